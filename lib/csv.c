@@ -1,0 +1,601 @@
+#include "csv.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "num.h"
+
+#define CSV_CHUNK (1u << 20) /* bytes asked of fread at a time */
+
+struct csv_field {
+	size_t off; /* start, from the beginning of the buffer */
+	size_t len; /* length after unquoting */
+};
+
+struct csv_reader {
+	FILE *fp;                 /* input, not owned */
+	char *name;               /* for messages */
+	char *buf;                /* read buffer: [pos, len) not yet consumed */
+	size_t cap, len, pos;     /* buffer capacity, bytes held, start of the unconsumed part */
+	int eof;                  /* fread reached end of input */
+	int read_error;           /* errno of a failed read, 0 if none */
+	struct csv_field *fields; /* fields of the current record */
+	int nfields, fields_cap;
+	char **header;            /* column names (owned copies), NULL before csv_read_header */
+	int ncols;
+	long line;                /* line where the current record starts */
+	long next_line;           /* line where the next record starts */
+	char err[512];            /* last error, formatted */
+};
+
+csv_reader *
+csv_open(FILE *fp, const char *name)
+{
+	csv_reader *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		return NULL;
+	r->fp = fp;
+	r->name = strdup(name ? name : "<stdin>");
+	r->cap = CSV_CHUNK * 2;
+	r->buf = malloc(r->cap + 1);
+	r->fields_cap = 16;
+	r->fields = malloc(sizeof *r->fields * (size_t)r->fields_cap);
+	r->next_line = 1;
+	if (r->name == NULL || r->buf == NULL || r->fields == NULL) {
+		csv_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+csv_close(csv_reader *r)
+{
+	if (r == NULL)
+		return;
+	for (int i = 0; i < r->ncols; i++)
+		free(r->header[i]);
+	free(r->header);
+	free(r->fields);
+	free(r->buf);
+	free(r->name);
+	free(r);
+}
+
+static int
+vfail(csv_reader *r, long line, int col, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (col >= 0 && col < r->ncols)
+		n = snprintf(r->err, sizeof r->err, "%s:%ld: %s: ", r->name, line, r->header[col]);
+	else if (col >= 0)
+		n = snprintf(r->err, sizeof r->err, "%s:%ld: field %d: ", r->name, line, col + 1);
+	else
+		n = snprintf(r->err, sizeof r->err, "%s:%ld: ", r->name, line);
+	if (n >= 0 && (size_t)n < sizeof r->err)
+		vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
+	return -1;
+}
+
+static int
+fail_line(csv_reader *r, long line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(r, line, col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+csv_fail(csv_reader *r, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(r, r->line, col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *
+csv_error(const csv_reader *r)
+{
+	return r->err;
+}
+
+/* Move the unconsumed bytes to the front, grow if full, and read more. Returns bytes read, 0 at EOF,
+ * -1 on error. */
+static long
+refill(csv_reader *r)
+{
+	size_t n;
+
+	if (r->eof)
+		return 0;
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (r->cap - r->len < CSV_CHUNK) {
+		size_t ncap = r->cap * 2;
+		char *nb = realloc(r->buf, ncap + 1);
+
+		if (nb == NULL) {
+			r->read_error = ENOMEM;
+			return -1;
+		}
+		r->buf = nb;
+		r->cap = ncap;
+	}
+	n = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+	r->len += n;
+	if (n == 0) {
+		if (ferror(r->fp)) {
+			r->read_error = errno ? errno : EIO;
+			return -1;
+		}
+		r->eof = 1;
+	}
+	return (long)n;
+}
+
+/* Find the end of the record starting at r->pos: sets *end to the offset of its terminating '\n' (or
+ * r->len at EOF) and *nlines to the newlines inside quoted fields. Returns 1, 0 when no record is left,
+ * -1 on error. */
+static int
+find_record_end(csv_reader *r, size_t *end, long *nlines)
+{
+	size_t scan = 0; /* offset from r->pos already scanned */
+	int in_quote = 0;
+	long embedded = 0;
+
+	for (;;) {
+		char *base = r->buf + r->pos, *limit = r->buf + r->len, *p = base + scan;
+
+		while (p < limit) {
+			if (!in_quote) {
+				char *nl = memchr(p, '\n', (size_t)(limit - p));
+				char *q = memchr(p, '"', (size_t)((nl ? nl : limit) - p));
+
+				if (q == NULL) {
+					if (nl != NULL) {
+						*end = (size_t)(nl - r->buf);
+						*nlines = embedded;
+						return 1;
+					}
+					p = limit;
+					break;
+				}
+				in_quote = 1;
+				p = q + 1;
+			} else {
+				char *q = memchr(p, '"', (size_t)(limit - p));
+				char *stop = q ? q : limit;
+
+				for (char *c = p; c < stop; c++) /* count newlines inside quotes */
+					embedded += *c == '\n';
+				if (q == NULL) {
+					p = limit;
+					break;
+				}
+				in_quote = 0; /* a doubled quote "" reopens at once on the next byte */
+				p = q + 1;
+			}
+		}
+		scan = (size_t)(p - base);
+		switch (refill(r)) {
+		case -1:
+			return fail_line(r, r->next_line, -1, "read error: %s", strerror(r->read_error));
+		case 0:
+			if (in_quote)
+				return fail_line(r, r->next_line, -1, "unterminated quoted field");
+			if (r->len == r->pos)
+				return 0;
+			*end = r->len;
+			*nlines = embedded;
+			return 1;
+		}
+	}
+}
+
+static int
+add_field(csv_reader *r, size_t off, size_t len)
+{
+	if (r->nfields == r->fields_cap) {
+		int ncap = r->fields_cap * 2;
+		struct csv_field *nf = realloc(r->fields, sizeof *nf * (size_t)ncap);
+
+		if (nf == NULL)
+			return fail_line(r, r->line, -1, "out of memory");
+		r->fields = nf;
+		r->fields_cap = ncap;
+	}
+	r->fields[r->nfields].off = off;
+	r->fields[r->nfields].len = len;
+	r->nfields++;
+	return 0;
+}
+
+/* Validate UTF-8 in s[0..n): returns the offset of the first bad byte, or n. */
+static size_t
+utf8_bad(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k;
+		unsigned min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 1, min = 0x80;
+		else if (c >= 0xe0 && c <= 0xef)
+			k = 2, min = 0x800;
+		else if (c >= 0xf0 && c <= 0xf4)
+			k = 3, min = 0x10000;
+		else
+			return i;
+		unsigned cp = c & (0x3f >> k);
+
+		for (size_t j = 1; j <= k; j++) {
+			if (i + j >= n || (s[i + j] & 0xc0) != 0x80)
+				return i;
+			cp = (cp << 6) | (s[i + j] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += k + 1;
+	}
+	return n;
+}
+
+static int
+has_high_bit(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t acc = 0, w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & UINT64_C(0x8080808080808080)) != 0;
+}
+
+/* Split the record r->buf[r->pos, end) into fields, unquoting in place and NUL-terminating each. */
+static int
+split_record(csv_reader *r, size_t end)
+{
+	char *buf = r->buf, *p = buf + r->pos, *rend = buf + end;
+
+	r->nfields = 0;
+	if (rend > p && rend[-1] == '\r')
+		rend--;
+	for (;;) {
+		if (p < rend && *p == '"') {
+			char *dst = p, *start = p;
+
+			p++;
+			for (;;) {
+				if (p >= rend)
+					return fail_line(r, r->line, r->nfields, "unterminated quoted field");
+				if (*p == '"') {
+					if (p + 1 < rend && p[1] == '"') {
+						*dst++ = '"';
+						p += 2;
+						continue;
+					}
+					p++;
+					break;
+				}
+				*dst++ = *p++;
+			}
+			if (p < rend && *p != ',')
+				return fail_line(r, r->line, r->nfields,
+				    "unexpected character after a closing quote");
+			if (add_field(r, (size_t)(start - buf), (size_t)(dst - start)) != 0)
+				return -1;
+			*dst = '\0';
+		} else {
+			char *comma = memchr(p, ',', (size_t)(rend - p));
+			char *stop = comma ? comma : rend;
+
+			if (add_field(r, (size_t)(p - buf), (size_t)(stop - p)) != 0)
+				return -1;
+			p = stop;
+		}
+		if (p >= rend) {
+			*rend = '\0'; /* rend is '\r', '\n' or buf[len], which has room (cap + 1) */
+			return 0;
+		}
+		*p++ = '\0';
+	}
+}
+
+int
+csv_next(csv_reader *r)
+{
+	size_t end = 0;
+	long nlines = 0;
+	int rc;
+
+	for (;;) {
+		rc = find_record_end(r, &end, &nlines);
+		if (rc <= 0)
+			return rc;
+		r->line = r->next_line;
+		r->next_line += 1 + nlines;
+		/* Skip blank lines (an empty line or a lone "\r"). */
+		if (end == r->pos || (end == r->pos + 1 && r->buf[r->pos] == '\r')) {
+			r->pos = end < r->len ? end + 1 : end;
+			continue;
+		}
+		break;
+	}
+	if (has_high_bit(r->buf + r->pos, end - r->pos)) {
+		size_t bad = utf8_bad((unsigned char *)r->buf + r->pos, end - r->pos);
+
+		if (bad < end - r->pos) {
+			int col = 0;
+
+			for (size_t i = 0; i < bad; i++) /* attribute it to a column (quotes aside) */
+				col += r->buf[r->pos + i] == ',';
+			fail_line(r, r->line, r->ncols ? col : -1, "invalid UTF-8 (byte 0x%02x)",
+			    (unsigned char)r->buf[r->pos + bad]);
+			r->pos = end < r->len ? end + 1 : end;
+			return -1;
+		}
+	}
+	rc = split_record(r, end);
+	r->pos = end < r->len ? end + 1 : end;
+	if (rc != 0)
+		return -1;
+	if (r->header != NULL && r->nfields != r->ncols)
+		return fail_line(r, r->line, -1, "expected %d fields as in the header, found %d",
+		    r->ncols, r->nfields);
+	return 1;
+}
+
+int
+csv_read_header(csv_reader *r)
+{
+	int rc;
+
+	/* A UTF-8 byte-order mark is not part of the first column's name. */
+	while (r->len - r->pos < 3 && !r->eof)
+		if (refill(r) < 0)
+			return fail_line(r, 1, -1, "read error: %s", strerror(r->read_error));
+	if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
+		r->pos += 3;
+	rc = csv_next(r);
+	if (rc == 0)
+		return fail_line(r, 1, -1, "empty input: expected a header line");
+	if (rc < 0)
+		return -1;
+	r->header = calloc((size_t)r->nfields, sizeof *r->header);
+	if (r->header == NULL)
+		return fail_line(r, r->line, -1, "out of memory");
+	for (int i = 0; i < r->nfields; i++) {
+		const char *name = csv_field(r, i);
+
+		if (*name == '\0')
+			return fail_line(r, r->line, -1, "header: column %d has no name", i + 1);
+		for (int j = 0; j < i; j++)
+			if (strcmp(r->header[j], name) == 0)
+				return fail_line(r, r->line, -1, "header: duplicate column '%s'", name);
+		r->header[i] = strdup(name);
+		r->ncols = i + 1;
+		if (r->header[i] == NULL)
+			return fail_line(r, r->line, -1, "out of memory");
+	}
+	return 0;
+}
+
+int
+csv_col(const csv_reader *r, const char *name)
+{
+	for (int i = 0; i < r->ncols; i++)
+		if (strcmp(r->header[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int
+csv_require(csv_reader *r, const char *name)
+{
+	int c = csv_col(r, name);
+
+	if (c < 0)
+		fail_line(r, 1, -1, "missing column '%s'", name);
+	return c;
+}
+
+int
+csv_ncols(const csv_reader *r)
+{
+	return r->ncols;
+}
+
+const char *
+csv_colname(const csv_reader *r, int col)
+{
+	return col >= 0 && col < r->ncols ? r->header[col] : "";
+}
+
+int
+csv_nfields(const csv_reader *r)
+{
+	return r->nfields;
+}
+
+const char *
+csv_field(const csv_reader *r, int i)
+{
+	return i >= 0 && i < r->nfields ? r->buf + r->fields[i].off : "";
+}
+
+size_t
+csv_len(const csv_reader *r, int i)
+{
+	return i >= 0 && i < r->nfields ? r->fields[i].len : 0;
+}
+
+long
+csv_line(const csv_reader *r)
+{
+	return r->line;
+}
+
+const char *
+csv_name(const csv_reader *r)
+{
+	return r->name;
+}
+
+/* Quote at most 40 bytes of a bad value in a message. */
+#define SHOW(r, col) (int)(csv_len(r, col) > 40 ? 40 : csv_len(r, col)), csv_field(r, col), \
+	csv_len(r, col) > 40 ? "..." : ""
+
+int
+csv_double(csv_reader *r, int col, double *out)
+{
+	size_t n = csv_len(r, col);
+
+	if (n == 0)
+		return 0;
+	if (num_parse(csv_field(r, col), n, out) != 0)
+		return csv_fail(r, col, "'%.*s%s' is not a number", SHOW(r, col));
+	return 1;
+}
+
+int
+csv_i64(csv_reader *r, int col, long long *out)
+{
+	size_t n = csv_len(r, col);
+
+	if (n == 0)
+		return 0;
+	if (num_parse_i64(csv_field(r, col), n, out) != 0)
+		return csv_fail(r, col, "'%.*s%s' is not an integer", SHOW(r, col));
+	return 1;
+}
+
+int
+csv_date(csv_reader *r, int col, int *out)
+{
+	size_t n = csv_len(r, col);
+
+	if (n == 0)
+		return 0;
+	if (date_parse(csv_field(r, col), n, out) != 0)
+		return csv_fail(r, col, "'%.*s%s' is not a date (YYYY-MM-DD)", SHOW(r, col));
+	return 1;
+}
+
+/* ---- writing ---- */
+
+void
+csv_w_init(csv_writer *w, FILE *fp)
+{
+	w->fp = fp;
+	w->nfield = 0;
+}
+
+static void
+sep(csv_writer *w)
+{
+	if (w->nfield++ > 0)
+		putc(',', w->fp);
+}
+
+void
+csv_w_strn(csv_writer *w, const char *s, size_t n)
+{
+	int quote = n > 0 && (s[0] == ' ' || s[n - 1] == ' ');
+
+	sep(w);
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+	if (!quote) {
+		fwrite(s, 1, n, w->fp);
+		return;
+	}
+	putc('"', w->fp);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			putc('"', w->fp);
+		putc(s[i], w->fp);
+	}
+	putc('"', w->fp);
+}
+
+void
+csv_w_str(csv_writer *w, const char *s)
+{
+	csv_w_strn(w, s, strlen(s));
+}
+
+void
+csv_w_num(csv_writer *w, double v)
+{
+	char buf[NUM_FMT_MAX];
+	int n;
+
+	sep(w);
+	if (v != v)
+		return;
+	n = num_fmt(v, buf);
+	fwrite(buf, 1, (size_t)n, w->fp);
+}
+
+void
+csv_w_int(csv_writer *w, long long v)
+{
+	sep(w);
+	fprintf(w->fp, "%lld", v);
+}
+
+void
+csv_w_date(csv_writer *w, int day)
+{
+	char buf[DATE_LEN + 1];
+
+	sep(w);
+	fwrite(date_fmt(day, buf), 1, DATE_LEN, w->fp);
+}
+
+void
+csv_w_empty(csv_writer *w)
+{
+	sep(w);
+}
+
+int
+csv_w_end(csv_writer *w)
+{
+	putc('\n', w->fp);
+	w->nfield = 0;
+	return ferror(w->fp) ? -1 : 0;
+}
+
+int
+csv_w_header(csv_writer *w, const char *names)
+{
+	fputs(names, w->fp);
+	return csv_w_end(w);
+}

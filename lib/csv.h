@@ -1,0 +1,78 @@
+/* csv: a streaming RFC 4180 reader and a writer that quotes only when needed.
+ *
+ * The reader holds one record at a time (plus a read buffer), so a file of any size streams in constant
+ * memory; a record may be of any length. Fields are NUL-terminated in place and stay valid until the
+ * next csv_next(). Columns are found by name through the header. Every error message names the file,
+ * the line (of the record's start) and the column: "prices.csv:12: close: 'abc' is not a number". */
+#ifndef STI_CSV_H
+#define STI_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct csv_reader csv_reader;
+
+/* Start reading fp; name is what messages call it ("<stdin>" for stdin). Returns NULL only when out of
+ * memory. The reader does not close fp. */
+csv_reader *csv_open(FILE *fp, const char *name);
+void csv_close(csv_reader *r);
+
+/* Read the first record as the header (a UTF-8 BOM is skipped). Returns 0, or -1 (empty input, a
+ * malformed line, an empty or duplicate column name) with csv_error() set. After it, every record must
+ * have as many fields as the header. */
+int csv_read_header(csv_reader *r);
+
+/* Index of the header column name, or -1. */
+int csv_col(const csv_reader *r, const char *name);
+/* Like csv_col, but a missing column is an error: returns -1 with "file:1: missing column 'name'". */
+int csv_require(csv_reader *r, const char *name);
+int csv_ncols(const csv_reader *r);
+const char *csv_colname(const csv_reader *r, int col);
+
+/* Read the next record. Returns 1, 0 at the end of input, or -1 with csv_error() set (an unterminated
+ * quote, a field count that differs from the header, invalid UTF-8, a read error). Blank lines are skipped. */
+int csv_next(csv_reader *r);
+
+int csv_nfields(const csv_reader *r);
+/* Field i of the current record (NUL-terminated) and its length; "" for i out of range. */
+const char *csv_field(const csv_reader *r, int i);
+size_t csv_len(const csv_reader *r, int i);
+/* The line on which the current record starts (1 = the header). */
+long csv_line(const csv_reader *r);
+const char *csv_name(const csv_reader *r);
+
+/* Typed access. Return 1 with *out set, 0 when the field is empty (a missing value), -1 on a malformed
+ * value with csv_error() set ("file:line: col: 'x' is not a number"). */
+int csv_double(csv_reader *r, int col, double *out);
+int csv_i64(csv_reader *r, int col, long long *out);
+int csv_date(csv_reader *r, int col, int *out);
+
+/* Set the error for the current record and column (col < 0: no column) in the suite's format; returns -1
+ * so that callers can `return csv_fail(...)`. */
+int csv_fail(csv_reader *r, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* "file:line: column: what is wrong" for the last failure. */
+const char *csv_error(const csv_reader *r);
+
+/* ---- writing ---- */
+
+typedef struct csv_writer {
+	FILE *fp;   /* where records go */
+	int nfield; /* fields written in the current record, to place separators */
+} csv_writer;
+
+void csv_w_init(csv_writer *w, FILE *fp);
+/* One field; quoted when it holds ',', '"', CR or LF, or starts or ends with a space. */
+void csv_w_strn(csv_writer *w, const char *s, size_t n);
+void csv_w_str(csv_writer *w, const char *s);
+/* A number in shortest round-trip form; NaN is written as an empty field (a missing value). */
+void csv_w_num(csv_writer *w, double v);
+void csv_w_int(csv_writer *w, long long v);
+void csv_w_date(csv_writer *w, int day);
+void csv_w_empty(csv_writer *w);
+/* End the record with "\n". Returns 0, or -1 if the stream has an error. */
+int csv_w_end(csv_writer *w);
+/* Write a whole header line from a comma-separated list of plain names. */
+int csv_w_header(csv_writer *w, const char *names);
+
+#endif

@@ -1,0 +1,150 @@
+#include "num.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Powers of ten that are exact doubles (10^22 is the largest). */
+static const double exact_pow10[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+static int
+parse_slow(const char *s, size_t n, double *out)
+{
+	char small[64], *buf = small, *end;
+	double v;
+
+	/* strtod needs a NUL-terminated copy; the field may be followed by more data. */
+	if (n >= sizeof small && (buf = malloc(n + 1)) == NULL)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	v = strtod(buf, &end);
+	if (end != buf + n || isnan(v) || isinf(v)) {
+		if (buf != small)
+			free(buf);
+		return -1;
+	}
+	if (buf != small)
+		free(buf);
+	*out = v;
+	return 0;
+}
+
+int
+num_parse(const char *s, size_t n, double *out)
+{
+	const char *p = s, *end = s + n, *digits_start;
+	uint64_t mant = 0;
+	int neg = 0, ndigits = 0, frac_digits = 0, exp10 = 0, any = 0;
+	double v;
+
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	digits_start = p;
+	while (p < end && (unsigned)(*p - '0') < 10) {
+		if (mant != 0 || *p != '0')
+			ndigits++;
+		mant = mant * 10 + (uint64_t)(*p++ - '0');
+		any = 1;
+		if (ndigits > 19)
+			goto slow;
+	}
+	if (p < end && *p == '.') {
+		p++;
+		while (p < end && (unsigned)(*p - '0') < 10) {
+			if (mant != 0 || *p != '0')
+				ndigits++;
+			mant = mant * 10 + (uint64_t)(*p++ - '0');
+			frac_digits++;
+			any = 1;
+			if (ndigits > 19)
+				goto slow;
+		}
+	}
+	if (!any)
+		return -1;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		int eneg = 0, e = 0, edig = 0;
+
+		p++;
+		if (p < end && (*p == '-' || *p == '+'))
+			eneg = *p++ == '-';
+		while (p < end && (unsigned)(*p - '0') < 10) {
+			if (e < 10000)
+				e = e * 10 + (*p - '0');
+			p++;
+			edig++;
+		}
+		if (!edig)
+			return -1;
+		exp10 = eneg ? -e : e;
+	}
+	if (p != end)
+		return -1;
+	exp10 -= frac_digits;
+	/* Clinger's fast path: mantissa and power of ten both exact, so one IEEE operation rounds once. */
+	if (mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
+		v = (double)mant;
+		v = exp10 < 0 ? v / exact_pow10[-exp10] : v * exact_pow10[exp10];
+		*out = neg ? -v : v;
+		return 0;
+	}
+slow:
+	(void)digits_start;
+	return parse_slow(s, n, out);
+}
+
+int
+num_parse_i64(const char *s, size_t n, long long *out)
+{
+	const char *p = s, *end = s + n;
+	unsigned long long v = 0, limit;
+	int neg = 0;
+
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	if (p == end)
+		return -1;
+	limit = neg ? (unsigned long long)INT64_MAX + 1 : (unsigned long long)INT64_MAX;
+	for (; p < end; p++) {
+		if ((unsigned)(*p - '0') >= 10)
+			return -1;
+		if (v > (limit - (unsigned)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 0;
+}
+
+int
+num_fmt(double v, char *buf)
+{
+	int len;
+
+	if (isnan(v))
+		return (int)(strcpy(buf, "nan"), 3);
+	if (isinf(v))
+		return v < 0 ? (int)(strcpy(buf, "-inf"), 4) : (int)(strcpy(buf, "inf"), 3);
+	/* Integers that are exact print as such: the common case for volumes and share counts. */
+	if (v == (double)(long long)v && fabs(v) < 1e15) {
+		len = snprintf(buf, NUM_FMT_MAX, "%lld", (long long)v);
+		if (v == 0 && signbit(v))
+			len = snprintf(buf, NUM_FMT_MAX, "0");
+		return len;
+	}
+	/* The shortest precision that reads back to the same double; 17 always does. */
+	for (int prec = 1; prec <= 17; prec++) {
+		len = snprintf(buf, NUM_FMT_MAX, "%.*g", prec, v);
+		if (prec == 17 || strtod(buf, NULL) == v)
+			return len;
+	}
+	return len;
+}

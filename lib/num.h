@@ -1,0 +1,24 @@
+/* num: exact decimal parsing and shortest round-trip formatting of doubles.
+ *
+ * Prices are read and written many millions of times, and must come back bit-identical: num_parse is exact
+ * (a Clinger fast path for ordinary decimals, strtod for the rest), num_fmt prints the fewest significant
+ * digits that read back to the same double (never %.17g noise such as 0.10000000000000001). */
+#ifndef STI_NUM_H
+#define STI_NUM_H
+
+#include <stddef.h>
+
+#define NUM_FMT_MAX 32 /* enough for any double, with sign, exponent and NUL */
+
+/* Parse s[0..n) as a decimal number ("-12.5", "1e-3", ".5", "+3"); the whole range must be the number.
+ * Returns 0 and sets *out, or -1 (empty, junk, nan/inf words, hex). Exact: equals strtod's result. */
+int num_parse(const char *s, size_t n, double *out);
+
+/* Parse s[0..n) as a signed 64-bit integer. Returns 0, or -1 on junk or overflow. */
+int num_parse_i64(const char *s, size_t n, long long *out);
+
+/* Write the shortest decimal that reads back as v into buf (NUM_FMT_MAX bytes); integers print without
+ * a decimal point ("12"), NaN and infinities as "nan", "inf", "-inf". Returns the length. */
+int num_fmt(double v, char *buf);
+
+#endif

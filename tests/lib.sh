@@ -1,0 +1,53 @@
+# tests/lib.sh: helpers for tool-test scripts (source it: . "$TOP/tests/lib.sh").
+# Scripts run with `set -euo pipefail` in their own empty directory ($OUT); the executables are on PATH.
+set -euo pipefail
+
+_cleanups=()
+# on_exit CMD...: run CMD when the script ends, last registered first.
+on_exit() { _cleanups=("$*" "${_cleanups[@]}"); }
+_run_cleanups() { local c; for c in "${_cleanups[@]}"; do eval "$c" || true; done; }
+trap _run_cleanups EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# t NAME: announce a check (shows in the log on failure).
+t() { echo "--- $*"; }
+
+assert_eq() { # want got [what]
+	[ "$1" = "$2" ] || fail "${3:-value}: want '$1', got '$2'"
+}
+assert_status() { # want cmd...: run cmd, check its exit status
+	local want=$1 got=0
+	shift
+	"$@" || got=$?
+	[ "$got" = "$want" ] || fail "'$*': exit status $got, want $want"
+}
+assert_contains() { # file-or-string needle
+	if [ -f "$1" ]; then grep -qF -- "$2" "$1" || fail "$1 does not contain '$2'";
+	else case $1 in *"$2"*) ;; *) fail "'$1' does not contain '$2'";; esac; fi
+}
+assert_same_file() { cmp "$1" "$2" || fail "$1 and $2 differ"; }
+
+# free_port: a TCP port nobody listens on now.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+# wait_port PORT [SECONDS]: wait until something accepts connections on 127.0.0.1:PORT.
+wait_port() {
+	local port=$1 secs=${2:-20} i
+	for ((i = 0; i < secs * 20; i++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "nothing listens on port $port after ${secs}s"
+}
+# start_bg NAME CMD...: start a server in the background (output in $OUT/NAME.log), stopped at exit.
+start_bg() {
+	local name=$1
+	shift
+	"$@" >"$OUT/$name.log" 2>&1 &
+	local pid=$!
+	eval "PID_$name=$pid"
+	on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+}
+# sanitized: true when the tools were built with ASan (slower: scale sizes down, not coverage).
+sanitized() { case ${BUILD:-} in *san*) return 0;; esac; return 1; }
