@@ -1,6 +1,7 @@
 #include "num.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -140,8 +141,10 @@ num_fmt(double v, char *buf)
 			len = snprintf(buf, NUM_FMT_MAX, "0");
 		return len;
 	}
-	/* The shortest precision that reads back to the same double; 17 always does. */
-	for (int prec = 1; prec <= 17; prec++) {
+	/* The shortest precision that reads back to the same double; 17 always does. For normal numbers a
+	 * half ulp is below 0.5e-15 relative, so when a k <= 15 digit decimal reads back, %.15g prints those
+	 * digits padded with zeros, which %g strips: start at 15. Subnormals need the full search. */
+	for (int prec = fabs(v) >= DBL_MIN ? 15 : 1; prec <= 17; prec++) {
 		len = snprintf(buf, NUM_FMT_MAX, "%.*g", prec, v);
 		if (prec == 17 || strtod(buf, NULL) == v)
 			return len;
