@@ -135,7 +135,7 @@ num_fmt(double v, char *buf)
 	if (isinf(v))
 		return v < 0 ? (int)(strcpy(buf, "-inf"), 4) : (int)(strcpy(buf, "inf"), 3);
 	/* Integers that are exact print as such: the common case for volumes and share counts. */
-	if (v == (double)(long long)v && fabs(v) < 1e15) {
+	if (fabs(v) < 1e15 && v == (double)(long long)v) {
 		len = snprintf(buf, NUM_FMT_MAX, "%lld", (long long)v);
 		if (v == 0 && signbit(v))
 			len = snprintf(buf, NUM_FMT_MAX, "0");
