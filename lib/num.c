@@ -1,6 +1,7 @@
 #include "num.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -134,14 +135,16 @@ num_fmt(double v, char *buf)
 	if (isinf(v))
 		return v < 0 ? (int)(strcpy(buf, "-inf"), 4) : (int)(strcpy(buf, "inf"), 3);
 	/* Integers that are exact print as such: the common case for volumes and share counts. */
-	if (v == (double)(long long)v && fabs(v) < 1e15) {
+	if (fabs(v) < 1e15 && v == (double)(long long)v) {
 		len = snprintf(buf, NUM_FMT_MAX, "%lld", (long long)v);
 		if (v == 0 && signbit(v))
 			len = snprintf(buf, NUM_FMT_MAX, "0");
 		return len;
 	}
-	/* The shortest precision that reads back to the same double; 17 always does. */
-	for (int prec = 1; prec <= 17; prec++) {
+	/* The shortest precision that reads back to the same double; 17 always does. For normal numbers a
+	 * half ulp is below 0.5e-15 relative, so when a k <= 15 digit decimal reads back, %.15g prints those
+	 * digits padded with zeros, which %g strips: start at 15. Subnormals need the full search. */
+	for (int prec = fabs(v) >= DBL_MIN ? 15 : 1; prec <= 17; prec++) {
 		len = snprintf(buf, NUM_FMT_MAX, "%.*g", prec, v);
 		if (prec == 17 || strtod(buf, NULL) == v)
 			return len;
