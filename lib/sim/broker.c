@@ -437,7 +437,8 @@ snapshot(sim_broker *b)
 	return rc;
 }
 
-/* Append records to the journal in one write. Steals the references. Returns 0 or -1. */
+/* Append records to the journal in one write. Steals the references. Returns 0 or -1. The journal is
+ * folded into a snapshot only by settle(), once memory holds everything the journal says. */
 static int
 journal(sim_broker *b, json_t *r1, json_t *r2, json_t *r3, json_t *r4)
 {
@@ -493,12 +494,18 @@ journal(sim_broker *b, json_t *r1, json_t *r2, json_t *r3, json_t *r4)
 		}
 	}
 	free(buf);
-	if (rc == 0) {
+	if (rc == 0)
 		b->jrecords += n;
-		if (b->jrecords >= b->snapshot_every)
-			snapshot(b);
-	}
 	return rc;
+}
+
+/* At the end of a public operation: fold a long journal into a snapshot. A failure is not fatal (the
+ * journal still holds everything) and has been reported. */
+static void
+settle(sim_broker *b)
+{
+	if (b->dir != NULL && b->jrecords >= b->snapshot_every)
+		snapshot(b);
 }
 
 static int
@@ -917,8 +924,19 @@ run_close(sim_broker *b)
 	return 0;
 }
 
+static int advance(sim_broker *b, enum sim_step step, int n, char *err, size_t errlen);
+
 int
 sim_broker_advance(sim_broker *b, enum sim_step step, int n, char *err, size_t errlen)
+{
+	int rc = advance(b, step, n, err, errlen);
+
+	settle(b);
+	return rc;
+}
+
+static int
+advance(sim_broker *b, enum sim_step step, int n, char *err, size_t errlen)
 {
 	int closes = step == SIM_DAYS ? n : 1;
 
@@ -950,8 +968,19 @@ fail:
 	return -1;
 }
 
+static int place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *t);
+
 int
 sim_broker_place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *t)
+{
+	int rc = place(b, client_id, c, t);
+
+	settle(b);
+	return rc;
+}
+
+static int
+place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *t)
 {
 	sim_order *o = find_order(b, client_id, t->order_id), nw;
 	const sim_sec *s = NULL;
@@ -1067,6 +1096,7 @@ sim_broker_cancel(sim_broker *b, int client_id, long long order_id)
 {
 	sim_order *o = find_order(b, client_id, order_id);
 	char buf[128];
+	int rc;
 
 	if (o == NULL) {
 		snprintf(buf, sizeof buf, "OrderId %lld that needs to be cancelled is not found.", order_id);
@@ -1079,7 +1109,9 @@ sim_broker_cancel(sim_broker *b, int client_id, long long order_id)
 		note_error(b, client_id, order_id, 161, buf);
 		return 0;
 	}
-	return cancel_with(b, o, 202, "cancelled by the client");
+	rc = cancel_with(b, o, 202, "cancelled by the client");
+	settle(b);
+	return rc;
 }
 
 /* ================================ wire conversions ================================ */

@@ -790,6 +790,10 @@ process(struct server *sv, struct sess *s)
 				tws_hs_server_reply(&s->stage_buf, s->version, sim_broker_time(sv->b, " EST", t, sizeof t));
 			}
 			s->stage = ST_START;
+			if (sv->o.drop_after > 0 && sv->drops_left > 0) { /* only API connections count */
+				s->drop = 1;
+				sv->drops_left--;
+			}
 			commit(sv, s);
 			continue;
 		}
@@ -993,10 +997,6 @@ sim_server_run(sim_broker *b, sim_prices *px, const struct sim_server_opts *o, c
 				s->fd = fd;
 				tws_wbuf_init(&s->stage_buf);
 				tws_wbuf_init(&s->out);
-				if (sv.o.drop_after > 0 && sv.drops_left > 0) {
-					s->drop = 1;
-					sv.drops_left--;
-				}
 				if (sa.ss_family == AF_INET) {
 					char a[INET_ADDRSTRLEN];
 					struct sockaddr_in *in = (struct sockaddr_in *)&sa;

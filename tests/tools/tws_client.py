@@ -150,6 +150,8 @@ def cmd_order(t, args):
             return 0 if f[2] not in ("Cancelled",) else 1
         if errors_for(f, [int(oid)]):
             print("error %s %s" % (f[3], f[4]))
+            if f[3] not in ("201", "202", "399"):  # those are followed by the order's status
+                return 1
 
 
 def cmd_cancel(t, args):
