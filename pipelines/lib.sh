@@ -79,8 +79,13 @@ alert() {
 	store_put logs/alerts.ndjson "$alerts" 2>/dev/null || true
 }
 
+# at_exit CMD: run CMD (a string) when the flow ends, before the failure report.
+EXIT_HOOKS=()
+at_exit() { EXIT_HOOKS+=("$1"); }
+
 _on_exit() {
-	local rc=$?
+	local rc=$? hook
+	for hook in "${EXIT_HOOKS[@]}"; do eval "$hook" || true; done
 	if [ "$rc" -ne 0 ] && [ "${STI_NO_FAILURE_ALERT:-}" != 1 ]; then
 		local tail_text
 		# The failed command's own words: its last lines of stderr.
