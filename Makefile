@@ -26,6 +26,8 @@ TOOL_BINS := $(TOOLS:%=$(BIN)/%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/check_*.c))
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MAN_PAGES := $(sort $(wildcard man/man*/*.[1-9]))
 
 # Debian packages: what building needs, what the tests and the demo add.
@@ -39,8 +41,10 @@ BUILD_PKGS = \
 	check
 TEST_PKGS = \
 	awscli \
+	bc \
 	chromium \
 	clang \
+	jq \
 	libclang-rt-14-dev \
 	mandoc \
 	nodejs \
@@ -53,6 +57,7 @@ TEST_PKGS = \
 	systemd \
 	tidy
 DEMO_PKGS = \
+	jq \
 	parallel
 
 .PHONY: all check check-once test-unit test-tools bench fuzz install deps deps-test deps-demo demo clean lint-man
@@ -94,7 +99,10 @@ test-tools: all
 lint-man:
 	@tests/lint-man $(MAN_PAGES)
 
-bench: all
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB_A)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+bench: all $(BENCH_BINS)
 	BIN=$(abspath $(BIN)) bench/run $(B)
 
 # libFuzzer targets, built with clang: make fuzz [RUNS=1000000] [FUZZ=csv]
