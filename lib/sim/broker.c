@@ -1144,9 +1144,13 @@ sim_order_to_open(const sim_broker *b, const sim_order *o, tws_open_order *out)
 	out->order.perm_id = o->perm_id;
 	snprintf(out->status, sizeof out->status, "%s", o->status);
 	out->commission = TWS_UNSET_DOUBLE;
-	for (int i = 0; i < b->nfills; i++)
-		if (b->fills[i].perm_id == o->perm_id && o->perm_id != 0)
-			out->commission = (out->commission == TWS_UNSET_DOUBLE ? 0 : out->commission) + b->fills[i].commission;
+	/* Orders fill completely, in one execution: the newest fill of this order is its only one. */
+	if (o->filled > 0)
+		for (int i = b->nfills - 1; i >= 0; i--)
+			if (b->fills[i].perm_id == o->perm_id) {
+				out->commission = b->fills[i].commission;
+				break;
+			}
 }
 
 void

@@ -47,6 +47,7 @@ struct sess {
 	int closing;           /* close once out is written */
 	int dead;              /* close now */
 	int positions_sub;     /* reqPositions subscription active */
+	int backlog;           /* complete messages left in in[] for the next turn (fairness) */
 	long long rate_sec;    /* pacing: the second being counted */
 	int rate_n;            /* messages received in it */
 	char peer[64];
@@ -748,13 +749,22 @@ sess_free(struct sess *s)
 	free(s);
 }
 
-/* Handle everything complete in s->in. */
+/* Handle what is complete in s->in, at most a turn's worth: a client sending thousands of requests at once
+ * must not keep the others (or a new client's handshake) waiting. */
+#define TURN_MESSAGES 64
+
 static void
 process(struct server *sv, struct sess *s)
 {
 	size_t off = 0;
+	int handled = 0;
 
+	s->backlog = 0;
 	while (!s->dead && !s->closing) {
+		if (handled++ == TURN_MESSAGES) {
+			s->backlog = 1;
+			break;
+		}
 		const char *p;
 		size_t plen;
 		long n;
@@ -898,6 +908,9 @@ sim_server_run(sim_broker *b, sim_prices *px, const struct sim_server_opts *o, c
 		long long now = now_ms(), wait = -1;
 		int np = 0;
 
+		for (int i = 0; i < sv.ns; i++)
+			if (sv.s[i]->backlog)
+				wait = 0;
 		if (sv.ns + 1 > pcap) {
 			pcap = (sv.ns + 1) * 2;
 			struct pollfd *n = realloc(pfd, (size_t)pcap * sizeof *n);
@@ -930,6 +943,10 @@ sim_server_run(sim_broker *b, sim_prices *px, const struct sim_server_opts *o, c
 		for (int i = 0; i < sv.ns; i++) {
 			struct sess *s = sv.s[i];
 			short re = pfd[i + 1].revents;
+			if (s->backlog && !(re & POLLIN)) {
+				process(&sv, s);
+				continue;
+			}
 			if (re & (POLLIN | POLLHUP | POLLERR)) {
 				if (s->incap - s->inlen < 65536) {
 					size_t cap = s->incap ? s->incap * 2 : 65536;
