@@ -78,7 +78,7 @@ read_nd(const char *path, dash_probs *p)
 	FILE *fp = fopen(path, "r");
 	nd_reader *r;
 	json_t *arr, *o;
-	int rc;
+	int rc = 0;
 
 	if (fp == NULL) {
 		if (errno != ENOENT)

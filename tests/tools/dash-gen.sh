@@ -60,7 +60,7 @@ $PY "$T/check.py" live mock.html st
 assert_contains mock.html '<title>Mock trading</title>'
 assert_contains mock.html 'simulated account (ib-sim)'
 if grep -q 'http-equiv="refresh"' mock.html; then fail "refresh without --refresh"; fi
-browser mock.html mock "chart-nav chart-pnl chart-tracking" "positions orders fills freshness runs alerts"
+# (the mock page has the live page's views: its browser run would repeat the live one)
 
 t "missing inputs: a page that says what is missing, exit 0"
 dash-gen backtest --equity nope.csv --metrics bt/metrics.json -o partial.html 2>partial.err
