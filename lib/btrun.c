@@ -70,7 +70,7 @@ feed_open(struct feed *f, FILE *fp, const char *name, const char *val, char *err
 	f->r = csv_open(fp, name);
 	if (f->r == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		return EX_OSERR;
+		return EX_SOFTWARE;
 	}
 	if (csv_read_header(f->r) != 0 || (f->cdate = csv_require(f->r, "date")) < 0 ||
 	    (f->cid = csv_require(f->r, "id")) < 0 || (val && (f->cval = csv_require(f->r, val)) < 0) ||
@@ -172,7 +172,9 @@ struct run {
 	struct btr_result *res;
 	bt_engine *e;
 	struct feed px, wt, un;  /* prices, weights, universe (un.r NULL when none) */
-	int pending_reb;         /* date of a rebalance whose cost the next day charges, or INT32_MIN */
+	int pending_reb;         /* decision date of a rebalance whose cost the next day charges, or INT32_MIN */
+	int *recent;             /* the last `lag` simulated days, a ring */
+	long nsim;               /* days simulated */
 	char *err;
 	size_t errlen;
 };
@@ -182,7 +184,7 @@ static int
 simulate_ready(struct run *u)
 {
 	char ebuf[256], a[DATE_LEN + 1];
-	int day;
+	int day, decided;
 	struct bt_day d;
 
 	while (bt_next(u->e, &day)) {
@@ -205,13 +207,18 @@ simulate_ready(struct run *u)
 			if (u->o->holdings != NULL && write_holdings(u->o->holdings, u->e, day) != 0)
 				goto io;
 		}
-		if (u->wt.have && u->wt.date < day) {
+		/* Weights decided on `decided` are traded at today's close when today is lag - 1 days later. */
+		u->recent[u->nsim++ % u->o->lag] = day;
+		if (u->nsim < u->o->lag)
+			continue;
+		decided = u->recent[u->nsim % u->o->lag];
+		if (u->wt.have && u->wt.date < decided) {
 			csv_fail(u->wt.r, u->wt.cdate, "%s is not a day of the prices", date_fmt(u->wt.date, a));
 			goto data_wt;
 		}
-		if (!u->wt.have || u->wt.date != day)
+		if (!u->wt.have || u->wt.date != decided)
 			continue;
-		while (u->wt.have && u->wt.date == day) {
+		while (u->wt.have && u->wt.date == decided) {
 			double w;
 			int rc = csv_double(u->wt.r, u->wt.cval, &w);
 
@@ -228,7 +235,7 @@ simulate_ready(struct run *u)
 		}
 		if (bt_rebalance(u->e, NULL, NULL) != 0)
 			goto nomem;
-		u->pending_reb = day;
+		u->pending_reb = decided;
 	}
 	return 0;
 data_un:
@@ -239,7 +246,7 @@ data_wt:
 	return EX_DATAERR;
 nomem:
 	err_fmt(u->err, u->errlen, "out of memory");
-	return EX_OSERR;
+	return EX_SOFTWARE;
 io:
 	err_fmt(u->err, u->errlen, "cannot write the output: %s", strerror(errno));
 	return EX_IOERR;
@@ -281,6 +288,16 @@ data:
 	return EX_DATAERR;
 }
 
+/* 1 when date is one of the last lag - 1 days simulated (decisions that are never traded). */
+static int
+recent_tail(const struct run *u, int date)
+{
+	for (long k = 1; k < u->o->lag && k <= u->nsim; k++)
+		if (u->recent[(u->nsim - k) % u->o->lag] == date)
+			return 1;
+	return 0;
+}
+
 int
 btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errlen)
 {
@@ -290,9 +307,10 @@ btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errl
 
 	memset(res, 0, sizeof *res);
 	u.e = bt_new(o->cost_bps, o->long_short, o->universe != NULL, o->lookahead);
-	if (u.e == NULL) {
+	u.recent = calloc((size_t)(o->lag > 0 ? o->lag : 1), sizeof *u.recent);
+	if (u.e == NULL || u.recent == NULL || o->lag < 1) {
 		err_fmt(err, errlen, "out of memory");
-		return EX_OSERR;
+		return EX_SOFTWARE;
 	}
 	if ((rc = feed_open(&u.px, o->prices, o->prices_name, "ret", err, errlen)) != 0 ||
 	    (rc = feed_open(&u.wt, o->weights, o->weights_name, "weight", err, errlen)) != 0 ||
@@ -322,6 +340,13 @@ btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errl
 	bt_input_end(u.e);
 	if ((rc = simulate_ready(&u)) != 0)
 		goto out;
+	/* Decisions of the last lag - 1 days would trade after the data ends: nothing to simulate. */
+	while (u.wt.have && recent_tail(&u, u.wt.date))
+		if (feed_next(&u.wt) < 0) {
+			err_fmt(err, errlen, "%s", csv_error(u.wt.r));
+			rc = EX_DATAERR;
+			goto out;
+		}
 	if (u.wt.have) {
 		csv_fail(u.wt.r, u.wt.cdate, "%s is not a day of the prices", date_fmt(u.wt.date, a));
 		err_fmt(err, errlen, "%s", csv_error(u.wt.r));
@@ -332,6 +357,7 @@ out:
 	csv_close(u.wt.r);
 	csv_close(u.un.r);
 	bt_free(u.e);
+	free(u.recent);
 	return rc;
 }
 

@@ -19,6 +19,7 @@ struct btr_opts {
 	const char *universe_name;
 	double cost_bps;           /* cost per unit of turnover, in basis points */
 	int long_short;            /* accept negative weights */
+	int lag;                   /* trading days from a decision to its first return (>= 1) */
 	int lookahead;             /* trading days to look ahead for a held security's next ret */
 	FILE *equity;              /* equity CSV output, or NULL */
 	FILE *holdings;            /* holdings CSV output (date,id,symbol,weight), or NULL */
@@ -43,7 +44,7 @@ struct btr_result {
 };
 
 /* Run the backtest. Returns 0, or a sysexits code with err set: EX_DATAERR for bad input
- * ("file:line: field: what is wrong"), EX_IOERR when an output cannot be written, EX_OSERR when out of
+ * ("file:line: field: what is wrong"), EX_IOERR when an output cannot be written, EX_SOFTWARE when out of
  * memory. The caller frees res with btr_free() in every case. */
 int btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errlen);
 void btr_free(struct btr_result *res);
