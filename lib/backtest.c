@@ -397,9 +397,10 @@ sec_ret(const bt_engine *e, size_t idx)
 	return s->sim_day == e->day ? s->ret : 0;
 }
 
-/* Earn the simulated day's return on b, drift its weights, drop what ended; returns the gross return. */
+/* Earn the simulated day's return on b, drift its weights, drop what ended (unless this is the last day
+ * of the data, after which everything "ends"); returns the gross return. */
 static double
-book_earn(bt_engine *e, struct book *b, int prev_day)
+book_earn(bt_engine *e, struct book *b, int prev_day, int last)
 {
 	double rp = 0, nav;
 
@@ -411,7 +412,8 @@ book_earn(bt_engine *e, struct book *b, int prev_day)
 		b->n = 0;
 	for (size_t j = 0; j < b->n; j++)
 		b->p[j].w = b->p[j].w * (1 + sec_ret(e, b->p[j].idx)) / nav;
-	book_drop(e, b, e->day);
+	if (!last)
+		book_drop(e, b, e->day);
 	return rp;
 }
 
@@ -431,7 +433,7 @@ int
 bt_simulate(bt_engine *e, struct bt_day *out)
 {
 	struct inday d = e->days[e->dhead & (e->dcap - 1)];
-	int prev_day = e->day;
+	int prev_day = e->day, last;
 
 	e->ready = 0;
 	e->day = d.date;
@@ -456,6 +458,7 @@ bt_simulate(bt_engine *e, struct bt_day *out)
 			e->today[e->ntoday++] = i;
 	}
 	e->rhead = d.end;
+	last = e->in_ended && e->dhead == e->dtail;
 	if (e->chead > 0 && e->chead * 2 >= e->ctail) { /* keep the queue's storage bounded */
 		memmove(e->chg, e->chg + e->chead, (e->ctail - e->chead) * sizeof *e->chg);
 		e->ctail -= e->chead;
@@ -465,9 +468,9 @@ bt_simulate(bt_engine *e, struct bt_day *out)
 		return 0;
 	memset(out, 0, sizeof *out);
 	out->date = e->day;
-	out->gross = book_earn(e, &e->strat, prev_day);
+	out->gross = book_earn(e, &e->strat, prev_day, last);
 	book_net(&e->strat, out->gross, &out->turnover, &out->cost, &out->net, &out->equity);
-	out->b_gross = book_earn(e, &e->bench, prev_day);
+	out->b_gross = book_earn(e, &e->bench, prev_day, last);
 	book_net(&e->bench, out->b_gross, &out->b_turnover, &out->b_cost, &out->b_net, &out->b_equity);
 	return 1;
 }
