@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aout.h"
 #include "btrun.h"
@@ -17,9 +18,9 @@ enum {
 	OPT_COST_BPS,
 	OPT_HOLDINGS,
 	OPT_LAG,
-	OPT_LONG_SHORT,
 	OPT_LOOKAHEAD,
 	OPT_METRICS,
+	OPT_MODE,
 	OPT_PRICES,
 	OPT_RF,
 	OPT_UNIVERSE,
@@ -34,9 +35,9 @@ static const struct option long_options[] = {
 	{ "cost-bps", required_argument, NULL, OPT_COST_BPS },
 	{ "holdings", required_argument, NULL, OPT_HOLDINGS },
 	{ "lag", required_argument, NULL, OPT_LAG },
-	{ "long-short", no_argument, NULL, OPT_LONG_SHORT },
 	{ "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "output", required_argument, NULL, 'o' },
 	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ "rf", required_argument, NULL, OPT_RF },
@@ -50,23 +51,30 @@ main(int argc, char *argv[])
 {
 	const char *prices = NULL, *weights = NULL, *universe = NULL, *config = NULL;
 	const char *out = "-", *metrics = NULL, *holdings = NULL;
-	const char *cost = NULL, *lag = NULL;
+	const char *set_key[3], *set_val[3], *set_opt[3]; /* config keys given as options, in order */
+	int nset = 0;
 	struct strategy_config c;
 	struct btr_opts o = { 0 };
 	struct btr_result res;
 	aout *eq = NULL, *ho = NULL, *me = NULL;
 	double rf = 0;
-	int opt, long_short = 0, lookahead = 252, rc;
+	int opt, lookahead = 252, rc;
 	char err[512];
 
 	err_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_CONFIG: config = optarg; break;
-		case OPT_COST_BPS: cost = optarg; break;
+		case OPT_COST_BPS:
+		case OPT_LAG:
+		case OPT_MODE:
+			if (nset == 3)
+				usage(EX_USAGE);
+			set_key[nset] = opt == OPT_COST_BPS ? "cost_bps" : opt == OPT_LAG ? "lag" : "mode";
+			set_opt[nset] = opt == OPT_COST_BPS ? "--cost-bps" : opt == OPT_LAG ? "--lag" : "--mode";
+			set_val[nset++] = optarg;
+			break;
 		case OPT_HOLDINGS: holdings = optarg; break;
-		case OPT_LAG: lag = optarg; break;
-		case OPT_LONG_SHORT: long_short = 1; break;
 		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
 		case OPT_METRICS: metrics = optarg; break;
 		case 'o': out = optarg; break;
@@ -90,20 +98,21 @@ main(int argc, char *argv[])
 	    (metrics != NULL && strcmp(metrics, "-") == 0 && strcmp(out, "-") == 0))
 		err_die(EX_USAGE, "only one input and one output can use stdin / stdout");
 
-	/* Defaults, then the config file, then the options. */
+	/* Defaults, then the config file, then the options, whatever their order on the command line. */
 	config_defaults(&c);
-	if (config != NULL && config_load(&c, config, err, sizeof err) != 0)
-		err_die(EX_DATAERR, "%s", err);
-	if (cost != NULL)
-		c.cost_bps = cli_double(cost, 0, 10000, "--cost-bps");
-	if (lag != NULL)
-		c.lag = (int)cli_int(lag, 1, 1000, "--lag");
-	if (long_short)
-		c.long_short = 1;
+	if (config != NULL) {
+		if (access(config, R_OK) != 0)
+			err_die(EX_NOINPUT, "%s:", config);
+		if (config_load(&c, config, err, sizeof err) != 0)
+			err_die(EX_DATAERR, "%s", err);
+	}
+	for (int i = 0; i < nset; i++)
+		if (config_set(&c, set_key[i], set_val[i], err, sizeof err) != 0)
+			err_die(EX_USAGE, "%s: %s", set_opt[i], err);
 	if (config_check(&c, err, sizeof err) != 0)
-		err_die(EX_DATAERR, "%s", err);
+		err_die(config != NULL ? EX_DATAERR : EX_USAGE, "%s", err);
 	if (c.lag < 1)
-		err_die(EX_DATAERR, "lag: %d: must be at least 1", c.lag);
+		err_die(EX_USAGE, "lag: %d: must be at least 1", c.lag);
 
 	o.prices = cli_open_in(prices);
 	o.prices_name = cli_in_name(prices);
@@ -182,8 +191,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: backtest [-q] [--prices FILE] [--weights FILE] [--universe FILE] [--config FILE]\n"
-	    "                [--cost-bps X] [--lag N] [--long-short] [--rf RATE] [--lookahead N]\n"
-	    "                [-o FILE] [--metrics FILE] [--holdings FILE]\n"
+	    "                [--cost-bps X] [--lag N] [--mode long_only|long_short] [--rf RATE]\n"
+	    "                [--lookahead N] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
 	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n");
 	exit(status);
 }

@@ -125,7 +125,7 @@ backtest --prices prices.csv --weights weights.csv --metrics m.json -o equity.cs
 check equity.csv m.json weights.csv 0
 
 t "long-short, 25 bp, rf 3%, with the universe as the benchmark's"
-backtest --prices prices.csv --weights weights-ls.csv --long-short --cost-bps 25 --rf 0.03 \
+backtest --prices prices.csv --weights weights-ls.csv --mode long_short --cost-bps 25 --rf 0.03 \
 	--universe universe.csv --metrics m-ls.json -o equity-ls.csv
 check equity-ls.csv m-ls.json weights-ls.csv 0.03
 

@@ -41,6 +41,6 @@ backtest --prices prices.csv --weights weights.csv -o ours.csv
 compare ours.csv ref.csv
 
 t "long-short with the universe benchmark and 30 bp"
-backtest --prices prices.csv --weights weights-ls.csv --long-short --universe universe.csv --cost-bps 30 -o ours-ls.csv
+backtest --prices prices.csv --weights weights-ls.csv --mode long_short --universe universe.csv --cost-bps 30 -o ours-ls.csv
 /usr/bin/python3 "$TOP/tests/tools/backtest-reference.py" prices.csv weights-ls.csv universe.csv 30 >ref-ls.csv
 compare ours-ls.csv ref-ls.csv
