@@ -26,6 +26,8 @@ TOOL_BINS := $(TOOLS:%=$(BIN)/%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/check_*.c))
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 MAN_PAGES := $(sort $(wildcard man/man*/*.[1-9]))
 
 # Debian packages: what building needs, what the tests and the demo add.
@@ -94,16 +96,20 @@ test-tools: all
 lint-man:
 	@tests/lint-man $(MAN_PAGES)
 
-bench: all
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB_A)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+bench: all $(BENCH_BINS)
 	BIN=$(abspath $(BIN)) bench/run $(B)
 
-# libFuzzer targets, built with clang: make fuzz [RUNS=1000000]
+# libFuzzer targets, built with clang: make fuzz [RUNS=1000000] [FUZZ=csv]
 RUNS ?= 1000000
+FUZZ ?=
 fuzz: deps-test
 	@mkdir -p build/fuzz
-	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	for f in $(if $(FUZZ),tests/fuzz/fuzz_$(FUZZ).c,$(FUZZ_SRC)); do n=$$(basename $$f .c); \
 	  clang -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DSTI_VERSION='"$(VERSION)"' -g -O1 -Ilib \
-	    $$(pkg-config --cflags $(PKGS)) -fsanitize=fuzzer,address,undefined -o build/fuzz/$$n $$f $(LIB_SRC) \
+	    $$(pkg-config --cflags $(PKGS)) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o build/fuzz/$$n $$f $(LIB_SRC) \
 	    $$(pkg-config --libs $(PKGS)) -lpthread -lm || exit 1; \
 	  mkdir -p build/fuzz/corpus-$$n; \
 	  build/fuzz/$$n -runs=$(RUNS) build/fuzz/corpus-$$n tests/fuzz/seeds/$${n#fuzz_} || exit 1; \

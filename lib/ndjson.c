@@ -81,7 +81,7 @@ nd_next(nd_reader *r, json_t **out)
 		if (i < (size_t)n)
 			break;
 	}
-	obj = json_loadb(r->line, (size_t)n, 0, &jerr);
+	obj = json_loadb(r->line, (size_t)n, JSON_DECODE_ANY, &jerr);
 	if (obj == NULL) {
 		snprintf(r->err, sizeof r->err, "%s:%ld: invalid JSON: %s (column %d)", r->name, r->lineno,
 		    jerr.text, jerr.column);

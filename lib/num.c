@@ -1,6 +1,7 @@
 #include "num.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,35 +41,32 @@ parse_slow(const char *s, size_t n, double *out)
 int
 num_parse(const char *s, size_t n, double *out)
 {
-	const char *p = s, *end = s + n, *digits_start;
+	const char *p = s, *end = s + n, *digits;
 	uint64_t mant = 0;
-	int neg = 0, ndigits = 0, frac_digits = 0, exp10 = 0, any = 0;
+	unsigned d;
+	int neg = 0, ndigits, frac_digits = 0, exp10 = 0;
 	double v;
 
 	if (p < end && (*p == '-' || *p == '+'))
 		neg = *p++ == '-';
-	digits_start = p;
-	while (p < end && (unsigned)(*p - '0') < 10) {
-		if (mant != 0 || *p != '0')
-			ndigits++;
-		mant = mant * 10 + (uint64_t)(*p++ - '0');
-		any = 1;
-		if (ndigits > 19)
-			goto slow;
-	}
-	if (p < end && *p == '.') {
+	digits = p;
+	/* Mantissa digits accumulate unchecked: more than 19 of them may wrap, and then go the slow way. */
+	while (p < end && (d = (unsigned)(*p - '0')) < 10) {
+		mant = mant * 10 + d;
 		p++;
-		while (p < end && (unsigned)(*p - '0') < 10) {
-			if (mant != 0 || *p != '0')
-				ndigits++;
-			mant = mant * 10 + (uint64_t)(*p++ - '0');
-			frac_digits++;
-			any = 1;
-			if (ndigits > 19)
-				goto slow;
-		}
 	}
-	if (!any)
+	ndigits = (int)(p - digits);
+	if (p < end && *p == '.') {
+		const char *frac = ++p;
+
+		while (p < end && (d = (unsigned)(*p - '0')) < 10) {
+			mant = mant * 10 + d;
+			p++;
+		}
+		frac_digits = (int)(p - frac);
+		ndigits += frac_digits;
+	}
+	if (ndigits == 0)
 		return -1;
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		int eneg = 0, e = 0, edig = 0;
@@ -76,9 +74,9 @@ num_parse(const char *s, size_t n, double *out)
 		p++;
 		if (p < end && (*p == '-' || *p == '+'))
 			eneg = *p++ == '-';
-		while (p < end && (unsigned)(*p - '0') < 10) {
+		while (p < end && (d = (unsigned)(*p - '0')) < 10) {
 			if (e < 10000)
-				e = e * 10 + (*p - '0');
+				e = e * 10 + (int)d;
 			p++;
 			edig++;
 		}
@@ -90,14 +88,12 @@ num_parse(const char *s, size_t n, double *out)
 		return -1;
 	exp10 -= frac_digits;
 	/* Clinger's fast path: mantissa and power of ten both exact, so one IEEE operation rounds once. */
-	if (mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
+	if (ndigits <= 19 && mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
 		v = (double)mant;
 		v = exp10 < 0 ? v / exact_pow10[-exp10] : v * exact_pow10[exp10];
 		*out = neg ? -v : v;
 		return 0;
 	}
-slow:
-	(void)digits_start;
 	return parse_slow(s, n, out);
 }
 
@@ -134,14 +130,16 @@ num_fmt(double v, char *buf)
 	if (isinf(v))
 		return v < 0 ? (int)(strcpy(buf, "-inf"), 4) : (int)(strcpy(buf, "inf"), 3);
 	/* Integers that are exact print as such: the common case for volumes and share counts. */
-	if (v == (double)(long long)v && fabs(v) < 1e15) {
+	if (fabs(v) < 1e15 && v == (double)(long long)v) {
 		len = snprintf(buf, NUM_FMT_MAX, "%lld", (long long)v);
 		if (v == 0 && signbit(v))
 			len = snprintf(buf, NUM_FMT_MAX, "0");
 		return len;
 	}
-	/* The shortest precision that reads back to the same double; 17 always does. */
-	for (int prec = 1; prec <= 17; prec++) {
+	/* The shortest precision that reads back to the same double; 17 always does. For normal numbers a
+	 * half ulp is below 0.5e-15 relative, so when a k <= 15 digit decimal reads back, %.15g prints those
+	 * digits padded with zeros, which %g strips: start at 15. Subnormals need the full search. */
+	for (int prec = fabs(v) >= DBL_MIN ? 15 : 1; prec <= 17; prec++) {
 		len = snprintf(buf, NUM_FMT_MAX, "%.*g", prec, v);
 		if (prec == 17 || strtod(buf, NULL) == v)
 			return len;

@@ -1,0 +1,805 @@
+#include "portfolio.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "csv.h"
+#include "date.h"
+#include "err.h"
+#include "ndjson.h"
+#include "num.h"
+
+/* Share counts are computed in doubles: a product such as 98000 x 0.5 / 49 may land a hair below the
+ * whole number it means, and floor() would then lose a share. A millionth of a share is never real. */
+#define SHARE_EPS 1e-6
+/* Money comparisons: a buy that exceeds the budget by less than this still fits. */
+#define CASH_EPS 1e-6
+
+/* ---- a small string -> index map (open addressing), for ids and symbols ---- */
+
+struct pf_map {
+	const char **key; /* borrowed from the names */
+	size_t *val;      /* index into the names */
+	size_t cap, n;    /* cap is a power of two (or 0) */
+};
+
+static uint64_t
+hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Index stored for key, or SIZE_MAX. */
+static size_t
+map_get(const struct pf_map *m, const char *key)
+{
+	size_t i;
+
+	if (m->cap == 0 || *key == '\0')
+		return SIZE_MAX;
+	for (i = hash(key) & (m->cap - 1); m->key[i] != NULL; i = (i + 1) & (m->cap - 1))
+		if (strcmp(m->key[i], key) == 0)
+			return m->val[i];
+	return SIZE_MAX;
+}
+
+/* Store key -> val (replacing). Returns 0 or -1 when out of memory. */
+static int
+map_put(struct pf_map *m, const char *key, size_t val)
+{
+	struct pf_map bigger;
+	size_t i;
+
+	if (*key == '\0')
+		return 0;
+	if ((m->n + 1) * 2 > m->cap) {
+		bigger.cap = m->cap ? m->cap * 2 : 64;
+		bigger.n = 0;
+		bigger.key = calloc(bigger.cap, sizeof *bigger.key);
+		bigger.val = calloc(bigger.cap, sizeof *bigger.val);
+		if (bigger.key == NULL || bigger.val == NULL) {
+			free(bigger.key);
+			free(bigger.val);
+			return -1;
+		}
+		for (i = 0; i < m->cap; i++)
+			if (m->key[i] != NULL)
+				map_put(&bigger, m->key[i], m->val[i]);
+		free(m->key);
+		free(m->val);
+		*m = bigger;
+	}
+	for (i = hash(key) & (m->cap - 1); m->key[i] != NULL; i = (i + 1) & (m->cap - 1))
+		if (strcmp(m->key[i], key) == 0)
+			break;
+	if (m->key[i] == NULL)
+		m->n++;
+	m->key[i] = key;
+	m->val[i] = val;
+	return 0;
+}
+
+static void
+map_free(struct pf_map *m)
+{
+	free(m->key);
+	free(m->val);
+}
+
+/* ---- the book ---- */
+
+struct pf_book {
+	struct pf_name *v;     /* the names */
+	size_t n, cap;
+	struct pf_map by_id;     /* target ids and position ids -> name */
+	struct pf_map by_symbol; /* the symbols of targets and positions -> name */
+	size_t *order;         /* output sequence of names with an order */
+	size_t norder;
+	struct pf_totals tot;  /* budget of the last plan */
+	char err[512];
+};
+
+static int
+fail(pf_book *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->err, sizeof b->err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+pf_params_init(struct pf_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->funds = NAN;
+	p->buffer = 0.02;
+	p->max_weight = 0.25;
+	p->gross = 1;
+	p->gross_tol = 1e-6;
+	p->max_gross = 1;
+	p->max_price_move = 0.1;
+	p->stale_before = INT_MIN;
+}
+
+pf_book *
+pf_new(void)
+{
+	return calloc(1, sizeof(pf_book));
+}
+
+void
+pf_free(pf_book *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		free(b->v[i].id);
+		free(b->v[i].symbol);
+		free(b->v[i].alt_id);
+		free(b->v[i].alt_symbol);
+	}
+	free(b->v);
+	free(b->order);
+	map_free(&b->by_id);
+	map_free(&b->by_symbol);
+	free(b);
+}
+
+const char *
+pf_error(const pf_book *b)
+{
+	return b->err;
+}
+
+size_t
+pf_count(const pf_book *b)
+{
+	return b->n;
+}
+
+const struct pf_name *
+pf_name(const pf_book *b, size_t i)
+{
+	return i < b->n ? &b->v[i] : NULL;
+}
+
+const struct pf_totals *
+pf_totals(const pf_book *b)
+{
+	return &b->tot;
+}
+
+/* Append a name; returns its index or SIZE_MAX when out of memory. */
+static size_t
+add_name(pf_book *b, const char *id, const char *symbol)
+{
+	struct pf_name *nv, *x;
+
+	if (b->n == b->cap) {
+		nv = realloc(b->v, sizeof *nv * (b->cap ? b->cap * 2 : 32));
+		if (nv == NULL)
+			return SIZE_MAX;
+		b->v = nv;
+		b->cap = b->cap ? b->cap * 2 : 32;
+	}
+	x = &b->v[b->n];
+	memset(x, 0, sizeof *x);
+	x->id = strdup(id);
+	x->symbol = strdup(symbol);
+	if (x->id == NULL || x->symbol == NULL) {
+		free(x->id);
+		free(x->symbol);
+		return SIZE_MAX;
+	}
+	return b->n++;
+}
+
+/* The maps borrow the names' strings, whose addresses survive a realloc of the array. */
+static int
+index_name(pf_book *b, size_t i)
+{
+	if (map_put(&b->by_id, b->v[i].id, i) != 0 || map_put(&b->by_symbol, b->v[i].symbol, i) != 0)
+		return fail(b, "out of memory");
+	return 0;
+}
+
+int
+pf_add_target(pf_book *b, const char *id, const char *symbol, double weight)
+{
+	size_t i = map_get(&b->by_id, id);
+	char *s;
+
+	if (*id == '\0')
+		return fail(b, "id: missing");
+	if (i == SIZE_MAX)
+		i = map_get(&b->by_symbol, symbol);
+	if (i != SIZE_MAX && b->v[i].targeted)
+		return fail(b, "id: '%s' has a second target weight (symbol %s)", id, symbol);
+	if (i == SIZE_MAX) {
+		if ((i = add_name(b, id, symbol)) == SIZE_MAX)
+			return fail(b, "out of memory");
+	} else if (strcmp(b->v[i].id, id) != 0) {
+		/* held under the broker's id: the data's id names it from now on, the broker's symbol stays;
+		 * the maps still point at the old string, so it is kept, not freed */
+		if ((s = strdup(id)) == NULL)
+			return fail(b, "out of memory");
+		b->v[i].alt_id = b->v[i].id;
+		b->v[i].id = s;
+	}
+	b->v[i].targeted = 1;
+	b->v[i].weight = weight;
+	return index_name(b, i);
+}
+
+int
+pf_add_position(pf_book *b, const char *id, const char *symbol, long long qty)
+{
+	size_t i = map_get(&b->by_id, id);
+	char *s;
+
+	if (*symbol == '\0')
+		return fail(b, "symbol: missing");
+	if (i == SIZE_MAX)
+		i = map_get(&b->by_symbol, symbol);
+	if (i != SIZE_MAX && b->v[i].in_account)
+		return fail(b, "symbol: '%s' is held twice", symbol);
+	if (i == SIZE_MAX) {
+		if ((i = add_name(b, *id ? id : symbol, symbol)) == SIZE_MAX)
+			return fail(b, "out of memory");
+	} else if (strcmp(b->v[i].symbol, symbol) != 0) {
+		/* the broker's symbol is the one orders must use; the weights' stays mapped (for prices) */
+		if ((s = strdup(symbol)) == NULL)
+			return fail(b, "out of memory");
+		b->v[i].alt_symbol = b->v[i].symbol;
+		b->v[i].symbol = s;
+	}
+	b->v[i].in_account = 1;
+	b->v[i].held = qty;
+	return index_name(b, i);
+}
+
+static void
+offer(struct pf_quote *q, int date, double px)
+{
+	if (!q->have || date >= q->date) {
+		q->have = 1;
+		q->date = date;
+		q->px = px;
+	}
+}
+
+void
+pf_add_price(pf_book *b, const char *id, const char *symbol, int date, double close, int before, int ref)
+{
+	size_t i, j;
+
+	if (date >= before)
+		return;
+	i = map_get(&b->by_id, id);
+	if (i != SIZE_MAX)
+		offer(ref ? &b->v[i].ref_id : &b->v[i].close_id, date, close);
+	j = map_get(&b->by_symbol, symbol);
+	if (j != SIZE_MAX)
+		offer(ref ? &b->v[j].ref_sym : &b->v[j].close_sym, date, close);
+}
+
+/* ---- reading ---- */
+
+/* Copy csv_error into the book's message. */
+static int
+csv_failed(pf_book *b, csv_reader *r)
+{
+	return fail(b, "%s", csv_error(r));
+}
+
+int
+pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date)
+{
+	struct row { char *id, *symbol; double w; long line; } *rows = NULL, *nr;
+	size_t n = 0, cap = 0, k;
+	int best = INT_MIN, cd, cid, csym, cw, d, rc = -1, got;
+	double w;
+	csv_reader *r = csv_open(fp, name);
+
+	if (r == NULL)
+		return fail(b, "out of memory");
+	if (csv_read_header(r) != 0 || (cd = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0 ||
+	    (csym = csv_require(r, "symbol")) < 0 || (cw = csv_require(r, "weight")) < 0) {
+		csv_failed(b, r);
+		goto out;
+	}
+	while ((got = csv_next(r)) == 1) {
+		if ((got = csv_date(r, cd, &d)) <= 0) {
+			if (got == 0)
+				csv_fail(r, cd, "missing");
+			csv_failed(b, r);
+			goto out;
+		}
+		if (d > asof || d < best)
+			continue;
+		if (d > best) { /* a later date: forget the earlier one */
+			for (k = 0; k < n; k++) {
+				free(rows[k].id);
+				free(rows[k].symbol);
+			}
+			n = 0;
+			best = d;
+		}
+		if ((got = csv_double(r, cw, &w)) <= 0 || !isfinite(w)) {
+			if (got >= 0)
+				csv_fail(r, cw, got == 0 ? "missing" : "not a finite number");
+			csv_failed(b, r);
+			goto out;
+		}
+		if (csv_len(r, cid) == 0) {
+			csv_fail(r, cid, "missing");
+			csv_failed(b, r);
+			goto out;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((nr = realloc(rows, sizeof *rows * cap)) == NULL) {
+				fail(b, "out of memory");
+				goto out;
+			}
+			rows = nr;
+		}
+		rows[n].id = strdup(csv_field(r, cid));
+		rows[n].symbol = strdup(csv_field(r, csym));
+		rows[n].w = w;
+		rows[n].line = csv_line(r);
+		if (rows[n++].id == NULL || rows[n - 1].symbol == NULL) {
+			fail(b, "out of memory");
+			goto out;
+		}
+	}
+	if (got < 0) {
+		csv_failed(b, r);
+		goto out;
+	}
+	if (best == INT_MIN) {
+		char day[DATE_LEN + 1];
+
+		if (asof == INT_MAX)
+			fail(b, "%s: no weights", csv_name(r));
+		else
+			fail(b, "%s: no weights dated on or before %s", csv_name(r), date_fmt(asof, day));
+		goto out;
+	}
+	for (k = 0; k < n; k++)
+		if (pf_add_target(b, rows[k].id, rows[k].symbol, rows[k].w) != 0) {
+			char msg[sizeof b->err];
+
+			snprintf(msg, sizeof msg, "%s", b->err);
+			fail(b, "%s:%ld: %s", csv_name(r), rows[k].line, msg);
+			goto out;
+		}
+	*date = best;
+	rc = 0;
+out:
+	for (k = 0; k < n; k++) {
+		free(rows[k].id);
+		free(rows[k].symbol);
+	}
+	free(rows);
+	csv_close(r);
+	return rc;
+}
+
+int
+pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct)
+{
+	nd_reader *r = nd_open(fp, name);
+	json_t *rec;
+	const char *type, *acc;
+	double q;
+	int got, rc = -1;
+
+	memset(acct, 0, sizeof *acct);
+	if (r == NULL)
+		return fail(b, "out of memory");
+	while ((got = nd_next(r, &rec)) == 1) {
+		type = nd_str(rec, "type", "");
+		acc = nd_str(rec, "account", "");
+		if ((strcmp(type, "account") == 0 || strcmp(type, "position") == 0) && *acc) {
+			if (acct->account[0] && strcmp(acct->account, acc) != 0) {
+				fail(b, "%s:%ld: account: records of a second account '%s' (first: '%s')", name,
+				    nd_line(r), acc, acct->account);
+				json_decref(rec);
+				goto out;
+			}
+			snprintf(acct->account, sizeof acct->account, "%s", acc);
+		}
+		if (strcmp(type, "account") == 0) {
+			acct->have = 1;
+			acct->net_liquidation = nd_num(rec, "net_liquidation", NAN);
+			acct->total_cash = nd_num(rec, "total_cash", NAN);
+			acct->available_funds = nd_num(rec, "available_funds", NAN);
+		} else if (strcmp(type, "position") == 0) {
+			q = nd_num(rec, "qty", NAN);
+			if (!isfinite(q) || q != floor(q) || fabs(q) > 1e15) {
+				fail(b, "%s:%ld: qty: not a whole number of shares", name, nd_line(r));
+				json_decref(rec);
+				goto out;
+			}
+			if (q != 0 && pf_add_position(b, nd_str(rec, "id", ""), nd_str(rec, "symbol", ""),
+			    (long long)q) != 0) {
+				char msg[sizeof b->err];
+
+				snprintf(msg, sizeof msg, "%s", b->err);
+				fail(b, "%s:%ld: %s", name, nd_line(r), msg);
+				json_decref(rec);
+				goto out;
+			}
+			acct->positions += q != 0;
+		}
+		json_decref(rec);
+	}
+	if (got < 0) {
+		fail(b, "%s", nd_error(r));
+		goto out;
+	}
+	rc = 0;
+out:
+	nd_close(r);
+	return rc;
+}
+
+int
+pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref)
+{
+	csv_reader *r = csv_open(fp, name);
+	int cd, cid, csym, cc, d, got, rc = -1;
+	double px;
+
+	if (r == NULL)
+		return fail(b, "out of memory");
+	if (csv_read_header(r) != 0 || (cd = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0 ||
+	    (csym = csv_require(r, "symbol")) < 0 || (cc = csv_require(r, "close")) < 0) {
+		csv_failed(b, r);
+		goto out;
+	}
+	while ((got = csv_next(r)) == 1) {
+		if ((got = csv_date(r, cd, &d)) <= 0) {
+			if (got == 0)
+				csv_fail(r, cd, "missing");
+			csv_failed(b, r);
+			goto out;
+		}
+		if (d >= before)
+			continue;
+		if ((got = csv_double(r, cc, &px)) < 0) {
+			csv_failed(b, r);
+			goto out;
+		}
+		if (got == 0) /* a missing close is no price, not a zero one */
+			continue;
+		if (!(px > 0) || !isfinite(px)) {
+			csv_fail(r, cc, "%g is not a positive price", px);
+			csv_failed(b, r);
+			goto out;
+		}
+		pf_add_price(b, csv_field(r, cid), csv_field(r, csym), d, px, before, ref);
+	}
+	if (got < 0) {
+		csv_failed(b, r);
+		goto out;
+	}
+	rc = 0;
+out:
+	csv_close(r);
+	return rc;
+}
+
+/* ---- planning ---- */
+
+/* The price by id when the id had one, else by symbol. */
+static void
+choose(const struct pf_quote *by_id, const struct pf_quote *by_sym, double *px, int *date)
+{
+	const struct pf_quote *q = by_id->have ? by_id : by_sym;
+
+	*px = q->have ? q->px : 0;
+	*date = q->have ? q->date : INT_MIN;
+}
+
+static double
+notional(const struct pf_name *x)
+{
+	return fabs((double)x->qty) * x->price;
+}
+
+static const pf_book *sort_book; /* qsort has no context argument in C11 */
+
+/* SELLs before BUYs; within each, larger value first; then by symbol so the order is total. */
+static int
+cmp_orders(const void *a, const void *b)
+{
+	const struct pf_name *x = &sort_book->v[*(const size_t *)a], *y = &sort_book->v[*(const size_t *)b];
+	double vx = fabs((double)x->want) * x->price, vy = fabs((double)y->want) * y->price;
+
+	if ((x->qty < 0) != (y->qty < 0))
+		return x->qty < 0 ? -1 : 1;
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	return strcmp(x->symbol, y->symbol);
+}
+
+static int
+cmp_symbols(const void *a, const void *b)
+{
+	const struct pf_name *x = &sort_book->v[*(const size_t *)a], *y = &sort_book->v[*(const size_t *)b];
+	int c = strcmp(x->symbol, y->symbol);
+
+	return c ? c : strcmp(x->id, y->id);
+}
+
+void
+pf_plan(pf_book *b, const struct pf_params *p)
+{
+	struct pf_totals *t = &b->tot;
+	struct pf_name *x;
+	double budget, held_value = 0, v, fit;
+	size_t i, k;
+
+	memset(t, 0, sizeof *t);
+	t->invest = p->capital * (1 - p->buffer);
+	for (i = 0; i < b->n; i++) {
+		x = &b->v[i];
+		choose(&x->close_id, &x->close_sym, &x->close, &x->close_date);
+		choose(&x->ref_id, &x->ref_sym, &x->ref, &x->ref_date);
+		x->price = p->use_ref ? x->ref : x->close;
+		x->price_date = p->use_ref ? x->ref_date : x->close_date;
+		x->qty = x->target = x->want = 0;
+		t->gross += fabs(x->weight);
+		if (!(x->price > 0)) {
+			x->why = PF_NO_PRICE;
+			continue;
+		}
+		held_value += (double)x->held * x->price;
+		if (x->weight > 0)
+			x->target = (long long)floor(t->invest * x->weight / x->price + SHARE_EPS);
+		x->want = x->target - x->held;
+		if (x->want == 0) {
+			x->why = x->held != 0 ? PF_AT_TARGET : PF_ZERO;
+			continue;
+		}
+		x->qty = x->want;
+		if (x->weight == 0) { /* an exit is never dust: a remnant would linger forever */
+			x->why = PF_EXIT;
+			continue;
+		}
+		/* the weight change is the order's value over capital: the target's own weight is net of the
+		 * buffer, so comparing with the raw target weight would see a change where there is none */
+		v = fabs((double)x->want) * x->price;
+		if (v < p->min_notional)
+			x->why = PF_DUST_NOTIONAL;
+		else if (v / p->capital < p->min_weight_change)
+			x->why = PF_DUST_WEIGHT;
+		else
+			x->why = x->want > 0 ? PF_BUY : PF_SELL;
+		if (x->why == PF_DUST_NOTIONAL || x->why == PF_DUST_WEIGHT)
+			x->qty = 0;
+	}
+	t->funds = isnan(p->funds) ? p->capital - held_value : p->funds;
+
+	free(b->order);
+	b->norder = 0;
+	b->order = malloc(sizeof *b->order * (b->n ? b->n : 1));
+	if (b->order == NULL) /* no output sequence: pf_order() then yields nothing, pf_check refuses */
+		return;
+	for (i = 0; i < b->n; i++)
+		if (b->v[i].qty != 0)
+			b->order[b->norder++] = i;
+	sort_book = b;
+	qsort(b->order, b->norder, sizeof *b->order, cmp_orders);
+
+	for (k = 0; k < b->norder; k++) {
+		x = &b->v[b->order[k]];
+		if (x->qty < 0) {
+			t->proceeds += notional(x);
+			t->sells++;
+		}
+	}
+	budget = t->funds + t->proceeds;
+	for (k = 0; k < b->norder; k++) {
+		x = &b->v[b->order[k]];
+		if (x->qty < 0)
+			continue;
+		if (notional(x) > budget + CASH_EPS) {
+			fit = floor((budget + CASH_EPS) / x->price);
+			x->qty = fit > 0 ? (long long)fit : 0;
+			x->why = PF_SHRUNK;
+			t->shrunk++;
+		}
+		budget -= notional(x);
+		t->spent += notional(x);
+		t->buys += x->qty > 0;
+	}
+	/* BUYs cut to nothing leave the sequence */
+	for (i = k = 0; k < b->norder; k++)
+		if (b->v[b->order[k]].qty != 0)
+			b->order[i++] = b->order[k];
+	b->norder = i;
+}
+
+const struct pf_name *
+pf_order(const pf_book *b, size_t i)
+{
+	return b->order != NULL && i < b->norder ? &b->v[b->order[i]] : NULL;
+}
+
+/* ---- risk checks ---- */
+
+static void
+say(void (*report)(void *, const char *), void *ctx, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+say(void (*report)(void *, const char *), void *ctx, size_t *n, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	report(ctx, msg);
+	(*n)++;
+}
+
+size_t
+pf_check(const pf_book *b, const struct pf_params *p, void (*report)(void *ctx, const char *msg), void *ctx)
+{
+	const struct pf_name *x;
+	char d1[DATE_LEN + 1], d2[DATE_LEN + 1];
+	double sum = 0, v;
+	size_t i, n = 0;
+
+	if (b->order == NULL)
+		say(report, ctx, &n, "out of memory while planning");
+	if (!(p->capital > 0))
+		say(report, ctx, &n, "capital %g is not positive", p->capital);
+	for (i = 0; i < b->n; i++) {
+		x = &b->v[i];
+		sum += fabs(x->weight);
+		if (x->weight < 0)
+			say(report, ctx, &n, "%s: weight %g is negative (short targets are not supported)",
+			    x->symbol, x->weight);
+		if (x->weight > p->max_weight)
+			say(report, ctx, &n, "%s: weight %g is above --max-weight %g", x->symbol, x->weight,
+			    p->max_weight);
+		if (strchr(x->symbol, ':') != NULL || x->symbol[0] == '\0')
+			say(report, ctx, &n, "%s: symbol '%s' cannot be part of a client_id", x->id, x->symbol);
+		if (x->why == PF_NO_PRICE) {
+			say(report, ctx, &n, "%s: no %sprice before the trade date", x->symbol,
+			    p->use_ref && x->close > 0 ? "reference " : "");
+			continue;
+		}
+		if (x->close > 0 && x->close_date < p->stale_before)
+			say(report, ctx, &n, "%s: last close is from %s, before the last trading day %s (stale data)",
+			    x->symbol, date_fmt(x->close_date, d1), date_fmt(p->stale_before, d2));
+		if (p->use_ref) {
+			if (!(x->close > 0))
+				say(report, ctx, &n, "%s: no last close to check the reference price against",
+				    x->symbol);
+			else if (fabs(x->ref / x->close - 1) > p->max_price_move)
+				say(report, ctx, &n,
+				    "%s: reference price %g is %.1f%% from the last close %g (--max-price-move %g)",
+				    x->symbol, x->ref, 100 * (x->ref / x->close - 1), x->close, p->max_price_move);
+			if (x->ref_date < p->stale_before)
+				say(report, ctx, &n, "%s: reference price is from %s, before the last trading day %s "
+				    "(stale data)", x->symbol, date_fmt(x->ref_date, d1), date_fmt(p->stale_before, d2));
+		}
+		v = fabs((double)x->qty) * x->price;
+		if (p->max_order_notional > 0 && v > p->max_order_notional)
+			say(report, ctx, &n, "%s: %s of %lld shares is worth %.2f, above --max-order-notional %g",
+			    x->symbol, x->qty > 0 ? "BUY" : "SELL", llabs(x->qty), v, p->max_order_notional);
+	}
+	if (sum > p->max_gross + p->gross_tol)
+		say(report, ctx, &n, "gross exposure %g is above --max-gross %g", sum, p->max_gross);
+	if (fabs(sum - p->gross) > p->gross_tol)
+		say(report, ctx, &n, "weights sum to %.10g, not the gross exposure %g", sum, p->gross);
+	return n;
+}
+
+/* ---- output ---- */
+
+int
+pf_write_orders(const pf_book *b, FILE *fp, int decided, int trade_date, const char *strategy,
+    const char *order_type, const char *tif)
+{
+	const struct pf_name *x;
+	char day[DATE_LEN + 1], tday[DATE_LEN + 1], *cid;
+	json_t *o;
+	size_t i;
+	int rc = 0;
+
+	date_fmt(decided, day);
+	date_fmt(trade_date, tday);
+	for (i = 0; rc == 0 && (x = pf_order(b, i)) != NULL; i++) {
+		const char *side = x->qty > 0 ? "BUY" : "SELL";
+
+		if (asprintf(&cid, "%s:%s:%s:%s", day, strategy, x->symbol, side) < 0)
+			return -1;
+		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:f,s:f}", "type", "order", "client_id", cid,
+		    "date", tday, "id", x->id, "symbol", x->symbol, "side", side, "qty", (json_int_t)llabs(x->qty),
+		    "order_type", order_type, "tif", tif, "ref_price", x->price, "target_weight", x->weight);
+		free(cid);
+		if (o == NULL)
+			return -1;
+		rc = nd_write(fp, o);
+		json_decref(o);
+	}
+	return rc;
+}
+
+const char *
+pf_why_text(enum pf_why why)
+{
+	switch (why) {
+	case PF_NO_PRICE: return "no price";
+	case PF_AT_TARGET: return "at target";
+	case PF_ZERO: return "weight too small for one share";
+	case PF_BUY: return "buy to target";
+	case PF_SELL: return "sell to target";
+	case PF_EXIT: return "not in target: sell all";
+	case PF_DUST_NOTIONAL: return "skipped: below --min-notional";
+	case PF_DUST_WEIGHT: return "skipped: below --min-weight-change";
+	case PF_SHRUNK: return "shrunk to the funds";
+	}
+	return "?";
+}
+
+int
+pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp)
+{
+	const struct pf_totals *t = &b->tot;
+	const struct pf_name *x;
+	char d[DATE_LEN + 1], w[NUM_FMT_MAX], px[NUM_FMT_MAX];
+	size_t *idx, i;
+
+	idx = malloc(sizeof *idx * (b->n ? b->n : 1));
+	if (idx == NULL)
+		return -1;
+	for (i = 0; i < b->n; i++)
+		idx[i] = i;
+	sort_book = b;
+	qsort(idx, b->n, sizeof *idx, cmp_symbols);
+	fprintf(fp, "capital %.2f, buffer %g: %.2f to invest; funds %.2f + sells %.2f = %.2f for buys, "
+	    "%.2f spent\n", p->capital, p->buffer, t->invest, t->funds, t->proceeds, t->funds + t->proceeds,
+	    t->spent);
+	fprintf(fp, "%-10s %-10s %8s %10s %-10s %8s %8s %8s  %s\n", "symbol", "id", "weight", "price", "date",
+	    "held", "target", "order", "reason");
+	for (i = 0; i < b->n; i++) {
+		x = &b->v[idx[i]];
+		num_fmt(x->weight, w);
+		num_fmt(x->price, px);
+		fprintf(fp, "%-10s %-10s %8s %10s %-10s %8lld %8lld %+8lld  %s", x->symbol, x->id, w,
+		    x->price > 0 ? px : "-", x->price > 0 ? date_fmt(x->price_date, d) : "-", x->held, x->target,
+		    x->qty, pf_why_text(x->why));
+		if (x->why == PF_SHRUNK)
+			fprintf(fp, " (from %+lld)", x->want);
+		else if (x->why == PF_DUST_NOTIONAL || x->why == PF_DUST_WEIGHT)
+			fprintf(fp, " (%+lld)", x->want);
+		putc('\n', fp);
+	}
+	free(idx);
+	return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,192 @@
+#include "universe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "date.h"
+#include "err.h"
+
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* Integer ids (permnos, conIds) come first in numeric order, then the others bytewise: a total order
+ * even when a file mixes both kinds. */
+int
+univ_idcmp(const char *a, const char *b)
+{
+	int da = all_digits(a), db = all_digits(b), c;
+	const char *a0 = a, *b0 = b;
+	size_t la, lb;
+
+	if (da != db)
+		return da ? -1 : 1;
+	if (!da)
+		return strcmp(a, b);
+	while (*a == '0' && a[1] != '\0')
+		a++;
+	while (*b == '0' && b[1] != '\0')
+		b++;
+	la = strlen(a);
+	lb = strlen(b);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	c = strcmp(a, b);
+	return c != 0 ? c : strcmp(a0, b0); /* "007" and "7" are different ids */
+}
+
+static int
+member_cmp(const void *x, const void *y)
+{
+	const struct univ_member *a = x, *b = y;
+	int c = univ_idcmp(a->id, b->id);
+
+	return c != 0 ? c : (a->line > b->line) - (a->line < b->line);
+}
+
+static void
+clear_members(struct univ_snap *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->m[i].id);
+		free(s->m[i].symbol);
+	}
+	s->n = 0;
+}
+
+void
+univ_free(struct univ_snap *s)
+{
+	clear_members(s);
+	free(s->m);
+	memset(s, 0, sizeof *s);
+}
+
+static int
+add_member(struct univ_snap *s, const char *id, const char *symbol, long line)
+{
+	struct univ_member *m;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 512;
+		m = realloc(s->m, cap * sizeof *m);
+		if (m == NULL)
+			return -1;
+		s->m = m;
+		s->cap = cap;
+	}
+	m = &s->m[s->n];
+	m->id = strdup(id);
+	m->symbol = strdup(symbol);
+	m->line = line;
+	if (m->id == NULL || m->symbol == NULL) {
+		free(m->id);
+		free(m->symbol);
+		return -1;
+	}
+	s->n++;
+	return 0;
+}
+
+int
+univ_read_latest(FILE *fp, const char *name, struct univ_snap *s, char *err, size_t errlen)
+{
+	csv_reader *r = csv_open(fp, name);
+	int cdate, cid, csym, day, rc;
+	char buf[DATE_LEN + 1];
+
+	if (r == NULL) {
+		err_fmt(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
+	if (csv_read_header(r) < 0 || (cdate = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0)
+		goto fail;
+	csym = csv_col(r, "symbol");
+	s->has_symbol = csym >= 0;
+	while ((rc = csv_next(r)) > 0) {
+		if ((rc = csv_date(r, cdate, &day)) <= 0) {
+			if (rc == 0)
+				csv_fail(r, cdate, "missing date");
+			goto fail;
+		}
+		if (csv_len(r, cid) == 0) {
+			csv_fail(r, cid, "missing id");
+			goto fail;
+		}
+		if (s->n > 0 && day < s->date)
+			continue;
+		if (s->n > 0 && day > s->date)
+			clear_members(s);
+		s->date = day;
+		if (add_member(s, csv_field(r, cid), csym >= 0 ? csv_field(r, csym) : "", csv_line(r)) < 0) {
+			err_fmt(err, errlen, "%s: out of memory", name);
+			csv_close(r);
+			return -1;
+		}
+	}
+	if (rc < 0)
+		goto fail;
+	if (s->n == 0) {
+		err_fmt(err, errlen, "%s: no members (an empty universe is not a snapshot)", name);
+		csv_close(r);
+		return -1;
+	}
+	qsort(s->m, s->n, sizeof *s->m, member_cmp);
+	for (size_t i = 1; i < s->n; i++)
+		if (strcmp(s->m[i].id, s->m[i - 1].id) == 0) {
+			err_fmt(err, errlen, "%s:%ld: id: '%s' is listed twice on %s (first on line %ld)", name,
+			    s->m[i].line, s->m[i].id, date_fmt(s->date, buf), s->m[i - 1].line);
+			csv_close(r);
+			return -1;
+		}
+	csv_close(r);
+	return 0;
+fail:
+	err_fmt(err, errlen, "%s", csv_error(r));
+	csv_close(r);
+	return -1;
+}
+
+long
+univ_diff(struct univ_snap *old, struct univ_snap *new,
+    int (*fn)(enum univ_event ev, const struct univ_member *o, const struct univ_member *n, void *arg),
+    void *arg)
+{
+	size_t i = 0, j = 0;
+	long events = 0;
+	int c, rc, symbols = old->has_symbol && new->has_symbol;
+
+	qsort(old->m, old->n, sizeof *old->m, member_cmp);
+	qsort(new->m, new->n, sizeof *new->m, member_cmp);
+	while (i < old->n || j < new->n) {
+		if (i == old->n)
+			c = 1;
+		else if (j == new->n)
+			c = -1;
+		else
+			c = univ_idcmp(old->m[i].id, new->m[j].id);
+		if (c < 0)
+			rc = fn(UNIV_LEAVE, &old->m[i++], NULL, arg);
+		else if (c > 0)
+			rc = fn(UNIV_ENTER, NULL, &new->m[j++], arg);
+		else if (symbols && strcmp(old->m[i].symbol, new->m[j].symbol) != 0)
+			rc = fn(UNIV_RENAME, &old->m[i++], &new->m[j++], arg);
+		else {
+			i++;
+			j++;
+			continue;
+		}
+		if (rc != 0)
+			return -1;
+		events++;
+	}
+	return events;
+}

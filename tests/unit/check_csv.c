@@ -1,0 +1,244 @@
+/* Unit tests for lib/csv: RFC 4180 reading, errors with file:line:field, limits, and the writer. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+
+/* A reader over a copy of text (fmemopen reads the caller's buffer). */
+static FILE *memfp;
+static char *membuf;
+
+static csv_reader *
+R(const char *text, size_t len)
+{
+	membuf = malloc(len + 1);
+	memcpy(membuf, text, len);
+	memfp = fmemopen(membuf, len ? len : 1, "r");
+	if (len == 0) /* fmemopen cannot open a 0-byte buffer: read past the one byte */
+		fgetc(memfp);
+	return csv_open(memfp, "t.csv");
+}
+
+static csv_reader *
+RS(const char *text)
+{
+	return R(text, strlen(text));
+}
+
+static void
+done(csv_reader *r)
+{
+	csv_close(r);
+	fclose(memfp);
+	free(membuf);
+}
+
+START_TEST(test_basic)
+{
+	csv_reader *r = RS("date,id,close\n2024-01-02,10001,101.25\n2024-01-02,10002,\n");
+	double v;
+	int d;
+
+	ck_assert_int_eq(csv_read_header(r), 0);
+	ck_assert_int_eq(csv_ncols(r), 3);
+	ck_assert_int_eq(csv_col(r, "close"), 2);
+	ck_assert_int_eq(csv_col(r, "volume"), -1);
+	ck_assert_int_eq(csv_next(r), 1);
+	ck_assert_int_eq(csv_line(r), 2);
+	ck_assert_str_eq(csv_field(r, 1), "10001");
+	ck_assert_int_eq(csv_double(r, 2, &v), 1);
+	ck_assert(v == 101.25);
+	ck_assert_int_eq(csv_date(r, 0, &d), 1);
+	ck_assert_int_eq(csv_next(r), 1);
+	ck_assert_int_eq(csv_double(r, 2, &v), 0); /* empty: missing */
+	ck_assert_int_eq(csv_next(r), 0);
+	ck_assert_int_eq(csv_next(r), 0);
+	done(r);
+}
+END_TEST
+
+START_TEST(test_quotes_crlf_bom_blank)
+{
+	csv_reader *r = RS("\xef\xbb\xbf" "a,b\r\n\"x,1\",\"say \"\"hi\"\"\"\r\n\r\n\"multi\nline\",\"\"\n3,4");
+
+	ck_assert_int_eq(csv_read_header(r), 0);
+	ck_assert_int_eq(csv_col(r, "a"), 0); /* the BOM is not part of the name */
+	ck_assert_int_eq(csv_next(r), 1);
+	ck_assert_str_eq(csv_field(r, 0), "x,1");
+	ck_assert_str_eq(csv_field(r, 1), "say \"hi\"");
+	ck_assert_uint_eq(csv_len(r, 1), 8);
+	ck_assert_int_eq(csv_next(r), 1); /* the blank line is skipped */
+	ck_assert_int_eq(csv_line(r), 4);
+	ck_assert_str_eq(csv_field(r, 0), "multi\nline");
+	ck_assert_str_eq(csv_field(r, 1), "");
+	ck_assert_int_eq(csv_next(r), 1); /* no final newline */
+	ck_assert_int_eq(csv_line(r), 6);
+	ck_assert_str_eq(csv_field(r, 1), "4");
+	ck_assert_int_eq(csv_next(r), 0);
+	done(r);
+}
+END_TEST
+
+/* Each malformed input gives one clear message with the file and line. */
+static const struct {
+	const char *input;
+	const char *col;    /* column to read as a number after the record, or NULL */
+	const char *error;
+} bad[] = {
+	{ "a,b\n1,\"open\n2,3\n", NULL, "t.csv:2: unterminated quoted field" },
+	{ "a,b\n1,2\n1,2,3\n", NULL, "t.csv:3: expected 2 fields as in the header, found 3" },
+	{ "a,b\n1,2\n1\n", NULL, "t.csv:3: expected 2 fields as in the header, found 1" },
+	{ "a,b\n1,1.2.3\n", "b", "t.csv:2: b: '1.2.3' is not a number" },
+	{ "a,b\n1,\"x\"y\n", NULL, "t.csv:2: b: unexpected character after a closing quote" },
+	{ "a,b\n1,caf\xe9\n", NULL, "t.csv:2: b: invalid UTF-8 (byte 0xe9)" },
+	{ "a,b\n1,\xc0\xaf\n", NULL, "t.csv:2: b: invalid UTF-8 (byte 0xc0)" },
+	{ "a,,c\n", NULL, "t.csv:1: header: column 2 has no name" },
+	{ "a,b,a\n", NULL, "t.csv:1: header: duplicate column 'a'" },
+	{ "", NULL, "t.csv:1: empty input: expected a header line" },
+	{ "\n\n", NULL, "t.csv:1: empty input: expected a header line" },
+};
+
+START_TEST(test_errors)
+{
+	csv_reader *r = R(bad[_i].input, strlen(bad[_i].input));
+	int rc = csv_read_header(r);
+	double v;
+
+	while (rc == 0) {
+		rc = csv_next(r);
+		if (rc == 1 && bad[_i].col != NULL && csv_double(r, csv_col(r, bad[_i].col), &v) < 0)
+			rc = -1;
+		rc = rc == 1 ? 0 : rc;
+	}
+	ck_assert_int_eq(rc, -1);
+	ck_assert_str_eq(csv_error(r), bad[_i].error);
+	done(r);
+}
+END_TEST
+
+START_TEST(test_missing_column)
+{
+	csv_reader *r = RS("date,id\n");
+
+	ck_assert_int_eq(csv_read_header(r), 0);
+	ck_assert_int_eq(csv_require(r, "close"), -1);
+	ck_assert_str_eq(csv_error(r), "t.csv:1: missing column 'close'");
+	done(r);
+}
+END_TEST
+
+/* A 1 MB field: no line-length limit, and a bad value is quoted in the message in short. */
+START_TEST(test_long_line)
+{
+	size_t n = 1 << 20;
+	char *text = malloc(n + 64);
+	csv_reader *r;
+	double v;
+
+	strcpy(text, "id,close\n7,");
+	memset(text + 11, '9', n);
+	strcpy(text + 11 + n, "x\n8,1\n");
+	r = R(text, strlen(text));
+	ck_assert_int_eq(csv_read_header(r), 0);
+	ck_assert_int_eq(csv_next(r), 1);
+	ck_assert_uint_eq(csv_len(r, 1), n + 1);
+	ck_assert_int_eq(csv_double(r, 1, &v), -1);
+	ck_assert_str_eq(csv_error(r), "t.csv:2: close: '9999999999999999999999999999999999999999...' is not a number");
+	ck_assert_int_eq(csv_next(r), 1);
+	ck_assert_str_eq(csv_field(r, 0), "8");
+	ck_assert_int_eq(csv_line(r), 3);
+	done(r);
+	free(text);
+}
+END_TEST
+
+/* Records of every length straddle the reader's buffer refills; all must come back intact. */
+START_TEST(test_buffer_boundaries)
+{
+	size_t cap = 6u << 20, len = 0;
+	char *text = malloc(cap);
+	int nrec = 0;
+	csv_reader *r;
+
+	len += (size_t)sprintf(text, "k,v\n");
+	for (int i = 0; len < cap - 4096; i++, nrec++) {
+		int w = (i * 7919) % 997;
+		len += (size_t)sprintf(text + len, "%d,", i);
+		if (i % 3 == 0) {
+			text[len++] = '"';
+			for (int j = 0; j < w; j++)
+				text[len++] = j % 50 == 0 ? '\n' : j % 17 == 0 ? ',' : 'a';
+			text[len++] = '"';
+		} else {
+			memset(text + len, 'b', (size_t)w);
+			len += (size_t)w;
+		}
+		text[len++] = '\n';
+	}
+	r = R(text, len);
+	ck_assert_int_eq(csv_read_header(r), 0);
+	for (int i = 0; i < nrec; i++) {
+		int w = (i * 7919) % 997;
+
+		ck_assert_int_eq(csv_next(r), 1);
+		ck_assert_int_eq(atoi(csv_field(r, 0)), i);
+		ck_assert_uint_eq(csv_len(r, 1), (size_t)w);
+	}
+	ck_assert_int_eq(csv_next(r), 0);
+	done(r);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_writer)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&out, &n);
+	csv_writer w;
+
+	csv_w_init(&w, fp);
+	csv_w_header(&w, "date,id,close,note");
+	csv_w_date(&w, 19725);
+	csv_w_str(&w, "10001");
+	csv_w_num(&w, 101.2);
+	csv_w_str(&w, "a,\"b\"");
+	csv_w_end(&w);
+	csv_w_date(&w, 19726);
+	csv_w_int(&w, 7);
+	csv_w_num(&w, 0.0 / 0.0);
+	csv_w_str(&w, " lead");
+	csv_w_end(&w);
+	fclose(fp);
+	ck_assert_str_eq(out, "date,id,close,note\n2024-01-03,10001,101.2,\"a,\"\"b\"\"\"\n2024-01-04,7,,\" lead\"\n");
+	free(out);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("csv");
+	TCase *core = tcase_create("Core"), *errors = tcase_create("Errors"), *limits = tcase_create("Limits");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(core, test_basic);
+	tcase_add_test(core, test_quotes_crlf_bom_blank);
+	tcase_add_test(core, test_writer);
+	tcase_add_loop_test(errors, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
+	tcase_add_test(errors, test_missing_column);
+	tcase_add_test(limits, test_long_line);
+	tcase_add_test(limits, test_buffer_boundaries);
+	tcase_set_timeout(limits, 60);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, errors);
+	suite_add_tcase(s, limits);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

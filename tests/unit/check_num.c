@@ -1,0 +1,144 @@
+/* Unit tests for lib/num: exact parsing (against strtod) and shortest round-trip formatting. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "num.h"
+
+static double
+P(const char *s)
+{
+	double v = -12345;
+
+	ck_assert_msg(num_parse(s, strlen(s), &v) == 0, "rejected '%s'", s);
+	return v;
+}
+
+START_TEST(test_parse_exact)
+{
+	static const char *const cases[] = { "0", "-0", "1", "101.2", "0.1", "0.3", "123.456", "-7.25", "1e3",
+		"1E-3", ".5", "5.", "+3", "1234567890123456789", "12345678901234567890123", "0.000001234",
+		"9007199254740993", "179769313486231570000000000000000000000000000000000000000000000000000000000",
+		"4.9406564584124654e-324", "2.2250738585072014e-308", "3.141592653589793238462643383279",
+		"1e22", "1e23", "8.589973e9", "0.1e-22", "123456789012345.678" };
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double want = strtod(cases[i], NULL), got = P(cases[i]);
+
+		ck_assert_msg(memcmp(&want, &got, sizeof want) == 0, "'%s': got %.17g want %.17g", cases[i],
+		    got, want);
+	}
+}
+END_TEST
+
+START_TEST(test_parse_random_decimals)
+{
+	uint64_t x = 88172645463325252ULL;
+	char buf[64];
+
+	/* Prices as feeds print them: up to 6 decimals, 1 to 9 integer digits. */
+	for (int i = 0; i < 200000; i++) {
+		double want, got;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		snprintf(buf, sizeof buf, "%llu.%0*llu", (unsigned long long)(x % 1000000000ULL), (int)(x >> 60) % 7 + 1,
+		    (unsigned long long)((x >> 20) % 1000000ULL) % (unsigned long long)pow(10, (int)(x >> 60) % 7 + 1));
+		want = strtod(buf, NULL);
+		got = P(buf);
+		ck_assert_msg(want == got, "'%s'", buf);
+	}
+}
+END_TEST
+
+START_TEST(test_parse_errors)
+{
+	static const char *const bad[] = { "", "-", "+", ".", "1.2.3", "abc", "1e", "1e+", "nan", "inf", "0x10",
+		"1,5", " 1", "1 ", "--1", "1e5x" };
+	double v;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(num_parse(bad[i], strlen(bad[i]), &v) == -1, "accepted '%s'", bad[i]);
+}
+END_TEST
+
+START_TEST(test_parse_i64)
+{
+	long long v;
+
+	ck_assert_int_eq(num_parse_i64("123", 3, &v), 0);
+	ck_assert_int_eq(v, 123);
+	ck_assert_int_eq(num_parse_i64("-9223372036854775808", 20, &v), 0);
+	ck_assert(v == INT64_MIN);
+	ck_assert_int_eq(num_parse_i64("9223372036854775808", 19, &v), -1);
+	ck_assert_int_eq(num_parse_i64("12a", 3, &v), -1);
+	ck_assert_int_eq(num_parse_i64("", 0, &v), -1);
+	ck_assert_int_eq(num_parse_i64("1.0", 3, &v), -1);
+}
+END_TEST
+
+START_TEST(test_fmt_shortest)
+{
+	static const struct { double v; const char *s; } cases[] = {
+		{ 101.2, "101.2" }, { 0.1, "0.1" }, { 0.3, "0.3" }, { 0.1 + 0.2, "0.30000000000000004" },
+		{ 12, "12" }, { -0.0, "0" }, { 1e-7, "1e-07" }, { 123456.789, "123456.789" }, { -2.5, "-2.5" },
+		{ 1.0 / 3, "0.3333333333333333" }, { 5e-324, "5e-324" }, { 2.5e-320, "2.5e-320" }, { 0.07, "0.07" }, { 1234.5678, "1234.5678" }, { 1e21, "1e+21" }, { 1.05556e104, "1.05556e+104" }, { -3e300, "-3e+300" },
+	};
+	char buf[NUM_FMT_MAX];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		num_fmt(cases[i].v, buf);
+		ck_assert_str_eq(buf, cases[i].s);
+	}
+	num_fmt(NAN, buf);
+	ck_assert_str_eq(buf, "nan");
+}
+END_TEST
+
+START_TEST(test_fmt_round_trip)
+{
+	uint64_t x = 0x9E3779B97F4A7C15ULL;
+	char buf[NUM_FMT_MAX];
+
+	for (int i = 0; i < 200000; i++) {
+		double v, back;
+		uint64_t bits;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		bits = x;
+		memcpy(&v, &bits, sizeof v);
+		if (!isfinite(v))
+			continue;
+		num_fmt(v, buf);
+		ck_assert_int_eq(num_parse(buf, strlen(buf), &back), 0);
+		ck_assert_msg(memcmp(&v, &back, sizeof v) == 0 || (v == 0 && back == 0), "%s", buf);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("num");
+	TCase *core = tcase_create("Core"), *errors = tcase_create("Errors"), *limits = tcase_create("Limits");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(core, test_parse_exact);
+	tcase_add_test(core, test_parse_i64);
+	tcase_add_test(core, test_fmt_shortest);
+	tcase_add_test(errors, test_parse_errors);
+	tcase_add_test(limits, test_parse_random_decimals);
+	tcase_add_test(limits, test_fmt_round_trip);
+	tcase_set_timeout(limits, 60);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, errors);
+	suite_add_tcase(s, limits);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,1012 @@
+/* Unit tests of lib/tws: the exact byte sequences of ../shared/reference/tws-api.md, a round trip of every
+ * message, malformed input, and the client against a scripted server thread. */
+#include <check.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tws/client.h"
+#include "tws/msg.h"
+#include "tws/wire.h"
+
+/* Build a frame from a '|'-separated field list (each field followed by NUL), as the reference writes. */
+static size_t
+frame_of(const char *bars, char *out)
+{
+	size_t n = strlen(bars), i;
+
+	for (i = 0; i < n; i++)
+		out[4 + i] = bars[i] == '|' ? '\0' : bars[i];
+	out[0] = (char)(n >> 24);
+	out[1] = (char)(n >> 16);
+	out[2] = (char)(n >> 8);
+	out[3] = (char)n;
+	return n + 4;
+}
+
+/* Parse the single frame in b into m. */
+static void
+parse_one(const tws_wbuf *b, tws_msg *m)
+{
+	const char *p;
+	size_t plen;
+
+	ck_assert_int_eq(tws_frame_split(b->p, b->len, &p, &plen), (long)b->len);
+	ck_assert_int_eq(tws_msg_parse(m, p, plen), 0);
+}
+
+static void
+parse_bars(const char *bars, char *buf, tws_msg *m)
+{
+	size_t n = frame_of(bars, buf);
+	const char *p;
+	size_t plen;
+
+	ck_assert_int_eq(tws_frame_split(buf, n, &p, &plen), (long)n);
+	ck_assert_int_eq(tws_msg_parse(m, p, plen), 0);
+}
+
+static void
+assert_bytes(const tws_wbuf *b, const char *bars)
+{
+	char want[4096];
+	size_t n = frame_of(bars, want);
+
+	ck_assert_uint_eq(b->len, n);
+	ck_assert(memcmp(b->p, want, n) == 0);
+}
+
+/* ================================ Core: the reference's byte sequences ================================ */
+
+START_TEST(test_client_hello)
+{
+	tws_wbuf b;
+
+	tws_wbuf_init(&b);
+	tws_hs_client_hello(&b, 100, 178, NULL);
+	ck_assert_uint_eq(b.len, 4 + 4 + 9);
+	ck_assert(memcmp(b.p, "API\0\0\0\0\x09v100..178", 17) == 0);
+	tws_wbuf_free(&b);
+	tws_hs_client_hello(&b, 157, 178, "+PACEAPI");
+	ck_assert(memcmp(b.p + 8, "v157..178 +PACEAPI", 18) == 0);
+	tws_wbuf_free(&b);
+}
+END_TEST
+
+START_TEST(test_server_parse_hello)
+{
+	int lo = 0, hi = 0;
+	char err[64];
+
+	ck_assert_int_eq(tws_hs_server_parse("API\0\0\0\0\x09v100..178", 17, &lo, &hi, err, sizeof err), 17);
+	ck_assert_int_eq(lo, 100);
+	ck_assert_int_eq(hi, 178);
+	ck_assert_int_eq(tws_hs_server_parse("API\0\0\0\0\x09v100..1", 15, &lo, &hi, err, sizeof err), 0);
+	ck_assert_int_eq(tws_hs_server_parse("API\0\0\0\0\x12v157..178 +PACEAPI", 26, &lo, &hi, err, sizeof err), 26);
+	ck_assert_int_eq(lo, 157);
+}
+END_TEST
+
+START_TEST(test_server_reply)
+{
+	tws_wbuf b;
+
+	tws_wbuf_init(&b);
+	tws_hs_server_reply(&b, 176, "20230228 17:24:14 EST");
+	ck_assert_uint_eq(b.len, 0x1a + 4);
+	ck_assert(memcmp(b.p, "\0\0\0\x1a" "176\0" "20230228 17:24:14 EST\0", 30) == 0);
+	tws_wbuf_free(&b);
+}
+END_TEST
+
+START_TEST(test_start_api)
+{
+	tws_wbuf b;
+	tws_msg m;
+	int id;
+	char cap[16];
+
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_start_api(&b, 7, "");
+	assert_bytes(&b, "71|2|7||");
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_start_api(&m, &id, cap, sizeof cap), 0);
+	ck_assert_int_eq(id, 7);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+START_TEST(test_next_valid_id_and_accounts)
+{
+	char buf[256], acct[64];
+	tws_msg m;
+	tws_wbuf b;
+	long long id;
+
+	tws_msg_init(&m);
+	tws_wbuf_init(&b);
+	parse_bars("9|1|117|", buf, &m);
+	ck_assert_int_eq(tws_msg_id(&m), TWS_IN_NEXT_VALID_ID);
+	ck_assert_int_eq(tws_dec_next_valid_id(&m, &id), 0);
+	ck_assert_int_eq(id, 117);
+	tws_enc_next_valid_id(&b, 117);
+	assert_bytes(&b, "9|1|117|");
+	parse_bars("15|1|DU1234567|", buf, &m);
+	ck_assert_int_eq(tws_dec_managed_accts(&m, acct, sizeof acct), 0);
+	ck_assert_str_eq(acct, "DU1234567");
+	b.len = 0;
+	tws_enc_managed_accts(&b, "DU1234567");
+	assert_bytes(&b, "15|1|DU1234567|");
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+START_TEST(test_notice)
+{
+	char buf[256];
+	tws_msg m;
+	tws_error e;
+	tws_wbuf b;
+
+	tws_msg_init(&m);
+	tws_wbuf_init(&b);
+	parse_bars("4|2|-1|2104|Market data farm connection is OK:usfarm||", buf, &m);
+	ck_assert_int_eq(tws_dec_error(&m, &e), 0);
+	ck_assert_int_eq(e.id, -1);
+	ck_assert_int_eq(e.code, 2104);
+	ck_assert_str_eq(e.msg, "Market data farm connection is OK:usfarm");
+	ck_assert(tws_error_is_notice(e.code));
+	ck_assert(!tws_error_is_notice(162));
+	tws_enc_error(&b, &e);
+	assert_bytes(&b, "4|2|-1|2104|Market data farm connection is OK:usfarm||");
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+START_TEST(test_order_status_capture)
+{
+	const char *cap = "3|216|Filled|3000|0|1.08725|1351823369|0|1.08725|2||0|";
+	char buf[256];
+	tws_msg m;
+	tws_order_status s;
+	tws_wbuf b;
+
+	tws_msg_init(&m);
+	tws_wbuf_init(&b);
+	parse_bars(cap, buf, &m);
+	ck_assert_int_eq(tws_dec_order_status(&m, &s), 0);
+	ck_assert_int_eq(s.order_id, 216);
+	ck_assert_str_eq(s.status, "Filled");
+	ck_assert(s.filled == 3000 && s.remaining == 0);
+	ck_assert(s.avg_fill_price == 1.08725 && s.last_fill_price == 1.08725);
+	ck_assert_int_eq(s.perm_id, 1351823369);
+	ck_assert_int_eq(s.client_id, 2);
+	ck_assert_str_eq(s.why_held, "");
+	tws_enc_order_status(&b, &s);
+	assert_bytes(&b, cap);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+START_TEST(test_hist_request_official)
+{
+	const char *want = "20|1|0|AAPL|STK|||||SMART||USD|||0||1 day|1 Y|1|TRADES|1|0||";
+	tws_hist_req r, d;
+	tws_wbuf b;
+	tws_msg m;
+
+	memset(&r, 0, sizeof r);
+	r.req_id = 1;
+	tws_contract_stock(&r.contract, "AAPL");
+	strcpy(r.bar_size, "1 day");
+	strcpy(r.duration, "1 Y");
+	r.use_rth = 1;
+	strcpy(r.what, "TRADES");
+	r.format_date = 1;
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_hist_req(&b, &r);
+	assert_bytes(&b, want);
+	parse_one(&b, &m);
+	ck_assert_int_eq(m.n, 23);
+	ck_assert_int_eq(tws_dec_hist_req(&m, &d), 0);
+	ck_assert_str_eq(d.contract.symbol, "AAPL");
+	ck_assert_str_eq(d.bar_size, "1 day");
+	ck_assert_str_eq(d.duration, "1 Y");
+	ck_assert_str_eq(d.what, "TRADES");
+	ck_assert_int_eq(d.use_rth, 1);
+	ck_assert(memcmp(&r, &d, sizeof r) == 0);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+START_TEST(test_place_order_layout)
+{
+	tws_contract c, c2;
+	tws_order o, o2;
+	tws_wbuf b;
+	tws_msg m;
+
+	tws_contract_stock(&c, "AAPL");
+	tws_order_init(&o);
+	o.order_id = 17;
+	strcpy(o.action, "BUY");
+	o.qty = 12;
+	strcpy(o.order_type, "MKT");
+	strcpy(o.tif, "OPG");
+	strcpy(o.order_ref, "2026-11-24:lo-csmom:AAPL:BUY");
+	o.transmit = 0;
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_place_order(&b, &c, &o);
+	parse_one(&b, &m);
+	ck_assert_int_eq(m.n, 114);
+	/* The reference's key positions (1-based). */
+	ck_assert_str_eq(m.f[0], "3");
+	ck_assert_str_eq(m.f[1], "17");
+	ck_assert_str_eq(m.f[3], "AAPL");
+	ck_assert_str_eq(m.f[16], "BUY");
+	ck_assert_str_eq(m.f[17], "12");
+	ck_assert_str_eq(m.f[18], "MKT");
+	ck_assert_str_eq(m.f[21], "OPG");
+	ck_assert_str_eq(m.f[26], "2026-11-24:lo-csmom:AAPL:BUY");
+	ck_assert_str_eq(m.f[27], "0");
+	ck_assert_int_eq(tws_dec_place_order(&m, &c2, &o2), 0);
+	ck_assert_int_eq(tws_r_left(&m), 0);
+	ck_assert(memcmp(&c, &c2, sizeof c) == 0);
+	ck_assert(memcmp(&o, &o2, sizeof o) == 0);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+/* ================================ Core: round trips ================================ */
+
+START_TEST(test_roundtrip_hist_data)
+{
+	tws_bar bars[2] = {
+		{ "20261123", 101.5, 103, 100.25, 102.75, 1234567, 101.9, 5000 },
+		{ "20261124", 102.75, 104.5, 102, 104, 2345678, 103.3, 6000 },
+	};
+	tws_hist_data d = { 5, "20261123 09:30:00", "20261124 16:00:00", 2, bars }, e;
+	tws_wbuf b;
+	tws_msg m;
+
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_hist_data(&b, &d);
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_hist_data(&m, &e), 0);
+	ck_assert_int_eq(e.req_id, 5);
+	ck_assert_int_eq(e.nbars, 2);
+	ck_assert_str_eq(e.start, d.start);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_str_eq(e.bars[i].date, bars[i].date);
+		ck_assert(e.bars[i].open == bars[i].open && e.bars[i].high == bars[i].high);
+		ck_assert(e.bars[i].low == bars[i].low && e.bars[i].close == bars[i].close);
+		ck_assert(e.bars[i].volume == bars[i].volume && e.bars[i].wap == bars[i].wap);
+		ck_assert_int_eq(e.bars[i].count, bars[i].count);
+	}
+	tws_hist_data_free(&e);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+START_TEST(test_roundtrip_open_order)
+{
+	tws_open_order x, y;
+	tws_wbuf b;
+	tws_msg m;
+
+	memset(&x, 0, sizeof x);
+	tws_contract_stock(&x.contract, "MSFT");
+	x.contract.con_id = 272093;
+	tws_order_init(&x.order);
+	x.order.order_id = 42;
+	strcpy(x.order.action, "SELL");
+	x.order.qty = 30;
+	strcpy(x.order.order_type, "LOC");
+	x.order.lmt_price = 410.25;
+	strcpy(x.order.account, "DU1234567");
+	strcpy(x.order.order_ref, "ref-1");
+	x.order.client_id = 3;
+	x.order.perm_id = 99001;
+	x.order.transmit = 1;
+	strcpy(x.status, "PreSubmitted");
+	x.commission = TWS_UNSET_DOUBLE;
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_open_order(&b, &x);
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_open_order(&m, &y), 0);
+	/* primaryExchange is not part of OPEN_ORDER's contract. */
+	ck_assert_str_eq(y.contract.symbol, "MSFT");
+	ck_assert_int_eq(y.contract.con_id, 272093);
+	ck_assert_int_eq(y.order.order_id, 42);
+	ck_assert_str_eq(y.order.order_type, "LOC");
+	ck_assert(y.order.lmt_price == 410.25);
+	ck_assert_str_eq(y.order.order_ref, "ref-1");
+	ck_assert_int_eq(y.order.client_id, 3);
+	ck_assert_int_eq(y.order.perm_id, 99001);
+	ck_assert_str_eq(y.status, "PreSubmitted");
+	ck_assert(y.commission == TWS_UNSET_DOUBLE);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+START_TEST(test_roundtrip_exec_commission_position)
+{
+	tws_exec e, e2;
+	tws_commission c, c2;
+	tws_position p, p2;
+	tws_exec_filter f, f2;
+	tws_wbuf b;
+	tws_msg m;
+	int id;
+
+	memset(&e, 0, sizeof e);
+	e.req_id = -1;
+	e.order_id = 17;
+	tws_contract_stock(&e.contract, "AAPL");
+	e.contract.primary_exch[0] = '\0';
+	strcpy(e.exec_id, "0000e0d5.6554f1a6.01.01");
+	strcpy(e.time, "20261124 09:30:00 US/Eastern");
+	strcpy(e.account, "DU1234567");
+	strcpy(e.exchange, "NYSE");
+	strcpy(e.side, "BOT");
+	e.shares = 12;
+	e.price = 101.55;
+	e.perm_id = 5;
+	e.client_id = 7;
+	e.cum_qty = 12;
+	e.avg_price = 101.55;
+	strcpy(e.order_ref, "2026-11-24:lo-csmom:AAPL:BUY");
+	e.ev_multiplier = TWS_UNSET_DOUBLE;
+	e.last_liquidity = 2;
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_exec(&b, &e);
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_exec(&m, &e2), 0);
+	ck_assert(memcmp(&e, &e2, sizeof e) == 0);
+
+	memset(&c, 0, sizeof c);
+	strcpy(c.exec_id, e.exec_id);
+	c.commission = 1;
+	strcpy(c.currency, "USD");
+	c.realized_pnl = TWS_UNSET_DOUBLE;
+	c.yield = TWS_UNSET_DOUBLE;
+	b.len = 0;
+	tws_enc_commission(&b, &c);
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_commission(&m, &c2), 0);
+	ck_assert(memcmp(&c, &c2, sizeof c) == 0);
+
+	memset(&p, 0, sizeof p);
+	strcpy(p.account, "DU1234567");
+	tws_contract_stock(&p.contract, "AAPL");
+	p.position = -40;
+	p.avg_cost = 99.125;
+	b.len = 0;
+	tws_enc_position(&b, &p);
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_position(&m, &p2), 0);
+	ck_assert(memcmp(&p, &p2, sizeof p) == 0);
+
+	memset(&f, 0, sizeof f);
+	f.client_id = 7;
+	strcpy(f.time, "20261124 00:00:00");
+	strcpy(f.side, "BUY");
+	b.len = 0;
+	tws_enc_req_executions(&b, 9, &f);
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_req_executions(&m, &id, &f2), 0);
+	ck_assert_int_eq(id, 9);
+	ck_assert(memcmp(&f, &f2, sizeof f) == 0);
+
+	b.len = 0;
+	tws_enc_exec_end(&b, 9);
+	assert_bytes(&b, "55|1|9|");
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_exec_end(&m, &id), 0);
+	ck_assert_int_eq(id, 9);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+START_TEST(test_roundtrip_account_and_small)
+{
+	tws_account_value v, v2;
+	tws_wbuf b;
+	tws_msg m;
+	char group[16], tags[128];
+	int id, n;
+	long long t, oid;
+
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_req_account_summary(&b, 4, "All", "NetLiquidation,TotalCashValue");
+	assert_bytes(&b, "62|1|4|All|NetLiquidation,TotalCashValue|");
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_req_account_summary(&m, &id, group, sizeof group, tags, sizeof tags), 0);
+	ck_assert_int_eq(id, 4);
+	ck_assert_str_eq(tags, "NetLiquidation,TotalCashValue");
+
+	memset(&v, 0, sizeof v);
+	v.req_id = 4;
+	strcpy(v.account, "DU1234567");
+	strcpy(v.tag, "NetLiquidation");
+	strcpy(v.value, "1000000.5");
+	strcpy(v.currency, "USD");
+	b.len = 0;
+	tws_enc_account_summary(&b, &v);
+	assert_bytes(&b, "63|1|4|DU1234567|NetLiquidation|1000000.5|USD|");
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_account_summary(&m, &v2), 0);
+	ck_assert(memcmp(&v, &v2, sizeof v) == 0);
+
+	b.len = 0;
+	tws_enc_account_summary_end(&b, 4);
+	assert_bytes(&b, "64|1|4|");
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_id_version_req(&m, &id), 0);
+	ck_assert_int_eq(id, 4);
+
+	b.len = 0;
+	tws_enc_cancel_account_summary(&b, 4);
+	assert_bytes(&b, "63|1|4|");
+	b.len = 0;
+	tws_enc_cancel_order(&b, 17);
+	assert_bytes(&b, "4|1|17||");
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_cancel_order(&m, &oid), 0);
+	ck_assert_int_eq(oid, 17);
+	b.len = 0;
+	tws_enc_req_ids(&b, 1);
+	assert_bytes(&b, "8|1|1|");
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_req_ids(&m, &n), 0);
+	ck_assert_int_eq(n, 1);
+	b.len = 0;
+	tws_enc_simple(&b, TWS_OUT_REQ_POSITIONS);
+	assert_bytes(&b, "61|1|");
+	b.len = 0;
+	tws_enc_simple(&b, TWS_OUT_REQ_ALL_OPEN_ORDERS);
+	assert_bytes(&b, "16|1|");
+	b.len = 0;
+	tws_enc_req_current_time(&b);
+	assert_bytes(&b, "49|1|");
+	b.len = 0;
+	tws_enc_current_time(&b, 1795000000);
+	assert_bytes(&b, "49|1|1795000000|");
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_current_time(&m, &t), 0);
+	ck_assert_int_eq(t, 1795000000);
+	b.len = 0;
+	tws_enc_cancel_hist(&b, 3);
+	assert_bytes(&b, "25|1|3|");
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_cancel_hist(&m, &id), 0);
+	ck_assert_int_eq(id, 3);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+/* ================================ Errors ================================ */
+
+START_TEST(test_errors_decode)
+{
+	char buf[256];
+	tws_msg m;
+	tws_order_status s;
+	tws_hist_data d;
+	long long id;
+	const char *p;
+	size_t plen;
+
+	tws_msg_init(&m);
+	parse_bars("3|216|Filled|3000|", buf, &m);
+	ck_assert_int_eq(tws_dec_order_status(&m, &s), -1);
+	ck_assert_str_eq(m.err, "field 4 (remaining): missing");
+	parse_bars("9|1|x17|", buf, &m);
+	ck_assert_int_eq(tws_dec_next_valid_id(&m, &id), -1);
+	ck_assert_str_eq(m.err, "field 2 (orderId): 'x17' is not an integer");
+	parse_bars("15|1|DU1|", buf, &m);
+	ck_assert_int_eq(tws_dec_next_valid_id(&m, &id), -1);
+	ck_assert_str_eq(m.err, "field 0: not message 9");
+	parse_bars("17|1|a|b|2|20261124|1|2|3|4|5|6|7|", buf, &m);
+	ck_assert_int_eq(tws_dec_hist_data(&m, &d), -1);
+	ck_assert_str_eq(m.err, "field 4 (itemCount): 2 bars announced, 8 fields follow");
+	tws_hist_data_free(&d);
+	parse_bars("3|1|Filled|1.5.5|0|0|0|0|0|0||0|", buf, &m);
+	ck_assert_int_eq(tws_dec_order_status(&m, &s), -1);
+	ck_assert_str_eq(m.err, "field 3 (filled): '1.5.5' is not a number");
+	/* A payload without its final NUL, and impossible lengths. */
+	ck_assert_int_eq(tws_msg_parse(&m, "9\0001", 3), -1);
+	ck_assert_int_eq(tws_frame_split("\0\0\0\0", 4, &p, &plen), -1);
+	ck_assert_int_eq(tws_frame_split("\x01\0\0\0", 4, &p, &plen), -1);
+	ck_assert_int_eq(tws_frame_split("\0\0\0\x05" "9\0", 6, &p, &plen), 0);
+	tws_msg_free(&m);
+}
+END_TEST
+
+START_TEST(test_errors_hello)
+{
+	int lo, hi;
+	char err[64];
+
+	ck_assert_int_eq(tws_hs_server_parse("GET / HTTP/1.1", 14, &lo, &hi, err, sizeof err), -1);
+	ck_assert_str_eq(err, "not a TWS API hello");
+	ck_assert_int_eq(tws_hs_server_parse("API\0\0\0\0\x05x1..2", 13, &lo, &hi, err, sizeof err), -1);
+	ck_assert_int_eq(tws_hs_server_parse("API\0\0\0\0\x07v9..2xx", 15, &lo, &hi, err, sizeof err), -1);
+	ck_assert_int_eq(tws_hs_server_parse("AP", 2, &lo, &hi, err, sizeof err), 0);
+}
+END_TEST
+
+START_TEST(test_errors_place_order_conditions)
+{
+	tws_contract c;
+	tws_order o;
+	tws_wbuf b;
+	tws_msg m;
+	char *p;
+
+	tws_contract_stock(&c, "AAPL");
+	tws_order_init(&o);
+	strcpy(o.action, "BUY");
+	o.qty = 1;
+	strcpy(o.order_type, "MKT");
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_place_order(&b, &c, &o);
+	parse_one(&b, &m);
+	/* Field 89 (0-based, the id is field 0) is the conditions count: claim one condition. */
+	p = (char *)m.f[89];
+	ck_assert_str_eq(p, "0");
+	p[0] = '1';
+	ck_assert_int_eq(tws_dec_place_order(&m, &c, &o), -1);
+	ck_assert_str_eq(m.err, "field 89 (conditionsCount): order conditions are not supported");
+	/* Cut after the orderRef. */
+	m.n = 27;
+	ck_assert_int_eq(tws_dec_place_order(&m, &c, &o), -1);
+	ck_assert_str_eq(m.err, "field 27 (transmit): missing");
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
+/* ================================ Limits ================================ */
+
+START_TEST(test_limits_long_fields)
+{
+	char buf[512], big[200];
+	tws_msg m;
+	tws_error e;
+	char acct[8];
+
+	tws_msg_init(&m);
+	memset(big, 'A', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	snprintf(buf + 300, 212, "15|1|%s|", big);
+	parse_bars(buf + 300, buf, &m);
+	ck_assert_int_eq(tws_dec_managed_accts(&m, acct, sizeof acct), -1);
+	ck_assert_str_eq(m.err, "field 2 (accountsList): longer than 7 bytes");
+	/* Error text is free-form: cut, not refused. */
+	snprintf(buf + 300, 212, "4|2|1|200|%s||", big);
+	parse_bars(buf + 300, buf, &m);
+	ck_assert_int_eq(tws_dec_error(&m, &e), 0);
+	ck_assert_uint_eq(strlen(e.msg), sizeof big - 1);
+	tws_msg_free(&m);
+}
+END_TEST
+
+START_TEST(test_limits_many_bars)
+{
+	int n = 5000;
+	tws_bar *bars = calloc((size_t)n, sizeof *bars);
+	tws_hist_data d = { 1, "", "", n, bars }, e;
+	tws_wbuf b;
+	tws_msg m;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(bars[i].date, sizeof bars[i].date, "%d", 20000101 + i);
+		bars[i].open = bars[i].high = bars[i].low = bars[i].close = 1.0 / (i + 3);
+		bars[i].count = i;
+	}
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	ck_assert_int_eq(tws_enc_hist_data(&b, &d), 0);
+	parse_one(&b, &m);
+	ck_assert_int_eq(tws_dec_hist_data(&m, &e), 0);
+	ck_assert_int_eq(e.nbars, n);
+	ck_assert(memcmp(e.bars, bars, (size_t)n * sizeof *bars) == 0);
+	tws_hist_data_free(&e);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+	free(bars);
+}
+END_TEST
+
+START_TEST(test_limits_unset_values)
+{
+	char buf[256];
+	tws_msg m;
+	tws_order_status s;
+
+	tws_msg_init(&m);
+	parse_bars("3|1|Submitted|0|10|1.7976931348623157E308|0|0||0||2147483647|", buf, &m);
+	ck_assert_int_eq(tws_dec_order_status(&m, &s), 0);
+	ck_assert(s.avg_fill_price == TWS_UNSET_DOUBLE);
+	ck_assert(s.last_fill_price == TWS_UNSET_DOUBLE);
+	ck_assert(s.mkt_cap_price == 2147483647.0);
+	tws_msg_free(&m);
+}
+END_TEST
+
+/* ================================ the client against a scripted server ================================ */
+
+struct fake {
+	int lfd;          /* listening socket */
+	int port;
+	int mode;         /* what the server does, see serve() */
+	int accepted;     /* connections accepted */
+};
+
+static int
+fake_listen(struct fake *f)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(f->lfd, 0);
+	ck_assert_int_eq(bind(f->lfd, (struct sockaddr *)&a, sizeof a), 0);
+	ck_assert_int_eq(listen(f->lfd, 4), 0);
+	getsockname(f->lfd, (struct sockaddr *)&a, &len);
+	f->port = ntohs(a.sin_port);
+	return f->port;
+}
+
+/* Read one frame (or the hello) from fd into buf; returns its payload length or -1. */
+static long
+read_frame(int fd, char *buf, size_t cap, int hello)
+{
+	size_t got = 0, need = hello ? 8 : 4;
+	unsigned long n;
+	ssize_t r;
+
+	while (got < need) {
+		if ((r = read(fd, buf + got, need - got)) <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	n = (unsigned long)(unsigned char)buf[need - 4] << 24 | (unsigned long)(unsigned char)buf[need - 3] << 16 |
+	    (unsigned long)(unsigned char)buf[need - 2] << 8 | (unsigned char)buf[need - 1];
+	if (n + need > cap)
+		return -1;
+	while (got < need + n) {
+		if ((r = read(fd, buf + got, need + n - got)) <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return (long)n;
+}
+
+static void
+send_buf(int fd, tws_wbuf *b)
+{
+	ck_assert_int_eq(write(fd, b->p, b->len), (ssize_t)b->len);
+	b->len = 0;
+}
+
+/* Modes: 0 normal (answers one historical request with one bar); 1 client id in use; 2 first historical
+ * request gets a pacing violation; 3 never answers requests; 4 drops the first connection after the
+ * handshake, answers normally on the second. */
+static void *
+serve(void *arg)
+{
+	struct fake *f = arg;
+	char buf[8192];
+	tws_wbuf b;
+	tws_msg m;
+	int conns = f->mode == 4 ? 2 : 1, hist_seen = 0;
+
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	for (int k = 0; k < conns; k++) {
+		int fd = accept(f->lfd, NULL, NULL);
+		long n;
+		if (fd < 0)
+			break;
+		f->accepted++;
+		if (read_frame(fd, buf, sizeof buf, 1) < 0)
+			goto next;
+		tws_hs_server_reply(&b, 176, "20261124 16:00:00 EST");
+		send_buf(fd, &b);
+		if ((n = read_frame(fd, buf, sizeof buf, 0)) < 0)
+			goto next;
+		if (f->mode == 1) {
+			tws_error e = { -1, 326, "Unable to connect as the client id is already in use.", "" };
+			tws_enc_error(&b, &e);
+			send_buf(fd, &b);
+			goto next;
+		}
+		tws_enc_managed_accts(&b, "DU1234567");
+		tws_enc_next_valid_id(&b, 100);
+		{
+			tws_error e = { -1, 2104, "Market data farm connection is OK:usfarm", "" };
+			tws_enc_error(&b, &e);
+		}
+		send_buf(fd, &b);
+		if (f->mode == 4 && k == 0)
+			goto next;
+		while ((n = read_frame(fd, buf, sizeof buf, 0)) > 0) {
+			tws_hist_req r;
+			if (tws_msg_parse(&m, buf + 4, (size_t)n) < 0 || tws_msg_id(&m) != TWS_OUT_REQ_HISTORICAL_DATA)
+				continue;
+			ck_assert_int_eq(tws_dec_hist_req(&m, &r), 0);
+			if (f->mode == 3)
+				continue;
+			if (f->mode == 2 && hist_seen++ == 0) {
+				tws_error e = { r.req_id, 162,
+					"Historical Market Data Service error message:Historical data request pacing violation",
+					"" };
+				tws_enc_error(&b, &e);
+			} else {
+				tws_bar bar = { "20261124", 1, 2, 0.5, 1.5, 100, 1.2, 10 };
+				tws_hist_data d = { r.req_id, "20261124", "20261124", 1, &bar };
+				tws_enc_hist_data(&b, &d);
+			}
+			send_buf(fd, &b);
+		}
+next:
+		close(fd);
+	}
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+	return NULL;
+}
+
+static tws_client *
+client_for(struct fake *f, pthread_t *th, int mode)
+{
+	tws_client_opts o;
+
+	memset(f, 0, sizeof *f);
+	f->mode = mode;
+	fake_listen(f);
+	ck_assert_int_eq(pthread_create(th, NULL, serve, f), 0);
+	tws_client_opts_init(&o);
+	o.host = "127.0.0.1";
+	o.port = f->port;
+	o.client_id = 7;
+	o.connect_timeout_ms = 3000;
+	o.request_timeout_ms = 400;
+	o.pacing_backoff_ms = 50;
+	o.reconnect_backoff_ms = 20;
+	return tws_client_new(&o);
+}
+
+static void
+hist_req(tws_hist_req *r)
+{
+	memset(r, 0, sizeof *r);
+	tws_contract_stock(&r->contract, "AAPL");
+	strcpy(r->bar_size, "1 day");
+	strcpy(r->duration, "5 D");
+	strcpy(r->what, "TRADES");
+	r->use_rth = 1;
+	r->format_date = 1;
+}
+
+/* Poll until an event of type want (others are skipped). */
+static int
+wait_for(tws_client *c, tws_event *ev, enum tws_ev_type want)
+{
+	for (int i = 0; i < 20; i++) {
+		int r = tws_poll(c, ev, 2000);
+		if (r <= 0)
+			return r;
+		if (ev->type == want)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+finish(struct fake *f, pthread_t th, tws_client *c)
+{
+	tws_client_free(c);
+	shutdown(f->lfd, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(f->lfd);
+}
+
+START_TEST(test_client_bars)
+{
+	struct fake f;
+	pthread_t th;
+	tws_client *c = client_for(&f, &th, 0);
+	tws_hist_req r;
+	tws_event ev;
+	int id;
+
+	ck_assert_int_eq(tws_connect(c), 0);
+	ck_assert_int_eq(tws_server_version(c), 176);
+	ck_assert_str_eq(tws_accounts(c), "DU1234567");
+	hist_req(&r);
+	id = tws_req_historical(c, &r);
+	ck_assert_int_eq(id, 100); /* ids start at NEXT_VALID_ID */
+	/* The 2104 notice that came with the handshake is delivered first. */
+	ck_assert_int_eq(tws_poll(c, &ev, 2000), 1);
+	ck_assert_int_eq(ev.type, TWS_EV_ERROR);
+	ck_assert_int_eq(ev.u.error.code, 2104);
+	ck_assert_int_eq(wait_for(c, &ev, TWS_EV_BARS), 1);
+	ck_assert_int_eq(ev.req_id, id);
+	ck_assert_int_eq(ev.kind, TWS_REQ_HIST);
+	ck_assert_int_eq(ev.u.bars.nbars, 1);
+	ck_assert(ev.u.bars.bars[0].close == 1.5);
+	ck_assert_int_eq(tws_pending(c), 0);
+	finish(&f, th, c);
+}
+END_TEST
+
+START_TEST(test_client_326)
+{
+	struct fake f;
+	pthread_t th;
+	tws_client *c = client_for(&f, &th, 1);
+
+	ck_assert_int_eq(tws_connect(c), -1);
+	ck_assert_int_eq(tws_errcode(c), 326);
+	ck_assert(strstr(tws_errmsg(c), "client id 7 is already in use") != NULL);
+	finish(&f, th, c);
+}
+END_TEST
+
+START_TEST(test_client_pacing_retry)
+{
+	struct fake f;
+	pthread_t th;
+	tws_client *c = client_for(&f, &th, 2);
+	tws_hist_req r;
+	tws_event ev;
+
+	ck_assert_int_eq(tws_connect(c), 0);
+	hist_req(&r);
+	ck_assert_int_ge(tws_req_historical(c, &r), 0);
+	/* The 162 is absorbed: the request is sent again and answered. */
+	ck_assert_int_eq(wait_for(c, &ev, TWS_EV_BARS), 1);
+	ck_assert_int_eq(ev.u.bars.nbars, 1);
+	finish(&f, th, c);
+}
+END_TEST
+
+START_TEST(test_client_timeout)
+{
+	struct fake f;
+	pthread_t th;
+	tws_client *c = client_for(&f, &th, 3);
+	tws_hist_req r;
+	tws_event ev;
+	int id;
+
+	ck_assert_int_eq(tws_connect(c), 0);
+	hist_req(&r);
+	id = tws_req_historical(c, &r);
+	ck_assert_int_eq(wait_for(c, &ev, TWS_EV_TIMEOUT), 1);
+	ck_assert_int_eq(ev.req_id, id);
+	ck_assert_int_eq(ev.kind, TWS_REQ_HIST);
+	ck_assert_int_eq(tws_pending(c), 0);
+	finish(&f, th, c);
+}
+END_TEST
+
+START_TEST(test_client_reconnect)
+{
+	struct fake f;
+	pthread_t th;
+	tws_client *c = client_for(&f, &th, 4);
+	tws_hist_req r;
+	tws_event ev;
+
+	ck_assert_int_eq(tws_connect(c), 0);
+	hist_req(&r);
+	ck_assert_int_ge(tws_req_historical(c, &r), 0);
+	ck_assert_int_eq(wait_for(c, &ev, TWS_EV_RECONNECTED), 1);
+	/* The request was sent again on the new connection. */
+	ck_assert_int_eq(wait_for(c, &ev, TWS_EV_BARS), 1);
+	ck_assert_int_eq(f.accepted, 2);
+	finish(&f, th, c);
+}
+END_TEST
+
+START_TEST(test_client_refused)
+{
+	struct fake f;
+	tws_client_opts o;
+	tws_client *c;
+
+	fake_listen(&f);
+	close(f.lfd); /* nobody listens there now */
+	tws_client_opts_init(&o);
+	o.host = "127.0.0.1";
+	o.port = f.port;
+	c = tws_client_new(&o);
+	ck_assert_int_eq(tws_connect(c), -1);
+	ck_assert_int_eq(tws_errcode(c), 502);
+	ck_assert(strstr(tws_errmsg(c), "couldn't connect to TWS at 127.0.0.1:") != NULL);
+	ck_assert_int_eq(tws_req_positions(c), -1);
+	ck_assert_int_eq(tws_errcode(c), 504);
+	tws_client_free(c);
+}
+END_TEST
+
+static Suite *
+tws_suite(void)
+{
+	Suite *s = suite_create("tws");
+	TCase *core = tcase_create("Core"), *errors = tcase_create("Errors"), *limits = tcase_create("Limits"),
+	      *client = tcase_create("Client");
+
+	tcase_add_test(core, test_client_hello);
+	tcase_add_test(core, test_server_parse_hello);
+	tcase_add_test(core, test_server_reply);
+	tcase_add_test(core, test_start_api);
+	tcase_add_test(core, test_next_valid_id_and_accounts);
+	tcase_add_test(core, test_notice);
+	tcase_add_test(core, test_order_status_capture);
+	tcase_add_test(core, test_hist_request_official);
+	tcase_add_test(core, test_place_order_layout);
+	tcase_add_test(core, test_roundtrip_hist_data);
+	tcase_add_test(core, test_roundtrip_open_order);
+	tcase_add_test(core, test_roundtrip_exec_commission_position);
+	tcase_add_test(core, test_roundtrip_account_and_small);
+	tcase_add_test(errors, test_errors_decode);
+	tcase_add_test(errors, test_errors_hello);
+	tcase_add_test(errors, test_errors_place_order_conditions);
+	tcase_add_test(limits, test_limits_long_fields);
+	tcase_add_test(limits, test_limits_many_bars);
+	tcase_add_test(limits, test_limits_unset_values);
+	tcase_set_timeout(client, 20);
+	tcase_add_test(client, test_client_bars);
+	tcase_add_test(client, test_client_326);
+	tcase_add_test(client, test_client_pacing_retry);
+	tcase_add_test(client, test_client_timeout);
+	tcase_add_test(client, test_client_reconnect);
+	tcase_add_test(client, test_client_refused);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, errors);
+	suite_add_tcase(s, limits);
+	suite_add_tcase(s, client);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(tws_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
