@@ -327,7 +327,8 @@ local_list(const store_loc *loc, int (*fn)(void *arg, const s3_object *o), void 
 		err_fmt(err, errlen, "%s: %s", dir, strerror(errno));
 		rc = io_code(errno);
 	}
-	qsort(es.v, es.n, sizeof *es.v, entry_cmp);
+	if (es.n > 1)
+		qsort(es.v, es.n, sizeof *es.v, entry_cmp);
 	for (size_t i = 0; i < es.n && rc == 0; i++) {
 		char lm[32];
 		struct tm tm;
