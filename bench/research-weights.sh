@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # market-gen and weights on 1,000 securities x 5,000 days (5 M rows), and weights on a stream of 10x the
 # days (50 M rows, generated into the pipe, never stored) for the memory claim: peak RSS must not grow.
 # Targets: weights + backtest < 1.5 s wall, < 64 MB peak each; market-gen < 3 s.
@@ -6,7 +7,7 @@ f=$BENCH_OUT/prices-1000x5000.csv
 u=$BENCH_OUT/universe-1000x5000.csv
 gen=(market-gen --seed 1 --securities 1000 --days 5000)
 # The universe does not change the prices' bytes, so a prices file cached by another bench is reused.
-[ -s "$f" ] && [ -s "$u" ] || "${gen[@]}" -o "$f" --universe-out "$u"
+if ! [ -s "$f" ] || ! [ -s "$u" ]; then "${gen[@]}" -o "$f" --universe-out "$u"; fi
 cat "$f" "$u" >/dev/null
 
 measure() { # LABEL CMD...: best wall of 3 runs, CPU and peak RSS of the last
@@ -57,6 +58,7 @@ printf 'BENCH research-weights: 10x days (50 M rows, piped from market-gen): wei
 
 # A 100-point lookback x skip grid, two at a time (the machine's two cores).
 s=$(date +%s.%N)
+# shellcheck disable=SC2016 # "$0".."$2" belong to the inner sh
 for lb in 126 147 168 189 210 231 252 264 294 315; do
 	for sk in 0 5 10 15 20 22 25 30 40 63; do
 		echo "$lb $sk"
