@@ -28,7 +28,7 @@ log() { printf '%s %s: %s\n' "$(date -u +%H:%M:%S)" "$FLOW" "$*" >&2; }
 # step NAME: start a named step; a failure from here on is reported under its name.
 step() { STEP=$1; log "step $STEP"; }
 
-die() { log "error: $*"; echo "$*" >>"$RUN_LOG"; exit 1; }
+die() { log "error: $*"; echo "$*" >"$WORK/stderr"; exit 1; }
 
 # run CMD...: run a command; its stderr is shown and kept for the failure report.
 run() {
@@ -79,8 +79,13 @@ alert() {
 	store_put logs/alerts.ndjson "$alerts" 2>/dev/null || true
 }
 
+# at_exit CMD: run CMD (a string) when the flow ends, before the failure report.
+EXIT_HOOKS=()
+at_exit() { EXIT_HOOKS+=("$1"); }
+
 _on_exit() {
-	local rc=$?
+	local rc=$? hook
+	for hook in "${EXIT_HOOKS[@]}"; do eval "$hook" || true; done
 	if [ "$rc" -ne 0 ] && [ "${STI_NO_FAILURE_ALERT:-}" != 1 ]; then
 		local tail_text
 		# The failed command's own words: its last lines of stderr.
