@@ -28,7 +28,7 @@ log() { printf '%s %s: %s\n' "$(date -u +%H:%M:%S)" "$FLOW" "$*" >&2; }
 # step NAME: start a named step; a failure from here on is reported under its name.
 step() { STEP=$1; log "step $STEP"; }
 
-die() { log "error: $*"; echo "$*" >>"$RUN_LOG"; exit 1; }
+die() { log "error: $*"; echo "$*" >"$WORK/stderr"; exit 1; }
 
 # run CMD...: run a command; its stderr is shown and kept for the failure report.
 run() {
