@@ -437,7 +437,7 @@ sect_yearly(FILE *fp, const struct periods *p)
 	char **labels = calloc(p->ny + 1, sizeof *labels), buf[3][HTML_NUM_MAX];
 	const double *ys[2] = { p->ys, p->yb };
 	static const char *const names[] = { "Strategy", "Benchmark" };
-	svg_chart c = { "chart-yearly", "Yearly returns", W, 260, SVG_PCT, 0, 0, 0, names, 2, 0 };
+	svg_chart c = { "chart-yearly", "Compounded net return per calendar year", W, 260, SVG_PCT, 0, 0, 0, names, 2, 0 };
 	int rc;
 
 	if (labels == NULL)
