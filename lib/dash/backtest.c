@@ -152,6 +152,10 @@ read_config(const char *path, dash_probs *p)
 		for (end = v + strlen(v); end > v && isspace((unsigned char)end[-1]); end--)
 			;
 		*end = '\0';
+		if (end - v >= 2 && *v == '"' && end[-1] == '"') { /* a quoted value: show what is inside */
+			end[-1] = '\0';
+			v++;
+		}
 		json_object_set_new(o, k, json_string(v));
 	}
 	free(line);
