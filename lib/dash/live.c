@@ -238,6 +238,8 @@ load(struct live *L)
 	free(dir);
 	L->latest = L->ndays ? L->days[L->ndays - 1] : -1000000;
 	L->nav = calloc(L->ndays + 1, sizeof *L->nav);
+	if (L->nav == NULL)
+		L->ndays = 0; /* out of memory: dash_live reports it; show no history rather than crash */
 	for (i = 0; L->nav != NULL && i < L->ndays; i++) {
 		json_t *a = read_day(root, L->days[i], "account.ndjson", L->p), *rec, *lastrec = NULL;
 		size_t k;

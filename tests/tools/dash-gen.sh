@@ -37,6 +37,17 @@ $PY "$T/check.py" offline backtest.html
 assert_contains backtest.html 'AT&amp;T'
 assert_contains backtest.html '<title>Backtest'
 
+t "backtest page from the real tools: market-gen | weights | backtest"
+mkdir real
+market-gen --seed 7 --securities 120 --days 900 -o real/prices.csv
+weights <real/prices.csv >real/weights.csv
+backtest --prices real/prices.csv --weights real/weights.csv -o real/equity.csv --metrics real/metrics.json
+dash-gen backtest --equity real/equity.csv --metrics real/metrics.json --weights real/weights.csv \
+	--config "$TOP/etc/strategy.conf" -o real.html
+tidy_ok real.html
+$PY "$T/check.py" backtest real.html real
+$PY "$T/check.py" offline real.html
+
 t "the number check notices a changed number"
 sed 's/data-v="\([0-9]\)/data-v="9\1/' backtest.html >changed.html
 if $PY "$T/check.py" backtest changed.html bt 2>/dev/null; then fail "dash-check accepted a changed page"; fi

@@ -153,7 +153,7 @@ def check_backtest(path, d):
     if page.marks["chart-turnover"] != [r["turnover"] for r in m["rebalances"]]:
         fail("turnover bars differ from the rebalances")
     # Holdings: the rows of the latest date of the weights file.
-    w = pd.read_csv(os.path.join(d, "weights.csv"), dtype={"id": str})
+    w = pd.read_csv(os.path.join(d, "weights.csv"), dtype={"id": str}, float_precision="round_trip")
     w = w[w["date"] == w["date"].max()]
     hold = [r for r in page.tables["holdings"] if len(r) == 3 and r[2][1] is not None]
     got = {r[0][0]: float(r[2][1]) for r in hold}
@@ -161,11 +161,12 @@ def check_backtest(path, d):
     if got != want:
         fail("holdings %r vs weights %r" % (got, want))
     # Sweep heatmap cells equal the sweep file's Sharpe ratios.
-    sw = pd.read_csv(os.path.join(d, "sweep.csv"))
-    if sorted(page.marks["chart-sweep"]) != sorted(sw["sharpe"].tolist()):
-        fail("sweep heatmap differs from sweep.csv")
+    if "chart-sweep" in page.marks:  # (the browser check asserts it is there when --sweep was given)
+        sw = pd.read_csv(os.path.join(d, "sweep.csv"), float_precision="round_trip")
+        if sorted(page.marks["chart-sweep"]) != sorted(sw["sharpe"].tolist()):
+            fail("sweep heatmap differs from sweep.csv")
     # The cumulative chart's last tooltip row is the last equity row (6 significant digits).
-    eq = pd.read_csv(os.path.join(d, "equity.csv"))
+    eq = pd.read_csv(os.path.join(d, "equity.csv"), float_precision="round_trip")
     last = page.marks["chart-cum:p"].split(";")[-1].split(",")
     day = pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(last[1]))
     if str(day.date()) != eq["date"].iloc[-1]:
@@ -202,14 +203,14 @@ def check_live(path, root):
     pos = nd(os.path.join(root, "trading", last, "positions.ndjson"))
     orders = nd(os.path.join(root, "trading", last, "orders.ndjson"))
     if os.path.exists(os.path.join(root, "data", "prices.csv")):
-        prices = pd.read_csv(os.path.join(root, "data", "prices.csv"))
+        prices = pd.read_csv(os.path.join(root, "data", "prices.csv"), float_precision="round_trip")
         lastpx = prices.groupby("symbol")["close"].last().to_dict()
     else:  # without prices: the day's last fill, else the order's reference price
         lastpx = {o["symbol"]: o["ref_price"] for o in orders}
         lastpx.update({f["symbol"]: f["price"] for f in nd(os.path.join(root, "trading", last, "fills.ndjson"))})
     tw = {o["symbol"]: o["target_weight"] for o in orders}
     bw = pd.read_csv(os.path.join(root, "backtest", sorted(os.listdir(os.path.join(root, "backtest")))[-1],
-                                  "weights.csv"))
+                                  "weights.csv"), float_precision="round_trip")
     bw = dict(zip(bw["symbol"], bw["weight"]))
     rows_ = [r for r in page.tables["positions"] if len(r) == 9]
     same(len(rows_), len(pos), "position rows")
