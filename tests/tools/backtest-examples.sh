@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # backtest(1)'s EXAMPLES on a small generated market, with the reference strategy's weights, and the
 # invariants they must keep: the pipe and the file forms agree, the equity is the product of 1 + net, the
 # holdings of a long-only fully invested book sum to 1, the rebalances are the weights' dates.
