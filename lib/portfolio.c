@@ -696,11 +696,13 @@ pf_check(const pf_book *b, const struct pf_params *p, void (*report)(void *ctx, 
 		if (x->weight > p->max_weight)
 			say(report, ctx, &n, "%s: weight %g is above --max-weight %g", x->symbol, x->weight,
 			    p->max_weight);
-		if (strchr(x->symbol, ':') != NULL || x->symbol[0] == '\0')
+		/* ':' separates the client_id's parts; ib-submit refuses blanks and ',' as well */
+		if ((x->weight != 0 || x->held != 0) && (strpbrk(x->symbol, " \t:,") != NULL || x->symbol[0] == '\0'))
 			say(report, ctx, &n, "%s: symbol '%s' cannot be part of a client_id", x->id, x->symbol);
-		if (x->why == PF_NO_PRICE) {
-			say(report, ctx, &n, "%s: no %sprice before the trade date", x->symbol,
-			    p->use_ref && x->close > 0 ? "reference " : "");
+		if (x->why == PF_NO_PRICE) { /* needed only to trade it */
+			if (x->weight != 0 || x->held != 0)
+				say(report, ctx, &n, "%s: no %sprice before the trade date", x->symbol,
+				    p->use_ref && x->close > 0 ? "reference " : "");
 			continue;
 		}
 		if (x->why == PF_STALE) /* untraded on purpose (skip_stale) */

@@ -419,14 +419,17 @@ START_TEST(test_refusals_of_data)
 	pf_add_target(b, "1", "A:B", 0.5);
 	pf_add_target(b, "2", "NEG", -0.5);
 	pf_add_target(b, "3", "NOPX", 1);
+	pf_add_target(b, "5", "OK B", 0); /* not traded: its symbol does not matter */
+	pf_add_position(b, "4", "BRK B", 1);
 	pf_add_price(b, "1", "A:B", D24, 5, D25, 0);
+	pf_add_price(b, "4", "BRK B", D24, 5, D25, 0);
 	pf_add_price(b, "2", "NEG", D24, 5, D25, 0);
 	p.max_weight = 1;
 	p.max_gross = 2;
 	p.gross = 2;
 	pf_plan(b, &p);
-	ck_assert_uint_eq(check(b, &p), 3);
-	ck_assert_ptr_nonnull(strstr(last_report, "NOPX: no price"));
+	ck_assert_uint_eq(check(b, &p), 4);
+	ck_assert_ptr_nonnull(strstr(last_report, "BRK B' cannot be part of a client_id"));
 	ck_assert_int_eq(pf_add_target(b, "1", "X", 0.1), -1);
 	ck_assert_ptr_nonnull(strstr(pf_error(b), "second target"));
 	ck_assert_int_eq(pf_add_position(b, "", "", 1), -1);
