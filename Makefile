@@ -41,8 +41,10 @@ BUILD_PKGS = \
 	check
 TEST_PKGS = \
 	awscli \
+	bc \
 	chromium \
 	clang \
+	jq \
 	libclang-rt-14-dev \
 	mandoc \
 	nodejs \
@@ -55,6 +57,7 @@ TEST_PKGS = \
 	systemd \
 	tidy
 DEMO_PKGS = \
+	jq \
 	parallel
 
 .PHONY: all check check-once test-unit test-tools bench fuzz install deps deps-test deps-demo demo clean lint-man

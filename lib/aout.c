@@ -12,6 +12,7 @@ struct aout {
 	FILE *fp;         /* the temporary (or stdout) */
 	char *path;       /* target, NULL for stdout */
 	char *tmp;        /* temporary's path */
+	int direct;       /* fp is the target itself: a device or FIFO (path and tmp are NULL) */
 	struct aout *next; /* pending list, for the atexit cleanup */
 };
 
@@ -44,12 +45,21 @@ aout_open(const char *path)
 {
 	aout *a = calloc(1, sizeof *a);
 	int fd, saved;
+	struct stat st;
 	mode_t um;
 
 	if (a == NULL)
 		return NULL;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		a->fp = stdout;
+		return a;
+	}
+	/* -o /dev/null, /dev/stderr, a named pipe: renaming over the target would replace the device node
+	 * with a regular file (as root, for everyone), so such targets are written in place */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((a->fp = fopen(path, "w")) == NULL)
+			goto fail;
+		a->direct = 1;
 		return a;
 	}
 	a->path = strdup(path);
@@ -103,6 +113,8 @@ aout_commit(aout *a)
 
 	if (a->path == NULL) {
 		rc = fflush(a->fp) == EOF || ferror(a->fp) ? -1 : 0;
+		if (a->direct && fclose(a->fp) == EOF)
+			rc = -1;
 		free(a);
 		return rc;
 	}
@@ -129,7 +141,8 @@ aout_abort(aout *a)
 		fclose(a->fp);
 		unlink(a->tmp);
 		unlink_pending(a);
-	}
+	} else if (a->direct)
+		fclose(a->fp);
 	free(a->path);
 	free(a->tmp);
 	free(a);

@@ -3,7 +3,8 @@
  * A tool writing FILE writes FILE.tmp.XXXXXX in the same directory, then fsyncs and renames it over FILE
  * on success, so a reader sees the old file or the whole new one, never a torn one. If the tool exits
  * before aout_commit (err_die, a signal-free exit path), an atexit handler removes the temporary:
- * nothing half-written is left behind. "-" means stdout, written directly. */
+ * nothing half-written is left behind. "-" means stdout, written directly; so is a target that exists and
+ * is not a regular file (/dev/null, a FIFO), which a rename would replace. */
 #ifndef STI_AOUT_H
 #define STI_AOUT_H
 

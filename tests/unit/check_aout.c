@@ -91,6 +91,22 @@ START_TEST(test_exit_removes_temporary)
 }
 END_TEST
 
+START_TEST(test_device_written_in_place)
+{
+	struct stat st;
+	aout *a;
+
+	/* renaming a temporary over /dev/null would turn it into a regular file */
+	ck_assert_int_eq(aout_write_file("/dev/null", "x\n", 2), 0);
+	a = aout_open("/dev/null");
+	ck_assert_ptr_nonnull(a);
+	fputs("y\n", aout_fp(a));
+	aout_abort(a);
+	ck_assert_int_eq(stat("/dev/null", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	ck_assert_ptr_null(aout_open("/nonexistent-dir/x.csv"));
@@ -109,6 +125,7 @@ main(void)
 	tcase_add_checked_fixture(core, setup, teardown);
 	tcase_add_test(core, test_commit_and_abort);
 	tcase_add_test(core, test_exit_removes_temporary);
+	tcase_add_test(core, test_device_written_in_place);
 	tcase_add_test(errors, test_errors);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);

@@ -1,0 +1,295 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "num.h"
+
+void
+config_defaults(struct strategy_config *c)
+{
+	c->lookback = 264;
+	c->skip = 22;
+	c->max_gap = 5;
+	c->winsor_lo = 2;
+	c->winsor_hi = 98;
+	c->select = 90;
+	c->long_short = 0;
+	c->weighting = CONFIG_EQUAL;
+	c->vol_window = 63;
+	c->max_weight = 1;
+	c->rebalance = CONFIG_PERIODIC;
+	c->rebalance_every = 22;
+	c->lag = 1;
+	c->cost_bps = 10;
+}
+
+static int
+set_int(const char *v, int min, int max, int *out, char *err, size_t n)
+{
+	long long x;
+
+	if (num_parse_i64(v, strlen(v), &x) != 0) {
+		err_fmt(err, n, "'%s' is not an integer", v);
+		return -1;
+	}
+	if (x < min || x > max) {
+		err_fmt(err, n, "%s is out of range [%d, %d]", v, min, max);
+		return -1;
+	}
+	*out = (int)x;
+	return 0;
+}
+
+static int
+set_num(const char *v, double min, double max, double *out, char *err, size_t n)
+{
+	double x;
+
+	if (num_parse(v, strlen(v), &x) != 0) {
+		err_fmt(err, n, "'%s' is not a number", v);
+		return -1;
+	}
+	if (!(x >= min && x <= max)) {
+		err_fmt(err, n, "%s is out of range [%g, %g]", v, min, max);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+/* One of the words in `words` (NULL-terminated): its index, or -1 with a message listing them. */
+static int
+set_word(const char *v, const char *const *words, char *err, size_t n)
+{
+	char list[128] = "";
+
+	for (int i = 0; words[i] != NULL; i++) {
+		if (strcmp(v, words[i]) == 0)
+			return i;
+		strncat(list, i ? " or " : "", sizeof list - strlen(list) - 1);
+		strncat(list, words[i], sizeof list - strlen(list) - 1);
+	}
+	err_fmt(err, n, "'%s' is not %s", v, list);
+	return -1;
+}
+
+int
+config_set(struct strategy_config *c, const char *key, const char *v, char *err, size_t n)
+{
+	static const char *const modes[] = { "long_only", "long_short", NULL };
+	static const char *const weightings[] = { "equal", "inverse_vol", NULL };
+	static const char *const rebalances[] = { "periodic", "monthly", NULL };
+	int w;
+
+	if (strcmp(key, "lookback") == 0)
+		return set_int(v, 1, 100000, &c->lookback, err, n);
+	if (strcmp(key, "skip") == 0)
+		return set_int(v, 0, 100000, &c->skip, err, n);
+	if (strcmp(key, "max_gap") == 0)
+		return set_int(v, 0, 100000, &c->max_gap, err, n);
+	if (strcmp(key, "winsor") == 0) {
+		const char *comma = strchr(v, ',');
+		char lo[64];
+
+		if (comma == NULL || (size_t)(comma - v) >= sizeof lo) {
+			err_fmt(err, n, "'%s' is not two percentiles LO,HI", v);
+			return -1;
+		}
+		memcpy(lo, v, (size_t)(comma - v));
+		lo[comma - v] = '\0';
+		return set_num(lo, 0, 100, &c->winsor_lo, err, n) || set_num(comma + 1, 0, 100, &c->winsor_hi, err, n)
+		    ? -1 : 0;
+	}
+	if (strcmp(key, "select") == 0)
+		return set_num(v, 0, 100, &c->select, err, n);
+	if (strcmp(key, "mode") == 0) {
+		if ((w = set_word(v, modes, err, n)) < 0)
+			return -1;
+		c->long_short = w;
+		return 0;
+	}
+	if (strcmp(key, "weighting") == 0) {
+		if ((w = set_word(v, weightings, err, n)) < 0)
+			return -1;
+		c->weighting = (enum config_weighting)w;
+		return 0;
+	}
+	if (strcmp(key, "vol_window") == 0)
+		return set_int(v, 2, 100000, &c->vol_window, err, n);
+	if (strcmp(key, "max_weight") == 0) {
+		if (set_num(v, 0, 1, &c->max_weight, err, n) != 0)
+			return -1;
+		if (c->max_weight == 0) {
+			err_fmt(err, n, "must be more than 0");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "rebalance") == 0) {
+		if ((w = set_word(v, rebalances, err, n)) < 0)
+			return -1;
+		c->rebalance = (enum config_rebalance)w;
+		return 0;
+	}
+	if (strcmp(key, "rebalance_every") == 0)
+		return set_int(v, 1, 100000, &c->rebalance_every, err, n);
+	if (strcmp(key, "lag") == 0)
+		return set_int(v, 1, 100000, &c->lag, err, n);
+	if (strcmp(key, "cost_bps") == 0)
+		return set_num(v, 0, 10000, &c->cost_bps, err, n);
+	err_fmt(err, n, "unknown key");
+	return -1;
+}
+
+int
+config_check(const struct strategy_config *c, char *err, size_t n)
+{
+	if (!(c->winsor_lo < c->winsor_hi)) {
+		err_fmt(err, n, "winsor: the low percentile (%g) must be below the high one (%g)", c->winsor_lo,
+		    c->winsor_hi);
+		return -1;
+	}
+	if (c->long_short && c->select <= 50) {
+		err_fmt(err, n, "select: %g must be above 50 in long_short mode (shorts are <= %g)", c->select,
+		    100 - c->select);
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+config_load(struct strategy_config *c, const char *path, char *err, size_t n)
+{
+	FILE *fp = fopen(path, "r");
+	char line[1024], msg[256];
+	long lineno = 0;
+	int rc = 0;
+
+	if (fp == NULL) {
+		err_fmt(err, n, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof line, fp) != NULL) {
+		char *key, *val, *eq, *hash;
+		size_t len = strlen(line);
+
+		lineno++;
+		if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(fp)) {
+			err_fmt(err, n, "%s:%ld: line too long", path, lineno);
+			rc = -1;
+			break;
+		}
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		key = trim(line);
+		if (*key == '\0')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			err_fmt(err, n, "%s:%ld: expected key = value", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		key = trim(key);
+		val = trim(eq + 1);
+		len = strlen(val);
+		if (len >= 2 && val[0] == '"' && val[len - 1] == '"') {
+			val[len - 1] = '\0';
+			val++;
+		}
+		if (*key == '\0') {
+			err_fmt(err, n, "%s:%ld: expected key = value", path, lineno);
+			rc = -1;
+		} else if (config_set(c, key, val, msg, sizeof msg) != 0) {
+			err_fmt(err, n, "%s:%ld: %s: %s", path, lineno, key, msg);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && ferror(fp)) {
+		err_fmt(err, n, "%s: read error", path);
+		rc = -1;
+	}
+	fclose(fp);
+	return rc;
+}
+
+static void
+put_num(FILE *fp, double v)
+{
+	char buf[NUM_FMT_MAX];
+
+	num_fmt(v, buf);
+	fputs(buf, fp);
+}
+
+static const char *
+mode_word(const struct strategy_config *c)
+{
+	return c->long_short ? "long_short" : "long_only";
+}
+
+static const char *
+weighting_word(const struct strategy_config *c)
+{
+	return c->weighting == CONFIG_INVERSE_VOL ? "inverse_vol" : "equal";
+}
+
+static const char *
+rebalance_word(const struct strategy_config *c)
+{
+	return c->rebalance == CONFIG_MONTHLY ? "monthly" : "periodic";
+}
+
+void
+config_json(const struct strategy_config *c, FILE *fp)
+{
+	fprintf(fp, "{\"lookback\":%d,\"skip\":%d,\"max_gap\":%d,\"winsor\":[", c->lookback, c->skip, c->max_gap);
+	put_num(fp, c->winsor_lo);
+	fputc(',', fp);
+	put_num(fp, c->winsor_hi);
+	fputs("],\"select\":", fp);
+	put_num(fp, c->select);
+	fprintf(fp, ",\"mode\":\"%s\",\"weighting\":\"%s\",\"vol_window\":%d,\"max_weight\":", mode_word(c),
+	    weighting_word(c), c->vol_window);
+	put_num(fp, c->max_weight);
+	fprintf(fp, ",\"rebalance\":\"%s\",\"rebalance_every\":%d,\"lag\":%d,\"cost_bps\":", rebalance_word(c),
+	    c->rebalance_every, c->lag);
+	put_num(fp, c->cost_bps);
+	fputc('}', fp);
+}
+
+void
+config_write(const struct strategy_config *c, FILE *fp)
+{
+	fprintf(fp, "lookback = %d\nskip = %d\nmax_gap = %d\nwinsor = ", c->lookback, c->skip, c->max_gap);
+	put_num(fp, c->winsor_lo);
+	fputc(',', fp);
+	put_num(fp, c->winsor_hi);
+	fputs("\nselect = ", fp);
+	put_num(fp, c->select);
+	fprintf(fp, "\nmode = %s\nweighting = %s\nvol_window = %d\nmax_weight = ", mode_word(c), weighting_word(c),
+	    c->vol_window);
+	put_num(fp, c->max_weight);
+	fprintf(fp, "\nrebalance = %s\nrebalance_every = %d\nlag = %d\ncost_bps = ", rebalance_word(c),
+	    c->rebalance_every, c->lag);
+	put_num(fp, c->cost_bps);
+	fputc('\n', fp);
+}

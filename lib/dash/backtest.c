@@ -1,0 +1,975 @@
+/* dash/backtest: the backtest tear sheet (metrics.md's charts and tables, in quantstats' order). */
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "dash/dash.h"
+#include "date.h"
+#include "html.h"
+#include "svg.h"
+
+#define W 640     /* chart viewBox width: about 1:1 in a half-width card on a desktop */
+#define ROLL 126  /* rolling window, trading days (half a year, as quantstats) */
+
+enum kind { K_PCT, K_NUM, K_X };
+
+static const struct metric {
+	const char *key;   /* key in the metrics JSON */
+	const char *label; /* shown */
+	enum kind kind;    /* formatting */
+} metrics[] = {
+	{ "cumulative_return", "Cumulative return", K_PCT },
+	{ "cagr", "CAGR", K_PCT },
+	{ "volatility", "Volatility (ann.)", K_PCT },
+	{ "sharpe", "Sharpe", K_NUM },
+	{ "sortino", "Sortino", K_NUM },
+	{ "max_drawdown", "Max drawdown", K_PCT },
+	{ "calmar", "Calmar", K_NUM },
+	{ "omega", "Omega", K_NUM },
+	{ "skew", "Skew", K_NUM },
+	{ "kurtosis", "Kurtosis (excess)", K_NUM },
+	{ "var_95", "Daily VaR 95%", K_PCT },
+	{ "cvar_95", "Daily CVaR 95%", K_PCT },
+	{ "win_rate", "Win rate (days)", K_PCT },
+	{ "best_day", "Best day", K_PCT },
+	{ "worst_day", "Worst day", K_PCT },
+	{ "total_turnover", "Total turnover", K_X },
+	{ "annual_turnover", "Annual turnover", K_X },
+	{ "total_cost", "Total cost", K_PCT },
+	{ "beta", "Beta", K_NUM },
+	{ "alpha", "Alpha (ann.)", K_PCT },
+};
+
+static char *
+fmt_kind(double v, enum kind k, char *buf)
+{
+	size_t n;
+
+	if (k == K_PCT)
+		return html_fmt_pct(v, 2, buf);
+	html_fmt_num(v, 2, buf);
+	if (k == K_X && !isnan(v) && (n = strlen(buf)) + 3 < HTML_NUM_MAX)
+		strcpy(buf + n, "\xc3\x97"); /* U+00D7: a multiple of the portfolio */
+	return buf;
+}
+
+static double
+jnum(const json_t *o, const char *key)
+{
+	json_t *v = o ? json_object_get(o, key) : NULL;
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	json_t *v = o ? json_object_get(o, key) : NULL;
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* ============================================================ inputs */
+
+static json_t *
+read_metrics(const char *path, dash_probs *p)
+{
+	json_error_t e;
+	json_t *m;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL) {
+		dash_prob(p, 0, "%s: %s", path, errno == ENOENT ? "missing" : strerror(errno));
+		return NULL;
+	}
+	m = json_loadf(fp, 0, &e);
+	fclose(fp);
+	if (m == NULL) {
+		dash_prob(p, 1, "%s:%d: invalid JSON: %s", path, e.line, e.text);
+		return NULL;
+	}
+	if (!json_is_object(m) || !json_is_object(json_object_get(m, "strategy"))) {
+		dash_prob(p, 1, "%s:1: strategy: not a metrics object", path);
+		json_decref(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* The strategy config as a JSON object of strings: either the file is one JSON object, or lines of
+ * "key = value" with '#' comments. NULL (problem recorded) when unreadable or malformed. */
+static json_t *
+read_config(const char *path, dash_probs *p)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL, *k, *v, *eq, *end;
+	size_t cap = 0;
+	long lineno = 0;
+	json_t *o;
+	json_error_t e;
+	int c;
+
+	if (fp == NULL) {
+		dash_prob(p, 0, "%s: %s", path, errno == ENOENT ? "missing" : strerror(errno));
+		return NULL;
+	}
+	while ((c = getc(fp)) != EOF && isspace(c))
+		;
+	if (c == '{') {
+		ungetc(c, fp);
+		o = json_loadf(fp, 0, &e);
+		fclose(fp);
+		if (o == NULL || !json_is_object(o)) {
+			dash_prob(p, 1, "%s:%d: invalid JSON: %s", path, e.line, o ? "not an object" : e.text);
+			json_decref(o);
+			return NULL;
+		}
+		return o;
+	}
+	rewind(fp);
+	o = json_object();
+	while (o != NULL && getline(&line, &cap, fp) >= 0) {
+		lineno++;
+		if ((k = strchr(line, '#')) != NULL)
+			*k = '\0';
+		for (k = line; isspace((unsigned char)*k); k++)
+			;
+		if (*k == '\0')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL) {
+			dash_prob(p, 1, "%s:%ld: expected key = value", path, lineno);
+			json_decref(o);
+			o = NULL;
+			break;
+		}
+		for (end = eq; end > k && isspace((unsigned char)end[-1]); end--)
+			;
+		*end = '\0';
+		for (v = eq + 1; isspace((unsigned char)*v); v++)
+			;
+		for (end = v + strlen(v); end > v && isspace((unsigned char)end[-1]); end--)
+			;
+		*end = '\0';
+		json_object_set_new(o, k, json_string(v));
+	}
+	free(line);
+	fclose(fp);
+	return o;
+}
+
+struct sweep {
+	size_t n;
+	double *lookback, *skip, *sharpe, *cagr, *mdd; /* one per row; cagr/mdd NaN when absent */
+};
+
+static void
+sweep_free(struct sweep *s)
+{
+	free(s->lookback);
+	free(s->skip);
+	free(s->sharpe);
+	free(s->cagr);
+	free(s->mdd);
+}
+
+static int
+read_sweep(const char *path, struct sweep *s, dash_probs *p)
+{
+	FILE *fp = fopen(path, "r");
+	csv_reader *r;
+	int cl, cs, csh, cc, cm, rc, col[5];
+	size_t cap = 0;
+	double *arr[5], v;
+
+	memset(s, 0, sizeof *s);
+	if (fp == NULL) {
+		dash_prob(p, 0, "%s: %s", path, errno == ENOENT ? "missing" : strerror(errno));
+		return 0;
+	}
+	r = csv_open(fp, path);
+	if (r == NULL || csv_read_header(r) < 0 || (cl = csv_require(r, "lookback")) < 0 ||
+	    (cs = csv_require(r, "skip")) < 0 || (csh = csv_require(r, "sharpe")) < 0)
+		goto bad;
+	cc = csv_col(r, "cagr");
+	cm = csv_col(r, "max_drawdown");
+	col[0] = cl, col[1] = cs, col[2] = csh, col[3] = cc, col[4] = cm;
+	while ((rc = csv_next(r)) == 1) {
+		if (s->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			double **fields[5] = { &s->lookback, &s->skip, &s->sharpe, &s->cagr, &s->mdd };
+			for (int i = 0; i < 5; i++) {
+				double *n = realloc(*fields[i], cap * sizeof **fields[i]);
+				if (n == NULL) {
+					dash_prob(p, 1, "%s: out of memory", path);
+					goto fail;
+				}
+				*fields[i] = n;
+			}
+		}
+		arr[0] = s->lookback, arr[1] = s->skip, arr[2] = s->sharpe, arr[3] = s->cagr, arr[4] = s->mdd;
+		for (int i = 0; i < 5; i++) {
+			v = NAN;
+			if (col[i] >= 0 && (rc = csv_double(r, col[i], &v)) < 0)
+				goto bad;
+			if (i < 2 && rc == 0) {
+				csv_fail(r, col[i], "empty value");
+				goto bad;
+			}
+			arr[i][s->n] = v;
+		}
+		s->n++;
+	}
+	if (rc < 0)
+		goto bad;
+	csv_close(r);
+	fclose(fp);
+	return 1;
+bad:
+	dash_prob(p, 1, "%s", r ? csv_error(r) : "out of memory");
+fail:
+	csv_close(r);
+	fclose(fp);
+	sweep_free(s);
+	memset(s, 0, sizeof *s);
+	return -1;
+}
+
+/* ============================================================ derived series */
+
+/* Rolling annualised volatility and Sharpe of r over ROLL days (NaN until the window is full). */
+static void
+rolling(const double *r, size_t n, double *vol, double *sharpe)
+{
+	double s = 0, s2 = 0, mean, var;
+	size_t i, cnt = 0;
+
+	for (i = 0; i < n; i++) {
+		double x = isnan(r[i]) ? 0 : r[i];
+		s += x;
+		s2 += x * x;
+		cnt++;
+		if (i >= ROLL) {
+			double y = isnan(r[i - ROLL]) ? 0 : r[i - ROLL];
+			s -= y;
+			s2 -= y * y;
+			cnt--;
+		}
+		if (cnt < ROLL) {
+			vol[i] = sharpe[i] = NAN;
+			continue;
+		}
+		mean = s / ROLL;
+		var = (s2 - ROLL * mean * mean) / (ROLL - 1);
+		var = var > 0 ? var : 0;
+		vol[i] = sqrt(var * 252);
+		sharpe[i] = var > 0 ? mean / sqrt(var) * sqrt(252) : NAN;
+	}
+}
+
+static void
+underwater(const double *eq, size_t n, double *dd)
+{
+	double peak = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (eq[i] > peak)
+			peak = eq[i];
+		dd[i] = isnan(eq[i]) ? NAN : eq[i] / peak - 1;
+	}
+}
+
+/* ============================================================ sections */
+
+static void
+sect_metrics(FILE *fp, const json_t *m)
+{
+	const json_t *s = json_object_get(m, "strategy"), *b = json_object_get(m, "benchmark");
+	char v1[HTML_NUM_MAX], v2[HTML_NUM_MAX], sub[128];
+	static const int tiles[] = { 0, 1, 3, 5, 2, 4, 6, 16 };
+
+	fputs("<div class=\"kpis\">\n", fp);
+	for (size_t i = 0; i < sizeof tiles / sizeof tiles[0]; i++) {
+		const struct metric *t = &metrics[tiles[i]];
+		double x = jnum(s, t->key), y = jnum(b, t->key);
+		char id[64];
+		snprintf(sub, sizeof sub, "benchmark %s", fmt_kind(y, t->kind, v2));
+		snprintf(id, sizeof id, "kpi-%s", t->key);
+		html_kpi(fp, id, t->label, fmt_kind(x, t->kind, v1), isnan(y) ? NULL : sub, x,
+		    t->kind == K_PCT && strcmp(t->key, "volatility") != 0);
+	}
+	fputs("</div>\n", fp);
+}
+
+static void
+sect_metrics_table(FILE *fp, const json_t *m)
+{
+	const json_t *s = json_object_get(m, "strategy"), *b = json_object_get(m, "benchmark");
+	char v1[HTML_NUM_MAX], v2[HTML_NUM_MAX];
+
+	html_table_begin(fp, "metrics", "Daily net returns, 252 days a year, no risk-free rate", 0,
+	    "Metric|>Strategy|>Benchmark");
+	for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
+		double x = jnum(s, metrics[i].key), y = jnum(b, metrics[i].key);
+		if (isnan(x) && isnan(y))
+			continue;
+		fprintf(fp, "<tr data-k=\"%s\">", metrics[i].key);
+		html_th_row(fp, metrics[i].label);
+		html_td_num(fp, x, fmt_kind(x, metrics[i].kind, v1), 0);
+		html_td_num(fp, y, fmt_kind(y, metrics[i].kind, v2), 0);
+		html_tr_end(fp);
+	}
+	html_table_end(fp);
+}
+
+static void
+sect_params(FILE *fp, const json_t *params, const char *source)
+{
+	const char *k;
+	json_t *v;
+	char *text;
+
+	html_table_begin(fp, "params", source, 0, "Parameter|Value");
+	json_object_foreach((json_t *)params, k, v) {
+		html_tr(fp);
+		html_th_row(fp, k);
+		if (json_is_string(v))
+			html_td(fp, json_string_value(v));
+		else {
+			text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+			html_td(fp, text ? text : "?");
+			free(text);
+		}
+		html_tr_end(fp);
+	}
+	html_table_end(fp);
+}
+
+/* Yearly and monthly returns from the metrics; when the metrics are missing, compounded from the equity. */
+struct periods {
+	size_t ny, nm;
+	int *year;            /* ny years */
+	double *ys, *yb;      /* strategy, benchmark per year */
+	char (*month)[8];     /* nm months, "YYYY-MM" */
+	double *ms;           /* strategy per month */
+};
+
+static void
+periods_free(struct periods *p)
+{
+	free(p->year);
+	free(p->ys);
+	free(p->yb);
+	free(p->month);
+	free(p->ms);
+}
+
+static int
+periods_alloc(struct periods *p, size_t ny, size_t nm)
+{
+	p->year = calloc(ny + 1, sizeof *p->year);
+	p->ys = calloc(ny + 1, sizeof *p->ys);
+	p->yb = calloc(ny + 1, sizeof *p->yb);
+	p->month = calloc(nm + 1, sizeof *p->month);
+	p->ms = calloc(nm + 1, sizeof *p->ms);
+	return p->year && p->ys && p->yb && p->month && p->ms ? 0 : -1;
+}
+
+static int
+periods_from_metrics(struct periods *p, const json_t *m)
+{
+	json_t *ya = json_object_get(m, "yearly"), *ma = json_object_get(m, "monthly"), *e;
+	size_t i;
+
+	if (periods_alloc(p, json_array_size(ya), json_array_size(ma)) < 0)
+		return -1;
+	json_array_foreach(ya, i, e) {
+		p->year[p->ny] = (int)jnum(e, "year");
+		p->ys[p->ny] = jnum(e, "strategy");
+		p->yb[p->ny++] = jnum(e, "benchmark");
+	}
+	json_array_foreach(ma, i, e) {
+		const char *s = jstr(e, "month");
+		if (s == NULL || strlen(s) != 7)
+			continue;
+		memcpy(p->month[p->nm], s, 8);
+		p->ms[p->nm++] = jnum(e, "strategy");
+	}
+	return 0;
+}
+
+static int
+periods_from_equity(struct periods *p, const dash_equity *e)
+{
+	int y, mo, d, cy = 0, cm = 0;
+	double gs = 1, gb = 1, gm = 1;
+
+	if (periods_alloc(p, e->n, e->n) < 0)
+		return -1;
+	for (size_t i = 0; i <= e->n; i++) {
+		if (i < e->n)
+			date_to_ymd(e->day[i], &y, &mo, &d);
+		if (i > 0 && (i == e->n || mo != cm || y != cy)) {
+			snprintf(p->month[p->nm], 8, "%04d-%02d", (cy % 10000 + 10000) % 10000, (cm % 13 + 13) % 13);
+			p->ms[p->nm++] = gm - 1;
+			gm = 1;
+		}
+		if (i > 0 && (i == e->n || y != cy)) {
+			p->year[p->ny] = cy;
+			p->ys[p->ny] = gs - 1;
+			p->yb[p->ny++] = gb - 1;
+			gs = gb = 1;
+		}
+		if (i == e->n)
+			break;
+		cy = y, cm = mo;
+		gs *= 1 + (isnan(e->net[i]) ? 0 : e->net[i]);
+		gm *= 1 + (isnan(e->net[i]) ? 0 : e->net[i]);
+		gb *= 1 + (isnan(e->bnet[i]) ? 0 : e->bnet[i]);
+	}
+	return 0;
+}
+
+static int
+sect_yearly(FILE *fp, const struct periods *p)
+{
+	char **labels = calloc(p->ny + 1, sizeof *labels), buf[3][HTML_NUM_MAX];
+	const double *ys[2] = { p->ys, p->yb };
+	static const char *const names[] = { "Strategy", "Benchmark" };
+	svg_chart c = { "chart-yearly", "Yearly returns", W, 260, SVG_PCT, 0, 0, 0, names, 2, 0 };
+	int rc;
+
+	if (labels == NULL)
+		return -1;
+	for (size_t i = 0; i < p->ny; i++)
+		if ((labels[i] = malloc(8)) != NULL)
+			snprintf(labels[i], 8, "%d", p->year[i] % 100000);
+		else
+			labels[i] = NULL;
+	for (size_t i = 0; i < p->ny; i++)
+		if (labels[i] == NULL)
+			goto oom;
+	rc = svg_bars(fp, &c, (const char *const *)labels, ys, p->ny);
+	html_table_begin(fp, "yearly", NULL, 1, "Year|>Strategy|>Benchmark|>Difference");
+	for (size_t i = 0; i < p->ny; i++) {
+		double d = p->ys[i] - p->yb[i];
+		html_tr(fp);
+		html_th_row(fp, labels[i]);
+		html_td_num(fp, p->ys[i], html_fmt_pct(p->ys[i], 2, buf[0]), HTML_SIGN);
+		html_td_num(fp, p->yb[i], html_fmt_pct(p->yb[i], 2, buf[1]), HTML_SIGN);
+		html_td_num(fp, d, html_fmt_pct(d, 2, buf[2]), HTML_SIGN);
+		html_tr_end(fp);
+	}
+	html_table_end(fp);
+	for (size_t i = 0; i < p->ny; i++)
+		free(labels[i]);
+	free(labels);
+	return rc;
+oom:
+	for (size_t i = 0; i < p->ny; i++)
+		free(labels[i]);
+	free(labels);
+	return -1;
+}
+
+static int
+sect_monthly(FILE *fp, const struct periods *p)
+{
+	static const char *const mn[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+		"Nov", "Dec", "Year" };
+	int y0 = 1 << 30, y1 = -(1 << 30), y, mo, rc;
+	size_t nr, i;
+	double *v;
+	char (*rows)[8];
+	const char **rowp;
+
+	for (i = 0; i < p->nm; i++) {
+		y = atoi(p->month[i]);
+		y0 = y < y0 ? y : y0;
+		y1 = y > y1 ? y : y1;
+	}
+	nr = p->nm ? (size_t)(y1 - y0 + 1) : 0;
+	v = malloc((nr * 13 + 1) * sizeof *v);
+	rows = calloc(nr + 1, sizeof *rows);
+	rowp = calloc(nr + 1, sizeof *rowp);
+	if (v == NULL || rows == NULL || rowp == NULL) {
+		free(v);
+		free(rows);
+		free(rowp);
+		return -1;
+	}
+	for (i = 0; i < nr * 13; i++)
+		v[i] = NAN;
+	for (i = 0; i < nr; i++) {
+		snprintf(rows[i], 8, "%d", (y0 + (int)i) % 100000);
+		rowp[i] = rows[i];
+	}
+	for (i = 0; i < p->nm; i++) {
+		y = atoi(p->month[i]);
+		mo = atoi(p->month[i] + 5);
+		if (mo >= 1 && mo <= 12)
+			v[(size_t)(y - y0) * 13 + (size_t)(mo - 1)] = p->ms[i];
+	}
+	for (i = 0; i < p->ny; i++)
+		if (p->year[i] >= y0 && p->year[i] <= y1)
+			v[(size_t)(p->year[i] - y0) * 13 + 12] = p->ys[i];
+	svg_chart c = { "chart-monthly", "Monthly returns, strategy (%)", W, 0, SVG_PCT, 0, 0, 0, NULL, 1, 0 };
+	rc = svg_heatmap(fp, &c, rowp, nr, mn, 13, v, NULL, NULL);
+	free(v);
+	free(rows);
+	free(rowp);
+	return rc;
+}
+
+static void
+sect_drawdowns(FILE *fp, const json_t *m)
+{
+	json_t *a = json_object_get(m, "drawdowns"), *e;
+	size_t i;
+	char buf[HTML_NUM_MAX], nb[HTML_NUM_MAX];
+
+	html_table_begin(fp, "drawdowns", NULL, 0, ">#|Start|Valley|Recovered|>Days|>Max drawdown");
+	json_array_foreach(a, i, e) {
+		double dd = jnum(e, "max_drawdown"), days = jnum(e, "days");
+		const char *end = jstr(e, "end");
+		html_tr(fp);
+		snprintf(nb, sizeof nb, "%zu", i + 1);
+		html_td_num(fp, (double)(i + 1), nb, 0);
+		html_td(fp, jstr(e, "start"));
+		html_td(fp, jstr(e, "valley"));
+		html_td(fp, end ? end : "not yet");
+		html_td_num(fp, days, html_fmt_num(days, 0, buf), 0);
+		html_td_num(fp, dd, html_fmt_pct(dd, 2, nb), HTML_SIGN);
+		html_tr_end(fp);
+	}
+	html_table_end(fp);
+}
+
+static void
+sect_holdings(FILE *fp, const dash_weights *w)
+{
+	char buf[HTML_NUM_MAX], d[DATE_LEN + 1], cap[128];
+	double gross = 0;
+
+	for (size_t i = 0; i < w->n; i++)
+		gross += fabs(w->h[i].weight);
+	snprintf(cap, sizeof cap, "Target weights of %s: %zu holdings, gross %s", date_fmt(w->day, d), w->n,
+	    html_fmt_pct(gross, 1, buf));
+	html_table_begin(fp, "holdings", cap, 1, "Symbol|Id|>Weight");
+	for (size_t i = 0; i < w->n; i++) {
+		html_tr(fp);
+		html_th_row(fp, w->h[i].symbol);
+		html_td(fp, w->h[i].id);
+		html_td_num(fp, w->h[i].weight, html_fmt_pct(w->h[i].weight, 2, buf), 0);
+		html_tr_end(fp);
+	}
+	html_table_end(fp);
+}
+
+static int
+sect_turnover(FILE *fp, const json_t *m, const dash_equity *e)
+{
+	json_t *a = m ? json_object_get(m, "rebalances") : NULL, *r;
+	size_t n = 0, i;
+	char (*lab)[DATE_LEN + 1];
+	const char **labp;
+	double *t, sum = 0;
+	static const char *const names[] = { "Turnover" };
+	char buf[HTML_NUM_MAX];
+	int rc;
+
+	if (json_array_size(a) > 0)
+		n = json_array_size(a);
+	else
+		for (i = 0; i < e->n; i++)
+			n += e->turnover[i] > 0;
+	lab = calloc(n + 1, sizeof *lab);
+	labp = calloc(n + 1, sizeof *labp);
+	t = calloc(n + 1, sizeof *t);
+	if (lab == NULL || labp == NULL || t == NULL) {
+		free(lab);
+		free(labp);
+		free(t);
+		return -1;
+	}
+	if (json_array_size(a) > 0) {
+		json_array_foreach(a, i, r) {
+			snprintf(lab[i], sizeof lab[i], "%s", jstr(r, "date") ? jstr(r, "date") : "?");
+			t[i] = jnum(r, "turnover");
+		}
+	} else {
+		n = 0;
+		for (i = 0; i < e->n; i++)
+			if (e->turnover[i] > 0) {
+				date_fmt(e->day[i], lab[n]);
+				t[n++] = e->turnover[i];
+			}
+	}
+	for (i = 0; i < n; i++) {
+		labp[i] = lab[i];
+		sum += isnan(t[i]) ? 0 : t[i];
+	}
+	svg_chart c = { "chart-turnover", "Turnover per rebalance (buys plus sells, fraction of the portfolio)", W,
+		220, SVG_PCT, 0, 0, 0, names, 1, 0 };
+	const double *ys[1] = { t };
+	rc = svg_bars(fp, &c, labp, ys, n);
+	html_notice(fp, "info", "%zu rebalances, total turnover %s, average %s per rebalance.", n,
+	    html_fmt_pct(sum, 0, buf), n ? html_fmt_pct(sum / (double)n, 1, (char[HTML_NUM_MAX]){ 0 }) : "-");
+	free(lab);
+	free(labp);
+	free(t);
+	return rc;
+}
+
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct sorted values of a[0..n) into out; returns their count. */
+static size_t
+distinct(const double *a, size_t n, double *out)
+{
+	size_t k = 0;
+
+	memcpy(out, a, n * sizeof *a);
+	qsort(out, n, sizeof *out, cmp_dbl);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || out[i] != out[k - 1])
+			out[k++] = out[i];
+	return k;
+}
+
+static int
+sect_sweep(FILE *fp, const struct sweep *s)
+{
+	double *lb = malloc((s->n + 1) * sizeof *lb), *sk = malloc((s->n + 1) * sizeof *sk), *v;
+	size_t nl, ns, i, j, best = 0;
+	char (*rl)[24] = NULL, (*cl)[24] = NULL, buf[4][HTML_NUM_MAX];
+	const char **rp = NULL, **cp = NULL;
+	int rc = -1;
+
+	if (lb == NULL || sk == NULL)
+		goto out;
+	nl = distinct(s->lookback, s->n, lb);
+	ns = distinct(s->skip, s->n, sk);
+	v = malloc((nl * ns + 1) * sizeof *v);
+	rl = calloc(nl + 1, sizeof *rl);
+	cl = calloc(ns + 1, sizeof *cl);
+	rp = calloc(nl + 1, sizeof *rp);
+	cp = calloc(ns + 1, sizeof *cp);
+	if (v == NULL || rl == NULL || cl == NULL || rp == NULL || cp == NULL) {
+		free(v);
+		goto out;
+	}
+	for (i = 0; i < nl * ns; i++)
+		v[i] = NAN;
+	for (i = 0; i < nl; i++)
+		rp[i] = html_fmt_num(lb[i], lb[i] == floor(lb[i]) ? 0 : 2, rl[i]);
+	for (i = 0; i < ns; i++)
+		cp[i] = html_fmt_num(sk[i], sk[i] == floor(sk[i]) ? 0 : 2, cl[i]);
+	for (i = 0; i < s->n; i++) {
+		size_t r = (size_t)((double *)bsearch(&s->lookback[i], lb, nl, sizeof *lb, cmp_dbl) - lb);
+		size_t c = (size_t)((double *)bsearch(&s->skip[i], sk, ns, sizeof *sk, cmp_dbl) - sk);
+		v[r * ns + c] = s->sharpe[i];
+		if (!(s->sharpe[best] >= s->sharpe[i]))
+			best = i;
+	}
+	svg_chart c = { "chart-sweep", "Sharpe ratio by lookback (rows) and skip (columns), trading days", W, 0,
+		SVG_NUM, 0, 0, 1, NULL, 1, 0 };
+	rc = svg_heatmap(fp, &c, rp, nl, cp, ns, v, "lookback", "skip");
+	free(v);
+	if (s->n > 0) {
+		html_table_begin(fp, "sweep-best", "Best parameters by Sharpe", 0,
+		    ">Lookback|>Skip|>Sharpe|>CAGR|>Max drawdown");
+		/* The five best rows, by selection: n is small (a grid of a few dozen cells). */
+		char *used = calloc(s->n, 1);
+		for (j = 0; used != NULL && j < 5 && j < s->n; j++) {
+			size_t b = s->n;
+			for (i = 0; i < s->n; i++)
+				if (!used[i] && !isnan(s->sharpe[i]) && (b == s->n || s->sharpe[i] > s->sharpe[b]))
+					b = i;
+			if (b == s->n)
+				break;
+			used[b] = 1;
+			html_tr(fp);
+			html_td_num(fp, s->lookback[b], html_fmt_num(s->lookback[b], 0, buf[0]), 0);
+			html_td_num(fp, s->skip[b], html_fmt_num(s->skip[b], 0, buf[1]), 0);
+			html_td_num(fp, s->sharpe[b], html_fmt_num(s->sharpe[b], 2, buf[2]), 0);
+			html_td_num(fp, s->cagr[b], html_fmt_pct(s->cagr[b], 2, buf[3]), 0);
+			html_td_num(fp, s->mdd[b], html_fmt_pct(s->mdd[b], 2, buf[3]), 0);
+			html_tr_end(fp);
+		}
+		free(used);
+		html_table_end(fp);
+	}
+out:
+	free(lb);
+	free(sk);
+	free(rl);
+	free(cl);
+	free(rp);
+	free(cp);
+	return rc;
+}
+
+/* ============================================================ the page */
+
+/* The derived series every chart needs, computed once. */
+struct derived {
+	int nser;             /* 2 with a benchmark, else 1 */
+	double *dd[2];        /* drawdown from the previous peak */
+	double *vol[2], *sh[2]; /* rolling volatility and Sharpe */
+	double *mem;          /* one block holding them all */
+};
+
+static int
+derive(struct derived *d, const dash_equity *e)
+{
+	size_t n = e->n;
+
+	d->mem = malloc((6 * n + 1) * sizeof *d->mem);
+	if (d->mem == NULL)
+		return -1;
+	d->nser = 1;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(e->bequity[i]) || !isnan(e->bnet[i])) {
+			d->nser = 2;
+			break;
+		}
+	for (int s = 0; s < 2; s++) {
+		d->dd[s] = d->mem + (size_t)s * 3 * n;
+		d->vol[s] = d->dd[s] + n;
+		d->sh[s] = d->vol[s] + n;
+		underwater(s ? e->bequity : e->equity, n, d->dd[s]);
+		rolling(s ? e->bnet : e->net, n, d->vol[s], d->sh[s]);
+	}
+	return 0;
+}
+
+static const char *const series_names[] = { "Strategy", "Benchmark" };
+
+static int
+chart_one(FILE *fp, const char *sec, const char *heading, int wide, const svg_chart *c, const dash_equity *e,
+    const double *y0, const double *y1)
+{
+	const double *ys[2] = { y0, y1 };
+	int rc;
+
+	if (sec)
+		html_section_begin(fp, sec, heading, wide);
+	rc = svg_line(fp, c, e->day, ys, e->n);
+	if (sec)
+		html_section_end(fp);
+	return rc;
+}
+
+static int
+chart_cum(FILE *fp, const dash_equity *e, const struct derived *d)
+{
+	svg_chart c = { "chart-cum", "Cumulative return (linear scale)", W, 260, SVG_CUM, 0, 0, 0, series_names,
+		d->nser, 0 };
+	int rc = 0;
+
+	html_section_begin(fp, "cumulative", "Cumulative returns vs benchmark", 0);
+	rc |= chart_one(fp, NULL, NULL, 0, &c, e, e->equity, e->bequity);
+	c.id = "chart-cum-log", c.title = "Cumulative return (log scale)", c.log = 1;
+	rc |= chart_one(fp, NULL, NULL, 0, &c, e, e->equity, e->bequity);
+	html_section_end(fp);
+	return rc;
+}
+
+static int
+chart_underwater(FILE *fp, const dash_equity *e, const struct derived *d)
+{
+	svg_chart c = { "chart-underwater", "Drawdown from the previous peak", W, 260, SVG_PCT, 0, 1, 0,
+		series_names, d->nser, 0 };
+	return chart_one(fp, "underwater", "Underwater", 0, &c, e, d->dd[0], d->dd[1]);
+}
+
+static int
+chart_rolling(FILE *fp, const dash_equity *e, const struct derived *d)
+{
+	svg_chart c = { "chart-rolling-vol", "Annualised volatility, 126 trading days", W, 240, SVG_PCT, 0, 0, 0,
+		series_names, d->nser, 0 };
+	int rc = chart_one(fp, "rolling-vol", "Rolling volatility", 0, &c, e, d->vol[0], d->vol[1]);
+
+	c = (svg_chart){ "chart-rolling-sharpe", "Annualised Sharpe ratio, 126 trading days", W, 240, SVG_NUM, 0, 0,
+		0, series_names, d->nser, 0 };
+	return rc | chart_one(fp, "rolling", "Rolling Sharpe", 0, &c, e, d->sh[0], d->sh[1]);
+}
+
+static int
+chart_dist(FILE *fp, const dash_equity *e, const struct derived *d)
+{
+	const double *ys[2] = { e->net, e->bnet };
+	size_t ns[2] = { e->n, e->n };
+	svg_chart c = { "chart-distribution", "Share of days by daily net return", W, 260, SVG_PCT, 0, 0, 0,
+		series_names, d->nser, 0 };
+	int rc;
+
+	html_section_begin(fp, "distribution", "Distribution of daily returns", 0);
+	rc = svg_hist(fp, &c, ys, ns, 50);
+	html_section_end(fp);
+	return rc;
+}
+
+static void
+missing_section(FILE *fp, const char *id, const char *title, const char *what, int wide)
+{
+	html_section_begin(fp, id, title, wide);
+	html_notice(fp, "warn", "Not available: %s.", what);
+	html_section_end(fp);
+}
+
+int
+dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
+{
+	const char *nav[] = { "metrics-sec", "Metrics", "cumulative", "Returns", "underwater", "Drawdown",
+		"rolling-vol", "Rolling", "yearly-sec", "Yearly", "monthly-sec", "Monthly", "drawdowns-sec",
+		"Worst drawdowns", "holdings-sec", "Holdings", "turnover", "Turnover", "params-sec", "Parameters",
+		"sweep", "Sweep", NULL };
+	struct derived der = { 0 };
+	dash_equity e = { 0 };
+	dash_weights w = { 0 };
+	struct sweep sw = { 0 };
+	struct periods per = { 0 };
+	json_t *m = NULL, *cfg = NULL, *params = NULL;
+	char sub[512], d0[DATE_LEN + 1], d1[DATE_LEN + 1], nb[HTML_NUM_MAX];
+	int have_e = 0, have_w = 0, have_s = 0, rc = 0;
+	const char *name;
+
+	if (in->equity)
+		have_e = dash_read_equity(in->equity, &e, probs) == 1 && e.n > 0;
+	else
+		dash_prob(probs, 0, "equity CSV: not given (--equity)");
+	if (in->metrics)
+		m = read_metrics(in->metrics, probs);
+	else
+		dash_prob(probs, 0, "metrics JSON: not given (--metrics)");
+	if (in->weights)
+		have_w = dash_read_weights(in->weights, &w, probs) == 1;
+	else
+		dash_prob(probs, 0, "weights CSV: not given (--weights)");
+	if (in->config)
+		cfg = read_config(in->config, probs);
+	if (in->sweep)
+		have_s = read_sweep(in->sweep, &sw, probs) == 1;
+	params = cfg ? cfg : m ? json_object_get(m, "params") : NULL;
+
+	name = params && jstr(params, "name") ? jstr(params, "name") : params && jstr(params, "strategy") ?
+	    jstr(params, "strategy") : "LO CSMOM";
+	if (have_e)
+		snprintf(sub, sizeof sub, "%s to %s \xc2\xb7 %s trading days \xc2\xb7 generated %s", date_fmt(e.day[0], d0),
+		    date_fmt(e.day[e.n - 1], d1), html_fmt_num((double)e.n, 0, nb), in->now);
+	else if (m && jstr(m, "start") && jstr(m, "end"))
+		snprintf(sub, sizeof sub, "%s to %s \xc2\xb7 generated %s", jstr(m, "start"), jstr(m, "end"), in->now);
+	else
+		snprintf(sub, sizeof sub, "generated %s", in->now);
+	char title[256];
+	snprintf(title, sizeof title, "%s \xe2\x80\x94 %s", in->title ? in->title : "Backtest", name);
+	if (in->sweep == NULL)
+		nav[20] = NULL;
+	html_page_begin(fp, title, sub, 0, nav);
+
+	if (probs->n > 0) {
+		html_section_begin(fp, "inputs", "Missing or unreadable inputs", 1);
+		for (int i = 0; i < probs->n; i++)
+			html_notice(fp, "warn", "%s", probs->msg[i]);
+		html_section_end(fp);
+	}
+	if (m) {
+		html_section_begin(fp, "metrics-sec", "Key metrics", 1);
+		sect_metrics(fp, m);
+		html_section_end(fp);
+	} else
+		missing_section(fp, "metrics-sec", "Key metrics", "the metrics JSON", 1);
+	if (have_e && derive(&der, &e) < 0)
+		rc = -1;
+	if (m || have_e)
+		rc |= m ? periods_from_metrics(&per, m) : periods_from_equity(&per, &e);
+
+	/* Cards pair up in two columns on a desktop: keep neighbours of similar height together. */
+	if (der.mem)
+		rc |= chart_cum(fp, &e, &der);
+	else
+		missing_section(fp, "cumulative", "Cumulative returns vs benchmark", "the equity CSV", 0);
+	if (m) {
+		html_section_begin(fp, "metrics-table", "All metrics", 0);
+		sect_metrics_table(fp, m);
+		html_section_end(fp);
+	} else
+		missing_section(fp, "metrics-table", "All metrics", "the metrics JSON", 0);
+
+	if (der.mem) {
+		rc |= chart_underwater(fp, &e, &der);
+		rc |= chart_dist(fp, &e, &der);
+		rc |= chart_rolling(fp, &e, &der);
+	} else {
+		missing_section(fp, "underwater", "Underwater", "the equity CSV", 0);
+		missing_section(fp, "distribution", "Distribution of daily returns", "the equity CSV", 0);
+		missing_section(fp, "rolling-vol", "Rolling volatility", "the equity CSV", 0);
+		missing_section(fp, "rolling", "Rolling Sharpe", "the equity CSV", 0);
+	}
+
+	if (per.ny > 0) {
+		html_section_begin(fp, "yearly-sec", "Yearly returns", 0);
+		rc |= sect_yearly(fp, &per);
+		html_section_end(fp);
+	} else
+		missing_section(fp, "yearly-sec", "Yearly returns", "the metrics JSON and the equity CSV", 0);
+	if (per.nm > 0) {
+		html_section_begin(fp, "monthly-sec", "Monthly returns", 0);
+		rc |= sect_monthly(fp, &per);
+		html_section_end(fp);
+	} else
+		missing_section(fp, "monthly-sec", "Monthly returns", "the metrics JSON and the equity CSV", 0);
+
+	if (m) {
+		html_section_begin(fp, "drawdowns-sec", "Worst 10 drawdowns", 0);
+		sect_drawdowns(fp, m);
+		html_section_end(fp);
+	} else
+		missing_section(fp, "drawdowns-sec", "Worst 10 drawdowns", "the metrics JSON", 0);
+	if (have_w) {
+		html_section_begin(fp, "holdings-sec", "Current holdings", 0);
+		sect_holdings(fp, &w);
+		html_section_end(fp);
+	} else
+		missing_section(fp, "holdings-sec", "Current holdings", "the weights CSV", 0);
+
+	if (m || have_e) {
+		html_section_begin(fp, "turnover", "Turnover per rebalance", 0);
+		rc |= sect_turnover(fp, m, &e);
+		html_section_end(fp);
+	} else
+		missing_section(fp, "turnover", "Turnover per rebalance", "the metrics JSON and the equity CSV", 0);
+	html_section_begin(fp, "params-sec", "Strategy parameters", 0);
+	if (params && json_object_size(params) > 0)
+		sect_params(fp, params, cfg ? in->config : "From the metrics JSON");
+	else
+		html_notice(fp, "warn", "Not available: no strategy config and no parameters in the metrics.");
+	html_section_end(fp);
+
+	if (in->sweep) {
+		if (have_s) {
+			html_section_begin(fp, "sweep", "Parameter sensitivity", 0);
+			rc |= sect_sweep(fp, &sw);
+			html_section_end(fp);
+		} else
+			missing_section(fp, "sweep", "Parameter sensitivity", "the sweep CSV", 0);
+	}
+	html_page_end(fp, "Written by dash-gen (systematic-trading-infra). Static page: no network, no server.");
+
+	periods_free(&per);
+	free(der.mem);
+	sweep_free(&sw);
+	dash_equity_free(&e);
+	dash_weights_free(&w);
+	json_decref(m);
+	json_decref(cfg);
+	return rc ? -1 : 0;
+}

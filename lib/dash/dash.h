@@ -1,0 +1,88 @@
+/* dash: the dashboard pages that dash-gen writes, from the files the other tools leave behind.
+ *
+ * A page is always written: an input that is absent, unreadable or malformed is named on the page (and in
+ * the problem list the caller gets back), and the views that needed it say so instead of the tool
+ * failing, because a dashboard that shows what is missing is more use to its reader than no dashboard. */
+#ifndef STI_DASH_H
+#define STI_DASH_H
+
+#include <stdio.h>
+
+#define DASH_MAXPROB 32
+
+/* Problems met while reading the inputs. */
+typedef struct dash_probs {
+	char msg[DASH_MAXPROB][512]; /* "equity.csv: missing", "metrics.json:3: ...", in order met */
+	char isbad[DASH_MAXPROB];    /* 1 when msg[i] is about a malformed input */
+	int n;                       /* messages kept (at most DASH_MAXPROB) */
+	int missing;                 /* inputs absent or unreadable */
+	int bad;                     /* inputs present but malformed */
+} dash_probs;
+
+/* Record a problem (bad = 0: missing, 1: malformed). This function can't fail (extra ones are counted). */
+void dash_prob(dash_probs *p, int bad, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- inputs shared by the pages ---- */
+
+/* An equity CSV (see backtest(1)): one row per trading day. */
+typedef struct dash_equity {
+	size_t n;             /* rows */
+	int *day;             /* date of each row (day number), ascending */
+	double *net, *equity; /* strategy: that day's net return, cumulative wealth from 1 */
+	double *turnover;     /* strategy turnover charged that day (0 on most days) */
+	double *bnet, *bequity; /* benchmark's, NaN when the file has no benchmark columns */
+} dash_equity;
+
+/* Read path into *e (zeroed first). Returns 1, 0 when the file is absent or unreadable, -1 when it is
+ * malformed (rows not ascending, a bad number); both with a problem recorded. */
+int dash_read_equity(const char *path, dash_equity *e, dash_probs *p);
+void dash_equity_free(dash_equity *e);
+
+/* One holding of a weights CSV. */
+typedef struct dash_holding {
+	char *id;      /* security id */
+	char *symbol;  /* ticker */
+	double weight; /* target weight */
+} dash_holding;
+
+/* The rows of the latest date of a weights CSV. */
+typedef struct dash_weights {
+	int day;         /* that date (day number) */
+	size_t n;        /* holdings */
+	dash_holding *h; /* sorted by weight, largest first */
+} dash_weights;
+
+/* Read the latest date's rows of path into *w (zeroed first). Returns like dash_read_equity. */
+int dash_read_weights(const char *path, dash_weights *w, dash_probs *p);
+void dash_weights_free(dash_weights *w);
+
+/* The inputs of the backtest page; NULL paths were not given. */
+typedef struct dash_backtest_in {
+	const char *equity;  /* equity CSV (backtest) */
+	const char *metrics; /* metrics JSON (backtest --metrics) */
+	const char *weights; /* weights CSV: holdings are the rows of its latest date */
+	const char *config;  /* strategy config (key = value lines, or one JSON object) */
+	const char *sweep;   /* sweep CSV: lookback,skip,sharpe[,cagr,max_drawdown,...] */
+	const char *title;   /* page title, NULL for the default */
+	const char *now;     /* generation time shown in the header ("2026-11-25 21:30 UTC") */
+} dash_backtest_in;
+
+/* Write the backtest page to fp. Problems with inputs go to *probs and onto the page. Returns 0, or -1
+ * when out of memory (the page may be partial). */
+int dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs);
+
+/* The inputs of the live and mock pages. */
+typedef struct dash_live_in {
+	const char *root;  /* store root directory (trading/, backtest/, data/, logs/) */
+	const char *title; /* page title */
+	const char *label; /* account label in the subtitle ("paper account", "ib-sim") */
+	const char *now;   /* generation time as text */
+	int today;         /* day number of the generation date, for ages */
+	int refresh;       /* seconds between automatic reloads; 0 = none */
+} dash_live_in;
+
+/* Write the live (or mock) trading page to fp from the store under in->root. Same contract as
+ * dash_backtest. */
+int dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs);
+
+#endif

@@ -1,0 +1,815 @@
+/* dash/live: the trading account page (live broker or ib-sim), from the store's trading/, backtest/,
+ * data/ and logs/ folders. */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "dash/dash.h"
+#include "date.h"
+#include "html.h"
+#include "ndjson.h"
+#include "svg.h"
+
+#define W 640
+#define TAIL_BYTES (8 << 20) /* prices.csv: the last date's rows are in its last few megabytes */
+#define MAX_RUNS 10
+#define MAX_ALERTS 20
+
+/* ============================================================ reading the store */
+
+static char *
+path2(const char *root, const char *a, const char *b, const char *c)
+{
+	size_t n = strlen(root) + strlen(a) + (b ? strlen(b) : 0) + (c ? strlen(c) : 0) + 4;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s%s%s%s%s", root, a, b ? "/" : "", b ? b : "", c ? "/" : "", c ? c : "");
+	return p;
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* The dates named by the subdirectories DIR/YYYY-MM-DD, ascending; *n their count. NULL when none. */
+static int *
+list_dates(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int *days = NULL, *nd, day;
+	size_t cap = 0;
+
+	*n = 0;
+	if (d == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != DATE_LEN || date_parse(de->d_name, DATE_LEN, &day) < 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nd = realloc(days, cap * sizeof *days)) == NULL)
+				break;
+			days = nd;
+		}
+		days[(*n)++] = day;
+	}
+	closedir(d);
+	if (days != NULL)
+		qsort(days, *n, sizeof *days, cmp_int);
+	return days;
+}
+
+/* Every record of an NDJSON file, as an array (NULL when the file is absent: that is not a problem,
+ * the page says so where it matters). A malformed file is a problem, and gives the records before it. */
+static json_t *
+read_nd(const char *path, dash_probs *p)
+{
+	FILE *fp = fopen(path, "r");
+	nd_reader *r;
+	json_t *arr, *o;
+	int rc = 0;
+
+	if (fp == NULL) {
+		if (errno != ENOENT)
+			dash_prob(p, 0, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	arr = json_array();
+	r = nd_open(fp, path);
+	while (r != NULL && arr != NULL && (rc = nd_next(r, &o)) == 1)
+		json_array_append_new(arr, o);
+	if (r == NULL || arr == NULL)
+		dash_prob(p, 1, "%s: out of memory", path);
+	else if (rc < 0)
+		dash_prob(p, 1, "%s", nd_error(r));
+	nd_close(r);
+	fclose(fp);
+	return arr;
+}
+
+static json_t *
+read_day(const char *root, int day, const char *file, dash_probs *p)
+{
+	char d[DATE_LEN + 1], *path = path2(root, "trading", date_fmt(day, d), file);
+	json_t *a = path ? read_nd(path, p) : NULL;
+
+	free(path);
+	return a;
+}
+
+static double
+jnum(const json_t *o, const char *key)
+{
+	json_t *v = o ? json_object_get(o, key) : NULL;
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	json_t *v = o ? json_object_get(o, key) : NULL;
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int
+is_type(const json_t *o, const char *t)
+{
+	const char *s = jstr(o, "type");
+	return s != NULL && strcmp(s, t) == 0;
+}
+
+/* Last close per symbol from data/prices.csv, as an object symbol -> [close, "date"]; *last the latest
+ * date seen. The file is date-major, so only its header and tail are read. NULL when absent. */
+static json_t *
+last_prices(const char *path, int *last, dash_probs *p)
+{
+	FILE *fp = fopen(path, "r"), *mem = NULL;
+	char *head = NULL, *buf = NULL;
+	size_t hcap = 0;
+	ssize_t hl;
+	long size, from;
+	csv_reader *r = NULL;
+	json_t *o = NULL;
+	int cd, cs, cc, rc, day;
+	double close;
+
+	*last = -1000000;
+	if (fp == NULL) {
+		if (errno != ENOENT)
+			dash_prob(p, 0, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((hl = getline(&head, &hcap, fp)) <= 0 || fseek(fp, 0, SEEK_END) < 0 || (size = ftell(fp)) < 0)
+		goto bad_read;
+	from = size - TAIL_BYTES > hl ? size - TAIL_BYTES : hl;
+	buf = malloc((size_t)hl + (size_t)(size - from) + 1);
+	if (buf == NULL)
+		goto oom;
+	memcpy(buf, head, (size_t)hl);
+	if (fseek(fp, from, SEEK_SET) < 0)
+		goto bad_read;
+	size_t got = fread(buf + hl, 1, (size_t)(size - from), fp), skip = 0;
+	if (from > hl) /* drop the partial first line of the tail */
+		while (skip < got && buf[hl + skip++] != '\n')
+			;
+	memmove(buf + hl, buf + hl + skip, got - skip);
+	mem = fmemopen(buf, (size_t)hl + got - skip, "r");
+	if (mem == NULL || (r = csv_open(mem, path)) == NULL || (o = json_object()) == NULL)
+		goto oom;
+	if (csv_read_header(r) < 0 || (cd = csv_require(r, "date")) < 0 || (cs = csv_require(r, "symbol")) < 0 ||
+	    (cc = csv_require(r, "close")) < 0)
+		goto bad;
+	while ((rc = csv_next(r)) == 1) {
+		int rd = csv_date(r, cd, &day), rp = rd == 1 ? csv_double(r, cc, &close) : 0;
+		if (rd < 0 || rp < 0)
+			goto bad;
+		if (rd == 0 || rp == 0)
+			continue; /* a missing close is no price; other symbols still count */
+		if (day >= *last)
+			*last = day;
+		char ds[DATE_LEN + 1];
+		json_object_set_new(o, csv_field(r, cs), json_pack("[f,s]", close, date_fmt(day, ds)));
+	}
+	if (rc < 0)
+		goto bad;
+	goto done;
+bad_read:
+	dash_prob(p, 0, "%s: %s", path, ferror(fp) ? strerror(errno) : "empty");
+	goto done;
+oom:
+	dash_prob(p, 1, "%s: out of memory", path);
+	goto done;
+bad:
+	dash_prob(p, 1, "%s", csv_error(r));
+done:
+	csv_close(r);
+	if (mem)
+		fclose(mem);
+	fclose(fp);
+	free(head);
+	free(buf);
+	return o;
+}
+
+/* ============================================================ page state */
+
+struct live {
+	const dash_live_in *in;
+	dash_probs *p;
+	int *days;          /* trading/ dates, ascending */
+	size_t ndays;
+	int latest;         /* last trading/ date, or INT_MIN-ish when none */
+	double *nav;        /* net liquidation per trading date (NaN when no account record) */
+	json_t *account;    /* the latest account record */
+	json_t *positions, *orders, *status, *fills; /* latest date's records (arrays or NULL) */
+	int pos_day;        /* the date positions come from */
+	json_t *prices;     /* symbol -> [close, date] */
+	int price_day;      /* latest price date */
+	dash_weights w;     /* latest backtest weights */
+	dash_equity e;      /* latest backtest equity */
+	int bt_day;         /* latest backtest/ date */
+	json_t *runs, *alerts;
+};
+
+static void
+load(struct live *L)
+{
+	const char *root = L->in->root;
+	char *dir, *path, d[DATE_LEN + 1];
+	size_t nb, i;
+	int *bdays;
+	struct stat st;
+
+	if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode))
+		dash_prob(L->p, 0, "%s: %s", root, errno == ENOENT ? "missing" : "not a directory");
+	dir = path2(root, "trading", NULL, NULL);
+	L->days = dir ? list_dates(dir, &L->ndays) : NULL;
+	free(dir);
+	L->latest = L->ndays ? L->days[L->ndays - 1] : -1000000;
+	L->nav = calloc(L->ndays + 1, sizeof *L->nav);
+	for (i = 0; L->nav != NULL && i < L->ndays; i++) {
+		json_t *a = read_day(root, L->days[i], "account.ndjson", L->p), *rec, *lastrec = NULL;
+		size_t k;
+		L->nav[i] = NAN;
+		json_array_foreach(a, k, rec)
+			if (is_type(rec, "account"))
+				lastrec = rec;
+		if (lastrec) {
+			L->nav[i] = jnum(lastrec, "net_liquidation");
+			json_decref(L->account);
+			L->account = json_incref(lastrec);
+		}
+		json_decref(a);
+	}
+	for (i = L->ndays; i-- > 0 && L->positions == NULL;) {
+		L->positions = read_day(root, L->days[i], "positions.ndjson", L->p);
+		L->pos_day = L->days[i];
+	}
+	if (L->ndays) {
+		L->orders = read_day(root, L->latest, "orders.ndjson", L->p);
+		L->status = read_day(root, L->latest, "status.ndjson", L->p);
+		L->fills = read_day(root, L->latest, "fills.ndjson", L->p);
+	}
+	path = path2(root, "data", "prices.csv", NULL);
+	L->prices = path ? last_prices(path, &L->price_day, L->p) : NULL;
+	free(path);
+
+	dir = path2(root, "backtest", NULL, NULL);
+	bdays = dir ? list_dates(dir, &nb) : NULL;
+	free(dir);
+	L->bt_day = nb ? bdays[nb - 1] : -1000000;
+	if (nb) {
+		path = path2(root, "backtest", date_fmt(L->bt_day, d), "weights.csv");
+		if (path && access(path, F_OK) == 0)
+			dash_read_weights(path, &L->w, L->p);
+		free(path);
+		path = path2(root, "backtest", d, "equity.csv");
+		if (path && access(path, F_OK) == 0)
+			dash_read_equity(path, &L->e, L->p);
+		free(path);
+	}
+	free(bdays);
+	path = path2(root, "logs", "runs.ndjson", NULL);
+	L->runs = path ? read_nd(path, L->p) : NULL;
+	free(path);
+	path = path2(root, "logs", "alerts.ndjson", NULL);
+	L->alerts = path ? read_nd(path, L->p) : NULL;
+	free(path);
+}
+
+static void
+unload(struct live *L)
+{
+	free(L->days);
+	free(L->nav);
+	json_decref(L->account);
+	json_decref(L->positions);
+	json_decref(L->orders);
+	json_decref(L->status);
+	json_decref(L->fills);
+	json_decref(L->prices);
+	json_decref(L->runs);
+	json_decref(L->alerts);
+	dash_weights_free(&L->w);
+	dash_equity_free(&L->e);
+}
+
+/* The order record for a client_id, or NULL. */
+static json_t *
+order_of(const struct live *L, const char *cid)
+{
+	size_t i;
+	json_t *o;
+
+	if (cid == NULL)
+		return NULL;
+	json_array_foreach(L->orders, i, o)
+		if (is_type(o, "order") && jstr(o, "client_id") && strcmp(jstr(o, "client_id"), cid) == 0)
+			return o;
+	return NULL;
+}
+
+static double
+price_of(const struct live *L, const char *sym)
+{
+	json_t *v = sym && L->prices ? json_object_get(L->prices, sym) : NULL;
+	return v ? json_number_value(json_array_get(v, 0)) : NAN;
+}
+
+/* Target weight of a symbol: the day's order says it when there is one, else the backtest's weights. */
+static double
+target_of(const struct live *L, const char *sym)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(L->orders, i, o)
+		if (is_type(o, "order") && jstr(o, "symbol") && strcmp(jstr(o, "symbol"), sym) == 0 &&
+		    !isnan(jnum(o, "target_weight")))
+			return jnum(o, "target_weight");
+	for (i = 0; i < L->w.n; i++)
+		if (strcmp(L->w.h[i].symbol, sym) == 0)
+			return L->w.h[i].weight;
+	return L->w.n > 0 || json_array_size(L->orders) > 0 ? 0 : NAN;
+}
+
+/* ============================================================ sections */
+
+static void
+sect_summary(FILE *fp, const struct live *L, double upnl)
+{
+	char v[HTML_NUM_MAX], s[HTML_NUM_MAX + 64], t[HTML_NUM_MAX];
+	double nav = jnum(L->account, "net_liquidation"), prev = NAN, first = NAN, pnl, ret;
+	size_t i, k = 0;
+
+	for (i = 0; i < L->ndays; i++)
+		if (!isnan(L->nav[i])) {
+			if (isnan(first))
+				first = L->nav[i];
+			k = i;
+		}
+	for (i = k; i-- > 0;)
+		if (!isnan(L->nav[i])) {
+			prev = L->nav[i];
+			break;
+		}
+	fputs("<div class=\"kpis\">\n", fp);
+	html_kpi(fp, "kpi-nav", "Net liquidation", html_fmt_usd(nav, 0, v), jstr(L->account, "account"), nav, 0);
+	pnl = nav - prev;
+	ret = pnl / prev;
+	snprintf(s, sizeof s, "%s on the day", html_fmt_pct(ret, 2, t));
+	html_kpi(fp, "kpi-day-pnl", "Daily P&L", html_fmt_usd(pnl, 0, v), isnan(ret) ? NULL : s, pnl, 1);
+	pnl = nav - first;
+	ret = pnl / first;
+	snprintf(s, sizeof s, "%s since the first record", html_fmt_pct(ret, 2, t));
+	html_kpi(fp, "kpi-total-pnl", "P&L since start", html_fmt_usd(pnl, 0, v), isnan(ret) ? NULL : s, pnl, 1);
+	html_kpi(fp, "kpi-upnl", "Unrealised P&L", html_fmt_usd(upnl, 0, v), NULL, upnl, 1);
+	double cash = jnum(L->account, "total_cash");
+	html_kpi(fp, "kpi-cash", "Cash", html_fmt_usd(cash, 0, v), NULL, cash, 0);
+	double n = (double)json_array_size(L->positions);
+	html_kpi(fp, "kpi-positions", "Positions", html_fmt_num(n, 0, v), NULL, L->positions ? n : NAN, 0);
+	fputs("</div>\n", fp);
+}
+
+static int
+sect_nav(FILE *fp, const struct live *L)
+{
+	static const char *const names[] = { "Net liquidation" }, *const pn[] = { "Daily P&L" };
+	double *pnl = calloc(L->ndays + 1, sizeof *pnl), prev = NAN;
+	char (*lab)[DATE_LEN + 1] = calloc(L->ndays + 1, sizeof *lab);
+	const char **lp = calloc(L->ndays + 1, sizeof *lp);
+	const double *ys[1] = { L->nav };
+	int rc;
+
+	if (pnl == NULL || lab == NULL || lp == NULL) {
+		free(pnl);
+		free(lab);
+		free(lp);
+		return -1;
+	}
+	for (size_t i = 0; i < L->ndays; i++) {
+		pnl[i] = L->nav[i] - prev;
+		if (!isnan(L->nav[i]))
+			prev = L->nav[i];
+		lp[i] = date_fmt(L->days[i], lab[i]);
+	}
+	svg_chart c = { "chart-nav", "Net liquidation value at each trading date", W, 260, SVG_USD, 0, 0, 0, names, 1, 0 };
+	html_section_begin(fp, "nav", "NAV history", 0);
+	rc = svg_line(fp, &c, L->days, ys, L->ndays);
+	html_section_end(fp);
+	ys[0] = pnl;
+	c = (svg_chart){ "chart-pnl", "Change in net liquidation from the previous date", W, 260, SVG_USD, 0, 0, 0, pn, 1,
+		1 };
+	html_section_begin(fp, "pnl", "Daily P&L", 0);
+	rc |= svg_bars(fp, &c, lp, ys, L->ndays);
+	html_section_end(fp);
+	free(pnl);
+	free(lab);
+	free(lp);
+	return rc;
+}
+
+static double
+sect_positions(FILE *fp, const struct live *L, int write)
+{
+	double nav = jnum(L->account, "net_liquidation"), upnl_sum = 0;
+	char b[6][HTML_NUM_MAX], d[DATE_LEN + 1], cap[160];
+	size_t i;
+	json_t *o;
+
+	if (write) {
+		snprintf(cap, sizeof cap, "Positions of %s; last prices from data/prices.csv; target weights from %s",
+		    date_fmt(L->pos_day, d), json_array_size(L->orders) ? "the day's orders, else the backtest" :
+		    "the latest backtest");
+		html_table_begin(fp, "positions", cap, 0,
+		    "Symbol|>Qty|>Avg cost|>Last price|>Market value|>Weight|>Target|>Difference|>Unrealised P&L");
+	}
+	json_array_foreach(L->positions, i, o) {
+		if (!is_type(o, "position"))
+			continue;
+		const char *sym = jstr(o, "symbol");
+		double qty = jnum(o, "qty"), cost = jnum(o, "avg_cost"), last = price_of(L, sym);
+		double mv = qty * last, wt = mv / nav, tg = sym ? target_of(L, sym) : NAN, up = (last - cost) * qty;
+		if (!isnan(up))
+			upnl_sum += up;
+		if (!write)
+			continue;
+		html_tr(fp);
+		html_th_row(fp, sym ? sym : "?");
+		html_td_num(fp, qty, html_fmt_num(qty, 0, b[0]), 0);
+		html_td_num(fp, cost, html_fmt_usd(cost, 2, b[1]), 0);
+		html_td_num(fp, last, html_fmt_usd(last, 2, b[2]), 0);
+		html_td_num(fp, mv, html_fmt_usd(mv, 2, b[3]), 0);
+		html_td_num(fp, wt, html_fmt_pct(wt, 2, b[4]), 0);
+		html_td_num(fp, tg, html_fmt_pct(tg, 2, b[5]), 0);
+		html_td_num(fp, wt - tg, html_fmt_pct(wt - tg, 2, b[4]), HTML_SIGN);
+		html_td_num(fp, up, html_fmt_usd(up, 2, b[0]), HTML_SIGN);
+		html_tr_end(fp);
+	}
+	if (write)
+		html_table_end(fp);
+	return upnl_sum;
+}
+
+static void
+sect_orders(FILE *fp, const struct live *L)
+{
+	char b[4][HTML_NUM_MAX], d[DATE_LEN + 1], cap[96];
+	size_t i, k;
+	json_t *o, *s, *st;
+
+	snprintf(cap, sizeof cap, "Orders of %s with their last reported status", date_fmt(L->latest, d));
+	html_table_begin(fp, "orders", cap, 0,
+	    "Symbol|Side|>Qty|Type|TIF|>Ref price|>Target|Status|>Filled|>Avg price");
+	json_array_foreach(L->orders, i, o) {
+		if (!is_type(o, "order"))
+			continue;
+		const char *cid = jstr(o, "client_id");
+		st = NULL;
+		json_array_foreach(L->status, k, s) /* the last status or open_order record wins */
+			if ((is_type(s, "status") || is_type(s, "open_order")) && cid && jstr(s, "client_id") &&
+			    strcmp(jstr(s, "client_id"), cid) == 0)
+				st = s;
+		double qty = jnum(o, "qty"), ref = jnum(o, "ref_price"), tw = jnum(o, "target_weight");
+		double filled = jnum(st, "filled"), avg = jnum(st, "avg_price");
+		const char *status = jstr(st, "status");
+		html_tr(fp);
+		html_th_row(fp, jstr(o, "symbol"));
+		html_td(fp, jstr(o, "side"));
+		html_td_num(fp, qty, html_fmt_num(qty, 0, b[0]), 0);
+		html_td(fp, jstr(o, "order_type"));
+		html_td(fp, jstr(o, "tif"));
+		html_td_num(fp, ref, html_fmt_usd(ref, 2, b[1]), 0);
+		html_td_num(fp, tw, html_fmt_pct(tw, 2, b[2]), 0);
+		fprintf(fp, "<td><span class=\"%s\">", status == NULL ? "" : strcmp(status, "Filled") == 0 ? "pos" :
+		    (strcmp(status, "Cancelled") == 0 || strcmp(status, "Inactive") == 0) ? "neg" : "");
+		html_esc(fp, status ? status : "not reported");
+		fputs("</span></td>", fp);
+		html_td_num(fp, filled, html_fmt_num(filled, 0, b[3]), 0);
+		html_td_num(fp, avg, html_fmt_usd(avg, 2, b[0]), 0);
+		html_tr_end(fp);
+	}
+	html_table_end(fp);
+}
+
+/* Slippage of a fill against its order's reference price, as a fraction: positive is a cost (bought
+ * above or sold below the reference). */
+static double
+slippage(const char *side, double price, double ref)
+{
+	double s = (price - ref) / ref;
+	return side && strcmp(side, "SELL") == 0 ? -s : s;
+}
+
+static void
+sect_fills(FILE *fp, const struct live *L)
+{
+	char b[5][HTML_NUM_MAX];
+	size_t i;
+	json_t *f;
+	double notional = 0, wslip = 0, comm = 0;
+
+	html_table_begin(fp, "fills", NULL, 0, "Time|Symbol|Side|>Qty|>Price|>Ref price|>Slippage|>Commission");
+	json_array_foreach(L->fills, i, f) {
+		if (!is_type(f, "fill"))
+			continue;
+		json_t *o = order_of(L, jstr(f, "client_id"));
+		const char *side = jstr(f, "side");
+		double qty = jnum(f, "qty"), px = jnum(f, "price"), ref = jnum(o, "ref_price"), c = jnum(f, "commission");
+		double sl = slippage(side, px, ref);
+		if (!isnan(sl)) {
+			notional += fabs(qty * px);
+			wslip += sl * fabs(qty * px);
+		}
+		if (!isnan(c))
+			comm += c;
+		html_tr(fp);
+		html_td(fp, jstr(f, "time"));
+		html_th_row(fp, jstr(f, "symbol"));
+		html_td(fp, side);
+		html_td_num(fp, qty, html_fmt_num(qty, 0, b[0]), 0);
+		html_td_num(fp, px, html_fmt_usd(px, 2, b[1]), 0);
+		html_td_num(fp, ref, html_fmt_usd(ref, 2, b[2]), 0);
+		html_td_num(fp, sl, html_fmt_bps(sl, 1, b[3]), HTML_COST);
+		html_td_num(fp, c, html_fmt_usd(c, 2, b[4]), 0);
+		html_tr_end(fp);
+	}
+	html_table_end(fp);
+	if (notional > 0)
+		fprintf(fp, "<p class=\"sub\" id=\"fills-summary\" data-slippage=\"%.6g\" data-commission=\"%.6g\">"
+		    "Notional-weighted slippage %s (positive: worse than the reference price); commissions %s.</p>\n",
+		    wslip / notional, comm, html_fmt_bps(wslip / notional, 1, b[0]), html_fmt_usd(comm, 2, b[1]));
+}
+
+static int
+sect_tracking(FILE *fp, const struct live *L)
+{
+	static const char *const names[] = { "Account", "Backtest" };
+	double *acc = calloc(L->ndays + 1, sizeof *acc), *bt = calloc(L->ndays + 1, sizeof *bt), a0 = NAN, b0 = NAN;
+	int *days = calloc(L->ndays + 1, sizeof *days);
+	size_t n = 0, j = 0, i;
+	char b[3][HTML_NUM_MAX];
+	int rc;
+
+	if (acc == NULL || bt == NULL || days == NULL) {
+		free(acc);
+		free(bt);
+		free(days);
+		return -1;
+	}
+	for (i = 0; i < L->ndays; i++) {
+		while (j < L->e.n && L->e.day[j] < L->days[i])
+			j++;
+		if (j >= L->e.n || L->e.day[j] != L->days[i] || isnan(L->nav[i]) || isnan(L->e.equity[j]))
+			continue;
+		if (isnan(a0)) {
+			a0 = L->nav[i];
+			b0 = L->e.equity[j];
+		}
+		days[n] = L->days[i];
+		acc[n] = L->nav[i] / a0;
+		bt[n++] = L->e.equity[j] / b0;
+	}
+	if (n < 2) {
+		html_notice(fp, "info", "Not enough common dates between the account history (%zu dates) and the "
+		    "latest backtest's equity (%zu rows) to compare them.", L->ndays, L->e.n);
+		rc = 0;
+	} else {
+		double s = 0, s2 = 0, te;
+		for (i = 1; i < n; i++) {
+			double d = (acc[i] / acc[i - 1]) - (bt[i] / bt[i - 1]);
+			s += d;
+			s2 += d * d;
+		}
+		te = n > 2 ? sqrt(fmax(0, (s2 - s * s / (double)(n - 1)) / (double)(n - 2)) * 252) : NAN;
+		fputs("<div class=\"kpis\">\n", fp);
+		html_kpi(fp, "kpi-acc-ret", "Account return", html_fmt_pct(acc[n - 1] - 1, 2, b[0]), NULL,
+		    acc[n - 1] - 1, 1);
+		html_kpi(fp, "kpi-bt-ret", "Backtest return", html_fmt_pct(bt[n - 1] - 1, 2, b[1]), NULL, bt[n - 1] - 1, 1);
+		html_kpi(fp, "kpi-te", "Tracking error (ann.)", html_fmt_pct(te, 2, b[2]), NULL, te, 0);
+		fputs("</div>\n", fp);
+		const double *ys[2] = { acc, bt };
+		svg_chart c = { "chart-tracking", "Account vs backtest, growth since the first common date", W, 240,
+			SVG_CUM, 0, 0, 0, names, 2, 0 };
+		rc = svg_line(fp, &c, days, ys, n);
+	}
+	free(acc);
+	free(bt);
+	free(days);
+	return rc;
+}
+
+static void
+fresh_row(FILE *fp, const char *what, int day, const char *text, int today, const char *where)
+{
+	char d[DATE_LEN + 1], b[HTML_NUM_MAX];
+	int have = day > -1000000, stale;
+
+	html_tr(fp);
+	html_th_row(fp, what);
+	html_td(fp, have ? text ? text : date_fmt(day, d) : NULL);
+	/* Stale: more than one NYSE trading day has closed since (weekends and holidays do not count). */
+	stale = !have || (today > day && cal_count(day + 1, today) > 1);
+	html_td_num(fp, have ? (double)(today - day) : NAN, html_fmt_num(today - day, 0, b), 0);
+	fprintf(fp, "<td><span class=\"%s\">%s</span></td>", stale ? "neg" : "pos",
+	    !have ? "missing" : stale ? "stale" : "fresh");
+	html_td(fp, where);
+	html_tr_end(fp);
+}
+
+static void
+sect_freshness(FILE *fp, const struct live *L)
+{
+	int run_day = -1000000, acc_day = -1000000;
+	const char *t = jstr(L->account, "time"), *rd = NULL;
+	json_t *last = json_array_get(L->runs, json_array_size(L->runs) - 1);
+
+	if (t && strlen(t) >= DATE_LEN)
+		date_parse(t, DATE_LEN, &acc_day);
+	if ((rd = jstr(last, "date")) != NULL && strlen(rd) == DATE_LEN)
+		date_parse(rd, DATE_LEN, &run_day);
+	html_table_begin(fp, "freshness", NULL, 0, "Data|Latest|>Age (days)|State|Where");
+	fresh_row(fp, "Prices", L->price_day, NULL, L->in->today, "data/prices.csv");
+	fresh_row(fp, "Backtest", L->bt_day, NULL, L->in->today, "backtest/DATE/");
+	fresh_row(fp, "Trading records", L->latest, NULL, L->in->today, "trading/DATE/");
+	fresh_row(fp, "Account snapshot", acc_day, t, L->in->today, "account.ndjson");
+	fresh_row(fp, "Last flow run", run_day, NULL, L->in->today, "logs/runs.ndjson");
+	html_table_end(fp);
+}
+
+static void
+sect_runs(FILE *fp, const struct live *L)
+{
+	size_t n = json_array_size(L->runs), i, shown = 0;
+	json_t *r, *last = NULL;
+
+	for (i = n; i-- > 0;)
+		if (is_type(json_array_get(L->runs, i), "run")) {
+			last = json_array_get(L->runs, i);
+			break;
+		}
+	if (last) {
+		const char *st = jstr(last, "status");
+		int ok = st && strcmp(st, "ok") == 0;
+		fprintf(fp, "<p class=\"note %s\" id=\"last-run\" data-status=\"", ok ? "info" : "warn");
+		html_esc(fp, st);
+		fputs("\">Last run: ", fp);
+		html_esc(fp, jstr(last, "flow"));
+		fputs(" flow of ", fp);
+		html_esc(fp, jstr(last, "date"));
+		fputs(ok ? ", <b class=\"pos\">ok</b>" : ", <b class=\"neg\">", fp);
+		if (!ok) {
+			html_esc(fp, st ? st : "unknown");
+			fputs("</b> at step ", fp);
+			html_esc(fp, jstr(last, "step") ? jstr(last, "step") : "?");
+			fputs(": ", fp);
+			html_esc(fp, jstr(last, "message"));
+		}
+		fputs(".</p>\n", fp);
+	}
+	html_table_begin(fp, "runs", "Most recent first", 0, "Flow|Date|Start|End|Status|Step|Message");
+	for (i = n; i-- > 0 && shown < MAX_RUNS;) {
+		r = json_array_get(L->runs, i);
+		if (!is_type(r, "run"))
+			continue;
+		shown++;
+		html_tr(fp);
+		html_th_row(fp, jstr(r, "flow"));
+		html_td(fp, jstr(r, "date"));
+		html_td(fp, jstr(r, "start"));
+		html_td(fp, jstr(r, "end"));
+		const char *st = jstr(r, "status");
+		fprintf(fp, "<td><span class=\"%s\">", st && strcmp(st, "ok") == 0 ? "pos" : "neg");
+		html_esc(fp, st ? st : "?");
+		fputs("</span></td>", fp);
+		html_td(fp, jstr(r, "step"));
+		html_td(fp, jstr(r, "message"));
+		html_tr_end(fp);
+	}
+	html_table_end(fp);
+}
+
+static void
+sect_alerts(FILE *fp, const struct live *L)
+{
+	size_t i, shown = 0;
+	json_t *a;
+	char b[HTML_NUM_MAX];
+
+	html_table_begin(fp, "alerts", "Most recent first", 0, "Time|>Priority|Title|Message");
+	for (i = json_array_size(L->alerts); i-- > 0 && shown < MAX_ALERTS;) {
+		a = json_array_get(L->alerts, i);
+		if (!is_type(a, "alert"))
+			continue;
+		shown++;
+		double pr = jnum(a, "priority");
+		html_tr(fp);
+		html_td(fp, jstr(a, "time"));
+		html_td_num(fp, isnan(pr) ? 0 : pr, html_fmt_num(isnan(pr) ? 0 : pr, 0, b), 0);
+		html_th_row(fp, jstr(a, "title") ? jstr(a, "title") : "");
+		html_td(fp, jstr(a, "message"));
+		html_tr_end(fp);
+	}
+	html_table_end(fp);
+}
+
+static void
+missing(FILE *fp, const char *id, const char *title, int wide, const char *what)
+{
+	html_section_begin(fp, id, title, wide);
+	html_notice(fp, "warn", "Not available: %s.", what);
+	html_section_end(fp);
+}
+
+int
+dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
+{
+	static const char *const nav[] = { "summary", "Summary", "nav", "NAV", "positions-sec", "Positions",
+		"orders-sec", "Orders", "fills-sec", "Fills", "tracking", "Tracking", "freshness-sec", "Freshness",
+		"runs-sec", "Runs", "alerts-sec", "Alerts", NULL };
+	struct live L = { 0 };
+	char sub[512], d[DATE_LEN + 1];
+	int rc = 0;
+	double upnl;
+
+	L.in = in;
+	L.p = probs;
+	load(&L);
+	if (L.nav == NULL)
+		rc = -1;
+	snprintf(sub, sizeof sub, "%s%s%s \xc2\xb7 trading records to %s \xc2\xb7 generated %s", in->label,
+	    jstr(L.account, "account") ? " " : "", jstr(L.account, "account") ? jstr(L.account, "account") : "",
+	    L.ndays ? date_fmt(L.latest, d) : "none", in->now);
+	html_page_begin(fp, in->title, sub, in->refresh, nav);
+	if (probs->n > 0) {
+		html_section_begin(fp, "inputs", "Missing or unreadable inputs", 1);
+		for (int i = 0; i < probs->n; i++)
+			html_notice(fp, "warn", "%s", probs->msg[i]);
+		html_section_end(fp);
+	}
+	upnl = sect_positions(fp, &L, 0);
+	if (L.account) {
+		html_section_begin(fp, "summary", "Account", 1);
+		sect_summary(fp, &L, L.positions ? upnl : NAN);
+		html_section_end(fp);
+		rc |= sect_nav(fp, &L);
+	} else {
+		missing(fp, "summary", "Account", 1, "no account records (trading/DATE/account.ndjson)");
+		missing(fp, "nav", "NAV history", 0, "no account records");
+		missing(fp, "pnl", "Daily P&L", 0, "no account records");
+	}
+	if (L.positions) {
+		html_section_begin(fp, "positions-sec", "Positions", 1);
+		sect_positions(fp, &L, 1);
+		html_section_end(fp);
+	} else
+		missing(fp, "positions-sec", "Positions", 1, "no positions (trading/DATE/positions.ndjson)");
+	if (L.orders) {
+		html_section_begin(fp, "orders-sec", "Today's orders", 1);
+		sect_orders(fp, &L);
+		html_section_end(fp);
+	} else
+		missing(fp, "orders-sec", "Today's orders", 1, "no orders for the latest trading date");
+	if (L.fills) {
+		html_section_begin(fp, "fills-sec", "Fills and slippage", 1);
+		sect_fills(fp, &L);
+		html_section_end(fp);
+	} else
+		missing(fp, "fills-sec", "Fills and slippage", 1, "no fills for the latest trading date");
+	html_section_begin(fp, "tracking", "Tracking vs the backtest", 0);
+	if (L.e.n > 0 && L.ndays > 0)
+		rc |= sect_tracking(fp, &L);
+	else
+		html_notice(fp, "warn", "Not available: %s.", L.e.n ? "no account history" :
+		    "no backtest equity (backtest/DATE/equity.csv)");
+	html_section_end(fp);
+	html_section_begin(fp, "freshness-sec", "Data freshness", 0);
+	sect_freshness(fp, &L);
+	html_section_end(fp);
+	if (L.runs) {
+		html_section_begin(fp, "runs-sec", "Flow runs", 1);
+		sect_runs(fp, &L);
+		html_section_end(fp);
+	} else
+		missing(fp, "runs-sec", "Flow runs", 1, "no run log (logs/runs.ndjson)");
+	if (L.alerts) {
+		html_section_begin(fp, "alerts-sec", "Recent alerts", 1);
+		sect_alerts(fp, &L);
+		html_section_end(fp);
+	} else
+		missing(fp, "alerts-sec", "Recent alerts", 1, "no alert log (logs/alerts.ndjson)");
+	html_page_end(fp, "Written by dash-gen (systematic-trading-infra). Static page: no network, no server.");
+	unload(&L);
+	return rc ? -1 : 0;
+}

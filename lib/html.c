@@ -1,0 +1,401 @@
+#include "html.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "num.h"
+
+#define MINUS "\xe2\x88\x92" /* U+2212 */
+#define EMDASH "\xe2\x80\x94"
+
+/* ---- numbers ---- */
+
+/* Format |v| with dec decimals and thousands separators, wrapped in prefix and suffix, signed. */
+static char *
+group(double v, int dec, const char *prefix, const char *suffix, char *buf)
+{
+	char digits[HTML_NUM_MAX];
+	const char *dot, *p;
+	size_t intlen, i, o = 0;
+	int neg, zero = 1;
+
+	if (isnan(v)) {
+		strcpy(buf, EMDASH);
+		return buf;
+	}
+	if (isinf(v)) {
+		snprintf(buf, HTML_NUM_MAX, "%s\xe2\x88\x9e", v < 0 ? MINUS : "");
+		return buf;
+	}
+	if (fabs(v) >= 1e18) { /* no grouping for absurd sizes: keep within the buffer */
+		snprintf(buf, HTML_NUM_MAX, "%s%s%.3g%s", v < 0 ? MINUS : "", prefix, fabs(v), suffix);
+		return buf;
+	}
+	neg = v < 0;
+	snprintf(digits, sizeof digits, "%.*f", dec, fabs(v));
+	for (p = digits; *p; p++)
+		if (*p >= '1' && *p <= '9')
+			zero = 0;
+	if (zero)
+		neg = 0;
+	dot = strchr(digits, '.');
+	intlen = dot ? (size_t)(dot - digits) : strlen(digits);
+	if (neg)
+		o += (size_t)snprintf(buf + o, HTML_NUM_MAX - o, "%s", MINUS);
+	o += (size_t)snprintf(buf + o, HTML_NUM_MAX - o, "%s", prefix);
+	for (i = 0; i < intlen && o < HTML_NUM_MAX - 1; i++) {
+		if (i > 0 && (intlen - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	snprintf(buf + o, HTML_NUM_MAX - o, "%s%s", dot ? dot : "", suffix);
+	return buf;
+}
+
+char *
+html_fmt_num(double v, int dec, char *buf)
+{
+	return group(v, dec, "", "", buf);
+}
+
+char *
+html_fmt_pct(double v, int dec, char *buf)
+{
+	return group(v * 100, dec, "", "%", buf);
+}
+
+char *
+html_fmt_usd(double v, int dec, char *buf)
+{
+	return group(v, dec, "$", "", buf);
+}
+
+char *
+html_fmt_bps(double v, int dec, char *buf)
+{
+	return group(v * 1e4, dec, "", " bp", buf);
+}
+
+/* ---- text ---- */
+
+void
+html_esc(FILE *fp, const char *s)
+{
+	if (s == NULL)
+		return;
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		default: putc(*s, fp);
+		}
+	}
+}
+
+/* ---- page ---- */
+
+/* The style sheet: system fonts only, colours as variables so that the dark theme and print only swap
+ * the palette. Charts scale with their viewBox; below 560 px they keep a minimum width and scroll
+ * sideways rather than shrink their labels to nothing. */
+static const char css[] =
+	":root{--bg:#f5f6f8;--card:#fff;--fg:#1f2933;--mute:#64707d;--line:#e3e6ea;--grid:#eef0f3;"
+	"--c0:#2563eb;--c1:#9aa3ae;--c2:#d97706;--pos:#15803d;--neg:#c62828;--warn:#fff4e5;--warnb:#f0a84b;"
+	"--info:#eef4ff;--infob:#8fb0f0;color-scheme:light dark}"
+	"@media (prefers-color-scheme:dark){:root{--bg:#0f1419;--card:#171d24;--fg:#e4e8ec;--mute:#9aa5b1;"
+	"--line:#2a323c;--grid:#222a33;--c0:#60a5fa;--c1:#7d8794;--c2:#f59e0b;--pos:#4ade80;--neg:#f87171;"
+	"--warn:#33280f;--warnb:#a57a2c;--info:#14223a;--infob:#3b5a8f}}"
+	"*{box-sizing:border-box}"
+	"body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"
+	"\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;-webkit-text-size-adjust:100%}"
+	"header{padding:18px 24px 10px;max-width:1400px;margin:0 auto}"
+	"h1{font-size:22px;margin:0 0 2px;font-weight:650;letter-spacing:-.01em}"
+	".sub{color:var(--mute);margin:0}"
+	"nav{display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:10px;font-size:13px}"
+	"nav a{color:var(--mute);text-decoration:none}nav a:hover{color:var(--c0)}"
+	"main{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,560px),1fr));gap:16px;"
+	"padding:8px 24px 24px;max-width:1400px;margin:0 auto}"
+	"section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;"
+	"min-width:0;break-inside:avoid}"
+	"section.wide{grid-column:1/-1}"
+	"h2{font-size:15px;margin:0 0 10px;font-weight:620}"
+	".kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(146px,1fr));gap:10px}"
+	".kpi{border:1px solid var(--line);border-radius:8px;padding:8px 10px}"
+	".kpi .l{color:var(--mute);font-size:12px}.kpi .v{font-size:20px;font-weight:600;white-space:nowrap;"
+	"font-variant-numeric:tabular-nums}.kpi .s{color:var(--mute);font-size:12px}"
+	".pos{color:var(--pos)}.neg{color:var(--neg)}"
+	".tw{overflow-x:auto}.tw.tall{max-height:430px;overflow-y:auto}"
+	"table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}"
+	"caption{text-align:left;color:var(--mute);font-size:12px;padding-bottom:6px}"
+	"th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}"
+	"thead th{color:var(--mute);font-weight:600;font-size:12px;position:sticky;top:0;background:var(--card)}"
+	"tbody th{font-weight:500}"
+	"td.n,th.n{text-align:right}"
+	"tbody tr:hover{background:var(--grid)}"
+	".note{border:1px solid var(--warnb);background:var(--warn);border-radius:8px;padding:8px 12px;"
+	"margin:0 0 10px}.note.info{border-color:var(--infob);background:var(--info)}"
+	"figure{margin:0 0 12px}figcaption{font-weight:600;font-size:13px;margin-bottom:4px}"
+	".lg{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:12px;color:var(--mute);margin-bottom:2px}"
+	".lg span::before,.tip div::before{content:\"\";display:inline-block;width:10px;height:10px;"
+	"border-radius:2px;margin-right:5px;vertical-align:-1px;background:var(--k)}"
+	".k0{--k:var(--c0)}.k1{--k:var(--c1)}.k2{--k:var(--c2)}"
+	".cw{position:relative;overflow-x:auto}"
+	"svg.ch{display:block;width:100%;max-width:900px;height:auto;min-width:520px;font-size:12px;"
+	"fill:var(--mute)}"
+	"svg.ch .g{stroke:var(--grid);stroke-width:1}svg.ch .z{stroke:var(--mute);stroke-width:1;"
+	"stroke-opacity:.5}"
+	"svg.ch .s0{stroke:var(--c0)}svg.ch .s1{stroke:var(--c1)}svg.ch .s2{stroke:var(--c2)}"
+	"svg.ch path.ln{fill:none;stroke-width:1.6;stroke-linejoin:round}"
+	"svg.ch path.ar{fill:var(--neg);fill-opacity:.18;stroke:none}"
+	"svg.ch .f0{fill:var(--c0)}svg.ch .f1{fill:var(--c1)}svg.ch .f2{fill:var(--c2)}"
+	"svg.ch .fp{fill:var(--pos)}svg.ch .fn{fill:var(--neg)}svg.ch .fe{fill:var(--grid)}"
+	"svg.ch .ht{fill:var(--fg);font-size:11px}"
+	"svg.ch .cur{stroke:var(--mute);stroke-dasharray:3 3}"
+	"svg.ch .dot{stroke:var(--card);stroke-width:1.5}"
+	".tip{position:absolute;top:4px;pointer-events:none;background:var(--card);border:1px solid var(--line);"
+	"border-radius:6px;padding:5px 8px;font-size:12px;box-shadow:0 2px 8px rgba(0,0,0,.15);"
+	"white-space:nowrap;font-variant-numeric:tabular-nums}"
+	"footer{color:var(--mute);font-size:12px;text-align:center;padding:0 24px 24px}"
+	"@media (max-width:600px){header{padding:14px 12px 6px}main{padding:6px 8px 16px;gap:10px}"
+	"section{padding:12px 10px}h1{font-size:19px}.kpi .v{font-size:17px}}"
+	"@media print{:root{--bg:#fff;--card:#fff;--fg:#000;--mute:#444;--line:#ccc;--grid:#eee}"
+	"body{font-size:11px}nav,.tip{display:none}main{display:block;padding:0}"
+	"section{margin-bottom:10px;border-color:#ccc}svg.ch{min-width:0}thead th{position:static}"
+	".cw,.tw{overflow:visible}.tw.tall{max-height:none}}";
+
+/* Tooltips for line charts: a chart's <g class="pts"> carries one row per pixel column, "x,day,v,y,..."
+ * (viewBox x, day number, then value and viewBox y per series); the script finds the row nearest the
+ * pointer and shows the date and values. The text is built with DOM calls, never innerHTML. */
+static const char js[] =
+	"(function(){"
+	"var M='\\u2212';"
+	"function f(v,k){if(!isFinite(v))return'\\u2014';var a=Math.abs(v),s;"
+	"if(k=='pct'||k=='cum'){s=(a*100).toFixed(2)+'%';}else if(k=='usd'){s='$'+a.toLocaleString('en-US',"
+	"{minimumFractionDigits:2,maximumFractionDigits:2});}else{s=a.toLocaleString('en-US',"
+	"{minimumFractionDigits:2,maximumFractionDigits:2});}return (v<0&&/[1-9]/.test(s)?M:'')+s;}"
+	"function day(d){return new Date(d*864e5).toISOString().slice(0,10);}"
+	"document.querySelectorAll('svg.ch').forEach(function(svg){"
+	"var g=svg.querySelector('.pts');if(!g)return;"
+	"var names=g.getAttribute('data-names').split('|'),k=g.getAttribute('data-fmt');"
+	"var rows=g.getAttribute('data-p').split(';').map(function(r){return r.split(',').map(Number);});"
+	"var tip=svg.parentNode.querySelector('.tip'),cur=svg.querySelector('.cur'),"
+	"dots=svg.querySelectorAll('.dot');"
+	"function hide(){tip.hidden=true;cur.style.display='none';"
+	"dots.forEach(function(d){d.style.display='none';});}"
+	"hide();"
+	"svg.addEventListener('pointerleave',hide);"
+	"svg.addEventListener('pointermove',function(e){"
+	"var m=svg.getScreenCTM();if(!m||!rows.length)return;"
+	"var p=svg.createSVGPoint();p.x=e.clientX;p.y=e.clientY;p=p.matrixTransform(m.inverse());"
+	"var lo=0,hi=rows.length-1;while(lo<hi){var c=(lo+hi)>>1;if(rows[c][0]<p.x)lo=c+1;else hi=c;}"
+	"if(lo>0&&p.x-rows[lo-1][0]<rows[lo][0]-p.x)lo--;"
+	"var r=rows[lo];cur.setAttribute('x1',r[0]);cur.setAttribute('x2',r[0]);cur.style.display='';"
+	"tip.textContent='';var b=document.createElement('b');b.textContent=day(r[1]);tip.appendChild(b);"
+	"for(var i=0;i<names.length;i++){var v=r[2+2*i];"
+	"if(k=='cum')v-=1;"
+	"var d=dots[i];if(d){if(isFinite(r[3+2*i])){d.setAttribute('cx',r[0]);d.setAttribute('cy',r[3+2*i]);"
+	"d.style.display='';}else d.style.display='none';}"
+	"var l=document.createElement('div');l.className='k'+i;"
+	"l.textContent=names[i]+'  '+f(v,k);tip.appendChild(l);}"
+	"tip.hidden=false;var w=svg.parentNode.getBoundingClientRect(),x=e.clientX-w.left+"
+	"svg.parentNode.scrollLeft+14;"
+	"if(x+tip.offsetWidth>svg.parentNode.scrollLeft+w.width)x-=tip.offsetWidth+28;"
+	"tip.style.left=Math.max(0,x)+'px';});"
+	"});})();";
+
+void
+html_page_begin(FILE *fp, const char *title, const char *subtitle, int refresh, const char *const *nav)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta name=\"color-scheme\" content=\"light dark\">\n", fp);
+	if (refresh > 0)
+		fprintf(fp, "<meta http-equiv=\"refresh\" content=\"%d\">\n", refresh);
+	fputs("<title>", fp);
+	html_esc(fp, title);
+	fprintf(fp, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>", css);
+	html_esc(fp, title);
+	fputs("</h1>\n", fp);
+	if (subtitle != NULL) {
+		fputs("<p class=\"sub\">", fp);
+		html_esc(fp, subtitle);
+		fputs("</p>\n", fp);
+	}
+	if (nav != NULL && nav[0] != NULL) {
+		fputs("<nav>", fp);
+		for (; nav[0] != NULL && nav[1] != NULL; nav += 2) {
+			fputs("<a href=\"#", fp);
+			html_esc(fp, nav[0]);
+			fputs("\">", fp);
+			html_esc(fp, nav[1]);
+			fputs("</a>", fp);
+		}
+		fputs("</nav>\n", fp);
+	}
+	fputs("</header>\n<main>\n", fp);
+}
+
+void
+html_page_end(FILE *fp, const char *footer)
+{
+	fputs("</main>\n", fp);
+	if (footer != NULL) {
+		fputs("<footer>", fp);
+		html_esc(fp, footer);
+		fputs("</footer>\n", fp);
+	}
+	fprintf(fp, "<script>%s</script>\n</body>\n</html>\n", js);
+}
+
+void
+html_section_begin(FILE *fp, const char *id, const char *title, int wide)
+{
+	fprintf(fp, "<section%s id=\"", wide ? " class=\"wide\"" : "");
+	html_esc(fp, id);
+	fputs("\">\n<h2>", fp);
+	html_esc(fp, title);
+	fputs("</h2>\n", fp);
+}
+
+void
+html_section_end(FILE *fp)
+{
+	fputs("</section>\n", fp);
+}
+
+void
+html_notice(FILE *fp, const char *kind, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fprintf(fp, "<p class=\"note%s\">", strcmp(kind, "info") == 0 ? " info" : " warn");
+	html_esc(fp, buf);
+	fputs("</p>\n", fp);
+}
+
+static const char *
+sign_class(double v)
+{
+	return v > 0 ? " pos" : v < 0 ? " neg" : "";
+}
+
+void
+html_kpi(FILE *fp, const char *id, const char *label, const char *value, const char *sub, double raw, int sign)
+{
+	char nb[NUM_FMT_MAX];
+
+	fputs("<div class=\"kpi\" id=\"", fp);
+	html_esc(fp, id);
+	fputs("\"><div class=\"l\">", fp);
+	html_esc(fp, label);
+	fprintf(fp, "</div><div class=\"v%s\" data-v=\"", sign && !isnan(raw) ? sign_class(raw) : "");
+	if (!isnan(raw)) {
+		num_fmt(raw, nb);
+		fputs(nb, fp);
+	}
+	fputs("\">", fp);
+	html_esc(fp, isnan(raw) ? EMDASH : value);
+	fputs("</div>", fp);
+	if (sub != NULL) {
+		fputs("<div class=\"s\">", fp);
+		html_esc(fp, sub);
+		fputs("</div>", fp);
+	}
+	fputs("</div>\n", fp);
+}
+
+/* ---- tables ---- */
+
+void
+html_table_begin(FILE *fp, const char *id, const char *caption, int scroll, const char *cols)
+{
+	const char *p = cols, *bar;
+	size_t n;
+	int numeric;
+
+	fprintf(fp, "<div class=\"tw%s\"><table id=\"", scroll ? " tall" : "");
+	html_esc(fp, id);
+	fputs("\">", fp);
+	if (caption != NULL) {
+		fputs("<caption>", fp);
+		html_esc(fp, caption);
+		fputs("</caption>", fp);
+	}
+	fputs("<thead><tr>", fp);
+	while (*p) {
+		bar = strchr(p, '|');
+		n = bar ? (size_t)(bar - p) : strlen(p);
+		numeric = n > 0 && *p == '>';
+		fprintf(fp, "<th scope=\"col\"%s>", numeric ? " class=\"n\"" : "");
+		for (size_t i = numeric; i < n; i++)
+			switch (p[i]) {
+			case '&': fputs("&amp;", fp); break;
+			case '<': fputs("&lt;", fp); break;
+			default: putc(p[i], fp);
+			}
+		fputs("</th>", fp);
+		p += n;
+		if (*p == '|')
+			p++;
+	}
+	fputs("</tr></thead>\n<tbody>\n", fp);
+}
+
+void
+html_table_end(FILE *fp)
+{
+	fputs("</tbody></table></div>\n", fp);
+}
+
+void
+html_tr(FILE *fp)
+{
+	fputs("<tr>", fp);
+}
+
+void
+html_tr_end(FILE *fp)
+{
+	fputs("</tr>\n", fp);
+}
+
+void
+html_td(FILE *fp, const char *text)
+{
+	fputs("<td>", fp);
+	html_esc(fp, text ? text : EMDASH);
+	fputs("</td>", fp);
+}
+
+void
+html_th_row(FILE *fp, const char *text)
+{
+	fputs("<th scope=\"row\">", fp);
+	html_esc(fp, text);
+	fputs("</th>", fp);
+}
+
+void
+html_td_num(FILE *fp, double v, const char *shown, int flags)
+{
+	char nb[NUM_FMT_MAX];
+
+	if (isnan(v)) {
+		fputs("<td class=\"n\" data-v=\"\">" EMDASH "</td>", fp);
+		return;
+	}
+	num_fmt(v, nb);
+	fprintf(fp, "<td class=\"n%s\" data-v=\"%s\">", (flags & HTML_SIGN) ? sign_class(v) :
+	    (flags & HTML_COST) ? sign_class(-v) : "", nb);
+	html_esc(fp, shown);
+	fputs("</td>", fp);
+}

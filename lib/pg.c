@@ -1,0 +1,252 @@
+#include "pg.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "err.h"
+#include "log.h"
+
+const char pg_session_sql[] =
+    "SET DateStyle = 'ISO, YMD';\n"
+    "SET extra_float_digits = 1;\n"
+    "SET client_encoding = 'UTF8';\n";
+
+static const char *
+env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : fallback;
+}
+
+static const char *
+conf_user(void)
+{
+	return env_or("WRDS_USERNAME", env_or("PGUSER", NULL));
+}
+
+const char *
+pg_target(char *buf, size_t n)
+{
+	const char *user = conf_user();
+
+	snprintf(buf, n, "%s%s%s:%s/%s sslmode=%s", user ? user : "", user ? "@" : "",
+	    env_or("PGHOST", PG_WRDS_HOST), env_or("PGPORT", PG_WRDS_PORT), env_or("PGDATABASE", PG_WRDS_DBNAME),
+	    env_or("PGSSLMODE", "require"));
+	return buf;
+}
+
+/* Replace every occurrence of the password in msg by "***": libpq does not echo passwords, but a
+ * server's or a proxy's message might, and the guarantee must not rest on them. */
+static void
+scrub(char *msg, const char *password)
+{
+	size_t pl;
+	char *p;
+
+	if (password == NULL || (pl = strlen(password)) == 0)
+		return;
+	while ((p = strstr(msg, password)) != NULL) {
+		size_t tail = strlen(p + pl);
+		if (pl >= 3) {
+			memcpy(p, "***", 3);
+			memmove(p + 3, p + pl, tail + 1);
+		} else {
+			memset(p, '*', pl);
+		}
+	}
+}
+
+/* libpq's messages end with a newline and may span lines ("...failed: Connection refused\n\tIs the
+ * server running..."); keep them on one line of ours, runs of white space made one space. */
+static void
+one_line(char *msg)
+{
+	char *w = msg;
+	int space = 0;
+
+	for (const char *r = msg; *r != '\0'; r++) {
+		if (*r == '\n' || *r == '\t' || *r == ' ' || *r == '\r') {
+			space = 1;
+			continue;
+		}
+		if (space && w != msg)
+			*w++ = ' ';
+		space = 0;
+		*w++ = *r;
+	}
+	*w = '\0';
+}
+
+/* Server notices and warnings (such as a shutdown announced mid-stream) go through the suite's log,
+ * not libpq's bare fprintf. */
+static void
+notice(void *arg, const char *message)
+{
+	char msg[1024];
+
+	const char *p = message;
+
+	if (strncmp(p, "WARNING:", 8) == 0 || strncmp(p, "NOTICE:", 7) == 0)
+		p = strchr(p, ':') + 1; /* the log line says its level itself */
+	snprintf(msg, sizeof msg, "%s", p);
+	one_line(msg);
+	log_warn("%s", msg);
+}
+
+static int
+auth_failure(PGconn *conn, const char *msg)
+{
+	static const char *const words[] = { "authentication failed", "pg_hba.conf", "no password supplied",
+		"permission denied", "password is required", NULL };
+
+	if (PQconnectionNeedsPassword(conn))
+		return 1;
+	if (strstr(msg, "role \"") != NULL && strstr(msg, "does not exist") != NULL)
+		return 1;
+	for (int i = 0; words[i] != NULL; i++)
+		if (strstr(msg, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+PGconn *
+pg_connect(const struct pg_conf *c, int *code, char *err, size_t errlen)
+{
+	const char *keys[16], *vals[16];
+	char timeout[16], target[512], msg[1024];
+	const char *user = conf_user();
+	PGresult *res;
+	PGconn *conn;
+	int k = 0;
+
+	snprintf(timeout, sizeof timeout, "%d", c->connect_timeout);
+	keys[k] = "host", vals[k++] = env_or("PGHOST", PG_WRDS_HOST);
+	keys[k] = "port", vals[k++] = env_or("PGPORT", PG_WRDS_PORT);
+	keys[k] = "dbname", vals[k++] = env_or("PGDATABASE", PG_WRDS_DBNAME);
+	keys[k] = "sslmode", vals[k++] = env_or("PGSSLMODE", "require");
+	keys[k] = "connect_timeout", vals[k++] = timeout;
+	keys[k] = "application_name", vals[k++] = c->appname;
+	if (user != NULL)
+		keys[k] = "user", vals[k++] = user;
+	if (c->password != NULL)
+		keys[k] = "password", vals[k++] = c->password;
+	keys[k] = NULL, vals[k] = NULL;
+
+	pg_target(target, sizeof target);
+	conn = PQconnectdbParams(keys, vals, 0);
+	if (conn == NULL) {
+		*code = EX_OSERR;
+		err_fmt(err, errlen, "%s: out of memory", target);
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
+		one_line(msg);
+		scrub(msg, c->password);
+		*code = auth_failure(conn, msg) ? EX_NOPERM : EX_UNAVAILABLE;
+		if (PQconnectionNeedsPassword(conn))
+			err_fmt(err, errlen, "%s: %s (set WRDS_PASSWORD or add the password to ~/.pgpass)", target, msg);
+		else
+			err_fmt(err, errlen, "%s: %s", target, msg);
+		PQfinish(conn);
+		return NULL;
+	}
+	PQsetNoticeProcessor(conn, notice, NULL);
+	res = PQexec(conn, pg_session_sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
+		one_line(msg);
+		scrub(msg, c->password);
+		*code = EX_UNAVAILABLE;
+		err_fmt(err, errlen, "%s: setting up the session: %s", target, msg);
+		PQclear(res);
+		PQfinish(conn);
+		return NULL;
+	}
+	PQclear(res);
+	return conn;
+}
+
+/* The sysexits code for a failed statement, from its SQLSTATE; libpq's own failures have none, and a
+ * connection gone bad is a temporary failure (run again). */
+static int
+result_code(PGconn *conn, const PGresult *res)
+{
+	const char *st = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	if (st == NULL)
+		return PQstatus(conn) == CONNECTION_BAD ? EX_TEMPFAIL : EX_SOFTWARE;
+	if (strcmp(st, "42501") == 0 || strncmp(st, "28", 2) == 0)
+		return EX_NOPERM;
+	if (strcmp(st, "42P01") == 0 || strcmp(st, "3F000") == 0 || strcmp(st, "42703") == 0 ||
+	    strcmp(st, "42883") == 0)
+		return EX_UNAVAILABLE;
+	if (strncmp(st, "08", 2) == 0 || strncmp(st, "57", 2) == 0 || strncmp(st, "53", 2) == 0 ||
+	    strncmp(st, "40", 2) == 0)
+		return EX_TEMPFAIL;
+	if (strncmp(st, "22", 2) == 0)
+		return EX_DATAERR;
+	return PQstatus(conn) == CONNECTION_BAD ? EX_TEMPFAIL : EX_SOFTWARE;
+}
+
+static int
+fail(PGconn *conn, PGresult *res, const char *what, long long rows, char *err, size_t errlen)
+{
+	char msg[1024];
+	int code = result_code(conn, res);
+
+	snprintf(msg, sizeof msg, "%s", res != NULL && PQresultErrorMessage(res)[0] != '\0' ?
+	    PQresultErrorMessage(res) : PQerrorMessage(conn));
+	one_line(msg);
+	if (rows > 0)
+		err_fmt(err, errlen, "%s after %lld rows: %s", what, rows, msg);
+	else
+		err_fmt(err, errlen, "%s: %s", what, msg);
+	PQclear(res);
+	return code;
+}
+
+int
+pg_copy_out(PGconn *conn, const char *sql, FILE *out, long long *rows, void (*progress)(long long rows),
+    char *err, size_t errlen)
+{
+	PGresult *res;
+	char *row;
+	long long want;
+	int n, code = 0;
+
+	*rows = 0;
+	res = PQexec(conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_OUT)
+		return fail(conn, res, "query", 0, err, errlen);
+	PQclear(res);
+	while ((n = PQgetCopyData(conn, &row, 0)) > 0) {
+		if (code == 0 && fwrite(row, 1, (size_t)n, out) != (size_t)n) {
+			code = EX_IOERR;
+			err_fmt(err, errlen, "write error after %lld rows: %s", *rows, strerror(errno));
+		}
+		PQfreemem(row);
+		if (++*rows % 65536 == 0 && progress != NULL)
+			progress(*rows);
+	}
+	if (n == -2)
+		return fail(conn, NULL, "connection lost", *rows, err, errlen);
+	res = PQgetResult(conn);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		code = fail(conn, res, "connection lost or query failed", *rows, err, errlen);
+	else {
+		/* The server's own count ("COPY n", data rows without the header) must match what arrived. */
+		want = strtoll(PQcmdTuples(res), NULL, 10);
+		if (code == 0 && want != *rows && want != *rows - 1) {
+			code = EX_TEMPFAIL;
+			err_fmt(err, errlen, "the server sent %lld rows, %lld arrived", want, *rows);
+		}
+		PQclear(res);
+	}
+	while ((res = PQgetResult(conn)) != NULL)
+		PQclear(res);
+	return code;
+}

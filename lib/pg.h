@@ -1,0 +1,51 @@
+/* pg: one libpq connection to WRDS (or any PostgreSQL server) and COPY ... TO STDOUT streaming.
+ *
+ * The defaults are WRDS's (host wrds-pgdata.wharton.upenn.edu, port 9737, database wrds, sslmode=require);
+ * the standard libpq variables PGHOST, PGPORT, PGDATABASE and PGSSLMODE override each, so that the same
+ * program reads a local fixture database. The user is WRDS_USERNAME, else PGUSER (else libpq's default).
+ * A password given by the caller is handed to libpq in memory (PQconnectdbParams keywords, never a
+ * conninfo string that could be logged); without one, libpq looks in PGPASSWORD, PGPASSFILE or ~/.pgpass
+ * itself. Every error message is scrubbed of the password before it leaves this module. */
+#ifndef STI_PG_H
+#define STI_PG_H
+
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+#define PG_WRDS_HOST "wrds-pgdata.wharton.upenn.edu"
+#define PG_WRDS_PORT "9737"
+#define PG_WRDS_DBNAME "wrds"
+#define PG_CONNECT_TIMEOUT 120 /* seconds: room to approve WRDS's Duo push on a phone */
+
+struct pg_conf {
+	const char *password; /* NULL: let libpq find one (PGPASSWORD, PGPASSFILE, ~/.pgpass) */
+	int connect_timeout;  /* seconds, > 0 */
+	const char *appname;  /* application_name, shown in the server's pg_stat_activity */
+};
+
+/* Where pg_connect() would connect: "user@host:port/dbname sslmode=M" (no password), for messages and
+ * --dry-run. Writes into buf and returns it. This function can't fail. */
+const char *pg_target(char *buf, size_t n);
+
+/* Open the connection and set up the session so that the server's output is the suite's format
+ * (DateStyle ISO, shortest round-trip floats, UTF-8). Returns the connection, or NULL with *code set
+ * (EX_NOPERM when the server refused the credentials, EX_UNAVAILABLE when it could not be reached or
+ * refused for another reason) and a message in err. */
+PGconn *pg_connect(const struct pg_conf *c, int *code, char *err, size_t errlen);
+
+/* The statements pg_connect() runs after connecting, for --dry-run. */
+extern const char pg_session_sql[];
+
+/* Run sql, which must be a COPY ... TO STDOUT, and write every row it sends to out as it arrives (memory
+ * stays constant whatever the size). *rows counts the rows written (a CSV header included). progress, when
+ * not NULL, is called every 65536 rows. Returns 0 once the server has confirmed the end of the COPY and
+ * its row count matches; else a sysexits code with a message in err: EX_NOPERM (no privilege),
+ * EX_UNAVAILABLE (missing table, schema or column), EX_TEMPFAIL (connection lost or query cancelled
+ * mid-stream), EX_DATAERR (the server could not convert a value), EX_IOERR (writing out failed),
+ * EX_SOFTWARE (anything else, such as an SQL syntax error). Whatever was written before a failure is
+ * incomplete: the caller must discard it. */
+int pg_copy_out(PGconn *conn, const char *sql, FILE *out, long long *rows, void (*progress)(long long rows),
+    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,60 @@
+/* s3_impl: what s3.c and s3_put.c share; not for tools. */
+#ifndef STI_S3_IMPL_H
+#define STI_S3_IMPL_H
+
+#include <curl/curl.h>
+#include <signal.h>
+
+#include "s3.h"
+
+#define SHA256_HEX_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+typedef struct s3_buf {
+	char *p;    /* bytes, NUL-terminated when not NULL */
+	size_t n;   /* used */
+	size_t cap; /* allocated */
+	size_t max; /* refuse to grow past this (0: no limit) */
+} s3_buf;
+
+typedef struct s3_resp {
+	long status;       /* HTTP status of the last response */
+	s3_buf body;       /* its body */
+	char etag[128];    /* its ETag header, quotes kept */
+	char checksum[96]; /* its x-amz-checksum-sha256 header */
+} s3_resp;
+
+extern volatile sig_atomic_t s3_cancelled;
+
+/* The URL of bucket/key (key NULL: the bucket itself) with query (NULL or already canonical: sorted
+ * and encoded, since libcurl 7.88 signs it as written). malloc'd, NULL when out of memory. */
+char *s3_url(const s3_config *c, const char *bucket, const char *key, const char *query);
+
+/* A curl handle set up for signing, timeouts and cancellation. NULL when out of memory. */
+CURL *s3_easy(const s3_config *c);
+
+/* One request with retries: method, url, extra headers, body (NULL: none). The payload hash, the
+ * session token and an empty Expect are added here. Returns 0 on a 2xx with r filled, else an EX_ code
+ * with the message in err (r holds the last answer). */
+int s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
+    const struct curl_slist *hdrs, const void *body, size_t len, s3_resp *r, char *err, size_t errlen);
+void s3_resp_free(s3_resp *r);
+
+/* Whether a transfer that ended with rc/status is worth another attempt. */
+int s3_retryable(CURLcode rc, long status);
+/* Sleep before attempt number `attempt` (1 = first retry): full jitter over 100 ms x 2^attempt, capped
+ * at 10 s. Returns -1 when cancelled. */
+int s3_backoff(int attempt);
+/* The EX_ code and message for a final answer (4xx or retries used up). Returns the code. */
+int s3_fail(const char *what, CURLcode rc, long status, const s3_buf *body, const char *curlerr,
+    char *err, size_t errlen);
+
+/* The text of the first <tag>...</tag> in xml[0..n) at or after *pos, entity-decoded, malloc'd; *pos
+ * moves past it. NULL when absent (or out of memory). */
+char *s3_xml_take(const char *xml, size_t n, size_t *pos, const char *tag);
+
+int s3_buf_add(s3_buf *b, const void *p, size_t n);
+void s3_hex(const unsigned char *d, size_t n, char *out);
+/* Standard base64 of d[0..n) into out (4 * ceil(n / 3) + 1 bytes). */
+void s3_b64(const unsigned char *d, size_t n, char *out);
+
+#endif

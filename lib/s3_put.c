@@ -1,0 +1,464 @@
+/* s3_put: one PUT for small input, else a multipart upload with several parts in flight.
+ *
+ * The reader (the caller's thread) fills part buffers from the input; c->jobs worker threads, each with
+ * its own curl handle and connection, hash and send them. There are exactly c->jobs buffers, so memory
+ * stays at jobs x part_size whatever the input's size or the server's speed. A part's body is sent from
+ * memory with its SHA-256 signed (x-amz-content-sha256) and stated (x-amz-checksum-sha256): the server
+ * rejects a part that arrives damaged, and a retry resends the same bytes. */
+#include <errno.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "err.h"
+#include "log.h"
+#include "s3.h"
+#include "s3_impl.h"
+
+struct slot {
+	unsigned char *buf; /* part_size bytes */
+	size_t len;         /* bytes filled */
+	int num;            /* part number, 1-based */
+	int state;          /* FREE, FULL (waiting for a worker), BUSY (being sent) */
+};
+
+enum { FREE, FULL, BUSY };
+
+struct done_part {
+	char etag[128];         /* the server's ETag for the part */
+	unsigned char sha[32];  /* its SHA-256 */
+};
+
+struct upload {
+	const s3_config *c;
+	const char *bucket, *key;
+	char *upload_id;         /* from CreateMultipartUpload */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;       /* any change of slot state, eof or failure */
+	struct slot *slots;      /* c->jobs of them */
+	struct done_part *parts; /* by part number - 1 */
+	int nparts;              /* parts handed out so far */
+	int eof;                 /* the reader has handed out the last part */
+	int failed;              /* an EX_ code: stop everything */
+	char err[S3_ERRLEN];     /* message for failed */
+	long long sent;          /* bytes acknowledged, for progress */
+};
+
+static void
+fail_locked(struct upload *u, int code, const char *msg)
+{
+	if (u->failed == 0) {
+		u->failed = code;
+		snprintf(u->err, sizeof u->err, "%s", msg);
+	}
+	pthread_cond_broadcast(&u->cv);
+}
+
+static char *
+part_query(const char *upload_id, int num)
+{
+	char *eid = s3_uri_encode(upload_id, 0), *q = NULL;
+
+	if (eid != NULL && (q = malloc(strlen(eid) + 48)) != NULL)
+		sprintf(q, "partNumber=%d&uploadId=%s", num, eid);
+	free(eid);
+	return q;
+}
+
+/* Send one part (or, with upload_id NULL, the whole object) from memory. */
+static int
+send_body(const s3_config *c, CURL *h, const char *bucket, const char *key, const char *upload_id, int num,
+    const unsigned char *buf, size_t len, const char *content_type, unsigned char sha[32], char *etag,
+    size_t etaglen, char *err, size_t errlen)
+{
+	char b64[48], hdr[160], *q = NULL, *url;
+	struct curl_slist *hdrs = NULL;
+	s3_resp r = { 0 };
+	int rc;
+
+	EVP_Digest(buf, len, sha, NULL, EVP_sha256(), NULL);
+	s3_b64(sha, 32, b64);
+	snprintf(hdr, sizeof hdr, "x-amz-checksum-sha256: %s", b64);
+	hdrs = curl_slist_append(hdrs, hdr);
+	if (content_type != NULL) {
+		snprintf(hdr, sizeof hdr, "Content-Type: %s", content_type);
+		hdrs = curl_slist_append(hdrs, hdr);
+	}
+	if (upload_id != NULL)
+		q = part_query(upload_id, num);
+	url = (upload_id == NULL || q != NULL) ? s3_url(c, bucket, key, q) : NULL;
+	if (hdrs == NULL || url == NULL) {
+		err_fmt(err, errlen, "out of memory");
+		rc = EX_SOFTWARE;
+	} else {
+		char what[64];
+
+		rc = s3_request(c, h, "PUT", url, hdrs, len ? (const void *)buf : "", len, &r, err, errlen);
+		if (rc == 0 && r.checksum[0] != '\0' && strcmp(r.checksum, b64) != 0) {
+			err_fmt(err, errlen, "PUT: the server's checksum %s is not the data's %s", r.checksum, b64);
+			rc = EX_DATAERR;
+		}
+		if (rc != 0 && upload_id != NULL) {
+			snprintf(what, sizeof what, "part %d: ", num);
+			if (strlen(what) + strlen(err) < errlen) {
+				memmove(err + strlen(what), err, strlen(err) + 1);
+				memcpy(err, what, strlen(what));
+			}
+		}
+		snprintf(etag, etaglen, "%s", r.etag);
+	}
+	curl_slist_free_all(hdrs);
+	free(q);
+	free(url);
+	s3_resp_free(&r);
+	return rc;
+}
+
+static void *
+worker(void *arg)
+{
+	struct upload *u = arg;
+	CURL *h = s3_easy(u->c);
+	char err[S3_ERRLEN];
+
+	pthread_mutex_lock(&u->mu);
+	if (h == NULL)
+		fail_locked(u, EX_SOFTWARE, "out of memory");
+	for (;;) {
+		struct slot *s = NULL;
+		struct done_part dp;
+		int rc;
+
+		while (!u->failed) {
+			for (int i = 0; i < u->c->jobs && s == NULL; i++)
+				if (u->slots[i].state == FULL)
+					s = &u->slots[i];
+			if (s != NULL || u->eof)
+				break;
+			pthread_cond_wait(&u->cv, &u->mu);
+		}
+		if (s == NULL || u->failed)
+			break;
+		s->state = BUSY;
+		pthread_mutex_unlock(&u->mu);
+		rc = send_body(u->c, h, u->bucket, u->key, u->upload_id, s->num, s->buf, s->len, NULL, dp.sha,
+		    dp.etag, sizeof dp.etag, err, sizeof err);
+		if (rc == 0 && dp.etag[0] == '\0') {
+			err_fmt(err, sizeof err, "part %d: the server sent no ETag", s->num);
+			rc = EX_UNAVAILABLE;
+		}
+		pthread_mutex_lock(&u->mu);
+		if (rc != 0) {
+			fail_locked(u, rc, err);
+		} else {
+			u->parts[s->num - 1] = dp;
+			u->sent += (long long)s->len;
+		}
+		s->state = FREE;
+		pthread_cond_broadcast(&u->cv);
+	}
+	pthread_mutex_unlock(&u->mu);
+	if (h != NULL)
+		curl_easy_cleanup(h);
+	return NULL;
+}
+
+/* Fill buf from in until full or EOF. Returns the count; *ioerr gets errno on a read error. */
+static size_t
+read_full(FILE *in, unsigned char *buf, size_t cap, int *ioerr)
+{
+	size_t n = 0;
+
+	while (n < cap) {
+		size_t k = fread(buf + n, 1, cap - n, in);
+
+		n += k;
+		if (k == 0) {
+			if (ferror(in))
+				*ioerr = errno ? errno : EIO;
+			break;
+		}
+	}
+	return n;
+}
+
+static char *
+query_upload_id(const char *upload_id)
+{
+	char *eid = s3_uri_encode(upload_id, 0), *q = NULL;
+
+	if (eid != NULL && (q = malloc(strlen(eid) + 16)) != NULL)
+		sprintf(q, "uploadId=%s", eid);
+	free(eid);
+	return q;
+}
+
+static int
+create_upload(struct upload *u, CURL *h, const char *content_type, char *err, size_t errlen)
+{
+	char hdr[160];
+	struct curl_slist *hdrs = NULL;
+	char *url = s3_url(u->c, u->bucket, u->key, "uploads=");
+	s3_resp r = { 0 };
+	size_t pos = 0;
+	int rc;
+
+	snprintf(hdr, sizeof hdr, "Content-Type: %s", content_type ? content_type : "binary/octet-stream");
+	hdrs = curl_slist_append(hdrs, hdr);
+	hdrs = curl_slist_append(hdrs, "x-amz-checksum-algorithm: SHA256");
+	if (url == NULL || hdrs == NULL) {
+		err_fmt(err, errlen, "out of memory");
+		rc = EX_SOFTWARE;
+	} else {
+		rc = s3_request(u->c, h, "POST", url, hdrs, "", 0, &r, err, errlen);
+		if (rc == 0 && (u->upload_id = s3_xml_take(r.body.p, r.body.n, &pos, "UploadId")) == NULL) {
+			err_fmt(err, errlen, "CreateMultipartUpload: no UploadId in the answer");
+			rc = EX_UNAVAILABLE;
+		}
+	}
+	curl_slist_free_all(hdrs);
+	free(url);
+	s3_resp_free(&r);
+	return rc;
+}
+
+static int
+complete_upload(struct upload *u, CURL *h, char *err, size_t errlen)
+{
+	s3_buf x = { 0 };
+	char line[512], b64[48], *q = query_upload_id(u->upload_id), *url = q ? s3_url(u->c, u->bucket, u->key, q) : NULL;
+	unsigned char *all = malloc((size_t)u->nparts * 32), sha[32];
+	struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/xml");
+	s3_resp r = { 0 };
+	int rc = 0, bad = url == NULL || all == NULL || hdrs == NULL;
+	size_t pos = 0;
+	char *code = NULL, *cks = NULL;
+
+	bad |= s3_buf_add(&x, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">", 73);
+	for (int i = 0; i < u->nparts && !bad; i++) {
+		s3_b64(u->parts[i].sha, 32, b64);
+		memcpy(all + 32 * i, u->parts[i].sha, 32);
+		snprintf(line, sizeof line, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag>"
+		    "<ChecksumSHA256>%s</ChecksumSHA256></Part>", i + 1, u->parts[i].etag, b64);
+		bad |= s3_buf_add(&x, line, strlen(line));
+	}
+	bad |= s3_buf_add(&x, "</CompleteMultipartUpload>", 26);
+	if (bad) {
+		err_fmt(err, errlen, "out of memory");
+		rc = EX_SOFTWARE;
+		goto out;
+	}
+	rc = s3_request(u->c, h, "POST", url, hdrs, x.p, x.n, &r, err, errlen);
+	/* S3 may answer 200 and still fail: the error is then in the body. */
+	if (rc == 0 && (code = s3_xml_take(r.body.p, r.body.n, &pos, "Code")) != NULL) {
+		rc = s3_fail("CompleteMultipartUpload", CURLE_OK, 500, &r.body, NULL, err, errlen);
+		goto out;
+	}
+	/* The whole object's checksum: SHA-256 of the parts' SHA-256s, "-N" (S3's composite checksum). */
+	pos = 0;
+	if (rc == 0 && (cks = s3_xml_take(r.body.p, r.body.n, &pos, "ChecksumSHA256")) != NULL) {
+		char want[64];
+
+		EVP_Digest(all, (size_t)u->nparts * 32, sha, NULL, EVP_sha256(), NULL);
+		s3_b64(sha, 32, b64);
+		snprintf(want, sizeof want, "%s-%d", b64, u->nparts);
+		if (strcmp(cks, want) != 0) {
+			err_fmt(err, errlen, "CompleteMultipartUpload: object checksum %s, expected %s", cks, want);
+			rc = EX_DATAERR;
+		}
+	}
+out:
+	free(code);
+	free(cks);
+	free(x.p);
+	free(all);
+	free(q);
+	free(url);
+	curl_slist_free_all(hdrs);
+	s3_resp_free(&r);
+	return rc;
+}
+
+static void
+abort_upload(struct upload *u, CURL *h)
+{
+	char err[S3_ERRLEN], *q = query_upload_id(u->upload_id), *url = q ? s3_url(u->c, u->bucket, u->key, q) : NULL;
+	s3_resp r = { 0 };
+	int was = s3_cancelled;
+
+	s3_cancelled = 0; /* an interrupted upload must still be aborted */
+	if (url == NULL || s3_request(u->c, h, "DELETE", url, NULL, NULL, 0, &r, err, sizeof err) != 0)
+		log_warn("could not abort multipart upload of %s/%s (%s): its parts remain until a lifecycle rule "
+		    "removes them", u->bucket, u->key, url ? err : "out of memory");
+	s3_cancelled = was;
+	s3_resp_free(&r);
+	free(q);
+	free(url);
+}
+
+static void
+put_progress(struct upload *u, long long read, int done)
+{
+	long long sent;
+
+	pthread_mutex_lock(&u->mu);
+	sent = u->sent;
+	pthread_mutex_unlock(&u->mu);
+	fprintf(stderr, "\r%s: read %lld MiB, stored %lld MiB%s", err_prog(), read >> 20, sent >> 20, done ? "\n" : "");
+}
+
+static int
+multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long long *written, char *err, size_t errlen)
+{
+	pthread_t *th = calloc((size_t)u->c->jobs, sizeof *th);
+	int nth = 0, rc, ioerr = 0, first = 1;
+	long long total = (long long)u->slots[0].len;
+
+	u->parts = calloc(S3_MAX_PARTS, sizeof *u->parts);
+	if (th == NULL || u->parts == NULL) {
+		free(th);
+		err_fmt(err, errlen, "out of memory");
+		return EX_SOFTWARE;
+	}
+	if ((rc = create_upload(u, h, content_type, err, errlen)) != 0) {
+		free(th);
+		return rc;
+	}
+	for (; nth < u->c->jobs; nth++)
+		if (pthread_create(&th[nth], NULL, worker, u) != 0)
+			break;
+	pthread_mutex_lock(&u->mu);
+	if (nth == 0)
+		fail_locked(u, EX_OSERR, "cannot start upload threads");
+	while (!u->failed) {
+		struct slot *s = NULL;
+
+		if (first) { /* slot 0 already holds the first part */
+			s = &u->slots[0];
+			first = 0;
+		} else {
+			while (!u->failed && s == NULL) {
+				for (int i = 0; i < u->c->jobs && s == NULL; i++)
+					if (u->slots[i].state == FREE)
+						s = &u->slots[i];
+				if (s == NULL)
+					pthread_cond_wait(&u->cv, &u->mu);
+			}
+			if (u->failed)
+				break;
+			s->state = BUSY; /* the reader's, until FULL */
+			pthread_mutex_unlock(&u->mu);
+			s->len = read_full(in, s->buf, (size_t)u->c->part_size, &ioerr);
+			if (u->c->progress)
+				put_progress(u, total + (long long)s->len, 0);
+			pthread_mutex_lock(&u->mu);
+			if (ioerr != 0 || s3_cancelled) {
+				s->state = FREE;
+				fail_locked(u, ioerr ? EX_IOERR : EX_TEMPFAIL, ioerr ? strerror(ioerr) : "interrupted");
+				break;
+			}
+			if (s->len == 0) {
+				s->state = FREE;
+				break;
+			}
+			total += (long long)s->len;
+		}
+		if (u->nparts == S3_MAX_PARTS) {
+			s->state = FREE;
+			fail_locked(u, EX_DATAERR, "input needs more than 10000 parts: raise --part-size");
+			break;
+		}
+		s->num = ++u->nparts;
+		s->state = FULL;
+		pthread_cond_broadcast(&u->cv);
+		if (s->len < (size_t)u->c->part_size)
+			break; /* a short part is the last */
+	}
+	u->eof = 1;
+	pthread_cond_broadcast(&u->cv);
+	pthread_mutex_unlock(&u->mu);
+	for (int i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	if (u->failed == 0 && s3_cancelled)
+		fail_locked(u, EX_TEMPFAIL, "interrupted");
+	if (u->failed != 0) {
+		err_fmt(err, errlen, "%s", u->err);
+		rc = u->failed;
+	} else {
+		rc = complete_upload(u, h, err, errlen);
+	}
+	if (rc != 0)
+		abort_upload(u, h);
+	else if (u->c->progress)
+		put_progress(u, total, 1);
+	*written = rc == 0 ? total : 0;
+	return rc;
+}
+
+int
+s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const char *content_type,
+    long long *written, char *err, size_t errlen)
+{
+	struct upload u = { .c = c, .bucket = bucket, .key = key };
+	CURL *h = s3_easy(c);
+	int rc = 0, ioerr = 0, ch = EOF;
+	long long dummy;
+
+	if (written == NULL)
+		written = &dummy;
+	*written = 0;
+	if (content_type == NULL)
+		content_type = "binary/octet-stream";
+	pthread_mutex_init(&u.mu, NULL);
+	pthread_cond_init(&u.cv, NULL);
+	u.slots = calloc((size_t)c->jobs, sizeof *u.slots);
+	if (h == NULL || u.slots == NULL || c->jobs < 1 || (u.slots[0].buf = malloc((size_t)c->part_size)) == NULL) {
+		err_fmt(err, errlen, "out of memory");
+		rc = EX_SOFTWARE;
+		goto out;
+	}
+	u.slots[0].len = read_full(in, u.slots[0].buf, (size_t)c->part_size, &ioerr);
+	if (ioerr == 0 && u.slots[0].len == (size_t)c->part_size && (ch = getc(in)) != EOF)
+		ungetc(ch, in);
+	else if (ioerr == 0 && ferror(in))
+		ioerr = errno ? errno : EIO;
+	else
+		ch = EOF;
+	if (ioerr != 0) {
+		err_fmt(err, errlen, "read: %s", strerror(ioerr));
+		rc = EX_IOERR;
+		goto out;
+	}
+	if (ch == EOF) {
+		unsigned char sha[32];
+		char etag[128];
+
+		rc = send_body(c, h, bucket, key, NULL, 0, u.slots[0].buf, u.slots[0].len, content_type, sha, etag,
+		    sizeof etag, err, errlen);
+		if (rc == 0)
+			*written = (long long)u.slots[0].len;
+		goto out;
+	}
+	for (int i = 1; i < c->jobs; i++)
+		if ((u.slots[i].buf = malloc((size_t)c->part_size)) == NULL) {
+			err_fmt(err, errlen, "out of memory");
+			rc = EX_SOFTWARE;
+			goto out;
+		}
+	rc = multipart(&u, h, in, content_type, written, err, errlen);
+out:
+	for (int i = 0; u.slots != NULL && i < c->jobs; i++)
+		free(u.slots[i].buf);
+	free(u.slots);
+	free(u.parts);
+	free(u.upload_id);
+	pthread_mutex_destroy(&u.mu);
+	pthread_cond_destroy(&u.cv);
+	if (h != NULL)
+		curl_easy_cleanup(h);
+	return rc;
+}

@@ -1,0 +1,471 @@
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aout.h"
+#include "err.h"
+
+const char *
+store_root(const char *root)
+{
+	const char *env = getenv("STI_STORE");
+
+	if (root != NULL && *root != '\0')
+		return root;
+	return env != NULL && *env != '\0' ? env : STORE_DEFAULT_ROOT;
+}
+
+static int
+is_explicit_local(const char *s)
+{
+	return s[0] == '/' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || strncmp(s, "./", 2) == 0 ||
+	    strncmp(s, "../", 3) == 0;
+}
+
+/* Whether path has a ".." component (a store key must not climb out of the store). */
+static int
+has_dotdot(const char *p)
+{
+	for (const char *s = p; (s = strstr(s, "..")) != NULL; s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
+			return 1;
+	return 0;
+}
+
+/* Split "s3://bucket/key" into loc. */
+static int
+parse_s3(const char *url, store_loc *loc, char *err, size_t errlen)
+{
+	const char *b = url + 5, *slash = strchr(b, '/');
+	size_t bn = slash ? (size_t)(slash - b) : strlen(b);
+
+	if (bn == 0) {
+		err_fmt(err, errlen, "%s: no bucket in the URL", url);
+		return EX_USAGE;
+	}
+	loc->is_s3 = 1;
+	loc->bucket = strndup(b, bn);
+	loc->key = strdup(slash ? slash + 1 : "");
+	return 0;
+}
+
+int
+store_resolve(const char *url, const char *root, store_loc *loc, char *err, size_t errlen)
+{
+	const char *r = store_root(root);
+	int rc = 0;
+
+	memset(loc, 0, sizeof *loc);
+	if (strncmp(url, "s3://", 5) == 0) {
+		rc = parse_s3(url, loc, err, errlen);
+	} else if (strncmp(url, "file://", 7) == 0) {
+		loc->key = strdup(url + 7);
+		if (loc->key != NULL && *loc->key == '\0') {
+			err_fmt(err, errlen, "%s: no path in the URL", url);
+			rc = EX_USAGE;
+		}
+	} else if (is_explicit_local(url)) {
+		loc->key = strdup(url);
+	} else if (strncmp(r, "s3://", 5) == 0) {
+		if ((rc = parse_s3(r, loc, err, errlen)) == 0 && loc->key != NULL) {
+			size_t n = strlen(loc->key);
+			char *k = malloc(n + strlen(url) + 2);
+
+			if (k != NULL)
+				sprintf(k, "%s%s%s", loc->key, n > 0 && loc->key[n - 1] != '/' ? "/" : "", url);
+			free(loc->key);
+			loc->key = k;
+			loc->base = k ? strlen(k) - strlen(url) : 0;
+		}
+	} else {
+		const char *dir = strncmp(r, "file://", 7) == 0 ? r + 7 : r;
+		size_t n = strlen(dir);
+
+		if (has_dotdot(url)) {
+			err_fmt(err, errlen, "%s: a store key must not contain '..'", url);
+			return EX_USAGE;
+		}
+		loc->key = malloc(n + strlen(url) + 2);
+		if (loc->key != NULL) {
+			sprintf(loc->key, "%s%s%s", dir, n > 0 && dir[n - 1] != '/' ? "/" : "", url);
+			loc->base = strlen(loc->key) - strlen(url);
+		}
+	}
+	if (rc == 0 && (loc->key == NULL || (loc->is_s3 && loc->bucket == NULL))) {
+		err_fmt(err, errlen, "out of memory");
+		rc = EX_SOFTWARE;
+	}
+	if (rc != 0)
+		store_loc_free(loc);
+	return rc;
+}
+
+void
+store_loc_free(store_loc *loc)
+{
+	free(loc->bucket);
+	free(loc->key);
+	memset(loc, 0, sizeof *loc);
+}
+
+/* ---- local files ---- */
+
+static int
+io_code(int e)
+{
+	if (e == ENOENT || e == ENOTDIR)
+		return EX_NOINPUT;
+	if (e == EACCES || e == EPERM || e == EROFS)
+		return EX_NOPERM;
+	return EX_IOERR;
+}
+
+/* mkdir -p of path's directory. */
+static int
+make_parents(const char *path)
+{
+	char *p = strdup(path);
+	int rc = 0;
+
+	if (p == NULL)
+		return -1;
+	for (char *s = p + 1; *s != '\0' && rc == 0; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+static int
+copy(FILE *in, FILE *out, long long *n, int *rerr, int *werr)
+{
+	static __thread char buf[1 << 16];
+	size_t k;
+
+	while ((k = fread(buf, 1, sizeof buf, in)) > 0) {
+		if (fwrite(buf, 1, k, out) != k) {
+			*werr = errno ? errno : EIO;
+			return -1;
+		}
+		*n += (long long)k;
+	}
+	if (ferror(in)) {
+		*rerr = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+local_put(const char *path, FILE *in, long long *written, char *err, size_t errlen)
+{
+	int rerr = 0, werr = 0;
+	aout *a;
+
+	if (path[0] == '\0' || path[strlen(path) - 1] == '/') {
+		err_fmt(err, errlen, "%s: not a file name", path);
+		return EX_USAGE;
+	}
+	if (make_parents(path) != 0 || (a = aout_open(path)) == NULL) {
+		err_fmt(err, errlen, "%s: %s", path, strerror(errno));
+		return io_code(errno) == EX_NOINPUT ? EX_CANTCREAT : io_code(errno);
+	}
+	if (copy(in, aout_fp(a), written, &rerr, &werr) != 0) {
+		aout_abort(a);
+		*written = 0;
+		err_fmt(err, errlen, rerr ? "read: %s" : "%s: %s", rerr ? strerror(rerr) : path,
+		    strerror(werr));
+		return rerr ? EX_IOERR : io_code(werr);
+	}
+	if (aout_commit(a) != 0) {
+		*written = 0;
+		err_fmt(err, errlen, "%s: %s", path, strerror(errno));
+		return io_code(errno);
+	}
+	return 0;
+}
+
+static int
+local_get(const char *path, FILE *out, long long *got, char *err, size_t errlen)
+{
+	int rerr = 0, werr = 0, rc = 0;
+	struct stat st;
+	FILE *in = fopen(path, "r");
+
+	if (in == NULL || fstat(fileno(in), &st) != 0 || S_ISDIR(st.st_mode)) {
+		int e = in == NULL ? errno : S_ISDIR(st.st_mode) ? EISDIR : errno;
+
+		if (in != NULL)
+			fclose(in);
+		err_fmt(err, errlen, "%s: %s", path, strerror(e));
+		return e == EISDIR ? EX_NOINPUT : io_code(e);
+	}
+	if (copy(in, out, got, &rerr, &werr) != 0) {
+		err_fmt(err, errlen, "%s: %s", rerr ? path : "write", strerror(rerr ? rerr : werr));
+		rc = EX_IOERR;
+	}
+	fclose(in);
+	return rc;
+}
+
+struct entry {
+	char *path;         /* full path */
+	long long size;     /* bytes */
+	time_t mtime;       /* modification time */
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+};
+
+/* A writer's temporary (aout's NAME.tmp.XXXXXX): not a key. */
+static int
+is_temp(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 11 && strncmp(name + n - 11, ".tmp.", 5) == 0;
+}
+
+/* Collect files under dir whose path starts with prefix. */
+static int
+walk(const char *dir, const char *prefix, struct entries *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+		size_t pl = strlen(prefix);
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || is_temp(de->d_name))
+			continue;
+		if ((p = malloc(strlen(dir) + strlen(de->d_name) + 2)) == NULL) {
+			rc = -1;
+			break;
+		}
+		sprintf(p, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
+		if (stat(p, &st) != 0) {
+			free(p);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			size_t n = strlen(p);
+
+			/* descend when the prefix reaches into it or it lies under the prefix */
+			if (strncmp(p, prefix, n < pl ? n : pl) == 0)
+				rc = walk(p, prefix, out);
+			free(p);
+		} else if (S_ISREG(st.st_mode) && strncmp(p, prefix, pl) == 0) {
+			if (out->n == out->cap) {
+				size_t cap = out->cap ? 2 * out->cap : 64;
+				struct entry *v = realloc(out->v, cap * sizeof *v);
+
+				if (v == NULL) {
+					free(p);
+					rc = -1;
+					break;
+				}
+				out->v = v;
+				out->cap = cap;
+			}
+			out->v[out->n++] = (struct entry){ p, (long long)st.st_size, st.st_mtime };
+		} else {
+			free(p);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
+}
+
+static int
+local_list(const store_loc *loc, int (*fn)(void *arg, const s3_object *o), void *arg, char *err, size_t errlen)
+{
+	struct entries es = { 0 };
+	int noslash = strchr(loc->key, '/') == NULL;
+	char *key = malloc(strlen(loc->key) + 3), *dir = malloc(strlen(loc->key) + 3), *slash;
+	size_t base = loc->base;
+	int rc = 0;
+
+	if (key == NULL || dir == NULL) {
+		free(key);
+		free(dir);
+		err_fmt(err, errlen, "out of memory");
+		return EX_SOFTWARE;
+	}
+	/* a bare name lists from the current directory: walk() builds "./name" paths */
+	sprintf(key, "%s%s", noslash ? "./" : "", loc->key);
+	if (noslash)
+		base += 2;
+	strcpy(dir, key);
+	slash = strrchr(dir, '/');
+	slash[slash == dir ? 1 : 0] = '\0';
+	if (walk(dir, key, &es) != 0) {
+		err_fmt(err, errlen, "%s: %s", dir, strerror(errno));
+		rc = io_code(errno);
+	}
+	if (es.n > 1)
+		qsort(es.v, es.n, sizeof *es.v, entry_cmp);
+	for (size_t i = 0; i < es.n && rc == 0; i++) {
+		char lm[32];
+		struct tm tm;
+		s3_object o;
+
+		gmtime_r(&es.v[i].mtime, &tm);
+		strftime(lm, sizeof lm, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+		o.key = es.v[i].path + (strlen(es.v[i].path) >= base ? base : 0);
+		o.size = es.v[i].size;
+		o.etag = "";
+		o.last_modified = lm;
+		rc = fn(arg, &o);
+	}
+	for (size_t i = 0; i < es.n; i++)
+		free(es.v[i].path);
+	free(es.v);
+	free(dir);
+	free(key);
+	return rc;
+}
+
+/* ---- dispatch ---- */
+
+/* Run op with s3, or with a configuration loaded from the environment. */
+static int
+with_config(const s3_config *s3, s3_config *mine, const s3_config **use, char *err, size_t errlen)
+{
+	int rc;
+
+	if (s3 != NULL) {
+		*use = s3;
+		return 0;
+	}
+	rc = s3_config_load(mine, NULL, err, errlen);
+	*use = mine;
+	return rc;
+}
+
+struct shift {
+	int (*fn)(void *arg, const s3_object *o);
+	void *arg;
+	size_t base;
+};
+
+static int
+shift_key(void *arg, const s3_object *o)
+{
+	struct shift *s = arg;
+	s3_object c = *o;
+
+	c.key += strlen(c.key) >= s->base ? s->base : 0;
+	return s->fn(s->arg, &c);
+}
+
+int
+store_put(const store_loc *loc, const s3_config *s3, FILE *in, const char *content_type,
+    long long *written, char *err, size_t errlen)
+{
+	s3_config mine = { 0 };
+	const s3_config *c;
+	long long dummy = 0;
+	int rc;
+
+	if (written == NULL)
+		written = &dummy;
+	*written = 0;
+	if (!loc->is_s3)
+		return local_put(loc->key, in, written, err, errlen);
+	if (loc->key[0] == '\0' || loc->key[strlen(loc->key) - 1] == '/') {
+		err_fmt(err, errlen, "s3://%s/%s: not an object key", loc->bucket, loc->key);
+		return EX_USAGE;
+	}
+	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
+		rc = s3_put(c, loc->bucket, loc->key, in, content_type ? content_type : s3_content_type(loc->key),
+		    written, err, errlen);
+	s3_config_free(&mine);
+	return rc;
+}
+
+int
+store_get(const store_loc *loc, const s3_config *s3, FILE *out, long long *got, char *err, size_t errlen)
+{
+	s3_config mine = { 0 };
+	const s3_config *c;
+	long long dummy = 0;
+	int rc;
+
+	if (got == NULL)
+		got = &dummy;
+	*got = 0;
+	if (!loc->is_s3)
+		return local_get(loc->key, out, got, err, errlen);
+	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
+		rc = s3_get(c, loc->bucket, loc->key, out, got, err, errlen);
+	s3_config_free(&mine);
+	return rc;
+}
+
+int
+store_list(const store_loc *loc, const s3_config *s3, int (*fn)(void *arg, const s3_object *o), void *arg,
+    char *err, size_t errlen)
+{
+	s3_config mine = { 0 };
+	const s3_config *c;
+	struct shift sh = { fn, arg, loc->base };
+	int rc;
+
+	if (!loc->is_s3)
+		return local_list(loc, fn, arg, err, errlen);
+	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
+		rc = s3_list(c, loc->bucket, loc->key, shift_key, &sh, err, errlen);
+	s3_config_free(&mine);
+	return rc;
+}
+
+int
+store_put_url(const char *url, FILE *in, char *err, size_t errlen)
+{
+	store_loc loc;
+	int rc = store_resolve(url, NULL, &loc, err, errlen);
+
+	if (rc == 0) {
+		rc = store_put(&loc, NULL, in, NULL, NULL, err, errlen);
+		store_loc_free(&loc);
+	}
+	return rc;
+}
+
+int
+store_get_url(const char *url, FILE *out, char *err, size_t errlen)
+{
+	store_loc loc;
+	int rc = store_resolve(url, NULL, &loc, err, errlen);
+
+	if (rc == 0) {
+		rc = store_get(&loc, NULL, out, NULL, err, errlen);
+		store_loc_free(&loc);
+	}
+	return rc;
+}

@@ -1,0 +1,684 @@
+#include "strategy.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "err.h"
+
+#define NO_DAY (-1)         /* a panel index no day has */
+#define PW_BLOCK 128        /* numpy's PW_BLOCKSIZE */
+
+struct sec {
+	char *id;           /* owned, NUL-terminated */
+	size_t idlen;       /* strlen(id) */
+	long next_guess;    /* the security that followed this one in the last day's rows, or -1 */
+	char *sym;          /* latest symbol seen, owned */
+	size_t symcap;      /* bytes allocated for sym */
+	long row_day;       /* panel index of the last row (duplicate check, "has a row on t") */
+	long member_day;    /* panel index of the last universe membership */
+	long last_row;      /* panel index of the last row, to retire the buffers of securities gone */
+	int has_ret;        /* today's row has a `ret` */
+	double ret;         /* today's `ret` */
+	double tri;         /* the product so far (resumes after an undefined stretch) */
+	long gap;           /* consecutive panel days without a usable return, saturating */
+	int active;         /* has buffers and is updated every day */
+	double *ring;       /* TRI of the last W panel days, slot p % W; NaN where undefined */
+	double *rring;      /* daily returns of the last vol_window panel days; NaN where undefined */
+};
+
+struct pick {
+	long sec;           /* index into secs */
+	double x;           /* mom, then z, then the signed weight */
+	double raw;         /* raw weight (1 or 1/vol) */
+	int side;           /* +1 long, -1 short, 0 not selected */
+};
+
+struct strat {
+	struct strategy_config c;
+	long w;              /* TRI ring length: lookback + skip + 1 */
+	long p;              /* current panel index (NO_DAY before the first day) */
+	int date;            /* current panel date */
+	int universe;        /* universe mode: eligibility from strat_member() */
+	long d0;             /* panel index of the first rebalance (periodic), NO_DAY before it */
+	struct sec *secs;    /* every security ever seen */
+	long nsecs, capsecs;
+	uint32_t *hash;      /* open addressing: index + 1 into secs, 0 = empty */
+	size_t hcap;         /* power of two */
+	long *active;        /* securities with buffers */
+	long nactive, capactive;
+	long *today;         /* the day's rows (or universe members), in input order */
+	long last_row_sec;   /* the security of the previous row, -1 at the start of a day */
+	long first_guess;    /* the security of the last day's first row */
+	long ntoday, captoday;
+	double **pool;       /* spare TRI rings (W doubles) */
+	double **rpool;      /* spare return rings (vol_window doubles) */
+	long npool, nrpool, cappool, caprpool;
+	struct pick *picks;  /* the day's eligible set, then the portfolio */
+	long npicks, cappicks, nout;
+	double *tmp;         /* scratch for sorting and sums */
+	long captmp;
+};
+
+/* ---- numerics ---- */
+
+double
+strat_sum(const double *a, size_t n)
+{
+	/* numpy's pairwise_sum: 8 accumulators within a block, halving recursion above it. */
+	if (n < 8) {
+		double r = 0.;
+
+		for (size_t i = 0; i < n; i++)
+			r += a[i];
+		return r;
+	}
+	if (n <= PW_BLOCK) {
+		double r[8], res;
+		size_t i;
+
+		for (int j = 0; j < 8; j++)
+			r[j] = a[j];
+		for (i = 8; i < n - n % 8; i += 8)
+			for (int j = 0; j < 8; j++)
+				r[j] += a[i + j];
+		res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+		for (; i < n; i++)
+			res += a[i];
+		return res;
+	}
+	size_t n2 = n / 2;
+
+	n2 -= n2 % 8;
+	return strat_sum(a, n2) + strat_sum(a + n2, n - n2);
+}
+
+/* The same pairwise summation of (a[i] - m)^2, as numpy sums the array of squared deviations. */
+static double
+sum_sqdev(const double *a, size_t n, double m)
+{
+	if (n < 8) {
+		double r = 0.;
+
+		for (size_t i = 0; i < n; i++)
+			r += (a[i] - m) * (a[i] - m);
+		return r;
+	}
+	if (n <= PW_BLOCK) {
+		double r[8], res;
+		size_t i;
+
+		for (int j = 0; j < 8; j++)
+			r[j] = (a[j] - m) * (a[j] - m);
+		for (i = 8; i < n - n % 8; i += 8)
+			for (int j = 0; j < 8; j++)
+				r[j] += (a[i + j] - m) * (a[i + j] - m);
+		res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+		for (; i < n; i++)
+			res += (a[i] - m) * (a[i] - m);
+		return res;
+	}
+	size_t n2 = n / 2;
+
+	n2 -= n2 % 8;
+	return sum_sqdev(a, n2, m) + sum_sqdev(a + n2, n - n2, m);
+}
+
+double
+strat_std(const double *a, size_t n)
+{
+	double m;
+
+	if (n < 2)
+		return NAN;
+	m = strat_sum(a, n) / (double)n;
+	return sqrt(sum_sqdev(a, n, m) / (double)(n - 1));
+}
+
+double
+strat_percentile(const double *sorted, size_t n, double q)
+{
+	/* numpy >= 1.22, method "linear": virtual index (n - 1) * q, then _lerp(). */
+	double vi = (double)(n - 1) * (q / 100), prev, gamma, a, b, diff, r;
+	size_t lo;
+
+	if (vi >= (double)(n - 1))
+		return sorted[n - 1];
+	if (vi <= 0)
+		return sorted[0];
+	prev = floor(vi);
+	lo = (size_t)prev;
+	gamma = vi - prev;
+	a = sorted[lo];
+	b = sorted[lo + 1];
+	diff = b - a;
+	r = a + diff * gamma;
+	if (gamma >= 0.5)
+		r = b - diff * (1 - gamma);
+	return r;
+}
+
+static int
+cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* ---- memory ---- */
+
+static int
+grow(void **p, long *cap, long need, size_t size)
+{
+	long ncap;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	if ((np = realloc(*p, (size_t)ncap * size)) == NULL)
+		return -1;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+strat *
+strat_new(const struct strategy_config *c)
+{
+	strat *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->c = *c;
+	s->w = (long)c->lookback + c->skip + 1;
+	s->p = NO_DAY;
+	s->d0 = NO_DAY;
+	s->last_row_sec = s->first_guess = -1;
+	s->hcap = 1024;
+	if ((s->hash = calloc(s->hcap, sizeof *s->hash)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+free_rings(double **pool, long n)
+{
+	for (long i = 0; i < n; i++)
+		free(pool[i]);
+}
+
+void
+strat_free(strat *s)
+{
+	if (s == NULL)
+		return;
+	for (long i = 0; i < s->nsecs; i++) {
+		free(s->secs[i].id);
+		free(s->secs[i].sym);
+		free(s->secs[i].ring);
+		free(s->secs[i].rring);
+	}
+	free_rings(s->pool, s->npool);
+	free_rings(s->rpool, s->nrpool);
+	free(s->pool);
+	free(s->rpool);
+	free(s->secs);
+	free(s->hash);
+	free(s->active);
+	free(s->today);
+	free(s->picks);
+	free(s->tmp);
+	free(s);
+}
+
+static uint32_t
+hash_id(const char *id, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)id[i]) * 16777619u;
+	return h;
+}
+
+static int
+rehash(strat *s)
+{
+	size_t ncap = s->hcap * 2;
+	uint32_t *nh = calloc(ncap, sizeof *nh);
+
+	if (nh == NULL)
+		return -1;
+	for (long i = 0; i < s->nsecs; i++) {
+		size_t j = hash_id(s->secs[i].id, strlen(s->secs[i].id)) & (ncap - 1);
+
+		while (nh[j] != 0)
+			j = (j + 1) & (ncap - 1);
+		nh[j] = (uint32_t)i + 1;
+	}
+	free(s->hash);
+	s->hash = nh;
+	s->hcap = ncap;
+	return 0;
+}
+
+/* The security with this id, created when new. Returns its index, or -1 when out of memory. */
+static long
+lookup(strat *s, const char *id, size_t n);
+
+/* The security of a prices row. Rows come in the same id order day after day, so the security that
+ * followed the previous row's one yesterday is nearly always the answer: one comparison, no hashing. */
+static long
+lookup_row(strat *s, const char *id, size_t n)
+{
+	long prev = s->last_row_sec, guess, i;
+
+	guess = prev >= 0 ? s->secs[prev].next_guess : s->first_guess;
+	if (guess >= 0 && s->secs[guess].idlen == n && memcmp(s->secs[guess].id, id, n) == 0)
+		i = guess;
+	else if ((i = lookup(s, id, n)) < 0)
+		return -1;
+	if (prev >= 0)
+		s->secs[prev].next_guess = i;
+	else
+		s->first_guess = i;
+	s->last_row_sec = i;
+	return i;
+}
+
+static long
+lookup(strat *s, const char *id, size_t n)
+{
+	size_t j = hash_id(id, n) & (s->hcap - 1);
+	struct sec *x;
+
+	for (; s->hash[j] != 0; j = (j + 1) & (s->hcap - 1)) {
+		const char *k = s->secs[s->hash[j] - 1].id;
+
+		if (s->secs[s->hash[j] - 1].idlen == n && memcmp(k, id, n) == 0)
+			return (long)s->hash[j] - 1;
+	}
+	if (grow((void **)&s->secs, &s->capsecs, s->nsecs + 1, sizeof *s->secs) != 0)
+		return -1;
+	x = &s->secs[s->nsecs];
+	memset(x, 0, sizeof *x);
+	if ((x->id = malloc(n + 1)) == NULL)
+		return -1;
+	memcpy(x->id, id, n);
+	x->id[n] = '\0';
+	x->idlen = n;
+	x->next_guess = -1;
+	x->row_day = x->member_day = x->last_row = NO_DAY;
+	x->tri = 1;
+	x->gap = LONG_MAX / 2;
+	s->hash[j] = (uint32_t)s->nsecs + 1;
+	s->nsecs++;
+	if ((size_t)s->nsecs * 2 > s->hcap && rehash(s) != 0)
+		return -1;
+	return s->nsecs - 1;
+}
+
+static double *
+take_ring(double ***pool, long *npool, long len)
+{
+	double *r = *npool > 0 ? (*pool)[--*npool] : malloc(sizeof *r * (size_t)len);
+
+	if (r != NULL)
+		for (long i = 0; i < len; i++)
+			r[i] = NAN;
+	return r;
+}
+
+static int
+give_ring(double ***pool, long *npool, long *cap, double *r)
+{
+	if (grow((void **)pool, cap, *npool + 1, sizeof **pool) != 0) {
+		free(r);
+		return -1;
+	}
+	(*pool)[(*npool)++] = r;
+	return 0;
+}
+
+/* Give a security buffers and a place in the daily update. */
+static int
+activate(strat *s, long i)
+{
+	struct sec *x = &s->secs[i];
+
+	if (x->active)
+		return 0;
+	if (x->last_row == NO_DAY)
+		x->gap = 0; /* the series starts at the first row, even one without a `ret` */
+	if ((x->ring = take_ring(&s->pool, &s->npool, s->w)) == NULL)
+		return -1;
+	if (s->c.weighting == CONFIG_INVERSE_VOL &&
+	    (x->rring = take_ring(&s->rpool, &s->nrpool, s->c.vol_window)) == NULL)
+		return -1;
+	if (grow((void **)&s->active, &s->capactive, s->nactive + 1, sizeof *s->active) != 0)
+		return -1;
+	s->active[s->nactive++] = i;
+	x->active = 1;
+	return 0;
+}
+
+/* ---- the stream ---- */
+
+int
+strat_day_begin(strat *s, int date, char *err, size_t n)
+{
+	char a[DATE_LEN + 1], b[DATE_LEN + 1];
+
+	if (s->p != NO_DAY && date <= s->date) {
+		if (date == s->date)
+			return 0;
+		err_fmt(err, n, "%s is before %s: the input must be sorted by date", date_fmt(date, a),
+		    date_fmt(s->date, b));
+		return -1;
+	}
+	s->p++;
+	s->date = date;
+	s->ntoday = 0;
+	s->last_row_sec = -1;
+	return 0;
+}
+
+int
+strat_price(strat *s, const char *id, size_t idlen, const char *sym, size_t symlen, int has_ret,
+    double ret, char *err, size_t n)
+{
+	long i;
+	struct sec *x;
+
+	if (idlen == 0) {
+		err_fmt(err, n, "empty id");
+		return -1;
+	}
+	if (has_ret && !(ret >= -1)) {
+		err_fmt(err, n, "%g is below -1 (a loss of more than everything)", ret);
+		return -1;
+	}
+	if ((i = lookup_row(s, id, idlen)) < 0 || activate(s, i) != 0) {
+		err_fmt(err, n, "out of memory");
+		return -1;
+	}
+	x = &s->secs[i];
+	if (x->row_day == s->p) {
+		err_fmt(err, n, "a second row for %s on the same date", x->id);
+		return -1;
+	}
+	if (x->sym == NULL || strncmp(x->sym, sym, symlen) != 0 || x->sym[symlen] != '\0') {
+		if (x->symcap < symlen + 1) {
+			char *ns = realloc(x->sym, symlen + 1);
+
+			if (ns == NULL) {
+				err_fmt(err, n, "out of memory");
+				return -1;
+			}
+			x->sym = ns;
+			x->symcap = symlen + 1;
+		}
+		memcpy(x->sym, sym, symlen);
+		x->sym[symlen] = '\0';
+	}
+	x->row_day = x->last_row = s->p;
+	x->has_ret = has_ret;
+	x->ret = ret;
+	if (!s->universe) {
+		if (grow((void **)&s->today, &s->captoday, s->ntoday + 1, sizeof *s->today) != 0) {
+			err_fmt(err, n, "out of memory");
+			return -1;
+		}
+		s->today[s->ntoday++] = i;
+	}
+	return 0;
+}
+
+void
+strat_universe_mode(strat *s)
+{
+	s->universe = 1;
+	s->ntoday = 0; /* rows already fed today do not decide eligibility any more */
+}
+
+int
+strat_member(strat *s, const char *id, size_t idlen, char *err, size_t n)
+{
+	long i;
+
+	if (idlen == 0) {
+		err_fmt(err, n, "empty id");
+		return -1;
+	}
+	if ((i = lookup(s, id, idlen)) < 0 ||
+	    grow((void **)&s->today, &s->captoday, s->ntoday + 1, sizeof *s->today) != 0) {
+		err_fmt(err, n, "out of memory");
+		return -1;
+	}
+	if (s->secs[i].member_day == s->p) {
+		err_fmt(err, n, "%s is listed twice on the same date", s->secs[i].id);
+		return -1;
+	}
+	s->secs[i].member_day = s->p;
+	s->today[s->ntoday++] = i;
+	return 0;
+}
+
+/* Move every active security's TRI and return buffers to today; retire those long gone. */
+static int
+update(strat *s)
+{
+	long p = s->p, w = s->w, v = s->c.vol_window, keep = s->w + v;
+
+	for (long k = 0; k < s->nactive; k++) {
+		struct sec *x = &s->secs[s->active[k]];
+		int today = x->row_day == p && x->has_ret, defined;
+
+		if (today) {
+			x->tri *= 1 + x->ret;
+			x->gap = 0;
+		} else if (x->gap < LONG_MAX / 2) {
+			x->gap++;
+		}
+		defined = x->gap <= s->c.max_gap;
+		x->ring[p % w] = defined ? x->tri : NAN;
+		if (x->rring != NULL)
+			x->rring[p % v] = today ? x->ret : defined ? 0 : NAN;
+		if (p - x->last_row > keep) {
+			/* Every value in the window is undefined now: keep only the product. */
+			if (give_ring(&s->pool, &s->npool, &s->cappool, x->ring) != 0)
+				return -1;
+			x->ring = NULL;
+			if (x->rring != NULL) {
+				if (give_ring(&s->rpool, &s->nrpool, &s->caprpool, x->rring) != 0)
+					return -1;
+				x->rring = NULL;
+			}
+			x->active = 0;
+			s->active[k--] = s->active[--s->nactive];
+		}
+	}
+	return 0;
+}
+
+/* Sample std of the security's last vol_window daily returns (chronological), NaN if one is missing. */
+static double
+vol_of(strat *s, const struct sec *x)
+{
+	long v = s->c.vol_window;
+
+	if (s->p + 1 < v)
+		return NAN;
+	for (long k = 0; k < v; k++) {
+		double r = x->rring[(s->p - v + 1 + k) % v];
+
+		if (isnan(r))
+			return NAN;
+		s->tmp[k] = r;
+	}
+	return strat_std(s->tmp, (size_t)v);
+}
+
+/* Cap |w| at max_weight, spreading the excess over the uncapped in proportion to their raw weights. */
+static void
+cap_weights(strat *s, long n)
+{
+	double cap = s->c.max_weight;
+
+	for (;;) {
+		double rest = 1, raw = 0;
+		int over = 0;
+
+		for (long i = 0; i < n; i++) {
+			if (fabs(s->picks[i].x) > cap) {
+				s->picks[i].x = s->picks[i].side * cap;
+				s->picks[i].raw = 0; /* capped for good */
+				over = 1;
+			}
+		}
+		if (!over)
+			return;
+		for (long i = 0; i < n; i++) {
+			if (s->picks[i].raw == 0)
+				rest -= cap;
+			else
+				raw += s->picks[i].raw;
+		}
+		if (raw == 0 || rest <= 0)
+			return;
+		for (long i = 0; i < n; i++)
+			if (s->picks[i].raw != 0)
+				s->picks[i].x = s->picks[i].side * s->picks[i].raw * rest / raw;
+	}
+}
+
+/* The day's target portfolio into picks[0..nout). Returns its size, or -1 when out of memory. */
+static long
+compute(strat *s)
+{
+	long p = s->p, w = s->w, n = 0, nsel = 0;
+	double mean, sd, lo, hi, up, down, raw;
+
+	s->nout = 0;
+	if (p < (long)s->c.skip + s->c.lookback)
+		return 0;
+	if (grow((void **)&s->picks, &s->cappicks, s->ntoday, sizeof *s->picks) != 0 ||
+	    grow((void **)&s->tmp, &s->captmp, s->ntoday > s->c.vol_window ? s->ntoday : s->c.vol_window,
+	    sizeof *s->tmp) != 0)
+		return -1;
+	for (long k = 0; k < s->ntoday; k++) {
+		const struct sec *x = &s->secs[s->today[k]];
+		double a, b, mom;
+
+		if (!x->active)
+			continue;
+		a = x->ring[(p - s->c.skip) % w];
+		b = x->ring[(p - s->c.skip - s->c.lookback) % w];
+		mom = a / b - 1;
+		if (isnan(a) || isnan(b) || !isfinite(mom))
+			continue;
+		s->picks[n].sec = s->today[k];
+		s->picks[n].x = mom;
+		s->tmp[n++] = mom;
+	}
+	if (n < 2)
+		return 0;
+	mean = strat_sum(s->tmp, (size_t)n) / (double)n;
+	sd = strat_std(s->tmp, (size_t)n);
+	if (!(sd > 0) || !isfinite(sd))
+		return 0;
+	for (long i = 0; i < n; i++)
+		s->tmp[i] = s->picks[i].x = (s->picks[i].x - mean) / sd;
+	qsort(s->tmp, (size_t)n, sizeof *s->tmp, cmp_double);
+	lo = strat_percentile(s->tmp, (size_t)n, s->c.winsor_lo);
+	hi = strat_percentile(s->tmp, (size_t)n, s->c.winsor_hi);
+	for (long i = 0; i < n; i++) {
+		s->picks[i].x = fmin(fmax(s->picks[i].x, lo), hi);
+		s->tmp[i] = fmin(fmax(s->tmp[i], lo), hi); /* clipping keeps the order */
+	}
+	up = strat_percentile(s->tmp, (size_t)n, s->c.select);
+	down = strat_percentile(s->tmp, (size_t)n, 100 - s->c.select);
+	for (long i = 0; i < n; i++) {
+		int is_long = s->picks[i].x >= up, is_short = s->c.long_short && s->picks[i].x <= down;
+
+		if (is_long == is_short)
+			continue;
+		s->picks[nsel] = s->picks[i];
+		s->picks[nsel].side = is_long ? 1 : -1;
+		s->picks[nsel].raw = 1;
+		if (s->c.weighting == CONFIG_INVERSE_VOL) {
+			double vol = vol_of(s, &s->secs[s->picks[i].sec]);
+
+			if (!(vol > 0))
+				continue;
+			s->picks[nsel].raw = 1 / vol;
+		}
+		nsel++;
+	}
+	if (nsel == 0)
+		return 0;
+	for (long i = 0; i < nsel; i++)
+		s->tmp[i] = s->picks[i].raw;
+	raw = strat_sum(s->tmp, (size_t)nsel);
+	for (long i = 0; i < nsel; i++)
+		s->picks[i].x = s->picks[i].side * (s->picks[i].raw / raw);
+	if (s->c.max_weight < 1)
+		cap_weights(s, nsel);
+	s->nout = nsel;
+	return nsel;
+}
+
+int
+strat_day_end(strat *s, int next_date)
+{
+	int rebalance;
+	long got;
+
+	if (s->p == NO_DAY)
+		return 0;
+	if (update(s) != 0)
+		return -1;
+	s->nout = 0;
+	if (s->c.rebalance == CONFIG_MONTHLY) {
+		int y1, m1, d1, y2, m2, d2;
+
+		date_to_ymd(s->date, &y1, &m1, &d1);
+		if (next_date != 0)
+			date_to_ymd(next_date, &y2, &m2, &d2);
+		rebalance = next_date != 0 ? y1 != y2 || m1 != m2 : cal_is_month_end(s->date);
+	} else {
+		rebalance = s->d0 == NO_DAY || (s->p - s->d0) % s->c.rebalance_every == 0;
+	}
+	if (!rebalance)
+		return 0;
+	if ((got = compute(s)) < 0)
+		return -1;
+	if (got > 0 && s->d0 == NO_DAY)
+		s->d0 = s->p;
+	return got > 0;
+}
+
+size_t
+strat_nweights(const strat *s)
+{
+	return (size_t)s->nout;
+}
+
+void
+strat_weight(const strat *s, size_t i, const char **id, const char **symbol, double *weight)
+{
+	const struct sec *x = &s->secs[s->picks[i].sec];
+
+	*id = x->id;
+	*symbol = x->sym != NULL ? x->sym : "";
+	*weight = s->picks[i].x;
+}

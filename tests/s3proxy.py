@@ -1,0 +1,282 @@
+#!/usr/bin/python3
+"""s3proxy: a checking, fault-injecting HTTP proxy in front of s3rver, for the tool tests.
+
+s3rver stores objects but does not verify AWS Signature V4, request payload hashes or checksums, and does
+not implement AbortMultipartUpload. This proxy, in front of it on loopback:
+  - recomputes every request's SigV4 signature with botocore's own signer (S3SigV4Auth) from the
+    request as received (path and query re-canonicalised from their decoded form) and answers
+    403 SignatureDoesNotMatch on a mismatch, 403 InvalidAccessKeyId for an unknown key;
+  - checks the body against x-amz-content-sha256 (400 XAmzContentSHA256Mismatch), Content-MD5 and
+    x-amz-checksum-sha256 (400 BadDigest);
+  - implements AbortMultipartUpload (DELETE ?uploadId=) by removing s3rver's upload directory;
+  - injects faults on demand: GET /__fault?method=M&fault=F&count=N[&match=S][&after=BYTES] queues N
+    faults for the next requests of method M whose path and query contain S. F is one of
+    500, 503 (SlowDown), drop (the response body, or the request body for uploads, breaks off after
+    `after` bytes, default half), stall (accept, then send nothing for 60 s), reset (close at once),
+    corrupt (flip one byte of the request body before the checks, or of the response body).
+    GET /__faults/clear drops pending faults; GET /__log returns the request log.
+Each request is logged as one line "METHOD PATH?QUERY -> STATUS [note]" on stderr and kept for /__log.
+"""
+import argparse
+import base64
+import hashlib
+import http.client
+import http.server
+import os
+import re
+import shutil
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+LOCK = threading.Lock()
+FAULTS = []   # dicts: method, fault, count, match, after
+LOG = []
+ARGS = None
+
+
+def xml_error(code, message):
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code><Message>%s</Message></Error>'
+            % (code, message)).encode()
+
+
+def take_fault(method, target):
+    with LOCK:
+        for f in FAULTS:
+            if f["method"] not in (method, "*") or f["match"] not in target:
+                continue
+            f["count"] -= 1
+            if f["count"] <= 0:
+                FAULTS.remove(f)
+            return dict(f)
+    return None
+
+
+def canonical_query(raw):
+    pairs = []
+    if raw:
+        for item in raw.split("&"):
+            k, _, v = item.partition("=")
+            pairs.append((urllib.parse.unquote(k), urllib.parse.unquote(v)))
+    return pairs
+
+
+def verify_signature(method, raw_path, raw_query, headers):
+    """None when the signature is right, else (status, code, message)."""
+    auth = headers.get("Authorization", "")
+    m = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/s3/aws4_request,\s*"
+                 r"SignedHeaders=([^,]+),\s*Signature=([0-9a-f]{64})$", auth)
+    if not m:
+        return (403, "AccessDenied", "missing or malformed SigV4 Authorization header")
+    key_id, date, region, signed, signature = m.groups()
+    if key_id != ARGS.access_key:
+        return (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+    amz_date = headers.get("x-amz-date", "")
+    if not amz_date.startswith(date):
+        return (403, "SignatureDoesNotMatch", "credential scope date does not match x-amz-date")
+    signed_names = signed.split(";")
+    for required in ("host", "x-amz-content-sha256", "x-amz-date"):
+        if required not in signed_names:
+            return (403, "AccessDenied", "header %s is not signed" % required)
+    for name in headers.keys():
+        if name.lower().startswith("x-amz-") and name.lower() not in signed_names:
+            return (403, "AccessDenied", "header %s is not signed" % name.lower())
+    sign_headers = {}
+    for name in signed_names:
+        values = headers.get_all(name)
+        if values is None:
+            return (403, "SignatureDoesNotMatch", "signed header %s is missing" % name)
+        sign_headers[name] = ",".join(v.strip() for v in values)
+    path = urllib.parse.quote(urllib.parse.unquote(raw_path), safe="/~")
+    req = AWSRequest(method=method, url="http://%s%s" % (headers.get("host"), path),
+                     headers=sign_headers, params=canonical_query(raw_query))
+    req.context["timestamp"] = amz_date
+    signer = S3SigV4Auth(Credentials(ARGS.access_key, ARGS.secret_key), "s3", region)
+    canonical = signer.canonical_request(req)
+    want = signer.signature(signer.string_to_sign(req, canonical), req)
+    if want != signature:
+        return (403, "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.")
+    return None
+
+
+def verify_body(headers, body):
+    declared = headers.get("x-amz-content-sha256", "")
+    if re.fullmatch(r"[0-9a-f]{64}", declared) and hashlib.sha256(body).hexdigest() != declared:
+        return (400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match")
+    md5 = headers.get("Content-MD5")
+    if md5 is not None and base64.b64encode(hashlib.md5(body).digest()).decode() != md5:
+        return (400, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+    cks = headers.get("x-amz-checksum-sha256")
+    if cks is not None and base64.b64encode(hashlib.sha256(body).digest()).decode() != cks:
+        return (400, "BadDigest", "The SHA256 you specified did not match the calculated checksum.")
+    return None
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def note(self, status, extra=""):
+        line = "%s %s -> %s%s" % (self.command, self.path, status, " " + extra if extra else "")
+        with LOCK:
+            LOG.append(line)
+        print(line, file=sys.stderr, flush=True)
+
+    def reply(self, status, body=b"", headers=None, close=False):
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if body and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def read_body(self, fault):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            out = bytearray()
+            while True:
+                size = int(self.rfile.readline().split(b";")[0], 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return bytes(out)
+                out += self.rfile.read(size)
+                self.rfile.readline()
+        n = int(self.headers.get("Content-Length", "0"))
+        if fault and fault["fault"] == "drop" and n > 0:
+            keep = min(n, fault["after"] if fault["after"] >= 0 else n // 2)
+            self.rfile.read(keep)
+            return None
+        return self.rfile.read(n) if n else b""
+
+    def control(self, path, query):
+        q = dict(urllib.parse.parse_qsl(query))
+        if path == "/__fault":
+            with LOCK:
+                FAULTS.append({"method": q.get("method", "*"), "fault": q["fault"],
+                               "count": int(q.get("count", "1")), "match": q.get("match", ""),
+                               "after": int(q.get("after", "-1"))})
+            self.reply(200, b"ok\n")
+        elif path == "/__faults/clear":
+            with LOCK:
+                FAULTS.clear()
+            self.reply(200, b"ok\n")
+        elif path == "/__log":
+            with LOCK:
+                text = "\n".join(LOG) + "\n"
+            self.reply(200, text.encode())
+        else:
+            self.reply(404, b"unknown control path\n")
+
+    def handle_any(self):
+        raw_path, _, raw_query = self.path.partition("?")
+        if raw_path.startswith("/__"):
+            return self.control(raw_path, raw_query)
+        fault = take_fault(self.command, self.path)
+        if fault and fault["fault"] == "reset":
+            self.note("reset", "fault")
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.close_connection = True
+            return
+        if fault and fault["fault"] == "stall":
+            self.note("stall", "fault")
+            time.sleep(60)
+            self.close_connection = True
+            return
+        body = self.read_body(fault if self.command in ("PUT", "POST") else None)
+        if body is None:
+            self.note("dropped request body", "fault")
+            self.close_connection = True
+            return
+        if fault and fault["fault"] == "corrupt" and body:
+            body = bytes([body[0] ^ 1]) + body[1:]
+        bad = verify_signature(self.command, raw_path, raw_query, self.headers) or verify_body(self.headers, body)
+        if bad:
+            self.note(bad[0], bad[1])
+            return self.reply(bad[0], xml_error(bad[1], bad[2]), {"Content-Type": "application/xml"})
+        if fault and fault["fault"] in ("500", "503"):
+            code = int(fault["fault"])
+            self.note(code, "fault")
+            err = ("SlowDown", "Please reduce your request rate.") if code == 503 else \
+                ("InternalError", "We encountered an internal error. Please try again.")
+            return self.reply(code, xml_error(*err), {"Content-Type": "application/xml"})
+        query = canonical_query(raw_query)
+        if self.command == "DELETE" and any(k == "uploadId" for k, _ in query):
+            return self.abort_upload(raw_path, dict(query)["uploadId"])
+        self.forward(raw_path, raw_query, body, fault if self.command == "GET" else None)
+
+    def abort_upload(self, raw_path, upload_id):
+        bucket = urllib.parse.unquote(raw_path).lstrip("/").split("/", 1)[0]
+        d = os.path.join(ARGS.data, bucket, "._S3rver_uploads", upload_id)
+        if not re.fullmatch(r"[0-9a-f]+", upload_id) or not os.path.isdir(d):
+            self.note(404, "NoSuchUpload")
+            return self.reply(404, xml_error("NoSuchUpload", "The specified upload does not exist."),
+                              {"Content-Type": "application/xml"})
+        shutil.rmtree(d)
+        self.note(204, "aborted")
+        self.reply(204)
+
+    def forward(self, raw_path, raw_query, body, fault):
+        conn = http.client.HTTPConnection("127.0.0.1", ARGS.upstream, timeout=120)
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("connection", "expect", "transfer-encoding", "content-length")}
+        headers["Content-Length"] = str(len(body))
+        conn.request(self.command, self.path, body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        self.send_response(resp.status)
+        for k, v in resp.getheaders():
+            if k.lower() not in ("connection", "transfer-encoding", "content-length", "keep-alive", "date"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        if fault and fault["fault"] == "corrupt" and 200 <= resp.status < 300 and data:
+            data = data[:-1] + bytes([data[-1] ^ 1])
+            self.note(resp.status, "fault: corrupted")
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        if fault and fault["fault"] == "drop" and 200 <= resp.status < 300 and data:
+            keep = min(len(data) - 1, fault["after"] if fault["after"] >= 0 else len(data) // 2)
+            self.end_headers()
+            self.wfile.write(data[:keep])
+            self.wfile.flush()
+            self.note(resp.status, "fault: dropped after %d of %d bytes" % (keep, len(data)))
+            self.close_connection = True
+            return
+        self.end_headers()
+        if data and self.command != "HEAD":
+            self.wfile.write(data)
+        self.note(resp.status)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+
+
+def main():
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--upstream", type=int, required=True, help="s3rver's port on 127.0.0.1")
+    p.add_argument("--data", required=True, help="s3rver's data directory")
+    p.add_argument("--access-key", default="S3RVER")
+    p.add_argument("--secret-key", default="S3RVER")
+    ARGS = p.parse_args()
+    http.server.ThreadingHTTPServer.daemon_threads = True
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

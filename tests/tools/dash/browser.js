@@ -1,0 +1,123 @@
+// browser.js URL OUTPREFIX: load a page in headless Chromium through the DevTools protocol, at
+// 1280x800 and 390x844, and print one JSON object: console messages, uncaught exceptions, every network
+// request the page made, what the DOM holds (figures, tables, svgs, overflow) and the tooltip text after
+// hovering the first line chart. Screenshots (full page) go to OUTPREFIX-WIDTH.png.
+// Run with: node --experimental-websocket browser.js URL OUT (Node 20's WebSocket is behind the flag).
+'use strict';
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const [url, outPrefix] = process.argv.slice(2);
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dash-chromium-'));
+const chrome = spawn('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+	'--disable-component-update', '--disable-sync', '--no-first-run', '--user-data-dir=' + profile,
+	// Any request that escapes the page goes to a dead proxy (and is recorded below anyway).
+	'--proxy-server=127.0.0.1:9', '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+const timer = setTimeout(() => finish(new Error('timed out')), 60000);
+let ws, nextId = 1, pending = new Map(), handlers = [], done = false;
+
+function finish(err, result) {
+	if (done) return;
+	done = true;
+	clearTimeout(timer);
+	try { ws && ws.close(); } catch (e) { /* closing anyway */ }
+	chrome.kill('SIGKILL');
+	chrome.on('exit', () => {
+		try { fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); }
+		catch (e) { /* a helper process may still be writing: leave it to the tmp cleaner */ }
+	});
+	if (err) { console.error('browser.js: ' + err.message); process.exitCode = 1; }
+	else process.stdout.write(JSON.stringify(result, null, 1) + '\n');
+}
+
+function send(method, params, sessionId) {
+	const id = nextId++;
+	ws.send(JSON.stringify({ id, method, params: params || {}, sessionId }));
+	return new Promise((resolve, reject) => pending.set(id, { resolve, reject, method }));
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function waitFor(pred) { return new Promise((resolve) => handlers.push({ pred, resolve })); }
+
+let stderr = '';
+chrome.stderr.on('data', (d) => {
+	stderr += d;
+	const m = stderr.match(/DevTools listening on (ws:\/\/\S+)/);
+	if (m && !ws) { ws = new WebSocket(m[1]); ws.onopen = () => run().then((r) => finish(null, r), finish); ws.onmessage = onMessage; }
+});
+chrome.on('exit', (code) => { if (!done) finish(new Error('chromium exited (' + code + '): ' + stderr.slice(-500))); });
+
+function onMessage(ev) {
+	const msg = JSON.parse(ev.data);
+	if (msg.id && pending.has(msg.id)) {
+		const p = pending.get(msg.id);
+		pending.delete(msg.id);
+		if (msg.error) p.reject(new Error(p.method + ': ' + msg.error.message)); else p.resolve(msg.result);
+		return;
+	}
+	record(msg);
+	handlers = handlers.filter((h) => { if (h.pred(msg)) { h.resolve(msg); return false; } return true; });
+}
+
+const result = { console: [], exceptions: [], log: [], requests: [], views: {} };
+function record(msg) {
+	const p = msg.params || {};
+	if (msg.method === 'Runtime.consoleAPICalled')
+		result.console.push({ type: p.type, text: (p.args || []).map((a) => a.value !== undefined ? String(a.value) : a.description).join(' ') });
+	else if (msg.method === 'Runtime.exceptionThrown')
+		result.exceptions.push(p.exceptionDetails.exception ? p.exceptionDetails.exception.description : p.exceptionDetails.text);
+	else if (msg.method === 'Log.entryAdded')
+		result.log.push({ level: p.entry.level, text: p.entry.text, url: p.entry.url });
+	else if (msg.method === 'Network.requestWillBeSent')
+		result.requests.push(p.request.url);
+}
+
+const domProbe = `(() => {
+	const ids = (sel) => Array.from(document.querySelectorAll(sel)).map((e) => e.id);
+	return JSON.stringify({
+		title: document.title,
+		figures: ids('figure.chart'), tables: ids('table'), sections: ids('section'),
+		svgs: document.querySelectorAll('svg.ch').length,
+		paths: document.querySelectorAll('svg.ch path.ln').length,
+		notes: Array.from(document.querySelectorAll('.note.warn')).map((e) => e.textContent),
+		scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth,
+		height: document.documentElement.scrollHeight,
+		dark: matchMedia('(prefers-color-scheme: dark)').matches,
+	});
+})()`;
+
+async function run() {
+	const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+	const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+	const s = (m, p) => send(m, p, sessionId);
+	await Promise.all(['Runtime.enable', 'Log.enable', 'Network.enable', 'Page.enable'].map((m) => s(m)));
+	for (const [w, h] of [[1280, 800], [390, 844]]) {
+		await s('Emulation.setDeviceMetricsOverride', { width: w, height: h, deviceScaleFactor: 1, mobile: w < 600 });
+		const loaded = waitFor((m) => m.method === 'Page.loadEventFired');
+		await s('Page.navigate', { url });
+		await loaded;
+		await sleep(200);
+		const dom = JSON.parse((await s('Runtime.evaluate', { expression: domProbe, returnByValue: true })).result.value);
+		// Hover the middle of the first line chart: the tooltip must show a date and values.
+		const box = (await s('Runtime.evaluate', { returnByValue: true, expression: `(() => {
+			const g = document.querySelector('svg.ch .pts'); if (!g) return null;
+			const svg = g.ownerSVGElement; svg.scrollIntoView({block: 'center'});
+			const r = svg.getBoundingClientRect(); return {x: r.left + r.width * 0.6, y: r.top + r.height / 2}; })()` })).result.value;
+		if (box) {
+			await s('Input.dispatchMouseEvent', { type: 'mouseMoved', x: box.x, y: box.y });
+			await sleep(100);
+			dom.tooltip = (await s('Runtime.evaluate', { returnByValue: true,
+				expression: `(() => { const t = document.querySelector('.tip:not([hidden])'); return t ? t.textContent : null; })()` })).result.value;
+			await s('Input.dispatchMouseEvent', { type: 'mouseMoved', x: 1, y: 1 });
+			await s('Runtime.evaluate', { expression: 'window.scrollTo(0, 0)' });
+		}
+		const full = dom.height;
+		await s('Emulation.setDeviceMetricsOverride', { width: w, height: Math.min(full, 16000), deviceScaleFactor: 1, mobile: w < 600 });
+		await sleep(150);
+		const shot = await s('Page.captureScreenshot', { format: 'png' });
+		fs.writeFileSync(`${outPrefix}-${w}.png`, Buffer.from(shot.data, 'base64'));
+		result.views[w] = dom;
+	}
+	return result;
+}

@@ -1,0 +1,179 @@
+# s3-put / s3-get against s3rver behind the checking, fault-injecting proxy (tests/lib-s3.sh), and
+# against Debian's awscli both ways.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/lib-s3.sh"
+s3_start bkt
+MB=1048576
+if sanitized; then BIG=$((24 * MB)) AWSBIG=$((24 * MB)); else BIG=$((200 * MB)) AWSBIG=$((100 * MB)); fi
+
+t "round trip of small objects, signatures checked by the proxy"
+printf '' >empty; printf x >one; printf 'date,id\n2026-01-02,1\n' >small.csv
+for f in empty one small.csv; do
+	s3-put "s3://bkt/small/$f" <"$f"
+	s3-get "s3://bkt/small/$f" >"got.$f"
+	assert_same_file "$f" "got.$f"
+done
+[ ! -s "$OUT/s3-put.err" ] || true
+
+t "a wrong secret, an unknown key id: 403 from the signature check, exit 77, nothing stored"
+assert_status 77 env AWS_SECRET_ACCESS_KEY=wrong s3-put s3://bkt/bad/secret <one 2>err
+assert_contains err SignatureDoesNotMatch
+assert_status 77 env AWS_SECRET_ACCESS_KEY=wrong s3-get s3://bkt/small/one 2>err
+assert_contains err SignatureDoesNotMatch
+assert_status 77 env AWS_ACCESS_KEY_ID=NOBODY s3-get s3://bkt/small/one 2>err
+assert_contains err InvalidAccessKeyId
+assert_status 66 s3-get s3://bkt/bad/secret 2>err
+assert_contains err NoSuchKey
+assert_status 66 s3-get s3://nobucket/x 2>err
+assert_contains err NoSuchBucket
+assert_status 77 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY s3-get s3://bkt/small/one 2>err
+assert_contains err "no AWS credentials"
+
+t "credentials from a profile in ~/.aws"
+mkdir -p "$HOME/.aws"
+printf '[other]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' >"$HOME/.aws/credentials"
+printf '[profile other]\nregion = us-east-1\n' >"$HOME/.aws/config"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_PROFILE=other s3-get s3://bkt/small/one >got
+assert_same_file one got
+assert_status 77 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_PROFILE=missing s3-get s3://bkt/small/one 2>err
+rm -r "$HOME/.aws"
+
+t "keys with spaces, +, =, %, unicode"
+i=0
+for k in "with space" "plus+sign" "eq=ual" "per%25cent" "ünïcødé/ключ" "mixed +=%/ d"; do
+	i=$((i + 1))
+	echo "object $i" >want
+	s3-put "s3://bkt/keys/$k" <want
+	s3-get "s3://bkt/keys/$k" >got
+	assert_same_file want got
+	aws_s3 s3 cp --no-progress "s3://bkt/keys/$k" got.aws >/dev/null
+	assert_same_file want got.aws
+done
+s3-get --list s3://bkt/keys/ >list
+assert_eq 6 "$(wc -l <list)" "keys listed"
+assert_contains list "keys/ünïcødé/ключ"
+assert_contains list "keys/mixed +=%/ d"
+
+t "exactly one part, one part and a byte, unknown size from a pipe"
+gen_data part $((5 * MB))
+s3-put --part-size 5M s3://bkt/parts/one <part
+cat part one | s3-put --part-size 5M s3://bkt/parts/two
+cat part one >want
+s3-get s3://bkt/parts/one | cmp - part
+s3-get s3://bkt/parts/two | cmp - want
+assert_eq 1 "$(s3_logcount 'POST /bkt/parts/two[?]uploads=')" "multipart uploads started"
+assert_eq 0 "$(s3_logcount 'POST /bkt/parts/one[?]uploads=')" "multipart for exactly one part"
+
+t "a large object (multipart, 4 parts in flight), read back byte-identical, also by awscli"
+gen_data big "$BIG"
+s3-put s3://bkt/large/big.bin <big
+s3-get -o got s3://bkt/large/big.bin
+assert_same_file big got
+aws_s3 s3 cp --no-progress s3://bkt/large/big.bin got.aws >/dev/null
+assert_same_file big got.aws
+rm -f got got.aws
+
+t "awscli multipart upload read by s3-get"
+head -c "$AWSBIG" big >awsbig
+aws_s3 s3 cp --no-progress awsbig s3://bkt/aws/awsbig >/dev/null
+s3_logged 'POST /bkt/aws/awsbig[?]uploads' || fail "awscli did not use multipart"
+s3-get s3://bkt/aws/awsbig | cmp - awsbig
+rm -f awsbig
+
+t "content type guessed from the extension, or given"
+s3-put s3://bkt/ct/page.html <one
+s3-put s3://bkt/ct/data.ndjson <one
+s3-put --content-type text/x-test s3://bkt/ct/data.csv <one
+assert_contains "$(aws_s3 s3api head-object --bucket bkt --key ct/page.html)" "text/html"
+assert_contains "$(aws_s3 s3api head-object --bucket bkt --key ct/data.ndjson)" "application/x-ndjson"
+assert_contains "$(aws_s3 s3api head-object --bucket bkt --key ct/data.csv)" "text/x-test"
+
+t "a store rooted on S3: keys relative to s3://bucket/prefix"
+echo hi | STI_STORE=s3://bkt/root s3-put data/universe/2026-11-24.csv
+aws_s3 s3 cp --no-progress s3://bkt/root/data/universe/2026-11-24.csv got >/dev/null
+assert_eq hi "$(cat got)"
+assert_eq data/universe/2026-11-24.csv "$(STI_STORE=s3://bkt/root/ s3-get --list data/)"
+assert_eq hi "$(s3-get --store s3://bkt/root data/universe/2026-11-24.csv)"
+
+t "list 2,500 keys across pages, plain and --long"
+mkdir -p many
+for i in $(seq -w 1 2500); do printf '%s' "$i" >"many/k$i.txt"; done
+"$S3_AWS" --endpoint-url "$S3_DIRECT" --region us-east-1 s3 cp --recursive --quiet many s3://bkt/many/
+s3-get --list s3://bkt/many/ >list
+assert_eq 2500 "$(wc -l <list)" "keys listed"
+(cd many && ls | sed 's|^|many/|') | LC_ALL=C sort | cmp - list
+s3-get --list --long s3://bkt/many/k0042 >long
+assert_eq 1 "$(wc -l <long)" "--long records"
+"$S3_PY" -c 'import json,sys; r=json.loads(open("long").read()); assert r["key"]=="many/k0042.txt" and r["size"]==4 and len(r["etag"])==32 and r["last_modified"].startswith("20"), r'
+assert_eq 3 "$(s3_logcount 'GET /bkt[?].*list-type=2&prefix=many%2F -> 200')" "list pages"
+
+t "faults: a GET that breaks off mid-body resumes with a ranged GET"
+s3_fault GET drop 2
+s3-get -o got s3://bkt/large/big.bin
+assert_same_file big got
+s3_logged "GET /bkt/large/big.bin -> 206" || fail "no ranged GET"
+
+t "faults: 500, 503 SlowDown and a reset are retried"
+s3_fault GET 500 1; s3_fault GET 503 1; s3_fault GET reset 1
+s3-get s3://bkt/small/small.csv | cmp - small.csv
+s3_fault PUT 503 2
+s3-put s3://bkt/retry/small.csv <small.csv
+s3-get s3://bkt/retry/small.csv | cmp - small.csv
+
+t "faults: a stalled server is abandoned after --timeout and retried"
+s3_fault GET stall 1
+start=$(date +%s)
+s3-get --timeout 2 s3://bkt/small/small.csv | cmp - small.csv
+[ $(($(date +%s) - start)) -lt 30 ] || fail "stall not cut short"
+
+t "faults: retries used up: exit 75, the S3 code in the message, -o FILE untouched"
+echo old >kept
+s3_fault GET 503 10
+assert_status 75 s3-get --retries 2 -o kept s3://bkt/small/small.csv 2>err
+assert_contains err SlowDown
+assert_eq old "$(cat kept)" "-o FILE after a failure"
+[ -z "$(ls kept.tmp.* 2>/dev/null)" ] || fail "temporary left behind"
+s3_faults_clear
+
+t "faults: parts dropped mid-body and a failing Complete are retried; the object is whole"
+s3_fault PUT drop 2 match=partNumber
+s3_fault POST 500 1 match=uploadId=
+head -c $((12 * MB)) big >mid
+s3-put --part-size 5M s3://bkt/faulty/mid <mid
+s3-get s3://bkt/faulty/mid | cmp - mid
+assert_eq 0 "$(s3_uploads bkt)" "unfinished uploads"
+
+t "faults: a part that keeps failing aborts the upload: no object, no parts, exit 75"
+s3_fault PUT 500 100 match=partNumber
+assert_status 75 s3-put --part-size 5M --retries 1 s3://bkt/faulty/never <mid 2>err
+assert_contains err InternalError
+s3_faults_clear
+assert_status 66 s3-get s3://bkt/faulty/never 2>/dev/null
+assert_eq 0 "$(s3_uploads bkt)" "unfinished uploads after abort"
+s3_logged "DELETE /bkt/faulty/never[?]uploadId=.* -> 204 aborted" || fail "no AbortMultipartUpload"
+
+t "faults: a part damaged on the way is refused by the checksum check, and sent again"
+s3_fault PUT corrupt 1 match=partNumber
+s3_fault PUT corrupt 1 match=single
+s3-put --part-size 5M s3://bkt/faulty/damaged <mid
+s3-get s3://bkt/faulty/damaged | cmp - mid
+s3-put s3://bkt/faulty/single.csv <small.csv
+s3-get s3://bkt/faulty/single.csv | cmp - small.csv
+assert_eq 2 "$(s3_logcount '-> 400 XAmzContentSHA256Mismatch')" "damaged bodies refused"
+
+t "faults: an object damaged on the way down fails its ETag check: exit 65, -o FILE not written"
+s3_fault GET corrupt 1 match=small.csv
+assert_status 65 s3-get -o damaged.csv s3://bkt/small/small.csv 2>err
+assert_contains err MD5
+[ ! -e damaged.csv ] || fail "a damaged download was kept"
+
+t "quiet on stderr when it is not a terminal"
+s3-put s3://bkt/quiet/x <mid 2>err
+s3-get s3://bkt/quiet/x 2>err >/dev/null
+[ ! -s err ] || fail "stderr not empty: $(cat err)"
+
+t "every request the tools sent had a valid signature"
+s3_log >proxy.log
+if grep -E ' -> 403 (SignatureDoesNotMatch|AccessDenied)' proxy.log | grep -vE 'secret|small/one'; then
+	fail "unexpected signature failures"
+fi

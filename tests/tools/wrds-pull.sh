@@ -1,0 +1,194 @@
+# wrds-pull against a real PostgreSQL server loaded with the hand-written CRSP fixture
+# (tests/fixtures/crsp): exact outputs in both table sets, credentials, failures and their exit codes.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/lib-pg.sh"
+FIX=$TOP/tests/fixtures/crsp
+X=$FIX/expected
+SECRET='Sekr1t:pa55-w0rd'
+
+pg_start
+pg_sql -c "CREATE DATABASE wrds" -c "CREATE DATABASE slow" -c "CREATE DATABASE empty"
+pg_sql -d wrds -f "$FIX/schema.sql" -f "$FIX/data.sql"
+# The reader role of the credential tests: its password is set with statement logging off, so that
+# any occurrence of it in the server log can only come from wrds-pull.
+pg_sql -d wrds <<SQL
+SET log_statement = 'none';
+CREATE ROLE reader LOGIN PASSWORD '$SECRET';
+RESET log_statement;
+GRANT USAGE ON SCHEMA crsp TO reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA crsp TO reader;
+REVOKE SELECT ON crsp.dsedelist FROM reader;
+SQL
+# "slow": a CIZ dsf_v2 whose rows leave the server about one per millisecond while the COPY streams (a
+# sleeping function in a view over an index scan already in the output's order: no sort holds the rows
+# back), so that a test can break the connection mid-stream.
+pg_sql -d slow -f "$FIX/schema.sql"
+pg_sql -d slow <<'SQL'
+ALTER TABLE crsp.dsf_v2 RENAME TO dsf_v2_raw;
+INSERT INTO crsp.dsf_v2_raw (permno, dlycaldt, dlyret, dlyprc)
+SELECT p, DATE '2024-01-02' + d, 0.01, 10 FROM generate_series(1, 100) p, generate_series(0, 29) d;
+CREATE INDEX ON crsp.dsf_v2_raw (dlycaldt, permno);
+CREATE FUNCTION crsp.slow(x numeric) RETURNS numeric LANGUAGE plpgsql STABLE
+AS $$BEGIN PERFORM pg_sleep(0.001); RETURN x; END$$;
+CREATE VIEW crsp.dsf_v2 AS SELECT permno, dlycaldt, crsp.slow(dlyret) AS dlyret, dlyprc, dlyvol,
+	dlyopen, dlyhigh, dlylow FROM crsp.dsf_v2_raw;
+ALTER DATABASE slow SET enable_sort = off;
+ALTER DATABASE slow SET enable_seqscan = off;
+ALTER DATABASE slow SET enable_bitmapscan = off;
+ALTER DATABASE slow SET enable_hashjoin = off;
+ALTER DATABASE slow SET enable_mergejoin = off;
+GRANT USAGE ON SCHEMA crsp TO reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA crsp TO reader;
+SQL
+# streaming FILE: wait until wrds-pull's temporary for FILE has data (the COPY is under way).
+streaming() {
+	local f
+	for _ in $(seq 200); do
+		f=$(compgen -G "$1.tmp.*" | head -1) || true
+		[ -n "$f" ] && [ -s "$f" ] && return 0
+		sleep 0.02
+	done
+	fail "$1: the COPY did not start streaming"
+}
+terminate() {
+	pg_sql -d postgres -Atc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wrds-pull'" >/dev/null
+}
+export PGDATABASE=wrds
+
+for f in ciz legacy; do
+	t "$f: S&P 500 snapshots (two spells, a rename within a spell, a new member)"
+	wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-12 --format $f -q >u.csv
+	assert_same_file "$X/universe-sp500.csv" u.csv
+	t "$f: S&P 500 spells"
+	wrds-pull universe --universe sp500 --spells --from 2024-01-02 --to 2024-01-12 --format $f -q >s.csv
+	assert_same_file "$X/universe-sp500-spells.csv" s.csv
+	t "$f: top 3 common stocks with a dollar-volume floor (shrcd 12, exchcd 4, prc 0 and bid/ask days dropped)"
+	wrds-pull universe --universe top:3 --min-dollar-volume 1000000 --from 2024-01-02 --to 2024-01-12 \
+		--format $f -q -o top.csv
+	assert_same_file "$X/universe-top3-floor.csv" top.csv
+	t "$f: top 3 without a floor lets the illiquid JJJ in"
+	wrds-pull universe --universe top:3 --from 2024-01-04 --to 2024-01-05 --format $f -q >top0.csv
+	printf 'date,id,symbol\n2024-01-04,10001,AAA\n2024-01-04,10002,BBB\n2024-01-04,10004,DDD\n2024-01-05,10001,AAA\n2024-01-05,10002,BBB\n2024-01-05,10010,JJJ\n' >want
+	assert_same_file want top0.csv
+	t "$f: prices of a universe read from stdin, 5 trading days of lookback"
+	wrds-pull prices --from 2024-01-09 --to 2024-01-12 --lookback-days 5 --format $f -q <"$X/universe-sp500.csv" >p.csv
+	assert_same_file "$X/prices-sp500.csv" p.csv
+	t "$f: prices across delistings (merged, missing, without a price row), prc 0, negative prc, vol -99"
+	printf 'id\n10004\n10005\n10008\n10009\n10001\n10010\n10004\n' >ids.csv
+	wrds-pull prices --universe-file ids.csv --from 2024-01-02 --to 2024-01-12 --format $f -q -o pd.csv
+	assert_same_file "$X/prices-delistings.csv" pd.csv
+done
+
+t "legacy --fill-dlret: a 5xx delisting without dlret gets -0.30"
+printf 'id\n10005\n' | wrds-pull prices --from 2024-01-10 --to 2024-01-10 --lookback-days 0 --format legacy \
+	--fill-dlret -q >fill.csv
+assert_eq "$(printf 'date,id,symbol,open,high,low,close,volume,ret\n2024-01-10,10005,EEE,32.5,34,32,33,50000,-0.4750000000000001')" \
+	"$(cat fill.csv)" "--fill-dlret"
+
+t "the dry-run SQL is what runs: psql gives the same bytes"
+wrds-pull universe --universe top:3 --min-dollar-volume 1000000 --from 2024-01-02 --to 2024-01-12 --dry-run |
+	pg_sql -d wrds -f - >psql.csv
+assert_same_file "$X/universe-top3-floor.csv" psql.csv
+
+t "log line on success (not a terminal: JSON)"
+STI_LOG_FORMAT=json wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-02 -o one.csv 2>log.json
+assert_contains log.json '"msg":"universe: 4 rows"'
+
+# ---- credentials over TCP (TLS, SCRAM) ----
+tcp() { env -u PGUSER PGHOST=127.0.0.1 WRDS_USERNAME=reader "$@"; }
+
+t "TCP + TLS (sslmode=require by default) with WRDS_PASSWORD"
+tcp WRDS_PASSWORD="$SECRET" wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-12 -q >tcp.csv 2>err
+assert_same_file "$X/universe-sp500.csv" tcp.csv
+pg_sql -d wrds -Atc "SELECT count(*) FROM pg_stat_ssl" >/dev/null
+
+t "WRDS_PASSWORD_FILE"
+printf '%s\n' "$SECRET" >pw.txt
+tcp WRDS_PASSWORD_FILE=pw.txt wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-02 -q >/dev/null
+
+t "PGPASSFILE (libpq reads it; ':' escaped)"
+printf '127.0.0.1:%s:wrds:reader:%s\n' "$PGPORT" "${SECRET//:/\\:}" >pgpass
+chmod 600 pgpass
+tcp PGPASSFILE=$PWD/pgpass wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-02 -q >/dev/null
+
+t "wrong password: 77, nothing written"
+assert_status 77 tcp WRDS_PASSWORD="${SECRET}x" wrds-pull universe --universe sp500 --from 2024-01-02 \
+	--to 2024-01-02 -o wrong.csv 2>wrong.err
+assert_contains wrong.err 'password authentication failed for user "reader"'
+[ ! -e wrong.csv ] || fail "wrong.csv was written"
+
+t "no password at all: 77 with a hint"
+assert_status 77 tcp PGPASSFILE=/nonexistent wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-02 2>nopw.err
+assert_contains nopw.err "set WRDS_PASSWORD or add the password to ~/.pgpass"
+
+t "no SELECT privilege on dsedelist: 77"
+assert_status 77 tcp WRDS_PASSWORD="$SECRET" wrds-pull prices --format legacy --from 2024-01-02 --to 2024-01-03 \
+	-o perm.csv <ids.csv 2>perm.err
+assert_contains perm.err "permission denied for table dsedelist"
+[ ! -e perm.csv ] || fail "perm.csv was written"
+
+t "missing schema: 69"
+assert_status 69 env PGDATABASE=empty wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-02 2>miss.err
+assert_contains miss.err 'relation "crsp.dsp500list_v2" does not exist'
+
+t "a server that accepts TCP but never answers (a pending Duo approval): --connect-timeout, 69"
+hang_port=$(free_port)
+start_bg hang /usr/bin/python3 -c "import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1',$hang_port)); s.listen(5)
+c=s.accept(); time.sleep(60)"
+wait_port "$hang_port"
+tcp PGPORT=$hang_port WRDS_PASSWORD="$SECRET" wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-02 \
+	--connect-timeout 2 -o hang.csv 2>hang.err &
+pid=$!
+sleep 0.5
+t "the password is in no process's command line while it waits"
+ps -eww -o args= >ps.txt
+if grep -qF -- "$SECRET" ps.txt; then fail "the password shows in ps"; fi
+if tr '\0' ' ' </proc/$pid/cmdline | grep -qF -- "$SECRET"; then fail "the password is in argv"; fi
+s=0; wait $pid || s=$?
+assert_eq 69 "$s" "exit status after the connect timeout"
+assert_contains hang.err "timeout expired"
+
+# ---- losing the connection mid-stream ----
+t "pg_terminate_backend while the COPY streams: 75, no output file, no temporary left"
+seq 1 100 | sed '1i id' >ids100.csv
+PGDATABASE=slow wrds-pull prices --universe-file ids100.csv --from 2024-01-02 --to 2024-01-31 --lookback-days 0 \
+	-o killed.csv 2>killed.err &
+pid=$!
+streaming killed.csv
+terminate
+s=0; wait $pid || s=$?
+cat killed.err
+assert_eq 75 "$s" "exit status after pg_terminate_backend"
+assert_contains killed.err "terminating connection due to administrator command"
+[ ! -e killed.csv ] || fail "killed.csv was left"
+if compgen -G 'killed.csv.tmp.*' >/dev/null; then fail "a temporary was left"; fi
+
+t "the same on stdout: 75 and the rows so far, never a clean end"
+PGDATABASE=slow wrds-pull prices --universe-file ids100.csv --from 2024-01-02 --to 2024-01-31 --lookback-days 0 \
+	>partial.csv 2>partial.err &
+pid=$!
+for _ in $(seq 200); do [ -s partial.csv ] && break; sleep 0.02; done
+terminate
+s=0; wait $pid || s=$?
+assert_eq 75 "$s" "exit status on stdout"
+[ "$(wc -l <partial.csv)" -lt 3001 ] || fail "the whole output arrived"
+
+t "no password in the server log, in any error message or log line"
+cat ./*.err log.json >all-stderr
+if grep -qF -- "$SECRET" all-stderr; then fail "the password is in an error message"; fi
+pg_log >server.log
+grep -q 'connection authorized: user=reader' server.log || fail "the TCP tests did not log in"
+if grep -qF -- "$SECRET" server.log; then fail "the password is in the server log"; fi
+
+t "the server stops mid-stream: 75"
+tcp PGDATABASE=slow WRDS_PASSWORD="$SECRET" wrds-pull prices --universe-file ids100.csv --from 2024-01-02 \
+	--to 2024-01-31 --lookback-days 0 -o stopped.csv 2>stopped.err &
+pid=$!
+streaming stopped.csv
+pg_stop
+s=0; wait $pid || s=$?
+cat stopped.err
+assert_eq 75 "$s" "exit status when the server stops"
+[ ! -e stopped.csv ] || fail "stopped.csv was left"
+if grep -qF -- "$SECRET" stopped.err; then fail "the password is in an error message"; fi

@@ -1,0 +1,129 @@
+/* s3-put: store standard input (or a file) as one object on S3 or in the local store. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cli.h"
+#include "err.h"
+#include "log.h"
+#include "s3.h"
+#include "store.h"
+
+static void usage(int status);
+
+static const struct option long_options[] = {
+	{ "content-type", required_argument, NULL, 'c' },
+	{ "endpoint", required_argument, NULL, 'e' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "part-size", required_argument, NULL, 'p' },
+	{ "retries", required_argument, NULL, 'r' },
+	{ "store", required_argument, NULL, 's' },
+	{ "timeout", required_argument, NULL, 't' },
+	CLI_COMMON_OPTIONS
+};
+
+/* A byte count with an optional binary suffix: 16M, 5MiB, 1G. */
+static long long
+parse_size(const char *s, long long min, long long max, const char *name)
+{
+	static const char *suffixes[] = { "K", "KiB", "M", "MiB", "G", "GiB" };
+	char num[32];
+	size_t n = strspn(s, "0123456789");
+	int shift = 0;
+
+	if (s[n] != '\0') {
+		for (int i = 0; i < 6; i++)
+			if (strcmp(s + n, suffixes[i]) == 0)
+				shift = 10 * (i / 2 + 1);
+		if (shift == 0 || n == 0 || n >= sizeof num)
+			err_die(EX_USAGE, "--%s: '%s' is not a size (bytes, or with K, M, G)", name, s);
+	}
+	snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : sizeof num - 1), s);
+	if (n == 0 || s[n] == '\0')
+		return cli_int(s, min, max, name);
+	return cli_int(num, min >> shift, max >> shift, name) << shift;
+}
+
+static void
+on_signal(int sig)
+{
+	s3_cancel();
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *content_type = NULL, *endpoint = NULL, *root = NULL, *in_path = NULL;
+	long long part_size = S3_PART_DEFAULT, written = 0;
+	int opt, jobs = 4, retries = 5, rc;
+	long timeout = 30;
+	char err[S3_ERRLEN];
+	struct sigaction sa;
+	s3_config c = { 0 };
+	store_loc loc;
+	FILE *in;
+
+	err_init(argv[0]);
+	while ((opt = getopt_long(argc, argv, "c:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': content_type = optarg; break;
+		case 'e': endpoint = optarg; break;
+		case 'j': jobs = (int)cli_int(optarg, 1, 64, "jobs"); break;
+		case 'p': part_size = parse_size(optarg, S3_PART_MIN, S3_PART_MAX, "part-size"); break;
+		case 'r': retries = (int)cli_int(optarg, 0, 100, "retries"); break;
+		case 's': root = optarg; break;
+		case 't': timeout = (long)cli_int(optarg, 1, 3600, "timeout"); break;
+		default: cli_common(opt, usage);
+		}
+	}
+	cli_done();
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 2 || *argv[0] == '\0')
+		usage(EX_USAGE);
+	if (argc == 2)
+		in_path = argv[1];
+
+	if ((rc = store_resolve(argv[0], root, &loc, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
+	in = cli_open_in(in_path);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal; /* no SA_RESTART: a blocked read returns, and the upload is aborted */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (loc.is_s3) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		if ((rc = s3_config_load(&c, endpoint, err, sizeof err)) != 0)
+			err_die(rc, "%s", err);
+		c.part_size = part_size;
+		c.jobs = jobs;
+		c.retries = retries;
+		c.timeout = timeout;
+		c.progress = log_progress_wanted();
+	}
+	rc = store_put(&loc, loc.is_s3 ? &c : NULL, in, content_type, &written, err, sizeof err);
+	if (rc != 0)
+		err_warn("%s: %s", argv[0], err);
+	else
+		log_debug("%s: %lld bytes stored", argv[0], written);
+	if (in != stdin)
+		fclose(in);
+	store_loc_free(&loc);
+	s3_config_free(&c);
+	if (loc.is_s3)
+		curl_global_cleanup();
+	err_exit_flush(rc);
+}
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: s3-put [-q] [--store URL] [--endpoint URL] [-c | --content-type TYPE] [--part-size SIZE]\n"
+	    "              [--jobs N] [--retries N] [--timeout SECS] URL [FILE]\n"
+	    "Store standard input (or FILE) as the object URL: s3://bucket/key, a local path, or a key in the store.\n");
+	exit(status);
+}
