@@ -193,9 +193,11 @@ void
 bk_ord_sells_first(bk_orders *o)
 {
 	size_t k = 0;
-	bk_order *tmp = malloc((o->n ? o->n : 1) * sizeof *tmp);
+	bk_order *tmp;
 
-	if (tmp == NULL) { /* fall back to an in-place stable insertion sort: no allocation */
+	if (o->n == 0)
+		return;
+	if ((tmp = malloc(o->n * sizeof *tmp)) == NULL) { /* fall back to an in-place stable insertion sort: no allocation */
 		for (size_t i = 1; i < o->n; i++)
 			for (size_t j = i; j > 0 && strcmp(o->v[j].side, "SELL") == 0 &&
 			    strcmp(o->v[j - 1].side, "SELL") != 0; j--) {

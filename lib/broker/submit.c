@@ -10,6 +10,7 @@
 #include "ndjson.h"
 
 #define REFRESH_EVERY_MS 5000 /* while waiting: re-read orders and fills, in case a status went astray */
+#define COMMISSION_GRACE_MS 2000 /* how long the last fills wait for their commission reports */
 
 long long
 bk_now_ms(void)
@@ -88,10 +89,14 @@ sync_item(bk_submit *s, bk_sub_item *it)
 		if (q >= (double)it->o->qty)
 			snprintf(it->status, sizeof it->status, "Filled");
 	}
-	if (it->acked && bk_status_final(it->status)) {
+	if (s->cancelling) { /* a staged order is Inactive until its cancel lands */
+		if (strstr(it->status, "Cancelled") != NULL || strcmp(it->status, "Filled") == 0) {
+			it->final = 1;
+			it->failed = strcmp(it->status, "Filled") == 0;
+		}
+	} else if (it->acked && bk_status_final(it->status)) {
 		it->final = 1;
-		it->failed = strcmp(it->status, "Filled") != 0 && !(strcmp(it->status, "Inactive") == 0 && !s->transmit) &&
-		    !(s->cancelling && strstr(it->status, "Cancelled") != NULL);
+		it->failed = strcmp(it->status, "Filled") != 0 && !(strcmp(it->status, "Inactive") == 0 && !s->transmit);
 	}
 }
 
@@ -323,6 +328,18 @@ is_ours(bk_submit *s, const char *ref)
 	return item_by_ref(s, ref) != NULL;
 }
 
+/* Fills of our orders whose commission report has not come yet. */
+static size_t
+fills_without_commission(bk_submit *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->snap.nfills; i++)
+		n += s->snap.fills[i].have_exec && !s->snap.fills[i].printed && isnan(s->snap.fills[i].commission) &&
+		    is_ours(s, s->snap.fills[i].ex.order_ref);
+	return n;
+}
+
 /* Write the fills of our orders not written yet: those with their commission, or all when flush. */
 static void
 write_fills(bk_submit *s, int flush)
@@ -340,7 +357,7 @@ write_fills(bk_submit *s, int flush)
 int
 bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t errlen)
 {
-	long long next_refresh = bk_now_ms() + REFRESH_EVERY_MS;
+	long long next_refresh = bk_now_ms() + REFRESH_EVERY_MS, grace = -1;
 	int acks_written = 0;
 	tws_event ev;
 
@@ -365,7 +382,11 @@ bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t e
 		if (acks_written && !wait)
 			return 0;
 		if (acks_written) {
-			write_fills(s, nfinal == s->n);
+			/* TWS sends a fill's commission report after its execution and the order's status: give the
+			 * last ones a moment before writing them without */
+			if (nfinal == s->n && grace < 0)
+				grace = now + COMMISSION_GRACE_MS;
+			write_fills(s, nfinal == s->n && (now >= grace || fills_without_commission(s) == 0));
 			for (size_t i = 0; i < s->n; i++)
 				if (s->items[i].final && !s->items[i].reported) {
 					if (bk_sub_write_status(&s->items[i], s->out) < 0)
@@ -373,7 +394,7 @@ bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t e
 					s->items[i].reported = 1;
 				}
 			fflush(s->out);
-			if (nfinal == s->n)
+			if (nfinal == s->n && fills_without_commission(s) == 0)
 				return 0;
 		}
 		if (deadline_ms >= 0 && now >= deadline_ms) {
@@ -403,6 +424,14 @@ gone:
 	return -1;
 }
 
+/* Ours, and still working or staged. */
+static int
+cancellable(const bk_open *op)
+{
+	return op->have_open && bk_is_client_id(op->oo.order.order_ref) && strcmp(op->status, "Filled") != 0 &&
+	    strstr(op->status, "Cancelled") == NULL;
+}
+
 long
 bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, FILE *out, char *err,
     size_t errlen, int *code)
@@ -415,7 +444,7 @@ bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, F
 	s->cancelling = 1;
 	for (size_t i = 0; i < s->snap.nopen; i++) {
 		const bk_open *op = &s->snap.open[i];
-		if (op->have_open && bk_is_client_id(op->oo.order.order_ref) && !bk_status_final(op->status))
+		if (cancellable(op))
 			s->own.n++;
 	}
 	s->own.v = calloc(s->own.n ? s->own.n : 1, sizeof *s->own.v);
@@ -433,7 +462,7 @@ bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, F
 		bk_order *o = &s->own.v[s->n];
 		bk_sub_item *it = &s->items[s->n];
 
-		if (!op->have_open || !bk_is_client_id(op->oo.order.order_ref) || bk_status_final(op->status))
+		if (!cancellable(op))
 			continue;
 		snprintf(o->client_id, sizeof o->client_id, "%s", op->oo.order.order_ref);
 		snprintf(o->symbol, sizeof o->symbol, "%s", op->oo.contract.symbol);
