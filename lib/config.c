@@ -78,6 +78,19 @@ set_word(const char *v, const char *const *words, char *err, size_t n)
 	return -1;
 }
 
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
 int
 config_set(struct strategy_config *c, const char *key, const char *v, char *err, size_t n)
 {
@@ -94,16 +107,17 @@ config_set(struct strategy_config *c, const char *key, const char *v, char *err,
 		return set_int(v, 0, 100000, &c->max_gap, err, n);
 	if (strcmp(key, "winsor") == 0) {
 		const char *comma = strchr(v, ',');
-		char lo[64];
+		char lo[64], hi[64];
 
-		if (comma == NULL || (size_t)(comma - v) >= sizeof lo) {
+		if (comma == NULL || (size_t)(comma - v) >= sizeof lo || strlen(comma + 1) >= sizeof hi) {
 			err_fmt(err, n, "'%s' is not two percentiles LO,HI", v);
 			return -1;
 		}
 		memcpy(lo, v, (size_t)(comma - v));
 		lo[comma - v] = '\0';
-		return set_num(lo, 0, 100, &c->winsor_lo, err, n) || set_num(comma + 1, 0, 100, &c->winsor_hi, err, n)
-		    ? -1 : 0;
+		strcpy(hi, comma + 1);
+		return set_num(trim(lo), 0, 100, &c->winsor_lo, err, n) ||
+		    set_num(trim(hi), 0, 100, &c->winsor_hi, err, n) ? -1 : 0;
 	}
 	if (strcmp(key, "select") == 0)
 		return set_num(v, 0, 100, &c->select, err, n);
@@ -160,19 +174,6 @@ config_check(const struct strategy_config *c, char *err, size_t n)
 		return -1;
 	}
 	return 0;
-}
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
 }
 
 int

@@ -124,7 +124,7 @@ static const char css[] =
 	"min-width:0;break-inside:avoid}"
 	"section.wide{grid-column:1/-1}"
 	"h2{font-size:15px;margin:0 0 10px;font-weight:620}"
-	".kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(146px,1fr));gap:10px}"
+	".kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(136px,1fr));gap:10px}"
 	".kpi{border:1px solid var(--line);border-radius:8px;padding:8px 10px}"
 	".kpi .l{color:var(--mute);font-size:12px}.kpi .v{font-size:20px;font-weight:600;white-space:nowrap;"
 	"font-variant-numeric:tabular-nums}.kpi .s{color:var(--mute);font-size:12px}"

@@ -224,9 +224,11 @@ pg_copy_out(PGconn *conn, const char *sql, FILE *out, long long *rows, void (*pr
 		return fail(conn, res, "query", 0, err, errlen);
 	PQclear(res);
 	while ((n = PQgetCopyData(conn, &row, 0)) > 0) {
-		if (code == 0 && fwrite(row, 1, (size_t)n, out) != (size_t)n) {
-			code = EX_IOERR;
+		if (fwrite(row, 1, (size_t)n, out) != (size_t)n) {
+			/* The rest of the stream is of no use: the caller's PQfinish() drops it. */
 			err_fmt(err, errlen, "write error after %lld rows: %s", *rows, strerror(errno));
+			PQfreemem(row);
+			return EX_IOERR;
 		}
 		PQfreemem(row);
 		if (++*rows % 65536 == 0 && progress != NULL)
@@ -240,7 +242,7 @@ pg_copy_out(PGconn *conn, const char *sql, FILE *out, long long *rows, void (*pr
 	else {
 		/* The server's own count ("COPY n", data rows without the header) must match what arrived. */
 		want = strtoll(PQcmdTuples(res), NULL, 10);
-		if (code == 0 && want != *rows && want != *rows - 1) {
+		if (want != *rows && want != *rows - 1) {
 			code = EX_TEMPFAIL;
 			err_fmt(err, errlen, "the server sent %lld rows, %lld arrived", want, *rows);
 		}

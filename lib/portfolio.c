@@ -519,6 +519,13 @@ choose(const struct pf_quote *by_id, const struct pf_quote *by_sym, double *px, 
 	*date = q->have ? q->date : INT_MIN;
 }
 
+/* A close, or the reference price sized with, older than the last trading day before the trade date. */
+static int
+stale(const struct pf_name *x, const struct pf_params *p)
+{
+	return (x->close > 0 && x->close_date < p->stale_before) || (p->use_ref && x->ref_date < p->stale_before);
+}
+
 static double
 notional(const struct pf_name *x)
 {
@@ -573,6 +580,10 @@ pf_plan(pf_book *b, const struct pf_params *p)
 			continue;
 		}
 		held_value += (double)x->held * x->price;
+		if (p->skip_stale && stale(x, p)) {
+			x->why = PF_STALE;
+			continue;
+		}
 		if (x->weight > 0)
 			x->target = (long long)floor(t->invest * x->weight / x->price + SHARE_EPS);
 		x->want = x->target - x->held;
@@ -685,13 +696,17 @@ pf_check(const pf_book *b, const struct pf_params *p, void (*report)(void *ctx, 
 		if (x->weight > p->max_weight)
 			say(report, ctx, &n, "%s: weight %g is above --max-weight %g", x->symbol, x->weight,
 			    p->max_weight);
-		if (strchr(x->symbol, ':') != NULL || x->symbol[0] == '\0')
+		/* ':' separates the client_id's parts; ib-submit refuses blanks and ',' as well */
+		if ((x->weight != 0 || x->held != 0) && (strpbrk(x->symbol, " \t:,") != NULL || x->symbol[0] == '\0'))
 			say(report, ctx, &n, "%s: symbol '%s' cannot be part of a client_id", x->id, x->symbol);
-		if (x->why == PF_NO_PRICE) {
-			say(report, ctx, &n, "%s: no %sprice before the trade date", x->symbol,
-			    p->use_ref && x->close > 0 ? "reference " : "");
+		if (x->why == PF_NO_PRICE) { /* needed only to trade it */
+			if (x->weight != 0 || x->held != 0)
+				say(report, ctx, &n, "%s: no %sprice before the trade date", x->symbol,
+				    p->use_ref && x->close > 0 ? "reference " : "");
 			continue;
 		}
+		if (x->why == PF_STALE) /* untraded on purpose (skip_stale) */
+			continue;
 		if (x->close > 0 && x->close_date < p->stale_before)
 			say(report, ctx, &n, "%s: last close is from %s, before the last trading day %s (stale data)",
 			    x->symbol, date_fmt(x->close_date, d1), date_fmt(p->stale_before, d2));
@@ -763,6 +778,7 @@ pf_why_text(enum pf_why why)
 	case PF_DUST_NOTIONAL: return "skipped: below --min-notional";
 	case PF_DUST_WEIGHT: return "skipped: below --min-weight-change";
 	case PF_SHRUNK: return "shrunk to the funds";
+	case PF_STALE: return "stale price: not traded";
 	}
 	return "?";
 }

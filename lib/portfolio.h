@@ -26,7 +26,8 @@ enum pf_why {
 	PF_EXIT,        /* held but not targeted: sold entirely (dust rules never keep it) */
 	PF_DUST_NOTIONAL, /* order value below --min-notional: skipped */
 	PF_DUST_WEIGHT, /* weight change below --min-weight-change: skipped */
-	PF_SHRUNK       /* a BUY cut to what the funds allow (possibly to 0) */
+	PF_SHRUNK,      /* a BUY cut to what the funds allow (possibly to 0) */
+	PF_STALE        /* a stale price with skip_stale: left as it is, not traded */
 };
 
 struct pf_quote {
@@ -80,7 +81,8 @@ struct pf_params {
 	double max_order_notional; /* refuse an order worth more; 0: off */
 	double max_price_move;     /* refuse a reference price this far (fraction) from the last close */
 	int use_ref;               /* 1 when a reference price source was read: size with it, check it */
-	int stale_before;          /* refuse a price dated before this day */
+	int stale_before;          /* refuse a price dated before this day ... */
+	int skip_stale;            /* ... or, when 1, leave such a name untraded */
 };
 
 /* Defaults for every field (capital 0 and stale_before INT_MIN: the caller sets them). This function

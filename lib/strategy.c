@@ -18,6 +18,7 @@ struct sec {
 	long next_guess;    /* the security that followed this one in the last day's rows, or -1 */
 	char *sym;          /* latest symbol seen, owned */
 	size_t symcap;      /* bytes allocated for sym */
+	size_t symlen;      /* strlen(sym) */
 	long row_day;       /* panel index of the last row (duplicate check, "has a row on t") */
 	long member_day;    /* panel index of the last universe membership */
 	long last_row;      /* panel index of the last row, to retire the buffers of securities gone */
@@ -416,7 +417,7 @@ strat_price(strat *s, const char *id, size_t idlen, const char *sym, size_t syml
 		err_fmt(err, n, "a second row for %s on the same date", x->id);
 		return -1;
 	}
-	if (x->sym == NULL || strncmp(x->sym, sym, symlen) != 0 || x->sym[symlen] != '\0') {
+	if (x->sym == NULL || x->symlen != symlen || memcmp(x->sym, sym, symlen) != 0) {
 		if (x->symcap < symlen + 1) {
 			char *ns = realloc(x->sym, symlen + 1);
 
@@ -429,6 +430,7 @@ strat_price(strat *s, const char *id, size_t idlen, const char *sym, size_t syml
 		}
 		memcpy(x->sym, sym, symlen);
 		x->sym[symlen] = '\0';
+		x->symlen = symlen;
 	}
 	x->row_day = x->last_row = s->p;
 	x->has_ret = has_ret;

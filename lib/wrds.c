@@ -5,7 +5,9 @@
 
 #include "date.h"
 
-/* ---- the table sets: one row of names per format, so each query is written once ---- */
+/* ---- the table sets: one row of names per format, so each query is written once ----
+ * Filters compare codes without casts (10 = 10.0 whatever the column's type) so that the planner can use
+ * the column's statistics; only output columns are cast. */
 
 struct tables {
 	const char *dsf, *date, *prc, *vol, *ret, *open, *high, *low; /* daily stock file and its columns */
@@ -29,7 +31,7 @@ static const struct tables legacy = {
 	"abs(b.prc::float8) * b.shrout::float8",
 	"crsp.dsp500list", "start", "ending",
 	"crsp.msenames", "namedt", "nameendt",
-	"n.shrcd::int IN (10, 11) AND n.exchcd::int IN (1, 2, 3)",
+	"n.shrcd IN (10, 11) AND n.exchcd IN (1, 2, 3)",
 };
 
 static const char copy_tail[] = ") TO STDOUT WITH (FORMAT csv, HEADER)\n";
@@ -164,14 +166,14 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 		      "  SELECT e.permno::int AS permno, e.dlstdt AS date,\n", from, to);
 		if (q->fill_dlret)
 			fputs("    coalesce(e.dlret::float8, CASE\n"
-			      "      WHEN e.dlstcd::int IN (500, 520, 580, 584) OR e.dlstcd::int BETWEEN 551 AND 574 THEN -0.3\n"
-			      "      WHEN e.dlstcd::int BETWEEN 500 AND 599 THEN -1 END) AS dlret\n", m);
+			      "      WHEN e.dlstcd IN (500, 520, 580, 584) OR e.dlstcd BETWEEN 551 AND 574 THEN -0.3\n"
+			      "      WHEN e.dlstcd BETWEEN 500 AND 599 THEN -1 END) AS dlret\n", m);
 		else
 			fputs("    e.dlret::float8 AS dlret\n", m);
 		fputs("  FROM crsp.dsedelist e\n"
 		      "  WHERE e.permno = ANY (", m);
 		id_array(m, q);
-		fprintf(m, ") AND e.dlstdt BETWEEN DATE '%s' AND DATE '%s' AND e.dlstcd::int <> 100\n"
+		fprintf(m, ") AND e.dlstdt BETWEEN DATE '%s' AND DATE '%s' AND e.dlstcd <> 100\n"
 		      ")\n"
 		      "SELECT coalesce(d.date, dl.date) AS \"date\", coalesce(d.permno, dl.permno) AS id,\n"
 		      "  NULLIF(n.ticker, '') AS symbol,\n"

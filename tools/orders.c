@@ -16,7 +16,7 @@
 enum {
 	OPT_ACCOUNT = 0x100, OPT_ASOF, OPT_BUFFER, OPT_CAPITAL, OPT_DATE, OPT_EXPLAIN, OPT_GROSS,
 	OPT_MAX_GROSS, OPT_MAX_ORDER, OPT_MAX_MOVE, OPT_MAX_WEIGHT, OPT_MIN_NOTIONAL, OPT_MIN_WCHANGE,
-	OPT_ORDER_TYPE, OPT_PRICES, OPT_REF_PRICES, OPT_STRATEGY, OPT_TIF, OPT_WEIGHTS
+	OPT_ORDER_TYPE, OPT_PRICES, OPT_REF_PRICES, OPT_SKIP_STALE, OPT_STRATEGY, OPT_TIF, OPT_WEIGHTS
 };
 
 static void usage(int status);
@@ -41,6 +41,7 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ "ref-prices", required_argument, NULL, OPT_REF_PRICES },
+	{ "skip-stale", no_argument, NULL, OPT_SKIP_STALE },
 	{ "strategy", required_argument, NULL, OPT_STRATEGY },
 	{ "tif", required_argument, NULL, OPT_TIF },
 	{ "weights", required_argument, NULL, OPT_WEIGHTS },
@@ -86,6 +87,7 @@ main(int argc, char *argv[])
 		case 'o': out = optarg; break;
 		case OPT_PRICES: prices = optarg; break;
 		case OPT_REF_PRICES: ref_prices = optarg; break;
+		case OPT_SKIP_STALE: p.skip_stale = 1; break;
 		case OPT_STRATEGY: strategy = optarg; break;
 		case OPT_TIF: tif = optarg; break;
 		case OPT_WEIGHTS: weights = optarg; break;
@@ -177,6 +179,9 @@ main(int argc, char *argv[])
 
 		if (x->why == PF_SHRUNK && x->qty == 0)
 			log_warn("%s: BUY of %lld shares shrunk to 0: no funds left", x->symbol, x->want);
+		if (x->why == PF_STALE)
+			log_warn("%s: price from %s is stale: not traded (--skip-stale)", x->symbol,
+			    date_fmt(x->price_date, d1));
 	}
 
 	if ((o = aout_open(out)) == NULL)
@@ -213,7 +218,7 @@ usage(int status)
 	    "              [--buffer X] [--min-notional X] [--min-weight-change X]\n"
 	    "              [--max-weight X] [--max-gross X] [--gross X] [--max-order-notional X]\n"
 	    "              [--max-price-move X] [--order-type MKT|MOC] [--tif OPG|DAY|GTC|IOC]\n"
-	    "              [--explain[=FILE]]\n"
+	    "              [--skip-stale] [--explain[=FILE]]\n"
 	    "Turn target weights into whole-share orders (NDJSON), reconciled against the account.\n");
 	exit(status);
 }

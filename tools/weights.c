@@ -113,7 +113,7 @@ main(int argc, char *argv[])
 		if (access(conf, R_OK) != 0)
 			err_die(EX_NOINPUT, "%s:", conf);
 		if (config_load(&cfg, conf, err, sizeof err) != 0)
-			err_die(EX_CONFIG, "%s", err);
+			err_die(EX_DATAERR, "%s", err);
 	}
 	for (int i = 0; i < nset; i++) {
 		if (config_set(&cfg, set_key[i], set_val[i], err, sizeof err) != 0) {
@@ -126,7 +126,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if (config_check(&cfg, err, sizeof err) != 0)
-		err_die(EX_USAGE, "%s", err);
+		err_die(conf != NULL ? EX_DATAERR : EX_USAGE, "%s", err);
 	if (print_config) {
 		config_write(&cfg, stdout);
 		err_exit_flush(0);

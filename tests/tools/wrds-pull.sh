@@ -43,7 +43,7 @@ SQL
 # streaming FILE: wait until wrds-pull's temporary for FILE has data (the COPY is under way).
 streaming() {
 	local f
-	for _ in $(seq 200); do
+	for _ in $(seq 500); do
 		f=$(compgen -G "$1.tmp.*" | head -1) || true
 		[ -n "$f" ] && [ -s "$f" ] && return 0
 		sleep 0.02
@@ -89,6 +89,10 @@ t "the dry-run SQL is what runs: psql gives the same bytes"
 wrds-pull universe --universe top:3 --min-dollar-volume 1000000 --from 2024-01-02 --to 2024-01-12 --dry-run |
 	pg_sql -d wrds -f - >psql.csv
 assert_same_file "$X/universe-top3-floor.csv" psql.csv
+
+t "a full disk: 74"
+assert_status 74 wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-12 -q >/dev/full 2>full.err
+assert_contains full.err "No space left on device"
 
 t "log line on success (not a terminal: JSON)"
 STI_LOG_FORMAT=json wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-02 -o one.csv 2>log.json
@@ -168,7 +172,7 @@ t "the same on stdout: 75 and the rows so far, never a clean end"
 PGDATABASE=slow wrds-pull prices --universe-file ids100.csv --from 2024-01-02 --to 2024-01-31 --lookback-days 0 \
 	>partial.csv 2>partial.err &
 pid=$!
-for _ in $(seq 200); do [ -s partial.csv ] && break; sleep 0.02; done
+for _ in $(seq 500); do [ -s partial.csv ] && break; sleep 0.02; done
 terminate
 s=0; wait $pid || s=$?
 assert_eq 75 "$s" "exit status on stdout"

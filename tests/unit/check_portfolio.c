@@ -338,6 +338,29 @@ START_TEST(test_read_files)
 }
 END_TEST
 
+START_TEST(test_skip_stale)
+{
+	pf_book *b = pf_new();
+	struct pf_params p = params(1000);
+
+	pf_add_position(b, "2", "OLD", 10);
+	pf_add_target(b, "1", "AAA", 1);
+	pf_add_price(b, "1", "AAA", D24 - 3, 10, D25, 0);
+	pf_add_price(b, "2", "OLD", D24, 10, D25, 0);
+	p.max_weight = 1;
+	pf_plan(b, &p);
+	ck_assert_uint_eq(check(b, &p), 1); /* AAA is stale: refused */
+	p.skip_stale = 1;
+	pf_plan(b, &p);
+	ck_assert_uint_eq(check(b, &p), 0);
+	ck_assert_int_eq(find(b, "AAA")->why, PF_STALE);
+	ck_assert_int_eq(find(b, "AAA")->qty, 0);
+	ck_assert_int_eq(pf_order(b, 0)->qty, -10); /* the rest still trades */
+	ck_assert_ptr_null(pf_order(b, 1));
+	pf_free(b);
+}
+END_TEST
+
 /* ---- Errors ---- */
 
 START_TEST(test_risk_rules)
@@ -396,14 +419,17 @@ START_TEST(test_refusals_of_data)
 	pf_add_target(b, "1", "A:B", 0.5);
 	pf_add_target(b, "2", "NEG", -0.5);
 	pf_add_target(b, "3", "NOPX", 1);
+	pf_add_target(b, "5", "OK B", 0); /* not traded: its symbol does not matter */
+	pf_add_position(b, "4", "BRK B", 1);
 	pf_add_price(b, "1", "A:B", D24, 5, D25, 0);
+	pf_add_price(b, "4", "BRK B", D24, 5, D25, 0);
 	pf_add_price(b, "2", "NEG", D24, 5, D25, 0);
 	p.max_weight = 1;
 	p.max_gross = 2;
 	p.gross = 2;
 	pf_plan(b, &p);
-	ck_assert_uint_eq(check(b, &p), 3);
-	ck_assert_ptr_nonnull(strstr(last_report, "NOPX: no price"));
+	ck_assert_uint_eq(check(b, &p), 4);
+	ck_assert_ptr_nonnull(strstr(last_report, "BRK B' cannot be part of a client_id"));
 	ck_assert_int_eq(pf_add_target(b, "1", "X", 0.1), -1);
 	ck_assert_ptr_nonnull(strstr(pf_error(b), "second target"));
 	ck_assert_int_eq(pf_add_position(b, "", "", 1), -1);
@@ -522,6 +548,7 @@ portfolio_suite(void)
 	tcase_add_test(core, test_dust);
 	tcase_add_test(core, test_write_orders);
 	tcase_add_test(core, test_read_files);
+	tcase_add_test(core, test_skip_stale);
 	tcase_add_test(errors, test_risk_rules);
 	tcase_add_test(errors, test_reference_prices);
 	tcase_add_test(errors, test_refusals_of_data);

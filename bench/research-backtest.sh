@@ -1,0 +1,60 @@
+# The research engine on a generated market: prices -> weights -> backtest (+ metrics), wall time and peak
+# RSS (GNU time), on 1,000 securities x 5,000 days and on 10x the days; then a 100-point lookback x skip
+# grid under GNU parallel on 2 cores. Targets: weights + backtest < 1.5 s, peak < 64 MB (also at 10x the
+# days), the grid < 60 s.
+set -euo pipefail
+out=$BENCH_OUT/research
+mkdir -p "$out"
+gen() { # days -> prices and universe paths in $out
+	local p=$out/prices-1000x$1.csv u=$out/universe-1000x$1.csv
+	[ -s "$p" ] && [ -s "$u" ] || market-gen --seed 1 --securities 1000 --days "$1" -o "$p" --universe-out "$u"
+}
+measure() { # label command...: prints "label: wall s, peak MB" (peak over every process of the command)
+	local label=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$out/time" "$@" >/dev/null
+	read -r wall kb <"$out/time"
+	printf '%s: %.2f s wall, peak %.1f MB' "$label" "$wall" "$(echo "$kb / 1024" | bc -l)"
+}
+cpu() { # command...: user + sys seconds
+	/usr/bin/time -f '%U %S' -o "$out/cpu" "$@" >/dev/null
+	awk '{printf "%.2f", $1 + $2}' "$out/cpu"
+}
+
+for days in 5000 50000; do
+	gen $days
+	p=$out/prices-1000x$days.csv u=$out/universe-1000x$days.csv w=$out/weights-1000x$days.csv
+	rows=$(($(wc -l <"$p") - 1))
+	cat "$p" "$u" >/dev/null # page cache warm
+	if command -v weights >/dev/null; then
+		weights --universe "$u" "$p" >"$w"
+		pipe="weights --universe $u <$p | backtest --prices $p --universe $u --metrics $out/m.json -o $out/e.csv"
+		best=999 peak=0
+		for _ in 1 2 3; do
+			line=$(measure x bash -c "$pipe")
+			t=$(echo "$line" | sed 's/x: \([0-9.]*\) s.*/\1/'); m=$(echo "$line" | sed 's/.*peak \([0-9.]*\) MB/\1/')
+			(( $(echo "$t < $best" | bc -l) )) && best=$t
+			(( $(echo "$m > $peak" | bc -l) )) && peak=$m
+		done
+		echo "BENCH research-backtest: 1000 x $days ($rows rows): weights | backtest --metrics: best of 3 $best s wall, peak $peak MB (targets 1.5 s, 64 MB)"
+		echo "BENCH research-backtest: 1000 x $days: CPU weights $(cpu weights --universe "$u" "$p") s, backtest $(cpu backtest --prices "$p" --weights "$w" --universe "$u" --metrics "$out/m.json") s"
+	else
+		/usr/bin/python3 "$TOP/tests/tools/backtest-weights.py" "$p" 22 long >"$w"
+		echo "BENCH research-backtest: (no weights tool: random weights every 22 days)"
+	fi
+	echo "BENCH research-backtest: 1000 x $days: $(measure 'backtest alone' backtest --prices "$p" --weights "$w" --universe "$u" --metrics "$out/m.json" -o "$out/e.csv"), CPU $(cpu backtest --prices "$p" --weights "$w" --universe "$u" --metrics "$out/m.json") s"
+done
+
+if command -v weights >/dev/null && command -v parallel >/dev/null; then
+	p=$out/prices-1000x5000.csv u=$out/universe-1000x5000.csv
+	mkdir -p "$out/grid"
+	s=$(date +%s.%N)
+	parallel -j2 --halt now,fail=1 \
+		"weights --lookback {1} --skip {2} --universe $u $p | backtest --prices $p --universe $u --metrics $out/grid/{1}-{2}.json -o /dev/null" \
+		::: 126 147 168 189 210 231 252 264 294 315 ::: 0 5 10 15 20 22 25 30 35 40
+	e=$(date +%s.%N)
+	n=$(ls "$out/grid" | wc -l)
+	best=$(for f in "$out"/grid/*.json; do printf '%s %s\n' "$(jq .strategy.sharpe "$f" 2>/dev/null || echo null)" "$(basename "$f" .json)"; done | sort -g | tail -1)
+	printf 'BENCH research-backtest: grid of %d (lookback x skip) on 2 cores: %.1f s wall (target 60 s); best Sharpe %s\n' \
+		"$n" "$(echo "$e - $s" | bc -l)" "$best"
+fi

@@ -1,0 +1,585 @@
+#include "backtest.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "err.h"
+
+/* ---- state ---- */
+
+/* A security: every id ever seen, found through an open-addressing hash table. */
+struct sec {
+	char *id;            /* security id (owned) */
+	char *symbol;        /* symbol on the simulated day (owned), "" before any */
+	char *in_symbol;     /* symbol on its latest input row (owned), to notice changes */
+	int in_day;          /* day of its latest input row, to catch duplicates */
+	int last_valid;      /* latest input day with a non-empty ret: its data has not ended before it */
+	int sim_day;         /* the simulated day of its latest row */
+	double ret;          /* ret on sim_day, 0 when empty */
+	int has_ret;         /* ret on sim_day was not empty */
+	int univ_date;       /* latest universe snapshot listing it */
+	int tgt_day;         /* day of its latest bt_target(), to catch repeats */
+	double scratch;      /* drifted weight while a rebalance is computed, else 0 */
+};
+
+/* A position: a security and its weight (a fraction of the portfolio's value). */
+struct pos {
+	size_t idx; /* security index */
+	double w;   /* weight */
+};
+
+/* A portfolio: its positions, the cost waiting for the next day, its wealth. */
+struct book {
+	struct pos *p;   /* positions held */
+	size_t n, cap;
+	double turnover; /* of the latest rebalance, charged on the next day */
+	double cost;     /* cost_bps / 10000 * turnover */
+	double equity;   /* cumulative net wealth */
+};
+
+/* An input day in the look-ahead window: its rows are [begin, end) of the row ring. */
+struct inday {
+	int date;
+	uint64_t begin, end;
+};
+
+/* A symbol change seen on input, applied when the simulation reaches its row. */
+struct symchg {
+	uint64_t row; /* position in the row ring */
+	size_t idx;   /* security */
+	char *symbol; /* the new symbol (owned until applied) */
+};
+
+struct bt_engine {
+	struct sec *secs;       /* all securities */
+	size_t nsec, capsec;
+	size_t *table;          /* hash slots: index + 1, 0 = empty */
+	size_t tcap;            /* slots, a power of two */
+
+	/* The look-ahead window: rows as a ring (security, ret), days as a ring over it. */
+	uint32_t *rsec;         /* security index of each row */
+	double *rret;           /* its ret, NaN when empty */
+	uint64_t rhead, rtail;  /* rows [rhead, rtail) are buffered; positions grow without wrapping */
+	size_t rcap;            /* ring size, a power of two */
+	struct inday *days;     /* buffered days [dhead, dtail) */
+	uint64_t dhead, dtail;
+	size_t dcap;            /* a power of two */
+	struct symchg *chg;     /* pending symbol changes, in row order, [chead, ctail) */
+	size_t chead, ctail, ccap;
+	int in_open;            /* the last buffered day may still get rows */
+	int in_ended;           /* bt_input_end was called */
+	int lookahead;          /* complete days that must follow a day before it is simulated */
+
+	size_t *today;          /* securities with a ret on the simulated day */
+	size_t ntoday, captoday;
+	size_t *members;        /* securities in the latest universe snapshot */
+	size_t nmem, capmem;
+	int univ_date;          /* date of the latest snapshot */
+	int day;                /* the simulated day */
+	int ready;              /* bt_next() reported a day that bt_simulate() has not taken */
+	int started;            /* a rebalance has happened: the portfolios are running */
+	int long_short;         /* negative targets allowed */
+	int use_universe;       /* benchmark members from bt_member() */
+	double cost_rate;       /* cost per unit of turnover: cost_bps / 10000 */
+	struct book strat;      /* the strategy */
+	struct book bench;      /* the equal-weight benchmark */
+	struct book target;     /* targets collected for the rebalance at the simulated day's close */
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * elem);
+	if (np == NULL)
+		return -1;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+static int
+rehash(bt_engine *e, size_t ncap)
+{
+	size_t *nt = calloc(ncap, sizeof *nt);
+
+	if (nt == NULL)
+		return -1;
+	for (size_t i = 0; i < e->nsec; i++) {
+		size_t h = (size_t)hash_str(e->secs[i].id) & (ncap - 1);
+
+		while (nt[h] != 0)
+			h = (h + 1) & (ncap - 1);
+		nt[h] = i + 1;
+	}
+	free(e->table);
+	e->table = nt;
+	e->tcap = ncap;
+	return 0;
+}
+
+/* Index of id, adding it when new. Returns (size_t)-1 when out of memory. */
+static size_t
+sec_find(bt_engine *e, const char *id)
+{
+	size_t h, mask;
+	struct sec *s;
+
+	if ((e->nsec + 1) * 2 > e->tcap && rehash(e, e->tcap ? e->tcap * 2 : 1024) != 0)
+		return (size_t)-1;
+	mask = e->tcap - 1;
+	for (h = (size_t)hash_str(id) & mask; e->table[h] != 0; h = (h + 1) & mask)
+		if (strcmp(e->secs[e->table[h] - 1].id, id) == 0)
+			return e->table[h] - 1;
+	if (grow((void **)&e->secs, &e->capsec, e->nsec + 1, sizeof *e->secs) != 0)
+		return (size_t)-1;
+	s = &e->secs[e->nsec];
+	memset(s, 0, sizeof *s);
+	s->id = strdup(id);
+	s->symbol = strdup("");
+	s->in_symbol = strdup("");
+	if (s->id == NULL || s->symbol == NULL || s->in_symbol == NULL) {
+		free(s->id);
+		free(s->symbol);
+		free(s->in_symbol);
+		return (size_t)-1;
+	}
+	s->in_day = s->last_valid = s->sim_day = s->univ_date = s->tgt_day = INT32_MIN;
+	e->table[h] = ++e->nsec;
+	return e->nsec - 1;
+}
+
+bt_engine *
+bt_new(double cost_bps, int long_short, int use_universe, int lookahead)
+{
+	bt_engine *e = calloc(1, sizeof *e);
+
+	if (e == NULL)
+		return NULL;
+	e->cost_rate = cost_bps / 10000.0;
+	e->long_short = long_short;
+	e->use_universe = use_universe;
+	e->lookahead = lookahead < 1 ? 1 : lookahead;
+	e->day = e->univ_date = INT32_MIN;
+	e->strat.equity = e->bench.equity = 1;
+	e->rcap = 1 << 16;
+	e->dcap = 64;
+	e->rsec = malloc(e->rcap * sizeof *e->rsec);
+	e->rret = malloc(e->rcap * sizeof *e->rret);
+	e->days = malloc(e->dcap * sizeof *e->days);
+	if (e->rsec == NULL || e->rret == NULL || e->days == NULL || rehash(e, 1024) != 0) {
+		bt_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void
+bt_free(bt_engine *e)
+{
+	if (e == NULL)
+		return;
+	for (size_t i = 0; i < e->nsec; i++) {
+		free(e->secs[i].id);
+		free(e->secs[i].symbol);
+		free(e->secs[i].in_symbol);
+	}
+	for (size_t i = e->chead; i < e->ctail; i++)
+		free(e->chg[i].symbol);
+	free(e->chg);
+	free(e->secs);
+	free(e->table);
+	free(e->rsec);
+	free(e->rret);
+	free(e->days);
+	free(e->today);
+	free(e->members);
+	free(e->strat.p);
+	free(e->bench.p);
+	free(e->target.p);
+	free(e);
+}
+
+/* ---- input side ---- */
+
+/* Double a ring of n-byte elements holding positions [head, tail) of capacity *cap. */
+static int
+ring_grow(void **ring, size_t *cap, uint64_t head, uint64_t tail, size_t elem)
+{
+	size_t ncap = *cap * 2;
+	char *nr = malloc(ncap * elem);
+
+	if (nr == NULL)
+		return -1;
+	for (uint64_t p = head; p < tail; p++)
+		memcpy(nr + (p & (ncap - 1)) * elem, (char *)*ring + (p & (*cap - 1)) * elem, elem);
+	free(*ring);
+	*ring = nr;
+	*cap = ncap;
+	return 0;
+}
+
+int
+bt_day_begin(bt_engine *e, int date, char *err, size_t errlen)
+{
+	char a[DATE_LEN + 1], b[DATE_LEN + 1];
+	int prev = e->dtail > e->dhead ? e->days[(e->dtail - 1) & (e->dcap - 1)].date : e->day;
+
+	if (e->dtail > e->dhead && date == prev && e->in_open)
+		return 0;
+	if (date <= prev) {
+		err_fmt(err, errlen, "%s after %s: not in date order", date_fmt(date, a), date_fmt(prev, b));
+		return -1;
+	}
+	if (e->dtail - e->dhead == e->dcap &&
+	    ring_grow((void **)&e->days, &e->dcap, e->dhead, e->dtail, sizeof *e->days) != 0) {
+		err_fmt(err, errlen, "out of memory");
+		return -1;
+	}
+	e->days[e->dtail & (e->dcap - 1)] = (struct inday){ date, e->rtail, e->rtail };
+	e->dtail++;
+	e->in_open = 1;
+	return 0;
+}
+
+int
+bt_price(bt_engine *e, const char *id, const char *symbol, double ret, char *err, size_t errlen)
+{
+	struct inday *d = &e->days[(e->dtail - 1) & (e->dcap - 1)];
+	size_t i = sec_find(e, id);
+	struct sec *s;
+	char buf[DATE_LEN + 1];
+
+	if (i == (size_t)-1)
+		goto nomem;
+	s = &e->secs[i];
+	if (s->in_day == d->date) {
+		err_fmt(err, errlen, "duplicate row for id '%s' on %s", id, date_fmt(d->date, buf));
+		return -1;
+	}
+	if (grow((void **)&e->today, &e->captoday, (size_t)(d->end - d->begin) + 1, sizeof *e->today) != 0)
+		goto nomem;
+	if (e->rtail - e->rhead == e->rcap) {
+		size_t c = e->rcap;
+
+		if (ring_grow((void **)&e->rsec, &c, e->rhead, e->rtail, sizeof *e->rsec) != 0 ||
+		    ring_grow((void **)&e->rret, &e->rcap, e->rhead, e->rtail, sizeof *e->rret) != 0)
+			goto nomem;
+	}
+	if (symbol != NULL && strcmp(symbol, s->in_symbol) != 0) {
+		char *a = strdup(symbol), *b = strdup(symbol);
+
+		if (a == NULL || b == NULL ||
+		    grow((void **)&e->chg, &e->ccap, e->ctail + 1, sizeof *e->chg) != 0) {
+			free(a);
+			free(b);
+			goto nomem;
+		}
+		free(s->in_symbol);
+		s->in_symbol = a;
+		e->chg[e->ctail++] = (struct symchg){ e->rtail, i, b };
+	}
+	s->in_day = d->date;
+	if (!isnan(ret))
+		s->last_valid = d->date;
+	e->rsec[e->rtail & (e->rcap - 1)] = (uint32_t)i;
+	e->rret[e->rtail & (e->rcap - 1)] = ret;
+	e->rtail++;
+	d->end = e->rtail;
+	return 0;
+nomem:
+	err_fmt(err, errlen, "out of memory");
+	return -1;
+}
+
+void
+bt_input_end(bt_engine *e)
+{
+	e->in_open = 0;
+	e->in_ended = 1;
+}
+
+/* ---- simulation side ---- */
+
+int
+bt_next(bt_engine *e, int *date)
+{
+	uint64_t complete = e->dtail - e->dhead - (uint64_t)(e->in_open && !e->in_ended);
+
+	if (complete == 0 || (!e->in_ended && complete <= (uint64_t)e->lookahead))
+		return 0;
+	*date = e->days[e->dhead & (e->dcap - 1)].date;
+	e->ready = 1;
+	return 1;
+}
+
+int
+bt_member(bt_engine *e, int date, const char *id, char *err, size_t errlen)
+{
+	size_t i;
+	char a[DATE_LEN + 1], b[DATE_LEN + 1];
+
+	if (date < e->univ_date) {
+		err_fmt(err, errlen, "%s after %s: not in date order", date_fmt(date, a), date_fmt(e->univ_date, b));
+		return -1;
+	}
+	if (date > e->univ_date) {
+		e->univ_date = date;
+		e->nmem = 0;
+	}
+	i = sec_find(e, id);
+	if (i == (size_t)-1 || grow((void **)&e->members, &e->capmem, e->nmem + 1, sizeof *e->members) != 0) {
+		err_fmt(err, errlen, "out of memory");
+		return -1;
+	}
+	if (e->secs[i].univ_date == date) {
+		err_fmt(err, errlen, "duplicate row for id '%s' on %s", id, date_fmt(date, a));
+		return -1;
+	}
+	e->secs[i].univ_date = date;
+	e->members[e->nmem++] = i;
+	return 0;
+}
+
+/* Drop the positions whose data ended on or before `through`; scale each side's survivors so that the
+ * side keeps its exposure (a side with nothing left goes to cash). */
+static void
+book_drop(bt_engine *e, struct book *b, int through)
+{
+	double lost_long = 0, lost_short = 0, kept_long = 0, kept_short = 0, fl, fs;
+	size_t k = 0;
+
+	for (size_t j = 0; j < b->n; j++) {
+		double w = b->p[j].w;
+		int gone = e->secs[b->p[j].idx].last_valid <= through;
+
+		if (w >= 0)
+			*(gone ? &lost_long : &kept_long) += w;
+		else
+			*(gone ? &lost_short : &kept_short) -= w;
+		if (!gone)
+			b->p[k++] = b->p[j];
+	}
+	if (k == b->n)
+		return;
+	b->n = k;
+	fl = kept_long > 0 ? (kept_long + lost_long) / kept_long : 1;
+	fs = kept_short > 0 ? (kept_short + lost_short) / kept_short : 1;
+	for (size_t j = 0; j < b->n; j++)
+		b->p[j].w *= b->p[j].w >= 0 ? fl : fs;
+}
+
+/* The day's return of a security: its ret when it has a row today, else 0. */
+static double
+sec_ret(const bt_engine *e, size_t idx)
+{
+	const struct sec *s = &e->secs[idx];
+
+	return s->sim_day == e->day ? s->ret : 0;
+}
+
+/* Earn the simulated day's return on b, drift its weights, drop what ended (unless this is the last day
+ * of the data, after which everything "ends"); returns the gross return. */
+static double
+book_earn(bt_engine *e, struct book *b, int prev_day, int last)
+{
+	double rp = 0, nav;
+
+	book_drop(e, b, prev_day);
+	for (size_t j = 0; j < b->n; j++)
+		rp += b->p[j].w * sec_ret(e, b->p[j].idx);
+	nav = 1 + rp;
+	if (!(nav > 0)) /* everything is lost: nothing is left to hold */
+		b->n = 0;
+	for (size_t j = 0; j < b->n; j++)
+		b->p[j].w = b->p[j].w * (1 + sec_ret(e, b->p[j].idx)) / nav;
+	if (!last)
+		book_drop(e, b, e->day);
+	return rp;
+}
+
+/* Today's net return and the equity after it; the pending cost is used up. */
+static void
+book_net(struct book *b, double gross, double *turnover, double *cost, double *net, double *equity)
+{
+	*turnover = b->turnover;
+	*cost = b->cost;
+	*net = gross - b->cost;
+	b->equity *= 1 + *net;
+	*equity = b->equity;
+	b->turnover = b->cost = 0;
+}
+
+int
+bt_simulate(bt_engine *e, struct bt_day *out)
+{
+	struct inday d = e->days[e->dhead & (e->dcap - 1)];
+	int prev_day = e->day, last;
+
+	e->ready = 0;
+	e->day = d.date;
+	e->dhead++;
+	e->ntoday = 0;
+	e->target.n = 0;
+	for (uint64_t r = d.begin; r < d.end; r++) {
+		size_t i = e->rsec[r & (e->rcap - 1)];
+		double ret = e->rret[r & (e->rcap - 1)];
+		struct sec *s = &e->secs[i];
+
+		while (e->chead < e->ctail && e->chg[e->chead].row == r) {
+			struct symchg *c = &e->chg[e->chead++];
+
+			free(e->secs[c->idx].symbol);
+			e->secs[c->idx].symbol = c->symbol;
+		}
+		s->sim_day = d.date;
+		s->has_ret = !isnan(ret);
+		s->ret = s->has_ret ? ret : 0;
+		if (s->has_ret) /* room was made in bt_price */
+			e->today[e->ntoday++] = i;
+	}
+	e->rhead = d.end;
+	last = e->in_ended && e->dhead == e->dtail;
+	if (e->chead > 0 && e->chead * 2 >= e->ctail) { /* keep the queue's storage bounded */
+		memmove(e->chg, e->chg + e->chead, (e->ctail - e->chead) * sizeof *e->chg);
+		e->ctail -= e->chead;
+		e->chead = 0;
+	}
+	if (!e->started)
+		return 0;
+	memset(out, 0, sizeof *out);
+	out->date = e->day;
+	out->gross = book_earn(e, &e->strat, prev_day, last);
+	book_net(&e->strat, out->gross, &out->turnover, &out->cost, &out->net, &out->equity);
+	out->b_gross = book_earn(e, &e->bench, prev_day, last);
+	book_net(&e->bench, out->b_gross, &out->b_turnover, &out->b_cost, &out->b_net, &out->b_equity);
+	return 1;
+}
+
+int
+bt_target(bt_engine *e, const char *id, double weight, char *err, size_t errlen)
+{
+	struct book *t = &e->target;
+	size_t i;
+
+	if (!isfinite(weight)) {
+		err_fmt(err, errlen, "weight is not a finite number");
+		return -1;
+	}
+	if (weight < 0 && !e->long_short) {
+		err_fmt(err, errlen, "negative weight %g for id '%s' in long-only mode", weight, id);
+		return -1;
+	}
+	i = sec_find(e, id);
+	if (i == (size_t)-1 || grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) != 0) {
+		err_fmt(err, errlen, "out of memory");
+		return -1;
+	}
+	if (e->secs[i].tgt_day == e->day) {
+		err_fmt(err, errlen, "duplicate weight for id '%s'", id);
+		return -1;
+	}
+	e->secs[i].tgt_day = e->day;
+	if (weight != 0)
+		t->p[t->n++] = (struct pos){ i, weight };
+	return 0;
+}
+
+/* Move b to the n positions p; the turnover sum |target - drifted| is charged on the next day. */
+static int
+book_set(bt_engine *e, struct book *b, const struct pos *p, size_t n)
+{
+	double turnover = 0;
+
+	for (size_t j = 0; j < b->n; j++)
+		e->secs[b->p[j].idx].scratch = b->p[j].w;
+	for (size_t j = 0; j < n; j++) {
+		struct sec *s = &e->secs[p[j].idx];
+
+		turnover += fabs(p[j].w - s->scratch);
+		s->scratch = 0;
+	}
+	for (size_t j = 0; j < b->n; j++) {
+		turnover += fabs(e->secs[b->p[j].idx].scratch);
+		e->secs[b->p[j].idx].scratch = 0;
+	}
+	if (grow((void **)&b->p, &b->cap, n, sizeof *b->p) != 0)
+		return -1;
+	if (n > 0)
+		memcpy(b->p, p, n * sizeof *p);
+	b->n = n;
+	b->turnover = turnover;
+	b->cost = e->cost_rate * turnover;
+	return 0;
+}
+
+int
+bt_rebalance(bt_engine *e, double *turnover, double *b_turnover)
+{
+	struct book *t = &e->target;
+	size_t n = 0;
+
+	if (book_set(e, &e->strat, t->p, t->n) != 0)
+		return -1;
+	/* The benchmark's targets reuse the target book's storage now that the strategy has its copy. */
+	if (e->use_universe) {
+		if (grow((void **)&t->p, &t->cap, e->nmem, sizeof *t->p) != 0)
+			return -1;
+		for (size_t j = 0; j < e->nmem; j++) {
+			const struct sec *s = &e->secs[e->members[j]];
+
+			if (s->sim_day == e->day && s->has_ret)
+				t->p[n++].idx = e->members[j];
+		}
+	} else {
+		if (grow((void **)&t->p, &t->cap, e->ntoday, sizeof *t->p) != 0)
+			return -1;
+		for (size_t j = 0; j < e->ntoday; j++)
+			t->p[n++].idx = e->today[j];
+	}
+	for (size_t j = 0; j < n; j++)
+		t->p[j].w = 1.0 / (double)n;
+	t->n = 0;
+	if (book_set(e, &e->bench, t->p, n) != 0)
+		return -1;
+	e->started = 1;
+	if (turnover != NULL)
+		*turnover = e->strat.turnover;
+	if (b_turnover != NULL)
+		*b_turnover = e->bench.turnover;
+	return 0;
+}
+
+size_t
+bt_nheld(const bt_engine *e)
+{
+	return e->strat.n;
+}
+
+struct bt_pos
+bt_holding(const bt_engine *e, size_t i)
+{
+	const struct sec *s = &e->secs[e->strat.p[i].idx];
+	struct bt_pos p = { s->id, s->symbol, e->strat.p[i].w };
+
+	return p;
+}

@@ -1,0 +1,508 @@
+#include "btrun.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "backtest.h"
+#include "csv.h"
+#include "date.h"
+#include "err.h"
+#include "metrics.h"
+#include "num.h"
+
+/* A CSV input read alongside the simulation: its current (pending) row and that row's date. */
+struct feed {
+	csv_reader *r;
+	int cdate, cid, cval; /* columns: date, id, and ret / weight / -1 */
+	int csym;             /* symbol column or -1 */
+	int have;             /* a row is pending */
+	int date;             /* its date */
+	char last[DATE_LEN];  /* the text of the last date parsed, to skip parsing it again */
+	int last_date;
+};
+
+/* Parse the pending row's date (cached when the text repeats). Returns 0 or -1 (csv_error set). */
+static int
+feed_date(struct feed *f, int *out)
+{
+	const char *s = csv_field(f->r, f->cdate);
+
+	if (csv_len(f->r, f->cdate) == DATE_LEN && f->last_date != INT32_MIN && memcmp(s, f->last, DATE_LEN) == 0) {
+		*out = f->last_date;
+		return 0;
+	}
+	if (csv_date(f->r, f->cdate, out) != 1)
+		return csv_len(f->r, f->cdate) == 0 ? csv_fail(f->r, f->cdate, "empty date") : -1;
+	memcpy(f->last, s, DATE_LEN);
+	f->last_date = *out;
+	return 0;
+}
+
+/* Read the next row; checks that dates do not go back. Returns 1, 0 at the end, -1 (csv_error set). */
+static int
+feed_next(struct feed *f)
+{
+	int rc = csv_next(f->r), prev = f->date, d;
+	char a[DATE_LEN + 1], b[DATE_LEN + 1];
+
+	f->have = 0;
+	if (rc <= 0)
+		return rc;
+	if (feed_date(f, &d) != 0)
+		return -1;
+	if (d < prev)
+		return csv_fail(f->r, f->cdate, "%s after %s: not in date order", date_fmt(d, a), date_fmt(prev, b));
+	f->date = d;
+	f->have = 1;
+	return 1;
+}
+
+static int
+feed_open(struct feed *f, FILE *fp, const char *name, const char *val, char *err, size_t errlen)
+{
+	memset(f, 0, sizeof *f);
+	f->date = f->last_date = INT32_MIN;
+	f->cval = f->csym = -1;
+	f->r = csv_open(fp, name);
+	if (f->r == NULL) {
+		err_fmt(err, errlen, "out of memory");
+		return EX_SOFTWARE;
+	}
+	if (csv_read_header(f->r) != 0 || (f->cdate = csv_require(f->r, "date")) < 0 ||
+	    (f->cid = csv_require(f->r, "id")) < 0 || (val && (f->cval = csv_require(f->r, val)) < 0) ||
+	    feed_next(f) < 0) {
+		err_fmt(err, errlen, "%s", csv_error(f->r));
+		return EX_DATAERR;
+	}
+	f->csym = csv_col(f->r, "symbol");
+	return 0;
+}
+
+static int
+push_day(struct btr_result *res, const struct bt_day *d)
+{
+	if (res->n == res->cap) {
+		size_t ncap = res->cap ? res->cap * 2 : 1024;
+		int *nd = realloc(res->date, ncap * sizeof *nd);
+		double *nn, *nb;
+
+		if (nd == NULL)
+			return -1;
+		res->date = nd;
+		if ((nn = realloc(res->net, ncap * sizeof *nn)) == NULL)
+			return -1;
+		res->net = nn;
+		if ((nb = realloc(res->b_net, ncap * sizeof *nb)) == NULL)
+			return -1;
+		res->b_net = nb;
+		res->cap = ncap;
+	}
+	res->date[res->n] = d->date;
+	res->net[res->n] = d->net;
+	res->b_net[res->n++] = d->b_net;
+	res->turnover += d->turnover;
+	res->cost += d->cost;
+	res->b_turnover += d->b_turnover;
+	res->b_cost += d->b_cost;
+	return 0;
+}
+
+static int
+push_rebalance(struct btr_result *res, int date, const struct bt_day *d)
+{
+	if (res->nreb == res->capreb) {
+		size_t ncap = res->capreb ? res->capreb * 2 : 64;
+		struct btr_rebalance *nr = realloc(res->reb, ncap * sizeof *nr);
+
+		if (nr == NULL)
+			return -1;
+		res->reb = nr;
+		res->capreb = ncap;
+	}
+	res->reb[res->nreb++] = (struct btr_rebalance){ date, d->turnover, d->cost };
+	return 0;
+}
+
+static int
+write_day(FILE *fp, const struct bt_day *d)
+{
+	csv_writer w;
+
+	csv_w_init(&w, fp);
+	csv_w_date(&w, d->date);
+	csv_w_num(&w, d->gross);
+	csv_w_num(&w, d->net);
+	csv_w_num(&w, d->equity);
+	csv_w_num(&w, d->turnover);
+	csv_w_num(&w, d->cost);
+	csv_w_num(&w, d->b_gross);
+	csv_w_num(&w, d->b_net);
+	csv_w_num(&w, d->b_equity);
+	csv_w_num(&w, d->b_turnover);
+	csv_w_num(&w, d->b_cost);
+	return csv_w_end(&w);
+}
+
+static int
+write_holdings(FILE *fp, const bt_engine *e, int date)
+{
+	csv_writer w;
+
+	csv_w_init(&w, fp);
+	for (size_t i = 0; i < bt_nheld(e); i++) {
+		struct bt_pos p = bt_holding(e, i);
+
+		csv_w_date(&w, date);
+		csv_w_str(&w, p.id);
+		csv_w_str(&w, p.symbol);
+		csv_w_num(&w, p.weight);
+		if (csv_w_end(&w) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The run's state, so that helpers can report errors in one place. */
+struct run {
+	const struct btr_opts *o;
+	struct btr_result *res;
+	bt_engine *e;
+	struct feed px, wt, un;  /* prices, weights, universe (un.r NULL when none) */
+	int pending_reb;         /* decision date of a rebalance whose cost the next day charges, or INT32_MIN */
+	int *recent;             /* the last `lag` simulated days, a ring */
+	long nsim;               /* days simulated */
+	char *err;
+	size_t errlen;
+};
+
+/* Simulate every day the engine has ready. Returns 0 or a sysexits code. */
+static int
+simulate_ready(struct run *u)
+{
+	char ebuf[256], a[DATE_LEN + 1];
+	int day, decided;
+	struct bt_day d;
+
+	while (bt_next(u->e, &day)) {
+		while (u->un.r != NULL && u->un.have && u->un.date <= day) {
+			if (bt_member(u->e, u->un.date, csv_field(u->un.r, u->un.cid), ebuf, sizeof ebuf) != 0) {
+				csv_fail(u->un.r, u->un.cid, "%s", ebuf);
+				goto data_un;
+			}
+			if (feed_next(&u->un) < 0)
+				goto data_un;
+		}
+		if (bt_simulate(u->e, &d)) {
+			if (u->pending_reb != INT32_MIN && push_rebalance(u->res, u->pending_reb, &d) != 0)
+				goto nomem;
+			u->pending_reb = INT32_MIN;
+			if (push_day(u->res, &d) != 0)
+				goto nomem;
+			if (u->o->equity != NULL && write_day(u->o->equity, &d) != 0)
+				goto io;
+			if (u->o->holdings != NULL && write_holdings(u->o->holdings, u->e, day) != 0)
+				goto io;
+		}
+		/* Weights decided on `decided` are traded at today's close when today is lag - 1 days later. */
+		u->recent[u->nsim++ % u->o->lag] = day;
+		if (u->nsim < u->o->lag)
+			continue;
+		decided = u->recent[u->nsim % u->o->lag];
+		if (u->wt.have && u->wt.date < decided) {
+			csv_fail(u->wt.r, u->wt.cdate, "%s is not a day of the prices", date_fmt(u->wt.date, a));
+			goto data_wt;
+		}
+		if (!u->wt.have || u->wt.date != decided)
+			continue;
+		while (u->wt.have && u->wt.date == decided) {
+			double w;
+			int rc = csv_double(u->wt.r, u->wt.cval, &w);
+
+			if (rc == 0)
+				csv_fail(u->wt.r, u->wt.cval, "empty weight");
+			if (rc != 1)
+				goto data_wt;
+			if (bt_target(u->e, csv_field(u->wt.r, u->wt.cid), w, ebuf, sizeof ebuf) != 0) {
+				csv_fail(u->wt.r, u->wt.cval, "%s", ebuf);
+				goto data_wt;
+			}
+			if (feed_next(&u->wt) < 0)
+				goto data_wt;
+		}
+		if (bt_rebalance(u->e, NULL, NULL) != 0)
+			goto nomem;
+		u->pending_reb = decided;
+	}
+	return 0;
+data_un:
+	err_fmt(u->err, u->errlen, "%s", csv_error(u->un.r));
+	return EX_DATAERR;
+data_wt:
+	err_fmt(u->err, u->errlen, "%s", csv_error(u->wt.r));
+	return EX_DATAERR;
+nomem:
+	err_fmt(u->err, u->errlen, "out of memory");
+	return EX_SOFTWARE;
+io:
+	err_fmt(u->err, u->errlen, "cannot write the output: %s", strerror(errno));
+	return EX_IOERR;
+}
+
+/* Feed one price row to the engine. Returns 0 or a sysexits code. */
+static int
+price_row(struct run *u)
+{
+	struct feed *f = &u->px;
+	char ebuf[256];
+	double ret = NAN;
+	int rc;
+
+	if (bt_day_begin(u->e, f->date, ebuf, sizeof ebuf) != 0) {
+		csv_fail(f->r, f->cdate, "%s", ebuf);
+		goto data;
+	}
+	if ((rc = csv_double(f->r, f->cval, &ret)) < 0)
+		goto data;
+	if (rc == 0)
+		ret = NAN;
+	else if (!isfinite(ret) || ret < -1) {
+		csv_fail(f->r, f->cval, "%s is not a return (>= -1)", csv_field(f->r, f->cval));
+		goto data;
+	}
+	if (csv_len(f->r, f->cid) == 0) {
+		csv_fail(f->r, f->cid, "empty id");
+		goto data;
+	}
+	if (bt_price(u->e, csv_field(f->r, f->cid), f->csym >= 0 ? csv_field(f->r, f->csym) : NULL, ret, ebuf,
+	    sizeof ebuf) != 0) {
+		csv_fail(f->r, f->cid, "%s", ebuf);
+		goto data;
+	}
+	return 0;
+data:
+	err_fmt(u->err, u->errlen, "%s", csv_error(f->r));
+	return EX_DATAERR;
+}
+
+/* 1 when date is one of the last lag - 1 days simulated (decisions that are never traded). */
+static int
+recent_tail(const struct run *u, int date)
+{
+	for (long k = 1; k < u->o->lag && k <= u->nsim; k++)
+		if (u->recent[(u->nsim - k) % u->o->lag] == date)
+			return 1;
+	return 0;
+}
+
+int
+btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errlen)
+{
+	struct run u = { .o = o, .res = res, .pending_reb = INT32_MIN, .err = err, .errlen = errlen };
+	char a[DATE_LEN + 1];
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	u.e = bt_new(o->cost_bps, o->long_short, o->universe != NULL, o->lookahead);
+	u.recent = calloc((size_t)(o->lag > 0 ? o->lag : 1), sizeof *u.recent);
+	if (u.e == NULL || u.recent == NULL || o->lag < 1) {
+		err_fmt(err, errlen, "out of memory");
+		return EX_SOFTWARE;
+	}
+	if ((rc = feed_open(&u.px, o->prices, o->prices_name, "ret", err, errlen)) != 0 ||
+	    (rc = feed_open(&u.wt, o->weights, o->weights_name, "weight", err, errlen)) != 0 ||
+	    (o->universe != NULL && (rc = feed_open(&u.un, o->universe, o->universe_name, NULL, err, errlen)) != 0))
+		goto out;
+	if (o->equity != NULL &&
+	    csv_w_header(&(csv_writer){ o->equity, 0 }, "date,gross,net,equity,turnover,cost,bench_gross,"
+	    "bench_net,bench_equity,bench_turnover,bench_cost") != 0) {
+		rc = EX_IOERR;
+		err_fmt(err, errlen, "cannot write the output: %s", strerror(errno));
+		goto out;
+	}
+	if (o->holdings != NULL && csv_w_header(&(csv_writer){ o->holdings, 0 }, "date,id,symbol,weight") != 0) {
+		rc = EX_IOERR;
+		err_fmt(err, errlen, "cannot write the output: %s", strerror(errno));
+		goto out;
+	}
+	while (u.px.have) {
+		if ((rc = price_row(&u)) != 0 || (rc = simulate_ready(&u)) != 0)
+			goto out;
+		if (feed_next(&u.px) < 0) {
+			err_fmt(err, errlen, "%s", csv_error(u.px.r));
+			rc = EX_DATAERR;
+			goto out;
+		}
+	}
+	bt_input_end(u.e);
+	if ((rc = simulate_ready(&u)) != 0)
+		goto out;
+	/* Decisions of the last lag - 1 days would trade after the data ends: nothing to simulate. */
+	while (u.wt.have && recent_tail(&u, u.wt.date))
+		if (feed_next(&u.wt) < 0) {
+			err_fmt(err, errlen, "%s", csv_error(u.wt.r));
+			rc = EX_DATAERR;
+			goto out;
+		}
+	if (u.wt.have) {
+		csv_fail(u.wt.r, u.wt.cdate, "%s is not a day of the prices", date_fmt(u.wt.date, a));
+		err_fmt(err, errlen, "%s", csv_error(u.wt.r));
+		rc = EX_DATAERR;
+	}
+out:
+	csv_close(u.px.r);
+	csv_close(u.wt.r);
+	csv_close(u.un.r);
+	bt_free(u.e);
+	free(u.recent);
+	return rc;
+}
+
+void
+btr_free(struct btr_result *res)
+{
+	free(res->date);
+	free(res->net);
+	free(res->b_net);
+	free(res->reb);
+	memset(res, 0, sizeof *res);
+}
+
+/* ---- the metrics document ---- */
+
+static json_t *
+num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *
+date_str(int day)
+{
+	char buf[DATE_LEN + 1];
+
+	return json_string(date_fmt(day, buf));
+}
+
+static json_t *
+stats_obj(const double *r, size_t n, double rf, double turnover, double cost, const double *bench)
+{
+	struct mt_stats m;
+	json_t *o = json_object();
+
+	mt_compute(r, n, rf, &m);
+	json_object_set_new(o, "cumulative_return", num(m.cumulative_return));
+	json_object_set_new(o, "cagr", num(m.cagr));
+	json_object_set_new(o, "volatility", num(m.volatility));
+	json_object_set_new(o, "sharpe", num(m.sharpe));
+	json_object_set_new(o, "sortino", num(m.sortino));
+	json_object_set_new(o, "max_drawdown", num(m.max_drawdown));
+	json_object_set_new(o, "calmar", num(m.calmar));
+	json_object_set_new(o, "omega", num(m.omega));
+	json_object_set_new(o, "skew", num(m.skew));
+	json_object_set_new(o, "kurtosis", num(m.kurtosis));
+	json_object_set_new(o, "var_95", num(m.var_95));
+	json_object_set_new(o, "cvar_95", num(m.cvar_95));
+	json_object_set_new(o, "win_rate", num(m.win_rate));
+	json_object_set_new(o, "best_day", num(m.best_day));
+	json_object_set_new(o, "worst_day", num(m.worst_day));
+	json_object_set_new(o, "total_turnover", num(turnover));
+	json_object_set_new(o, "annual_turnover", num(n > 0 ? turnover * MT_PERIODS / (double)n : NAN));
+	json_object_set_new(o, "total_cost", num(cost));
+	if (bench != NULL) {
+		double beta, alpha;
+
+		mt_greeks(r, bench, n, &beta, &alpha);
+		json_object_set_new(o, "beta", num(beta));
+		json_object_set_new(o, "alpha", num(alpha));
+	}
+	return o;
+}
+
+static json_t *
+periods_arr(const struct btr_result *res, int monthly)
+{
+	json_t *a = json_array();
+	size_t max = 0, np;
+	struct mt_period *p;
+	int y0, y1, m, d;
+
+	if (res->n > 0) {
+		date_to_ymd(res->date[0], &y0, &m, &d);
+		date_to_ymd(res->date[res->n - 1], &y1, &m, &d);
+		max = (size_t)(y1 - y0 + 1) * 12;
+	}
+	p = malloc((max ? max : 1) * sizeof *p);
+	if (p == NULL || a == NULL) {
+		free(p);
+		json_decref(a);
+		return NULL;
+	}
+	np = mt_periods(res->date, res->net, res->b_net, res->n, monthly, p, max);
+	for (size_t i = 0; i < np && i < max; i++) {
+		json_t *o = json_object();
+		char key[16];
+
+		if (monthly) {
+			snprintf(key, sizeof key, "%04d-%02d", p[i].year, p[i].month);
+			json_object_set_new(o, "month", json_string(key));
+		} else {
+			json_object_set_new(o, "year", json_integer(p[i].year));
+		}
+		json_object_set_new(o, "strategy", num(p[i].r));
+		json_object_set_new(o, "benchmark", num(p[i].rb));
+		json_array_append_new(a, o);
+	}
+	free(p);
+	return a;
+}
+
+json_t *
+btr_metrics(const struct btr_result *res, double rf, json_t *params)
+{
+	json_t *doc = json_object(), *dds = json_array(), *rebs = json_array();
+	struct mt_drawdown dd[10];
+	size_t ndd;
+
+	if (doc == NULL || dds == NULL || rebs == NULL) {
+		json_decref(doc);
+		json_decref(dds);
+		json_decref(rebs);
+		json_decref(params);
+		return NULL;
+	}
+	json_object_set_new(doc, "type", json_string("metrics"));
+	json_object_set_new(doc, "start", res->n ? date_str(res->date[0]) : json_null());
+	json_object_set_new(doc, "end", res->n ? date_str(res->date[res->n - 1]) : json_null());
+	json_object_set_new(doc, "days", json_integer((json_int_t)res->n));
+	json_object_set_new(doc, "params", params ? params : json_object());
+	json_object_set_new(doc, "strategy", stats_obj(res->net, res->n, rf, res->turnover, res->cost, res->b_net));
+	json_object_set_new(doc, "benchmark", stats_obj(res->b_net, res->n, rf, res->b_turnover, res->b_cost, NULL));
+	json_object_set_new(doc, "yearly", periods_arr(res, 0));
+	json_object_set_new(doc, "monthly", periods_arr(res, 1));
+	ndd = mt_drawdowns(res->date, res->net, res->n, dd, 10);
+	for (size_t i = 0; i < ndd; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "start", date_str(dd[i].start));
+		json_object_set_new(o, "valley", date_str(dd[i].valley));
+		json_object_set_new(o, "end", date_str(dd[i].end));
+		json_object_set_new(o, "days", json_integer(dd[i].days));
+		json_object_set_new(o, "max_drawdown", num(dd[i].max_drawdown));
+		json_array_append_new(dds, o);
+	}
+	json_object_set_new(doc, "drawdowns", dds);
+	for (size_t i = 0; i < res->nreb; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "date", date_str(res->reb[i].date));
+		json_object_set_new(o, "turnover", num(res->reb[i].turnover));
+		json_object_set_new(o, "cost", num(res->reb[i].cost));
+		json_array_append_new(rebs, o);
+	}
+	json_object_set_new(doc, "rebalances", rebs);
+	return doc;
+}

@@ -1,0 +1,68 @@
+/* metrics: performance statistics of a daily return series, as quantstats 0.0.81 defines them.
+ *
+ * r is a series of daily simple returns (a missing day is a 0 return), N its length, 252 periods a year.
+ * The definitions are in ../shared/reference/metrics.md and sti-backtest(5); skewness and excess kurtosis
+ * are the bias-corrected sample statistics pandas computes (including its zeroing of sums below 1e-14).
+ * A statistic that is undefined (too few returns, a zero denominator) is NaN. Sums run in index order. */
+#ifndef STI_METRICS_H
+#define STI_METRICS_H
+
+#include <stddef.h>
+
+#define MT_PERIODS 252                  /* trading days a year */
+#define MT_Z05 (-1.6448536269514722)     /* the standard normal's 5% quantile */
+
+struct mt_stats {
+	double cumulative_return; /* prod(1 + r) - 1 */
+	double cagr;              /* prod(1 + r)^(252 / N) - 1 */
+	double volatility;        /* std(r, ddof 1) * sqrt(252) */
+	double sharpe;            /* mean(e) / std(e, ddof 1) * sqrt(252), e = r - daily rf */
+	double sortino;           /* mean(e) / sqrt(sum_{e<0} e^2 / N) * sqrt(252) */
+	double max_drawdown;      /* min(W / cummax W) - 1, W = cumprod(1 + r) after W0 = 1 */
+	double calmar;            /* cagr / |max_drawdown| */
+	double omega;             /* sum of e > 0 / -(sum of e < 0) */
+	double skew;              /* bias-corrected sample skewness */
+	double kurtosis;          /* bias-corrected sample excess kurtosis */
+	double var_95;            /* mean + std * z(0.05) */
+	double cvar_95;           /* mean of r < var_95 (var_95 when there is none) */
+	double win_rate;          /* #(r > 0) / #(r != 0), 0 when every r is 0 */
+	double best_day;          /* max r */
+	double worst_day;         /* min r */
+};
+
+/* Statistics of r[0..n) with an annual risk-free rate rf (daily: (1 + rf)^(1/252) - 1). This function
+ * can't fail; with n == 0 every field is NaN. */
+void mt_compute(const double *r, size_t n, double rf, struct mt_stats *out);
+
+/* OLS of r on the benchmark b: *beta = cov(r, b) / var(b), *alpha = (mean r - beta mean b) * 252.
+ * NaN when n < 2 or b is constant. */
+void mt_greeks(const double *r, const double *b, size_t n, double *beta, double *alpha);
+
+/* A drawdown period: from the first day under water to the last day still under water. */
+struct mt_drawdown {
+	int start;           /* first day under water (a date) */
+	int valley;          /* day of the lowest point (the first, on a tie) */
+	int end;             /* last day under water (the series' last day when not recovered) */
+	int days;            /* end - start + 1, in calendar days */
+	double max_drawdown; /* the lowest W / peak - 1 in the period (negative) */
+};
+
+/* The k worst drawdown periods of r (dated by date[]), worst first (ties: earlier start first), into
+ * out[0..k). Returns how many were found (<= k). This function can't fail. */
+size_t mt_drawdowns(const int *date, const double *r, size_t n, struct mt_drawdown *out, size_t k);
+
+/* A calendar period's compounded return, prod(1 + r) - 1, for a series and its benchmark. */
+struct mt_period {
+	int year;  /* calendar year */
+	int month; /* 1-12, or 0 for a whole year */
+	double r;  /* the series */
+	double rb; /* the benchmark */
+};
+
+/* Compounded returns by calendar year (monthly == 0) or month of r and rb over dates date[0..n)
+ * (ascending) into out, which has room for max periods. Returns the number of periods, which may exceed
+ * max (then only max were written). This function can't fail. */
+size_t mt_periods(const int *date, const double *r, const double *rb, size_t n, int monthly,
+    struct mt_period *out, size_t max);
+
+#endif

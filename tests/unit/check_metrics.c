@@ -1,0 +1,225 @@
+/* Unit tests for lib/metrics. The expected statistics of the 10-day series below were computed with
+ * pandas/numpy from the definitions in metrics.md (Series.std, .skew, .kurt, numpy.cov); the drawdowns and
+ * period returns are worked out by hand. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "date.h"
+#include "metrics.h"
+
+#define TOL 1e-12
+
+static const double R[10] = { 0.01, -0.02, 0.015, -0.03, 0.005, 0.02, -0.01, 0.0, 0.03, -0.005 };
+static const double B[10] = { 0.005, -0.01, 0.01, -0.02, 0.0, 0.01, -0.005, 0.002, 0.02, 0.0 };
+
+static void
+dates(int *d)
+{
+	static const int ymd[10][3] = { { 2023, 12, 27 }, { 2023, 12, 28 }, { 2023, 12, 29 }, { 2024, 1, 2 },
+		{ 2024, 1, 3 }, { 2024, 1, 4 }, { 2024, 1, 5 }, { 2024, 1, 8 }, { 2024, 1, 9 }, { 2024, 2, 1 } };
+
+	for (int i = 0; i < 10; i++)
+		d[i] = date_from_ymd(ymd[i][0], ymd[i][1], ymd[i][2]);
+}
+
+START_TEST(test_stats)
+{
+	struct mt_stats m;
+
+	mt_compute(R, 10, 0, &m);
+	ck_assert_double_eq_tol(m.cumulative_return, 0.013554157826026758, TOL);
+	ck_assert_double_eq_tol(m.cagr, 0.40392329692785034, TOL);
+	ck_assert_double_eq_tol(m.volatility, 0.29235252692596997, TOL);
+	ck_assert_double_eq_tol(m.sharpe, 1.2929595785423731, TOL);
+	ck_assert_double_eq_tol(m.sortino, 1.9947298986131059, TOL);
+	/* W = 1, 1.01, 0.9898, 1.004647, 0.97450759, ...: the low 0.97450759 against the peak 1.01. */
+	ck_assert_double_eq_tol(m.max_drawdown, 0.97450759 / 1.01 - 1, TOL);
+	ck_assert_double_eq_tol(m.max_drawdown, -0.035141000000000089, TOL);
+	ck_assert_double_eq_tol(m.calmar, 11.494359777122146, 1e-10);
+	/* Omega: (0.01 + 0.015 + 0.005 + 0.02 + 0.03) / (0.02 + 0.03 + 0.01 + 0.005) = 0.08 / 0.065. */
+	ck_assert_double_eq_tol(m.omega, 0.08 / 0.065, TOL);
+	ck_assert_double_eq_tol(m.skew, -0.23113847973527085, TOL);
+	ck_assert_double_eq_tol(m.kurtosis, -0.48210372534696955, TOL);
+	ck_assert_double_eq_tol(m.var_95, -0.028792410845744201, TOL);
+	ck_assert_double_eq_tol(m.cvar_95, -0.03, TOL); /* only -0.03 is below the VaR */
+	ck_assert_double_eq_tol(m.win_rate, 5.0 / 9.0, TOL); /* 5 up, 4 down, one 0 */
+	ck_assert_double_eq(m.best_day, 0.03);
+	ck_assert_double_eq(m.worst_day, -0.03);
+}
+END_TEST
+
+START_TEST(test_risk_free)
+{
+	struct mt_stats m;
+
+	mt_compute(R, 10, 0.02, &m);
+	ck_assert_double_eq_tol(m.sharpe, 1.2252214762302067, TOL);
+	ck_assert_double_eq_tol(m.sortino, 1.8834663714670441, TOL);
+	ck_assert_double_eq_tol(m.omega, 1.2173652676219349, TOL);
+	ck_assert_double_eq_tol(m.cagr, 0.40392329692785034, TOL); /* rf does not enter the CAGR */
+}
+END_TEST
+
+START_TEST(test_greeks)
+{
+	double beta, alpha;
+
+	mt_greeks(R, B, 10, &beta, &alpha);
+	ck_assert_double_eq_tol(beta, 1.6075816075816078, TOL);
+	ck_assert_double_eq_tol(alpha, -0.10813267813267834, TOL);
+	mt_greeks(R, R, 10, &beta, &alpha);
+	ck_assert_double_eq_tol(beta, 1, TOL);
+	ck_assert_double_eq_tol(alpha, 0, TOL);
+}
+END_TEST
+
+START_TEST(test_drawdowns)
+{
+	int d[10];
+	struct mt_drawdown dd[10];
+	size_t n;
+
+	dates(d);
+	n = mt_drawdowns(d, R, 10, dd, 10);
+	/* Under water from day 2 (2023-12-28) to day 8 (2024-01-08), lowest on day 4 (2024-01-02); a new high
+	 * on day 9; under again on day 10 (2024-02-01) to the end, by -0.5%. */
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(dd[0].start, date_from_ymd(2023, 12, 28));
+	ck_assert_int_eq(dd[0].valley, date_from_ymd(2024, 1, 2));
+	ck_assert_int_eq(dd[0].end, date_from_ymd(2024, 1, 8));
+	ck_assert_int_eq(dd[0].days, 12);
+	ck_assert_double_eq_tol(dd[0].max_drawdown, -0.035141000000000089, TOL);
+	ck_assert_int_eq(dd[1].start, date_from_ymd(2024, 2, 1));
+	ck_assert_int_eq(dd[1].end, date_from_ymd(2024, 2, 1));
+	ck_assert_int_eq(dd[1].days, 1);
+	ck_assert_double_eq_tol(dd[1].max_drawdown, -0.005, TOL);
+	/* Only the worst one when k = 1. */
+	n = mt_drawdowns(d, R, 10, dd, 1);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(dd[0].days, 12);
+}
+END_TEST
+
+START_TEST(test_drawdown_ties)
+{
+	/* Two drawdowns of exactly -50% (halving, then doubling back): the earlier one comes first; in a
+	 * period whose low is reached twice, the valley is the first. A first-day loss is a drawdown too. */
+	static const double r[8] = { -0.5, 1.0, -0.5, 1.0, 0.0, -0.5, 0.0, 1.0 };
+	int d[8];
+	struct mt_drawdown dd[4];
+	size_t n;
+
+	for (int i = 0; i < 8; i++)
+		d[i] = 19724 + i;
+	n = mt_drawdowns(d, r, 8, dd, 4);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(dd[0].start, 19724);
+	ck_assert_int_eq(dd[1].start, 19726);
+	ck_assert_int_eq(dd[2].start, 19729);
+	ck_assert_int_eq(dd[2].valley, 19729);
+	ck_assert_int_eq(dd[2].end, 19730);
+	ck_assert_int_eq(dd[2].days, 2);
+	for (int i = 0; i < 3; i++)
+		ck_assert_double_eq(dd[i].max_drawdown, -0.5);
+}
+END_TEST
+
+START_TEST(test_periods)
+{
+	int d[10];
+	struct mt_period p[24];
+	size_t n;
+
+	dates(d);
+	n = mt_periods(d, R, B, 10, 0, p, 24);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(p[0].year, 2023);
+	ck_assert_int_eq(p[0].month, 0);
+	ck_assert_double_eq_tol(p[0].r, 1.01 * 0.98 * 1.015 - 1, TOL);
+	ck_assert_double_eq_tol(p[0].rb, 1.005 * 0.99 * 1.01 - 1, TOL);
+	ck_assert_double_eq_tol(p[1].r, 0.97 * 1.005 * 1.02 * 0.99 * 1.0 * 1.03 * 0.995 - 1, TOL);
+	n = mt_periods(d, R, B, 10, 1, p, 24);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(p[1].year, 2024);
+	ck_assert_int_eq(p[1].month, 1);
+	ck_assert_double_eq_tol(p[1].r, 0.97 * 1.005 * 1.02 * 0.99 * 1.0 * 1.03 - 1, TOL);
+	ck_assert_int_eq(p[2].month, 2);
+	ck_assert_double_eq_tol(p[2].r, -0.005, TOL);
+	ck_assert_double_eq_tol(p[2].rb, 0, TOL);
+	/* Too little room: the count is still right, only `max` are written. */
+	ck_assert_uint_eq(mt_periods(d, R, B, 10, 1, p, 1), 3);
+}
+END_TEST
+
+START_TEST(test_degenerate)
+{
+	static const double zeros[5] = { 0, 0, 0, 0, 0 };
+	struct mt_stats m;
+	double beta, alpha;
+
+	mt_compute(NULL, 0, 0, &m);
+	ck_assert(isnan(m.cagr) && isnan(m.sharpe) && isnan(m.max_drawdown) && isnan(m.win_rate));
+	mt_compute(zeros, 5, 0, &m);
+	ck_assert_double_eq(m.cumulative_return, 0);
+	ck_assert_double_eq(m.volatility, 0);
+	ck_assert(isnan(m.sharpe));  /* 0 / 0 */
+	ck_assert(isnan(m.omega));   /* no losses */
+	ck_assert(isnan(m.calmar));  /* no drawdown */
+	ck_assert_double_eq(m.skew, 0); /* pandas: 0 when the variance is 0 */
+	ck_assert_double_eq(m.kurtosis, 0);
+	ck_assert_double_eq(m.win_rate, 0);
+	ck_assert_double_eq(m.cvar_95, m.var_95); /* nothing below the VaR */
+	mt_compute(R, 3, 0, &m);
+	ck_assert(isnan(m.kurtosis) && !isnan(m.skew)); /* kurtosis needs 4 returns, skew 3 */
+	mt_compute(R, 1, 0, &m);
+	ck_assert(isnan(m.volatility) && isnan(m.skew));
+	mt_greeks(R, zeros, 5, &beta, &alpha);
+	ck_assert(isnan(beta) && isnan(alpha));
+	mt_greeks(R, B, 1, &beta, &alpha);
+	ck_assert(isnan(beta));
+}
+END_TEST
+
+START_TEST(test_long_series)
+{
+	/* 50,000 days of a +0.1% / -0.1% alternation: compounding stays exact to the closed form. */
+	size_t n = 50000;
+	double *r = malloc(n * sizeof *r);
+	struct mt_stats m;
+
+	for (size_t i = 0; i < n; i++)
+		r[i] = i % 2 ? -0.001 : 0.001;
+	mt_compute(r, n, 0, &m);
+	ck_assert_double_eq_tol(m.cumulative_return, pow(1.001 * 0.999, 25000) - 1, 1e-10);
+	ck_assert_double_eq_tol(m.win_rate, 0.5, TOL);
+	ck_assert_double_eq_tol(m.skew, 0, 1e-9);
+	free(r);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("metrics");
+	TCase *core = tcase_create("Core"), *errors = tcase_create("Errors"), *limits = tcase_create("Limits");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(core, test_stats);
+	tcase_add_test(core, test_risk_free);
+	tcase_add_test(core, test_greeks);
+	tcase_add_test(core, test_drawdowns);
+	tcase_add_test(core, test_drawdown_ties);
+	tcase_add_test(core, test_periods);
+	tcase_add_test(errors, test_degenerate);
+	tcase_add_test(limits, test_long_series);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, errors);
+	suite_add_tcase(s, limits);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
