@@ -25,14 +25,14 @@ with open(sys.argv[3], "w") as f:
         print(s, file=f)
 PY
 
-start_sim() { # name port ib-sim options...
-	local name=$1 port=$2
-	shift 2
-	start_bg "$name" ib-sim --prices px.csv --state "$OUT/state-$name" --port "$port" "$@"
+start_sim() { # name port prices ib-sim options...
+	local name=$1 port=$2 prices=$3
+	shift 3
+	start_bg "$name" ib-sim --prices "$prices" --state "$OUT/state-$name" --port "$port" "$@"
 	wait_port "$port"
 }
 port=$(free_port)
-start_sim sim "$port"
+start_sim sim "$port" px.csv
 
 t "all $n securities x $days days arrive, equal to the prices ib-sim serves"
 ib-bars --port "$port" --client-id 1 --duration '11 Y' --max-rate 200 -o bars.csv <syms.csv 2>err.txt
@@ -82,35 +82,41 @@ assert_status 0 ib-bars --port "$port" --end "$(date -d "$first - 10 days" +%F)"
 assert_eq 1 "$(wc -l <none.csv)" "lines (header only)"
 
 t "the same securities one at a time give the same bytes"
-cp alive.txt forty.txt
+# the fault tests use a smaller market: each server loads its file
+market-gen --seed 22 --securities 60 --days 800 -o small.csv
+awk -F, -v d="$(tail -1 small.csv | cut -d, -f1)" '$1 == d && $7 != "" && n++ < 40 { print $3 }' small.csv >forty.txt
+portsm=$(free_port)
+start_sim small "$portsm" small.csv
+port=$portsm
 ib-bars --port "$port" --duration '3 Y' --max-rate 200 <forty.txt >many.csv
 ib-bars --port "$port" --duration '3 Y' --max-rate 200 --max-inflight 1 <forty.txt >one.csv
 assert_same_file many.csv one.csv
 
 t "pacing violations are retried: same output"
 port2=$(free_port)
-start_sim pacing "$port2" --pacing-violations 7
+start_sim pacing "$port2" small.csv --pacing-violations 7
 ib-bars -v --port "$port2" --duration '3 Y' --max-rate 200 <forty.txt >paced.csv 2>err.txt
 assert_contains err.txt "pacing violation, retry 1"
 assert_same_file many.csv paced.csv
 
 t "dropped connections: reconnect, ask again, same output"
 port3=$(free_port)
-start_sim drops "$port3" --drop-after 25 --drop-count 3
+start_sim drops "$port3" small.csv --drop-after 25 --drop-count 3
 ib-bars --port "$port3" --duration '3 Y' --max-rate 200 <forty.txt >dropped.csv 2>err.txt
 assert_contains err.txt "reconnected to TWS"
 assert_same_file many.csv dropped.csv
 
 t "requests that time out: loud failure, nothing written"
 port4=$(free_port)
-start_sim slow "$port4" --delay 3000
-assert_status 75 ib-bars --port "$port4" --duration '1 M' --timeout 0.5 -o slow.csv <some.txt
+start_sim slow "$port4" small.csv --delay 3000
+sed -n '1,5p' forty.txt >five.txt
+assert_status 75 ib-bars --port "$port4" --duration '1 M' --timeout 0.5 -o slow.csv <five.txt
 [ -e slow.csv ] && fail "a timed-out run wrote output"
 true
 
 t "the broker goes away for good mid-run: loud failure, nothing written"
 port5=$(free_port)
-start_sim gone "$port5" --delay 300
+start_sim gone "$port5" small.csv --delay 300
 ( sleep 1; kill "$PID_gone" ) &
 killer=$!
 assert_status 69 ib-bars --port "$port5" --duration '3 Y' --max-rate 20 -o gone.csv <forty.txt
