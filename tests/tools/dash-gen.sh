@@ -23,6 +23,7 @@ browsers=()
 browser() {
 	node --experimental-websocket "$T/browser.js" "file://$OUT/$1" "$OUT/$2" >"$2.json" 2>"$2.err" &
 	browsers+=("$! $*")
+	on_exit "kill $! 2>/dev/null" # a failed test does not leave a browser behind (browser.js kills its Chromium)
 }
 browsers_check() {
 	local b pid page name figs tables
