@@ -127,7 +127,7 @@ static const char css[] =
 	".kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(136px,1fr));gap:10px}"
 	".kpi{border:1px solid var(--line);border-radius:8px;padding:8px 10px}"
 	".kpi .l{color:var(--mute);font-size:12px}.kpi .v{font-size:20px;font-weight:600;white-space:nowrap;"
-	"font-variant-numeric:tabular-nums}.kpi .s{color:var(--mute);font-size:12px}"
+	"font-variant-numeric:tabular-nums}.kpi .s{color:var(--mute);font-size:11px}"
 	".pos{color:var(--pos)}.neg{color:var(--neg)}"
 	".tw{overflow-x:auto}.tw.tall{max-height:430px;overflow-y:auto}"
 	"table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}"

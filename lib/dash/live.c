@@ -616,8 +616,9 @@ sect_tracking(FILE *fp, const struct live *L)
 		bt[n++] = L->e.equity[j] / b0;
 	}
 	if (n < 2) {
-		html_notice(fp, "info", "Not enough common dates between the account history (%zu dates) and the "
-		    "latest backtest's equity (%zu rows) to compare them.", L->ndays, L->e.n);
+		html_notice(fp, "info", "Not enough common dates to compare the account with the backtest yet: "
+		    "account history on %zu date%s, latest backtest's equity on %zu.", L->ndays, L->ndays == 1 ? "" : "s",
+		    L->e.n);
 		rc = 0;
 	} else {
 		double s = 0, s2 = 0, te;
