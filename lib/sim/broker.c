@@ -21,6 +21,7 @@ struct sim_broker {
 	char *dir;               /* state directory, NULL: no persistence */
 	int jfd;                 /* journal, O_APPEND; -1 when not persisting */
 	int jrecords;            /* journal records since the last snapshot */
+	int torn;                /* the journal ended in a torn record: fold it into a snapshot at once */
 	int snapshot_every;
 	char account[32];
 	double capital;
@@ -555,6 +556,7 @@ load_state(sim_broker *b, char *err, size_t errlen)
 				int c = fgetc(fp);
 				if (c == EOF) {
 					log_warn("%s: ignoring a torn last record", nd_error(r));
+					b->torn = 1;
 					break;
 				}
 				err_fmt(err, errlen, "%s", nd_error(r));
@@ -621,6 +623,11 @@ sim_broker_open(const struct sim_broker_opts *o, char *err, size_t errlen)
 		}
 		free(jpath);
 		jpath = NULL;
+		/* Appending after a torn line would bury it mid-journal, where it reads as corruption. */
+		if (b->torn && snapshot(b) < 0) {
+			err_fmt(err, errlen, "%s: cannot write the snapshot", b->dir);
+			goto fail;
+		}
 	}
 	if (!found && !cal_is_trading_day(b->day)) {
 		char buf[DATE_LEN + 1];

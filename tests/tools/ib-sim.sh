@@ -221,6 +221,15 @@ tc time >/dev/null
 elapsed=$(( ($(date +%s%N) - s0) / 1000000 ))
 [ "$elapsed" -ge 300 ] || fail "answers not delayed: ${elapsed} ms"
 stop_sim
+t "server version 176: negotiated, and the 176 layouts (faProfile in OPEN_ORDER) read right"
+rm -rf state
+start_sim --server-version 176
+assert_contains "$(tc hello)" "version 176 "
+tc --client-id 2 order 1 MSFT BUY 3 MOC DAY "" v176 >/dev/null
+assert_eq "1,MSFT,BUY,3,MOC,DAY,PreSubmitted,v176" "$(tc open all)"
+ctl advance close >/dev/null
+assert_contains "$(tc execs)" ",1,MSFT,BOT,3,405,v176,1"
+stop_sim
 rm -rf state
 start_sim --pacing
 tc bars MSFT "1 W" >/dev/null

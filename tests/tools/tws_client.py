@@ -102,6 +102,8 @@ class Tws:
         f[16], f[17], f[18], f[19], f[21] = action, qty, otype, lmt, tif
         f[26], f[27], f[28] = ref, transmit, 0
         f[89] = 0  # no order conditions
+        if self.server_version < 177:
+            f.insert(42, "")  # faProfile, after faPercentage, until version 177
         self.send(*f)
 
 
@@ -176,9 +178,12 @@ def cmd_open(t, args):
             # status comes after the variable groups; with none of them present (no delta-neutral order
             # type, no combo legs, no scale increment, no hedge, no delta-neutral contract, no algo) it is
             # field 85 (0-based).
-            if f[61] or f[70:73] != ["0", "0", "0"] or f[75] or f[76] or f[81] != "0" or f[82]:
-                die("OPEN_ORDER with optional groups this client does not read: %r" % f[61:83])
-            print(",".join([f[1], f[3], f[13], f[14], f[15], f[18], f[85], f[23]]))
+            # Before version 177 a faProfile field follows faPercentage (field 33): later ones move by one.
+            k = 1 if t.server_version < 177 else 0
+            if f[61 + k] or f[70 + k:73 + k] != ["0", "0", "0"] or f[75 + k] or f[76 + k] or \
+                    f[81 + k] != "0" or f[82 + k]:
+                die("OPEN_ORDER with optional groups this client does not read: %r" % f[61:84])
+            print(",".join([f[1], f[3], f[13], f[14], f[15], f[18], f[85 + k], f[23]]))
         elif f[0] == "53":
             return 0
 
