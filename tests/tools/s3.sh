@@ -107,7 +107,7 @@ for i in $(seq -w 1 2500); do
 done
 s3-get --list s3://bkt/many/ >list
 assert_eq 2500 "$(wc -l <list)" "keys listed"
-(cd many && ls | sed 's|^|many/|') | LC_ALL=C sort | cmp - list
+(cd many && printf 'many/%s\n' *) | LC_ALL=C sort | cmp - list
 s3-get --list --long s3://bkt/many/k0042 >long
 assert_eq 1 "$(wc -l <long)" "--long records"
 "$S3_PY" -c 'import json,sys; r=json.loads(open("long").read()); assert r["key"]=="many/k0042.txt" and r["size"]==4 and len(r["etag"])==32 and r["last_modified"].startswith("20"), r'
