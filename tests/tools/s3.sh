@@ -29,6 +29,12 @@ assert_contains err NoSuchBucket
 assert_status 77 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY s3-get s3://bkt/small/one 2>err
 assert_contains err "no AWS credentials"
 
+t "--endpoint overrides AWS_ENDPOINT_URL_S3, which overrides AWS_ENDPOINT_URL"
+AWS_ENDPOINT_URL=http://127.0.0.1:9 s3-get --retries 0 --endpoint "$S3_ENDPOINT" s3://bkt/small/one | cmp - one
+AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_ENDPOINT_URL_S3=$S3_ENDPOINT s3-get --retries 0 s3://bkt/small/one | cmp - one
+assert_status 75 env AWS_ENDPOINT_URL_S3=http://127.0.0.1:9 s3-get --retries 0 s3://bkt/small/one 2>err
+assert_contains err "127.0.0.1"
+
 t "credentials from a profile in ~/.aws"
 mkdir -p "$HOME/.aws"
 printf '[other]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' >"$HOME/.aws/credentials"
