@@ -69,6 +69,8 @@ universe_select(FILE *m, const struct tables *t, const struct wrds_universe_q *q
 		    "WHERE b.%s BETWEEN DATE '%s' AND DATE '%s'\n",
 		    t->date, t->sp500, t->dsf, t->date, t->sp_start, t->sp_end,
 		    t->names, t->date, t->nm_start, t->nm_end, t->date, from, to);
+		if (q->min_dollar_volume > 0)
+			fprintf(m, "  AND abs(b.%s::float8) * b.%s::float8 >= %.17g\n", t->prc, t->vol, q->min_dollar_volume);
 		return;
 	}
 	fprintf(m,
