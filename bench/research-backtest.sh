@@ -2,19 +2,20 @@
 # RSS (GNU time), on 1,000 securities x 5,000 days and on 10x the days; then a 100-point lookback x skip
 # grid under GNU parallel on 2 cores. Targets: weights + backtest < 1.5 s, peak < 64 MB (also at 10x the
 # days), the grid < 60 s.
+# shellcheck shell=bash
 set -euo pipefail
 out=$BENCH_OUT/research
 mkdir -p "$out"
 gen() { # days -> prices and universe paths in $out
 	local p=$out/prices-1000x$1.csv u=$out/universe-1000x$1.csv
-	[ -s "$p" ] && [ -s "$u" ] || market-gen --seed 1 --securities 1000 --days "$1" -o "$p" --universe-out "$u"
+	if [ ! -s "$p" ] || [ ! -s "$u" ]; then
+		market-gen --seed 1 --securities 1000 --days "$1" -o "$p" --universe-out "$u"
+	fi
 }
-measure() { # label command...: prints "label: wall s, peak MB" (peak over every process of the command)
-	local label=$1
-	shift
+measure() { # command...: sets wall (s) and peak (MB, the largest process of the command)
 	/usr/bin/time -f '%e %M' -o "$out/time" "$@" >/dev/null
 	read -r wall kb <"$out/time"
-	printf '%s: %.2f s wall, peak %.1f MB' "$label" "$wall" "$(echo "$kb / 1024" | bc -l)"
+	peak=$(echo "$kb / 1024" | bc -l)
 }
 cpu() { # command...: user + sys seconds
 	/usr/bin/time -f '%U %S' -o "$out/cpu" "$@" >/dev/null
@@ -29,20 +30,23 @@ for days in 5000 50000; do
 	if command -v weights >/dev/null; then
 		weights --universe "$u" "$p" >"$w"
 		pipe="weights --universe $u <$p | backtest --prices $p --universe $u --metrics $out/m.json -o $out/e.csv"
-		best=999 peak=0
+		best=999 maxpeak=0
 		for _ in 1 2 3; do
-			line=$(measure x bash -c "$pipe")
-			t=$(echo "$line" | sed 's/x: \([0-9.]*\) s.*/\1/'); m=$(echo "$line" | sed 's/.*peak \([0-9.]*\) MB/\1/')
-			(( $(echo "$t < $best" | bc -l) )) && best=$t
-			(( $(echo "$m > $peak" | bc -l) )) && peak=$m
+			measure bash -c "$pipe"
+			if (( $(echo "$wall < $best" | bc -l) )); then best=$wall; fi
+			if (( $(echo "$peak > $maxpeak" | bc -l) )); then maxpeak=$peak; fi
 		done
-		echo "BENCH research-backtest: 1000 x $days ($rows rows): weights | backtest --metrics: best of 3 $best s wall, peak $peak MB (targets 1.5 s, 64 MB)"
+		printf 'BENCH research-backtest: 1000 x %d (%d rows): weights | backtest --metrics: best of 3 %.2f s wall, peak %.1f MB (targets 1.5 s, 64 MB)\n' \
+			"$days" "$rows" "$best" "$maxpeak"
 		echo "BENCH research-backtest: 1000 x $days: CPU weights $(cpu weights --universe "$u" "$p") s, backtest $(cpu backtest --prices "$p" --weights "$w" --universe "$u" --metrics "$out/m.json") s"
 	else
 		/usr/bin/python3 "$TOP/tests/tools/backtest-weights.py" "$p" 22 long >"$w"
 		echo "BENCH research-backtest: (no weights tool: random weights every 22 days)"
 	fi
-	echo "BENCH research-backtest: 1000 x $days: $(measure 'backtest alone' backtest --prices "$p" --weights "$w" --universe "$u" --metrics "$out/m.json" -o "$out/e.csv"), CPU $(cpu backtest --prices "$p" --weights "$w" --universe "$u" --metrics "$out/m.json") s"
+	measure backtest --prices "$p" --weights "$w" --universe "$u" --metrics "$out/m.json" -o "$out/e.csv"
+	printf 'BENCH research-backtest: 1000 x %d: backtest alone %.2f s wall, peak %.1f MB, CPU %s s; load average %s\n' "$days" \
+		"$wall" "$peak" "$(cpu backtest --prices "$p" --weights "$w" --universe "$u" --metrics "$out/m.json")" \
+		"$(cut -d' ' -f1 /proc/loadavg)"
 done
 
 if command -v weights >/dev/null && command -v parallel >/dev/null; then
@@ -53,7 +57,7 @@ if command -v weights >/dev/null && command -v parallel >/dev/null; then
 		"weights --lookback {1} --skip {2} --universe $u $p | backtest --prices $p --universe $u --metrics $out/grid/{1}-{2}.json -o /dev/null" \
 		::: 126 147 168 189 210 231 252 264 294 315 ::: 0 5 10 15 20 22 25 30 35 40
 	e=$(date +%s.%N)
-	n=$(ls "$out/grid" | wc -l)
+	n=$(find "$out/grid" -name '*.json' | wc -l)
 	best=$(for f in "$out"/grid/*.json; do printf '%s %s\n' "$(jq .strategy.sharpe "$f" 2>/dev/null || echo null)" "$(basename "$f" .json)"; done | sort -g | tail -1)
 	printf 'BENCH research-backtest: grid of %d (lookback x skip) on 2 cores: %.1f s wall (target 60 s); best Sharpe %s\n' \
 		"$n" "$(echo "$e - $s" | bc -l)" "$best"

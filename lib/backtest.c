@@ -23,6 +23,18 @@ struct sec {
 	int univ_date;       /* latest universe snapshot listing it */
 	int tgt_day;         /* day of its latest bt_target(), to catch repeats */
 	double scratch;      /* drifted weight while a rebalance is computed, else 0 */
+	size_t in_next;      /* the security after it in the latest input day's order (a lookup guess) */
+	size_t un_next;      /* the same in the latest universe snapshot */
+};
+
+#define NONE ((size_t)-1)
+
+/* Rows come in the same id order day after day: guess each row's security from the previous day's order
+ * before hashing. */
+struct guess {
+	size_t prev;  /* security of the previous row of the current day, NONE at its start */
+	size_t first; /* first security of the current (or, at a day's start, the previous) day */
+	size_t next;  /* the guess for the next row */
 };
 
 /* A position: a security and its weight (a fraction of the portfolio's value). */
@@ -72,6 +84,8 @@ struct bt_engine {
 	int in_open;            /* the last buffered day may still get rows */
 	int in_ended;           /* bt_input_end was called */
 	int lookahead;          /* complete days that must follow a day before it is simulated */
+	struct guess in_guess;  /* lookup guesses for input rows */
+	struct guess un_guess;  /* and for universe rows */
 
 	size_t *today;          /* securities with a ret on the simulated day */
 	size_t ntoday, captoday;
@@ -164,8 +178,38 @@ sec_find(bt_engine *e, const char *id)
 		return (size_t)-1;
 	}
 	s->in_day = s->last_valid = s->sim_day = s->univ_date = s->tgt_day = INT32_MIN;
+	s->in_next = s->un_next = NONE;
 	e->table[h] = ++e->nsec;
 	return e->nsec - 1;
+}
+
+/* Index of id (added when new), trying the guess g first; g learns the order. (size_t)-1: out of memory. */
+static size_t
+sec_guess(bt_engine *e, struct guess *g, int universe, const char *id)
+{
+	size_t i = g->next;
+
+	if (i == NONE || strcmp(e->secs[i].id, id) != 0)
+		i = sec_find(e, id);
+	if (i == NONE)
+		return NONE;
+	if (g->prev == NONE)
+		g->first = i;
+	else if (universe)
+		e->secs[g->prev].un_next = i;
+	else
+		e->secs[g->prev].in_next = i;
+	g->prev = i;
+	g->next = universe ? e->secs[i].un_next : e->secs[i].in_next;
+	return i;
+}
+
+/* A new day (or snapshot) starts: guess that it follows the previous one's order. */
+static void
+guess_restart(struct guess *g)
+{
+	g->next = g->first;
+	g->prev = NONE;
 }
 
 bt_engine *
@@ -180,6 +224,7 @@ bt_new(double cost_bps, int long_short, int use_universe, int lookahead)
 	e->use_universe = use_universe;
 	e->lookahead = lookahead < 1 ? 1 : lookahead;
 	e->day = e->univ_date = INT32_MIN;
+	e->in_guess = e->un_guess = (struct guess){ NONE, NONE, NONE };
 	e->strat.equity = e->bench.equity = 1;
 	e->rcap = 1 << 16;
 	e->dcap = 64;
@@ -257,6 +302,7 @@ bt_day_begin(bt_engine *e, int date, char *err, size_t errlen)
 	}
 	e->days[e->dtail & (e->dcap - 1)] = (struct inday){ date, e->rtail, e->rtail };
 	e->dtail++;
+	guess_restart(&e->in_guess);
 	e->in_open = 1;
 	return 0;
 }
@@ -265,7 +311,7 @@ int
 bt_price(bt_engine *e, const char *id, const char *symbol, double ret, char *err, size_t errlen)
 {
 	struct inday *d = &e->days[(e->dtail - 1) & (e->dcap - 1)];
-	size_t i = sec_find(e, id);
+	size_t i = sec_guess(e, &e->in_guess, 0, id);
 	struct sec *s;
 	char buf[DATE_LEN + 1];
 
@@ -345,8 +391,9 @@ bt_member(bt_engine *e, int date, const char *id, char *err, size_t errlen)
 	if (date > e->univ_date) {
 		e->univ_date = date;
 		e->nmem = 0;
+		guess_restart(&e->un_guess);
 	}
-	i = sec_find(e, id);
+	i = sec_guess(e, &e->un_guess, 1, id);
 	if (i == (size_t)-1 || grow((void **)&e->members, &e->capmem, e->nmem + 1, sizeof *e->members) != 0) {
 		err_fmt(err, errlen, "out of memory");
 		return -1;

@@ -316,6 +316,8 @@ btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errl
 	    (rc = feed_open(&u.wt, o->weights, o->weights_name, "weight", err, errlen)) != 0 ||
 	    (o->universe != NULL && (rc = feed_open(&u.un, o->universe, o->universe_name, NULL, err, errlen)) != 0))
 		goto out;
+	if (o->holdings == NULL)
+		u.px.csym = -1; /* symbols serve the holdings only */
 	if (o->equity != NULL &&
 	    csv_w_header(&(csv_writer){ o->equity, 0 }, "date,gross,net,equity,turnover,cost,bench_gross,"
 	    "bench_net,bench_equity,bench_turnover,bench_cost") != 0) {

@@ -32,8 +32,8 @@ char *s3_url(const s3_config *c, const char *bucket, const char *key, const char
 /* A curl handle set up for signing, timeouts and cancellation. NULL when out of memory. */
 CURL *s3_easy(const s3_config *c);
 
-/* One request with retries: method, url, extra headers, body (NULL: none). The payload hash, the
- * session token and an empty Expect are added here. Returns 0 on a 2xx with r filled, else an EX_ code
+/* One request with retries: method, url, extra headers, body (NULL: none). The payload hash and the
+ * session token are added here. Returns 0 on a 2xx with r filled, else an EX_ code
  * with the message in err (r holds the last answer). */
 int s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
     const struct curl_slist *hdrs, const void *body, size_t len, s3_resp *r, char *err, size_t errlen);

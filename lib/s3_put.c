@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -314,6 +315,7 @@ static int
 multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long long *written, char *err, size_t errlen)
 {
 	pthread_t *th = calloc((size_t)u->c->jobs, sizeof *th);
+	sigset_t block, old;
 	int nth = 0, rc, ioerr = 0, first = 1;
 	long long total = (long long)u->slots[0].len;
 
@@ -327,9 +329,17 @@ multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long lo
 		free(th);
 		return rc;
 	}
+	/* Workers block SIGINT, SIGTERM and SIGHUP (they inherit the mask), so a signal reaches this thread
+	 * and cuts its read short; the handler's s3_cancel() stops the workers' transfers. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (; nth < u->c->jobs; nth++)
 		if (pthread_create(&th[nth], NULL, worker, u) != 0)
 			break;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_mutex_lock(&u->mu);
 	if (nth == 0)
 		fail_locked(u, EX_OSERR, "cannot start upload threads");
@@ -357,7 +367,10 @@ multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long lo
 			pthread_mutex_lock(&u->mu);
 			if (ioerr != 0 || s3_cancelled) {
 				s->state = FREE;
-				fail_locked(u, ioerr ? EX_IOERR : EX_TEMPFAIL, ioerr ? strerror(ioerr) : "interrupted");
+				if (s3_cancelled) /* a signal also cuts the read short (EINTR) */
+					fail_locked(u, EX_TEMPFAIL, "interrupted");
+				else
+					fail_locked(u, EX_IOERR, strerror(ioerr));
 				break;
 			}
 			if (s->len == 0) {

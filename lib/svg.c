@@ -466,9 +466,11 @@ svg_bars(FILE *fp, const svg_chart *c, const char *const *labels, const double *
 	every = fit > 0 ? (n + fit - 1) / fit : n;
 	for (i = 0; i < n; i++) {
 		double gx = ML + gw * i;
-		if (i % every == 0)
-			fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", gx + gw / 2, ybase + 16,
-			    labels[i]);
+		if (i % every == 0) {
+			fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", gx + gw / 2, ybase + 16);
+			html_esc(fp, labels[i]);
+			fputs("</text>", fp);
+		}
 		for (int s = 0; s < nser; s++) {
 			double v = ys[s][i], y0 = ymap(0, &m), y1;
 			if (!isfinite(v))
@@ -509,13 +511,17 @@ svg_heatmap(FILE *fp, const svg_chart *c, const char *const *rows, size_t nr, co
 		}
 	figure_begin(fp, c, height);
 	cw = nc > 0 ? (c->width - left - MR) / (double)nc : 0;
-	for (k = 0; k < nc; k++)
-		fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", left + cw * (k + 0.5), top - 6,
-		    cols[k]);
+	for (k = 0; k < nc; k++) {
+		fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", left + cw * (k + 0.5), top - 6);
+		html_esc(fp, cols[k]);
+		fputs("</text>", fp);
+	}
 	fputc('\n', fp);
 	for (r = 0; r < nr; r++) {
 		int y = top + (int)r * ch;
-		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", left - 6, y + ch / 2 + 4, rows[r]);
+		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, y + ch / 2 + 4);
+		html_esc(fp, rows[r]);
+		fputs("</text>", fp);
 		for (k = 0; k < nc; k++) {
 			double x = v[r * nc + k], a;
 			const char *cls;
@@ -534,12 +540,18 @@ svg_heatmap(FILE *fp, const svg_chart *c, const char *const *rows, size_t nr, co
 			num_fmt(x, nb);
 			fprintf(fp, "<rect class=\"%s\" fill-opacity=\"%.2f\" data-v=\"%s\" x=\"%.1f\" y=\"%d\" "
 			    "width=\"%.1f\" height=\"%d\"><title>", cls, a, nb, left + cw * k + 1, y + 1, cw - 2, ch - 2);
-			if (rowname)
-				fprintf(fp, "%s ", rowname);
-			fprintf(fp, "%s, ", rows[r]);
-			if (colname)
-				fprintf(fp, "%s ", colname);
-			fprintf(fp, "%s: %s</title></rect>", cols[k], value_label(x, c->fmt, buf));
+			if (rowname) {
+				html_esc(fp, rowname);
+				fputc(' ', fp);
+			}
+			html_esc(fp, rows[r]);
+			fputs(", ", fp);
+			if (colname) {
+				html_esc(fp, colname);
+				fputc(' ', fp);
+			}
+			html_esc(fp, cols[k]);
+			fprintf(fp, ": %s</title></rect>", value_label(x, c->fmt, buf));
 			if (cw >= 26) {
 				if (c->fmt == SVG_PCT)
 					html_fmt_num(x * 100, fabs(x) >= 0.1 ? 0 : 1, buf);

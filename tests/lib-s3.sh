@@ -4,6 +4,7 @@
 # payload hashes and checksums, implements AbortMultipartUpload and injects faults (s3_fault).
 # Sets S3_ENDPOINT (the proxy: what clients use), S3_DIRECT (s3rver itself), S3_DATA (its directory),
 # and the client environment: the only credentials are s3rver's (S3RVER/S3RVER), HOME is $OUT.
+# With S3_PROXY=0 (benchmarks) there is no proxy and S3_ENDPOINT is s3rver itself.
 
 S3_PY=/usr/bin/python3
 S3_AWS=/usr/bin/aws # Debian's awscli, not whatever is first on PATH
@@ -20,11 +21,14 @@ s3_start() {
 	start_bg s3rver node --openssl-legacy-provider "$TOP/tests/node_modules/s3rver/bin/s3rver.js" -d "$S3_DATA" -a 127.0.0.1 -p "$port" \
 		--silent "${args[@]}"
 	wait_port "$port"
-	proxy=$(free_port)
-	start_bg s3proxy "$S3_PY" "$TOP/tests/s3proxy.py" --port "$proxy" --upstream "$port" --data "$S3_DATA"
-	wait_port "$proxy"
 	S3_DIRECT=http://127.0.0.1:$port
-	S3_ENDPOINT=http://127.0.0.1:$proxy
+	S3_ENDPOINT=$S3_DIRECT
+	if [ "${S3_PROXY:-1}" != 0 ]; then
+		proxy=$(free_port)
+		start_bg s3proxy "$S3_PY" "$TOP/tests/s3proxy.py" --port "$proxy" --upstream "$port" --data "$S3_DATA"
+		wait_port "$proxy"
+		S3_ENDPOINT=http://127.0.0.1:$proxy
+	fi
 	unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CA_BUNDLE AWS_DEFAULT_REGION AWS_CONFIG_FILE \
 		AWS_SHARED_CREDENTIALS_FILE STI_STORE
 	export HOME=$OUT AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 \

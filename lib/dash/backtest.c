@@ -152,6 +152,10 @@ read_config(const char *path, dash_probs *p)
 		for (end = v + strlen(v); end > v && isspace((unsigned char)end[-1]); end--)
 			;
 		*end = '\0';
+		if (end - v >= 2 && *v == '"' && end[-1] == '"') { /* a quoted value: show what is inside */
+			end[-1] = '\0';
+			v++;
+		}
 		json_object_set_new(o, k, json_string(v));
 	}
 	free(line);
@@ -385,13 +389,21 @@ periods_from_metrics(struct periods *p, const json_t *m)
 	if (periods_alloc(p, json_array_size(ya), json_array_size(ma)) < 0)
 		return -1;
 	json_array_foreach(ya, i, e) {
-		p->year[p->ny] = (int)jnum(e, "year");
+		double y = jnum(e, "year");
+		if (!(y >= 1800 && y <= 2200)) /* not a year: leave it out rather than draw a 10 000-row heatmap */
+			continue;
+		p->year[p->ny] = (int)y;
 		p->ys[p->ny] = jnum(e, "strategy");
 		p->yb[p->ny++] = jnum(e, "benchmark");
 	}
 	json_array_foreach(ma, i, e) {
 		const char *s = jstr(e, "month");
+		char day[DATE_LEN + 1];
+		int d;
 		if (s == NULL || strlen(s) != 7)
+			continue;
+		snprintf(day, sizeof day, "%s-01", s);
+		if (date_parse(day, DATE_LEN, &d) < 0 || atoi(s) < 1800 || atoi(s) > 2200)
 			continue;
 		memcpy(p->month[p->nm], s, 8);
 		p->ms[p->nm++] = jnum(e, "strategy");
@@ -437,7 +449,7 @@ sect_yearly(FILE *fp, const struct periods *p)
 	char **labels = calloc(p->ny + 1, sizeof *labels), buf[3][HTML_NUM_MAX];
 	const double *ys[2] = { p->ys, p->yb };
 	static const char *const names[] = { "Strategy", "Benchmark" };
-	svg_chart c = { "chart-yearly", "Yearly returns", W, 260, SVG_PCT, 0, 0, 0, names, 2, 0 };
+	svg_chart c = { "chart-yearly", "Compounded net return per calendar year", W, 260, SVG_PCT, 0, 0, 0, names, 2, 0 };
 	int rc;
 
 	if (labels == NULL)

@@ -238,6 +238,8 @@ load(struct live *L)
 	free(dir);
 	L->latest = L->ndays ? L->days[L->ndays - 1] : -1000000;
 	L->nav = calloc(L->ndays + 1, sizeof *L->nav);
+	if (L->nav == NULL)
+		L->ndays = 0; /* out of memory: dash_live reports it; show no history rather than crash */
 	for (i = 0; L->nav != NULL && i < L->ndays; i++) {
 		json_t *a = read_day(root, L->days[i], "account.ndjson", L->p), *rec, *lastrec = NULL;
 		size_t k;
@@ -320,11 +322,37 @@ order_of(const struct live *L, const char *cid)
 	return NULL;
 }
 
+/* The last price of a symbol: its last close in data/prices.csv, else the day's last fill, else the day's
+ * order reference price (the close the order was sized on). *src says which ('p', 'f', 'r'; 0: none). */
 static double
-price_of(const struct live *L, const char *sym)
+price_of(const struct live *L, const char *sym, char *src)
 {
-	json_t *v = sym && L->prices ? json_object_get(L->prices, sym) : NULL;
-	return v ? json_number_value(json_array_get(v, 0)) : NAN;
+	json_t *v = sym && L->prices ? json_object_get(L->prices, sym) : NULL, *o;
+	double px = NAN;
+	size_t i;
+
+	*src = 0;
+	if (v) {
+		*src = 'p';
+		return json_number_value(json_array_get(v, 0));
+	}
+	if (sym == NULL)
+		return NAN;
+	json_array_foreach(L->fills, i, o)
+		if (is_type(o, "fill") && jstr(o, "symbol") && strcmp(jstr(o, "symbol"), sym) == 0 &&
+		    !isnan(jnum(o, "price"))) {
+			px = jnum(o, "price");
+			*src = 'f';
+		}
+	if (*src)
+		return px;
+	json_array_foreach(L->orders, i, o)
+		if (is_type(o, "order") && jstr(o, "symbol") && strcmp(jstr(o, "symbol"), sym) == 0 &&
+		    !isnan(jnum(o, "ref_price"))) {
+			*src = 'r';
+			return jnum(o, "ref_price");
+		}
+	return NAN;
 }
 
 /* Target weight of a symbol: the day's order says it when there is one, else the backtest's weights. */
@@ -424,14 +452,19 @@ static double
 sect_positions(FILE *fp, const struct live *L, int write)
 {
 	double nav = jnum(L->account, "net_liquidation"), upnl_sum = 0;
-	char b[6][HTML_NUM_MAX], d[DATE_LEN + 1], cap[160];
+	char b[6][HTML_NUM_MAX], d[DATE_LEN + 1], cap[256];
 	size_t i;
 	json_t *o;
 
 	if (write) {
-		snprintf(cap, sizeof cap, "Positions of %s; last prices from data/prices.csv; target weights from %s",
-		    date_fmt(L->pos_day, d), json_array_size(L->orders) ? "the day's orders, else the backtest" :
-		    "the latest backtest");
+		int fallback = 0;
+		char src;
+		json_array_foreach(L->positions, i, o)
+			if (is_type(o, "position") && (price_of(L, jstr(o, "symbol"), &src), src != 'p'))
+				fallback = 1;
+		snprintf(cap, sizeof cap, "Positions of %s; last prices from data/prices.csv%s; target weights from %s",
+		    date_fmt(L->pos_day, d), fallback ? ", else the day's fills or order reference prices" : "",
+		    json_array_size(L->orders) ? "the day's orders, else the backtest" : "the latest backtest");
 		html_table_begin(fp, "positions", cap, 0,
 		    "Symbol|>Qty|>Avg cost|>Last price|>Market value|>Weight|>Target|>Difference|>Unrealised P&L");
 	}
@@ -439,7 +472,8 @@ sect_positions(FILE *fp, const struct live *L, int write)
 		if (!is_type(o, "position"))
 			continue;
 		const char *sym = jstr(o, "symbol");
-		double qty = jnum(o, "qty"), cost = jnum(o, "avg_cost"), last = price_of(L, sym);
+		char src;
+		double qty = jnum(o, "qty"), cost = jnum(o, "avg_cost"), last = price_of(L, sym, &src);
 		double mv = qty * last, wt = mv / nav, tg = sym ? target_of(L, sym) : NAN, up = (last - cost) * qty;
 		if (!isnan(up))
 			upnl_sum += up;
@@ -582,8 +616,9 @@ sect_tracking(FILE *fp, const struct live *L)
 		bt[n++] = L->e.equity[j] / b0;
 	}
 	if (n < 2) {
-		html_notice(fp, "info", "Not enough common dates between the account history (%zu dates) and the "
-		    "latest backtest's equity (%zu rows) to compare them.", L->ndays, L->e.n);
+		html_notice(fp, "info", "Not enough common dates to compare the account with the backtest yet: "
+		    "account history on %zu date%s, latest backtest's equity on %zu.", L->ndays, L->ndays == 1 ? "" : "s",
+		    L->e.n);
 		rc = 0;
 	} else {
 		double s = 0, s2 = 0, te;

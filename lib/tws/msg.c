@@ -536,6 +536,12 @@ tws_enc_place_order(tws_wbuf *b, const tws_contract *c, const tws_order *o)
 int
 tws_dec_place_order(tws_msg *m, tws_contract *c, tws_order *o)
 {
+	return tws_dec_place_order_v(m, c, o, TWS_MAX_VERSION);
+}
+
+int
+tws_dec_place_order_v(tws_msg *m, tws_contract *c, tws_order *o, int version)
+{
 	int n;
 	double incr;
 	const char *s;
@@ -576,7 +582,7 @@ tws_dec_place_order(tws_msg *m, tws_contract *c, tws_order *o)
 		tws_r_skip(m, 2 * n, "smartComboRoutingParam");
 	}
 	/* sharesAllocation .. faPercentage (7), modelCode .. deltaNeutralAuxPrice (24) */
-	tws_r_skip(m, 7 + 24, "order attributes");
+	tws_r_skip(m, 7 + (version < 177) + 24, "order attributes");
 	s = m->pos >= 2 && m->pos - 2 < m->n ? m->f[m->pos - 2] : "";
 	if (*s != '\0') /* deltaNeutralOrderType set: eight more fields */
 		tws_r_skip(m, 8, "deltaNeutral attributes");
@@ -689,6 +695,12 @@ tws_dec_order_status(tws_msg *m, tws_order_status *s)
 int
 tws_enc_open_order(tws_wbuf *b, const tws_open_order *x)
 {
+	return tws_enc_open_order_v(b, x, TWS_MAX_VERSION);
+}
+
+int
+tws_enc_open_order_v(tws_wbuf *b, const tws_open_order *x, int version)
+{
 	const tws_contract *c = &x->contract;
 	const tws_order *o = &x->order;
 
@@ -714,7 +726,9 @@ tws_enc_open_order(tws_wbuf *b, const tws_open_order *x)
 	tws_w_dbl(b, 0);           /* discretionaryAmt */
 	tws_w_str(b, "");          /* goodAfterTime */
 	tws_w_str(b, "");          /* sharesAllocation (deprecated) */
-	w_empty(b, 3);             /* faGroup, faMethod, faPercentage (no faProfile at >= 177) */
+	w_empty(b, 3);             /* faGroup, faMethod, faPercentage */
+	if (version < 177)
+		tws_w_str(b, "");  /* faProfile */
 	tws_w_str(b, "");          /* modelCode */
 	tws_w_str(b, "");          /* goodTillDate */
 	tws_w_str(b, "");          /* rule80A */
@@ -909,6 +923,12 @@ tws_dec_req_executions(tws_msg *m, int *req_id, tws_exec_filter *f)
 int
 tws_enc_exec(tws_wbuf *b, const tws_exec *e)
 {
+	return tws_enc_exec_v(b, e, TWS_MAX_VERSION);
+}
+
+int
+tws_enc_exec_v(tws_wbuf *b, const tws_exec *e, int version)
+{
 	tws_w_begin(b);
 	tws_w_int(b, TWS_IN_EXECUTION_DATA);
 	tws_w_int(b, e->req_id);
@@ -931,7 +951,8 @@ tws_enc_exec(tws_wbuf *b, const tws_exec *e)
 	tws_w_dbl(b, e->ev_multiplier);
 	tws_w_str(b, e->model_code);
 	tws_w_int(b, e->last_liquidity);
-	tws_w_bool(b, e->pending_price_revision);
+	if (version >= 178)
+		tws_w_bool(b, e->pending_price_revision);
 	return tws_w_end(b);
 }
 

@@ -179,6 +179,8 @@ int tws_enc_place_order(tws_wbuf *b, const tws_contract *c, const tws_order *o);
 /* Decodes what a version-178 client sends, including the optional groups (combo legs, delta-neutral,
  * scale, hedge, algo params) which are read and ignored; order conditions are refused (-1). */
 int tws_dec_place_order(tws_msg *m, tws_contract *c, tws_order *o);
+/* The same for a client that negotiated version (176 and 177 also send faProfile). */
+int tws_dec_place_order_v(tws_msg *m, tws_contract *c, tws_order *o, int version);
 /* CANCEL_ORDER: 4|1|orderId|manualOrderCancelTime| */
 int tws_enc_cancel_order(tws_wbuf *b, long long order_id);
 int tws_dec_cancel_order(tws_msg *m, long long *order_id);
@@ -213,6 +215,8 @@ typedef struct tws_open_order {
 } tws_open_order;
 /* OPEN_ORDER at version 178 (the long form that the official decoder reads, without faProfile). */
 int tws_enc_open_order(tws_wbuf *b, const tws_open_order *o);
+/* For a client that negotiated version (< 177: with faProfile). */
+int tws_enc_open_order_v(tws_wbuf *b, const tws_open_order *o, int version);
 int tws_dec_open_order(tws_msg *m, tws_open_order *o);
 
 /* ---- executions ---- */
@@ -257,6 +261,8 @@ typedef struct tws_exec {
  * clientId|liquidation|cumQty|avgPrice|orderRef|evRule|evMultiplier|modelCode|lastLiquidity|
  * pendingPriceRevision| */
 int tws_enc_exec(tws_wbuf *b, const tws_exec *e);
+/* For a client that negotiated version (< 178: without pendingPriceRevision). */
+int tws_enc_exec_v(tws_wbuf *b, const tws_exec *e, int version);
 int tws_dec_exec(tws_msg *m, tws_exec *e);
 /* EXECUTION_DATA_END: 55|1|reqId| */
 int tws_enc_exec_end(tws_wbuf *b, int req_id);

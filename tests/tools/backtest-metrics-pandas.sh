@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # backtest --metrics against an independent computation of every metric with pandas (Debian's
 # /usr/bin/python3), from the equity CSV alone, on a market from market-gen: to 1e-9.
 . "$TOP/tests/lib.sh"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # backtest's equity curve, day by day, against an independent pandas backtest that sees the whole panel
 # (tests/tools/backtest-reference.py) on a generated market with delistings, gaps and missing returns.
 . "$TOP/tests/lib.sh"

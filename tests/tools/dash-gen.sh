@@ -23,7 +23,9 @@ browser() {
 	node --experimental-websocket "$T/browser.js" "file://$OUT/$page" "$OUT/$name" >"$name.json" \
 		|| fail "$name: browser run failed"
 	$PY "$T/check.py" browser "$name.json" "file://$OUT/$page" "$figs" "$tables" || fail "$name: browser checks"
-	[ -s "$OUT/$name-1280.png" ] && [ -s "$OUT/$name-390.png" ] || fail "$name: no screenshots"
+	[ -s "$OUT/$name-1280.png" ] && [ -s "$OUT/$name-390.png" ] && [ -s "$OUT/$name-1280-dark.png" ] \
+		|| fail "$name: no screenshots"
+	head -c 5 "$OUT/$name.pdf" | grep -q '%PDF-' || fail "$name: no printed PDF"
 }
 
 t "backtest page: every input"
@@ -34,6 +36,17 @@ $PY "$T/check.py" backtest backtest.html bt
 $PY "$T/check.py" offline backtest.html
 assert_contains backtest.html 'AT&amp;T'
 assert_contains backtest.html '<title>Backtest'
+
+t "backtest page from the real tools: market-gen | weights | backtest"
+mkdir real
+market-gen --seed 7 --securities 120 --days 900 -o real/prices.csv
+weights <real/prices.csv >real/weights.csv
+backtest --prices real/prices.csv --weights real/weights.csv -o real/equity.csv --metrics real/metrics.json
+dash-gen backtest --equity real/equity.csv --metrics real/metrics.json --weights real/weights.csv \
+	--config "$TOP/etc/strategy.conf" -o real.html
+tidy_ok real.html
+$PY "$T/check.py" backtest real.html real
+$PY "$T/check.py" offline real.html
 
 t "the number check notices a changed number"
 sed 's/data-v="\([0-9]\)/data-v="9\1/' backtest.html >changed.html
@@ -62,6 +75,14 @@ assert_contains mock.html 'simulated account (ib-sim)'
 if grep -q 'http-equiv="refresh"' mock.html; then fail "refresh without --refresh"; fi
 # (the mock page has the live page's views: its browser run would repeat the live one)
 
+t "live page without data/prices.csv: last prices from the day's fills and orders"
+cp -r st st-noprices
+rm st-noprices/data/prices.csv
+dash-gen live -q --root st-noprices -o noprices.html
+tidy_ok noprices.html
+$PY "$T/check.py" live noprices.html st-noprices
+assert_contains noprices.html "else the day&#39;s fills or order reference prices"
+
 t "missing inputs: a page that says what is missing, exit 0"
 dash-gen backtest --equity nope.csv --metrics bt/metrics.json -o partial.html 2>partial.err
 tidy_ok partial.html
@@ -78,7 +99,7 @@ tidy_ok empty.html
 assert_contains empty.html 'Not available: no account records'
 assert_contains empty.html 'Not available: no positions'
 $PY "$T/check.py" offline empty.html
-browser empty.html empty "" "freshness"
+
 
 t "only an equity file: yearly and monthly returns computed from it"
 dash-gen backtest -q --equity bt/equity.csv -o eq-only.html

@@ -165,7 +165,7 @@ END_TEST
 
 START_TEST(test_bars_heatmap_hist)
 {
-	const char *const lab[3] = { "2020", "2021", "2022" };
+	const char *const lab[3] = { "2020", "2021", "<22>" };
 	double s[3] = { 0.1, -0.2, 0.05 }, b[3] = { 0.05, NAN, 0.02 }, v[4] = { 1, -1, 0.5, NAN };
 	const double *ys[2] = { s, b };
 	svg_chart c = { "c4", "bars", 640, 240, SVG_PCT, 0, 0, 0, names, 2, 0 };
@@ -175,6 +175,8 @@ START_TEST(test_bars_heatmap_hist)
 	ck_assert_int_eq(count(t, "<rect "), 5); /* the NaN draws no bar */
 	ck_assert_ptr_nonnull(strstr(t, "data-v=\"-0.2\""));
 	ck_assert_ptr_nonnull(strstr(t, "<title>2021 \xc2\xb7 Strategy: \xe2\x88\x92" "20.00%</title>"));
+	ck_assert_ptr_nonnull(strstr(t, ">&lt;22&gt;</text>")); /* labels come from input files: escaped */
+	ck_assert_ptr_null(strstr(t, "<22>"));
 	free(t);
 	CAPTURE(t, svg_heatmap(fp, &c, lab, 2, lab, 2, v, "lookback", "skip"));
 	ck_assert_int_eq(count(t, "data-v="), 3);

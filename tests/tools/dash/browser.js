@@ -1,7 +1,8 @@
 // browser.js URL OUTPREFIX: load a page in headless Chromium through the DevTools protocol, at
 // 1280x800 and 390x844, and print one JSON object: console messages, uncaught exceptions, every network
 // request the page made, what the DOM holds (figures, tables, svgs, overflow) and the tooltip text after
-// hovering the first line chart. Screenshots (full page) go to OUTPREFIX-WIDTH.png.
+// hovering the first line chart. Screenshots (full page) go to OUTPREFIX-WIDTH.png, the dark theme's
+// first screen to OUTPREFIX-1280-dark.png, the printed page to OUTPREFIX.pdf.
 // Run with: node --experimental-websocket browser.js URL OUT (Node 20's WebSocket is behind the flag).
 'use strict';
 const { spawn } = require('child_process');
@@ -119,5 +120,22 @@ async function run() {
 		fs.writeFileSync(`${outPrefix}-${w}.png`, Buffer.from(shot.data, 'base64'));
 		result.views[w] = dom;
 	}
+	// The dark theme (prefers-color-scheme) and the printed page.
+	await s('Emulation.setDeviceMetricsOverride', { width: 1280, height: 800, deviceScaleFactor: 1, mobile: false });
+	await s('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: 'dark' }] });
+	await sleep(150);
+	const dark = JSON.parse((await s('Runtime.evaluate', { returnByValue: true, expression:
+		`JSON.stringify({dark: matchMedia('(prefers-color-scheme: dark)').matches,
+			bg: getComputedStyle(document.body).backgroundColor})` })).result.value);
+	const shot = await s('Page.captureScreenshot', { format: 'png' });
+	fs.writeFileSync(`${outPrefix}-1280-dark.png`, Buffer.from(shot.data, 'base64'));
+	await s('Emulation.setEmulatedMedia', { media: 'print', features: [] });
+	const print = JSON.parse((await s('Runtime.evaluate', { returnByValue: true, expression:
+		`JSON.stringify({bg: getComputedStyle(document.body).backgroundColor,
+			nav: getComputedStyle(document.querySelector('nav') || document.body).display})` })).result.value);
+	const pdf = await s('Page.printToPDF', { printBackground: false, preferCSSPageSize: false });
+	fs.writeFileSync(`${outPrefix}.pdf`, Buffer.from(pdf.data, 'base64'));
+	result.dark = dark;
+	result.print = print;
 	return result;
 }

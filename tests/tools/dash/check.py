@@ -153,7 +153,7 @@ def check_backtest(path, d):
     if page.marks["chart-turnover"] != [r["turnover"] for r in m["rebalances"]]:
         fail("turnover bars differ from the rebalances")
     # Holdings: the rows of the latest date of the weights file.
-    w = pd.read_csv(os.path.join(d, "weights.csv"), dtype={"id": str})
+    w = pd.read_csv(os.path.join(d, "weights.csv"), dtype={"id": str}, float_precision="round_trip")
     w = w[w["date"] == w["date"].max()]
     hold = [r for r in page.tables["holdings"] if len(r) == 3 and r[2][1] is not None]
     got = {r[0][0]: float(r[2][1]) for r in hold}
@@ -161,11 +161,12 @@ def check_backtest(path, d):
     if got != want:
         fail("holdings %r vs weights %r" % (got, want))
     # Sweep heatmap cells equal the sweep file's Sharpe ratios.
-    sw = pd.read_csv(os.path.join(d, "sweep.csv"))
-    if sorted(page.marks["chart-sweep"]) != sorted(sw["sharpe"].tolist()):
-        fail("sweep heatmap differs from sweep.csv")
+    if "chart-sweep" in page.marks:  # (the browser check asserts it is there when --sweep was given)
+        sw = pd.read_csv(os.path.join(d, "sweep.csv"), float_precision="round_trip")
+        if sorted(page.marks["chart-sweep"]) != sorted(sw["sharpe"].tolist()):
+            fail("sweep heatmap differs from sweep.csv")
     # The cumulative chart's last tooltip row is the last equity row (6 significant digits).
-    eq = pd.read_csv(os.path.join(d, "equity.csv"))
+    eq = pd.read_csv(os.path.join(d, "equity.csv"), float_precision="round_trip")
     last = page.marks["chart-cum:p"].split(";")[-1].split(",")
     day = pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(last[1]))
     if str(day.date()) != eq["date"].iloc[-1]:
@@ -199,13 +200,17 @@ def check_live(path, root):
     same(p[-1].split(",")[2], acc["net_liquidation"], "NAV chart last", rel=1e-6)
     same(len(page.marks["chart-pnl"]), len(days) - 1, "daily P&L bars")
     # Positions: qty, avg cost, last price from prices.csv, market value, weight, unrealised P&L.
-    prices = pd.read_csv(os.path.join(root, "data", "prices.csv"))
-    lastpx = prices.groupby("symbol")["close"].last().to_dict()
     pos = nd(os.path.join(root, "trading", last, "positions.ndjson"))
     orders = nd(os.path.join(root, "trading", last, "orders.ndjson"))
+    if os.path.exists(os.path.join(root, "data", "prices.csv")):
+        prices = pd.read_csv(os.path.join(root, "data", "prices.csv"), float_precision="round_trip")
+        lastpx = prices.groupby("symbol")["close"].last().to_dict()
+    else:  # without prices: the day's last fill, else the order's reference price
+        lastpx = {o["symbol"]: o["ref_price"] for o in orders}
+        lastpx.update({f["symbol"]: f["price"] for f in nd(os.path.join(root, "trading", last, "fills.ndjson"))})
     tw = {o["symbol"]: o["target_weight"] for o in orders}
     bw = pd.read_csv(os.path.join(root, "backtest", sorted(os.listdir(os.path.join(root, "backtest")))[-1],
-                                  "weights.csv"))
+                                  "weights.csv"), float_precision="round_trip")
     bw = dict(zip(bw["symbol"], bw["weight"]))
     rows_ = [r for r in page.tables["positions"] if len(r) == 9]
     same(len(rows_), len(pos), "position rows")
@@ -213,7 +218,7 @@ def check_live(path, root):
     for r, x in zip(rows_, pos):
         if r[0][0] != x["symbol"]:
             fail("position symbol %r vs %r" % (r[0][0], x["symbol"]))
-        px = lastpx[x["symbol"]]
+        px = lastpx.get(x["symbol"], float("nan"))
         same(r[1][1], x["qty"], x["symbol"] + " qty")
         same(r[2][1], x["avg_cost"], x["symbol"] + " avg cost")
         same(r[3][1], px, x["symbol"] + " last price")
@@ -221,8 +226,9 @@ def check_live(path, root):
         same(r[5][1], x["qty"] * px / acc["net_liquidation"], x["symbol"] + " weight", rel=1e-12)
         same(r[6][1], tw.get(x["symbol"], bw.get(x["symbol"], 0)), x["symbol"] + " target")
         same(r[8][1], (px - x["avg_cost"]) * x["qty"], x["symbol"] + " unrealised", rel=1e-9)
-        shown(r[4][0], x["qty"] * px, 1, 2, x["symbol"] + " market value text")
-        upnl += (px - x["avg_cost"]) * x["qty"]
+        if not math.isnan(px):
+            shown(r[4][0], x["qty"] * px, 1, 2, x["symbol"] + " market value text")
+            upnl += (px - x["avg_cost"]) * x["qty"]
     same(kpi["kpi-upnl"], upnl, "unrealised P&L total", rel=1e-9)
     # Orders with their last status.
     st = {}
@@ -287,6 +293,10 @@ def check_browser(path, url, figs, tables):
             fail("%s px: page wider than the screen (%d > %d)" % (w, v["scrollWidth"], v["clientWidth"]))
         if v["paths"] and not (v.get("tooltip") and re.match(r"\d{4}-\d{2}-\d{2}", v["tooltip"])):
             fail("%s px: hover tooltip %r" % (w, v.get("tooltip")))
+    if not r["dark"]["dark"] or r["dark"]["bg"] in ("rgb(255, 255, 255)", "rgb(245, 246, 248)"):
+        fail("dark theme not applied: %r" % r["dark"])
+    if r["print"]["bg"] != "rgb(255, 255, 255)" or r["print"]["nav"] != "none":
+        fail("print style not applied: %r" % r["print"])
     print("browser ok: %s px, %d figures, %d tables" % ("/".join(sorted(r["views"])), len(figs), len(tables)))
 
 

@@ -1,0 +1,172 @@
+/* sim/broker: the account of a simulated broker: orders, fills, positions, cash and a market clock.
+ *
+ * The clock walks the NYSE calendar (date.h) in three phases per trading day: before the open (09:00 New
+ * York time), at the open (09:30) and after the close (16:00, 13:00 on early-close days). Orders wait
+ * for the auction that fills them: market orders and on-open orders (tif OPG) fill at the next open,
+ * MOC and LOC orders at the next close, limit orders with tif DAY at the open when marketable, else during
+ * the session when the day's range reaches the limit (at the limit), else they expire at the close.
+ * Fills take the CSV's open or close, moved against the trader by the slippage (never past a limit), and
+ * pay IB's fixed-rate commission: USD 0.005 a share, at least 1.00, at most 1% of the trade's value.
+ * Cash, positions (average cost includes commissions, as IB reports it) and realised P&L follow.
+ *
+ * State lives in a directory: snapshot.json (the whole state, written atomically with aout) and
+ * journal.ndjson (one line per change, each an upsert of an order, a fill, a position or the account,
+ * appended with a single write(2) before any client hears of the change). Loading reads the snapshot and
+ * replays the journal; every record is an upsert by key, so replaying twice changes nothing. The journal
+ * is folded into a new snapshot every few thousand records and when the broker closes. Rewriting the
+ * whole state after each change instead would cost O(orders) per order: 10,000 orders would rewrite
+ * gigabytes. A process killed at any point loses nothing a client was told about.
+ *
+ * Changes are reported through a callback so that the server can tell the clients concerned. */
+#ifndef STI_SIM_BROKER_H
+#define STI_SIM_BROKER_H
+
+#include "sim/prices.h"
+#include "tws/msg.h"
+
+enum sim_phase { SIM_PRE_OPEN = 0, SIM_OPEN = 1, SIM_CLOSED = 2 };
+enum sim_step { SIM_TO_OPEN, SIM_TO_CLOSE, SIM_DAYS };
+
+typedef struct sim_order {
+	int client_id;           /* the API client that placed it */
+	long long order_id;      /* its id (unique per client) */
+	long long perm_id;       /* unique across the account */
+	char sec_id[32];         /* the security's id in the prices file */
+	char symbol[32];
+	int con_id;
+	char action[8];          /* BUY, SELL, SSHORT */
+	double qty;
+	char order_type[16];     /* MKT, LMT, MOC, LOC */
+	double lmt_price;        /* TWS_UNSET_DOUBLE for market orders */
+	char tif[8];             /* DAY, OPG, GTC */
+	char account[32];
+	char order_ref[128];     /* kept verbatim: the tools' idempotency key */
+	int transmit;            /* 0: staged, status Inactive, never fills */
+	char status[16];         /* Inactive, PreSubmitted, Submitted, Filled, Cancelled */
+	double filled;
+	double avg_price;
+	double last_price;
+	int placed_day;          /* clock when placed (or transmitted) */
+	int placed_phase;
+	char why[96];            /* why it was cancelled, "" otherwise */
+} sim_order;
+
+typedef struct sim_fill {
+	char exec_id[48];        /* unique */
+	int client_id;
+	long long order_id;
+	long long perm_id;
+	char sec_id[32];
+	char symbol[32];
+	int con_id;
+	char side[4];            /* BOT or SLD */
+	double qty;
+	double price;
+	double commission;
+	double realized_pnl;     /* TWS_UNSET_DOUBLE when the fill only opened or added */
+	char order_ref[128];
+	int day;                 /* trading day of the fill */
+	int phase;               /* SIM_OPEN (at the open) or SIM_CLOSED (at or before the close) */
+	long long epoch;         /* seconds since the epoch */
+} sim_fill;
+
+typedef struct sim_pos {
+	char sec_id[32];
+	char symbol[32];
+	int con_id;
+	double qty;              /* negative when short */
+	double avg_cost;         /* per share, commissions included */
+} sim_pos;
+
+enum sim_note {
+	SIM_NOTE_ORDER,          /* o changed (placed, modified, status): send OPEN_ORDER and ORDER_STATUS */
+	SIM_NOTE_FILL,           /* f filled o: send EXEC_DETAILS, the order's state, COMMISSION_REPORT */
+	SIM_NOTE_ERROR,          /* an error about order_id for client_id (201 reject, 202 cancelled, 103 ...) */
+	SIM_NOTE_POSITION,       /* p changed (qty 0: closed) */
+};
+
+typedef struct sim_note_info {
+	enum sim_note kind;
+	int client_id;           /* whom it concerns */
+	long long order_id;
+	const sim_order *o;      /* ORDER, FILL */
+	const sim_fill *f;       /* FILL */
+	const sim_pos *p;        /* POSITION */
+	int code;                /* ERROR */
+	const char *msg;         /* ERROR */
+} sim_note_info;
+
+typedef void (*sim_notify_fn)(void *ctx, const sim_note_info *n);
+
+struct sim_broker_opts {
+	sim_prices *px;          /* borrowed; outlives the broker */
+	const char *state_dir;   /* created if missing; NULL: nothing is persisted */
+	double capital;          /* initial cash of a new account */
+	double slippage_bps;     /* against the trader, in basis points of the price */
+	const char *account;     /* "DU1234567" */
+	int start_day;           /* clock of a new account: after the close of this trading day */
+	int reject_every;        /* fault injection: reject every Nth new order (0: never) */
+	int snapshot_every;      /* journal records between snapshots (0: 5000) */
+};
+
+typedef struct sim_broker sim_broker;
+
+/* Open the account: load the state directory when it holds one (then capital and start_day are
+ * ignored), else start a new account. Returns NULL with err set (unreadable or corrupt state, start day
+ * not a trading day, out of memory). */
+sim_broker *sim_broker_open(const struct sim_broker_opts *o, char *err, size_t errlen);
+/* Write a final snapshot (when persisting) and free. Returns 0, or -1 if the snapshot failed. */
+int sim_broker_close(sim_broker *b);
+void sim_broker_set_notify(sim_broker *b, sim_notify_fn fn, void *ctx);
+
+/* Place or modify (same client and order id) an order. Everything that follows (acknowledgement,
+ * rejection, an immediate fill) is reported through the callback. Returns 0, or -1 when the state could
+ * not be written (the change is then not made; err_warn has said why). */
+int sim_broker_place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *o);
+/* Cancel an order: 202 and status Cancelled, or error 10147 (unknown) / 161 (not cancellable). */
+int sim_broker_cancel(sim_broker *b, int client_id, long long order_id);
+
+/* Move the clock: to the next open, the next close, or n closes ahead (SIM_DAYS), running the auctions
+ * on the way. Returns 0, or -1 with err set (state not writable; n out of range). */
+int sim_broker_advance(sim_broker *b, enum sim_step step, int n, char *err, size_t errlen);
+
+/* The clock. */
+int sim_broker_day(const sim_broker *b);
+enum sim_phase sim_broker_phase(const sim_broker *b);
+const char *sim_phase_name(enum sim_phase p);
+/* The clock as seconds since the epoch, and as "yyyymmdd HH:MM:SS" + suffix (e.g. " US/Eastern"). */
+long long sim_broker_epoch(const sim_broker *b);
+char *sim_broker_time(const sim_broker *b, const char *suffix, char *buf, size_t n);
+/* Seconds since the epoch of HH:MM New York time on day. */
+long long sim_ny_epoch(int day, int hh, int mm);
+
+/* The next order id (one above every id used, at least 1). */
+long long sim_broker_next_id(const sim_broker *b);
+const char *sim_broker_account(const sim_broker *b);
+
+/* The account's values at the clock: cash, the positions' value at the latest price known (today's open
+ * after the open, today's close after the close, else the last close), and their sum. */
+double sim_broker_cash(const sim_broker *b);
+double sim_broker_gross(const sim_broker *b);
+double sim_broker_nlv(const sim_broker *b);
+
+int sim_broker_norders(const sim_broker *b);
+const sim_order *sim_broker_order(const sim_broker *b, int i);
+int sim_broker_nfills(const sim_broker *b);
+const sim_fill *sim_broker_fill(const sim_broker *b, int i);
+int sim_broker_npos(const sim_broker *b);
+const sim_pos *sim_broker_pos(const sim_broker *b, int i);
+/* 1 when the order is still working or staged (it belongs in the open orders). */
+int sim_order_open(const sim_order *o);
+
+/* Conversions to the wire structs. */
+void sim_order_to_open(const sim_broker *b, const sim_order *o, tws_open_order *out);
+void sim_order_to_status(const sim_order *o, tws_order_status *out);
+void sim_fill_to_exec(const sim_broker *b, const sim_fill *f, int req_id, tws_exec *out);
+void sim_fill_to_commission(const sim_fill *f, tws_commission *out);
+void sim_pos_to_position(const sim_broker *b, const sim_pos *p, tws_position *out);
+
+/* IB's fixed-rate commission for qty shares at price. */
+double sim_commission(double qty, double price);
+
+#endif

@@ -1,0 +1,1117 @@
+#include "sim/server.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "err.h"
+#include "log.h"
+#include "num.h"
+#include "tws/msg.h"
+
+enum stage { ST_HELLO, ST_START, ST_READY, ST_CTL };
+
+struct chunk {                 /* delayed output */
+	long long due;         /* ms */
+	char *p;
+	size_t n;
+	struct chunk *next;
+};
+
+struct sess {
+	int fd;
+	enum stage stage;
+	int version;           /* negotiated */
+	int client_id;
+	char *in;              /* bytes read, not handled */
+	size_t inlen, incap;
+	tws_wbuf stage_buf;    /* answers to the message being handled */
+	tws_wbuf out;          /* bytes to write now */
+	struct chunk *delayed, *delayed_tail;
+	long sent;             /* messages sent to this connection */
+	int drop;              /* drop after drop_after messages (fault injection) */
+	int closing;           /* close once out is written */
+	int dead;              /* close now */
+	int positions_sub;     /* reqPositions subscription active */
+	int backlog;           /* complete messages left in in[] for the next turn (fairness) */
+	long long rate_sec;    /* pacing: the second being counted */
+	int rate_n;            /* messages received in it */
+	char peer[64];
+};
+
+struct hist_seen {             /* enforce_pacing: recent historical requests */
+	char key[160];
+	long long at;          /* ms */
+};
+
+struct server {
+	sim_broker *b;
+	sim_prices *px;
+	struct sim_server_opts o;
+	struct sess **s;
+	int ns, cap;
+	long hist_count;       /* historical requests seen, for pacing_every */
+	int drops_left;
+	struct hist_seen seen[256];
+	int seen_pos;
+	tws_msg msg;
+	int shutdown;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+void
+sim_server_stop(void)
+{
+	stop_flag = 1;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ================================ output ================================ */
+
+/* Move what the message just handled produced into the output: counted (drop_after), delayed
+ * (delay_ms). */
+static void
+commit(struct server *sv, struct sess *s)
+{
+	tws_wbuf *st = &s->stage_buf;
+	size_t off = 0, keep;
+
+	if (st->len == 0 || s->dead)
+		goto done;
+	if (st->oom) {
+		s->dead = 1;
+		goto done;
+	}
+	keep = st->len;
+	if (s->drop && sv->o.drop_after > 0) {
+		/* Walk the frames: stop after the drop_after-th message overall. */
+		while (off + 4 <= st->len) {
+			const unsigned char *u = (const unsigned char *)st->p + off;
+			size_t n = (size_t)u[0] << 24 | (size_t)u[1] << 16 | (size_t)u[2] << 8 | u[3];
+			off += 4 + n;
+			if (++s->sent >= sv->o.drop_after) {
+				keep = off;
+				s->closing = 1;
+				log_info("fault injection: dropping %s after %ld messages", s->peer, s->sent);
+				break;
+			}
+		}
+	}
+	if (sv->o.delay_ms > 0) {
+		struct chunk *c = calloc(1, sizeof *c);
+		if (c == NULL || (c->p = malloc(keep)) == NULL) {
+			free(c);
+			s->dead = 1;
+			goto done;
+		}
+		memcpy(c->p, st->p, keep);
+		c->n = keep;
+		c->due = now_ms() + sv->o.delay_ms;
+		if (s->delayed_tail)
+			s->delayed_tail->next = c;
+		else
+			s->delayed = c;
+		s->delayed_tail = c;
+	} else {
+		tws_w_raw(&s->out, st->p, keep);
+		if (s->out.oom)
+			s->dead = 1;
+	}
+done:
+	st->len = 0;
+}
+
+static void
+send_error(tws_wbuf *w, int id, int code, const char *msg)
+{
+	tws_error e;
+
+	memset(&e, 0, sizeof e);
+	e.id = id;
+	e.code = code;
+	snprintf(e.msg, sizeof e.msg, "%s", msg);
+	tws_enc_error(w, &e);
+}
+
+static struct sess *
+client_sess(struct server *sv, int client_id)
+{
+	for (int i = 0; i < sv->ns; i++)
+		if (sv->s[i]->stage == ST_READY && sv->s[i]->client_id == client_id && !sv->s[i]->dead)
+			return sv->s[i];
+	return NULL;
+}
+
+static void
+emit_order(struct server *sv, struct sess *s, const sim_order *o)
+{
+	tws_open_order oo;
+	tws_order_status st;
+
+	if (o->perm_id != 0) {
+		sim_order_to_open(sv->b, o, &oo);
+		tws_enc_open_order_v(&s->stage_buf, &oo, s->version);
+	}
+	sim_order_to_status(o, &st);
+	tws_enc_order_status(&s->stage_buf, &st);
+}
+
+static void
+emit_fill(struct server *sv, struct sess *s, const sim_fill *f, int req_id)
+{
+	tws_exec e;
+
+	sim_fill_to_exec(sv->b, f, req_id, &e);
+	tws_enc_exec_v(&s->stage_buf, &e, s->version);
+}
+
+static void
+emit_commission(struct sess *s, const sim_fill *f)
+{
+	tws_commission c;
+
+	sim_fill_to_commission(f, &c);
+	tws_enc_commission(&s->stage_buf, &c);
+}
+
+/* The broker's callback: tell the clients concerned. */
+static void
+on_note(void *ctx, const sim_note_info *n)
+{
+	struct server *sv = ctx;
+	struct sess *s = client_sess(sv, n->client_id);
+	tws_position p;
+
+	switch (n->kind) {
+	case SIM_NOTE_ORDER:
+		if (s != NULL) {
+			emit_order(sv, s, n->o);
+			commit(sv, s);
+		}
+		break;
+	case SIM_NOTE_FILL:
+		if (s != NULL) {
+			emit_fill(sv, s, n->f, -1);
+			emit_order(sv, s, n->o);
+			emit_commission(s, n->f);
+			commit(sv, s);
+		}
+		break;
+	case SIM_NOTE_ERROR:
+		if (s != NULL) {
+			send_error(&s->stage_buf, (int)n->order_id, n->code, n->msg);
+			commit(sv, s);
+		}
+		break;
+	case SIM_NOTE_POSITION:
+		sim_pos_to_position(sv->b, n->p, &p);
+		for (int i = 0; i < sv->ns; i++) {
+			struct sess *t = sv->s[i];
+			if (t->stage == ST_READY && t->positions_sub && !t->dead) {
+				tws_enc_position(&t->stage_buf, &p);
+				commit(sv, t);
+			}
+		}
+		break;
+	}
+}
+
+/* ================================ historical data ================================ */
+
+/* Parse "N U" (U one of S D W M Y). Returns 0, or -1. */
+static int
+parse_duration(const char *s, long *n, char *unit)
+{
+	char *end;
+
+	*n = strtol(s, &end, 10);
+	if (end == s || *n <= 0 || *n > 100000 || *end != ' ')
+		return -1;
+	while (*end == ' ')
+		end++;
+	*unit = (char)toupper((unsigned char)*end);
+	if (end[0] == '\0' || end[1] != '\0' || strchr("SDWMY", *unit) == NULL)
+		return -1;
+	return 0;
+}
+
+/* The last trading date an end date-time includes, in New York's calendar. Returns 0, or -1 when it is
+ * malformed. Forms: "yyyymmdd", "yyyymmdd HH:MM:SS", "yyyymmdd HH:MM:SS ZONE", "yyyymmdd-HH:MM:SS" (UTC). */
+static int
+parse_end(const char *s, int *day)
+{
+	char iso[11];
+	int d, hh = 23, mm = 59, ss = 59, utc = 0;
+	size_t n = strlen(s);
+
+	if (n < 8)
+		return -1;
+	for (int i = 0; i < 8; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+	snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+	if (date_parse(iso, 10, &d) < 0)
+		return -1;
+	if (n > 8) {
+		const char *t = s + 8, *zone;
+		if (*t == '-')
+			utc = 1;
+		else if (*t != ' ')
+			return -1;
+		while (*t == ' ' || *t == '-')
+			t++;
+		if (sscanf(t, "%2d:%2d:%2d", &hh, &mm, &ss) != 3 || hh > 23 || mm > 59 || ss > 60)
+			return -1;
+		zone = t + 8;
+		while (*zone == ' ')
+			zone++;
+		if (*zone != '\0') {
+			if (strcasecmp(zone, "UTC") == 0 || strcasecmp(zone, "GMT") == 0 || strcasecmp(zone, "Etc/UTC") == 0)
+				utc = 1;
+			else if (!(strcasecmp(zone, "US/Eastern") == 0 || strcasecmp(zone, "America/New_York") == 0 ||
+			    strcasecmp(zone, "EST") == 0 || strcasecmp(zone, "EDT") == 0 || strcasecmp(zone, "EST5EDT") == 0))
+				return -2;
+		}
+	}
+	if (utc) {
+		/* Convert to New York local time: subtract the offset of that day. */
+		long long e = (long long)d * 86400 + hh * 3600 + mm * 60 + ss;
+		long long off = sim_ny_epoch(d, 0, 0) - (long long)d * 86400;
+		long long local = e - off;
+		d = (int)(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+		long long sod = local - (long long)d * 86400;
+		hh = (int)(sod / 3600);
+		mm = (int)(sod % 3600 / 60);
+	}
+	/* A day's bar exists once its session has begun. */
+	if (hh < 9 || (hh == 9 && mm < 30))
+		d--;
+	*day = d;
+	return 0;
+}
+
+static void
+yyyymmdd(int day, char *buf, size_t n)
+{
+	int y, m, d;
+
+	date_to_ymd(day, &y, &m, &d);
+	snprintf(buf, n, "%04d%02d%02d", y, m, d);
+}
+
+static void
+hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
+{
+	tws_wbuf *w = &s->stage_buf;
+	sim_sec *sec = NULL;
+	long dn;
+	char unit, msg[256], a[16], z[16];
+	int last, first_idx, last_idx, adjusted, clock_last, rc;
+	tws_hist_data d;
+	sim_bar *adj = NULL;
+
+	sv->hist_count++;
+	if (sv->o.pacing_every > 0 && sv->hist_count % sv->o.pacing_every == 0) {
+		send_error(w, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
+		return;
+	}
+	if (sv->o.enforce_pacing) {
+		char key[160];
+		long long t = now_ms();
+		snprintf(key, sizeof key, "%d|%d|%s|%s|%s|%s|%s", s->client_id, r->contract.con_id, r->contract.symbol,
+		    r->end, r->bar_size, r->duration, r->what);
+		for (int i = 0; i < 256; i++)
+			if (sv->seen[i].at > 0 && t - sv->seen[i].at < 15000 && strcmp(sv->seen[i].key, key) == 0) {
+				send_error(w, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
+				return;
+			}
+		snprintf(sv->seen[sv->seen_pos].key, sizeof sv->seen[0].key, "%s", key);
+		sv->seen[sv->seen_pos].at = t;
+		sv->seen_pos = (sv->seen_pos + 1) % 256;
+	}
+	if (r->contract.con_id > 0)
+		sec = sim_prices_conid(sv->px, r->contract.con_id);
+	if (sec == NULL && r->contract.symbol[0] != '\0')
+		sec = sim_prices_symbol(sv->px, r->contract.symbol);
+	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
+		send_error(w, r->req_id, 200, "No security definition has been found for the request");
+		return;
+	}
+	if (strcmp(r->bar_size, "1 day") != 0) {
+		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - Historical data bar size setting "
+		    "'%s' is not served (ib-sim serves '1 day')", r->bar_size);
+		send_error(w, r->req_id, 321, msg);
+		return;
+	}
+	adjusted = strcmp(r->what, "ADJUSTED_LAST") == 0;
+	if (!adjusted && strcmp(r->what, "TRADES") != 0) {
+		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - whatToShow '%s' is not served "
+		    "(ib-sim serves TRADES and ADJUSTED_LAST)", r->what);
+		send_error(w, r->req_id, 321, msg);
+		return;
+	}
+	if (r->keep_up_to_date) {
+		send_error(w, r->req_id, 321, "Error validating request.-'bK' : cause - keepUpToDate is not served by ib-sim");
+		return;
+	}
+	if (parse_duration(r->duration, &dn, &unit) < 0) {
+		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - Invalid duration '%s'", r->duration);
+		send_error(w, r->req_id, 321, msg);
+		return;
+	}
+	/* The clock bounds everything: today's bar exists only after the close. */
+	clock_last = sim_broker_phase(sv->b) == SIM_CLOSED ? sim_broker_day(sv->b) : sim_broker_day(sv->b) - 1;
+	last = clock_last;
+	if (r->end[0] != '\0') {
+		if (adjusted) {
+			send_error(w, r->req_id, 321, "Error validating request.-'bK' : cause - Adjusted Last cannot be "
+			    "requested with an end date");
+			return;
+		}
+		if ((rc = parse_end(r->end, &last)) < 0) {
+			snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - %s end date/time '%s'",
+			    rc == -2 ? "unknown time zone in" : "Invalid", r->end);
+			send_error(w, r->req_id, 321, msg);
+			return;
+		}
+		if (last > clock_last)
+			last = clock_last;
+	}
+	last_idx = sim_sec_le(sec, last);
+	first_idx = last_idx + 1;
+	if (last_idx >= 0) {
+		if (unit == 'D' || unit == 'S') {
+			long bars = unit == 'D' ? dn : (dn + 86399) / 86400;
+			first_idx = (int)(last_idx + 1 - bars < 0 ? 0 : last_idx + 1 - bars);
+		} else {
+			int y, m, dd, start;
+			date_to_ymd(last, &y, &m, &dd);
+			if (unit == 'W') {
+				start = last - 7 * (int)dn;
+			} else {
+				long months = unit == 'M' ? dn : dn * 12;
+				long ym = (long)y * 12 + (m - 1) - months;
+				int ny = (int)(ym / 12), nm = (int)(ym % 12) + 1, md = dd;
+				static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+				if (md > mdays[nm - 1])
+					md = mdays[nm - 1];
+				if (nm == 2 && md == 29 && !((ny % 4 == 0 && ny % 100 != 0) || ny % 400 == 0))
+					md = 28;
+				start = date_from_ymd(ny, nm, md);
+			}
+			first_idx = sim_sec_le(sec, start) + 1; /* bars after start */
+		}
+	}
+	if (last_idx < 0 || first_idx > last_idx) {
+		snprintf(msg, sizeof msg, "Historical Market Data Service error message:HMDS query returned no data: "
+		    "%s@SMART Trades", sec->symbol);
+		send_error(w, r->req_id, 162, msg);
+		return;
+	}
+	memset(&d, 0, sizeof d);
+	d.req_id = r->req_id;
+	d.nbars = last_idx - first_idx + 1;
+	d.bars = calloc((size_t)d.nbars, sizeof *d.bars);
+	adj = adjusted ? malloc((size_t)d.nbars * sizeof *adj) : NULL;
+	if (d.bars == NULL || (adjusted && adj == NULL)) {
+		free(d.bars);
+		free(adj);
+		send_error(w, r->req_id, 162, "Historical Market Data Service error message:out of memory");
+		return;
+	}
+	if (adjusted) {
+		/* Adjusted to the latest bar the clock allows, whatever the request's range. */
+		int top = sim_sec_le(sec, clock_last);
+		sim_bar *all = malloc((size_t)(top - first_idx + 1) * sizeof *all);
+		if (all != NULL) {
+			sim_sec_adjusted(sec, first_idx, top, all);
+			memcpy(adj, all, (size_t)d.nbars * sizeof *adj);
+			free(all);
+		} else {
+			memcpy(adj, sec->bars + first_idx, (size_t)d.nbars * sizeof *adj);
+		}
+	}
+	for (int i = 0; i < d.nbars; i++) {
+		const sim_bar *x = adjusted ? &adj[i] : &sec->bars[first_idx + i];
+		tws_bar *o = &d.bars[i];
+		yyyymmdd(x->date, o->date, sizeof o->date);
+		o->close = x->close;
+		o->open = isnan(x->open) ? x->close : x->open;
+		o->high = isnan(x->high) ? fmax(o->open, o->close) : x->high;
+		o->low = isnan(x->low) ? fmin(o->open, o->close) : x->low;
+		o->volume = isnan(x->volume) ? 0 : x->volume;
+		o->wap = round((o->high + o->low + o->close) / 3 * 10000) / 10000;
+		o->count = -1;
+	}
+	yyyymmdd(sec->bars[first_idx].date, a, sizeof a);
+	yyyymmdd(sec->bars[last_idx].date, z, sizeof z);
+	snprintf(d.start, sizeof d.start, "%s 09:30:00", a);
+	snprintf(d.end, sizeof d.end, "%s 16:00:00", z);
+	tws_enc_hist_data(w, &d);
+	free(d.bars);
+	free(adj);
+}
+
+/* ================================ requests ================================ */
+
+static void
+send_account_summary(struct server *sv, struct sess *s, int req_id, const char *tags)
+{
+	struct { const char *tag; double v; } vals[] = {
+		{ "NetLiquidation", sim_broker_nlv(sv->b) },
+		{ "TotalCashValue", sim_broker_cash(sv->b) },
+		{ "AvailableFunds", sim_broker_cash(sv->b) },
+		{ "BuyingPower", sim_broker_cash(sv->b) },
+		{ "GrossPositionValue", 0 },
+		{ "EquityWithLoanValue", sim_broker_nlv(sv->b) },
+		{ "SettledCash", sim_broker_cash(sv->b) },
+	};
+	vals[4].v = sim_broker_gross(sv->b);
+	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+		tws_account_value v;
+		char want[64];
+		const char *p = tags;
+		int hit = strcmp(tags, "All") == 0 || tags[0] == '\0';
+		/* tags is a comma-separated list: match whole names. */
+		while (!hit && *p) {
+			size_t n = strcspn(p, ",");
+			snprintf(want, sizeof want, "%.*s", (int)n, p);
+			hit = strcmp(want, vals[i].tag) == 0;
+			p += n + (p[n] == ',');
+		}
+		if (!hit)
+			continue;
+		memset(&v, 0, sizeof v);
+		v.req_id = req_id;
+		snprintf(v.account, sizeof v.account, "%s", sim_broker_account(sv->b));
+		snprintf(v.tag, sizeof v.tag, "%s", vals[i].tag);
+		snprintf(v.value, sizeof v.value, "%.2f", vals[i].v);
+		snprintf(v.currency, sizeof v.currency, "USD");
+		tws_enc_account_summary(&s->stage_buf, &v);
+	}
+	tws_enc_account_summary_end(&s->stage_buf, req_id);
+}
+
+static int
+exec_matches(const sim_fill *f, const tws_exec_filter *x, long long since)
+{
+	if (x->client_id != 0 && f->client_id != x->client_id)
+		return 0;
+	if (x->symbol[0] && strcasecmp(x->symbol, f->symbol) != 0)
+		return 0;
+	if (x->side[0]) {
+		int buy = strcasecmp(x->side, "BUY") == 0 || strcasecmp(x->side, "BOT") == 0;
+		if (buy != (strcmp(f->side, "BOT") == 0))
+			return 0;
+	}
+	return f->epoch >= since;
+}
+
+static void
+handle_ready(struct server *sv, struct sess *s)
+{
+	tws_msg *m = &sv->msg;
+	tws_wbuf *w = &s->stage_buf;
+	int id = tws_msg_id(m), req;
+
+	switch (id) {
+	case TWS_OUT_REQ_HISTORICAL_DATA: {
+		tws_hist_req r;
+		if (tws_dec_hist_req(m, &r) < 0)
+			goto bad;
+		hist_answer(sv, s, &r);
+		break;
+	}
+	case TWS_OUT_CANCEL_HISTORICAL_DATA:
+		break; /* answers go out at once: nothing is left to cancel */
+	case TWS_OUT_PLACE_ORDER: {
+		tws_contract c;
+		tws_order o;
+		if (tws_dec_place_order_v(m, &c, &o, s->version) < 0) {
+			char msg[256];
+			long long oid = m->n > 1 ? atoll(m->f[1]) : -1;
+			snprintf(msg, sizeof msg, "Order rejected - reason:cannot read the order: %s", m->err);
+			send_error(w, (int)oid, 201, msg);
+			break;
+		}
+		commit(sv, s); /* the broker writes to this session through on_note */
+		if (sim_broker_place(sv->b, s->client_id, &c, &o) < 0)
+			send_error(w, (int)o.order_id, 201, "Order rejected - reason:the simulator could not save its state");
+		break;
+	}
+	case TWS_OUT_CANCEL_ORDER: {
+		long long oid;
+		if (tws_dec_cancel_order(m, &oid) < 0)
+			goto bad;
+		commit(sv, s);
+		if (sim_broker_cancel(sv->b, s->client_id, oid) < 0)
+			send_error(w, (int)oid, 161, "the simulator could not save its state");
+		break;
+	}
+	case TWS_OUT_REQ_OPEN_ORDERS:
+	case TWS_OUT_REQ_ALL_OPEN_ORDERS:
+		for (int i = 0; i < sim_broker_norders(sv->b); i++) {
+			const sim_order *o = sim_broker_order(sv->b, i);
+			if (sim_order_open(o) && (id == TWS_OUT_REQ_ALL_OPEN_ORDERS || o->client_id == s->client_id))
+				emit_order(sv, s, o);
+		}
+		tws_enc_simple(w, TWS_IN_OPEN_ORDER_END);
+		break;
+	case TWS_OUT_REQ_EXECUTIONS: {
+		tws_exec_filter f;
+		long long since = 0;
+		if (tws_dec_req_executions(m, &req, &f) < 0)
+			goto bad;
+		if (f.time[0] != '\0') {
+			int day;
+			char iso[11];
+			int hh = 0, mm = 0, ss = 0;
+			if (strlen(f.time) >= 8) {
+				snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", f.time, f.time + 4, f.time + 6);
+				if (date_parse(iso, 10, &day) == 0) {
+					if (strlen(f.time) > 9)
+						sscanf(f.time + 9, "%d:%d:%d", &hh, &mm, &ss);
+					since = sim_ny_epoch(day, hh, mm) + ss;
+				}
+			}
+		}
+		for (int i = 0; i < sim_broker_nfills(sv->b); i++) {
+			const sim_fill *fl = sim_broker_fill(sv->b, i);
+			if (!exec_matches(fl, &f, since))
+				continue;
+			emit_fill(sv, s, fl, req);
+			emit_commission(s, fl);
+		}
+		tws_enc_exec_end(w, req);
+		break;
+	}
+	case TWS_OUT_REQ_IDS:
+		tws_enc_next_valid_id(w, sim_broker_next_id(sv->b));
+		break;
+	case TWS_OUT_REQ_CURRENT_TIME:
+		tws_enc_current_time(w, sim_broker_epoch(sv->b));
+		break;
+	case TWS_OUT_REQ_POSITIONS:
+		s->positions_sub = 1;
+		for (int i = 0; i < sim_broker_npos(sv->b); i++) {
+			tws_position p;
+			sim_pos_to_position(sv->b, sim_broker_pos(sv->b, i), &p);
+			tws_enc_position(w, &p);
+		}
+		tws_enc_simple(w, TWS_IN_POSITION_END);
+		break;
+	case TWS_OUT_CANCEL_POSITIONS:
+		s->positions_sub = 0;
+		break;
+	case TWS_OUT_REQ_ACCOUNT_SUMMARY: {
+		char group[64], tags[512];
+		if (tws_dec_req_account_summary(m, &req, group, sizeof group, tags, sizeof tags) < 0)
+			goto bad;
+		send_account_summary(sv, s, req, tags);
+		break;
+	}
+	case TWS_OUT_CANCEL_ACCOUNT_SUMMARY:
+	case TWS_OUT_START_API:
+		break;
+	default:
+		log_debug("%s: ignoring message %d", s->peer, id);
+		break;
+	}
+	return;
+bad: {
+	char msg[256];
+	snprintf(msg, sizeof msg, "Error reading request: message %d: %s", id, m->err);
+	send_error(w, -1, 320, msg);
+}
+}
+
+static void
+handle_start(struct server *sv, struct sess *s)
+{
+	tws_msg *m = &sv->msg;
+	tws_wbuf *w = &s->stage_buf;
+	char cap[64];
+	int cid;
+
+	if (tws_msg_id(m) != TWS_OUT_START_API || tws_dec_start_api(m, &cid, cap, sizeof cap) < 0) {
+		log_warn("%s: expected START_API, closing", s->peer);
+		s->dead = 1;
+		return;
+	}
+	if (client_sess(sv, cid) != NULL) {
+		log_info("%s: client id %d is already in use: error 326", s->peer, cid);
+		send_error(w, -1, 326, "Unable to connect as the client id is already in use. Retry with a unique client id.");
+		s->closing = 1;
+		return;
+	}
+	s->client_id = cid;
+	s->stage = ST_READY;
+	log_info("%s: client id %d connected (version %d)", s->peer, cid, s->version);
+	tws_enc_managed_accts(w, sim_broker_account(sv->b));
+	tws_enc_next_valid_id(w, sim_broker_next_id(sv->b));
+	send_error(w, -1, 2104, "Market data farm connection is OK:usfarm");
+	send_error(w, -1, 2106, "HMDS data farm connection is OK:ushmds");
+	send_error(w, -1, 2158, "Sec-def data farm connection is OK:secdefil");
+}
+
+/* ================================ control ================================ */
+
+static void
+ctl_line(struct server *sv, struct sess *s, char *line)
+{
+	char reply[512], err[160], date[DATE_LEN + 1], *argv[4];
+	int argc = 0, rc = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(line, " \t\r", &save); t && argc < 4; t = strtok_r(NULL, " \t\r", &save))
+		argv[argc++] = t;
+	err[0] = '\0';
+	if (argc >= 1 && strcmp(argv[0], "CTL") == 0) {
+		memmove(argv, argv + 1, (size_t)(argc - 1) * sizeof *argv);
+		argc--;
+	}
+	if (argc == 2 && strcmp(argv[0], "advance") == 0 && strcmp(argv[1], "open") == 0) {
+		rc = sim_broker_advance(sv->b, SIM_TO_OPEN, 1, err, sizeof err);
+	} else if (argc == 2 && strcmp(argv[0], "advance") == 0 && strcmp(argv[1], "close") == 0) {
+		rc = sim_broker_advance(sv->b, SIM_TO_CLOSE, 1, err, sizeof err);
+	} else if (argc == 3 && strcmp(argv[0], "advance") == 0 && strcmp(argv[1], "days") == 0) {
+		long long n;
+		if (num_parse_i64(argv[2], strlen(argv[2]), &n) < 0 || n < 1 || n > 100000) {
+			snprintf(err, sizeof err, "days: '%s' is not a number of days (1 to 100000)", argv[2]);
+			rc = -1;
+		} else {
+			rc = sim_broker_advance(sv->b, SIM_DAYS, (int)n, err, sizeof err);
+		}
+	} else if (argc == 1 && strcmp(argv[0], "status") == 0) {
+		/* falls through to the status line below */
+	} else if (argc == 1 && strcmp(argv[0], "shutdown") == 0) {
+		sv->shutdown = 1;
+	} else {
+		snprintf(err, sizeof err, "unknown command (advance open|close|days N, status, shutdown)");
+		rc = -1;
+	}
+	if (rc < 0) {
+		snprintf(reply, sizeof reply, "error: %s\n", err);
+	} else {
+		int working = 0, clients = 0;
+		for (int i = 0; i < sim_broker_norders(sv->b); i++)
+			working += sim_order_open(sim_broker_order(sv->b, i));
+		for (int i = 0; i < sv->ns; i++)
+			clients += sv->s[i]->stage == ST_READY;
+		snprintf(reply, sizeof reply, "ok %s %s cash=%.2f nlv=%.2f orders=%d open=%d fills=%d positions=%d "
+		    "clients=%d\n", date_fmt(sim_broker_day(sv->b), date), sim_phase_name(sim_broker_phase(sv->b)),
+		    sim_broker_cash(sv->b), sim_broker_nlv(sv->b), sim_broker_norders(sv->b), working,
+		    sim_broker_nfills(sv->b), sim_broker_npos(sv->b), clients);
+	}
+	tws_w_raw(&s->out, reply, strlen(reply));
+}
+
+/* ================================ connections ================================ */
+
+static void
+sess_free(struct sess *s)
+{
+	struct chunk *c, *n;
+
+	if (s->fd >= 0)
+		close(s->fd);
+	for (c = s->delayed; c; c = n) {
+		n = c->next;
+		free(c->p);
+		free(c);
+	}
+	free(s->in);
+	tws_wbuf_free(&s->stage_buf);
+	tws_wbuf_free(&s->out);
+	free(s);
+}
+
+/* Handle what is complete in s->in, at most a turn's worth: a client sending thousands of requests at once
+ * must not keep the others (or a new client's handshake) waiting. */
+#define TURN_MESSAGES 64
+
+static void
+process(struct server *sv, struct sess *s)
+{
+	size_t off = 0;
+	int handled = 0;
+
+	s->backlog = 0;
+	while (!s->dead && !s->closing) {
+		if (handled++ == TURN_MESSAGES) {
+			s->backlog = 1;
+			break;
+		}
+		const char *p;
+		size_t plen;
+		long n;
+
+		if (s->stage == ST_HELLO) {
+			char err[96];
+			int lo, hi;
+			size_t left = s->inlen - off;
+			if (memcmp(s->in + off, "CTL ", left < 4 ? left : 4) == 0) {
+				if (left < 4)
+					break;
+				s->stage = ST_CTL;
+				continue;
+			}
+			n = tws_hs_server_parse(s->in + off, s->inlen - off, &lo, &hi, err, sizeof err);
+			if (n == 0)
+				break;
+			if (n < 0) {
+				log_warn("%s: %s: closing", s->peer, err);
+				s->dead = 1;
+				break;
+			}
+			off += (size_t)n;
+			s->version = hi < sv->o.server_version ? hi : sv->o.server_version;
+			if (s->version < 176 || lo > s->version) {
+				log_warn("%s: client speaks versions %d..%d, we speak 176..%d: closing", s->peer, lo, hi,
+				    sv->o.server_version);
+				s->dead = 1;
+				break;
+			}
+			{
+				char t[48];
+				tws_hs_server_reply(&s->stage_buf, s->version, sim_broker_time(sv->b, " EST", t, sizeof t));
+			}
+			s->stage = ST_START;
+			if (sv->o.drop_after > 0 && sv->drops_left > 0) { /* only API connections count */
+				s->drop = 1;
+				sv->drops_left--;
+			}
+			commit(sv, s);
+			continue;
+		}
+		if (s->stage == ST_CTL) {
+			char *nl = memchr(s->in + off, '\n', s->inlen - off);
+			if (nl == NULL) {
+				if (s->inlen - off > 4096)
+					s->dead = 1;
+				break;
+			}
+			*nl = '\0';
+			ctl_line(sv, s, s->in + off);
+			off = (size_t)(nl - s->in) + 1;
+			continue;
+		}
+		n = tws_frame_split(s->in + off, s->inlen - off, &p, &plen);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			log_warn("%s: bad frame length: closing", s->peer);
+			s->dead = 1;
+			break;
+		}
+		off += (size_t)n;
+		if (sv->o.enforce_pacing && s->stage == ST_READY) {
+			long long sec = now_ms() / 1000;
+			if (sec != s->rate_sec) {
+				s->rate_sec = sec;
+				s->rate_n = 0;
+			}
+			if (++s->rate_n == 51)
+				send_error(&s->stage_buf, -1, 100, "Max rate of messages per second has been exceeded:max=50 rec=51");
+		}
+		if (tws_msg_parse(&sv->msg, p, plen) < 0) {
+			send_error(&s->stage_buf, -1, 320, "Error reading request: message does not end with a NUL");
+		} else if (s->stage == ST_START) {
+			handle_start(sv, s);
+		} else {
+			handle_ready(sv, s);
+		}
+		commit(sv, s);
+	}
+	if (off > 0) {
+		memmove(s->in, s->in + off, s->inlen - off);
+		s->inlen -= off;
+	}
+}
+
+static int
+listen_on(const char *addr, int port, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res, *ai;
+	char ps[16];
+	int fd = -1, one = 1, rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(ps, sizeof ps, "%d", port);
+	if ((rc = getaddrinfo(addr, ps, &hints, &res)) != 0) {
+		err_fmt(err, errlen, "%s: %s", addr, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 128) == 0)
+			break;
+		err_fmt(err, errlen, "%s:%d: %s", addr, port, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+int
+sim_server_run(sim_broker *b, sim_prices *px, const struct sim_server_opts *o, char *err, size_t errlen)
+{
+	struct server sv;
+	struct pollfd *pfd = NULL;
+	int lfd, pcap = 0;
+
+	memset(&sv, 0, sizeof sv);
+	sv.b = b;
+	sv.px = px;
+	sv.o = *o;
+	if (sv.o.bind == NULL)
+		sv.o.bind = "127.0.0.1";
+	if (sv.o.server_version < 176 || sv.o.server_version > TWS_MAX_VERSION)
+		sv.o.server_version = TWS_MAX_VERSION;
+	sv.drops_left = sv.o.drop_count > 0 ? sv.o.drop_count : 1;
+	tws_msg_init(&sv.msg);
+	if ((lfd = listen_on(sv.o.bind, sv.o.port, err, errlen)) < 0)
+		return -1;
+	sim_broker_set_notify(b, on_note, &sv);
+	log_info("listening on %s:%d (server version %d)", sv.o.bind, sv.o.port, sv.o.server_version);
+	stop_flag = 0;
+	while (!stop_flag && !sv.shutdown) {
+		long long now = now_ms(), wait = -1;
+		int np = 0;
+
+		for (int i = 0; i < sv.ns; i++)
+			if (sv.s[i]->backlog)
+				wait = 0;
+		if (sv.ns + 1 > pcap) {
+			pcap = (sv.ns + 1) * 2;
+			struct pollfd *n = realloc(pfd, (size_t)pcap * sizeof *n);
+			if (n == NULL)
+				break;
+			pfd = n;
+		}
+		pfd[np++] = (struct pollfd){ lfd, POLLIN, 0 };
+		for (int i = 0; i < sv.ns; i++) {
+			struct sess *s = sv.s[i];
+			while (s->delayed && s->delayed->due <= now) {
+				struct chunk *c = s->delayed;
+				tws_w_raw(&s->out, c->p, c->n);
+				s->delayed = c->next;
+				if (!s->delayed)
+					s->delayed_tail = NULL;
+				free(c->p);
+				free(c);
+			}
+			if (s->delayed && (wait < 0 || s->delayed->due - now < wait))
+				wait = s->delayed->due - now;
+			pfd[np++] = (struct pollfd){ s->fd, (short)(POLLIN | (s->out.len ? POLLOUT : 0)), 0 };
+		}
+		if (poll(pfd, (nfds_t)np, wait < 0 ? 1000 : (int)wait) < 0) {
+			if (errno == EINTR)
+				continue;
+			err_fmt(err, errlen, "poll: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < sv.ns; i++) {
+			struct sess *s = sv.s[i];
+			short re = pfd[i + 1].revents;
+			if (s->backlog && !(re & POLLIN)) {
+				process(&sv, s);
+				continue;
+			}
+			if (re & (POLLIN | POLLHUP | POLLERR)) {
+				if (s->incap - s->inlen < 65536) {
+					size_t cap = s->incap ? s->incap * 2 : 65536;
+					char *n = realloc(s->in, cap);
+					if (n == NULL) {
+						s->dead = 1;
+						continue;
+					}
+					s->in = n;
+					s->incap = cap;
+				}
+				ssize_t r = read(s->fd, s->in + s->inlen, s->incap - s->inlen);
+				if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+					s->dead = 1;
+					continue;
+				}
+				if (r > 0) {
+					s->inlen += (size_t)r;
+					process(&sv, s);
+				}
+			}
+		}
+		/* Write (also to sessions a control command just produced output for). */
+		for (int i = 0; i < sv.ns; i++) {
+			struct sess *s = sv.s[i];
+			while (s->out.len > 0 && !s->dead) {
+				ssize_t w = send(s->fd, s->out.p, s->out.len, MSG_NOSIGNAL);
+				if (w < 0) {
+					if (errno != EAGAIN && errno != EINTR)
+						s->dead = 1;
+					break;
+				}
+				tws_wbuf_consume(&s->out, (size_t)w);
+			}
+			if (s->out.len > ((size_t)256 << 20)) {
+				log_warn("%s: not reading its answers: closing", s->peer);
+				s->dead = 1;
+			}
+			if (s->closing && s->out.len == 0 && s->delayed == NULL)
+				s->dead = 1;
+		}
+		for (int i = 0; i < sv.ns;) {
+			if (sv.s[i]->dead) {
+				if (sv.s[i]->stage == ST_READY)
+					log_info("%s: client id %d disconnected", sv.s[i]->peer, sv.s[i]->client_id);
+				sess_free(sv.s[i]);
+				sv.s[i] = sv.s[--sv.ns];
+			} else {
+				i++;
+			}
+		}
+		if (pfd[0].revents & POLLIN) {
+			for (;;) {
+				struct sockaddr_storage sa;
+				socklen_t sl = sizeof sa;
+				int fd = accept4(lfd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
+				struct sess *s;
+				if (fd < 0)
+					break;
+				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+				if ((s = calloc(1, sizeof *s)) == NULL) {
+					close(fd);
+					continue;
+				}
+				s->fd = fd;
+				tws_wbuf_init(&s->stage_buf);
+				tws_wbuf_init(&s->out);
+				if (sa.ss_family == AF_INET) {
+					char a[INET_ADDRSTRLEN];
+					struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+					inet_ntop(AF_INET, &in->sin_addr, a, sizeof a);
+					snprintf(s->peer, sizeof s->peer, "%s:%d", a, ntohs(in->sin_port));
+				} else {
+					snprintf(s->peer, sizeof s->peer, "peer");
+				}
+				if (sv.ns == sv.cap) {
+					int cap = sv.cap ? sv.cap * 2 : 16;
+					struct sess **n = realloc(sv.s, (size_t)cap * sizeof *n);
+					if (n == NULL) {
+						sess_free(s);
+						continue;
+					}
+					sv.s = n;
+					sv.cap = cap;
+				}
+				sv.s[sv.ns++] = s;
+			}
+		}
+	}
+	/* Let control clients read their "ok" to shutdown. */
+	for (int i = 0; i < sv.ns; i++) {
+		if (sv.s[i]->out.len > 0)
+			(void)!send(sv.s[i]->fd, sv.s[i]->out.p, sv.s[i]->out.len, MSG_NOSIGNAL);
+		sess_free(sv.s[i]);
+	}
+	free(sv.s);
+	free(pfd);
+	close(lfd);
+	tws_msg_free(&sv.msg);
+	sim_broker_set_notify(b, NULL, NULL);
+	log_info("stopped");
+	return 0;
+}
+
+/* ================================ the control client ================================ */
+
+int
+sim_ctl(const char *host, int port, const char *command, char *reply, size_t n, int timeout_ms)
+{
+	struct addrinfo hints, *res, *ai;
+	char ps[16], buf[1024];
+	size_t got = 0;
+	int fd = -1, rc;
+	long long end = now_ms() + timeout_ms;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(ps, sizeof ps, "%d", port);
+	if ((rc = getaddrinfo(host, ps, &hints, &res)) != 0) {
+		snprintf(reply, n, "%s: %s", host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		snprintf(reply, n, "cannot connect to ib-sim at %s:%d: %s", host, port, strerror(errno));
+		return -1;
+	}
+	snprintf(buf, sizeof buf, "CTL %s\n", command);
+	if (send(fd, buf, strlen(buf), MSG_NOSIGNAL) < 0) {
+		snprintf(reply, n, "%s:%d: send: %s", host, port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	while (got < sizeof buf - 1 && memchr(buf, '\n', got) == NULL) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		long long left = end - now_ms();
+		ssize_t r;
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
+			snprintf(reply, n, "%s:%d: no answer within %d ms", host, port, timeout_ms);
+			close(fd);
+			return -1;
+		}
+		if ((r = read(fd, buf + got, sizeof buf - 1 - got)) <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[got] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (strncmp(buf, "ok", 2) == 0) {
+		snprintf(reply, n, "%s", buf[2] == ' ' ? buf + 3 : buf + 2);
+		return 0;
+	}
+	if (strncmp(buf, "error: ", 7) == 0) {
+		snprintf(reply, n, "%s", buf + 7);
+		return 1;
+	}
+	snprintf(reply, n, "%s:%d: unexpected answer '%.100s'", host, port, buf);
+	return -1;
+}

@@ -1,0 +1,46 @@
+/* sim/server: the network side of ib-sim: a TWS API server on a poll(2) loop, one thread, any number of
+ * clients, plus a line-based control protocol on the same port.
+ *
+ * A connection that starts with "API\0" is a TWS API client: the handshake (server versions 176 to 178,
+ * the lower of the client's maximum and ours), START_API, then MANAGED_ACCTS, NEXT_VALID_ID and the three
+ * data-farm notices (2104, 2106, 2158). A second connection with a client id in use gets error 326 and is
+ * closed. A connection that starts with "CTL " is a control connection: one command per line, one answer
+ * line each ("ok ..." or "error: ..."):
+ *     CTL advance open | advance close | advance days N | status | shutdown
+ * so that a shell can drive the clock (ib-sim ctl does exactly this).
+ *
+ * Fault injection for tests: close each of the first drop_count connections after drop_after messages;
+ * hold every answer delay_ms; answer every pacing_every-th historical request with a pacing violation
+ * (162); enforce IB's pacing (an identical historical request within 15 s is a 162, more than 50 messages a
+ * second from one client an error 100). Orders are rejected by the broker (sim/broker.h reject_every). */
+#ifndef STI_SIM_SERVER_H
+#define STI_SIM_SERVER_H
+
+#include <stddef.h>
+
+#include "sim/broker.h"
+#include "sim/prices.h"
+
+struct sim_server_opts {
+	const char *bind;      /* address to listen on; default "127.0.0.1" */
+	int port;              /* default 4002 */
+	int server_version;    /* highest version offered, 176..178; default 178 */
+	int drop_after;        /* fault: close a connection after it was sent this many messages (0: never) */
+	int drop_count;        /* fault: how many connections drop_after applies to (default 1) */
+	int delay_ms;          /* fault: hold every answer this long */
+	int pacing_every;      /* fault: every Nth historical request gets a pacing violation (0: never) */
+	int enforce_pacing;    /* IB's pacing rules, see above */
+};
+
+/* Listen and serve until sim_server_stop() or a "shutdown" command. Returns 0, or -1 with err set (the port
+ * could not be bound). The broker's notifications are routed to the clients while it runs. */
+int sim_server_run(sim_broker *b, sim_prices *px, const struct sim_server_opts *o, char *err, size_t errlen);
+
+/* Ask a running server to stop at its next loop turn (async-signal-safe: call it from a signal handler). */
+void sim_server_stop(void);
+
+/* Send one control command line to host:port and copy the answer line into reply. Returns 0 for an "ok"
+ * answer, 1 for an "error:" answer, -1 when the server cannot be reached (reply holds why). */
+int sim_ctl(const char *host, int port, const char *command, char *reply, size_t n, int timeout_ms);
+
+#endif

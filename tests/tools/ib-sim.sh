@@ -1,0 +1,238 @@
+# ib-sim against an independent Python TWS client (tests/tools/tws_client.py, raw sockets, written from the
+# protocol reference): handshake, bars, orders and fills, accounting, 326, 200, 201, staged orders, fault
+# injection, 20 concurrent clients with 10,000 orders, and restarts (kill -9) that lose nothing.
+. "$TOP/tests/lib.sh"
+
+PY=/usr/bin/python3
+TC="$TOP/tests/tools/tws_client.py"
+
+cat >prices.csv <<'EOF'
+date,id,symbol,open,high,low,close,volume,ret
+2026-11-19,10001,AAPL,100,102,99,101,1000000,
+2026-11-19,10002,MSFT,400,405,398,402,500000,
+2026-11-19,10003,OLDCO,20,21,19,20,10000,
+2026-11-20,10001,AAPL,101,103,100,102,1100000,0.00990099
+2026-11-20,10002,MSFT,402,404,396,400,600000,-0.004975124
+2026-11-20,10003,OLDCO,20,20,19,19.5,10000,-0.025
+2026-11-23,10001,AAPL,51,52,50,51.5,2000000,0.00980392
+2026-11-23,10002,MSFT,400,410,399,408,700000,0.02
+2026-11-24,10001,AAPL,51.5,53,51,52,2100000,0.009708738
+2026-11-24,10002,MSFT,408,409,401,405,650000,-0.007352941
+2026-11-25,10001,AAPL,52.5,54,52,53,2000000,0.019230769
+2026-11-25,10002,MSFT,405,412,404,410,640000,0.012345679
+2026-11-27,10001,AAPL,53,53.5,52,52.5,900000,-0.009433962
+2026-11-27,10002,MSFT,410,411,405,406,300000,-0.009756098
+EOF
+
+port=$(free_port)
+sim_pid=
+start_sim() { # extra options...
+	ib-sim --prices prices.csv --state state --port "$port" --start 2026-11-23 "$@" >>sim.log 2>&1 &
+	sim_pid=$!
+	on_exit "kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null"
+	wait_port "$port"
+}
+stop_sim() { ib-sim ctl --port "$port" shutdown >/dev/null; wait "$sim_pid" || fail "ib-sim exited with $?"; }
+kill_sim() { kill -9 "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; }
+tc() { "$PY" "$TC" --port "$port" "$@"; }
+ctl() { ib-sim ctl --port "$port" "$@"; }
+
+t "usage errors"
+assert_status 64 ib-sim
+assert_status 64 ib-sim --prices prices.csv --start 2026-11-22
+assert_status 64 ib-sim --prices prices.csv --server-version 180
+assert_status 66 ib-sim --prices nonexistent.csv
+printf 'date,id,symbol,close\n2026-11-19,1,A,x\n' >bad.csv
+assert_status 65 ib-sim --prices bad.csv
+ib-sim --prices bad.csv 2>err.txt || true
+assert_contains err.txt "bad.csv:2: close: 'x' is not a number"
+assert_status 69 ib-sim ctl --port "$port" status
+
+start_sim
+
+t "handshake: version 178, a paper account, the data-farm notices"
+tc hello >hello.txt
+assert_contains hello.txt "version 178 accounts DU1234567 next_id 1"
+assert_contains hello.txt "notice 2104 Market data farm connection is OK:usfarm"
+assert_contains hello.txt "notice 2106 "
+assert_contains hello.txt "notice 2158 "
+
+t "control: status, bad commands"
+assert_eq "2026-11-23 closed cash=1000000.00 nlv=1000000.00 orders=0 open=0 fills=0 positions=0 clients=0" "$(ctl status)"
+assert_status 65 ctl advance sideways
+assert_status 65 ctl advance days 0
+
+t "bars: TRADES over a week, bounded by the clock (after the close of 2026-11-23)"
+tc bars AAPL "1 W" >bars.csv
+cat >want.csv <<'EOF'
+date,open,high,low,close,volume
+20261119,100,102,99,101,1000000
+20261120,101,103,100,102,1100000
+20261123,51,52,50,51.5,2000000
+EOF
+assert_same_file want.csv bars.csv
+t "bars: 2 D, and the three end-date forms (New York time, with a zone, UTC)"
+assert_eq "20261120,101,103,100,102,1100000" "$(tc bars AAPL "2 D" | sed -n 2p)"
+assert_eq 3 "$(tc bars AAPL "2 D" | wc -l)"
+for end in "20261120 16:00:00" "20261120 16:00:00 US/Eastern" "20261120-21:00:00" "20261121 08:00:00"; do
+	assert_eq "20261120,101,103,100,102,1100000" "$(tc bars AAPL "1 M" TRADES "$end" | tail -1)" "end $end"
+done
+assert_eq "20261119,100,102,99,101,1000000" "$(tc bars AAPL "1 Y" TRADES "20261120 09:00:00" | tail -1)"
+t "bars: ADJUSTED_LAST divides the pre-split bars"
+tc bars AAPL "5 D" ADJUSTED_LAST >adj.csv
+$PY - adj.csv <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 3, rows
+assert abs(float(rows[0]["close"]) - 50.5) < 1e-4, rows[0]
+assert abs(float(rows[1]["open"]) - 50.5) < 1e-4, rows[1]
+assert rows[2]["close"] == "51.5", rows[2]
+EOF
+t "bars: errors 200, 321, 162"
+assert_eq "error 200 No security definition has been found for the request" "$(tc bars NOSUCH "1 Y")"
+assert_status 1 tc bars NOSUCH "1 Y"
+assert_contains "$(tc bars AAPL "1 Y" ADJUSTED_LAST "20261120 16:00:00")" "error 321"
+assert_contains "$(tc bars AAPL "ten days")" "error 321"
+assert_contains "$(tc bars AAPL "1 Y" TRADES "2026-11-20")" "error 321"
+assert_contains "$(tc bars AAPL "1 Y" MIDPOINT)" "error 321"
+assert_contains "$(tc bars AAPL "1 Y" TRADES "20201120 16:00:00")" "error 162 Historical Market Data Service error message:HMDS query returned no data"
+
+t "orders: acknowledged PreSubmitted, rejected with 201, orderRef kept"
+assert_eq "status 1 PreSubmitted filled=0 remaining=100" "$(tc --client-id 3 order 1 AAPL BUY 100 MKT OPG "" "2026-11-23:lo-csmom:AAPL:BUY")"
+assert_eq "status 2 PreSubmitted filled=0 remaining=10" "$(tc --client-id 3 order 2 MSFT SELL 10 MOC DAY "" "2026-11-23:lo-csmom:MSFT:SELL")"
+assert_eq "status 3 PreSubmitted filled=0 remaining=1" "$(tc --client-id 3 order 3 MSFT BUY 1 LOC DAY 1 "loc-too-low")"
+tc --client-id 3 order 9 NOSUCH BUY 1 MKT OPG >rej.txt || true
+assert_contains rej.txt "error 201 Order rejected - reason:No security definition has been found for the request"
+assert_contains rej.txt "status 9 Cancelled"
+assert_contains "$(tc --client-id 3 order 10 AAPL BUY 1 LMT DAY || true)" "error 201 Order rejected - reason:a limit order needs a limit price"
+assert_contains "$(tc --client-id 3 order 11 AAPL BUY 0 MKT DAY || true)" "error 201 Order rejected - reason:quantity must be"
+assert_contains "$(tc --client-id 3 order 12 AAPL BUY 5 STP DAY || true)" "error 201 Order rejected - reason:order type not supported"
+assert_contains "$(tc --client-id 3 cancel 77 || true)" "error 10147 OrderId 77 that needs to be cancelled is not found."
+
+t "staged orders: transmit=0 is Inactive and never fills until transmitted"
+assert_eq "status 20 Inactive filled=0 remaining=7" "$(tc --client-id 4 order 20 MSFT BUY 7 MKT OPG "" staged 0)"
+assert_eq "status 21 Inactive filled=0 remaining=5" "$(tc --client-id 4 order 21 AAPL BUY 5 MKT OPG "" staged-2 0)"
+tc open all >open.csv
+assert_eq 5 "$(wc -l <open.csv)"
+assert_contains open.csv "1,AAPL,BUY,100,MKT,OPG,PreSubmitted,2026-11-23:lo-csmom:AAPL:BUY"
+assert_contains open.csv "20,MSFT,BUY,7,MKT,OPG,Inactive,staged"
+assert_eq 0 "$(tc --client-id 99 open | wc -l)"
+
+t "client id in use: 326 for a second connection with the same id"
+$PY -c "
+import sys, time; sys.path.insert(0, '$TOP/tests/tools'); import tws_client
+t = tws_client.Tws('127.0.0.1', $port, 55); open('held', 'w').close(); time.sleep(3)" &
+holder=$!
+for _ in $(seq 50); do [ -f held ] && break; sleep 0.05; done
+tc --client-id 55 hello 2>dup.txt && fail "a duplicate client id was accepted"
+assert_contains dup.txt "error 326"
+wait $holder
+
+t "the open: MKT/OPG fill at the open, MOC waits, staged orders do not move"
+ctl advance open >/dev/null
+tc open all >open2.csv
+assert_contains open2.csv "2,MSFT,SELL,10,MOC,DAY,Submitted"
+assert_contains open2.csv "20,MSFT,BUY,7,MKT,OPG,Inactive,staged"
+t "transmitting a staged order makes it live (it fills at the next open: OPG placed in the session)"
+assert_eq "status 20 PreSubmitted filled=0 remaining=7" "$(tc --client-id 4 order 20 MSFT BUY 7 MKT OPG "" staged 1)"
+assert_contains "$(tc --client-id 4 cancel 21)" "status 21 Cancelled"
+ctl advance close >/dev/null
+tc execs >execs.csv
+assert_eq 2 "$(wc -l <execs.csv)"
+# 100 AAPL at the 2026-11-24 open (51.5), commission 0.5/100 shares -> 1.00 minimum.
+assert_contains execs.csv ",1,AAPL,BOT,100,51.5,2026-11-23:lo-csmom:AAPL:BUY,1"
+assert_contains execs.csv ",2,MSFT,SLD,10,405,2026-11-23:lo-csmom:MSFT:SELL,1"
+assert_eq 0 "$(tc --client-id 3 open | grep -c '^3,' || true)" # the LOC was not marketable: cancelled
+ctl advance open >/dev/null
+assert_contains "$(tc execs)" ",20,MSFT,BOT,7,405,staged,"
+
+t "accounting adds up: NLV = cash + positions at the last price; cash = capital - trades - commissions"
+tc summary >summary.csv
+tc positions >positions.csv
+tc execs >execs.csv
+$PY - summary.csv positions.csv execs.csv <<'EOF'
+import csv, sys
+vals = dict(csv.reader(open(sys.argv[1])))
+pos = {r[1]: float(r[2]) for r in csv.reader(open(sys.argv[2]))}
+cash = 1000000.0
+for r in csv.reader(open(sys.argv[3])):
+    q, p, c = float(r[4]), float(r[5]), float(r[7])
+    cash += (-q * p if r[3] == "BOT" else q * p) - c
+assert abs(float(vals["TotalCashValue"]) - cash) < 0.005, (vals, cash)
+# The clock is at the 2026-11-25 open: AAPL 52.5, MSFT 405.
+nlv = cash + pos["AAPL"] * 52.5 + pos["MSFT"] * 405
+assert abs(float(vals["NetLiquidation"]) - nlv) < 0.005, (vals, nlv)
+assert pos == {"AAPL": 100, "MSFT": -3}, pos
+EOF
+
+t "restart: kill -9 and start again; orders, executions, positions and the clock are all there"
+tc open all >before-open.csv
+tc execs >before-execs.csv
+tc positions >before-pos.csv
+before_status=$(ctl status)
+kill_sim
+start_sim
+tc open all >after-open.csv
+tc execs >after-execs.csv
+tc positions >after-pos.csv
+assert_same_file before-open.csv after-open.csv
+assert_same_file before-execs.csv after-execs.csv
+assert_same_file before-pos.csv after-pos.csv
+assert_eq "$before_status" "$(ctl status)"
+assert_contains "$(tc hello)" "next_id 22"
+assert_contains "$(tc --client-id 3 order 1 AAPL BUY 1 MKT OPG || true)" "error 103"
+stop_sim
+
+t "20 concurrent clients place 10,000 orders; kill -9; every order is still there and fills"
+rm -rf state
+start_sim --slippage-bps 10
+n=10000
+sanitized && n=4000
+out=$(tc --client-id 100 load 20 "$n" AAPL,MSFT)
+assert_contains "$out" "acked $n in"
+(tc --client-id 200 barsload 20 400 AAPL,MSFT) >barsload.txt
+assert_contains barsload.txt "requests 400 in"
+kill_sim
+start_sim --slippage-bps 10
+assert_eq "$n" "$(tc open all | grep -c ',PreSubmitted,load:')"
+ctl advance open >/dev/null
+assert_eq "$n" "$(tc execs | grep -c ',load:')"
+# Slippage: 10 bps above the open (AAPL 51.5 -> 51.5515), commission 1 share -> min(1.00, 1%) = 0.52 (cents).
+tc execs >load-execs.csv
+assert_contains "$(grep -m1 ',AAPL,' load-execs.csv)" ",AAPL,BOT,1,51.5515,load:"
+assert_contains "$(grep -m1 ',AAPL,' load-execs.csv)" ",0.52"
+kill_sim
+start_sim
+assert_eq "$n" "$(tc execs | grep -c ',load:')"
+assert_eq "$n" "$(tc positions | awk -F, '{s += $3} END {print s}')"
+stop_sim
+
+t "fault injection: reject every 2nd order, drop a connection, pacing violations, delayed answers"
+rm -rf state
+start_sim --reject-every 2 --drop-after 3 --pacing-violations 2 --delay 300
+tc hello >/dev/null 2>&1 || true # the first connection is dropped after 3 messages
+assert_contains sim.log "fault injection: dropping"
+assert_eq "status 1 PreSubmitted filled=0 remaining=1" "$(tc --client-id 1 order 1 AAPL BUY 1 MKT OPG)"
+assert_contains "$(tc --client-id 1 order 2 AAPL BUY 1 MKT OPG || true)" "error 201 Order rejected - reason:simulated rejection"
+tc bars AAPL "1 W" >/dev/null
+assert_contains "$(tc bars AAPL "1 W")" "error 162 Historical Market Data Service error message:Historical data request pacing violation"
+s0=$(date +%s%N)
+tc time >/dev/null
+elapsed=$(( ($(date +%s%N) - s0) / 1000000 ))
+[ "$elapsed" -ge 300 ] || fail "answers not delayed: ${elapsed} ms"
+stop_sim
+t "server version 176: negotiated, and the 176 layouts (faProfile in OPEN_ORDER) read right"
+rm -rf state
+start_sim --server-version 176
+assert_contains "$(tc hello)" "version 176 "
+tc --client-id 2 order 1 MSFT BUY 3 MOC DAY "" v176 >/dev/null
+assert_eq "1,MSFT,BUY,3,MOC,DAY,PreSubmitted,v176" "$(tc open all)"
+ctl advance close >/dev/null
+assert_contains "$(tc execs)" ",1,MSFT,BOT,3,405,v176,1"
+stop_sim
+rm -rf state
+start_sim --pacing
+tc bars MSFT "1 W" >/dev/null
+assert_contains "$(tc bars MSFT "1 W")" "error 162"
+stop_sim
+echo "all ib-sim tests passed"

@@ -1,0 +1,173 @@
+/* ib-sim: a simulated broker that speaks the TWS API: bars from a prices file, fills at the next open
+ * or close, an account kept on disk, and a clock a shell can drive. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "err.h"
+#include "log.h"
+#include "sim/broker.h"
+#include "sim/prices.h"
+#include "sim/server.h"
+
+enum {
+	OPT_ACCOUNT = 0x100, OPT_BIND, OPT_CAPITAL, OPT_DELAY, OPT_DROP_AFTER, OPT_DROP_COUNT, OPT_HOST,
+	OPT_PACING, OPT_PACING_VIOLATIONS, OPT_PORT, OPT_PRICES, OPT_REJECT_EVERY, OPT_SERVER_VERSION,
+	OPT_SLIPPAGE, OPT_START, OPT_STATE,
+};
+
+static void usage(int status);
+
+static const struct option long_options[] = {
+	{ "account", required_argument, NULL, OPT_ACCOUNT },
+	{ "bind", required_argument, NULL, OPT_BIND },
+	{ "capital", required_argument, NULL, OPT_CAPITAL },
+	{ "delay", required_argument, NULL, OPT_DELAY },
+	{ "drop-after", required_argument, NULL, OPT_DROP_AFTER },
+	{ "drop-count", required_argument, NULL, OPT_DROP_COUNT },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "pacing", no_argument, NULL, OPT_PACING },
+	{ "pacing-violations", required_argument, NULL, OPT_PACING_VIOLATIONS },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "prices", required_argument, NULL, OPT_PRICES },
+	{ "reject-every", required_argument, NULL, OPT_REJECT_EVERY },
+	{ "server-version", required_argument, NULL, OPT_SERVER_VERSION },
+	{ "slippage-bps", required_argument, NULL, OPT_SLIPPAGE },
+	{ "start", required_argument, NULL, OPT_START },
+	{ "state", required_argument, NULL, OPT_STATE },
+	CLI_COMMON_OPTIONS
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	sim_server_stop();
+}
+
+/* ib-sim ctl: one control command, its answer on stdout. */
+static int
+ctl(const char *host, int port, int argc, char **argv)
+{
+	char cmd[256] = "", reply[512];
+	int rc;
+
+	if (argc < 1)
+		usage(EX_USAGE);
+	for (int i = 0; i < argc; i++) {
+		if (strlen(cmd) + strlen(argv[i]) + 2 > sizeof cmd)
+			err_die(EX_USAGE, "command too long");
+		if (i > 0)
+			strcat(cmd, " ");
+		strcat(cmd, argv[i]);
+	}
+	rc = sim_ctl(host, port, cmd, reply, sizeof reply, 600000);
+	if (rc < 0)
+		err_die(EX_UNAVAILABLE, "%s", reply);
+	if (rc > 0)
+		err_die(EX_DATAERR, "%s", reply);
+	puts(reply);
+	err_exit_flush(0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sim_server_opts so = { "127.0.0.1", 4002, 178, 0, 1, 0, 0, 0 };
+	struct sim_broker_opts bo = { NULL, NULL, 1000000, 0, "DU1234567", 0, 0, 0 };
+	const char *prices = NULL, *host = "127.0.0.1", *env;
+	char err[512];
+	int opt, start = -1, rc;
+	sim_prices *px;
+	sim_broker *b;
+	struct sigaction sa;
+
+	err_init(argv[0]);
+	if ((env = getenv("IB_PORT")) != NULL && *env)
+		so.port = (int)cli_int(env, 1, 65535, "IB_PORT");
+	if ((env = getenv("IB_HOST")) != NULL && *env)
+		host = env;
+	if ((env = getenv("IB_ACCOUNT")) != NULL && *env)
+		bo.account = env;
+	while ((opt = getopt_long(argc, argv, "+" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ACCOUNT: bo.account = optarg; break;
+		case OPT_BIND: so.bind = optarg; break;
+		case OPT_CAPITAL: bo.capital = cli_double(optarg, 0, 1e12, "--capital"); break;
+		case OPT_DELAY: so.delay_ms = (int)cli_int(optarg, 0, 600000, "--delay"); break;
+		case OPT_DROP_AFTER: so.drop_after = (int)cli_int(optarg, 1, 100000000, "--drop-after"); break;
+		case OPT_DROP_COUNT: so.drop_count = (int)cli_int(optarg, 1, 1000000, "--drop-count"); break;
+		case OPT_HOST: host = optarg; break;
+		case OPT_PACING: so.enforce_pacing = 1; break;
+		case OPT_PACING_VIOLATIONS: so.pacing_every = (int)cli_int(optarg, 1, 1000000, "--pacing-violations"); break;
+		case OPT_PORT: so.port = (int)cli_int(optarg, 1, 65535, "--port"); break;
+		case OPT_PRICES: prices = optarg; break;
+		case OPT_REJECT_EVERY: bo.reject_every = (int)cli_int(optarg, 1, 1000000, "--reject-every"); break;
+		case OPT_SERVER_VERSION: so.server_version = (int)cli_int(optarg, 176, 178, "--server-version"); break;
+		case OPT_SLIPPAGE: bo.slippage_bps = cli_double(optarg, 0, 10000, "--slippage-bps"); break;
+		case OPT_START: start = cli_date(optarg, "--start"); break;
+		case OPT_STATE: bo.state_dir = optarg; break;
+		default: cli_common(opt, usage);
+		}
+	}
+	cli_done();
+	argc -= optind;
+	argv += optind;
+	if (argc > 0 && strcmp(argv[0], "ctl") == 0) {
+		optind = 0;
+		while ((opt = getopt_long(argc, argv, "+" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+			switch (opt) {
+			case OPT_HOST: host = optarg; break;
+			case OPT_PORT: so.port = (int)cli_int(optarg, 1, 65535, "--port"); break;
+			default: cli_common(opt, usage);
+			}
+		}
+		return ctl(host, so.port, argc - optind, argv + optind);
+	}
+	if (argc > 0 || prices == NULL)
+		usage(EX_USAGE);
+	if (strlen(bo.account) == 0 || strlen(bo.account) > 20)
+		err_die(EX_USAGE, "--account: '%s' is not an account id", bo.account);
+
+	if ((px = sim_prices_load(prices, err, sizeof err)) == NULL)
+		err_die(strstr(err, "cannot open") ? EX_NOINPUT : EX_DATAERR, "%s", err);
+	if (sim_prices_nrows(px) == 0)
+		err_die(EX_DATAERR, "%s: no prices", cli_in_name(prices));
+	bo.px = px;
+	bo.start_day = start >= 0 ? start : sim_prices_last(px);
+	if (start < 0 && !cal_is_trading_day(bo.start_day))
+		bo.start_day = cal_prev(bo.start_day);
+	if ((b = sim_broker_open(&bo, err, sizeof err)) == NULL)
+		err_die(strstr(err, "not a trading day") ? EX_USAGE : EX_DATAERR, "%s", err);
+	log_info("%ld prices of %d securities from %s; account %s", sim_prices_nrows(px), sim_prices_nsecs(px),
+	    cli_in_name(prices), sim_broker_account(b));
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = sim_server_run(b, px, &so, err, sizeof err);
+	if (sim_broker_close(b) < 0 && rc == 0)
+		rc = -1, snprintf(err, sizeof err, "could not write the final snapshot");
+	sim_prices_free(px);
+	if (rc < 0)
+		err_die(EX_UNAVAILABLE, "%s", err);
+	return 0;
+}
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: ib-sim [-q] --prices FILE [--state DIR] [--port PORT] [--bind ADDR] [--capital X]\n"
+	    "              [--slippage-bps X] [--start DATE] [--account ID] [--server-version N]\n"
+	    "              [--drop-after N] [--drop-count N] [--delay MS] [--pacing-violations N]\n"
+	    "              [--pacing] [--reject-every N]\n"
+	    "       ib-sim ctl [--host HOST] [--port PORT] advance open | advance close | advance days N\n"
+	    "       ib-sim ctl [--host HOST] [--port PORT] status | shutdown\n"
+	    "A simulated broker speaking the TWS API on PORT (default 4002).\n");
+	exit(status);
+}
