@@ -1,0 +1,26 @@
+/* broker/conn: what the three broker tools share about the connection: options from the environment
+ * (IB_HOST, IB_PORT, IB_CLIENT_ID, IB_ACCOUNT), the account to act on, and the live-account guard. */
+#ifndef STI_BROKER_CONN_H
+#define STI_BROKER_CONN_H
+
+#include <stddef.h>
+
+#include "tws/client.h"
+
+/* tws_client_opts_init() and the account from IB_ACCOUNT (NULL when unset). Returns 0, or -1 with err
+ * set when IB_PORT or IB_CLIENT_ID is not a number. */
+int bk_conn_init(tws_client_opts *o, const char **account, char *err, size_t errlen);
+
+/* The account to use: want (from --account or IB_ACCOUNT) when it is one of managed (TWS's comma-separated
+ * list), else the only managed account. Returns 0 with out set, or -1 with err set (want not managed,
+ * several accounts and no choice, none at all). */
+int bk_pick_account(const char *managed, const char *want, char *out, size_t n, char *err, size_t errlen);
+
+/* 1 when account is a paper account (its id starts with "DU"), else 0. */
+int bk_is_paper(const char *account);
+
+/* Whether trading in account is allowed: paper accounts always; a live one only when live_flag (--live)
+ * is set and ib_live (the value of IB_LIVE, NULL when unset) is exactly "yes". Returns 1 or 0. */
+int bk_trading_allowed(const char *account, int live_flag, const char *ib_live);
+
+#endif

@@ -1,0 +1,166 @@
+#include "broker/fetch.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "err.h"
+#include "log.h"
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+bk_fetch_free(bk_fetch *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; f->series && i < f->n; i++)
+		bk_series_free(&f->series[i]);
+	free(f->series);
+	free(f->state);
+	free(f->why);
+	memset(f, 0, sizeof *f);
+}
+
+/* Record the end of request i (once); why is kept for MISSING and FAILED. */
+static void
+settle(bk_fetch *f, size_t i, enum bk_fetch_state st, const char *why)
+{
+	if (f->state[i] != BK_WAITING)
+		return;
+	f->state[i] = st;
+	f->done++;
+	if (st == BK_MISSING)
+		f->missing++;
+	else if (st == BK_FAILED)
+		f->failed++;
+	if (why != NULL && why != f->why[i])
+		snprintf(f->why[i], sizeof f->why[i], "%s", why);
+}
+
+/* An error about request i. */
+static void
+on_error(bk_fetch *f, size_t i, const tws_error *e)
+{
+	char why[sizeof f->why[0]];
+
+	if (e->code == 200) {
+		snprintf(why, sizeof why, "unknown or ambiguous: %.120s (error %d)", e->msg, e->code);
+		settle(f, i, BK_MISSING, why);
+	} else if (e->code == 162 && strstr(e->msg, "no data") != NULL) {
+		snprintf(why, sizeof why, "no data: %.120s (error %d)", e->msg, e->code);
+		settle(f, i, BK_MISSING, why);
+	} else {
+		snprintf(why, sizeof why, "%.130s (error %d)", e->msg, e->code);
+		settle(f, i, BK_FAILED, why);
+	}
+}
+
+int
+bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fetch *f, char *err,
+    size_t errlen)
+{
+	long long first = -1, next_progress = 0;
+	tws_hist_req r;
+	tws_event ev;
+	size_t n = syms->n;
+
+	memset(f, 0, sizeof *f);
+	f->n = n;
+	f->series = calloc(n ? n : 1, sizeof *f->series);
+	f->state = calloc(n ? n : 1, sizeof *f->state);
+	f->why = calloc(n ? n : 1, sizeof *f->why);
+	if (f->series == NULL || f->state == NULL || f->why == NULL)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		const bk_sym *s = &syms->v[i];
+		int id;
+
+		f->series[i].id = s->id;
+		f->series[i].symbol = s->symbol;
+		memset(&r, 0, sizeof r);
+		tws_contract_stock(&r.contract, s->symbol);
+		r.contract.con_id = s->con_id;
+		snprintf(r.contract.primary_exch, sizeof r.contract.primary_exch, "%s", s->primary);
+		snprintf(r.contract.currency, sizeof r.contract.currency, "%s", s->currency);
+		snprintf(r.end, sizeof r.end, "%s", o->end);
+		snprintf(r.bar_size, sizeof r.bar_size, "%s", o->bar_size);
+		snprintf(r.duration, sizeof r.duration, "%s", o->duration);
+		snprintf(r.what, sizeof r.what, "%s", o->what);
+		r.use_rth = o->use_rth;
+		r.format_date = 1;
+		/* Ids come from one sequence, so the requests made here are consecutive. */
+		if ((id = tws_req_historical(c, &r)) < 0) {
+			if (tws_errcode(c) == 70)
+				goto oom;
+			return -1;
+		}
+		if (first < 0)
+			first = id;
+		if (id != first + (long long)i) {
+			err_fmt(err, errlen, "request ids are not consecutive (%d after %lld)", id, first);
+			return -1;
+		}
+	}
+	while (f->done < n) {
+		int got = tws_poll(c, &ev, 250);
+		long long idx;
+
+		if (o->progress && now_ms() >= next_progress) {
+			o->progress(o->ctx, f->done, n);
+			next_progress = now_ms() + 250;
+		}
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			continue;
+		idx = ev.req_id - first;
+		if (ev.kind == TWS_REQ_HIST && (ev.req_id < first || idx >= (long long)n))
+			continue; /* not ours */
+		switch (ev.type) {
+		case TWS_EV_BARS:
+			if (f->state[idx] != BK_WAITING)
+				break;
+			if (bk_bars_set(&f->series[idx], ev.u.bars.bars, ev.u.bars.nbars, f->why[idx],
+			    sizeof f->why[idx]) < 0) {
+				if (strcmp(f->why[idx], "out of memory") == 0)
+					goto oom;
+				settle(f, (size_t)idx, BK_FAILED, f->why[idx]);
+				break;
+			}
+			settle(f, (size_t)idx, BK_DONE, NULL);
+			break;
+		case TWS_EV_ERROR:
+			if (ev.kind == TWS_REQ_HIST && !tws_error_is_notice(ev.u.error.code))
+				on_error(f, (size_t)idx, &ev.u.error);
+			else if (ev.req_id < 0 && !tws_error_is_notice(ev.u.error.code))
+				log_warn("TWS: %s (error %d)", ev.u.error.msg, ev.u.error.code);
+			else
+				log_debug("TWS: %s (error %d)", ev.u.error.msg, ev.u.error.code);
+			break;
+		case TWS_EV_TIMEOUT:
+			if (ev.kind == TWS_REQ_HIST)
+				settle(f, (size_t)idx, BK_FAILED, "no answer within the request timeout");
+			break;
+		case TWS_EV_RECONNECTED:
+			log_warn("reconnected to TWS: %zu of %zu securities received, asking again for the rest", f->done,
+			    n);
+			break;
+		default:
+			break;
+		}
+	}
+	if (o->progress)
+		o->progress(o->ctx, f->done, n);
+	return 0;
+oom:
+	err_fmt(err, errlen, "out of memory");
+	return -1;
+}

@@ -1,0 +1,83 @@
+/* broker/submit: placing a batch of orders exactly once and following them, for ib-submit.
+ *
+ * Exactly once rests on the orderRef: every order carries its client_id as IB's orderRef, and before
+ * anything is placed the account's open orders (every client's) and executions are read; an order whose
+ * client_id is among them is already at the broker and is not placed again, whatever its state. A second
+ * run, or a run after a crash half-way, therefore places only what is missing. When the connection drops
+ * while orders are in flight, the client reconnects; the open orders and executions are read again and an
+ * order that is still nowhere is placed again (it was lost with the connection), one that is there is
+ * followed. Orders are placed SELLs first, in one go; the client paces the messages.
+ *
+ * The caller prints nothing itself: status and fill records are written to the output as they settle. */
+#ifndef STI_BROKER_SUBMIT_H
+#define STI_BROKER_SUBMIT_H
+
+#include <stdio.h>
+
+#include "broker/order.h"
+#include "broker/snap.h"
+#include "tws/client.h"
+
+typedef struct bk_sub_item {
+	const bk_order *o;       /* the order (borrowed) */
+	long long order_id;      /* IB's order id; 0 while not placed and not found */
+	int client_id;           /* the API client that placed it */
+	int placed;              /* 1 when this run placed it (0: found at the broker) */
+	int acked;               /* the broker has confirmed it (or it was found there) */
+	int final;               /* no change will come: Filled, Cancelled, Inactive, rejected */
+	int failed;              /* rejected, cancelled or lost: the run did not do what was asked */
+	int reported;            /* its final status record has been written */
+	char status[24];         /* the latest status; "Rejected" after an error, "Unknown" when lost */
+	double filled, remaining, avg_price;
+	char why[256];           /* the broker's error text, "" when none */
+} bk_sub_item;
+
+typedef struct bk_submit {
+	tws_client *c;           /* connected */
+	FILE *out;               /* where status and fill records go */
+	char account[32];
+	int client_id;           /* ours */
+	int transmit;            /* 0: --stage */
+	bk_snap snap;            /* the account's orders and fills as the broker reports them */
+	bk_sub_item *items;      /* one per order, in placing order */
+	size_t n;
+	int refreshing;          /* a re-read of open orders and executions is under way */
+	int refresh_exec_id;     /* its executions request's id */
+	int refresh_ord_done, refresh_exec_done;
+	int after_reconnect;     /* the refresh follows a reconnect: re-place what is lost */
+	int cancelling;          /* --cancel: Cancelled is the goal, not a failure */
+	bk_orders own;           /* the orders --cancel found (items point into it) */
+	int write_failed;
+} bk_submit;
+
+/* Set up a submission of the orders o (resolved) for account over c; records go to out. Reads the open
+ * orders and executions, marks the orders found there and logs each. Returns 0, or -1 with err set and
+ * *code the exit status (69 unavailable, 70 out of memory). Free with bk_sub_free either way. */
+int bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *account, int client_id,
+    int transmit, FILE *out, char *err, size_t errlen, int *code);
+void bk_sub_free(bk_submit *s);
+
+/* Place every order not found at the broker (logging each). Returns the number placed, or -1 with err set
+ * (the connection is gone, out of memory). */
+long bk_sub_place(bk_submit *s, char *err, size_t errlen);
+
+/* --cancel: read the open orders of account and cancel every one whose orderRef is a client_id of this
+ * project and that is not final; one placed by another API client cannot be cancelled from here (IB's rule)
+ * and is reported as failed. Then follow them with bk_sub_follow(wait 1). Returns the number of cancels
+ * sent, or -1 with err set and *code the exit status. Free with bk_sub_free either way. */
+long bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, FILE *out, char *err,
+    size_t errlen, int *code);
+
+/* Follow the orders until each is acknowledged (wait 0) or final (wait 1), or until deadline_ms (a
+ * CLOCK_MONOTONIC time in ms, < 0: none). Writes one status record per order once all are acknowledged,
+ * then (wait) fill records as they come and a status record for each order as it becomes final. Returns 0
+ * when everything settled, 1 at the deadline, -1 with err set when the connection is gone for good. */
+int bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t errlen);
+
+/* Write the status record of item it. Returns 0 or -1. */
+int bk_sub_write_status(const bk_sub_item *it, FILE *fp);
+
+/* A monotonic clock in ms, for deadlines. This function can't fail. */
+long long bk_now_ms(void);
+
+#endif

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# ib-bars against ib-sim: the bars of every security arrive, equal to the prices ib-sim serves (checked with
+# pandas, an independent reading of the same file); unknown symbols; --strict; pacing violations and dropped
+# connections give the same output; timeouts and a broker gone for good fail loudly with nothing written.
+. "$TOP/tests/lib.sh"
+
+n=500 days=2520 # 10 years of trading days
+if sanitized; then n=80 days=600; fi
+market-gen --seed 21 --securities "$n" --days "$days" -o px.csv
+
+# The request list: every security that has bars, by conId (ib-sim's conId is the numeric id); and 40
+# tickers alive on the last day, to ask for by symbol.
+/usr/bin/python3 - px.csv syms.csv alive.txt <<'PY'
+import sys
+import pandas as pd
+p = pd.read_csv(sys.argv[1], dtype={"id": str, "symbol": str}).dropna(subset=["close"])
+last = p.groupby("id").tail(1).sort_values("id")
+with open(sys.argv[2], "w") as f:
+    print("symbol,con_id", file=f)
+    for r in last.itertuples():
+        print(f"{r.symbol},{r.id}", file=f)
+alive = last[last.date == p.date.max()].head(40)
+with open(sys.argv[3], "w") as f:
+    for s in alive.symbol:
+        print(s, file=f)
+PY
+
+start_sim() { # name port prices ib-sim options...
+	local name=$1 port=$2 prices=$3
+	shift 3
+	start_bg "$name" ib-sim --prices "$prices" --state "$OUT/state-$name" --port "$port" "$@"
+	wait_port "$port"
+}
+port=$(free_port)
+start_sim sim "$port" px.csv
+
+t "all $n securities x $days days arrive, equal to the prices ib-sim serves"
+ib-bars --port "$port" --client-id 1 --duration '11 Y' --max-rate 200 -o bars.csv <syms.csv 2>err.txt
+assert_contains err.txt "$(($(wc -l <syms.csv) - 1)) of $(($(wc -l <syms.csv) - 1)) securities"
+/usr/bin/python3 - px.csv syms.csv bars.csv <<'PY'
+import sys
+import numpy as np
+import pandas as pd
+px, syms, bars = sys.argv[1:4]
+p = pd.read_csv(px, dtype={"id": str, "symbol": str}, float_precision="round_trip").dropna(subset=["close"])
+s = pd.read_csv(syms, dtype={"symbol": str, "con_id": str})
+b = pd.read_csv(bars, dtype={"id": str, "symbol": str}, float_precision="round_trip")
+def check(cond, what):
+    if not cond:
+        sys.exit("ib-bars output: " + what)
+check(list(b.columns) == "date,id,symbol,open,high,low,close,volume,ret".split(","), "columns")
+check(b[["date", "id"]].apply(tuple, axis=1).is_monotonic_increasing, "sorted by date, then id")
+check(not b.duplicated(["date", "id"]).any(), "no duplicate (date, id)")
+want = p.merge(s.rename(columns={"con_id": "id", "symbol": "asked"}), on="id")
+want = want.sort_values(["date", "id"]).reset_index(drop=True)
+check(len(b) == len(want) == len(p), f"rows: {len(b)} written, {len(p)} in the file")
+check((b.date.values == want.date.values).all() and (b.id.values == want.id.values).all(), "dates and ids")
+check((b.symbol.values == want.asked.values).all(), "symbol is the one asked for")
+for c in ["open", "high", "low", "close", "volume"]:
+    check(np.array_equal(b[c].values, want[c].values), c + " equal to the file's, bit for bit")
+ret = want.groupby("id").close.pct_change()
+check(np.array_equal(b.ret.values, ret.values, equal_nan=True), "ret from consecutive closes")
+print("ok", len(b), "rows")
+PY
+
+t "unknown symbols are reported and left out; --strict refuses"
+{ sed -n '1,5p' alive.txt; echo NOSUCH; } >some.txt
+ib-bars --port "$port" --duration '1 M' -o some.csv <some.txt 2>err.txt
+assert_contains err.txt "NOSUCH: unknown or ambiguous: No security definition has been found for the request (error 200)"
+assert_contains err.txt "5 of 6 securities"
+assert_contains err.txt "1 missing (unknown or no data), 0 failed"
+grep -q NOSUCH some.csv && fail "NOSUCH in the output"
+assert_eq 5 "$(cut -d, -f3 some.csv | sed 1d | sort -u | wc -l)" "securities written"
+assert_status 65 ib-bars --port "$port" --duration '1 M' --strict -o strict.csv <some.txt
+[ -e strict.csv ] && fail "--strict wrote output"
+assert_contains "$(ib-bars --port "$port" --duration '1 M' --strict <some.txt 2>&1 >/dev/null || true)" \
+	"--strict: 1 of 6 securities missing; nothing written"
+
+t "a security without data in the window is missing (162 no data)"
+first=$(sed -n 2p px.csv | cut -d, -f1 | tr -d -)
+assert_status 0 ib-bars --port "$port" --end "$(date -d "$first - 10 days" +%F)" --duration '5 D' -o none.csv <some.txt
+assert_eq 1 "$(wc -l <none.csv)" "lines (header only)"
+
+t "the same securities one at a time give the same bytes"
+# the fault tests use a smaller market: each server loads its file
+market-gen --seed 22 --securities 60 --days 800 -o small.csv
+awk -F, -v d="$(tail -1 small.csv | cut -d, -f1)" '$1 == d && $7 != "" && n++ < 40 { print $3 }' small.csv >forty.txt
+portsm=$(free_port)
+start_sim small "$portsm" small.csv
+port=$portsm
+ib-bars --port "$port" --duration '3 Y' --max-rate 200 <forty.txt >many.csv
+ib-bars --port "$port" --duration '3 Y' --max-rate 200 --max-inflight 1 <forty.txt >one.csv
+assert_same_file many.csv one.csv
+
+t "pacing violations are retried: same output"
+port2=$(free_port)
+start_sim pacing "$port2" small.csv --pacing-violations 7
+ib-bars -v --port "$port2" --duration '3 Y' --max-rate 200 <forty.txt >paced.csv 2>err.txt
+assert_contains err.txt "pacing violation, retry 1"
+assert_same_file many.csv paced.csv
+
+t "dropped connections: reconnect, ask again, same output"
+port3=$(free_port)
+start_sim drops "$port3" small.csv --drop-after 25 --drop-count 3
+ib-bars --port "$port3" --duration '3 Y' --max-rate 200 <forty.txt >dropped.csv 2>err.txt
+assert_contains err.txt "reconnected to TWS"
+assert_same_file many.csv dropped.csv
+
+t "requests that time out: loud failure, nothing written"
+port4=$(free_port)
+start_sim slow "$port4" small.csv --delay 3000
+sed -n '1,5p' forty.txt >five.txt
+assert_status 75 ib-bars --port "$port4" --duration '1 M' --timeout 0.5 -o slow.csv <five.txt
+[ -e slow.csv ] && fail "a timed-out run wrote output"
+true
+
+t "the broker goes away for good mid-run: loud failure, nothing written"
+port5=$(free_port)
+start_sim gone "$port5" small.csv --delay 300
+( sleep 1; kill "$PID_gone" ) &
+killer=$!
+assert_status 69 ib-bars --port "$port5" --duration '3 Y' --max-rate 20 -o gone.csv <forty.txt
+[ -e gone.csv ] && fail "a failed run wrote output"
+wait "$killer"

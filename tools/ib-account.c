@@ -1,0 +1,124 @@
+/* ib-account: one NDJSON snapshot of the account: values, positions, open orders and the day's fills. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aout.h"
+#include "broker/conn.h"
+#include "broker/snap.h"
+#include "cli.h"
+#include "date.h"
+#include "err.h"
+#include "log.h"
+
+enum { OPT_ACCOUNT = 0x100, OPT_CLIENT_ID, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_TIMEOUT };
+
+static void usage(int status);
+static int ny_day(long long epoch);
+
+static const struct option long_options[] = {
+	{ "account", required_argument, NULL, OPT_ACCOUNT },
+	{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "output", required_argument, NULL, 'o' },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	CLI_COMMON_OPTIONS
+};
+
+int
+main(int argc, char *argv[])
+{
+	const char *out = "-", *want;
+	char err[512], account[32];
+	int opt, since = -1, code, y, m, d;
+	tws_client_opts co;
+	tws_exec_filter f;
+	tws_client *c;
+	bk_snap s;
+	aout *o;
+
+	err_init(argv[0]);
+	if (bk_conn_init(&co, &want, err, sizeof err) < 0)
+		err_die(EX_USAGE, "%s", err);
+	co.request_timeout_ms = 30000;
+	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ACCOUNT: want = optarg; break;
+		case OPT_CLIENT_ID: co.client_id = (int)cli_int(optarg, 0, 2147483647, "client-id"); break;
+		case OPT_HOST: co.host = optarg; break;
+		case 'o': out = optarg; break;
+		case OPT_PORT: co.port = (int)cli_int(optarg, 1, 65535, "port"); break;
+		case OPT_SINCE: since = cli_date(optarg, "since"); break;
+		case OPT_TIMEOUT: co.request_timeout_ms = (int)(cli_double(optarg, 0.001, 3600, "timeout") * 1000); break;
+		default: cli_common(opt, usage);
+		}
+	}
+	cli_done();
+	if (optind != argc)
+		usage(EX_USAGE);
+
+	if ((c = tws_client_new(&co)) == NULL)
+		err_die(EX_OSERR, "out of memory");
+	if (tws_connect(c) < 0)
+		err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
+	if (bk_pick_account(tws_accounts(c), want, account, sizeof account, err, sizeof err) < 0)
+		err_die(want ? EX_USAGE : EX_UNAVAILABLE, "%s", err);
+	bk_snap_init(&s, account);
+	/* The account values first: they bring the server's clock, which says what "today" is (a simulated
+	 * broker's day is not the wall clock's). */
+	if (bk_snap_take(c, &s, BK_SNAP_ACCOUNT, NULL, err, sizeof err, &code) < 0)
+		err_die(code, "%s", err);
+	if (since < 0)
+		since = ny_day(s.server_time >= 0 ? s.server_time : (long long)time(NULL));
+	memset(&f, 0, sizeof f);
+	snprintf(f.account, sizeof f.account, "%s", account);
+	date_to_ymd(since, &y, &m, &d);
+	snprintf(f.time, sizeof f.time, "%04d%02d%02d 00:00:00", y, m, d);
+	if (bk_snap_take(c, &s, BK_SNAP_POSITIONS | BK_SNAP_ORDERS | BK_SNAP_FILLS, &f, err, sizeof err, &code) < 0)
+		err_die(code, "%s", err);
+	tws_client_free(c);
+	if (!s.have_account)
+		err_die(EX_UNAVAILABLE, "TWS sent no account values for %s", account);
+
+	if ((o = aout_open(out)) == NULL)
+		err_die(EX_CANTCREAT, "%s:", out);
+	if (bk_snap_write(&s, aout_fp(o), BK_SNAP_ALL) < 0 || aout_commit(o) < 0)
+		err_die(EX_IOERR, "%s:", strcmp(out, "-") ? out : "<stdout>");
+	log_info("%s: %zu positions, %zu open orders, %zu fills", account, s.npos, s.nopen, s.nfills);
+	bk_snap_free(&s);
+	err_exit_flush(0);
+}
+
+/* The New York date of an instant: IB's trading day. */
+static int
+ny_day(long long epoch)
+{
+	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	time_t t = (time_t)epoch;
+	struct tm tm;
+
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	localtime_r(&t, &tm);
+	if (old) {
+		setenv("TZ", old, 1);
+		free(old);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: ib-account [--account ID] [--since DATE] [--timeout SECS] [--host HOST] [--port PORT]\n"
+	    "                  [--client-id N] [-o FILE]\n"
+	    "Write the account's values, positions, open orders and fills (NDJSON) from TWS or IB Gateway.\n");
+	exit(status);
+}

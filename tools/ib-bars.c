@@ -1,0 +1,174 @@
+/* ib-bars: daily bars for many securities from TWS or IB Gateway, as the prices CSV. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aout.h"
+#include "broker/bars.h"
+#include "broker/conn.h"
+#include "broker/fetch.h"
+#include "broker/symbols.h"
+#include "cli.h"
+#include "date.h"
+#include "err.h"
+#include "log.h"
+
+enum {
+	OPT_BAR = 0x100, OPT_CLIENT_ID, OPT_DURATION, OPT_END, OPT_HOST, OPT_MAX_INFLIGHT, OPT_MAX_RATE, OPT_PORT,
+	OPT_RTH, OPT_STRICT, OPT_TIMEOUT, OPT_WHAT
+};
+
+static void usage(int status);
+static void progress(void *ctx, size_t done, size_t total);
+static int valid_duration(const char *s);
+
+static const struct option long_options[] = {
+	{ "bar", required_argument, NULL, OPT_BAR },
+	{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "end", required_argument, NULL, OPT_END },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT },
+	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "rth", no_argument, NULL, OPT_RTH },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "what", required_argument, NULL, OPT_WHAT },
+	CLI_COMMON_OPTIONS
+};
+
+int
+main(int argc, char *argv[])
+{
+	const char *out = "-", *in = "-", *bar = "1d", *account;
+	int opt, strict = 0, end = -1;
+	char err[256], d[DATE_LEN + 1];
+	bk_fetch_opts fo = { .duration = "1 Y", .bar_size = "1 day", .what = "TRADES" };
+	tws_client_opts co;
+	tws_client *c;
+	bk_syms syms = { 0 };
+	bk_fetch f;
+	bk_series **sp;
+	FILE *fp;
+	aout *o;
+
+	err_init(argv[0]);
+	if (bk_conn_init(&co, &account, err, sizeof err) < 0)
+		err_die(EX_USAGE, "%s", err);
+	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_BAR: bar = optarg; break;
+		case OPT_CLIENT_ID: co.client_id = (int)cli_int(optarg, 0, 2147483647, "client-id"); break;
+		case OPT_DURATION: snprintf(fo.duration, sizeof fo.duration, "%s", optarg); break;
+		case OPT_END: end = cli_date(optarg, "end"); break;
+		case OPT_HOST: co.host = optarg; break;
+		case OPT_MAX_INFLIGHT: co.max_hist_open = (int)cli_int(optarg, 1, 50, "max-inflight"); break;
+		case OPT_MAX_RATE: co.max_msgs_per_sec = (int)cli_int(optarg, 1, 100000, "max-rate"); break;
+		case 'o': out = optarg; break;
+		case OPT_PORT: co.port = (int)cli_int(optarg, 1, 65535, "port"); break;
+		case OPT_RTH: fo.use_rth = 1; break;
+		case OPT_STRICT: strict = 1; break;
+		case OPT_TIMEOUT: co.request_timeout_ms = (int)(cli_double(optarg, 0.001, 86400, "timeout") * 1000); break;
+		case OPT_WHAT: snprintf(fo.what, sizeof fo.what, "%s", optarg); break;
+		default: cli_common(opt, usage);
+		}
+	}
+	cli_done();
+	(void)account; /* bars are not per account */
+	if (argc - optind > 1)
+		usage(EX_USAGE);
+	if (optind < argc)
+		in = argv[optind];
+	if (strcmp(bar, "1d") != 0 && strcmp(bar, "1 day") != 0)
+		err_die(EX_USAGE, "--bar: '%s' is not supported (only 1d: the prices CSV holds daily rows)", bar);
+	if (strcmp(fo.what, "TRADES") != 0 && strcmp(fo.what, "ADJUSTED_LAST") != 0)
+		err_die(EX_USAGE, "--what: '%s' is not TRADES or ADJUSTED_LAST", fo.what);
+	if (!valid_duration(fo.duration))
+		err_die(EX_USAGE, "--duration: '%s' is not IB's 'N S|D|W|M|Y' (e.g. '10 Y')", fo.duration);
+	if (end >= 0 && strcmp(fo.what, "ADJUSTED_LAST") == 0)
+		err_die(EX_USAGE, "--end: IB refuses an end date for ADJUSTED_LAST bars (they always end now)");
+	if (end >= 0) {
+		int y, m, dd;
+		date_to_ymd(end, &y, &m, &dd);
+		snprintf(fo.end, sizeof fo.end, "%04d%02d%02d 23:59:59 US/Eastern", y, m, dd);
+	}
+
+	fp = cli_open_in(in);
+	if (bk_sym_read(fp, cli_in_name(in), &syms, err, sizeof err) < 0)
+		err_die(EX_DATAERR, "%s", err);
+	if (fp != stdin)
+		fclose(fp);
+	if (log_progress_wanted()) {
+		fo.progress = progress;
+		fo.ctx = &syms;
+	}
+	if ((c = tws_client_new(&co)) == NULL)
+		err_die(EX_OSERR, "out of memory");
+	if (tws_connect(c) < 0)
+		err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
+	log_debug("connected to TWS at %s:%d (server version %d)", co.host, co.port, tws_server_version(c));
+	err[0] = '\0';
+	if (bk_fetch_bars(c, &syms, &fo, &f, err, sizeof err) < 0) {
+		if (err[0])
+			err_die(EX_SOFTWARE, "%s", err);
+		err_die(EX_UNAVAILABLE, "%s: %zu of %zu securities received; nothing written", tws_errmsg(c), f.done,
+		    f.n);
+	}
+	tws_client_free(c);
+
+	if ((sp = malloc((f.n ? f.n : 1) * sizeof *sp)) == NULL)
+		err_die(EX_OSERR, "out of memory");
+	for (size_t i = 0; i < f.n; i++) {
+		sp[i] = &f.series[i];
+		if (f.state[i] == BK_MISSING || f.state[i] == BK_FAILED)
+			log_warn("%s: %s%s", syms.v[i].symbol, f.state[i] == BK_FAILED ? "failed: " : "", f.why[i]);
+	}
+	log_info("%zu of %zu securities, %ld rows%s%s; %zu missing (unknown or no data), %zu failed",
+	    f.n - f.missing - f.failed, f.n, bk_bars_rows(sp, f.n), end >= 0 ? " to " : "",
+	    end >= 0 ? date_fmt(end, d) : "", f.missing, f.failed);
+	if (f.failed > 0)
+		err_die(EX_TEMPFAIL, "%zu of %zu requests failed (see above); nothing written: run again", f.failed, f.n);
+	if (strict && f.missing > 0)
+		err_die(EX_DATAERR, "--strict: %zu of %zu securities missing; nothing written", f.missing, f.n);
+
+	if ((o = aout_open(out)) == NULL)
+		err_die(EX_CANTCREAT, "%s:", out);
+	if (bk_bars_write(aout_fp(o), sp, f.n) < 0 || aout_commit(o) < 0)
+		err_die(EX_IOERR, "%s:", strcmp(out, "-") ? out : "<stdout>");
+	free(sp);
+	bk_fetch_free(&f);
+	bk_syms_free(&syms);
+	err_exit_flush(0);
+}
+
+static int
+valid_duration(const char *s)
+{
+	const char *p = s;
+
+	if (*p < '1' || *p > '9')
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return p - s <= 5 && p[0] == ' ' && strchr("SDWMY", p[1]) != NULL && p[1] != '\0' && p[2] == '\0';
+}
+
+static void
+progress(void *ctx, size_t done, size_t total)
+{
+	fprintf(stderr, "\r%s: %zu/%zu securities%s", err_prog(), done, total, done == total ? "\n" : "");
+}
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: ib-bars [--duration N_UNIT] [--end DATE] [--bar 1d] [--what TRADES|ADJUSTED_LAST]\n"
+	    "               [--rth] [--strict] [--timeout SECS] [--max-inflight N] [--max-rate N]\n"
+	    "               [--host HOST] [--port PORT] [--client-id N] [-o FILE] [FILE]\n"
+	    "Daily bars from TWS or IB Gateway for the symbols in FILE (or stdin), as the prices CSV.\n");
+	exit(status);
+}

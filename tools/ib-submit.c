@@ -1,0 +1,170 @@
+/* ib-submit: place the `orders` tool's orders with TWS or IB Gateway, exactly once, and report them. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aout.h"
+#include "broker/conn.h"
+#include "broker/order.h"
+#include "broker/submit.h"
+#include "cli.h"
+#include "err.h"
+#include "log.h"
+
+enum {
+	OPT_ACCOUNT = 0x100, OPT_CANCEL, OPT_CLIENT_ID, OPT_HOST, OPT_LIMIT_BPS, OPT_LIVE, OPT_MAX_ORDER, OPT_MAX_RUN,
+	OPT_ORDER_TYPE, OPT_PORT, OPT_STAGE, OPT_TIF, OPT_TIMEOUT, OPT_WAIT, OPT_WAIT_TIMEOUT
+};
+
+static void usage(int status);
+static void refuse(void *ctx, const char *msg);
+
+static const struct option long_options[] = {
+	{ "account", required_argument, NULL, OPT_ACCOUNT },
+	{ "cancel", no_argument, NULL, OPT_CANCEL },
+	{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "limit-offset-bps", required_argument, NULL, OPT_LIMIT_BPS },
+	{ "live", no_argument, NULL, OPT_LIVE },
+	{ "max-order-notional", required_argument, NULL, OPT_MAX_ORDER },
+	{ "max-run-notional", required_argument, NULL, OPT_MAX_RUN },
+	{ "order-type", required_argument, NULL, OPT_ORDER_TYPE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "stage", no_argument, NULL, OPT_STAGE },
+	{ "tif", required_argument, NULL, OPT_TIF },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
+	CLI_COMMON_OPTIONS
+};
+
+int
+main(int argc, char *argv[])
+{
+	const char *in = "-", *out = "-", *want;
+	int opt, cancel = 0, live = 0, stage = 0, wait = 0, code, rc;
+	double max_order = NAN, max_run = NAN, wait_timeout = -1;
+	bk_ord_params p = { NULL, NULL, NAN };
+	char err[512], account[32];
+	tws_client_opts co;
+	bk_orders orders = { 0 };
+	bk_submit s;
+	tws_client *c;
+	size_t nfailed = 0, nfinal = 0;
+	FILE *fp;
+	aout *o;
+
+	err_init(argv[0]);
+	if (bk_conn_init(&co, &want, err, sizeof err) < 0)
+		err_die(EX_USAGE, "%s", err);
+	co.request_timeout_ms = 30000;
+	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ACCOUNT: want = optarg; break;
+		case OPT_CANCEL: cancel = 1; break;
+		case OPT_CLIENT_ID: co.client_id = (int)cli_int(optarg, 0, 2147483647, "client-id"); break;
+		case OPT_HOST: co.host = optarg; break;
+		case OPT_LIMIT_BPS: p.limit_offset_bps = cli_double(optarg, 0, 5000, "limit-offset-bps"); break;
+		case OPT_LIVE: live = 1; break;
+		case OPT_MAX_ORDER: max_order = cli_double(optarg, 0, 1e15, "max-order-notional"); break;
+		case OPT_MAX_RUN: max_run = cli_double(optarg, 0, 1e15, "max-run-notional"); break;
+		case OPT_ORDER_TYPE: p.order_type = optarg; break;
+		case 'o': out = optarg; break;
+		case OPT_PORT: co.port = (int)cli_int(optarg, 1, 65535, "port"); break;
+		case OPT_STAGE: stage = 1; break;
+		case OPT_TIF: p.tif = optarg; break;
+		case OPT_TIMEOUT: co.request_timeout_ms = (int)(cli_double(optarg, 0.001, 3600, "timeout") * 1000); break;
+		case OPT_WAIT: wait = 1; break;
+		case OPT_WAIT_TIMEOUT: wait_timeout = cli_double(optarg, 0, 7 * 86400, "wait-timeout"); break;
+		default: cli_common(opt, usage);
+		}
+	}
+	cli_done();
+	if (argc - optind > 1 || (cancel && (argc > optind || stage || wait || p.order_type || p.tif)) ||
+	    (stage && wait) || (wait_timeout >= 0 && !wait))
+		usage(EX_USAGE);
+	if (optind < argc)
+		in = argv[optind];
+
+	if (!cancel) {
+		fp = cli_open_in(in);
+		if (bk_ord_read(fp, cli_in_name(in), &orders, err, sizeof err) < 0)
+			err_die(EX_DATAERR, "%s", err);
+		if (fp != stdin)
+			fclose(fp);
+		for (size_t i = 0; i < orders.n; i++)
+			if (bk_ord_resolve(&orders.v[i], &p, err, sizeof err) < 0)
+				err_die(strstr(err, "--limit") ? EX_USAGE : EX_DATAERR, "%s", err);
+		bk_ord_sells_first(&orders);
+		/* Limits refuse the whole run, before anything is sent. */
+		if ((nfailed = bk_ord_check_limits(&orders, max_order, max_run, refuse, NULL)) > 0)
+			err_die(EX_DATAERR, "refused: %zu limit check%s failed; no order sent", nfailed, nfailed > 1 ? "s" : "");
+		if (orders.n == 0) {
+			log_info("no orders: nothing to do");
+			err_exit_flush(0);
+		}
+	}
+
+	if ((c = tws_client_new(&co)) == NULL)
+		err_die(EX_OSERR, "out of memory");
+	if (tws_connect(c) < 0)
+		err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
+	if (bk_pick_account(tws_accounts(c), want, account, sizeof account, err, sizeof err) < 0)
+		err_die(want ? EX_USAGE : EX_UNAVAILABLE, "%s", err);
+	if (!bk_trading_allowed(account, live, getenv("IB_LIVE")))
+		err_die(EX_NOPERM, "refused: %s is a live account (not DU...): give --live and set IB_LIVE=yes to trade "
+		    "it; no order sent", account);
+	if (!bk_is_paper(account))
+		log_warn("trading the LIVE account %s (--live, IB_LIVE=yes)", account);
+
+	if ((o = aout_open(out)) == NULL)
+		err_die(EX_CANTCREAT, "%s:", out);
+	if (cancel)
+		rc = bk_sub_cancel(&s, c, account, co.client_id, aout_fp(o), err, sizeof err, &code) < 0 ? -1 : 0;
+	else if ((rc = bk_sub_start(&s, c, &orders, account, co.client_id, !stage, aout_fp(o), err, sizeof err,
+	    &code)) == 0 && bk_sub_place(&s, err, sizeof err) < 0)
+		rc = -1, code = EX_UNAVAILABLE;
+	if (rc < 0)
+		err_die(code, "%s", err);
+	rc = bk_sub_follow(&s, wait || cancel, wait_timeout >= 0 ? bk_now_ms() + (long long)(wait_timeout * 1000) : -1,
+	    err, sizeof err);
+	if (aout_commit(o) < 0 || s.write_failed)
+		err_die(EX_IOERR, "%s:", strcmp(out, "-") ? out : "<stdout>");
+	if (rc < 0)
+		err_die(EX_UNAVAILABLE, "%s; run again: orders already at the broker are not placed twice", err);
+	for (size_t i = 0; i < s.n; i++) {
+		nfailed += s.items[i].failed;
+		nfinal += s.items[i].final;
+	}
+	log_info("%zu orders: %zu final, %zu failed", s.n, nfinal, nfailed);
+	if (rc == 1)
+		err_die(EX_TEMPFAIL, "--wait-timeout: %zu of %zu orders not final yet", s.n - nfinal, s.n);
+	if (nfailed > 0)
+		err_die(EX_DATAERR, "%zu of %zu orders %s (see above)", nfailed, s.n, cancel ? "not cancelled" :
+		    "rejected, cancelled or lost");
+	tws_client_free(c);
+	bk_sub_free(&s);
+	bk_orders_free(&orders);
+	err_exit_flush(0);
+}
+
+static void
+refuse(void *ctx, const char *msg)
+{
+	err_warn("refused: %s", msg);
+}
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: ib-submit [--wait [--wait-timeout SECS] | --stage] [--order-type MKT|LMT|MOC|LOC]\n"
+	    "                 [--tif OPG|DAY|GTC|IOC] [--limit-offset-bps BPS] [--max-order-notional X]\n"
+	    "                 [--max-run-notional X] [--live] [--timeout SECS] [--account ID]\n"
+	    "                 [--host HOST] [--port PORT] [--client-id N] [-o FILE] [FILE]\n"
+	    "       ib-submit --cancel [--account ID] [--host HOST] [--port PORT] [--client-id N] [-o FILE]\n"
+	    "Place orders (NDJSON) with TWS or IB Gateway, exactly once; report their status and fills.\n");
+	exit(status);
+}
