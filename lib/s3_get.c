@@ -1,6 +1,7 @@
 /* s3_get: download one object, resuming with ranged GETs after a broken transfer. */
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -10,6 +11,106 @@
 #include "log.h"
 #include "s3.h"
 #include "s3_impl.h"
+
+#define SINK_BUF (4 << 20)
+
+/* Received bytes go to a hand-off buffer; a second thread writes them out and hashes them, so the MD5
+ * (as costly as the receiving itself) runs beside the transfer, not in its way. Two buffers: one
+ * filling, one being written. */
+struct sink {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;      /* a buffer changed hands, or stop */
+	unsigned char *buf[2];  /* SINK_BUF bytes each */
+	size_t len[2];          /* bytes in each */
+	int full[2];            /* handed to the writer */
+	int cur;                /* the buffer the receiver fills */
+	int stop;               /* no more buffers will come */
+	int ioerr;              /* errno of a failed write */
+	int do_md5;             /* whether the ETag is an MD5 worth checking */
+	FILE *out;              /* where the bytes go */
+	EVP_MD_CTX *md5;        /* running MD5 of the bytes written */
+};
+
+static void *
+sink_writer(void *arg)
+{
+	struct sink *k = arg;
+
+	for (int i = 0;; i ^= 1) {
+		pthread_mutex_lock(&k->mu);
+		while (!k->full[i] && !k->stop)
+			pthread_cond_wait(&k->cv, &k->mu);
+		if (!k->full[i]) {
+			pthread_mutex_unlock(&k->mu);
+			break;
+		}
+		pthread_mutex_unlock(&k->mu);
+		if (k->ioerr == 0 && fwrite(k->buf[i], 1, k->len[i], k->out) != k->len[i]) {
+			pthread_mutex_lock(&k->mu);
+			k->ioerr = errno ? errno : EIO;
+			pthread_mutex_unlock(&k->mu);
+		}
+		if (k->do_md5)
+			EVP_DigestUpdate(k->md5, k->buf[i], k->len[i]);
+		pthread_mutex_lock(&k->mu);
+		k->full[i] = 0;
+		k->len[i] = 0;
+		pthread_cond_broadcast(&k->cv);
+		pthread_mutex_unlock(&k->mu);
+	}
+	return NULL;
+}
+
+/* Hand the filling buffer to the writer and wait until the other one is free. Returns the writer's
+ * errno, 0 if all is well. */
+static int
+sink_submit(struct sink *k)
+{
+	int e;
+
+	pthread_mutex_lock(&k->mu);
+	if (k->len[k->cur] > 0) {
+		k->full[k->cur] = 1;
+		pthread_cond_broadcast(&k->cv);
+		k->cur ^= 1;
+	}
+	while (k->full[k->cur])
+		pthread_cond_wait(&k->cv, &k->mu);
+	e = k->ioerr;
+	pthread_mutex_unlock(&k->mu);
+	return e;
+}
+
+static int
+sink_add(struct sink *k, const char *p, size_t n)
+{
+	while (n > 0) {
+		size_t room = SINK_BUF - k->len[k->cur], c = n < room ? n : room;
+
+		memcpy(k->buf[k->cur] + k->len[k->cur], p, c);
+		k->len[k->cur] += c;
+		p += c;
+		n -= c;
+		if (k->len[k->cur] == SINK_BUF && sink_submit(k) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Write out what is buffered and wait for it. Returns the writer's errno, 0 if all is well. */
+static int
+sink_flush(struct sink *k)
+{
+	int e = sink_submit(k);
+
+	pthread_mutex_lock(&k->mu);
+	while (k->full[0] || k->full[1])
+		pthread_cond_wait(&k->cv, &k->mu);
+	e = k->ioerr;
+	pthread_mutex_unlock(&k->mu);
+	return e;
+}
 
 struct get {
 	const s3_config *c;  /* for progress */
@@ -22,13 +123,13 @@ struct get {
 	int body_started;    /* the current response's first body byte has been seen */
 	int bad_range;       /* a 206 that does not start where we asked */
 	int ioerr;           /* errno of a failed write, 0 if none */
+	struct sink *sink;   /* the writer thread */
 	char etag[128];      /* ETag of the current response */
 	char etag0[128];     /* ETag of the first full answer: the version we are reading */
 	char clen[32];       /* Content-Length of the current response */
 	char crange[128];    /* Content-Range of the current response */
 	char sse[64];        /* x-amz-server-side-encryption: aws:kms makes the ETag no MD5 */
 	char ssec[64];       /* SSE-C algorithm: likewise */
-	EVP_MD_CTX *md5;     /* running MD5 of the bytes written */
 	s3_buf errbody;      /* body of an error answer */
 	struct timespec last; /* last progress line */
 };
@@ -90,11 +191,18 @@ progress(struct get *g, int done)
 		fprintf(stderr, "\r%s: %lld MiB%s", err_prog(), g->got >> 20, done ? "\n" : "");
 }
 
+static int etag_is_md5(const struct get *g);
+
 /* Checks made once per response, at its first body byte. Returns 0 to go on, -1 to abort it. */
 static int
 body_start(struct get *g)
 {
 	g->body_started = 1;
+	if (g->start == 0 && g->status == 200 && g->etag0[0] == '\0') { /* the first answer with a body */
+		strcpy(g->etag0, g->etag);
+		g->total = g->clen[0] ? strtoll(g->clen, NULL, 10) : -1;
+		g->sink->do_md5 = etag_is_md5(g);
+	}
 	if (g->status == 206) {
 		const char *sp = strchr(g->crange, ' ');
 
@@ -130,12 +238,10 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 		p += d;
 		len -= d;
 	}
-	if (len > 0 && fwrite(p, 1, len, g->out) != len) {
-		g->ioerr = errno ? errno : EIO;
+	if (len > 0 && sink_add(g->sink, p, len) != 0) {
+		g->ioerr = g->sink->ioerr;
 		return 0;
 	}
-	if (g->md5 != NULL)
-		EVP_DigestUpdate(g->md5, p, len);
 	g->got += (long long)len;
 	if (g->c->progress)
 		progress(g, 0);
@@ -160,20 +266,32 @@ int
 s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long long *got,
     char *err, size_t errlen)
 {
-	struct get g = { .c = c, .out = out, .total = -1 };
+	struct sink k = { .out = out };
+	struct get g = { .c = c, .out = out, .total = -1, .sink = &k };
 	char curlerr[CURL_ERROR_SIZE], range[64], ifmatch[160], what[64];
 	struct curl_slist *hdrs = NULL;
 	CURL *h = s3_easy(c);
 	char *url = s3_url(c, bucket, key, NULL);
 	CURLcode rc = CURLE_OK;
-	int attempt, code = 0;
+	int attempt, code = 0, started = 0;
 
-	g.md5 = EVP_MD_CTX_new();
-	if (h == NULL || url == NULL || g.md5 == NULL || !EVP_DigestInit_ex(g.md5, EVP_md5(), NULL)) {
+	pthread_mutex_init(&k.mu, NULL);
+	pthread_cond_init(&k.cv, NULL);
+	k.md5 = EVP_MD_CTX_new();
+	k.buf[0] = malloc(SINK_BUF);
+	k.buf[1] = malloc(SINK_BUF);
+	if (h == NULL || url == NULL || k.md5 == NULL || !EVP_DigestInit_ex(k.md5, EVP_md5(), NULL) ||
+	    k.buf[0] == NULL || k.buf[1] == NULL) {
 		err_fmt(err, errlen, "GET: out of memory");
 		code = EX_SOFTWARE;
 		goto out;
 	}
+	if (pthread_create(&k.th, NULL, sink_writer, &k) != 0) {
+		err_fmt(err, errlen, "GET: cannot start the writer thread");
+		code = EX_OSERR;
+		goto out;
+	}
+	started = 1;
 	g.errbody.max = 1 << 20;
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -218,10 +336,6 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 		g.errbody.n = 0;
 		curlerr[0] = '\0';
 		rc = curl_easy_perform(h);
-		if (g.body_started && g.start == 0 && g.status == 200 && g.etag0[0] == '\0') {
-			strcpy(g.etag0, g.etag);
-			g.total = g.clen[0] ? strtoll(g.clen, NULL, 10) : -1;
-		}
 		if (rc == CURLE_OK && g.status == 200 && !g.body_started && g.start == 0) {
 			/* an empty object: no body byte ever came */
 			strcpy(g.etag0, g.etag);
@@ -264,11 +378,16 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 			    attempt + 1, g.got);
 		goto out;
 	}
+	if (sink_flush(&k) != 0) {
+		err_fmt(err, errlen, "write: %s", strerror(k.ioerr));
+		code = EX_IOERR;
+		goto out;
+	}
 	if (etag_is_md5(&g)) {
 		unsigned char md[16];
 		char hex[33];
 
-		EVP_DigestFinal_ex(g.md5, md, NULL);
+		EVP_DigestFinal_ex(k.md5, md, NULL);
 		s3_hex(md, 16, hex);
 		if (strncasecmp(hex, g.etag0 + 1, 32) != 0) {
 			err_fmt(err, errlen, "GET: MD5 of the %lld bytes read is %s, the ETag says %s", g.got, hex, g.etag0);
@@ -279,10 +398,22 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 	if (c->progress)
 		progress(&g, 1);
 out:
+	if (started) {
+		sink_flush(&k); /* what arrived before a failure is written out too */
+		pthread_mutex_lock(&k.mu);
+		k.stop = 1;
+		pthread_cond_broadcast(&k.cv);
+		pthread_mutex_unlock(&k.mu);
+		pthread_join(k.th, NULL);
+	}
 	if (got != NULL)
 		*got = g.got;
 	curl_slist_free_all(hdrs);
-	EVP_MD_CTX_free(g.md5);
+	EVP_MD_CTX_free(k.md5);
+	free(k.buf[0]);
+	free(k.buf[1]);
+	pthread_mutex_destroy(&k.mu);
+	pthread_cond_destroy(&k.cv);
 	free(g.errbody.p);
 	free(url);
 	if (h != NULL)
