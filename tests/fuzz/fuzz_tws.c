@@ -32,6 +32,7 @@ decode_all(tws_msg *m)
 	case 3:
 		tws_dec_order_status(m, &u.os);
 		tws_dec_place_order(m, &u.po.c, &u.po.o);
+		tws_dec_place_order_v(m, &u.po.c, &u.po.o, 176);
 		break;
 	case 4:
 		tws_dec_error(m, &u.e);

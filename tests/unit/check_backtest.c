@@ -16,7 +16,7 @@
 /* A price table: day k has ret[k][j] for security j (ids "A", "B", ...). */
 struct market {
 	int ndays, nsec;
-	double ret[40][5];
+	double ret[300][5];
 };
 
 /* Target weights: on day k, weights w[0..nsec). */
@@ -100,6 +100,71 @@ START_TEST(test_drift_and_costs)
 	/* Benchmark: equal thirds of the three with a ret on day 0, then of the three again on day 2. */
 	ck_assert_double_eq_tol(d[0].b_gross, (0.10 - 0.10 + 0) / 3, EPS);
 	ck_assert_double_eq_tol(d[0].b_turnover, 1, EPS);
+}
+END_TEST
+
+/* Value of a book held from day `from` with weights w[0..3) and constant daily returns r[], on day k, with
+ * C (index 2) leaving after day `cgone` (its value then follows A and B pro rata): a closed form. */
+static double
+held_value(const double *w, const double *r, int from, int k, int cgone, double c_last)
+{
+	double v = 0;
+
+	if (k <= cgone) {
+		for (int j = 0; j < 3; j++)
+			v += w[j] * pow(1 + r[j], k - from) * (j == 2 && k == cgone ? (1 + c_last) / (1 + r[2]) : 1);
+		return v;
+	}
+	/* After C leaves, A and B carry the whole value: scale their values at cgone up by the total. */
+	double ab = w[0] * pow(1 + r[0], cgone - from) + w[1] * pow(1 + r[1], cgone - from);
+	double all = held_value(w, r, from, cgone, cgone, c_last);
+	return all / ab * (w[0] * pow(1 + r[0], k - from) + w[1] * pow(1 + r[1], k - from));
+}
+
+START_TEST(test_sixty_days_closed_form)
+{
+	/* A, B, C earn 1%, -0.5% and 0.2% every day for 60 days, except that C's last row is day 45, with a
+	 * delisting return of -50%. Rebalanced to 0.5, 0.3, 0.2 on days 0, 20 and 40 (10 bp). Between
+	 * rebalances a book's value is sum_i w_i (1 + r_i)^k, so every daily return and turnover has a closed
+	 * form; after day 45 C's value follows A and B. */
+	static const double r[3] = { 0.01, -0.005, 0.002 }, w[3] = { 0.5, 0.3, 0.2 };
+	struct market m = { 60, 3, { { 0 } } };
+	struct target t[] = { { 0, { 0.5, 0.3, 0.2 } }, { 20, { 0.5, 0.3, 0.2 } }, { 40, { 0.5, 0.3, 0.2 } } };
+	static struct bt_day d[80];
+	double equity = 1;
+	int n;
+
+	for (int k = 0; k < 60; k++)
+		for (int j = 0; j < 3; j++)
+			m.ret[k][j] = j == 2 && k > 45 ? ABSENT : j == 2 && k == 45 ? -0.5 : r[j];
+	n = run(&m, t, 3, 10, 0, 5, d);
+	ck_assert_int_eq(n, 59);
+	for (int k = 1; k < 60; k++) {
+		int from = k <= 20 ? 0 : k <= 40 ? 20 : 40;
+		double gross = held_value(w, r, from, k, k > 40 ? 45 : 1000, -0.5) /
+		    held_value(w, r, from, k - 1, k > 40 ? 45 : 1000, -0.5) - 1;
+		double turnover = 0;
+
+		if (k == 1)
+			turnover = 1;
+		if (k == 21 || k == 41) /* drifted weights w_i (1 + r_i)^20 / sum_j w_j (1 + r_j)^20 */
+			for (int j = 0; j < 3; j++)
+				turnover += fabs(w[j] - w[j] * pow(1 + r[j], 20) / held_value(w, r, 0, 20, 1000, 0));
+		equity *= 1 + gross - 0.001 * turnover;
+		ck_assert_int_eq(d[k - 1].date, D0 + k);
+		ck_assert_msg(fabs(d[k - 1].gross - gross) < 1e-14, "day %d: gross %.17g, want %.17g", k, d[k - 1].gross,
+		    gross);
+		ck_assert_msg(fabs(d[k - 1].turnover - turnover) < 1e-14, "day %d: turnover %.17g, want %.17g", k,
+		    d[k - 1].turnover, turnover);
+		ck_assert(d[k - 1].net == d[k - 1].gross - d[k - 1].cost);
+		ck_assert_msg(fabs(d[k - 1].equity - equity) < 1e-13, "day %d: equity", k);
+	}
+	/* The benchmark: A, B, C at a third each on the same days. */
+	static const double third[3] = { 1 / 3.0, 1 / 3.0, 1 / 3.0 };
+	double g46 = held_value(third, r, 40, 46, 45, -0.5) / held_value(third, r, 40, 45, 45, -0.5) - 1;
+	ck_assert_double_eq_tol(d[45].b_gross, g46, 1e-14);
+	ck_assert_double_eq_tol(d[45].b_gross, (0.01 * pow(1.01, 5) - 0.005 * pow(0.995, 5)) /
+	    (pow(1.01, 5) + pow(0.995, 5)), 1e-14);
 }
 END_TEST
 
@@ -409,6 +474,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(core, test_drift_and_costs);
+	tcase_add_test(core, test_sixty_days_closed_form);
 	tcase_add_test(core, test_net_minus_gross_is_cost);
 	tcase_add_test(core, test_delisting);
 	tcase_add_test(core, test_delisting_on_rebalance_day);
