@@ -554,8 +554,12 @@ resp_header_cb(char *p, size_t size, size_t n, void *arg)
 {
 	s3_resp *r = arg;
 
+	char len[32];
+
 	header_value(p, n, "ETag", r->etag, sizeof r->etag);
 	header_value(p, n, "x-amz-checksum-sha256", r->checksum, sizeof r->checksum);
+	if (header_value(p, n, "Content-Length", len, sizeof len))
+		r->length = strtoll(len, NULL, 10);
 	return n;
 }
 
@@ -616,12 +620,15 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 	} else {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(h, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
 	}
 	r->body.max = 64 << 20;
 	for (attempt = 0;; attempt++) {
 		r->body.n = 0;
 		r->etag[0] = r->checksum[0] = '\0';
 		r->status = 0;
+		r->length = -1;
+		r->attempts = attempt + 1;
 		curlerr[0] = '\0';
 		rc = curl_easy_perform(h);
 		if (rc == CURLE_OK)
@@ -639,6 +646,7 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
 	curl_slist_free_all(all);
 	if (rc == CURLE_OK && r->status >= 200 && r->status < 300)
 		return 0;

@@ -149,6 +149,13 @@ s3-put --part-size 5M s3://bkt/faulty/mid <mid
 s3-get s3://bkt/faulty/mid | cmp - mid
 assert_eq 0 "$(s3_uploads bkt)" "unfinished uploads"
 
+t "faults: the answer to CompleteMultipartUpload is lost: the retry finds the object in place"
+s3_fault POST lose 1 match=uploadId=
+s3-put --part-size 5M s3://bkt/faulty/lost <mid 2>err
+assert_contains err "answer to CompleteMultipartUpload was lost"
+s3-get s3://bkt/faulty/lost | cmp - mid
+s3_logged 'HEAD /bkt/faulty/lost -> 200' || fail "no HEAD after the lost answer"
+
 t "faults: a part that keeps failing aborts the upload: no object, no parts, exit 75"
 s3_fault PUT 500 100 match=partNumber
 assert_status 75 s3-put --part-size 5M --retries 1 s3://bkt/faulty/never <mid 2>err
