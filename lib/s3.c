@@ -104,7 +104,11 @@ s3_config_load(s3_config *c, const char *endpoint, char *err, size_t errlen)
 	c->timeout = 30;
 	if (profile == NULL || *profile == '\0')
 		profile = "default";
-	c->endpoint = xdup(endpoint != NULL ? endpoint : getenv("AWS_ENDPOINT_URL"));
+	c->endpoint = xdup(endpoint);
+	if (c->endpoint == NULL) /* the service-specific variable first, as the AWS SDKs do */
+		c->endpoint = xdup(getenv("AWS_ENDPOINT_URL_S3"));
+	if (c->endpoint == NULL)
+		c->endpoint = xdup(getenv("AWS_ENDPOINT_URL"));
 	c->region = xdup(getenv("AWS_REGION"));
 	if (c->region == NULL)
 		c->region = xdup(getenv("AWS_DEFAULT_REGION"));
