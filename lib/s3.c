@@ -104,7 +104,11 @@ s3_config_load(s3_config *c, const char *endpoint, char *err, size_t errlen)
 	c->timeout = 30;
 	if (profile == NULL || *profile == '\0')
 		profile = "default";
-	c->endpoint = xdup(endpoint != NULL ? endpoint : getenv("AWS_ENDPOINT_URL"));
+	c->endpoint = xdup(endpoint);
+	if (c->endpoint == NULL) /* the service-specific variable first, as the AWS SDKs do */
+		c->endpoint = xdup(getenv("AWS_ENDPOINT_URL_S3"));
+	if (c->endpoint == NULL)
+		c->endpoint = xdup(getenv("AWS_ENDPOINT_URL"));
 	c->region = xdup(getenv("AWS_REGION"));
 	if (c->region == NULL)
 		c->region = xdup(getenv("AWS_DEFAULT_REGION"));
@@ -554,8 +558,12 @@ resp_header_cb(char *p, size_t size, size_t n, void *arg)
 {
 	s3_resp *r = arg;
 
+	char len[32];
+
 	header_value(p, n, "ETag", r->etag, sizeof r->etag);
 	header_value(p, n, "x-amz-checksum-sha256", r->checksum, sizeof r->checksum);
+	if (header_value(p, n, "Content-Length", len, sizeof len))
+		r->length = strtoll(len, NULL, 10);
 	return n;
 }
 
@@ -616,12 +624,15 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 	} else {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(h, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
 	}
 	r->body.max = 64 << 20;
 	for (attempt = 0;; attempt++) {
 		r->body.n = 0;
 		r->etag[0] = r->checksum[0] = '\0';
 		r->status = 0;
+		r->length = -1;
+		r->attempts = attempt + 1;
 		curlerr[0] = '\0';
 		rc = curl_easy_perform(h);
 		if (rc == CURLE_OK)
@@ -639,6 +650,7 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
 	curl_slist_free_all(all);
 	if (rc == CURLE_OK && r->status >= 200 && r->status < 300)
 		return 0;

@@ -37,9 +37,10 @@ typedef struct s3_config {
 } s3_config;
 
 /* Fill c from the environment and ~/.aws: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (or _FILE),
- * AWS_SESSION_TOKEN, AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_PROFILE with
+ * AWS_SESSION_TOKEN, AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL,
+ * AWS_PROFILE with
  * AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials) and AWS_CONFIG_FILE (~/.aws/config). endpoint, when
- * not NULL, overrides AWS_ENDPOINT_URL. Sets defaults for the numeric fields. Returns 0, or EX_NOPERM
+ * not NULL, overrides them. Sets defaults for the numeric fields. Returns 0, or EX_NOPERM
  * when no credentials are found (message in err). Free with s3_config_free (also after a failure). */
 int s3_config_load(s3_config *c, const char *endpoint, char *err, size_t errlen);
 void s3_config_free(s3_config *c);

@@ -182,6 +182,7 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &g);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curlerr);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L << 10); /* fewer, larger writes than the default 16 KiB */
 	for (attempt = 0;; attempt++) {
 		struct curl_slist *ok;
 

@@ -21,6 +21,8 @@ typedef struct s3_resp {
 	s3_buf body;       /* its body */
 	char etag[128];    /* its ETag header, quotes kept */
 	char checksum[96]; /* its x-amz-checksum-sha256 header */
+	long long length;  /* its Content-Length, -1 if none */
+	int attempts;      /* requests made, retries included */
 } s3_resp;
 
 extern volatile sig_atomic_t s3_cancelled;
@@ -32,7 +34,7 @@ char *s3_url(const s3_config *c, const char *bucket, const char *key, const char
 /* A curl handle set up for signing, timeouts and cancellation. NULL when out of memory. */
 CURL *s3_easy(const s3_config *c);
 
-/* One request with retries: method, url, extra headers, body (NULL: none). The payload hash and the
+/* One request with retries: method (HEAD reads no body), url, extra headers, body (NULL: none). The payload hash and the
  * session token are added here. Returns 0 on a 2xx with r filled, else an EX_ code
  * with the message in err (r holds the last answer). */
 int s3_request(const s3_config *c, CURL *h, const char *method, const char *url,

@@ -46,6 +46,7 @@ struct upload {
 	int failed;              /* an EX_ code: stop everything */
 	char err[S3_ERRLEN];     /* message for failed */
 	long long sent;          /* bytes acknowledged, for progress */
+	long long total;         /* bytes read, once all are */
 };
 
 static void
@@ -226,22 +227,37 @@ create_upload(struct upload *u, CURL *h, const char *content_type, char *err, si
 	return rc;
 }
 
+/* The whole object's checksum as S3 gives it: base64 SHA-256 of the parts' SHA-256s, "-N". */
+static void
+composite(const struct upload *u, char out[64])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char sha[32];
+	char b64[48];
+
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (int i = 0; i < u->nparts; i++)
+		EVP_DigestUpdate(ctx, u->parts[i].sha, 32);
+	EVP_DigestFinal_ex(ctx, sha, NULL);
+	EVP_MD_CTX_free(ctx);
+	s3_b64(sha, 32, b64);
+	snprintf(out, 64, "%s-%d", b64, u->nparts);
+}
+
 static int
 complete_upload(struct upload *u, CURL *h, char *err, size_t errlen)
 {
 	s3_buf x = { 0 };
 	char line[512], b64[48], *q = query_upload_id(u->upload_id), *url = q ? s3_url(u->c, u->bucket, u->key, q) : NULL;
-	unsigned char *all = malloc((size_t)u->nparts * 32), sha[32];
 	struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/xml");
 	s3_resp r = { 0 };
-	int rc = 0, bad = url == NULL || all == NULL || hdrs == NULL;
+	int rc = 0, bad = url == NULL || hdrs == NULL;
 	size_t pos = 0;
 	char *code = NULL, *cks = NULL;
 
 	bad |= s3_buf_add(&x, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">", 73);
 	for (int i = 0; i < u->nparts && !bad; i++) {
 		s3_b64(u->parts[i].sha, 32, b64);
-		memcpy(all + 32 * i, u->parts[i].sha, 32);
 		snprintf(line, sizeof line, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag>"
 		    "<ChecksumSHA256>%s</ChecksumSHA256></Part>", i + 1, u->parts[i].etag, b64);
 		bad |= s3_buf_add(&x, line, strlen(line));
@@ -253,19 +269,40 @@ complete_upload(struct upload *u, CURL *h, char *err, size_t errlen)
 		goto out;
 	}
 	rc = s3_request(u->c, h, "POST", url, hdrs, x.p, x.n, &r, err, errlen);
+	if (rc == EX_NOINPUT && strstr(r.body.p ? r.body.p : "", "<Code>NoSuchUpload</Code>") != NULL) {
+		/* Our upload is gone: most likely an attempt completed it but its answer was lost (libcurl
+		 * itself resends on a connection that died unanswered). The object is ours if its size and,
+		 * where the server tells it, its composite checksum are. */
+		struct curl_slist *mode = curl_slist_append(NULL, "x-amz-checksum-mode: ENABLED");
+		char *ourl = s3_url(u->c, u->bucket, u->key, NULL), want[64];
+		s3_resp head = { 0 };
+
+		composite(u, want);
+		if (ourl != NULL && mode != NULL &&
+		    s3_request(u->c, h, "HEAD", ourl, mode, NULL, 0, &head, err, errlen) == 0 &&
+		    head.length == u->total && (head.checksum[0] == '\0' || strcmp(head.checksum, want) == 0)) {
+			log_warn("%s/%s: the answer to CompleteMultipartUpload was lost; the object is in place",
+			    u->bucket, u->key);
+			rc = 0;
+		} else {
+			err_fmt(err, errlen, "CompleteMultipartUpload: the upload is gone and the object is not ours");
+			rc = EX_TEMPFAIL;
+		}
+		curl_slist_free_all(mode);
+		free(ourl);
+		s3_resp_free(&head);
+		goto out;
+	}
 	/* S3 may answer 200 and still fail: the error is then in the body. */
 	if (rc == 0 && (code = s3_xml_take(r.body.p, r.body.n, &pos, "Code")) != NULL) {
 		rc = s3_fail("CompleteMultipartUpload", CURLE_OK, 500, &r.body, NULL, err, errlen);
 		goto out;
 	}
-	/* The whole object's checksum: SHA-256 of the parts' SHA-256s, "-N" (S3's composite checksum). */
 	pos = 0;
 	if (rc == 0 && (cks = s3_xml_take(r.body.p, r.body.n, &pos, "ChecksumSHA256")) != NULL) {
 		char want[64];
 
-		EVP_Digest(all, (size_t)u->nparts * 32, sha, NULL, EVP_sha256(), NULL);
-		s3_b64(sha, 32, b64);
-		snprintf(want, sizeof want, "%s-%d", b64, u->nparts);
+		composite(u, want);
 		if (strcmp(cks, want) != 0) {
 			err_fmt(err, errlen, "CompleteMultipartUpload: object checksum %s, expected %s", cks, want);
 			rc = EX_DATAERR;
@@ -275,7 +312,6 @@ out:
 	free(code);
 	free(cks);
 	free(x.p);
-	free(all);
 	free(q);
 	free(url);
 	curl_slist_free_all(hdrs);
@@ -398,6 +434,7 @@ multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long lo
 	free(th);
 	if (u->failed == 0 && s3_cancelled)
 		fail_locked(u, EX_TEMPFAIL, "interrupted");
+	u->total = total;
 	if (u->failed != 0) {
 		err_fmt(err, errlen, "%s", u->err);
 		rc = u->failed;

@@ -479,7 +479,8 @@ strat_member(strat *s, const char *id, size_t idlen, char *err, size_t n)
 static int
 update(strat *s)
 {
-	long p = s->p, w = s->w, v = s->c.vol_window, keep = s->w + v;
+	/* After keep days without a row, every value a window can read is undefined (max_gap included). */
+	long p = s->p, w = s->w, v = s->c.vol_window, keep = s->w + v + s->c.max_gap;
 
 	for (long k = 0; k < s->nactive; k++) {
 		struct sec *x = &s->secs[s->active[k]];

@@ -6,6 +6,7 @@
 #include "date.h"
 
 /* ---- the table sets: one row of names per format, so each query is written once ----
+ * A spell whose end is NULL is still open (some tables mark current members so): it ends at 'infinity'.
  * Filters compare codes without casts (10 = 10.0 whatever the column's type) so that the planner can use
  * the column's statistics; only output columns are cast. */
 
@@ -63,11 +64,13 @@ universe_select(FILE *m, const struct tables *t, const struct wrds_universe_q *q
 		fprintf(m,
 		    "SELECT b.%s AS \"date\", b.permno::int AS id, NULLIF(n.ticker, '') AS symbol\n"
 		    "FROM %s a\n"
-		    "JOIN %s b ON b.permno = a.permno AND b.%s BETWEEN a.%s AND a.%s\n"
-		    "LEFT JOIN %s n ON n.permno = b.permno AND b.%s BETWEEN n.%s AND n.%s\n"
+		    "JOIN %s b ON b.permno = a.permno AND b.%s BETWEEN a.%s AND coalesce(a.%s, 'infinity')\n"
+		    "LEFT JOIN %s n ON n.permno = b.permno AND b.%s BETWEEN n.%s AND coalesce(n.%s, 'infinity')\n"
 		    "WHERE b.%s BETWEEN DATE '%s' AND DATE '%s'\n",
 		    t->date, t->sp500, t->dsf, t->date, t->sp_start, t->sp_end,
 		    t->names, t->date, t->nm_start, t->nm_end, t->date, from, to);
+		if (q->min_dollar_volume > 0)
+			fprintf(m, "  AND abs(b.%s::float8) * b.%s::float8 >= %.17g\n", t->prc, t->vol, q->min_dollar_volume);
 		return;
 	}
 	fprintf(m,
@@ -75,7 +78,7 @@ universe_select(FILE *m, const struct tables *t, const struct wrds_universe_q *q
 	    "  SELECT b.%s AS \"date\", b.permno::int AS id, NULLIF(n.ticker, '') AS symbol,\n"
 	    "    row_number() OVER (PARTITION BY b.%s ORDER BY %s DESC, b.permno) AS rank\n"
 	    "  FROM %s b\n"
-	    "  JOIN %s n ON n.permno = b.permno AND b.%s BETWEEN n.%s AND n.%s\n"
+	    "  JOIN %s n ON n.permno = b.permno AND b.%s BETWEEN n.%s AND coalesce(n.%s, 'infinity')\n"
 	    "  WHERE b.%s BETWEEN DATE '%s' AND DATE '%s'\n"
 	    "    AND %s\n"
 	    "    AND b.%s <> 0 AND %s > 0\n",
@@ -148,7 +151,7 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 		      "  CASE WHEN b.dlyvol >= 0 THEN b.dlyvol::bigint END AS volume, b.dlyret::float8 AS ret\n"
 		      "FROM crsp.dsf_v2 b\n"
 		      "LEFT JOIN crsp.stksecurityinfohist n ON n.permno = b.permno\n"
-		      "  AND b.dlycaldt BETWEEN n.secinfostartdt AND n.secinfoenddt\n"
+		      "  AND b.dlycaldt BETWEEN n.secinfostartdt AND coalesce(n.secinfoenddt, 'infinity')\n"
 		      "WHERE b.permno = ANY (", m);
 		id_array(m, q);
 		fprintf(m, ") AND b.dlycaldt BETWEEN DATE '%s' AND DATE '%s'\n", from, to);
@@ -185,7 +188,7 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 		      "FROM d FULL JOIN (SELECT * FROM dl WHERE dlret IS NOT NULL) dl\n"
 		      "  ON dl.permno = d.permno AND dl.date = d.date\n"
 		      "LEFT JOIN crsp.msenames n ON n.permno = coalesce(d.permno, dl.permno)\n"
-		      "  AND coalesce(d.date, dl.date) BETWEEN n.namedt AND n.nameendt\n", from, to);
+		      "  AND coalesce(d.date, dl.date) BETWEEN n.namedt AND coalesce(n.nameendt, 'infinity')\n", from, to);
 	}
 	fputs("ORDER BY 1, 2\n", m);
 	fputs(copy_tail, m);

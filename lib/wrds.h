@@ -16,7 +16,7 @@ enum wrds_format { WRDS_CIZ, WRDS_LEGACY };
 struct wrds_universe_q {
 	enum wrds_format format;
 	int top;                  /* 0: the S&P 500 (point-in-time membership); N: the N largest common stocks */
-	double min_dollar_volume; /* top:N only: |price| x volume floor for that day (0: none) */
+	double min_dollar_volume; /* |price| x volume floor for that day (0: none) */
 	int from, to;             /* trading days (days since 1970-01-01), inclusive */
 	int spells;               /* 1: one row per spell (start,end,id,symbol) instead of per day */
 };

@@ -13,7 +13,9 @@ not implement AbortMultipartUpload. This proxy, in front of it on loopback:
     faults for the next requests of method M whose path and query contain S. F is one of
     500, 503 (SlowDown), drop (the response body, or the request body for uploads, breaks off after
     `after` bytes, default half), stall (accept, then send nothing for 60 s), reset (close at once),
-    corrupt (flip one byte of the request body before the checks, or of the response body).
+    corrupt (flip one byte of the request body before the checks, or of the response body), lose
+    (forward the request, then close the connection instead of answering).
+  - answers 404 NoSuchUpload, as S3 does, to CompleteMultipartUpload of an upload that is gone.
     GET /__faults/clear drops pending faults; GET /__log returns the request log.
 Each request is logged as one line "METHOD PATH?QUERY -> STATUS [note]" on stderr and kept for /__log.
 """
@@ -215,11 +217,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = canonical_query(raw_query)
         if self.command == "DELETE" and any(k == "uploadId" for k, _ in query):
             return self.abort_upload(raw_path, dict(query)["uploadId"])
-        self.forward(raw_path, raw_query, body, fault if self.command == "GET" else None)
+        if self.command == "POST" and any(k == "uploadId" for k, _ in query) and \
+                not os.path.isdir(self.upload_dir(raw_path, dict(query)["uploadId"])):
+            self.note(404, "NoSuchUpload")
+            return self.reply(404, xml_error("NoSuchUpload", "The specified upload does not exist."),
+                              {"Content-Type": "application/xml"})
+        self.forward(raw_path, raw_query, body, fault)
+
+    def upload_dir(self, raw_path, upload_id):
+        bucket = urllib.parse.unquote(raw_path).lstrip("/").split("/", 1)[0]
+        return os.path.join(ARGS.data, bucket, "._S3rver_uploads", os.path.basename(upload_id))
 
     def abort_upload(self, raw_path, upload_id):
-        bucket = urllib.parse.unquote(raw_path).lstrip("/").split("/", 1)[0]
-        d = os.path.join(ARGS.data, bucket, "._S3rver_uploads", upload_id)
+        d = self.upload_dir(raw_path, upload_id)
         if not re.fullmatch(r"[0-9a-f]+", upload_id) or not os.path.isdir(d):
             self.note(404, "NoSuchUpload")
             return self.reply(404, xml_error("NoSuchUpload", "The specified upload does not exist."),
@@ -237,18 +247,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
+        if fault and fault["fault"] == "lose":
+            self.note("%d lost" % resp.status, "fault")
+            self.close_connection = True
+            return
         self.send_response(resp.status)
         for k, v in resp.getheaders():
             if k.lower() not in ("connection", "transfer-encoding", "content-length", "keep-alive", "date"):
                 self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        if fault and fault["fault"] == "corrupt" and 200 <= resp.status < 300 and data:
+        # A HEAD's length is the object's, which the upstream stated.
+        self.send_header("Content-Length", resp.getheader("Content-Length", "0") if self.command == "HEAD"
+                         else str(len(data)))
+        if fault and fault["fault"] == "corrupt" and self.command == "GET" and 200 <= resp.status < 300 and data:
             data = data[:-1] + bytes([data[-1] ^ 1])
             self.note(resp.status, "fault: corrupted")
             self.end_headers()
             self.wfile.write(data)
             return
-        if fault and fault["fault"] == "drop" and 200 <= resp.status < 300 and data:
+        if fault and fault["fault"] == "drop" and self.command == "GET" and 200 <= resp.status < 300 and data:
             keep = min(len(data) - 1, fault["after"] if fault["after"] >= 0 else len(data) // 2)
             self.end_headers()
             self.wfile.write(data[:keep])

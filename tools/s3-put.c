@@ -29,22 +29,27 @@ static const struct option long_options[] = {
 static long long
 parse_size(const char *s, long long min, long long max, const char *name)
 {
-	static const char *suffixes[] = { "K", "KiB", "M", "MiB", "G", "GiB" };
-	char num[32];
+	static const char *suffixes[] = { "", "K", "KiB", "M", "MiB", "G", "GiB" };
+	static const int shifts[] = { 0, 10, 10, 20, 20, 30, 30 };
 	size_t n = strspn(s, "0123456789");
-	int shift = 0;
+	char num[32];
+	long long v;
+	int i;
 
-	if (s[n] != '\0') {
-		for (int i = 0; i < 6; i++)
-			if (strcmp(s + n, suffixes[i]) == 0)
-				shift = 10 * (i / 2 + 1);
-		if (shift == 0 || n == 0 || n >= sizeof num)
-			err_die(EX_USAGE, "--%s: '%s' is not a size (bytes, or with K, M, G)", name, s);
-	}
-	snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : sizeof num - 1), s);
-	if (n == 0 || s[n] == '\0')
-		return cli_int(s, min, max, name);
-	return cli_int(num, min >> shift, max >> shift, name) << shift;
+	for (i = 0; i < 7; i++)
+		if (strcmp(s + n, suffixes[i]) == 0)
+			break;
+	if (i == 7 || n == 0 || n >= sizeof num)
+		err_die(EX_USAGE, "--%s: '%s' is not a size (bytes, or with K, M, G)", name, s);
+	memcpy(num, s, n);
+	num[n] = '\0';
+	v = cli_int(num, 0, 1LL << 40, name);
+	if (v > max >> shifts[i])
+		err_die(EX_USAGE, "--%s: %s is more than %lld GiB", name, s, max >> 30);
+	v <<= shifts[i];
+	if (v < min)
+		err_die(EX_USAGE, "--%s: %s is less than %lld MiB", name, s, min >> 20);
+	return v;
 }
 
 static void

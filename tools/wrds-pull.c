@@ -119,8 +119,6 @@ main(int argc, char *argv[])
 			uq.top = (int)cli_int(universe + 4, 1, 1000000, "--universe top:N");
 		else
 			err_die(EX_USAGE, "--universe: '%s' is neither sp500 nor top:N", universe);
-		if (have_dv && uq.top == 0)
-			err_die(EX_USAGE, "--min-dollar-volume: only with --universe top:N");
 		uq.format = format;
 		uq.from = from;
 		uq.to = to;

@@ -29,6 +29,12 @@ assert_contains err NoSuchBucket
 assert_status 77 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY s3-get s3://bkt/small/one 2>err
 assert_contains err "no AWS credentials"
 
+t "--endpoint overrides AWS_ENDPOINT_URL_S3, which overrides AWS_ENDPOINT_URL"
+AWS_ENDPOINT_URL=http://127.0.0.1:9 s3-get --retries 0 --endpoint "$S3_ENDPOINT" s3://bkt/small/one | cmp - one
+AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_ENDPOINT_URL_S3=$S3_ENDPOINT s3-get --retries 0 s3://bkt/small/one | cmp - one
+assert_status 75 env AWS_ENDPOINT_URL_S3=http://127.0.0.1:9 s3-get --retries 0 s3://bkt/small/one 2>err
+assert_contains err "127.0.0.1"
+
 t "credentials from a profile in ~/.aws"
 mkdir -p "$HOME/.aws"
 printf '[other]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' >"$HOME/.aws/credentials"
@@ -107,7 +113,7 @@ for i in $(seq -w 1 2500); do
 done
 s3-get --list s3://bkt/many/ >list
 assert_eq 2500 "$(wc -l <list)" "keys listed"
-(cd many && ls | sed 's|^|many/|') | LC_ALL=C sort | cmp - list
+(cd many && printf 'many/%s\n' *) | LC_ALL=C sort | cmp - list
 s3-get --list --long s3://bkt/many/k0042 >long
 assert_eq 1 "$(wc -l <long)" "--long records"
 "$S3_PY" -c 'import json,sys; r=json.loads(open("long").read()); assert r["key"]=="many/k0042.txt" and r["size"]==4 and len(r["etag"])==32 and r["last_modified"].startswith("20"), r'
@@ -148,6 +154,13 @@ head -c $((12 * MB)) big >mid
 s3-put --part-size 5M s3://bkt/faulty/mid <mid
 s3-get s3://bkt/faulty/mid | cmp - mid
 assert_eq 0 "$(s3_uploads bkt)" "unfinished uploads"
+
+t "faults: the answer to CompleteMultipartUpload is lost: the retry finds the object in place"
+s3_fault POST lose 1 match=uploadId=
+s3-put --part-size 5M s3://bkt/faulty/lost <mid 2>err
+assert_contains err "answer to CompleteMultipartUpload was lost"
+s3-get s3://bkt/faulty/lost | cmp - mid
+s3_logged 'HEAD /bkt/faulty/lost -> 200' || fail "no HEAD after the lost answer"
 
 t "faults: a part that keeps failing aborts the upload: no object, no parts, exit 75"
 s3_fault PUT 500 100 match=partNumber

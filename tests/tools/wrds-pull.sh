@@ -70,6 +70,11 @@ for f in ciz legacy; do
 	wrds-pull universe --universe top:3 --from 2024-01-04 --to 2024-01-05 --format $f -q >top0.csv
 	printf 'date,id,symbol\n2024-01-04,10001,AAA\n2024-01-04,10002,BBB\n2024-01-04,10004,DDD\n2024-01-05,10001,AAA\n2024-01-05,10002,BBB\n2024-01-05,10010,JJJ\n' >want
 	assert_same_file want top0.csv
+	t "$f: S&P 500 with a dollar-volume floor (DDD's day without a price drops out)"
+	wrds-pull universe --universe sp500 --min-dollar-volume 1000000 --from 2024-01-05 --to 2024-01-05 \
+		--format $f -q >spf.csv
+	printf 'date,id,symbol\n2024-01-05,10001,AAA\n2024-01-05,10002,BBB\n' >want
+	assert_same_file want spf.csv
 	t "$f: prices of a universe read from stdin, 5 trading days of lookback"
 	wrds-pull prices --from 2024-01-09 --to 2024-01-12 --lookback-days 5 --format $f -q <"$X/universe-sp500.csv" >p.csv
 	assert_same_file "$X/prices-sp500.csv" p.csv

@@ -282,6 +282,34 @@ START_TEST(test_universe)
 }
 END_TEST
 
+START_TEST(test_long_absence_within_max_gap)
+{
+	struct strategy_config c = small();
+	char err[128];
+	strat *s;
+	int base = D(2024, 1, 1), last = 0;
+
+	/* A member without rows for 90 days is still eligible under max_gap 200: its missing returns count
+	 * as 0, so its mom is 0, above everyone else's. Its buffers must outlive the absence. */
+	c.max_gap = 200;
+	s = strat_new(&c);
+	strat_universe_mode(s);
+	for (int p = 0; p < 93; p++) {
+		ck_assert_int_eq(strat_day_begin(s, base + p, err, sizeof err), 0);
+		for (const char *id = "ABCDE"; *id; id++) {
+			ck_assert_int_eq(strat_member(s, id, 1, err, sizeof err), 0);
+			if (*id != 'A' || p < 3)
+				ck_assert_int_eq(strat_price(s, id, 1, id, 1, 1, *id == 'A' ? 0.01 : -0.01 * (*id - 'A'),
+				    err, sizeof err), 0);
+		}
+		last = strat_day_end(s, 0);
+	}
+	ck_assert_int_eq(last, 1);
+	ck_assert_str_eq(got(s), "A=1");
+	strat_free(s);
+}
+END_TEST
+
 START_TEST(test_no_selection)
 {
 	struct strategy_config c = small();
@@ -381,6 +409,7 @@ main(void)
 	tcase_add_test(errors, test_stream_errors);
 	tcase_add_test(errors, test_config_values);
 	tcase_add_test(limits, test_no_selection);
+	tcase_add_test(limits, test_long_absence_within_max_gap);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);
 	suite_add_tcase(s, limits);
