@@ -139,55 +139,6 @@ sift_down(struct node *heap, int n, int i)
 	}
 }
 
-/* Prices carry a few decimals: the fewest decimals (up to 6) whose value reads back as v is what num_fmt
- * would print (the shortest round trip), found here without its printf and strtod calls, which were most
- * of the cost of writing millions of rows. Returns the length, or 0 when v is not such a number. */
-static int
-fmt_fixed(double v, char *buf)
-{
-	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
-	double a = fabs(v);
-
-	if (!(a < 1e9) || v == 0)
-		return 0;
-	for (int d = 0; d <= 6; d++) {
-		long long k = llround(a * p10[d]);
-		char digits[24];
-		int nd = 0, len = 0;
-		if ((double)k / p10[d] != a)
-			continue;
-		/* k's digits, least significant first, at least d + 1 of them ("0.05") */
-		do {
-			digits[nd++] = (char)('0' + k % 10);
-			k /= 10;
-		} while (k > 0 || nd <= d);
-		if (v < 0)
-			buf[len++] = '-';
-		while (nd > 0) {
-			if (nd == d)
-				buf[len++] = '.';
-			buf[len++] = digits[--nd];
-		}
-		buf[len] = '\0';
-		return len;
-	}
-	return 0;
-}
-
-static void
-w_val(csv_writer *w, double v)
-{
-	char buf[NUM_FMT_MAX];
-	int n;
-
-	if (isnan(v))
-		csv_w_empty(w);
-	else if ((n = fmt_fixed(v, buf)) > 0)
-		csv_w_strn(w, buf, (size_t)n);
-	else
-		csv_w_num(w, v);
-}
-
 int
 bk_bars_write(FILE *fp, bk_series *const *s, size_t n)
 {
@@ -223,12 +174,12 @@ bk_bars_write(FILE *fp, bk_series *const *s, size_t n)
 		csv_w_date(&w, b->date);
 		csv_w_str(&w, c->s->id);
 		csv_w_str(&w, c->s->symbol);
-		w_val(&w, b->open);
-		w_val(&w, b->high);
-		w_val(&w, b->low);
-		w_val(&w, b->close);
-		w_val(&w, b->volume);
-		w_val(&w, ret);
+		csv_w_num(&w, b->open);
+		csv_w_num(&w, b->high);
+		csv_w_num(&w, b->low);
+		csv_w_num(&w, b->close);
+		csv_w_num(&w, b->volume);
+		csv_w_num(&w, ret);
 		if (csv_w_end(&w) < 0)
 			rc = -1;
 		c->prev = b->close;

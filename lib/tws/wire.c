@@ -98,47 +98,6 @@ tws_w_int_unset(tws_wbuf *b, int v)
 		tws_w_int(b, v);
 }
 
-/* Prices have a few decimals, and printf's exact float formatting is most of the cost of serving bars.
- * When v * 10^k rounds to an integer r < 10^15 with r / 10^k == v for the smallest k <= 9, the k-decimal
- * fixed string reads back to v (the division is correctly rounded, as strtod is) and, having at most 15
- * significant digits, is what num_fmt's %.15g prints in [1e-4, 1e9): the same bytes, from integer
- * arithmetic. Returns the length, or 0 to fall back. */
-static int
-fmt_fixed(double v, char *buf)
-{
-	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
-	double a = fabs(v);
-	char digits[32];
-	int n = 0, len = 0;
-
-	if (!(a >= 1e-4 && a < 1e9))
-		return 0;
-	for (int k = 0; k <= 9; k++) {
-		double r = nearbyint(a * p10[k]);
-		if (r >= 1e15)
-			return 0; /* more than 15 digits: %g's territory (and r may not be exact) */
-		if (r / p10[k] != a)
-			continue;
-		unsigned long long u = (unsigned long long)r;
-		do {
-			digits[n++] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u > 0);
-		while (n <= k)
-			digits[n++] = '0'; /* 0.0123: at least one digit before the point */
-		if (v < 0)
-			buf[len++] = '-';
-		for (int i = n - 1; i >= 0; i--) {
-			buf[len++] = digits[i];
-			if (i == k && k > 0)
-				buf[len++] = '.';
-		}
-		buf[len] = '\0';
-		return len;
-	}
-	return 0;
-}
-
 void
 tws_w_dbl(tws_wbuf *b, double v)
 {
@@ -148,8 +107,7 @@ tws_w_dbl(tws_wbuf *b, double v)
 		tws_w_str(b, "");
 		return;
 	}
-	if (fmt_fixed(v, buf) == 0)
-		num_fmt(v, buf);
+	num_fmt(v, buf);
 	tws_w_str(b, buf);
 }
 
