@@ -2,6 +2,7 @@
  * bench/csv.sh can time lib/csv + lib/num on their own. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "csv.h"
@@ -15,7 +16,8 @@ main(int argc, char *argv[])
 	csv_reader *r;
 	int cdate, cnum[6], rc, d;
 	static const char *const numeric[] = { "open", "high", "low", "close", "volume", "ret" };
-	double v, sum = 0;
+	double v;
+	unsigned long long check = 0, bits;
 	long rows = 0, bytes = 0;
 
 	err_init(argv[0]);
@@ -33,15 +35,16 @@ main(int argc, char *argv[])
 		for (int i = 0; i < 6; i++) {
 			if (csv_double(r, cnum[i], &v) < 0)
 				err_die(EX_DATAERR, "%s", csv_error(r));
-			else
-				sum += v == v ? v : 0;
+			/* a cheap checksum that keeps every value alive without timing float additions */
+			memcpy(&bits, &v, sizeof bits);
+			check ^= bits + (unsigned long long)i;
 		}
 		bytes += (long)csv_len(r, 1) + (long)csv_len(r, 2); /* touch the string fields */
 		rows++;
 	}
 	if (rc < 0)
 		err_die(EX_DATAERR, "%s", csv_error(r));
-	printf("rows=%ld checksum=%.6g strbytes=%ld\n", rows, sum, bytes);
+	printf("rows=%ld checksum=%016llx strbytes=%ld\n", rows, check, bytes);
 	csv_close(r);
 	return 0;
 }

@@ -189,6 +189,10 @@ simulate_ready(struct run *u)
 
 	while (bt_next(u->e, &day)) {
 		while (u->un.r != NULL && u->un.have && u->un.date <= day) {
+			if (csv_len(u->un.r, u->un.cid) == 0) {
+				csv_fail(u->un.r, u->un.cid, "empty id");
+				goto data_un;
+			}
 			if (bt_member(u->e, u->un.date, csv_field(u->un.r, u->un.cid), ebuf, sizeof ebuf) != 0) {
 				csv_fail(u->un.r, u->un.cid, "%s", ebuf);
 				goto data_un;
@@ -226,6 +230,10 @@ simulate_ready(struct run *u)
 				csv_fail(u->wt.r, u->wt.cval, "empty weight");
 			if (rc != 1)
 				goto data_wt;
+			if (csv_len(u->wt.r, u->wt.cid) == 0) {
+				csv_fail(u->wt.r, u->wt.cid, "empty id");
+				goto data_wt;
+			}
 			if (bt_target(u->e, csv_field(u->wt.r, u->wt.cid), w, ebuf, sizeof ebuf) != 0) {
 				csv_fail(u->wt.r, u->wt.cval, "%s", ebuf);
 				goto data_wt;

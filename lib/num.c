@@ -120,6 +120,50 @@ num_parse_i64(const char *s, size_t n, long long *out)
 	return 0;
 }
 
+/* Prices and returns have a few decimals, and printf's exact float formatting is most of the cost of writing
+ * millions of them. When v * 10^k rounds to an integer r < 10^15 with r / 10^k == v for the smallest
+ * k <= 9, the k-decimal fixed string reads back to v (r and 10^k are exact, so the division is correctly
+ * rounded, as strtod is) and, having at most 15 significant digits, is what %.15g prints in [1e-4, 1e9)
+ * once %g has dropped the trailing zeros: the same bytes, from integer arithmetic. Returns the length, or
+ * 0 to fall back to printf. */
+static int
+fmt_fixed(double v, char *buf)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+	double a = fabs(v);
+	char digits[32];
+	int n = 0, len = 0;
+
+	if (!(a >= 1e-4 && a < 1e9))
+		return 0;
+	for (int k = 0; k <= 9; k++) {
+		double r = nearbyint(a * p10[k]);
+		unsigned long long u;
+
+		if (r >= 1e15)
+			return 0; /* more than 15 digits: %g's territory (and r may not be exact) */
+		if (r / p10[k] != a)
+			continue;
+		u = (unsigned long long)r;
+		do {
+			digits[n++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u > 0);
+		while (n <= k)
+			digits[n++] = '0'; /* 0.0123: at least one digit before the point */
+		if (v < 0)
+			buf[len++] = '-';
+		for (int i = n - 1; i >= 0; i--) {
+			buf[len++] = digits[i];
+			if (i == k && k > 0)
+				buf[len++] = '.';
+		}
+		buf[len] = '\0';
+		return len;
+	}
+	return 0;
+}
+
 int
 num_fmt(double v, char *buf)
 {
@@ -136,6 +180,8 @@ num_fmt(double v, char *buf)
 			len = snprintf(buf, NUM_FMT_MAX, "0");
 		return len;
 	}
+	if ((len = fmt_fixed(v, buf)) > 0)
+		return len;
 	/* The shortest precision that reads back to the same double; 17 always does. For normal numbers a
 	 * half ulp is below 0.5e-15 relative, so when a k <= 15 digit decimal reads back, %.15g prints those
 	 * digits padded with zeros, which %g strips: start at 15. Subnormals need the full search. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aout.h"
 #include "cli.h"
@@ -55,6 +56,7 @@ main(int argc, char *argv[])
 	enum wrds_format format = WRDS_CIZ;
 	long long *ids = NULL, rows;
 	size_t nids = 0;
+	struct timespec t0, t1;
 	PGconn *conn;
 	aout *out;
 
@@ -148,7 +150,9 @@ main(int argc, char *argv[])
 		free(ids);
 		err_die(code, "%s", err);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	code = pg_copy_out(conn, sql, aout_fp(out), &rows, log_progress_wanted() ? progress : NULL, err, sizeof err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	PQfinish(conn);
 	free(sql);
 	free(ids);
@@ -161,7 +165,8 @@ main(int argc, char *argv[])
 	}
 	if (aout_commit(out) < 0)
 		err_die(EX_IOERR, "%s:", output ? output : "<stdout>");
-	log_info("%s: %lld rows", cmd, rows > 0 ? rows - 1 : 0);
+	log_info("%s: %lld rows in %.1f s", cmd, rows > 0 ? rows - 1 : 0,
+	    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	err_exit_flush(0);
 }
 

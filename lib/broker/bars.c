@@ -1,5 +1,6 @@
 #include "broker/bars.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "csv.h"
 #include "date.h"
 #include "err.h"
+#include "num.h"
 
 static double
 val(double v)
@@ -14,7 +16,7 @@ val(double v)
 	return v == TWS_UNSET_DOUBLE || !isfinite(v) || v < 0 ? NAN : v;
 }
 
-/* "yyyymmdd", maybe followed by a blank and a time: the day, or -1. */
+/* "yyyymmdd", maybe followed by a blank and a time: the day, or INT_MIN (days before 1970 are negative). */
 static int
 ib_day(const char *s)
 {
@@ -22,18 +24,18 @@ ib_day(const char *s)
 
 	for (int i = 0; i < 8; i++)
 		if (s[i] < '0' || s[i] > '9')
-			return -1;
+			return INT_MIN;
 	if (s[8] != '\0' && s[8] != ' ')
-		return -1;
+		return INT_MIN;
 	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	m = (s[4] - '0') * 10 + (s[5] - '0');
 	d = (s[6] - '0') * 10 + (s[7] - '0');
 	if (m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
+		return INT_MIN;
 	{
 		int day = date_from_ymd(y, m, d), yy, mm, dd;
 		date_to_ymd(day, &yy, &mm, &dd);
-		return yy == y && mm == m && dd == d ? day : -1;
+		return yy == y && mm == m && dd == d ? day : INT_MIN;
 	}
 }
 
@@ -48,7 +50,7 @@ bk_bars_set(bk_series *s, const tws_bar *b, int n, char *err, size_t errlen)
 	}
 	for (int i = 0; i < n; i++) {
 		int day = ib_day(b[i].date);
-		if (day < 0) {
+		if (day == INT_MIN) {
 			err_fmt(err, errlen, "bar %d: date: '%.20s' is not yyyymmdd", i + 1, b[i].date);
 			free(v);
 			return -1;
@@ -105,23 +107,28 @@ cmp_series_id(const void *a, const void *b)
 	return strcmp((*(const struct cursor *)a).s->id, (*(const struct cursor *)b).s->id);
 }
 
-/* Cursors are ranked by id once (their index in cur[]), so the heap compares (date, index). */
-static int
-before(const struct cursor *cur, int a, int b)
-{
-	int da = cur[a].s->v[cur[a].pos].date, db = cur[b].s->v[cur[b].pos].date;
+/* Cursors are ranked by id once (their index in cur[]); a heap entry carries its key, the date of the
+ * cursor's next bar, so that comparisons do not chase pointers into the series. */
+struct node {
+	int date;
+	int idx;
+};
 
-	return da != db ? da < db : a < b;
+static int
+before(struct node a, struct node b)
+{
+	return a.date != b.date ? a.date < b.date : a.idx < b.idx;
 }
 
 static void
-sift_down(int *heap, int n, int i, const struct cursor *cur)
+sift_down(struct node *heap, int n, int i)
 {
 	for (;;) {
-		int l = 2 * i + 1, r = l + 1, m = i, t;
-		if (l < n && before(cur, heap[l], heap[m]))
+		int l = 2 * i + 1, r = l + 1, m = i;
+		struct node t;
+		if (l < n && before(heap[l], heap[m]))
 			m = l;
-		if (r < n && before(cur, heap[r], heap[m]))
+		if (r < n && before(heap[r], heap[m]))
 			m = r;
 		if (m == i)
 			return;
@@ -132,20 +139,12 @@ sift_down(int *heap, int n, int i, const struct cursor *cur)
 	}
 }
 
-static void
-w_val(csv_writer *w, double v)
-{
-	if (isnan(v))
-		csv_w_empty(w);
-	else
-		csv_w_num(w, v);
-}
-
 int
 bk_bars_write(FILE *fp, bk_series *const *s, size_t n)
 {
 	struct cursor *cur = malloc((n ? n : 1) * sizeof *cur);
-	int *heap = malloc((n ? n : 1) * sizeof *heap), nh = 0, rc = 0;
+	struct node *heap = malloc((n ? n : 1) * sizeof *heap);
+	int nh = 0, rc = 0;
 	csv_writer w;
 
 	if (cur == NULL || heap == NULL) {
@@ -161,32 +160,34 @@ bk_bars_write(FILE *fp, bk_series *const *s, size_t n)
 	qsort(cur, n, sizeof *cur, cmp_series_id);
 	for (size_t i = 0; i < n; i++)
 		if (cur[i].s->n > 0)
-			heap[nh++] = (int)i;
+			heap[nh++] = (struct node){ cur[i].s->v[0].date, (int)i };
 	for (int i = nh / 2 - 1; i >= 0; i--)
-		sift_down(heap, nh, i, cur);
+		sift_down(heap, nh, i);
 	csv_w_init(&w, fp);
 	if (csv_w_header(&w, "date,id,symbol,open,high,low,close,volume,ret") < 0)
 		rc = -1;
 	while (nh > 0 && rc == 0) {
-		struct cursor *c = &cur[heap[0]];
+		struct cursor *c = &cur[heap[0].idx];
 		const bk_bar *b = &c->s->v[c->pos];
 		double ret = c->prev > 0 && b->close >= 0 ? b->close / c->prev - 1 : NAN;
 
 		csv_w_date(&w, b->date);
 		csv_w_str(&w, c->s->id);
 		csv_w_str(&w, c->s->symbol);
-		w_val(&w, b->open);
-		w_val(&w, b->high);
-		w_val(&w, b->low);
-		w_val(&w, b->close);
-		w_val(&w, b->volume);
-		w_val(&w, ret);
+		csv_w_num(&w, b->open);
+		csv_w_num(&w, b->high);
+		csv_w_num(&w, b->low);
+		csv_w_num(&w, b->close);
+		csv_w_num(&w, b->volume);
+		csv_w_num(&w, ret);
 		if (csv_w_end(&w) < 0)
 			rc = -1;
 		c->prev = b->close;
 		if (++c->pos == c->s->n)
 			heap[0] = heap[--nh];
-		sift_down(heap, nh, 0, cur);
+		else
+			heap[0].date = c->s->v[c->pos].date;
+		sift_down(heap, nh, 0);
 	}
 	free(cur);
 	free(heap);

@@ -2,11 +2,66 @@
  * optional client hello, then frames); every frame is split into fields and given to every decoder whose
  * message id matches, in both directions (what ib-sim reads and what the client reads). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tws/msg.h"
 #include "tws/wire.h"
+
+/* Whatever decodes must encode and decode again to the same values (== on doubles: -0 prints as 0). */
+static void
+roundtrip_status(const tws_order_status *a)
+{
+	tws_wbuf b;
+	tws_msg m;
+	tws_order_status z;
+	const char *p;
+	size_t n;
+
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_order_status(&b, a);
+	if (tws_frame_split(b.p, b.len, &p, &n) <= 0 || tws_msg_parse(&m, p, n) < 0 || tws_dec_order_status(&m, &z) < 0 ||
+	    z.order_id != a->order_id || strcmp(z.status, a->status) != 0 || z.filled != a->filled ||
+	    z.remaining != a->remaining || z.avg_fill_price != a->avg_fill_price || z.perm_id != a->perm_id ||
+	    z.last_fill_price != a->last_fill_price || z.client_id != a->client_id || z.mkt_cap_price != a->mkt_cap_price) {
+		fprintf(stderr, "ORDER_STATUS does not round-trip\n");
+		abort();
+	}
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+
+static void
+roundtrip_bars(const tws_hist_data *a)
+{
+	tws_wbuf b;
+	tws_msg m;
+	tws_hist_data z;
+	const char *p;
+	size_t n;
+
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_hist_data(&b, a);
+	if (b.oom || tws_frame_split(b.p, b.len, &p, &n) <= 0 || tws_msg_parse(&m, p, n) < 0 ||
+	    tws_dec_hist_data(&m, &z) < 0 || z.nbars != a->nbars) {
+		fprintf(stderr, "HISTORICAL_DATA does not round-trip\n");
+		abort();
+	}
+	for (int i = 0; i < z.nbars; i++)
+		if (strcmp(z.bars[i].date, a->bars[i].date) != 0 || z.bars[i].open != a->bars[i].open ||
+		    z.bars[i].high != a->bars[i].high || z.bars[i].low != a->bars[i].low ||
+		    z.bars[i].close != a->bars[i].close || z.bars[i].volume != a->bars[i].volume ||
+		    z.bars[i].wap != a->bars[i].wap || z.bars[i].count != a->bars[i].count) {
+			fprintf(stderr, "bar %d does not round-trip\n", i);
+			abort();
+		}
+	tws_hist_data_free(&z);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
 
 static void
 decode_all(tws_msg *m)
@@ -30,7 +85,8 @@ decode_all(tws_msg *m)
 
 	switch (tws_msg_id(m)) {
 	case 3:
-		tws_dec_order_status(m, &u.os);
+		if (tws_dec_order_status(m, &u.os) == 0)
+			roundtrip_status(&u.os);
 		tws_dec_place_order(m, &u.po.c, &u.po.o);
 		tws_dec_place_order_v(m, &u.po.c, &u.po.o, 176);
 		break;
@@ -57,7 +113,8 @@ decode_all(tws_msg *m)
 		tws_dec_managed_accts(m, s2, sizeof s2);
 		break;
 	case 17:
-		tws_dec_hist_data(m, &u.hd);
+		if (tws_dec_hist_data(m, &u.hd) == 0)
+			roundtrip_bars(&u.hd);
 		tws_hist_data_free(&u.hd);
 		break;
 	case 20:

@@ -10,6 +10,9 @@ export SAMPLE_SEED=11 SAMPLE_SECURITIES=120 SAMPLE_UNIVERSE=100 SAMPLE_DAYS=350 
 export SOURCE=sample TRADE=transmit DAILY_DASHBOARDS=0 STI_NO_FAILURE_ALERT=1
 days=20
 sanitized && days=12
+# Rebalancing every 5 days puts several rebalances (orders, fills, re-runs) in a short window.
+sed 's/^rebalance_every = .*/rebalance_every = 5/' "$TOP/etc/strategy.conf" >"$OUT/strategy.conf"
+export STRATEGY_CONFIG=$OUT/strategy.conf
 flows=$TOP/pipelines
 sim_port=$(free_port)
 export IB_HOST=127.0.0.1 IB_PORT=$sim_port IB_CLIENT_ID=21
@@ -79,7 +82,7 @@ for day in $(trading-day --list "$(trading-day --next "$start")" "$end" | head -
 		assert_eq "$before" "$(sim_orders)" "orders at ib-sim on $day"
 	fi
 done
-[ "$rebalances" -ge 1 ] || fail "no rebalance day in $days days"
+[ "$rebalances" -ge 2 ] || fail "only $rebalances rebalance days in $days days"
 
 t "every order filled: positions are what the orders aimed at (within one share)"
 # For the last rebalance R with fills by now: held before R's orders + R's orders = held now, per symbol.

@@ -34,7 +34,7 @@ start_sim() { # name port prices ib-sim options...
 port=$(free_port)
 start_sim sim "$port" px.csv
 
-t "all $n securities x $days days arrive, equal to the prices ib-sim serves"
+t "every security of $n x $days days ($(($(wc -l <syms.csv) - 1)) with listings) arrives, equal to the prices ib-sim serves"
 ib-bars --port "$port" --client-id 1 --duration '11 Y' --max-rate 200 -o bars.csv <syms.csv 2>err.txt
 assert_contains err.txt "$(($(wc -l <syms.csv) - 1)) of $(($(wc -l <syms.csv) - 1)) securities"
 /usr/bin/python3 - px.csv syms.csv bars.csv <<'PY'

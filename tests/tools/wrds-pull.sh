@@ -101,7 +101,7 @@ assert_contains full.err "No space left on device"
 
 t "log line on success (not a terminal: JSON)"
 STI_LOG_FORMAT=json wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-02 -o one.csv 2>log.json
-assert_contains log.json '"msg":"universe: 4 rows"'
+assert_contains log.json '"msg":"universe: 4 rows in '
 
 # ---- credentials over TCP (TLS, SCRAM) ----
 tcp() { env -u PGUSER PGHOST=127.0.0.1 WRDS_USERNAME=reader "$@"; }

@@ -13,6 +13,7 @@
 #include "broker/snap.h"
 #include "broker/symbols.h"
 #include "date.h"
+#include "num.h"
 
 static char err[512];
 
@@ -577,6 +578,57 @@ START_TEST(test_limits_many_series)
 }
 END_TEST
 
+/* The bar writer prints prices without printf where it can: it must print exactly what num_fmt prints. */
+START_TEST(test_limits_number_text)
+{
+	enum { N = 20000 };
+	tws_bar *b = calloc(N, sizeof *b);
+	bk_series s = { "1", "A", NULL, 0 };
+	bk_series *all[] = { &s };
+	char *buf = NULL, *line, *save, want[NUM_FMT_MAX * 7];
+	size_t len = 0;
+	unsigned x = 12345;
+	FILE *fp;
+	int i = 0;
+
+	for (i = 0; i < N; i++) {
+		static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7 };
+		x = x * 1103515245u + 12345u;
+		b[i].open = (double)(x % 100000000u) / p10[x % 8];     /* 0 to 7 decimals */
+		b[i].high = (double)(x % 1000u) / 3.0;                   /* no short decimal */
+		b[i].low = (double)(x % 7u) / 100;                       /* 0, 0.01 .. 0.06 */
+		b[i].close = 1e9 + (double)(x % 1000u) / 4;              /* beyond the fast path */
+		b[i].volume = (double)(x % 5u == 0 ? 0 : x);
+	}
+	for (i = 0; i < N; i++) {
+		int y, m, d;
+		date_to_ymd(date_from_ymd(1950, 1, 1) + i, &y, &m, &d);
+		snprintf(b[i].date, sizeof b[i].date, "%04d%02d%02d", y, m, d);
+	}
+	ck_assert_msg(bk_bars_set(&s, b, N, err, sizeof err) == 0, "%s", err);
+	fp = open_memstream(&buf, &len);
+	ck_assert_int_eq(bk_bars_write(fp, all, 1), 0);
+	fclose(fp);
+	line = strtok_r(buf, "\n", &save);
+	for (i = 0, line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+		char o[NUM_FMT_MAX], h[NUM_FMT_MAX], l[NUM_FMT_MAX], c[NUM_FMT_MAX], v[NUM_FMT_MAX], r[NUM_FMT_MAX];
+		num_fmt(b[i].open, o);
+		num_fmt(b[i].high, h);
+		num_fmt(b[i].low, l);
+		num_fmt(b[i].close, c);
+		num_fmt(b[i].volume, v);
+		if (i > 0)
+			num_fmt(b[i].close / b[i - 1].close - 1, r);
+		snprintf(want, sizeof want, ",1,A,%s,%s,%s,%s,%s,%s", o, h, l, c, v, i > 0 ? r : "");
+		ck_assert_str_eq(line + 10, want);
+	}
+	ck_assert_int_eq(i, N);
+	free(buf);
+	free(b);
+	bk_series_free(&s);
+}
+END_TEST
+
 START_TEST(test_limits_long_fields)
 {
 	bk_syms s;
@@ -614,6 +666,7 @@ broker_suite(void)
 	tcase_add_test(errors, test_errors_bars);
 	tcase_add_test(errors, test_errors_orders);
 	tcase_add_test(limits, test_limits_many_series);
+	tcase_add_test(limits, test_limits_number_text);
 	tcase_add_test(limits, test_limits_long_fields);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);

@@ -118,6 +118,48 @@ START_TEST(test_fmt_round_trip)
 }
 END_TEST
 
+/* The integer fast path prints exactly what the printf search prints, on price- and return-like values. */
+static int
+fmt_by_printf(double v, char *buf)
+{
+	int len = 0;
+
+	for (int prec = 1; prec <= 17; prec++) {
+		len = snprintf(buf, NUM_FMT_MAX, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return len;
+}
+
+START_TEST(test_fmt_fast_path_matches_printf)
+{
+	uint64_t x = 0x2545F4914F6CDD1DULL;
+	char fast[NUM_FMT_MAX], slow[NUM_FMT_MAX];
+
+	for (int i = 0; i < 300000; i++) {
+		double v;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		switch (i % 3) {
+		case 0: /* a price with 0 to 6 decimals */
+			v = (double)(x % 100000000) / pow(10, (double)((x >> 40) % 7));
+			break;
+		case 1: /* a daily return */
+			v = ((double)(x % 2000001) - 1000000) / 1e6 * pow(10, -(double)((x >> 40) % 3));
+			break;
+		default: /* anything in the fast path's range and around it */
+			v = ((double)(x >> 11) / 9007199254740992.0) * pow(10, (double)((int)((x >> 3) % 16) - 6));
+		}
+		if (v == (double)(long long)v)
+			continue;
+		num_fmt(v, fast);
+		fmt_by_printf(v, slow);
+		ck_assert_msg(strcmp(fast, slow) == 0, "%.17g: fast '%s', printf '%s'", v, fast, slow);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -132,6 +174,7 @@ main(void)
 	tcase_add_test(errors, test_parse_errors);
 	tcase_add_test(limits, test_parse_random_decimals);
 	tcase_add_test(limits, test_fmt_round_trip);
+	tcase_add_test(limits, test_fmt_fast_path_matches_printf);
 	tcase_set_timeout(limits, 60);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);

@@ -1,6 +1,7 @@
 /* Unit tests of lib/tws: the exact byte sequences of ../shared/reference/tws-api.md, a round trip of every
  * message, malformed input, and the client against a scripted server thread. */
 #include <check.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "tws/client.h"
 #include "tws/msg.h"
 #include "tws/wire.h"
@@ -657,6 +659,34 @@ START_TEST(test_limits_unset_values)
 }
 END_TEST
 
+START_TEST(test_limits_number_format)
+{
+	/* Doubles go out through a fast fixed-point path for prices; it must print num_fmt's bytes exactly. */
+	static const double fixed[] = { 0, 1, -1, 0.0001, 0.00011, 99999.9999, 101.55, 1.08725, 999999999.5,
+		0.1 + 0.2, 1e-5, 1e9, 123456789.123456789, -0.5, 2.675, 1.005 };
+	unsigned long long x = 88172645463325252ULL;
+	char want[NUM_FMT_MAX];
+	tws_wbuf b;
+
+	tws_wbuf_init(&b);
+	for (int i = 0; i < 200000 + (int)(sizeof fixed / sizeof fixed[0]); i++) {
+		double v;
+		if (i < (int)(sizeof fixed / sizeof fixed[0])) {
+			v = fixed[i];
+		} else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+			v = i % 2 ? (double)(x % 100000000) / pow(10, (double)(x % 7)) :
+			    ldexp((double)(x >> 11), -(int)(x % 80));
+		}
+		b.len = 0;
+		tws_w_dbl(&b, v);
+		num_fmt(v, want);
+		ck_assert_msg(strcmp(b.p, want) == 0, "%.17g: wrote %s, num_fmt %s", v, b.p, want);
+	}
+	tws_wbuf_free(&b);
+}
+END_TEST
+
 /* ================================ the client against a scripted server ================================ */
 
 struct fake {
@@ -985,6 +1015,7 @@ tws_suite(void)
 	tcase_add_test(limits, test_limits_long_fields);
 	tcase_add_test(limits, test_limits_many_bars);
 	tcase_add_test(limits, test_limits_unset_values);
+	tcase_add_test(limits, test_limits_number_format);
 	tcase_set_timeout(client, 20);
 	tcase_add_test(client, test_client_bars);
 	tcase_add_test(client, test_client_326);

@@ -1,0 +1,48 @@
+# ib-bars: 1,000 securities x 10 years of daily bars (2.5 million rows) from ib-sim, all requests in flight
+# within the client's pacing, against the same requests one at a time (--max-inflight 1).
+# ib-sim answers on loopback in a millisecond; IB's historical data service takes tens to hundreds of
+# milliseconds a request, so ib-sim holds each answer 50 ms (--delay 50) to make "one at a time" mean what
+# it means against IB. Targets: under 10 s, and >= 10x faster than one at a time. The first run lifts the
+# message rate above IB's 50 a second (ib-sim does not enforce it without --pacing); the last run shows
+# what IB's own limit allows (45 messages a second, the client's default).
+set -euo pipefail
+f=$BENCH_OUT/prices-1000x2520.csv
+[ -s "$f" ] || market-gen --seed 3 --securities 1000 --days 2520 -o "$f"
+work=$BENCH_OUT/ib-bars
+rm -rf "$work"
+mkdir -p "$work"
+# 1,000 securities by conId: those alive on the last day first, then the longest-lived of the others.
+/usr/bin/python3 - "$f" >"$work/syms.csv" <<'PY'
+import sys
+import pandas as pd
+p = pd.read_csv(sys.argv[1], usecols=["date", "id", "symbol", "close"], dtype={"id": str, "symbol": str}).dropna()
+g = p.groupby("id").agg(last=("date", "max"), n=("date", "size"), symbol=("symbol", "last"))
+g = g.sort_values(["last", "n"], ascending=False).head(1000)
+print("symbol,con_id")
+for i, r in g.iterrows():
+    print(f"{r.symbol},{i}")
+PY
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+ib-sim -q --prices "$f" --state "$work/state" --port "$port" --delay 50 >"$work/sim.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null' EXIT
+until ib-sim ctl --port "$port" status >/dev/null 2>&1; do sleep 0.05; done
+
+run() { # name ib-bars-options...: wall seconds and CPU seconds of ib-bars
+	local name=$1 s e
+	shift
+	s=$(date +%s.%N)
+	/usr/bin/time -f '%U %S' -o "$work/$name.time" ib-bars -q --port "$port" --client-id 1 --duration '11 Y' "$@" \
+		-o "$work/$name.csv" <"$work/syms.csv"
+	e=$(date +%s.%N)
+	echo "$(echo "$e - $s" | bc -l) $(awk '{print $1 + $2}' "$work/$name.time")"
+}
+read -r par pcpu < <(run parallel --max-rate 1000)
+read -r one ocpu < <(run one --max-rate 1000 --max-inflight 1)
+cmp "$work/parallel.csv" "$work/one.csv" || { echo "outputs differ" >&2; exit 1; }
+read -r ibrate icpu < <(run ibrate)
+cmp "$work/parallel.csv" "$work/ibrate.csv" || { echo "outputs differ" >&2; exit 1; }
+rows=$(($(wc -l <"$work/parallel.csv") - 1))
+printf 'BENCH ib-bars: 1000 securities, %d rows (10 years), ib-sim --delay 50: 50 in flight at up to 1000 msg/s %.2f s (ib-bars CPU %.2f s, target < 10 s); one at a time %.2f s; speed-up %.1fx (target >= 10x)\n' \
+	"$rows" "$par" "$pcpu" "$one" "$(echo "$one / $par" | bc -l)"
+printf 'BENCH ib-bars: at IB'"'"'s own limit (45 msg/s, the default) the same 1000 requests take %.2f s\n' "$ibrate"
