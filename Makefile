@@ -81,9 +81,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_A)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(CHECK_LIBS) $(LDLIBS_ALL)
 
 # make check: the whole suite, then the whole suite again under ASan + UBSan.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check: deps-test
-	$(MAKE) check-once
-	$(MAKE) check-once BUILD=build/san BIN=build/san/bin OPT=-O1 \
+	$(MAKE) -j$(JOBS) check-once
+	$(MAKE) -j$(JOBS) check-once BUILD=build/san BIN=build/san/bin OPT=-O1 \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
 
 check-once: all $(UNIT_BINS) lint-man

@@ -93,31 +93,64 @@ date_fmt(int day, char *buf)
 	return buf;
 }
 
-int
-date_today(const char *tz)
+/* Switch TZ to tz (NULL: leave it); returns what to give tz_restore(). */
+static char *
+tz_switch(const char *tz, int *switched)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	char *old = NULL;
-	const char *o;
+	const char *o = getenv("TZ");
+	char *old = o ? strdup(o) : NULL;
 
+	*switched = tz != NULL;
 	if (tz != NULL) {
-		o = getenv("TZ");
-		old = o ? strdup(o) : NULL;
 		setenv("TZ", tz, 1);
 		tzset();
 	}
-	localtime_r(&now, &tm);
-	if (tz != NULL) {
-		if (old) {
+	return old;
+}
+
+static void
+tz_restore(char *old, int switched)
+{
+	if (switched) {
+		if (old)
 			setenv("TZ", old, 1);
-			free(old);
-		} else {
+		else
 			unsetenv("TZ");
-		}
 		tzset();
 	}
+	free(old);
+}
+
+int
+date_of_time(long long t, const char *tz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	int switched;
+	char *old = tz_switch(tz, &switched);
+
+	localtime_r(&tt, &tm);
+	tz_restore(old, switched);
 	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+int
+date_today(const char *tz)
+{
+	return date_of_time((long long)time(NULL), tz);
+}
+
+long long
+date_mktime_in(struct tm *tm, const char *tz)
+{
+	int switched;
+	char *old = tz_switch(tz, &switched);
+	time_t t;
+
+	tm->tm_isdst = -1;
+	t = mktime(tm);
+	tz_restore(old, switched);
+	return t == (time_t)-1 ? -1 : (long long)t;
 }
 
 /* ---- the NYSE calendar ------------------------------------------------------------------------ */

@@ -8,6 +8,7 @@
 #define STI_DATE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #define DATE_LEN 10 /* "YYYY-MM-DD" */
 
@@ -23,6 +24,11 @@ void date_to_ymd(int day, int *y, int *m, int *d);
 int date_weekday(int day);
 /* Today in the given IANA zone (NULL: local time), e.g. "America/New_York". */
 int date_today(const char *tz);
+/* The date of the instant t (seconds since the epoch) in zone tz (NULL: local time). */
+int date_of_time(long long t, const char *tz);
+/* The instant of the wall-clock time *tm in zone tz (daylight saving decided by the zone), or -1.
+ * glibc has no zone argument for these, so TZ is switched around the call: not for threaded callers. */
+long long date_mktime_in(struct tm *tm, const char *tz);
 
 /* 1 when the NYSE is open on day (a weekday that is not a full closure), else 0. */
 int cal_is_trading_day(int day);

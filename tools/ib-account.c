@@ -15,7 +15,6 @@
 enum { OPT_ACCOUNT = 0x100, OPT_CLIENT_ID, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_TIMEOUT };
 
 static void usage(int status);
-static int ny_day(long long epoch);
 
 static const struct option long_options[] = {
 	{ "account", required_argument, NULL, OPT_ACCOUNT },
@@ -72,7 +71,7 @@ main(int argc, char *argv[])
 	if (bk_snap_take(c, &s, BK_SNAP_ACCOUNT, NULL, err, sizeof err, &code) < 0)
 		err_die(code, "%s", err);
 	if (since < 0)
-		since = ny_day(s.server_time >= 0 ? s.server_time : (long long)time(NULL));
+		since = date_of_time(s.server_time >= 0 ? s.server_time : (long long)time(NULL), "America/New_York"); /* IB's trading day */
 	memset(&f, 0, sizeof f);
 	snprintf(f.account, sizeof f.account, "%s", account);
 	date_to_ymd(since, &y, &m, &d);
@@ -90,27 +89,6 @@ main(int argc, char *argv[])
 	log_info("%s: %zu positions, %zu open orders, %zu fills", account, s.npos, s.nopen, s.nfills);
 	bk_snap_free(&s);
 	err_exit_flush(0);
-}
-
-/* The New York date of an instant: IB's trading day. */
-static int
-ny_day(long long epoch)
-{
-	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-	time_t t = (time_t)epoch;
-	struct tm tm;
-
-	setenv("TZ", "America/New_York", 1);
-	tzset();
-	localtime_r(&t, &tm);
-	if (old) {
-		setenv("TZ", old, 1);
-		free(old);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
-	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "err.h"
 #include "ndjson.h"
 #include "num.h"
@@ -320,28 +321,6 @@ bk_epoch_iso(long long t, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Seconds since the epoch of a local time in zone (an IANA name), or -1. */
-static long long
-zoned_epoch(struct tm *tm, const char *zone)
-{
-	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-	time_t t;
-
-	/* glibc has no mktime for a given zone; switch TZ around one call (the tools are single-threaded). */
-	setenv("TZ", zone, 1);
-	tzset();
-	tm->tm_isdst = -1;
-	t = mktime(tm);
-	if (old) {
-		setenv("TZ", old, 1);
-		free(old);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
-	return t == (time_t)-1 ? -1 : (long long)t;
-}
-
 int
 bk_ib_time_iso(const char *ib, char *out, size_t n)
 {
@@ -384,7 +363,7 @@ bk_ib_time_iso(const char *ib, char *out, size_t n)
 	for (const char *z = zone; *z; z++)
 		if (!isalnum((unsigned char)*z) && !strchr("/_+-", *z))
 			return -1;
-	if (strstr(zone, "..") != NULL || (t = zoned_epoch(&tm, zone)) < 0)
+	if (strstr(zone, "..") != NULL || (t = date_mktime_in(&tm, zone)) < 0)
 		return -1;
 	bk_epoch_iso(t, out, n);
 	return 0;

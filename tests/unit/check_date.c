@@ -141,6 +141,20 @@ START_TEST(test_early_close)
 }
 END_TEST
 
+START_TEST(test_zones)
+{
+	struct tm tm = { .tm_year = 2024 - 1900, .tm_mon = 6, .tm_mday = 3, .tm_hour = 16 };
+	long long t = date_mktime_in(&tm, "America/New_York");
+	char buf[DATE_LEN + 1];
+
+	ck_assert(t == 1720036800LL); /* 2024-07-03 16:00 EDT = 20:00 UTC */
+	ck_assert_str_eq(date_fmt(date_of_time(t, "America/New_York"), buf), "2024-07-03");
+	ck_assert_str_eq(date_fmt(date_of_time(t, "Asia/Tokyo"), buf), "2024-07-04");
+	ck_assert_str_eq(date_fmt(date_of_time(t, "UTC"), buf), "2024-07-03");
+	ck_assert_ptr_null(getenv("TZ")); /* left as it was */
+}
+END_TEST
+
 int
 main(void)
 {
@@ -152,6 +166,7 @@ main(void)
 	tcase_add_test(core, test_parse_format);
 	tcase_add_test(core, test_next_prev_month_end);
 	tcase_add_test(core, test_early_close);
+	tcase_add_test(core, test_zones);
 	tcase_add_test(errors, test_parse_errors);
 	tcase_add_test(limits, test_nyse_closures_2000_2026);
 	suite_add_tcase(s, core);
