@@ -12,7 +12,8 @@
 #include "date.h"
 #include "num.h"
 
-#define CSV_CHUNK (1u << 20) /* bytes asked of fread at a time */
+#define CSV_CHUNK (1u << 20) /* bytes asked of fread at a time, once the buffer has grown */
+#define CSV_START (1u << 16) /* first buffer: small inputs (and fuzzing) need no megabytes */
 
 struct csv_field {
 	size_t off; /* start, from the beginning of the buffer */
@@ -50,7 +51,7 @@ csv_open(FILE *fp, const char *name)
 		return NULL;
 	r->fp = fp;
 	r->name = strdup(name ? name : "<stdin>");
-	r->cap = CSV_CHUNK * 2;
+	r->cap = CSV_START;
 	r->buf = malloc(r->cap + 1);
 	r->fields_cap = 16;
 	r->fields = malloc(sizeof *r->fields * (size_t)r->fields_cap);
@@ -135,7 +136,8 @@ refill(csv_reader *r)
 		r->pos = 0;
 		r->mvalid = 0;
 	}
-	if (r->cap - r->len < CSV_CHUNK) {
+	/* Grow when less than a chunk (half the buffer while it is small) is free for the next read. */
+	if (r->cap - r->len < (r->cap < 2 * CSV_CHUNK ? r->cap / 2 : CSV_CHUNK)) {
 		size_t ncap = r->cap * 2;
 		char *nb = realloc(r->buf, ncap + 1);
 
