@@ -12,7 +12,7 @@ RUN make clean && make -j"$(nproc)" && make install PREFIX=/usr/local DESTDIR=/o
 
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-	libcurl4 libjansson4 libpq5 libssl3 ca-certificates parallel util-linux man-db tzdata \
+	libcurl4 libjansson4 libpq5 libssl3 ca-certificates jq parallel util-linux man-db tzdata \
 	&& rm -rf /var/lib/apt/lists/* \
 	&& useradd --system --create-home --home-dir /var/lib/sti --shell /usr/sbin/nologin sti
 COPY --from=build /out/usr/local /usr/local
