@@ -67,6 +67,32 @@ cli_int(const char *s, long long min, long long max, const char *name)
 	return v;
 }
 
+long long
+cli_size(const char *s, long long min, long long max, const char *name)
+{
+	static const char *suffixes[] = { "", "K", "KiB", "M", "MiB", "G", "GiB" };
+	static const int shifts[] = { 0, 10, 10, 20, 20, 30, 30 };
+	size_t n = strspn(s, "0123456789");
+	char num[32];
+	long long v;
+	int i;
+
+	for (i = 0; i < 7; i++)
+		if (strcmp(s + n, suffixes[i]) == 0)
+			break;
+	if (i == 7 || n == 0 || n >= sizeof num)
+		err_die(EX_USAGE, "--%s: '%s' is not a size (bytes, or with K, M, G)", name, s);
+	memcpy(num, s, n);
+	num[n] = '\0';
+	v = cli_int(num, 0, 1LL << 40, name);
+	if (v > max >> shifts[i])
+		err_die(EX_USAGE, "--%s: %s is more than %lld GiB", name, s, max >> 30);
+	v <<= shifts[i];
+	if (v < min)
+		err_die(EX_USAGE, "--%s: %s is less than %lld MiB", name, s, min >> 20);
+	return v;
+}
+
 double
 cli_double(const char *s, double min, double max, const char *name)
 {

@@ -33,6 +33,9 @@ _Noreturn void cli_version(void);
  * "prog: --name: ...". */
 long long cli_int(const char *s, long long min, long long max, const char *name);
 double cli_double(const char *s, double min, double max, const char *name);
+/* A byte count: digits with an optional K, KiB, M, MiB, G or GiB suffix (powers of 1024), within
+ * [min, max]. */
+long long cli_size(const char *s, long long min, long long max, const char *name);
 /* An ISO date YYYY-MM-DD, as days since 1970-01-01 (see date.h). */
 int cli_date(const char *s, const char *name);
 

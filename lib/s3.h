@@ -53,7 +53,9 @@ void s3_config_free(s3_config *c);
 int s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const char *content_type,
     long long *written, char *err, size_t errlen);
 
-/* Write the object bucket/key to out. A transfer that breaks off resumes with a ranged GET of the rest
+/* Write the object bucket/key to out. An object larger than 2 x c->part_size (with an ETag, and
+ * c->jobs > 1) is read as c->part_size ranges, c->jobs at a time, each If-Match that ETag and resumed
+ * and retried on its own, and written in order (memory: c->jobs x c->part_size). A transfer that breaks off resumes with a ranged GET of the rest
  * (If-Match the first answer's ETag, so a changed object is never spliced); the length is checked
  * against Content-Length and the MD5 against the ETag when the ETag is one (single-part, not SSE-KMS
  * or SSE-C). Bytes already written to out stay there when it fails; write to a temporary to get

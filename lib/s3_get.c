@@ -1,4 +1,5 @@
-/* s3_get: download one object, resuming with ranged GETs after a broken transfer. */
+/* s3_get: download one object, resuming with ranged GETs after a broken transfer; a large object as
+ * several ranges in parallel. */
 #include <errno.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -122,6 +123,7 @@ struct get {
 	long status;         /* status of the current response */
 	int body_started;    /* the current response's first body byte has been seen */
 	int bad_range;       /* a 206 that does not start where we asked */
+	int go_par;          /* the first answer showed a large object: read it as parallel ranges */
 	int ioerr;           /* errno of a failed write, 0 if none */
 	struct sink *sink;   /* the writer thread */
 	char etag[128];      /* ETag of the current response */
@@ -202,6 +204,12 @@ body_start(struct get *g)
 		strcpy(g->etag0, g->etag);
 		g->total = g->clen[0] ? strtoll(g->clen, NULL, 10) : -1;
 		g->sink->do_md5 = etag_is_md5(g);
+		/* Large enough for several streams to pay: drop this one and read ranges in parallel, If-Match
+		 * this ETag (without one, a changed object could not be told apart, so one stream it is). */
+		if (g->c->jobs > 1 && g->total > 2 * g->c->part_size && g->etag0[0] != '\0') {
+			g->go_par = 1;
+			return -1;
+		}
 	}
 	if (g->status == 206) {
 		const char *sp = strchr(g->crange, ' ');
@@ -260,6 +268,352 @@ etag_is_md5(const struct get *g)
 		if (!strchr("0123456789abcdefABCDEF", g->etag0[i]))
 			return 0;
 	return 1;
+}
+
+/* ---- parallel ranged GETs ----
+ *
+ * An object larger than two parts is read as part_size ranges by c->jobs worker threads, each with its
+ * own curl handle (and so its own connection, kept alive from range to range). Part p lives in slot
+ * p % jobs until it has been handed to the sink, and a worker only takes part p once part p - jobs has
+ * been handed on: the reorder window, and so the memory, is jobs x part_size whatever order the ranges
+ * finish in. Every range asks If-Match the ETag of the first answer, so a changed object fails (412)
+ * instead of being spliced from two versions. */
+
+struct pslot {
+	unsigned char *buf; /* part_size bytes */
+	size_t len;         /* bytes of the part held */
+	int done;           /* the part is complete and waits to be handed on */
+};
+
+struct par {
+	const s3_config *c;
+	const char *url;
+	const char *etag;        /* the version we are reading, quotes kept */
+	long long total;         /* object size */
+	long long part;          /* bytes per range */
+	long long nparts;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;       /* a slot filled or emptied, or a failure */
+	struct pslot *slots;     /* c->jobs of them */
+	long long next;          /* the next part a worker takes */
+	long long emitted;       /* parts handed to the sink */
+	int code;                /* the first failure's EX_ code, 0 while all is well */
+	char err[S3_ERRLEN];     /* and its message */
+};
+
+/* One range's transfer state, for the callbacks. */
+struct rget {
+	unsigned char *buf;  /* the slot's buffer */
+	long long from;      /* the range's first byte in the object */
+	size_t want;         /* the range's length */
+	size_t got;          /* bytes of it received */
+	long long skip;      /* bytes to drop: a server that ignored our Range sends the object from 0 */
+	long status;
+	int body_started;
+	int bad_range;       /* an answer that does not start where we asked, or another version */
+	int full;            /* the range is complete: the rest of a whole-object answer is not wanted */
+	const char *want_etag; /* the version we are reading */
+	char etag[128];
+	char crange[128];
+	s3_buf errbody;
+};
+
+static size_t
+rget_header_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct rget *r = arg;
+
+	if (n > 5 && strncmp(p, "HTTP/", 5) == 0) {
+		const char *sp = memchr(p, ' ', n);
+
+		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		r->etag[0] = r->crange[0] = '\0';
+		r->body_started = 0;
+		return n;
+	}
+	if (!hval(p, n, "ETag", r->etag, sizeof r->etag))
+		hval(p, n, "Content-Range", r->crange, sizeof r->crange);
+	return n;
+}
+
+/* Append a range's body to its buffer, never past the range's end. The first body byte of each
+ * answer checks that it is the version and the offset asked for. */
+static size_t
+rget_write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct rget *r = arg;
+	size_t len = n, room;
+	long long at = r->from + (long long)r->got;
+
+	if (r->status != 200 && r->status != 206)
+		return s3_buf_add(&r->errbody, p, n) == 0 ? n : 0;
+	if (!r->body_started) {
+		const char *sp = strchr(r->crange, ' ');
+
+		r->body_started = 1;
+		/* A server that ignores If-Match (s3rver) would hand us another version's bytes: compare. */
+		if ((r->etag[0] != '\0' && strcmp(r->etag, r->want_etag) != 0) ||
+		    (r->status == 206 && (sp == NULL || strtoll(sp + 1, NULL, 10) != at))) {
+			r->bad_range = 1;
+			return 0;
+		}
+		if (r->status == 200)
+			r->skip = at; /* the whole object: drop what comes before our range */
+	}
+	if (r->skip > 0) {
+		size_t d = (long long)len < r->skip ? len : (size_t)r->skip;
+
+		r->skip -= (long long)d;
+		p += d;
+		len -= d;
+	}
+	room = r->want - r->got;
+	if (len > room) {
+		/* More than we asked for: only a whole-object answer does that; take our share and stop. */
+		memcpy(r->buf + r->got, p, room);
+		r->got += room;
+		r->full = 1;
+		return 0;
+	}
+	memcpy(r->buf + r->got, p, len);
+	r->got += len;
+	return n;
+}
+
+/* Record the first failure and wake everyone, so workers stop taking parts and the emitter returns. */
+static void
+par_fail(struct par *pa, int code, const char *msg)
+{
+	pthread_mutex_lock(&pa->mu);
+	if (pa->code == 0) {
+		pa->code = code;
+		snprintf(pa->err, sizeof pa->err, "%s", msg);
+	}
+	pthread_cond_broadcast(&pa->cv);
+	pthread_mutex_unlock(&pa->mu);
+}
+
+/* Fetch part `part` into buf with h: a ranged GET resumed from where it broke off, retried with the
+ * usual backoff at most c->retries times. Returns 0, or an EX_ code with the message in err. */
+static int
+fetch_range(struct par *pa, CURL *h, long long part, unsigned char *buf, size_t *len, char *err,
+    size_t errlen)
+{
+	const s3_config *c = pa->c;
+	struct rget r = { .buf = buf, .from = part * pa->part, .want_etag = pa->etag };
+	char curlerr[CURL_ERROR_SIZE], range[80], ifmatch[160], what[64];
+	long long last;
+	CURLcode rc = CURLE_OK;
+	int attempt, code = 0;
+
+	last = r.from + pa->part - 1 < pa->total - 1 ? r.from + pa->part - 1 : pa->total - 1;
+	r.want = (size_t)(last - r.from + 1);
+	r.errbody.max = 1 << 20;
+	snprintf(ifmatch, sizeof ifmatch, "If-Match: %s", pa->etag);
+	curl_easy_setopt(h, CURLOPT_URL, pa->url);
+	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, rget_write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, rget_header_cb);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &r);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curlerr);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L << 10);
+	for (attempt = 0;; attempt++) {
+		struct curl_slist *hdrs, *ok;
+
+		ok = hdrs = curl_slist_append(NULL, "x-amz-content-sha256: " SHA256_HEX_EMPTY);
+		if (ok != NULL && c->session_token != NULL) {
+			char *tok = malloc(strlen(c->session_token) + 32);
+
+			ok = NULL;
+			if (tok != NULL) {
+				sprintf(tok, "x-amz-security-token: %s", c->session_token);
+				ok = hdrs = curl_slist_append(hdrs, tok);
+				free(tok);
+			}
+		}
+		snprintf(range, sizeof range, "Range: bytes=%lld-%lld", r.from + (long long)r.got, last);
+		if (ok != NULL)
+			ok = hdrs = curl_slist_append(hdrs, range);
+		if (ok != NULL)
+			ok = hdrs = curl_slist_append(hdrs, ifmatch);
+		if (ok == NULL) {
+			curl_slist_free_all(hdrs);
+			err_fmt(err, errlen, "GET: out of memory");
+			code = EX_SOFTWARE;
+			break;
+		}
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		r.status = 0;
+		r.skip = 0;
+		r.body_started = 0;
+		r.errbody.n = 0;
+		curlerr[0] = '\0';
+		rc = curl_easy_perform(h);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+		curl_slist_free_all(hdrs);
+		if (r.full) /* we stopped a whole-object answer ourselves, with our range in hand */
+			rc = CURLE_OK;
+		if (r.bad_range || (rc == CURLE_OK && r.status == 412)) {
+			err_fmt(err, errlen, "GET: the object changed while it was read (ETag %s)", pa->etag);
+			code = EX_TEMPFAIL;
+			break;
+		}
+		if (rc == CURLE_OK && (r.status == 200 || r.status == 206)) {
+			if (r.got == r.want)
+				break;
+			rc = CURLE_PARTIAL_FILE; /* a clean close before the range's end: resume */
+			snprintf(curlerr, sizeof curlerr, "connection closed after %zu of %zu bytes of the range at %lld",
+			    r.got, r.want, r.from);
+		}
+		if (!s3_retryable(rc, r.status) || attempt >= c->retries || s3_cancelled || pa->code != 0) {
+			snprintf(what, sizeof what, "GET");
+			code = s3_fail(what, rc, r.status, &r.errbody, curlerr, err, errlen);
+			if (attempt > 0 && !s3_cancelled)
+				err_fmt(err + strlen(err), errlen - strlen(err), " (after %d attempts, range at byte %lld)",
+				    attempt + 1, r.from);
+			break;
+		}
+		log_debug("GET %s: range at %lld: attempt %d failed (%s, HTTP %ld) at byte %zu, retrying", pa->url,
+		    r.from, attempt + 1, curlerr[0] ? curlerr : curl_easy_strerror(rc), r.status, r.got);
+		if (s3_backoff(attempt + 1) != 0) {
+			code = s3_fail("GET", CURLE_ABORTED_BY_CALLBACK, 0, NULL, NULL, err, errlen);
+			break;
+		}
+	}
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+	free(r.errbody.p);
+	*len = r.got;
+	return code;
+}
+
+static void *
+par_worker(void *arg)
+{
+	struct par *pa = arg;
+	CURL *h = s3_easy(pa->c);
+	char err[S3_ERRLEN];
+
+	if (h == NULL) {
+		par_fail(pa, EX_SOFTWARE, "GET: out of memory");
+		return NULL;
+	}
+	for (;;) {
+		long long p;
+		struct pslot *s;
+		size_t len = 0;
+		int code;
+
+		pthread_mutex_lock(&pa->mu);
+		while (pa->code == 0 && pa->next < pa->nparts && pa->next >= pa->emitted + pa->c->jobs)
+			pthread_cond_wait(&pa->cv, &pa->mu);
+		if (pa->code != 0 || pa->next >= pa->nparts) {
+			pthread_mutex_unlock(&pa->mu);
+			break;
+		}
+		p = pa->next++;
+		s = &pa->slots[p % pa->c->jobs];
+		pthread_mutex_unlock(&pa->mu);
+		/* The slot is ours: part p - jobs, its last holder, has been handed on. */
+		code = fetch_range(pa, h, p, s->buf, &len, err, sizeof err);
+		if (code != 0) {
+			par_fail(pa, code, err);
+			break;
+		}
+		pthread_mutex_lock(&pa->mu);
+		s->len = len;
+		s->done = 1;
+		pthread_cond_broadcast(&pa->cv);
+		pthread_mutex_unlock(&pa->mu);
+	}
+	curl_easy_cleanup(h);
+	return NULL;
+}
+
+/* Read the object described by g (g->etag0, g->total; nothing written yet, the sink idle) with parallel
+ * ranged GETs of c->part_size bytes, writing the parts in order to g->out and hashing them into the
+ * sink's MD5 (the sink thread never touches it, as nothing is submitted to it). Returns 0 with g->got ==
+ * g->total, or an EX_ code with the message in err. */
+static int
+par_get(struct get *g, const char *url, char *err, size_t errlen)
+{
+	const s3_config *c = g->c;
+	struct par pa = { .c = c, .url = url, .etag = g->etag0, .total = g->total, .part = c->part_size };
+	pthread_t *th = calloc((size_t)c->jobs, sizeof *th);
+	sigset_t block, old;
+	int nth = 0, code = 0;
+
+	pa.nparts = (g->total + pa.part - 1) / pa.part;
+	pa.slots = calloc((size_t)c->jobs, sizeof *pa.slots);
+	pthread_mutex_init(&pa.mu, NULL);
+	pthread_cond_init(&pa.cv, NULL);
+	for (int i = 0; pa.slots != NULL && i < c->jobs && code == 0; i++)
+		if ((pa.slots[i].buf = malloc((size_t)pa.part)) == NULL)
+			code = EX_SOFTWARE;
+	if (th == NULL || pa.slots == NULL || code != 0) {
+		err_fmt(err, errlen, "GET: out of memory for %d parts of %lld MiB", c->jobs, pa.part >> 20);
+		code = EX_SOFTWARE;
+		goto out;
+	}
+	/* Signals belong to the main thread, whose handler cancels the transfers. */
+	sigfillset(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (; nth < c->jobs && nth < pa.nparts; nth++)
+		if (pthread_create(&th[nth], NULL, par_worker, &pa) != 0)
+			break;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (nth == 0) {
+		err_fmt(err, errlen, "GET: cannot start the download threads");
+		code = EX_OSERR;
+		goto out;
+	}
+	for (long long p = 0; p < pa.nparts; p++) {
+		struct pslot *s = &pa.slots[p % c->jobs];
+
+		pthread_mutex_lock(&pa.mu);
+		while (!s->done && pa.code == 0)
+			pthread_cond_wait(&pa.cv, &pa.mu);
+		code = pa.code;
+		pthread_mutex_unlock(&pa.mu);
+		if (code != 0)
+			break;
+		/* Written and hashed here, not through the sink: this thread is already beside the transfers,
+		 * and a copy into the sink's buffers would only cost CPU the receivers and server need. */
+		if (fwrite(s->buf, 1, s->len, g->out) != s->len) {
+			int e = errno ? errno : EIO;
+
+			err_fmt(err, errlen, "write: %s", strerror(e));
+			par_fail(&pa, EX_IOERR, err);
+			code = EX_IOERR;
+			break;
+		}
+		if (g->sink->do_md5)
+			EVP_DigestUpdate(g->sink->md5, s->buf, s->len);
+		g->got += (long long)s->len;
+		if (c->progress)
+			progress(g, 0);
+		pthread_mutex_lock(&pa.mu);
+		s->done = 0;
+		pa.emitted++;
+		pthread_cond_broadcast(&pa.cv);
+		pthread_mutex_unlock(&pa.mu);
+	}
+	if (code != 0 && code != EX_IOERR)
+		err_fmt(err, errlen, "%s", pa.err);
+	for (int i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	if (code == 0 && g->got != g->total) {
+		err_fmt(err, errlen, "GET: read %lld bytes of %lld", g->got, g->total);
+		code = EX_DATAERR;
+	}
+out:
+	for (int i = 0; pa.slots != NULL && i < c->jobs; i++)
+		free(pa.slots[i].buf);
+	free(pa.slots);
+	free(th);
+	pthread_mutex_destroy(&pa.mu);
+	pthread_cond_destroy(&pa.cv);
+	return code;
 }
 
 int
@@ -336,6 +690,8 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 		g.errbody.n = 0;
 		curlerr[0] = '\0';
 		rc = curl_easy_perform(h);
+		if (g.go_par)
+			break;
 		if (rc == CURLE_OK && g.status == 200 && !g.body_started && g.start == 0) {
 			/* an empty object: no body byte ever came */
 			strcpy(g.etag0, g.etag);
@@ -370,7 +726,10 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 		if (s3_backoff(attempt + 1) != 0)
 			break;
 	}
-	if (!(rc == CURLE_OK && (g.status == 200 || g.status == 206))) {
+	if (g.go_par) {
+		if ((code = par_get(&g, url, err, errlen)) != 0)
+			goto out;
+	} else if (!(rc == CURLE_OK && (g.status == 200 || g.status == 206))) {
 		snprintf(what, sizeof what, "GET");
 		code = s3_fail(what, rc, g.status, &g.errbody, curlerr, err, errlen);
 		if (attempt > 0 && !s3_cancelled)

@@ -15,6 +15,7 @@ not implement AbortMultipartUpload. This proxy, in front of it on loopback:
     `after` bytes, default half), stall (accept, then send nothing for 60 s), reset (close at once),
     corrupt (flip one byte of the request body before the checks, or of the response body), lose
     (forward the request, then close the connection instead of answering).
+  - answers 412 PreconditionFailed, as S3 does, to a GET or HEAD If-Match an ETag the object no longer has;
   - answers 404 NoSuchUpload, as S3 does, to CompleteMultipartUpload of an upload that is gone.
     GET /__faults/clear drops pending faults; GET /__log returns the request log.
 Each request is logged as one line "METHOD PATH?QUERY -> STATUS [note]" on stderr and kept for /__log.
@@ -247,6 +248,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
+        # s3rver ignores If-Match; S3 answers 412 when the object is no longer that version.
+        want = self.headers.get("If-Match")
+        if want and want != "*" and self.command in ("GET", "HEAD") and 200 <= resp.status < 300 and \
+                resp.getheader("ETag") != want:
+            self.note(412, "PreconditionFailed")
+            return self.reply(412, xml_error("PreconditionFailed", "At least one of the pre-conditions you "
+                                             "specified did not hold"), {"Content-Type": "application/xml"})
         if fault and fault["fault"] == "lose":
             self.note("%d lost" % resp.status, "fault")
             self.close_connection = True

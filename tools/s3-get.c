@@ -20,9 +20,11 @@ static void usage(int status);
 
 static const struct option long_options[] = {
 	{ "endpoint", required_argument, NULL, 'e' },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "long", no_argument, NULL, 'L' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "part-size", required_argument, NULL, 'p' },
 	{ "retries", required_argument, NULL, 'r' },
 	{ "store", required_argument, NULL, 's' },
 	{ "timeout", required_argument, NULL, 't' },
@@ -58,7 +60,8 @@ int
 main(int argc, char *argv[])
 {
 	const char *endpoint = NULL, *root = NULL, *out_path = NULL;
-	int opt, list = 0, longfmt = 0, retries = 5, rc;
+	int opt, list = 0, longfmt = 0, retries = 5, jobs = 4, rc;
+	long long part_size = S3_PART_DEFAULT;
 	long timeout = 30;
 	long long got = 0;
 	char err[S3_ERRLEN];
@@ -71,9 +74,11 @@ main(int argc, char *argv[])
 	while ((opt = getopt_long(argc, argv, "lo:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'e': endpoint = optarg; break;
+		case 'j': jobs = (int)cli_int(optarg, 1, 64, "jobs"); break;
 		case 'l': list = 1; break;
 		case 'L': longfmt = 1; break;
 		case 'o': out_path = optarg; break;
+		case 'p': part_size = cli_size(optarg, S3_PART_MIN, S3_PART_MAX, "part-size"); break;
 		case 'r': retries = (int)cli_int(optarg, 0, 100, "retries"); break;
 		case 's': root = optarg; break;
 		case 't': timeout = (long)cli_int(optarg, 1, 3600, "timeout"); break;
@@ -98,6 +103,8 @@ main(int argc, char *argv[])
 		if ((rc = s3_config_load(&c, endpoint, err, sizeof err)) != 0)
 			err_die(rc, "%s", err);
 		c.retries = retries;
+		c.jobs = jobs;
+		c.part_size = part_size;
 		c.timeout = timeout;
 		c.progress = log_progress_wanted() && !list;
 	}
@@ -131,7 +138,8 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: s3-get [-q] [--store URL] [--endpoint URL] [--retries N] [--timeout SECS] [-o FILE] URL\n"
+	    "usage: s3-get [-q] [--store URL] [--endpoint URL] [--jobs N] [--part-size SIZE] [--retries N]\n"
+	    "              [--timeout SECS] [-o FILE] URL\n"
 	    "       s3-get --list [--long] [--store URL] [--endpoint URL] [PREFIX]\n"
 	    "Write the object URL (s3://bucket/key, a local path, or a key in the store) to standard output.\n");
 	exit(status);

@@ -25,33 +25,6 @@ static const struct option long_options[] = {
 	CLI_COMMON_OPTIONS
 };
 
-/* A byte count with an optional binary suffix: 16M, 5MiB, 1G. */
-static long long
-parse_size(const char *s, long long min, long long max, const char *name)
-{
-	static const char *suffixes[] = { "", "K", "KiB", "M", "MiB", "G", "GiB" };
-	static const int shifts[] = { 0, 10, 10, 20, 20, 30, 30 };
-	size_t n = strspn(s, "0123456789");
-	char num[32];
-	long long v;
-	int i;
-
-	for (i = 0; i < 7; i++)
-		if (strcmp(s + n, suffixes[i]) == 0)
-			break;
-	if (i == 7 || n == 0 || n >= sizeof num)
-		err_die(EX_USAGE, "--%s: '%s' is not a size (bytes, or with K, M, G)", name, s);
-	memcpy(num, s, n);
-	num[n] = '\0';
-	v = cli_int(num, 0, 1LL << 40, name);
-	if (v > max >> shifts[i])
-		err_die(EX_USAGE, "--%s: %s is more than %lld GiB", name, s, max >> 30);
-	v <<= shifts[i];
-	if (v < min)
-		err_die(EX_USAGE, "--%s: %s is less than %lld MiB", name, s, min >> 20);
-	return v;
-}
-
 static void
 on_signal(int sig)
 {
@@ -77,7 +50,7 @@ main(int argc, char *argv[])
 		case 'c': content_type = optarg; break;
 		case 'e': endpoint = optarg; break;
 		case 'j': jobs = (int)cli_int(optarg, 1, 64, "jobs"); break;
-		case 'p': part_size = parse_size(optarg, S3_PART_MIN, S3_PART_MAX, "part-size"); break;
+		case 'p': part_size = cli_size(optarg, S3_PART_MIN, S3_PART_MAX, "part-size"); break;
 		case 'r': retries = (int)cli_int(optarg, 0, 100, "retries"); break;
 		case 's': root = optarg; break;
 		case 't': timeout = (long)cli_int(optarg, 1, 3600, "timeout"); break;

@@ -125,6 +125,60 @@ s3-get -o got s3://bkt/large/big.bin
 assert_same_file big got
 s3_logged "GET /bkt/large/big.bin -> 206" || fail "no ranged GET"
 
+t "parallel ranged GETs: an object above 2 parts is read as ranges, in order, to a file or a pipe"
+s3_log >before.log
+s3-get --part-size 5M --jobs 3 -o got s3://bkt/large/big.bin
+assert_same_file big got
+s3-get --part-size 5M s3://bkt/large/big.bin | cmp - big
+s3_log >after.log
+ranges=$(($(grep -c 'GET /bkt/large/big.bin -> 206' after.log) - $(grep -c 'GET /bkt/large/big.bin -> 206' before.log)))
+[ "$ranges" -ge $((2 * BIG / (5 * MB))) ] || fail "only $ranges ranged GETs"
+# A single-part object: its ETag is its MD5, checked over the ranges as they are written out.
+head -c $((12 * MB)) big >mid
+s3-put s3://bkt/ranged/mid <mid
+s3-get --part-size 5M s3://bkt/ranged/mid | cmp - mid
+assert_eq 3 "$(s3_logcount 'GET /bkt/ranged/mid -> 206')" "ranges of a 12 MiB object in 5 MiB parts"
+s3-get --part-size 5M --jobs 1 s3://bkt/ranged/mid | cmp - mid
+assert_eq 3 "$(s3_logcount 'GET /bkt/ranged/mid -> 206')" "ranged GETs with --jobs 1"
+s3-get --part-size 6M s3://bkt/ranged/mid | cmp - mid
+assert_eq 3 "$(s3_logcount 'GET /bkt/ranged/mid -> 206')" "ranged GETs of an object of exactly 2 parts"
+rm -f got
+
+t "parallel ranged GETs: a range that breaks off or fails is retried on its own"
+# The first fault of each kind goes to the first GET, which the large size turns into ranged GETs.
+s3_fault GET drop 3 match=ranged/mid
+s3-get --part-size 5M -o got s3://bkt/ranged/mid
+assert_same_file mid got
+s3_logged 'GET /bkt/ranged/mid -> 206 fault: dropped' || fail "no range dropped"
+s3_fault GET drop 1 match=ranged/mid
+s3_fault GET 500 1 match=ranged/mid
+s3_fault GET 503 1 match=ranged/mid
+s3-get --part-size 5M s3://bkt/ranged/mid | cmp - mid
+s3_logged 'GET /bkt/ranged/mid -> 500 fault' || fail "no range failed"
+s3_fault GET corrupt 2 match=ranged/mid
+assert_status 65 s3-get --part-size 5M -o damaged s3://bkt/ranged/mid 2>err
+assert_contains err MD5
+[ ! -e damaged ] || fail "a damaged download was kept"
+rm -f got
+
+t "parallel ranged GETs: the object replaced mid-download: exit 75, nothing at -o"
+# The first range stalls; while it waits out --timeout the object is replaced, and its retry (If-Match
+# the old ETag) is refused 412.
+s3-put s3://bkt/ranged/moving <mid
+s3_fault GET drop 1 match=ranged/moving
+s3_fault GET stall 1 match=ranged/moving
+s3-get --part-size 5M --jobs 2 --timeout 3 -o moved s3://bkt/ranged/moving 2>err &
+pid=$!
+for _ in $(seq 1 50); do s3_logged 'GET /bkt/ranged/moving -> stall' && break; sleep 0.1; done
+head -c $((11 * MB)) big | s3-put s3://bkt/ranged/moving
+st=0; wait $pid || st=$?
+assert_eq 75 "$st" "exit status after the object changed"
+assert_contains err "changed while it was read"
+s3_logged 'GET /bkt/ranged/moving -> 412' || fail "no 412 for the old ETag"
+[ ! -e moved ] || fail "a spliced download was kept"
+[ -z "$(ls moved.tmp.* 2>/dev/null)" ] || fail "temporary left behind"
+s3_faults_clear
+
 t "faults: 500, 503 SlowDown and a reset are retried"
 s3_fault GET 500 1; s3_fault GET 503 1; s3_fault GET reset 1
 s3-get s3://bkt/small/small.csv | cmp - small.csv
