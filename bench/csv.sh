@@ -20,5 +20,8 @@ parse_t=$(best "$parser" "$f")
 cpu=$( { /usr/bin/time -f '%U %S' "$parser" "$f" >/dev/null; } 2>&1 | awk '{print $1 + $2}')
 echo "BENCH csv: parse CPU time (user+sys) ${cpu}s"
 ratio=$(echo "$parse_t / $wc_t" | bc -l)
+split_t=$(best "$parser" --fields-only "$f")
+printf 'BENCH csv: splitting every record into fields (no number conversion) %.3f s, %.1fx wc -l\n' \
+	"$split_t" "$(echo "$split_t / $wc_t" | bc -l)"
 printf 'BENCH csv: %d rows, %d MB: wc -l %.3f s, parse every field %.3f s (%.0f MB/s, %.1f M rows/s), ratio %.1fx (target <= 10x)\n' \
 	"$rows" "$mb" "$wc_t" "$parse_t" "$(echo "$mb / $parse_t" | bc -l)" "$(echo "$rows / $parse_t / 1000000" | bc -l)" "$ratio"
