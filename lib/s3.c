@@ -531,9 +531,8 @@ resp_body_cb(char *p, size_t size, size_t n, void *arg)
 	return s3_buf_add(&r->body, p, size * n) == 0 ? size * n : 0;
 }
 
-/* Copy header value `name` from a raw header line into out (trimmed) when it is that header. */
-static int
-header_value(const char *line, size_t n, const char *name, char *out, size_t outlen)
+int
+s3_header_value(const char *line, size_t n, const char *name, char *out, size_t outlen)
 {
 	size_t ln = strlen(name), vn;
 	const char *v;
@@ -560,9 +559,9 @@ resp_header_cb(char *p, size_t size, size_t n, void *arg)
 
 	char len[32];
 
-	header_value(p, n, "ETag", r->etag, sizeof r->etag);
-	header_value(p, n, "x-amz-checksum-sha256", r->checksum, sizeof r->checksum);
-	if (header_value(p, n, "Content-Length", len, sizeof len))
+	s3_header_value(p, n, "ETag", r->etag, sizeof r->etag);
+	s3_header_value(p, n, "x-amz-checksum-sha256", r->checksum, sizeof r->checksum);
+	if (s3_header_value(p, n, "Content-Length", len, sizeof len))
 		r->length = strtoll(len, NULL, 10);
 	return n;
 }

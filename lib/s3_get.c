@@ -136,27 +136,6 @@ struct get {
 	struct timespec last; /* last progress line */
 };
 
-static int
-hval(const char *line, size_t n, const char *name, char *out, size_t outlen)
-{
-	size_t ln = strlen(name), vn;
-	const char *v;
-
-	if (n <= ln || line[ln] != ':' || strncasecmp(line, name, ln) != 0)
-		return 0;
-	v = line + ln + 1;
-	vn = n - ln - 1;
-	while (vn > 0 && (*v == ' ' || *v == '\t'))
-		v++, vn--;
-	while (vn > 0 && (v[vn - 1] == '\r' || v[vn - 1] == '\n' || v[vn - 1] == ' '))
-		vn--;
-	if (vn >= outlen)
-		vn = outlen - 1;
-	memcpy(out, v, vn);
-	out[vn] = '\0';
-	return 1;
-}
-
 static size_t
 header_cb(char *p, size_t size, size_t n, void *arg)
 {
@@ -170,11 +149,12 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 		g->body_started = 0;
 		return n;
 	}
-	if (hval(p, n, "ETag", g->etag, sizeof g->etag) || hval(p, n, "Content-Length", g->clen, sizeof g->clen) ||
-	    hval(p, n, "Content-Range", g->crange, sizeof g->crange) ||
-	    hval(p, n, "x-amz-server-side-encryption", g->sse, sizeof g->sse))
+	if (s3_header_value(p, n, "ETag", g->etag, sizeof g->etag) ||
+	    s3_header_value(p, n, "Content-Length", g->clen, sizeof g->clen) ||
+	    s3_header_value(p, n, "Content-Range", g->crange, sizeof g->crange) ||
+	    s3_header_value(p, n, "x-amz-server-side-encryption", g->sse, sizeof g->sse))
 		return n;
-	hval(p, n, "x-amz-server-side-encryption-customer-algorithm", g->ssec, sizeof g->ssec);
+	s3_header_value(p, n, "x-amz-server-side-encryption-customer-algorithm", g->ssec, sizeof g->ssec);
 	return n;
 }
 
@@ -331,8 +311,8 @@ rget_header_cb(char *p, size_t size, size_t n, void *arg)
 		r->body_started = 0;
 		return n;
 	}
-	if (!hval(p, n, "ETag", r->etag, sizeof r->etag))
-		hval(p, n, "Content-Range", r->crange, sizeof r->crange);
+	if (!s3_header_value(p, n, "ETag", r->etag, sizeof r->etag))
+		s3_header_value(p, n, "Content-Range", r->crange, sizeof r->crange);
 	return n;
 }
 

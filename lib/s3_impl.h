@@ -59,4 +59,8 @@ void s3_hex(const unsigned char *d, size_t n, char *out);
 /* Standard base64 of d[0..n) into out (4 * ceil(n / 3) + 1 bytes). */
 void s3_b64(const unsigned char *d, size_t n, char *out);
 
+/* When the raw header line [line, line + n) is header `name` (case-insensitive), copy its value, trimmed,
+ * into out (truncated to outlen - 1 bytes) and return 1; else return 0. This function can't fail. */
+int s3_header_value(const char *line, size_t n, const char *name, char *out, size_t outlen);
+
 #endif
