@@ -195,6 +195,35 @@ ticker_str(int k, char out[5])
 	out[4] = '\0';
 }
 
+/* A generated market is shown to new users (the demo's alerts and dashboards): never a swear word as a
+ * ticker. Returns 1 when ticker number k spells none of these. */
+static int
+ticker_ok(int k)
+{
+	static const char *const blocked[] = { "ANAL", "ANUS", "ARSE", "CLIT", "COCK", "COON", "CUNT", "DICK",
+		"DYKE", "FAGS", "FUCK", "HOMO", "JIZZ", "KIKE", "NAZI", "PISS", "PORN", "RAPE", "SHIT", "SLUT",
+		"SPIC", "TITS", "TWAT", "WANK", "WHOR" };
+	char t[5];
+
+	ticker_str(k, t);
+	for (size_t i = 0; i < sizeof blocked / sizeof blocked[0]; i++)
+		if (memcmp(t, blocked[i], 4) == 0)
+			return 0;
+	return 1;
+}
+
+/* The next ticker number to hand out (listings and ticker changes), skipping blocked words. */
+static int
+take_ticker(struct market *m)
+{
+	int k;
+
+	do
+		k = m->next_ticker++ % TICKER_SPACE;
+	while (!ticker_ok(k));
+	return k;
+}
+
 static double
 round_cents(double v)
 {
@@ -210,7 +239,7 @@ list_security(market *m, struct slot *s, int initial)
 	double cap;
 
 	s->id = m->next_id++;
-	s->ticker = m->next_ticker++ % TICKER_SPACE;
+	s->ticker = take_ticker(m);
 	s->sector = (int)(mrng_uniform(g) * NSECTOR);
 	s->beta = fmin(2.0, fmax(0.3, 1 + 0.3 * mrng_normal(g)));
 	s->sect_load = fmin(1.8, fmax(0.2, 1 + 0.3 * mrng_normal(g)));
@@ -474,7 +503,7 @@ market_day(market *m, FILE *prices, FILE *universe)
 		}
 		delist = !s->first && u < DELIST_P;
 		if (u >= DELIST_P + GAP_P && u < DELIST_P + GAP_P + RENAME_P)
-			s->ticker = m->next_ticker++ % TICKER_SPACE;
+			s->ticker = take_ticker(m);
 		if (s->div_in == 0) {
 			d = s->price * (1 + r) * s->div_yield;
 			s->div_in = DIV_EVERY;
