@@ -60,7 +60,7 @@ DEMO_PKGS = \
 	jq \
 	parallel
 
-.PHONY: all check check-once test-unit test-tools bench fuzz install deps deps-test deps-demo demo clean lint-man
+.PHONY: print-test-pkgs all check check-once test-unit test-tools bench fuzz install deps deps-test deps-demo demo clean lint-man
 
 all: $(TOOL_BINS)
 
@@ -136,6 +136,10 @@ deps-test:
 	@tests/setup-node
 deps-demo:
 	@build-aux/install-deps $(BUILD_PKGS) $(DEMO_PKGS)
+
+# The packages the tests need, for a CI script that installs them itself (e.g. through sudo).
+print-test-pkgs:
+	@echo $(BUILD_PKGS) $(TEST_PKGS)
 
 demo: deps-demo
 	$(MAKE) all
