@@ -26,6 +26,27 @@ finish(tws_msg *m)
 	return m->bad ? -1 : 0;
 }
 
+/* The many messages that are just "id|1|reqId|": one encoder, one decoder (which checks the id). */
+static int
+enc_id_version_req(tws_wbuf *b, int id, int req_id)
+{
+	tws_w_begin(b);
+	tws_w_int(b, id);
+	tws_w_int(b, 1);
+	tws_w_int(b, req_id);
+	return tws_w_end(b);
+}
+
+static int
+dec_id_version_req(tws_msg *m, int id, int *req_id)
+{
+	if (begin(m, id) < 0)
+		return -1;
+	tws_r_skip(m, 1, "version");
+	*req_id = tws_r_int(m, "reqId");
+	return finish(m);
+}
+
 static void
 copy(char *dst, size_t n, const char *src)
 {
@@ -342,21 +363,13 @@ tws_dec_hist_req(tws_msg *m, tws_hist_req *r)
 int
 tws_enc_cancel_hist(tws_wbuf *b, int req_id)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_OUT_CANCEL_HISTORICAL_DATA);
-	tws_w_int(b, 1);
-	tws_w_int(b, req_id);
-	return tws_w_end(b);
+	return enc_id_version_req(b, TWS_OUT_CANCEL_HISTORICAL_DATA, req_id);
 }
 
 int
 tws_dec_cancel_hist(tws_msg *m, int *req_id)
 {
-	if (begin(m, TWS_OUT_CANCEL_HISTORICAL_DATA) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	*req_id = tws_r_int(m, "reqId");
-	return finish(m);
+	return dec_id_version_req(m, TWS_OUT_CANCEL_HISTORICAL_DATA, req_id);
 }
 
 int
@@ -990,21 +1003,13 @@ tws_dec_exec(tws_msg *m, tws_exec *e)
 int
 tws_enc_exec_end(tws_wbuf *b, int req_id)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_EXECUTION_DATA_END);
-	tws_w_int(b, 1);
-	tws_w_int(b, req_id);
-	return tws_w_end(b);
+	return enc_id_version_req(b, TWS_IN_EXECUTION_DATA_END, req_id);
 }
 
 int
 tws_dec_exec_end(tws_msg *m, int *req_id)
 {
-	if (begin(m, TWS_IN_EXECUTION_DATA_END) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	*req_id = tws_r_int(m, "reqId");
-	return finish(m);
+	return dec_id_version_req(m, TWS_IN_EXECUTION_DATA_END, req_id);
 }
 
 int
@@ -1091,16 +1096,6 @@ tws_dec_req_account_summary(tws_msg *m, int *req_id, char *group, size_t glen, c
 	return finish(m);
 }
 
-static int
-enc_id_version_req(tws_wbuf *b, int id, int req_id)
-{
-	tws_w_begin(b);
-	tws_w_int(b, id);
-	tws_w_int(b, 1);
-	tws_w_int(b, req_id);
-	return tws_w_end(b);
-}
-
 int
 tws_enc_cancel_account_summary(tws_wbuf *b, int req_id)
 {
@@ -1116,13 +1111,7 @@ tws_enc_account_summary_end(tws_wbuf *b, int req_id)
 int
 tws_dec_id_version_req(tws_msg *m, int *req_id)
 {
-	int id = tws_msg_id(m);
-
-	if (begin(m, id) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	*req_id = tws_r_int(m, "reqId");
-	return finish(m);
+	return dec_id_version_req(m, tws_msg_id(m), req_id);
 }
 
 int
