@@ -10,6 +10,7 @@
 #include "dash/dash.h"
 #include "date.h"
 #include "html.h"
+#include "ndjson.h"
 #include "svg.h"
 
 #define W 640     /* chart viewBox width: about 1:1 in a half-width card on a desktop */
@@ -55,20 +56,6 @@ fmt_kind(double v, enum kind k, char *buf)
 	if (k == K_X && !isnan(v) && (n = strlen(buf)) + 3 < HTML_NUM_MAX)
 		strcpy(buf + n, "\xc3\x97"); /* U+00D7: a multiple of the portfolio */
 	return buf;
-}
-
-static double
-jnum(const json_t *o, const char *key)
-{
-	json_t *v = o ? json_object_get(o, key) : NULL;
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	json_t *v = o ? json_object_get(o, key) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
 /* ============================================================ inputs */
@@ -296,7 +283,7 @@ sect_metrics(FILE *fp, const json_t *m)
 	fputs("<div class=\"kpis\">\n", fp);
 	for (size_t i = 0; i < sizeof tiles / sizeof tiles[0]; i++) {
 		const struct metric *t = &metrics[tiles[i]];
-		double x = jnum(s, t->key), y = jnum(b, t->key);
+		double x = nd_num(s, t->key, NAN), y = nd_num(b, t->key, NAN);
 		char id[64];
 		snprintf(sub, sizeof sub, "benchmark %s", fmt_kind(y, t->kind, v2));
 		snprintf(id, sizeof id, "kpi-%s", t->key);
@@ -315,7 +302,7 @@ sect_metrics_table(FILE *fp, const json_t *m)
 	html_table_begin(fp, "metrics", "Daily net returns, 252 days a year, no risk-free rate", 0,
 	    "Metric|>Strategy|>Benchmark");
 	for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
-		double x = jnum(s, metrics[i].key), y = jnum(b, metrics[i].key);
+		double x = nd_num(s, metrics[i].key, NAN), y = nd_num(b, metrics[i].key, NAN);
 		if (isnan(x) && isnan(y))
 			continue;
 		fprintf(fp, "<tr data-k=\"%s\">", metrics[i].key);
@@ -389,15 +376,15 @@ periods_from_metrics(struct periods *p, const json_t *m)
 	if (periods_alloc(p, json_array_size(ya), json_array_size(ma)) < 0)
 		return -1;
 	json_array_foreach(ya, i, e) {
-		double y = jnum(e, "year");
+		double y = nd_num(e, "year", NAN);
 		if (!(y >= 1800 && y <= 2200)) /* not a year: leave it out rather than draw a 10 000-row heatmap */
 			continue;
 		p->year[p->ny] = (int)y;
-		p->ys[p->ny] = jnum(e, "strategy");
-		p->yb[p->ny++] = jnum(e, "benchmark");
+		p->ys[p->ny] = nd_num(e, "strategy", NAN);
+		p->yb[p->ny++] = nd_num(e, "benchmark", NAN);
 	}
 	json_array_foreach(ma, i, e) {
-		const char *s = jstr(e, "month");
+		const char *s = nd_str(e, "month", NULL);
 		char day[DATE_LEN + 1];
 		int d;
 		if (s == NULL || strlen(s) != 7)
@@ -406,7 +393,7 @@ periods_from_metrics(struct periods *p, const json_t *m)
 		if (date_parse(day, DATE_LEN, &d) < 0 || atoi(s) < 1800 || atoi(s) > 2200)
 			continue;
 		memcpy(p->month[p->nm], s, 8);
-		p->ms[p->nm++] = jnum(e, "strategy");
+		p->ms[p->nm++] = nd_num(e, "strategy", NAN);
 	}
 	return 0;
 }
@@ -543,13 +530,13 @@ sect_drawdowns(FILE *fp, const json_t *m)
 
 	html_table_begin(fp, "drawdowns", NULL, 0, ">#|Start|Valley|Recovered|>Days|>Max drawdown");
 	json_array_foreach(a, i, e) {
-		double dd = jnum(e, "max_drawdown"), days = jnum(e, "days");
-		const char *end = jstr(e, "end");
+		double dd = nd_num(e, "max_drawdown", NAN), days = nd_num(e, "days", NAN);
+		const char *end = nd_str(e, "end", NULL);
 		html_tr(fp);
 		snprintf(nb, sizeof nb, "%zu", i + 1);
 		html_td_num(fp, (double)(i + 1), nb, 0);
-		html_td(fp, jstr(e, "start"));
-		html_td(fp, jstr(e, "valley"));
+		html_td(fp, nd_str(e, "start", NULL));
+		html_td(fp, nd_str(e, "valley", NULL));
 		html_td(fp, end ? end : "not yet");
 		html_td_num(fp, days, html_fmt_num(days, 0, buf), 0);
 		html_td_num(fp, dd, html_fmt_pct(dd, 2, nb), HTML_SIGN);
@@ -607,8 +594,8 @@ sect_turnover(FILE *fp, const json_t *m, const dash_equity *e)
 	}
 	if (json_array_size(a) > 0) {
 		json_array_foreach(a, i, r) {
-			snprintf(lab[i], sizeof lab[i], "%s", jstr(r, "date") ? jstr(r, "date") : "?");
-			t[i] = jnum(r, "turnover");
+			snprintf(lab[i], sizeof lab[i], "%s", nd_str(r, "date", NULL) ? nd_str(r, "date", NULL) : "?");
+			t[i] = nd_num(r, "turnover", NAN);
 		}
 	} else {
 		n = 0;
@@ -872,13 +859,13 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		have_s = read_sweep(in->sweep, &sw, probs) == 1;
 	params = cfg ? cfg : m ? json_object_get(m, "params") : NULL;
 
-	name = params && jstr(params, "name") ? jstr(params, "name") : params && jstr(params, "strategy") ?
-	    jstr(params, "strategy") : "LO CSMOM";
+	name = params && nd_str(params, "name", NULL) ? nd_str(params, "name", NULL) : params && nd_str(params, "strategy", NULL) ?
+	    nd_str(params, "strategy", NULL) : "LO CSMOM";
 	if (have_e)
 		snprintf(sub, sizeof sub, "%s to %s \xc2\xb7 %s trading days \xc2\xb7 generated %s", date_fmt(e.day[0], d0),
 		    date_fmt(e.day[e.n - 1], d1), html_fmt_num((double)e.n, 0, nb), in->now);
-	else if (m && jstr(m, "start") && jstr(m, "end"))
-		snprintf(sub, sizeof sub, "%s to %s \xc2\xb7 generated %s", jstr(m, "start"), jstr(m, "end"), in->now);
+	else if (m && nd_str(m, "start", NULL) && nd_str(m, "end", NULL))
+		snprintf(sub, sizeof sub, "%s to %s \xc2\xb7 generated %s", nd_str(m, "start", NULL), nd_str(m, "end", NULL), in->now);
 	else
 		snprintf(sub, sizeof sub, "generated %s", in->now);
 	char title[256];

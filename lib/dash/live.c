@@ -108,24 +108,10 @@ read_day(const char *root, int day, const char *file, dash_probs *p)
 	return a;
 }
 
-static double
-jnum(const json_t *o, const char *key)
-{
-	json_t *v = o ? json_object_get(o, key) : NULL;
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	json_t *v = o ? json_object_get(o, key) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static int
 is_type(const json_t *o, const char *t)
 {
-	const char *s = jstr(o, "type");
+	const char *s = nd_str(o, "type", NULL);
 	return s != NULL && strcmp(s, t) == 0;
 }
 
@@ -248,7 +234,7 @@ load(struct live *L)
 			if (is_type(rec, "account"))
 				lastrec = rec;
 		if (lastrec) {
-			L->nav[i] = jnum(lastrec, "net_liquidation");
+			L->nav[i] = nd_num(lastrec, "net_liquidation", NAN);
 			json_decref(L->account);
 			L->account = json_incref(lastrec);
 		}
@@ -317,7 +303,7 @@ order_of(const struct live *L, const char *cid)
 	if (cid == NULL)
 		return NULL;
 	json_array_foreach(L->orders, i, o)
-		if (is_type(o, "order") && jstr(o, "client_id") && strcmp(jstr(o, "client_id"), cid) == 0)
+		if (is_type(o, "order") && nd_str(o, "client_id", NULL) && strcmp(nd_str(o, "client_id", NULL), cid) == 0)
 			return o;
 	return NULL;
 }
@@ -339,18 +325,18 @@ price_of(const struct live *L, const char *sym, char *src)
 	if (sym == NULL)
 		return NAN;
 	json_array_foreach(L->fills, i, o)
-		if (is_type(o, "fill") && jstr(o, "symbol") && strcmp(jstr(o, "symbol"), sym) == 0 &&
-		    !isnan(jnum(o, "price"))) {
-			px = jnum(o, "price");
+		if (is_type(o, "fill") && nd_str(o, "symbol", NULL) && strcmp(nd_str(o, "symbol", NULL), sym) == 0 &&
+		    !isnan(nd_num(o, "price", NAN))) {
+			px = nd_num(o, "price", NAN);
 			*src = 'f';
 		}
 	if (*src)
 		return px;
 	json_array_foreach(L->orders, i, o)
-		if (is_type(o, "order") && jstr(o, "symbol") && strcmp(jstr(o, "symbol"), sym) == 0 &&
-		    !isnan(jnum(o, "ref_price"))) {
+		if (is_type(o, "order") && nd_str(o, "symbol", NULL) && strcmp(nd_str(o, "symbol", NULL), sym) == 0 &&
+		    !isnan(nd_num(o, "ref_price", NAN))) {
 			*src = 'r';
-			return jnum(o, "ref_price");
+			return nd_num(o, "ref_price", NAN);
 		}
 	return NAN;
 }
@@ -363,9 +349,9 @@ target_of(const struct live *L, const char *sym)
 	json_t *o;
 
 	json_array_foreach(L->orders, i, o)
-		if (is_type(o, "order") && jstr(o, "symbol") && strcmp(jstr(o, "symbol"), sym) == 0 &&
-		    !isnan(jnum(o, "target_weight")))
-			return jnum(o, "target_weight");
+		if (is_type(o, "order") && nd_str(o, "symbol", NULL) && strcmp(nd_str(o, "symbol", NULL), sym) == 0 &&
+		    !isnan(nd_num(o, "target_weight", NAN)))
+			return nd_num(o, "target_weight", NAN);
 	for (i = 0; i < L->w.n; i++)
 		if (strcmp(L->w.h[i].symbol, sym) == 0)
 			return L->w.h[i].weight;
@@ -378,7 +364,7 @@ static void
 sect_summary(FILE *fp, const struct live *L, double upnl)
 {
 	char v[HTML_NUM_MAX], s[HTML_NUM_MAX + 64], t[HTML_NUM_MAX];
-	double nav = jnum(L->account, "net_liquidation"), prev = NAN, first = NAN, pnl, ret;
+	double nav = nd_num(L->account, "net_liquidation", NAN), prev = NAN, first = NAN, pnl, ret;
 	size_t i, k = 0;
 
 	for (i = 0; i < L->ndays; i++)
@@ -393,7 +379,7 @@ sect_summary(FILE *fp, const struct live *L, double upnl)
 			break;
 		}
 	fputs("<div class=\"kpis\">\n", fp);
-	html_kpi(fp, "kpi-nav", "Net liquidation", html_fmt_usd(nav, 0, v), jstr(L->account, "account"), nav, 0);
+	html_kpi(fp, "kpi-nav", "Net liquidation", html_fmt_usd(nav, 0, v), nd_str(L->account, "account", NULL), nav, 0);
 	pnl = nav - prev;
 	ret = pnl / prev;
 	snprintf(s, sizeof s, "%s on the day", html_fmt_pct(ret, 2, t));
@@ -403,7 +389,7 @@ sect_summary(FILE *fp, const struct live *L, double upnl)
 	snprintf(s, sizeof s, "%s since the first record", html_fmt_pct(ret, 2, t));
 	html_kpi(fp, "kpi-total-pnl", "P&L since start", html_fmt_usd(pnl, 0, v), isnan(ret) ? NULL : s, pnl, 1);
 	html_kpi(fp, "kpi-upnl", "Unrealised P&L", html_fmt_usd(upnl, 0, v), NULL, upnl, 1);
-	double cash = jnum(L->account, "total_cash");
+	double cash = nd_num(L->account, "total_cash", NAN);
 	html_kpi(fp, "kpi-cash", "Cash", html_fmt_usd(cash, 0, v), NULL, cash, 0);
 	double n = (double)json_array_size(L->positions);
 	html_kpi(fp, "kpi-positions", "Positions", html_fmt_num(n, 0, v), NULL, L->positions ? n : NAN, 0);
@@ -451,7 +437,7 @@ sect_nav(FILE *fp, const struct live *L)
 static double
 sect_positions(FILE *fp, const struct live *L, int write)
 {
-	double nav = jnum(L->account, "net_liquidation"), upnl_sum = 0;
+	double nav = nd_num(L->account, "net_liquidation", NAN), upnl_sum = 0;
 	char b[6][HTML_NUM_MAX], d[DATE_LEN + 1], cap[256];
 	size_t i;
 	json_t *o;
@@ -460,7 +446,7 @@ sect_positions(FILE *fp, const struct live *L, int write)
 		int fallback = 0;
 		char src;
 		json_array_foreach(L->positions, i, o)
-			if (is_type(o, "position") && (price_of(L, jstr(o, "symbol"), &src), src != 'p'))
+			if (is_type(o, "position") && (price_of(L, nd_str(o, "symbol", NULL), &src), src != 'p'))
 				fallback = 1;
 		snprintf(cap, sizeof cap, "Positions of %s; last prices from data/prices.csv%s; target weights from %s",
 		    date_fmt(L->pos_day, d), fallback ? ", else the day's fills or order reference prices" : "",
@@ -471,9 +457,9 @@ sect_positions(FILE *fp, const struct live *L, int write)
 	json_array_foreach(L->positions, i, o) {
 		if (!is_type(o, "position"))
 			continue;
-		const char *sym = jstr(o, "symbol");
+		const char *sym = nd_str(o, "symbol", NULL);
 		char src;
-		double qty = jnum(o, "qty"), cost = jnum(o, "avg_cost"), last = price_of(L, sym, &src);
+		double qty = nd_num(o, "qty", NAN), cost = nd_num(o, "avg_cost", NAN), last = price_of(L, sym, &src);
 		double mv = qty * last, wt = mv / nav, tg = sym ? target_of(L, sym) : NAN, up = (last - cost) * qty;
 		if (!isnan(up))
 			upnl_sum += up;
@@ -509,21 +495,21 @@ sect_orders(FILE *fp, const struct live *L)
 	json_array_foreach(L->orders, i, o) {
 		if (!is_type(o, "order"))
 			continue;
-		const char *cid = jstr(o, "client_id");
+		const char *cid = nd_str(o, "client_id", NULL);
 		st = NULL;
 		json_array_foreach(L->status, k, s) /* the last status or open_order record wins */
-			if ((is_type(s, "status") || is_type(s, "open_order")) && cid && jstr(s, "client_id") &&
-			    strcmp(jstr(s, "client_id"), cid) == 0)
+			if ((is_type(s, "status") || is_type(s, "open_order")) && cid && nd_str(s, "client_id", NULL) &&
+			    strcmp(nd_str(s, "client_id", NULL), cid) == 0)
 				st = s;
-		double qty = jnum(o, "qty"), ref = jnum(o, "ref_price"), tw = jnum(o, "target_weight");
-		double filled = jnum(st, "filled"), avg = jnum(st, "avg_price");
-		const char *status = jstr(st, "status");
+		double qty = nd_num(o, "qty", NAN), ref = nd_num(o, "ref_price", NAN), tw = nd_num(o, "target_weight", NAN);
+		double filled = nd_num(st, "filled", NAN), avg = nd_num(st, "avg_price", NAN);
+		const char *status = nd_str(st, "status", NULL);
 		html_tr(fp);
-		html_th_row(fp, jstr(o, "symbol"));
-		html_td(fp, jstr(o, "side"));
+		html_th_row(fp, nd_str(o, "symbol", NULL));
+		html_td(fp, nd_str(o, "side", NULL));
 		html_td_num(fp, qty, html_fmt_num(qty, 0, b[0]), 0);
-		html_td(fp, jstr(o, "order_type"));
-		html_td(fp, jstr(o, "tif"));
+		html_td(fp, nd_str(o, "order_type", NULL));
+		html_td(fp, nd_str(o, "tif", NULL));
 		html_td_num(fp, ref, html_fmt_usd(ref, 2, b[1]), 0);
 		html_td_num(fp, tw, html_fmt_pct(tw, 2, b[2]), 0);
 		fprintf(fp, "<td><span class=\"%s\">", status == NULL ? "" : strcmp(status, "Filled") == 0 ? "pos" :
@@ -558,9 +544,9 @@ sect_fills(FILE *fp, const struct live *L)
 	json_array_foreach(L->fills, i, f) {
 		if (!is_type(f, "fill"))
 			continue;
-		json_t *o = order_of(L, jstr(f, "client_id"));
-		const char *side = jstr(f, "side");
-		double qty = jnum(f, "qty"), px = jnum(f, "price"), ref = jnum(o, "ref_price"), c = jnum(f, "commission");
+		json_t *o = order_of(L, nd_str(f, "client_id", NULL));
+		const char *side = nd_str(f, "side", NULL);
+		double qty = nd_num(f, "qty", NAN), px = nd_num(f, "price", NAN), ref = nd_num(o, "ref_price", NAN), c = nd_num(f, "commission", NAN);
 		double sl = slippage(side, px, ref);
 		if (!isnan(sl)) {
 			notional += fabs(qty * px);
@@ -569,8 +555,8 @@ sect_fills(FILE *fp, const struct live *L)
 		if (!isnan(c))
 			comm += c;
 		html_tr(fp);
-		html_td(fp, jstr(f, "time"));
-		html_th_row(fp, jstr(f, "symbol"));
+		html_td(fp, nd_str(f, "time", NULL));
+		html_th_row(fp, nd_str(f, "symbol", NULL));
 		html_td(fp, side);
 		html_td_num(fp, qty, html_fmt_num(qty, 0, b[0]), 0);
 		html_td_num(fp, px, html_fmt_usd(px, 2, b[1]), 0);
@@ -667,12 +653,12 @@ static void
 sect_freshness(FILE *fp, const struct live *L)
 {
 	int run_day = -1000000, acc_day = -1000000;
-	const char *t = jstr(L->account, "time"), *rd = NULL;
+	const char *t = nd_str(L->account, "time", NULL), *rd = NULL;
 	json_t *last = json_array_get(L->runs, json_array_size(L->runs) - 1);
 
 	if (t && strlen(t) >= DATE_LEN)
 		date_parse(t, DATE_LEN, &acc_day);
-	if ((rd = jstr(last, "date")) != NULL && strlen(rd) == DATE_LEN)
+	if ((rd = nd_str(last, "date", NULL)) != NULL && strlen(rd) == DATE_LEN)
 		date_parse(rd, DATE_LEN, &run_day);
 	html_table_begin(fp, "freshness", NULL, 0, "Data|Latest|>Age (days)|State|Where");
 	fresh_row(fp, "Prices", L->price_day, NULL, L->in->today, "data/prices.csv");
@@ -695,21 +681,21 @@ sect_runs(FILE *fp, const struct live *L)
 			break;
 		}
 	if (last) {
-		const char *st = jstr(last, "status");
+		const char *st = nd_str(last, "status", NULL);
 		int ok = st && strcmp(st, "ok") == 0;
 		fprintf(fp, "<p class=\"note %s\" id=\"last-run\" data-status=\"", ok ? "info" : "warn");
 		html_esc(fp, st);
 		fputs("\">Last run: ", fp);
-		html_esc(fp, jstr(last, "flow"));
+		html_esc(fp, nd_str(last, "flow", NULL));
 		fputs(" flow of ", fp);
-		html_esc(fp, jstr(last, "date"));
+		html_esc(fp, nd_str(last, "date", NULL));
 		fputs(ok ? ", <b class=\"pos\">ok</b>" : ", <b class=\"neg\">", fp);
 		if (!ok) {
 			html_esc(fp, st ? st : "unknown");
 			fputs("</b> at step ", fp);
-			html_esc(fp, jstr(last, "step") ? jstr(last, "step") : "?");
+			html_esc(fp, nd_str(last, "step", NULL) ? nd_str(last, "step", NULL) : "?");
 			fputs(": ", fp);
-			html_esc(fp, jstr(last, "message"));
+			html_esc(fp, nd_str(last, "message", NULL));
 		}
 		fputs(".</p>\n", fp);
 	}
@@ -720,16 +706,16 @@ sect_runs(FILE *fp, const struct live *L)
 			continue;
 		shown++;
 		html_tr(fp);
-		html_th_row(fp, jstr(r, "flow"));
-		html_td(fp, jstr(r, "date"));
-		html_td(fp, jstr(r, "start"));
-		html_td(fp, jstr(r, "end"));
-		const char *st = jstr(r, "status");
+		html_th_row(fp, nd_str(r, "flow", NULL));
+		html_td(fp, nd_str(r, "date", NULL));
+		html_td(fp, nd_str(r, "start", NULL));
+		html_td(fp, nd_str(r, "end", NULL));
+		const char *st = nd_str(r, "status", NULL);
 		fprintf(fp, "<td><span class=\"%s\">", st && strcmp(st, "ok") == 0 ? "pos" : "neg");
 		html_esc(fp, st ? st : "?");
 		fputs("</span></td>", fp);
-		html_td(fp, jstr(r, "step"));
-		html_td(fp, jstr(r, "message"));
+		html_td(fp, nd_str(r, "step", NULL));
+		html_td(fp, nd_str(r, "message", NULL));
 		html_tr_end(fp);
 	}
 	html_table_end(fp);
@@ -748,12 +734,12 @@ sect_alerts(FILE *fp, const struct live *L)
 		if (!is_type(a, "alert"))
 			continue;
 		shown++;
-		double pr = jnum(a, "priority");
+		double pr = nd_num(a, "priority", NAN);
 		html_tr(fp);
-		html_td(fp, jstr(a, "time"));
+		html_td(fp, nd_str(a, "time", NULL));
 		html_td_num(fp, isnan(pr) ? 0 : pr, html_fmt_num(isnan(pr) ? 0 : pr, 0, b), 0);
-		html_th_row(fp, jstr(a, "title") ? jstr(a, "title") : "");
-		html_td(fp, jstr(a, "message"));
+		html_th_row(fp, nd_str(a, "title", NULL) ? nd_str(a, "title", NULL) : "");
+		html_td(fp, nd_str(a, "message", NULL));
 		html_tr_end(fp);
 	}
 	html_table_end(fp);
@@ -784,7 +770,7 @@ dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 	if (L.nav == NULL)
 		rc = -1;
 	snprintf(sub, sizeof sub, "%s%s%s \xc2\xb7 trading records to %s \xc2\xb7 generated %s", in->label,
-	    jstr(L.account, "account") ? " " : "", jstr(L.account, "account") ? jstr(L.account, "account") : "",
+	    nd_str(L.account, "account", NULL) ? " " : "", nd_str(L.account, "account", NULL) ? nd_str(L.account, "account", NULL) : "",
 	    L.ndays ? date_fmt(L.latest, d) : "none", in->now);
 	html_page_begin(fp, in->title, sub, in->refresh, nav);
 	if (probs->n > 0) {
