@@ -97,6 +97,57 @@ num_parse(const char *s, size_t n, double *out)
 	return parse_slow(s, n, out);
 }
 
+/* num_parse for the common short decimal, without a loop over the digits: a sign, then at most 8 bytes of
+ * digits with at most one point ("76.07", "-0.008427", "224039") are checked and converted 8 at a time
+ * (SWAR, as in Lemire's fast_float), then rounded once like the Clinger path above (fewer than 9 digits
+ * and at most 7 decimals, so mantissa and power are exact): the same double, bit for bit. Anything else
+ * goes to num_parse. Reads one 8-byte word at s + sign, hence the padding contract. */
+int
+num_parse_padded(const char *s, size_t n, double *out)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	static const uint64_t ones = UINT64_C(0x0101010101010101);
+	size_t neg = n > 0 && s[0] == '-', m = n - neg;
+	uint64_t w, z, dot, pad;
+	unsigned frac = 0, nd = (unsigned)m;
+	double v;
+
+	if (m - 1 > 7) /* empty, or longer than 8 */
+		return num_parse(s, n, out);
+	memcpy(&w, s + neg, 8);
+	w &= ~UINT64_C(0) >> (64 - 8 * m); /* the bytes past the number become NULs */
+	/* The first '.', if any: the lowest zero byte of w ^ "........" (the borrow trick is exact there). */
+	z = w ^ (ones * '.');
+	dot = (z - ones) & ~z & (ones << 7);
+	if (dot != 0) { /* close the gap it leaves */
+		unsigned k = (unsigned)__builtin_ctzll(dot) / 8;
+
+		frac = (unsigned)m - k - 1;
+		w = (w & ((UINT64_C(1) << (8 * k)) - 1)) | (((w >> (8 * k)) >> 8) << (8 * k));
+		if (--nd == 0)
+			return num_parse(s, n, out);
+	}
+	/* Right-align the digits behind '0's; then all eight bytes must be digits (a second point, a sign or
+	 * any other byte fails here), and pairs, quads and octets fold into one integer below 10^8. */
+	pad = 8 * (8 - nd);
+	w = (w << pad) | ((ones * '0') & ~(~UINT64_C(0) << pad));
+	if ((((w + ones * 0x46) | (w - ones * '0')) & (ones << 7)) != 0)
+		return num_parse(s, n, out);
+	w -= ones * '0';
+	w = w * 10 + (w >> 8);
+	w = (((w & UINT64_C(0x000000ff000000ff)) * UINT64_C(0x000f424000000064)) +
+	    (((w >> 16) & UINT64_C(0x000000ff000000ff)) * UINT64_C(0x0000271000000001))) >> 32;
+	/* Divided even by 10^0 and signed with a bit: a branch on the sign of returns would be a coin toss. */
+	v = (double)w / exact_pow10[frac];
+	memcpy(&w, &v, sizeof w);
+	w |= (uint64_t)neg << 63;
+	memcpy(out, &w, sizeof w);
+	return 0;
+#else
+	return num_parse(s, n, out);
+#endif
+}
+
 int
 num_parse_i64(const char *s, size_t n, long long *out)
 {

@@ -53,6 +53,55 @@ START_TEST(test_parse_random_decimals)
 }
 END_TEST
 
+/* num_parse_padded must agree with num_parse bit for bit, and in what it rejects, on every short string over
+ * an alphabet of digits, points, signs, exponents and junk, followed by junk it must not read as data. */
+START_TEST(test_parse_padded_matches)
+{
+	static const char alphabet[] = "0123456789.-+eE \xff/:,";
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	char buf[32];
+
+	for (int i = 0; i < 1000000; i++) {
+		double want = -1, got = -2;
+		int len, rc_want, rc_got;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		len = (int)(x % 11);
+		for (int j = 0; j < len + 16; j++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* mostly digits and one point, so that many strings are numbers */
+			buf[j] = x % 4 != 0 ? (char)('0' + (x >> 8) % 10) : alphabet[(x >> 8) % (sizeof alphabet - 1)];
+		}
+		if (x % 3 == 0 && len > 2)
+			buf[(x >> 20) % (unsigned)len] = '.';
+		if (x % 5 == 0 && len > 0)
+			buf[0] = '-';
+		rc_want = num_parse(buf, (size_t)len, &want);
+		rc_got = num_parse_padded(buf, (size_t)len, &got);
+		ck_assert_msg(rc_want == rc_got, "'%.*s': rc %d want %d", len, buf, rc_got, rc_want);
+		if (rc_want == 0)
+			ck_assert_msg(memcmp(&want, &got, sizeof want) == 0, "'%.*s': got %.17g want %.17g", len,
+			    buf, got, want);
+	}
+	/* the edges of the fast path, written out */
+	static const char *const cases[] = { "0", "-0", "-0.000000", ".5", "5.", "-.5", ".", "-", "-.",
+		"12345678", "99999999", "-99999999", "1234567.", ".1234567", "0.0000001", "123456789", "1.2.3",
+		"1-2", "+5", "1e5", "00000000", "9.9999999" };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n = strlen(cases[i]);
+		double want = -1, got = -2;
+
+		memset(buf, '7', sizeof buf);
+		memcpy(buf, cases[i], n);
+		int rc = num_parse(buf, n, &want);
+
+		ck_assert_int_eq(rc, num_parse_padded(buf, n, &got));
+		ck_assert_msg(rc != 0 || memcmp(&want, &got, sizeof want) == 0, "'%s': got %.17g want %.17g", cases[i],
+		    got, want);
+	}
+}
+END_TEST
+
 START_TEST(test_parse_errors)
 {
 	static const char *const bad[] = { "", "-", "+", ".", "1.2.3", "abc", "1e", "1e+", "nan", "inf", "0x10",
@@ -173,6 +222,7 @@ main(void)
 	tcase_add_test(core, test_fmt_shortest);
 	tcase_add_test(errors, test_parse_errors);
 	tcase_add_test(limits, test_parse_random_decimals);
+	tcase_add_test(limits, test_parse_padded_matches);
 	tcase_add_test(limits, test_fmt_round_trip);
 	tcase_add_test(limits, test_fmt_fast_path_matches_printf);
 	tcase_set_timeout(limits, 60);
