@@ -14,28 +14,27 @@
 
 #define CSV_CHUNK (1u << 20) /* bytes asked of fread at a time, once the buffer has grown */
 #define CSV_START (1u << 16) /* first buffer: small inputs (and fuzzing) need no megabytes */
+#define CSV_PAD 16           /* bytes kept readable (and zeroed) past the data, for num_parse_padded */
 
-struct csv_field {
-	size_t off; /* start, from the beginning of the buffer */
-	size_t len; /* length after unquoting */
-	int quoted; /* still holds its quotes until finish_fields() */
+/* A 64-byte block of the buffer, classified (see scan_fast). */
+struct block_bits {
+	uint64_t sep, nl, bad, high; /* bit i: p[i] is ',' or '\n'; '\n'; '"' or '\r'; >= 0x80 */
 };
 
 struct csv_reader {
+	struct csv_head h;        /* buf, fields, nfields: what the inline accessors in csv.h read */
 	FILE *fp;                 /* input, not owned */
 	char *name;               /* for messages */
-	char *buf;                /* read buffer: [pos, len) not yet consumed */
 	size_t cap, len, pos;     /* buffer capacity, bytes held, start of the unconsumed part */
 	int eof;                  /* fread reached end of input */
 	int read_error;           /* errno of a failed read, 0 if none */
-	struct csv_field *fields; /* fields of the current record */
-	int nfields, fields_cap;
+	int fields_cap;           /* room in h.fields */
 	char **header;            /* column names (owned copies), NULL before csv_read_header */
 	int ncols;
 	long line;                /* line where the current record starts */
 	long next_line;           /* line where the next record starts */
 	size_t mblk;              /* the 64-byte block scan_fast has classified (offset in buf), */
-	uint64_t msep, mbad, mhigh; /* and its bits: separators and LFs, quotes and CRs, non-ASCII bytes */
+	struct block_bits m;      /* and its bits */
 	int mvalid;               /* those bits describe the buffer as it is (a refill moves it) */
 	char last_date[DATE_LEN]; /* the last date text parsed, and its value: date-major files repeat it */
 	int last_day;
@@ -52,11 +51,11 @@ csv_open(FILE *fp, const char *name)
 	r->fp = fp;
 	r->name = strdup(name ? name : "<stdin>");
 	r->cap = CSV_START;
-	r->buf = malloc(r->cap + 1);
+	r->h.buf = calloc(1, r->cap + CSV_PAD);
 	r->fields_cap = 16;
-	r->fields = malloc(sizeof *r->fields * (size_t)r->fields_cap);
+	r->h.fields = malloc(sizeof *r->h.fields * (size_t)r->fields_cap);
 	r->next_line = 1;
-	if (r->name == NULL || r->buf == NULL || r->fields == NULL) {
+	if (r->name == NULL || r->h.buf == NULL || r->h.fields == NULL) {
 		csv_close(r);
 		return NULL;
 	}
@@ -71,8 +70,8 @@ csv_close(csv_reader *r)
 	for (int i = 0; i < r->ncols; i++)
 		free(r->header[i]);
 	free(r->header);
-	free(r->fields);
-	free(r->buf);
+	free(r->h.fields);
+	free(r->h.buf);
 	free(r->name);
 	free(r);
 }
@@ -131,7 +130,7 @@ refill(csv_reader *r)
 	if (r->eof)
 		return 0;
 	if (r->pos > 0) {
-		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		memmove(r->h.buf, r->h.buf + r->pos, r->len - r->pos);
 		r->len -= r->pos;
 		r->pos = 0;
 		r->mvalid = 0;
@@ -139,17 +138,18 @@ refill(csv_reader *r)
 	/* Grow when less than a chunk (half the buffer while it is small) is free for the next read. */
 	if (r->cap - r->len < (r->cap < 2 * CSV_CHUNK ? r->cap / 2 : CSV_CHUNK)) {
 		size_t ncap = r->cap * 2;
-		char *nb = realloc(r->buf, ncap + 1);
+		char *nb = realloc(r->h.buf, ncap + CSV_PAD);
 
 		if (nb == NULL) {
 			r->read_error = ENOMEM;
 			return -1;
 		}
-		r->buf = nb;
+		r->h.buf = nb;
 		r->cap = ncap;
 	}
-	n = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+	n = fread(r->h.buf + r->len, 1, r->cap - r->len, r->fp);
 	r->len += n;
+	memset(r->h.buf + r->len, 0, CSV_PAD);
 	if (n == 0) {
 		if (ferror(r->fp)) {
 			r->read_error = errno ? errno : EIO;
@@ -164,11 +164,11 @@ static int
 grow_fields(csv_reader *r)
 {
 	int ncap = r->fields_cap * 2;
-	struct csv_field *nf = realloc(r->fields, sizeof *nf * (size_t)ncap);
+	struct csv_field *nf = realloc(r->h.fields, sizeof *nf * (size_t)ncap);
 
 	if (nf == NULL)
 		return fail_line(r, r->next_line, -1, "out of memory");
-	r->fields = nf;
+	r->h.fields = nf;
 	r->fields_cap = ncap;
 	return 0;
 }
@@ -176,12 +176,12 @@ grow_fields(csv_reader *r)
 static inline int
 add_field(csv_reader *r, size_t off, size_t len, int quoted)
 {
-	if (r->nfields == r->fields_cap && grow_fields(r) != 0)
+	if (r->h.nfields == r->fields_cap && grow_fields(r) != 0)
 		return -1;
-	r->fields[r->nfields].off = off;
-	r->fields[r->nfields].len = len;
-	r->fields[r->nfields].quoted = quoted;
-	r->nfields++;
+	r->h.fields[r->h.nfields].off = off;
+	r->h.fields[r->h.nfields].len = len;
+	r->h.fields[r->h.nfields].quoted = quoted;
+	r->h.nfields++;
 	return 0;
 }
 
@@ -250,6 +250,9 @@ static const unsigned char special[256] = { [','] = 1, ['\n'] = 1, ['\r'] = 1, [
 
 enum scan_result { SCAN_RECORD, SCAN_MORE, SCAN_ERROR };
 
+/* Tests turn the fast path off to compare it with the general scanner on the same input. */
+int csv_fast_path = 1;
+
 /* The first byte in [p, end) that is a separator, line end or quote, or end. Fields are short, so SSE2
  * looks at 16 bytes per step (one load, four compares) where a byte loop would branch on each. The high
  * bits of every byte looked at are or-ed into *high: when none is set the record is ASCII, hence valid
@@ -285,12 +288,12 @@ skip_plain(const char *p, const char *end, unsigned *high)
 static enum scan_result
 scan_record(csv_reader *r, size_t *rec_len, size_t *consumed, long *nlines, unsigned *high)
 {
-	const char *base = r->buf + r->pos, *end = r->buf + r->len, *p = base;
+	const char *base = r->h.buf + r->pos, *end = r->h.buf + r->len, *p = base;
 	long embedded = 0;
 
 	*high = 0;
 
-	r->nfields = 0;
+	r->h.nfields = 0;
 	for (;;) {
 		const char *fstart = p;
 
@@ -315,11 +318,11 @@ scan_record(csv_reader *r, size_t *rec_len, size_t *consumed, long *nlines, unsi
 				break;
 			}
 			*high |= 0x80; /* quoted text is not looked at here: check the record */
-			if (add_field(r, (size_t)(fstart - base), (size_t)(p - fstart), 1) != 0)
+			if (add_field(r, (size_t)(fstart - r->h.buf), (size_t)(p - fstart), 1) != 0)
 				return SCAN_ERROR;
 			if (p < end && *p != ',' && *p != '\n' && *p != '\r') {
 				r->line = r->next_line;
-				fail_line(r, r->line, r->nfields - 1, "unexpected character after a closing quote");
+				fail_line(r, r->line, r->h.nfields - 1, "unexpected character after a closing quote");
 				return SCAN_ERROR;
 			}
 		} else {
@@ -331,7 +334,7 @@ scan_record(csv_reader *r, size_t *rec_len, size_t *consumed, long *nlines, unsi
 				}
 				break;
 			}
-			if (add_field(r, (size_t)(fstart - base), (size_t)(p - fstart), 0) != 0)
+			if (add_field(r, (size_t)(fstart - r->h.buf), (size_t)(p - fstart), 0) != 0)
 				return SCAN_ERROR;
 		}
 		if (p == end || (*p == '\r' && p + 1 == end)) {
@@ -355,79 +358,91 @@ scan_record(csv_reader *r, size_t *rec_len, size_t *consumed, long *nlines, unsi
 }
 
 #ifdef __SSE2__
-/* Classify the 64 bytes at p: bit i of *sep is set for a ',' or '\n' at p[i], of *bad for '"' or '\r', of
- * *high for a byte >= 0x80. */
+/* Classify the 64 bytes at p, 16 at a time (SSE2 is in every x86-64; AVX2's 32 at a time measured 1% faster
+ * over the whole scan, not worth a run-time dispatch). */
 static inline void
-classify64(const char *p, uint64_t *sep, uint64_t *bad, uint64_t *high)
+classify64(const char *p, struct block_bits *m)
 {
-	const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+	const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
 		      quote = _mm_set1_epi8('"');
 
-	*sep = *bad = *high = 0;
+	m->sep = m->nl = m->bad = m->high = 0;
 	for (int i = 0; i < 4; i++) {
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-		uint64_t s = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, comma), _mm_cmpeq_epi8(b, nl)));
+		__m128i is_nl = _mm_cmpeq_epi8(b, lf);
+		uint64_t s = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, comma), is_nl));
 		uint64_t q = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, cr)));
 
-		*sep |= s << (16 * i);
-		*bad |= q << (16 * i);
-		*high |= (uint64_t)(unsigned)_mm_movemask_epi8(b) << (16 * i);
+		m->sep |= s << (16 * i);
+		m->nl |= (uint64_t)(unsigned)_mm_movemask_epi8(is_nl) << (16 * i);
+		m->bad |= q << (16 * i);
+		m->high |= (uint64_t)(unsigned)_mm_movemask_epi8(b) << (16 * i);
 	}
 }
 
 /* The fast path for the common record: no quote and no CR. Whole 64-byte blocks are classified once into
  * bit masks, kept across records, and fields are read off the separator bits, so a field costs a few
- * instructions instead of a dependent load and compare per 16 bytes. Returns SCAN_RECORD, or SCAN_MORE
- * to let scan_record() handle the record (a quote or a CR near it, or the end of the buffer near). */
+ * register operations (no per-byte loads or compares, no NUL written: csv_field does that when asked).
+ * Returns SCAN_RECORD, or SCAN_MORE to let scan_record() handle the record (a quote or a CR in the block,
+ * the end of the buffer near, more fields than the array holds). */
 static enum scan_result
 scan_fast(csv_reader *r, size_t *rec_len, size_t *consumed, unsigned *high)
 {
-	size_t pos = r->pos, fstart = r->pos;
+	struct csv_field *f = r->h.fields, *fend = r->h.fields + r->fields_cap;
+	size_t pos = r->pos, blk, fstart = pos;
+	uint64_t sep, live;
 
-	r->nfields = 0;
+	if (!r->mvalid || pos < r->mblk || pos >= r->mblk + 64) {
+		if (r->len - pos < 64)
+			return SCAN_MORE;
+		r->mblk = pos;
+		classify64(r->h.buf + pos, &r->m);
+		r->mvalid = 1;
+	}
+	blk = r->mblk;
+	live = ~UINT64_C(0) << (pos - blk); /* the block's bits from pos on */
 	*high = 0;
 	for (;;) {
-		unsigned shift;
-		uint64_t sep;
-
-		if (!r->mvalid || pos < r->mblk || pos >= r->mblk + 64) {
-			if (r->len - pos < 64)
-				return SCAN_MORE;
-			r->mblk = pos;
-			classify64(r->buf + pos, &r->msep, &r->mbad, &r->mhigh);
-			r->mvalid = 1;
-		}
-		shift = (unsigned)(pos - r->mblk);
-		if ((r->mbad >> shift) != 0)
+		if ((r->m.bad & live) != 0)
 			return SCAN_MORE;
-		*high |= (r->mhigh >> shift) != 0;
-		sep = r->msep >> shift;
-		if (sep == 0) { /* the field goes on past this block */
-			pos = r->mblk + 64;
-			continue;
+		*high |= (r->m.high & live) != 0;
+		for (sep = r->m.sep & live; sep != 0; sep &= sep - 1) {
+			unsigned bit = (unsigned)__builtin_ctzll(sep);
+			size_t at = blk + bit;
+
+			if (f == fend)
+				return SCAN_MORE;
+			f->off = fstart;
+			f->len = at - fstart;
+			f->quoted = 0;
+			f++;
+			if ((r->m.nl >> bit) & 1) {
+				r->h.nfields = (int)(f - r->h.fields);
+				*rec_len = at - pos;
+				*consumed = *rec_len + 1;
+				return SCAN_RECORD;
+			}
+			fstart = at + 1;
 		}
-		pos += (size_t)__builtin_ctzll(sep);
-		if (add_field(r, fstart - r->pos, pos - fstart, 0) != 0)
-			return SCAN_ERROR;
-		if (r->buf[pos] == '\n') {
-			*rec_len = pos - r->pos;
-			*consumed = *rec_len + 1;
-			return SCAN_RECORD;
-		}
-		fstart = ++pos;
+		/* the record goes on past this block */
+		blk += 64;
+		if (r->len - blk < 64)
+			return SCAN_MORE;
+		r->mblk = blk;
+		classify64(r->h.buf + blk, &r->m);
+		live = ~UINT64_C(0);
 	}
 }
+
 #endif
 
-/* Turn the scanned fields into NUL-terminated strings in place, undoubling quotes. */
+/* Undouble the quotes of quoted fields in place; every field ends with a NUL, as csv_field also ensures. */
 static void
 finish_fields(csv_reader *r)
 {
-	char *base = r->buf + r->pos;
-
-	for (int i = 0; i < r->nfields; i++) {
-		struct csv_field *f = &r->fields[i];
-		char *s = base + f->off;
+	for (int i = 0; i < r->h.nfields; i++) {
+		struct csv_field *f = &r->h.fields[i];
+		char *s = r->h.buf + f->off;
 
 		if (f->quoted) {
 			char *src = s + 1, *stop = s + f->len - 1, *dst = s;
@@ -438,9 +453,9 @@ finish_fields(csv_reader *r)
 				*dst++ = *src++;
 			}
 			f->len = (size_t)(dst - s);
+			f->quoted = 0;
 		}
 		s[f->len] = '\0';
-		f->off += r->pos;
 	}
 }
 
@@ -450,6 +465,7 @@ csv_next(csv_reader *r)
 	size_t rec_len = 0, consumed = 0;
 	long nlines = 0;
 	unsigned high = 0;
+	int slow;
 
 	for (;;) {
 		if (r->pos == r->len) {
@@ -463,9 +479,10 @@ csv_next(csv_reader *r)
 
 		nlines = 0;
 #ifdef __SSE2__
-		sr = scan_fast(r, &rec_len, &consumed, &high);
+		if (csv_fast_path)
+			sr = scan_fast(r, &rec_len, &consumed, &high);
 #endif
-		if (sr == SCAN_MORE)
+		if ((slow = sr == SCAN_MORE))
 			sr = scan_record(r, &rec_len, &consumed, &nlines, &high);
 		switch (sr) {
 		case SCAN_ERROR:
@@ -479,31 +496,32 @@ csv_next(csv_reader *r)
 		}
 		r->line = r->next_line;
 		r->next_line += 1 + nlines;
-		if (r->nfields == 1 && rec_len == 0) { /* a blank line */
+		if (r->h.nfields == 1 && rec_len == 0) { /* a blank line */
 			r->pos += consumed;
 			continue;
 		}
 		break;
 	}
-	if (high != 0 && has_high_bit(r->buf + r->pos, rec_len)) {
-		size_t bad = utf8_bad((unsigned char *)r->buf + r->pos, rec_len);
+	if (high != 0 && has_high_bit(r->h.buf + r->pos, rec_len)) {
+		size_t bad = utf8_bad((unsigned char *)r->h.buf + r->pos, rec_len);
 
 		if (bad < rec_len) {
 			int col = 0;
 
-			while (col + 1 < r->nfields && r->fields[col + 1].off <= bad)
+			while (col + 1 < r->h.nfields && r->h.fields[col + 1].off <= r->pos + bad)
 				col++;
 			fail_line(r, r->line, r->ncols ? col : -1, "invalid UTF-8 (byte 0x%02x)",
-			    (unsigned char)r->buf[r->pos + bad]);
+			    (unsigned char)r->h.buf[r->pos + bad]);
 			r->pos += consumed;
 			return -1;
 		}
 	}
-	finish_fields(r);
+	if (slow)
+		finish_fields(r);
 	r->pos += consumed;
-	if (r->header != NULL && r->nfields != r->ncols)
+	if (r->header != NULL && r->h.nfields != r->ncols)
 		return fail_line(r, r->line, -1, "expected %d fields as in the header, found %d",
-		    r->ncols, r->nfields);
+		    r->ncols, r->h.nfields);
 	return 1;
 }
 
@@ -516,17 +534,17 @@ csv_read_header(csv_reader *r)
 	while (r->len - r->pos < 3 && !r->eof)
 		if (refill(r) < 0)
 			return fail_line(r, 1, -1, "read error: %s", strerror(r->read_error));
-	if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xef\xbb\xbf", 3) == 0)
+	if (r->len - r->pos >= 3 && memcmp(r->h.buf + r->pos, "\xef\xbb\xbf", 3) == 0)
 		r->pos += 3;
 	rc = csv_next(r);
 	if (rc == 0)
 		return fail_line(r, 1, -1, "empty input: expected a header line");
 	if (rc < 0)
 		return -1;
-	r->header = calloc((size_t)r->nfields, sizeof *r->header);
+	r->header = calloc((size_t)r->h.nfields, sizeof *r->header);
 	if (r->header == NULL)
 		return fail_line(r, r->line, -1, "out of memory");
-	for (int i = 0; i < r->nfields; i++) {
+	for (int i = 0; i < r->h.nfields; i++) {
 		const char *name = csv_field(r, i);
 
 		if (*name == '\0')
@@ -573,24 +591,6 @@ csv_colname(const csv_reader *r, int col)
 	return col >= 0 && col < r->ncols ? r->header[col] : "";
 }
 
-int
-csv_nfields(const csv_reader *r)
-{
-	return r->nfields;
-}
-
-const char *
-csv_field(const csv_reader *r, int i)
-{
-	return i >= 0 && i < r->nfields ? r->buf + r->fields[i].off : "";
-}
-
-size_t
-csv_len(const csv_reader *r, int i)
-{
-	return i >= 0 && i < r->nfields ? r->fields[i].len : 0;
-}
-
 long
 csv_line(const csv_reader *r)
 {
@@ -603,20 +603,22 @@ csv_name(const csv_reader *r)
 	return r->name;
 }
 
+/* Field i's bytes without writing its NUL: the number parsers take a length, and a byte store just before
+ * their 8-byte load of the same word would stall it (no store-to-load forwarding). */
+static inline const char *
+field_bytes(const csv_reader *r, int i)
+{
+	return i >= 0 && i < r->h.nfields ? r->h.buf + r->h.fields[i].off : "";
+}
+
 /* Quote at most 40 bytes of a bad value in a message. */
 #define SHOW(r, col) (int)(csv_len(r, col) > 40 ? 40 : csv_len(r, col)), csv_field(r, col), \
 	csv_len(r, col) > 40 ? "..." : ""
 
 int
-csv_double(csv_reader *r, int col, double *out)
+csv_bad_number(csv_reader *r, int col)
 {
-	size_t n = csv_len(r, col);
-
-	if (n == 0)
-		return 0;
-	if (num_parse(csv_field(r, col), n, out) != 0)
-		return csv_fail(r, col, "'%.*s%s' is not a number", SHOW(r, col));
-	return 1;
+	return csv_fail(r, col, "'%.*s%s' is not a number", SHOW(r, col));
 }
 
 int
@@ -626,7 +628,7 @@ csv_i64(csv_reader *r, int col, long long *out)
 
 	if (n == 0)
 		return 0;
-	if (num_parse_i64(csv_field(r, col), n, out) != 0)
+	if (num_parse_i64(field_bytes(r, col), n, out) != 0)
 		return csv_fail(r, col, "'%.*s%s' is not an integer", SHOW(r, col));
 	return 1;
 }
@@ -638,13 +640,13 @@ csv_date(csv_reader *r, int col, int *out)
 
 	if (n == 0)
 		return 0;
-	if (n == DATE_LEN && memcmp(csv_field(r, col), r->last_date, DATE_LEN) == 0) {
+	if (n == DATE_LEN && memcmp(field_bytes(r, col), r->last_date, DATE_LEN) == 0) {
 		*out = r->last_day;
 		return 1;
 	}
-	if (date_parse(csv_field(r, col), n, out) != 0)
+	if (date_parse(field_bytes(r, col), n, out) != 0)
 		return csv_fail(r, col, "'%.*s%s' is not a date (YYYY-MM-DD)", SHOW(r, col));
-	memcpy(r->last_date, csv_field(r, col), DATE_LEN);
+	memcpy(r->last_date, field_bytes(r, col), DATE_LEN);
 	r->last_day = *out;
 	return 1;
 }

@@ -10,7 +10,22 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "num.h"
+
 typedef struct csv_reader csv_reader;
+
+/* The head of every csv_reader: the current record, as the inline accessors below read it (they run once
+ * per field of every file, so they are not worth a call). Everything else in the reader is private. */
+struct csv_field {
+	size_t off; /* start, from the beginning of buf; valid until the next csv_next */
+	size_t len; /* length after unquoting */
+	int quoted; /* still holds its quotes until the record is finished */
+};
+struct csv_head {
+	char *buf;                /* read buffer, padded so that num_parse_padded may read past a field */
+	struct csv_field *fields; /* fields of the current record */
+	int nfields;
+};
 
 /* Start reading fp; name is what messages call it ("<stdin>" for stdin). Returns NULL only when out of
  * memory. The reader does not close fp. */
@@ -33,17 +48,44 @@ const char *csv_colname(const csv_reader *r, int col);
  * quote, a field count that differs from the header, invalid UTF-8, a read error). Blank lines are skipped. */
 int csv_next(csv_reader *r);
 
-int csv_nfields(const csv_reader *r);
-/* Field i of the current record (NUL-terminated) and its length; "" for i out of range. */
-const char *csv_field(const csv_reader *r, int i);
-size_t csv_len(const csv_reader *r, int i);
+static inline int
+csv_nfields(const csv_reader *r)
+{
+	return ((const struct csv_head *)(const void *)r)->nfields;
+}
+
+/* Length of field i of the current record; 0 for i out of range. */
+static inline size_t
+csv_len(const csv_reader *r, int i)
+{
+	const struct csv_head *h = (const struct csv_head *)(const void *)r;
+
+	return i >= 0 && i < h->nfields ? h->fields[i].len : 0;
+}
+
+/* Field i of the current record, NUL-terminated; "" for i out of range. The byte after the field (its
+ * separator or line end) becomes the NUL here rather than in the scan: callers that only convert numbers
+ * never pay for it. */
+static inline const char *
+csv_field(const csv_reader *r, int i)
+{
+	const struct csv_head *h = (const struct csv_head *)(const void *)r;
+	char *s;
+
+	if (i < 0 || i >= h->nfields)
+		return "";
+	s = h->buf + h->fields[i].off;
+	s[h->fields[i].len] = '\0';
+	return s;
+}
+
 /* The line on which the current record starts (1 = the header). */
 long csv_line(const csv_reader *r);
 const char *csv_name(const csv_reader *r);
 
 /* Typed access. Return 1 with *out set, 0 when the field is empty (a missing value), -1 on a malformed
  * value with csv_error() set ("file:line: col: 'x' is not a number"). */
-int csv_double(csv_reader *r, int col, double *out);
+static inline int csv_double(csv_reader *r, int col, double *out);
 int csv_i64(csv_reader *r, int col, long long *out);
 int csv_date(csv_reader *r, int col, int *out);
 
@@ -53,6 +95,28 @@ int csv_fail(csv_reader *r, int col, const char *fmt, ...) __attribute__((format
 
 /* "file:line: column: what is wrong" for the last failure. */
 const char *csv_error(const csv_reader *r);
+
+/* csv_double's error: sets "file:line: col: 'x' is not a number" and returns -1. */
+int csv_bad_number(csv_reader *r, int col);
+
+static inline int
+csv_double(csv_reader *r, int col, double *out)
+{
+	const struct csv_head *h = (const struct csv_head *)(const void *)r;
+	size_t n = csv_len(r, col);
+
+	if (n == 0)
+		return 0;
+	/* the field's bytes without its NUL: a byte store just before the parser's 8-byte load of the same
+	 * word would stall that load */
+	if (num_parse_padded(h->buf + h->fields[col].off, n, out) != 0)
+		return csv_bad_number(r, col);
+	return 1;
+}
+
+/* Nonzero (the default) lets the reader take its fast path for records without quotes or CRs. Tests and
+ * the fuzzer set it to 0 to check that the general scanner gives the same records and errors. */
+extern int csv_fast_path;
 
 /* ---- writing ---- */
 

@@ -1,5 +1,6 @@
 /* Unit tests for lib/csv: RFC 4180 reading, errors with file:line:field, limits, and the writer. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,93 @@ START_TEST(test_buffer_boundaries)
 }
 END_TEST
 
+/* Everything a reader makes of text, as one string: each record's line and fields (with their NULs
+ * checked), each typed value, and the error that ends it, if any. */
+static char *
+transcript(const char *text, size_t len, int fast)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *o = open_memstream(&out, &outlen);
+	csv_reader *r;
+	int rc;
+
+	csv_fast_path = fast;
+	r = R(text, len);
+	if (csv_read_header(r) == 0) {
+		while ((rc = csv_next(r)) == 1) {
+			fprintf(o, "%ld:%d", csv_line(r), csv_nfields(r));
+			for (int c = 0; c < csv_nfields(r); c++) {
+				double v = 0;
+				int d = 0, k;
+
+				ck_assert_int_eq(csv_field(r, c)[csv_len(r, c)], '\0');
+				k = csv_double(r, c, &v);
+				fprintf(o, "|%s:%d:%a", csv_field(r, c), k, k == 1 ? v : 0.0);
+				k = csv_date(r, c, &d);
+				fprintf(o, ":%d:%d", k, k == 1 ? d : 0);
+			}
+			fputc('\n', o);
+		}
+		if (rc < 0)
+			fprintf(o, "error %s\n", csv_error(r));
+	} else {
+		fprintf(o, "header error %s\n", csv_error(r));
+	}
+	done(r);
+	csv_fast_path = 1;
+	fclose(o);
+	return out;
+}
+
+/* The fast path (64-byte blocks, fields off bit masks) and the general scanner must agree on every input:
+ * random documents of short fields, numbers, dates, quotes, CRs, blank lines, UTF-8 good and bad, with
+ * records that straddle blocks and buffer refills. */
+START_TEST(test_fast_path_matches_general)
+{
+	static const char *const pieces[] = { "1", "22.5", "-0.008427", "2024-01-02", "abc", "", "\"q,\"\"x\"",
+		"\r", "\n", "\n\n", "\xc3\xa9", "\xff", "1234567890123456789012345678901234567890", ",", ",", ",",
+		"\n", "\n", "\"", "a b", "\r\n" };
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	char doc[1 << 17];
+
+	for (int round = 0; round < 400; round++) {
+		size_t len = 0, target;
+		int ncols;
+		char *fast, *slow;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		ncols = 1 + (int)(x % 9);
+		target = (size_t)(x >> 8) % (round % 10 == 0 ? sizeof doc - 64 : 4000);
+		for (int c = 0; c < ncols; c++)
+			len += (size_t)sprintf(doc + len, c ? ",c%d" : "c%d", c);
+		doc[len++] = '\n';
+		while (len < target) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (x % 16 != 0) { /* mostly well-formed records */
+				for (int c = 0; c < ncols; c++) {
+					const char *piece = pieces[(x >> (c + 3)) % 6];
+
+					len += (size_t)sprintf(doc + len, c ? ",%s" : "%s", piece);
+				}
+				doc[len++] = '\n';
+			} else {
+				const char *piece = pieces[(x >> 8) % (sizeof pieces / sizeof pieces[0])];
+
+				memcpy(doc + len, piece, strlen(piece));
+				len += strlen(piece);
+			}
+		}
+		fast = transcript(doc, len, 1);
+		slow = transcript(doc, len, 0);
+		ck_assert_msg(strcmp(fast, slow) == 0, "round %d: the fast path differs:\n%.300s\n--\n%.300s",
+		    round, fast, slow);
+		free(fast);
+		free(slow);
+	}
+}
+END_TEST
+
 START_TEST(test_writer)
 {
 	char *out = NULL;
@@ -232,6 +320,7 @@ main(void)
 	tcase_add_test(errors, test_missing_column);
 	tcase_add_test(limits, test_long_line);
 	tcase_add_test(limits, test_buffer_boundaries);
+	tcase_add_test(limits, test_fast_path_matches_general);
 	tcase_set_timeout(limits, 60);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);
