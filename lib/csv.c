@@ -651,6 +651,16 @@ csv_date(csv_reader *r, int col, int *out)
 	return 1;
 }
 
+int
+csv_date_required(csv_reader *r, int col, int *out)
+{
+	int got = csv_date(r, col, out);
+
+	if (got == 0)
+		return csv_fail(r, col, "missing");
+	return got < 0 ? -1 : 0;
+}
+
 /* ---- writing ---- */
 
 void
