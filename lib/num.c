@@ -1,4 +1,5 @@
 #include "num.h"
+#include "num_impl.h"
 
 #include <errno.h>
 #include <float.h>
@@ -215,6 +216,104 @@ fmt_fixed(double v, char *buf)
 	return 0;
 }
 
+/* What %.{prec}g prints for digits * 10^exp10 (digits > 0, prec >= its digit count): exponent form iff
+ * the decimal exponent X of the first digit is < -4 or >= prec, with at least two exponent digits;
+ * trailing zeros dropped, and the point with them. */
+static int
+fmt_g(int neg, uint64_t digits, int exp10, int prec, char *buf)
+{
+	char d[20];
+	int n = 0, len = 0, x;
+
+	while (digits % 10 == 0)
+		digits /= 10, exp10++;
+	for (uint64_t u = digits; u > 0; u /= 10)
+		d[19 - n++] = (char)('0' + u % 10);
+	const char *s = d + 20 - n;
+	x = exp10 + n - 1;
+	if (neg)
+		buf[len++] = '-';
+	if (x < -4 || x >= (prec > n ? prec : n)) {
+		int ax = x < 0 ? -x : x;
+
+		buf[len++] = s[0];
+		if (n > 1) {
+			buf[len++] = '.';
+			memcpy(buf + len, s + 1, (size_t)n - 1);
+			len += n - 1;
+		}
+		buf[len++] = 'e';
+		buf[len++] = x < 0 ? '-' : '+';
+		if (ax >= 100)
+			buf[len++] = (char)('0' + ax / 100);
+		buf[len++] = (char)('0' + ax / 10 % 10);
+		buf[len++] = (char)('0' + ax % 10);
+	} else if (x >= 0) {
+		int ip = x + 1; /* digits before the point */
+
+		if (n <= ip) {
+			memcpy(buf + len, s, (size_t)n);
+			len += n;
+			memset(buf + len, '0', (size_t)(ip - n));
+			len += ip - n;
+		} else {
+			memcpy(buf + len, s, (size_t)ip);
+			len += ip;
+			buf[len++] = '.';
+			memcpy(buf + len, s + ip, (size_t)(n - ip));
+			len += n - ip;
+		}
+	} else {
+		buf[len++] = '0';
+		buf[len++] = '.';
+		memset(buf + len, '0', (size_t)(-x - 1));
+		len += -x - 1;
+		memcpy(buf + len, s, (size_t)n);
+		len += n;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+/* The printf search's answer without printf. Let D be the shortest digits that read back (num_ryu: the
+ * nearest such to v). The search prints the correctly rounded R(p) = %.{p}g for the least p (from 15 for
+ * normal numbers, 1 for subnormals) at which R(p) reads back. R(p) is the p-digit decimal nearest v, and
+ * whether a decimal reads back depends only on its distance to v while the interval around v is symmetric
+ * (every double but a power of two), so R(p) reads back iff some p-digit decimal does: p = len(D) for
+ * subnormals and max(15, len(D)) for normal numbers, and then R(p) is D, as D is the nearest (at p = 15
+ * for a shorter D: a half ulp is below half the 15-digit spacing, so only one 15-digit decimal reads
+ * back). Rounding ties go to even in both. Powers of two, whose interval is lopsided, keep the search. */
+static int
+fmt_shortest(double v, char *buf)
+{
+	uint64_t bits, digits;
+	unsigned bexp;
+	int exp10;
+
+	memcpy(&bits, &v, sizeof bits);
+	bexp = (unsigned)(bits >> 52) & 0x7ff;
+	if ((bits & ((UINT64_C(1) << 52) - 1)) == 0)
+		return num_fmt_printf(v, buf);
+	num_ryu(bits & ((UINT64_C(1) << 52) - 1), bexp, &digits, &exp10);
+	return fmt_g(v < 0, digits, exp10, bexp == 0 ? 1 : 15, buf);
+}
+
+int
+num_fmt_printf(double v, char *buf)
+{
+	int len = 0;
+
+	/* The shortest precision that reads back to the same double; 17 always does. For normal numbers a
+	 * half ulp is below 0.5e-15 relative, so when a k <= 15 digit decimal reads back, %.15g prints those
+	 * digits padded with zeros, which %g strips: start at 15. Subnormals need the full search. */
+	for (int prec = fabs(v) >= DBL_MIN ? 15 : 1; prec <= 17; prec++) {
+		len = snprintf(buf, NUM_FMT_MAX, "%.*g", prec, v);
+		if (prec == 17 || strtod(buf, NULL) == v)
+			return len;
+	}
+	return len;
+}
+
 int
 num_fmt(double v, char *buf)
 {
@@ -233,13 +332,5 @@ num_fmt(double v, char *buf)
 	}
 	if ((len = fmt_fixed(v, buf)) > 0)
 		return len;
-	/* The shortest precision that reads back to the same double; 17 always does. For normal numbers a
-	 * half ulp is below 0.5e-15 relative, so when a k <= 15 digit decimal reads back, %.15g prints those
-	 * digits padded with zeros, which %g strips: start at 15. Subnormals need the full search. */
-	for (int prec = fabs(v) >= DBL_MIN ? 15 : 1; prec <= 17; prec++) {
-		len = snprintf(buf, NUM_FMT_MAX, "%.*g", prec, v);
-		if (prec == 17 || strtod(buf, NULL) == v)
-			return len;
-	}
-	return len;
+	return fmt_shortest(v, buf);
 }
