@@ -222,14 +222,28 @@ fmt_fixed(double v, char *buf)
 static int
 fmt_g(int neg, uint64_t digits, int exp10, int prec, char *buf)
 {
-	char d[20];
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
+	char d[20], *s = d + 20;
 	int n = 0, len = 0, x;
 
 	while (digits % 10 == 0)
 		digits /= 10, exp10++;
-	for (uint64_t u = digits; u > 0; u /= 10)
-		d[19 - n++] = (char)('0' + u % 10);
-	const char *s = d + 20 - n;
+	/* two digits a step (digits < 10^17, so hi < 10^9); the low 8 in full when there is a high part */
+	uint32_t hi = (uint32_t)(digits / 100000000), lo = (uint32_t)(digits % 100000000);
+	if (hi != 0) {
+		for (int i = 0; i < 4; i++, lo /= 100)
+			memcpy(s -= 2, pairs + 2 * (lo % 100), 2);
+		lo = hi;
+	}
+	for (; lo >= 100; lo /= 100)
+		memcpy(s -= 2, pairs + 2 * (lo % 100), 2);
+	if (lo >= 10)
+		memcpy(s -= 2, pairs + 2 * lo, 2);
+	else
+		*--s = (char)('0' + lo);
+	n = (int)(d + 20 - s);
 	x = exp10 + n - 1;
 	if (neg)
 		buf[len++] = '-';
@@ -323,14 +337,13 @@ num_fmt(double v, char *buf)
 		return (int)(strcpy(buf, "nan"), 3);
 	if (isinf(v))
 		return v < 0 ? (int)(strcpy(buf, "-inf"), 4) : (int)(strcpy(buf, "inf"), 3);
-	/* Integers that are exact print as such: the common case for volumes and share counts. */
-	if (fabs(v) < 1e15 && v == (double)(long long)v) {
-		len = snprintf(buf, NUM_FMT_MAX, "%lld", (long long)v);
-		if (v == 0 && signbit(v))
-			len = snprintf(buf, NUM_FMT_MAX, "0");
-		return len;
-	}
-	if ((len = fmt_fixed(v, buf)) > 0)
+	/* Integers that are exact print as such: the common case for volumes and share counts. Below 1e15
+	 * that is what %lld and %.15g print ("-0" as "0"). */
+	if (fabs(v) < 1e15 && v == (double)(long long)v)
+		return v == 0 ? (int)(strcpy(buf, "0"), 1) : fmt_g(v < 0, (uint64_t)fabs(v), 0, 15, buf);
+	/* Below 1 (returns, weights) most values have 16-17 digits, and fmt_fixed's ten tries would cost
+	 * more than the shortest digits; both print what printf does. */
+	if (fabs(v) >= 1 && (len = fmt_fixed(v, buf)) > 0)
 		return len;
 	return fmt_shortest(v, buf);
 }

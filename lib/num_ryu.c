@@ -145,6 +145,18 @@ div_pow2(uint64_t x, int q)
 	return q < 64 && (x & ((UINT64_C(1) << q) - 1)) == 0;
 }
 
+/* Drop the last digits of vr, vp, vm, p being 10^(their count), when vp and vm still differ above them;
+ * *up says whether the dropped digits of vr were at least half of p. */
+static inline int
+drop(uint64_t *vr, uint64_t *vp, uint64_t *vm, uint64_t p, int *up)
+{
+	if (*vp / p <= *vm / p)
+		return 0;
+	*up = *vr % p >= p / 2;
+	*vr /= p, *vp /= p, *vm /= p;
+	return 1;
+}
+
 void
 num_ryu(uint64_t mant, unsigned bexp, uint64_t *digits, int *exp10)
 {
@@ -179,6 +191,21 @@ num_ryu(uint64_t mant, unsigned bexp, uint64_t *digits, int *exp10)
 	 * (vm_exact then tracks whether vm is still that bound exactly). */
 	vp -= vp_exact && !even;
 	vm_exact = vm_exact && even;
+	if (!vm_exact && !vr_exact) {
+		/* The common case: v is no tie and vm is out, so vr rounds up iff the dropped digits are at
+		 * least half a unit. The count to drop is the largest k with vp / 10^k > vm / 10^k, and that
+		 * holds for every smaller k, so it can be found 8, 4, 2, 1 digits at a time. */
+		int up = 0;
+
+		while (drop(&vr, &vp, &vm, 100000000, &up))
+			removed += 8;
+		removed += 4 * drop(&vr, &vp, &vm, 10000, &up);
+		removed += 2 * drop(&vr, &vp, &vm, 100, &up);
+		removed += drop(&vr, &vp, &vm, 10, &up);
+		*digits = vr + (vr == vm || up);
+		*exp10 = e10 + removed;
+		return;
+	}
 	while (vp / 10 > vm / 10) {
 		vm_exact = vm_exact && vm % 10 == 0;
 		vr_exact = vr_exact && last == 0;

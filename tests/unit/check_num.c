@@ -1,5 +1,6 @@
 /* Unit tests for lib/num: exact parsing (against strtod) and shortest round-trip formatting. */
 #include <check.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -209,6 +210,138 @@ START_TEST(test_fmt_fast_path_matches_printf)
 }
 END_TEST
 
+/* num_fmt against num_fmt_printf, the printf search it replaced: the same bytes for every double tried
+ * (which is also the old num_fmt's output: its integer and fixed-point paths print what printf does,
+ * except that -0 prints "0"). Sanitized builds run a tenth of the random counts. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FMT_SCALE 10
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FMT_SCALE 10
+#endif
+#endif
+#ifndef FMT_SCALE
+#define FMT_SCALE 1
+#endif
+
+static uint64_t fmt_rng = 0x853C49E6748FEA9BULL;
+
+static uint64_t
+fmt_next(void)
+{
+	fmt_rng ^= fmt_rng << 13, fmt_rng ^= fmt_rng >> 7, fmt_rng ^= fmt_rng << 17;
+	return fmt_rng;
+}
+
+static void
+fmt_same(double v)
+{
+	char got[NUM_FMT_MAX], want[NUM_FMT_MAX];
+	int n_got, n_want;
+
+	if (!isfinite(v))
+		return;
+	n_got = num_fmt(v, got);
+	n_want = v == 0 ? (int)(strcpy(want, "0"), 1) : num_fmt_printf(v, want);
+	if (n_got != n_want || strcmp(got, want) != 0)
+		ck_abort_msg("%a (%.17g): num_fmt '%s' (%d), printf search '%s' (%d)", v, v, got, n_got, want,
+		    n_want);
+}
+
+/* v and its two neighbours on each side */
+static void
+fmt_same_around(double v)
+{
+	double lo = v, hi = v;
+
+	fmt_same(v);
+	fmt_same(-v);
+	for (int i = 0; i < 2; i++) {
+		lo = nextafter(lo, -INFINITY), hi = nextafter(hi, INFINITY);
+		fmt_same(lo);
+		fmt_same(hi);
+	}
+}
+
+START_TEST(test_fmt_random_bits)
+{
+	for (int i = 0; i < 2000000 / FMT_SCALE; i++) {
+		uint64_t bits = fmt_next();
+		double v;
+
+		if (i % 64 == 0)
+			bits &= ~(UINT64_C(0x7ff) << 52); /* a subnormal */
+		memcpy(&v, &bits, sizeof v);
+		fmt_same(v);
+	}
+}
+END_TEST
+
+START_TEST(test_fmt_returns_weights)
+{
+	for (int i = 0; i < 1000000 / FMT_SCALE; i++) {
+		uint64_t x = fmt_next();
+		double a = (double)(x % 100000 + 1) / 100, b = (double)((x >> 20) % 100000 + 1) / 100;
+		double sum = 0, w = 0;
+
+		switch (i % 4) {
+		case 0: /* a close-to-close return of 2-decimal prices */
+			fmt_same(a / b - 1);
+			break;
+		case 1: /* a return of near prices */
+			fmt_same(a / (a + (double)((int)((x >> 50) % 21) - 10) / 100) - 1);
+			break;
+		case 2: /* an equal weight, or an (x / k)-scaled one */
+			fmt_same((x >> 63 ? a : 1.0) / (double)(x % 5000 + 1));
+			break;
+		default: /* a weight normalized by the sum of up to 8 */
+			for (int j = (int)(x >> 40) % 8; j >= 0; j--)
+				sum += w = (double)(fmt_next() % 1000000 + 1) / 1000;
+			fmt_same(w / sum);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_fmt_edges)
+{
+	static const double at[] = { 1e-4, 1e-5, 1e9, 1e15, 1e16, 1e17, 1e21, 1e22, 1e23, DBL_MIN, DBL_TRUE_MIN,
+		DBL_MAX, 9007199254740992.0, 0.1, 0.3, 1.0 / 3, 2.0 / 3, 5e-324, 1.7976931348623157e308 };
+	double p;
+
+	for (int e = -1074; e <= 1023; e++) /* every power of two */
+		fmt_same_around(ldexp(1, e));
+	for (int e = -323; e <= 308; e++) { /* every power of ten, as strtod reads it */
+		char s[16];
+
+		snprintf(s, sizeof s, "1e%d", e);
+		fmt_same_around(strtod(s, NULL));
+	}
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		p = at[i];
+		for (int j = 0; j < 64; j++) /* a few ulps each way */
+			fmt_same_around(p), p = nextafter(p, INFINITY);
+		p = at[i];
+		for (int j = 0; j < 64; j++)
+			fmt_same_around(p), p = nextafter(p, 0);
+	}
+	for (int64_t n = -3000; n <= 3000; n++) { /* integers around 2^53, and at 1e15..1e17 */
+		fmt_same((double)((INT64_C(1) << 53) + n));
+		fmt_same((double)((INT64_C(1) << 54) + 2 * n));
+		fmt_same(1e15 + (double)n);
+		fmt_same(1e16 + 2 * (double)n);
+		fmt_same(1e17 + 16 * (double)n);
+	}
+	for (int i = 0; i < 200000 / FMT_SCALE; i++) { /* random integers, and a few halves, quarters, ... */
+		uint64_t x = fmt_next();
+
+		fmt_same((double)(x % 10000000000000000000ULL + 1000000000000000ULL));
+		fmt_same((double)(x >> (x % 12)));
+		fmt_same((double)(int64_t)(x % 1000000000000000ULL) / (double)(1 << (x >> 60)) - 5e14); /* below 1e15 */
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -225,6 +358,9 @@ main(void)
 	tcase_add_test(limits, test_parse_padded_matches);
 	tcase_add_test(limits, test_fmt_round_trip);
 	tcase_add_test(limits, test_fmt_fast_path_matches_printf);
+	tcase_add_test(limits, test_fmt_random_bits);
+	tcase_add_test(limits, test_fmt_returns_weights);
+	tcase_add_test(limits, test_fmt_edges);
 	tcase_set_timeout(limits, 60);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);
