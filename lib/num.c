@@ -226,11 +226,11 @@ fmt_g(int neg, uint64_t digits, int exp10, int prec, char *buf)
 				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 				    "8081828384858687888990919293949596979899";
 	char d[20], *s = d + 20;
-	int n = 0, len = 0, x;
+	int n, len = 0, x;
 
 	while (digits % 10 == 0)
 		digits /= 10, exp10++;
-	/* two digits a step (digits < 10^17, so hi < 10^9); the low 8 in full when there is a high part */
+	/* two digits a step (at most 17 digits are left, so hi < 10^9); the low 8 in full if there is a high part */
 	uint32_t hi = (uint32_t)(digits / 100000000), lo = (uint32_t)(digits % 100000000);
 	if (hi != 0) {
 		for (int i = 0; i < 4; i++, lo /= 100)
@@ -296,7 +296,10 @@ fmt_g(int neg, uint64_t digits, int exp10, int prec, char *buf)
  * (every double but a power of two), so R(p) reads back iff some p-digit decimal does: p = len(D) for
  * subnormals and max(15, len(D)) for normal numbers, and then R(p) is D, as D is the nearest (at p = 15
  * for a shorter D: a half ulp is below half the 15-digit spacing, so only one 15-digit decimal reads
- * back). Rounding ties go to even in both. Powers of two, whose interval is lopsided, keep the search. */
+ * back). Rounding ties go to even in both. Powers of two, whose interval is lopsided, keep the search:
+ * there the nearest 16-digit decimal can fall below the interval while another one lies inside it (2^-1017:
+ * D = 7.120236347223045e-307, but the search prints 7.1202363472230444e-307). check_num compares the two
+ * on millions of doubles and on every binary exponent. */
 static int
 fmt_shortest(double v, char *buf)
 {

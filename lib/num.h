@@ -25,10 +25,10 @@ int num_parse_i64(const char *s, size_t n, long long *out);
  * a decimal point ("12"), NaN and infinities as "nan", "inf", "-inf". Returns the length. */
 int num_fmt(double v, char *buf);
 
-/* The reference for num_fmt's last step, and its fallback: the least precision p (from 15, or from 1 for
- * subnormals) at which snprintf's %.{p}g reads back to v through strtod; slow (printf's exact arithmetic,
- * up to three times). num_fmt prints the same bytes for every finite v that is not an integer below 1e15
- * (those print as integers, -0 as "0"); the unit test checks it against this. */
+/* The reference num_fmt is tested against, and its fallback for powers of two: the least precision p
+ * (from 15, or from 1 for subnormals) at which snprintf's %.{p}g reads back to v through strtod. Slow
+ * (printf's exact arithmetic, up to 3 times, 17 for subnormals). For finite v, num_fmt prints the same
+ * bytes, except that -0 prints as "0"; num_fmt was this search until it had its own shortest digits. */
 int num_fmt_printf(double v, char *buf);
 
 #endif
