@@ -514,7 +514,8 @@ END_TEST
  * was before lib/tws/msg.c was folded into shared pieces), at each server version it distinguishes. The
  * decoders are pinned too: decoding the golden frame and encoding the result again must give the same
  * bytes, and the digest sums up what each decoder answers (return value, fields left, error text, the
- * re-encoded bytes) to the frame cut after every field and to the frame with each field replaced by "x". */
+ * re-encoded bytes) to the frame cut after every field and to the frame with each field replaced by each of
+ * subs[] below. */
 
 /* A stock with an exchange-given primary exchange, and an option with a strike (written "" for 0 in
  * requests, "0" in responses). */
@@ -997,118 +998,118 @@ typedef struct golden {
 static const golden goldens[] = {
 	{ "start_api", golden_start_api, 178,
 	  "71|2|7|+PACEAPI|",
-	  0x7c4ddfc06d77f545ULL },
+	  0xe4ffbd921438f10aULL },
 	{ "managed_accts", golden_managed_accts, 178,
 	  "15|1|DU1234567,DU7654321|",
-	  0x1e76f92db5a6aab4ULL },
+	  0x627186074718d324ULL },
 	{ "next_valid_id", golden_next_valid_id, 178,
 	  "9|1|4294967301|",
-	  0x94602899aecfb6caULL },
+	  0x43fc5f698a4eeab1ULL },
 	{ "req_ids", golden_req_ids, 178,
 	  "8|1|3|",
-	  0x671eefb303d4641aULL },
+	  0xd1d2556686c022b9ULL },
 	{ "req_current_time", golden_req_current_time, 178,
 	  "49|1|",
-	  0x499cb7f70e8e753aULL },
+	  0x7cc65345d287638dULL },
 	{ "current_time", golden_current_time, 178,
 	  "49|1|1795000000|",
-	  0xfc9ab294699b6428ULL },
+	  0xa79ff1b1aedb93daULL },
 	{ "simple", golden_simple, 178,
 	  "61|1|",
-	  0x499cb7f70e8e753aULL },
+	  0x7cc65345d287638dULL },
 	{ "error", golden_error, 178,
 	  "4|2|17|201|Order rejected - reason:no margin|{reason:margin}|",
-	  0x7e35f7de459e01c4ULL },
+	  0xa054fb3084f51fd9ULL },
 	{ "hist_req_stock", golden_hist_req_stock, 178,
 	  "20|11|265598|AAPL|STK|||||SMART|NASDAQ|USD|AAPL|NMS|1|20261124-21:00:00|1 day|2 Y|1|ADJUSTED_LAST|2|0||",
-	  0x6a3957b9b9ee485eULL },
+	  0x32a5fd71dd08bca8ULL },
 	{ "hist_req_option", golden_hist_req_option, 178,
 	  "20|11|730541202|MSFT|OPT|20261218|410.5|C|100|SMART||USD|MSFT  261218C00410500|MSFT|1|20261124-21:00:00|1 day|2 Y|1|ADJUSTED_LAST|2|1||",
-	  0xf16a27199f12dfe0ULL },
+	  0x483077c9c0a539f9ULL },
 	{ "cancel_hist", golden_cancel_hist, 178,
 	  "25|1|11|",
-	  0x3d42c58c51e79254ULL },
+	  0x2662321d261c4a2cULL },
 	{ "hist_data", golden_hist_data, 178,
 	  "17|11|20261123|20261124|2|20261123|101.5|103|100.25|102.75|1234567|101.9|5000|20261124|102.75|104.5|102|104|-1|-1|-1|",
-	  0x36b42ff4304a04c6ULL },
+	  0x8d982da8ed5ed22aULL },
 	{ "place_order_stock", golden_place_order_stock, 100,
 	  "3|17|265598|AAPL|STK|||||SMART|NASDAQ|USD|AAPL|NMS|||SELL|30|LOC|410.25||OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|0|16|0|0|0|0|1|0||0||||||||0||-1|0|||0|||0|0||0||||||0|||||0|||||||||||0|||0|0|||0||0|0|0|0|||||||0|||||||||0|0|0||||0|||",
-	  0xc7060d5c8b837a9dULL },
+	  0x6c8b8ab9034c0d0bULL },
 	{ "place_order_stock", golden_place_order_stock, 176,
 	  "3|17|265598|AAPL|STK|||||SMART|NASDAQ|USD|AAPL|NMS|||SELL|30|LOC|410.25||OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|0|16|0|0|0|0|1|0||0||||||||0||-1|0|||0|||0|0||0||||||0|||||0|||||||||||0|||0|0|||0||0|0|0|0|||||||0|||||||||0|0|0||||0|||",
-	  0xc7060d5c8b837a9dULL },
+	  0x6c8b8ab9034c0d0bULL },
 	{ "place_order_stock", golden_place_order_stock, 177,
 	  "3|17|265598|AAPL|STK|||||SMART|NASDAQ|USD|AAPL|NMS|||SELL|30|LOC|410.25||OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|0|16|0|0|0|0|1|0||0|||||||0||-1|0|||0|||0|0||0||||||0|||||0|||||||||||0|||0|0|||0||0|0|0|0|||||||0|||||||||0|0|0||||0|||",
-	  0x93de5d204421af01ULL },
+	  0x1f31258ea9d680caULL },
 	{ "place_order_stock", golden_place_order_stock, 178,
 	  "3|17|265598|AAPL|STK|||||SMART|NASDAQ|USD|AAPL|NMS|||SELL|30|LOC|410.25||OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|0|16|0|0|0|0|1|0||0|||||||0||-1|0|||0|||0|0||0||||||0|||||0|||||||||||0|||0|0|||0||0|0|0|0|||||||0|||||||||0|0|0||||0|||",
-	  0x93de5d204421af01ULL },
+	  0x1f31258ea9d680caULL },
 	{ "place_order_option", golden_place_order_option, 100,
 	  "3|17|730541202|MSFT|OPT|20261218|410.5|C|100|SMART||USD|MSFT  261218C00410500|MSFT|||BUY|30|LMT|410.25|1.5|OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|1|16|0|0|0|0|1|0||0||||||||0||-1|0|||0|||0|0||0||||||0|||||0|||||||||||0|||0|0|||0||0|0|0|0|||||||0|||||||||0|0|0||||0|||",
-	  0x401bb946bbda39faULL },
+	  0x4ef66ff4b2518ffcULL },
 	{ "place_order_option", golden_place_order_option, 176,
 	  "3|17|730541202|MSFT|OPT|20261218|410.5|C|100|SMART||USD|MSFT  261218C00410500|MSFT|||BUY|30|LMT|410.25|1.5|OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|1|16|0|0|0|0|1|0||0||||||||0||-1|0|||0|||0|0||0||||||0|||||0|||||||||||0|||0|0|||0||0|0|0|0|||||||0|||||||||0|0|0||||0|||",
-	  0x401bb946bbda39faULL },
+	  0x4ef66ff4b2518ffcULL },
 	{ "place_order_option", golden_place_order_option, 177,
 	  "3|17|730541202|MSFT|OPT|20261218|410.5|C|100|SMART||USD|MSFT  261218C00410500|MSFT|||BUY|30|LMT|410.25|1.5|OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|1|16|0|0|0|0|1|0||0|||||||0||-1|0|||0|||0|0||0||||||0|||||0|||||||||||0|||0|0|||0||0|0|0|0|||||||0|||||||||0|0|0||||0|||",
-	  0xb217945510c3c563ULL },
+	  0xa85b6324cbbea0c5ULL },
 	{ "place_order_option", golden_place_order_option, 178,
 	  "3|17|730541202|MSFT|OPT|20261218|410.5|C|100|SMART||USD|MSFT  261218C00410500|MSFT|||BUY|30|LMT|410.25|1.5|OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|1|16|0|0|0|0|1|0||0|||||||0||-1|0|||0|||0|0||0||||||0|||||0|||||||||||0|||0|0|||0||0|0|0|0|||||||0|||||||||0|0|0||||0|||",
-	  0xb217945510c3c563ULL },
+	  0xa85b6324cbbea0c5ULL },
 	{ "cancel_order", golden_cancel_order, 178,
 	  "4|1|17||",
-	  0x52f0756e1773766bULL },
+	  0x466201a6bb5c6364ULL },
 	{ "order_status", golden_order_status, 178,
 	  "3|17|Filled|30|0|410.3|1351823369|16|410.35|7|locate|0.5|",
-	  0xb360470d0c3b9937ULL },
+	  0x2034d9d05cda12f2ULL },
 	{ "open_order", golden_open_order, 100,
 	  "5|17|265598|AAPL|STK||0|||SMART|USD|AAPL|NMS|SELL|30|LOC|410.25||OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|7|1351823369|1|0|0||||||||||||0||-1|0|||||||0|0|0||3|0|0||16|0||0|||0|0||||||0|0|0|||||0|||0|0||0|0|PreSubmitted||||||||||1.25||||price capped|0|0|0||||||||0|||||0|0|0|0||0|0||||||",
-	  0xd9019ecec2da071eULL },
+	  0x736c3368975bdf9cULL },
 	{ "open_order", golden_open_order, 176,
 	  "5|17|265598|AAPL|STK||0|||SMART|USD|AAPL|NMS|SELL|30|LOC|410.25||OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|7|1351823369|1|0|0||||||||||||0||-1|0|||||||0|0|0||3|0|0||16|0||0|||0|0||||||0|0|0|||||0|||0|0||0|0|PreSubmitted||||||||||1.25||||price capped|0|0|0||||||||0|||||0|0|0|0||0|0||||||",
-	  0xd9019ecec2da071eULL },
+	  0x736c3368975bdf9cULL },
 	{ "open_order", golden_open_order, 177,
 	  "5|17|265598|AAPL|STK||0|||SMART|USD|AAPL|NMS|SELL|30|LOC|410.25||OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|7|1351823369|1|0|0|||||||||||0||-1|0|||||||0|0|0||3|0|0||16|0||0|||0|0||||||0|0|0|||||0|||0|0||0|0|PreSubmitted||||||||||1.25||||price capped|0|0|0||||||||0|||||0|0|0|0||0|0||||||",
-	  0x5b9985f88ec3bacbULL },
+	  0x7ea531d717d93730ULL },
 	{ "open_order", golden_open_order, 178,
 	  "5|17|265598|AAPL|STK||0|||SMART|USD|AAPL|NMS|SELL|30|LOC|410.25||OPG|g1|DU1234567||0|2026-11-24:lo-csmom:AAPL:SELL|7|1351823369|1|0|0|||||||||||0||-1|0|||||||0|0|0||3|0|0||16|0||0|||0|0||||||0|0|0|||||0|||0|0||0|0|PreSubmitted||||||||||1.25||||price capped|0|0|0||||||||0|||||0|0|0|0||0|0||||||",
-	  0x5b9985f88ec3bacbULL },
+	  0x7ea531d717d93730ULL },
 	{ "req_executions", golden_req_executions, 178,
 	  "7|3|9|7|DU1234567|20261124 00:00:00|AAPL|STK|SMART|BUY|",
-	  0x30731cc0600e9f67ULL },
+	  0x6c6cff1e2a165be0ULL },
 	{ "exec", golden_exec, 100,
 	  "11|9|17|265598|AAPL|STK||0|||SMART|USD|AAPL|NMS|0000e0d5.6554f1a6.01.01|20261124 09:30:00 US/Eastern|DU1234567|NYSE|SLD|30|410.3|1351823369|7|1|30|410.3|2026-11-24:lo-csmom:AAPL:SELL|aussieBond:YearsToExpiration=3|0.25|m1|2|",
-	  0x21ab933e7ecc538aULL },
+	  0x17d3628b7e5c846eULL },
 	{ "exec", golden_exec, 176,
 	  "11|9|17|265598|AAPL|STK||0|||SMART|USD|AAPL|NMS|0000e0d5.6554f1a6.01.01|20261124 09:30:00 US/Eastern|DU1234567|NYSE|SLD|30|410.3|1351823369|7|1|30|410.3|2026-11-24:lo-csmom:AAPL:SELL|aussieBond:YearsToExpiration=3|0.25|m1|2|",
-	  0x21ab933e7ecc538aULL },
+	  0x17d3628b7e5c846eULL },
 	{ "exec", golden_exec, 177,
 	  "11|9|17|265598|AAPL|STK||0|||SMART|USD|AAPL|NMS|0000e0d5.6554f1a6.01.01|20261124 09:30:00 US/Eastern|DU1234567|NYSE|SLD|30|410.3|1351823369|7|1|30|410.3|2026-11-24:lo-csmom:AAPL:SELL|aussieBond:YearsToExpiration=3|0.25|m1|2|",
-	  0x21ab933e7ecc538aULL },
+	  0x17d3628b7e5c846eULL },
 	{ "exec", golden_exec, 178,
 	  "11|9|17|265598|AAPL|STK||0|||SMART|USD|AAPL|NMS|0000e0d5.6554f1a6.01.01|20261124 09:30:00 US/Eastern|DU1234567|NYSE|SLD|30|410.3|1351823369|7|1|30|410.3|2026-11-24:lo-csmom:AAPL:SELL|aussieBond:YearsToExpiration=3|0.25|m1|2|1|",
-	  0x19f7fa4c42fa3669ULL },
+	  0x98223fd2d34a9a7bULL },
 	{ "exec_end", golden_exec_end, 178,
 	  "55|1|9|",
-	  0x4ca14ba7a1c7bef4ULL },
+	  0x20cbe369f23b7e22ULL },
 	{ "commission", golden_commission, 178,
 	  "59|1|0000e0d5.6554f1a6.01.01|1.25|USD|-3.5||20261231|",
-	  0x4ad8de29d6eb7813ULL },
+	  0x96c07f903248eb4eULL },
 	{ "position", golden_position, 178,
 	  "61|3|DU1234567|730541202|MSFT|OPT|20261218|410.5|C|100|SMART|USD|MSFT  261218C00410500|MSFT|-4|1250.75|",
-	  0x07579fc8a609221cULL },
+	  0x59fa91c1c3d254d1ULL },
 	{ "req_account_summary", golden_req_account_summary, 178,
 	  "62|1|4|All|NetLiquidation,TotalCashValue,AvailableFunds|",
-	  0x1a2d827c6cfba192ULL },
+	  0x9efc5b064663beb0ULL },
 	{ "cancel_account_summary", golden_cancel_account_summary, 178,
 	  "63|1|4|",
-	  0x83ceb4008c6614f0ULL },
+	  0x09ded158f0da699aULL },
 	{ "account_summary_end", golden_account_summary_end, 178,
 	  "64|1|4|",
-	  0x4610ee72154f5012ULL },
+	  0x9cc5c9aaf559b5a3ULL },
 	{ "account_summary", golden_account_summary, 178,
 	  "63|1|4|DU1234567|NetLiquidation|1000000.5|USD|",
-	  0xa1fd8d641f53a2b4ULL },
+	  0xa9f445ca35e34cc6ULL },
 };
 
 /* The frame's fields as "f0|f1|...|" (fields hold no '|' here). */
@@ -1138,9 +1139,10 @@ golden_append(char **log, size_t *len, size_t *cap, const char *s)
 	*len += n;
 }
 
-/* Decode the frame whose fields are f[0..n) (with field x replaced by "x" when x >= 0) and log the answer. */
+/* Decode the frame whose fields are f[0..n) (with field x replaced by sub when x >= 0) and log the answer. */
 static void
-golden_decode_one(const golden *g, const char **f, int n, int x, char **log, size_t *len, size_t *cap)
+golden_decode_one(const golden *g, const char **f, int n, int x, const char *sub, char **log, size_t *len,
+    size_t *cap)
 {
 	static char line[8192], bars[4096];
 	tws_wbuf in, out;
@@ -1152,18 +1154,22 @@ golden_decode_one(const golden *g, const char **f, int n, int x, char **log, siz
 	tws_msg_init(&m);
 	tws_w_begin(&in);
 	for (int i = 0; i < n; i++)
-		tws_w_str(&in, i == x ? "x" : f[i]);
+		tws_w_str(&in, i == x ? sub : f[i]);
 	tws_w_end(&in);
 	parse_one(&in, &m);
 	rc = g->run(&out, &m, g->version);
 	golden_bars(&out, bars, sizeof bars);
-	snprintf(line, sizeof line, "n=%d x=%d rc=%d left=%d err=%s re=%s\n", n, x, rc, tws_r_left(&m), m.err,
-	    rc == 0 ? bars : "");
+	snprintf(line, sizeof line, "n=%d x=%d=%s rc=%d left=%d err=%s re=%s\n", n, x, sub, rc, tws_r_left(&m),
+	    m.err, rc == 0 ? bars : "");
 	golden_append(log, len, cap, line);
 	tws_msg_free(&m);
 	tws_wbuf_free(&out);
 	tws_wbuf_free(&in);
 }
+
+/* What each field is replaced by in turn: not a number, counts out of range and in range (groups that
+ * follow), a flag set, a combo contract. */
+static const char *const subs[] = { "x", "1001", "-1", "2", "1", "BAG" };
 
 static char *
 golden_decode_log(const golden *g, const tws_wbuf *frame)
@@ -1176,9 +1182,10 @@ golden_decode_log(const golden *g, const tws_wbuf *frame)
 	parse_one(frame, &m);
 	golden_append(&log, &len, &cap, "");
 	for (int n = 1; n <= m.n; n++)
-		golden_decode_one(g, m.f, n, -1, &log, &len, &cap);
+		golden_decode_one(g, m.f, n, -1, "", &log, &len, &cap);
 	for (int x = 0; x < m.n; x++)
-		golden_decode_one(g, m.f, m.n, x, &log, &len, &cap);
+		for (size_t s = 0; s < sizeof subs / sizeof subs[0]; s++)
+			golden_decode_one(g, m.f, m.n, x, subs[s], &log, &len, &cap);
 	tws_msg_free(&m);
 	return log;
 }
