@@ -21,26 +21,7 @@ struct feed {
 	int csym;             /* symbol column or -1 */
 	int have;             /* a row is pending */
 	int date;             /* its date */
-	char last[DATE_LEN];  /* the text of the last date parsed, to skip parsing it again */
-	int last_date;
 };
-
-/* Parse the pending row's date (cached when the text repeats). Returns 0 or -1 (csv_error set). */
-static int
-feed_date(struct feed *f, int *out)
-{
-	const char *s = csv_field(f->r, f->cdate);
-
-	if (csv_len(f->r, f->cdate) == DATE_LEN && f->last_date != INT32_MIN && memcmp(s, f->last, DATE_LEN) == 0) {
-		*out = f->last_date;
-		return 0;
-	}
-	if (csv_date(f->r, f->cdate, out) != 1)
-		return csv_len(f->r, f->cdate) == 0 ? csv_fail(f->r, f->cdate, "empty date") : -1;
-	memcpy(f->last, s, DATE_LEN);
-	f->last_date = *out;
-	return 0;
-}
 
 /* Read the next row; checks that dates do not go back. Returns 1, 0 at the end, -1 (csv_error set). */
 static int
@@ -52,7 +33,7 @@ feed_next(struct feed *f)
 	f->have = 0;
 	if (rc <= 0)
 		return rc;
-	if (feed_date(f, &d) != 0)
+	if (csv_date_required(f->r, f->cdate, &d) != 0)
 		return -1;
 	if (d < prev)
 		return csv_fail(f->r, f->cdate, "%s after %s: not in date order", date_fmt(d, a), date_fmt(prev, b));
@@ -65,7 +46,7 @@ static int
 feed_open(struct feed *f, FILE *fp, const char *name, const char *val, char *err, size_t errlen)
 {
 	memset(f, 0, sizeof *f);
-	f->date = f->last_date = INT32_MIN;
+	f->date = INT32_MIN;
 	f->cval = f->csym = -1;
 	f->r = csv_open(fp, name);
 	if (f->r == NULL) {

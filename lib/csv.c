@@ -18,7 +18,7 @@
 
 /* A 64-byte block of the buffer, classified (see scan_fast). */
 struct block_bits {
-	uint64_t sep, nl, bad, high; /* bit i: p[i] is ',' or '\n'; '\n'; '"' or '\r'; >= 0x80 */
+	uint64_t sep, nl, bad, high; /* bit i: p[i] is ',' or '\n'; '\n'; '"' or '\r'; >= 0x80 or NUL */
 };
 
 struct csv_reader {
@@ -185,7 +185,8 @@ add_field(csv_reader *r, size_t off, size_t len, int quoted)
 	return 0;
 }
 
-/* Validate UTF-8 in s[0..n): returns the offset of the first bad byte, or n. */
+/* Validate UTF-8 text in s[0..n): returns the offset of the first bad byte (a NUL, which text never holds
+ * but a file cut short by a crash often does, or invalid UTF-8), or n. */
 static size_t
 utf8_bad(const unsigned char *s, size_t n)
 {
@@ -197,6 +198,8 @@ utf8_bad(const unsigned char *s, size_t n)
 		unsigned min;
 
 		if (c < 0x80) {
+			if (c == 0)
+				return i;
 			i++;
 			continue;
 		}
@@ -222,27 +225,28 @@ utf8_bad(const unsigned char *s, size_t n)
 	return n;
 }
 
+/* Whether s[0..n) holds a byte >= 0x80 or a NUL: only then does utf8_bad need to look. */
 static int
-has_high_bit(const char *s, size_t n)
+has_suspect_byte(const char *s, size_t n)
 {
 	size_t i = 0;
-	uint64_t acc = 0, w;
 
 #ifdef __SSE2__
-	__m128i any = _mm_setzero_si128();
+	const __m128i zero = _mm_setzero_si128();
+	__m128i any = zero;
 
-	for (; i + 16 <= n; i += 16)
-		any = _mm_or_si128(any, _mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+	for (; i + 16 <= n; i += 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+
+		any = _mm_or_si128(any, _mm_or_si128(b, _mm_cmpeq_epi8(b, zero)));
+	}
 	if (_mm_movemask_epi8(any) != 0)
 		return 1;
 #endif
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		acc |= w;
-	}
 	for (; i < n; i++)
-		acc |= (unsigned char)s[i];
-	return (acc & UINT64_C(0x8080808080808080)) != 0;
+		if ((unsigned char)s[i] >= 0x80 || s[i] == '\0')
+			return 1;
+	return 0;
 }
 
 /* Bytes that end an unquoted run: the separator, line ends and the quote. */
@@ -254,15 +258,15 @@ enum scan_result { SCAN_RECORD, SCAN_MORE, SCAN_ERROR };
 int csv_fast_path = 1;
 
 /* The first byte in [p, end) that is a separator, line end or quote, or end. Fields are short, so SSE2
- * looks at 16 bytes per step (one load, four compares) where a byte loop would branch on each. The high
- * bits of every byte looked at are or-ed into *high: when none is set the record is ASCII, hence valid
+ * looks at 16 bytes per step (one load, four compares) where a byte loop would branch on each. Every byte
+ * looked at that is >= 0x80 or NUL sets *high: when none does, the record is ASCII text, hence valid
  * UTF-8, without a second pass (bytes past the field may set it too; that only costs an exact check). */
 static inline const char *
 skip_plain(const char *p, const char *end, unsigned *high)
 {
 #ifdef __SSE2__
 	const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
-		      quote = _mm_set1_epi8('"');
+		      quote = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
 
 	while (end - p >= 16) {
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)p);
@@ -270,14 +274,14 @@ skip_plain(const char *p, const char *end, unsigned *high)
 		    _mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, quote)));
 		unsigned mask = (unsigned)_mm_movemask_epi8(hit);
 
-		*high |= (unsigned)_mm_movemask_epi8(b);
+		*high |= (unsigned)_mm_movemask_epi8(_mm_or_si128(b, _mm_cmpeq_epi8(b, zero)));
 		if (mask != 0)
 			return p + __builtin_ctz(mask);
 		p += 16;
 	}
 #endif
-	while (p < end && !special[(unsigned char)*p])
-		*high |= (unsigned char)*p++ & 0x80;
+	for (; p < end && !special[(unsigned char)*p]; p++)
+		*high |= ((unsigned char)*p & 0x80) | (*p == '\0');
 	return p;
 }
 
@@ -364,7 +368,7 @@ static inline void
 classify64(const char *p, struct block_bits *m)
 {
 	const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
-		      quote = _mm_set1_epi8('"');
+		      quote = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
 
 	m->sep = m->nl = m->bad = m->high = 0;
 	for (int i = 0; i < 4; i++) {
@@ -376,7 +380,7 @@ classify64(const char *p, struct block_bits *m)
 		m->sep |= s << (16 * i);
 		m->nl |= (uint64_t)(unsigned)_mm_movemask_epi8(is_nl) << (16 * i);
 		m->bad |= q << (16 * i);
-		m->high |= (uint64_t)(unsigned)_mm_movemask_epi8(b) << (16 * i);
+		m->high |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(b, _mm_cmpeq_epi8(b, zero))) << (16 * i);
 	}
 }
 
@@ -502,7 +506,7 @@ csv_next(csv_reader *r)
 		}
 		break;
 	}
-	if (high != 0 && has_high_bit(r->h.buf + r->pos, rec_len)) {
+	if (high != 0 && has_suspect_byte(r->h.buf + r->pos, rec_len)) {
 		size_t bad = utf8_bad((unsigned char *)r->h.buf + r->pos, rec_len);
 
 		if (bad < rec_len) {
@@ -510,8 +514,11 @@ csv_next(csv_reader *r)
 
 			while (col + 1 < r->h.nfields && r->h.fields[col + 1].off <= r->pos + bad)
 				col++;
-			fail_line(r, r->line, r->ncols ? col : -1, "invalid UTF-8 (byte 0x%02x)",
-			    (unsigned char)r->h.buf[r->pos + bad]);
+			if (r->h.buf[r->pos + bad] == '\0')
+				fail_line(r, r->line, r->ncols ? col : -1, "NUL byte: not text (a file cut short?)");
+			else
+				fail_line(r, r->line, r->ncols ? col : -1, "invalid UTF-8 (byte 0x%02x)",
+				    (unsigned char)r->h.buf[r->pos + bad]);
 			r->pos += consumed;
 			return -1;
 		}
@@ -649,6 +656,16 @@ csv_date(csv_reader *r, int col, int *out)
 	memcpy(r->last_date, field_bytes(r, col), DATE_LEN);
 	r->last_day = *out;
 	return 1;
+}
+
+int
+csv_date_required(csv_reader *r, int col, int *out)
+{
+	int got = csv_date(r, col, out);
+
+	if (got == 0)
+		return csv_fail(r, col, "missing");
+	return got < 0 ? -1 : 0;
 }
 
 /* ---- writing ---- */

@@ -88,6 +88,9 @@ const char *csv_name(const csv_reader *r);
 static inline int csv_double(csv_reader *r, int col, double *out);
 int csv_i64(csv_reader *r, int col, long long *out);
 int csv_date(csv_reader *r, int col, int *out);
+/* csv_date for a date that must be there: returns 0 with *out set, or -1 with csv_error() set (an empty
+ * field is "file:line: col: missing"). */
+int csv_date_required(csv_reader *r, int col, int *out);
 
 /* Set the error for the current record and column (col < 0: no column) in the suite's format; returns -1
  * so that callers can `return csv_fail(...)`. */

@@ -39,12 +39,8 @@ advance(struct input *in, const panel_merge_opts *o, char *err, size_t errlen)
 		rc = csv_next(in->r);
 		if (rc <= 0)
 			break;
-		if ((rc = csv_date(in->r, in->cdate, &in->date)) <= 0) {
-			if (rc == 0)
-				csv_fail(in->r, in->cdate, "empty date");
-			rc = -1;
+		if ((rc = csv_date_required(in->r, in->cdate, &in->date)) < 0)
 			break;
-		}
 		if (csv_len(in->r, in->cid) == 0) {
 			rc = csv_fail(in->r, in->cid, "empty id");
 			break;

@@ -325,9 +325,7 @@ pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date)
 		goto out;
 	}
 	while ((got = csv_next(r)) == 1) {
-		if ((got = csv_date(r, cd, &d)) <= 0) {
-			if (got == 0)
-				csv_fail(r, cd, "missing");
+		if (csv_date_required(r, cd, &d) < 0) {
 			csv_failed(b, r);
 			goto out;
 		}
@@ -476,9 +474,7 @@ pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref)
 		goto out;
 	}
 	while ((got = csv_next(r)) == 1) {
-		if ((got = csv_date(r, cd, &d)) <= 0) {
-			if (got == 0)
-				csv_fail(r, cd, "missing");
+		if (csv_date_required(r, cd, &d) < 0) {
 			csv_failed(b, r);
 			goto out;
 		}

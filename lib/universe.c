@@ -112,11 +112,8 @@ univ_read_latest(FILE *fp, const char *name, struct univ_snap *s, char *err, siz
 	csym = csv_col(r, "symbol");
 	s->has_symbol = csym >= 0;
 	while ((rc = csv_next(r)) > 0) {
-		if ((rc = csv_date(r, cdate, &day)) <= 0) {
-			if (rc == 0)
-				csv_fail(r, cdate, "missing date");
+		if ((rc = csv_date_required(r, cdate, &day)) < 0)
 			goto fail;
-		}
 		if (csv_len(r, cid) == 0) {
 			csv_fail(r, cid, "missing id");
 			goto fail;

@@ -162,9 +162,7 @@ main(int argc, char *argv[])
 		if (!have || csv_len(r, cdate) != DATE_LEN || memcmp(csv_field(r, cdate), curtxt, DATE_LEN) != 0) {
 			int day;
 
-			if ((got = csv_date(r, cdate, &day)) == 0)
-				csv_fail(r, cdate, "missing value");
-			if (got <= 0)
+			if (csv_date_required(r, cdate, &day) < 0)
 				err_die(EX_DATAERR, "%s", csv_error(r));
 			if (have && day < cur) {
 				char a[DATE_LEN + 1], b[DATE_LEN + 1];
@@ -229,7 +227,7 @@ static void
 feed_universe(struct uni *u, strat *s, int day)
 {
 	char err[256];
-	int rc, got;
+	int rc;
 
 	if (u->r == NULL)
 		return;
@@ -239,9 +237,7 @@ feed_universe(struct uni *u, strat *s, int day)
 				err_die(EX_DATAERR, "%s", csv_error(u->r));
 			if (rc == 0)
 				return;
-			if ((got = csv_date(u->r, u->cdate, &u->date)) == 0)
-				csv_fail(u->r, u->cdate, "missing value");
-			if (got <= 0)
+			if (csv_date_required(u->r, u->cdate, &u->date) < 0)
 				err_die(EX_DATAERR, "%s", csv_error(u->r));
 			if (u->date < u->last) {
 				csv_fail(u->r, u->cdate, "the universe must be sorted by date");

@@ -105,11 +105,8 @@ dash_read_equity(const char *path, dash_equity *e, dash_probs *p)
 			dash_prob(p, 1, "%s: out of memory", path);
 			goto fail;
 		}
-		if ((rc = csv_date(r, cd, &day)) != 1) {
-			if (rc == 0)
-				csv_fail(r, cd, "empty date");
+		if (csv_date_required(r, cd, &day) < 0)
 			goto bad;
-		}
 		if (i > 0 && day <= e->day[i - 1]) {
 			csv_fail(r, cd, "'%s' is not after the previous row's date", csv_field(r, cd));
 			goto bad;
@@ -175,11 +172,8 @@ dash_read_weights(const char *path, dash_weights *w, dash_probs *p)
 	    (cw = csv_require(r, "weight")) < 0)
 		goto bad;
 	while ((rc = csv_next(r)) == 1) {
-		if ((rc = csv_date(r, cd, &day)) != 1) {
-			if (rc == 0)
-				csv_fail(r, cd, "empty date");
+		if (csv_date_required(r, cd, &day) < 0)
 			goto bad;
-		}
 		if ((rc = csv_double(r, cw, &wt)) != 1) {
 			if (rc == 0)
 				csv_fail(r, cw, "empty weight");

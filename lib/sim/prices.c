@@ -175,11 +175,8 @@ sim_prices_load(const char *path, char *err, size_t errlen)
 		char sym[32];
 		int date;
 
-		if ((got = csv_date(r, cd, &date)) <= 0) {
-			if (got == 0)
-				csv_fail(r, cd, "missing date");
+		if (csv_date_required(r, cd, &date) < 0)
 			goto bad;
-		}
 		if ((got = csv_double(r, cc, &b.close)) < 0)
 			goto bad;
 		if (got == 0)

@@ -119,6 +119,44 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* A NUL is not text (a file cut short by a crash often ends in NULs): an error naming the line and field,
+ * on the fast path (long records), the general one (short ones), in quotes, and in the header. */
+START_TEST(test_nul_bytes)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		const char *msg;
+	} cases[] = {
+#define TEXT(s) s, sizeof s - 1
+		{ TEXT("a,b\n1,x\0y\n"), "t.csv:2: b: NUL byte: not text (a file cut short?)" },
+		{ TEXT("a,b\n1,\"x\0y\"\n"), "t.csv:2: b: NUL byte: not text (a file cut short?)" },
+		{ TEXT("a\0,b\n1,2\n"), "t.csv:1: NUL byte: not text (a file cut short?)" },
+		{ TEXT("a,b\n1,2\n3,4\n0123456789,0123456789\0\n0123456789012345678901234567890123456789,"
+		       "0123456789012345678901234567890123456789\n"),
+		    "t.csv:4: b: NUL byte: not text (a file cut short?)" },
+#undef TEXT
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (int fast = 0; fast <= 1; fast++) {
+			csv_reader *r;
+			int rc;
+
+			csv_fast_path = fast;
+			r = R(cases[i].text, cases[i].len);
+			rc = csv_read_header(r);
+			while (rc == 0 && (rc = csv_next(r)) == 1)
+				rc = 0;
+			ck_assert_int_eq(rc, -1);
+			ck_assert_str_eq(csv_error(r), cases[i].msg);
+			done(r);
+		}
+	}
+	csv_fast_path = 1;
+}
+END_TEST
+
 START_TEST(test_missing_column)
 {
 	csv_reader *r = RS("date,id\n");
@@ -318,6 +356,7 @@ main(void)
 	tcase_add_test(core, test_writer);
 	tcase_add_loop_test(errors, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(errors, test_missing_column);
+	tcase_add_test(errors, test_nul_bytes);
 	tcase_add_test(limits, test_long_line);
 	tcase_add_test(limits, test_buffer_boundaries);
 	tcase_add_test(limits, test_fast_path_matches_general);

@@ -101,7 +101,7 @@ static const struct {
 	{ "", "u.csv:1: empty input: expected a header line" },
 	{ "date,symbol\n2024-01-02,A\n", "u.csv:1: missing column 'id'" },
 	{ "date,id\n2024-01-02,\n", "u.csv:2: id: missing id" },
-	{ "date,id\n,5\n", "u.csv:2: date: missing date" },
+	{ "date,id\n,5\n", "u.csv:2: date: missing" },
 	{ "date,id\n2024-01-02,5\n2024-01-02,5\n", "u.csv:3: id: '5' is listed twice on 2024-01-02 (first on line 2)" },
 };
 
