@@ -555,7 +555,6 @@ golden_start_api(tws_wbuf *b, tws_msg *m, int v)
 	int id = 7, rc = 0;
 	char cap[32] = "+PACEAPI";
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_start_api(m, &id, cap, sizeof cap)) < 0)
 		return rc;
 	tws_enc_start_api(b, id, cap);
@@ -568,7 +567,6 @@ golden_managed_accts(tws_wbuf *b, tws_msg *m, int v)
 	char acc[64] = "DU1234567,DU7654321";
 	int rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_managed_accts(m, acc, sizeof acc)) < 0)
 		return rc;
 	tws_enc_managed_accts(b, acc);
@@ -581,7 +579,6 @@ golden_next_valid_id(tws_wbuf *b, tws_msg *m, int v)
 	long long id = 4294967301LL;
 	int rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_next_valid_id(m, &id)) < 0)
 		return rc;
 	tws_enc_next_valid_id(b, id);
@@ -593,7 +590,6 @@ golden_req_ids(tws_wbuf *b, tws_msg *m, int v)
 {
 	int n = 3, rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_req_ids(m, &n)) < 0)
 		return rc;
 	tws_enc_req_ids(b, n);
@@ -603,7 +599,6 @@ golden_req_ids(tws_wbuf *b, tws_msg *m, int v)
 static int
 golden_req_current_time(tws_wbuf *b, tws_msg *m, int v)
 {
-	(void)v;
 	if (m != NULL)
 		return -2; /* no decoder */
 	return tws_enc_req_current_time(b) < 0 ? -3 : 0;
@@ -615,7 +610,6 @@ golden_current_time(tws_wbuf *b, tws_msg *m, int v)
 	long long t = 1795000000;
 	int rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_current_time(m, &t)) < 0)
 		return rc;
 	tws_enc_current_time(b, t);
@@ -625,7 +619,6 @@ golden_current_time(tws_wbuf *b, tws_msg *m, int v)
 static int
 golden_simple(tws_wbuf *b, tws_msg *m, int v)
 {
-	(void)v;
 	if (m != NULL)
 		return -2;
 	tws_enc_simple(b, TWS_OUT_REQ_POSITIONS);
@@ -638,7 +631,6 @@ golden_error(tws_wbuf *b, tws_msg *m, int v)
 	tws_error e = { 17, 201, "Order rejected - reason:no margin", "{reason:margin}" };
 	int rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_error(m, &e)) < 0)
 		return rc;
 	tws_enc_error(b, &e);
@@ -665,7 +657,6 @@ golden_hist_req_stock(tws_wbuf *b, tws_msg *m, int v)
 	tws_hist_req r;
 	int rc = 0;
 
-	(void)v;
 	golden_hist_req_fill(&r);
 	golden_stock(&r.contract);
 	if (m != NULL && (rc = tws_dec_hist_req(m, &r)) < 0)
@@ -680,7 +671,6 @@ golden_hist_req_option(tws_wbuf *b, tws_msg *m, int v)
 	tws_hist_req r;
 	int rc = 0;
 
-	(void)v;
 	golden_hist_req_fill(&r);
 	golden_option(&r.contract);
 	r.keep_up_to_date = 1;
@@ -695,7 +685,6 @@ golden_cancel_hist(tws_wbuf *b, tws_msg *m, int v)
 {
 	int id = 11, rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_cancel_hist(m, &id)) < 0)
 		return rc;
 	tws_enc_cancel_hist(b, id);
@@ -712,7 +701,6 @@ golden_hist_data(tws_wbuf *b, tws_msg *m, int v)
 	tws_hist_data d = { 11, "20261123", "20261124", 2, bars }, e;
 	int rc;
 
-	(void)v;
 	if (m == NULL)
 		return tws_enc_hist_data(b, &d) < 0 ? -3 : 0;
 	rc = tws_dec_hist_data(m, &e);
@@ -807,7 +795,6 @@ golden_cancel_order(tws_wbuf *b, tws_msg *m, int v)
 	long long id = 17;
 	int rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_cancel_order(m, &id)) < 0)
 		return rc;
 	tws_enc_cancel_order(b, id);
@@ -820,7 +807,6 @@ golden_order_status(tws_wbuf *b, tws_msg *m, int v)
 	tws_order_status s = { 17, "Filled", 30, 0, 410.3, 1351823369, 16, 410.35, 7, "locate", 0.5 };
 	int rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_order_status(m, &s)) < 0)
 		return rc;
 	tws_enc_order_status(b, &s);
@@ -853,7 +839,6 @@ golden_req_executions(tws_wbuf *b, tws_msg *m, int v)
 	tws_exec_filter f = { 7, "DU1234567", "20261124 00:00:00", "AAPL", "STK", "SMART", "BUY" };
 	int id = 9, rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_req_executions(m, &id, &f)) < 0)
 		return rc;
 	tws_enc_req_executions(b, id, &f);
@@ -899,7 +884,6 @@ golden_exec_end(tws_wbuf *b, tws_msg *m, int v)
 {
 	int id = 9, rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_exec_end(m, &id)) < 0)
 		return rc;
 	tws_enc_exec_end(b, id);
@@ -912,7 +896,6 @@ golden_commission(tws_wbuf *b, tws_msg *m, int v)
 	tws_commission c = { "0000e0d5.6554f1a6.01.01", 1.25, "USD", -3.5, TWS_UNSET_DOUBLE, 20261231 };
 	int rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_commission(m, &c)) < 0)
 		return rc;
 	tws_enc_commission(b, &c);
@@ -930,7 +913,6 @@ golden_position(tws_wbuf *b, tws_msg *m, int v)
 	golden_option(&p.contract);
 	p.position = -4;
 	p.avg_cost = 1250.75;
-	(void)v;
 	if (m != NULL && (rc = tws_dec_position(m, &p)) < 0)
 		return rc;
 	tws_enc_position(b, &p);
@@ -943,7 +925,6 @@ golden_req_account_summary(tws_wbuf *b, tws_msg *m, int v)
 	char group[16] = "All", tags[128] = "NetLiquidation,TotalCashValue,AvailableFunds";
 	int id = 4, rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_req_account_summary(m, &id, group, sizeof group, tags, sizeof tags)) < 0)
 		return rc;
 	tws_enc_req_account_summary(b, id, group, tags);
@@ -955,7 +936,6 @@ golden_cancel_account_summary(tws_wbuf *b, tws_msg *m, int v)
 {
 	int id = 4, rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_id_version_req(m, &id)) < 0)
 		return rc;
 	tws_enc_cancel_account_summary(b, id);
@@ -967,7 +947,6 @@ golden_account_summary_end(tws_wbuf *b, tws_msg *m, int v)
 {
 	int id = 4, rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_id_version_req(m, &id)) < 0)
 		return rc;
 	tws_enc_account_summary_end(b, id);
@@ -980,7 +959,6 @@ golden_account_summary(tws_wbuf *b, tws_msg *m, int v)
 	tws_account_value a = { 4, "DU1234567", "NetLiquidation", "1000000.5", "USD" };
 	int rc = 0;
 
-	(void)v;
 	if (m != NULL && (rc = tws_dec_account_summary(m, &a)) < 0)
 		return rc;
 	tws_enc_account_summary(b, &a);
