@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -360,6 +361,33 @@ s3_xml_take(const char *xml, size_t n, size_t *pos, const char *tag)
 
 /* ---- requests ---- */
 
+/* The bucket's region when S3 has named another one than the configured region (x-amz-bucket-region on
+ * a 301 or 400): set once, by the first request that hears it, and used by every later URL and signature,
+ * as the AWS CLI does. The first request of every operation runs before its worker threads start, so in
+ * practice they only read it; the atomic keeps a late writer safe anyway. A process works on one bucket. */
+static _Atomic(char *) found_region;
+
+static const char *
+region_of(const s3_config *c)
+{
+	const char *r = atomic_load(&found_region);
+
+	return r != NULL ? r : c->region;
+}
+
+/* Adopt region for the rest of the process; returns 0, or -1 when out of memory. */
+static int
+adopt_region(const char *region)
+{
+	char *mine = strdup(region), *none = NULL;
+
+	if (mine == NULL)
+		return -1;
+	if (!atomic_compare_exchange_strong(&found_region, &none, mine))
+		free(mine); /* another request got there first */
+	return 0;
+}
+
 static int
 is_dns_safe(const char *bucket)
 {
@@ -380,15 +408,16 @@ s3_url(const s3_config *c, const char *bucket, const char *key, const char *quer
 		free(ebucket);
 		return NULL;
 	}
-	n = strlen(ekey) + strlen(ebucket) + strlen(c->region) + (c->endpoint ? strlen(c->endpoint) : 0) +
+	n = strlen(ekey) + strlen(ebucket) + strlen(region_of(c)) + (c->endpoint ? strlen(c->endpoint) : 0) +
 	    (query ? strlen(query) : 0) + 64;
 	if ((url = malloc(n)) != NULL) {
 		if (c->endpoint != NULL)
 			snprintf(url, n, "%s/%s%s%s", c->endpoint, ebucket, key ? "/" : "", ekey);
 		else if (is_dns_safe(bucket))
-			snprintf(url, n, "https://%s.s3.%s.amazonaws.com/%s", ebucket, c->region, ekey);
+			snprintf(url, n, "https://%s.s3.%s.amazonaws.com/%s", ebucket, region_of(c), ekey);
 		else /* dots break the wildcard TLS certificate: path style */
-			snprintf(url, n, "https://s3.%s.amazonaws.com/%s%s%s", c->region, ebucket, key ? "/" : "", ekey);
+			snprintf(url, n, "https://s3.%s.amazonaws.com/%s%s%s", region_of(c), ebucket, key ? "/" : "",
+			    ekey);
 		if (query != NULL && *query != '\0') {
 			strcat(url, "?");
 			strcat(url, query);
@@ -405,16 +434,59 @@ xfer_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 	return s3_cancelled ? 1 : 0;
 }
 
+static void
+set_signing_region(CURL *h, const char *region)
+{
+	char sigv4[128];
+
+	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:s3", region);
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
+}
+
+char *
+s3_url_in_region(const char *url, const char *from, const char *to)
+{
+	char host[96], *out;
+	const char *at;
+
+	snprintf(host, sizeof host, "s3.%s.amazonaws.com/", from);
+	at = strstr(url, host);
+	if (at == NULL)
+		return strdup(url);
+	if ((out = malloc(strlen(url) + strlen(to) + 1)) != NULL)
+		sprintf(out, "%.*ss3.%s.amazonaws.com/%s", (int)(at - url), url, to, at + strlen(host));
+	return out;
+}
+
+int
+s3_relocate(const s3_config *c, CURL *h, long status, const char *bucket_region, const char *url, char **moved,
+    int *relocated)
+{
+	char *next;
+
+	if ((status != 301 && status != 400) || bucket_region[0] == '\0' || *relocated ||
+	    strcmp(bucket_region, region_of(c)) == 0)
+		return 0;
+	*relocated = 1;
+	log_warn("the bucket is in region %s, not %s: using %s (set AWS_REGION=%s to save a request)",
+	    bucket_region, region_of(c), bucket_region, bucket_region);
+	if (adopt_region(bucket_region) != 0 || (next = s3_url_in_region(url, c->region, region_of(c))) == NULL)
+		return 0; /* out of memory: the caller reports S3's answer */
+	free(*moved);
+	*moved = next;
+	curl_easy_setopt(h, CURLOPT_URL, next);
+	set_signing_region(h, region_of(c));
+	return 1;
+}
+
 CURL *
 s3_easy(const s3_config *c)
 {
 	CURL *h = curl_easy_init();
-	char sigv4[128];
 
 	if (h == NULL)
 		return NULL;
-	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:s3", c->region);
-	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
+	set_signing_region(h, region_of(c));
 	curl_easy_setopt(h, CURLOPT_USERNAME, c->access_key);
 	curl_easy_setopt(h, CURLOPT_PASSWORD, c->secret_key);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -561,6 +633,7 @@ resp_header_cb(char *p, size_t size, size_t n, void *arg)
 
 	s3_header_value(p, n, "ETag", r->etag, sizeof r->etag);
 	s3_header_value(p, n, "x-amz-checksum-sha256", r->checksum, sizeof r->checksum);
+	s3_header_value(p, n, "x-amz-bucket-region", r->region, sizeof r->region);
 	if (s3_header_value(p, n, "Content-Length", len, sizeof len))
 		r->length = strtoll(len, NULL, 10);
 	return n;
@@ -578,10 +651,10 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
     const struct curl_slist *hdrs, const void *body, size_t len, s3_resp *r, char *err, size_t errlen)
 {
 	unsigned char md[32];
-	char hex[65], line[128], curlerr[CURL_ERROR_SIZE];
+	char hex[65], line[128], curlerr[CURL_ERROR_SIZE], *moved = NULL;
 	struct curl_slist *all = NULL, *ok;
 	CURLcode rc = CURLE_OK;
-	int attempt, code;
+	int attempt, code, relocated = 0;
 
 	if (body != NULL) {
 		EVP_Digest(body, len, md, NULL, EVP_sha256(), NULL);
@@ -609,7 +682,14 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 		err_fmt(err, errlen, "%s: out of memory", method);
 		return EX_SOFTWARE;
 	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
+	/* A URL made before the bucket's region was known still names the configured one. */
+	if (strcmp(region_of(c), c->region) != 0 &&
+	    (moved = s3_url_in_region(url, c->region, region_of(c))) == NULL) {
+		curl_slist_free_all(all);
+		err_fmt(err, errlen, "%s: out of memory", method);
+		return EX_SOFTWARE;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, moved != NULL ? moved : url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, all);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, resp_body_cb);
@@ -626,9 +706,11 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 		curl_easy_setopt(h, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
 	}
 	r->body.max = 64 << 20;
+	set_signing_region(h, region_of(c)); /* a handle made before the bucket's region was known */
+again:
 	for (attempt = 0;; attempt++) {
 		r->body.n = 0;
-		r->etag[0] = r->checksum[0] = '\0';
+		r->etag[0] = r->checksum[0] = r->region[0] = '\0';
 		r->status = 0;
 		r->length = -1;
 		r->attempts = attempt + 1;
@@ -646,11 +728,16 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 		if (s3_backoff(attempt + 1) != 0)
 			break;
 	}
+	/* The bucket lives in another region: S3 says which (301 to the wrong regional host, 400 to a
+	 * signature for the wrong region). Sign for it and go there, once. */
+	if (rc == CURLE_OK && s3_relocate(c, h, r->status, r->region, url, &moved, &relocated))
+		goto again;
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
 	curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
 	curl_slist_free_all(all);
+	free(moved);
 	if (rc == CURLE_OK && r->status >= 200 && r->status < 300)
 		return 0;
 	code = s3_fail(method, rc, r->status, &r->body, curlerr, err, errlen);

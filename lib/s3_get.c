@@ -127,6 +127,7 @@ struct get {
 	int ioerr;           /* errno of a failed write, 0 if none */
 	struct sink *sink;   /* the writer thread */
 	char etag[128];      /* ETag of the current response */
+	char region[32];     /* its x-amz-bucket-region: where S3 says the bucket is */
 	char etag0[128];     /* ETag of the first full answer: the version we are reading */
 	char clen[32];       /* Content-Length of the current response */
 	char crange[128];    /* Content-Range of the current response */
@@ -145,10 +146,12 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 		const char *sp = memchr(p, ' ', n);
 
 		g->status = sp ? strtol(sp + 1, NULL, 10) : 0;
-		g->etag[0] = g->clen[0] = g->crange[0] = '\0';
+		g->etag[0] = g->clen[0] = g->crange[0] = g->region[0] = '\0';
 		g->body_started = 0;
 		return n;
 	}
+	if (s3_header_value(p, n, "x-amz-bucket-region", g->region, sizeof g->region))
+		return n;
 	if (s3_header_value(p, n, "ETag", g->etag, sizeof g->etag) ||
 	    s3_header_value(p, n, "Content-Length", g->clen, sizeof g->clen) ||
 	    s3_header_value(p, n, "Content-Range", g->crange, sizeof g->crange) ||
@@ -605,9 +608,9 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 	char curlerr[CURL_ERROR_SIZE], range[64], ifmatch[160], what[64];
 	struct curl_slist *hdrs = NULL;
 	CURL *h = s3_easy(c);
-	char *url = s3_url(c, bucket, key, NULL);
+	char *url = s3_url(c, bucket, key, NULL), *moved = NULL;
 	CURLcode rc = CURLE_OK;
-	int attempt, code = 0, started = 0;
+	int attempt, code = 0, started = 0, relocated = 0;
 
 	pthread_mutex_init(&k.mu, NULL);
 	pthread_cond_init(&k.cv, NULL);
@@ -635,6 +638,7 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &g);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curlerr);
 	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L << 10); /* fewer, larger writes than the default 16 KiB */
+again:
 	for (attempt = 0;; attempt++) {
 		struct curl_slist *ok;
 
@@ -706,8 +710,11 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 		if (s3_backoff(attempt + 1) != 0)
 			break;
 	}
+	if (!g.go_par && rc == CURLE_OK && g.got == 0 &&
+	    s3_relocate(c, h, g.status, g.region, url, &moved, &relocated))
+		goto again;
 	if (g.go_par) {
-		if ((code = par_get(&g, url, err, errlen)) != 0)
+		if ((code = par_get(&g, moved != NULL ? moved : url, err, errlen)) != 0)
 			goto out;
 	} else if (!(rc == CURLE_OK && (g.status == 200 || g.status == 206))) {
 		snprintf(what, sizeof what, "GET");
@@ -755,6 +762,7 @@ out:
 	pthread_cond_destroy(&k.cv);
 	free(g.errbody.p);
 	free(url);
+	free(moved);
 	if (h != NULL)
 		curl_easy_cleanup(h);
 	return code;

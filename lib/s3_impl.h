@@ -21,6 +21,7 @@ typedef struct s3_resp {
 	s3_buf body;       /* its body */
 	char etag[128];    /* its ETag header, quotes kept */
 	char checksum[96]; /* its x-amz-checksum-sha256 header */
+	char region[32];   /* its x-amz-bucket-region header: where S3 says the bucket is */
 	long long length;  /* its Content-Length, -1 if none */
 	int attempts;      /* requests made, retries included */
 } s3_resp;
@@ -30,6 +31,18 @@ extern volatile sig_atomic_t s3_cancelled;
 /* The URL of bucket/key (key NULL: the bucket itself) with query (NULL or already canonical: sorted
  * and encoded, since libcurl 7.88 signs it as written). malloc'd, NULL when out of memory. */
 char *s3_url(const s3_config *c, const char *bucket, const char *key, const char *query);
+
+/* After a failed answer: when S3 said the bucket is in another region (x-amz-bucket-region on a 301 or a
+ * 400) and this request has not moved yet (*relocated), adopt that region for the process, point h at
+ * url moved there (*moved: the malloc'd URL now in use, freed by the caller) and sign for it, and return
+ * 1 to send the request again; else 0. */
+int s3_relocate(const s3_config *c, CURL *h, long status, const char *bucket_region, const char *url,
+    char **moved, int *relocated);
+
+/* url with its AWS host moved from region `from` to region `to` ("b.s3.FROM.amazonaws.com/..."), or a
+ * copy when it names no such host (a custom endpoint: only the signature changes). malloc'd, NULL when
+ * out of memory. */
+char *s3_url_in_region(const char *url, const char *from, const char *to);
 
 /* A curl handle set up for signing, timeouts and cancellation. NULL when out of memory. */
 CURL *s3_easy(const s3_config *c);

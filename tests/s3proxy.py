@@ -16,7 +16,9 @@ not implement AbortMultipartUpload. This proxy, in front of it on loopback:
     corrupt (flip one byte of the request body before the checks, or of the response body), lose
     (forward the request, then close the connection instead of answering).
   - answers 412 PreconditionFailed, as S3 does, to a GET or HEAD If-Match an ETag the object no longer has;
-  - answers 404 NoSuchUpload, as S3 does, to CompleteMultipartUpload of an upload that is gone.
+  - answers 404 NoSuchUpload, as S3 does, to CompleteMultipartUpload of an upload that is gone;
+  - with --bucket-region R, answers a request signed for another region as S3 does: 400
+    AuthorizationHeaderMalformed with the header x-amz-bucket-region: R.
     GET /__faults/clear drops pending faults; GET /__log returns the request log.
 Each request is logged as one line "METHOD PATH?QUERY -> STATUS [note]" on stderr and kept for /__log.
 """
@@ -80,6 +82,9 @@ def verify_signature(method, raw_path, raw_query, headers):
     key_id, date, region, signed, signature = m.groups()
     if key_id != ARGS.access_key:
         return (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+    if ARGS.bucket_region and region != ARGS.bucket_region:
+        return (400, "AuthorizationHeaderMalformed", "The authorization header is malformed; the region '%s' "
+                "is wrong; expecting '%s'" % (region, ARGS.bucket_region))
     amz_date = headers.get("x-amz-date", "")
     if not amz_date.startswith(date):
         return (403, "SignatureDoesNotMatch", "credential scope date does not match x-amz-date")
@@ -208,7 +213,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         bad = verify_signature(self.command, raw_path, raw_query, self.headers) or verify_body(self.headers, body)
         if bad:
             self.note(bad[0], bad[1])
-            return self.reply(bad[0], xml_error(bad[1], bad[2]), {"Content-Type": "application/xml"})
+            headers = {"Content-Type": "application/xml"}
+            if bad[1] == "AuthorizationHeaderMalformed":
+                headers["x-amz-bucket-region"] = ARGS.bucket_region
+            return self.reply(bad[0], xml_error(bad[1], bad[2]), headers)
         if fault and fault["fault"] in ("500", "503"):
             code = int(fault["fault"])
             self.note(code, "fault")
@@ -296,6 +304,8 @@ def main():
     p.add_argument("--data", required=True, help="s3rver's data directory")
     p.add_argument("--access-key", default="S3RVER")
     p.add_argument("--secret-key", default="S3RVER")
+    p.add_argument("--bucket-region", help="answer requests signed for another region as S3 does: 400 "
+                   "AuthorizationHeaderMalformed with x-amz-bucket-region")
     ARGS = p.parse_args()
     http.server.ThreadingHTTPServer.daemon_threads = True
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)

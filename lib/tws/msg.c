@@ -1,12 +1,13 @@
 #include "tws/msg.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 
-/* Every decoder starts with begin(): the first field must be the expected id, versions are read and
- * checked against the lowest one whose layout we know. finish() turns m->bad into the return value. */
+/* Every decoder starts with begin(): the first field must be the expected id. finish() turns m->bad into
+ * the return value. */
 static int
 begin(tws_msg *m, int id)
 {
@@ -24,27 +25,6 @@ static int
 finish(tws_msg *m)
 {
 	return m->bad ? -1 : 0;
-}
-
-/* The many messages that are just "id|1|reqId|": one encoder, one decoder (which checks the id). */
-static int
-enc_id_version_req(tws_wbuf *b, int id, int req_id)
-{
-	tws_w_begin(b);
-	tws_w_int(b, id);
-	tws_w_int(b, 1);
-	tws_w_int(b, req_id);
-	return tws_w_end(b);
-}
-
-static int
-dec_id_version_req(tws_msg *m, int id, int *req_id)
-{
-	if (begin(m, id) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	*req_id = tws_r_int(m, "reqId");
-	return finish(m);
 }
 
 static void
@@ -87,26 +67,29 @@ tws_contract_stock(tws_contract *c, const char *symbol)
 	c->strike = 0;
 }
 
-/* The 12-field contract of requests: conId .. tradingClass with primaryExchange. */
+/* The contract, conId .. tradingClass: 12 fields in requests, which carry primaryExchange, 11 in responses,
+ * which do not. A request writes strike 0 (a stock's) as unset, "", as IB's client sends an unset strike;
+ * a response writes the number it has. Read back, unset is 0 either way. */
 static void
-w_contract12(tws_wbuf *b, const tws_contract *c)
+w_contract(tws_wbuf *b, const tws_contract *c, int request)
 {
 	tws_w_int(b, c->con_id);
 	tws_w_str(b, c->symbol);
 	tws_w_str(b, c->sec_type);
 	tws_w_str(b, c->last_trade);
-	tws_w_dbl(b, c->strike == 0 ? TWS_UNSET_DOUBLE : c->strike);
+	tws_w_dbl(b, request && c->strike == 0 ? TWS_UNSET_DOUBLE : c->strike);
 	tws_w_str(b, c->right);
 	tws_w_str(b, c->multiplier);
 	tws_w_str(b, c->exchange);
-	tws_w_str(b, c->primary_exch);
+	if (request)
+		tws_w_str(b, c->primary_exch);
 	tws_w_str(b, c->currency);
 	tws_w_str(b, c->local_symbol);
 	tws_w_str(b, c->trading_class);
 }
 
 static void
-r_contract12(tws_msg *m, tws_contract *c)
+r_contract(tws_msg *m, tws_contract *c, int request)
 {
 	memset(c, 0, sizeof *c);
 	c->con_id = tws_r_int(m, "conId");
@@ -119,47 +102,118 @@ r_contract12(tws_msg *m, tws_contract *c)
 	tws_r_strcpy(m, c->right, sizeof c->right, "right");
 	tws_r_strcpy(m, c->multiplier, sizeof c->multiplier, "multiplier");
 	tws_r_strcpy(m, c->exchange, sizeof c->exchange, "exchange");
-	tws_r_strcpy(m, c->primary_exch, sizeof c->primary_exch, "primaryExchange");
+	if (request)
+		tws_r_strcpy(m, c->primary_exch, sizeof c->primary_exch, "primaryExchange");
 	tws_r_strcpy(m, c->currency, sizeof c->currency, "currency");
 	tws_r_strcpy(m, c->local_symbol, sizeof c->local_symbol, "localSymbol");
 	tws_r_strcpy(m, c->trading_class, sizeof c->trading_class, "tradingClass");
 }
 
-/* The 11-field contract of responses: like the above without primaryExchange. */
+/* ---- fixed-layout messages as field lists ----
+ *
+ * Most messages are a fixed run of fields. Each is described once, as a list in wire order (the order of
+ * IB's reference decoder, whose field names the lists use), and w_fields / r_fields walk that list: so the
+ * encoder and the decoder of a message cannot drift apart. The list points into a struct (or, with offset
+ * 0, at a single number). */
+
+enum field_kind {
+	F_INT,       /* int */
+	F_I64,       /* long long */
+	F_DBL,       /* double; TWS_UNSET_DOUBLE travels as "" */
+	F_BOOL,      /* int, written 0 or 1 */
+	F_STR,       /* char[size]; a longer value is a decode error */
+	F_TEXT,      /* char[size]; a longer value is cut (free-form text such as error messages) */
+	F_CONST,     /* a constant number, size (a version, a fixed code): written, skipped when read */
+	F_EMPTY,     /* a field we never fill: written "", skipped when read */
+	F_CONTRACT,  /* tws_contract, the 11 fields of responses */
+	F_CONTRACT_REQ, /* tws_contract, the 12 fields of requests */
+};
+
+typedef struct field {
+	enum field_kind kind;
+	size_t off;        /* where the value is in the struct */
+	size_t size;       /* its size (the bound of F_STR/F_TEXT), or F_CONST's value */
+	const char *name;  /* IB's name, for error messages */
+	int since;         /* 0, or the server version that appended it: a trailing field that older peers
+	                    * neither send nor expect, so it is written from that version on and read when
+	                    * present */
+} field;
+
+#define AT(type, member) offsetof(type, member), sizeof ((type *)0)->member
+#define VERSION(v) { F_CONST, 0, v, "version", 0 }
+#define NFIELDS(list) (sizeof list / sizeof list[0])
+
 static void
-w_contract11(tws_wbuf *b, const tws_contract *c)
+w_fields(tws_wbuf *b, const field *f, size_t n, const void *p, int version)
 {
-	tws_w_int(b, c->con_id);
-	tws_w_str(b, c->symbol);
-	tws_w_str(b, c->sec_type);
-	tws_w_str(b, c->last_trade);
-	tws_w_dbl(b, c->strike);
-	tws_w_str(b, c->right);
-	tws_w_str(b, c->multiplier);
-	tws_w_str(b, c->exchange);
-	tws_w_str(b, c->currency);
-	tws_w_str(b, c->local_symbol);
-	tws_w_str(b, c->trading_class);
+	for (; n > 0; f++, n--) {
+		const char *at = (const char *)p + f->off;
+
+		if (f->since > version)
+			continue;
+		switch (f->kind) {
+		case F_INT: tws_w_int(b, *(const int *)at); break;
+		case F_I64: tws_w_int(b, *(const long long *)at); break;
+		case F_DBL: tws_w_dbl(b, *(const double *)at); break;
+		case F_BOOL: tws_w_bool(b, *(const int *)at); break;
+		case F_STR:
+		case F_TEXT: tws_w_str(b, at); break;
+		case F_CONST: tws_w_int(b, (long long)f->size); break;
+		case F_EMPTY: tws_w_str(b, ""); break;
+		case F_CONTRACT: w_contract(b, (const tws_contract *)(const void *)at, 0); break;
+		case F_CONTRACT_REQ: w_contract(b, (const tws_contract *)(const void *)at, 1); break;
+		}
+	}
 }
 
 static void
-r_contract11(tws_msg *m, tws_contract *c)
+r_fields(tws_msg *m, const field *f, size_t n, void *p)
 {
-	memset(c, 0, sizeof *c);
-	c->con_id = tws_r_int(m, "conId");
-	tws_r_strcpy(m, c->symbol, sizeof c->symbol, "symbol");
-	tws_r_strcpy(m, c->sec_type, sizeof c->sec_type, "secType");
-	tws_r_strcpy(m, c->last_trade, sizeof c->last_trade, "lastTradeDateOrContractMonth");
-	c->strike = tws_r_dbl(m, "strike");
-	if (c->strike == TWS_UNSET_DOUBLE)
-		c->strike = 0;
-	tws_r_strcpy(m, c->right, sizeof c->right, "right");
-	tws_r_strcpy(m, c->multiplier, sizeof c->multiplier, "multiplier");
-	tws_r_strcpy(m, c->exchange, sizeof c->exchange, "exchange");
-	tws_r_strcpy(m, c->currency, sizeof c->currency, "currency");
-	tws_r_strcpy(m, c->local_symbol, sizeof c->local_symbol, "localSymbol");
-	tws_r_strcpy(m, c->trading_class, sizeof c->trading_class, "tradingClass");
+	for (; n > 0; f++, n--) {
+		char *at = (char *)p + f->off;
+
+		if (f->since != 0 && tws_r_left(m) == 0)
+			continue;
+		switch (f->kind) {
+		case F_INT: *(int *)(void *)at = tws_r_int(m, f->name); break;
+		case F_I64: *(long long *)(void *)at = tws_r_i64(m, f->name); break;
+		case F_DBL: *(double *)(void *)at = tws_r_dbl(m, f->name); break;
+		case F_BOOL: *(int *)(void *)at = tws_r_bool(m, f->name); break;
+		case F_STR: tws_r_strcpy(m, at, f->size, f->name); break;
+		case F_TEXT: copy(at, f->size, tws_r_str(m, f->name)); break;
+		case F_CONST:
+		case F_EMPTY: tws_r_skip(m, 1, f->name); break;
+		case F_CONTRACT: r_contract(m, (tws_contract *)(void *)at, 0); break;
+		case F_CONTRACT_REQ: r_contract(m, (tws_contract *)(void *)at, 1); break;
+		}
+	}
 }
+
+/* A whole message: its id, then the list. */
+static int
+enc_fields(tws_wbuf *b, int id, const field *f, size_t n, const void *p, int version)
+{
+	tws_w_begin(b);
+	tws_w_int(b, id);
+	w_fields(b, f, n, p, version);
+	return tws_w_end(b);
+}
+
+/* Decoders of structs clear them first; those of single numbers leave them alone when the id is wrong. */
+static int
+dec_fields(tws_msg *m, int id, const field *f, size_t n, void *p)
+{
+	if (begin(m, id) < 0)
+		return -1;
+	r_fields(m, f, n, p);
+	return finish(m);
+}
+
+/* The messages that are "id|1|number|". */
+static const field id_version_req[] = { VERSION(1), { F_INT, 0, 0, "reqId", 0 } };
+static const field next_valid_id[] = { VERSION(1), { F_I64, 0, 0, "orderId", 0 } };
+static const field req_ids[] = { VERSION(1), { F_INT, 0, 0, "numIds", 0 } };
+static const field current_time[] = { VERSION(1), { F_I64, 0, 0, "time", 0 } };
 
 /* ================================ session ================================ */
 
@@ -212,41 +266,25 @@ tws_dec_managed_accts(tws_msg *m, char *accounts, size_t n)
 int
 tws_enc_next_valid_id(tws_wbuf *b, long long order_id)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_NEXT_VALID_ID);
-	tws_w_int(b, 1);
-	tws_w_int(b, order_id);
-	return tws_w_end(b);
+	return enc_fields(b, TWS_IN_NEXT_VALID_ID, next_valid_id, NFIELDS(next_valid_id), &order_id, TWS_MAX_VERSION);
 }
 
 int
 tws_dec_next_valid_id(tws_msg *m, long long *order_id)
 {
-	if (begin(m, TWS_IN_NEXT_VALID_ID) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	*order_id = tws_r_i64(m, "orderId");
-	return finish(m);
+	return dec_fields(m, TWS_IN_NEXT_VALID_ID, next_valid_id, NFIELDS(next_valid_id), order_id);
 }
 
 int
 tws_enc_req_ids(tws_wbuf *b, int num_ids)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_OUT_REQ_IDS);
-	tws_w_int(b, 1);
-	tws_w_int(b, num_ids);
-	return tws_w_end(b);
+	return enc_fields(b, TWS_OUT_REQ_IDS, req_ids, NFIELDS(req_ids), &num_ids, TWS_MAX_VERSION);
 }
 
 int
 tws_dec_req_ids(tws_msg *m, int *num_ids)
 {
-	if (begin(m, TWS_OUT_REQ_IDS) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	*num_ids = tws_r_int(m, "numIds");
-	return finish(m);
+	return dec_fields(m, TWS_OUT_REQ_IDS, req_ids, NFIELDS(req_ids), num_ids);
 }
 
 int
@@ -258,21 +296,13 @@ tws_enc_req_current_time(tws_wbuf *b)
 int
 tws_enc_current_time(tws_wbuf *b, long long t)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_CURRENT_TIME);
-	tws_w_int(b, 1);
-	tws_w_int(b, t);
-	return tws_w_end(b);
+	return enc_fields(b, TWS_IN_CURRENT_TIME, current_time, NFIELDS(current_time), &t, TWS_MAX_VERSION);
 }
 
 int
 tws_dec_current_time(tws_msg *m, long long *t)
 {
-	if (begin(m, TWS_IN_CURRENT_TIME) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	*t = tws_r_i64(m, "time");
-	return finish(m);
+	return dec_fields(m, TWS_IN_CURRENT_TIME, current_time, NFIELDS(current_time), t);
 }
 
 int
@@ -284,33 +314,26 @@ tws_enc_simple(tws_wbuf *b, int msg_id)
 	return tws_w_end(b);
 }
 
+/* advancedOrderRejectJson came with version 166; older servers end before it. */
+static const field error_fields[] = {
+	VERSION(2),
+	{ F_INT, AT(tws_error, id), "id", 0 },
+	{ F_INT, AT(tws_error, code), "errorCode", 0 },
+	{ F_TEXT, AT(tws_error, msg), "errorString", 0 },
+	{ F_TEXT, AT(tws_error, advanced), "advancedOrderRejectJson", 166 },
+};
+
 int
 tws_enc_error(tws_wbuf *b, const tws_error *e)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_ERR_MSG);
-	tws_w_int(b, 2);
-	tws_w_int(b, e->id);
-	tws_w_int(b, e->code);
-	tws_w_str(b, e->msg);
-	tws_w_str(b, e->advanced);
-	return tws_w_end(b);
+	return enc_fields(b, TWS_IN_ERR_MSG, error_fields, NFIELDS(error_fields), e, TWS_MAX_VERSION);
 }
 
 int
 tws_dec_error(tws_msg *m, tws_error *e)
 {
 	memset(e, 0, sizeof *e);
-	if (begin(m, TWS_IN_ERR_MSG) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	e->id = tws_r_int(m, "id");
-	e->code = tws_r_int(m, "errorCode");
-	copy(e->msg, sizeof e->msg, tws_r_str(m, "errorString"));
-	/* advancedOrderRejectJson exists from version 166 on; older servers end here. */
-	if (tws_r_left(m) > 0)
-		copy(e->advanced, sizeof e->advanced, tws_r_str(m, "advancedOrderRejectJson"));
-	return finish(m);
+	return dec_fields(m, TWS_IN_ERR_MSG, error_fields, NFIELDS(error_fields), e);
 }
 
 int
@@ -321,77 +344,75 @@ tws_error_is_notice(int code)
 
 /* ================================ historical data ================================ */
 
+/* REQ_HISTORICAL_DATA at version 178: no version field; barSize before duration, useRTH before whatToShow. */
+static const field hist_req_fields[] = {
+	{ F_INT, AT(tws_hist_req, req_id), "reqId", 0 },
+	{ F_CONTRACT_REQ, AT(tws_hist_req, contract), "contract", 0 },
+	{ F_BOOL, AT(tws_hist_req, include_expired), "includeExpired", 0 },
+	{ F_STR, AT(tws_hist_req, end), "endDateTime", 0 },
+	{ F_STR, AT(tws_hist_req, bar_size), "barSizeSetting", 0 },
+	{ F_STR, AT(tws_hist_req, duration), "durationStr", 0 },
+	{ F_INT, AT(tws_hist_req, use_rth), "useRTH", 0 },
+	{ F_STR, AT(tws_hist_req, what), "whatToShow", 0 },
+	{ F_INT, AT(tws_hist_req, format_date), "formatDate", 0 },
+	{ F_BOOL, AT(tws_hist_req, keep_up_to_date), "keepUpToDate", 0 },
+	{ F_EMPTY, 0, 0, "chartOptions", 0 }, /* a TagValue list, always empty */
+};
+
 int
 tws_enc_hist_req(tws_wbuf *b, const tws_hist_req *r)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_OUT_REQ_HISTORICAL_DATA);
-	tws_w_int(b, r->req_id);
-	w_contract12(b, &r->contract);
-	tws_w_bool(b, r->include_expired);
-	tws_w_str(b, r->end);
-	tws_w_str(b, r->bar_size);
-	tws_w_str(b, r->duration);
-	tws_w_int(b, r->use_rth);
-	tws_w_str(b, r->what);
-	tws_w_int(b, r->format_date);
-	tws_w_bool(b, r->keep_up_to_date);
-	tws_w_str(b, ""); /* chartOptions: a TagValue list, always empty */
-	return tws_w_end(b);
+	return enc_fields(b, TWS_OUT_REQ_HISTORICAL_DATA, hist_req_fields, NFIELDS(hist_req_fields), r,
+	    TWS_MAX_VERSION);
 }
 
 int
 tws_dec_hist_req(tws_msg *m, tws_hist_req *r)
 {
 	memset(r, 0, sizeof *r);
-	if (begin(m, TWS_OUT_REQ_HISTORICAL_DATA) < 0)
-		return -1;
-	r->req_id = tws_r_int(m, "reqId");
-	r_contract12(m, &r->contract);
-	r->include_expired = tws_r_bool(m, "includeExpired");
-	tws_r_strcpy(m, r->end, sizeof r->end, "endDateTime");
-	tws_r_strcpy(m, r->bar_size, sizeof r->bar_size, "barSizeSetting");
-	tws_r_strcpy(m, r->duration, sizeof r->duration, "durationStr");
-	r->use_rth = tws_r_int(m, "useRTH");
-	tws_r_strcpy(m, r->what, sizeof r->what, "whatToShow");
-	r->format_date = tws_r_int(m, "formatDate");
-	r->keep_up_to_date = tws_r_bool(m, "keepUpToDate");
-	tws_r_skip(m, 1, "chartOptions");
-	return finish(m);
+	return dec_fields(m, TWS_OUT_REQ_HISTORICAL_DATA, hist_req_fields, NFIELDS(hist_req_fields), r);
 }
 
 int
 tws_enc_cancel_hist(tws_wbuf *b, int req_id)
 {
-	return enc_id_version_req(b, TWS_OUT_CANCEL_HISTORICAL_DATA, req_id);
+	return enc_fields(b, TWS_OUT_CANCEL_HISTORICAL_DATA, id_version_req, NFIELDS(id_version_req), &req_id,
+	    TWS_MAX_VERSION);
 }
 
 int
 tws_dec_cancel_hist(tws_msg *m, int *req_id)
 {
-	return dec_id_version_req(m, TWS_OUT_CANCEL_HISTORICAL_DATA, req_id);
+	return dec_fields(m, TWS_OUT_CANCEL_HISTORICAL_DATA, id_version_req, NFIELDS(id_version_req), req_id);
 }
+
+/* HISTORICAL_DATA: a head, itemCount, then that many bars. */
+static const field hist_data_head[] = {
+	{ F_INT, AT(tws_hist_data, req_id), "reqId", 0 },
+	{ F_STR, AT(tws_hist_data, start), "startDateStr", 0 },
+	{ F_STR, AT(tws_hist_data, end), "endDateStr", 0 },
+};
+
+static const field bar_fields[] = {
+	{ F_STR, AT(tws_bar, date), "date", 0 },
+	{ F_DBL, AT(tws_bar, open), "open", 0 },
+	{ F_DBL, AT(tws_bar, high), "high", 0 },
+	{ F_DBL, AT(tws_bar, low), "low", 0 },
+	{ F_DBL, AT(tws_bar, close), "close", 0 },
+	{ F_DBL, AT(tws_bar, volume), "volume", 0 },
+	{ F_DBL, AT(tws_bar, wap), "wap", 0 },
+	{ F_INT, AT(tws_bar, count), "barCount", 0 },
+};
 
 int
 tws_enc_hist_data(tws_wbuf *b, const tws_hist_data *d)
 {
 	tws_w_begin(b);
 	tws_w_int(b, TWS_IN_HISTORICAL_DATA);
-	tws_w_int(b, d->req_id);
-	tws_w_str(b, d->start);
-	tws_w_str(b, d->end);
+	w_fields(b, hist_data_head, NFIELDS(hist_data_head), d, TWS_MAX_VERSION);
 	tws_w_int(b, d->nbars);
-	for (int i = 0; i < d->nbars; i++) {
-		const tws_bar *x = &d->bars[i];
-		tws_w_str(b, x->date);
-		tws_w_dbl(b, x->open);
-		tws_w_dbl(b, x->high);
-		tws_w_dbl(b, x->low);
-		tws_w_dbl(b, x->close);
-		tws_w_dbl(b, x->volume);
-		tws_w_dbl(b, x->wap);
-		tws_w_int(b, x->count);
-	}
+	for (int i = 0; i < d->nbars; i++)
+		w_fields(b, bar_fields, NFIELDS(bar_fields), &d->bars[i], TWS_MAX_VERSION);
 	return tws_w_end(b);
 }
 
@@ -403,13 +424,11 @@ tws_dec_hist_data(tws_msg *m, tws_hist_data *d)
 	memset(d, 0, sizeof *d);
 	if (begin(m, TWS_IN_HISTORICAL_DATA) < 0)
 		return -1;
-	d->req_id = tws_r_int(m, "reqId");
-	tws_r_strcpy(m, d->start, sizeof d->start, "startDateStr");
-	tws_r_strcpy(m, d->end, sizeof d->end, "endDateStr");
+	r_fields(m, hist_data_head, NFIELDS(hist_data_head), d);
 	n = tws_r_int(m, "itemCount");
 	if (m->bad)
 		return -1;
-	if (n < 0 || n != tws_r_left(m) / 8 || tws_r_left(m) % 8 != 0) {
+	if (n < 0 || n != tws_r_left(m) / (int)NFIELDS(bar_fields) || tws_r_left(m) % (int)NFIELDS(bar_fields) != 0) {
 		err_fmt(m->err, sizeof m->err, "field 4 (itemCount): %d bars announced, %d fields follow", n,
 		    tws_r_left(m));
 		m->bad = 1;
@@ -421,17 +440,8 @@ tws_dec_hist_data(tws_msg *m, tws_hist_data *d)
 		return -1;
 	}
 	d->nbars = n;
-	for (int i = 0; i < n; i++) {
-		tws_bar *x = &d->bars[i];
-		tws_r_strcpy(m, x->date, sizeof x->date, "date");
-		x->open = tws_r_dbl(m, "open");
-		x->high = tws_r_dbl(m, "high");
-		x->low = tws_r_dbl(m, "low");
-		x->close = tws_r_dbl(m, "close");
-		x->volume = tws_r_dbl(m, "volume");
-		x->wap = tws_r_dbl(m, "wap");
-		x->count = tws_r_int(m, "barCount");
-	}
+	for (int i = 0; i < n; i++)
+		r_fields(m, bar_fields, NFIELDS(bar_fields), &d->bars[i]);
 	return finish(m);
 }
 
@@ -455,6 +465,75 @@ tws_order_init(tws_order *o)
 	o->transmit = 1;
 }
 
+/* action .. orderRef: the same eleven fields in PLACE_ORDER and OPEN_ORDER. */
+static const field order_head[] = {
+	{ F_STR, AT(tws_order, action), "action", 0 },
+	{ F_DBL, AT(tws_order, qty), "totalQuantity", 0 },
+	{ F_STR, AT(tws_order, order_type), "orderType", 0 },
+	{ F_DBL, AT(tws_order, lmt_price), "lmtPrice", 0 },
+	{ F_DBL, AT(tws_order, aux_price), "auxPrice", 0 },
+	{ F_STR, AT(tws_order, tif), "tif", 0 },
+	{ F_STR, AT(tws_order, oca_group), "ocaGroup", 0 },
+	{ F_STR, AT(tws_order, account), "account", 0 },
+	{ F_EMPTY, 0, 0, "openClose/origin", 0 },
+	{ F_CONST, 0, 0, "openClose/origin", 0 }, /* origin 0: customer */
+	{ F_STR, AT(tws_order, order_ref), "orderRef", 0 },
+};
+
+/* A counted group of width fields each (combo legs, algo parameters ...). A count out of range is an error
+ * (returns -1): it would make us skip a corrupt message's fields by the thousand. */
+static int
+r_group(tws_msg *m, const char *count, int width, const char *what)
+{
+	int n = tws_r_int(m, count);
+
+	if (n < 0 || n > 1000) {
+		if (!m->bad) {
+			m->bad = 1;
+			err_fmt(m->err, sizeof m->err, "field %d: count %d is out of range", m->pos - 1, n);
+		}
+		return -1;
+	}
+	tws_r_skip(m, width * n, what);
+	return 0;
+}
+
+/* The combo groups, in PLACE_ORDER (of a BAG) and OPEN_ORDER alike. */
+static int
+r_combo_legs(tws_msg *m)
+{
+	if (r_group(m, "comboLegsCount", 8, "comboLeg") < 0 ||
+	    r_group(m, "orderComboLegsCount", 1, "orderComboLeg") < 0 ||
+	    r_group(m, "smartComboRoutingParamsCount", 2, "smartComboRoutingParam") < 0)
+		return -1;
+	return 0;
+}
+
+/* scalePriceIncrement, followed by seven scale attributes when it is set. */
+static void
+r_scale(tws_msg *m)
+{
+	double incr = tws_r_dbl(m, "scalePriceIncrement");
+
+	if (incr > 0 && incr != TWS_UNSET_DOUBLE)
+		tws_r_skip(m, 7, "scale attributes");
+}
+
+/* hedgeType .. the algo parameters, the same run in PLACE_ORDER and OPEN_ORDER: each optional group is
+ * announced by the field before it. */
+static int
+r_hedge_to_algo(tws_msg *m)
+{
+	if (*tws_r_str(m, "hedgeType") != '\0')
+		tws_r_skip(m, 1, "hedgeParam");
+	tws_r_skip(m, 4, "optOutSmartRouting..notHeld");
+	if (tws_r_bool(m, "deltaNeutralContract"))
+		tws_r_skip(m, 3, "deltaNeutralContract");
+	if (*tws_r_str(m, "algoStrategy") != '\0')
+		return r_group(m, "algoParamsCount", 2, "algoParam");
+	return 0;
+}
+
 static void
 w_empty(tws_wbuf *b, int n)
 {
@@ -468,19 +547,9 @@ tws_enc_place_order(tws_wbuf *b, const tws_contract *c, const tws_order *o)
 	tws_w_begin(b);
 	tws_w_int(b, TWS_OUT_PLACE_ORDER);                  /* 1 */
 	tws_w_int(b, o->order_id);                          /* 2 */
-	w_contract12(b, c);                                 /* 3-14 */
+	w_contract(b, c, 1);                                /* 3-14 */
 	w_empty(b, 2);                                      /* 15-16 secIdType, secId */
-	tws_w_str(b, o->action);                            /* 17 */
-	tws_w_dbl(b, o->qty);                               /* 18 */
-	tws_w_str(b, o->order_type);                        /* 19 */
-	tws_w_dbl(b, o->lmt_price);                         /* 20 */
-	tws_w_dbl(b, o->aux_price);                         /* 21 */
-	tws_w_str(b, o->tif);                               /* 22 */
-	tws_w_str(b, o->oca_group);                         /* 23 */
-	tws_w_str(b, o->account);                           /* 24 */
-	tws_w_str(b, "");                                   /* 25 openClose */
-	tws_w_int(b, 0);                                    /* 26 origin: customer */
-	tws_w_str(b, o->order_ref);                         /* 27 */
+	w_fields(b, order_head, NFIELDS(order_head), o, TWS_MAX_VERSION); /* 17-27 action .. orderRef */
 	tws_w_bool(b, o->transmit);                         /* 28 */
 	tws_w_int(b, o->parent_id);                         /* 29 */
 	tws_w_bool(b, 0);                                   /* 30 blockOrder */
@@ -555,68 +624,33 @@ tws_dec_place_order(tws_msg *m, tws_contract *c, tws_order *o)
 int
 tws_dec_place_order_v(tws_msg *m, tws_contract *c, tws_order *o, int version)
 {
-	int n;
-	double incr;
 	const char *s;
+	int n;
 
 	tws_order_init(o);
 	if (begin(m, TWS_OUT_PLACE_ORDER) < 0)
 		return -1;
 	o->order_id = tws_r_i64(m, "orderId");
-	r_contract12(m, c);
+	r_contract(m, c, 1);
 	tws_r_skip(m, 2, "secIdType/secId");
-	tws_r_strcpy(m, o->action, sizeof o->action, "action");
-	o->qty = tws_r_dbl(m, "totalQuantity");
-	tws_r_strcpy(m, o->order_type, sizeof o->order_type, "orderType");
-	o->lmt_price = tws_r_dbl(m, "lmtPrice");
-	o->aux_price = tws_r_dbl(m, "auxPrice");
-	tws_r_strcpy(m, o->tif, sizeof o->tif, "tif");
-	tws_r_strcpy(m, o->oca_group, sizeof o->oca_group, "ocaGroup");
-	tws_r_strcpy(m, o->account, sizeof o->account, "account");
-	tws_r_skip(m, 2, "openClose/origin");
-	tws_r_strcpy(m, o->order_ref, sizeof o->order_ref, "orderRef");
+	r_fields(m, order_head, NFIELDS(order_head), o);
 	o->transmit = tws_r_bool(m, "transmit");
 	o->parent_id = tws_r_i64(m, "parentId");
 	tws_r_skip(m, 4, "blockOrder..triggerMethod");
 	o->outside_rth = tws_r_bool(m, "outsideRth");
 	tws_r_skip(m, 1, "hidden");
-	if (strcmp(c->sec_type, "BAG") == 0) {
-		n = tws_r_int(m, "comboLegsCount");
-		if (n < 0 || n > 1000)
-			goto bad_count;
-		tws_r_skip(m, 8 * n, "comboLeg");
-		n = tws_r_int(m, "orderComboLegsCount");
-		if (n < 0 || n > 1000)
-			goto bad_count;
-		tws_r_skip(m, n, "orderComboLeg");
-		n = tws_r_int(m, "smartComboRoutingParamsCount");
-		if (n < 0 || n > 1000)
-			goto bad_count;
-		tws_r_skip(m, 2 * n, "smartComboRoutingParam");
-	}
+	if (strcmp(c->sec_type, "BAG") == 0 && r_combo_legs(m) < 0)
+		return -1;
 	/* sharesAllocation .. faPercentage (7), modelCode .. deltaNeutralAuxPrice (24) */
 	tws_r_skip(m, 7 + (version < 177) + 24, "order attributes");
 	s = m->pos >= 2 && m->pos - 2 < m->n ? m->f[m->pos - 2] : "";
 	if (*s != '\0') /* deltaNeutralOrderType set: eight more fields */
 		tws_r_skip(m, 8, "deltaNeutral attributes");
 	tws_r_skip(m, 6, "continuousUpdate..scaleSubsLevelSize");
-	incr = tws_r_dbl(m, "scalePriceIncrement");
-	if (incr > 0 && incr != TWS_UNSET_DOUBLE)
-		tws_r_skip(m, 7, "scale attributes");
+	r_scale(m);
 	tws_r_skip(m, 3, "scaleTable/activeStartTime/activeStopTime");
-	s = tws_r_str(m, "hedgeType");
-	if (*s != '\0')
-		tws_r_skip(m, 1, "hedgeParam");
-	tws_r_skip(m, 4, "optOutSmartRouting..notHeld");
-	if (tws_r_bool(m, "deltaNeutralContract"))
-		tws_r_skip(m, 3, "deltaNeutralContract");
-	s = tws_r_str(m, "algoStrategy");
-	if (*s != '\0') {
-		n = tws_r_int(m, "algoParamsCount");
-		if (n < 0 || n > 1000)
-			goto bad_count;
-		tws_r_skip(m, 2 * n, "algoParam");
-	}
+	if (r_hedge_to_algo(m) < 0)
+		return -1;
 	tws_r_skip(m, 6, "algoId..randomizePrice");
 	if (strcmp(o->order_type, "PEG BENCH") == 0 || strcmp(o->order_type, "PEGBENCH") == 0)
 		tws_r_skip(m, 5, "pegged-to-benchmark attributes");
@@ -633,74 +667,54 @@ tws_dec_place_order_v(tws_msg *m, tws_contract *c, tws_order *o, int version)
 	 * advancedErrorOverride, manualOrderTime: version 178 sends all of them. */
 	tws_r_skip(m, 19 + 5, "order attributes");
 	return finish(m);
-bad_count:
-	if (!m->bad) {
-		m->bad = 1;
-		err_fmt(m->err, sizeof m->err, "field %d: count %d is out of range", m->pos - 1, n);
-	}
-	return -1;
 }
+
+/* manualOrderCancelTime came with version 169. */
+static const field cancel_order[] = {
+	VERSION(1),
+	{ F_I64, 0, 0, "orderId", 0 },
+	{ F_EMPTY, 0, 0, "manualOrderCancelTime", 169 },
+};
 
 int
 tws_enc_cancel_order(tws_wbuf *b, long long order_id)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_OUT_CANCEL_ORDER);
-	tws_w_int(b, 1);
-	tws_w_int(b, order_id);
-	tws_w_str(b, ""); /* manualOrderCancelTime */
-	return tws_w_end(b);
+	return enc_fields(b, TWS_OUT_CANCEL_ORDER, cancel_order, NFIELDS(cancel_order), &order_id, TWS_MAX_VERSION);
 }
 
 int
 tws_dec_cancel_order(tws_msg *m, long long *order_id)
 {
-	if (begin(m, TWS_OUT_CANCEL_ORDER) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	*order_id = tws_r_i64(m, "orderId");
-	if (tws_r_left(m) > 0)
-		tws_r_skip(m, 1, "manualOrderCancelTime");
-	return finish(m);
+	return dec_fields(m, TWS_OUT_CANCEL_ORDER, cancel_order, NFIELDS(cancel_order), order_id);
 }
+
+/* ORDER_STATUS has had no version field since version 131. */
+static const field order_status_fields[] = {
+	{ F_I64, AT(tws_order_status, order_id), "orderId", 0 },
+	{ F_STR, AT(tws_order_status, status), "status", 0 },
+	{ F_DBL, AT(tws_order_status, filled), "filled", 0 },
+	{ F_DBL, AT(tws_order_status, remaining), "remaining", 0 },
+	{ F_DBL, AT(tws_order_status, avg_fill_price), "avgFillPrice", 0 },
+	{ F_I64, AT(tws_order_status, perm_id), "permId", 0 },
+	{ F_I64, AT(tws_order_status, parent_id), "parentId", 0 },
+	{ F_DBL, AT(tws_order_status, last_fill_price), "lastFillPrice", 0 },
+	{ F_INT, AT(tws_order_status, client_id), "clientId", 0 },
+	{ F_STR, AT(tws_order_status, why_held), "whyHeld", 0 },
+	{ F_DBL, AT(tws_order_status, mkt_cap_price), "mktCapPrice", 0 },
+};
 
 int
 tws_enc_order_status(tws_wbuf *b, const tws_order_status *s)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_ORDER_STATUS);
-	tws_w_int(b, s->order_id);
-	tws_w_str(b, s->status);
-	tws_w_dbl(b, s->filled);
-	tws_w_dbl(b, s->remaining);
-	tws_w_dbl(b, s->avg_fill_price);
-	tws_w_int(b, s->perm_id);
-	tws_w_int(b, s->parent_id);
-	tws_w_dbl(b, s->last_fill_price);
-	tws_w_int(b, s->client_id);
-	tws_w_str(b, s->why_held);
-	tws_w_dbl(b, s->mkt_cap_price);
-	return tws_w_end(b);
+	return enc_fields(b, TWS_IN_ORDER_STATUS, order_status_fields, NFIELDS(order_status_fields), s,
+	    TWS_MAX_VERSION);
 }
 
 int
 tws_dec_order_status(tws_msg *m, tws_order_status *s)
 {
 	memset(s, 0, sizeof *s);
-	if (begin(m, TWS_IN_ORDER_STATUS) < 0)
-		return -1;
-	s->order_id = tws_r_i64(m, "orderId");
-	tws_r_strcpy(m, s->status, sizeof s->status, "status");
-	s->filled = tws_r_dbl(m, "filled");
-	s->remaining = tws_r_dbl(m, "remaining");
-	s->avg_fill_price = tws_r_dbl(m, "avgFillPrice");
-	s->perm_id = tws_r_i64(m, "permId");
-	s->parent_id = tws_r_i64(m, "parentId");
-	s->last_fill_price = tws_r_dbl(m, "lastFillPrice");
-	s->client_id = tws_r_int(m, "clientId");
-	tws_r_strcpy(m, s->why_held, sizeof s->why_held, "whyHeld");
-	s->mkt_cap_price = tws_r_dbl(m, "mktCapPrice");
-	return finish(m);
+	return dec_fields(m, TWS_IN_ORDER_STATUS, order_status_fields, NFIELDS(order_status_fields), s);
 }
 
 /* OPEN_ORDER, version 178, as the official decoder reads it (decodeOrderId .. decodePegBestPegMid). The
@@ -720,18 +734,8 @@ tws_enc_open_order_v(tws_wbuf *b, const tws_open_order *x, int version)
 	tws_w_begin(b);
 	tws_w_int(b, TWS_IN_OPEN_ORDER);
 	tws_w_int(b, o->order_id);
-	w_contract11(b, c);
-	tws_w_str(b, o->action);
-	tws_w_dbl(b, o->qty);
-	tws_w_str(b, o->order_type);
-	tws_w_dbl(b, o->lmt_price);
-	tws_w_dbl(b, o->aux_price);
-	tws_w_str(b, o->tif);
-	tws_w_str(b, o->oca_group);
-	tws_w_str(b, o->account);
-	tws_w_str(b, "");          /* openClose */
-	tws_w_int(b, 0);           /* origin */
-	tws_w_str(b, o->order_ref);
+	w_contract(b, c, 0);
+	w_fields(b, order_head, NFIELDS(order_head), o, version);
 	tws_w_int(b, o->client_id);
 	tws_w_int(b, o->perm_id);
 	tws_w_bool(b, o->outside_rth);
@@ -819,25 +823,14 @@ tws_dec_open_order(tws_msg *m, tws_open_order *x)
 	tws_contract *c = &x->contract;
 	tws_order *o = &x->order;
 	const char *s;
-	double incr;
-	int n;
 
 	memset(x, 0, sizeof *x);
 	tws_order_init(o);
 	if (begin(m, TWS_IN_OPEN_ORDER) < 0)
 		return -1;
 	o->order_id = tws_r_i64(m, "orderId");
-	r_contract11(m, c);
-	tws_r_strcpy(m, o->action, sizeof o->action, "action");
-	o->qty = tws_r_dbl(m, "totalQuantity");
-	tws_r_strcpy(m, o->order_type, sizeof o->order_type, "orderType");
-	o->lmt_price = tws_r_dbl(m, "lmtPrice");
-	o->aux_price = tws_r_dbl(m, "auxPrice");
-	tws_r_strcpy(m, o->tif, sizeof o->tif, "tif");
-	tws_r_strcpy(m, o->oca_group, sizeof o->oca_group, "ocaGroup");
-	tws_r_strcpy(m, o->account, sizeof o->account, "account");
-	tws_r_skip(m, 2, "openClose/origin");
-	tws_r_strcpy(m, o->order_ref, sizeof o->order_ref, "orderRef");
+	r_contract(m, c, 0);
+	r_fields(m, order_head, NFIELDS(order_head), o);
 	o->client_id = tws_r_int(m, "clientId");
 	o->perm_id = tws_r_i64(m, "permId");
 	o->outside_rth = tws_r_bool(m, "outsideRth");
@@ -850,35 +843,12 @@ tws_dec_open_order(tws_msg *m, tws_open_order *x)
 	if (*s != '\0')
 		tws_r_skip(m, 8, "deltaNeutral attributes");
 	tws_r_skip(m, 7, "continuousUpdate..comboLegsDescrip");
-	n = tws_r_int(m, "comboLegsCount");
-	if (n < 0 || n > 1000)
-		goto bad_count;
-	tws_r_skip(m, 8 * n, "comboLeg");
-	n = tws_r_int(m, "orderComboLegsCount");
-	if (n < 0 || n > 1000)
-		goto bad_count;
-	tws_r_skip(m, n, "orderComboLeg");
-	n = tws_r_int(m, "smartComboRoutingParamsCount");
-	if (n < 0 || n > 1000)
-		goto bad_count;
-	tws_r_skip(m, 2 * n, "smartComboRoutingParam");
+	if (r_combo_legs(m) < 0)
+		return -1;
 	tws_r_skip(m, 2, "scaleInitLevelSize/scaleSubsLevelSize");
-	incr = tws_r_dbl(m, "scalePriceIncrement");
-	if (incr > 0 && incr != TWS_UNSET_DOUBLE)
-		tws_r_skip(m, 7, "scale attributes");
-	s = tws_r_str(m, "hedgeType");
-	if (*s != '\0')
-		tws_r_skip(m, 1, "hedgeParam");
-	tws_r_skip(m, 4, "optOutSmartRouting..notHeld");
-	if (tws_r_bool(m, "deltaNeutralContract"))
-		tws_r_skip(m, 3, "deltaNeutralContract");
-	s = tws_r_str(m, "algoStrategy");
-	if (*s != '\0') {
-		n = tws_r_int(m, "algoParamsCount");
-		if (n < 0 || n > 1000)
-			goto bad_count;
-		tws_r_skip(m, 2 * n, "algoParam");
-	}
+	r_scale(m);
+	if (r_hedge_to_algo(m) < 0)
+		return -1;
 	tws_r_skip(m, 2, "solicited/whatIf");
 	tws_r_strcpy(m, x->status, sizeof x->status, "status");
 	tws_r_skip(m, 9, "margin fields");
@@ -888,15 +858,20 @@ tws_dec_open_order(tws_msg *m, tws_open_order *x)
 	/* The rest (randomize flags, conditions, adjusted-order and later attributes) carries nothing we keep;
 	 * it is not checked so that a server sending a few more trailing fields is still understood. */
 	return finish(m);
-bad_count:
-	if (!m->bad) {
-		m->bad = 1;
-		err_fmt(m->err, sizeof m->err, "field %d: count %d is out of range", m->pos - 1, n);
-	}
-	return -1;
 }
 
 /* ================================ executions ================================ */
+
+/* REQ_EXECUTIONS: 7|3|reqId| then the filter. */
+static const field exec_filter_fields[] = {
+	{ F_INT, AT(tws_exec_filter, client_id), "clientId", 0 },
+	{ F_STR, AT(tws_exec_filter, account), "acctCode", 0 },
+	{ F_STR, AT(tws_exec_filter, time), "time", 0 },
+	{ F_STR, AT(tws_exec_filter, symbol), "symbol", 0 },
+	{ F_STR, AT(tws_exec_filter, sec_type), "secType", 0 },
+	{ F_STR, AT(tws_exec_filter, exchange), "exchange", 0 },
+	{ F_STR, AT(tws_exec_filter, side), "side", 0 },
+};
 
 int
 tws_enc_req_executions(tws_wbuf *b, int req_id, const tws_exec_filter *f)
@@ -905,13 +880,7 @@ tws_enc_req_executions(tws_wbuf *b, int req_id, const tws_exec_filter *f)
 	tws_w_int(b, TWS_OUT_REQ_EXECUTIONS);
 	tws_w_int(b, 3);
 	tws_w_int(b, req_id);
-	tws_w_int(b, f->client_id);
-	tws_w_str(b, f->account);
-	tws_w_str(b, f->time);
-	tws_w_str(b, f->symbol);
-	tws_w_str(b, f->sec_type);
-	tws_w_str(b, f->exchange);
-	tws_w_str(b, f->side);
+	w_fields(b, exec_filter_fields, NFIELDS(exec_filter_fields), f, TWS_MAX_VERSION);
 	return tws_w_end(b);
 }
 
@@ -923,15 +892,34 @@ tws_dec_req_executions(tws_msg *m, int *req_id, tws_exec_filter *f)
 		return -1;
 	tws_r_skip(m, 1, "version");
 	*req_id = tws_r_int(m, "reqId");
-	f->client_id = tws_r_int(m, "clientId");
-	tws_r_strcpy(m, f->account, sizeof f->account, "acctCode");
-	tws_r_strcpy(m, f->time, sizeof f->time, "time");
-	tws_r_strcpy(m, f->symbol, sizeof f->symbol, "symbol");
-	tws_r_strcpy(m, f->sec_type, sizeof f->sec_type, "secType");
-	tws_r_strcpy(m, f->exchange, sizeof f->exchange, "exchange");
-	tws_r_strcpy(m, f->side, sizeof f->side, "side");
+	r_fields(m, exec_filter_fields, NFIELDS(exec_filter_fields), f);
 	return finish(m);
 }
+
+/* EXECUTION_DATA has no version field; pendingPriceRevision came with version 178. */
+static const field exec_fields[] = {
+	{ F_INT, AT(tws_exec, req_id), "reqId", 0 },
+	{ F_I64, AT(tws_exec, order_id), "orderId", 0 },
+	{ F_CONTRACT, AT(tws_exec, contract), "contract", 0 },
+	{ F_STR, AT(tws_exec, exec_id), "execId", 0 },
+	{ F_STR, AT(tws_exec, time), "time", 0 },
+	{ F_STR, AT(tws_exec, account), "acctNumber", 0 },
+	{ F_STR, AT(tws_exec, exchange), "exchange", 0 },
+	{ F_STR, AT(tws_exec, side), "side", 0 },
+	{ F_DBL, AT(tws_exec, shares), "shares", 0 },
+	{ F_DBL, AT(tws_exec, price), "price", 0 },
+	{ F_I64, AT(tws_exec, perm_id), "permId", 0 },
+	{ F_INT, AT(tws_exec, client_id), "clientId", 0 },
+	{ F_INT, AT(tws_exec, liquidation), "liquidation", 0 },
+	{ F_DBL, AT(tws_exec, cum_qty), "cumQty", 0 },
+	{ F_DBL, AT(tws_exec, avg_price), "avgPrice", 0 },
+	{ F_STR, AT(tws_exec, order_ref), "orderRef", 0 },
+	{ F_STR, AT(tws_exec, ev_rule), "evRule", 0 },
+	{ F_DBL, AT(tws_exec, ev_multiplier), "evMultiplier", 0 },
+	{ F_STR, AT(tws_exec, model_code), "modelCode", 0 },
+	{ F_INT, AT(tws_exec, last_liquidity), "lastLiquidity", 0 },
+	{ F_BOOL, AT(tws_exec, pending_price_revision), "pendingPriceRevision", 178 },
+};
 
 int
 tws_enc_exec(tws_wbuf *b, const tws_exec *e)
@@ -942,134 +930,74 @@ tws_enc_exec(tws_wbuf *b, const tws_exec *e)
 int
 tws_enc_exec_v(tws_wbuf *b, const tws_exec *e, int version)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_EXECUTION_DATA);
-	tws_w_int(b, e->req_id);
-	tws_w_int(b, e->order_id);
-	w_contract11(b, &e->contract);
-	tws_w_str(b, e->exec_id);
-	tws_w_str(b, e->time);
-	tws_w_str(b, e->account);
-	tws_w_str(b, e->exchange);
-	tws_w_str(b, e->side);
-	tws_w_dbl(b, e->shares);
-	tws_w_dbl(b, e->price);
-	tws_w_int(b, e->perm_id);
-	tws_w_int(b, e->client_id);
-	tws_w_int(b, e->liquidation);
-	tws_w_dbl(b, e->cum_qty);
-	tws_w_dbl(b, e->avg_price);
-	tws_w_str(b, e->order_ref);
-	tws_w_str(b, e->ev_rule);
-	tws_w_dbl(b, e->ev_multiplier);
-	tws_w_str(b, e->model_code);
-	tws_w_int(b, e->last_liquidity);
-	if (version >= 178)
-		tws_w_bool(b, e->pending_price_revision);
-	return tws_w_end(b);
+	return enc_fields(b, TWS_IN_EXECUTION_DATA, exec_fields, NFIELDS(exec_fields), e, version);
 }
 
 int
 tws_dec_exec(tws_msg *m, tws_exec *e)
 {
 	memset(e, 0, sizeof *e);
-	if (begin(m, TWS_IN_EXECUTION_DATA) < 0)
-		return -1;
-	e->req_id = tws_r_int(m, "reqId");
-	e->order_id = tws_r_i64(m, "orderId");
-	r_contract11(m, &e->contract);
-	tws_r_strcpy(m, e->exec_id, sizeof e->exec_id, "execId");
-	tws_r_strcpy(m, e->time, sizeof e->time, "time");
-	tws_r_strcpy(m, e->account, sizeof e->account, "acctNumber");
-	tws_r_strcpy(m, e->exchange, sizeof e->exchange, "exchange");
-	tws_r_strcpy(m, e->side, sizeof e->side, "side");
-	e->shares = tws_r_dbl(m, "shares");
-	e->price = tws_r_dbl(m, "price");
-	e->perm_id = tws_r_i64(m, "permId");
-	e->client_id = tws_r_int(m, "clientId");
-	e->liquidation = tws_r_int(m, "liquidation");
-	e->cum_qty = tws_r_dbl(m, "cumQty");
-	e->avg_price = tws_r_dbl(m, "avgPrice");
-	tws_r_strcpy(m, e->order_ref, sizeof e->order_ref, "orderRef");
-	tws_r_strcpy(m, e->ev_rule, sizeof e->ev_rule, "evRule");
-	e->ev_multiplier = tws_r_dbl(m, "evMultiplier");
-	tws_r_strcpy(m, e->model_code, sizeof e->model_code, "modelCode");
-	e->last_liquidity = tws_r_int(m, "lastLiquidity");
-	if (tws_r_left(m) > 0) /* version 178 */
-		e->pending_price_revision = tws_r_bool(m, "pendingPriceRevision");
-	return finish(m);
+	return dec_fields(m, TWS_IN_EXECUTION_DATA, exec_fields, NFIELDS(exec_fields), e);
 }
 
 int
 tws_enc_exec_end(tws_wbuf *b, int req_id)
 {
-	return enc_id_version_req(b, TWS_IN_EXECUTION_DATA_END, req_id);
+	return enc_fields(b, TWS_IN_EXECUTION_DATA_END, id_version_req, NFIELDS(id_version_req), &req_id,
+	    TWS_MAX_VERSION);
 }
 
 int
 tws_dec_exec_end(tws_msg *m, int *req_id)
 {
-	return dec_id_version_req(m, TWS_IN_EXECUTION_DATA_END, req_id);
+	return dec_fields(m, TWS_IN_EXECUTION_DATA_END, id_version_req, NFIELDS(id_version_req), req_id);
 }
+
+static const field commission_fields[] = {
+	VERSION(1),
+	{ F_STR, AT(tws_commission, exec_id), "execId", 0 },
+	{ F_DBL, AT(tws_commission, commission), "commission", 0 },
+	{ F_STR, AT(tws_commission, currency), "currency", 0 },
+	{ F_DBL, AT(tws_commission, realized_pnl), "realizedPNL", 0 },
+	{ F_DBL, AT(tws_commission, yield), "yield", 0 },
+	{ F_INT, AT(tws_commission, yield_redemption_date), "yieldRedemptionDate", 0 },
+};
 
 int
 tws_enc_commission(tws_wbuf *b, const tws_commission *c)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_COMMISSION_REPORT);
-	tws_w_int(b, 1);
-	tws_w_str(b, c->exec_id);
-	tws_w_dbl(b, c->commission);
-	tws_w_str(b, c->currency);
-	tws_w_dbl(b, c->realized_pnl);
-	tws_w_dbl(b, c->yield);
-	tws_w_int(b, c->yield_redemption_date);
-	return tws_w_end(b);
+	return enc_fields(b, TWS_IN_COMMISSION_REPORT, commission_fields, NFIELDS(commission_fields), c,
+	    TWS_MAX_VERSION);
 }
 
 int
 tws_dec_commission(tws_msg *m, tws_commission *c)
 {
 	memset(c, 0, sizeof *c);
-	if (begin(m, TWS_IN_COMMISSION_REPORT) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	tws_r_strcpy(m, c->exec_id, sizeof c->exec_id, "execId");
-	c->commission = tws_r_dbl(m, "commission");
-	tws_r_strcpy(m, c->currency, sizeof c->currency, "currency");
-	c->realized_pnl = tws_r_dbl(m, "realizedPNL");
-	c->yield = tws_r_dbl(m, "yield");
-	c->yield_redemption_date = tws_r_int(m, "yieldRedemptionDate");
-	return finish(m);
+	return dec_fields(m, TWS_IN_COMMISSION_REPORT, commission_fields, NFIELDS(commission_fields), c);
 }
 
 /* ================================ portfolio ================================ */
 
+static const field position_fields[] = {
+	VERSION(3),
+	{ F_STR, AT(tws_position, account), "account", 0 },
+	{ F_CONTRACT, AT(tws_position, contract), "contract", 0 },
+	{ F_DBL, AT(tws_position, position), "position", 0 },
+	{ F_DBL, AT(tws_position, avg_cost), "avgCost", 0 },
+};
+
 int
 tws_enc_position(tws_wbuf *b, const tws_position *p)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_POSITION_DATA);
-	tws_w_int(b, 3);
-	tws_w_str(b, p->account);
-	w_contract11(b, &p->contract);
-	tws_w_dbl(b, p->position);
-	tws_w_dbl(b, p->avg_cost);
-	return tws_w_end(b);
+	return enc_fields(b, TWS_IN_POSITION_DATA, position_fields, NFIELDS(position_fields), p, TWS_MAX_VERSION);
 }
 
 int
 tws_dec_position(tws_msg *m, tws_position *p)
 {
 	memset(p, 0, sizeof *p);
-	if (begin(m, TWS_IN_POSITION_DATA) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	tws_r_strcpy(m, p->account, sizeof p->account, "account");
-	r_contract11(m, &p->contract);
-	p->position = tws_r_dbl(m, "position");
-	p->avg_cost = tws_r_dbl(m, "avgCost");
-	return finish(m);
+	return dec_fields(m, TWS_IN_POSITION_DATA, position_fields, NFIELDS(position_fields), p);
 }
 
 int
@@ -1099,46 +1027,42 @@ tws_dec_req_account_summary(tws_msg *m, int *req_id, char *group, size_t glen, c
 int
 tws_enc_cancel_account_summary(tws_wbuf *b, int req_id)
 {
-	return enc_id_version_req(b, TWS_OUT_CANCEL_ACCOUNT_SUMMARY, req_id);
+	return enc_fields(b, TWS_OUT_CANCEL_ACCOUNT_SUMMARY, id_version_req, NFIELDS(id_version_req), &req_id,
+	    TWS_MAX_VERSION);
 }
 
 int
 tws_enc_account_summary_end(tws_wbuf *b, int req_id)
 {
-	return enc_id_version_req(b, TWS_IN_ACCOUNT_SUMMARY_END, req_id);
+	return enc_fields(b, TWS_IN_ACCOUNT_SUMMARY_END, id_version_req, NFIELDS(id_version_req), &req_id,
+	    TWS_MAX_VERSION);
 }
 
 int
 tws_dec_id_version_req(tws_msg *m, int *req_id)
 {
-	return dec_id_version_req(m, tws_msg_id(m), req_id);
+	return dec_fields(m, tws_msg_id(m), id_version_req, NFIELDS(id_version_req), req_id);
 }
+
+static const field account_value_fields[] = {
+	VERSION(1),
+	{ F_INT, AT(tws_account_value, req_id), "reqId", 0 },
+	{ F_STR, AT(tws_account_value, account), "account", 0 },
+	{ F_STR, AT(tws_account_value, tag), "tag", 0 },
+	{ F_STR, AT(tws_account_value, value), "value", 0 },
+	{ F_STR, AT(tws_account_value, currency), "currency", 0 },
+};
 
 int
 tws_enc_account_summary(tws_wbuf *b, const tws_account_value *v)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_ACCOUNT_SUMMARY);
-	tws_w_int(b, 1);
-	tws_w_int(b, v->req_id);
-	tws_w_str(b, v->account);
-	tws_w_str(b, v->tag);
-	tws_w_str(b, v->value);
-	tws_w_str(b, v->currency);
-	return tws_w_end(b);
+	return enc_fields(b, TWS_IN_ACCOUNT_SUMMARY, account_value_fields, NFIELDS(account_value_fields), v,
+	    TWS_MAX_VERSION);
 }
 
 int
 tws_dec_account_summary(tws_msg *m, tws_account_value *v)
 {
 	memset(v, 0, sizeof *v);
-	if (begin(m, TWS_IN_ACCOUNT_SUMMARY) < 0)
-		return -1;
-	tws_r_skip(m, 1, "version");
-	v->req_id = tws_r_int(m, "reqId");
-	tws_r_strcpy(m, v->account, sizeof v->account, "account");
-	tws_r_strcpy(m, v->tag, sizeof v->tag, "tag");
-	tws_r_strcpy(m, v->value, sizeof v->value, "value");
-	tws_r_strcpy(m, v->currency, sizeof v->currency, "currency");
-	return finish(m);
+	return dec_fields(m, TWS_IN_ACCOUNT_SUMMARY, account_value_fields, NFIELDS(account_value_fields), v);
 }

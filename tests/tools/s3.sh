@@ -267,6 +267,28 @@ s3-put s3://bkt/quiet/x <mid 2>err
 s3-get s3://bkt/quiet/x 2>err >/dev/null
 [ ! -s err ] || fail "stderr not empty: $(cat err)"
 
+t "a bucket in another region: the first request learns it from S3, the rest go there"
+# A second proxy on the same s3rver answers requests signed for any region but eu-west-1 as S3 does.
+eu=$(free_port)
+start_bg s3proxy_eu "$S3_PY" "$TOP/tests/s3proxy.py" --port "$eu" --upstream "${S3_DIRECT##*:}" --data "$S3_DATA" \
+	--bucket-region eu-west-1
+wait_port "$eu"
+eulog() { curl -sf "http://127.0.0.1:$eu/__log"; }
+s3-put --endpoint "http://127.0.0.1:$eu" --part-size 5M s3://bkt/region/mid <mid 2>err
+assert_contains err "the bucket is in region eu-west-1, not us-east-1: using eu-west-1"
+s3-get --endpoint "http://127.0.0.1:$eu" --part-size 5M -o got s3://bkt/region/mid 2>err
+assert_same_file mid got
+assert_contains err "region eu-west-1"
+s3-get --endpoint "http://127.0.0.1:$eu" --list s3://bkt/region/ >list 2>err
+assert_eq 1 "$(wc -l <list)" "keys listed"
+l=$(eulog)
+assert_eq 3 "$(grep -c ' -> 400 AuthorizationHeaderMalformed' <<<"$l")" "requests to the wrong region (one per run)"
+assert_eq 0 "$(grep -vc -e ' -> 2' -e ' -> 400 AuthorizationHeaderMalformed' <<<"$l")" "other failed requests"
+AWS_REGION=eu-west-1 s3-get --endpoint "http://127.0.0.1:$eu" s3://bkt/region/mid 2>err | cmp - mid
+[ ! -s err ] || fail "stderr not empty with the right region: $(cat err)"
+l=$(eulog)
+assert_eq 3 "$(grep -c ' -> 400' <<<"$l")" "wrong-region answers after a run with the right region"
+
 t "every request the tools sent had a valid signature"
 s3_log >proxy.log
 if grep -E ' -> 403 (SignatureDoesNotMatch|AccessDenied)' proxy.log | grep -vE 'secret|small/one'; then

@@ -52,6 +52,29 @@ START_TEST(test_url_styles)
 }
 END_TEST
 
+/* A bucket found in another region: AWS hosts move, virtual-hosted and path style; custom endpoints stay. */
+START_TEST(test_url_in_region)
+{
+	static const char *const cases[][2] = {
+		{ "https://b.s3.us-east-1.amazonaws.com/k/s3.us-east-1.amazonaws.com/x",
+		    "https://b.s3.eu-west-1.amazonaws.com/k/s3.us-east-1.amazonaws.com/x" },
+		{ "https://s3.us-east-1.amazonaws.com/my.bucket/k?uploads=",
+		    "https://s3.eu-west-1.amazonaws.com/my.bucket/k?uploads=" },
+		{ "https://b.s3.us-east-1.amazonaws.com/?list-type=2&prefix=",
+		    "https://b.s3.eu-west-1.amazonaws.com/?list-type=2&prefix=" },
+		{ "http://127.0.0.1:9000/b/k", "http://127.0.0.1:9000/b/k" },
+		{ "https://b.s3.ap-south-1.amazonaws.com/k", "https://b.s3.ap-south-1.amazonaws.com/k" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *u = s3_url_in_region(cases[i][0], "us-east-1", "eu-west-1");
+
+		ck_assert_str_eq(u, cases[i][1]);
+		free(u);
+	}
+}
+END_TEST
+
 START_TEST(test_content_type)
 {
 	ck_assert_str_eq(s3_content_type("dashboards/live/index.html"), "text/html; charset=utf-8");
@@ -132,6 +155,7 @@ main(void)
 
 	tcase_add_test(core, test_uri_encode);
 	tcase_add_test(core, test_url_styles);
+	tcase_add_test(core, test_url_in_region);
 	tcase_add_test(core, test_content_type);
 	tcase_add_test(core, test_xml);
 	tcase_add_test(core, test_resolve);
