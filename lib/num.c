@@ -345,8 +345,9 @@ num_fmt(double v, char *buf)
 	if (fabs(v) < 1e15 && v == (double)(long long)v)
 		return v == 0 ? (int)(strcpy(buf, "0"), 1) : fmt_g(v < 0, (uint64_t)fabs(v), 0, 15, buf);
 	/* Below 1 (returns, weights) most values have 16-17 digits, and fmt_fixed's ten tries would cost
-	 * more than the shortest digits; both print what printf does. */
-	if (fabs(v) >= 1 && (len = fmt_fixed(v, buf)) > 0)
+	 * more than the shortest digits: it gets only those that it will print with at most 6 decimals (its
+	 * own test at k = 6; a shorter decimal passes it too). Either way the bytes are printf's. */
+	if ((fabs(v) >= 1 || nearbyint(fabs(v) * 1e6) / 1e6 == fabs(v)) && (len = fmt_fixed(v, buf)) > 0)
 		return len;
 	return fmt_shortest(v, buf);
 }
