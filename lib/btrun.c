@@ -170,10 +170,8 @@ simulate_ready(struct run *u)
 
 	while (bt_next(u->e, &day)) {
 		while (u->un.r != NULL && u->un.have && u->un.date <= day) {
-			if (csv_len(u->un.r, u->un.cid) == 0) {
-				csv_fail(u->un.r, u->un.cid, "empty id");
+			if (csv_need(u->un.r, u->un.cid) < 0)
 				goto data_un;
-			}
 			if (bt_member(u->e, u->un.date, csv_field(u->un.r, u->un.cid), ebuf, sizeof ebuf) != 0) {
 				csv_fail(u->un.r, u->un.cid, "%s", ebuf);
 				goto data_un;
@@ -205,16 +203,9 @@ simulate_ready(struct run *u)
 			continue;
 		while (u->wt.have && u->wt.date == decided) {
 			double w;
-			int rc = csv_double(u->wt.r, u->wt.cval, &w);
 
-			if (rc == 0)
-				csv_fail(u->wt.r, u->wt.cval, "empty weight");
-			if (rc != 1)
+			if (csv_double_required(u->wt.r, u->wt.cval, &w) < 0 || csv_need(u->wt.r, u->wt.cid) < 0)
 				goto data_wt;
-			if (csv_len(u->wt.r, u->wt.cid) == 0) {
-				csv_fail(u->wt.r, u->wt.cid, "empty id");
-				goto data_wt;
-			}
 			if (bt_target(u->e, csv_field(u->wt.r, u->wt.cid), w, ebuf, sizeof ebuf) != 0) {
 				csv_fail(u->wt.r, u->wt.cval, "%s", ebuf);
 				goto data_wt;
@@ -262,10 +253,8 @@ price_row(struct run *u)
 		csv_fail(f->r, f->cval, "%s is not a return (>= -1)", csv_field(f->r, f->cval));
 		goto data;
 	}
-	if (csv_len(f->r, f->cid) == 0) {
-		csv_fail(f->r, f->cid, "empty id");
+	if (csv_need(f->r, f->cid) < 0)
 		goto data;
-	}
 	if (bt_price(u->e, csv_field(f->r, f->cid), f->csym >= 0 ? csv_field(f->r, f->csym) : NULL, ret, ebuf,
 	    sizeof ebuf) != 0) {
 		csv_fail(f->r, f->cid, "%s", ebuf);

@@ -659,13 +659,21 @@ csv_date(csv_reader *r, int col, int *out)
 }
 
 int
+csv_need(csv_reader *r, int col)
+{
+	return csv_len(r, col) == 0 ? csv_fail(r, col, "missing") : 0;
+}
+
+int
+csv_double_required(csv_reader *r, int col, double *out)
+{
+	return csv_need(r, col) < 0 || csv_double(r, col, out) < 0 ? -1 : 0;
+}
+
+int
 csv_date_required(csv_reader *r, int col, int *out)
 {
-	int got = csv_date(r, col, out);
-
-	if (got == 0)
-		return csv_fail(r, col, "missing");
-	return got < 0 ? -1 : 0;
+	return csv_need(r, col) < 0 || csv_date(r, col, out) < 0 ? -1 : 0;
 }
 
 /* ---- writing ---- */

@@ -88,8 +88,11 @@ const char *csv_name(const csv_reader *r);
 static inline int csv_double(csv_reader *r, int col, double *out);
 int csv_i64(csv_reader *r, int col, long long *out);
 int csv_date(csv_reader *r, int col, int *out);
-/* csv_date for a date that must be there: returns 0 with *out set, or -1 with csv_error() set (an empty
- * field is "file:line: col: missing"). */
+/* For a value that must be there. csv_need: 0 when field col is not empty, else -1 with csv_error() set
+ * to "file:line: col: missing" (the one wording every tool uses). csv_double_required and
+ * csv_date_required: csv_double and csv_date returning 0 with *out set, or -1 (missing or malformed). */
+int csv_need(csv_reader *r, int col);
+int csv_double_required(csv_reader *r, int col, double *out);
 int csv_date_required(csv_reader *r, int col, int *out);
 
 /* Set the error for the current record and column (col < 0: no column) in the suite's format; returns -1

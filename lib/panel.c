@@ -41,10 +41,8 @@ advance(struct input *in, const panel_merge_opts *o, char *err, size_t errlen)
 			break;
 		if ((rc = csv_date_required(in->r, in->cdate, &in->date)) < 0)
 			break;
-		if (csv_len(in->r, in->cid) == 0) {
-			rc = csv_fail(in->r, in->cid, "empty id");
+		if ((rc = csv_need(in->r, in->cid)) < 0)
 			break;
-		}
 		in->live = 1;
 		if (in->prev_id != NULL) {
 			int c = key_cmp(in->prev_date, in->prev_id, in->date, csv_field(in->r, in->cid));

@@ -339,14 +339,8 @@ pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date)
 			n = 0;
 			best = d;
 		}
-		if ((got = csv_double(r, cw, &w)) <= 0 || !isfinite(w)) {
-			if (got >= 0)
-				csv_fail(r, cw, got == 0 ? "missing" : "not a finite number");
-			csv_failed(b, r);
-			goto out;
-		}
-		if (csv_len(r, cid) == 0) {
-			csv_fail(r, cid, "missing");
+		if (csv_double_required(r, cw, &w) < 0 || (!isfinite(w) && csv_fail(r, cw, "not a finite number")) ||
+		    csv_need(r, cid) < 0) {
 			csv_failed(b, r);
 			goto out;
 		}

@@ -114,10 +114,8 @@ univ_read_latest(FILE *fp, const char *name, struct univ_snap *s, char *err, siz
 	while ((rc = csv_next(r)) > 0) {
 		if ((rc = csv_date_required(r, cdate, &day)) < 0)
 			goto fail;
-		if (csv_len(r, cid) == 0) {
-			csv_fail(r, cid, "missing id");
+		if ((rc = csv_need(r, cid)) < 0)
 			goto fail;
-		}
 		if (s->n > 0 && day < s->date)
 			continue;
 		if (s->n > 0 && day > s->date)

@@ -202,12 +202,8 @@ read_sweep(const char *path, struct sweep *s, dash_probs *p)
 		arr[0] = s->lookback, arr[1] = s->skip, arr[2] = s->sharpe, arr[3] = s->cagr, arr[4] = s->mdd;
 		for (int i = 0; i < 5; i++) {
 			v = NAN;
-			if (col[i] >= 0 && (rc = csv_double(r, col[i], &v)) < 0)
+			if (col[i] >= 0 && (i < 2 ? csv_double_required(r, col[i], &v) : csv_double(r, col[i], &v)) < 0)
 				goto bad;
-			if (i < 2 && rc == 0) {
-				csv_fail(r, col[i], "empty value");
-				goto bad;
-			}
 			arr[i][s->n] = v;
 		}
 		s->n++;

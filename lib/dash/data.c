@@ -174,11 +174,8 @@ dash_read_weights(const char *path, dash_weights *w, dash_probs *p)
 	while ((rc = csv_next(r)) == 1) {
 		if (csv_date_required(r, cd, &day) < 0)
 			goto bad;
-		if ((rc = csv_double(r, cw, &wt)) != 1) {
-			if (rc == 0)
-				csv_fail(r, cw, "empty weight");
+		if (csv_double_required(r, cw, &wt) < 0)
 			goto bad;
-		}
 		if (day < w->day)
 			continue;
 		if (day > w->day) { /* a later rebalance: forget the earlier one */

@@ -100,7 +100,7 @@ static const struct {
 	{ "date,id,symbol\n", "u.csv: no members (an empty universe is not a snapshot)" },
 	{ "", "u.csv:1: empty input: expected a header line" },
 	{ "date,symbol\n2024-01-02,A\n", "u.csv:1: missing column 'id'" },
-	{ "date,id\n2024-01-02,\n", "u.csv:2: id: missing id" },
+	{ "date,id\n2024-01-02,\n", "u.csv:2: id: missing" },
 	{ "date,id\n,5\n", "u.csv:2: date: missing" },
 	{ "date,id\n2024-01-02,5\n2024-01-02,5\n", "u.csv:3: id: '5' is listed twice on 2024-01-02 (first on line 2)" },
 };
