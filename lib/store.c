@@ -12,6 +12,7 @@
 #include "aout.h"
 #include "err.h"
 #include "log.h"
+#include "s3_impl.h"
 
 const char *
 store_root(const char *root)
@@ -204,7 +205,7 @@ copy(FILE *in, FILE *out, long long *n, int *rerr, int *werr)
 	static __thread char buf[1 << 16];
 	size_t k;
 
-	while ((k = fread(buf, 1, sizeof buf, in)) > 0) {
+	while (!s3_cancelled && (k = fread(buf, 1, sizeof buf, in)) > 0) {
 		if (fwrite(buf, 1, k, out) != k) {
 			*werr = errno ? errno : EIO;
 			return -1;
@@ -232,8 +233,13 @@ local_put(const char *path, FILE *in, long long *written, char *err, size_t errl
 		err_fmt(err, errlen, "%s: %s", path, strerror(errno));
 		return io_code(errno) == EX_NOINPUT ? EX_CANTCREAT : io_code(errno);
 	}
-	if (copy(in, aout_fp(a), written, &rerr, &werr) != 0) {
+	if (copy(in, aout_fp(a), written, &rerr, &werr) != 0 || s3_cancelled) {
 		aout_abort(a);
+		if (s3_cancelled) { /* a signal (s3_cancel): the old file stays, as on S3 */
+			*written = 0;
+			err_fmt(err, errlen, "%s: interrupted", path);
+			return EX_TEMPFAIL;
+		}
 		*written = 0;
 		err_fmt(err, errlen, rerr ? "read: %s" : "%s: %s", rerr ? strerror(rerr) : path,
 		    strerror(werr));
@@ -262,9 +268,14 @@ local_get(const char *path, FILE *out, long long *got, char *err, size_t errlen)
 		err_fmt(err, errlen, "%s: %s", path, strerror(e));
 		return e == EISDIR ? EX_NOINPUT : io_code(e);
 	}
-	if (copy(in, out, got, &rerr, &werr) != 0) {
-		err_fmt(err, errlen, "%s: %s", rerr ? path : "write", strerror(rerr ? rerr : werr));
-		rc = EX_IOERR;
+	if (copy(in, out, got, &rerr, &werr) != 0 || s3_cancelled) {
+		if (s3_cancelled) {
+			err_fmt(err, errlen, "%s: interrupted", path);
+			rc = EX_TEMPFAIL;
+		} else {
+			err_fmt(err, errlen, "%s: %s", rerr ? path : "write", strerror(rerr ? rerr : werr));
+			rc = EX_IOERR;
+		}
 	}
 	fclose(in);
 	return rc;
