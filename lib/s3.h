@@ -75,6 +75,21 @@ typedef struct s3_object {
 int s3_list(const s3_config *c, const char *bucket, const char *prefix,
     int (*fn)(void *arg, const s3_object *o), void *arg, char *err, size_t errlen);
 
+typedef struct s3_upload {
+	const char *key;       /* the object the upload would create */
+	const char *upload_id;
+	const char *initiated; /* ISO 8601, as the server gives it (may be NULL) */
+} s3_upload;
+
+/* Call fn for every multipart upload in progress (ListMultipartUploads) whose key starts with prefix,
+ * following the key and upload-id markers. fn returns 0 to go on, anything else to stop (returned). */
+int s3_list_uploads(const s3_config *c, const char *bucket, const char *prefix,
+    int (*fn)(void *arg, const s3_upload *u), void *arg, char *err, size_t errlen);
+
+/* AbortMultipartUpload: its parts are deleted. */
+int s3_abort_upload(const s3_config *c, const char *bucket, const char *key, const char *upload_id, char *err,
+    size_t errlen);
+
 /* Ask transfers in progress to stop (safe in a signal handler): they fail with EX_TEMPFAIL, and an
  * upload in progress is aborted. */
 void s3_cancel(void);

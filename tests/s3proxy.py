@@ -21,6 +21,8 @@ not implement AbortMultipartUpload. This proxy, in front of it on loopback:
     PreconditionFailed; If-Match of a missing key gets 404 NoSuchKey (AWS: conditional writes, 2024, and
     conditional deletes, 2025, in the S3 User Guide). Conditional requests are checked and forwarded
     under one lock, so they are atomic with respect to each other (not to unconditional writes);
+  - implements ListMultipartUploads (GET /bucket?uploads&prefix=P), which s3rver does not, from s3rver's
+    upload directories: Initiated is the directory's modification time (tests backdate it with touch);
   - answers 404 NoSuchUpload, as S3 does, to CompleteMultipartUpload of an upload that is gone;
   - with --bucket-region R, answers a request signed for another region as S3 does: 400
     AuthorizationHeaderMalformed with the header x-amz-bucket-region: R.
@@ -250,6 +252,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.note(200, "injected")
             return self.reply(200, injected, {"ETag": '"%s"' % hashlib.md5(injected).hexdigest(),
                                               "Content-Type": "binary/octet-stream"})
+        if self.command == "GET" and not key and any(k == "uploads" for k, _ in query):
+            return self.list_uploads(bucket, dict(query).get("prefix", ""))
         if self.command == "DELETE" and any(k == "uploadId" for k, _ in query):
             return self.abort_upload(raw_path, dict(query)["uploadId"])
         if self.command == "POST" and any(k == "uploadId" for k, _ in query) and \
@@ -285,6 +289,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                       "specified did not hold"), {"Content-Type": "application/xml"})
             return False
         return True
+
+    def list_uploads(self, bucket, prefix):
+        root = os.path.join(ARGS.data, bucket, "._S3rver_uploads")
+        items = []
+        for uid in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+            try:
+                with open(os.path.join(root, uid, "key")) as f:
+                    key = f.read()
+                mtime = os.path.getmtime(os.path.join(root, uid))
+            except OSError:
+                continue
+            if key.startswith(prefix):
+                items.append((key, uid, time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(mtime))))
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult><Bucket>%s</Bucket>'
+                '<Prefix>%s</Prefix><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>%s'
+                '</ListMultipartUploadsResult>' % (xml_escape(bucket), xml_escape(prefix), "".join(
+                    "<Upload><Key>%s</Key><UploadId>%s</UploadId><Initiated>%s</Initiated></Upload>"
+                    % (xml_escape(k), u, t) for k, u, t in sorted(items))))
+        self.note(200, "ListMultipartUploads")
+        self.reply(200, body.encode(), {"Content-Type": "application/xml"})
 
     def upload_dir(self, raw_path, upload_id):
         bucket = urllib.parse.unquote(raw_path).lstrip("/").split("/", 1)[0]
