@@ -1,6 +1,7 @@
 #include "panel.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -11,6 +12,35 @@
 #include "universe.h"
 
 /* ============================================================ reading */
+
+/* What orders most ids without a call: an id of 1 to 8 digits without a leading zero (permnos, conIds) is
+ * "short": ordered by length, then bytes, which is the order by value. Others go to panel_idcmp. */
+struct idkey {
+	int isshort;
+	size_t len;
+	uint64_t be; /* its bytes, big-endian: the first byte the highest */
+};
+
+/* s must be readable for 8 bytes (lib/csv pads its buffer). */
+static inline struct idkey
+idkey(const char *s, size_t n)
+{
+	struct idkey k = { 0, n, 0 };
+	uint64_t x, mask;
+
+	if (n == 0 || n > 8 || (n > 1 && s[0] == '0'))
+		return k;
+	memcpy(&x, s, 8);
+	mask = n == 8 ? ~0ULL : (1ULL << (8 * n)) - 1;
+	x &= mask;
+	/* every byte 0x30..0x39: high nibble 3, and still 3 after adding 6 to the low one */
+	if ((x & (0xF0F0F0F0F0F0F0F0ULL & mask)) != (0x3030303030303030ULL & mask) ||
+	    ((x + 0x0606060606060606ULL) & (0xF0F0F0F0F0F0F0F0ULL & mask)) != (0x3030303030303030ULL & mask))
+		return k;
+	k.isshort = 1;
+	k.be = __builtin_bswap64(x);
+	return k;
+}
 
 /* One file of the panel: its reader and the columns of its header. */
 struct pfile {
@@ -28,6 +58,9 @@ struct panel {
 	int datelen;          /* 0 before the first row, and after a file change */
 	char *previd;         /* the previous row's id (PANEL_KEYS) */
 	size_t previdlen, previdcap;
+	struct idkey prevkey; /* and its key */
+	int previdtext;       /* previd holds the text (else the key does) */
+	char shortid[9];      /* prev_id's text of a short id */
 	long rows;
 	int rowfile;          /* the file of the last row read */
 	int code;             /* sysexits code of the last failure */
@@ -181,13 +214,121 @@ row_fail(panel *p)
 	return fail(p, EX_DATAERR, csv_error(p->h.r));
 }
 
+/* Field i's bytes without csv_field's NUL store (a store just before the loads of the same word stalls
+ * them); the caller knows its length. */
+static inline const char *
+field_raw(const csv_reader *r, int i)
+{
+	const struct csv_head *h = (const struct csv_head *)(const void *)r;
+
+	return h->buf + h->fields[i].off;
+}
+
+/* Fixed-size loads: a date's 10 bytes compared without a call. */
+static inline int
+same_date(const char *a, const char *b)
+{
+	unsigned long long x, y;
+	unsigned short u, v;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	memcpy(&u, a + 8, 2);
+	memcpy(&v, b + 8, 2);
+	return x == y && u == v;
+}
+
+/* A new date (or a date spelt otherwise): parse and check it. Returns 0 or -1 (row_fail done). */
+static int
+new_date(panel *p, csv_reader *r, int first)
+{
+	char a[DATE_LEN + 1], b[DATE_LEN + 1];
+	int day;
+
+	if (csv_date_required(r, p->h.cdate, &day) < 0)
+		return row_fail(p);
+	if (p->datelen != 0 && (first ? day <= p->h.date : day < p->h.date)) {
+		if (first)
+			csv_fail(r, p->h.cdate, "%s is not after %s, the last date of %s: give the files in date order",
+			    date_fmt(day, a), date_fmt(p->h.date, b), csv_name(p->f[p->rowfile].r));
+		else
+			csv_fail(r, p->h.cdate, "%s is before %s: the input must be sorted by date", date_fmt(day, a),
+			    date_fmt(p->h.date, b));
+		return row_fail(p);
+	}
+	p->h.newday = p->datelen == 0 || day != p->h.date;
+	p->h.date = day;
+	if (csv_len(r, p->h.cdate) == DATE_LEN) {
+		memcpy(p->datetxt, csv_field(r, p->h.cdate), DATE_LEN);
+		p->datelen = DATE_LEN;
+	} else {
+		p->datelen = -1; /* another spelling: parse every row */
+	}
+	return 0;
+}
+
+/* The previous row's id as text. */
+static const char *
+prev_id(panel *p)
+{
+	if (p->previdtext)
+		return p->previd;
+	for (size_t i = 0; i < p->prevkey.len; i++)
+		p->shortid[i] = (char)(p->prevkey.be >> (56 - 8 * i));
+	p->shortid[p->prevkey.len] = '\0';
+	return p->shortid;
+}
+
+/* PANEL_KEYS: the id must follow the previous row's on the same date. Returns 0 or -1. */
+static int
+check_id(panel *p, csv_reader *r)
+{
+	size_t il = csv_len(r, p->h.cid);
+	struct idkey k = idkey(field_raw(r, p->h.cid), il);
+
+	if (!p->h.newday) {
+		int c;
+
+		if (k.isshort && p->prevkey.isshort)
+			c = k.len != p->prevkey.len ? (p->prevkey.len < k.len ? -1 : 1) :
+			    p->prevkey.be != k.be ? (p->prevkey.be < k.be ? -1 : 1) : 0;
+		else
+			c = panel_idcmp(prev_id(p), p->previdlen, csv_field(r, p->h.cid), il);
+		if (c >= 0) {
+			const char *id = csv_field(r, p->h.cid);
+			char a[DATE_LEN + 1];
+
+			if (c == 0)
+				csv_fail(r, p->h.cid, "duplicate row for id '%s' on %s", id, date_fmt(p->h.date, a));
+			else
+				csv_fail(r, p->h.cid, "'%s' after '%s' on %s: the input must be sorted by date, then id", id,
+				    prev_id(p), date_fmt(p->h.date, a));
+			return row_fail(p);
+		}
+	}
+	p->prevkey = k;
+	p->previdlen = il;
+	p->previdtext = !k.isshort;
+	if (!k.isshort) { /* keep the text; a short id is in its key */
+		if (il + 1 > p->previdcap) {
+			size_t cap = il + 1 > 64 ? il + 1 : 64;
+			char *nb = realloc(p->previd, cap);
+
+			if (nb == NULL)
+				return fail(p, EX_OSERR, "out of memory");
+			p->previd = nb;
+			p->previdcap = cap;
+		}
+		memcpy(p->previd, csv_field(r, p->h.cid), il + 1);
+	}
+	return 0;
+}
+
 int
 panel_next(panel *p)
 {
 	csv_reader *r = p->h.r;
-	int rc, day, first = 0; /* first: the first row of a file after the first one */
-	const char *dt;
-	size_t dl;
+	int rc, first = 0; /* first: the first row of a file after the first one */
 
 	for (;;) {
 		if ((rc = csv_next(r)) > 0)
@@ -202,65 +343,17 @@ panel_next(panel *p)
 		r = p->h.r;
 		first = p->rows > 0;
 	}
-	dt = csv_field(r, p->h.cdate);
-	dl = csv_len(r, p->h.cdate);
-	if (!first && p->datelen != 0 && dl == (size_t)p->datelen && memcmp(dt, p->datetxt, dl) == 0) {
+	if (!first && p->datelen == DATE_LEN && csv_len(r, p->h.cdate) == DATE_LEN &&
+	    same_date(field_raw(r, p->h.cdate), p->datetxt))
 		p->h.newday = 0;
-	} else {
-		char a[DATE_LEN + 1], b[DATE_LEN + 1];
-
-		if (csv_date_required(r, p->h.cdate, &day) < 0)
-			return row_fail(p);
-		if (p->datelen != 0 && (first ? day <= p->h.date : day < p->h.date)) {
-			if (first)
-				csv_fail(r, p->h.cdate, "%s is not after %s, the last date of %s: give the files in date order",
-				    date_fmt(day, a), date_fmt(p->h.date, b), csv_name(p->f[p->rowfile].r));
-			else
-				csv_fail(r, p->h.cdate, "%s is before %s: the input must be sorted by date", date_fmt(day, a),
-				    date_fmt(p->h.date, b));
-			return row_fail(p);
-		}
-		p->h.newday = p->datelen == 0 || day != p->h.date;
-		p->h.date = day;
-		if (dl == DATE_LEN) {
-			memcpy(p->datetxt, dt, DATE_LEN);
-			p->datelen = DATE_LEN;
-		} else {
-			p->datelen = -1; /* another spelling: parse every row (never equal to a length) */
-		}
-	}
-	if (csv_need(r, p->h.cid) < 0)
+	else if (new_date(p, r, first) < 0)
+		return -1;
+	if (csv_len(r, p->h.cid) == 0) {
+		csv_need(r, p->h.cid);
 		return row_fail(p);
-	if (p->flags & PANEL_KEYS) {
-		const char *id = csv_field(r, p->h.cid);
-		size_t il = csv_len(r, p->h.cid);
-
-		if (!p->h.newday) {
-			int c = panel_idcmp(p->previd, p->previdlen, id, il);
-
-			if (c >= 0) {
-				char a[DATE_LEN + 1];
-
-				if (c == 0)
-					csv_fail(r, p->h.cid, "duplicate row for id '%s' on %s", id, date_fmt(p->h.date, a));
-				else
-					csv_fail(r, p->h.cid, "'%s' after '%s' on %s: the input must be sorted by date, then id", id,
-					    p->previd, date_fmt(p->h.date, a));
-				return row_fail(p);
-			}
-		}
-		if (il + 1 > p->previdcap) {
-			size_t cap = il + 1 > 64 ? il + 1 : 64;
-			char *nb = realloc(p->previd, cap);
-
-			if (nb == NULL)
-				return fail(p, EX_OSERR, "out of memory");
-			p->previd = nb;
-			p->previdcap = cap;
-		}
-		memcpy(p->previd, id, il + 1);
-		p->previdlen = il;
 	}
+	if ((p->flags & PANEL_KEYS) && check_id(p, r) < 0)
+		return -1;
 	p->rows++;
 	p->rowfile = p->cur;
 	p->h.have = 1;

@@ -169,6 +169,14 @@ static const struct bad bad[] = {
 	/* ids of digits come before the others, whatever their bytes */
 	{ PANEL_KEYS, "date,id,ret\n2024-01-02,AAPL,0\n2024-01-02,99,0\n",
 	    "a.csv:3: id: '99' after 'AAPL' on 2024-01-02: the input must be sorted by date, then id" },
+	{ PANEL_KEYS, "date,id,ret\n2024-01-02,12345679,0\n2024-01-02,12345678,0\n",
+	    "a.csv:3: id: '12345678' after '12345679' on 2024-01-02: the input must be sorted by date, then id" },
+	{ PANEL_KEYS, "date,id,ret\n2024-01-02,100000000,0\n2024-01-02,99999999,0\n",
+	    "a.csv:3: id: '99999999' after '100000000' on 2024-01-02: the input must be sorted by date, then id" },
+	{ PANEL_KEYS, "date,id,ret\n2024-01-02,007,0\n2024-01-02,7,0\n2024-01-02,007,0\n",
+	    "a.csv:4: id: '007' after '7' on 2024-01-02: the input must be sorted by date, then id" },
+	{ PANEL_KEYS, "date,id,ret\n2024-01-02,1:2,0\n2024-01-02,1:2,0\n",
+	    "a.csv:3: id: duplicate row for id '1:2' on 2024-01-02" },
 	{ 0, "date,id,ret\n2024-01-02,,0\n", "a.csv:2: id: missing" },
 	{ 0, "date,id,ret\n,1,0\n", "a.csv:2: date: missing" },
 	{ 0, "date,id,ret\n2024-01-02,1,0\n2024-13-02,1,0\n", "a.csv:3: date: '2024-13-02' is not a date (YYYY-MM-DD)" },
@@ -193,9 +201,10 @@ START_TEST(test_id_order)
 	long rows;
 
 	files(1, "date,id,ret\n2024-01-02,9,0\n2024-01-02,10,0\n2024-01-02,011,0\n2024-01-02,11,0\n"
-	    "2024-01-02,A,0\n2024-01-02,B,0\n2024-01-03,1,0\n");
+	    "2024-01-02,12345678,0\n2024-01-02,12345679,0\n2024-01-02,99999999,0\n2024-01-02,100000000,0\n"
+	    "2024-01-02,100000001,0\n2024-01-02,A,0\n2024-01-02,B,0\n2024-01-03,1,0\n");
 	ck_assert_int_eq(read_all(PANEL_KEYS, &rows), 0);
-	ck_assert_int_eq(rows, 7);
+	ck_assert_int_eq(rows, 12);
 	files(1, "date,id,ret\n2024-01-02,B,0\n2024-01-02,A,0\n2024-01-02,A,0\n");
 	ck_assert_int_eq(read_all(0, &rows), 0);
 	ck_assert_int_eq(rows, 3);
