@@ -10,6 +10,7 @@
 #include "dash/dash.h"
 #include "date.h"
 #include "html.h"
+#include "metrics.h"
 #include "ndjson.h"
 #include "svg.h"
 
@@ -517,25 +518,84 @@ sect_monthly(FILE *fp, const struct periods *p)
 	return rc;
 }
 
+/* The worst drawdowns: the metrics JSON's list (backtest(1) writes quantstats' drawdown_details rows),
+ * else computed from the equity. A period still under water on the series' last day is open: quantstats
+ * (and backtest(1)) give it that last day as its "end", which is not a recovery, so it is shown as open
+ * with its depth on that day. A closed period recovered on the first trading day after its end. */
 static void
-sect_drawdowns(FILE *fp, const json_t *m)
+sect_drawdowns(FILE *fp, const json_t *m, const dash_equity *e, const double *uw)
 {
-	json_t *a = json_object_get(m, "drawdowns"), *e;
-	size_t i;
-	char buf[HTML_NUM_MAX], nb[HTML_NUM_MAX];
+	json_t *a = m ? json_object_get(m, "drawdowns") : NULL, *x;
+	struct mt_drawdown dd[10];
+	size_t i, n;
+	int last = e && e->n ? e->day[e->n - 1] : -1000000;
+	char buf[HTML_NUM_MAX], nb[HTML_NUM_MAX], d[4][DATE_LEN + 1], rec[HTML_NUM_MAX + 64];
+	const char *ms;
 
-	html_table_begin(fp, "drawdowns", NULL, 0, ">#|Start|Valley|Recovered|>Days|>Max drawdown");
-	json_array_foreach(a, i, e) {
-		double dd = nd_num(e, "max_drawdown", NAN), days = nd_num(e, "days", NAN);
-		const char *end = nd_str(e, "end", NULL);
+	if (m && (ms = nd_str(m, "end", NULL)) != NULL && strlen(ms) == DATE_LEN)
+		date_parse(ms, DATE_LEN, &last);
+	if (a != NULL) {
+		n = 0;
+		json_array_foreach(a, i, x) {
+			const char *k[3] = { nd_str(x, "start", NULL), nd_str(x, "valley", NULL), nd_str(x, "end", NULL) };
+			int v[3] = { 0, 0, last };
+			if (n == sizeof dd / sizeof dd[0])
+				break;
+			for (int j = 0; j < 3; j++)
+				if (k[j] == NULL || strlen(k[j]) != DATE_LEN || date_parse(k[j], DATE_LEN, &v[j]) < 0)
+					v[j] = j == 2 && k[j] == NULL ? last : -1000000; /* no end: open (older files) */
+			dd[n] = (struct mt_drawdown){ .start = v[0], .valley = v[1], .end = v[2],
+				.open = v[2] == last && last > -1000000, .days = (int)nd_num(x, "days", NAN),
+				.max_drawdown = nd_num(x, "max_drawdown", NAN) };
+			if (isnan(nd_num(x, "days", NAN)))
+				dd[n].days = -1;
+			n++;
+		}
+	} else {
+		n = mt_drawdowns(e->day, e->net, e->n, dd, sizeof dd / sizeof dd[0]);
+	}
+	html_table_begin(fp, "drawdowns", "Days: calendar days from the first day under water to the last "
+	    "(to the last date for an open drawdown), as quantstats counts them", 0,
+	    ">#|Start|Valley|Last day under water|Recovered|>Days|>Max drawdown");
+	for (i = 0; i < n; i++) {
+		const struct mt_drawdown *p = &dd[i];
 		html_tr(fp);
 		snprintf(nb, sizeof nb, "%zu", i + 1);
 		html_td_num(fp, (double)(i + 1), nb, 0);
-		html_td(fp, nd_str(e, "start", NULL));
-		html_td(fp, nd_str(e, "valley", NULL));
-		html_td(fp, end ? end : "not yet");
-		html_td_num(fp, days, html_fmt_num(days, 0, buf), 0);
-		html_td_num(fp, dd, html_fmt_pct(dd, 2, nb), HTML_SIGN);
+		for (int j = 0; j < 3; j++) {
+			int v = j == 0 ? p->start : j == 1 ? p->valley : p->end;
+			html_td(fp, v > -1000000 ? date_fmt(v, d[j]) : NULL);
+		}
+		if (p->open) {
+			double now = uw && e && e->n && e->day[e->n - 1] == last ? uw[e->n - 1] : NAN;
+			if (isnan(now))
+				snprintf(rec, sizeof rec, "not yet (open)");
+			else
+				snprintf(rec, sizeof rec, "not yet (open: %s on %s)", html_fmt_pct(now, 1, buf),
+				    date_fmt(last, d[3]));
+			fputs("<td class=\"open\" data-open=\"1\">", fp);
+			html_esc(fp, rec);
+			fputs("</td>", fp);
+		} else {
+			size_t k = 0;
+			/* the recovery day: the first row after the end (computed periods know it already) */
+			int r = a == NULL ? p->recovery : -1000000;
+			if (r == -1000000 && e && e->n && p->end > -1000000) {
+				size_t lo = 0, hi = e->n;
+				while (lo < hi) {
+					k = (lo + hi) / 2;
+					if (e->day[k] <= p->end)
+						lo = k + 1;
+					else
+						hi = k;
+				}
+				if (lo < e->n)
+					r = e->day[lo];
+			}
+			html_td(fp, r > -1000000 ? date_fmt(r, d[3]) : "yes");
+		}
+		html_td_num(fp, p->days >= 0 ? (double)p->days : NAN, html_fmt_num(p->days, 0, buf), 0);
+		html_td_num(fp, p->max_drawdown, html_fmt_pct(p->max_drawdown, 2, nb), HTML_SIGN);
 		html_tr_end(fp);
 	}
 	html_table_end(fp);
@@ -923,12 +983,12 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 	} else
 		missing_section(fp, "monthly-sec", "Monthly returns", "the metrics JSON and the equity CSV", 0);
 
-	if (m) {
+	if (m || der.mem) {
 		html_section_begin(fp, "drawdowns-sec", "Worst 10 drawdowns", 0);
-		sect_drawdowns(fp, m);
+		sect_drawdowns(fp, m, have_e ? &e : NULL, der.mem ? der.dd[0] : NULL);
 		html_section_end(fp);
 	} else
-		missing_section(fp, "drawdowns-sec", "Worst 10 drawdowns", "the metrics JSON", 0);
+		missing_section(fp, "drawdowns-sec", "Worst 10 drawdowns", "the metrics JSON and the equity CSV", 0);
 	if (have_w) {
 		html_section_begin(fp, "holdings-sec", "Current holdings", 0);
 		sect_holdings(fp, &w);

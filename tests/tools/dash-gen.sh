@@ -126,6 +126,51 @@ for g, w in zip(got, want):
 	assert abs(g - w) <= 1e-12 * max(1, abs(w)), (g, w)
 EOF
 
+t "worst drawdowns: the last one still open is not 'recovered' (metrics JSON and equity alone)"
+# The expectation is quantstats' drawdown_details (stats.py), re-implemented with pandas: an open period's
+# "end" is the series' last date; it has no recovery. A closed one recovered on the next row's date.
+$PY - <<'EOF2' || fail "open-drawdown fixture"
+import json, pandas as pd
+r = [0.01, -0.02, 0.03, 0.01, -0.05, 0.02, 0.04, 0.01, -0.03, -0.02, 0.01]
+days = pd.bdate_range("2025-02-17", periods=len(r))
+eq = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "gross": r, "net": r, "equity": pd.Series(r).add(1).cumprod(),
+                   "turnover": 0.0, "cost": 0.0})
+eq.to_csv("open-eq.csv", index=False)
+w = pd.Series(r, index=days).add(1).cumprod()
+dd = w / w.cummax().clip(lower=1) - 1
+no = dd == 0
+starts = list(dd.index[~no & no.shift(1, fill_value=True)])
+ends = list(dd.index[(no & (~no).shift(1, fill_value=False)).shift(-1, fill_value=False)])
+if not ends or starts[-1] > ends[-1]:
+    ends.append(dd.index[-1])
+rows = [{"start": str(s.date()), "valley": str(dd[s:e].idxmin().date()), "end": str(e.date()),
+         "days": (e - s).days + 1, "max_drawdown": float(dd[s:e].min())} for s, e in zip(starts, ends)]
+rows.sort(key=lambda x: x["max_drawdown"])
+json.dump({"type": "metrics", "start": eq["date"].iloc[0], "end": eq["date"].iloc[-1], "strategy": {"cagr": 0.1},
+           "drawdowns": rows}, open("open-m.json", "w"))
+json.dump(rows, open("open-want.json", "w"))
+EOF2
+dash-gen backtest -q --equity open-eq.csv --metrics open-m.json -o open-m.html
+dash-gen backtest -q --equity open-eq.csv -o open-eq.html
+for p in open-m.html open-eq.html; do
+	tidy_ok $p
+	$PY - "$p" <<'EOF2' || fail "$p: open drawdown"
+import json, re, sys
+want = json.load(open("open-want.json"))
+page = open(sys.argv[1]).read()
+table = page[page.index('<table id="drawdowns"'):].split("</table>")[0]
+rows = [re.findall(r"<td[^>]*>([^<]*)</td>", tr) for tr in table.split("<tr>")[2:]]
+assert len(rows) == len(want) == 3, rows
+for got, w in zip(rows, want):
+    assert got[1:4] == [w["start"], w["valley"], w["end"]], (got, w)
+    assert int(got[5]) == w["days"], (got, w)
+    if w["end"] == "2025-03-03":  # the last date: open, its depth on that day
+        assert got[4] == "not yet (open: −4.0% on 2025-03-03)", got
+    else:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", got[4]) and got[4] > w["end"], got
+EOF2
+done
+
 t "malformed input: the page is written, the problem named, exit 65"
 { head -3 bt/equity.csv; echo "2030-01-01,0.1,abc,1,0,0,0,0,1,0,0"; } >bad.csv
 assert_status 65 dash-gen backtest --equity bad.csv --metrics bt/metrics.json --weights bt/weights.csv -o bad.html 2>bad.err
