@@ -85,6 +85,74 @@ assert_contains mock.html 'simulated account (ib-sim)'
 if grep -q 'http-equiv="refresh"' mock.html; then fail "refresh without --refresh"; fi
 # (the mock page has the live page's views: its browser run would repeat the live one)
 
+# freshness ROOT PAGE HTML: the State column of the freshness table, one word per row, space-separated.
+freshness() {
+	$PY - "$1" <<'EOF2'
+import re, sys
+page = open(sys.argv[1]).read()
+t = page[page.index('<table id="freshness"'):].split("</table>")[0]
+print(" ".join(re.findall(r'<td><span class="[a-z]*">([^<]*)</span></td>', t)))
+EOF2
+}
+
+t "freshness is counted on the flow's clock: the mock page's simulated day, the live run's own end"
+# The issue: a mock page all "stale" (it runs on a simulated clock) and a live page saying "Last flow run
+# 647 days, stale" next to a run that ended today. Here the wall clock (SOURCE_DATE_EPOCH) is two years
+# after the store's last run (2026-11-25), whose date is the flow's clock: the data are fresh on it.
+later=1860000000 # 2028-12-09
+SOURCE_DATE_EPOCH=$later dash-gen mock -q --root st -o fresh-mock.html
+got=$(freshness fresh-mock.html)
+[ "$got" = "fresh fresh fresh fresh ran (on demand)" ] || fail "mock freshness: $got"
+assert_contains fresh-mock.html "behind the flow&#39;s clock, 2026-11-25 (the simulated day of the last mock run)"
+SOURCE_DATE_EPOCH=$later dash-gen live -q --root st -o fresh-live.html
+got=$(freshness fresh-live.html)
+[ "$got" = "fresh fresh fresh fresh stale" ] || fail "live freshness, run two years ago: $got"
+# A run that ended on the wall clock's day is fresh, whatever trading date it was for.
+cp -r st st-ran
+$PY - <<'EOF2'
+import json
+p = "st-ran/logs/runs.ndjson"
+runs = [json.loads(x) for x in open(p)]
+runs[-1]["end"] = "2028-12-08T21:30:00Z"
+open(p, "w").write("".join(json.dumps(r) + "\n" for r in runs))
+EOF2
+SOURCE_DATE_EPOCH=$later dash-gen live -q --root st-ran -o fresh-ran.html
+got=$(freshness fresh-ran.html)
+[ "$got" = "fresh fresh fresh fresh fresh" ] || fail "live freshness, run ended today: $got"
+# Data behind the flow's clock are stale: a run 10 trading days after the last prices.
+$PY - <<'EOF2'
+import json
+p = "st-ran/logs/runs.ndjson"
+runs = [json.loads(x) for x in open(p)]
+runs.append(dict(runs[-1], date="2026-12-09"))
+open(p, "w").write("".join(json.dumps(r) + "\n" for r in runs))
+EOF2
+SOURCE_DATE_EPOCH=$later dash-gen live -q --root st-ran -o fresh-behind.html
+got=$(freshness fresh-behind.html)
+[ "$got" = "stale stale stale stale fresh" ] || fail "live freshness, data behind the run: $got"
+
+t "alerts: the recorded priority (none: an em dash, not 0), long messages wrap, numbers rounded"
+cp -r st st-alerts
+echo '{"type":"alert","time":"2026-11-25T21:20:00Z","flow":"daily","title":"daily ok","message":"daily 2026-11-25 ok: backtest Sharpe 1.3008122602147079; NAV 1081586"}' \
+	>>st-alerts/logs/alerts.ndjson
+dash-gen live -q --root st-alerts -o alerts.html
+tidy_ok alerts.html
+assert_contains alerts.html '<td class="n" data-v="">'"$(printf '\xe2\x80\x94')"'</td><th scope="row">daily ok</th><td class="w" title="daily 2026-11-25 ok: backtest Sharpe 1.3008122602147079; NAV 1081586">daily 2026-11-25 ok: backtest Sharpe 1.3008; NAV 1081586</td>'
+assert_contains alerts.html '<td class="n" data-v="1">1 (high)</td><th scope="row">daily flow failed</th>'
+
+t "tracking: account records counted as such (no 'history on 1 date' beside 'no account records')"
+cp -r st st-noacc
+rm st-noacc/trading/*/account.ndjson
+dash-gen live -q --root st-noacc -o noacc.html
+assert_contains noacc.html 'Not available: no account records (trading/DATE/account.ndjson).'
+grep -A2 'id="tracking"' noacc.html | grep -qF '<p class="note warn">Not available: no account records.</p>' \
+	|| fail "tracking without account records"
+if grep -q 'account history on' noacc.html; then fail "tracking says there is account history"; fi
+cp -r st st-oneacc
+for d in $(ls st-oneacc/trading | head -n -1); do rm st-oneacc/trading/$d/account.ndjson; done
+dash-gen live -q --root st-oneacc -o oneacc.html
+assert_contains oneacc.html 'account records on 1 date, the latest backtest&#39;s equity on 40, 1 in common.'
+
 t "live page without data/prices.csv: last prices from the day's fills and orders"
 cp -r st st-noprices
 rm st-noprices/data/prices.csv
