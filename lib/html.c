@@ -207,6 +207,8 @@ static const char css[] =
 	"border-radius:6px;padding:5px 8px;font-size:12px;box-shadow:0 2px 8px rgba(0,0,0,.15);"
 	"white-space:nowrap;font-variant-numeric:tabular-nums}"
 	"footer{color:var(--mute);font-size:12px;text-align:center;padding:0 24px 24px}"
+	".defs{margin-top:8px;font-size:12px;color:var(--mute)}.defs summary{cursor:pointer}"
+	".defs dt{font-weight:600;color:var(--fg)}.defs dd{margin:0 0 4px}"
 	"@media (max-width:600px){header{padding:14px 12px 6px}main{padding:6px 8px 16px;gap:10px}"
 	"section{padding:12px 10px}h1{font-size:19px}.kpi .v{font-size:17px}}"
 	"@media print{:root{--bg:#fff;--card:#fff;--fg:#000;--mute:#444;--line:#ccc;--grid:#eee}"

@@ -58,6 +58,32 @@ dash-gen backtest --equity real/equity.csv --metrics real/metrics.json --weights
 tidy_ok real.html
 $PY "$T/check.py" backtest real.html real
 $PY "$T/check.py" offline real.html
+# The parameters as the backtest ran, labelled; a setting that does not apply (vol_window under equal
+# weights: sti-strategy.conf(5)) is left out and said; no temporary path.
+assert_contains real.html '<tr data-p="lookback"><th scope="row">Momentum lookback</th><td>264 trading days</td></tr>'
+assert_contains real.html 'Not shown, as they do not apply: vol_window (only with weighting = inverse_vol).'
+if grep -q 'data-p="vol_window"' real.html; then fail "vol_window shown under equal weights"; fi
+sed 's/^weighting = equal/weighting = inverse_vol/' "$TOP/etc/strategy.conf" >ivol.conf
+dash-gen backtest -q --equity real/equity.csv --config "$PWD/ivol.conf" -o ivol.html
+assert_contains ivol.html '<caption>From the strategy config ivol.conf</caption>'
+assert_contains ivol.html '<tr data-p="vol_window"><th scope="row">Volatility window</th><td>63 trading days</td></tr>'
+if grep -q "$PWD" ivol.html; then fail "the page shows a local path"; fi
+# One unit for turnover (% of the portfolio) in the metrics, the tiles and the turnover card.
+if grep -q $'\xc3\x97<' real.html; then fail "turnover shown as a multiple somewhere"; fi
+# Definitions (Sharpe's among them), the benchmark named and described, partial years marked.
+assert_contains real.html '<dt>Sharpe</dt><dd>mean(r − rf) / std(r − rf, ddof 1) × √252, rf the daily risk-free rate</dd>'
+assert_contains real.html 'Benchmark: the equal-weight portfolio of the universe&#39;s members'
+$PY - <<'EOF2' || fail "partial years"
+import json, re
+m = json.load(open("real/metrics.json"))
+page = open("real.html").read()
+rows = re.findall(r'<th scope="row">(\d{4}\*?)</th>', page[page.index('<table id="yearly"'):].split("</table>")[0])
+# market-gen starts on its own start date and runs 900 trading days: the first and last years are partial
+# unless they start in the first days of January or end on the last trading day of December.
+assert rows[0].endswith("*") and rows[-1].endswith("*"), rows
+assert all(not r.endswith("*") for r in rows[1:-1]), rows
+assert "* a partial year: the series runs from %s to %s." % (m["start"], m["end"]) in page
+EOF2
 
 t "the number check notices a changed number"
 sed 's/data-v="\([0-9]\)/data-v="9\1/' backtest.html >changed.html
