@@ -109,14 +109,16 @@ record_run() {
 	store_put "$(record_key runs)" "$rec" || true
 }
 
-# alert TEXT...: a notification (stderr only when Pushover is not configured), also kept as one object
-# logs/alerts/KEY.json in the store.
+# alert [--priority N] TEXT...: a notification (stderr only when Pushover is not configured), also kept as
+# one object logs/alerts/KEY.json in the store with the priority it was sent at (Pushover's -2..2; default
+# 0, normal).
 alert() {
-	local rec=$WORK/alert.json
-	notify --title "systematic-trading-infra: $FLOW" "$*" || log "warning: the notification failed"
+	local rec=$WORK/alert.json prio=0
+	if [ "${1:-}" = --priority ]; then prio=$2; shift 2; fi
+	notify --title "systematic-trading-infra: $FLOW" --priority "$prio" "$*" || log "warning: the notification failed"
 	jq -nc --arg time "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg flow "$FLOW" --arg message "$*" \
-		--arg title "systematic-trading-infra: $FLOW" \
-		'{type:"alert",time:$time,flow:$flow,title:$title,message:$message}' >"$rec"
+		--arg title "systematic-trading-infra: $FLOW" --argjson priority "$prio" \
+		'{type:"alert",time:$time,flow:$flow,priority:$priority,title:$title,message:$message}' >"$rec"
 	store_put "$(record_key alerts)" "$rec" 2>/dev/null || true
 }
 
@@ -134,7 +136,7 @@ _on_exit() {
 		# The failed command's own words: its last lines of stderr.
 		tail_text=$(tail -n 3 "$WORK/stderr" 2>/dev/null | cut -c1-300)
 		log "FAILED at step $STEP (exit $rc)"
-		alert "$FLOW ${RUN_DATE:-} failed at step '$STEP' (exit $rc): ${tail_text:-no error text}" || true
+		alert --priority 1 "$FLOW ${RUN_DATE:-} failed at step '$STEP' (exit $rc): ${tail_text:-no error text}" || true
 		record_run failed "${tail_text:-exit $rc}" || true
 	fi
 	rm -rf "$WORK"
