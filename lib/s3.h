@@ -5,8 +5,9 @@
  * already in canonical (sorted, encoded) form, because 7.88 signs it as given. Bodies are sent from
  * memory so that their SHA-256 is signed: the server checks every byte it stores.
  *
- * Every call retries on 5xx, 429, 503 SlowDown, timeouts, stalls and resets, with exponential backoff
- * and full jitter, at most `retries` times; a 4xx is final and its message carries the S3 error Code
+ * Every call retries what the suite's one policy (http_retryable in http.h) calls transient: 5xx, 429,
+ * 408, 503 SlowDown, timeouts, stalls and resets; and a 400 whose body was damaged on the way. With
+ * exponential backoff and full jitter, at most `retries` times; another 4xx is final and its message carries the S3 error Code
  * and Message. Functions return 0 or a sysexits.h code, with a message in the caller's err buffer:
  * EX_NOINPUT (no such bucket or key), EX_NOPERM (401/403), EX_UNAVAILABLE (other 4xx),
  * EX_TEMPFAIL (retries used up), EX_IOERR (local read/write), EX_DATAERR (a checksum or length that
