@@ -73,6 +73,8 @@ for n in orders:
     if n["qty"] > 0:
         if n["qty"] * n["px"] > budget + 1e-6:
             n["qty"] = max(0, math.floor((budget + 1e-6) / n["px"]))
+            if n["qty"] * n["px"] < 250:  # orders(1): a cut BUY obeys the dust rules too (issue 14, item 8)
+                n["qty"] = 0
         budget -= n["qty"] * n["px"]
 want = [(f'{decided}:oracle:{n["symbol"]}:{"BUY" if n["qty"] > 0 else "SELL"}', abs(n["qty"]), n["id"], n["px"])
         for n in orders if n["qty"] != 0]

@@ -68,8 +68,8 @@ START_TEST(test_first_allocation)
 
 	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 0.5), 0);
 	ck_assert_int_eq(pf_add_target(b, "2", "CCC", 0.5), 0);
-	pf_add_price(b, "1", "AAA", D24, 50, D25, 0);
-	pf_add_price(b, "2", "CCC", D24, 33.33, D25, 0);
+	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
+	pf_add_price(b, "2", "CCC", D24, 33.33, NAN, D25, 0);
 	p.max_weight = 0.5;
 	pf_plan(b, &p);
 	/* 98000 x 0.5 / 50 = 980; 49000 / 33.33 = 1470.1 -> 1470 */
@@ -90,10 +90,10 @@ START_TEST(test_order_sequence)
 	pf_add_position(b, "8", "OLD2", 10);
 	pf_add_target(b, "1", "AAA", 0.5);
 	pf_add_target(b, "2", "BBB", 0.5);
-	pf_add_price(b, "9", "OLD", D24, 10, D25, 0);
-	pf_add_price(b, "8", "OLD2", D24, 500, D25, 0);
-	pf_add_price(b, "1", "AAA", D24, 50, D25, 0);
-	pf_add_price(b, "2", "BBB", D24, 7, D25, 0);
+	pf_add_price(b, "9", "OLD", D24, 10, NAN, D25, 0);
+	pf_add_price(b, "8", "OLD2", D24, 500, NAN, D25, 0);
+	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
+	pf_add_price(b, "2", "BBB", D24, 7, NAN, D25, 0);
 	p.funds = 100000 - 1000 - 5000;
 	pf_plan(b, &p);
 	/* SELLs first, larger first (OLD2 5000, OLD 1000), then BUYs larger first (AAA 49000, BBB 48993) */
@@ -118,7 +118,7 @@ START_TEST(test_match_by_symbol)
 	ck_assert_int_eq(pf_add_position(b, "265598", "AAA", 40), 0);
 	ck_assert_int_eq(pf_add_target(b, "14593", "AAA", 1), 0);
 	ck_assert_uint_eq(pf_count(b), 1);
-	pf_add_price(b, "14593", "AAA", D24, 100, D25, 0);
+	pf_add_price(b, "14593", "AAA", D24, 100, NAN, D25, 0);
 	p.max_weight = 1;
 	pf_plan(b, &p);
 	ck_assert_str_eq(pf_name(b, 0)->id, "14593");
@@ -135,10 +135,10 @@ START_TEST(test_price_by_id_before_symbol)
 
 	pf_add_target(b, "1", "AAA", 1);
 	/* a later row under the same ticker but another id is another security */
-	pf_add_price(b, "1", "AAA", D24 - 1, 20, D25, 0);
-	pf_add_price(b, "7", "AAA", D24, 999, D25, 0);
+	pf_add_price(b, "1", "AAA", D24 - 1, 20, NAN, D25, 0);
+	pf_add_price(b, "7", "AAA", D24, 999, NAN, D25, 0);
 	/* a row on the trade date itself is not known yet when the orders are made */
-	pf_add_price(b, "1", "AAA", D25, 25, D25, 0);
+	pf_add_price(b, "1", "AAA", D25, 25, NAN, D25, 0);
 	struct pf_params p = params(1000);
 	p.max_weight = 1;
 	pf_plan(b, &p);
@@ -156,8 +156,8 @@ START_TEST(test_rounding_floor)
 	/* 1000 x 0.11 / 1.1 is 99.99999999999999 in doubles: still 100 shares */
 	pf_add_target(b, "F", "FFF", 0.11);
 	pf_add_target(b, "H", "HHH", 0.89);
-	pf_add_price(b, "F", "FFF", D24, 1.1, D25, 0);
-	pf_add_price(b, "H", "HHH", D24, 3, D25, 0);
+	pf_add_price(b, "F", "FFF", D24, 1.1, NAN, D25, 0);
+	pf_add_price(b, "H", "HHH", D24, 3, NAN, D25, 0);
 	p.buffer = 0;
 	p.max_weight = 1;
 	pf_plan(b, &p);
@@ -174,8 +174,8 @@ START_TEST(test_too_small_for_a_share)
 
 	pf_add_target(b, "1", "BRK", 0.2);
 	pf_add_target(b, "2", "AAA", 0.8);
-	pf_add_price(b, "1", "BRK", D24, 700000, D25, 0);
-	pf_add_price(b, "2", "AAA", D24, 10, D25, 0);
+	pf_add_price(b, "1", "BRK", D24, 700000, NAN, D25, 0);
+	pf_add_price(b, "2", "AAA", D24, 10, NAN, D25, 0);
 	p.max_weight = 1;
 	pf_plan(b, &p);
 	ck_assert_int_eq(find(b, "BRK")->why, PF_ZERO);
@@ -193,8 +193,8 @@ START_TEST(test_funds_shrink)
 
 	pf_add_target(b, "1", "AAA", 0.5);
 	pf_add_target(b, "2", "BBB", 0.5);
-	pf_add_price(b, "1", "AAA", D24, 10, D25, 0);
-	pf_add_price(b, "2", "BBB", D24, 20, D25, 0);
+	pf_add_price(b, "1", "AAA", D24, 10, NAN, D25, 0);
+	pf_add_price(b, "2", "BBB", D24, 20, NAN, D25, 0);
 	p.funds = 6000;
 	pf_plan(b, &p);
 	/* 490 AAA = 4900 and 245 BBB = 4900 wanted: the first (tie: by symbol) fits, the second gets 1100 */
@@ -214,8 +214,8 @@ START_TEST(test_sell_proceeds_fund_buys)
 
 	pf_add_position(b, "9", "OLD", 100);
 	pf_add_target(b, "1", "AAA", 1);
-	pf_add_price(b, "9", "OLD", D24, 50, D25, 0);
-	pf_add_price(b, "1", "AAA", D24, 10, D25, 0);
+	pf_add_price(b, "9", "OLD", D24, 50, NAN, D25, 0);
+	pf_add_price(b, "1", "AAA", D24, 10, NAN, D25, 0);
 	p.max_weight = 1;
 	p.funds = 5000; /* the other half is in OLD */
 	pf_plan(b, &p);
@@ -232,7 +232,7 @@ START_TEST(test_funds_derived)
 
 	pf_add_position(b, "1", "AAA", 100);
 	pf_add_target(b, "1", "AAA", 1);
-	pf_add_price(b, "1", "AAA", D24, 50, D25, 0);
+	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
 	p.funds = NAN; /* no account record: cash = capital - value held */
 	p.max_weight = 1;
 	pf_plan(b, &p);
@@ -253,10 +253,10 @@ START_TEST(test_dust)
 	pf_add_target(b, "1", "AAA", 0.25);
 	pf_add_target(b, "2", "BBB", 0.25);
 	pf_add_target(b, "4", "CCC", 0.5);
-	pf_add_price(b, "1", "AAA", D24, 50, D25, 0);
-	pf_add_price(b, "2", "BBB", D24, 100, D25, 0);
-	pf_add_price(b, "3", "OUT", D24, 10, D25, 0);
-	pf_add_price(b, "4", "CCC", D24, 100, D25, 0);
+	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
+	pf_add_price(b, "2", "BBB", D24, 100, NAN, D25, 0);
+	pf_add_price(b, "3", "OUT", D24, 10, NAN, D25, 0);
+	pf_add_price(b, "4", "CCC", D24, 100, NAN, D25, 0);
 	p.min_notional = 400;
 	p.min_weight_change = 0.006;
 	p.max_weight = 0.5;
@@ -280,8 +280,8 @@ START_TEST(test_write_orders)
 
 	pf_add_position(b, "9", "OLD", 3);
 	pf_add_target(b, "1", "AAA", 1);
-	pf_add_price(b, "9", "OLD", D24, 10, D25, 0);
-	pf_add_price(b, "1", "AAA", D24, 101.2, D25, 0);
+	pf_add_price(b, "9", "OLD", D24, 10, NAN, D25, 0);
+	pf_add_price(b, "1", "AAA", D24, 101.2, NAN, D25, 0);
 	p.max_weight = 1;
 	pf_plan(b, &p);
 	fp = open_memstream(&text, &len);
@@ -306,7 +306,7 @@ START_TEST(test_read_files)
 	const char *a = "{\"type\":\"account\",\"account\":\"DU1\",\"net_liquidation\":5000,\"available_funds\":4000}\n"
 	    "\n{\"type\":\"position\",\"account\":\"DU1\",\"id\":\"1\",\"symbol\":\"AAA\",\"qty\":7.0}\n"
 	    "{\"type\":\"fill\",\"symbol\":\"ZZZ\",\"qty\":1.5}\n";
-	const char *px = "date,id,symbol,close\n2026-11-24,1,AAA,10\n2026-11-24,2,BBB,\n2026-11-23,2,BBB,20\n";
+	const char *px = "date,id,symbol,close\n2026-11-23,2,BBB,20\n2026-11-24,1,AAA,10\n2026-11-24,2,BBB,\n";
 	struct pf_account acct;
 	pf_book *b = pf_new();
 	FILE *fp;
@@ -345,8 +345,8 @@ START_TEST(test_skip_stale)
 
 	pf_add_position(b, "2", "OLD", 10);
 	pf_add_target(b, "1", "AAA", 1);
-	pf_add_price(b, "1", "AAA", D24 - 3, 10, D25, 0);
-	pf_add_price(b, "2", "OLD", D24, 10, D25, 0);
+	pf_add_price(b, "1", "AAA", D24 - 3, 10, NAN, D25, 0);
+	pf_add_price(b, "2", "OLD", D24, 10, NAN, D25, 0);
 	p.max_weight = 1;
 	pf_plan(b, &p);
 	ck_assert_uint_eq(check(b, &p), 1); /* AAA is stale: refused */
@@ -370,8 +370,8 @@ START_TEST(test_risk_rules)
 
 	pf_add_target(b, "1", "AAA", 0.6);
 	pf_add_target(b, "2", "BBB", 0.3);
-	pf_add_price(b, "1", "AAA", D24, 50, D25, 0);
-	pf_add_price(b, "2", "BBB", D24, 100, D25, 0);
+	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
+	pf_add_price(b, "2", "BBB", D24, 100, NAN, D25, 0);
 	p.max_weight = 0.4;
 	pf_plan(b, &p);
 	ck_assert_uint_eq(check(b, &p), 2); /* AAA above --max-weight, sum 0.9 */
@@ -397,10 +397,10 @@ START_TEST(test_reference_prices)
 
 	pf_add_target(b, "1", "AAA", 0.5);
 	pf_add_target(b, "2", "BBB", 0.5);
-	pf_add_price(b, "1", "AAA", D24, 50, D25, 0);
-	pf_add_price(b, "2", "BBB", D24, 10, D25, 0);
-	pf_add_price(b, "1", "AAA", D24, 49, D25, 1);
-	pf_add_price(b, "2", "BBB", D24, 5, D25, 1); /* an unadjusted 2:1 split in one source */
+	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
+	pf_add_price(b, "2", "BBB", D24, 10, NAN, D25, 0);
+	pf_add_price(b, "1", "AAA", D24, 49, NAN, D25, 1);
+	pf_add_price(b, "2", "BBB", D24, 5, NAN, D25, 1); /* an unadjusted 2:1 split in one source */
 	p.use_ref = 1;
 	p.max_weight = 0.5;
 	pf_plan(b, &p);
@@ -421,9 +421,9 @@ START_TEST(test_refusals_of_data)
 	pf_add_target(b, "3", "NOPX", 1);
 	pf_add_target(b, "5", "OK B", 0); /* not traded: its symbol does not matter */
 	pf_add_position(b, "4", "BRK B", 1);
-	pf_add_price(b, "1", "A:B", D24, 5, D25, 0);
-	pf_add_price(b, "4", "BRK B", D24, 5, D25, 0);
-	pf_add_price(b, "2", "NEG", D24, 5, D25, 0);
+	pf_add_price(b, "1", "A:B", D24, 5, NAN, D25, 0);
+	pf_add_price(b, "4", "BRK B", D24, 5, NAN, D25, 0);
+	pf_add_price(b, "2", "NEG", D24, 5, NAN, D25, 0);
 	p.max_weight = 1;
 	p.max_gross = 2;
 	p.gross = 2;
@@ -496,13 +496,13 @@ START_TEST(test_many_names)
 		snprintf(id, sizeof id, "%d", i);
 		snprintf(sym, sizeof sym, "S%d", i);
 		ck_assert_int_eq(pf_add_target(b, id, sym, 1.0 / 5000), 0);
-		pf_add_price(b, id, sym, D24, 10 + i % 7, D25, 0);
+		pf_add_price(b, id, sym, D24, 10 + i % 7, NAN, D25, 0);
 	}
 	for (i = 2500; i < 7500; i++) {
 		snprintf(id, sizeof id, "%d", i);
 		snprintf(sym, sizeof sym, "S%d", i);
 		ck_assert_int_eq(pf_add_position(b, id, sym, 100), 0);
-		pf_add_price(b, id, sym, D24, 10 + i % 7, D25, 0);
+		pf_add_price(b, id, sym, D24, 10 + i % 7, NAN, D25, 0);
 	}
 	ck_assert_uint_eq(pf_count(b), 7500);
 	pf_plan(b, &p);
