@@ -483,6 +483,275 @@ START_TEST(test_read_errors)
 }
 END_TEST
 
+
+/* ---- Working orders, the NAV invariant, prices against returns (issue 14) ---- */
+
+/* Read an account NDJSON text into b. */
+static int
+read_account_text(pf_book *b, const char *text, struct pf_account *acct)
+{
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	int rc = pf_read_account(b, fp, "a.ndjson", acct);
+
+	fclose(fp);
+	return rc;
+}
+
+/* The issue's first finding: orders sized against positions only. A staged BUY of an older decision is
+ * superseded (listed, not counted); another strategy's BUY and this decision's own are counted as held. */
+START_TEST(test_working_orders)
+{
+	const char *a =
+	    "{\"type\":\"account\",\"account\":\"DU1\",\"net_liquidation\":10000,\"available_funds\":10000}\n"
+	    "{\"type\":\"open_order\",\"account\":\"DU1\",\"client_id\":\"2026-11-23:s:AAA:BUY\",\"order_id\":7,"
+	    "\"symbol\":\"AAA\",\"side\":\"BUY\",\"qty\":50,\"filled\":0,\"remaining\":50,\"status\":\"Inactive\","
+	    "\"transmit\":false}\n"
+	    "{\"type\":\"open_order\",\"client_id\":\"2026-11-24:other:BBB:BUY\",\"symbol\":\"BBB\",\"side\":\"BUY\","
+	    "\"qty\":20,\"filled\":5,\"status\":\"Submitted\"}\n"
+	    "{\"type\":\"open_order\",\"client_id\":\"2026-11-24:s:CCC:BUY\",\"symbol\":\"CCC\",\"side\":\"BUY\","
+	    "\"qty\":10,\"filled\":0,\"remaining\":10,\"status\":\"PreSubmitted\"}\n"
+	    "{\"type\":\"open_order\",\"client_id\":\"\",\"symbol\":\"DDD\",\"side\":\"BUY\",\"qty\":100,"
+	    "\"status\":\"Filled\"}\n"
+	    "{\"type\":\"open_order\",\"client_id\":\"x\",\"symbol\":\"DDD\",\"side\":\"BUY\",\"qty\":100,"
+	    "\"status\":\"Inactive\",\"transmit\":true}\n";
+	pf_book *b = pf_new();
+	struct pf_params p = params(10000);
+	struct pf_account acct;
+	enum pf_work_kind kind;
+	char *text;
+	size_t len;
+	FILE *fp;
+
+	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 0.25), 0);
+	ck_assert_int_eq(pf_add_target(b, "2", "BBB", 0.25), 0);
+	ck_assert_int_eq(pf_add_target(b, "3", "CCC", 0.25), 0);
+	ck_assert_int_eq(read_account_text(b, a, &acct), 0);
+	ck_assert_uint_eq(acct.working, 3); /* Filled, and Inactive once transmitted (rejected), are done */
+	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
+	pf_add_price(b, "2", "BBB", D24, 50, NAN, D25, 0);
+	pf_add_price(b, "3", "CCC", D24, 50, NAN, D25, 0);
+	p.buffer = 0;
+	p.gross = 0.75;
+	p.strategy = "s";
+	p.decided = D24;
+	pf_plan(b, &p);
+	ck_assert_uint_eq(check(b, &p), 0);
+	/* targets 50 shares each: AAA's older staged BUY is superseded, so a new BUY of 50; BBB holds 15
+	 * more to come from another strategy: 35; CCC's own BUY of this decision: 40 */
+	ck_assert_int_eq(find(b, "AAA")->qty, 50);
+	ck_assert_int_eq(find(b, "BBB")->qty, 35);
+	ck_assert_int_eq(find(b, "CCC")->qty, 40);
+	ck_assert_ptr_nonnull(pf_working(b, 0, &kind));
+	ck_assert_int_eq(kind, PF_WORK_SUPERSEDE);
+	pf_working(b, 1, &kind);
+	ck_assert_int_eq(kind, PF_WORK_OTHER);
+	pf_working(b, 2, &kind);
+	ck_assert_int_eq(kind, PF_WORK_SAME);
+	ck_assert_uint_eq(pf_totals(b)->supersede, 1);
+	/* funds: 10000 less the counted working BUYs (15 + 10) x 50 = 8750; the batch spends 125 x 50 */
+	ck_assert_double_eq_tol(pf_totals(b)->funds, 8750, 1e-9);
+	ck_assert_double_eq_tol(pf_totals(b)->committed, 150 * 50, 1e-9);
+	fp = open_memstream(&text, &len);
+	ck_assert_int_eq(pf_write_orders(b, fp, D24, D25, "s", "MKT", "OPG"), 0);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(text, "{\"type\":\"supersede\",\"client_id\":\"2026-11-23:s:AAA:BUY\",\"symbol\":"
+	    "\"AAA\",\"side\":\"BUY\",\"qty\":50,\"filled\":0,\"remaining\":50,\"status\":\"Inactive\",\"order_id\":7}\n"));
+	ck_assert_int_eq(strncmp(text, "{\"type\":\"supersede\"", 19), 0); /* first, before any order */
+	free(text);
+
+	/* a working order of this strategy from a later decision: this one is stale, refused */
+	p.decided = D24 - 1;
+	pf_plan(b, &p);
+	ck_assert_uint_eq(check(b, &p), 1);
+	ck_assert_ptr_nonnull(strstr(last_report, "later decision"));
+	pf_free(b);
+}
+END_TEST
+
+START_TEST(test_never_short)
+{
+	pf_book *b = pf_new();
+	struct pf_params p = params(10000);
+	struct pf_working w = { .client_id = "", .order_id = -1, .perm_id = -1, .id = "", .symbol = "XXX",
+	    .side = 1, .qty = 40, .filled = 0, .remaining = 40, .status = "Submitted", .transmit = 1 };
+
+	/* not targeted, not held, another's BUY working: selling it now would be a short sale */
+	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 1), 0);
+	ck_assert_int_eq(pf_add_working(b, &w), 0);
+	/* held 100 with 30 already selling: an exit sells the 70 left, not 100 */
+	ck_assert_int_eq(pf_add_position(b, "2", "OLD", 100), 0);
+	w.symbol = "OLD";
+	w.side = -1;
+	w.qty = w.remaining = 30;
+	ck_assert_int_eq(pf_add_working(b, &w), 0);
+	pf_add_price(b, "1", "AAA", D24, 10, NAN, D25, 0);
+	pf_add_price(b, "XXX", "XXX", D24, 10, NAN, D25, 0);
+	pf_add_price(b, "2", "OLD", D24, 10, NAN, D25, 0);
+	p.strategy = "s";
+	p.decided = D24;
+	pf_plan(b, &p);
+	ck_assert_int_eq(find(b, "XXX")->qty, 0);
+	ck_assert_int_eq(find(b, "XXX")->why, PF_NO_SHORT);
+	ck_assert_int_eq(find(b, "OLD")->qty, -70);
+	/* bad orders are errors */
+	w.remaining = 31;
+	ck_assert_int_eq(pf_add_working(b, &w), -1);
+	w.remaining = 1;
+	w.side = 0;
+	ck_assert_int_eq(pf_add_working(b, &w), -1);
+	pf_free(b);
+}
+END_TEST
+
+/* The invariant at its edge: capital above the NAV (a --capital larger than the account) buys beyond it. */
+START_TEST(test_commit_limit)
+{
+	pf_book *b = pf_new();
+	struct pf_params p = params(20000);
+
+	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 1), 0);
+	pf_add_price(b, "1", "AAA", D24, 10, NAN, D25, 0);
+	p.nav = 10000;
+	p.buffer = 0;
+	p.funds = 20000;
+	p.max_weight = 1;
+	pf_plan(b, &p);
+	ck_assert_uint_eq(check(b, &p), 1);
+	ck_assert_ptr_nonnull(strstr(last_report, "above NAV x (1 + --margin 0 + --commit-tolerance 0.02)"));
+	p.margin = 1; /* borrowing allowed: 2 x NAV */
+	pf_plan(b, &p);
+	ck_assert_uint_eq(check(b, &p), 0);
+	/* the funds: margin x NAV on top of the cash, nothing more */
+	p.funds = 5000;
+	p.margin = 0.5;
+	pf_plan(b, &p);
+	ck_assert_int_eq(find(b, "AAA")->qty, 1000);
+	pf_free(b);
+}
+END_TEST
+
+/* Item 2: a close 100x too low against its own return; a 2-for-1 split explains itself; a dividend day
+ * within the gap passes. Expectations: close_t = close_{t-1} x (1 + ret_t) for total returns
+ * (sti-formats(5); CRSP's RET definition in reference/wrds-crsp.md), divided by n after an n-for-1 split. */
+START_TEST(test_close_against_return)
+{
+	pf_book *b = pf_new();
+	struct pf_params p = params(100000);
+
+	ck_assert_int_eq(pf_add_target(b, "1", "BAD", 0.25), 0);
+	ck_assert_int_eq(pf_add_target(b, "2", "SPL", 0.25), 0);
+	ck_assert_int_eq(pf_add_target(b, "3", "DIV", 0.25), 0);
+	ck_assert_int_eq(pf_add_target(b, "4", "REV", 0.25), 0);
+	pf_add_price(b, "1", "BAD", D24 - 1, 160, NAN, D25, 0);
+	pf_add_price(b, "1", "BAD", D24, 1.62, 0.0125, D25, 0);     /* 162 printed as 1.62 */
+	pf_add_price(b, "2", "SPL", D24 - 1, 300, NAN, D25, 0);
+	pf_add_price(b, "2", "SPL", D24, 151.5, 0.01, D25, 0);      /* 2-for-1: 303 / 2 */
+	pf_add_price(b, "3", "DIV", D24 - 1, 50, NAN, D25, 0);
+	pf_add_price(b, "3", "DIV", D24, 49, 0.01, D25, 0);         /* a $1.50 dividend */
+	pf_add_price(b, "4", "REV", D24 - 1, 0.5, NAN, D25, 0);
+	pf_add_price(b, "4", "REV", D24, 5.1, 0.02, D25, 0);        /* 1-for-10 reverse split */
+	pf_plan(b, &p);
+	ck_assert_int_eq(find(b, "BAD")->why, PF_BAD_PRICE);
+	ck_assert_int_eq(find(b, "BAD")->qty, 0);
+	ck_assert_int_ne(find(b, "SPL")->why, PF_BAD_PRICE);
+	ck_assert_int_ne(find(b, "DIV")->why, PF_BAD_PRICE);
+	ck_assert_int_ne(find(b, "REV")->why, PF_BAD_PRICE);
+	ck_assert_uint_eq(check(b, &p), 1);
+	ck_assert_ptr_nonnull(strstr(last_report, "BAD: close 1.62 is not the previous close 160 x (1 + ret 0.0125)"));
+	p.skip_bad = 1; /* the rest goes on */
+	ck_assert_uint_eq(check(b, &p), 0);
+	ck_assert_int_gt(find(b, "SPL")->qty, 0);
+	pf_free(b);
+}
+END_TEST
+
+/* Item 6: close 1e-300 gave qty -9.2e18 through a cast of an unchecked double; now no quantity. */
+START_TEST(test_quantity_range)
+{
+	pf_book *b = pf_new();
+	struct pf_params p = params(1e6);
+
+	ck_assert_int_eq(pf_add_target(b, "1", "TINY", 0.25), 0);
+	ck_assert_int_eq(pf_add_target(b, "2", "BIG", 0.25), 0);
+	ck_assert_int_eq(pf_add_target(b, "3", "OK", 0.5), 0);
+	pf_add_price(b, "1", "TINY", D24, 1e-300, NAN, D25, 0);
+	pf_add_price(b, "2", "BIG", D24, 0.01, NAN, D25, 0);   /* 24.5M shares */
+	pf_add_price(b, "3", "OK", D24, 10, NAN, D25, 0);
+	p.max_weight = 0.5;
+	pf_plan(b, &p);
+	ck_assert_int_eq(find(b, "TINY")->why, PF_BAD_PRICE);
+	ck_assert_int_eq(find(b, "TINY")->qty, 0);
+	ck_assert_int_eq(find(b, "TINY")->target, 0);
+	ck_assert_int_eq(find(b, "BIG")->why, PF_BAD_PRICE);
+	ck_assert_uint_eq(check(b, &p), 2);
+	ck_assert_ptr_nonnull(strstr(last_report, "above --max-shares 1000000"));
+	p.max_shares = 1e8;
+	pf_plan(b, &p);
+	ck_assert_int_eq(find(b, "BIG")->qty, 24500000);
+	ck_assert_int_eq(find(b, "TINY")->why, PF_BAD_PRICE);
+	ck_assert_int_eq(pf_add_position(b, "9", "HUGE", 2000000000000000LL), -1);
+	pf_free(b);
+}
+END_TEST
+
+/* Item 8: a cut BUY is dust again; a SELL whose target rounds to 0 shares closes the position. */
+START_TEST(test_remnants)
+{
+	pf_book *b = pf_new();
+	struct pf_params p = params(100000);
+
+	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 0.5), 0);
+	ck_assert_int_eq(pf_add_target(b, "2", "BBB", 0.4999), 0);
+	ck_assert_int_eq(pf_add_target(b, "3", "CCC", 0.0001), 0);  /* $9.80 buys no $50 share */
+	ck_assert_int_eq(pf_add_position(b, "3", "CCC", 1), 0);
+	pf_add_price(b, "1", "AAA", D24, 10, NAN, D25, 0);
+	pf_add_price(b, "2", "BBB", D24, 10, NAN, D25, 0);
+	pf_add_price(b, "3", "CCC", D24, 50, NAN, D25, 0);
+	p.funds = 49050;      /* AAA's 4900 shares fit, 50 + the CCC proceeds for BBB: 10 shares = $100 */
+	p.min_notional = 200;
+	pf_plan(b, &p);
+	ck_assert_int_eq(find(b, "CCC")->qty, -1);
+	ck_assert_int_eq(find(b, "CCC")->why, PF_CLOSE);
+	ck_assert_int_eq(find(b, "AAA")->qty, 4900);
+	ck_assert_int_eq(find(b, "BBB")->qty, 0);
+	ck_assert_int_eq(find(b, "BBB")->why, PF_SHRUNK_DUST);
+	ck_assert_uint_eq(pf_totals(b)->buys, 1);
+	pf_free(b);
+}
+END_TEST
+
+/* Item 7: a second account record; item 9: a UTF-8 BOM; item 7: unsorted and duplicate price rows. */
+START_TEST(test_read_strict)
+{
+	const char *two = "{\"type\":\"account\",\"account\":\"DU1\",\"net_liquidation\":5}\n"
+	    "{\"type\":\"account\",\"account\":\"DU1\",\"net_liquidation\":5000000}\n";
+	const char *bom = "\xEF\xBB\xBF{\"type\":\"account\",\"account\":\"DU1\",\"net_liquidation\":5}\n";
+	const char *dup = "date,id,symbol,close\n2026-11-24,1,AAA,10\n2026-11-24,1,AAA,0.1\n";
+	const char *unsorted = "date,id,symbol,close\n2026-11-24,2,BBB,10\n2026-11-24,1,AAA,10\n";
+	const char *sorted = "date,id,symbol,close,ret\n2026-11-23,9,AAA,10,\n2026-11-24,10,AAA,10,0.01\n";
+	struct pf_account acct;
+	pf_book *b = pf_new();
+	FILE *fp;
+
+	ck_assert_int_eq(read_account_text(b, two, &acct), -1);
+	ck_assert_str_eq(pf_error(b), "a.ndjson:2: type: a second account record (the first is on line 1)");
+	ck_assert_int_eq(read_account_text(b, bom, &acct), 0);
+	ck_assert_double_eq(acct.net_liquidation, 5);
+	fp = fmemopen((void *)dup, strlen(dup), "r");
+	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0), -1);
+	fclose(fp);
+	ck_assert_str_eq(pf_error(b), "p.csv:3: id: duplicate row for this date and id");
+	fp = fmemopen((void *)unsorted, strlen(unsorted), "r");
+	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0), -1);
+	fclose(fp);
+	ck_assert_str_eq(pf_error(b), "p.csv:3: date: not sorted by date, then id");
+	fp = fmemopen((void *)sorted, strlen(sorted), "r"); /* ids compare as numbers: 9 before 10 */
+	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0), 0);
+	fclose(fp);
+	pf_free(b);
+}
+END_TEST
+
 /* ---- Limits ---- */
 
 START_TEST(test_many_names)
@@ -549,6 +818,13 @@ portfolio_suite(void)
 	tcase_add_test(core, test_write_orders);
 	tcase_add_test(core, test_read_files);
 	tcase_add_test(core, test_skip_stale);
+	tcase_add_test(core, test_working_orders);
+	tcase_add_test(core, test_never_short);
+	tcase_add_test(core, test_commit_limit);
+	tcase_add_test(core, test_remnants);
+	tcase_add_test(errors, test_close_against_return);
+	tcase_add_test(errors, test_quantity_range);
+	tcase_add_test(errors, test_read_strict);
 	tcase_add_test(errors, test_risk_rules);
 	tcase_add_test(errors, test_reference_prices);
 	tcase_add_test(errors, test_refusals_of_data);
