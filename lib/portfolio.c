@@ -120,6 +120,7 @@ struct pf_book {
 	size_t n, cap;
 	struct pf_work *work;  /* working orders */
 	size_t nwork, capwork;
+	struct pf_map placed;  /* client_ids the broker has seen (keys owned) */
 	struct pf_map by_id;     /* target ids and position ids -> name */
 	struct pf_map by_symbol; /* the symbols of targets and positions -> name */
 	size_t *order;         /* output sequence of names with an order */
@@ -185,6 +186,9 @@ pf_free(pf_book *b)
 		free((char *)b->work[i].w.status);
 	}
 	free(b->work);
+	for (i = 0; i < b->placed.cap; i++)
+		free((char *)b->placed.key[i]);
+	map_free(&b->placed);
 	free(b->v);
 	free(b->order);
 	map_free(&b->by_id);
@@ -366,6 +370,20 @@ pf_add_working(pf_book *b, const struct pf_working *w)
 	}
 	b->v[i].work_all += w->remaining;
 	b->nwork++;
+	return 0;
+}
+
+int
+pf_add_placed(pf_book *b, const char *client_id)
+{
+	char *k;
+
+	if (*client_id == '\0' || map_get(&b->placed, client_id) != SIZE_MAX)
+		return 0;
+	if ((k = strdup(client_id)) == NULL || map_put(&b->placed, k, 0) != 0) {
+		free(k);
+		return fail(b, "out of memory");
+	}
 	return 0;
 }
 
@@ -626,6 +644,11 @@ pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct)
 				json_decref(rec);
 				goto out;
 			}
+		}
+		if ((strcmp(type, "open_order") == 0 || strcmp(type, "completed_order") == 0 ||
+		    strcmp(type, "fill") == 0) && pf_add_placed(b, nd_str(rec, "client_id", "")) != 0) {
+			json_decref(rec);
+			goto out;
 		}
 		json_decref(rec);
 	}
@@ -897,8 +920,7 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		t->work_sell += (double)x->work_sell * x->price;
 		if (x->close > 0 && in_play(x) && check_close(x, p) != 0) {
 			x->why = PF_BAD_PRICE;
-			if (isfinite(x->ret) && x->prev_close > 0) /* value it at the higher of the two */
-				x->value_px = fmax(x->value_px, x->prev_close * (1 + x->ret));
+			x->value_px = fmax(x->value_px, x->prev_close * (1 + x->ret));
 			continue;
 		}
 		if (p->skip_stale && stale(x, p)) {
@@ -911,6 +933,8 @@ pf_plan(pf_book *b, const struct pf_params *p)
 			snprintf(x->bad, sizeof x->bad, "an order of %.6g shares (target %.6g at price %.10g) is above "
 			    "--max-shares %.0f", fabs(tgt - held_eff), tgt, x->price, p->max_shares);
 			x->why = PF_BAD_PRICE;
+			/* valued at the higher of the refused price and the one before, as a hold */
+			x->value_px = fmax(x->value_px, x->prev_close * (isnan(x->ret) ? 1 : 1 + x->ret));
 			continue;
 		}
 		x->target = (long long)tgt;
@@ -924,6 +948,12 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		cap = (double)x->held - (double)x->work_sell;
 		if (x->qty < 0 && (double)-x->qty > cap) {
 			x->qty = cap > 0 ? -(long long)cap : 0;
+			x->why = PF_NO_SHORT;
+			continue;
+		}
+		/* others' working SELLs beyond the position are theirs to answer for: an exit never buys */
+		if (x->qty > 0 && x->target == 0) {
+			x->qty = 0;
 			x->why = PF_NO_SHORT;
 			continue;
 		}
@@ -943,6 +973,21 @@ pf_plan(pf_book *b, const struct pf_params *p)
 			x->why = x->want > 0 ? PF_BUY : PF_SELL;
 		else
 			x->qty = 0;
+	}
+	/* a re-run: an order whose client_id the broker has seen would not be placed again; the plan must not
+	 * count on it (nor spend the funds on it) */
+	for (i = 0; i < b->n && p->strategy != NULL && b->placed.n > 0; i++) {
+		char cid[DATE_LEN + 1 + 256], day[DATE_LEN + 1];
+
+		x = &b->v[i];
+		if (x->qty == 0)
+			continue;
+		snprintf(cid, sizeof cid, "%s:%s:%s:%s", date_fmt(p->decided, day), p->strategy, x->symbol,
+		    x->qty > 0 ? "BUY" : "SELL");
+		if (map_get(&b->placed, cid) != SIZE_MAX) {
+			x->qty = 0;
+			x->why = PF_PLACED;
+		}
 	}
 	/* the funds: cash before the sells, less what working BUYs counted as held will spend; SELLs of other
 	 * strategies still working are not counted on */
@@ -1205,8 +1250,9 @@ pf_why_text(enum pf_why why)
 	case PF_STALE: return "stale price: not traded";
 	case PF_CLOSE: return "weight too small for one share: sell all";
 	case PF_SHRUNK_DUST: return "shrunk to the funds, then below the dust rules: skipped";
-	case PF_NO_SHORT: return "SELL cut to the shares held less working SELLs";
+	case PF_NO_SHORT: return "cut to the shares held less working SELLs (never short, an exit never buys)";
 	case PF_BAD_PRICE: return "refused price or quantity: not traded";
+	case PF_PLACED: return "this decision's order is at the broker already";
 	}
 	return "?";
 }

@@ -39,7 +39,10 @@ enum pf_why {
 	PF_STALE,       /* a stale price with skip_stale: left as it is, not traded */
 	PF_CLOSE,       /* a target weight above 0 that rounds to 0 shares: sold entirely, never dust */
 	PF_SHRUNK_DUST, /* a BUY cut to the funds, then below --min-notional or --min-weight-change: skipped */
-	PF_NO_SHORT,    /* a SELL cut to the shares held less the working SELLs: the account is never short */
+	PF_NO_SHORT,    /* a SELL cut to the shares held less the working SELLs: the account is never short;
+	                 * or working SELLs beyond the position: an exit never buys */
+	PF_PLACED,      /* this decision's order for the name and side is at the broker already (a re-run):
+	                 * the submitter places a client_id once, so no order */
 	PF_BAD_PRICE    /* the close disagrees with its return, or sizes an out-of-range quantity: refused,
 	                 * or left untraded with skip_bad */
 };
@@ -168,6 +171,10 @@ int pf_add_position(pf_book *b, const char *id, const char *symbol, long long qt
  * +1/-1, a negative or out-of-range quantity, remaining + filled above qty, or no symbol. */
 int pf_add_working(pf_book *b, const struct pf_working *w);
 
+/* Note a client_id the broker has seen (an open order in any state, a completed order or a fill): a
+ * re-run of its decision gives its name and side no order. Returns 0, or -1 when out of memory. */
+int pf_add_placed(pf_book *b, const char *client_id);
+
 /* Offer a price row to the book: it updates the names it matches when it is dated before `before` and not
  * older than what they have (the close it replaces becomes prev, with ret the new row's return, NAN when
  * none). ref selects the reference source. This function can't fail. */
@@ -180,8 +187,9 @@ void pf_add_price(pf_book *b, const char *id, const char *symbol, int date, doub
 int pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date);
 
 /* Read account NDJSON: "position" records become positions (quantity 0 is skipped), "open_order" records
- * working orders (pf_add_working; fields in sti-formats(5)), the "account" record fills *acct; other types
- * are ignored. Records of more than one account are an error, as are a second "account" record, a
+ * working orders (pf_add_working; fields in sti-formats(5)), the client_ids of "open_order",
+ * "completed_order" and "fill" records placed ones (pf_add_placed), the "account" record fills *acct; other
+ * types are ignored. Records of more than one account are an error, as are a second "account" record, a
  * quantity that is not a whole number and a position without a symbol. Returns 0 or -1. */
 int pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct);
 
