@@ -34,6 +34,23 @@ bk_is_client_id(const char *ref)
 	return strcmp(q + 1, "BUY") == 0 || strcmp(q + 1, "SELL") == 0;
 }
 
+int
+bk_client_id_decision(const char *ref, int *day, char *strategy, size_t n)
+{
+	const char *p, *q;
+
+	if (!bk_is_client_id(ref))
+		return -1;
+	date_parse(ref, DATE_LEN, day);
+	p = ref + DATE_LEN + 1;
+	q = strchr(p, ':');
+	if ((size_t)(q - p) >= n)
+		return -1;
+	memcpy(strategy, p, (size_t)(q - p));
+	strategy[q - p] = '\0';
+	return 0;
+}
+
 /* The SYMBOL and SIDE parts of a client_id must be the record's: a mismatch means an edited file. */
 static int
 id_matches(const char *cid, const char *symbol, const char *side)

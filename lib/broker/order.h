@@ -41,6 +41,10 @@ void bk_orders_free(bk_orders *o);
  * strategy without ':'), else 0. */
 int bk_is_client_id(const char *ref);
 
+/* The decision a client_id belongs to: its DATE (days since 1970-01-01) and STRATEGY (into strategy[n]).
+ * Returns 0, or -1 when ref is not a client_id of this project or the strategy does not fit. */
+int bk_client_id_decision(const char *ref, int *day, char *strategy, size_t n);
+
 /* Put the SELLs first, keeping the input order otherwise (they free cash and shares for the BUYs).
  * This function can't fail. */
 void bk_ord_sells_first(bk_orders *o);
