@@ -109,7 +109,7 @@ main(int argc, char *argv[])
 		/* Limits refuse the whole run, before anything is sent. */
 		if ((nfailed = bk_ord_check_limits(&orders, max_order, max_run, refuse, NULL)) > 0)
 			err_die(EX_DATAERR, "refused: %zu limit check%s failed; no order sent", nfailed, nfailed > 1 ? "s" : "");
-		if (orders.n == 0) {
+		if (orders.n == 0 && orders.nsup == 0) {
 			log_info("no orders: nothing to do");
 			err_exit_flush(0);
 		}
@@ -127,7 +127,7 @@ main(int argc, char *argv[])
 	if (!bk_is_paper(account))
 		log_warn("trading the LIVE account %s (--live, IB_LIVE=yes)", account);
 
-	if (!cancel) {
+	if (!cancel && orders.n > 0) {
 		/* The second price: every order against the broker's own latest close, before anything is placed. */
 		if ((px = calloc(orders.n, sizeof *px)) == NULL || (refused = calloc(orders.n, 1)) == NULL)
 			err_die(EX_OSERR, "out of memory");

@@ -136,6 +136,7 @@ bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *accoun
 	s->out = out;
 	s->client_id = client_id;
 	s->transmit = transmit;
+	s->batch = o;
 	snprintf(s->account, sizeof s->account, "%s", account);
 	bk_snap_init(&s->snap, account);
 	if ((s->items = calloc(o->n ? o->n : 1, sizeof *s->items)) == NULL) {
@@ -168,10 +169,11 @@ static int
 write_superseded(const bk_sup *u, int by, FILE *fp)
 {
 	char d[DATE_LEN + 1];
-	json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:i,s:s,s:s,s:o,s:o,s:s,s:s}", "type", "superseded", "client_id",
+	json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:i,s:s,s:s,s:o,s:o,s:s,s:o}", "type", "superseded", "client_id",
 	    u->client_id, "order_id", (json_int_t)u->order_id, "perm_id", (json_int_t)u->perm_id, "client", u->client,
 	    "symbol", u->symbol, "side", u->side, "qty", json_integer((json_int_t)u->qty), "filled",
-	    json_integer((json_int_t)u->filled), "status", u->status[0] ? u->status : "Unknown", "by", date_fmt(by, d));
+	    json_integer((json_int_t)u->filled), "status", u->status[0] ? u->status : "Unknown", "by",
+	    by > 0 ? json_string(date_fmt(by, d)) : json_null());
 	int rc = o ? nd_write(fp, o) : -1;
 
 	json_decref(o);
@@ -213,6 +215,25 @@ batch_decisions(const bk_submit *s, decision *dv, int max, char *err, size_t err
 	return n;
 }
 
+static bk_sup *
+add_sup(bk_submit *s, const bk_open *op)
+{
+	const tws_order *x = &op->oo.order;
+	bk_sup *u = &s->sup[s->nsup++];
+
+	memset(u, 0, sizeof *u);
+	snprintf(u->client_id, sizeof u->client_id, "%s", x->order_ref);
+	snprintf(u->symbol, sizeof u->symbol, "%s", op->oo.contract.symbol);
+	snprintf(u->side, sizeof u->side, "%s", x->action);
+	snprintf(u->status, sizeof u->status, "%s", op->status);
+	u->order_id = x->order_id;
+	u->perm_id = x->perm_id;
+	u->client = x->client_id;
+	u->qty = x->qty;
+	u->filled0 = u->filled = op->filled;
+	return u;
+}
+
 long
 bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, int *code)
 {
@@ -235,7 +256,6 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 	for (size_t i = 0; i < s->snap.nopen; i++) {
 		const bk_open *op = &s->snap.open[i];
 		const tws_order *x = &op->oo.order;
-		bk_sup *u;
 		int k;
 		if (!bk_open_working(op) || bk_client_id_decision(x->order_ref, &day, strategy, sizeof strategy) < 0)
 			continue;
@@ -248,17 +268,38 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 			    "of %s is stale; no order sent", strategy, date_fmt(day, a), x->order_ref, date_fmt(dv[k].day, b));
 			return -1;
 		}
-		u = &s->sup[s->nsup++];
-		snprintf(u->client_id, sizeof u->client_id, "%s", x->order_ref);
-		snprintf(u->symbol, sizeof u->symbol, "%s", op->oo.contract.symbol);
-		snprintf(u->side, sizeof u->side, "%s", x->action);
-		snprintf(u->status, sizeof u->status, "%s", op->status);
-		u->order_id = x->order_id;
-		u->perm_id = x->perm_id;
-		u->client = x->client_id;
-		u->qty = x->qty;
-		u->filled0 = u->filled = op->filled;
+		add_sup(s, op);
 		by = dv[k].day;
+	}
+	if (by == 0 && nd > 0)
+		by = dv[0].day;
+	/* The orders `orders` set aside as superseded: what it sized on must still hold. */
+	for (size_t i = 0; s->batch != NULL && i < s->batch->nsup; i++) {
+		const bk_supersede *r = &s->batch->sup[i];
+		const bk_open *op = bk_snap_order_by_ref(&s->snap, r->client_id);
+		const bk_done *d = bk_snap_done_by_ref(&s->snap, r->client_id);
+		double now = bk_snap_filled_by_ref(&s->snap, r->client_id, NULL);
+		bk_sup *u = NULL;
+		if (op != NULL && op->filled > now)
+			now = op->filled;
+		if (d != NULL && d->co.filled != TWS_UNSET_DOUBLE && d->co.filled > now)
+			now = d->co.filled;
+		if (now > r->filled) {
+			*code = EX_TEMPFAIL;
+			err_fmt(err, errlen, "%s: %g shares filled since the orders were computed (%g then): the holdings "
+			    "differ from those this batch was sized on: compute the orders again; no order sent",
+			    r->client_id, now, r->filled);
+			return -1;
+		}
+		if (op == NULL || !bk_open_working(op))
+			continue; /* gone meanwhile (cancelled), nothing filled: nothing to do */
+		for (size_t k = 0; k < s->nsup && u == NULL; k++)
+			if (s->sup[k].perm_id == op->oo.order.perm_id && s->sup[k].client == op->oo.order.client_id &&
+			    s->sup[k].order_id == op->oo.order.order_id)
+				u = &s->sup[k];
+		if (u == NULL)
+			u = add_sup(s, op);
+		u->filled0 = r->filled;
 	}
 	for (size_t i = 0; i < s->nsup; i++)
 		if (s->sup[i].client != s->client_id) {
@@ -277,7 +318,7 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 			return -1;
 		}
 		log_info("superseding %s (order id %lld, %s, %g of %g filled): decision %s replaces it", u->client_id,
-		    u->order_id, u->status, u->filled0, u->qty, date_fmt(by, a));
+		    u->order_id, u->status, u->filled0, u->qty, by > 0 ? date_fmt(by, a) : "of this batch");
 	}
 	for (size_t left = s->nsup; left > 0;) {
 		bk_sup *u = NULL;

@@ -66,6 +66,7 @@ typedef struct bk_submit {
 	int after_reconnect;     /* the refresh follows a reconnect: re-place what is lost */
 	int cancelling;          /* --cancel: Cancelled is the goal, not a failure */
 	bk_orders own;           /* the orders --cancel found (items point into it) */
+	const bk_orders *batch;  /* the input (its "supersede" records) */
 	bk_sup *sup;             /* orders superseded by this batch */
 	size_t nsup;
 	int write_failed;
@@ -80,9 +81,11 @@ void bk_sub_free(bk_submit *s);
 
 /* A new decision supersedes the older decisions of its strategy: every order of the account (any API
  * client) whose orderRef is a client_id of a strategy of this batch with an earlier DATE and that is still
- * working or staged is cancelled, and its cancel confirmed (Cancelled), before anything of the batch is
- * placed: so orders of decisions that were never transmitted, or not filled yet, never pile up next to the
- * new ones. One "superseded" record per such order is written. Refused, with nothing placed (-1, err set,
+ * working or staged, and every order the input lists in a "supersede" record (the `orders` tool lists those
+ * it did not count as held), is cancelled, and its cancel confirmed (Cancelled), before anything of the
+ * batch is placed: so orders of decisions that were never transmitted, or not filled yet, never pile up next
+ * to the new ones. A supersede record's filled is what `orders` sized on: an order that has filled more
+ * since, working or not, refuses the batch. One "superseded" record per order cancelled is written. Refused, with nothing placed (-1, err set,
  * *code): a batch mixing dates of one strategy, or older than a decision of its strategy still working
  * (65); an order to supersede placed by another API client, which IB lets only that client cancel (77);
  * one that traded while being cancelled, or whose cancel was not confirmed by deadline_ms (75): the
