@@ -16,7 +16,7 @@
 enum {
 	OPT_ACCOUNT = 0x100, OPT_ACCOUNT_TYPE, OPT_BIND, OPT_CAPITAL, OPT_DELAY, OPT_DROP_AFTER, OPT_DROP_COUNT, OPT_HOST,
 	OPT_PACING, OPT_PACING_VIOLATIONS, OPT_PORT, OPT_PRICES, OPT_REJECT_EVERY, OPT_SERVER_VERSION,
-	OPT_SLIPPAGE, OPT_START, OPT_STATE,
+	OPT_SLIPPAGE, OPT_START, OPT_STATE, OPT_VOLUME_SHARE,
 };
 
 static void usage(int status);
@@ -39,6 +39,7 @@ static const struct option long_options[] = {
 	{ "slippage-bps", required_argument, NULL, OPT_SLIPPAGE },
 	{ "start", required_argument, NULL, OPT_START },
 	{ "state", required_argument, NULL, OPT_STATE },
+	{ "volume-share", required_argument, NULL, OPT_VOLUME_SHARE },
 	CLI_COMMON_OPTIONS
 };
 
@@ -78,7 +79,7 @@ int
 main(int argc, char *argv[])
 {
 	struct sim_server_opts so = { "127.0.0.1", 4002, 178, 0, 1, 0, 0, 0 };
-	struct sim_broker_opts bo = { NULL, NULL, 1000000, 0, "DU1234567", 0, 0, 0, 0 };
+	struct sim_broker_opts bo = { NULL, NULL, 1000000, 0, "DU1234567", 0, 0, 0, 0, 0 };
 	const char *prices = NULL, *host = "127.0.0.1", *env;
 	char err[512];
 	int opt, start = -1, rc;
@@ -116,6 +117,7 @@ main(int argc, char *argv[])
 		case OPT_SLIPPAGE: bo.slippage_bps = cli_double(optarg, 0, 10000, "--slippage-bps"); break;
 		case OPT_START: start = cli_date(optarg, "--start"); break;
 		case OPT_STATE: bo.state_dir = optarg; break;
+		case OPT_VOLUME_SHARE: bo.volume_share = cli_double(optarg, 1e-9, 1, "--volume-share"); break;
 		default: cli_common(opt, usage);
 		}
 	}
@@ -172,6 +174,7 @@ usage(int status)
 	    "              [--slippage-bps X] [--start DATE] [--account ID] [--server-version N]\n"
 	    "              [--drop-after N] [--drop-count N] [--delay MS] [--pacing-violations N]\n"
 	    "              [--pacing] [--reject-every N] [--account-type cash|margin]\n"
+	    "              [--volume-share X]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] advance open | advance close | advance days N\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] status | shutdown\n"
 	    "A simulated broker speaking the TWS API on PORT (default 4002).\n");

@@ -28,6 +28,7 @@ struct sim_broker {
 	double slippage_bps;
 	int reject_every;
 	int cash_account;        /* initial margin 100% instead of Reg T's 50% */
+	double volume_share;     /* an auction fills at most this share of the bar's volume (0: no limit) */
 	long long placed;        /* new orders seen, for reject_every */
 	int day;                 /* the clock */
 	enum sim_phase phase;
@@ -603,6 +604,7 @@ sim_broker_open(const struct sim_broker_opts *o, char *err, size_t errlen)
 	b->slippage_bps = o->slippage_bps;
 	b->reject_every = o->reject_every;
 	b->cash_account = o->cash_account;
+	b->volume_share = o->volume_share;
 	snprintf(b->account, sizeof b->account, "%s", o->account ? o->account : "DU1234567");
 	b->capital = b->cash = o->capital;
 	b->next_id = 1;
@@ -721,15 +723,24 @@ cancel_with(sim_broker *b, sim_order *o, int code, const char *why)
 	return 0;
 }
 
-/* Fill o completely at raw price px (slippage applied here) at (day, phase). */
+static const sim_bar *bar_today(sim_broker *b, const sim_order *o);
+
+/* Fill what o has left, up to the volume share of today's bar, at raw price px (slippage applied here) at
+ * (day, phase). The order is Filled when nothing is left, else it stays working (Submitted). */
 static int
 fill(sim_broker *b, sim_order *o, double px, enum sim_phase phase)
 {
 	double slip = b->slippage_bps / 10000.0, price, comm, value, pnl = TWS_UNSET_DOUBLE;
 	double q = o->qty - o->filled, sign = is_buy(o) ? 1 : -1;
+	const sim_bar *bar = b->volume_share > 0 ? bar_today(b, o) : NULL;
 	sim_fill f;
 	sim_pos *p, empty;
 	sim_note_info n;
+
+	if (bar != NULL && !isnan(bar->volume) && floor(b->volume_share * bar->volume) < q)
+		q = floor(b->volume_share * bar->volume);
+	if (q < 1)
+		return 0;
 
 	price = px * (1 + sign * slip);
 	if (o->lmt_price != TWS_UNSET_DOUBLE)
@@ -789,8 +800,12 @@ fill(sim_broker *b, sim_order *o, double px, enum sim_phase phase)
 	o->avg_price = o->filled > 0 ? (o->avg_price * o->filled + price * q) / (o->filled + q) : price;
 	o->filled += q;
 	o->last_price = price;
-	snprintf(o->status, sizeof o->status, "Filled");
-	o->done_day = b->day;
+	if (o->filled >= o->qty) {
+		snprintf(o->status, sizeof o->status, "Filled");
+		o->done_day = b->day;
+	} else {
+		snprintf(o->status, sizeof o->status, "Submitted");
+	}
 
 	if (journal(b, fill_json(&f), order_json(o), pos_json(p), acct_json(b)) < 0)
 		return -1;
@@ -871,6 +886,10 @@ run_open(sim_broker *b)
 		if (marketable(o, bar->open)) {
 			if (fill(b, o, bar->open, SIM_OPEN) < 0)
 				return -1;
+			/* IB cancels what an auction order did not get at the auction */
+			if (sim_order_open(o) && strcmp(o->tif, "OPG") == 0 &&
+			    cancel_with(b, o, 202, "the opening auction filled part of it: the rest is cancelled") < 0)
+				return -1;
 		} else if (strcmp(o->tif, "OPG") == 0) {
 			if (cancel_with(b, o, 202, "limit-on-open not marketable at the open") < 0)
 				return -1;
@@ -916,6 +935,9 @@ run_close(sim_broker *b)
 			} else if (marketable(o, bar->close)) {
 				if (fill(b, o, bar->close, SIM_CLOSED) < 0)
 					return -1;
+				if (sim_order_open(o) &&
+				    cancel_with(b, o, 202, "the closing auction filled part of it: the rest is cancelled") < 0)
+					return -1;
 			} else if (cancel_with(b, o, 202, "limit-on-close not marketable at the close") < 0) {
 				return -1;
 			}
@@ -927,7 +949,8 @@ run_close(sim_broker *b)
 			if (is_buy(o) ? lo <= o->lmt_price : hi >= o->lmt_price) {
 				if (fill(b, o, o->lmt_price, SIM_CLOSED) < 0)
 					return -1;
-				continue;
+				if (!sim_order_open(o))
+					continue;
 			}
 		}
 		if (strcmp(o->tif, "DAY") == 0 && cancel_with(b, o, 202, "day order expired at the close") < 0)

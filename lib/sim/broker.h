@@ -5,7 +5,7 @@
  * for the auction that fills them: market orders and on-open orders (tif OPG) fill at the next open,
  * MOC and LOC orders at the next close, limit orders with tif DAY at the open when marketable, else during
  * the session when the day's range reaches the limit (at the limit), else they expire at the close.
- * Fills take the CSV's open or close, moved against the trader by the slippage (never past a limit), and
+ * Fills take the CSV's open or close (at most volume_share of the day's volume when set), moved against the trader by the slippage (never past a limit), and
  * pay IB's fixed-rate commission: USD 0.005 a share, at least 1.00, at most 1% of the trade's value.
  * Cash, positions (average cost includes commissions, as IB reports it) and realised P&L follow.
  *
@@ -109,6 +109,9 @@ struct sim_broker_opts {
 	int reject_every;        /* fault injection: reject every Nth new order (0: never) */
 	int snapshot_every;      /* journal records between snapshots (0: 5000) */
 	int cash_account;        /* 1: a cash account (initial margin 100%); 0: Reg T margin (50%) */
+	double volume_share;     /* a fill takes at most this share of the bar's volume (0: no limit); what an
+	                          * auction order (OPG, MOC, LOC) does not get is cancelled, as IB does, a DAY
+	                          * order keeps working until the close */
 };
 
 typedef struct sim_broker sim_broker;
