@@ -322,7 +322,7 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 	}
 	for (size_t left = s->nsup; left > 0;) {
 		bk_sup *u = NULL;
-		int r;
+		int r, was_done = 0;
 		if (bk_now_ms() >= deadline_ms)
 			break;
 		if ((r = tws_poll(s->c, &ev, 250)) < 0) {
@@ -339,7 +339,7 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 		}
 		switch (ev.type) {
 		case TWS_EV_ORDER_STATUS:
-			if ((u = sup_by_order(s, ev.u.status.client_id, ev.u.status.order_id)) == NULL || u->done)
+			if ((u = sup_by_order(s, ev.u.status.client_id, ev.u.status.order_id)) == NULL || (was_done = u->done))
 				break;
 			snprintf(u->status, sizeof u->status, "%s", ev.u.status.status);
 			u->filled = ev.u.status.filled;
@@ -350,8 +350,8 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 			u->done = strstr(u->status, "Cancelled") != NULL || u->failed;
 			break;
 		case TWS_EV_ERROR:
-			if (ev.u.error.id <= 0 || (u = sup_by_order(s, s->client_id, ev.u.error.id)) == NULL || u->done ||
-			    tws_error_is_notice(ev.u.error.code))
+			if (ev.u.error.id <= 0 || (u = sup_by_order(s, s->client_id, ev.u.error.id)) == NULL ||
+			    (was_done = u->done) || tws_error_is_notice(ev.u.error.code))
 				break;
 			if (ev.u.error.code == 202) {
 				snprintf(u->status, sizeof u->status, "Cancelled");
@@ -362,7 +362,8 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 			u->done = 1;
 			break;
 		case TWS_EV_TIMEOUT:
-			if (ev.kind == TWS_REQ_CANCEL && (u = sup_by_order(s, s->client_id, ev.req_id)) != NULL && !u->done) {
+			if (ev.kind == TWS_REQ_CANCEL && (u = sup_by_order(s, s->client_id, ev.req_id)) != NULL &&
+			    !(was_done = u->done)) {
 				u->failed = u->done = 1;
 				snprintf(u->why, sizeof u->why, "TWS did not confirm the cancel in time");
 			}
@@ -375,7 +376,7 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 		default:
 			break;
 		}
-		if (u != NULL && u->done)
+		if (u != NULL && u->done && !was_done)
 			left--;
 	}
 	for (size_t i = 0; i < s->nsup; i++) {
