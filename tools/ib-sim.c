@@ -79,7 +79,7 @@ int
 main(int argc, char *argv[])
 {
 	struct sim_server_opts so = { "127.0.0.1", 4002, 178, 0, 1, 0, 0, 0 };
-	struct sim_broker_opts bo = { NULL, NULL, 1000000, 0, "DU1234567", 0, 0, 0, 0, 0 };
+	struct sim_broker_opts bo = { .capital = 1000000, .account = "DU1234567" };
 	const char *prices = NULL, *host = "127.0.0.1", *env;
 	char err[512];
 	int opt, start = -1, rc;

@@ -542,7 +542,8 @@ open_json(const bk_open *o)
 	j = put(j, "remaining", jnum(remaining < 0 ? 0 : remaining));
 	j = put(j, "order_type", json_string(x->order_type));
 	j = put(j, "tif", json_string(x->tif));
-	j = put(j, "lmt_price", x->lmt_price == TWS_UNSET_DOUBLE ? json_null() : jreal(x->lmt_price));
+	j = put(j, "lmt_price", x->lmt_price == TWS_UNSET_DOUBLE || !(x->lmt_price > 0) ? json_null() :
+	    jreal(x->lmt_price));
 	/* OPEN_ORDER does not carry the transmit flag: an order staged with transmit 0 is Inactive */
 	j = put(j, "transmit", json_boolean(strcmp(o->status, "Inactive") != 0));
 	j = put(j, "status", json_string(o->status));
