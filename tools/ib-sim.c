@@ -11,6 +11,7 @@
 #include "log.h"
 #include "sim/broker.h"
 #include "sim/prices.h"
+#include "tws/wire.h"
 #include "sim/server.h"
 
 enum {
@@ -106,7 +107,7 @@ main(int argc, char *argv[])
 		case OPT_PORT: so.port = (int)cli_int(optarg, 1, 65535, "--port"); break;
 		case OPT_PRICES: prices = optarg; break;
 		case OPT_REJECT_EVERY: bo.reject_every = (int)cli_int(optarg, 1, 1000000, "--reject-every"); break;
-		case OPT_SERVER_VERSION: so.server_version = (int)cli_int(optarg, 176, 178, "--server-version"); break;
+		case OPT_SERVER_VERSION: so.server_version = (int)cli_int(optarg, TWS_MIN_VERSION, TWS_MAX_VERSION, "--server-version"); break;
 		case OPT_SLIPPAGE: bo.slippage_bps = cli_double(optarg, 0, 10000, "--slippage-bps"); break;
 		case OPT_START: start = cli_date(optarg, "--start"); break;
 		case OPT_STATE: bo.state_dir = optarg; break;

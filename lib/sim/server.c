@@ -144,8 +144,9 @@ done:
 	st->len = 0;
 }
 
+/* An error for session s, in the layout of its version. */
 static void
-send_error(tws_wbuf *w, int id, int code, const char *msg)
+send_error(struct sess *s, int id, int code, const char *msg)
 {
 	tws_error e;
 
@@ -153,7 +154,7 @@ send_error(tws_wbuf *w, int id, int code, const char *msg)
 	e.id = id;
 	e.code = code;
 	snprintf(e.msg, sizeof e.msg, "%s", msg);
-	tws_enc_error(w, &e);
+	tws_enc_error_v(&s->stage_buf, &e, s->version);
 }
 
 static struct sess *
@@ -222,7 +223,7 @@ on_note(void *ctx, const sim_note_info *n)
 		break;
 	case SIM_NOTE_ERROR:
 		if (s != NULL) {
-			send_error(&s->stage_buf, (int)n->order_id, n->code, n->msg);
+			send_error(s, (int)n->order_id, n->code, n->msg);
 			commit(sv, s);
 		}
 		break;
@@ -335,7 +336,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 
 	sv->hist_count++;
 	if (sv->o.pacing_every > 0 && sv->hist_count % sv->o.pacing_every == 0) {
-		send_error(w, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
+		send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
 		return;
 	}
 	if (sv->o.enforce_pacing) {
@@ -345,7 +346,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 		    r->end, r->bar_size, r->duration, r->what);
 		for (int i = 0; i < 256; i++)
 			if (sv->seen[i].at > 0 && t - sv->seen[i].at < 15000 && strcmp(sv->seen[i].key, key) == 0) {
-				send_error(w, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
+				send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
 				return;
 			}
 		snprintf(sv->seen[sv->seen_pos].key, sizeof sv->seen[0].key, "%s", key);
@@ -357,29 +358,29 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	if (sec == NULL && r->contract.symbol[0] != '\0')
 		sec = sim_prices_symbol(sv->px, r->contract.symbol);
 	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
-		send_error(w, r->req_id, 200, "No security definition has been found for the request");
+		send_error(s, r->req_id, 200, "No security definition has been found for the request");
 		return;
 	}
 	if (strcmp(r->bar_size, "1 day") != 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - Historical data bar size setting "
 		    "'%s' is not served (ib-sim serves '1 day')", r->bar_size);
-		send_error(w, r->req_id, 321, msg);
+		send_error(s, r->req_id, 321, msg);
 		return;
 	}
 	adjusted = strcmp(r->what, "ADJUSTED_LAST") == 0;
 	if (!adjusted && strcmp(r->what, "TRADES") != 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - whatToShow '%s' is not served "
 		    "(ib-sim serves TRADES and ADJUSTED_LAST)", r->what);
-		send_error(w, r->req_id, 321, msg);
+		send_error(s, r->req_id, 321, msg);
 		return;
 	}
 	if (r->keep_up_to_date) {
-		send_error(w, r->req_id, 321, "Error validating request.-'bK' : cause - keepUpToDate is not served by ib-sim");
+		send_error(s, r->req_id, 321, "Error validating request.-'bK' : cause - keepUpToDate is not served by ib-sim");
 		return;
 	}
 	if (parse_duration(r->duration, &dn, &unit) < 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - Invalid duration '%s'", r->duration);
-		send_error(w, r->req_id, 321, msg);
+		send_error(s, r->req_id, 321, msg);
 		return;
 	}
 	/* The clock bounds everything: today's bar exists only after the close. */
@@ -387,14 +388,14 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	last = clock_last;
 	if (r->end[0] != '\0') {
 		if (adjusted) {
-			send_error(w, r->req_id, 321, "Error validating request.-'bK' : cause - Adjusted Last cannot be "
+			send_error(s, r->req_id, 321, "Error validating request.-'bK' : cause - Adjusted Last cannot be "
 			    "requested with an end date");
 			return;
 		}
 		if ((rc = parse_end(r->end, &last)) < 0) {
 			snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - %s end date/time '%s'",
 			    rc == -2 ? "unknown time zone in" : "Invalid", r->end);
-			send_error(w, r->req_id, 321, msg);
+			send_error(s, r->req_id, 321, msg);
 			return;
 		}
 		if (last > clock_last)
@@ -428,7 +429,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	if (last_idx < 0 || first_idx > last_idx) {
 		snprintf(msg, sizeof msg, "Historical Market Data Service error message:HMDS query returned no data: "
 		    "%s@SMART Trades", sec->symbol);
-		send_error(w, r->req_id, 162, msg);
+		send_error(s, r->req_id, 162, msg);
 		return;
 	}
 	memset(&d, 0, sizeof d);
@@ -439,7 +440,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	if (d.bars == NULL || (adjusted && adj == NULL)) {
 		free(d.bars);
 		free(adj);
-		send_error(w, r->req_id, 162, "Historical Market Data Service error message:out of memory");
+		send_error(s, r->req_id, 162, "Historical Market Data Service error message:out of memory");
 		return;
 	}
 	if (adjusted) {
@@ -554,12 +555,12 @@ handle_ready(struct server *sv, struct sess *s)
 			char msg[256];
 			long long oid = m->n > 1 ? atoll(m->f[1]) : -1;
 			snprintf(msg, sizeof msg, "Order rejected - reason:cannot read the order: %s", m->err);
-			send_error(w, (int)oid, 201, msg);
+			send_error(s, (int)oid, 201, msg);
 			break;
 		}
 		commit(sv, s); /* the broker writes to this session through on_note */
 		if (sim_broker_place(sv->b, s->client_id, &c, &o) < 0)
-			send_error(w, (int)o.order_id, 201, "Order rejected - reason:the simulator could not save its state");
+			send_error(s, (int)o.order_id, 201, "Order rejected - reason:the simulator could not save its state");
 		break;
 	}
 	case TWS_OUT_CANCEL_ORDER: {
@@ -568,7 +569,7 @@ handle_ready(struct server *sv, struct sess *s)
 			goto bad;
 		commit(sv, s);
 		if (sim_broker_cancel(sv->b, s->client_id, oid) < 0)
-			send_error(w, (int)oid, 161, "the simulator could not save its state");
+			send_error(s, (int)oid, 161, "the simulator could not save its state");
 		break;
 	}
 	case TWS_OUT_REQ_OPEN_ORDERS:
@@ -644,7 +645,7 @@ handle_ready(struct server *sv, struct sess *s)
 bad: {
 	char msg[256];
 	snprintf(msg, sizeof msg, "Error reading request: message %d: %s", id, m->err);
-	send_error(w, -1, 320, msg);
+	send_error(s, -1, 320, msg);
 }
 }
 
@@ -663,7 +664,7 @@ handle_start(struct server *sv, struct sess *s)
 	}
 	if (client_sess(sv, cid) != NULL) {
 		log_info("%s: client id %d is already in use: error 326", s->peer, cid);
-		send_error(w, -1, 326, "Unable to connect as the client id is already in use. Retry with a unique client id.");
+		send_error(s, -1, 326, "Unable to connect as the client id is already in use. Retry with a unique client id.");
 		s->closing = 1;
 		return;
 	}
@@ -672,9 +673,9 @@ handle_start(struct server *sv, struct sess *s)
 	log_info("%s: client id %d connected (version %d)", s->peer, cid, s->version);
 	tws_enc_managed_accts(w, sim_broker_account(sv->b));
 	tws_enc_next_valid_id(w, sim_broker_next_id(sv->b));
-	send_error(w, -1, 2104, "Market data farm connection is OK:usfarm");
-	send_error(w, -1, 2106, "HMDS data farm connection is OK:ushmds");
-	send_error(w, -1, 2158, "Sec-def data farm connection is OK:secdefil");
+	send_error(s, -1, 2104, "Market data farm connection is OK:usfarm");
+	send_error(s, -1, 2106, "HMDS data farm connection is OK:ushmds");
+	send_error(s, -1, 2158, "Sec-def data farm connection is OK:secdefil");
 }
 
 /* ================================ control ================================ */
@@ -789,9 +790,9 @@ process(struct server *sv, struct sess *s)
 			}
 			off += (size_t)n;
 			s->version = hi < sv->o.server_version ? hi : sv->o.server_version;
-			if (s->version < 176 || lo > s->version) {
-				log_warn("%s: client speaks versions %d..%d, we speak 176..%d: closing", s->peer, lo, hi,
-				    sv->o.server_version);
+			if (s->version < TWS_MIN_VERSION || lo > s->version) {
+				log_warn("%s: client speaks versions %d..%d, we speak %d..%d: closing", s->peer, lo, hi,
+				    TWS_MIN_VERSION, sv->o.server_version);
 				s->dead = 1;
 				break;
 			}
@@ -835,10 +836,10 @@ process(struct server *sv, struct sess *s)
 				s->rate_n = 0;
 			}
 			if (++s->rate_n == 51)
-				send_error(&s->stage_buf, -1, 100, "Max rate of messages per second has been exceeded:max=50 rec=51");
+				send_error(s, -1, 100, "Max rate of messages per second has been exceeded:max=50 rec=51");
 		}
 		if (tws_msg_parse(&sv->msg, p, plen) < 0) {
-			send_error(&s->stage_buf, -1, 320, "Error reading request: message does not end with a NUL");
+			send_error(s, -1, 320, "Error reading request: message does not end with a NUL");
 		} else if (s->stage == ST_START) {
 			handle_start(sv, s);
 		} else {
@@ -895,7 +896,7 @@ sim_server_run(sim_broker *b, sim_prices *px, const struct sim_server_opts *o, c
 	sv.o = *o;
 	if (sv.o.bind == NULL)
 		sv.o.bind = "127.0.0.1";
-	if (sv.o.server_version < 176 || sv.o.server_version > TWS_MAX_VERSION)
+	if (sv.o.server_version < TWS_MIN_VERSION || sv.o.server_version > TWS_MAX_VERSION)
 		sv.o.server_version = TWS_MAX_VERSION;
 	sv.drops_left = sv.o.drop_count > 0 ? sv.o.drop_count : 1;
 	tws_msg_init(&sv.msg);

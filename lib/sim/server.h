@@ -1,7 +1,7 @@
 /* sim/server: the network side of ib-sim: a TWS API server on a poll(2) loop, one thread, any number of
  * clients, plus a line-based control protocol on the same port.
  *
- * A connection that starts with "API\0" is a TWS API client: the handshake (server versions 176 to 178,
+ * A connection that starts with "API\0" is a TWS API client: the handshake (server versions 157 to 178,
  * the lower of the client's maximum and ours), START_API, then MANAGED_ACCTS, NEXT_VALID_ID and the three
  * data-farm notices (2104, 2106, 2158). A second connection with a client id in use gets error 326 and is
  * closed. A connection that starts with "CTL " is a control connection: one command per line, one answer
@@ -24,7 +24,7 @@
 struct sim_server_opts {
 	const char *bind;      /* address to listen on; default "127.0.0.1" */
 	int port;              /* default 4002 */
-	int server_version;    /* highest version offered, 176..178; default 178 */
+	int server_version;    /* highest version offered, 157..178; default 178 */
 	int drop_after;        /* fault: close a connection after it was sent this many messages (0: never) */
 	int drop_count;        /* fault: how many connections drop_after applies to (default 1) */
 	int delay_ms;          /* fault: hold every answer this long */

@@ -49,6 +49,8 @@ struct tws_client {
 	int fd;                   /* -1 when not connected */
 	int ready;                /* handshake complete */
 	int server_version;
+	int version;              /* the layouts to encode: the last negotiated version (a reconnect goes to
+	                           * the same gateway), TWS_MAX_VERSION before the first connection */
 	char conn_time[64];
 	char accounts[256];
 	long long next_id;        /* next order/request id */
@@ -184,6 +186,7 @@ tws_client_new(const tws_client_opts *o)
 	}
 	c->o.conn_opts = o->conn_opts ? strdup(o->conn_opts) : NULL;
 	c->fd = -1;
+	c->version = TWS_MAX_VERSION;
 	tws_wbuf_init(&c->out);
 	tws_msg_init(&c->msg);
 	for (int i = 0; i < c->o.max_msgs_per_sec; i++)
@@ -420,7 +423,7 @@ connect_once(tws_client *c)
 					return fail(c, TWS_ERR_PROTOCOL, "TWS at %s:%d speaks version %lld, outside %d..%d",
 					    c->host, c->o.port, v, TWS_MIN_VERSION, TWS_MAX_VERSION);
 				}
-				c->server_version = (int)v;
+				c->server_version = c->version = (int)v;
 				snprintf(c->conn_time, sizeof c->conn_time, "%s", c->msg.f[1]);
 				tws_enc_start_api(&c->out, c->o.client_id, "");
 				continue;
@@ -442,7 +445,7 @@ connect_once(tws_client *c)
 				continue;
 			case TWS_IN_ERR_MSG: {
 				tws_error e;
-				if (tws_dec_error(&c->msg, &e) < 0)
+				if (tws_dec_error_v(&c->msg, &e, c->server_version) < 0)
 					goto protocol;
 				if (e.code == TWS_ERR_CLIENT_ID_IN_USE)
 					err326 = 1;
@@ -627,7 +630,7 @@ tws_place_order(tws_client *c, const tws_contract *ct, const tws_order *o)
 	else if (q.order_id >= c->next_id)
 		c->next_id = q.order_id + 1;
 	tws_wbuf_init(&b);
-	tws_enc_place_order(&b, ct, &q);
+	tws_enc_place_order_v(&b, ct, &q, c->version);
 	return submit(c, TWS_REQ_ORDER, q.order_id, &b) < 0 ? -1 : q.order_id;
 }
 
@@ -639,7 +642,7 @@ tws_cancel_order(tws_client *c, long long order_id)
 	if (need_conn(c) < 0)
 		return -1;
 	tws_wbuf_init(&b);
-	tws_enc_cancel_order(&b, order_id);
+	tws_enc_cancel_order_v(&b, order_id, c->version);
 	return submit(c, TWS_REQ_CANCEL, order_id, &b) < 0 ? -1 : 0;
 }
 
@@ -850,7 +853,7 @@ handle(tws_client *c, tws_event *ev)
 		break;
 	case TWS_IN_ERR_MSG:
 		ev->type = TWS_EV_ERROR;
-		if ((rc = tws_dec_error(m, &ev->u.error)) < 0)
+		if ((rc = tws_dec_error_v(m, &ev->u.error, c->version)) < 0)
 			break;
 		ev->req_id = ev->u.error.id;
 		if (ev->req_id >= 0 && (p = pend_find(c, TWS_REQ_NONE, ev->req_id)) != NULL) {
@@ -882,7 +885,7 @@ handle(tws_client *c, tws_event *ev)
 		break;
 	case TWS_IN_OPEN_ORDER:
 		ev->type = TWS_EV_OPEN_ORDER;
-		if ((rc = tws_dec_open_order(m, &ev->u.open_order)) < 0)
+		if ((rc = tws_dec_open_order_v(m, &ev->u.open_order, c->version)) < 0)
 			break;
 		ev->req_id = (int)ev->u.open_order.order.order_id;
 		end_req(c, TWS_REQ_ORDER, ev->req_id, ev);

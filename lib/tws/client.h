@@ -119,7 +119,7 @@ void tws_client_free(tws_client *c);
 
 /* Connect and complete the handshake. Returns 0 once ready, or -1 with tws_errcode()/tws_errmsg() set:
  * 502 (refused, unreachable, timed out), 326 (client id in use), 504 (closed during the handshake), or
- * TWS_ERR_PROTOCOL (not a TWS API server, or a version outside 100..178). */
+ * TWS_ERR_PROTOCOL (not a TWS API server, or a version outside TWS_MIN_VERSION..TWS_MAX_VERSION, 157..178). */
 int tws_connect(tws_client *c);
 /* Close the connection (no reconnect). Pending requests are dropped. */
 void tws_disconnect(tws_client *c);

@@ -230,6 +230,21 @@ assert_eq "1,MSFT,BUY,3,MOC,DAY,PreSubmitted,v176" "$(tc open all)"
 ctl advance close >/dev/null
 assert_contains "$(tc execs)" ",1,MSFT,BOT,3,405,v176,1"
 stop_sim
+t "every version the client announces (157..178) works with our own tools: ib-submit's orders are working, not rejected, and ib-account reads them back"
+# The layouts at each version are the official client's (ibapi client.py placeOrder, orderdecoder.py):
+# 157 has none of duration/postToAts/autoCancelParent/advancedErrorOverride/manualOrderTime, 169 all of
+# them and faProfile, 176 the PEG BEST/PEG MID fields too, 177 drops faProfile.
+for v in 157 169 176 177; do
+	rm -rf state
+	start_sim --server-version "$v"
+	printf '%s\n' '{"type":"order","client_id":"2026-11-23:t:MSFT:BUY","date":"2026-11-24","id":"10002","symbol":"MSFT","side":"BUY","qty":3,"order_type":"MKT","tif":"OPG","ref_price":408.0}' >v.ndjson
+	IB_PORT=$port IB_CLIENT_ID=5 ib-submit v.ndjson >v-status.ndjson 2>v-submit.err || fail "ib-submit at version $v: $(cat v-submit.err)"
+	assert_contains v-status.ndjson '"status":"PreSubmitted"'
+	IB_PORT=$port IB_CLIENT_ID=6 ib-account >v-acct.ndjson 2>v-acct.err || fail "ib-account at version $v: $(cat v-acct.err)"
+	assert_contains v-acct.ndjson '"client_id":"2026-11-23:t:MSFT:BUY"'
+	assert_contains sim.log "(version $v)"
+	stop_sim
+done
 rm -rf state
 start_sim --pacing
 tc bars MSFT "1 W" >/dev/null
