@@ -17,7 +17,7 @@
 enum {
 	OPT_ACCOUNT = 0x100, OPT_BIND, OPT_CAPITAL, OPT_DELAY, OPT_DROP_AFTER, OPT_DROP_COUNT, OPT_HOST,
 	OPT_PACING, OPT_PACING_VIOLATIONS, OPT_PORT, OPT_PRICES, OPT_REJECT_EVERY, OPT_SERVER_VERSION,
-	OPT_SLIPPAGE, OPT_START, OPT_STATE,
+	OPT_SLIPPAGE, OPT_START, OPT_STATE, OPT_ORDER_WARNING, OPT_FARM_NOTICES,
 };
 
 static void usage(int status);
@@ -29,7 +29,9 @@ static const struct option long_options[] = {
 	{ "delay", required_argument, NULL, OPT_DELAY },
 	{ "drop-after", required_argument, NULL, OPT_DROP_AFTER },
 	{ "drop-count", required_argument, NULL, OPT_DROP_COUNT },
+	{ "farm-notices", no_argument, NULL, OPT_FARM_NOTICES },
 	{ "host", required_argument, NULL, OPT_HOST },
+	{ "order-warning", required_argument, NULL, OPT_ORDER_WARNING },
 	{ "pacing", no_argument, NULL, OPT_PACING },
 	{ "pacing-violations", required_argument, NULL, OPT_PACING_VIOLATIONS },
 	{ "port", required_argument, NULL, OPT_PORT },
@@ -77,7 +79,7 @@ ctl(const char *host, int port, int argc, char **argv)
 int
 main(int argc, char *argv[])
 {
-	struct sim_server_opts so = { "127.0.0.1", 4002, 178, 0, 1, 0, 0, 0 };
+	struct sim_server_opts so = { .bind = "127.0.0.1", .port = 4002, .server_version = 178, .drop_count = 1 };
 	struct sim_broker_opts bo = { NULL, NULL, 1000000, 0, "DU1234567", 0, 0, 0 };
 	const char *prices = NULL, *host = "127.0.0.1", *env;
 	char err[512];
@@ -101,7 +103,14 @@ main(int argc, char *argv[])
 		case OPT_DELAY: so.delay_ms = (int)cli_int(optarg, 0, 600000, "--delay"); break;
 		case OPT_DROP_AFTER: so.drop_after = (int)cli_int(optarg, 1, 100000000, "--drop-after"); break;
 		case OPT_DROP_COUNT: so.drop_count = (int)cli_int(optarg, 1, 1000000, "--drop-count"); break;
+		case OPT_FARM_NOTICES: so.farm_notices = 1; break;
 		case OPT_HOST: host = optarg; break;
+		case OPT_ORDER_WARNING:
+			so.order_warning = (int)cli_int(optarg, 1, 100000, "--order-warning");
+			if (so.order_warning != 399 && so.order_warning != 404 && so.order_warning != 2109 &&
+			    so.order_warning != 10349)
+				err_die(EX_USAGE, "--order-warning: %d is not 399, 404, 2109 or 10349", so.order_warning);
+			break;
 		case OPT_PACING: so.enforce_pacing = 1; break;
 		case OPT_PACING_VIOLATIONS: so.pacing_every = (int)cli_int(optarg, 1, 1000000, "--pacing-violations"); break;
 		case OPT_PORT: so.port = (int)cli_int(optarg, 1, 65535, "--port"); break;
@@ -121,7 +130,14 @@ main(int argc, char *argv[])
 		optind = 0;
 		while ((opt = getopt_long(argc, argv, "+" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 			switch (opt) {
-			case OPT_HOST: host = optarg; break;
+			case OPT_FARM_NOTICES: so.farm_notices = 1; break;
+		case OPT_HOST: host = optarg; break;
+		case OPT_ORDER_WARNING:
+			so.order_warning = (int)cli_int(optarg, 1, 100000, "--order-warning");
+			if (so.order_warning != 399 && so.order_warning != 404 && so.order_warning != 2109 &&
+			    so.order_warning != 10349)
+				err_die(EX_USAGE, "--order-warning: %d is not 399, 404, 2109 or 10349", so.order_warning);
+			break;
 			case OPT_PORT: so.port = (int)cli_int(optarg, 1, 65535, "--port"); break;
 			default: cli_common(opt, usage);
 			}
@@ -166,8 +182,9 @@ usage(int status)
 	    "usage: ib-sim [-q] --prices FILE [--state DIR] [--port PORT] [--bind ADDR] [--capital X]\n"
 	    "              [--slippage-bps X] [--start DATE] [--account ID] [--server-version N]\n"
 	    "              [--drop-after N] [--drop-count N] [--delay MS] [--pacing-violations N]\n"
-	    "              [--pacing] [--reject-every N]\n"
+	    "              [--pacing] [--reject-every N] [--order-warning CODE] [--farm-notices]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] advance open | advance close | advance days N\n"
+	    "       ib-sim ctl [--host HOST] [--port PORT] notice CODE | link lost | link restored[-data-lost]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] status | shutdown\n"
 	    "A simulated broker speaking the TWS API on PORT (default 4002).\n");
 	exit(status);

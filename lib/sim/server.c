@@ -70,6 +70,8 @@ struct server {
 	int seen_pos;
 	tws_msg msg;
 	int shutdown;
+	int link_down;         /* "link lost": requests are held until "link restored" */
+	int farm_asleep;       /* farm_notices: the HMDS farm reported inactive (2107) */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -240,6 +242,69 @@ on_note(void *ctx, const sim_note_info *n)
 	}
 }
 
+/* ================================ warnings and notices ================================ */
+
+/* The warnings a paper account sends with a working order (texts as TWS words them). */
+static void
+send_order_warning(struct server *sv, struct sess *s, const tws_contract *c, const tws_order *o)
+{
+	char msg[384], t[48];
+
+	switch (sv->o.order_warning) {
+	case 399:
+		snprintf(msg, sizeof msg, "Order Message:\n%s %g %s SMART\nWarning: your order will not be placed at "
+		    "the exchange until the next session opens (%s).", o->action, o->qty, c->symbol,
+		    sim_broker_time(sv->b, " US/Eastern", t, sizeof t));
+		break;
+	case 404:
+		snprintf(msg, sizeof msg, "Shares for this order are not immediately available for short sale. The "
+		    "order will be held while we attempt to locate the shares.");
+		break;
+	case 2109:
+		snprintf(msg, sizeof msg, "Order Event Warning:Attribute 'Outside Regular Trading Hours' is ignored "
+		    "based on the order type and destination. PlaceOrder is now processed.");
+		break;
+	default:
+		snprintf(msg, sizeof msg, "Order TIF was set to DAY based on order preset.");
+		break;
+	}
+	send_error(s, (int)o->order_id, sv->o.order_warning, msg);
+}
+
+/* The texts of the notices "CTL notice CODE" sends: those of a real gateway. */
+static const char *
+notice_text(int code)
+{
+	switch (code) {
+	case 2103: return "Market data farm connection is broken:usfarm";
+	case 2104: return "Market data farm connection is OK:usfarm";
+	case 2105: return "HMDS data farm connection is broken:ushmds";
+	case 2106: return "HMDS data farm connection is OK:ushmds";
+	case 2107: return "HMDS data farm connection is inactive but should be available upon demand.ushmds";
+	case 2108: return "Market data farm connection is inactive but should be available upon demand.usfarm";
+	case 2110: return "Connectivity between Trader Workstation and server is broken. It will be restored automatically.";
+	case 2157: return "Sec-def data farm connection is broken:secdefil";
+	case 2158: return "Sec-def data farm connection is OK:secdefil";
+	case 1100: return "Connectivity between IB and Trader Workstation has been lost.";
+	case 1101: return "Connectivity between IB and Trader Workstation has been restored - data lost.";
+	case 1102: return "Connectivity between IB and Trader Workstation has been restored - data maintained.";
+	}
+	return NULL;
+}
+
+/* A notice (id -1) to every API client. */
+static void
+broadcast(struct server *sv, int code)
+{
+	for (int i = 0; i < sv->ns; i++) {
+		struct sess *t = sv->s[i];
+		if (t->stage == ST_READY && !t->dead) {
+			send_error(t, -1, code, notice_text(code));
+			commit(sv, t);
+		}
+	}
+}
+
 /* ================================ historical data ================================ */
 
 /* Parse "N U" (U one of S D W M Y). Returns 0, or -1. */
@@ -335,6 +400,10 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	sim_bar *adj = NULL;
 
 	sv->hist_count++;
+	if (sv->o.farm_notices && sv->farm_asleep) {
+		send_error(s, -1, 2106, notice_text(2106));
+		sv->farm_asleep = 0;
+	}
 	if (sv->o.pacing_every > 0 && sv->hist_count % sv->o.pacing_every == 0) {
 		send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
 		return;
@@ -478,6 +547,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 
 /* ================================ requests ================================ */
 
+
 static void
 send_account_summary(struct server *sv, struct sess *s, int req_id, const char *tags)
 {
@@ -544,6 +614,10 @@ handle_ready(struct server *sv, struct sess *s)
 		if (tws_dec_hist_req(m, &r) < 0)
 			goto bad;
 		hist_answer(sv, s, &r);
+		if (sv->o.farm_notices) {
+			send_error(s, -1, 2107, notice_text(2107));
+			sv->farm_asleep = 1;
+		}
 		break;
 	}
 	case TWS_OUT_CANCEL_HISTORICAL_DATA:
@@ -558,6 +632,8 @@ handle_ready(struct server *sv, struct sess *s)
 			send_error(s, (int)oid, 201, msg);
 			break;
 		}
+		if (sv->o.order_warning != 0)
+			send_order_warning(sv, s, &c, &o);
 		commit(sv, s); /* the broker writes to this session through on_note */
 		if (sim_broker_place(sv->b, s->client_id, &c, &o) < 0)
 			send_error(s, (int)o.order_id, 201, "Order rejected - reason:the simulator could not save its state");
@@ -706,12 +782,32 @@ ctl_line(struct server *sv, struct sess *s, char *line)
 		} else {
 			rc = sim_broker_advance(sv->b, SIM_DAYS, (int)n, err, sizeof err);
 		}
+	} else if (argc == 2 && strcmp(argv[0], "notice") == 0) {
+		long long code;
+		if (num_parse_i64(argv[1], strlen(argv[1]), &code) < 0 || code < 0 || code > 100000 ||
+		    notice_text((int)code) == NULL || code == 1100 || code == 1101 || code == 1102) {
+			snprintf(err, sizeof err, "notice: '%s' is not a notice code (2103-2110, 2157, 2158)", argv[1]);
+			rc = -1;
+		} else {
+			broadcast(sv, (int)code);
+		}
+	} else if (argc == 2 && strcmp(argv[0], "link") == 0 && strcmp(argv[1], "lost") == 0) {
+		sv->link_down = 1;
+		broadcast(sv, 1100);
+	} else if (argc == 2 && strcmp(argv[0], "link") == 0 &&
+	    (strcmp(argv[1], "restored") == 0 || strcmp(argv[1], "restored-data-lost") == 0)) {
+		sv->link_down = 0;
+		broadcast(sv, strcmp(argv[1], "restored") == 0 ? 1102 : 1101);
+		for (int i = 0; i < sv->ns; i++)
+			if (sv->s[i]->stage == ST_READY && sv->s[i]->inlen > 0)
+				sv->s[i]->backlog = 1; /* answer what was held */
 	} else if (argc == 1 && strcmp(argv[0], "status") == 0) {
 		/* falls through to the status line below */
 	} else if (argc == 1 && strcmp(argv[0], "shutdown") == 0) {
 		sv->shutdown = 1;
 	} else {
-		snprintf(err, sizeof err, "unknown command (advance open|close|days N, status, shutdown)");
+		snprintf(err, sizeof err, "unknown command (advance open|close|days N, notice CODE, link lost|restored|"
+		    "restored-data-lost, status, shutdown)");
 		rc = -1;
 	}
 	if (rc < 0) {
@@ -820,6 +916,8 @@ process(struct server *sv, struct sess *s)
 			off = (size_t)(nl - s->in) + 1;
 			continue;
 		}
+		if (sv->link_down && s->stage == ST_READY)
+			break; /* TWS without IB: requests wait, unanswered, until the link is back */
 		n = tws_frame_split(s->in + off, s->inlen - off, &p, &plen);
 		if (n == 0)
 			break;

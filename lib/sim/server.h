@@ -7,7 +7,11 @@
  * closed. A connection that starts with "CTL " is a control connection: one command per line, one answer
  * line each ("ok ..." or "error: ..."):
  *     CTL advance open | advance close | advance days N | status | shutdown
- * so that a shell can drive the clock (ib-sim ctl does exactly this).
+ *     CTL notice CODE              (a notice such as 2103/2104 farm status to every API client)
+ *     CTL link lost | link restored | link restored-data-lost
+ * so that a shell can drive the clock (ib-sim ctl does exactly this). "link lost" sends 1100 to every API
+ * client and holds their requests, unanswered, as TWS does while it has no connection to IB; "link
+ * restored" sends 1102 (data kept), "link restored-data-lost" 1101, and the held requests are answered.
  *
  * Fault injection for tests: close each of the first drop_count connections after drop_after messages;
  * hold every answer delay_ms; answer every pacing_every-th historical request with a pacing violation
@@ -30,6 +34,11 @@ struct sim_server_opts {
 	int delay_ms;          /* fault: hold every answer this long */
 	int pacing_every;      /* fault: every Nth historical request gets a pacing violation (0: never) */
 	int enforce_pacing;    /* IB's pacing rules, see above */
+	int order_warning;     /* 0, or a warning code (399, 404, 2109, 10349) sent for every order placed, before
+	                        * its first status, as a paper account with order presets does: the order is
+	                        * working all the same */
+	int farm_notices;      /* 1: the HMDS farm goes inactive (2107) after each historical answer and is
+	                        * woken (2106) by the next request, as a real gateway reports it */
 };
 
 /* Listen and serve until sim_server_stop() or a "shutdown" command. Returns 0, or -1 with err set (the port

@@ -413,12 +413,6 @@ tws_unescape(char *s)
 	*w = '\0';
 }
 
-int
-tws_error_is_notice(int code)
-{
-	return (code >= 2100 && code < 2200) || code == 1102 || code == 10167 || code == 399;
-}
-
 /* ================================ historical data ================================ */
 
 /* REQ_HISTORICAL_DATA at version 178: no version field; barSize before duration, useRTH before whatToShow. */

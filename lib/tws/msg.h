@@ -11,6 +11,7 @@
 #ifndef STI_TWS_MSG_H
 #define STI_TWS_MSG_H
 
+#include "tws/codes.h"
 #include "tws/wire.h"
 
 /* The server versions at which a layout we speak changed, under the official client's names
@@ -127,9 +128,7 @@ int tws_dec_error_v(tws_msg *m, tws_error *e, int version);
 /* Replace each \uXXXX in s (NUL-terminated, in place) by the character's UTF-8 bytes, pairing
  * surrogates; a malformed escape stays as it is. This function can't fail. */
 void tws_unescape(char *s);
-/* 1 for codes that are notices, not failures: 2100-2199 (farm status, ...), 1102 (restored, data kept),
- * 10167 (delayed data) and 399 (order warning). */
-int tws_error_is_notice(int code);
+/* Which codes are failures, warnings or notices: tws/codes.h (tws_error_is_notice, tws_code_kind). */
 
 /* ---- historical data ---- */
 

@@ -166,6 +166,29 @@ START_TEST(test_notice)
 	ck_assert_str_eq(e.msg, "Market data farm connection is OK:usfarm");
 	ck_assert(tws_error_is_notice(e.code));
 	ck_assert(!tws_error_is_notice(162));
+	/* IB's message codes: 2100-2169 are warnings and farm status, 1100 the link lost, 1101/1102 back;
+	 * 404 holds an order for a locate; ib_async takes 2100-2199, 399, 404 and 10167 as warnings; 10349
+	 * (TIF set by a preset) arrives for working orders (issue 15). Failures: 162, 200, 201, 202, 321. */
+	for (int c = 2100; c < 2200; c++)
+		ck_assert_msg(tws_error_is_notice(c), "code %d", c);
+	ck_assert_int_eq(tws_code_kind(2104), TWS_CODE_NOTICE);
+	ck_assert_int_eq(tws_code_kind(2109), TWS_CODE_WARNING);
+	ck_assert_int_eq(tws_code_kind(399), TWS_CODE_WARNING);
+	ck_assert_int_eq(tws_code_kind(404), TWS_CODE_WARNING);
+	ck_assert_int_eq(tws_code_kind(10349), TWS_CODE_WARNING);
+	ck_assert_int_eq(tws_code_kind(10167), TWS_CODE_NOTICE);
+	ck_assert_int_eq(tws_code_kind(1100), TWS_CODE_LINK_LOST);
+	ck_assert_int_eq(tws_code_kind(1101), TWS_CODE_LINK_BACK);
+	ck_assert_int_eq(tws_code_kind(1102), TWS_CODE_LINK_BACK);
+	ck_assert(!tws_error_is_notice(1100));
+	ck_assert(tws_error_is_notice(1101) && tws_error_is_notice(1102));
+	for (size_t i = 0; i < 7; i++) {
+		static const int fail[] = { 162, 200, 201, 202, 321, 326, 103 };
+		ck_assert_int_eq(tws_code_kind(fail[i]), TWS_CODE_FAILURE);
+		ck_assert(!tws_error_is_notice(fail[i]));
+	}
+	ck_assert_str_eq(tws_code_what(404), "order held for a locate");
+	ck_assert_str_eq(tws_code_what(201), "error");
 	tws_enc_error(&b, &e);
 	assert_bytes(&b, "4|2|-1|2104|Market data farm connection is OK:usfarm||");
 	tws_wbuf_free(&b);
