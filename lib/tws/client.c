@@ -68,7 +68,9 @@ struct tws_client {
 	size_t framecap;
 	int errcode;
 	char errmsg[256];
-	int lost;                 /* the connection dropped or 1100 arrived: reconnect before anything else */
+	int lost;                 /* the connection dropped: reconnect before anything else */
+	int attempts;             /* reconnect attempts since a request was last answered */
+	long long link_down;      /* ms: when 1100 arrived (TWS lost IB), 0 while the link is up */
 };
 
 /* ================================ helpers ================================ */
@@ -156,6 +158,7 @@ tws_client_opts_init(tws_client_opts *o)
 	o->pacing_backoff_ms = 2000;
 	o->reconnect_max = 5;
 	o->reconnect_backoff_ms = 500;
+	o->link_timeout_ms = 300000;
 	if (env_int("IB_PORT", &o->port) < 0)
 		rc = -1;
 	if (env_int("IB_CLIENT_ID", &o->client_id) < 0)
@@ -175,6 +178,8 @@ tws_client_new(const tws_client_opts *o)
 		c->o.max_msgs_per_sec = 45;
 	if (c->o.max_hist_open <= 0)
 		c->o.max_hist_open = 50;
+	if (c->o.link_timeout_ms <= 0)
+		c->o.link_timeout_ms = 300000;
 	c->host = strdup(o->host ? o->host : "127.0.0.1");
 	c->o.conn_opts = NULL; /* copied below into the hello each time; keep no borrowed pointer */
 	c->sent_at = calloc((size_t)c->o.max_msgs_per_sec, sizeof *c->sent_at);
@@ -523,6 +528,8 @@ tws_connect(tws_client *c)
 	c->errcode = 0;
 	c->errmsg[0] = '\0';
 	c->lost = 0;
+	c->attempts = 0;
+	c->link_down = 0;
 	return connect_once(c);
 }
 
@@ -796,6 +803,8 @@ expire(tws_client *c, long long now)
 	long long next_deadline = -1;
 	struct pending *p, *n;
 
+	if (c->link_down > 0)
+		return -1; /* TWS has no link to IB: nothing can be answered, no timeout runs */
 	for (p = c->pend; p != NULL; p = n) {
 		n = p->next;
 		if (p->state != P_SENT)
@@ -821,8 +830,56 @@ end_req(tws_client *c, enum tws_req_kind kind, long long id, tws_event *ev)
 	struct pending *p = pend_find(c, kind, id);
 
 	ev->kind = kind;
-	if (p != NULL && p->state == P_SENT)
+	if (p != NULL && p->state == P_SENT) {
 		pend_remove(c, p);
+		c->attempts = 0; /* the connection works: a later drop starts counting afresh */
+	}
+}
+
+/* Sent read requests go out again (after a reconnect, or 1101: TWS lost their data). Orders and cancels
+ * never do: callers re-read open orders and executions. */
+static void
+resend_reads(tws_client *c)
+{
+	for (struct pending *p = c->pend; p != NULL; p = p->next) {
+		if (p->state != P_SENT || p->kind == TWS_REQ_ORDER || p->kind == TWS_REQ_CANCEL)
+			continue;
+		p->state = p->kind == TWS_REQ_HIST ? P_WAITING : P_READY;
+		p->not_before = 0;
+	}
+}
+
+/* An ERR_MSG about TWS's link to IB (1100, 1101, 1102). */
+static void
+on_link(tws_client *c, int code)
+{
+	long long now = now_ms();
+	tws_event ev;
+
+	if (code == 1100) {
+		if (c->link_down == 0) {
+			c->link_down = now;
+			log_warn("TWS at %s:%d lost its connection to IB (error 1100): waiting up to %d s for it to come "
+			    "back", c->host, c->o.port, c->o.link_timeout_ms / 1000);
+		}
+		return;
+	}
+	if (c->link_down == 0)
+		return;
+	/* The time the link was down does not count against the requests' timeouts. */
+	for (struct pending *p = c->pend; p != NULL; p = p->next)
+		if (p->state == P_SENT)
+			p->deadline += now - c->link_down;
+	log_warn("TWS at %s:%d has its connection to IB back after %lld ms (error %d, data %s)", c->host, c->o.port,
+	    now - c->link_down, code, code == 1101 ? "lost: asking again" : "kept");
+	c->link_down = 0;
+	if (code == 1101) {
+		resend_reads(c);
+		memset(&ev, 0, sizeof ev);
+		ev.type = TWS_EV_RECONNECTED;
+		ev.req_id = -1;
+		synth_push(c, &ev);
+	}
 }
 
 static int
@@ -870,8 +927,9 @@ handle(tws_client *c, tws_event *ev)
 			if (!tws_error_is_notice(ev->u.error.code) && p->state == P_SENT)
 				pend_remove(c, p);
 		}
-		if (ev->u.error.code == 1100)
-			c->lost = 1;
+		if (tws_code_kind(ev->u.error.code) == TWS_CODE_LINK_LOST ||
+		    tws_code_kind(ev->u.error.code) == TWS_CODE_LINK_BACK)
+			on_link(c, ev->u.error.code);
 		return 1;
 	case TWS_IN_ORDER_STATUS:
 		ev->type = TWS_EV_ORDER_STATUS;
@@ -984,13 +1042,16 @@ handle(tws_client *c, tws_event *ev)
 static int
 reconnect(tws_client *c)
 {
-	long long wait = c->o.reconnect_backoff_ms > 0 ? c->o.reconnect_backoff_ms : 500;
+	long long base = c->o.reconnect_backoff_ms > 0 ? c->o.reconnect_backoff_ms : 500;
 	tws_event ev;
 
 	close_fd(c);
-	for (int i = 0; i < c->o.reconnect_max; i++, wait *= 2) {
+	c->link_down = 0;
+	while (c->attempts < c->o.reconnect_max) {
+		long long wait = base << (c->attempts < 20 ? c->attempts : 20);
+		c->attempts++;
 		log_warn("connection to TWS at %s:%d lost; reconnecting in %lld ms (attempt %d of %d)", c->host,
-		    c->o.port, wait, i + 1, c->o.reconnect_max);
+		    c->o.port, wait, c->attempts, c->o.reconnect_max);
 		sleep_ms(wait);
 		if (connect_once(c) < 0) {
 			if (c->errcode == TWS_ERR_CLIENT_ID_IN_USE)
@@ -998,12 +1059,7 @@ reconnect(tws_client *c)
 			continue;
 		}
 		c->lost = 0;
-		for (struct pending *p = c->pend; p != NULL; p = p->next) {
-			if (p->state != P_SENT || p->kind == TWS_REQ_ORDER || p->kind == TWS_REQ_CANCEL)
-				continue;
-			p->state = p->kind == TWS_REQ_HIST ? P_WAITING : P_READY;
-			p->not_before = 0;
-		}
+		resend_reads(c);
 		memset(&ev, 0, sizeof ev);
 		ev.type = TWS_EV_RECONNECTED;
 		ev.req_id = -1;
@@ -1069,7 +1125,15 @@ tws_poll(tws_client *c, tws_event *ev, int timeout_ms)
 			c->lost = 1;
 			return 1;
 		}
+		if (c->link_down > 0 && now - c->link_down >= c->o.link_timeout_ms) {
+			log_warn("TWS at %s:%d did not get its connection to IB back within %d s: reconnecting", c->host,
+			    c->o.port, c->o.link_timeout_ms / 1000);
+			c->lost = 1;
+			continue;
+		}
 		dl = expire(c, now);
+		if (c->link_down > 0)
+			dl = c->link_down + c->o.link_timeout_ms;
 		if (c->syn != NULL)
 			continue;
 		wake = pump(c, now);

@@ -1595,7 +1595,20 @@ send_buf(int fd, tws_wbuf *b)
 
 /* Modes: 0 normal (answers one historical request with one bar); 1 client id in use; 2 first historical
  * request gets a pacing violation; 3 never answers requests; 4 drops the first connection after the
- * handshake, answers normally on the second. */
+ * handshake, answers normally on the second; 5 answers the first historical request with 1100 (TWS lost
+ * IB), then after 600 ms 1102 (restored, data kept) and the bars; 6 the same with 1101 (data lost) after
+ * 100 ms, and answers only the request sent again; 7 sends 1100 and never restores it, answers normally on
+ * a second connection; 8 completes the handshake and drops, every time. */
+static void
+send_code(int fd, tws_wbuf *b, int code, const char *text)
+{
+	tws_error e = { -1, code, "", "" };
+
+	snprintf(e.msg, sizeof e.msg, "%s", text);
+	tws_enc_error(b, &e);
+	send_buf(fd, b);
+}
+
 static void *
 serve(void *arg)
 {
@@ -1603,7 +1616,7 @@ serve(void *arg)
 	char buf[8192];
 	tws_wbuf b;
 	tws_msg m;
-	int conns = f->mode == 4 ? 2 : 1, hist_seen = 0;
+	int conns = f->mode == 4 || f->mode == 7 ? 2 : f->mode == 8 ? 10 : 1, hist_seen = 0;
 
 	tws_wbuf_init(&b);
 	tws_msg_init(&m);
@@ -1632,7 +1645,7 @@ serve(void *arg)
 			tws_enc_error(&b, &e);
 		}
 		send_buf(fd, &b);
-		if (f->mode == 4 && k == 0)
+		if ((f->mode == 4 && k == 0) || f->mode == 8)
 			goto next;
 		while ((n = read_frame(fd, buf, sizeof buf, 0)) > 0) {
 			tws_hist_req r;
@@ -1641,6 +1654,23 @@ serve(void *arg)
 			ck_assert_int_eq(tws_dec_hist_req(&m, &r), 0);
 			if (f->mode == 3)
 				continue;
+			if (f->mode == 5 && hist_seen++ == 0) {
+				send_code(fd, &b, 1100, "Connectivity between IB and Trader Workstation has been lost.");
+				usleep(600000);
+				send_code(fd, &b, 1102, "Connectivity between IB and Trader Workstation has been restored - "
+				    "data maintained.");
+			}
+			if (f->mode == 6 && hist_seen++ == 0) {
+				send_code(fd, &b, 1100, "Connectivity between IB and Trader Workstation has been lost.");
+				usleep(100000);
+				send_code(fd, &b, 1101, "Connectivity between IB and Trader Workstation has been restored - "
+				    "data lost.");
+				continue; /* the data is lost: only the request sent again is answered */
+			}
+			if (f->mode == 7 && k == 0) {
+				send_code(fd, &b, 1100, "Connectivity between IB and Trader Workstation has been lost.");
+				continue;
+			}
 			if (f->mode == 2 && hist_seen++ == 0) {
 				tws_error e = { r.req_id, 162,
 					"Historical Market Data Service error message:Historical data request pacing violation",
@@ -1815,6 +1845,126 @@ START_TEST(test_client_reconnect)
 }
 END_TEST
 
+/* IB's message codes: 1100 "Connectivity between IB and the TWS has been lost" (TWS reconnects by
+ * itself), 1102 "restored - data maintained", 1101 "restored - data lost" (requests must be sent again).
+ * The socket to TWS never closed: the client must not reconnect, and the request's timeout (400 ms) must
+ * not run while the link is down (600 ms). */
+START_TEST(test_client_link_lost_kept)
+{
+	struct fake f;
+	pthread_t th;
+	tws_client *c = client_for(&f, &th, 5);
+	tws_hist_req r;
+	tws_event ev;
+	int codes[2], n = 0;
+
+	ck_assert_int_eq(tws_connect(c), 0);
+	hist_req(&r);
+	ck_assert_int_ge(tws_req_historical(c, &r), 0);
+	for (;;) {
+		ck_assert_int_eq(tws_poll(c, &ev, 3000), 1);
+		ck_assert_int_ne(ev.type, TWS_EV_TIMEOUT);
+		ck_assert_int_ne(ev.type, TWS_EV_RECONNECTED);
+		if (ev.type == TWS_EV_ERROR && ev.u.error.code != 2104 && n < 2)
+			codes[n++] = ev.u.error.code;
+		if (ev.type == TWS_EV_BARS)
+			break;
+	}
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(codes[0], 1100);
+	ck_assert_int_eq(codes[1], 1102);
+	ck_assert_int_eq(f.accepted, 1);
+	ck_assert_int_eq(tws_pending(c), 0);
+	finish(&f, th, c);
+}
+END_TEST
+
+START_TEST(test_client_link_lost_data_lost)
+{
+	struct fake f;
+	pthread_t th;
+	tws_client *c = client_for(&f, &th, 6);
+	tws_hist_req r;
+	tws_event ev;
+	int id;
+
+	ck_assert_int_eq(tws_connect(c), 0);
+	hist_req(&r);
+	ck_assert_int_ge((id = tws_req_historical(c, &r)), 0);
+	ck_assert_int_eq(wait_for(c, &ev, TWS_EV_RECONNECTED), 1);
+	ck_assert_int_eq(wait_for(c, &ev, TWS_EV_BARS), 1);
+	ck_assert_int_eq(ev.req_id, id);
+	ck_assert_int_eq(f.accepted, 1);
+	finish(&f, th, c);
+}
+END_TEST
+
+/* No 1101/1102 within link_timeout_ms: then the connection is taken as lost and made again. */
+START_TEST(test_client_link_timeout)
+{
+	struct fake f;
+	pthread_t th;
+	tws_client *c;
+	tws_client_opts o;
+	tws_hist_req r;
+	tws_event ev;
+
+	memset(&f, 0, sizeof f);
+	f.mode = 7;
+	fake_listen(&f);
+	ck_assert_int_eq(pthread_create(&th, NULL, serve, &f), 0);
+	tws_client_opts_init(&o);
+	o.host = "127.0.0.1";
+	o.port = f.port;
+	o.client_id = 7;
+	o.connect_timeout_ms = 3000;
+	o.request_timeout_ms = 2000;
+	o.reconnect_backoff_ms = 20;
+	o.link_timeout_ms = 300;
+	c = tws_client_new(&o);
+	ck_assert_int_eq(tws_connect(c), 0);
+	hist_req(&r);
+	ck_assert_int_ge(tws_req_historical(c, &r), 0);
+	ck_assert_int_eq(wait_for(c, &ev, TWS_EV_RECONNECTED), 1);
+	ck_assert_int_eq(wait_for(c, &ev, TWS_EV_BARS), 1);
+	ck_assert_int_eq(f.accepted, 2);
+	finish(&f, th, c);
+}
+END_TEST
+
+/* A gateway that accepts and drops every connection: the attempts count across drops (1, 2, 3 of 3), and
+ * then the connection is gone for good, instead of "attempt 1 of 3" for ever. */
+START_TEST(test_client_reconnect_counts)
+{
+	struct fake f;
+	pthread_t th;
+	tws_client *c;
+	tws_client_opts o;
+	tws_event ev;
+	int r;
+
+	memset(&f, 0, sizeof f);
+	f.mode = 8;
+	fake_listen(&f);
+	ck_assert_int_eq(pthread_create(&th, NULL, serve, &f), 0);
+	tws_client_opts_init(&o);
+	o.host = "127.0.0.1";
+	o.port = f.port;
+	o.client_id = 7;
+	o.connect_timeout_ms = 3000;
+	o.reconnect_backoff_ms = 10;
+	o.reconnect_max = 3;
+	c = tws_client_new(&o);
+	ck_assert_int_eq(tws_connect(c), 0);
+	ck_assert_int_ge(tws_req_positions(c), 0);
+	while ((r = tws_poll(c, &ev, 3000)) == 1)
+		;
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(f.accepted, 4);
+	finish(&f, th, c);
+}
+END_TEST
+
 START_TEST(test_client_refused)
 {
 	struct fake f;
@@ -1873,6 +2023,10 @@ tws_suite(void)
 	tcase_add_test(client, test_client_pacing_retry);
 	tcase_add_test(client, test_client_timeout);
 	tcase_add_test(client, test_client_reconnect);
+	tcase_add_test(client, test_client_link_lost_kept);
+	tcase_add_test(client, test_client_link_lost_data_lost);
+	tcase_add_test(client, test_client_link_timeout);
+	tcase_add_test(client, test_client_reconnect_counts);
 	tcase_add_test(client, test_client_refused);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);
