@@ -752,6 +752,8 @@ handle_start(struct server *sv, struct sess *s)
 	send_error(s, -1, 2104, "Market data farm connection is OK:usfarm");
 	send_error(s, -1, 2106, "HMDS data farm connection is OK:ushmds");
 	send_error(s, -1, 2158, "Sec-def data farm connection is OK:secdefil");
+	if (sv->link_down) /* the state of TWS's link, for a client that connects while it is down */
+		send_error(s, -1, 1100, notice_text(1100));
 }
 
 /* ================================ control ================================ */
