@@ -52,7 +52,7 @@ struct tws_client {
 	int version;              /* the layouts to encode: the last negotiated version (a reconnect goes to
 	                           * the same gateway), TWS_MAX_VERSION before the first connection */
 	char conn_time[64];
-	char accounts[256];
+	char *accounts;           /* MANAGED_ACCTS, any length; NULL before it */
 	long long next_id;        /* next order/request id */
 	tws_wbuf out;             /* bytes to write */
 	char *in;                 /* bytes read, not yet handled */
@@ -248,6 +248,7 @@ tws_client_free(tws_client *c)
 	free(c->in);
 	free(c->last_bars);
 	free(c->frame);
+	free(c->accounts);
 	free(c->sent_at);
 	free((char *)c->o.conn_opts);
 	free(c->host);
@@ -259,7 +260,7 @@ int tws_errcode(const tws_client *c) { return c->errcode; }
 const char *tws_errmsg(const tws_client *c) { return c->errmsg; }
 int tws_server_version(const tws_client *c) { return c->server_version; }
 const char *tws_conn_time(const tws_client *c) { return c->conn_time; }
-const char *tws_accounts(const tws_client *c) { return c->accounts; }
+const char *tws_accounts(const tws_client *c) { return c->accounts ? c->accounts : ""; }
 int tws_pending(const tws_client *c) { return c->npend; }
 
 long long
@@ -444,7 +445,7 @@ connect_once(tws_client *c)
 				continue;
 			}
 			case TWS_IN_MANAGED_ACCTS:
-				if (tws_dec_managed_accts(&c->msg, c->accounts, sizeof c->accounts) < 0)
+				if (tws_dec_managed_accts_dup(&c->msg, &c->accounts) < 0)
 					goto protocol;
 				got_accts = 1;
 				continue;
@@ -1015,7 +1016,7 @@ handle(tws_client *c, tws_event *ev)
 		end_req(c, TWS_REQ_CURRENT_TIME, -1, ev);
 		break;
 	case TWS_IN_MANAGED_ACCTS:
-		tws_dec_managed_accts(m, c->accounts, sizeof c->accounts);
+		tws_dec_managed_accts_dup(m, &c->accounts);
 		return 0;
 	default:
 		log_debug("ignoring TWS message %d", id);

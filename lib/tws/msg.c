@@ -264,6 +264,28 @@ tws_dec_managed_accts(tws_msg *m, char *accounts, size_t n)
 }
 
 int
+tws_dec_managed_accts_dup(tws_msg *m, char **accounts)
+{
+	const char *s;
+	char *copy;
+
+	if (begin(m, TWS_IN_MANAGED_ACCTS) < 0)
+		return -1;
+	tws_r_skip(m, 1, "version");
+	s = tws_r_str(m, "accountsList");
+	if (m->bad)
+		return -1;
+	if ((copy = strdup(s)) == NULL) {
+		m->bad = 1;
+		err_fmt(m->err, sizeof m->err, "out of memory");
+		return -1;
+	}
+	free(*accounts);
+	*accounts = copy;
+	return 0;
+}
+
+int
 tws_enc_next_valid_id(tws_wbuf *b, long long order_id)
 {
 	return enc_fields(b, TWS_IN_NEXT_VALID_ID, next_valid_id, NFIELDS(next_valid_id), &order_id, TWS_MAX_VERSION);

@@ -99,6 +99,9 @@ int tws_dec_start_api(tws_msg *m, int *client_id, char *cap, size_t caplen);
 /* MANAGED_ACCTS: 15|1|acct1,acct2| */
 int tws_enc_managed_accts(tws_wbuf *b, const char *accounts);
 int tws_dec_managed_accts(tws_msg *m, char *accounts, size_t n);
+/* The same into a malloc'd copy of any length (advisor logins list many sub-accounts); *accounts is
+ * replaced (the old copy freed) only on success. Returns 0, or -1 (malformed, or out of memory). */
+int tws_dec_managed_accts_dup(tws_msg *m, char **accounts);
 /* NEXT_VALID_ID: 9|1|orderId| */
 int tws_enc_next_valid_id(tws_wbuf *b, long long order_id);
 int tws_dec_next_valid_id(tws_msg *m, long long *order_id);

@@ -1598,7 +1598,8 @@ send_buf(int fd, tws_wbuf *b)
  * handshake, answers normally on the second; 5 answers the first historical request with 1100 (TWS lost
  * IB), then after 600 ms 1102 (restored, data kept) and the bars; 6 the same with 1101 (data lost) after
  * 100 ms, and answers only the request sent again; 7 sends 1100 and never restores it, answers normally on
- * a second connection; 8 completes the handshake and drops, every time. */
+ * a second connection; 8 completes the handshake and drops, every time; 9 manages 400 accounts (an
+ * advisor login: MANAGED_ACCTS of 3599 bytes). */
 static void
 send_code(int fd, tws_wbuf *b, int code, const char *text)
 {
@@ -1638,7 +1639,15 @@ serve(void *arg)
 			send_buf(fd, &b);
 			goto next;
 		}
-		tws_enc_managed_accts(&b, "DU1234567");
+		if (f->mode == 9) {
+			static char many[400 * 9 + 1];
+			size_t len = 0;
+			for (int i = 0; i < 400; i++)
+				len += (size_t)snprintf(many + len, sizeof many - len, "%sU%07d", i ? "," : "", 1000000 + i);
+			tws_enc_managed_accts(&b, many);
+		} else {
+			tws_enc_managed_accts(&b, "DU1234567");
+		}
 		tws_enc_next_valid_id(&b, 100);
 		{
 			tws_error e = { -1, 2104, "Market data farm connection is OK:usfarm", "" };
@@ -1965,6 +1974,23 @@ START_TEST(test_client_reconnect_counts)
 }
 END_TEST
 
+/* Advisor logins list every sub-account in MANAGED_ACCTS (comma-separated, no limit in the protocol). */
+START_TEST(test_client_many_accounts)
+{
+	struct fake f;
+	pthread_t th;
+	tws_client *c = client_for(&f, &th, 9);
+	const char *a;
+
+	ck_assert_int_eq(tws_connect(c), 0);
+	a = tws_accounts(c);
+	ck_assert_uint_eq(strlen(a), 400 * 9 - 1);
+	ck_assert(strncmp(a, "U1000000,U1000001,", 18) == 0);
+	ck_assert_str_eq(a + strlen(a) - 9, ",U1000399");
+	finish(&f, th, c);
+}
+END_TEST
+
 START_TEST(test_client_refused)
 {
 	struct fake f;
@@ -2027,6 +2053,7 @@ tws_suite(void)
 	tcase_add_test(client, test_client_link_lost_data_lost);
 	tcase_add_test(client, test_client_link_timeout);
 	tcase_add_test(client, test_client_reconnect_counts);
+	tcase_add_test(client, test_client_many_accounts);
 	tcase_add_test(client, test_client_refused);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);
