@@ -17,6 +17,7 @@
 #include "err.h"
 #include "log.h"
 #include "num.h"
+#include "tws/pace.h"
 
 enum pstate {
 	P_WAITING, /* a historical request waiting for a free slot or for its pacing back-off */
@@ -35,6 +36,7 @@ struct pending {
 	int retries;             /* pacing re-sends so far */
 	char *frame;             /* the framed message, kept for re-sending */
 	size_t flen;
+	tws_pace_key pace;       /* historical: what IB's pacing rules compare */
 	struct pending *next;
 };
 
@@ -70,6 +72,7 @@ struct tws_client {
 	char errmsg[256];
 	int lost;                 /* the connection dropped: reconnect before anything else */
 	int attempts;             /* reconnect attempts since a request was last answered */
+	tws_pace pace;            /* historical requests sent lately (IB's pacing rules) */
 	long long link_down;      /* ms: when 1100 arrived (TWS lost IB), 0 while the link is up */
 };
 
@@ -249,6 +252,7 @@ tws_client_free(tws_client *c)
 	free(c->last_bars);
 	free(c->frame);
 	free(c->accounts);
+	tws_pace_free(&c->pace);
 	free(c->sent_at);
 	free((char *)c->o.conn_opts);
 	free(c->host);
@@ -615,6 +619,7 @@ int
 tws_req_historical(tws_client *c, const tws_hist_req *r)
 {
 	tws_hist_req q = *r;
+	struct pending *p;
 	tws_wbuf b;
 
 	if (need_conn(c) < 0)
@@ -622,7 +627,13 @@ tws_req_historical(tws_client *c, const tws_hist_req *r)
 	q.req_id = (int)tws_next_id(c);
 	tws_wbuf_init(&b);
 	tws_enc_hist_req(&b, &q);
-	return submit(c, TWS_REQ_HIST, q.req_id, &b) < 0 ? -1 : q.req_id;
+	if (b.oom || (p = pend_add(c, TWS_REQ_HIST, q.req_id, &b)) == NULL) {
+		tws_wbuf_free(&b);
+		return fail(c, 70, "out of memory");
+	}
+	tws_wbuf_free(&b);
+	tws_pace_key_of(&q, &p->pace);
+	return q.req_id;
 }
 
 long long
@@ -772,6 +783,15 @@ pump(tws_client *c, long long now)
 			}
 			if (open >= c->o.max_hist_open)
 				continue; /* a slot frees when an answer arrives */
+			if (p->kind == TWS_REQ_HIST) {
+				long long t = tws_pace_when(&c->pace, &p->pace, now);
+				if (t > now) {
+					p->not_before = t;
+					if (wake < 0 || t < wake)
+						wake = t;
+					continue;
+				}
+			}
 			p->state = P_READY;
 		}
 		if (p->state != P_READY)
@@ -792,7 +812,10 @@ pump(tws_client *c, long long now)
 		}
 		p->state = P_SENT;
 		p->deadline = now + (c->o.request_timeout_ms > 0 ? c->o.request_timeout_ms : 60000);
-		open += p->kind == TWS_REQ_HIST;
+		if (p->kind == TWS_REQ_HIST) {
+			tws_pace_sent(&c->pace, &p->pace, now); /* out of memory: paced by 162 answers then */
+			open++;
+		}
 	}
 	return wake;
 }
@@ -817,6 +840,12 @@ expire(tws_client *c, long long now)
 			ev.req_id = (int)p->id;
 			ev.kind = p->kind;
 			synth_push(c, &ev);
+			if (p->kind == TWS_REQ_HIST) { /* tell TWS too: it frees the request's slot there */
+				tws_wbuf b;
+				tws_wbuf_init(&b);
+				tws_enc_cancel_hist(&b, (int)p->id);
+				fire(c, &b);
+			}
 			pend_remove(c, p);
 		} else if (next_deadline < 0 || p->deadline < next_deadline) {
 			next_deadline = p->deadline;
@@ -847,6 +876,7 @@ resend_reads(tws_client *c)
 			continue;
 		p->state = p->kind == TWS_REQ_HIST ? P_WAITING : P_READY;
 		p->not_before = 0;
+		p->pace.again = 1;
 	}
 }
 
@@ -919,6 +949,7 @@ handle(tws_client *c, tws_event *ev)
 			if (p->kind == TWS_REQ_HIST && is_pacing_violation(&ev->u.error) &&
 			    p->retries < c->o.pacing_retries) {
 				p->state = P_WAITING;
+				p->pace.again = 0; /* IB saw it: a re-send is an identical request */
 				p->not_before = now_ms() + ((long long)c->o.pacing_backoff_ms << p->retries);
 				p->retries++;
 				log_debug("historical request %d: pacing violation, retry %d", p->id > 0 ? (int)p->id : 0,
