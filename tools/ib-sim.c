@@ -138,14 +138,7 @@ main(int argc, char *argv[])
 		optind = 0;
 		while ((opt = getopt_long(argc, argv, "+" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 			switch (opt) {
-			case OPT_FARM_NOTICES: so.farm_notices = 1; break;
-		case OPT_HOST: host = optarg; break;
-		case OPT_ORDER_WARNING:
-			so.order_warning = (int)cli_int(optarg, 1, 100000, "--order-warning");
-			if (so.order_warning != 399 && so.order_warning != 404 && so.order_warning != 2109 &&
-			    so.order_warning != 10349)
-				err_die(EX_USAGE, "--order-warning: %d is not 399, 404, 2109 or 10349", so.order_warning);
-			break;
+			case OPT_HOST: host = optarg; break;
 			case OPT_PORT: so.port = (int)cli_int(optarg, 1, 65535, "--port"); break;
 			default: cli_common(opt, usage);
 			}
