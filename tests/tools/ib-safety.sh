@@ -197,3 +197,41 @@ echo '{"type":"order","client_id":"'"$d0"':cash:'"$sym"':BUY","symbol":"'"$sym"'
 assert_status 65 env IB_PORT="$p" ib-submit --client-id 81 <cash.ndjson >cash.out 2>cash.err
 assert_contains cash.err "YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE"
 assert_contains cash.err "(error 201)"
+
+t "two submitters started together on one account, with different client ids: each order placed once"
+# Up to 80 orders (as in issue 14, where 79 of 80 were placed twice). Without a common lease (each its own name, as
+# before) the two read the account before either places and both place everything; with the default lease
+# (one per account) the second reads the account after the first's orders are acknowledged.
+python3 - px.csv "$d0" >two.ndjson <<'PY'
+import csv, json, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["date"] == sys.argv[2] and r["close"]][:80]
+for r in rows:
+    print(json.dumps({"type": "order", "client_id": f"{r['date']}:two:{r['symbol']}:BUY", "date": r["date"],
+                      "id": r["id"], "symbol": r["symbol"], "side": "BUY", "qty": 1, "order_type": "MKT",
+                      "tif": "OPG", "ref_price": float(r["close"])}))
+PY
+dups() { # PORT: client_ids of two.ndjson at the broker more than once
+	IB_PORT=$1 ib-account -q --client-id 99 | jq -r 'select(.type == "open_order") | .client_id' | sort | uniq -d | wc -l
+}
+p=$(free_port)
+start_sim twonolease "$p"
+IB_PORT=$p ib-submit --client-id 91 --lease own-91 <two.ndjson >/dev/null 2>two-a.err &
+a=$!
+IB_PORT=$p ib-submit --client-id 92 --lease own-92 <two.ndjson >/dev/null 2>two-b.err &
+b=$!
+wait $a; wait $b
+before=$(dups "$p")
+p=$(free_port)
+start_sim twolease "$p"
+IB_PORT=$p ib-submit --client-id 91 <two.ndjson >/dev/null 2>two-c.err &
+a=$!
+IB_PORT=$p ib-submit --client-id 92 <two.ndjson >/dev/null 2>two-d.err &
+b=$!
+wait $a || fail "first submitter: $(tail -n 2 two-c.err)"
+wait $b || fail "second submitter: $(tail -n 2 two-d.err)"
+after=$(dups "$p")
+echo "FIGURE two submitters, $(grep -c . two.ndjson) orders: $before placed twice without a common lease, $after with it"
+assert_eq 0 "$after" "orders placed twice under the lease"
+assert_eq "$(grep -c . two.ndjson)" "$(IB_PORT=$p ib-account -q --client-id 99 | jq -r 'select(.type == "open_order") | .client_id' | sort -u | wc -l)" \
+	"orders at the broker"
+[ -z "$(ls var/store/locks/ 2>/dev/null)" ] || fail "a lease was left behind: $(ls var/store/locks/)"
