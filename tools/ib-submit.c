@@ -17,7 +17,7 @@
 
 enum {
 	OPT_ACCOUNT = 0x100, OPT_CANCEL, OPT_CLIENT_ID, OPT_HOST, OPT_KEEP_GOING, OPT_LEASE, OPT_LEASE_TTL,
-	OPT_LEASE_WAIT, OPT_LIMIT_BPS, OPT_LIVE, OPT_MAX_ORDER, OPT_MAX_RUN, OPT_ORDER_TYPE, OPT_PORT, OPT_PRICE_BAND,
+	OPT_LEASE_WAIT, OPT_LIMIT_BPS, OPT_LIVE, OPT_MAX_ORDER, OPT_MAX_RUN, OPT_ORDER_TYPE, OPT_PORT, OPT_PRICE_BAND, OPT_PRICE_SOURCE,
 	OPT_STAGE, OPT_STORE, OPT_TIF, OPT_TIMEOUT, OPT_WAIT, OPT_WAIT_TIMEOUT
 };
 
@@ -44,6 +44,7 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "price-band", required_argument, NULL, OPT_PRICE_BAND },
+	{ "price-source", required_argument, NULL, OPT_PRICE_SOURCE },
 	{ "stage", no_argument, NULL, OPT_STAGE },
 	{ "store", required_argument, NULL, OPT_STORE },
 	{ "tif", required_argument, NULL, OPT_TIF },
@@ -60,6 +61,7 @@ main(int argc, char *argv[])
 	char lname[128];
 	int lease_ttl = 900;
 	double lease_wait = 120;
+	enum bk_px_source px_source = BK_PX_BAR;
 	int opt, cancel = 0, live = 0, stage = 0, wait = 0, keep_going = 0, run_refused = 0, code, rc;
 	double max_order = NAN, max_run = NAN, wait_timeout = -1, band = 25;
 	bk_ord_params p = { NULL, NULL, NAN };
@@ -96,6 +98,11 @@ main(int argc, char *argv[])
 		case 'o': out = optarg; break;
 		case OPT_PORT: co.port = (int)cli_int(optarg, 1, 65535, "port"); break;
 		case OPT_PRICE_BAND: band = cli_double(optarg, 0.1, 1000, "price-band"); break;
+		case OPT_PRICE_SOURCE:
+			if (strcmp(optarg, "bar") != 0 && strcmp(optarg, "snapshot") != 0)
+				err_die(EX_USAGE, "--price-source: '%s' is neither bar nor snapshot", optarg);
+			px_source = strcmp(optarg, "bar") == 0 ? BK_PX_BAR : BK_PX_SNAPSHOT;
+			break;
 		case OPT_STAGE: stage = 1; break;
 		case OPT_STORE: store = optarg; break;
 		case OPT_TIF: p.tif = optarg; break;
@@ -147,7 +154,7 @@ main(int argc, char *argv[])
 		/* The second price: every order against the broker's own latest close, before anything is placed. */
 		if ((px = calloc(orders.n, sizeof *px)) == NULL || (refused = calloc(orders.n, 1)) == NULL)
 			err_die(EX_OSERR, "out of memory");
-		if (bk_broker_prices(c, &orders, px, err, sizeof err) < 0)
+		if (bk_broker_prices(c, &orders, px_source, px, err, sizeof err) < 0)
 			err_die(EX_UNAVAILABLE, "the broker's prices: %s; no order sent", err);
 		nrefused = bk_ord_check_broker(&orders, px, band / 100, max_order, max_run, refused, &run_refused, refuse,
 		    NULL);
@@ -266,9 +273,9 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: ib-submit [--wait [--wait-timeout SECS] | --stage] [--order-type MKT|LMT|MOC|LOC]\n"
 	    "                 [--tif OPG|DAY|GTC|IOC] [--limit-offset-bps BPS] [--max-order-notional X]\n"
-	    "                 [--max-run-notional X] [--price-band PCT] [--keep-going] [--live]\n"
-	    "                 [--timeout SECS] [--account ID] [--store URL] [--lease NAME]\n"
-	    "                 [--lease-ttl SECS] [--lease-wait SECS]\n"
+	    "                 [--max-run-notional X] [--price-band PCT] [--price-source bar|snapshot]\n"
+	    "                 [--keep-going] [--live] [--timeout SECS] [--account ID] [--store URL]\n"
+	    "                 [--lease NAME] [--lease-ttl SECS] [--lease-wait SECS]\n"
 	    "                 [--host HOST] [--port PORT] [--client-id N] [-o FILE] [FILE]\n"
 	    "       ib-submit --cancel [--account ID] [--host HOST] [--port PORT] [--client-id N] [-o FILE]\n"
 	    "Place orders (NDJSON) with TWS or IB Gateway, exactly once; report their status and fills.\n");

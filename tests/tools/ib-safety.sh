@@ -180,8 +180,12 @@ decide "$p" 71 x "$d0"
 jq -c 'if .symbol == "'"$(jq -r -s '.[0].symbol' "ord-x-$d0.ndjson")"'" then .qty *= 100 | .ref_price /= 100 else . end' \
 	"ord-x-$d0.ndjson" >bad.ndjson
 assert_status 65 env IB_PORT="$p" ib-submit --client-id 71 --max-order-notional 400000 -o bad.out <bad.ndjson 2>bad.err
-assert_contains bad.err "from the broker's close"
+assert_contains bad.err "from the broker's price"
 assert_contains bad.err "no order sent"
+assert_eq 0 "$(ib-sim ctl --port "$p" status | sed -n 's/.* orders=\([0-9]*\).*/\1/p')" "orders at the broker"
+t "the same with the broker's price from a delayed market-data snapshot"
+assert_status 65 env IB_PORT="$p" ib-submit --client-id 71 --price-source snapshot -o bad2.out <bad.ndjson 2>bad2.err
+assert_contains bad2.err "from the broker's price (snapshot)"
 assert_eq 0 "$(ib-sim ctl --port "$p" status | sed -n 's/.* orders=\([0-9]*\).*/\1/p')" "orders at the broker"
 t "--keep-going places the others"
 assert_status 65 env IB_PORT="$p" ib-submit --client-id 71 --keep-going <bad.ndjson >kg.out 2>kg.err
@@ -235,3 +239,22 @@ assert_eq 0 "$after" "orders placed twice under the lease"
 assert_eq "$(grep -c . two.ndjson)" "$(IB_PORT=$p ib-account -q --client-id 99 | jq -r 'select(.type == "open_order") | .client_id' | sort -u | wc -l)" \
 	"orders at the broker"
 [ -z "$(ls var/store/locks/ 2>/dev/null)" ] || fail "a lease was left behind: $(ls var/store/locks/)"
+
+t "ib-sim: a delayed snapshot, read by an independent client (tests/tools/tws_client.py)"
+# IB: reqMarketDataType(3) then reqMktData(snapshot=1) answers MARKET_DATA_TYPE 3, the notice 10167, delayed
+# ticks (68 last, 75 the previous close ...) and TICK_SNAPSHOT_END; live data without a subscription is 354.
+p=$(free_port)
+start_sim snap "$p"
+sym=$(jq -r -s '.[0].symbol' "ord-x-$d0.ndjson")
+close0=$(jq -r -s '.[0].ref_price' "ord-x-$d0.ndjson")
+snap() { /usr/bin/python3 "$TOP/tests/tools/tws_client.py" --port "$p" --client-id 5 snapshot "$@"; }
+snap "$sym" 3 >snap.txt
+assert_contains snap.txt "type 3"
+assert_contains snap.txt "error 10167"
+# after the close of d0 the last trade is d0's close: the ref_price orders sized with
+awk -v c="$close0" '$1 == "tick" && $2 == 68 { found = ($3 + 0 == c + 0) } END { exit !found }' snap.txt ||
+	fail "delayed last is not $close0: $(cat snap.txt)"
+assert_status 1 snap "$sym" 1 >snap-live.txt
+assert_contains snap-live.txt "error 354"
+assert_status 1 snap NOSUCH 3 >snap-none.txt
+assert_contains snap-none.txt "error 200"
