@@ -67,12 +67,12 @@ main(int argc, char *argv[])
 	bk_ord_params p = { NULL, NULL, NAN };
 	char err[512], account[32];
 	tws_client_opts co;
-	bk_orders orders = { 0 };
-	bk_submit s;
-	tws_client *c;
+	static bk_orders orders; /* static: reachable (not leaked) when a refusal exits */
+	static bk_submit s;
+	static tws_client *c;
 	size_t nfailed = 0, nfinal = 0, nrefused = 0;
-	bk_broker_px *px = NULL;
-	unsigned char *refused = NULL;
+	static bk_broker_px *px;
+	static unsigned char *refused;
 	FILE *fp;
 	aout *o;
 
@@ -173,7 +173,9 @@ main(int argc, char *argv[])
 				err_die(EX_DATAERR, "every order was refused; no order sent");
 		}
 		free(px);
+		px = NULL;
 		free(refused);
+		refused = NULL;
 	}
 
 	/* Exactly once across processes and hosts: reading the account and placing happen under the lease. */
