@@ -11,9 +11,15 @@
  *     historical requests are open at once (50); the others wait in the client, where their timeout does
  *     not run yet; a historical request answered with a pacing violation (error 162) is sent again after a
  *     back-off (pacing_backoff_ms, doubled each time) up to pacing_retries times before the error surfaces;
- *   - reconnecting: when the connection drops, or TWS reports that it lost IB (error 1100), the client
- *     reconnects with a doubling back-off (up to reconnect_max attempts), sends the pending read requests
- *     (bars, open orders, executions, positions, account summary) again and reports TWS_EV_RECONNECTED.
+ *   - TWS losing IB: error 1100 leaves the socket to TWS as it is (TWS reconnects to IB by itself); the
+ *     requests' timeouts stop running and the client waits on the same socket up to link_timeout_ms for
+ *     1102 (restored, data kept: nothing to do) or 1101 (restored, data lost: the pending read requests are
+ *     sent again and TWS_EV_RECONNECTED follows). Only when neither comes in time is the link taken as
+ *     lost, as below. The 1100/1101/1102 errors are passed on as events too;
+ *   - reconnecting: when the connection drops, the client reconnects with a doubling back-off, sends the
+ *     pending read requests (bars, open orders, executions, positions, account summary) again and
+ *     reports TWS_EV_RECONNECTED. The attempts are counted across drops: reconnect_max attempts in a row
+ *     without an answer to any request in between, and the connection is gone for good.
  *     Orders are never sent twice: an order whose acknowledgement was lost stays pending until its timeout;
  *     callers re-read open orders and executions after TWS_EV_RECONNECTED (orderRef tells theirs apart).
  *
@@ -53,6 +59,8 @@ typedef struct tws_client_opts {
 	int pacing_backoff_ms;   /* first back-off after a pacing violation; default 2000 */
 	int reconnect_max;       /* attempts after a drop or error 1100; 0 = never; default 5 */
 	int reconnect_backoff_ms;/* first wait before reconnecting, doubled per attempt; default 500 */
+	int link_timeout_ms;     /* after error 1100, how long to wait for 1101/1102 before reconnecting;
+	                          * default 300000 (IB's nightly reset takes minutes) */
 } tws_client_opts;
 
 /* What a request was, for timeouts and errors. */
@@ -88,7 +96,8 @@ enum tws_ev_type {
 	TWS_EV_ACCOUNT_SUMMARY_END, /* req_id */
 	TWS_EV_NEXT_VALID_ID,       /* u.id: the next order id TWS accepts */
 	TWS_EV_CURRENT_TIME,        /* u.time: seconds since the epoch (the server's clock) */
-	TWS_EV_RECONNECTED,         /* the connection was lost and is back; pending reads were re-sent */
+	TWS_EV_RECONNECTED,         /* the connection (or TWS's link to IB, 1101) was lost and is back;
+	                             * pending reads were re-sent */
 	TWS_EV_COMPLETED_ORDER,     /* u.completed: one answer to tws_req_completed_orders */
 	TWS_EV_COMPLETED_END,       /* the end of that answer */
 	TWS_EV_TICK,                /* u.tick: one tick of snapshot req_id */
@@ -128,7 +137,7 @@ void tws_client_free(tws_client *c);
 
 /* Connect and complete the handshake. Returns 0 once ready, or -1 with tws_errcode()/tws_errmsg() set:
  * 502 (refused, unreachable, timed out), 326 (client id in use), 504 (closed during the handshake), or
- * TWS_ERR_PROTOCOL (not a TWS API server, or a version outside 100..178). */
+ * TWS_ERR_PROTOCOL (not a TWS API server, or a version outside TWS_MIN_VERSION..TWS_MAX_VERSION, 157..178). */
 int tws_connect(tws_client *c);
 /* Close the connection (no reconnect). Pending requests are dropped. */
 void tws_disconnect(tws_client *c);

@@ -386,7 +386,7 @@ static void *
 run_server(void *arg)
 {
 	struct srv *s = arg;
-	struct sim_server_opts o = { "127.0.0.1", s->port, 178, s->drop_after, 1, 0, 0, 0 };
+	struct sim_server_opts o = { .bind = "127.0.0.1", .port = s->port, .server_version = 178, .drop_after = s->drop_after, .drop_count = 1 };
 	char err[128];
 
 	ck_assert_int_eq(sim_server_run(s->b, s->px, &o, err, sizeof err), 0);
