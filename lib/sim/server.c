@@ -579,18 +579,18 @@ snapshot_answer(struct server *sv, struct sess *s, const tws_mkt_req *r)
 	if (sec == NULL && r->contract.symbol[0] != '\0')
 		sec = sim_prices_symbol(sv->px, r->contract.symbol);
 	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
-		send_error(w, r->req_id, 200, "No security definition has been found for the request");
+		send_error(s, r->req_id, 200, "No security definition has been found for the request");
 		return;
 	}
 	if (!r->snapshot) {
-		send_error(w, r->req_id, 321, "Error validating request.-'bW' : cause - ib-sim serves market-data "
+		send_error(s, r->req_id, 321, "Error validating request.-'bW' : cause - ib-sim serves market-data "
 		    "snapshots only (snapshot=1)");
 		return;
 	}
 	if (s->md_type != 3 && s->md_type != 4) {
 		snprintf(msg, sizeof msg, "Requested market data is not subscribed. Delayed market data is available."
 		    "%s NYSE/TOP/ALL", sec->symbol);
-		send_error(w, r->req_id, 354, msg);
+		send_error(s, r->req_id, 354, msg);
 		return;
 	}
 	if ((i = sim_sec_le(sec, day)) >= 0 && sec->bars[i].date == day && ph != SIM_PRE_OPEN) {
@@ -603,7 +603,7 @@ snapshot_answer(struct server *sv, struct sess *s, const tws_mkt_req *r)
 		prev = &sec->bars[i];
 	tws_enc_market_data_type(w, r->req_id, 3);
 	tws_enc_tick_req_params(w, r->req_id, 0.01, "9c0001", 3);
-	send_error(w, r->req_id, 10167, "Requested market data is not subscribed. Displaying delayed market data.");
+	send_error(s, r->req_id, 10167, "Requested market data is not subscribed. Displaying delayed market data.");
 	if (today != NULL && ph == SIM_CLOSED) {
 		tick(w, r->req_id, TWS_TICK_DELAYED_LAST, today->close, TWS_UNSET_DOUBLE);
 		tick(w, r->req_id, TWS_TICK_DELAYED_OPEN, today->open, TWS_UNSET_DOUBLE);

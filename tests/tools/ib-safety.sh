@@ -71,14 +71,15 @@ IB_PORT=$p ib-submit --client-id 32 --stage <"ord-b-$d0.ndjson" >/dev/null
 # client 31 submits b's batch: at connect ib-sim pushes 31's own orders (a's) and an OPEN_ORDER_END; b's
 # orders, placed by 32, are found all the same and not placed twice
 IB_PORT=$p ib-submit --client-id 31 --stage <"ord-b-$d0.ndjson" >again.ndjson 2>again.err
-nb=$(grep -c . "ord-b-$d0.ndjson")
+nb=$(grep -c '"type":"order"' "ord-b-$d0.ndjson")
 assert_eq "$nb" "$(grep -c 'already at the broker' again.err)" "b's orders found, whoever placed them"
 # client 31 again: ib-sim pushes its own orders at connect; every client's must be listed all the same
 IB_PORT=$p ib-account --client-id 31 -o all.ndjson
 /usr/bin/python3 - all.ndjson "ord-a-$d0.ndjson" "ord-b-$d0.ndjson" <<'PY'
 import collections, json, sys
 a = [json.loads(l) for l in open(sys.argv[1])]
-want = {json.loads(l)["client_id"]: c for f, c in ((sys.argv[2], 31), (sys.argv[3], 32)) for l in open(f)}
+want = {r["client_id"]: c for f, c in ((sys.argv[2], 31), (sys.argv[3], 32)) for r in map(json.loads, open(f))
+        if r["type"] == "order"}
 oo = [r for r in a if r["type"] == "open_order"]
 n = collections.Counter(r["client_id"] for r in oo)
 if set(n) != set(want) or max(n.values()) != 1:
@@ -98,7 +99,7 @@ t "ib-account: completed orders (the fills with their commissions: ib-submit.sh)
 # own (b's) and an OPEN_ORDER_END: taken as the answer, a's would be missed. a's orders were placed by
 # client 31, which alone may cancel them (IB): reported and 65; b's are cancelled
 assert_status 65 env IB_PORT="$p" ib-submit --client-id 32 --cancel -o /dev/null 2>cancel.err
-assert_eq "$(grep -c . "ord-a-$d0.ndjson")" "$(grep -c 'not cancelled: placed by API client 31' cancel.err)" \
+assert_eq "$(grep -c '"type":"order"' "ord-a-$d0.ndjson")" "$(grep -c 'not cancelled: placed by API client 31' cancel.err)" \
 	"a's orders seen by client 32"
 
 ctl "$p" advance open
@@ -129,7 +130,8 @@ for k in 0 1 2 3; do
 	le "$wb" 1.02 || fail "evening $((k + 1)): working BUY notional is $wb x NAV"
 	if [ "$k" -gt 0 ]; then
 		prev=${days[$((n - 8 + k - 1))]}
-		assert_eq "$(grep -c '"side":"BUY"' "ord-s-$prev.ndjson")" "$(grep -c '"type":"superseded"' "st-$d.ndjson")" \
+		assert_eq "$(grep '"type":"order"' "ord-s-$prev.ndjson" | grep -c '"side":"BUY"')" \
+			"$(grep -c '"type":"superseded"' "st-$d.ndjson")" \
 			"evening $((k + 1)): the previous evening's staged orders superseded"
 	fi
 	ctl "$p" advance open
@@ -146,7 +148,8 @@ decide "$p" 51 c "$da"
 IB_PORT=$p ib-submit --client-id 51 <"ord-c-$da.ndjson" >"st-c-$da.ndjson"
 decide "$p" 51 c "$db"
 IB_PORT=$p ib-submit --client-id 51 <"ord-c-$db.ndjson" >"st-c-$db.ndjson"
-assert_eq "$(grep -c . "ord-c-$da.ndjson")" "$(grep -c '"type":"superseded"' "st-c-$db.ndjson")" "da's orders superseded"
+assert_eq "$(grep -c '"type":"order"' "ord-c-$da.ndjson")" "$(grep -c '"type":"superseded"' "st-c-$db.ndjson")" \
+	"da's orders superseded"
 ctl "$p" advance open
 read -r wb committed cash < <(measure "$p" "${days[$((n - 6))]}")
 echo "FIGURE catch-up: cash / NAV after the open = $cash, committed / NAV = $committed"
@@ -189,7 +192,7 @@ assert_contains bad2.err "from the broker's price (snapshot)"
 assert_eq 0 "$(ib-sim ctl --port "$p" status | sed -n 's/.* orders=\([0-9]*\).*/\1/p')" "orders at the broker"
 t "--keep-going places the others"
 assert_status 65 env IB_PORT="$p" ib-submit --client-id 71 --keep-going <bad.ndjson >kg.out 2>kg.err
-assert_eq "$(($(grep -c . bad.ndjson) - 1))" "$(grep -c '"type":"status"' kg.out)" "the others placed"
+assert_eq "$(($(grep -c '"type":"order"' bad.ndjson) - 1))" "$(grep -c '"type":"status"' kg.out)" "the others placed"
 
 t "a cash account: a BUY beyond the cash is rejected with IB's error 201"
 p=$(free_port)
