@@ -175,6 +175,37 @@ read -r wb committed cash < <(measure "$p" "$d1")
 echo "FIGURE partial fill then a new decision: committed / NAV = $committed ($partial orders partly filled)"
 le "$committed" 1.02 || fail "committed is $committed x NAV after the new decision"
 
+t "superseding refused: another client's order (77), a stale batch (65), a fill since sizing (75); nothing placed"
+p=$(free_port)
+start_sim refuse "$p"
+d1=${days[$((n - 7))]}
+decide "$p" 31 z "$d0"
+IB_PORT=$p ib-submit --client-id 31 --stage <"ord-z-$d0.ndjson" >/dev/null
+ctl "$p" advance days 1
+decide "$p" 32 z "$d1"
+count() { ib-sim ctl --port "$p" status | sed -n 's/.* orders=\([0-9]*\).*/\1/p'; }
+n0=$(count)
+# IB lets only the client that placed an order cancel it
+assert_status 77 env IB_PORT="$p" ib-submit --client-id 32 --stage -o z1.out <"ord-z-$d1.ndjson" 2>z1.err
+assert_contains z1.err "was placed by API client 31"
+assert_eq "$n0" "$(count)" "orders after a refused supersede"
+IB_PORT=$p ib-submit --client-id 31 --stage <"ord-z-$d1.ndjson" >/dev/null
+# the older decision again, once the newer one is working: stale
+assert_status 65 env IB_PORT="$p" ib-submit --client-id 31 --stage -o z2.out <"ord-z-$d0.ndjson" 2>z2.err
+assert_contains z2.err "is stale"
+# a supersede record says 0 shares were filled when the orders were computed; the broker says more now
+jq -c 'select(.type == "order") | {type: "supersede", client_id, filled: 0}' "ord-z-$d1.ndjson" | head -n 1 >z3.ndjson
+IB_PORT=$p ib-submit --client-id 31 --cancel -o /dev/null 2>/dev/null
+assert_status 0 env IB_PORT="$p" ib-submit --client-id 31 -o /dev/null <z3.ndjson 2>/dev/null # cancelled, 0 filled: fine
+sym=$(jq -r -s '[.[] | select(.type == "order")][0].symbol' "ord-z-$d1.ndjson")
+jq -c -s '[.[] | select(.type == "order")][0] | .client_id = "'"$d1"':y:'"$sym"':BUY" | .qty = 1 | .tif = "DAY"' \
+	"ord-z-$d1.ndjson" >y.ndjson
+ctl "$p" advance open # the session: a DAY market order trades at once
+IB_PORT=$p ib-submit --client-id 31 <y.ndjson >/dev/null
+jq -c '{type: "supersede", client_id, filled: 0}' y.ndjson >z4.ndjson
+assert_status 75 env IB_PORT="$p" ib-submit --client-id 31 -o /dev/null <z4.ndjson 2>z4.err
+assert_contains z4.err "filled since the orders were computed"
+
 t "a close 100x too low: refused against the broker's price, nothing placed"
 p=$(free_port)
 start_sim bad "$p"
