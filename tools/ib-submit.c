@@ -74,7 +74,7 @@ main(int argc, char *argv[])
 	static bk_broker_px *px;
 	static unsigned char *refused;
 	FILE *fp;
-	aout *o;
+	static aout *o; /* static: reachable when a refusal exits */
 
 	err_init(argv[0]);
 	if (bk_conn_init(&co, &want, err, sizeof err) < 0)
