@@ -54,7 +54,9 @@ struct sess {
 };
 
 struct hist_seen {             /* enforce_pacing: recent historical requests */
-	char key[160];
+	char key[200];
+	char contract[96];     /* contract and what to show (the six-in-two-seconds rule) */
+	int small;             /* bars of 30 seconds or less */
 	long long at;          /* ms */
 };
 
@@ -66,7 +68,7 @@ struct server {
 	int ns, cap;
 	long hist_count;       /* historical requests seen, for pacing_every */
 	int drops_left;
-	struct hist_seen seen[256];
+	struct hist_seen seen[1024];
 	int seen_pos;
 	tws_msg msg;
 	int shutdown;
@@ -395,7 +397,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	sim_sec *sec = NULL;
 	long dn;
 	char unit, msg[256], a[16], z[16];
-	int last, first_idx, last_idx, adjusted, clock_last, rc;
+	int last, first_idx, last_idx, adjusted, clock_last, rc, partial;
 	tws_hist_data d;
 	sim_bar *adj = NULL;
 
@@ -409,18 +411,33 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 		return;
 	}
 	if (sv->o.enforce_pacing) {
-		char key[160];
+		/* IB's historical-data limitations: identical within 15 s; six or more for one contract, exchange
+		 * and tick type within 2 s; more than 60 small-bar requests in 10 minutes. */
+		char key[200], con[96];
 		long long t = now_ms();
-		snprintf(key, sizeof key, "%d|%d|%s|%s|%s|%s|%s", s->client_id, r->contract.con_id, r->contract.symbol,
-		    r->end, r->bar_size, r->duration, r->what);
-		for (int i = 0; i < 256; i++)
-			if (sv->seen[i].at > 0 && t - sv->seen[i].at < 15000 && strcmp(sv->seen[i].key, key) == 0) {
-				send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
-				return;
-			}
+		int ncon = 0, nsmall = 0, small, violation = 0;
+		char *end;
+		long secs = strtol(r->bar_size, &end, 10);
+		small = end != r->bar_size && strncmp(end, " sec", 4) == 0 && secs <= 30;
+		snprintf(con, sizeof con, "%d|%d|%s|%s", s->client_id, r->contract.con_id, r->contract.symbol, r->what);
+		snprintf(key, sizeof key, "%s|%s|%s|%s|%d", con, r->end, r->bar_size, r->duration, r->use_rth);
+		for (int i = 0; i < (int)(sizeof sv->seen / sizeof sv->seen[0]); i++) {
+			const struct hist_seen *h = &sv->seen[i];
+			if (h->at <= 0)
+				continue;
+			violation |= t - h->at < 15000 && strcmp(h->key, key) == 0;
+			ncon += t - h->at < 2000 && strcmp(h->contract, con) == 0;
+			nsmall += small && h->small && t - h->at < 600000;
+		}
+		if (violation || ncon >= 5 || nsmall >= 60) {
+			send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
+			return;
+		}
 		snprintf(sv->seen[sv->seen_pos].key, sizeof sv->seen[0].key, "%s", key);
+		snprintf(sv->seen[sv->seen_pos].contract, sizeof sv->seen[0].contract, "%s", con);
+		sv->seen[sv->seen_pos].small = small;
 		sv->seen[sv->seen_pos].at = t;
-		sv->seen_pos = (sv->seen_pos + 1) % 256;
+		sv->seen_pos = (sv->seen_pos + 1) % (int)(sizeof sv->seen / sizeof sv->seen[0]);
 	}
 	if (r->contract.con_id > 0)
 		sec = sim_prices_conid(sv->px, r->contract.con_id);
@@ -429,6 +446,18 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
 		send_error(s, r->req_id, 200, "No security definition has been found for the request");
 		return;
+	}
+	if (sv->o.no_permission != NULL) {
+		const char *p = sv->o.no_permission;
+		size_t len = strlen(sec->symbol);
+		while ((p = strstr(p, sec->symbol)) != NULL) {
+			if ((p == sv->o.no_permission || p[-1] == ',') && (p[len] == ',' || p[len] == '\0')) {
+				send_error(s, r->req_id, 162, "Historical Market Data Service error message:No market data "
+				    "permissions for NYSE STK");
+				return;
+			}
+			p += len;
+		}
 	}
 	if (strcmp(r->bar_size, "1 day") != 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - Historical data bar size setting "
@@ -452,8 +481,10 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 		send_error(s, r->req_id, 321, msg);
 		return;
 	}
-	/* The clock bounds everything: today's bar exists only after the close. */
-	clock_last = sim_broker_phase(sv->b) == SIM_CLOSED ? sim_broker_day(sv->b) : sim_broker_day(sv->b) - 1;
+	/* The clock bounds everything: today's bar exists once the session has begun, partial until the
+	 * close. */
+	partial = sim_broker_phase(sv->b) == SIM_OPEN ? sim_broker_day(sv->b) : -1;
+	clock_last = sim_broker_phase(sv->b) == SIM_PRE_OPEN ? sim_broker_day(sv->b) - 1 : sim_broker_day(sv->b);
 	last = clock_last;
 	if (r->end[0] != '\0') {
 		if (adjusted) {
@@ -533,6 +564,22 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 		o->high = isnan(x->high) ? fmax(o->open, o->close) : x->high;
 		o->low = isnan(x->low) ? fmin(o->open, o->close) : x->low;
 		o->volume = isnan(x->volume) ? 0 : x->volume;
+		if (!r->use_rth) {
+			/* Outside regular hours too: the day opens in the pre-market, at the previous close, and
+			 * trades more. */
+			const sim_bar *prev = adjusted ? (i > 0 ? &adj[i - 1] : NULL) :
+			    (first_idx + i > 0 ? &sec->bars[first_idx + i - 1] : NULL);
+			if (prev != NULL && !isnan(prev->close)) {
+				o->open = prev->close;
+				o->high = fmax(o->high, o->open);
+				o->low = fmin(o->low, o->open);
+			}
+			o->volume = round(o->volume * 1.08);
+		}
+		if (x->date == partial) { /* the session is on: the bar so far */
+			o->high = o->low = o->close = o->open;
+			o->volume = round(o->volume * 0.3);
+		}
 		o->wap = round((o->high + o->low + o->close) / 3 * 10000) / 10000;
 		o->count = -1;
 	}

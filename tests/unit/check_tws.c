@@ -1662,6 +1662,7 @@ struct fake {
 	int port;
 	int mode;         /* what the server does, see serve() */
 	int accepted;     /* connections accepted */
+	volatile int cancelled; /* the reqId of a CANCEL_HISTORICAL_DATA received, 0 when none */
 };
 
 static int
@@ -1779,6 +1780,10 @@ serve(void *arg)
 			goto next;
 		while ((n = read_frame(fd, buf, sizeof buf, 0)) > 0) {
 			tws_hist_req r;
+			int cid;
+			if (tws_msg_parse(&m, buf + 4, (size_t)n) == 0 && tws_msg_id(&m) == TWS_OUT_CANCEL_HISTORICAL_DATA &&
+			    tws_dec_cancel_hist(&m, &cid) == 0)
+				f->cancelled = cid;
 			if (tws_msg_parse(&m, buf + 4, (size_t)n) < 0 || tws_msg_id(&m) != TWS_OUT_REQ_HISTORICAL_DATA)
 				continue;
 			ck_assert_int_eq(tws_dec_hist_req(&m, &r), 0);
@@ -1961,6 +1966,11 @@ START_TEST(test_client_timeout)
 	ck_assert_int_eq(ev.req_id, id);
 	ck_assert_int_eq(ev.kind, TWS_REQ_HIST);
 	ck_assert_int_eq(tws_pending(c), 0);
+	/* The timed-out request is cancelled at TWS too (CANCEL_HISTORICAL_DATA 25|1|reqId|), so that it does
+	 * not keep one of the 50 slots IB allows. */
+	for (int i = 0; i < 40 && f.cancelled == 0; i++)
+		tws_poll(c, &ev, 50);
+	ck_assert_int_eq(f.cancelled, id);
 	finish(&f, th, c);
 }
 END_TEST
