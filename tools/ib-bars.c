@@ -1,5 +1,6 @@
 /* ib-bars: daily bars for many securities from TWS or IB Gateway, as the prices CSV. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "aout.h"
 #include "broker/bars.h"
 #include "broker/conn.h"
+#include "broker/contracts.h"
 #include "broker/fetch.h"
 #include "broker/symbols.h"
 #include "cli.h"
@@ -16,7 +18,7 @@
 
 enum {
 	OPT_BAR = 0x100, OPT_CLIENT_ID, OPT_DURATION, OPT_END, OPT_HOST, OPT_MAX_INFLIGHT, OPT_MAX_RATE, OPT_PORT,
-	OPT_RTH, OPT_STRICT, OPT_TIMEOUT, OPT_WHAT, OPT_OUTSIDE_RTH, OPT_INCLUDE_PARTIAL
+	OPT_RTH, OPT_STRICT, OPT_TIMEOUT, OPT_WHAT, OPT_OUTSIDE_RTH, OPT_INCLUDE_PARTIAL, OPT_CONTRACTS
 };
 
 static void usage(int status);
@@ -26,6 +28,7 @@ static int valid_duration(const char *s);
 static const struct option long_options[] = {
 	{ "bar", required_argument, NULL, OPT_BAR },
 	{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
+	{ "contracts", required_argument, NULL, OPT_CONTRACTS },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "end", required_argument, NULL, OPT_END },
 	{ "host", required_argument, NULL, OPT_HOST },
@@ -45,7 +48,8 @@ static const struct option long_options[] = {
 int
 main(int argc, char *argv[])
 {
-	const char *out = "-", *in = "-", *bar = "1d", *account;
+	const char *out = "-", *in = "-", *bar = "1d", *account, *contracts = NULL;
+	bk_contracts cache = { 0 };
 	int opt, strict = 0, end = -1;
 	char err[256], d[DATE_LEN + 1];
 	bk_fetch_opts fo = { .duration = "1 Y", .bar_size = "1 day", .what = "TRADES", .use_rth = 1 };
@@ -63,6 +67,7 @@ main(int argc, char *argv[])
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_BAR: bar = optarg; break;
+		case OPT_CONTRACTS: contracts = optarg; break;
 		case OPT_CLIENT_ID: co.client_id = (int)cli_int(optarg, 0, 2147483647, "client-id"); break;
 		case OPT_DURATION: snprintf(fo.duration, sizeof fo.duration, "%s", optarg); break;
 		case OPT_END: end = cli_date(optarg, "end"); break;
@@ -105,6 +110,13 @@ main(int argc, char *argv[])
 		err_die(EX_DATAERR, "%s", err);
 	if (fp != stdin)
 		fclose(fp);
+	if (contracts != NULL && (fp = fopen(contracts, "r")) != NULL) {
+		if (bk_contracts_read(fp, contracts, &cache, err, sizeof err) < 0)
+			err_die(EX_DATAERR, "%s", err);
+		fclose(fp);
+	} else if (contracts != NULL && errno != ENOENT) { /* no file yet is an empty cache */
+		err_die(EX_NOINPUT, "%s:", contracts);
+	}
 	if (log_progress_wanted()) {
 		fo.progress = progress;
 		fo.ctx = &syms;
@@ -115,6 +127,25 @@ main(int argc, char *argv[])
 		err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
 	log_debug("connected to TWS at %s:%d (server version %d)", co.host, co.port, tws_server_version(c));
 	err[0] = '\0';
+	if (contracts != NULL) {
+		size_t before = cache.n, unresolved;
+		aout *co_out;
+		if (bk_contracts_resolve(c, &syms, &cache, &unresolved, err, sizeof err) < 0) {
+			if (err[0])
+				err_die(EX_SOFTWARE, "%s", err);
+			err_die(EX_UNAVAILABLE, "%s: resolving contracts; nothing written", tws_errmsg(c));
+		}
+		if (cache.n > before) { /* the answers are kept even when the bars fail later */
+			if ((co_out = aout_open(contracts)) == NULL)
+				err_die(EX_CANTCREAT, "%s:", contracts);
+			if (bk_contracts_write(aout_fp(co_out), &cache) < 0 || aout_commit(co_out) < 0)
+				err_die(EX_IOERR, "%s:", contracts);
+			log_info("%s: %zu contracts added (%zu in all)", contracts, cache.n - before, cache.n);
+		}
+		if (unresolved > 0)
+			log_warn("%zu of %zu symbols not resolved to a contract (see above): asked for by symbol", unresolved,
+			    syms.n);
+	}
 	if (bk_fetch_bars(c, &syms, &fo, &f, err, sizeof err) < 0) {
 		if (err[0])
 			err_die(EX_SOFTWARE, "%s", err);
@@ -162,6 +193,7 @@ main(int argc, char *argv[])
 	free(sp);
 	bk_fetch_free(&f);
 	bk_syms_free(&syms);
+	bk_contracts_free(&cache);
 	err_exit_flush(0);
 }
 
@@ -189,7 +221,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: ib-bars [--duration N_UNIT] [--end DATE] [--bar 1d] [--what TRADES|ADJUSTED_LAST]\n"
 	    "               [--outside-rth] [--include-partial] [--strict] [--timeout SECS]\n"
-	    "               [--max-inflight N] [--max-rate N]\n"
+	    "               [--max-inflight N] [--max-rate N] [--contracts FILE]\n"
 	    "               [--host HOST] [--port PORT] [--client-id N] [-o FILE] [FILE]\n"
 	    "Daily bars from TWS or IB Gateway for the symbols in FILE (or stdin), as the prices CSV.\n");
 	exit(status);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "broker/contracts.h"
 #include "date.h"
 #include "err.h"
 #include "log.h"
@@ -130,7 +131,8 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 		f->series[i].id = s->id;
 		f->series[i].symbol = s->symbol;
 		memset(&r, 0, sizeof r);
-		tws_contract_stock(&r.contract, s->symbol);
+		tws_contract_stock(&r.contract, "");
+		bk_ib_symbol(s->symbol, r.contract.symbol, sizeof r.contract.symbol); /* "BRK.B" is IB's "BRK B" */
 		r.contract.con_id = s->con_id;
 		snprintf(r.contract.primary_exch, sizeof r.contract.primary_exch, "%s", s->primary);
 		snprintf(r.contract.currency, sizeof r.contract.currency, "%s", s->currency);

@@ -244,6 +244,17 @@ on_note(void *ctx, const sim_note_info *n)
 	}
 }
 
+static sim_sec *sec_by_ib_symbol(struct server *sv, const char *symbol);
+
+/* 1 when sec stopped trading: its last bar is before the last session the clock has seen. */
+static int
+delisted(struct server *sv, const sim_sec *sec)
+{
+	int seen = sim_broker_phase(sv->b) == SIM_PRE_OPEN ? sim_broker_day(sv->b) - 1 : sim_broker_day(sv->b);
+
+	return sec->nbars == 0 || sec->bars[sec->nbars - 1].date < cal_prev(seen + 1);
+}
+
 /* ================================ warnings and notices ================================ */
 
 /* The warnings a paper account sends with a working order (texts as TWS words them). */
@@ -441,8 +452,9 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	}
 	if (r->contract.con_id > 0)
 		sec = sim_prices_conid(sv->px, r->contract.con_id);
-	if (sec == NULL && r->contract.symbol[0] != '\0')
-		sec = sim_prices_symbol(sv->px, r->contract.symbol);
+	if (sec == NULL && r->contract.symbol[0] != '\0' && (sec = sec_by_ib_symbol(sv, r->contract.symbol)) != NULL &&
+	    delisted(sv, sec))
+		sec = NULL; /* the symbol names nothing any more (a conId still reaches the old contract) */
 	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
 		send_error(s, r->req_id, 200, "No security definition has been found for the request");
 		return;
@@ -594,6 +606,79 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 
 /* ================================ requests ================================ */
 
+/* The security an IB symbol names: IB writes a share class after a space ("BRK B") where CRSP-style files
+ * write "BRK.B", "BRK/B", "BRK-B" or "BRKB". */
+static sim_sec *
+sec_by_ib_symbol(struct server *sv, const char *symbol)
+{
+	sim_sec *sec = sim_prices_symbol(sv->px, symbol);
+	const char *sp = strchr(symbol, ' ');
+	static const char seps[] = "./-";
+	char alt[64];
+
+	if (sec != NULL || sp == NULL || strchr(sp + 1, ' ') != NULL || sp - symbol > 20 || strlen(sp + 1) > 4)
+		return sec;
+	for (int i = 0; i <= 3 && sec == NULL; i++) {
+		if (i < 3)
+			snprintf(alt, sizeof alt, "%.*s%c%s", (int)(sp - symbol), symbol, seps[i], sp + 1);
+		else
+			snprintf(alt, sizeof alt, "%.*s%s", (int)(sp - symbol), symbol, sp + 1);
+		sec = sim_prices_symbol(sv->px, alt);
+	}
+	return sec;
+}
+
+/* The IB symbol of a file's symbol: the share-class separator becomes a space ("BRK.B" -> "BRK B"). */
+static void
+ib_symbol(const char *file_symbol, char *out, size_t n)
+{
+	snprintf(out, n, "%s", file_symbol);
+	for (char *p = out; *p; p++)
+		if ((*p == '.' || *p == '/' || *p == '-') && p > out && p[1] != '\0' && strlen(p + 1) <= 4)
+			*p = ' ';
+}
+
+/* reqContractDetails: a stock on SMART in USD, by conId or symbol; error 200 for an unknown symbol, or
+ * one whose security has stopped trading (delisted: its last bar is before the last session the clock
+ * has seen). */
+static void
+contract_answer(struct server *sv, struct sess *s, int req_id, const tws_contract *want)
+{
+	sim_sec *sec = NULL;
+	tws_contract_details d;
+	const char *prim;
+
+	if (want->con_id > 0)
+		sec = sim_prices_conid(sv->px, want->con_id);
+	else if (want->symbol[0] != '\0')
+		sec = sec_by_ib_symbol(sv, want->symbol);
+	if (sec != NULL && ((want->sec_type[0] && strcmp(want->sec_type, "STK") != 0) ||
+	    (want->currency[0] && strcmp(want->currency, "USD") != 0)))
+		sec = NULL;
+	prim = sec != NULL && sec->con_id % 3 == 0 ? "NASDAQ" : "NYSE";
+	if (sec != NULL && want->primary_exch[0] && strcmp(want->primary_exch, prim) != 0)
+		sec = NULL;
+	if (sec == NULL || delisted(sv, sec)) {
+		send_error(s, req_id, 200, "No security definition has been found for the request");
+		return;
+	}
+	memset(&d, 0, sizeof d);
+	d.req_id = req_id;
+	tws_contract_stock(&d.contract, "");
+	ib_symbol(sec->symbol, d.contract.symbol, sizeof d.contract.symbol);
+	d.contract.con_id = sec->con_id;
+	snprintf(d.contract.local_symbol, sizeof d.contract.local_symbol, "%s", d.contract.symbol);
+	snprintf(d.contract.trading_class, sizeof d.contract.trading_class, "%s", prim[1] == 'A' ? "NMS" : d.contract.symbol);
+	snprintf(d.contract.primary_exch, sizeof d.contract.primary_exch, "%s", prim);
+	snprintf(d.market_name, sizeof d.market_name, "%s", d.contract.trading_class);
+	d.min_tick = 0.01;
+	snprintf(d.long_name, sizeof d.long_name, "%s INC", d.contract.symbol);
+	snprintf(d.time_zone, sizeof d.time_zone, "US/Eastern");
+	snprintf(d.stock_type, sizeof d.stock_type, "COMMON");
+	tws_enc_contract_data_v(&s->stage_buf, &d, s->version);
+	tws_enc_contract_data_end(&s->stage_buf, req_id);
+}
+
 
 static void
 send_account_summary(struct server *sv, struct sess *s, int req_id, const char *tags)
@@ -665,6 +750,13 @@ handle_ready(struct server *sv, struct sess *s)
 			send_error(s, -1, 2107, notice_text(2107));
 			sv->farm_asleep = 1;
 		}
+		break;
+	}
+	case TWS_OUT_REQ_CONTRACT_DATA: {
+		tws_contract c;
+		if (tws_dec_req_contract_v(m, &req, &c, s->version) < 0)
+			goto bad;
+		contract_answer(sv, s, req, &c);
 		break;
 	}
 	case TWS_OUT_CANCEL_HISTORICAL_DATA:

@@ -75,6 +75,7 @@ enum tws_req_kind {
 	TWS_REQ_ACCOUNT_SUMMARY, /* tws_req_account_summary */
 	TWS_REQ_CURRENT_TIME,    /* tws_req_current_time */
 	TWS_REQ_IDS,             /* tws_req_ids */
+	TWS_REQ_CONTRACT,        /* tws_req_contract_details: CONTRACT events, then CONTRACT_END or error 200 */
 };
 
 enum tws_ev_type {
@@ -95,6 +96,8 @@ enum tws_ev_type {
 	TWS_EV_CURRENT_TIME,        /* u.time: seconds since the epoch (the server's clock) */
 	TWS_EV_RECONNECTED,         /* the connection (or TWS's link to IB, 1101) was lost and is back;
 	                             * pending reads were re-sent */
+	TWS_EV_CONTRACT,            /* u.contract: one match of contract-details request req_id */
+	TWS_EV_CONTRACT_END,        /* the end of contract-details request req_id */
 };
 
 typedef struct tws_event {
@@ -110,6 +113,7 @@ typedef struct tws_event {
 		tws_commission commission;
 		tws_position position;
 		tws_account_value account_value;
+		tws_contract_details contract;
 		long long id;
 		long long time;
 	} u;
@@ -168,6 +172,8 @@ int tws_req_positions(tws_client *c);
  * subscription is cancelled after the end message. */
 int tws_req_account_summary(tws_client *c, const char *group, const char *tags);
 int tws_req_current_time(tws_client *c);
+/* The contracts matching ct (reqContractDetails); returns the request id. No match is error 200. */
+int tws_req_contract_details(tws_client *c, const tws_contract *ct);
 int tws_req_ids(tws_client *c);
 
 /* Wait up to timeout_ms (0: don't wait, < 0: forever) for the next event. Returns 1 with *ev set, 0 when

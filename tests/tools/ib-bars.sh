@@ -223,3 +223,41 @@ assert_eq "bars bars bars bars bars 162 162" "$(cat naive.txt)"
 ib-bars -v --port "$port9" --client-id 3 --duration '3 Y' <forty.txt >paced-ok.csv 2>paced-ok.err
 grep -q "pacing violation" paced-ok.err && fail "ib-bars was refused for pacing"
 assert_same_file many.csv paced-ok.csv
+
+t "contracts: each symbol resolved once (reqContractDetails) and cached; share classes; 200 per symbol"
+# IB writes share classes with a space ("BRK B", its contract search); CRSP writes BRK.B or BRKB. A
+# delisted symbol is unknown to IB after its last date (error 200), and an unknown one does not hold up
+# the rest. (ib-sim: conId = the file's id, primary exchange NASDAQ when it divides by 3, else NYSE.)
+cat >cls.csv <<'EOF'
+date,id,symbol,open,high,low,close,volume,ret
+2026-11-19,10001,AAPL,100,102,99,101,1000000,
+2026-11-19,10002,BRK.B,400,405,398,402,500000,
+2026-11-19,10004,OLDCO,20,21,19,20,10000,
+2026-11-20,10001,AAPL,101,103,100,102,1100000,0.00990099
+2026-11-20,10002,BRK.B,402,404,396,400,600000,-0.004975124
+2026-11-23,10001,AAPL,51,52,50,51.5,2000000,0.00980392
+2026-11-23,10002,BRK.B,400,410,399,408,700000,0.02
+EOF
+port10=$(free_port)
+start_sim cls "$port10" cls.csv
+printf '%s\n' AAPL BRK.B BRKB OLDCO NOSUCH >cls.txt
+ib-bars --port "$port10" --duration '1 W' --contracts contracts.csv -o cls-bars.csv <cls.txt 2>cls.err
+cat >want-contracts.csv <<'EOF'
+symbol,con_id,ib_symbol,primary_exchange,currency,long_name
+AAPL,10001,AAPL,NYSE,USD,AAPL INC
+BRK.B,10002,BRK B,NASDAQ,USD,BRK B INC
+BRKB,10002,BRK B,NASDAQ,USD,BRK B INC
+EOF
+assert_same_file want-contracts.csv contracts.csv
+assert_contains cls.err "OLDCO: unknown or ambiguous: No security definition has been found for the request (error 200)"
+assert_contains cls.err "NOSUCH: unknown or ambiguous"
+assert_contains cls.err "2 of 5 symbols not resolved"
+assert_eq "3 3 3" "$(for s in AAPL BRK.B BRKB; do grep -c ",$s," cls-bars.csv; done | xargs)" "bars per resolved symbol"
+assert_contains cls.err "3 of 5 securities"
+t "contracts: a second run asks IB for nothing it knows already"
+ib-bars --port "$port10" --duration '1 W' --contracts contracts.csv -o cls-bars2.csv <cls.txt 2>cls2.err
+assert_contains cls2.err "contracts: 3 from the cache, 2 to ask IB for"
+assert_same_file want-contracts.csv contracts.csv
+assert_same_file cls-bars.csv cls-bars2.csv
+printf 'symbol,con_id\nAAPL,x\n' >bad-contracts.csv
+assert_status 65 ib-bars --port "$port10" --contracts bad-contracts.csv <cls.txt
