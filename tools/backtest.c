@@ -19,6 +19,7 @@ enum {
 	OPT_HOLDINGS,
 	OPT_LAG,
 	OPT_LOOKAHEAD,
+	OPT_MAX_GROSS,
 	OPT_METRICS,
 	OPT_MODE,
 	OPT_PRICES,
@@ -26,6 +27,8 @@ enum {
 	OPT_UNIVERSE,
 	OPT_WEIGHTS,
 };
+
+#define MAXFILES 256 /* --prices files */
 
 static void usage(int status);
 static json_t *params_json(const struct strategy_config *c, double rf, int lookahead);
@@ -36,6 +39,7 @@ static const struct option long_options[] = {
 	{ "holdings", required_argument, NULL, OPT_HOLDINGS },
 	{ "lag", required_argument, NULL, OPT_LAG },
 	{ "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
+	{ "max-gross", required_argument, NULL, OPT_MAX_GROSS },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "output", required_argument, NULL, 'o' },
@@ -49,7 +53,9 @@ static const struct option long_options[] = {
 int
 main(int argc, char *argv[])
 {
-	const char *prices = NULL, *weights = NULL, *universe = NULL, *config = NULL;
+	const char *prices[MAXFILES], *pnames[MAXFILES], *weights = NULL, *universe = NULL, *config = NULL;
+	FILE *pfps[MAXFILES];
+	int nprices = 0, stdin_prices = 0;
 	const char *out = "-", *metrics = NULL, *holdings = NULL;
 	const char *set_key[3], *set_val[3], *set_opt[3]; /* config keys given as options, in order */
 	int nset = 0;
@@ -57,7 +63,7 @@ main(int argc, char *argv[])
 	struct btr_opts o = { 0 };
 	struct btr_result res;
 	aout *eq = NULL, *ho = NULL, *me = NULL;
-	double rf = 0;
+	double rf = 0, max_gross = 1;
 	int opt, lookahead = 252, rc;
 	char err[512];
 
@@ -76,9 +82,14 @@ main(int argc, char *argv[])
 			break;
 		case OPT_HOLDINGS: holdings = optarg; break;
 		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
+		case OPT_MAX_GROSS: max_gross = cli_double(optarg, 0.000001, 100, "--max-gross"); break;
 		case OPT_METRICS: metrics = optarg; break;
 		case 'o': out = optarg; break;
-		case OPT_PRICES: prices = optarg; break;
+		case OPT_PRICES:
+			if (nprices == MAXFILES)
+				err_die(EX_USAGE, "--prices: more than %d files", MAXFILES);
+			prices[nprices++] = optarg;
+			break;
 		case OPT_RF: rf = cli_double(optarg, -0.99, 10, "--rf"); break;
 		case OPT_UNIVERSE: universe = optarg; break;
 		case OPT_WEIGHTS: weights = optarg; break;
@@ -88,11 +99,15 @@ main(int argc, char *argv[])
 	cli_done();
 	if (optind != argc)
 		usage(EX_USAGE);
-	if (prices == NULL)
-		prices = "-";
+	if (nprices == 0)
+		prices[nprices++] = "-";
+	for (int i = 0; i < nprices; i++)
+		stdin_prices += strcmp(prices[i], "-") == 0;
+	if (stdin_prices > 1)
+		err_die(EX_USAGE, "--prices: standard input can be only one of the files");
 	if (weights == NULL)
 		weights = "-";
-	if (strcmp(prices, "-") == 0 && strcmp(weights, "-") == 0)
+	if (stdin_prices && strcmp(weights, "-") == 0)
 		err_die(EX_USAGE, "the prices and the weights cannot both come from stdin: give --prices or --weights");
 	if ((universe != NULL && strcmp(universe, "-") == 0) || (holdings != NULL && strcmp(holdings, "-") == 0) ||
 	    (metrics != NULL && strcmp(metrics, "-") == 0 && strcmp(out, "-") == 0))
@@ -114,8 +129,13 @@ main(int argc, char *argv[])
 	if (c.lag < 1)
 		err_die(EX_USAGE, "lag: %d: must be at least 1", c.lag);
 
-	o.prices = cli_open_in(prices);
-	o.prices_name = cli_in_name(prices);
+	for (int i = 0; i < nprices; i++) {
+		pfps[i] = cli_open_in(prices[i]);
+		pnames[i] = cli_in_name(prices[i]);
+	}
+	o.prices = pfps;
+	o.prices_name = pnames;
+	o.nprices = nprices;
 	o.weights = cli_open_in(weights);
 	o.weights_name = cli_in_name(weights);
 	if (universe != NULL) {
@@ -126,6 +146,7 @@ main(int argc, char *argv[])
 	o.long_short = c.long_short;
 	o.lag = c.lag;
 	o.lookahead = lookahead;
+	o.max_gross = max_gross;
 	if ((eq = aout_open(out)) == NULL)
 		err_die(EX_IOERR, "%s:", out);
 	o.equity = aout_fp(eq);
@@ -155,8 +176,9 @@ main(int argc, char *argv[])
 		err_die(EX_IOERR, "%s:", holdings);
 	if (aout_commit(eq) != 0)
 		err_die(EX_IOERR, "%s:", out);
-	if (o.prices != stdin)
-		fclose(o.prices);
+	for (int i = 0; i < nprices; i++)
+		if (pfps[i] != stdin)
+			fclose(pfps[i]);
 	if (o.weights != stdin)
 		fclose(o.weights);
 	if (o.universe != NULL)
@@ -190,9 +212,9 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: backtest [-q] [--prices FILE] [--weights FILE] [--universe FILE] [--config FILE]\n"
+	    "usage: backtest [-q] [--prices FILE]... [--weights FILE] [--universe FILE] [--config FILE]\n"
 	    "                [--cost-bps X] [--lag N] [--mode long_only|long_short] [--rf RATE]\n"
-	    "                [--lookahead N] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
+	    "                [--lookahead N] [--max-gross X] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
 	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n");
 	exit(status);
 }

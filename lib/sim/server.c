@@ -733,6 +733,38 @@ exec_matches(const sim_fill *f, const tws_exec_filter *x, long long since)
 	return f->epoch >= since;
 }
 
+/* An executions filter's time as seconds since the epoch: "yyyymmdd HH:MM:SS ZONE" (New York's zones or
+ * UTC), "yyyymmdd-HH:MM:SS" (UTC), or without a zone New York time (where the simulated gateway runs).
+ * Returns 0, or -1 when malformed or in a zone we do not know. */
+static int
+filter_time(const char *t, long long *since)
+{
+	char iso[11], zone[48] = "";
+	int day, hh, mm, ss, n = 0, utc = t[8] == '-';
+	size_t len = strlen(t);
+
+	if (len < 17)
+		return -1;
+	for (int i = 0; i < 8; i++)
+		if (!isdigit((unsigned char)t[i]))
+			return -1;
+	snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", t, t + 4, t + 6);
+	if (date_parse(iso, 10, &day) < 0 || (t[8] != ' ' && t[8] != '-'))
+		return -1;
+	if (sscanf(t + 9, "%2d:%2d:%2d%n", &hh, &mm, &ss, &n) != 3 || n != 8 || hh > 23 || mm > 59 || ss > 60)
+		return -1;
+	snprintf(zone, sizeof zone, "%s", t + 17 + (t[17] == ' '));
+	if (utc && zone[0] != '\0')
+		return -1;
+	if (strcasecmp(zone, "UTC") == 0 || strcasecmp(zone, "GMT") == 0 || strcasecmp(zone, "Etc/UTC") == 0)
+		utc = 1;
+	else if (!utc && zone[0] != '\0' && strcasecmp(zone, "US/Eastern") != 0 &&
+	    strcasecmp(zone, "America/New_York") != 0 && strcasecmp(zone, "EST5EDT") != 0)
+		return -1;
+	*since = utc ? (long long)day * 86400 + hh * 3600 + mm * 60 + ss : sim_ny_epoch(day, hh, mm) + ss;
+	return 0;
+}
+
 static void
 handle_ready(struct server *sv, struct sess *s)
 {
@@ -796,23 +828,35 @@ handle_ready(struct server *sv, struct sess *s)
 		}
 		tws_enc_simple(w, TWS_IN_OPEN_ORDER_END);
 		break;
+	case TWS_OUT_REQ_COMPLETED_ORDERS: {
+		int api_only, prev = cal_prev(sim_broker_day(sv->b));
+		if (tws_dec_req_completed_orders(m, &api_only) < 0)
+			goto bad;
+		/* IB reports the orders completed in the current session; the simulator keeps those done since
+		 * the previous trading day (a session spans the evening and the next day's open). */
+		for (int i = 0; i < sim_broker_norders(sv->b); i++) {
+			const sim_order *o = sim_broker_order(sv->b, i);
+			tws_completed_order co;
+			if (sim_order_open(o) || o->perm_id == 0 || o->done_day < prev)
+				continue;
+			sim_order_to_completed(sv->b, o, &co);
+			tws_enc_completed_order_v(w, &co, s->version);
+		}
+		tws_enc_completed_orders_end(w);
+		break;
+	}
 	case TWS_OUT_REQ_EXECUTIONS: {
 		tws_exec_filter f;
 		long long since = 0;
 		if (tws_dec_req_executions(m, &req, &f) < 0)
 			goto bad;
-		if (f.time[0] != '\0') {
-			int day;
-			char iso[11];
-			int hh = 0, mm = 0, ss = 0;
-			if (strlen(f.time) >= 8) {
-				snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", f.time, f.time + 4, f.time + 6);
-				if (date_parse(iso, 10, &day) == 0) {
-					if (strlen(f.time) > 9)
-						sscanf(f.time + 9, "%d:%d:%d", &hh, &mm, &ss);
-					since = sim_ny_epoch(day, hh, mm) + ss;
-				}
-			}
+		if (f.time[0] != '\0' && filter_time(f.time, &since) < 0) {
+			char msg[320];
+			snprintf(msg, sizeof msg, "Error validating request.-'bN' : cause - Invalid execution filter time "
+			    "'%.60s' (yyyymmdd HH:MM:SS with a zone such as US/Eastern, or yyyymmdd-HH:MM:SS in UTC)", f.time);
+			send_error(s, req, 321, msg);
+			tws_enc_exec_end(w, req);
+			break;
 		}
 		for (int i = 0; i < sim_broker_nfills(sv->b); i++) {
 			const sim_fill *fl = sim_broker_fill(sv->b, i);
@@ -893,6 +937,14 @@ handle_start(struct server *sv, struct sess *s)
 	send_error(s, -1, 2158, "Sec-def data farm connection is OK:secdefil");
 	if (sv->link_down) /* the state of TWS's link, for a client that connects while it is down */
 		send_error(s, -1, 1100, notice_text(1100));
+	/* As a gateway with "download open orders on connection" does: this client's working orders, then an
+	 * OPEN_ORDER_END that answers no request. */
+	for (int i = 0; i < sim_broker_norders(sv->b); i++) {
+		const sim_order *o = sim_broker_order(sv->b, i);
+		if (sim_order_open(o) && o->client_id == cid)
+			emit_order(sv, s, o);
+	}
+	tws_enc_simple(w, TWS_IN_OPEN_ORDER_END);
 }
 
 /* ================================ control ================================ */

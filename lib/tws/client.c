@@ -34,6 +34,8 @@ struct pending {
 	long long not_before;    /* ms: a waiting request is not sent before this (pacing back-off) */
 	long long deadline;      /* ms: when a sent request times out */
 	int retries;             /* pacing re-sends so far */
+	int barrier;             /* open orders: barrier answers still to come before an OPEN_ORDER_END is ours */
+	int internal;            /* current time: a barrier of the client's own, its answer is not reported */
 	char *frame;             /* the framed message, kept for re-sending */
 	size_t flen;
 	tws_pace_key pace;       /* historical: what IB's pacing rules compare */
@@ -125,6 +127,7 @@ tws_req_kind_name(enum tws_req_kind k)
 	case TWS_REQ_CURRENT_TIME: return "current time";
 	case TWS_REQ_IDS: return "ids";
 	case TWS_REQ_CONTRACT: return "contract details";
+	case TWS_REQ_COMPLETED_ORDERS: return "completed orders";
 	case TWS_REQ_NONE: break;
 	}
 	return "message";
@@ -678,8 +681,30 @@ simple_req(tws_client *c, enum tws_req_kind kind, int msg_id)
 	return submit(c, kind, -1, &b);
 }
 
-int tws_req_open_orders(tws_client *c) { return simple_req(c, TWS_REQ_OPEN_ORDERS, TWS_OUT_REQ_OPEN_ORDERS); }
-int tws_req_all_open_orders(tws_client *c) { return simple_req(c, TWS_REQ_OPEN_ORDERS, TWS_OUT_REQ_ALL_OPEN_ORDERS); }
+/* An open-orders request behind its barrier (see client.h). */
+static int
+open_orders_req(tws_client *c, int msg_id)
+{
+	if (simple_req(c, TWS_REQ_CURRENT_TIME, TWS_OUT_REQ_CURRENT_TIME) < 0)
+		return -1;
+	c->pend_tail->internal = 1;
+	return simple_req(c, TWS_REQ_OPEN_ORDERS, msg_id);
+}
+
+int tws_req_open_orders(tws_client *c) { return open_orders_req(c, TWS_OUT_REQ_OPEN_ORDERS); }
+int tws_req_all_open_orders(tws_client *c) { return open_orders_req(c, TWS_OUT_REQ_ALL_OPEN_ORDERS); }
+
+int
+tws_req_completed_orders(tws_client *c, int api_only)
+{
+	tws_wbuf b;
+
+	if (need_conn(c) < 0)
+		return -1;
+	tws_wbuf_init(&b);
+	tws_enc_req_completed_orders(&b, api_only);
+	return submit(c, TWS_REQ_COMPLETED_ORDERS, -1, &b);
+}
 int tws_req_positions(tws_client *c) { return simple_req(c, TWS_REQ_POSITIONS, TWS_OUT_REQ_POSITIONS); }
 int tws_req_current_time(tws_client *c) { return simple_req(c, TWS_REQ_CURRENT_TIME, TWS_OUT_REQ_CURRENT_TIME); }
 
@@ -827,6 +852,11 @@ pump(tws_client *c, long long now)
 		}
 		p->state = P_SENT;
 		p->deadline = now + (c->o.request_timeout_ms > 0 ? c->o.request_timeout_ms : 60000);
+		if (p->kind == TWS_REQ_OPEN_ORDERS) { /* its barrier, and any current time asked before, come first */
+			p->barrier = 0;
+			for (struct pending *q = c->pend; q != NULL; q = q->next)
+				p->barrier += q->kind == TWS_REQ_CURRENT_TIME && q->state == P_SENT;
+		}
 		if (p->kind == TWS_REQ_HIST) {
 			tws_pace_sent(&c->pace, &p->pace, now); /* out of memory: paced by 162 answers then */
 			open++;
@@ -997,7 +1027,24 @@ handle(tws_client *c, tws_event *ev)
 		break;
 	case TWS_IN_OPEN_ORDER_END:
 		ev->type = TWS_EV_OPEN_ORDER_END;
-		end_req(c, TWS_REQ_OPEN_ORDERS, -1, ev);
+		for (p = c->pend; p != NULL; p = p->next)
+			if (p->kind == TWS_REQ_OPEN_ORDERS && p->state == P_SENT && p->barrier == 0)
+				break;
+		if (p != NULL) {
+			pend_remove(c, p);
+			ev->kind = TWS_REQ_OPEN_ORDERS;
+		} else {
+			log_debug("open orders sent unasked (at connect): recorded, not taken as an answer");
+		}
+		break;
+	case TWS_IN_COMPLETED_ORDER:
+		ev->type = TWS_EV_COMPLETED_ORDER;
+		rc = tws_dec_completed_order(m, &ev->u.completed, c->server_version);
+		ev->kind = TWS_REQ_COMPLETED_ORDERS;
+		break;
+	case TWS_IN_COMPLETED_ORDERS_END:
+		ev->type = TWS_EV_COMPLETED_END;
+		end_req(c, TWS_REQ_COMPLETED_ORDERS, -1, ev);
 		break;
 	case TWS_IN_EXECUTION_DATA:
 		ev->type = TWS_EV_EXEC;
@@ -1054,13 +1101,22 @@ handle(tws_client *c, tws_event *ev)
 			c->next_id = v;
 		end_req(c, TWS_REQ_IDS, -1, ev);
 		break;
-	case TWS_IN_CURRENT_TIME:
+	case TWS_IN_CURRENT_TIME: {
+		int internal;
 		ev->type = TWS_EV_CURRENT_TIME;
 		if ((rc = tws_dec_current_time(m, &v)) < 0)
 			break;
 		ev->u.time = v;
+		for (struct pending *q = c->pend; q != NULL; q = q->next)
+			if (q->kind == TWS_REQ_OPEN_ORDERS && q->state == P_SENT && q->barrier > 0)
+				q->barrier--;
+		p = pend_find(c, TWS_REQ_CURRENT_TIME, -1);
+		internal = p != NULL && p->state == P_SENT && p->internal;
 		end_req(c, TWS_REQ_CURRENT_TIME, -1, ev);
+		if (internal)
+			return 0;
 		break;
+	}
 	case TWS_IN_CONTRACT_DATA:
 		ev->type = TWS_EV_CONTRACT;
 		rc = tws_dec_contract_data_v(m, &ev->u.contract, c->version);

@@ -76,6 +76,7 @@ enum tws_req_kind {
 	TWS_REQ_CURRENT_TIME,    /* tws_req_current_time */
 	TWS_REQ_IDS,             /* tws_req_ids */
 	TWS_REQ_CONTRACT,        /* tws_req_contract_details: CONTRACT events, then CONTRACT_END or error 200 */
+	TWS_REQ_COMPLETED_ORDERS,/* tws_req_completed_orders */
 };
 
 enum tws_ev_type {
@@ -84,7 +85,8 @@ enum tws_ev_type {
 	TWS_EV_TIMEOUT,             /* request req_id (kind) got no answer in time; it is forgotten */
 	TWS_EV_ORDER_STATUS,        /* u.status; req_id = the order id */
 	TWS_EV_OPEN_ORDER,          /* u.open_order; req_id = the order id */
-	TWS_EV_OPEN_ORDER_END,      /* the end of an open-orders answer */
+	TWS_EV_OPEN_ORDER_END,      /* the end of an open-orders answer (kind TWS_REQ_OPEN_ORDERS), or of orders
+	                             * the gateway pushed unasked, e.g. at connect (kind TWS_REQ_NONE) */
 	TWS_EV_EXEC,                /* u.exec; req_id = the request's id, -1 for a fill as it happens */
 	TWS_EV_EXEC_END,            /* req_id */
 	TWS_EV_COMMISSION,          /* u.commission (joins u.exec by exec_id) */
@@ -98,6 +100,8 @@ enum tws_ev_type {
 	                             * pending reads were re-sent */
 	TWS_EV_CONTRACT,            /* u.contract: one match of contract-details request req_id */
 	TWS_EV_CONTRACT_END,        /* the end of contract-details request req_id */
+	TWS_EV_COMPLETED_ORDER,     /* u.completed: one answer to tws_req_completed_orders */
+	TWS_EV_COMPLETED_END,       /* the end of that answer */
 };
 
 typedef struct tws_event {
@@ -109,6 +113,7 @@ typedef struct tws_event {
 		tws_error error;
 		tws_order_status status;
 		tws_open_order open_order;
+		tws_completed_order completed;
 		tws_exec exec;
 		tws_commission commission;
 		tws_position position;
@@ -161,7 +166,12 @@ int tws_req_historical(tws_client *c, const tws_hist_req *r);
 long long tws_place_order(tws_client *c, const tws_contract *ct, const tws_order *o);
 int tws_cancel_order(tws_client *c, long long order_id);
 /* This client's open orders / every client's; answered by OPEN_ORDER and ORDER_STATUS events and one
- * TWS_EV_OPEN_ORDER_END. */
+ * TWS_EV_OPEN_ORDER_END of kind TWS_REQ_OPEN_ORDERS. A gateway also sends open orders unasked (at connect,
+ * when "download open orders on connection" is on) followed by an OPEN_ORDER_END of its own: that one must
+ * not end the request, or the answer is taken from a partial list. The client therefore sends a
+ * REQ_CURRENT_TIME just before the request, as a barrier (TWS answers a connection's requests in order):
+ * an OPEN_ORDER_END that arrives before the barrier's answer is not the request's, and is reported with
+ * kind TWS_REQ_NONE. The barrier's answer is not reported. */
 int tws_req_open_orders(tws_client *c);
 int tws_req_all_open_orders(tws_client *c);
 /* f == NULL: no filter. */
@@ -174,6 +184,10 @@ int tws_req_account_summary(tws_client *c, const char *group, const char *tags);
 int tws_req_current_time(tws_client *c);
 /* The contracts matching ct (reqContractDetails); returns the request id. No match is error 200. */
 int tws_req_contract_details(tws_client *c, const tws_contract *ct);
+/* The account's completed orders (filled, cancelled, rejected; IB keeps those of the current session):
+ * TWS_EV_COMPLETED_ORDER events and one TWS_EV_COMPLETED_END. api_only 1: only orders placed through the
+ * API. */
+int tws_req_completed_orders(tws_client *c, int api_only);
 int tws_req_ids(tws_client *c);
 
 /* Wait up to timeout_ms (0: don't wait, < 0: forever) for the next event. Returns 1 with *ev set, 0 when

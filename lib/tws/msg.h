@@ -50,6 +50,7 @@ enum tws_out_id {
 	TWS_OUT_CANCEL_ACCOUNT_SUMMARY = 63,
 	TWS_OUT_CANCEL_POSITIONS = 64,
 	TWS_OUT_START_API = 71,
+	TWS_OUT_REQ_COMPLETED_ORDERS = 99,
 };
 
 /* Incoming (server to client) message ids. */
@@ -71,6 +72,8 @@ enum tws_in_id {
 	TWS_IN_POSITION_END = 62,
 	TWS_IN_ACCOUNT_SUMMARY = 63,
 	TWS_IN_ACCOUNT_SUMMARY_END = 64,
+	TWS_IN_COMPLETED_ORDER = 101,
+	TWS_IN_COMPLETED_ORDERS_END = 102,
 };
 
 /* The message id of a parsed message (its first field), or -1 when it is not an integer. Does not move
@@ -258,6 +261,31 @@ int tws_enc_open_order_v(tws_wbuf *b, const tws_open_order *o, int version);
 int tws_dec_open_order(tws_msg *m, tws_open_order *o);
 int tws_dec_open_order_v(tws_msg *m, tws_open_order *o, int version);
 
+/* REQ_COMPLETED_ORDERS: 99|apiOnly| (no version field). apiOnly 1: only orders placed through the API. */
+int tws_enc_req_completed_orders(tws_wbuf *b, int api_only);
+int tws_dec_req_completed_orders(tws_msg *m, int *api_only);
+
+/* An order that is done (filled, cancelled, rejected) as COMPLETED_ORDER reports it: no order id and no
+ * client id (order.order_id and order.client_id stay 0), the permId and the orderRef identify it. */
+typedef struct tws_completed_order {
+	tws_contract contract;  /* 11 fields: no primaryExchange */
+	tws_order order;        /* action .. orderRef, perm_id, outside_rth */
+	char status[24];        /* the order state's status: "Filled", "Cancelled" ... */
+	double filled;          /* filledQuantity; TWS_UNSET_DOUBLE when not sent */
+	long long parent_perm_id;
+	char completed_time[40];   /* e.g. "20231122 10:30:00 America/New_York" */
+	char completed_status[128];/* free text, e.g. "Filled Size: 100" or "Cancelled by Trader" */
+} tws_completed_order;
+/* COMPLETED_ORDER (101), no version field, as ib_async 2.0.1's decoder reads it (decoder.py
+ * completedOrder): contract, action .. orderRef, permId, outsideRth .. faPercentage, faProfile below 177,
+ * modelCode .. deltaNeutralAuxPrice, the combo groups, the scale, hedge and algo groups, solicited, status,
+ * randomize flags, conditions, trailStopPrice .. parentPermId, completedTime, completedStatus, and from
+ * version 170 minTradeQty .. midOffsetAtHalf. The decoder needs the negotiated version. */
+int tws_enc_completed_order_v(tws_wbuf *b, const tws_completed_order *x, int version);
+int tws_dec_completed_order(tws_msg *m, tws_completed_order *x, int version);
+/* COMPLETED_ORDERS_END: 102| (nothing else; the official decoder reads no field). */
+int tws_enc_completed_orders_end(tws_wbuf *b);
+
 /* ---- contract details ---- */
 
 /* REQ_CONTRACT_DATA: 9|8|reqId|conId|symbol|secType|lastTradeDate|strike|right|multiplier|exchange|
@@ -291,7 +319,9 @@ int tws_enc_contract_data_end(tws_wbuf *b, int req_id);
 typedef struct tws_exec_filter {
 	int client_id;      /* 0 = every client */
 	char account[32];   /* "" = every account */
-	char time[32];      /* "yyyymmdd HH:MM:SS": executions from then on, "" = all */
+	char time[48];      /* "yyyymmdd HH:MM:SS ZONE" (e.g. US/Eastern), or "yyyymmdd-HH:MM:SS" in UTC:
+	                     * executions from then on, "" = all. A time without a zone is the gateway's
+	                     * local time, which IB warns about (2174): always give one. */
 	char symbol[32];    /* "" = all */
 	char sec_type[8];
 	char exchange[16];

@@ -186,7 +186,7 @@ stop_sim
 
 t "20 concurrent clients place 10,000 orders; kill -9; every order is still there and fills"
 rm -rf state
-start_sim --slippage-bps 10
+start_sim --slippage-bps 10 --capital 10000000 # 10,000 BUYs of up to 408 each: within Reg T buying power
 n=10000
 sanitized && n=4000
 out=$(tc --client-id 100 load 20 "$n" AAPL,MSFT)
