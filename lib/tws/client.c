@@ -126,6 +126,7 @@ tws_req_kind_name(enum tws_req_kind k)
 	case TWS_REQ_ACCOUNT_SUMMARY: return "account summary";
 	case TWS_REQ_CURRENT_TIME: return "current time";
 	case TWS_REQ_IDS: return "ids";
+	case TWS_REQ_CONTRACT: return "contract details";
 	case TWS_REQ_COMPLETED_ORDERS: return "completed orders";
 	case TWS_REQ_MKT_DATA: return "market data";
 	case TWS_REQ_NONE: break;
@@ -750,6 +751,20 @@ tws_req_ids(tws_client *c)
 }
 
 int
+tws_req_contract_details(tws_client *c, const tws_contract *ct)
+{
+	tws_wbuf b;
+	int id;
+
+	if (need_conn(c) < 0)
+		return -1;
+	id = (int)tws_next_id(c);
+	tws_wbuf_init(&b);
+	tws_enc_req_contract_v(&b, id, ct, c->version);
+	return submit(c, TWS_REQ_CONTRACT, id, &b) < 0 ? -1 : id;
+}
+
+int
 tws_req_executions(tws_client *c, const tws_exec_filter *f)
 {
 	tws_exec_filter none;
@@ -1144,6 +1159,17 @@ handle(tws_client *c, tws_event *ev)
 			return 0;
 		break;
 	}
+	case TWS_IN_CONTRACT_DATA:
+		ev->type = TWS_EV_CONTRACT;
+		rc = tws_dec_contract_data_v(m, &ev->u.contract, c->version);
+		ev->req_id = ev->u.contract.req_id;
+		ev->kind = TWS_REQ_CONTRACT;
+		break;
+	case TWS_IN_CONTRACT_DATA_END:
+		ev->type = TWS_EV_CONTRACT_END;
+		if ((rc = tws_dec_id_version_req(m, &ev->req_id)) == 0)
+			end_req(c, TWS_REQ_CONTRACT, ev->req_id, ev);
+		break;
 	case TWS_IN_MANAGED_ACCTS:
 		tws_dec_managed_accts_dup(m, &c->accounts);
 		return 0;

@@ -75,6 +75,7 @@ enum tws_req_kind {
 	TWS_REQ_ACCOUNT_SUMMARY, /* tws_req_account_summary */
 	TWS_REQ_CURRENT_TIME,    /* tws_req_current_time */
 	TWS_REQ_IDS,             /* tws_req_ids */
+	TWS_REQ_CONTRACT,        /* tws_req_contract_details: CONTRACT events, then CONTRACT_END or error 200 */
 	TWS_REQ_COMPLETED_ORDERS,/* tws_req_completed_orders */
 	TWS_REQ_MKT_DATA,        /* tws_req_snapshot */
 };
@@ -98,6 +99,8 @@ enum tws_ev_type {
 	TWS_EV_CURRENT_TIME,        /* u.time: seconds since the epoch (the server's clock) */
 	TWS_EV_RECONNECTED,         /* the connection (or TWS's link to IB, 1101) was lost and is back;
 	                             * pending reads were re-sent */
+	TWS_EV_CONTRACT,            /* u.contract: one match of contract-details request req_id */
+	TWS_EV_CONTRACT_END,        /* the end of contract-details request req_id */
 	TWS_EV_COMPLETED_ORDER,     /* u.completed: one answer to tws_req_completed_orders */
 	TWS_EV_COMPLETED_END,       /* the end of that answer */
 	TWS_EV_TICK,                /* u.tick: one tick of snapshot req_id */
@@ -119,6 +122,7 @@ typedef struct tws_event {
 		tws_commission commission;
 		tws_position position;
 		tws_account_value account_value;
+		tws_contract_details contract;
 		long long id;
 		long long time;
 	} u;
@@ -182,6 +186,8 @@ int tws_req_positions(tws_client *c);
  * subscription is cancelled after the end message. */
 int tws_req_account_summary(tws_client *c, const char *group, const char *tags);
 int tws_req_current_time(tws_client *c);
+/* The contracts matching ct (reqContractDetails); returns the request id. No match is error 200. */
+int tws_req_contract_details(tws_client *c, const tws_contract *ct);
 /* The account's completed orders (filled, cancelled, rejected; IB keeps those of the current session):
  * TWS_EV_COMPLETED_ORDER events and one TWS_EV_COMPLETED_END. api_only 1: only orders placed through the
  * API. */
