@@ -189,6 +189,23 @@ sim_prices_load(const char *path, char *err, size_t errlen)
 		    opt_double(r, panel_col(px, C_LOW), &b.low) < 0 || opt_double(r, panel_col(px, C_VOLUME), &b.volume) < 0 ||
 		    opt_double(r, panel_col(px, C_RET), &b.ret) < 0)
 			goto bad;
+		/* A broker never quotes a price of 0 or below: such a row is bad data, not a bar. */
+		if (!(b.close > 0)) {
+			csv_fail(r, panel_col(px, C_CLOSE), "%s is not a price (must be above 0)",
+			    csv_field(r, panel_col(px, C_CLOSE)));
+			goto bad;
+		}
+		if (!(isnan(b.open) || b.open > 0) || !(isnan(b.high) || b.high > 0) || !(isnan(b.low) || b.low > 0)) {
+			int c = panel_col(px, !(isnan(b.open) || b.open > 0) ? C_OPEN : !(isnan(b.high) || b.high > 0) ? C_HIGH :
+			    C_LOW);
+			csv_fail(r, c, "%s is not a price (must be above 0)", csv_field(r, c));
+			goto bad;
+		}
+		if (!isnan(b.volume) && b.volume < 0) {
+			csv_fail(r, panel_col(px, C_VOLUME), "%s is not a volume (must be 0 or above)",
+			    csv_field(r, panel_col(px, C_VOLUME)));
+			goto bad;
+		}
 		b.date = date;
 		if (idlen >= sizeof s->id) {
 			csv_fail(r, panel_cid(px), "'%s' is not a security id (1 to %zu characters)", id, sizeof s->id - 1);
