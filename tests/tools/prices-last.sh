@@ -40,6 +40,20 @@ t "the output is a panel: prices-last and weights read it"
 prices-last whole.csv | cmp - whole.csv || fail "prices-last of its own output differs"
 weights --lookback 1 --skip 0 whole.csv >/dev/null
 
+t "orders from data/last.csv are the orders from the whole panel (the daily flow's switch)"
+# The claim of prices-last(1): for every id the same last close (and the close before it, which orders
+# compares against ret), so the same orders and the same explanation, byte for byte.
+last=$(tail -n 1 p.csv | cut -d, -f1)
+weights --lookback 60 --skip 5 --asof "$last" p.csv >w.csv
+[ "$(wc -l <w.csv)" -gt 5 ] || fail "too few weights to test with"
+for src in p.csv whole.csv; do
+	orders --weights w.csv --asof "$last" --capital 1000000 --max-weight 1 --prices "$src" \
+		--explain="explain-$src.txt" -o "orders-$src.ndjson" --skip-bad-prices --skip-stale
+done
+assert_same_file orders-p.csv.ndjson orders-whole.csv.ndjson
+assert_same_file explain-p.csv.txt explain-whole.csv.txt
+[ "$(wc -l <orders-p.csv.ndjson)" -gt 5 ] || fail "too few orders to test with"
+
 t "files out of date order: refused, nothing written"
 # shellcheck disable=SC2046
 assert_status 65 prices-last -o bad.csv $(sort -r files)
