@@ -16,7 +16,11 @@
  *  - with PANEL_KEYS, (date, id) strictly increases: ids within a date in panel order (numeric ids by
  *    value, as prices-merge sorts them; see panel_idcmp), so a duplicate (date, id) is seen at once
  *    ("id: duplicate row for id 'X' on D"; "id: 'X' after 'Y' on D: the input must be sorted by date,
- *    then id"). Without it (weights files follow the strategy's order), only dates are checked. */
+ *    then id"). Without it (weights files follow the strategy's order), only dates are checked.
+ *
+ * Its readers: wtrun (weights: prices + universe), btrun (backtest: prices + weights + universe), lastpx
+ * (prices-last), pf_read_prices (orders), dash/live (data/last.csv), sim/prices (ib-sim, which then keeps
+ * the bars in memory per security) and panel_merge below. */
 #ifndef STI_PANEL_H
 #define STI_PANEL_H
 
