@@ -15,7 +15,7 @@
 #include "err.h"
 #include "ndjson.h"
 #include "num.h"
-#include "universe.h"
+#include "panel.h"
 
 /* Share counts are computed in doubles: a product such as 98000 x 0.5 / 49 may land a hair below the
  * whole number it means, and floor() would then lose a share. A millionth of a share is never real. */
@@ -665,45 +665,29 @@ out:
 int
 pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref)
 {
-	csv_reader *r = csv_open(fp, name);
-	int cd, cid, csym, cc, cr, d, got, rc = -1, pdate = INT_MIN, c;
+	static const char *const cols[] = { "symbol", "close", "?ret" };
+	enum { C_SYMBOL, C_CLOSE, C_RET };
+	char err[600];
+	panel *p;
+	int got, rc = -1;
 	double px, ret;
-	char *pid = NULL;
 
-	if (r == NULL)
-		return fail(b, "out of memory");
-	if (csv_read_header(r) != 0 || (cd = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0 ||
-	    (csym = csv_require(r, "symbol")) < 0 || (cc = csv_require(r, "close")) < 0) {
-		csv_failed(b, r);
-		goto out;
-	}
-	cr = csv_col(r, "ret");
-	while ((got = csv_next(r)) == 1) {
-		if (csv_date_required(r, cd, &d) < 0 || csv_need(r, cid) < 0) {
-			csv_failed(b, r);
-			goto out;
-		}
-		/* date-major, one row per (date, id) (sti-formats(5)): a second row would silently win */
-		if (pid != NULL && (c = d != pdate ? (d < pdate ? -1 : 1) : univ_idcmp(csv_field(r, cid), pid)) <= 0) {
-			csv_fail(r, c == 0 ? cid : cd, c == 0 ? "duplicate row for this date and id" :
-			    "not sorted by date, then id");
-			csv_failed(b, r);
-			goto out;
-		}
-		free(pid);
-		if ((pid = strdup(csv_field(r, cid))) == NULL) {
-			fail(b, "out of memory");
-			goto out;
-		}
-		pdate = d;
+	/* date-major, one row per (date, id) (sti-formats(5)): lib/panel refuses a second row, which would
+	 * silently win, and rows out of order */
+	if (panel_open(&p, &fp, &name, 1, cols, 3, PANEL_KEYS, err, sizeof err) != 0)
+		return fail(b, "%s", err);
+	while (panel_has(p)) {
+		csv_reader *r = panel_csv(p);
+		int d = panel_date(p), cc = panel_col(p, C_CLOSE), cr = panel_col(p, C_RET);
+
 		if (d >= before)
-			continue;
+			goto next;
 		if ((got = csv_double(r, cc, &px)) < 0) {
 			csv_failed(b, r);
 			goto out;
 		}
 		if (got == 0) /* a missing close is no price, not a zero one */
-			continue;
+			goto next;
 		if (!(px > 0) || !isfinite(px)) {
 			csv_fail(r, cc, "%g is not a positive price", px);
 			csv_failed(b, r);
@@ -721,16 +705,16 @@ pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref)
 			csv_failed(b, r);
 			goto out;
 		}
-		pf_add_price(b, csv_field(r, cid), csv_field(r, csym), d, px, ret, before, ref);
-	}
-	if (got < 0) {
-		csv_failed(b, r);
-		goto out;
+		pf_add_price(b, panel_id(p), csv_field(r, panel_col(p, C_SYMBOL)), d, px, ret, before, ref);
+next:
+		if (panel_next(p) < 0) {
+			fail(b, "%s", panel_error(p));
+			goto out;
+		}
 	}
 	rc = 0;
 out:
-	free(pid);
-	csv_close(r);
+	panel_close(p);
 	return rc;
 }
 

@@ -742,11 +742,11 @@ START_TEST(test_read_strict)
 	fp = fmemopen((void *)dup, strlen(dup), "r");
 	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0), -1);
 	fclose(fp);
-	ck_assert_str_eq(pf_error(b), "p.csv:3: id: duplicate row for this date and id");
+	ck_assert_str_eq(pf_error(b), "p.csv:3: id: duplicate row for id '1' on 2026-11-24");
 	fp = fmemopen((void *)unsorted, strlen(unsorted), "r");
 	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0), -1);
 	fclose(fp);
-	ck_assert_str_eq(pf_error(b), "p.csv:3: date: not sorted by date, then id");
+	ck_assert_str_eq(pf_error(b), "p.csv:3: id: '1' after '2' on 2026-11-24: the input must be sorted by date, then id");
 	fp = fmemopen((void *)sorted, strlen(sorted), "r"); /* ids compare as numbers: 9 before 10 */
 	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0), 0);
 	fclose(fp);
