@@ -9,14 +9,21 @@
 #include "btrun.h"
 #include "cli.h"
 #include "config.h"
+#include "csv.h"
+#include "date.h"
 #include "err.h"
+#include "grid.h"
 #include "log.h"
 #include "ndjson.h"
 
 enum {
 	OPT_CONFIG = 0x100,
 	OPT_COST_BPS,
+	OPT_GRID,
+	OPT_GRID_EQUITY,
+	OPT_GRID_SLICE,
 	OPT_HOLDINGS,
+	OPT_JOBS,
 	OPT_LAG,
 	OPT_LOOKAHEAD,
 	OPT_METRICS,
@@ -30,10 +37,23 @@ enum {
 static void usage(int status);
 static json_t *params_json(const struct strategy_config *c, double rf, int lookahead);
 
+/* --grid and the options that go with it. */
+struct grid_opts {
+	const char *grid, *equity, *prices, *universe, *out;
+	int jobs, lookahead;
+	long slice, nslice; /* --grid-slice K/N: the K-th of N slices of the rows (nslice 0: all) */
+	double rf;
+};
+static void run_grid(const struct grid_opts *go, const struct strategy_config *c);
+
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "cost-bps", required_argument, NULL, OPT_COST_BPS },
+	{ "grid", required_argument, NULL, OPT_GRID },
+	{ "grid-equity", required_argument, NULL, OPT_GRID_EQUITY },
+	{ "grid-slice", required_argument, NULL, OPT_GRID_SLICE },
 	{ "holdings", required_argument, NULL, OPT_HOLDINGS },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ "lag", required_argument, NULL, OPT_LAG },
 	{ "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
@@ -60,6 +80,8 @@ main(int argc, char *argv[])
 	double rf = 0;
 	int opt, lookahead = 252, rc;
 	char err[512];
+	struct grid_opts go = { 0 };
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	err_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
@@ -74,6 +96,19 @@ main(int argc, char *argv[])
 			set_opt[nset] = opt == OPT_COST_BPS ? "--cost-bps" : opt == OPT_LAG ? "--lag" : "--mode";
 			set_val[nset++] = optarg;
 			break;
+		case OPT_GRID: go.grid = optarg; break;
+		case OPT_GRID_EQUITY: go.equity = optarg; break;
+		case OPT_GRID_SLICE: {
+			char *slash = strchr(optarg, '/');
+
+			if (slash == NULL)
+				err_die(EX_USAGE, "--grid-slice: '%s' is not K/N", optarg);
+			*slash = '\0';
+			go.nslice = cli_int(slash + 1, 1, 1000000, "--grid-slice N");
+			go.slice = cli_int(optarg, 0, go.nslice - 1, "--grid-slice K");
+			break;
+		}
+		case OPT_JOBS: go.jobs = (int)cli_int(optarg, 1, 1024, "--jobs"); break;
 		case OPT_HOLDINGS: holdings = optarg; break;
 		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
 		case OPT_METRICS: metrics = optarg; break;
@@ -88,10 +123,18 @@ main(int argc, char *argv[])
 	cli_done();
 	if (optind != argc)
 		usage(EX_USAGE);
+	if (go.grid == NULL && (go.equity != NULL || go.nslice != 0 || go.jobs != 0))
+		err_die(EX_USAGE, "--grid-equity, --grid-slice and --jobs go with --grid");
+	if (go.grid != NULL && (weights != NULL || metrics != NULL || holdings != NULL))
+		err_die(EX_USAGE, "--grid computes the weights itself: no --weights, --metrics or --holdings");
+	if (go.grid != NULL && ((strcmp(go.grid, "-") == 0) + (prices == NULL || strcmp(prices, "-") == 0) +
+	    (universe != NULL && strcmp(universe, "-") == 0) > 1 ||
+	    (go.equity != NULL && strcmp(go.equity, "-") == 0 && strcmp(out, "-") == 0)))
+		err_die(EX_USAGE, "only one input and one output can use stdin / stdout");
 	if (prices == NULL)
 		prices = "-";
 	if (weights == NULL)
-		weights = "-";
+		weights = go.grid != NULL ? "" : "-";
 	if (strcmp(prices, "-") == 0 && strcmp(weights, "-") == 0)
 		err_die(EX_USAGE, "the prices and the weights cannot both come from stdin: give --prices or --weights");
 	if ((universe != NULL && strcmp(universe, "-") == 0) || (holdings != NULL && strcmp(holdings, "-") == 0) ||
@@ -113,6 +156,17 @@ main(int argc, char *argv[])
 		err_die(config != NULL ? EX_DATAERR : EX_USAGE, "%s", err);
 	if (c.lag < 1)
 		err_die(EX_USAGE, "lag: %d: must be at least 1", c.lag);
+	if (go.grid != NULL) {
+		go.prices = prices;
+		go.universe = universe;
+		go.out = out;
+		go.rf = rf;
+		go.lookahead = lookahead;
+		if (go.jobs == 0)
+			go.jobs = ncpu > 0 ? (int)(ncpu < 64 ? ncpu : 64) : 1;
+		run_grid(&go, &c);
+		err_exit_flush(0);
+	}
 
 	o.prices = cli_open_in(prices);
 	o.prices_name = cli_in_name(prices);
@@ -186,6 +240,87 @@ params_json(const struct strategy_config *c, double rf, int lookahead)
 	return p;
 }
 
+/* backtest --grid: every point of the grid over the panel read once. */
+static void
+run_grid(const struct grid_opts *go, const struct strategy_config *c)
+{
+	struct grid_points pts;
+	grid_panel *g;
+	struct btr_result *res;
+	FILE *gf = cli_open_in(go->grid), *pf, *uf = NULL;
+	aout *ao, *eo = NULL;
+	csv_writer w;
+	double m[32];
+	char err[512];
+	int rc;
+
+	if ((rc = grid_read(&pts, gf, cli_in_name(go->grid), c, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
+	if (gf != stdin)
+		fclose(gf);
+	if (go->nslice > 0) {
+		size_t n = pts.n;
+
+		grid_points_keep(&pts, n * (size_t)go->slice / (size_t)go->nslice,
+		    n * (size_t)(go->slice + 1) / (size_t)go->nslice);
+	}
+	pf = cli_open_in(go->prices);
+	if (go->universe != NULL)
+		uf = cli_open_in(go->universe);
+	if ((rc = grid_load(&g, pf, cli_in_name(go->prices), uf, go->universe, c->max_gap, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
+	if (pf != stdin)
+		fclose(pf);
+	if (uf != NULL)
+		fclose(uf);
+	if ((res = calloc(pts.n ? pts.n : 1, sizeof *res)) == NULL)
+		err_die(EX_SOFTWARE, "out of memory");
+	if ((rc = grid_run(g, pts.c, pts.n, go->lookahead, go->jobs, res, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
+	log_debug("%zu points on %d days", pts.n, grid_ndays(g));
+	if ((ao = aout_open(go->out)) == NULL)
+		err_die(EX_CANTCREAT, "%s:", go->out);
+	csv_w_init(&w, aout_fp(ao));
+	for (int k = 0; k < pts.ncol; k++)
+		csv_w_str(&w, pts.col[k]);
+	for (int k = 0; grid_metric_names[k] != NULL; k++)
+		csv_w_str(&w, grid_metric_names[k]);
+	csv_w_end(&w);
+	for (size_t i = 0; i < pts.n; i++) {
+		if (grid_metrics(&res[i], go->rf, m) != 0)
+			err_die(EX_SOFTWARE, "out of memory");
+		for (int k = 0; k < pts.ncol; k++)
+			csv_w_str(&w, pts.val[i][k]);
+		for (int k = 0; grid_metric_names[k] != NULL; k++)
+			csv_w_num(&w, m[k]);
+		if (csv_w_end(&w) != 0)
+			err_die(EX_IOERR, "%s:", go->out);
+	}
+	if (go->equity != NULL) {
+		if ((eo = aout_open(go->equity)) == NULL)
+			err_die(EX_CANTCREAT, "%s:", go->equity);
+		csv_w_init(&w, aout_fp(eo));
+		csv_w_header(&w, "point,date,net");
+		for (size_t i = 0; i < pts.n; i++)
+			for (size_t d = 0; d < res[i].n; d++) {
+				csv_w_int(&w, (long long)pts.row[i]);
+				csv_w_date(&w, res[i].date[d]);
+				csv_w_num(&w, res[i].net[d]);
+				if (csv_w_end(&w) != 0)
+					err_die(EX_IOERR, "%s:", go->equity);
+			}
+		if (aout_commit(eo) != 0)
+			err_die(EX_IOERR, "%s:", go->equity);
+	}
+	if (aout_commit(ao) != 0)
+		err_die(EX_IOERR, "%s:", go->out);
+	for (size_t i = 0; i < pts.n; i++)
+		btr_free(&res[i]);
+	free(res);
+	grid_free(g);
+	grid_points_free(&pts);
+}
+
 static void
 usage(int status)
 {
@@ -193,6 +328,9 @@ usage(int status)
 	    "usage: backtest [-q] [--prices FILE] [--weights FILE] [--universe FILE] [--config FILE]\n"
 	    "                [--cost-bps X] [--lag N] [--mode long_only|long_short] [--rf RATE]\n"
 	    "                [--lookahead N] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
-	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n");
+	    "       backtest --grid GRID [--prices FILE] [--universe FILE] [--config FILE] [options]\n"
+	    "                [--jobs N] [--grid-slice K/N] [--grid-equity FILE] [-o FILE]\n"
+	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n"
+	    "With --grid, run the strategy and the backtest for every row of GRID; write one row of metrics each.\n");
 	exit(status);
 }
