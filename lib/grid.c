@@ -639,6 +639,10 @@ struct worker {
 	struct strat_pick *picks;
 	double *tmp;
 	double *scratch;                 /* per security, 0 between uses */
+	double *rbuf;                    /* per position: the day's return */
+	int *mark;                       /* per security: d + 1 when it leaves at d's close */
+	const uint32_t *const *drop;     /* per day: the securities with their last ret in the window */
+	const size_t *ndrop;
 	struct reb *reb;
 	size_t nreb, capreb;
 	struct pos *wts;                 /* the schedule's weights */
@@ -751,7 +755,7 @@ schedule(struct worker *w, const struct strategy_config *c)
 
 /* backtest.c's book_drop: leave the positions with no ret in the look-ahead window after day d. */
 static void
-book_drop(const grid_panel *g, struct book *b, int d, int lookahead)
+book_drop(const grid_panel *g, struct book *b, int d, int lookahead, const int *mark)
 {
 	double lost_long = 0, lost_short = 0, kept_long = 0, kept_short = 0, fl, fs;
 	size_t k = 0;
@@ -763,7 +767,9 @@ book_drop(const grid_panel *g, struct book *b, int d, int lookahead)
 		long next;
 		int gone;
 
-		if (d > g->end[i])
+		if (mark != NULL)
+			next = mark[i] == d + 1 ? INT32_MAX : 0;
+		else if (d > g->end[i])
 			next = INT32_MAX;
 		else if (d < g->first[i]) /* not reached: a position is bought on or after a row */
 			next = !isnan(g->ret[g->off[i]]) ? g->first[i] : g->nextv[g->off[i]];
@@ -797,19 +803,27 @@ ret_on(const grid_panel *g, uint32_t i, int d)
 
 /* backtest.c's book_earn. */
 static double
-book_earn(const grid_panel *g, struct book *b, int d, int last, int lookahead)
+book_earn(struct worker *w, struct book *b, int d, int last, int lookahead)
 {
+	const grid_panel *g = w->g;
 	double rp = 0, nav;
 
-	for (size_t j = 0; j < b->n; j++)
-		rp += b->p[j].w * ret_on(g, b->p[j].sec, d);
+	for (size_t j = 0; j < b->n; j++) {
+		w->rbuf[j] = ret_on(g, b->p[j].sec, d);
+		rp += b->p[j].w * w->rbuf[j];
+	}
 	nav = 1 + rp;
 	if (!(nav > 0))
 		b->n = 0;
 	for (size_t j = 0; j < b->n; j++)
-		b->p[j].w = b->p[j].w * (1 + ret_on(g, b->p[j].sec, d)) / nav;
-	if (!last)
-		book_drop(g, b, d, lookahead);
+		b->p[j].w = b->p[j].w * (1 + w->rbuf[j]) / nav;
+	/* A held security leaves only on a day with its last ret before more than `lookahead` days without
+	 * one (it was still there the day before): those days' lists, marked, stand for the full check. */
+	if (!last && w->ndrop[d] > 0) {
+		for (size_t k = 0; k < w->ndrop[d]; k++)
+			w->mark[w->drop[d][k]] = d + 1;
+		book_drop(g, b, d, lookahead, w->mark);
+	}
 	return rp;
 }
 
@@ -866,11 +880,11 @@ simulate(struct worker *w, const struct strategy_config *c, int lookahead, struc
 		size_t n = 0;
 
 		if (started) {
-			double gross = book_earn(g, st, d, last, lookahead), b_gross, net, b_net;
+			double gross = book_earn(w, st, d, last, lookahead), b_gross, net, b_net;
 
 			net = gross - st->cost;
 			st->equity *= 1 + net;
-			b_gross = book_earn(g, bn, d, last, lookahead);
+			b_gross = book_earn(w, bn, d, last, lookahead);
 			b_net = b_gross - bn->cost;
 			bn->equity *= 1 + b_net;
 			if (pending != INT_MIN)
@@ -922,8 +936,8 @@ simulate(struct worker *w, const struct strategy_config *c, int lookahead, struc
 			t->p[j].w = 1.0 / (double)n;
 		if (book_set(w, bn, t->p, n, rate) != 0)
 			return -1;
-		book_drop(g, st, d, lookahead);
-		book_drop(g, bn, d, lookahead);
+		book_drop(g, st, d, lookahead, NULL);
+		book_drop(g, bn, d, lookahead, NULL);
 		started = 1;
 		pending = g->date[decided];
 		ri++;
@@ -942,6 +956,9 @@ struct job {
 	size_t *group;         /* group k is order[group[k] .. group[k + 1]) */
 	size_t ngroup;
 	size_t next;           /* the next group to take */
+	uint32_t **drop;       /* per day: the securities whose last ret in the window is that day's */
+	size_t *ndrop;
+	uint32_t *dropsec;
 	pthread_mutex_t lock;
 	int failed;
 	struct btr_result *res;
@@ -962,7 +979,7 @@ static void *
 work(void *arg)
 {
 	struct job *j = arg;
-	struct worker w = { .g = j->g };
+	struct worker w = { .g = j->g, .drop = (const uint32_t *const *)j->drop, .ndrop = j->ndrop };
 	size_t ns = j->g->nsec ? j->g->nsec : 1, maxvol = 1;
 
 	for (size_t i = 0; i < j->n; i++)
@@ -971,7 +988,9 @@ work(void *arg)
 	w.picks = malloc(ns * sizeof *w.picks);
 	w.tmp = malloc((ns > maxvol ? ns : maxvol) * sizeof *w.tmp);
 	w.scratch = calloc(ns, sizeof *w.scratch);
-	if (w.picks == NULL || w.tmp == NULL || w.scratch == NULL)
+	w.rbuf = malloc(ns * sizeof *w.rbuf);
+	w.mark = calloc(ns, sizeof *w.mark);
+	if (w.picks == NULL || w.tmp == NULL || w.scratch == NULL || w.rbuf == NULL || w.mark == NULL)
 		goto fail;
 	for (;;) {
 		size_t k;
@@ -999,12 +1018,54 @@ out:
 	free(w.picks);
 	free(w.tmp);
 	free(w.scratch);
+	free(w.rbuf);
+	free(w.mark);
 	free(w.reb);
 	free(w.wts);
 	free(w.strat.p);
 	free(w.bench.p);
 	free(w.target.p);
 	return NULL;
+}
+
+/* Each day's securities with a ret that day and none in the `lookahead` days after: a held one leaves at
+ * that day's close, and these are the only days a held one can leave on. */
+static int
+drop_lists(struct job *j)
+{
+	const grid_panel *g = j->g;
+	size_t nd = (size_t)g->nday + 1, total = 0;
+
+	j->drop = malloc(nd * sizeof *j->drop);
+	j->ndrop = calloc(nd, sizeof *j->ndrop);
+	if (j->drop == NULL || j->ndrop == NULL)
+		return -1;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < g->nsec; i++)
+			for (int d = g->first[i]; d <= g->end[i]; d++) {
+				size_t k = g->off[i] + (size_t)(d - g->first[i]);
+
+				if (isnan(g->ret[k]) || g->nextv[k] <= (long)d + j->lookahead)
+					continue;
+				if (pass == 0)
+					j->ndrop[d]++;
+				else
+					j->drop[d][j->ndrop[d]++] = i;
+			}
+		if (pass == 1)
+			break;
+		for (size_t d = 0; d < nd; d++)
+			total += j->ndrop[d];
+		if ((j->dropsec = malloc((total ? total : 1) * sizeof *j->dropsec)) == NULL)
+			return -1;
+		total = 0;
+		for (size_t d = 0; d < nd; d++) {
+			j->drop[d] = j->dropsec + total;
+			total += j->ndrop[d];
+			j->ndrop[d] = 0;
+		}
+	}
+	return 0;
 }
 
 int
@@ -1036,6 +1097,8 @@ grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead
 			}
 	}
 	j.group[j.ngroup] = n;
+	if (drop_lists(&j) != 0)
+		goto nomem;
 	if (jobs < 1)
 		jobs = 1;
 	if ((size_t)jobs > j.ngroup)
@@ -1060,6 +1123,9 @@ nomem:
 	rc = EX_SOFTWARE;
 out:
 	free(th);
+	free(j.drop);
+	free(j.ndrop);
+	free(j.dropsec);
 	free(j.order);
 	free(j.group);
 	free(taken);
