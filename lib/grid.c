@@ -646,6 +646,8 @@ struct worker {
 	struct reb *reb;
 	size_t nreb, capreb;
 	struct pos *wts;                 /* the schedule's weights */
+	int *trade;                      /* the days its rebalances trade on */
+	size_t captrade;
 	size_t nwts, capwts;
 	struct book strat, bench, target;
 };
@@ -853,40 +855,170 @@ book_set(struct worker *w, struct book *b, const struct pos *p, size_t n, double
 	return 0;
 }
 
-/* The simulation of the schedule in w with c's lag and cost (btrun.c's loop over bt_*), into res. */
-static int
-simulate(struct worker *w, const struct strategy_config *c, int lookahead, struct btr_result *res)
+/* The benchmark's targets for a trade at day d's close into w->target: equal weights over the universe
+ * members (backtest: the latest snapshot on or before d) or the rows with a ret that day. Returns their
+ * number, or (size_t)-1 when out of memory. */
+static size_t
+bench_targets(struct worker *w, int d)
 {
 	const grid_panel *g = w->g;
-	double rate = c->cost_bps / 10000.0;
-	size_t ri = 0;
+	struct book *t = &w->target;
+	size_t n = 0;
+
+	if (g->universe) {
+		int k = g->snap_upto[d];
+
+		if (k >= 0) {
+			if (grow((void **)&t->p, &t->cap, g->sbeg[k + 1] - g->sbeg[k], sizeof *t->p) != 0)
+				return (size_t)-1;
+			for (size_t j = g->sbeg[k]; j < g->sbeg[k + 1]; j++)
+				if (!isnan(val_at(g, g->ret, g->ssec[j], d)))
+					t->p[n++].sec = g->ssec[j];
+		}
+	} else {
+		if (grow((void **)&t->p, &t->cap, g->dayrow[d + 1] - g->dayrow[d], sizeof *t->p) != 0)
+			return (size_t)-1;
+		for (size_t j = g->dayrow[d]; j < g->dayrow[d + 1]; j++)
+			if (!isnan(val_at(g, g->ret, g->rsec[j], d)))
+				t->p[n++].sec = g->rsec[j];
+	}
+	for (size_t j = 0; j < n; j++)
+		t->p[j].w = 1.0 / (double)n;
+	return n;
+}
+
+/* A stretch of the benchmark between two trades, a and b (b < 0: to the end of the panel): after a
+ * trade the benchmark's book is the targets of that day, whatever it held before, so the stretch is the
+ * same for every point trading on a and then on b. Shared between points and threads. */
+struct seg {
+	int a, b;
+	double t_in;     /* turnover of the trade at a from cash */
+	double t_out;    /* turnover of the trade at b from the drifted book */
+	double *gross;   /* the benchmark's gross return on days a + 1 .. b (or the end) */
+	struct seg *next;
+};
+
+#define SEG_BUCKETS 4096
+
+/* The shared stretches: a hash table of lists under a lock. */
+struct segs {
+	struct seg *tab[SEG_BUCKETS];
+	pthread_mutex_t lock;
+	int lookahead;
+};
+
+static struct seg *
+seg_compute(struct worker *w, int a, int b, int lookahead)
+{
+	const grid_panel *g = w->g;
+	struct book *bn = &w->bench;
+	int end = b < 0 ? g->nday - 1 : b;
+	struct seg *x = calloc(1, sizeof *x);
+	size_t n;
+
+	if (x == NULL || (x->gross = malloc((size_t)(end - a + 1) * sizeof *x->gross)) == NULL)
+		goto fail;
+	x->a = a;
+	x->b = b;
+	bn->n = 0;
+	if ((n = bench_targets(w, a)) == (size_t)-1 || book_set(w, bn, w->target.p, n, 0) != 0)
+		goto fail;
+	x->t_in = bn->turnover;
+	book_drop(g, bn, a, lookahead, NULL);
+	for (int d = a + 1; d <= end; d++)
+		x->gross[d - a - 1] = book_earn(w, bn, d, d == g->nday - 1, lookahead);
+	if (b >= 0) {
+		if ((n = bench_targets(w, b)) == (size_t)-1 || book_set(w, bn, w->target.p, n, 0) != 0)
+			goto fail;
+		x->t_out = bn->turnover;
+	}
+	return x;
+fail:
+	if (x != NULL)
+		free(x->gross);
+	free(x);
+	return NULL;
+}
+
+static struct seg *
+seg_get(struct worker *w, struct segs *sg, int a, int b)
+{
+	size_t h = ((size_t)(unsigned)a * 2654435761u ^ (size_t)(unsigned)(b + 1) * 40503u) % SEG_BUCKETS;
+	struct seg *x, *mine;
+
+	pthread_mutex_lock(&sg->lock);
+	for (x = sg->tab[h]; x != NULL && (x->a != a || x->b != b); x = x->next)
+		;
+	pthread_mutex_unlock(&sg->lock);
+	if (x != NULL)
+		return x;
+	if ((mine = seg_compute(w, a, b, sg->lookahead)) == NULL)
+		return NULL;
+	pthread_mutex_lock(&sg->lock);
+	for (x = sg->tab[h]; x != NULL && (x->a != a || x->b != b); x = x->next)
+		;
+	if (x == NULL) { /* another thread may have made the same one meanwhile: it is the same */
+		mine->next = sg->tab[h];
+		sg->tab[h] = x = mine;
+		mine = NULL;
+	}
+	pthread_mutex_unlock(&sg->lock);
+	if (mine != NULL) {
+		free(mine->gross);
+		free(mine);
+	}
+	return x;
+}
+
+static void
+segs_free(struct segs *sg)
+{
+	for (size_t h = 0; h < SEG_BUCKETS; h++)
+		while (sg->tab[h] != NULL) {
+			struct seg *x = sg->tab[h];
+
+			sg->tab[h] = x->next;
+			free(x->gross);
+			free(x);
+		}
+}
+
+/* The simulation of the schedule in w with c's lag and cost (btrun.c's loop over bt_*), into res: the
+ * strategy day by day, the benchmark from the shared stretches between its trades. */
+static int
+simulate(struct worker *w, struct segs *sg, const struct strategy_config *c, int lookahead,
+    struct btr_result *res)
+{
+	const grid_panel *g = w->g;
+	double rate = c->cost_bps / 10000.0, b_turnover = 0;
+	size_t ri = 0, nt = 0;
 	int started = 0, pending = INT_MIN;
-	struct book *st = &w->strat, *bn = &w->bench, *t = &w->target;
+	struct book *st = &w->strat, *t = &w->target;
+	struct seg *cur = NULL;
 
 	memset(res, 0, sizeof *res);
-	st->n = bn->n = 0;
-	st->turnover = st->cost = bn->turnover = bn->cost = 0;
-	st->equity = bn->equity = 1;
+	st->n = 0;
+	st->turnover = st->cost = 0;
 	res->cap = g->nday ? (size_t)g->nday : 1;
 	res->capreb = w->nreb ? w->nreb : 1;
 	res->date = malloc(res->cap * sizeof *res->date);
 	res->net = malloc(res->cap * sizeof *res->net);
 	res->b_net = malloc(res->cap * sizeof *res->b_net);
 	res->reb = malloc(res->capreb * sizeof *res->reb);
-	if (res->date == NULL || res->net == NULL || res->b_net == NULL || res->reb == NULL)
+	if (grow((void **)&w->trade, &w->captrade, w->nreb + 1, sizeof *w->trade) != 0 || res->date == NULL ||
+	    res->net == NULL || res->b_net == NULL || res->reb == NULL)
 		return -1;
+	/* The trade days: weights decided on day d - lag + 1 trade at d's close. */
+	for (size_t k = 0; k < w->nreb; k++)
+		if (w->reb[k].day + c->lag - 1 < g->nday)
+			w->trade[nt++] = w->reb[k].day + c->lag - 1;
 	for (int d = 0; d < g->nday; d++) {
-		int last = d == g->nday - 1, decided;
-		size_t n = 0;
-
 		if (started) {
-			double gross = book_earn(w, st, d, last, lookahead), b_gross, net, b_net;
+			double gross = book_earn(w, st, d, d == g->nday - 1, lookahead), net, b_net, b_cost;
 
 			net = gross - st->cost;
-			st->equity *= 1 + net;
-			b_gross = book_earn(w, bn, d, last, lookahead);
-			b_net = b_gross - bn->cost;
-			bn->equity *= 1 + b_net;
+			b_cost = rate * b_turnover;
+			b_net = cur->gross[d - cur->a - 1] - b_cost;
 			if (pending != INT_MIN)
 				res->reb[res->nreb++] = (struct btr_rebalance){ pending, st->turnover, st->cost };
 			pending = INT_MIN;
@@ -895,15 +1027,11 @@ simulate(struct worker *w, const struct strategy_config *c, int lookahead, struc
 			res->b_net[res->n++] = b_net;
 			res->turnover += st->turnover;
 			res->cost += st->cost;
-			res->b_turnover += bn->turnover;
-			res->b_cost += bn->cost;
-			st->turnover = st->cost = bn->turnover = bn->cost = 0;
+			res->b_turnover += b_turnover;
+			res->b_cost += b_cost;
+			st->turnover = st->cost = b_turnover = 0;
 		}
-		/* Weights decided on day d - lag + 1 trade at d's close. */
-		decided = d - c->lag + 1;
-		while (ri < w->nreb && w->reb[ri].day < decided)
-			ri++;
-		if (ri == w->nreb || w->reb[ri].day != decided)
+		if (ri == nt || w->trade[ri] != d)
 			continue;
 		t->n = 0;
 		for (size_t k = w->reb[ri].begin; k < w->reb[ri].end; k++)
@@ -914,32 +1042,16 @@ simulate(struct worker *w, const struct strategy_config *c, int lookahead, struc
 			}
 		if (book_set(w, st, t->p, t->n, rate) != 0)
 			return -1;
-		/* the benchmark: equal weights over the members (or rows) with a ret today */
-		if (g->universe) {
-			int k = g->snap_upto[d];
-
-			if (k >= 0) {
-				if (grow((void **)&t->p, &t->cap, g->sbeg[k + 1] - g->sbeg[k], sizeof *t->p) != 0)
-					return -1;
-				for (size_t j = g->sbeg[k]; j < g->sbeg[k + 1]; j++)
-					if (!isnan(val_at(g, g->ret, g->ssec[j], d)))
-						t->p[n++].sec = g->ssec[j];
-			}
-		} else {
-			if (grow((void **)&t->p, &t->cap, g->dayrow[d + 1] - g->dayrow[d], sizeof *t->p) != 0)
-				return -1;
-			for (size_t j = g->dayrow[d]; j < g->dayrow[d + 1]; j++)
-				if (!isnan(val_at(g, g->ret, g->rsec[j], d)))
-					t->p[n++].sec = g->rsec[j];
-		}
-		for (size_t j = 0; j < n; j++)
-			t->p[j].w = 1.0 / (double)n;
-		if (book_set(w, bn, t->p, n, rate) != 0)
-			return -1;
 		book_drop(g, st, d, lookahead, NULL);
-		book_drop(g, bn, d, lookahead, NULL);
+		/* the benchmark: its trade's turnover ends the previous stretch; the next one starts */
+		if (cur != NULL)
+			b_turnover = cur->t_out;
+		if ((cur = seg_get(w, sg, d, ri + 1 < nt ? w->trade[ri + 1] : -1)) == NULL)
+			return -1;
+		if (!started)
+			b_turnover = cur->t_in;
 		started = 1;
-		pending = g->date[decided];
+		pending = g->date[w->reb[ri].day];
 		ri++;
 	}
 	return 0;
@@ -962,6 +1074,7 @@ struct job {
 	pthread_mutex_t lock;
 	int failed;
 	struct btr_result *res;
+	struct segs segs;      /* the benchmark's stretches */
 };
 
 /* 1 when a and b give the same weights (they may differ in lag and cost_bps). */
@@ -1005,7 +1118,7 @@ work(void *arg)
 		for (size_t x = j->group[k]; x < j->group[k + 1]; x++) {
 			size_t i = j->order[x];
 
-			if (simulate(&w, &j->c[i], j->lookahead, &j->res[i]) != 0)
+			if (simulate(&w, &j->segs, &j->c[i], j->lookahead, &j->res[i]) != 0)
 				goto fail;
 		}
 	}
@@ -1022,6 +1135,7 @@ out:
 	free(w.mark);
 	free(w.reb);
 	free(w.wts);
+	free(w.trade);
 	free(w.strat.p);
 	free(w.bench.p);
 	free(w.target.p);
@@ -1103,8 +1217,18 @@ grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead
 		jobs = 1;
 	if ((size_t)jobs > j.ngroup)
 		jobs = j.ngroup ? (int)j.ngroup : 1;
-	if (pthread_mutex_init(&j.lock, NULL) != 0 || (th = malloc((size_t)jobs * sizeof *th)) == NULL)
+	j.segs.lookahead = j.lookahead;
+	if (pthread_mutex_init(&j.lock, NULL) != 0)
 		goto nomem;
+	if (pthread_mutex_init(&j.segs.lock, NULL) != 0) {
+		pthread_mutex_destroy(&j.lock);
+		goto nomem;
+	}
+	if ((th = malloc((size_t)jobs * sizeof *th)) == NULL) {
+		pthread_mutex_destroy(&j.lock);
+		pthread_mutex_destroy(&j.segs.lock);
+		goto nomem;
+	}
 	for (; nth < jobs - 1; nth++)
 		if (pthread_create(&th[nth], NULL, work, &j) != 0)
 			break;
@@ -1112,6 +1236,8 @@ grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead
 	for (int i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&j.lock);
+	pthread_mutex_destroy(&j.segs.lock);
+	segs_free(&j.segs);
 	if (j.failed) {
 		for (size_t i = 0; i < n; i++)
 			btr_free(&res[i]);
