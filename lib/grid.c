@@ -12,6 +12,7 @@
 #include "csv.h"
 #include "date.h"
 #include "err.h"
+#include "panel.h"
 #include "strategy.h"
 
 #define NONE UINT32_MAX
@@ -36,7 +37,7 @@ struct grid_panel {
 	int *sdate;
 	size_t *sbeg;           /* snapshot k is ssec[sbeg[k] .. sbeg[k + 1]) */
 	uint32_t *ssec;
-	size_t nmem, capmem;
+	size_t nmem, capmem, capsnap, capsbeg;
 	int *snap_on;           /* per day: the snapshot dated that day, or -1 (what weights reads) */
 	int *snap_upto;         /* per day: the latest snapshot dated on or before it, or -1 (what backtest reads) */
 	/* per security, its series over its life [first, end]: end = last row + max_gap, within the panel */
@@ -152,152 +153,121 @@ sec_row(grid_panel *g, uint32_t *prev, const char *id, size_t n)
 }
 
 static int
-load_prices(grid_panel *g, FILE *fp, const char *name, char *err, size_t errlen)
+load_prices(grid_panel *g, FILE *const *fps, const char *const *names, int nfiles, char *err, size_t errlen)
 {
-	csv_reader *r = csv_open(fp, name);
-	int cdate, cid, cret, rc, cur = INT_MIN, have = 0;
-	char curtxt[DATE_LEN] = "", a[DATE_LEN + 1], b[DATE_LEN + 1];
-	size_t capday = 0, capdayrow = 0;
+	static const char *const cols[] = { "ret" };
+	panel *p;
+	size_t capday = 0, capdayrow = 0, caprret = 0;
 	uint32_t prev = NONE;
 	double *rret = NULL;
-	size_t caprret = 0;
+	int rc;
 
-	if (r == NULL)
-		goto nomem;
-	if (csv_read_header(r) != 0 || (cdate = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0 ||
-	    (cret = csv_require(r, "ret")) < 0)
-		goto data;
-	while ((rc = csv_next(r)) > 0) {
+	if ((rc = panel_open(&p, fps, names, nfiles, cols, 1, PANEL_KEYS, err, errlen)) != 0)
+		return rc;
+	while (panel_has(p)) {
+		csv_reader *r = panel_csv(p);
 		double ret = NAN;
 		uint32_t i;
 		int got;
 
-		if (!have || csv_len(r, cdate) != DATE_LEN || memcmp(csv_field(r, cdate), curtxt, DATE_LEN) != 0) {
-			int day;
-
-			if (csv_date_required(r, cdate, &day) < 0)
-				goto data;
-			if (have && day < cur) {
-				csv_fail(r, cdate, "%s after %s: not in date order", date_fmt(day, a), date_fmt(cur, b));
-				goto data;
-			}
-			if (!have || day > cur) {
-				if (grow((void **)&g->date, &capday, (size_t)g->nday + 1, sizeof *g->date) != 0 ||
-				    grow((void **)&g->dayrow, &capdayrow, (size_t)g->nday + 2, sizeof *g->dayrow) != 0)
-					goto nomem;
-				g->date[g->nday] = day;
-				g->dayrow[g->nday++] = g->nrow;
-				prev = NONE;
-			}
-			memcpy(curtxt, csv_field(r, cdate), DATE_LEN);
-			cur = day;
-			have = 1;
+		if (panel_newday(p)) {
+			if (grow((void **)&g->date, &capday, (size_t)g->nday + 1, sizeof *g->date) != 0 ||
+			    grow((void **)&g->dayrow, &capdayrow, (size_t)g->nday + 2, sizeof *g->dayrow) != 0)
+				goto nomem;
+			g->date[g->nday] = panel_date(p);
+			g->dayrow[g->nday++] = g->nrow;
+			prev = NONE;
 		}
-		if ((got = csv_double(r, cret, &ret)) < 0)
+		if ((got = csv_double(r, panel_col(p, 0), &ret)) < 0)
 			goto data;
 		if (got == 0)
 			ret = NAN;
 		else if (!isfinite(ret) || ret < -1) {
-			csv_fail(r, cret, "%s is not a return (>= -1)", csv_field(r, cret));
+			csv_fail(r, panel_col(p, 0), "%s is not a return (>= -1)", csv_field(r, panel_col(p, 0)));
 			goto data;
 		}
-		if (csv_need(r, cid) < 0)
-			goto data;
-		if ((i = sec_row(g, &prev, csv_field(r, cid), csv_len(r, cid))) == NONE)
-			goto nomem;
-		if (g->seen_day[i] == g->nday - 1) {
-			csv_fail(r, cid, "duplicate row for id '%s' on %s", g->id[i], date_fmt(cur, a));
-			goto data;
-		}
-		g->seen_day[i] = g->nday - 1;
-		if (grow((void **)&g->rsec, &g->caprow, g->nrow + 1, sizeof *g->rsec) != 0)
-			goto nomem;
-		if (grow((void **)&rret, &caprret, g->nrow + 1, sizeof *rret) != 0)
+		if ((i = sec_row(g, &prev, panel_id(p), panel_idlen(p))) == NONE ||
+		    grow((void **)&g->rsec, &g->caprow, g->nrow + 1, sizeof *g->rsec) != 0 ||
+		    grow((void **)&rret, &caprret, g->nrow + 1, sizeof *rret) != 0)
 			goto nomem;
 		g->rsec[g->nrow] = i;
 		rret[g->nrow++] = ret;
+		if (panel_next(p) < 0) {
+			err_fmt(err, errlen, "%s", panel_error(p));
+			rc = panel_code(p);
+			goto fail;
+		}
 	}
-	if (rc < 0)
-		goto data;
 	if (g->dayrow == NULL && (g->dayrow = malloc(sizeof *g->dayrow)) == NULL)
 		goto nomem;
 	g->dayrow[g->nday] = g->nrow;
-	csv_close(r);
+	panel_close(p);
 	/* The row rets go into the per-security series once the lives are known. */
 	g->ret = rret;
 	return 0;
 data:
-	err_fmt(err, errlen, "%s", csv_error(r));
-	csv_close(r);
-	free(rret);
-	return EX_DATAERR;
+	err_fmt(err, errlen, "%s", csv_error(panel_csv(p)));
+	rc = EX_DATAERR;
+	goto fail;
 nomem:
 	err_fmt(err, errlen, "out of memory");
-	csv_close(r);
+	rc = EX_SOFTWARE;
+fail:
+	panel_close(p);
 	free(rret);
-	return EX_SOFTWARE;
+	return rc;
 }
 
 static int
 load_universe(grid_panel *g, FILE *fp, const char *name, char *err, size_t errlen)
 {
-	csv_reader *r = csv_open(fp, name);
-	int cdate, cid, rc, cur = INT_MIN;
-	size_t capsnap = 0, capsbeg = 0;
-	char a[DATE_LEN + 1], b[DATE_LEN + 1];
+	panel *p;
+	char a[DATE_LEN + 1];
+	int rc;
 
-	if (r == NULL)
-		goto nomem;
+	if ((rc = panel_open(&p, &fp, &name, 1, NULL, 0, 0, err, errlen)) != 0)
+		return rc;
 	for (uint32_t i = 0; i < g->nsec; i++)
 		g->seen_day[i] = INT_MIN;
-	if (csv_read_header(r) != 0 || (cdate = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0)
-		goto data;
-	while ((rc = csv_next(r)) > 0) {
-		int day;
+	while (panel_has(p)) {
+		int day = panel_date(p);
 		uint32_t i;
 
-		if (csv_date_required(r, cdate, &day) < 0)
-			goto data;
-		if (day < cur) {
-			csv_fail(r, cdate, "%s after %s: not in date order", date_fmt(day, a), date_fmt(cur, b));
-			goto data;
-		}
-		if (day > cur || g->nsnap == 0) {
-			if (grow((void **)&g->sdate, &capsnap, (size_t)g->nsnap + 1, sizeof *g->sdate) != 0 ||
-			    grow((void **)&g->sbeg, &capsbeg, (size_t)g->nsnap + 2, sizeof *g->sbeg) != 0)
+		if (panel_newday(p)) {
+			if (grow((void **)&g->sdate, &g->capsnap, (size_t)g->nsnap + 1, sizeof *g->sdate) != 0 ||
+			    grow((void **)&g->sbeg, &g->capsbeg, (size_t)g->nsnap + 2, sizeof *g->sbeg) != 0)
 				goto nomem;
 			g->sdate[g->nsnap] = day;
 			g->sbeg[g->nsnap++] = g->nmem;
-			cur = day;
 		}
-		if (csv_need(r, cid) < 0)
-			goto data;
-		if ((i = sec_find(g, csv_field(r, cid), csv_len(r, cid))) == NONE)
+		if ((i = sec_find(g, panel_id(p), panel_idlen(p))) == NONE ||
+		    grow((void **)&g->ssec, &g->capmem, g->nmem + 1, sizeof *g->ssec) != 0)
 			goto nomem;
 		if (g->seen_day[i] == day) {
-			csv_fail(r, cid, "duplicate row for id '%s' on %s", g->id[i], date_fmt(day, a));
-			goto data;
+			csv_fail(panel_csv(p), panel_cid(p), "duplicate row for id '%s' on %s", g->id[i], date_fmt(day, a));
+			err_fmt(err, errlen, "%s", csv_error(panel_csv(p)));
+			rc = EX_DATAERR;
+			goto fail;
 		}
 		g->seen_day[i] = day;
-		if (grow((void **)&g->ssec, &g->capmem, g->nmem + 1, sizeof *g->ssec) != 0)
-			goto nomem;
 		g->ssec[g->nmem++] = i;
+		if (panel_next(p) < 0) {
+			err_fmt(err, errlen, "%s", panel_error(p));
+			rc = panel_code(p);
+			goto fail;
+		}
 	}
-	if (rc < 0)
-		goto data;
 	if (g->sbeg == NULL && (g->sbeg = malloc(sizeof *g->sbeg)) == NULL)
 		goto nomem;
 	g->sbeg[g->nsnap] = g->nmem;
-	csv_close(r);
+	panel_close(p);
 	return 0;
-data:
-	err_fmt(err, errlen, "%s", csv_error(r));
-	csv_close(r);
-	return EX_DATAERR;
 nomem:
 	err_fmt(err, errlen, "out of memory");
-	csv_close(r);
-	return EX_SOFTWARE;
+	rc = EX_SOFTWARE;
+fail:
+	panel_close(p);
+	return rc;
 }
 
 /* Each security's life and series, from the rows (g->ret holds the row rets on entry). */
@@ -396,8 +366,8 @@ build_rr(grid_panel *g)
 }
 
 int
-grid_load(grid_panel **out, FILE *prices, const char *prices_name, FILE *universe, const char *universe_name,
-    int max_gap, char *err, size_t errlen)
+grid_load(grid_panel **out, FILE *const *prices, const char *const *prices_name, int nprices, FILE *universe,
+    const char *universe_name, int max_gap, char *err, size_t errlen)
 {
 	grid_panel *g = calloc(1, sizeof *g);
 	int rc;
@@ -409,7 +379,7 @@ grid_load(grid_panel **out, FILE *prices, const char *prices_name, FILE *univers
 	}
 	g->first_guess = NONE;
 	g->max_gap = max_gap;
-	if ((rc = load_prices(g, prices, prices_name, err, errlen)) != 0)
+	if ((rc = load_prices(g, prices, prices_name, nprices, err, errlen)) != 0)
 		goto fail;
 	if (universe != NULL) {
 		g->universe = 1;

@@ -22,12 +22,12 @@
 
 typedef struct grid_panel grid_panel;
 
-/* Read the prices (date,id,ret; more columns are ignored; sorted by date) and, when universe is not NULL,
- * the universe (date,id; sorted by date). max_gap is the strategy's (every point shares it). Returns 0
- * with *out set, or a sysexits code with err set: EX_DATAERR ("file:line: field: message"), EX_SOFTWARE
- * (out of memory). */
-int grid_load(grid_panel **out, FILE *prices, const char *prices_name, FILE *universe, const char *universe_name,
-    int max_gap, char *err, size_t errlen);
+/* Read the prices (date,id,ret; more columns are ignored), a panel in nprices files read as one by
+ * lib/panel, and, when universe is not NULL, the universe (date,id; sorted by date). max_gap is the
+ * strategy's (every point shares it). Returns 0 with *out set, or a sysexits code with err set:
+ * EX_DATAERR ("file:line: field: message"), EX_SOFTWARE or EX_OSERR (out of memory). */
+int grid_load(grid_panel **out, FILE *const *prices, const char *const *prices_name, int nprices, FILE *universe,
+    const char *universe_name, int max_gap, char *err, size_t errlen);
 void grid_free(grid_panel *g);
 
 /* The panel's days. */

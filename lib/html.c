@@ -1,7 +1,9 @@
 #include "html.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,6 +100,50 @@ html_esc(FILE *fp, const char *s)
 	}
 }
 
+void
+html_esc_numbers(FILE *fp, const char *s)
+{
+	const char *p = s, *q, *dot;
+	char buf[64], tmp[2] = { 0, 0 };
+
+	if (s == NULL)
+		return;
+	while (*p) {
+		/* a number starts at a digit not preceded by a digit, a '.' or a letter */
+		if (*p >= '0' && *p <= '9' && (p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '.'))) {
+			for (q = p; *q >= '0' && *q <= '9'; q++)
+				;
+			dot = q;
+			if (*dot == '.' && dot[1] >= '0' && dot[1] <= '9') {
+				for (q = dot + 1; *q >= '0' && *q <= '9'; q++)
+					;
+				/* only a plain decimal: not followed by another '.', a letter or a digit group */
+				if (q - dot - 1 > 4 && *q != '.' && !isalnum((unsigned char)*q) && q - p < 40) {
+					double v = strtod(p, NULL);
+					size_t n;
+					if (v >= 1)
+						snprintf(buf, sizeof buf, "%.4f", v);
+					else
+						snprintf(buf, sizeof buf, "%.*f", 3 - (int)floor(log10(v > 0 ? v : 1e-300)), v);
+					n = strlen(buf);
+					while (n > 1 && buf[n - 1] == '0')
+						buf[--n] = '\0';
+					if (n > 0 && buf[n - 1] == '.')
+						buf[--n] = '\0';
+					fputs(buf, fp);
+					p = q;
+					continue;
+				}
+			}
+			for (; p < q; p++)
+				putc(*p, fp);
+			continue;
+		}
+		tmp[0] = *p++;
+		html_esc(fp, tmp);
+	}
+}
+
 /* ---- page ---- */
 
 /* The style sheet: system fonts only, colours as variables so that the dark theme and print only swap
@@ -135,7 +181,7 @@ static const char css[] =
 	"th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}"
 	"thead th{color:var(--mute);font-weight:600;font-size:12px;position:sticky;top:0;background:var(--card)}"
 	"tbody th{font-weight:500}"
-	"td.n,th.n{text-align:right}"
+	"td.n,th.n{text-align:right}td.w{white-space:normal;min-width:14em;overflow-wrap:anywhere}"
 	"tbody tr:hover{background:var(--grid)}"
 	".note{border:1px solid var(--warnb);background:var(--warn);border-radius:8px;padding:8px 12px;"
 	"margin:0 0 10px}.note.info{border-color:var(--infob);background:var(--info)}"
@@ -161,6 +207,8 @@ static const char css[] =
 	"border-radius:6px;padding:5px 8px;font-size:12px;box-shadow:0 2px 8px rgba(0,0,0,.15);"
 	"white-space:nowrap;font-variant-numeric:tabular-nums}"
 	"footer{color:var(--mute);font-size:12px;text-align:center;padding:0 24px 24px}"
+	".defs{margin-top:8px;font-size:12px;color:var(--mute)}.defs summary{cursor:pointer}"
+	".defs dt{font-weight:600;color:var(--fg)}.defs dd{margin:0 0 4px}"
 	"@media (max-width:600px){header{padding:14px 12px 6px}main{padding:6px 8px 16px;gap:10px}"
 	"section{padding:12px 10px}h1{font-size:19px}.kpi .v{font-size:17px}}"
 	"@media print{:root{--bg:#fff;--card:#fff;--fg:#000;--mute:#444;--line:#ccc;--grid:#eee}"
@@ -373,6 +421,20 @@ html_td(FILE *fp, const char *text)
 {
 	fputs("<td>", fp);
 	html_esc(fp, text ? text : EMDASH);
+	fputs("</td>", fp);
+}
+
+void
+html_td_wrap(FILE *fp, const char *text)
+{
+	if (text == NULL) {
+		html_td(fp, NULL);
+		return;
+	}
+	fputs("<td class=\"w\" title=\"", fp);
+	html_esc(fp, text);
+	fputs("\">", fp);
+	html_esc_numbers(fp, text);
 	fputs("</td>", fp);
 }
 

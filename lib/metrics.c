@@ -165,7 +165,7 @@ size_t
 mt_drawdowns(const int *date, const double *r, size_t n, struct mt_drawdown *out, size_t k)
 {
 	double w = 1, peak = 1;
-	struct mt_drawdown cur = { 0, 0, 0, 0, 0 };
+	struct mt_drawdown cur = { 0 };
 	int under = 0;
 	size_t nout = 0;
 
@@ -178,7 +178,8 @@ mt_drawdowns(const int *date, const double *r, size_t n, struct mt_drawdown *out
 		dd = w / peak - 1;
 		if (dd < 0) {
 			if (!under) {
-				cur = (struct mt_drawdown){ date[i], date[i], date[i], 1, dd };
+				cur = (struct mt_drawdown){ .start = date[i], .valley = date[i], .end = date[i], .days = 1,
+					.max_drawdown = dd };
 				under = 1;
 			}
 			if (dd < cur.max_drawdown) {
@@ -188,12 +189,14 @@ mt_drawdowns(const int *date, const double *r, size_t n, struct mt_drawdown *out
 			cur.end = date[i];
 		} else if (under) {
 			cur.days = cur.end - cur.start + 1;
+			cur.recovery = date[i];
 			dd_insert(out, &nout, k, &cur);
 			under = 0;
 		}
 	}
 	if (under) {
 		cur.days = cur.end - cur.start + 1;
+		cur.open = 1;
 		dd_insert(out, &nout, k, &cur);
 	}
 	return nout;

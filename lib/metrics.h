@@ -38,11 +38,15 @@ void mt_compute(const double *r, size_t n, double rf, struct mt_stats *out);
  * NaN when n < 2 or b is constant. */
 void mt_greeks(const double *r, const double *b, size_t n, double *beta, double *alpha);
 
-/* A drawdown period: from the first day under water to the last day still under water. */
+/* A drawdown period: from the first day under water to the last day still under water, as quantstats'
+ * drawdown_details has it (an open period, still under water on the series' last day, ends there: it
+ * has no recovery, and `open` says so). */
 struct mt_drawdown {
 	int start;           /* first day under water (a date) */
 	int valley;          /* day of the lowest point (the first, on a tie) */
-	int end;             /* last day under water (the series' last day when not recovered) */
+	int end;             /* last day under water (the series' last day when open) */
+	int recovery;        /* first day back at the previous peak; meaningless when open */
+	int open;            /* 1: still under water on the series' last day (not recovered), else 0 */
 	int days;            /* end - start + 1, in calendar days */
 	double max_drawdown; /* the lowest W / peak - 1 in the period (negative) */
 };

@@ -653,8 +653,15 @@ svg_hist(FILE *fp, const svg_chart *c, const double *const *xs, const size_t *ns
 			    "width=\"%.1f\" height=\"%.1f\"><title>", s % 3, s == 0 ? ".7" : ".55", nb,
 			    ML + pw * b / nbins + 0.5, y1, fmax(pw / nbins - 1, 0.5), ybase - y1);
 			html_esc(fp, c->names[s]);
-			fprintf(fp, ", %s to %s: %s of days</title></rect>", html_fmt_pct(lo + width * b, 2, buf),
-			    html_fmt_pct(lo + width * (b + 1), 2, buf2), html_fmt_pct(v, 1, buf3));
+			/* The end bins hold everything beyond the range too: open-ended, and labelled so. */
+			if (b == 0 && nbins > 1)
+				fprintf(fp, ", below %s", html_fmt_pct(lo + width, 2, buf2));
+			else if (b == nbins - 1 && nbins > 1)
+				fprintf(fp, ", %s or more", html_fmt_pct(lo + width * b, 2, buf));
+			else
+				fprintf(fp, ", %s to %s", html_fmt_pct(lo + width * b, 2, buf),
+				    html_fmt_pct(lo + width * (b + 1), 2, buf2));
+			fprintf(fp, ": %s of days</title></rect>", html_fmt_pct(v, 1, buf3));
 		}
 		fputc('\n', fp);
 	}

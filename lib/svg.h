@@ -53,8 +53,8 @@ int svg_heatmap(FILE *fp, const svg_chart *c, const char *const *rows, size_t nr
     size_t nc, const double *v, const char *rowname, const char *colname);
 
 /* A histogram of nser samples xs[s][0..ns[s]) (NaN skipped) in nbins bins over the common 0.5th to
- * 99.5th percentile range (values beyond fall in the end bins); heights are the share of each sample.
- * Returns 0 or -1. */
+ * 99.5th percentile range; values beyond fall in the end bins, which are open-ended and labelled so
+ * ("below x", "y or more"); heights are the share of each sample. Returns 0 or -1. */
 int svg_hist(FILE *fp, const svg_chart *c, const double *const *xs, const size_t *ns, int nbins);
 
 #endif

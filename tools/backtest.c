@@ -34,12 +34,16 @@ enum {
 	OPT_WEIGHTS,
 };
 
+#define MAXFILES 256 /* --prices files */
+
 static void usage(int status);
 static json_t *params_json(const struct strategy_config *c, double rf, int lookahead);
 
 /* --grid and the options that go with it. */
 struct grid_opts {
-	const char *grid, *equity, *prices, *universe, *out;
+	const char *grid, *equity, *universe, *out;
+	const char *const *prices; /* the prices files, in date order */
+	int nprices;
 	int jobs, lookahead;
 	long slice, nslice; /* --grid-slice K/N: the K-th of N slices of the rows (nslice 0: all) */
 	double rf;
@@ -69,7 +73,9 @@ static const struct option long_options[] = {
 int
 main(int argc, char *argv[])
 {
-	const char *prices = NULL, *weights = NULL, *universe = NULL, *config = NULL;
+	const char *prices[MAXFILES], *pnames[MAXFILES], *weights = NULL, *universe = NULL, *config = NULL;
+	FILE *pfps[MAXFILES];
+	int nprices = 0, stdin_prices = 0;
 	const char *out = "-", *metrics = NULL, *holdings = NULL;
 	const char *set_key[3], *set_val[3], *set_opt[3]; /* config keys given as options, in order */
 	int nset = 0;
@@ -113,7 +119,11 @@ main(int argc, char *argv[])
 		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
 		case OPT_METRICS: metrics = optarg; break;
 		case 'o': out = optarg; break;
-		case OPT_PRICES: prices = optarg; break;
+		case OPT_PRICES:
+			if (nprices == MAXFILES)
+				err_die(EX_USAGE, "--prices: more than %d files", MAXFILES);
+			prices[nprices++] = optarg;
+			break;
 		case OPT_RF: rf = cli_double(optarg, -0.99, 10, "--rf"); break;
 		case OPT_UNIVERSE: universe = optarg; break;
 		case OPT_WEIGHTS: weights = optarg; break;
@@ -127,15 +137,18 @@ main(int argc, char *argv[])
 		err_die(EX_USAGE, "--grid-equity, --grid-slice and --jobs go with --grid");
 	if (go.grid != NULL && (weights != NULL || metrics != NULL || holdings != NULL))
 		err_die(EX_USAGE, "--grid computes the weights itself: no --weights, --metrics or --holdings");
-	if (go.grid != NULL && ((strcmp(go.grid, "-") == 0) + (prices == NULL || strcmp(prices, "-") == 0) +
-	    (universe != NULL && strcmp(universe, "-") == 0) > 1 ||
+	if (nprices == 0)
+		prices[nprices++] = "-";
+	for (int i = 0; i < nprices; i++)
+		stdin_prices += strcmp(prices[i], "-") == 0;
+	if (stdin_prices > 1)
+		err_die(EX_USAGE, "--prices: standard input can be only one of the files");
+	if (go.grid != NULL && (stdin_prices + (strcmp(go.grid, "-") == 0) > 1 ||
 	    (go.equity != NULL && strcmp(go.equity, "-") == 0 && strcmp(out, "-") == 0)))
 		err_die(EX_USAGE, "only one input and one output can use stdin / stdout");
-	if (prices == NULL)
-		prices = "-";
 	if (weights == NULL)
 		weights = go.grid != NULL ? "" : "-";
-	if (strcmp(prices, "-") == 0 && strcmp(weights, "-") == 0)
+	if (stdin_prices && strcmp(weights, "-") == 0)
 		err_die(EX_USAGE, "the prices and the weights cannot both come from stdin: give --prices or --weights");
 	if ((universe != NULL && strcmp(universe, "-") == 0) || (holdings != NULL && strcmp(holdings, "-") == 0) ||
 	    (metrics != NULL && strcmp(metrics, "-") == 0 && strcmp(out, "-") == 0))
@@ -158,6 +171,7 @@ main(int argc, char *argv[])
 		err_die(EX_USAGE, "lag: %d: must be at least 1", c.lag);
 	if (go.grid != NULL) {
 		go.prices = prices;
+		go.nprices = nprices;
 		go.universe = universe;
 		go.out = out;
 		go.rf = rf;
@@ -168,8 +182,13 @@ main(int argc, char *argv[])
 		err_exit_flush(0);
 	}
 
-	o.prices = cli_open_in(prices);
-	o.prices_name = cli_in_name(prices);
+	for (int i = 0; i < nprices; i++) {
+		pfps[i] = cli_open_in(prices[i]);
+		pnames[i] = cli_in_name(prices[i]);
+	}
+	o.prices = pfps;
+	o.prices_name = pnames;
+	o.nprices = nprices;
 	o.weights = cli_open_in(weights);
 	o.weights_name = cli_in_name(weights);
 	if (universe != NULL) {
@@ -209,8 +228,9 @@ main(int argc, char *argv[])
 		err_die(EX_IOERR, "%s:", holdings);
 	if (aout_commit(eq) != 0)
 		err_die(EX_IOERR, "%s:", out);
-	if (o.prices != stdin)
-		fclose(o.prices);
+	for (int i = 0; i < nprices; i++)
+		if (pfps[i] != stdin)
+			fclose(pfps[i]);
 	if (o.weights != stdin)
 		fclose(o.weights);
 	if (o.universe != NULL)
@@ -247,7 +267,8 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 	struct grid_points pts;
 	grid_panel *g;
 	struct btr_result *res;
-	FILE *gf = cli_open_in(go->grid), *pf, *uf = NULL;
+	FILE *gf = cli_open_in(go->grid), *pf[MAXFILES], *uf = NULL;
+	const char *pn[MAXFILES];
 	aout *ao, *eo = NULL;
 	csv_writer w;
 	double m[32];
@@ -264,13 +285,17 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 		grid_points_keep(&pts, n * (size_t)go->slice / (size_t)go->nslice,
 		    n * (size_t)(go->slice + 1) / (size_t)go->nslice);
 	}
-	pf = cli_open_in(go->prices);
+	for (int i = 0; i < go->nprices; i++) {
+		pf[i] = cli_open_in(go->prices[i]);
+		pn[i] = cli_in_name(go->prices[i]);
+	}
 	if (go->universe != NULL)
 		uf = cli_open_in(go->universe);
-	if ((rc = grid_load(&g, pf, cli_in_name(go->prices), uf, go->universe, c->max_gap, err, sizeof err)) != 0)
+	if ((rc = grid_load(&g, pf, pn, go->nprices, uf, go->universe, c->max_gap, err, sizeof err)) != 0)
 		err_die(rc, "%s", err);
-	if (pf != stdin)
-		fclose(pf);
+	for (int i = 0; i < go->nprices; i++)
+		if (pf[i] != stdin)
+			fclose(pf[i]);
 	if (uf != NULL)
 		fclose(uf);
 	if ((res = calloc(pts.n ? pts.n : 1, sizeof *res)) == NULL)
@@ -325,10 +350,10 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: backtest [-q] [--prices FILE] [--weights FILE] [--universe FILE] [--config FILE]\n"
+	    "usage: backtest [-q] [--prices FILE]... [--weights FILE] [--universe FILE] [--config FILE]\n"
 	    "                [--cost-bps X] [--lag N] [--mode long_only|long_short] [--rf RATE]\n"
 	    "                [--lookahead N] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
-	    "       backtest --grid GRID [--prices FILE] [--universe FILE] [--config FILE] [options]\n"
+	    "       backtest --grid GRID [--prices FILE]... [--universe FILE] [--config FILE] [options]\n"
 	    "                [--jobs N] [--grid-slice K/N] [--grid-equity FILE] [-o FILE]\n"
 	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n"
 	    "With --grid, run the strategy and the backtest for every row of GRID; write one row of metrics each.\n");

@@ -105,6 +105,7 @@ main(int argc, char *argv[])
 		lv.now = now;
 		lv.today = (int)(t / 86400);
 		lv.refresh = refresh;
+		lv.simulated = strcmp(cmd, "mock") == 0;
 		lv.title = title ? title : strcmp(cmd, "mock") == 0 ? "Mock trading" : "Live trading";
 		lv.label = strcmp(cmd, "mock") == 0 ? "simulated account (ib-sim)" : "broker account";
 		rc = dash_live(aout_fp(a), &lv, &probs);

@@ -10,52 +10,55 @@
 #include "dash/dash.h"
 #include "date.h"
 #include "html.h"
+#include "metrics.h"
 #include "ndjson.h"
 #include "svg.h"
 
 #define W 640     /* chart viewBox width: about 1:1 in a half-width card on a desktop */
 #define ROLL 126  /* rolling window, trading days (half a year, as quantstats) */
 
-enum kind { K_PCT, K_NUM, K_X };
+enum kind { K_PCT, K_NUM };
 
+/* The metrics, with their definitions (sti-backtest(5), metrics.md: quantstats 0.0.81's). */
 static const struct metric {
 	const char *key;   /* key in the metrics JSON */
 	const char *label; /* shown */
 	enum kind kind;    /* formatting */
+	const char *def;   /* definition, shown on hover and in the table's footnotes */
 } metrics[] = {
-	{ "cumulative_return", "Cumulative return", K_PCT },
-	{ "cagr", "CAGR", K_PCT },
-	{ "volatility", "Volatility (ann.)", K_PCT },
-	{ "sharpe", "Sharpe", K_NUM },
-	{ "sortino", "Sortino", K_NUM },
-	{ "max_drawdown", "Max drawdown", K_PCT },
-	{ "calmar", "Calmar", K_NUM },
-	{ "omega", "Omega", K_NUM },
-	{ "skew", "Skew", K_NUM },
-	{ "kurtosis", "Kurtosis (excess)", K_NUM },
-	{ "var_95", "Daily VaR 95%", K_PCT },
-	{ "cvar_95", "Daily CVaR 95%", K_PCT },
-	{ "win_rate", "Win rate (days)", K_PCT },
-	{ "best_day", "Best day", K_PCT },
-	{ "worst_day", "Worst day", K_PCT },
-	{ "total_turnover", "Total turnover", K_X },
-	{ "annual_turnover", "Annual turnover", K_X },
-	{ "total_cost", "Total cost", K_PCT },
-	{ "beta", "Beta", K_NUM },
-	{ "alpha", "Alpha (ann.)", K_PCT },
+	{ "cumulative_return", "Cumulative return", K_PCT, "prod(1 + r) \xe2\x88\x92 1 over the daily net returns r" },
+	{ "cagr", "CAGR", K_PCT, "prod(1 + r)^(252 / N) \xe2\x88\x92 1: compounded per 252 trading days (N days)" },
+	{ "volatility", "Volatility (ann.)", K_PCT, "std(r, ddof 1) \xc3\x97 \xe2\x88\x9a" "252" },
+	{ "sharpe", "Sharpe", K_NUM, "mean(r \xe2\x88\x92 rf) / std(r \xe2\x88\x92 rf, ddof 1) \xc3\x97 "
+		"\xe2\x88\x9a" "252, rf the daily risk-free rate" },
+	{ "sortino", "Sortino", K_NUM, "mean(r \xe2\x88\x92 rf) / \xe2\x88\x9a" "(sum of squared negative "
+		"excess returns / N) \xc3\x97 \xe2\x88\x9a" "252" },
+	{ "max_drawdown", "Max drawdown", K_PCT, "the lowest wealth / running peak \xe2\x88\x92 1 (from a start of 1)" },
+	{ "calmar", "Calmar", K_NUM, "CAGR / |max drawdown|" },
+	{ "omega", "Omega", K_NUM, "sum of positive excess returns / \xe2\x88\x92sum of negative ones (threshold 0)" },
+	{ "skew", "Skew", K_NUM, "bias-corrected sample skewness of r" },
+	{ "kurtosis", "Kurtosis (excess)", K_NUM, "bias-corrected sample excess kurtosis of r (0 for a normal)" },
+	{ "var_95", "Daily VaR 95%", K_PCT, "parametric: mean(r) + std(r) \xc3\x97 z(0.05), z(0.05) = \xe2\x88\x92" "1.645" },
+	{ "cvar_95", "Daily CVaR 95%", K_PCT, "mean of the daily returns below the VaR" },
+	{ "win_rate", "Win rate (days)", K_PCT, "days with r > 0 / days with r \xe2\x89\xa0 0" },
+	{ "best_day", "Best day", K_PCT, "the largest daily return" },
+	{ "worst_day", "Worst day", K_PCT, "the smallest daily return" },
+	{ "total_turnover", "Total turnover", K_PCT, "sum over rebalances of buys plus sells, as % of the portfolio" },
+	{ "annual_turnover", "Annual turnover", K_PCT, "total turnover \xc3\x97 252 / N: buys plus sells in an "
+		"average year, as % of the portfolio" },
+	{ "total_cost", "Total cost", K_PCT, "sum of the costs charged (cost_bps of turnover), as a share of wealth" },
+	{ "beta", "Beta", K_NUM, "OLS slope of r on the benchmark's r: cov / var" },
+	{ "alpha", "Alpha (ann.)", K_PCT, "(mean(r) \xe2\x88\x92 beta \xc3\x97 mean(benchmark r)) \xc3\x97 252" },
 };
+
+/* What the benchmark is (backtest(1)): said wherever it is compared. */
+#define BENCH_DESC "Benchmark: the equal-weight portfolio of the universe's members with a return that day, " \
+	"rebalanced on the strategy's rebalance days and charged the same costs (backtest(1))."
 
 static char *
 fmt_kind(double v, enum kind k, char *buf)
 {
-	size_t n;
-
-	if (k == K_PCT)
-		return html_fmt_pct(v, 2, buf);
-	html_fmt_num(v, 2, buf);
-	if (k == K_X && !isnan(v) && (n = strlen(buf)) + 3 < HTML_NUM_MAX)
-		strcpy(buf + n, "\xc3\x97"); /* U+00D7: a multiple of the portfolio */
-	return buf;
+	return k == K_PCT ? html_fmt_pct(v, 2, buf) : html_fmt_num(v, 2, buf);
 }
 
 /* ============================================================ inputs */
@@ -293,44 +296,134 @@ static void
 sect_metrics_table(FILE *fp, const json_t *m)
 {
 	const json_t *s = json_object_get(m, "strategy"), *b = json_object_get(m, "benchmark");
-	char v1[HTML_NUM_MAX], v2[HTML_NUM_MAX];
+	double rf = nd_num(json_object_get(m, "params"), "rf", NAN);
+	char v1[HTML_NUM_MAX], v2[HTML_NUM_MAX], cap[192];
 
-	html_table_begin(fp, "metrics", "Daily net returns, 252 days a year, no risk-free rate", 0,
-	    "Metric|>Strategy|>Benchmark");
+	if (isnan(rf))
+		snprintf(cap, sizeof cap, "Daily net returns r, 252 trading days a year; risk-free rate not recorded "
+		    "(backtest(1)'s default is 0)");
+	else
+		snprintf(cap, sizeof cap, "Daily net returns r, 252 trading days a year; risk-free rate %s a year",
+		    html_fmt_pct(rf, 2, v1));
+	html_table_begin(fp, "metrics", cap, 0, "Metric|>Strategy|>Benchmark");
 	for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
 		double x = nd_num(s, metrics[i].key, NAN), y = nd_num(b, metrics[i].key, NAN);
 		if (isnan(x) && isnan(y))
 			continue;
-		fprintf(fp, "<tr data-k=\"%s\">", metrics[i].key);
-		html_th_row(fp, metrics[i].label);
+		fprintf(fp, "<tr data-k=\"%s\"><th scope=\"row\" title=\"", metrics[i].key);
+		html_esc(fp, metrics[i].def);
+		fputs("\">", fp);
+		html_esc(fp, metrics[i].label);
+		fputs("</th>", fp);
 		html_td_num(fp, x, fmt_kind(x, metrics[i].kind, v1), 0);
 		html_td_num(fp, y, fmt_kind(y, metrics[i].kind, v2), 0);
 		html_tr_end(fp);
 	}
 	html_table_end(fp);
+	/* The definitions, a tap away on a phone (no hover there) and printed with the table. */
+	fputs("<details class=\"defs\" id=\"metric-defs\"><summary>Definitions</summary><dl>", fp);
+	for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
+		fputs("<dt>", fp);
+		html_esc(fp, metrics[i].label);
+		fputs("</dt><dd>", fp);
+		html_esc(fp, metrics[i].def);
+		fputs("</dd>", fp);
+	}
+	fputs("</dl><p class=\"sub\">", fp);
+	html_esc(fp, BENCH_DESC " Definitions as quantstats 0.0.81 has them (sti-backtest(5)).");
+	fputs("</p></details>\n", fp);
+}
+
+/* The strategy's parameters (sti-strategy.conf(5)), labelled for people; a key whose setting does not
+ * apply (vol_window under equal weights, rebalance_every with monthly rebalancing) is left out and said. */
+static const struct param {
+	const char *key, *label, *unit;
+	const char *when_key, *when_value, *when_default; /* applies only when when_key is when_value */
+} params_known[] = {
+	{ "strategy", "Strategy", NULL, NULL, NULL, NULL },
+	{ "name", "Name", NULL, NULL, NULL, NULL },
+	{ "lookback", "Momentum lookback", "trading days", NULL, NULL, NULL },
+	{ "skip", "Skipped recent days", "trading days", NULL, NULL, NULL },
+	{ "max_gap", "Missing returns counted as 0 for at most", "days", NULL, NULL, NULL },
+	{ "winsor", "Winsorised at percentiles", NULL, NULL, NULL, NULL },
+	{ "select", "Selected at or above percentile", NULL, NULL, NULL, NULL },
+	{ "mode", "Mode", NULL, NULL, NULL, NULL },
+	{ "weighting", "Weighting", NULL, NULL, NULL, NULL },
+	{ "vol_window", "Volatility window", "trading days", "weighting", "inverse_vol", "equal" },
+	{ "max_weight", "Largest weight", NULL, NULL, NULL, NULL },
+	{ "rebalance", "Rebalancing", NULL, NULL, NULL, NULL },
+	{ "rebalance_every", "Rebalance every", "trading days", "rebalance", "periodic", "periodic" },
+	{ "lag", "Implementation lag", "trading days", NULL, NULL, NULL },
+	{ "cost_bps", "Costs", "bp of turnover", NULL, NULL, NULL },
+	{ "rf", "Risk-free rate", "a year", NULL, NULL, NULL },
+	{ "lookahead", "Look-ahead for a held security's next return", "trading days", NULL, NULL, NULL },
+};
+
+/* A parameter's value as text (a string as it is, a number shortest), into buf. */
+static const char *
+param_text(const json_t *v, char *buf, size_t n)
+{
+	char *t;
+
+	if (v == NULL)
+		return NULL;
+	if (json_is_string(v))
+		return json_string_value(v);
+	t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+	snprintf(buf, n, "%s", t ? t : "?");
+	free(t);
+	return buf;
 }
 
 static void
 sect_params(FILE *fp, const json_t *params, const char *source)
 {
-	const char *k;
+	const char *k, *val;
 	json_t *v;
-	char *text;
+	char buf[256], shown[320], skipped[512] = "";
+	size_t i, nk = sizeof params_known / sizeof params_known[0];
 
 	html_table_begin(fp, "params", source, 0, "Parameter|Value");
-	json_object_foreach((json_t *)params, k, v) {
-		html_tr(fp);
-		html_th_row(fp, k);
-		if (json_is_string(v))
-			html_td(fp, json_string_value(v));
-		else {
-			text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-			html_td(fp, text ? text : "?");
-			free(text);
+	for (i = 0; i < nk; i++) {
+		const struct param *q = &params_known[i];
+		if ((val = param_text(json_object_get(params, q->key), buf, sizeof buf)) == NULL)
+			continue;
+		if (q->when_key) {
+			const char *w = param_text(json_object_get(params, q->when_key), shown, sizeof shown);
+			if (strcmp(w ? w : q->when_default, q->when_value) != 0) {
+				size_t o = strlen(skipped);
+				snprintf(skipped + o, sizeof skipped - o, "%s%s (only with %s = %s)", o ? "; " : "", q->key,
+				    q->when_key, q->when_value);
+				continue;
+			}
 		}
+		if (strcmp(q->key, "rf") == 0 && json_is_number(json_object_get(params, q->key)))
+			val = html_fmt_pct(json_number_value(json_object_get(params, q->key)), 2, buf);
+		else if (strcmp(q->key, "max_weight") == 0 && strcmp(val, "1") == 0)
+			val = "1 (no cap)";
+		fprintf(fp, "<tr data-p=\"%s\">", q->key);
+		html_th_row(fp, q->label);
+		snprintf(shown, sizeof shown, "%s%s%s", val, q->unit ? " " : "", q->unit ? q->unit : "");
+		if (q->unit && strcmp(val, "1") == 0 && shown[strlen(shown) - 1] == 's')
+			shown[strlen(shown) - 1] = '\0'; /* "1 trading day" */
+		html_td(fp, shown);
+		html_tr_end(fp);
+	}
+	json_object_foreach((json_t *)params, k, v) { /* keys this page does not know: as they are */
+		for (i = 0; i < nk && strcmp(params_known[i].key, k) != 0; i++)
+			;
+		if (i < nk)
+			continue;
+		fputs("<tr data-p=\"", fp);
+		html_esc(fp, k);
+		fputs("\">", fp);
+		html_th_row(fp, k);
+		html_td(fp, param_text(v, buf, sizeof buf));
 		html_tr_end(fp);
 	}
 	html_table_end(fp);
+	if (*skipped)
+		html_notice(fp, "info", "Not shown, as they do not apply: %s.", skipped);
 }
 
 /* Yearly and monthly returns from the metrics; when the metrics are missing, compounded from the equity. */
@@ -340,7 +433,33 @@ struct periods {
 	double *ys, *yb;      /* strategy, benchmark per year */
 	char (*month)[8];     /* nm months, "YYYY-MM" */
 	double *ms;           /* strategy per month */
+	int start, end;       /* the series' first and last dates (-1000000: unknown) */
 };
+
+/* 1 when the series covers only part of year y's NYSE trading days; *from / *to its own bounds then. */
+static int
+partial_year(const struct periods *p, int y)
+{
+	int j1 = date_from_ymd(y, 1, 1), d31 = date_from_ymd(y, 12, 31);
+
+	if (p->start > -1000000 && p->start > j1 && p->start <= d31 && cal_count(j1, p->start - 1) > 0)
+		return 1;
+	return p->end > -1000000 && p->end >= j1 && p->end < d31 && cal_count(p->end + 1, d31) > 0;
+}
+
+/* The note under a chart or table that marks partial years with '*'. */
+static void
+partial_note(FILE *fp, const struct periods *p, size_t ny, const int *years)
+{
+	char a[DATE_LEN + 1], b[DATE_LEN + 1];
+	int any = 0;
+
+	for (size_t i = 0; i < ny; i++)
+		any |= partial_year(p, years[i]);
+	if (any)
+		fprintf(fp, "<p class=\"sub\">* a partial year: the series runs from %s to %s.</p>\n",
+		    date_fmt(p->start, a), date_fmt(p->end, b));
+}
 
 static void
 periods_free(struct periods *p)
@@ -439,7 +558,7 @@ sect_yearly(FILE *fp, const struct periods *p)
 		return -1;
 	for (size_t i = 0; i < p->ny; i++)
 		if ((labels[i] = malloc(8)) != NULL)
-			snprintf(labels[i], 8, "%d", p->year[i] % 100000);
+			snprintf(labels[i], 8, "%d%s", p->year[i] % 100000, partial_year(p, p->year[i]) ? "*" : "");
 		else
 			labels[i] = NULL;
 	for (size_t i = 0; i < p->ny; i++)
@@ -457,6 +576,7 @@ sect_yearly(FILE *fp, const struct periods *p)
 		html_tr_end(fp);
 	}
 	html_table_end(fp);
+	partial_note(fp, p, p->ny, p->year);
 	for (size_t i = 0; i < p->ny; i++)
 		free(labels[i]);
 	free(labels);
@@ -497,7 +617,7 @@ sect_monthly(FILE *fp, const struct periods *p)
 	for (i = 0; i < nr * 13; i++)
 		v[i] = NAN;
 	for (i = 0; i < nr; i++) {
-		snprintf(rows[i], 8, "%d", (y0 + (int)i) % 100000);
+		snprintf(rows[i], 8, "%d%s", (y0 + (int)i) % 100000, partial_year(p, y0 + (int)i) ? "*" : "");
 		rowp[i] = rows[i];
 	}
 	for (i = 0; i < p->nm; i++) {
@@ -511,31 +631,91 @@ sect_monthly(FILE *fp, const struct periods *p)
 			v[(size_t)(p->year[i] - y0) * 13 + 12] = p->ys[i];
 	svg_chart c = { "chart-monthly", "Monthly returns, strategy (%)", W, 0, SVG_PCT, 0, 0, 0, NULL, 1, 0 };
 	rc = svg_heatmap(fp, &c, rowp, nr, mn, 13, v, NULL, NULL);
+	partial_note(fp, p, p->ny, p->year);
 	free(v);
 	free(rows);
 	free(rowp);
 	return rc;
 }
 
+/* The worst drawdowns: the metrics JSON's list (backtest(1) writes quantstats' drawdown_details rows),
+ * else computed from the equity. A period still under water on the series' last day is open: quantstats
+ * (and backtest(1)) give it that last day as its "end", which is not a recovery, so it is shown as open
+ * with its depth on that day. A closed period recovered on the first trading day after its end. */
 static void
-sect_drawdowns(FILE *fp, const json_t *m)
+sect_drawdowns(FILE *fp, const json_t *m, const dash_equity *e, const double *uw)
 {
-	json_t *a = json_object_get(m, "drawdowns"), *e;
-	size_t i;
-	char buf[HTML_NUM_MAX], nb[HTML_NUM_MAX];
+	json_t *a = m ? json_object_get(m, "drawdowns") : NULL, *x;
+	struct mt_drawdown dd[10];
+	size_t i, n;
+	int last = e && e->n ? e->day[e->n - 1] : -1000000;
+	char buf[HTML_NUM_MAX], nb[HTML_NUM_MAX], d[4][DATE_LEN + 1], rec[HTML_NUM_MAX + 64];
+	const char *ms;
 
-	html_table_begin(fp, "drawdowns", NULL, 0, ">#|Start|Valley|Recovered|>Days|>Max drawdown");
-	json_array_foreach(a, i, e) {
-		double dd = nd_num(e, "max_drawdown", NAN), days = nd_num(e, "days", NAN);
-		const char *end = nd_str(e, "end", NULL);
+	if (m && (ms = nd_str(m, "end", NULL)) != NULL && strlen(ms) == DATE_LEN)
+		date_parse(ms, DATE_LEN, &last);
+	if (a != NULL) {
+		n = 0;
+		json_array_foreach(a, i, x) {
+			const char *k[3] = { nd_str(x, "start", NULL), nd_str(x, "valley", NULL), nd_str(x, "end", NULL) };
+			int v[3] = { 0, 0, last };
+			if (n == sizeof dd / sizeof dd[0])
+				break;
+			for (int j = 0; j < 3; j++)
+				if (k[j] == NULL || strlen(k[j]) != DATE_LEN || date_parse(k[j], DATE_LEN, &v[j]) < 0)
+					v[j] = j == 2 && k[j] == NULL ? last : -1000000; /* no end: open (older files) */
+			dd[n] = (struct mt_drawdown){ .start = v[0], .valley = v[1], .end = v[2],
+				.open = v[2] == last && last > -1000000, .days = (int)nd_num(x, "days", NAN),
+				.max_drawdown = nd_num(x, "max_drawdown", NAN) };
+			if (isnan(nd_num(x, "days", NAN)))
+				dd[n].days = -1;
+			n++;
+		}
+	} else {
+		n = mt_drawdowns(e->day, e->net, e->n, dd, sizeof dd / sizeof dd[0]);
+	}
+	html_table_begin(fp, "drawdowns", "Days: calendar days from the first day under water to the last "
+	    "(to the last date for an open drawdown), as quantstats counts them", 0,
+	    ">#|Start|Valley|Last day under water|Recovered|>Days|>Max drawdown");
+	for (i = 0; i < n; i++) {
+		const struct mt_drawdown *p = &dd[i];
 		html_tr(fp);
 		snprintf(nb, sizeof nb, "%zu", i + 1);
 		html_td_num(fp, (double)(i + 1), nb, 0);
-		html_td(fp, nd_str(e, "start", NULL));
-		html_td(fp, nd_str(e, "valley", NULL));
-		html_td(fp, end ? end : "not yet");
-		html_td_num(fp, days, html_fmt_num(days, 0, buf), 0);
-		html_td_num(fp, dd, html_fmt_pct(dd, 2, nb), HTML_SIGN);
+		for (int j = 0; j < 3; j++) {
+			int v = j == 0 ? p->start : j == 1 ? p->valley : p->end;
+			html_td(fp, v > -1000000 ? date_fmt(v, d[j]) : NULL);
+		}
+		if (p->open) {
+			double now = uw && e && e->n && e->day[e->n - 1] == last ? uw[e->n - 1] : NAN;
+			if (isnan(now))
+				snprintf(rec, sizeof rec, "not yet (open)");
+			else
+				snprintf(rec, sizeof rec, "not yet (open: %s on %s)", html_fmt_pct(now, 1, buf),
+				    date_fmt(last, d[3]));
+			fputs("<td class=\"open\" data-open=\"1\">", fp);
+			html_esc(fp, rec);
+			fputs("</td>", fp);
+		} else {
+			size_t k = 0;
+			/* the recovery day: the first row after the end (computed periods know it already) */
+			int r = a == NULL ? p->recovery : -1000000;
+			if (r == -1000000 && e && e->n && p->end > -1000000) {
+				size_t lo = 0, hi = e->n;
+				while (lo < hi) {
+					k = (lo + hi) / 2;
+					if (e->day[k] <= p->end)
+						lo = k + 1;
+					else
+						hi = k;
+				}
+				if (lo < e->n)
+					r = e->day[lo];
+			}
+			html_td(fp, r > -1000000 ? date_fmt(r, d[3]) : "yes");
+		}
+		html_td_num(fp, p->days >= 0 ? (double)p->days : NAN, html_fmt_num(p->days, 0, buf), 0);
+		html_td_num(fp, p->max_drawdown, html_fmt_pct(p->max_drawdown, 2, nb), HTML_SIGN);
 		html_tr_end(fp);
 	}
 	html_table_end(fp);
@@ -853,7 +1033,8 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		cfg = read_config(in->config, probs);
 	if (in->sweep)
 		have_s = read_sweep(in->sweep, &sw, probs) == 1;
-	params = cfg ? cfg : m ? json_object_get(m, "params") : NULL;
+	/* The parameters the backtest ran with (the metrics JSON), else the config file's. */
+	params = m && json_object_size(json_object_get(m, "params")) > 0 ? json_object_get(m, "params") : cfg;
 
 	name = params && nd_str(params, "name", NULL) ? nd_str(params, "name", NULL) : params && nd_str(params, "strategy", NULL) ?
 	    nd_str(params, "strategy", NULL) : "LO CSMOM";
@@ -879,6 +1060,7 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 	if (m) {
 		html_section_begin(fp, "metrics-sec", "Key metrics", 1);
 		sect_metrics(fp, m);
+		html_notice(fp, "info", "%s", BENCH_DESC);
 		html_section_end(fp);
 	} else
 		missing_section(fp, "metrics-sec", "Key metrics", "the metrics JSON", 1);
@@ -886,6 +1068,14 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		rc = -1;
 	if (m || have_e)
 		rc |= m ? periods_from_metrics(&per, m) : periods_from_equity(&per, &e);
+	per.start = per.end = -1000000;
+	if (have_e) {
+		per.start = e.day[0];
+		per.end = e.day[e.n - 1];
+	} else if (m && nd_str(m, "start", NULL) && nd_str(m, "end", NULL) &&
+	    (date_parse(nd_str(m, "start", NULL), strlen(nd_str(m, "start", NULL)), &per.start) < 0 ||
+	    date_parse(nd_str(m, "end", NULL), strlen(nd_str(m, "end", NULL)), &per.end) < 0))
+		per.start = per.end = -1000000;
 
 	/* Cards pair up in two columns on a desktop: keep neighbours of similar height together. */
 	if (der.mem)
@@ -923,12 +1113,12 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 	} else
 		missing_section(fp, "monthly-sec", "Monthly returns", "the metrics JSON and the equity CSV", 0);
 
-	if (m) {
+	if (m || der.mem) {
 		html_section_begin(fp, "drawdowns-sec", "Worst 10 drawdowns", 0);
-		sect_drawdowns(fp, m);
+		sect_drawdowns(fp, m, have_e ? &e : NULL, der.mem ? der.dd[0] : NULL);
 		html_section_end(fp);
 	} else
-		missing_section(fp, "drawdowns-sec", "Worst 10 drawdowns", "the metrics JSON", 0);
+		missing_section(fp, "drawdowns-sec", "Worst 10 drawdowns", "the metrics JSON and the equity CSV", 0);
 	if (have_w) {
 		html_section_begin(fp, "holdings-sec", "Current holdings", 0);
 		sect_holdings(fp, &w);
@@ -944,7 +1134,15 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		missing_section(fp, "turnover", "Turnover per rebalance", "the metrics JSON and the equity CSV", 0);
 	html_section_begin(fp, "params-sec", "Strategy parameters", 0);
 	if (params && json_object_size(params) > 0)
-		sect_params(fp, params, cfg ? in->config : "From the metrics JSON");
+	{
+		char src[192];
+		const char *base = in->config ? strrchr(in->config, '/') : NULL;
+		if (params == cfg)
+			snprintf(src, sizeof src, "From the strategy config %s", base ? base + 1 : in->config);
+		else
+			snprintf(src, sizeof src, "As the backtest ran (its metrics JSON)");
+		sect_params(fp, params, src);
+	}
 	else
 		html_notice(fp, "warn", "Not available: no strategy config and no parameters in the metrics.");
 	html_section_end(fp);

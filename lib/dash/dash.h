@@ -77,7 +77,8 @@ typedef struct dash_live_in {
 	const char *title; /* page title */
 	const char *label; /* account label in the subtitle ("paper account", "ib-sim") */
 	const char *now;   /* generation time as text */
-	int today;         /* day number of the generation date, for ages */
+	int today;         /* day number of the generation date (the wall clock) */
+	int simulated;     /* 1: a simulated account (ib-sim): its clock is the simulated day of its last run */
 	int refresh;       /* seconds between automatic reloads; 0 = none */
 } dash_live_in;
 

@@ -98,6 +98,68 @@ read_nd(const char *path, dash_probs *p)
 	return arr;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every record of the log KIND ("runs", "alerts"), oldest first: those of logs/KIND.ndjson (the old form,
+ * read, appended and rewritten by each run, kept readable for stores written before), then the objects
+ * logs/KIND/NAME.json, one record each, in name order (a name starts with its UTC time, so that is time
+ * order). NULL when there is neither. */
+static json_t *
+read_records(const char *root, const char *kind, dash_probs *p)
+{
+	char file[64], *path, **names = NULL;
+	size_t n = 0, cap = 0;
+	json_t *all, *one;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(file, sizeof file, "%s.ndjson", kind);
+	path = path2(root, "logs", file, NULL);
+	all = path ? read_nd(path, p) : NULL;
+	free(path);
+	path = path2(root, "logs", kind, NULL);
+	d = path ? opendir(path) : NULL;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char **nn;
+
+		if (len <= 5 || de->d_name[0] == '.' || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			if ((nn = realloc(names, cap * sizeof *names)) == NULL)
+				break;
+			names = nn;
+		}
+		if ((names[n] = strdup(de->d_name)) != NULL)
+			n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	if (n > 0) {
+		qsort(names, n, sizeof *names, cmp_str);
+		if (all == NULL)
+			all = json_array();
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *rec = path2(path, names[i], NULL, NULL);
+
+		if (rec != NULL && (one = read_nd(rec, p)) != NULL) {
+			json_array_extend(all, one);
+			json_decref(one);
+		}
+		free(rec);
+		free(names[i]);
+	}
+	free(names);
+	free(path);
+	return all;
+}
+
 static json_t *
 read_day(const char *root, int day, const char *file, dash_probs *p)
 {
@@ -268,12 +330,8 @@ load(struct live *L)
 		free(path);
 	}
 	free(bdays);
-	path = path2(root, "logs", "runs.ndjson", NULL);
-	L->runs = path ? read_nd(path, L->p) : NULL;
-	free(path);
-	path = path2(root, "logs", "alerts.ndjson", NULL);
-	L->alerts = path ? read_nd(path, L->p) : NULL;
-	free(path);
+	L->runs = read_records(root, "runs", L->p);
+	L->alerts = read_records(root, "alerts", L->p);
 }
 
 static void
@@ -602,9 +660,12 @@ sect_tracking(FILE *fp, const struct live *L)
 		bt[n++] = L->e.equity[j] / b0;
 	}
 	if (n < 2) {
+		size_t na = 0;
+		for (i = 0; i < L->ndays; i++)
+			na += !isnan(L->nav[i]);
 		html_notice(fp, "info", "Not enough common dates to compare the account with the backtest yet: "
-		    "account history on %zu date%s, latest backtest's equity on %zu.", L->ndays, L->ndays == 1 ? "" : "s",
-		    L->e.n);
+		    "account records on %zu date%s, the latest backtest's equity on %zu, %zu in common.", na,
+		    na == 1 ? "" : "s", L->e.n, n);
 		rc = 0;
 	} else {
 		double s = 0, s2 = 0, te;
@@ -631,41 +692,90 @@ sect_tracking(FILE *fp, const struct live *L)
 	return rc;
 }
 
+/* One row of the freshness table: how many NYSE trading days have closed after `day` up to the clock
+ * (weekends and holidays do not count); stale when more than one has (a daily flow missed a day). */
 static void
-fresh_row(FILE *fp, const char *what, int day, const char *text, int today, const char *where)
+fresh_row(FILE *fp, const char *what, int day, const char *text, int clock, const char *where, const char *state)
 {
 	char d[DATE_LEN + 1], b[HTML_NUM_MAX];
-	int have = day > -1000000, stale;
+	int have = day > -1000000, behind = have && clock > day ? cal_count(day + 1, clock) : 0, stale;
 
 	html_tr(fp);
 	html_th_row(fp, what);
 	html_td(fp, have ? text ? text : date_fmt(day, d) : NULL);
-	/* Stale: more than one NYSE trading day has closed since (weekends and holidays do not count). */
-	stale = !have || (today > day && cal_count(day + 1, today) > 1);
-	html_td_num(fp, have ? (double)(today - day) : NAN, html_fmt_num(today - day, 0, b), 0);
-	fprintf(fp, "<td><span class=\"%s\">%s</span></td>", stale ? "neg" : "pos",
-	    !have ? "missing" : stale ? "stale" : "fresh");
+	stale = !have || behind > 1;
+	html_td_num(fp, have ? (double)behind : NAN, html_fmt_num(behind, 0, b), 0);
+	fprintf(fp, "<td><span class=\"%s\">%s</span></td>", state ? "" : stale ? "neg" : "pos",
+	    state ? state : !have ? "missing" : stale ? "stale" : "fresh");
 	html_td(fp, where);
 	html_tr_end(fp);
+}
+
+/* The last run record (type "run") of the run log, or NULL. */
+static const json_t *
+last_run(const struct live *L)
+{
+	for (size_t i = json_array_size(L->runs); i-- > 0;)
+		if (is_type(json_array_get(L->runs, i), "run"))
+			return json_array_get(L->runs, i);
+	return NULL;
+}
+
+/* A date from the first 10 characters of a record's field ("2026-11-24" or "2026-11-24T21:15:00Z"). */
+static int
+field_day(const json_t *o, const char *key)
+{
+	const char *t = nd_str(o, key, NULL);
+	int day = -1000000;
+
+	if (t && strlen(t) >= DATE_LEN && date_parse(t, DATE_LEN, &day) < 0)
+		day = -1000000;
+	return day;
+}
+
+/* The flow's own clock: the trading date of its last run (the simulated day for ib-sim), else the
+ * generation date. The data are as fresh as that clock says, whatever the wall clock. */
+static int
+flow_clock(const struct live *L, int *from_run)
+{
+	int day = field_day(last_run(L), "date");
+
+	*from_run = day > -1000000;
+	return *from_run ? day : L->in->today;
 }
 
 static void
 sect_freshness(FILE *fp, const struct live *L)
 {
-	int run_day = -1000000, acc_day = -1000000;
-	const char *t = nd_str(L->account, "time", NULL), *rd = NULL;
-	json_t *last = json_array_get(L->runs, json_array_size(L->runs) - 1);
+	int from_run, clock = flow_clock(L, &from_run), acc_day = field_day(L->account, "time");
+	const json_t *run = last_run(L);
+	int ran = field_day(run, "end"), ran_behind;
+	char d[DATE_LEN + 1], cap[256];
+	const char *state = NULL;
 
-	if (t && strlen(t) >= DATE_LEN)
-		date_parse(t, DATE_LEN, &acc_day);
-	if ((rd = nd_str(last, "date", NULL)) != NULL && strlen(rd) == DATE_LEN)
-		date_parse(rd, DATE_LEN, &run_day);
-	html_table_begin(fp, "freshness", NULL, 0, "Data|Latest|>Age (days)|State|Where");
-	fresh_row(fp, "Prices", L->price_day, NULL, L->in->today, "data/prices.csv");
-	fresh_row(fp, "Backtest", L->bt_day, NULL, L->in->today, "backtest/DATE/");
-	fresh_row(fp, "Trading records", L->latest, NULL, L->in->today, "trading/DATE/");
-	fresh_row(fp, "Account snapshot", acc_day, t, L->in->today, "account.ndjson");
-	fresh_row(fp, "Last flow run", run_day, NULL, L->in->today, "logs/runs.ndjson");
+	snprintf(cap, sizeof cap, "Trading days behind the flow's clock, %s (%s)", date_fmt(clock, d),
+	    !from_run ? "no run recorded: the generation date" : L->in->simulated ?
+	    "the simulated day of the last mock run" : "the trading date of the last run");
+	html_table_begin(fp, "freshness", cap, 0, "Data|Latest|>Behind|State|Where");
+	fresh_row(fp, "Prices", L->price_day, NULL, clock, "data/prices.csv", NULL);
+	fresh_row(fp, "Backtest", L->bt_day, NULL, clock, "backtest/DATE/", NULL);
+	fresh_row(fp, "Trading records", L->latest, NULL, clock, "trading/DATE/", NULL);
+	fresh_row(fp, "Account snapshot", acc_day, nd_str(L->account, "time", NULL), clock, "account.ndjson", NULL);
+	/* The run itself: a live flow runs every trading day by the wall clock; a simulated one when asked. */
+	ran_behind = ran > -1000000 && L->in->today > ran ? cal_count(ran + 1, L->in->today) : 0;
+	if (ran > -1000000 && L->in->simulated)
+		state = "ran (on demand)";
+	html_tr(fp);
+	html_th_row(fp, "Last flow run");
+	html_td(fp, nd_str(run, "end", NULL) ? nd_str(run, "end", NULL) : nd_str(run, "date", NULL));
+	{
+		char b[HTML_NUM_MAX];
+		html_td_num(fp, ran > -1000000 ? (double)ran_behind : NAN, html_fmt_num(ran_behind, 0, b), 0);
+	}
+	fprintf(fp, "<td><span class=\"%s\">%s</span></td>", state ? "" : ran <= -1000000 || ran_behind > 1 ?
+	    "neg" : "pos", state ? state : ran <= -1000000 ? "missing" : ran_behind > 1 ? "stale" : "fresh");
+	html_td(fp, "logs/runs.ndjson (its end, by the wall clock)");
+	html_tr_end(fp);
 	html_table_end(fp);
 }
 
@@ -715,10 +825,19 @@ sect_runs(FILE *fp, const struct live *L)
 		html_esc(fp, st ? st : "?");
 		fputs("</span></td>", fp);
 		html_td(fp, nd_str(r, "step", NULL));
-		html_td(fp, nd_str(r, "message", NULL));
+		html_td_wrap(fp, nd_str(r, "message", NULL));
 		html_tr_end(fp);
 	}
 	html_table_end(fp);
+}
+
+/* Pushover's priority names (notify(1)): -2 lowest to 2 emergency. */
+static const char *
+priority_name(double pr)
+{
+	static const char *const names[] = { "lowest", "low", "normal", "high", "emergency" };
+
+	return pr >= -2 && pr <= 2 && pr == floor(pr) ? names[(int)pr + 2] : NULL;
 }
 
 static void
@@ -726,20 +845,27 @@ sect_alerts(FILE *fp, const struct live *L)
 {
 	size_t i, shown = 0;
 	json_t *a;
-	char b[HTML_NUM_MAX];
+	char b[HTML_NUM_MAX + 16];
 
-	html_table_begin(fp, "alerts", "Most recent first", 0, "Time|>Priority|Title|Message");
+	html_table_begin(fp, "alerts", "Most recent first. Priority as sent to Pushover (notify(1)): -2 lowest to "
+	    "2 emergency; \xe2\x80\x94 when the record has none (sent at Pushover's default, normal)", 0,
+	    "Time|>Priority|Title|Message");
 	for (i = json_array_size(L->alerts); i-- > 0 && shown < MAX_ALERTS;) {
 		a = json_array_get(L->alerts, i);
 		if (!is_type(a, "alert"))
 			continue;
 		shown++;
 		double pr = nd_num(a, "priority", NAN);
+		const char *pn = priority_name(pr);
 		html_tr(fp);
 		html_td(fp, nd_str(a, "time", NULL));
-		html_td_num(fp, isnan(pr) ? 0 : pr, html_fmt_num(isnan(pr) ? 0 : pr, 0, b), 0);
+		if (pn)
+			snprintf(b, sizeof b, "%s (%s)", html_fmt_num(pr, 0, (char[HTML_NUM_MAX]){ 0 }), pn);
+		else
+			html_fmt_num(pr, 0, b);
+		html_td_num(fp, pr, b, 0);
 		html_th_row(fp, nd_str(a, "title", NULL) ? nd_str(a, "title", NULL) : "");
-		html_td(fp, nd_str(a, "message", NULL));
+		html_td_wrap(fp, nd_str(a, "message", NULL));
 		html_tr_end(fp);
 	}
 	html_table_end(fp);
@@ -809,10 +935,10 @@ dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 	} else
 		missing(fp, "fills-sec", "Fills and slippage", 1, "no fills for the latest trading date");
 	html_section_begin(fp, "tracking", "Tracking vs the backtest", 0);
-	if (L.e.n > 0 && L.ndays > 0)
+	if (L.e.n > 0 && L.account != NULL)
 		rc |= sect_tracking(fp, &L);
 	else
-		html_notice(fp, "warn", "Not available: %s.", L.e.n ? "no account history" :
+		html_notice(fp, "warn", "Not available: %s.", L.e.n ? "no account records" :
 		    "no backtest equity (backtest/DATE/equity.csv)");
 	html_section_end(fp);
 	html_section_begin(fp, "freshness-sec", "Data freshness", 0);

@@ -132,3 +132,18 @@ assert_contains err3 "bad3.csv:2: skip: missing"
 [ ! -e bad.csv ] || fail "an output was written for a bad grid"
 assert_status 64 backtest --grid grid.csv --prices prices.csv --weights w0.csv 2>err4
 assert_contains err4 "no --weights"
+
+t "the panel in two files (--prices twice, lib/panel) gives the same grid"
+/usr/bin/python3 - <<'PY'
+import csv
+rows = list(csv.reader(open('prices.csv')))
+head, body = rows[0], rows[1:]
+cut = body[len(body) // 2][0]
+for name, part in (('p1.csv', [r for r in body if r[0] < cut]), ('p2.csv', [r for r in body if r[0] >= cut])):
+    with open(name, 'w', newline='') as f:
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(head)
+        w.writerows(part)
+PY
+backtest --grid grid.csv --prices p1.csv --prices p2.csv --universe universe.csv --config base.conf -o out-2f.csv
+assert_same_file out.csv out-2f.csv

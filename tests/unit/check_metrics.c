@@ -89,15 +89,46 @@ START_TEST(test_drawdowns)
 	ck_assert_int_eq(dd[0].valley, date_from_ymd(2024, 1, 2));
 	ck_assert_int_eq(dd[0].end, date_from_ymd(2024, 1, 8));
 	ck_assert_int_eq(dd[0].days, 12);
+	ck_assert_int_eq(dd[0].open, 0);
+	ck_assert_int_eq(dd[0].recovery, date_from_ymd(2024, 1, 9)); /* the new high */
 	ck_assert_double_eq_tol(dd[0].max_drawdown, -0.035141000000000089, TOL);
 	ck_assert_int_eq(dd[1].start, date_from_ymd(2024, 2, 1));
 	ck_assert_int_eq(dd[1].end, date_from_ymd(2024, 2, 1));
+	ck_assert_int_eq(dd[1].open, 1); /* the series ends under water: no recovery */
 	ck_assert_int_eq(dd[1].days, 1);
 	ck_assert_double_eq_tol(dd[1].max_drawdown, -0.005, TOL);
 	/* Only the worst one when k = 1. */
 	n = mt_drawdowns(d, R, 10, dd, 1);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(dd[0].days, 12);
+}
+END_TEST
+
+START_TEST(test_drawdown_open)
+{
+	/* The last drawdown is the worst and still open. quantstats' drawdown_details (stats.py) fills an open
+	 * period's end with the series' last date and counts its days to there; it is open, not recovered.
+	 * W = 1.1, 1.21, 1.089 (under 1.21), 1.3068 (a new high), 1.04544, 0.940896 (the low: 0.8 * 0.9 of the
+	 * peak), 1.0349856 (still under 1.3068 on the last day). */
+	static const double r[7] = { 0.1, 0.1, -0.1, 0.2, -0.2, -0.1, 0.1 };
+	int d[7];
+	struct mt_drawdown dd[4];
+	size_t n;
+
+	for (int i = 0; i < 7; i++)
+		d[i] = date_from_ymd(2024, 3, 4 + i);
+	n = mt_drawdowns(d, r, 7, dd, 4);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(dd[0].open, 1);
+	ck_assert_int_eq(dd[0].start, date_from_ymd(2024, 3, 8));
+	ck_assert_int_eq(dd[0].valley, date_from_ymd(2024, 3, 9));
+	ck_assert_int_eq(dd[0].end, date_from_ymd(2024, 3, 10)); /* the last date, as quantstats fills it */
+	ck_assert_int_eq(dd[0].days, 3);
+	ck_assert_double_eq_tol(dd[0].max_drawdown, 0.9 * 0.8 - 1, TOL);
+	ck_assert_int_eq(dd[1].open, 0);
+	ck_assert_int_eq(dd[1].start, date_from_ymd(2024, 3, 6));
+	ck_assert_int_eq(dd[1].end, date_from_ymd(2024, 3, 6));
+	ck_assert_int_eq(dd[1].recovery, date_from_ymd(2024, 3, 7));
 }
 END_TEST
 
@@ -210,6 +241,7 @@ main(void)
 	tcase_add_test(core, test_risk_free);
 	tcase_add_test(core, test_greeks);
 	tcase_add_test(core, test_drawdowns);
+	tcase_add_test(core, test_drawdown_open);
 	tcase_add_test(core, test_drawdown_ties);
 	tcase_add_test(core, test_periods);
 	tcase_add_test(errors, test_degenerate);

@@ -193,6 +193,18 @@ START_TEST(test_bars_heatmap_hist)
 	ck_assert_int_eq(count(t, "<rect "), 10);
 	ck_assert_ptr_nonnull(strstr(t, "data-v=\"0.1\"")); /* a uniform sample: a tenth in each bin */
 	free(t);
+	/* Outliers fall in the end bins, which must not read as ordinary ranges. A 30% day and a -40% day
+	 * replace a -5% and a -4.9% day: the sorted sample's 0.5th percentile (index 4) is -5%, its 99.5th
+	 * (index 995) 4.9%, so the bins are 0.99% wide. The first, "below -4.01%", holds the -40% day and the
+	 * 98 days of -5% to -4.1% (9.9%); the last, "3.91% or more", the 100 days of 4% to 4.9% and the 30% day
+	 * (10.1%). */
+	r[0] = 0.3;
+	r[1] = -0.4;
+	CAPTURE(t, svg_hist(fp, &c, xs, ns, 10));
+	ck_assert_ptr_nonnull(strstr(t, "<title>Strategy, below \xe2\x88\x92" "4.01%: 9.9% of days</title>"));
+	ck_assert_ptr_nonnull(strstr(t, "<title>Strategy, 3.91% or more: 10.1% of days</title>"));
+	ck_assert_ptr_nonnull(strstr(t, "<title>Strategy, \xe2\x88\x92" "4.01% to \xe2\x88\x92" "3.02%: "));
+	free(t);
 }
 END_TEST
 
