@@ -957,7 +957,7 @@ segs_free(struct segs *sg)
  * strategy day by day, the benchmark from the shared stretches between its trades. */
 static int
 simulate(struct worker *w, struct segs *sg, const struct strategy_config *c, int lookahead,
-    struct btr_result *res)
+    struct btr_result *res, double **day_turnover, double **day_cost)
 {
 	const grid_panel *g = w->g;
 	double rate = c->cost_bps / 10000.0, b_turnover = 0;
@@ -978,6 +978,9 @@ simulate(struct worker *w, struct segs *sg, const struct strategy_config *c, int
 	if (grow((void **)&w->trade, &w->captrade, w->nreb + 1, sizeof *w->trade) != 0 || res->date == NULL ||
 	    res->net == NULL || res->b_net == NULL || res->reb == NULL)
 		return -1;
+	if (day_turnover != NULL && ((*day_turnover = malloc(res->cap * sizeof **day_turnover)) == NULL ||
+	    (*day_cost = malloc(res->cap * sizeof **day_cost)) == NULL))
+		return -1;
 	/* The trade days: weights decided on day d - lag + 1 trade at d's close. */
 	for (size_t k = 0; k < w->nreb; k++)
 		if (w->reb[k].day + c->lag - 1 < g->nday)
@@ -992,6 +995,10 @@ simulate(struct worker *w, struct segs *sg, const struct strategy_config *c, int
 			if (pending != INT_MIN)
 				res->reb[res->nreb++] = (struct btr_rebalance){ pending, st->turnover, st->cost };
 			pending = INT_MIN;
+			if (day_turnover != NULL) {
+				(*day_turnover)[res->n] = st->turnover;
+				(*day_cost)[res->n] = st->cost;
+			}
 			res->date[res->n] = g->date[d];
 			res->net[res->n] = net;
 			res->b_net[res->n++] = b_net;
@@ -1044,6 +1051,7 @@ struct job {
 	pthread_mutex_t lock;
 	int failed;
 	struct btr_result *res;
+	double **turnover, **cost; /* per point and day, or NULL */
 	struct segs segs;      /* the benchmark's stretches */
 };
 
@@ -1088,7 +1096,8 @@ work(void *arg)
 		for (size_t x = j->group[k]; x < j->group[k + 1]; x++) {
 			size_t i = j->order[x];
 
-			if (simulate(&w, &j->segs, &j->c[i], j->lookahead, &j->res[i]) != 0)
+			if (simulate(&w, &j->segs, &j->c[i], j->lookahead, &j->res[i],
+			    j->turnover != NULL ? &j->turnover[i] : NULL, j->turnover != NULL ? &j->cost[i] : NULL) != 0)
 				goto fail;
 		}
 	}
@@ -1154,14 +1163,19 @@ drop_lists(struct job *j)
 
 int
 grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead, int jobs,
-    struct btr_result *res, char *err, size_t errlen)
+    struct btr_result *res, double **turnover, double **cost, char *err, size_t errlen)
 {
-	struct job j = { .g = g, .c = c, .n = n, .lookahead = lookahead < 1 ? 1 : lookahead, .res = res };
+	struct job j = { .g = g, .c = c, .n = n, .lookahead = lookahead < 1 ? 1 : lookahead, .res = res,
+		.turnover = turnover, .cost = cost };
 	pthread_t *th = NULL;
 	int nth = 0, rc = 0;
 	char *taken = NULL;
 
 	memset(res, 0, n * sizeof *res);
+	if (turnover != NULL) {
+		memset(turnover, 0, n * sizeof *turnover);
+		memset(cost, 0, n * sizeof *cost);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (c[i].weighting == CONFIG_INVERSE_VOL && build_rr(g) != 0)
 			goto nomem;
@@ -1209,8 +1223,14 @@ grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead
 	pthread_mutex_destroy(&j.segs.lock);
 	segs_free(&j.segs);
 	if (j.failed) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			btr_free(&res[i]);
+			if (turnover != NULL) {
+				free(turnover[i]);
+				free(cost[i]);
+				turnover[i] = cost[i] = NULL;
+			}
+		}
 		goto nomem;
 	}
 	goto out;

@@ -15,6 +15,7 @@
 #include "grid.h"
 #include "log.h"
 #include "ndjson.h"
+#include "walkfwd.h"
 
 enum {
 	OPT_CONFIG = 0x100,
@@ -22,6 +23,11 @@ enum {
 	OPT_GRID,
 	OPT_GRID_EQUITY,
 	OPT_GRID_SLICE,
+	OPT_WALK_FORWARD,
+	OPT_WF_METRIC,
+	OPT_WF_METRICS,
+	OPT_WF_OUT,
+	OPT_WF_WINDOWS,
 	OPT_HOLDINGS,
 	OPT_JOBS,
 	OPT_LAG,
@@ -46,9 +52,13 @@ struct grid_opts {
 	int nprices;
 	int jobs, lookahead;
 	long slice, nslice; /* --grid-slice K/N: the K-th of N slices of the rows (nslice 0: all) */
+	int train, test;    /* --walk-forward TRAIN:TEST (0: none) */
+	const char *wf_metric, *wf_out, *wf_windows, *wf_metrics;
 	double rf;
 };
 static void run_grid(const struct grid_opts *go, const struct strategy_config *c);
+static void walk_forward(const struct grid_opts *go, const struct grid_points *pts, const struct btr_result *res,
+    double *const *tv, double *const *cv);
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -56,6 +66,11 @@ static const struct option long_options[] = {
 	{ "grid", required_argument, NULL, OPT_GRID },
 	{ "grid-equity", required_argument, NULL, OPT_GRID_EQUITY },
 	{ "grid-slice", required_argument, NULL, OPT_GRID_SLICE },
+	{ "walk-forward", required_argument, NULL, OPT_WALK_FORWARD },
+	{ "wf-metric", required_argument, NULL, OPT_WF_METRIC },
+	{ "wf-metrics", required_argument, NULL, OPT_WF_METRICS },
+	{ "wf-out", required_argument, NULL, OPT_WF_OUT },
+	{ "wf-windows", required_argument, NULL, OPT_WF_WINDOWS },
 	{ "holdings", required_argument, NULL, OPT_HOLDINGS },
 	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ "lag", required_argument, NULL, OPT_LAG },
@@ -114,6 +129,25 @@ main(int argc, char *argv[])
 			go.slice = cli_int(optarg, 0, go.nslice - 1, "--grid-slice K");
 			break;
 		}
+		case OPT_WALK_FORWARD: {
+			char *colon = strchr(optarg, ':');
+
+			if (colon == NULL)
+				err_die(EX_USAGE, "--walk-forward: '%s' is not TRAIN:TEST", optarg);
+			*colon = '\0';
+			go.train = (int)cli_int(optarg, 2, 1000000, "--walk-forward TRAIN");
+			go.test = (int)cli_int(colon + 1, 1, 1000000, "--walk-forward TEST");
+			break;
+		}
+		case OPT_WF_METRIC:
+			if (!wf_metric_ok(optarg))
+				err_die(EX_USAGE, "--wf-metric: '%s' is not sharpe, sortino, cagr, calmar, "
+				    "cumulative_return, omega, max_drawdown or win_rate", optarg);
+			go.wf_metric = optarg;
+			break;
+		case OPT_WF_METRICS: go.wf_metrics = optarg; break;
+		case OPT_WF_OUT: go.wf_out = optarg; break;
+		case OPT_WF_WINDOWS: go.wf_windows = optarg; break;
 		case OPT_JOBS: go.jobs = (int)cli_int(optarg, 1, 1024, "--jobs"); break;
 		case OPT_HOLDINGS: holdings = optarg; break;
 		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
@@ -135,6 +169,12 @@ main(int argc, char *argv[])
 		usage(EX_USAGE);
 	if (go.grid == NULL && (go.equity != NULL || go.nslice != 0 || go.jobs != 0))
 		err_die(EX_USAGE, "--grid-equity, --grid-slice and --jobs go with --grid");
+	if ((go.wf_metric || go.wf_out || go.wf_windows || go.wf_metrics) && go.train == 0)
+		err_die(EX_USAGE, "--wf-metric, --wf-out, --wf-windows and --wf-metrics go with --walk-forward");
+	if (go.train != 0 && (go.grid == NULL || go.nslice != 0))
+		err_die(EX_USAGE, "--walk-forward goes with --grid, over the whole grid (no --grid-slice)");
+	if (go.train != 0 && go.wf_out == NULL && go.wf_windows == NULL && go.wf_metrics == NULL)
+		err_die(EX_USAGE, "--walk-forward: give --wf-out, --wf-windows or --wf-metrics");
 	if (go.grid != NULL && (weights != NULL || metrics != NULL || holdings != NULL))
 		err_die(EX_USAGE, "--grid computes the weights itself: no --weights, --metrics or --holdings");
 	if (nprices == 0)
@@ -268,6 +308,7 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 	grid_panel *g;
 	struct btr_result *res;
 	FILE *gf = cli_open_in(go->grid), *pf[MAXFILES], *uf = NULL;
+	double **tv = NULL, **cv = NULL;
 	const char *pn[MAXFILES];
 	aout *ao, *eo = NULL;
 	csv_writer w;
@@ -300,8 +341,13 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 		fclose(uf);
 	if ((res = calloc(pts.n ? pts.n : 1, sizeof *res)) == NULL)
 		err_die(EX_SOFTWARE, "out of memory");
-	if ((rc = grid_run(g, pts.c, pts.n, go->lookahead, go->jobs, res, err, sizeof err)) != 0)
+	if (go->train != 0 && ((tv = calloc(pts.n ? pts.n : 1, sizeof *tv)) == NULL ||
+	    (cv = calloc(pts.n ? pts.n : 1, sizeof *cv)) == NULL))
+		err_die(EX_SOFTWARE, "out of memory");
+	if ((rc = grid_run(g, pts.c, pts.n, go->lookahead, go->jobs, res, tv, cv, err, sizeof err)) != 0)
 		err_die(rc, "%s", err);
+	if (go->train != 0)
+		walk_forward(go, &pts, res, tv, cv);
 	log_debug("%zu points on %d days", pts.n, grid_ndays(g));
 	if ((ao = aout_open(go->out)) == NULL)
 		err_die(EX_CANTCREAT, "%s:", go->out);
@@ -339,11 +385,101 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 	}
 	if (aout_commit(ao) != 0)
 		err_die(EX_IOERR, "%s:", go->out);
-	for (size_t i = 0; i < pts.n; i++)
+	for (size_t i = 0; i < pts.n; i++) {
 		btr_free(&res[i]);
+		if (tv != NULL) {
+			free(tv[i]);
+			free(cv[i]);
+		}
+	}
+	free(tv);
+	free(cv);
 	free(res);
 	grid_free(g);
 	grid_points_free(&pts);
+}
+
+/* --walk-forward: the out-of-sample curve, the windows and the curve's metrics, each written atomically. */
+static void
+walk_forward(const struct grid_opts *go, const struct grid_points *pts, const struct btr_result *res,
+    double *const *tv, double *const *cv)
+{
+	const char *metric = go->wf_metric ? go->wf_metric : "sharpe";
+	struct wf_result wf;
+	aout *ao;
+	csv_writer w;
+	int rc = wf_run(res, tv, cv, pts->n, go->train, go->test, metric, go->rf, &wf);
+
+	if (rc < 0)
+		err_die(EX_SOFTWARE, "out of memory");
+	if (rc > 0)
+		err_die(EX_DATAERR, "--walk-forward: the points share fewer than %d + 1 days of returns", go->train);
+	if (go->wf_out != NULL) {
+		double eq = 1;
+
+		if ((ao = aout_open(go->wf_out)) == NULL)
+			err_die(EX_CANTCREAT, "%s:", go->wf_out);
+		csv_w_init(&w, aout_fp(ao));
+		csv_w_header(&w, "date,point,net,equity");
+		for (size_t k = 0; k < wf.oos.n; k++) {
+			eq *= 1 + wf.oos.net[k];
+			csv_w_date(&w, wf.oos.date[k]);
+			csv_w_int(&w, (long long)pts->row[wf.point[k]]);
+			csv_w_num(&w, wf.oos.net[k]);
+			csv_w_num(&w, eq);
+			if (csv_w_end(&w) != 0)
+				err_die(EX_IOERR, "%s:", go->wf_out);
+		}
+		if (aout_commit(ao) != 0)
+			err_die(EX_IOERR, "%s:", go->wf_out);
+	}
+	if (go->wf_windows != NULL) {
+		if ((ao = aout_open(go->wf_windows)) == NULL)
+			err_die(EX_CANTCREAT, "%s:", go->wf_windows);
+		csv_w_init(&w, aout_fp(ao));
+		csv_w_str(&w, "train_start");
+		csv_w_str(&w, "train_end");
+		csv_w_str(&w, "test_start");
+		csv_w_str(&w, "test_end");
+		csv_w_str(&w, "point");
+		for (int k = 0; k < pts->ncol; k++)
+			csv_w_str(&w, pts->col[k]);
+		csv_w_str(&w, metric);
+		csv_w_end(&w);
+		for (size_t i = 0; i < wf.nwin; i++) {
+			const struct wf_window *x = &wf.win[i];
+
+			csv_w_date(&w, x->train_start);
+			csv_w_date(&w, x->train_end);
+			csv_w_date(&w, x->test_start);
+			csv_w_date(&w, x->test_end);
+			csv_w_int(&w, (long long)pts->row[x->point]);
+			for (int k = 0; k < pts->ncol; k++)
+				csv_w_str(&w, pts->val[x->point][k]);
+			csv_w_num(&w, x->score);
+			if (csv_w_end(&w) != 0)
+				err_die(EX_IOERR, "%s:", go->wf_windows);
+		}
+		if (aout_commit(ao) != 0)
+			err_die(EX_IOERR, "%s:", go->wf_windows);
+	}
+	if (go->wf_metrics != NULL) {
+		json_t *params = json_object(), *doc;
+
+		json_object_set_new(params, "walk_forward_train", json_integer(go->train));
+		json_object_set_new(params, "walk_forward_test", json_integer(go->test));
+		json_object_set_new(params, "walk_forward_metric", json_string(metric));
+		json_object_set_new(params, "rf", json_real(go->rf));
+		json_object_set_new(params, "lookahead", json_integer(go->lookahead));
+		if ((doc = btr_metrics(&wf.oos, go->rf, params)) == NULL)
+			err_die(EX_SOFTWARE, "out of memory");
+		if ((ao = aout_open(go->wf_metrics)) == NULL)
+			err_die(EX_CANTCREAT, "%s:", go->wf_metrics);
+		if (nd_write(aout_fp(ao), doc) != 0 || aout_commit(ao) != 0)
+			err_die(EX_IOERR, "%s:", go->wf_metrics);
+		json_decref(doc);
+	}
+	wf_free(&wf);
 }
 
 static void
@@ -355,6 +491,8 @@ usage(int status)
 	    "                [--lookahead N] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
 	    "       backtest --grid GRID [--prices FILE]... [--universe FILE] [--config FILE] [options]\n"
 	    "                [--jobs N] [--grid-slice K/N] [--grid-equity FILE] [-o FILE]\n"
+	    "                [--walk-forward TRAIN:TEST [--wf-metric NAME] [--wf-out FILE]\n"
+	    "                [--wf-windows FILE] [--wf-metrics FILE]]\n"
 	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n"
 	    "With --grid, run the strategy and the backtest for every row of GRID; write one row of metrics each.\n");
 	exit(status);
