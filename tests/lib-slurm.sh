@@ -6,6 +6,7 @@
 # is stopped and removed when the script ends. slurm_why_not prints why the cluster cannot run here
 # (nothing when it can): Debian's slurm-wlm and munge missing, or not root (slurmd starts jobs as their
 # user, which needs root).
+# shellcheck shell=bash
 SLURM_SBIN=${SLURM_SBIN:-/usr/sbin}
 
 slurm_why_not() {
@@ -20,7 +21,7 @@ slurm_why_not() {
 slurm_start() {
 	local d i
 	d=$(mktemp -d /tmp/sti-slurm.XXXXXX)
-	SLURM_DIR=$d
+	export SLURM_DIR=$d
 	mkdir -p "$d/state" "$d/spool" "$d/munge" "$d/logs"
 	chmod 700 "$d/munge"
 	head -c 1024 /dev/urandom >"$d/munge/munge.key"
