@@ -3,7 +3,7 @@
 # grid under GNU parallel on 2 cores, and the same grid with backtest --grid (one process, the panel read
 # once). Targets: weights + backtest < 1.5 s, peak < 64 MB (also at 10x the days), the parallel grid < 60 s,
 # backtest --grid at most 3x the wall time of one weights | backtest run measured here and at most 512 MB.
-# RESEARCH_BENCH_DAYS="5000" skips the 10x run.
+# RESEARCH_BENCH_DAYS="5000" skips the 10x run; RESEARCH_BENCH_PARALLEL=0 the GNU parallel grid.
 # shellcheck shell=bash
 set -euo pipefail
 out=$BENCH_OUT/research
@@ -71,7 +71,7 @@ if [ -n "${pipe5000:-}" ]; then
 		"$(nproc)" "$gbest" "$(echo "$gbest / $pipe5000" | bc -l)" "$gpeak" "$best" "$(cut -d' ' -f1 /proc/loadavg)"
 fi
 
-if command -v weights >/dev/null && command -v parallel >/dev/null; then
+if [ "${RESEARCH_BENCH_PARALLEL:-1}" != 0 ] && command -v weights >/dev/null && command -v parallel >/dev/null; then
 	p=$out/prices-1000x5000.csv u=$out/universe-1000x5000.csv
 	mkdir -p "$out/grid"
 	s=$(date +%s.%N)
