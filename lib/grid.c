@@ -400,6 +400,20 @@ grid_load(grid_panel **out, FILE *const *prices, const char *const *prices_name,
 		g->snap_upto[d] = k;
 		g->snap_on[d] = k >= 0 && g->sdate[k] == g->date[d] ? k : -1;
 	}
+	if (g->universe) { /* as weights and backtest: no universe is no portfolio and no benchmark */
+		int on = 0, matched = 0;
+
+		for (int d = 0; d < g->nday && !on; d++)
+			on = g->snap_on[d] >= 0;
+		for (size_t k = 0; k < g->nmem && !matched; k++)
+			matched = g->end[g->ssec[k]] >= 0;
+		if (!on || !matched) {
+			err_fmt(err, errlen, "%s: universe: %s", universe_name,
+			    !on ? "no rows on the days of the prices" : "no id of the universe is in the prices");
+			rc = EX_DATAERR;
+			goto fail;
+		}
+	}
 	free(g->table);
 	free(g->next_guess);
 	free(g->seen_day);

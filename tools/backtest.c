@@ -32,6 +32,7 @@ enum {
 	OPT_JOBS,
 	OPT_LAG,
 	OPT_LOOKAHEAD,
+	OPT_MAX_GROSS,
 	OPT_METRICS,
 	OPT_MODE,
 	OPT_PRICES,
@@ -75,6 +76,7 @@ static const struct option long_options[] = {
 	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ "lag", required_argument, NULL, OPT_LAG },
 	{ "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
+	{ "max-gross", required_argument, NULL, OPT_MAX_GROSS },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "output", required_argument, NULL, 'o' },
@@ -98,7 +100,7 @@ main(int argc, char *argv[])
 	struct btr_opts o = { 0 };
 	struct btr_result res;
 	aout *eq = NULL, *ho = NULL, *me = NULL;
-	double rf = 0;
+	double rf = 0, max_gross = 1;
 	int opt, lookahead = 252, rc;
 	char err[512];
 	struct grid_opts go = { 0 };
@@ -151,6 +153,7 @@ main(int argc, char *argv[])
 		case OPT_JOBS: go.jobs = (int)cli_int(optarg, 1, 1024, "--jobs"); break;
 		case OPT_HOLDINGS: holdings = optarg; break;
 		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
+		case OPT_MAX_GROSS: max_gross = cli_double(optarg, 0.000001, 100, "--max-gross"); break;
 		case OPT_METRICS: metrics = optarg; break;
 		case 'o': out = optarg; break;
 		case OPT_PRICES:
@@ -239,6 +242,7 @@ main(int argc, char *argv[])
 	o.long_short = c.long_short;
 	o.lag = c.lag;
 	o.lookahead = lookahead;
+	o.max_gross = max_gross;
 	if ((eq = aout_open(out)) == NULL)
 		err_die(EX_IOERR, "%s:", out);
 	o.equity = aout_fp(eq);
@@ -488,7 +492,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: backtest [-q] [--prices FILE]... [--weights FILE] [--universe FILE] [--config FILE]\n"
 	    "                [--cost-bps X] [--lag N] [--mode long_only|long_short] [--rf RATE]\n"
-	    "                [--lookahead N] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
+	    "                [--lookahead N] [--max-gross X] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
 	    "       backtest --grid GRID [--prices FILE]... [--universe FILE] [--config FILE] [options]\n"
 	    "                [--jobs N] [--grid-slice K/N] [--grid-equity FILE] [-o FILE]\n"
 	    "                [--walk-forward TRAIN:TEST [--wf-metric NAME] [--wf-out FILE]\n"

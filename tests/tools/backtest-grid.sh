@@ -147,3 +147,11 @@ for name, part in (('p1.csv', [r for r in body if r[0] < cut]), ('p2.csv', [r fo
 PY
 backtest --grid grid.csv --prices p1.csv --prices p2.csv --universe universe.csv --config base.conf -o out-2f.csv
 assert_same_file out.csv out-2f.csv
+
+t "a universe none of whose ids is in the prices is an error, as for weights and backtest"
+printf 'date,id,symbol\n%s,NOPE,NOPE\n' "$(sed -n 2p prices.csv | cut -d, -f1)" >nomatch.csv
+assert_status 65 backtest --grid small.csv --prices prices.csv --universe nomatch.csv -o bad.csv 2>err5
+assert_contains err5 "nomatch.csv: universe: no id of the universe is in the prices"
+assert_status 65 weights --universe nomatch.csv prices.csv >/dev/null 2>err6
+assert_contains err6 "no id of the universe is in the prices"
+[ ! -e bad.csv ] || fail "an output was written"
