@@ -101,6 +101,7 @@ main(int argc, char *argv[])
 	struct btr_result res;
 	aout *eq = NULL, *ho = NULL, *me = NULL;
 	double rf = 0, max_gross = 1;
+	int max_gross_set = 0;
 	int opt, lookahead = 252, rc;
 	char err[512];
 	struct grid_opts go = { 0 };
@@ -153,7 +154,10 @@ main(int argc, char *argv[])
 		case OPT_JOBS: go.jobs = (int)cli_int(optarg, 1, 1024, "--jobs"); break;
 		case OPT_HOLDINGS: holdings = optarg; break;
 		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
-		case OPT_MAX_GROSS: max_gross = cli_double(optarg, 0.000001, 100, "--max-gross"); break;
+		case OPT_MAX_GROSS:
+			max_gross = cli_double(optarg, 0.000001, 100, "--max-gross");
+			max_gross_set = 1;
+			break;
 		case OPT_METRICS: metrics = optarg; break;
 		case 'o': out = optarg; break;
 		case OPT_PRICES:
@@ -178,8 +182,9 @@ main(int argc, char *argv[])
 		err_die(EX_USAGE, "--walk-forward goes with --grid, over the whole grid (no --grid-slice)");
 	if (go.train != 0 && go.wf_out == NULL && go.wf_windows == NULL && go.wf_metrics == NULL)
 		err_die(EX_USAGE, "--walk-forward: give --wf-out, --wf-windows or --wf-metrics");
-	if (go.grid != NULL && (weights != NULL || metrics != NULL || holdings != NULL))
-		err_die(EX_USAGE, "--grid computes the weights itself: no --weights, --metrics or --holdings");
+	if (go.grid != NULL && (weights != NULL || metrics != NULL || holdings != NULL || max_gross_set))
+		err_die(EX_USAGE, "--grid computes the weights itself (gross 1 at most): no --weights, --metrics, "
+		    "--holdings or --max-gross");
 	if (nprices == 0)
 		prices[nprices++] = "-";
 	for (int i = 0; i < nprices; i++)
