@@ -16,8 +16,10 @@
 
 /* ============================================================ figure frame */
 
+/* dense: a heatmap whose cells are too narrow for their numbers on a phone (the page hides them there;
+ * a tap shows the cell's title). */
 static void
-figure_begin(FILE *fp, const svg_chart *c, int height)
+figure_begin(FILE *fp, const svg_chart *c, int height, int dense)
 {
 	fputs("<figure class=\"chart\" id=\"", fp);
 	html_esc(fp, c->id);
@@ -33,8 +35,8 @@ figure_begin(FILE *fp, const svg_chart *c, int height)
 		}
 		fputs("</div>", fp);
 	}
-	fprintf(fp, "<div class=\"cw\"><svg class=\"ch\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-	    c->width, height);
+	fprintf(fp, "<div class=\"cw\"><svg class=\"ch%s\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+	    dense ? " dense" : "", c->width, height);
 	html_esc(fp, c->title);
 	fputs("\">\n", fp);
 }
@@ -200,10 +202,12 @@ svg_reduce(const double *const *ys, int nser, size_t n, size_t buckets, size_t *
 
 /* ============================================================ line charts */
 
+/* Every other x label is of class "x2": the page hides those on a narrow screen, where the text is
+ * larger against the chart. */
 static void
 date_ticks(FILE *fp, int d0, int d1, double x0, double pw, int ybase)
 {
-	int y0, m0, dd, y1, m1, step, y, m, day, nyears;
+	int y0, m0, dd, y1, m1, step, y, m, day, nyears, nl = 0;
 	char buf[32];
 
 	date_to_ymd(d0, &y0, &m0, &dd);
@@ -217,8 +221,8 @@ date_ticks(FILE *fp, int d0, int d1, double x0, double pw, int ybase)
 			day = date_from_ymd(y, 1, 1);
 			double x = x0 + pw * (day - d0) / (double)(d1 - d0);
 			fprintf(fp, "<line class=\"g\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
-			    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
-			    x, x, MT, ybase, x, ybase + 16, y);
+			    "<text%s x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
+			    x, x, MT, ybase, nl++ % 2 ? " class=\"x2\"" : "", x, ybase + 16, y);
 		}
 		return;
 	}
@@ -230,8 +234,8 @@ date_ticks(FILE *fp, int d0, int d1, double x0, double pw, int ybase)
 			double x = x0 + pw * (day - d0) / (double)(d1 - d0);
 			date_fmt(day, buf);
 			fprintf(fp, "<line class=\"g\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
-			    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, x, MT, ybase, x, ybase + 16,
-			    buf + 5);
+			    "<text%s x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, x, MT, ybase,
+			    nl++ % 2 ? " class=\"x2\"" : "", x, ybase + 16, buf + 5);
 		}
 		return;
 	}
@@ -249,7 +253,8 @@ date_ticks(FILE *fp, int d0, int d1, double x0, double pw, int ybase)
 		double x = x0 + pw * (day - d0) / (double)(d1 - d0);
 		snprintf(buf, sizeof buf, "%04d-%02d", y, m);
 		fprintf(fp, "<line class=\"g\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
-		    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, x, MT, ybase, x, ybase + 16, buf);
+		    "<text%s x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, x, MT, ybase,
+		    nl++ % 2 ? " class=\"x2\"" : "", x, ybase + 16, buf);
 	}
 }
 
@@ -315,7 +320,7 @@ svg_line(FILE *fp, const svg_chart *c, const int *days, const double *const *ys,
 				if (ys[s][i] > hi)
 					hi = ys[s][i];
 			}
-	figure_begin(fp, c, c->height);
+	figure_begin(fp, c, c->height, 0);
 	if (n < 2 || !(lo <= hi)) {
 		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">not enough data</text>\n", c->width / 2,
 		    c->height / 2);
@@ -443,7 +448,7 @@ svg_bars(FILE *fp, const svg_chart *c, const char *const *labels, const double *
 	struct ymap m = { 0 };
 	char buf[HTML_NUM_MAX], nb[NUM_FMT_MAX];
 
-	figure_begin(fp, c, c->height);
+	figure_begin(fp, c, c->height, 0);
 	if (n == 0) {
 		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no data</text>\n", c->width / 2,
 		    c->height / 2);
@@ -467,7 +472,8 @@ svg_bars(FILE *fp, const svg_chart *c, const char *const *labels, const double *
 	for (i = 0; i < n; i++) {
 		double gx = ML + gw * i;
 		if (i % every == 0) {
-			fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", gx + gw / 2, ybase + 16);
+			fprintf(fp, "<text%s x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", i / every % 2 ? " class=\"x2\"" : "",
+			    gx + gw / 2, ybase + 16);
 			html_esc(fp, labels[i]);
 			fputs("</text>", fp);
 		}
@@ -509,7 +515,7 @@ svg_heatmap(FILE *fp, const svg_chart *c, const char *const *rows, size_t nr, co
 			hi = fmax(hi, v[k]);
 			amax = fmax(amax, fabs(v[k]));
 		}
-	figure_begin(fp, c, height);
+	figure_begin(fp, c, height, nc > 8);
 	cw = nc > 0 ? (c->width - left - MR) / (double)nc : 0;
 	for (k = 0; k < nc; k++) {
 		fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", left + cw * (k + 0.5), top - 6);
@@ -599,7 +605,7 @@ svg_hist(FILE *fp, const svg_chart *c, const double *const *xs, const size_t *ns
 		for (i = 0; i < ns[s]; i++)
 			if (isfinite(xs[s][i]))
 				all[k++] = xs[s][i];
-	figure_begin(fp, c, c->height);
+	figure_begin(fp, c, c->height, 0);
 	if (k < 2 || nbins < 1) {
 		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">not enough data</text>\n", c->width / 2,
 		    c->height / 2);

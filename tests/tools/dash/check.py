@@ -300,6 +300,15 @@ def check_browser(path, url, figs, tables):
             fail("%s px: page wider than the screen (%d > %d)" % (w, v["scrollWidth"], v["clientWidth"]))
         if v["paths"] and not (v.get("tooltip") and re.match(r"\d{4}-\d{2}-\d{2}", v["tooltip"])):
             fail("%s px: hover tooltip %r" % (w, v.get("tooltip")))
+        if v["wideCharts"]:
+            fail("%s px: charts wider than the screen or their card: %r" % (w, v["wideCharts"]))
+        if v["wideTables"]:
+            fail("%s px: tables wider than their card: %r" % (w, v["wideTables"]))
+        if "taps" in v:  # the phone: a tap shows the tooltip (a line chart's date and values, a bar's title)
+            if v["paths"] and not re.match(r"\d{4}-\d{2}-\d{2}", v["taps"].get("svg.ch .pts") or ""):
+                fail("%s px: tap on a line chart: tooltip %r" % (w, v["taps"].get("svg.ch .pts")))
+            if "svg.ch rect[data-v]" in v["taps"] and not re.search(r"\d", v["taps"]["svg.ch rect[data-v]"] or ""):
+                fail("%s px: tap on a bar: tooltip %r" % (w, v["taps"]["svg.ch rect[data-v]"]))
     if not r["dark"]["dark"] or r["dark"]["bg"] in ("rgb(255, 255, 255)", "rgb(245, 246, 248)"):
         fail("dark theme not applied: %r" % r["dark"])
     if r["print"]["bg"] != "rgb(255, 255, 255)" or r["print"]["nav"] != "none":
