@@ -200,6 +200,7 @@ struct live {
 	json_t *account;    /* the latest account record */
 	json_t *positions, *orders, *status, *fills; /* latest date's records (arrays or NULL) */
 	int pos_day;        /* the date positions come from */
+	int ord_day, fill_day; /* the dates orders (and statuses) and fills come from */
 	json_t *prices;     /* symbol -> [close, date] */
 	int price_day;      /* latest price date */
 	dash_weights w;     /* latest backtest weights */
@@ -244,10 +245,17 @@ load(struct live *L)
 		L->positions = read_day(root, L->days[i], "positions.ndjson", L->p);
 		L->pos_day = L->days[i];
 	}
-	if (L->ndays) {
-		L->orders = read_day(root, L->latest, "orders.ndjson", L->p);
-		L->status = read_day(root, L->latest, "status.ndjson", L->p);
-		L->fills = read_day(root, L->latest, "fills.ndjson", L->p);
+	/* Orders go in on rebalance days only: the latest date that has them, with its statuses; fills of
+	 * the latest date that has them (the next open's executions of those orders). */
+	for (i = L->ndays; i-- > 0 && L->orders == NULL;) {
+		L->orders = read_day(root, L->days[i], "orders.ndjson", L->p);
+		L->ord_day = L->days[i];
+	}
+	if (L->orders != NULL)
+		L->status = read_day(root, L->ord_day, "status.ndjson", L->p);
+	for (i = L->ndays; i-- > 0 && L->fills == NULL;) {
+		L->fills = read_day(root, L->days[i], "fills.ndjson", L->p);
+		L->fill_day = L->days[i];
 	}
 	path = path2(root, "data", "prices.csv", NULL);
 	L->prices = path ? last_prices(path, &L->price_day, L->p) : NULL;
@@ -450,7 +458,7 @@ sect_positions(FILE *fp, const struct live *L, int write)
 				fallback = 1;
 		snprintf(cap, sizeof cap, "Positions of %s; last prices from data/prices.csv%s; target weights from %s",
 		    date_fmt(L->pos_day, d), fallback ? ", else the day's fills or order reference prices" : "",
-		    json_array_size(L->orders) ? "the day's orders, else the backtest" : "the latest backtest");
+		    json_array_size(L->orders) ? "the latest orders, else the backtest" : "the latest backtest");
 		html_table_begin(fp, "positions", cap, 0,
 		    "Symbol|>Qty|>Avg cost|>Last price|>Market value|>Weight|>Target|>Difference|>Unrealised P&L");
 	}
@@ -485,11 +493,12 @@ sect_positions(FILE *fp, const struct live *L, int write)
 static void
 sect_orders(FILE *fp, const struct live *L)
 {
-	char b[4][HTML_NUM_MAX], d[DATE_LEN + 1], cap[96];
+	char b[4][HTML_NUM_MAX], d[DATE_LEN + 1], cap[128];
 	size_t i, k;
 	json_t *o, *s, *st;
 
-	snprintf(cap, sizeof cap, "Orders of %s with their last reported status", date_fmt(L->latest, d));
+	snprintf(cap, sizeof cap, "Orders of %s%s with their last reported status", date_fmt(L->ord_day, d),
+	    L->ord_day == L->latest ? "" : " (the latest rebalance; none since)");
 	html_table_begin(fp, "orders", cap, 0,
 	    "Symbol|Side|>Qty|Type|TIF|>Ref price|>Target|Status|>Filled|>Avg price");
 	json_array_foreach(L->orders, i, o) {
@@ -540,7 +549,11 @@ sect_fills(FILE *fp, const struct live *L)
 	json_t *f;
 	double notional = 0, wslip = 0, comm = 0;
 
-	html_table_begin(fp, "fills", NULL, 0, "Time|Symbol|Side|>Qty|>Price|>Ref price|>Slippage|>Commission");
+	char d[DATE_LEN + 1], cap[160];
+
+	snprintf(cap, sizeof cap, "Executions of %s; slippage against the order's reference price (the close it was "
+	    "sized on)", date_fmt(L->fill_day, d));
+	html_table_begin(fp, "fills", cap, 0, "Time|Symbol|Side|>Qty|>Price|>Ref price|>Slippage|>Commission");
 	json_array_foreach(L->fills, i, f) {
 		if (!is_type(f, "fill"))
 			continue;
@@ -692,10 +705,11 @@ sect_freshness(FILE *fp, const struct live *L)
 	int from_run, clock = flow_clock(L, &from_run), acc_day = field_day(L->account, "time");
 	const json_t *run = last_run(L);
 	int ran = field_day(run, "end"), ran_behind;
-	char d[DATE_LEN + 1], cap[256];
+	char d[DATE_LEN + 1], cap[320];
 	const char *state = NULL;
 
-	snprintf(cap, sizeof cap, "Trading days behind the flow's clock, %s (%s)", date_fmt(clock, d),
+	snprintf(cap, sizeof cap, "Trading days behind the flow's clock, %s (%s); the last run by its end, on the "
+	    "wall clock", date_fmt(clock, d),
 	    !from_run ? "no run recorded: the generation date" : L->in->simulated ?
 	    "the simulated day of the last mock run" : "the trading date of the last run");
 	html_table_begin(fp, "freshness", cap, 0, "Data|Latest|>Behind|State|Where");
@@ -716,7 +730,7 @@ sect_freshness(FILE *fp, const struct live *L)
 	}
 	fprintf(fp, "<td><span class=\"%s\">%s</span></td>", state ? "" : ran <= -1000000 || ran_behind > 1 ?
 	    "neg" : "pos", state ? state : ran <= -1000000 ? "missing" : ran_behind > 1 ? "stale" : "fresh");
-	html_td(fp, "logs/runs.ndjson (its end, by the wall clock)");
+	html_td(fp, "logs/runs.ndjson");
 	html_tr_end(fp);
 	html_table_end(fp);
 }
@@ -865,17 +879,17 @@ dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 	} else
 		missing(fp, "positions-sec", "Positions", 1, "no positions (trading/DATE/positions.ndjson)");
 	if (L.orders) {
-		html_section_begin(fp, "orders-sec", "Today's orders", 1);
+		html_section_begin(fp, "orders-sec", "Orders", 1);
 		sect_orders(fp, &L);
 		html_section_end(fp);
 	} else
-		missing(fp, "orders-sec", "Today's orders", 1, "no orders for the latest trading date");
+		missing(fp, "orders-sec", "Orders", 1, "no orders in the store (trading/DATE/orders.ndjson)");
 	if (L.fills) {
 		html_section_begin(fp, "fills-sec", "Fills and slippage", 1);
 		sect_fills(fp, &L);
 		html_section_end(fp);
 	} else
-		missing(fp, "fills-sec", "Fills and slippage", 1, "no fills for the latest trading date");
+		missing(fp, "fills-sec", "Fills and slippage", 1, "no fills in the store (trading/DATE/fills.ndjson)");
 	html_section_begin(fp, "tracking", "Tracking vs the backtest", 0);
 	if (L.e.n > 0 && L.account != NULL)
 		rc |= sect_tracking(fp, &L);

@@ -192,8 +192,9 @@ def check_live(path, root):
     page = Page(open(path, encoding="utf-8").read())
     days = sorted(os.listdir(os.path.join(root, "trading")))
     last = days[-1]
-    acc = nd(os.path.join(root, "trading", last, "account.ndjson"))[-1]
-    prev = nd(os.path.join(root, "trading", days[-2], "account.ndjson"))[-1]
+    def account(d):  # ib-account writes account, position and fill records: the last account one
+        return [x for x in nd(os.path.join(root, "trading", d, "account.ndjson")) if x.get("type") == "account"][-1]
+    acc, prev = account(last), account(days[-2])
     kpi = {a["id"]: None for t, a in page.attrs_of if t == "div" and a.get("class") == "kpi"}
     vals = [a for t, a in page.attrs_of if t == "div" and a.get("class", "").startswith("v")]
     for (k, _), v in zip(list(kpi.items()), vals):
@@ -208,13 +209,16 @@ def check_live(path, root):
     same(len(page.marks["chart-pnl"]), len(days) - 1, "daily P&L bars")
     # Positions: qty, avg cost, last price from prices.csv, market value, weight, unrealised P&L.
     pos = nd(os.path.join(root, "trading", last, "positions.ndjson"))
-    orders = nd(os.path.join(root, "trading", last, "orders.ndjson"))
+    # Orders (and their statuses) of the latest date that has them (rebalance days only), fills likewise.
+    oday = [d for d in days if os.path.exists(os.path.join(root, "trading", d, "orders.ndjson"))][-1]
+    fday = [d for d in days if os.path.exists(os.path.join(root, "trading", d, "fills.ndjson"))][-1]
+    orders = nd(os.path.join(root, "trading", oday, "orders.ndjson"))
     if os.path.exists(os.path.join(root, "data", "prices.csv")):
         prices = pd.read_csv(os.path.join(root, "data", "prices.csv"), float_precision="round_trip")
         lastpx = prices.groupby("symbol")["close"].last().to_dict()
     else:  # without prices: the day's last fill, else the order's reference price
         lastpx = {o["symbol"]: o["ref_price"] for o in orders}
-        lastpx.update({f["symbol"]: f["price"] for f in nd(os.path.join(root, "trading", last, "fills.ndjson"))})
+        lastpx.update({f["symbol"]: f["price"] for f in nd(os.path.join(root, "trading", fday, "fills.ndjson"))})
     tw = {o["symbol"]: o["target_weight"] for o in orders}
     bw = pd.read_csv(os.path.join(root, "backtest", sorted(os.listdir(os.path.join(root, "backtest")))[-1],
                                   "weights.csv"), float_precision="round_trip")
@@ -239,7 +243,7 @@ def check_live(path, root):
     same(kpi["kpi-upnl"], upnl, "unrealised P&L total", rel=1e-9)
     # Orders with their last status.
     st = {}
-    for s in nd(os.path.join(root, "trading", last, "status.ndjson")):
+    for s in nd(os.path.join(root, "trading", oday, "status.ndjson")):
         st[s["client_id"]] = s["status"]
     orows = [r for r in page.tables["orders"] if len(r) == 10]
     same(len(orows), len(orders), "order rows")
@@ -250,10 +254,13 @@ def check_live(path, root):
         same(r[5][1], o["ref_price"], "order ref price")
     # Fills: slippage in bps against the order's reference price, positive = worse.
     ref = {o["client_id"]: o["ref_price"] for o in orders}
-    fills = nd(os.path.join(root, "trading", last, "fills.ndjson"))
+    fills = nd(os.path.join(root, "trading", fday, "fills.ndjson"))
     frows = [r for r in page.tables["fills"] if len(r) == 8]
     same(len(frows), len(fills), "fill rows")
     for r, f in zip(frows, fills):
+        if f["client_id"] not in ref:  # an execution of an order the page has no record of
+            same(r[6][1], float("nan"), f["symbol"] + " slippage")
+            continue
         s = (f["price"] - ref[f["client_id"]]) / ref[f["client_id"]] * (-1 if f["side"] == "SELL" else 1)
         same(r[6][1], s, f["symbol"] + " slippage", rel=1e-12)
         shown(r[6][0], s, 1e4, 1, f["symbol"] + " slippage text")
