@@ -1,9 +1,10 @@
 /* btrun: the backtest over CSV streams: prices + weights (+ universe) -> equity CSV, holdings CSV, and the
  * series the metrics need; then the metrics JSON document (sti-backtest(5)).
  *
- * The prices (date,id,[symbol,]ret; more columns are ignored) and the weights (date,id,weight) are each
- * read once, in date order, and the universe (date,id) alongside; see backtest.h for the rules. Kept in
- * memory: per-security state, the look-ahead window, and per simulated day a date and two returns. */
+ * The prices (date,id,[symbol,]ret; more columns are ignored: a panel in one or several files read as one,
+ * lib/panel) and the weights (date,id,weight) are each read once, in date order, and the universe (date,id)
+ * alongside, joined by date (lib/panel); see backtest.h for the rules. Kept in memory: per-security state,
+ * the look-ahead window, and per simulated day a date and two returns. */
 #ifndef STI_BTRUN_H
 #define STI_BTRUN_H
 
@@ -11,8 +12,9 @@
 #include <stdio.h>
 
 struct btr_opts {
-	FILE *prices;              /* prices CSV, date-major */
-	const char *prices_name;   /* for messages */
+	FILE *const *prices;       /* prices files, date-major, in date order (a panel, lib/panel) */
+	const char *const *prices_name; /* for messages */
+	int nprices;               /* >= 1 */
 	FILE *weights;             /* weights CSV, sorted by date */
 	const char *weights_name;
 	FILE *universe;            /* universe CSV for the benchmark, or NULL: every security with a ret */

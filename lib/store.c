@@ -11,6 +11,7 @@
 
 #include "aout.h"
 #include "err.h"
+#include "log.h"
 
 const char *
 store_root(const char *root)
@@ -29,13 +30,61 @@ is_explicit_local(const char *s)
 	    strncmp(s, "../", 3) == 0;
 }
 
-/* Whether path has a ".." component (a store key must not climb out of the store). */
-static int
-has_dotdot(const char *p)
+int
+store_key_check(const char *key, int flags, char *err, size_t errlen)
 {
-	for (const char *s = p; (s = strstr(s, "..")) != NULL; s += 2)
-		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
-			return 1;
+	const char *seg = key, *why = NULL;
+	size_t n = strlen(key);
+
+	if (n == 0) {
+		if (flags & STORE_KEY_PREFIX)
+			return 0;
+		why = "an empty key";
+	} else if (key[0] == '/') {
+		why = "a key must not start with '/'";
+	}
+	for (const unsigned char *p = (const unsigned char *)key; why == NULL && *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			why = "a key must not contain control characters";
+		else if (*p == '\\')
+			why = "a key must not contain a backslash";
+	}
+	while (why == NULL) {
+		const char *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg);
+
+		if (len == 0 && !(end == NULL && (flags & STORE_KEY_PREFIX) && seg > key))
+			why = end == NULL ? "a key must not end with '/'" : "a key must not contain an empty segment ('//')";
+		else if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			why = "a key must not contain a '.' or '..' segment";
+		if (end == NULL)
+			break;
+		seg = end + 1;
+	}
+	if (why == NULL)
+		return 0;
+	err_fmt(err, errlen, "%.*s%s: %s", n > 200 ? 200 : (int)n, key, n > 200 ? "..." : "", why);
+	/* control characters would reach the terminal: show them as '?' */
+	for (char *e = err; *e != '\0'; e++)
+		if ((unsigned char)*e < 0x20 || *e == 0x7f)
+			*e = '?';
+	return EX_USAGE;
+}
+
+int
+store_bucket_check(const char *bucket, char *err, size_t errlen)
+{
+	size_t n = strlen(bucket);
+
+	if (n == 0 || n > 255 || strspn(bucket, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != n ||
+	    strcmp(bucket, ".") == 0 || strcmp(bucket, "..") == 0) {
+		err_fmt(err, errlen, "bucket '%.*s': not a bucket name (A-Z a-z 0-9 . - _)", n > 100 ? 100 : (int)n,
+		    bucket);
+		for (char *e = err; *e != '\0'; e++)
+			if ((unsigned char)*e < 0x20 || *e == 0x7f)
+				*e = '?';
+		return EX_USAGE;
+	}
 	return 0;
 }
 
@@ -53,6 +102,8 @@ parse_s3(const char *url, store_loc *loc, char *err, size_t errlen)
 	loc->is_s3 = 1;
 	loc->bucket = strndup(b, bn);
 	loc->key = strdup(slash ? slash + 1 : "");
+	if (loc->bucket != NULL && store_bucket_check(loc->bucket, err, errlen) != 0)
+		return EX_USAGE;
 	return 0;
 }
 
@@ -73,6 +124,8 @@ store_resolve(const char *url, const char *root, store_loc *loc, char *err, size
 		}
 	} else if (is_explicit_local(url)) {
 		loc->key = strdup(url);
+	} else if ((rc = store_key_check(url, STORE_KEY_PREFIX, err, errlen)) != 0) {
+		/* a store key: checked on its own first, so the message names what the caller wrote */
 	} else if (strncmp(r, "s3://", 5) == 0) {
 		if ((rc = parse_s3(r, loc, err, errlen)) == 0 && loc->key != NULL) {
 			size_t n = strlen(loc->key);
@@ -88,10 +141,6 @@ store_resolve(const char *url, const char *root, store_loc *loc, char *err, size
 		const char *dir = strncmp(r, "file://", 7) == 0 ? r + 7 : r;
 		size_t n = strlen(dir);
 
-		if (has_dotdot(url)) {
-			err_fmt(err, errlen, "%s: a store key must not contain '..'", url);
-			return EX_USAGE;
-		}
 		loc->key = malloc(n + strlen(url) + 2);
 		if (loc->key != NULL) {
 			sprintf(loc->key, "%s%s%s", dir, n > 0 && dir[n - 1] != '/' ? "/" : "", url);
@@ -102,6 +151,8 @@ store_resolve(const char *url, const char *root, store_loc *loc, char *err, size
 		err_fmt(err, errlen, "out of memory");
 		rc = EX_SOFTWARE;
 	}
+	if (rc == 0 && loc->is_s3)
+		rc = store_key_check(loc->key, STORE_KEY_PREFIX, err, errlen);
 	if (rc != 0)
 		store_loc_free(loc);
 	return rc;
@@ -127,9 +178,8 @@ io_code(int e)
 	return EX_IOERR;
 }
 
-/* mkdir -p of path's directory. */
-static int
-make_parents(const char *path)
+int
+store_make_parents(const char *path)
 {
 	char *p = strdup(path);
 	int rc = 0;
@@ -178,7 +228,7 @@ local_put(const char *path, FILE *in, long long *written, char *err, size_t errl
 		err_fmt(err, errlen, "%s: not a file name", path);
 		return EX_USAGE;
 	}
-	if (make_parents(path) != 0 || (a = aout_open(path)) == NULL) {
+	if (store_make_parents(path) != 0 || (a = aout_open(path)) == NULL) {
 		err_fmt(err, errlen, "%s: %s", path, strerror(errno));
 		return io_code(errno) == EX_NOINPUT ? EX_CANTCREAT : io_code(errno);
 	}
@@ -371,14 +421,22 @@ struct shift {
 	int (*fn)(void *arg, const s3_object *o);
 	void *arg;
 	size_t base;
+	int check; /* 1: the keys are store or S3 keys (not the caller's own local paths) */
 };
 
+/* A listed key on to the caller: checked (a server or a file name must not lead a key outside), then
+ * without the root's leading bytes. */
 static int
 shift_key(void *arg, const s3_object *o)
 {
 	struct shift *s = arg;
 	s3_object c = *o;
+	char why[S3_ERRLEN];
 
+	if (s->check && store_key_check(c.key, 0, why, sizeof why) != 0) {
+		log_warn("listing: key refused and skipped: %s", why);
+		return 0;
+	}
 	c.key += strlen(c.key) >= s->base ? s->base : 0;
 	return s->fn(s->arg, &c);
 }
@@ -421,6 +479,10 @@ store_get(const store_loc *loc, const s3_config *s3, FILE *out, long long *got, 
 	*got = 0;
 	if (!loc->is_s3)
 		return local_get(loc->key, out, got, err, errlen);
+	if (loc->key[0] == '\0' || loc->key[strlen(loc->key) - 1] == '/') {
+		err_fmt(err, errlen, "s3://%s/%s: not an object key", loc->bucket, loc->key);
+		return EX_USAGE;
+	}
 	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
 		rc = s3_get(c, loc->bucket, loc->key, out, got, err, errlen);
 	s3_config_free(&mine);
@@ -433,11 +495,15 @@ store_list(const store_loc *loc, const s3_config *s3, int (*fn)(void *arg, const
 {
 	s3_config mine = { 0 };
 	const s3_config *c;
-	struct shift sh = { fn, arg, loc->base };
+	struct shift sh = { fn, arg, loc->base, 1 };
 	int rc;
 
-	if (!loc->is_s3)
-		return local_list(loc, fn, arg, err, errlen);
+	if (!loc->is_s3) {
+		/* local_list gives keys relative to the root; paths (base 0) are the caller's own */
+		sh.base = 0;
+		sh.check = loc->base > 0;
+		return local_list(loc, shift_key, &sh, err, errlen);
+	}
 	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
 		rc = s3_list(c, loc->bucket, loc->key, shift_key, &sh, err, errlen);
 	s3_config_free(&mine);

@@ -16,6 +16,11 @@ not implement AbortMultipartUpload. This proxy, in front of it on loopback:
     corrupt (flip one byte of the request body before the checks, or of the response body), lose
     (forward the request, then close the connection instead of answering).
   - answers 412 PreconditionFailed, as S3 does, to a GET or HEAD If-Match an ETag the object no longer has;
+  - emulates S3's conditional writes, which s3rver ignores: a PUT with If-None-Match: * of a key that
+    exists, and a PUT or DELETE with If-Match: ETAG of an object whose ETag differs, get 412
+    PreconditionFailed; If-Match of a missing key gets 404 NoSuchKey (AWS: conditional writes, 2024, and
+    conditional deletes, 2025, in the S3 User Guide). Conditional requests are checked and forwarded
+    under one lock, so they are atomic with respect to each other (not to unconditional writes);
   - answers 404 NoSuchUpload, as S3 does, to CompleteMultipartUpload of an upload that is gone;
   - with --bucket-region R, answers a request signed for another region as S3 does: 400
     AuthorizationHeaderMalformed with the header x-amz-bucket-region: R.
@@ -41,6 +46,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 LOCK = threading.Lock()
+COND_LOCK = threading.Lock()  # conditional PUT/DELETE: check and write as one step
 FAULTS = []   # dicts: method, fault, count, match, after
 LOG = []
 ARGS = None
@@ -231,7 +237,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.note(404, "NoSuchUpload")
             return self.reply(404, xml_error("NoSuchUpload", "The specified upload does not exist."),
                               {"Content-Type": "application/xml"})
-        self.forward(raw_path, raw_query, body, fault)
+        cond = self.command in ("PUT", "DELETE") and not query and \
+            (self.headers.get("If-None-Match") is not None or self.headers.get("If-Match") is not None)
+        if not cond:
+            return self.forward(raw_path, raw_query, body, fault)
+        with COND_LOCK:
+            if self.precondition(raw_path):
+                self.forward(raw_path, raw_query, body, fault)
+
+    def precondition(self, raw_path):
+        """S3's conditional write and delete: True to go on, else the refusal is sent."""
+        conn = http.client.HTTPConnection("127.0.0.1", ARGS.upstream, timeout=120)
+        conn.request("HEAD", raw_path)
+        resp = conn.getresponse()
+        resp.read()
+        conn.close()
+        exists, etag = resp.status == 200, resp.getheader("ETag")
+        none_match, match = self.headers.get("If-None-Match"), self.headers.get("If-Match")
+        if match is not None and not exists:
+            self.note(404, "NoSuchKey (If-Match)")
+            self.reply(404, xml_error("NoSuchKey", "The specified key does not exist."),
+                       {"Content-Type": "application/xml"})
+            return False
+        if (none_match == "*" and exists) or (match is not None and match != "*" and match != etag):
+            self.note(412, "PreconditionFailed")
+            self.reply(412, xml_error("PreconditionFailed", "At least one of the pre-conditions you "
+                                      "specified did not hold"), {"Content-Type": "application/xml"})
+            return False
+        return True
 
     def upload_dir(self, raw_path, upload_id):
         bucket = urllib.parse.unquote(raw_path).lstrip("/").split("/", 1)[0]

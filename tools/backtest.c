@@ -27,6 +27,8 @@ enum {
 	OPT_WEIGHTS,
 };
 
+#define MAXFILES 256 /* --prices files */
+
 static void usage(int status);
 static json_t *params_json(const struct strategy_config *c, double rf, int lookahead);
 
@@ -49,7 +51,9 @@ static const struct option long_options[] = {
 int
 main(int argc, char *argv[])
 {
-	const char *prices = NULL, *weights = NULL, *universe = NULL, *config = NULL;
+	const char *prices[MAXFILES], *pnames[MAXFILES], *weights = NULL, *universe = NULL, *config = NULL;
+	FILE *pfps[MAXFILES];
+	int nprices = 0, stdin_prices = 0;
 	const char *out = "-", *metrics = NULL, *holdings = NULL;
 	const char *set_key[3], *set_val[3], *set_opt[3]; /* config keys given as options, in order */
 	int nset = 0;
@@ -78,7 +82,11 @@ main(int argc, char *argv[])
 		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
 		case OPT_METRICS: metrics = optarg; break;
 		case 'o': out = optarg; break;
-		case OPT_PRICES: prices = optarg; break;
+		case OPT_PRICES:
+			if (nprices == MAXFILES)
+				err_die(EX_USAGE, "--prices: more than %d files", MAXFILES);
+			prices[nprices++] = optarg;
+			break;
 		case OPT_RF: rf = cli_double(optarg, -0.99, 10, "--rf"); break;
 		case OPT_UNIVERSE: universe = optarg; break;
 		case OPT_WEIGHTS: weights = optarg; break;
@@ -88,11 +96,15 @@ main(int argc, char *argv[])
 	cli_done();
 	if (optind != argc)
 		usage(EX_USAGE);
-	if (prices == NULL)
-		prices = "-";
+	if (nprices == 0)
+		prices[nprices++] = "-";
+	for (int i = 0; i < nprices; i++)
+		stdin_prices += strcmp(prices[i], "-") == 0;
+	if (stdin_prices > 1)
+		err_die(EX_USAGE, "--prices: standard input can be only one of the files");
 	if (weights == NULL)
 		weights = "-";
-	if (strcmp(prices, "-") == 0 && strcmp(weights, "-") == 0)
+	if (stdin_prices && strcmp(weights, "-") == 0)
 		err_die(EX_USAGE, "the prices and the weights cannot both come from stdin: give --prices or --weights");
 	if ((universe != NULL && strcmp(universe, "-") == 0) || (holdings != NULL && strcmp(holdings, "-") == 0) ||
 	    (metrics != NULL && strcmp(metrics, "-") == 0 && strcmp(out, "-") == 0))
@@ -114,8 +126,13 @@ main(int argc, char *argv[])
 	if (c.lag < 1)
 		err_die(EX_USAGE, "lag: %d: must be at least 1", c.lag);
 
-	o.prices = cli_open_in(prices);
-	o.prices_name = cli_in_name(prices);
+	for (int i = 0; i < nprices; i++) {
+		pfps[i] = cli_open_in(prices[i]);
+		pnames[i] = cli_in_name(prices[i]);
+	}
+	o.prices = pfps;
+	o.prices_name = pnames;
+	o.nprices = nprices;
 	o.weights = cli_open_in(weights);
 	o.weights_name = cli_in_name(weights);
 	if (universe != NULL) {
@@ -155,8 +172,9 @@ main(int argc, char *argv[])
 		err_die(EX_IOERR, "%s:", holdings);
 	if (aout_commit(eq) != 0)
 		err_die(EX_IOERR, "%s:", out);
-	if (o.prices != stdin)
-		fclose(o.prices);
+	for (int i = 0; i < nprices; i++)
+		if (pfps[i] != stdin)
+			fclose(pfps[i]);
 	if (o.weights != stdin)
 		fclose(o.weights);
 	if (o.universe != NULL)
@@ -190,7 +208,7 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: backtest [-q] [--prices FILE] [--weights FILE] [--universe FILE] [--config FILE]\n"
+	    "usage: backtest [-q] [--prices FILE]... [--weights FILE] [--universe FILE] [--config FILE]\n"
 	    "                [--cost-bps X] [--lag N] [--mode long_only|long_short] [--rf RATE]\n"
 	    "                [--lookahead N] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
 	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n");

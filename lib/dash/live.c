@@ -98,6 +98,68 @@ read_nd(const char *path, dash_probs *p)
 	return arr;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every record of the log KIND ("runs", "alerts"), oldest first: those of logs/KIND.ndjson (the old form,
+ * read, appended and rewritten by each run, kept readable for stores written before), then the objects
+ * logs/KIND/NAME.json, one record each, in name order (a name starts with its UTC time, so that is time
+ * order). NULL when there is neither. */
+static json_t *
+read_records(const char *root, const char *kind, dash_probs *p)
+{
+	char file[64], *path, **names = NULL;
+	size_t n = 0, cap = 0;
+	json_t *all, *one;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(file, sizeof file, "%s.ndjson", kind);
+	path = path2(root, "logs", file, NULL);
+	all = path ? read_nd(path, p) : NULL;
+	free(path);
+	path = path2(root, "logs", kind, NULL);
+	d = path ? opendir(path) : NULL;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char **nn;
+
+		if (len <= 5 || de->d_name[0] == '.' || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			if ((nn = realloc(names, cap * sizeof *names)) == NULL)
+				break;
+			names = nn;
+		}
+		if ((names[n] = strdup(de->d_name)) != NULL)
+			n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	if (n > 0) {
+		qsort(names, n, sizeof *names, cmp_str);
+		if (all == NULL)
+			all = json_array();
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *rec = path2(path, names[i], NULL, NULL);
+
+		if (rec != NULL && (one = read_nd(rec, p)) != NULL) {
+			json_array_extend(all, one);
+			json_decref(one);
+		}
+		free(rec);
+		free(names[i]);
+	}
+	free(names);
+	free(path);
+	return all;
+}
+
 static json_t *
 read_day(const char *root, int day, const char *file, dash_probs *p)
 {
@@ -276,12 +338,8 @@ load(struct live *L)
 		free(path);
 	}
 	free(bdays);
-	path = path2(root, "logs", "runs.ndjson", NULL);
-	L->runs = path ? read_nd(path, L->p) : NULL;
-	free(path);
-	path = path2(root, "logs", "alerts.ndjson", NULL);
-	L->alerts = path ? read_nd(path, L->p) : NULL;
-	free(path);
+	L->runs = read_records(root, "runs", L->p);
+	L->alerts = read_records(root, "alerts", L->p);
 }
 
 static void
