@@ -266,11 +266,15 @@ def check_live(path, root):
         shown(r[6][0], s, 1e4, 1, f["symbol"] + " slippage text")
         same(r[4][1], f["price"], "fill price")
     # Runs and alerts, newest first.
-    runs = nd(os.path.join(root, "logs", "runs.ndjson"))
+    def records(kind):  # logs/KIND.ndjson (the old form), then logs/KIND/NAME.json in name (time) order
+        d = os.path.join(root, "logs", kind)
+        one = [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith(".json")] if os.path.isdir(d) else []
+        return nd(os.path.join(root, "logs", kind + ".ndjson")) + [r for f in one for r in nd(f)]
+    runs = records("runs")
     rrows = [r for r in page.tables["runs"] if len(r) == 7]
     if [r[1][0] for r in rrows] != [x["date"] for x in reversed(runs)][:10]:
         fail("run rows out of order")
-    alerts = nd(os.path.join(root, "logs", "alerts.ndjson"))
+    alerts = records("alerts")
     arows = [r for r in page.tables["alerts"] if len(r) == 4]
     if [r[2][0] for r in arows] != [a["title"] for a in reversed(alerts)][:20]:
         fail("alert rows differ")
