@@ -358,6 +358,15 @@ svg_line(FILE *fp, const svg_chart *c, const int *days, const double *const *ys,
 	m.log = c->log;
 	y_grid(fp, c, ticks, nt, step, ymap, &m);
 	date_ticks(fp, days[0], days[n - 1], ML, pw, ybase);
+	for (k = 0; c->shade != NULL && k < c->nshade; k++) {
+		double span = days[n - 1] - days[0] ? days[n - 1] - days[0] : 1;
+		int a = c->shade[2 * k], b = c->shade[2 * k + 1];
+		double xa = ML + pw * (a - days[0]) / span, xb = ML + pw * (b - days[0]) / span;
+		char da[DATE_LEN + 1], db[DATE_LEN + 1];
+
+		fprintf(fp, "<rect class=\"dd\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>Drawdown "
+		    "%s to %s</title></rect>\n", xa, MT, fmax(xb - xa, 1), ybase - MT, date_fmt(a, da), date_fmt(b, db));
+	}
 
 	nidx = svg_reduce(ys, nser, n, (size_t)pw, idx);
 #define XOF(j) (ML + pw * (days[j] - days[0]) / (double)(days[n - 1] - days[0] ? days[n - 1] - days[0] : 1))

@@ -32,6 +32,8 @@ typedef struct svg_chart {
 	const char *const *names; /* series names (nser of them), shown in the legend and tooltips */
 	int nser;                 /* number of series */
 	int bysign;               /* bars: green above zero, red below, instead of the series colour */
+	const int *shade;         /* line charts: nshade day ranges [shade[2k], shade[2k + 1]] shaded behind */
+	size_t nshade;            /*   the lines (drawdown periods), or NULL */
 } svg_chart;
 
 /* Choose the points of n samples (nser series sharing one x) to draw in `buckets` pixel columns: for

@@ -484,13 +484,13 @@ sect_nav(FILE *fp, const struct live *L)
 			prev = L->nav[i];
 		lp[i] = date_fmt(L->days[i], lab[i]);
 	}
-	svg_chart c = { "chart-nav", "Net liquidation value at each trading date", W, 260, SVG_USD, 0, 0, 0, names, 1, 0 };
+	svg_chart c = { "chart-nav", "Net liquidation value at each trading date", W, 260, SVG_USD, 0, 0, 0, names, 1, 0, NULL, 0 };
 	html_section_begin(fp, "nav", "NAV history", 0);
 	rc = svg_line(fp, &c, L->days, ys, L->ndays);
 	html_section_end(fp);
 	ys[0] = pnl;
 	c = (svg_chart){ "chart-pnl", "Change in net liquidation from the previous date", W, 260, SVG_USD, 0, 0, 0, pn, 1,
-		1 };
+		1, NULL, 0 };
 	html_section_begin(fp, "pnl", "Daily P&L", 0);
 	rc |= svg_bars(fp, &c, lp, ys, L->ndays);
 	html_section_end(fp);
@@ -696,7 +696,7 @@ sect_tracking(FILE *fp, const struct live *L)
 		fputs("</div>\n", fp);
 		const double *ys[2] = { acc, bt };
 		svg_chart c = { "chart-tracking", "Account vs backtest, growth since the first common date", W, 240,
-			SVG_CUM, 0, 0, 0, names, 2, 0 };
+			SVG_CUM, 0, 0, 0, names, 2, 0, NULL, 0 };
 		rc = svg_line(fp, &c, days, ys, n);
 	}
 	free(acc);

@@ -97,7 +97,7 @@ START_TEST(test_line_chart)
 	int days[300];
 	double s[300], b[300];
 	const double *ys[2] = { s, b };
-	svg_chart c = { "c1", "Cum <ret>", 640, 240, SVG_CUM, 0, 0, 0, names, 2, 0 };
+	svg_chart c = { "c1", "Cum <ret>", 640, 240, SVG_CUM, 0, 0, 0, names, 2, 0, NULL, 0 };
 	char *t = NULL;
 
 	for (int i = 0; i < 300; i++) {
@@ -127,7 +127,7 @@ START_TEST(test_log_scale_skips_non_positive)
 	int days[4] = { 1, 2, 3, 4 };
 	double s[4] = { 1, -1, 0, 10 };
 	const double *ys[1] = { s };
-	svg_chart c = { "c2", "log", 640, 240, SVG_CUM, 1, 0, 0, names, 1, 0 };
+	svg_chart c = { "c2", "log", 640, 240, SVG_CUM, 1, 0, 0, names, 1, 0, NULL, 0 };
 	char *t = NULL;
 
 	CAPTURE(t, ck_assert_int_eq(svg_line(fp, &c, days, ys, 4), 0));
@@ -144,7 +144,7 @@ START_TEST(test_empty_inputs)
 	double s[1] = { NAN };
 	const double *ys[1] = { s };
 	const char *const lab[1] = { "x" };
-	svg_chart c = { "c3", "t", 640, 240, SVG_PCT, 0, 0, 0, names, 1, 0 };
+	svg_chart c = { "c3", "t", 640, 240, SVG_PCT, 0, 0, 0, names, 1, 0, NULL, 0 };
 	size_t ns[1] = { 1 };
 	char *t = NULL;
 
@@ -168,7 +168,7 @@ START_TEST(test_bars_heatmap_hist)
 	const char *const lab[3] = { "2020", "2021", "<22>" };
 	double s[3] = { 0.1, -0.2, 0.05 }, b[3] = { 0.05, NAN, 0.02 }, v[4] = { 1, -1, 0.5, NAN };
 	const double *ys[2] = { s, b };
-	svg_chart c = { "c4", "bars", 640, 240, SVG_PCT, 0, 0, 0, names, 2, 0 };
+	svg_chart c = { "c4", "bars", 640, 240, SVG_PCT, 0, 0, 0, names, 2, 0, NULL, 0 };
 	char *t = NULL;
 
 	CAPTURE(t, svg_bars(fp, &c, lab, ys, 3));

@@ -25,7 +25,7 @@ class Page(html.parser.HTMLParser):
 
     def __init__(self, text):
         super().__init__(convert_charrefs=True)
-        self.tables, self.marks, self.byid, self.attrs_of = {}, {}, {}, []
+        self.tables, self.marks, self.byid, self.attrs_of, self.keys = {}, {}, {}, [], {}
         self._table = self._row = self._cell = None
         self._figure = None
         self._head = False
@@ -36,8 +36,11 @@ class Page(html.parser.HTMLParser):
         if "id" in a:
             self.byid[a["id"]] = a
         self.attrs_of.append((tag, a))
+        if tag == "tr" and self._table is not None and "data-k" in a:
+            self.keys.setdefault(self._tid, []).append(a["data-k"])
         if tag == "table":
             self._table = self.tables.setdefault(a.get("id"), [])
+            self._tid = a.get("id")
         elif tag == "thead":
             self._head = True
         elif tag == "tr" and self._table is not None:
@@ -106,7 +109,7 @@ def check_backtest(path, d):
     m = json.load(open(os.path.join(d, "metrics.json")))
     # Metrics table: every metric of both columns, exactly.
     body = [r for r in page.tables["metrics"] if len(r) == 3 and r[1][1] is not None]
-    keys = [a.get("data-k") for t, a in page.attrs_of if t == "tr" and "data-k" in a]
+    keys = page.keys["metrics"]
     if len(body) != len(keys) or len(keys) < 18:
         fail("metrics table has %d rows, %d keys" % (len(body), len(keys)))
     for k, r in zip(keys, body):
