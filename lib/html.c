@@ -166,6 +166,7 @@ static const char css[] =
 	".sub{color:var(--mute);margin:0}"
 	"nav{display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:10px;font-size:13px}"
 	"nav a{color:var(--mute);text-decoration:none}nav a:hover{color:var(--c0)}"
+	"nav a.pg{color:var(--c0);font-weight:600}"
 	"main{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,560px),1fr));gap:16px;"
 	"padding:8px 24px 24px;max-width:1400px;margin:0 auto}"
 	"section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;"
@@ -219,13 +220,20 @@ static const char css[] =
 	"border:1px solid var(--line);border-radius:6px;padding:5px 8px;font-size:12px;"
 	"box-shadow:0 2px 8px rgba(0,0,0,.15);white-space:nowrap;font-variant-numeric:tabular-nums;z-index:2}"
 	"svg.ch [data-v]{cursor:pointer}"
+	"th.so{cursor:pointer}th[aria-sort=ascending]::after{content:\" \\25B4\"}"
+	"th[aria-sort=descending]::after{content:\" \\25BE\"}"
+	"button.csv,.rng button{font:inherit;font-size:11px;color:var(--mute);background:none;"
+	"border:1px solid var(--line);border-radius:5px;padding:1px 6px;margin-left:8px;cursor:pointer}"
+	"button.csv{float:right;font-weight:400}.tw+button.csv{float:none;margin:4px 0 0}"
+	".rng{display:flex;gap:4px;margin:0 0 6px}.rng button{margin:0}"
+	".rng button[aria-pressed=true]{color:var(--fg);border-color:var(--mute)}"
 	".defs{margin-top:8px;font-size:12px;color:var(--mute)}.defs summary{cursor:pointer}"
 	".defs dt{font-weight:600;color:var(--fg)}.defs dd{margin:0 0 4px}"
 	"footer{color:var(--mute);font-size:12px;text-align:center;padding:0 24px 24px}"
 	"@media (max-width:600px){header{padding:14px 12px 6px}main{padding:6px 8px 16px;gap:10px}"
 	"section{padding:12px 10px}h1{font-size:19px}.kpi .v{font-size:17px}}"
 	"@media print{:root{--bg:#fff;--card:#fff;--fg:#000;--mute:#444;--line:#ccc;--grid:#eee}"
-	"body{font-size:11px}nav,.tip{display:none}main{display:block;padding:0}"
+	"body{font-size:11px}nav,.tip,button.csv,.rng{display:none}main{display:block;padding:0}"
 	"section{margin-bottom:10px;border-color:#ccc}thead th{position:static}"
 	".tw{overflow:visible}.tw.tall{max-height:none}}";
 
@@ -285,6 +293,50 @@ static const char js[] =
 	"fit();window.addEventListener('resize',fit);"
 	"window.addEventListener('beforeprint',function(){document.querySelectorAll('details')"
 	".forEach(function(d){d.open=true;});fit();});"
+	/* Sortable tables: a click (or Enter) on a column header sorts by it, numbers by their data-v. */
+	"tabs.forEach(function(t){var b=t.tBodies[0];if(!b)return;"
+	"t.querySelectorAll('thead th').forEach(function(h,i){h.tabIndex=0;h.classList.add('so');"
+	"function go(){var asc=h.getAttribute('aria-sort')!='ascending';"
+	"t.querySelectorAll('thead th').forEach(function(x){x.removeAttribute('aria-sort');});"
+	"h.setAttribute('aria-sort',asc?'ascending':'descending');"
+	"var rows=[].slice.call(b.rows),key=function(r){var c=r.cells[i];if(!c)return'';"
+	"var v=c.getAttribute('data-v');return v!==null&&v!==''?+v:c.textContent;};"
+	"rows.sort(function(x,y){var a=key(x),c=key(y),d=typeof a=='number'&&typeof c=='number'?a-c:"
+	"typeof a=='number'?-1:typeof c=='number'?1:String(a).localeCompare(String(c));return asc?d:-d;});"
+	"rows.forEach(function(r){b.appendChild(r);});}"
+	"h.addEventListener('click',go);h.addEventListener('keydown',function(e){if(e.key=='Enter')go();});});});"
+	/* CSV of every table and chart, built in the page: tables cell by cell (raw numbers from data-v),
+	 * line charts the rows drawn (one per pixel column: the date and each series), other charts their
+	 * marks (the hover text and the value). window.dashCSV(id) returns it (tests use it). */
+	"function q(x){x=String(x);return /[\",\\n]/.test(x)?'\"'+x.replace(/\"/g,'\"\"')+'\"':x;}"
+	"function line(a){return a.map(q).join(',');}"
+	"function csv(el){var out=[];if(el.tagName=='TABLE'){"
+	"out.push(line([].map.call(el.querySelectorAll('thead th'),function(h){return h.textContent;})));"
+	"[].forEach.call(el.tBodies[0]?el.tBodies[0].rows:[],function(r){out.push(line([].map.call(r.cells,"
+	"function(c){var v=c.getAttribute('data-v');return v!==null&&v!==''?v:c.textContent;})));});"
+	"return out.join('\\n')+'\\n';}"
+	"var g=el.querySelector('.pts');if(g){var n=g.getAttribute('data-names').split('|');"
+	"out.push(line(['date'].concat(n)));g.getAttribute('data-p').split(';').forEach(function(r){"
+	"var f=r.split(','),o=[day(+f[1])];for(var i=0;i<n.length;i++)o.push(f[2+2*i]=='NaN'?'':f[2+2*i]);"
+	"out.push(line(o));});return out.join('\\n')+'\\n';}"
+	"out.push('mark,value');el.querySelectorAll('[data-v]').forEach(function(m){var t=m.querySelector('title');"
+	"out.push(line([t?t.textContent.replace(/:[^:]*$/,''):'',m.getAttribute('data-v')]));});"
+	"return out.join('\\n')+'\\n';}"
+	"window.dashCSV=function(id){var e=document.getElementById(id);return e?csv(e):null;};"
+	"function button(el,where){var a=document.createElement('button');a.type='button';a.className='csv';"
+	"a.textContent='CSV';a.title='Download '+el.id+'.csv (made in the page)';"
+	"a.addEventListener('click',function(){var u=URL.createObjectURL(new Blob([csv(el)],{type:'text/csv'}));"
+	"var l=document.createElement('a');l.href=u;l.download=el.id+'.csv';document.body.appendChild(l);l.click();"
+	"l.remove();setTimeout(function(){URL.revokeObjectURL(u);},1000);});where(a);}"
+	"tabs.forEach(function(t){button(t,function(a){t.parentNode.parentNode.insertBefore(a,t.parentNode.nextSibling);});});"
+	"document.querySelectorAll('figure.chart').forEach(function(f){var c=f.querySelector('figcaption');"
+	"button(f,function(a){c.appendChild(a);});});"
+	/* Range buttons: a figure group offers 1Y/3Y/5Y/All views drawn by dash-gen; one is shown. */
+	"document.querySelectorAll('.rng').forEach(function(r){var grp=r.parentNode;"
+	"r.querySelectorAll('button').forEach(function(b){b.addEventListener('click',function(){"
+	"r.querySelectorAll('button').forEach(function(x){x.setAttribute('aria-pressed',x==b);});"
+	"grp.querySelectorAll('div[data-range]').forEach(function(v){v.hidden=v.getAttribute('data-range')!="
+	"b.getAttribute('data-r');});});});});"
 	"})();";
 
 void
@@ -308,7 +360,8 @@ html_page_begin(FILE *fp, const char *title, const char *subtitle, int refresh, 
 	if (nav != NULL && nav[0] != NULL) {
 		fputs("<nav>", fp);
 		for (; nav[0] != NULL && nav[1] != NULL; nav += 2) {
-			fputs("<a href=\"#", fp);
+			int page = strchr(nav[0], '/') != NULL;
+			fputs(page ? "<a class=\"pg\" href=\"" : "<a href=\"#", fp);
 			html_esc(fp, nav[0]);
 			fputs("\">", fp);
 			html_esc(fp, nav[1]);

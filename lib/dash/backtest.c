@@ -966,13 +966,92 @@ chart_one(FILE *fp, const char *sec, const char *heading, int wide, const svg_ch
 	return rc;
 }
 
+/* A time chart with 1Y/3Y/5Y/All buttons: each range shorter than the series is drawn too (ids with a
+ * suffix, hidden until chosen), the last 12, 36 or 60 calendar months. rebase: a wealth index, shown from 1
+ * at the range's start (the cumulative return over the range); else the values as they are. Shading is
+ * kept for the whole series only. */
+/* The day k calendar months before `day`, its day of the month clipped to the month's length. */
+static int
+months_back(int day, int k)
+{
+	int y, m, d, idx, len;
+
+	date_to_ymd(day, &y, &m, &d);
+	idx = y * 12 + m - 1 - k;
+	y = idx / 12;
+	m = idx % 12 + 1;
+	len = date_from_ymd(y + (m == 12), m % 12 + 1, 1) - date_from_ymd(y, m, 1);
+	return date_from_ymd(y, m, d < len ? d : len);
+}
+
+static int
+chart_ranged(FILE *fp, const svg_chart *c0, const dash_equity *e, const double *y0, const double *y1, int rebase)
+{
+	static const struct { const char *key, *label; int months; } ranges[] = {
+		{ "all", "All", 0 }, { "5y", "5Y", 60 }, { "3y", "3Y", 36 }, { "1y", "1Y", 12 } };
+	size_t nr = 0, i0[4], kk[4], n = e->n;
+	int rc = 0;
+	double *buf = NULL;
+
+	for (size_t k = 0; k < 4; k++) {
+		int from = ranges[k].months ? months_back(e->day[n - 1], ranges[k].months) : 0;
+		size_t lo = 0, hi = n;
+		while (ranges[k].months && lo < hi) { /* the first row after the day 12, 36 or 60 months back */
+			size_t mid = (lo + hi) / 2;
+			if (e->day[mid] <= from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (ranges[k].months && (lo == 0 || n - lo < 2))
+			continue; /* the series is no longer than the range (or has too little of it) */
+		i0[nr] = lo;
+		kk[nr++] = k;
+	}
+	if (nr > 1) {
+		fputs("<div class=\"rgrp\"><div class=\"rng\" role=\"group\" aria-label=\"Range\">", fp);
+		for (size_t j = 0; j < nr; j++)
+			fprintf(fp, "<button type=\"button\" data-r=\"%s\" aria-pressed=\"%s\">%s</button>", ranges[kk[j]].key,
+			    j == 0 ? "true" : "false", ranges[kk[j]].label);
+		fputs("</div>\n", fp);
+		if ((buf = malloc((2 * n + 1) * sizeof *buf)) == NULL)
+			return -1;
+	}
+	for (size_t j = 0; j < nr; j++) {
+		svg_chart c = *c0;
+		char id[64];
+		size_t s = i0[j], len = n - s;
+		const double *ys[2] = { y0 + s, y1 ? y1 + s : NULL };
+		if (nr > 1)
+			fprintf(fp, "<div data-range=\"%s\"%s>", ranges[kk[j]].key, j == 0 ? "" : " hidden");
+		if (j > 0) {
+			snprintf(id, sizeof id, "%s-%s", c0->id, ranges[kk[j]].key);
+			c.id = id;
+			c.shade = NULL;
+			c.nshade = 0;
+			for (int sr = 0; rebase && sr < c.nser && sr < 2; sr++) {
+				const double *src = sr ? y1 : y0;
+				for (size_t i = 0; i < len; i++)
+					buf[(size_t)sr * n + i] = src[s + i] / src[s - 1];
+				ys[sr] = buf + (size_t)sr * n;
+			}
+		}
+		rc |= svg_line(fp, &c, e->day + s, ys, len);
+		if (nr > 1)
+			fputs("</div>\n", fp);
+	}
+	if (nr > 1)
+		fputs("</div>\n", fp);
+	free(buf);
+	return rc;
+}
+
 static int
 chart_cum(FILE *fp, const dash_equity *e, const struct derived *d)
 {
 	svg_chart c = { "chart-cum", "Cumulative return (linear scale)", W, 260, SVG_CUM, 0, 0, 0, series_names,
 		d->nser, 0, NULL, 0 };
 	int rc = 0;
-
 	struct mt_drawdown dd[5];
 	int shade[10];
 	size_t k = mt_drawdowns(e->day, d->r[0], e->n, dd, 5);
@@ -984,11 +1063,12 @@ chart_cum(FILE *fp, const dash_equity *e, const struct derived *d)
 	c.shade = shade;
 	c.nshade = k;
 	html_section_begin(fp, "cumulative", "Cumulative returns vs benchmark", 0);
-	rc |= chart_one(fp, NULL, NULL, 0, &c, e, e->equity, e->bequity);
+	rc |= chart_ranged(fp, &c, e, e->equity, d->nser == 2 ? e->bequity : NULL, 1);
 	c.id = "chart-cum-log", c.title = "Cumulative return (log scale)", c.log = 1;
-	rc |= chart_one(fp, NULL, NULL, 0, &c, e, e->equity, e->bequity);
+	rc |= chart_ranged(fp, &c, e, e->equity, d->nser == 2 ? e->bequity : NULL, 1);
 	if (k > 0)
-		fputs("<p class=\"sub\">Shaded: the strategy's 5 worst drawdown periods.</p>\n", fp);
+		fputs("<p class=\"sub\">Shaded (All): the strategy's 5 worst drawdown periods. Shorter ranges show the "
+		    "return from the range's start.</p>\n", fp);
 	html_section_end(fp);
 	return rc;
 }
@@ -998,7 +1078,12 @@ chart_underwater(FILE *fp, const dash_equity *e, const struct derived *d)
 {
 	svg_chart c = { "chart-underwater", "Drawdown from the previous peak", W, 260, SVG_PCT, 0, 1, 0,
 		series_names, d->nser, 0, NULL, 0 };
-	return chart_one(fp, "underwater", "Underwater", 0, &c, e, d->dd[0], d->dd[1]);
+	int rc;
+
+	html_section_begin(fp, "underwater", "Underwater", 0);
+	rc = chart_ranged(fp, &c, e, d->dd[0], d->nser == 2 ? d->dd[1] : NULL, 0);
+	html_section_end(fp);
+	return rc;
 }
 
 static int
@@ -1116,7 +1201,8 @@ missing_section(FILE *fp, const char *id, const char *title, const char *what, i
 int
 dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 {
-	const char *nav[] = { "metrics-sec", "Metrics", "cumulative", "Returns", "underwater", "Drawdown",
+	const char *nav[] = { "../live/index.html", "Live \xe2\x86\x92", "../mock/index.html", "Mock \xe2\x86\x92",
+		"metrics-sec", "Metrics", "cumulative", "Returns", "underwater", "Drawdown",
 		"rolling-vol", "Rolling", "yearly-sec", "Yearly", "monthly-sec", "Monthly", "drawdowns-sec",
 		"Worst drawdowns", "holdings-sec", "Holdings", "turnover", "Turnover", "params-sec", "Parameters",
 		"sweep", "Sweep", NULL };
@@ -1161,8 +1247,8 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 	char title[256];
 	snprintf(title, sizeof title, "%s \xe2\x80\x94 %s", in->title ? in->title : "Backtest", name);
 	if (in->sweep == NULL)
-		nav[20] = NULL;
-	html_page_begin(fp, title, sub, 0, nav);
+		nav[24] = NULL;
+	html_page_begin(fp, title, sub, 0, in->links ? nav : nav + 4);
 
 	if (probs->n > 0) {
 		html_section_begin(fp, "inputs", "Missing or unreadable inputs", 1);

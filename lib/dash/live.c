@@ -309,14 +309,26 @@ load(struct live *L)
 	}
 	/* Orders go in on rebalance days only: the latest date that has them, with its statuses; fills of
 	 * the latest date that has them (the next open's executions of those orders). */
-	for (i = L->ndays; i-- > 0 && L->orders == NULL;) {
-		L->orders = read_day(root, L->days[i], "orders.ndjson", L->p);
+	for (i = L->ndays; i-- > 0 && json_array_size(L->orders) == 0;) { /* (an empty file is no orders) */
+		json_t *a = read_day(root, L->days[i], "orders.ndjson", L->p);
+		if (a == NULL || (json_array_size(a) == 0 && L->orders != NULL)) {
+			json_decref(a);
+			continue;
+		}
+		json_decref(L->orders);
+		L->orders = a;
 		L->ord_day = L->days[i];
 	}
 	if (L->orders != NULL)
 		L->status = read_day(root, L->ord_day, "status.ndjson", L->p);
-	for (i = L->ndays; i-- > 0 && L->fills == NULL;) {
-		L->fills = read_day(root, L->days[i], "fills.ndjson", L->p);
+	for (i = L->ndays; i-- > 0 && json_array_size(L->fills) == 0;) {
+		json_t *a = read_day(root, L->days[i], "fills.ndjson", L->p);
+		if (a == NULL || (json_array_size(a) == 0 && L->fills != NULL)) {
+			json_decref(a);
+			continue;
+		}
+		json_decref(L->fills);
+		L->fills = a;
 		L->fill_day = L->days[i];
 	}
 	path = path2(root, "data", "prices.csv", NULL);
@@ -896,7 +908,7 @@ missing(FILE *fp, const char *id, const char *title, int wide, const char *what)
 int
 dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 {
-	static const char *const nav[] = { "summary", "Summary", "nav", "NAV", "positions-sec", "Positions",
+	const char *nav[] = { "../backtest/index.html", "Backtest \xe2\x86\x92", NULL, NULL, "summary", "Summary", "nav", "NAV", "positions-sec", "Positions",
 		"orders-sec", "Orders", "fills-sec", "Fills", "tracking", "Tracking", "freshness-sec", "Freshness",
 		"runs-sec", "Runs", "alerts-sec", "Alerts", NULL };
 	struct live L = { 0 };
@@ -912,7 +924,10 @@ dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 	snprintf(sub, sizeof sub, "%s%s%s \xc2\xb7 trading records to %s \xc2\xb7 generated %s", in->label,
 	    nd_str(L.account, "account", NULL) ? " " : "", nd_str(L.account, "account", NULL) ? nd_str(L.account, "account", NULL) : "",
 	    L.ndays ? date_fmt(L.latest, d) : "none", in->now);
-	html_page_begin(fp, in->title, sub, in->refresh, nav);
+	/* the other account's page: live links mock, mock links live */
+	nav[2] = in->simulated ? "../live/index.html" : "../mock/index.html";
+	nav[3] = in->simulated ? "Live \xe2\x86\x92" : "Mock \xe2\x86\x92";
+	html_page_begin(fp, in->title, sub, in->refresh, in->links ? nav : nav + 4);
 	if (probs->n > 0) {
 		html_section_begin(fp, "inputs", "Missing or unreadable inputs", 1);
 		for (int i = 0; i < probs->n; i++)

@@ -179,6 +179,25 @@ for d in $(ls st-oneacc/trading | head -n -1); do rm st-oneacc/trading/$d/accoun
 dash-gen live -q --root st-oneacc -o oneacc.html
 assert_contains oneacc.html 'account records on 1 date, the latest backtest&#39;s equity on 40, 1 in common.'
 
+t "--links: each page links the other two where pipelines/dashboards puts them (dashboards/NAME/index.html)"
+mkdir -p site/backtest site/live site/mock
+dash-gen backtest -q --links --equity bt/equity.csv --metrics bt/metrics.json -o site/backtest/index.html
+dash-gen live -q --links --root st -o site/live/index.html
+dash-gen mock -q --links --root st -o site/mock/index.html
+for p in backtest live mock; do
+	tidy_ok site/$p/index.html
+	$PY "$T/check.py" offline site/$p/index.html
+	for o in backtest live mock; do
+		if [ $o = $p ]; then
+			if grep -q "href=\"../$o/index.html\"" site/$p/index.html; then fail "$p links itself"; fi
+		else
+			assert_contains site/$p/index.html "<a class=\"pg\" href=\"../$o/index.html\">"
+			[ -s "site/$p/../$o/index.html" ] || fail "$p: the link to $o leads nowhere"
+		fi
+	done
+done
+if grep -q 'class="pg"' backtest.html live.html; then fail "links without --links"; fi
+
 t "live page without data/prices.csv: last prices from the day's fills and orders"
 cp -r st st-noprices
 rm st-noprices/data/prices.csv

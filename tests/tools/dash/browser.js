@@ -143,6 +143,37 @@ async function run() {
 			await s('Emulation.setTouchEmulationEnabled', { enabled: false });
 			await s('Runtime.evaluate', { expression: 'window.scrollTo(0, 0)' });
 		}
+		if (w >= 600) {
+			// The controls: a range button shows its view only; a header click sorts; the CSV built in the page.
+			dom.controls = JSON.parse((await s('Runtime.evaluate', { returnByValue: true, expression: `(() => {
+				const out = {};
+				const r = document.querySelector('.rng');
+				if (r) {
+					const b = r.querySelectorAll('button'), last = b[b.length - 1];
+					last.click();
+					const shown = Array.from(r.parentNode.querySelectorAll('div[data-range]')).filter((v) => !v.hidden);
+					out.range = {key: last.getAttribute('data-r'), shown: shown.map((v) => v.getAttribute('data-range')),
+						figure: shown.length ? shown[0].querySelector('figure').id : null,
+						width: shown.length ? shown[0].querySelector('svg').getBoundingClientRect().width : 0};
+					b[0].click();
+				}
+				const t = document.querySelector('.tw > table');
+				if (t && t.tBodies[0] && t.tBodies[0].rows.length > 1) {
+					const th = t.querySelectorAll('thead th');
+					let col = Array.from(th).findIndex((h) => h.classList.contains('n'));
+					if (col < 0) col = 0;
+					th[col].click();
+					const vals = Array.from(t.tBodies[0].rows).map((row) => row.cells[col] && row.cells[col].getAttribute('data-v'))
+						.filter((v) => v !== null && v !== '').map(Number);
+					out.sort = {table: t.id, col, sorted: vals.every((v, i) => i == 0 || vals[i - 1] <= v), n: vals.length,
+						aria: th[col].getAttribute('aria-sort')};
+					th[col].click();
+				}
+				out.csv = {};
+				document.querySelectorAll('.tw > table, figure.chart').forEach((e) => { out.csv[e.id] = window.dashCSV(e.id); });
+				out.buttons = document.querySelectorAll('button.csv').length;
+				return JSON.stringify(out); })()` })).result.value);
+		}
 		const full = dom.height;
 		await s('Emulation.setDeviceMetricsOverride', { width: w, height: Math.min(full, 16000), deviceScaleFactor: 1, mobile: w < 600 });
 		await sleep(150);

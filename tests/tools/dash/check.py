@@ -213,8 +213,8 @@ def check_live(path, root):
     # Positions: qty, avg cost, last price from prices.csv, market value, weight, unrealised P&L.
     pos = nd(os.path.join(root, "trading", last, "positions.ndjson"))
     # Orders (and their statuses) of the latest date that has them (rebalance days only), fills likewise.
-    oday = [d for d in days if os.path.exists(os.path.join(root, "trading", d, "orders.ndjson"))][-1]
-    fday = [d for d in days if os.path.exists(os.path.join(root, "trading", d, "fills.ndjson"))][-1]
+    oday = [d for d in days if nd(os.path.join(root, "trading", d, "orders.ndjson"))][-1]
+    fday = [d for d in days if nd(os.path.join(root, "trading", d, "fills.ndjson"))][-1]
     orders = nd(os.path.join(root, "trading", oday, "orders.ndjson"))
     if os.path.exists(os.path.join(root, "data", "prices.csv")):
         prices = pd.read_csv(os.path.join(root, "data", "prices.csv"), float_precision="round_trip")
@@ -285,7 +285,8 @@ def check_live(path, root):
 
 def check_offline(path):
     text = open(path, encoding="utf-8").read()
-    for pat in (r'(?:src|href|action|poster|data)\s*=\s*"(?!#)[^"]*"', r"url\(", r"@import", r"https?://",
+    # (links to the other two dashboards, ../NAME/index.html, are addresses a reader follows, not requests)
+    for pat in (r'(?:src|href|action|poster|data)\s*=\s*"(?!#|\.\./(?:backtest|live|mock)/index\.html")[^"]*"', r"(?<![\w.])url\(", r"@import", r"https?://",
                 r"<link\b", r"<iframe\b", r"<img\b", r"fetch\(", r"XMLHttpRequest", r"\bimport\("):
         hit = re.search(pat, text, re.I)
         if hit:
@@ -323,6 +324,17 @@ def check_browser(path, url, figs, tables):
                 fail("%s px: tap on a line chart: tooltip %r" % (w, v["taps"].get("svg.ch .pts")))
             if "svg.ch rect[data-v]" in v["taps"] and not re.search(r"\d", v["taps"]["svg.ch rect[data-v]"] or ""):
                 fail("%s px: tap on a bar: tooltip %r" % (w, v["taps"]["svg.ch rect[data-v]"]))
+    c = r["views"].get("1280", {}).get("controls")
+    if c is not None:
+        want = len(c["csv"])
+        if c["buttons"] != want or any(not v or not v.endswith("\n") for v in c["csv"].values()):
+            fail("CSV: %d buttons for %d tables and charts; empty: %r" % (c["buttons"], want,
+                 [k for k, v in c["csv"].items() if not v or not v.endswith("\n")]))
+        if "range" in c and (c["range"]["shown"] != [c["range"]["key"]] or not c["range"]["figure"].endswith(
+                "-" + c["range"]["key"]) or c["range"]["width"] < 100):
+            fail("range button: %r" % c["range"])
+        if "sort" in c and not (c["sort"]["sorted"] and c["sort"]["aria"] == "ascending"):
+            fail("sorting: %r" % c["sort"])
     if not r["dark"]["dark"] or r["dark"]["bg"] in ("rgb(255, 255, 255)", "rgb(245, 246, 248)"):
         fail("dark theme not applied: %r" % r["dark"])
     if r["print"]["bg"] != "rgb(255, 255, 255)" or r["print"]["nav"] != "none":
