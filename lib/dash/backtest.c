@@ -1065,10 +1065,10 @@ chart_cum(FILE *fp, const dash_equity *e, const struct derived *d)
 	html_section_begin(fp, "cumulative", "Cumulative returns vs benchmark", 0);
 	rc |= chart_ranged(fp, &c, e, e->equity, d->nser == 2 ? e->bequity : NULL, 1);
 	c.id = "chart-cum-log", c.title = "Cumulative return (log scale)", c.log = 1;
-	rc |= chart_ranged(fp, &c, e, e->equity, d->nser == 2 ? e->bequity : NULL, 1);
+	rc |= chart_one(fp, NULL, NULL, 0, &c, e, e->equity, e->bequity); /* (ranges: the linear chart's) */
 	if (k > 0)
-		fputs("<p class=\"sub\">Shaded (All): the strategy's 5 worst drawdown periods. Shorter ranges show the "
-		    "return from the range's start.</p>\n", fp);
+		fputs("<p class=\"sub\">Shaded: the strategy's 5 worst drawdown periods. The linear chart's shorter "
+		    "ranges show the return from the range's start.</p>\n", fp);
 	html_section_end(fp);
 	return rc;
 }

@@ -122,6 +122,29 @@ START_TEST(test_line_chart)
 }
 END_TEST
 
+START_TEST(test_tooltip_numbers)
+{
+	/* The tooltip rows write each value with 9 significant digits and each coordinate with one decimal,
+	 * as printf's %.9g and %.1f would (the expectations are printf's output for these values). */
+	int days[5] = { 20000, 20001, 20002, 20003, 20004 };
+	double s[5] = { 0.000123456789, -0.5, 1234.56789012, 100, -98765.4321 };
+	const double *ys[1] = { s };
+	svg_chart c = { "c5", "n", 640, 240, SVG_NUM, 0, 0, 0, names, 1, 0, NULL, 0 };
+	char *t = NULL, want[5][32], *p;
+
+	CAPTURE(t, svg_line(fp, &c, days, ys, 5));
+	p = strstr(t, "data-p=\"");
+	ck_assert_ptr_nonnull(p);
+	for (int i = 0; i < 5; i++) {
+		snprintf(want[i], sizeof want[i], ",%d,%.9g,", days[i], s[i]);
+		ck_assert_msg(strstr(p, want[i]) != NULL, "no %s in %.300s", want[i], p);
+	}
+	/* Coordinates: x of the first row is the left margin, 62.0; every number has one decimal. */
+	ck_assert_ptr_nonnull(strstr(p, "data-p=\"62.0,20000,"));
+	free(t);
+}
+END_TEST
+
 START_TEST(test_log_scale_skips_non_positive)
 {
 	int days[4] = { 1, 2, 3, 4 };
@@ -218,6 +241,7 @@ main(void)
 
 	tcase_add_test(core, test_line_chart);
 	tcase_add_test(core, test_bars_heatmap_hist);
+	tcase_add_test(core, test_tooltip_numbers);
 	tcase_add_test(core, test_reduce_short_series_unchanged);
 	tcase_add_test(errors, test_empty_inputs);
 	tcase_add_test(errors, test_log_scale_skips_non_positive);
