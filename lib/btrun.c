@@ -109,6 +109,8 @@ struct run {
 	int pending_reb;         /* decision date of a rebalance whose cost the next day charges, or INT32_MIN */
 	int *recent;             /* the last `lag` simulated days, a ring */
 	long nsim;               /* days simulated */
+	long univ_rows;          /* universe rows given to the engine */
+	int bench_held;          /* 1 once the benchmark held anything (the universe matched a priced id) */
 	char *err;
 	size_t errlen;
 };
@@ -139,6 +141,7 @@ simulate_ready(struct run *u)
 
 	while (bt_next(u->e, &day)) {
 		while (u->un != NULL && panel_has(u->un) && panel_date(u->un) <= day) {
+			u->univ_rows++;
 			if (bt_member(u->e, panel_date(u->un), panel_id(u->un), ebuf, sizeof ebuf) != 0) {
 				csv_fail(panel_csv(u->un), panel_cid(u->un), "%s", ebuf);
 				return row_error(u, panel_csv(u->un));
@@ -150,6 +153,7 @@ simulate_ready(struct run *u)
 			if (u->pending_reb != INT32_MIN && push_rebalance(u->res, u->pending_reb, &d) != 0)
 				goto nomem;
 			u->pending_reb = INT32_MIN;
+			u->bench_held |= d.b_gross != 0 || d.b_turnover != 0;
 			if (push_day(u->res, &d) != 0)
 				goto nomem;
 			if (u->o->equity != NULL && write_day(u->o->equity, &d) != 0)
@@ -169,12 +173,21 @@ simulate_ready(struct run *u)
 		}
 		if (!panel_has(u->wt) || panel_date(u->wt) != decided)
 			continue;
+		double gross = 0, max_gross = u->o->max_gross > 0 ? u->o->max_gross : 1;
+
 		while (panel_has(u->wt) && panel_date(u->wt) == decided) {
 			csv_reader *r = panel_csv(u->wt);
 			double w;
 
 			if (csv_double_required(r, panel_col(u->wt, 0), &w) < 0)
 				return row_error(u, r);
+			/* legal but suspicious: more leverage than the strategy's gross is refused unless asked for */
+			if (isfinite(w) && (gross += fabs(w)) > max_gross + 1e-6) {
+				csv_fail(r, panel_col(u->wt, 0), "the weights of %s sum to %.10g or more in absolute value, "
+				    "above the gross exposure %g (give --max-gross to mean it)", date_fmt(decided, a), gross,
+				    max_gross);
+				return row_error(u, r);
+			}
 			if (bt_target(u->e, panel_id(u->wt), w, ebuf, sizeof ebuf) != 0) {
 				csv_fail(r, panel_col(u->wt, 0), "%s", ebuf);
 				return row_error(u, r);
@@ -212,8 +225,9 @@ price_row(struct run *u)
 		return row_error(u, r);
 	if (rc == 0)
 		ret = NAN;
-	else if (!isfinite(ret) || ret < -1) {
-		csv_fail(r, panel_col(u->px, 0), "%s is not a return (>= -1)", csv_field(r, panel_col(u->px, 0)));
+	else if (!isfinite(ret) || ret < -1 || ret > BTR_MAX_RET) {
+		csv_fail(r, panel_col(u->px, 0), "%s is not a return (>= -1, <= %d)", csv_field(r, panel_col(u->px, 0)),
+		    BTR_MAX_RET);
 		return row_error(u, r);
 	}
 	if (bt_price(u->e, panel_id(u->px), u->symbols && panel_col(u->px, 1) >= 0 ?
@@ -288,6 +302,12 @@ btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errl
 	if (panel_has(u.wt)) {
 		csv_fail(panel_csv(u.wt), panel_cdate(u.wt), "%s is not a day of the prices", date_fmt(panel_date(u.wt), a));
 		rc = row_error(&u, panel_csv(u.wt));
+	} else if (o->universe != NULL && u.univ_rows == 0) { /* a benchmark of nothing is no benchmark */
+		err_fmt(err, errlen, "%s: universe: no rows on the days of the prices", o->universe_name);
+		rc = EX_DATAERR;
+	} else if (o->universe != NULL && res->nreb > 0 && !u.bench_held) {
+		err_fmt(err, errlen, "%s: universe: no id of the universe has a return in the prices", o->universe_name);
+		rc = EX_DATAERR;
 	}
 out:
 	panel_close(u.px);

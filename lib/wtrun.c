@@ -25,7 +25,51 @@ struct run {
 	int keep_date;
 	char *err;
 	size_t errlen;
+	char **members;    /* the universe's ids so far, a set (open addressing, at most half full) ... */
+	size_t nmembers, capmembers;
+	int matched;       /* ... and 1 once a price row's id is one of them */
 };
+
+static size_t
+id_slot(char *const *set, size_t cap, const char *id, size_t len)
+{
+	size_t h = 1469598103934665603u;
+
+	for (size_t k = 0; k < len; k++)
+		h = (h ^ (unsigned char)id[k]) * 1099511628211u;
+	for (h &= cap - 1; set[h] != NULL; h = (h + 1) & (cap - 1))
+		if (strncmp(set[h], id, len) == 0 && set[h][len] == '\0')
+			break;
+	return h;
+}
+
+/* Note a universe id (an empty or a full universe is an error at the end, not a header and exit 0). */
+static int
+add_member(struct run *u, const char *id, size_t len)
+{
+	size_t i;
+
+	if ((u->nmembers + 1) * 2 > u->capmembers) {
+		size_t cap = u->capmembers ? u->capmembers * 2 : 256;
+		char **set = calloc(cap, sizeof *set);
+
+		if (set == NULL)
+			return -1;
+		for (i = 0; i < u->capmembers; i++)
+			if (u->members[i] != NULL)
+				set[id_slot(set, cap, u->members[i], strlen(u->members[i]))] = u->members[i];
+		free(u->members);
+		u->members = set;
+		u->capmembers = cap;
+	}
+	i = id_slot(u->members, u->capmembers, id, len);
+	if (u->members[i] == NULL) {
+		if ((u->members[i] = strndup(id, len)) == NULL)
+			return -1;
+		u->nmembers++;
+	}
+	return 0;
+}
 
 static void
 free_kept(struct run *u)
@@ -104,6 +148,10 @@ feed_universe(struct run *u, panel *un, int day)
 	int rc = panel_skip_to(un, day);
 
 	while (rc > 0 && panel_date(un) == day) {
+		if (add_member(u, panel_id(un), panel_idlen(un)) != 0) {
+			err_fmt(u->err, u->errlen, "out of memory");
+			return EX_OSERR;
+		}
 		if (strat_member(u->s, panel_id(un), panel_idlen(un), ebuf, sizeof ebuf) != 0) {
 			csv_fail(panel_csv(un), panel_cid(un), "%s", ebuf);
 			err_fmt(u->err, u->errlen, "%s", csv_error(panel_csv(un)));
@@ -171,6 +219,9 @@ wtr_run(const struct wtr_opts *o, char *err, size_t errlen)
 		}
 		if ((got = csv_double(r, panel_col(px, C_RET), &ret)) < 0)
 			goto data;
+		if (un != NULL && !u.matched && u.nmembers > 0 &&
+		    u.members[id_slot(u.members, u.capmembers, panel_id(px), panel_idlen(px))] != NULL)
+			u.matched = 1;
 		if (strat_price(u.s, panel_id(px), panel_idlen(px), csv_field(r, panel_col(px, C_SYMBOL)),
 		    csv_len(r, panel_col(px, C_SYMBOL)), got, ret, ebuf, sizeof ebuf) != 0) {
 			csv_fail(r, got && ret < -1 ? panel_col(px, C_RET) : panel_cid(px), "%s", ebuf);
@@ -184,6 +235,12 @@ wtr_run(const struct wtr_opts *o, char *err, size_t errlen)
 	}
 	if (have && (rc = end_day(&u, cur, stop)) != 0)
 		goto out;
+	if (un != NULL && have && (u.nmembers == 0 || !u.matched)) { /* no universe is no portfolio */
+		err_fmt(err, errlen, "%s: universe: %s", o->universe_name, u.nmembers == 0 ?
+		    "no rows on the days of the prices" : "no id of the universe is in the prices");
+		rc = EX_DATAERR;
+		goto out;
+	}
 	for (size_t i = 0; i < u.nkeep; i++)
 		if ((rc = write_row(&u, u.keep_date, u.keep[i].id, u.keep[i].sym, u.keep[i].w)) != 0)
 			goto out;
@@ -195,6 +252,9 @@ data:
 out:
 	free_kept(&u);
 	free(u.keep);
+	for (size_t i = 0; i < u.capmembers; i++)
+		free(u.members[i]);
+	free(u.members);
 	strat_free(u.s);
 	panel_close(px);
 	panel_close(un);

@@ -19,6 +19,7 @@ enum {
 	OPT_HOLDINGS,
 	OPT_LAG,
 	OPT_LOOKAHEAD,
+	OPT_MAX_GROSS,
 	OPT_METRICS,
 	OPT_MODE,
 	OPT_PRICES,
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{ "holdings", required_argument, NULL, OPT_HOLDINGS },
 	{ "lag", required_argument, NULL, OPT_LAG },
 	{ "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
+	{ "max-gross", required_argument, NULL, OPT_MAX_GROSS },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "output", required_argument, NULL, 'o' },
@@ -61,7 +63,7 @@ main(int argc, char *argv[])
 	struct btr_opts o = { 0 };
 	struct btr_result res;
 	aout *eq = NULL, *ho = NULL, *me = NULL;
-	double rf = 0;
+	double rf = 0, max_gross = 1;
 	int opt, lookahead = 252, rc;
 	char err[512];
 
@@ -80,6 +82,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_HOLDINGS: holdings = optarg; break;
 		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
+		case OPT_MAX_GROSS: max_gross = cli_double(optarg, 0.000001, 100, "--max-gross"); break;
 		case OPT_METRICS: metrics = optarg; break;
 		case 'o': out = optarg; break;
 		case OPT_PRICES:
@@ -143,6 +146,7 @@ main(int argc, char *argv[])
 	o.long_short = c.long_short;
 	o.lag = c.lag;
 	o.lookahead = lookahead;
+	o.max_gross = max_gross;
 	if ((eq = aout_open(out)) == NULL)
 		err_die(EX_IOERR, "%s:", out);
 	o.equity = aout_fp(eq);
@@ -210,7 +214,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: backtest [-q] [--prices FILE]... [--weights FILE] [--universe FILE] [--config FILE]\n"
 	    "                [--cost-bps X] [--lag N] [--mode long_only|long_short] [--rf RATE]\n"
-	    "                [--lookahead N] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
+	    "                [--lookahead N] [--max-gross X] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
 	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n");
 	exit(status);
 }
