@@ -710,11 +710,94 @@ sect_tracking(FILE *fp, const struct live *L)
 		svg_chart c = { "chart-tracking", "Account vs backtest, growth since the first common date", W, 240,
 			SVG_CUM, 0, 0, 0, names, 2, 0, NULL, 0 };
 		rc = svg_line(fp, &c, days, ys, n);
+		/* The tracking difference: account growth minus backtest growth, in percentage points. */
+		for (i = 0; i < n; i++)
+			acc[i] -= bt[i];
+		static const char *const dn[] = { "Account \xe2\x88\x92 backtest" };
+		const double *yd[1] = { acc };
+		c = (svg_chart){ "chart-tracking-diff", "Tracking difference: account growth minus backtest growth", W,
+			200, SVG_PCT, 0, 0, 0, dn, 1, 0, NULL, 0 };
+		rc |= svg_line(fp, &c, days, yd, n);
 	}
 	free(acc);
 	free(bt);
 	free(days);
 	return rc;
+}
+
+/* The blotter: every order of every trading date, newest first, with its last reported status (that
+ * date's status.ndjson) and its executions wherever they are (fills.ndjson of any date, by client_id):
+ * filled quantity, average price, slippage against the reference price, commissions. */
+static void
+sect_blotter(FILE *fp, const struct live *L)
+{
+	json_t *fills = json_array(), *a, *o, *st, *f;
+	size_t i, k, nrows = 0;
+	double comm_all = 0, notional = 0, wslip = 0;
+	char b[6][HTML_NUM_MAX], d[DATE_LEN + 1];
+
+	for (i = 0; fills != NULL && i < L->ndays; i++) /* every execution, for the join */
+		if ((a = read_day(L->in->root, L->days[i], "fills.ndjson", L->p)) != NULL) {
+			json_array_extend(fills, a);
+			json_decref(a);
+		}
+	html_table_begin(fp, "blotter", "Every order, newest date first: status as last reported that day; fills "
+	    "joined by client_id from any date; slippage of the average fill price against the reference price",
+	    1, "Date|Symbol|Side|>Qty|>Ref price|Status|>Filled|>Avg fill|>Slippage|>Commission");
+	for (i = L->ndays; i-- > 0;) {
+		json_t *orders = read_day(L->in->root, L->days[i], "orders.ndjson", L->p);
+		json_t *status = orders ? read_day(L->in->root, L->days[i], "status.ndjson", L->p) : NULL;
+		json_array_foreach(orders, k, o) {
+			const char *cid = nd_str(o, "client_id", NULL), *side = nd_str(o, "side", NULL), *stt;
+			double qty = nd_num(o, "qty", NAN), ref = nd_num(o, "ref_price", NAN), fq = 0, fv = 0, cm = 0, avg, sl;
+			size_t j;
+			int nf = 0;
+			if (!is_type(o, "order"))
+				continue;
+			st = NULL;
+			json_array_foreach(status, j, f)
+				if ((is_type(f, "status") || is_type(f, "open_order")) && cid && nd_str(f, "client_id", NULL) &&
+				    strcmp(nd_str(f, "client_id", NULL), cid) == 0)
+					st = f;
+			json_array_foreach(fills, j, f)
+				if (is_type(f, "fill") && cid && nd_str(f, "client_id", NULL) &&
+				    strcmp(nd_str(f, "client_id", NULL), cid) == 0 && !isnan(nd_num(f, "qty", NAN)) &&
+				    !isnan(nd_num(f, "price", NAN))) {
+					fq += nd_num(f, "qty", 0);
+					fv += nd_num(f, "qty", 0) * nd_num(f, "price", 0);
+					cm += isnan(nd_num(f, "commission", NAN)) ? 0 : nd_num(f, "commission", 0);
+					nf++;
+				}
+			avg = fq > 0 ? fv / fq : NAN;
+			sl = slippage(side, avg, ref);
+			if (!isnan(sl)) {
+				notional += fabs(fv);
+				wslip += sl * fabs(fv);
+			}
+			comm_all += cm;
+			stt = nd_str(st, "status", NULL);
+			html_tr(fp);
+			html_td(fp, date_fmt(L->days[i], d));
+			html_th_row(fp, nd_str(o, "symbol", NULL));
+			html_td(fp, side);
+			html_td_num(fp, qty, html_fmt_num(qty, 0, b[0]), 0);
+			html_td_num(fp, ref, html_fmt_usd(ref, 2, b[1]), 0);
+			html_td(fp, stt ? stt : "not reported");
+			html_td_num(fp, nf ? fq : NAN, html_fmt_num(fq, 0, b[2]), 0);
+			html_td_num(fp, avg, html_fmt_usd(avg, 2, b[3]), 0);
+			html_td_num(fp, sl, html_fmt_bps(sl, 1, b[4]), HTML_COST);
+			html_td_num(fp, nf ? cm : NAN, html_fmt_usd(cm, 2, b[5]), 0);
+			html_tr_end(fp);
+			nrows++;
+		}
+		json_decref(orders);
+		json_decref(status);
+	}
+	html_table_end(fp);
+	fprintf(fp, "<p class=\"sub\" id=\"blotter-summary\" data-orders=\"%zu\" data-commission=\"%.10g\">%zu orders; "
+	    "notional-weighted slippage %s; commissions %s in all.</p>\n", nrows, comm_all, nrows,
+	    notional > 0 ? html_fmt_bps(wslip / notional, 1, b[0]) : "\xe2\x80\x94", html_fmt_usd(comm_all, 2, b[1]));
+	json_decref(fills);
 }
 
 /* One row of the freshness table: how many NYSE trading days have closed after `day` up to the clock
@@ -909,7 +992,7 @@ int
 dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 {
 	const char *nav[] = { "../backtest/index.html", "Backtest \xe2\x86\x92", NULL, NULL, "summary", "Summary", "nav", "NAV", "positions-sec", "Positions",
-		"orders-sec", "Orders", "fills-sec", "Fills", "tracking", "Tracking", "freshness-sec", "Freshness",
+		"orders-sec", "Orders", "fills-sec", "Fills", "blotter-sec", "History", "tracking", "Tracking", "freshness-sec", "Freshness",
 		"runs-sec", "Runs", "alerts-sec", "Alerts", NULL };
 	struct live L = { 0 };
 	char sub[512], d[DATE_LEN + 1];
@@ -921,9 +1004,14 @@ dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 	load(&L);
 	if (L.nav == NULL)
 		rc = -1;
-	snprintf(sub, sizeof sub, "%s%s%s \xc2\xb7 trading records to %s \xc2\xb7 generated %s", in->label,
+	char every[64] = "";
+	if (in->refresh > 0)
+		snprintf(every, sizeof every, " \xc2\xb7 refreshes every %d %s", in->refresh % 60 ? in->refresh :
+		    in->refresh / 60, in->refresh % 60 ? (in->refresh == 1 ? "second" : "seconds") :
+		    in->refresh == 60 ? "minute" : "minutes");
+	snprintf(sub, sizeof sub, "%s%s%s \xc2\xb7 trading records to %s \xc2\xb7 updated %s%s", in->label,
 	    nd_str(L.account, "account", NULL) ? " " : "", nd_str(L.account, "account", NULL) ? nd_str(L.account, "account", NULL) : "",
-	    L.ndays ? date_fmt(L.latest, d) : "none", in->now);
+	    L.ndays ? date_fmt(L.latest, d) : "none", in->now, every);
 	/* the other account's page: live links mock, mock links live */
 	nav[2] = in->simulated ? "../live/index.html" : "../mock/index.html";
 	nav[3] = in->simulated ? "Live \xe2\x86\x92" : "Mock \xe2\x86\x92";
@@ -963,6 +1051,12 @@ dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 		html_section_end(fp);
 	} else
 		missing(fp, "fills-sec", "Fills and slippage", 1, "no fills in the store (trading/DATE/fills.ndjson)");
+	if (L.orders) {
+		html_section_begin(fp, "blotter-sec", "Order history", 1);
+		sect_blotter(fp, &L);
+		html_section_end(fp);
+	} else
+		missing(fp, "blotter-sec", "Order history", 1, "no orders in the store (trading/DATE/orders.ndjson)");
 	html_section_begin(fp, "tracking", "Tracking vs the backtest", 0);
 	if (L.e.n > 0 && L.account != NULL)
 		rc |= sect_tracking(fp, &L);

@@ -100,7 +100,8 @@ $PY "$T/check.py" live live.html st
 $PY "$T/check.py" offline live.html
 assert_contains live.html '<meta http-equiv="refresh" content="300">'
 assert_contains live.html 'connection refused by &lt;gateway&gt; &amp; retried'
-browser live.html live "chart-nav chart-pnl chart-tracking|positions orders fills freshness runs alerts"
+assert_contains live.html ' · refreshes every 5 minutes</p>'
+browser live.html live "chart-nav chart-pnl chart-tracking chart-tracking-diff|positions orders fills blotter freshness runs alerts"
 
 t "mock page: the same views for ib-sim"
 dash-gen mock --root st -o mock.html

@@ -268,6 +268,24 @@ def check_live(path, root):
         same(r[6][1], s, f["symbol"] + " slippage", rel=1e-12)
         shown(r[6][0], s, 1e4, 1, f["symbol"] + " slippage text")
         same(r[4][1], f["price"], "fill price")
+    # The blotter: every order of every date, newest date first; fills joined by client_id from any date.
+    allo = [(d, o) for d in reversed(days) for o in nd(os.path.join(root, "trading", d, "orders.ndjson"))
+            if o.get("type") == "order"]
+    allf = [f for d in days for f in nd(os.path.join(root, "trading", d, "fills.ndjson")) if f.get("type") == "fill"]
+    brows = [r for r in page.tables["blotter"] if len(r) == 10]
+    same(len(brows), len(allo), "blotter rows")
+    for r, (d, o) in zip(brows, allo):
+        if r[0][0] != d or r[1][0] != o["symbol"]:
+            fail("blotter row %r vs %s %r" % ([c[0] for c in r], d, o))
+        fl = [f for f in allf if f["client_id"] == o["client_id"]]
+        if fl:
+            q = sum(f["qty"] for f in fl)
+            same(r[6][1], q, "blotter filled")
+            same(r[7][1], sum(f["qty"] * f["price"] for f in fl) / q, "blotter avg fill", rel=1e-12)
+            same(r[9][1], sum(f.get("commission", 0) for f in fl), "blotter commission", rel=1e-12)
+    ids = {o["client_id"] for _, o in allo}
+    same(page.byid["blotter-summary"]["data-commission"],
+         sum(f.get("commission", 0) for f in allf if f["client_id"] in ids), "blotter commissions", rel=1e-9)
     # Runs and alerts, newest first.
     def records(kind):  # logs/KIND.ndjson (the old form), then logs/KIND/NAME.json in name (time) order
         d = os.path.join(root, "logs", kind)
