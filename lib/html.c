@@ -208,7 +208,7 @@ static const char css[] =
 	"svg.ch .s0{stroke:var(--c0)}svg.ch .s1{stroke:var(--c1)}svg.ch .s2{stroke:var(--c2)}"
 	"svg.ch path.ln{fill:none;stroke-width:1.6;stroke-linejoin:round;vector-effect:non-scaling-stroke}"
 	"svg.ch path.ar{fill:var(--neg);fill-opacity:.18;stroke:none}"
-	"svg.ch .dd{fill:var(--neg);fill-opacity:.07}"
+	"svg.ch .dd{fill:var(--neg);fill-opacity:.07}svg.ch .ol{fill:none;stroke:var(--mute);stroke-opacity:.6}"
 	"svg.ch .f0{fill:var(--c0)}svg.ch .f1{fill:var(--c1)}svg.ch .f2{fill:var(--c2)}"
 	"svg.ch .fp{fill:var(--pos)}svg.ch .fn{fill:var(--neg)}svg.ch .fe{fill:var(--grid)}"
 	"svg.ch .ht{fill:var(--fg);font-size:11px}"

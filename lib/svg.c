@@ -770,3 +770,92 @@ done:
 	free(share);
 	return 0;
 }
+
+/* ============================================================ box plots */
+
+static double
+pctl(const double *s, size_t n, double q)
+{
+	double h = (double)(n - 1) * q, lo = floor(h);
+	size_t i = (size_t)lo;
+
+	return i + 1 < n ? s[i] + (h - lo) * (s[i + 1] - s[i]) : s[n - 1];
+}
+
+int
+svg_boxes(FILE *fp, const svg_chart *c, const char *const *labels, const double *const *xs, const size_t *ns,
+    size_t ncat)
+{
+	double lo = INFINITY, hi = -INFINITY, ticks[MAXTICKS], step, pw = c->width - ML - MR, gw;
+	double *buf;
+	size_t total = 0, k, i, m;
+	int ybase = c->height - MB, nt;
+	struct ymap ym;
+	char b[5][HTML_NUM_MAX], nb[NUM_FMT_MAX];
+
+	for (k = 0; k < ncat; k++)
+		total = ns[k] > total ? ns[k] : total;
+	if ((buf = malloc((total + 1) * sizeof *buf)) == NULL)
+		return -1;
+	for (k = 0; k < ncat; k++)
+		for (i = 0; i < ns[k]; i++)
+			if (isfinite(xs[k][i])) {
+				lo = fmin(lo, xs[k][i]);
+				hi = fmax(hi, xs[k][i]);
+			}
+	figure_begin(fp, c, c->height, 0);
+	if (!(lo <= hi)) {
+		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no data</text>\n", c->width / 2,
+		    c->height / 2);
+		figure_end(fp);
+		free(buf);
+		return 0;
+	}
+	nt = lin_ticks(&lo, &hi, 5, ticks, &step);
+	ym = (struct ymap){ lo, hi, MT, ybase, 0 };
+	y_grid(fp, c, ticks, nt, step, ymap, &ym);
+	gw = pw / (double)(ncat ? ncat : 1);
+	for (k = 0; k < ncat; k++) {
+		double x0 = ML + gw * (double)k, bw = fmin(gw * 0.5, 60), bx = x0 + (gw - bw) / 2, cx = x0 + gw / 2;
+		double q1, q2, q3, wl, wh;
+		for (i = m = 0; i < ns[k]; i++)
+			if (isfinite(xs[k][i]))
+				buf[m++] = xs[k][i];
+		fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", cx, ybase + 16);
+		html_esc(fp, labels[k]);
+		fputs("</text>", fp);
+		if (m == 0)
+			continue;
+		qsort(buf, m, sizeof *buf, cmp_double);
+		q1 = pctl(buf, m, 0.25);
+		q2 = pctl(buf, m, 0.5);
+		q3 = pctl(buf, m, 0.75);
+		wl = q1 - 1.5 * (q3 - q1);
+		wh = q3 + 1.5 * (q3 - q1);
+		for (i = 0; i < m && buf[i] < wl; i++)
+			;
+		wl = buf[i];
+		for (i = m; i > 0 && buf[i - 1] > wh; i--)
+			;
+		wh = buf[i - 1];
+		fprintf(fp, "<line class=\"z\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", cx, cx, ymap(wl, &ym),
+		    ymap(wh, &ym));
+		num_fmt(q2, nb);
+		fprintf(fp, "<rect class=\"f%d\" fill-opacity=\".55\" data-v=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"%.1f\"><title>", (int)(k % 3 == 0 ? 0 : k % 3), nb, bx, ymap(q3, &ym), bw,
+		    fmax(ymap(q1, &ym) - ymap(q3, &ym), 0.5));
+		html_esc(fp, labels[k]);
+		fprintf(fp, ": median %s, quartiles %s to %s, whiskers %s to %s, %zu periods</title></rect>",
+		    html_fmt_pct(q2, 2, b[0]), html_fmt_pct(q1, 2, b[1]), html_fmt_pct(q3, 2, b[2]), html_fmt_pct(wl, 2, b[3]),
+		    html_fmt_pct(wh, 2, b[4]), m);
+		fprintf(fp, "<line class=\"z\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", bx, bx + bw,
+		    ymap(q2, &ym), ymap(q2, &ym));
+		for (i = 0; i < m; i++) /* the values beyond the whiskers */
+			if (buf[i] < wl || buf[i] > wh)
+				fprintf(fp, "<circle class=\"ol\" r=\"1.8\" cx=\"%.1f\" cy=\"%.1f\"/>", cx, ymap(buf[i], &ym));
+		fputc('\n', fp);
+	}
+	figure_end(fp);
+	free(buf);
+	return 0;
+}

@@ -59,4 +59,12 @@ int svg_heatmap(FILE *fp, const svg_chart *c, const char *const *rows, size_t nr
  * ("below x", "y or more"); heights are the share of each sample. Returns 0 or -1. */
 int svg_hist(FILE *fp, const svg_chart *c, const double *const *xs, const size_t *ns, int nbins);
 
+/* Box plots of ncat samples xs[k][0..ns[k]) (NaN skipped), one per category labels[k], as seaborn draws
+ * them for quantstats' return quantiles: the box from the 25th to the 75th percentile (numpy's linear
+ * ones), the median, whiskers to the most extreme values within 1.5 box lengths of the box, the values
+ * beyond as dots. Each box has a <title> (the values are returns: shown as percentages) and its median in
+ * data-v. Returns 0 or -1. */
+int svg_boxes(FILE *fp, const svg_chart *c, const char *const *labels, const double *const *xs, const size_t *ns,
+    size_t ncat);
+
 #endif

@@ -1070,7 +1070,99 @@ chart_cum(FILE *fp, const dash_equity *e, const struct derived *d)
 		fputs("<p class=\"sub\">Shaded: the strategy's 5 worst drawdown periods. The linear chart's shorter "
 		    "ranges show the return from the range's start.</p>\n", fp);
 	html_section_end(fp);
+	if (d->nser == 2) { /* quantstats' volatility-matched view: r / std(r) x std(benchmark r), compounded */
+		double *vm = malloc((e->n + 1) * sizeof *vm), mr = 0, mb = 0, sr = 0, sb = 0, w = 1;
+		size_t n = e->n;
+		if (vm == NULL)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			mr += d->r[0][i];
+			mb += d->r[1][i];
+		}
+		mr /= (double)n;
+		mb /= (double)n;
+		for (size_t i = 0; i < n; i++) {
+			sr += (d->r[0][i] - mr) * (d->r[0][i] - mr);
+			sb += (d->r[1][i] - mb) * (d->r[1][i] - mb);
+		}
+		for (size_t i = 0; i < n; i++) {
+			w *= 1 + (sr > 0 ? d->r[0][i] / sqrt(sr) * sqrt(sb) : NAN);
+			vm[i] = w;
+		}
+		static const char *const vn[] = { "Strategy, volatility matched", "Benchmark" };
+		svg_chart v = { "chart-cum-volmatch", "Cumulative return, the strategy's daily returns scaled to the "
+			"benchmark's volatility", W, 260, SVG_CUM, 0, 0, 0, vn, 2, 0, NULL, 0 };
+		rc |= chart_one(fp, "volmatch", "Volatility-matched returns", 0, &v, e, vm, e->bequity);
+		free(vm);
+	}
 	return rc;
+}
+
+/* Compounded returns of r over periods: kind 1 weeks (Monday to Sunday), 2 months, 3 quarters, 4 years;
+ * into out (room for n); returns their count. */
+static size_t
+compound_by(const int *day, const double *r, size_t n, int kind, double *out)
+{
+	size_t k = 0;
+	double g = 1;
+	long key = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		long kk = -1;
+		if (i < n) {
+			int y, m, dd;
+			date_to_ymd(day[i], &y, &m, &dd);
+			kk = kind == 1 ? (long)((day[i] + 3 + 700000) / 7) : kind == 2 ? y * 12L + m : kind == 3 ?
+			    y * 4L + (m - 1) / 3 : y;
+		}
+		if (i > 0 && kk != key) {
+			out[k++] = g - 1;
+			g = 1;
+		}
+		if (i < n) {
+			key = kk;
+			g *= 1 + r[i];
+		}
+	}
+	return k;
+}
+
+/* quantstats' return quantiles: box plots of the daily, weekly, monthly, quarterly and yearly returns. */
+static int
+chart_quantiles(FILE *fp, const dash_equity *e, const struct derived *d)
+{
+	static const char *const lab[] = { "Daily", "Weekly", "Monthly", "Quarterly", "Yearly" };
+	static const char *const nm[] = { "Strategy" };
+	double *mem = malloc((4 * e->n + 4) * sizeof *mem);
+	const double *xs[5];
+	size_t ns[5];
+	int rc;
+
+	if (mem == NULL)
+		return -1;
+	xs[0] = d->r[0];
+	ns[0] = e->n;
+	for (int k = 1; k < 5; k++) {
+		double *o = mem + (size_t)(k - 1) * (e->n + 1);
+		ns[k] = compound_by(e->day, d->r[0], e->n, k, o);
+		xs[k] = o;
+	}
+	svg_chart c = { "chart-quantiles", "Strategy returns by period: quartiles, median and whiskers (1.5 box lengths)",
+		W, 260, SVG_PCT, 0, 0, 0, nm, 1, 0, NULL, 0 };
+	html_section_begin(fp, "quantiles", "Return quantiles", 0);
+	rc = svg_boxes(fp, &c, lab, xs, ns, 5);
+	html_section_end(fp);
+	free(mem);
+	return rc;
+}
+
+static int
+chart_daily(FILE *fp, const dash_equity *e, const struct derived *d)
+{
+	static const char *const dn[] = { "Strategy" };
+	svg_chart c = { "chart-daily", "Daily net return of the strategy", W, 220, SVG_PCT, 0, 0, 0, dn, 1, 0, NULL, 0 };
+
+	return chart_one(fp, "daily", "Daily returns", 0, &c, e, d->r[0], NULL);
 }
 
 static int
@@ -1295,6 +1387,8 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 
 	if (der.mem) {
 		rc |= chart_underwater(fp, &e, &der);
+		rc |= chart_daily(fp, &e, &der);
+		rc |= chart_quantiles(fp, &e, &der);
 		rc |= chart_dist(fp, &e, &der);
 		rc |= chart_rolling(fp, &e, &der);
 	} else {

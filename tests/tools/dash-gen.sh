@@ -91,7 +91,7 @@ if $PY "$T/check.py" backtest changed.html bt 2>/dev/null; then fail "dash-check
 
 t "backtest page in Chromium"
 browser backtest.html backtest \
-	"chart-cum chart-cum-log chart-underwater chart-rolling-vol chart-rolling-sharpe chart-rolling-sortino chart-rolling-beta chart-yearly chart-monthly chart-monthly-bench chart-monthly-excess chart-distribution chart-turnover chart-sweep|metrics metrics-more yearly drawdowns holdings params sweep-best"
+	"chart-cum chart-cum-log chart-cum-volmatch chart-daily chart-underwater chart-rolling-vol chart-rolling-sharpe chart-rolling-sortino chart-rolling-beta chart-yearly chart-monthly chart-monthly-bench chart-monthly-excess chart-distribution chart-quantiles chart-turnover chart-sweep|metrics metrics-more yearly drawdowns holdings params sweep-best"
 
 t "live page: the store, with a refresh"
 dash-gen live --root st --refresh 300 -o live.html

@@ -103,6 +103,25 @@ std = df.rolling(126).std()
 beta = corr * std["r"] / std["b"]
 close(float(last_row("chart-rolling-beta")[2]), beta.iloc[-1], "rolling beta", 1e-5)
 
+# The volatility-matched view (_plotting/core.py: returns / returns.std() * benchmark.std(), compounded).
+vm = (1 + r / r.std() * b.std()).cumprod()
+row = last_row("chart-cum-volmatch")
+close(float(row[2]), vm.iloc[-1], "volatility matched", 1e-5)
+close(float(row[4]), (1 + b).cumprod().iloc[-1], "volatility matched: benchmark", 1e-5)
+close(float(last_row("chart-daily")[2]), r.iloc[-1], "daily returns", 1e-8)
+
+# Return quantiles (reports' plots: box plots of daily, weekly, monthly, quarterly, yearly compounded
+# returns): each box's median, and its quartiles in its title.
+g = page[page.index('id="chart-quantiles"'):].split("</figure>")[0]
+boxes = re.findall(r'data-v="([^"]+)"[^>]*><title>(\w+): median [^,]*, quartiles ([^ ]+) to ([^,]+),', g)
+assert [x[1] for x in boxes] == ["Daily", "Weekly", "Monthly", "Quarterly", "Yearly"], boxes
+for (med, name, q1, q3), per in zip(boxes, [None, "W-SUN", "M", "Q", "Y"]):
+    x = r if per is None else (1 + r).groupby(idx.to_period(per)).prod() - 1
+    close(float(med), x.median(), name + " median", 1e-12)
+    for got, q in ((q1, 0.25), (q3, 0.75)):
+        want = round(x.quantile(q) * 100, 2)
+        assert abs(float(got.replace("\u2212", "-").rstrip("%")) - want) < 0.0051, (name, q, got, want)
+
 # Monthly heatmaps of the benchmark and of the excess (strategy minus benchmark, both compounded).
 for fig, series in (("chart-monthly-bench", lambda s, bb: bb), ("chart-monthly-excess", lambda s, bb: s - bb)):
     ms = (1 + r).groupby([idx.year, idx.month]).prod() - 1

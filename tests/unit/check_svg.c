@@ -145,6 +145,28 @@ START_TEST(test_tooltip_numbers)
 }
 END_TEST
 
+START_TEST(test_boxes)
+{
+	/* 1..9 and an outlier 100: numpy's linear quartiles of the ten values are 3.25 and 7.75 (median 5.5),
+	 * the upper whisker limit 7.75 + 1.5 x 4.5 = 14.5, so the whisker ends at 9 and 100 is a dot. */
+	double a[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 100 }, e[1] = { NAN };
+	const double *xs[2] = { a, e };
+	size_t ns[2] = { 10, 1 };
+	const char *const lab[2] = { "A", "<B>" };
+	svg_chart c = { "c6", "boxes", 640, 240, SVG_NUM, 0, 0, 0, names, 1, 0, NULL, 0 };
+	char *t = NULL;
+
+	CAPTURE(t, ck_assert_int_eq(svg_boxes(fp, &c, lab, xs, ns, 2), 0));
+	ck_assert_ptr_nonnull(strstr(t, "data-v=\"5.5\""));
+	ck_assert_ptr_nonnull(strstr(t, "<title>A: median 550.00%, quartiles 325.00% to 775.00%, whiskers 100.00% to "
+	    "900.00%, 10 periods</title>"));
+	ck_assert_int_eq(count(t, "<circle class=\"ol\""), 1);
+	ck_assert_int_eq(count(t, "<rect "), 1); /* the empty category draws no box, only its (escaped) label */
+	ck_assert_ptr_nonnull(strstr(t, ">&lt;B&gt;</text>"));
+	free(t);
+}
+END_TEST
+
 START_TEST(test_log_scale_skips_non_positive)
 {
 	int days[4] = { 1, 2, 3, 4 };
@@ -242,6 +264,7 @@ main(void)
 	tcase_add_test(core, test_line_chart);
 	tcase_add_test(core, test_bars_heatmap_hist);
 	tcase_add_test(core, test_tooltip_numbers);
+	tcase_add_test(core, test_boxes);
 	tcase_add_test(core, test_reduce_short_series_unchanged);
 	tcase_add_test(errors, test_empty_inputs);
 	tcase_add_test(errors, test_log_scale_skips_non_positive);
