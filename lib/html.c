@@ -149,8 +149,8 @@ html_esc_numbers(FILE *fp, const char *s)
 /* The style sheet: system fonts only, colours as variables so that the dark theme and print only swap
  * the palette. Charts scale with their viewBox to the width of their card (never wider than the screen);
  * in a narrow card their text is drawn larger and every other x label is left out (container queries),
- * and lines keep their width (non-scaling strokes). A table too wide for its card is stacked by the
- * script: one block per row, each cell labelled with its column. */
+ * and lines keep their width (non-scaling strokes). A table too wide for its card first wraps its cells;
+ * still too wide, the script stacks it: one block per row, each cell labelled with its column. */
 static const char css[] =
 	":root{--bg:#f5f6f8;--card:#fff;--fg:#1f2933;--mute:#64707d;--line:#e3e6ea;--grid:#eef0f3;"
 	"--c0:#2563eb;--c1:#9aa3ae;--c2:#d97706;--pos:#15803d;--neg:#c62828;--warn:#fff4e5;--warnb:#f0a84b;"
@@ -186,6 +186,7 @@ static const char css[] =
 	"tbody th{font-weight:500}"
 	"td.n,th.n{text-align:right}td.w{white-space:normal;min-width:14em;overflow-wrap:anywhere}"
 	"tbody tr:hover{background:var(--grid)}"
+	"table.wr th,table.wr td{white-space:normal}"
 	"table.st thead{display:none}table.st,table.st tbody,table.st tr{display:block;width:100%}"
 	"table.st caption{display:block}"
 	"table.st tr{border-bottom:1px solid var(--line);padding:4px 0}"
@@ -288,8 +289,9 @@ static const char js[] =
 	"tabs.forEach(function(t){var h=[].map.call(t.querySelectorAll('thead th'),function(x){return x.textContent;});"
 	"[].forEach.call(t.tBodies[0]?t.tBodies[0].rows:[],function(r){[].forEach.call(r.cells,function(c,i){"
 	"if(h[i])c.setAttribute('data-l',h[i]);});});});"
-	"function fit(){tabs.forEach(function(t){t.classList.remove('st');"
-	"if(t.scrollWidth>t.parentNode.clientWidth+1)t.classList.add('st');});}"
+	"function fit(){tabs.forEach(function(t){t.classList.remove('st','wr');"
+	"function wide(){return t.scrollWidth>t.parentNode.clientWidth+1;}"
+	"if(wide()){t.classList.add('wr');if(wide()){t.classList.remove('wr');t.classList.add('st');}}});}"
 	"fit();window.addEventListener('resize',fit);"
 	"window.addEventListener('beforeprint',function(){document.querySelectorAll('details')"
 	".forEach(function(d){d.open=true;});fit();});"
