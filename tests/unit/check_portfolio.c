@@ -636,7 +636,8 @@ END_TEST
 
 /* Item 2: a close 100x too low against its own return; a 2-for-1 split explains itself; a dividend day
  * within the gap passes. Expectations: close_t = close_{t-1} x (1 + ret_t) for total returns
- * (sti-formats(5): ret is the total return from the previous close, dividends included), divided by n after an n-for-1 split. */
+ * (sti-formats(5): ret is the total return from the previous close, dividends included), divided by n
+ * after an n-for-1 split (market-gen(1): the unadjusted close jumps, ret does not). */
 START_TEST(test_close_against_return)
 {
 	pf_book *b = pf_new();
