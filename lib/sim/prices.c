@@ -184,6 +184,20 @@ sim_prices_load(const char *path, char *err, size_t errlen)
 		if (opt_double(r, co, &b.open) < 0 || opt_double(r, ch, &b.high) < 0 ||
 		    opt_double(r, cl, &b.low) < 0 || opt_double(r, cv, &b.volume) < 0 || opt_double(r, crt, &b.ret) < 0)
 			goto bad;
+		/* A broker never quotes a price of 0 or below: such a row is bad data, not a bar. */
+		if (!(b.close > 0)) {
+			csv_fail(r, cc, "%s is not a price (must be above 0)", csv_field(r, cc));
+			goto bad;
+		}
+		if (!(isnan(b.open) || b.open > 0) || !(isnan(b.high) || b.high > 0) || !(isnan(b.low) || b.low > 0)) {
+			int c = !(isnan(b.open) || b.open > 0) ? co : !(isnan(b.high) || b.high > 0) ? ch : cl;
+			csv_fail(r, c, "%s is not a price (must be above 0)", csv_field(r, c));
+			goto bad;
+		}
+		if (!isnan(b.volume) && b.volume < 0) {
+			csv_fail(r, cv, "%s is not a volume (must be 0 or above)", csv_field(r, cv));
+			goto bad;
+		}
 		b.date = date;
 		if (csv_len(r, ci) == 0 || csv_len(r, ci) >= sizeof s->id) {
 			csv_fail(r, ci, "'%s' is not a security id (1 to %zu characters)", csv_field(r, ci), sizeof s->id - 1);

@@ -70,6 +70,8 @@ struct server {
 	int seen_pos;
 	tws_msg msg;
 	int shutdown;
+	int link_down;         /* "link lost": requests are held until "link restored" */
+	int farm_asleep;       /* farm_notices: the HMDS farm reported inactive (2107) */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -144,8 +146,9 @@ done:
 	st->len = 0;
 }
 
+/* An error for session s, in the layout of its version. */
 static void
-send_error(tws_wbuf *w, int id, int code, const char *msg)
+send_error(struct sess *s, int id, int code, const char *msg)
 {
 	tws_error e;
 
@@ -153,7 +156,7 @@ send_error(tws_wbuf *w, int id, int code, const char *msg)
 	e.id = id;
 	e.code = code;
 	snprintf(e.msg, sizeof e.msg, "%s", msg);
-	tws_enc_error(w, &e);
+	tws_enc_error_v(&s->stage_buf, &e, s->version);
 }
 
 static struct sess *
@@ -222,7 +225,7 @@ on_note(void *ctx, const sim_note_info *n)
 		break;
 	case SIM_NOTE_ERROR:
 		if (s != NULL) {
-			send_error(&s->stage_buf, (int)n->order_id, n->code, n->msg);
+			send_error(s, (int)n->order_id, n->code, n->msg);
 			commit(sv, s);
 		}
 		break;
@@ -236,6 +239,69 @@ on_note(void *ctx, const sim_note_info *n)
 			}
 		}
 		break;
+	}
+}
+
+/* ================================ warnings and notices ================================ */
+
+/* The warnings a paper account sends with a working order (texts as TWS words them). */
+static void
+send_order_warning(struct server *sv, struct sess *s, const tws_contract *c, const tws_order *o)
+{
+	char msg[384], t[48];
+
+	switch (sv->o.order_warning) {
+	case 399:
+		snprintf(msg, sizeof msg, "Order Message:\n%s %g %s SMART\nWarning: your order will not be placed at "
+		    "the exchange until the next session opens (%s).", o->action, o->qty, c->symbol,
+		    sim_broker_time(sv->b, " US/Eastern", t, sizeof t));
+		break;
+	case 404:
+		snprintf(msg, sizeof msg, "Shares for this order are not immediately available for short sale. The "
+		    "order will be held while we attempt to locate the shares.");
+		break;
+	case 2109:
+		snprintf(msg, sizeof msg, "Order Event Warning:Attribute 'Outside Regular Trading Hours' is ignored "
+		    "based on the order type and destination. PlaceOrder is now processed.");
+		break;
+	default:
+		snprintf(msg, sizeof msg, "Order TIF was set to DAY based on order preset.");
+		break;
+	}
+	send_error(s, (int)o->order_id, sv->o.order_warning, msg);
+}
+
+/* The texts of the notices "CTL notice CODE" sends: those of a real gateway. */
+static const char *
+notice_text(int code)
+{
+	switch (code) {
+	case 2103: return "Market data farm connection is broken:usfarm";
+	case 2104: return "Market data farm connection is OK:usfarm";
+	case 2105: return "HMDS data farm connection is broken:ushmds";
+	case 2106: return "HMDS data farm connection is OK:ushmds";
+	case 2107: return "HMDS data farm connection is inactive but should be available upon demand.ushmds";
+	case 2108: return "Market data farm connection is inactive but should be available upon demand.usfarm";
+	case 2110: return "Connectivity between Trader Workstation and server is broken. It will be restored automatically.";
+	case 2157: return "Sec-def data farm connection is broken:secdefil";
+	case 2158: return "Sec-def data farm connection is OK:secdefil";
+	case 1100: return "Connectivity between IB and Trader Workstation has been lost.";
+	case 1101: return "Connectivity between IB and Trader Workstation has been restored - data lost.";
+	case 1102: return "Connectivity between IB and Trader Workstation has been restored - data maintained.";
+	}
+	return NULL;
+}
+
+/* A notice (id -1) to every API client. */
+static void
+broadcast(struct server *sv, int code)
+{
+	for (int i = 0; i < sv->ns; i++) {
+		struct sess *t = sv->s[i];
+		if (t->stage == ST_READY && !t->dead) {
+			send_error(t, -1, code, notice_text(code));
+			commit(sv, t);
+		}
 	}
 }
 
@@ -334,8 +400,12 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	sim_bar *adj = NULL;
 
 	sv->hist_count++;
+	if (sv->o.farm_notices && sv->farm_asleep) {
+		send_error(s, -1, 2106, notice_text(2106));
+		sv->farm_asleep = 0;
+	}
 	if (sv->o.pacing_every > 0 && sv->hist_count % sv->o.pacing_every == 0) {
-		send_error(w, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
+		send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
 		return;
 	}
 	if (sv->o.enforce_pacing) {
@@ -345,7 +415,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 		    r->end, r->bar_size, r->duration, r->what);
 		for (int i = 0; i < 256; i++)
 			if (sv->seen[i].at > 0 && t - sv->seen[i].at < 15000 && strcmp(sv->seen[i].key, key) == 0) {
-				send_error(w, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
+				send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
 				return;
 			}
 		snprintf(sv->seen[sv->seen_pos].key, sizeof sv->seen[0].key, "%s", key);
@@ -357,29 +427,29 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	if (sec == NULL && r->contract.symbol[0] != '\0')
 		sec = sim_prices_symbol(sv->px, r->contract.symbol);
 	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
-		send_error(w, r->req_id, 200, "No security definition has been found for the request");
+		send_error(s, r->req_id, 200, "No security definition has been found for the request");
 		return;
 	}
 	if (strcmp(r->bar_size, "1 day") != 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - Historical data bar size setting "
 		    "'%s' is not served (ib-sim serves '1 day')", r->bar_size);
-		send_error(w, r->req_id, 321, msg);
+		send_error(s, r->req_id, 321, msg);
 		return;
 	}
 	adjusted = strcmp(r->what, "ADJUSTED_LAST") == 0;
 	if (!adjusted && strcmp(r->what, "TRADES") != 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - whatToShow '%s' is not served "
 		    "(ib-sim serves TRADES and ADJUSTED_LAST)", r->what);
-		send_error(w, r->req_id, 321, msg);
+		send_error(s, r->req_id, 321, msg);
 		return;
 	}
 	if (r->keep_up_to_date) {
-		send_error(w, r->req_id, 321, "Error validating request.-'bK' : cause - keepUpToDate is not served by ib-sim");
+		send_error(s, r->req_id, 321, "Error validating request.-'bK' : cause - keepUpToDate is not served by ib-sim");
 		return;
 	}
 	if (parse_duration(r->duration, &dn, &unit) < 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - Invalid duration '%s'", r->duration);
-		send_error(w, r->req_id, 321, msg);
+		send_error(s, r->req_id, 321, msg);
 		return;
 	}
 	/* The clock bounds everything: today's bar exists only after the close. */
@@ -387,14 +457,14 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	last = clock_last;
 	if (r->end[0] != '\0') {
 		if (adjusted) {
-			send_error(w, r->req_id, 321, "Error validating request.-'bK' : cause - Adjusted Last cannot be "
+			send_error(s, r->req_id, 321, "Error validating request.-'bK' : cause - Adjusted Last cannot be "
 			    "requested with an end date");
 			return;
 		}
 		if ((rc = parse_end(r->end, &last)) < 0) {
 			snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - %s end date/time '%s'",
 			    rc == -2 ? "unknown time zone in" : "Invalid", r->end);
-			send_error(w, r->req_id, 321, msg);
+			send_error(s, r->req_id, 321, msg);
 			return;
 		}
 		if (last > clock_last)
@@ -428,7 +498,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	if (last_idx < 0 || first_idx > last_idx) {
 		snprintf(msg, sizeof msg, "Historical Market Data Service error message:HMDS query returned no data: "
 		    "%s@SMART Trades", sec->symbol);
-		send_error(w, r->req_id, 162, msg);
+		send_error(s, r->req_id, 162, msg);
 		return;
 	}
 	memset(&d, 0, sizeof d);
@@ -439,7 +509,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	if (d.bars == NULL || (adjusted && adj == NULL)) {
 		free(d.bars);
 		free(adj);
-		send_error(w, r->req_id, 162, "Historical Market Data Service error message:out of memory");
+		send_error(s, r->req_id, 162, "Historical Market Data Service error message:out of memory");
 		return;
 	}
 	if (adjusted) {
@@ -476,6 +546,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 }
 
 /* ================================ requests ================================ */
+
 
 static void
 send_account_summary(struct server *sv, struct sess *s, int req_id, const char *tags)
@@ -530,6 +601,38 @@ exec_matches(const sim_fill *f, const tws_exec_filter *x, long long since)
 	return f->epoch >= since;
 }
 
+/* An executions filter's time as seconds since the epoch: "yyyymmdd HH:MM:SS ZONE" (New York's zones or
+ * UTC), "yyyymmdd-HH:MM:SS" (UTC), or without a zone New York time (where the simulated gateway runs).
+ * Returns 0, or -1 when malformed or in a zone we do not know. */
+static int
+filter_time(const char *t, long long *since)
+{
+	char iso[11], zone[48] = "";
+	int day, hh, mm, ss, n = 0, utc = t[8] == '-';
+	size_t len = strlen(t);
+
+	if (len < 17)
+		return -1;
+	for (int i = 0; i < 8; i++)
+		if (!isdigit((unsigned char)t[i]))
+			return -1;
+	snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", t, t + 4, t + 6);
+	if (date_parse(iso, 10, &day) < 0 || (t[8] != ' ' && t[8] != '-'))
+		return -1;
+	if (sscanf(t + 9, "%2d:%2d:%2d%n", &hh, &mm, &ss, &n) != 3 || n != 8 || hh > 23 || mm > 59 || ss > 60)
+		return -1;
+	snprintf(zone, sizeof zone, "%s", t + 17 + (t[17] == ' '));
+	if (utc && zone[0] != '\0')
+		return -1;
+	if (strcasecmp(zone, "UTC") == 0 || strcasecmp(zone, "GMT") == 0 || strcasecmp(zone, "Etc/UTC") == 0)
+		utc = 1;
+	else if (!utc && zone[0] != '\0' && strcasecmp(zone, "US/Eastern") != 0 &&
+	    strcasecmp(zone, "America/New_York") != 0 && strcasecmp(zone, "EST5EDT") != 0)
+		return -1;
+	*since = utc ? (long long)day * 86400 + hh * 3600 + mm * 60 + ss : sim_ny_epoch(day, hh, mm) + ss;
+	return 0;
+}
+
 static void
 handle_ready(struct server *sv, struct sess *s)
 {
@@ -543,6 +646,10 @@ handle_ready(struct server *sv, struct sess *s)
 		if (tws_dec_hist_req(m, &r) < 0)
 			goto bad;
 		hist_answer(sv, s, &r);
+		if (sv->o.farm_notices) {
+			send_error(s, -1, 2107, notice_text(2107));
+			sv->farm_asleep = 1;
+		}
 		break;
 	}
 	case TWS_OUT_CANCEL_HISTORICAL_DATA:
@@ -554,12 +661,14 @@ handle_ready(struct server *sv, struct sess *s)
 			char msg[256];
 			long long oid = m->n > 1 ? atoll(m->f[1]) : -1;
 			snprintf(msg, sizeof msg, "Order rejected - reason:cannot read the order: %s", m->err);
-			send_error(w, (int)oid, 201, msg);
+			send_error(s, (int)oid, 201, msg);
 			break;
 		}
+		if (sv->o.order_warning != 0)
+			send_order_warning(sv, s, &c, &o);
 		commit(sv, s); /* the broker writes to this session through on_note */
 		if (sim_broker_place(sv->b, s->client_id, &c, &o) < 0)
-			send_error(w, (int)o.order_id, 201, "Order rejected - reason:the simulator could not save its state");
+			send_error(s, (int)o.order_id, 201, "Order rejected - reason:the simulator could not save its state");
 		break;
 	}
 	case TWS_OUT_CANCEL_ORDER: {
@@ -568,7 +677,7 @@ handle_ready(struct server *sv, struct sess *s)
 			goto bad;
 		commit(sv, s);
 		if (sim_broker_cancel(sv->b, s->client_id, oid) < 0)
-			send_error(w, (int)oid, 161, "the simulator could not save its state");
+			send_error(s, (int)oid, 161, "the simulator could not save its state");
 		break;
 	}
 	case TWS_OUT_REQ_OPEN_ORDERS:
@@ -580,23 +689,35 @@ handle_ready(struct server *sv, struct sess *s)
 		}
 		tws_enc_simple(w, TWS_IN_OPEN_ORDER_END);
 		break;
+	case TWS_OUT_REQ_COMPLETED_ORDERS: {
+		int api_only, prev = cal_prev(sim_broker_day(sv->b));
+		if (tws_dec_req_completed_orders(m, &api_only) < 0)
+			goto bad;
+		/* IB reports the orders completed in the current session; the simulator keeps those done since
+		 * the previous trading day (a session spans the evening and the next day's open). */
+		for (int i = 0; i < sim_broker_norders(sv->b); i++) {
+			const sim_order *o = sim_broker_order(sv->b, i);
+			tws_completed_order co;
+			if (sim_order_open(o) || o->perm_id == 0 || o->done_day < prev)
+				continue;
+			sim_order_to_completed(sv->b, o, &co);
+			tws_enc_completed_order_v(w, &co, s->version);
+		}
+		tws_enc_completed_orders_end(w);
+		break;
+	}
 	case TWS_OUT_REQ_EXECUTIONS: {
 		tws_exec_filter f;
 		long long since = 0;
 		if (tws_dec_req_executions(m, &req, &f) < 0)
 			goto bad;
-		if (f.time[0] != '\0') {
-			int day;
-			char iso[11];
-			int hh = 0, mm = 0, ss = 0;
-			if (strlen(f.time) >= 8) {
-				snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", f.time, f.time + 4, f.time + 6);
-				if (date_parse(iso, 10, &day) == 0) {
-					if (strlen(f.time) > 9)
-						sscanf(f.time + 9, "%d:%d:%d", &hh, &mm, &ss);
-					since = sim_ny_epoch(day, hh, mm) + ss;
-				}
-			}
+		if (f.time[0] != '\0' && filter_time(f.time, &since) < 0) {
+			char msg[320];
+			snprintf(msg, sizeof msg, "Error validating request.-'bN' : cause - Invalid execution filter time "
+			    "'%.60s' (yyyymmdd HH:MM:SS with a zone such as US/Eastern, or yyyymmdd-HH:MM:SS in UTC)", f.time);
+			send_error(s, req, 321, msg);
+			tws_enc_exec_end(w, req);
+			break;
 		}
 		for (int i = 0; i < sim_broker_nfills(sv->b); i++) {
 			const sim_fill *fl = sim_broker_fill(sv->b, i);
@@ -644,7 +765,7 @@ handle_ready(struct server *sv, struct sess *s)
 bad: {
 	char msg[256];
 	snprintf(msg, sizeof msg, "Error reading request: message %d: %s", id, m->err);
-	send_error(w, -1, 320, msg);
+	send_error(s, -1, 320, msg);
 }
 }
 
@@ -663,7 +784,7 @@ handle_start(struct server *sv, struct sess *s)
 	}
 	if (client_sess(sv, cid) != NULL) {
 		log_info("%s: client id %d is already in use: error 326", s->peer, cid);
-		send_error(w, -1, 326, "Unable to connect as the client id is already in use. Retry with a unique client id.");
+		send_error(s, -1, 326, "Unable to connect as the client id is already in use. Retry with a unique client id.");
 		s->closing = 1;
 		return;
 	}
@@ -672,9 +793,19 @@ handle_start(struct server *sv, struct sess *s)
 	log_info("%s: client id %d connected (version %d)", s->peer, cid, s->version);
 	tws_enc_managed_accts(w, sim_broker_account(sv->b));
 	tws_enc_next_valid_id(w, sim_broker_next_id(sv->b));
-	send_error(w, -1, 2104, "Market data farm connection is OK:usfarm");
-	send_error(w, -1, 2106, "HMDS data farm connection is OK:ushmds");
-	send_error(w, -1, 2158, "Sec-def data farm connection is OK:secdefil");
+	send_error(s, -1, 2104, "Market data farm connection is OK:usfarm");
+	send_error(s, -1, 2106, "HMDS data farm connection is OK:ushmds");
+	send_error(s, -1, 2158, "Sec-def data farm connection is OK:secdefil");
+	if (sv->link_down) /* the state of TWS's link, for a client that connects while it is down */
+		send_error(s, -1, 1100, notice_text(1100));
+	/* As a gateway with "download open orders on connection" does: this client's working orders, then an
+	 * OPEN_ORDER_END that answers no request. */
+	for (int i = 0; i < sim_broker_norders(sv->b); i++) {
+		const sim_order *o = sim_broker_order(sv->b, i);
+		if (sim_order_open(o) && o->client_id == cid)
+			emit_order(sv, s, o);
+	}
+	tws_enc_simple(w, TWS_IN_OPEN_ORDER_END);
 }
 
 /* ================================ control ================================ */
@@ -705,12 +836,32 @@ ctl_line(struct server *sv, struct sess *s, char *line)
 		} else {
 			rc = sim_broker_advance(sv->b, SIM_DAYS, (int)n, err, sizeof err);
 		}
+	} else if (argc == 2 && strcmp(argv[0], "notice") == 0) {
+		long long code;
+		if (num_parse_i64(argv[1], strlen(argv[1]), &code) < 0 || code < 0 || code > 100000 ||
+		    notice_text((int)code) == NULL || code == 1100 || code == 1101 || code == 1102) {
+			snprintf(err, sizeof err, "notice: '%s' is not a notice code (2103-2110, 2157, 2158)", argv[1]);
+			rc = -1;
+		} else {
+			broadcast(sv, (int)code);
+		}
+	} else if (argc == 2 && strcmp(argv[0], "link") == 0 && strcmp(argv[1], "lost") == 0) {
+		sv->link_down = 1;
+		broadcast(sv, 1100);
+	} else if (argc == 2 && strcmp(argv[0], "link") == 0 &&
+	    (strcmp(argv[1], "restored") == 0 || strcmp(argv[1], "restored-data-lost") == 0)) {
+		sv->link_down = 0;
+		broadcast(sv, strcmp(argv[1], "restored") == 0 ? 1102 : 1101);
+		for (int i = 0; i < sv->ns; i++)
+			if (sv->s[i]->stage == ST_READY && sv->s[i]->inlen > 0)
+				sv->s[i]->backlog = 1; /* answer what was held */
 	} else if (argc == 1 && strcmp(argv[0], "status") == 0) {
 		/* falls through to the status line below */
 	} else if (argc == 1 && strcmp(argv[0], "shutdown") == 0) {
 		sv->shutdown = 1;
 	} else {
-		snprintf(err, sizeof err, "unknown command (advance open|close|days N, status, shutdown)");
+		snprintf(err, sizeof err, "unknown command (advance open|close|days N, notice CODE, link lost|restored|"
+		    "restored-data-lost, status, shutdown)");
 		rc = -1;
 	}
 	if (rc < 0) {
@@ -789,9 +940,9 @@ process(struct server *sv, struct sess *s)
 			}
 			off += (size_t)n;
 			s->version = hi < sv->o.server_version ? hi : sv->o.server_version;
-			if (s->version < 176 || lo > s->version) {
-				log_warn("%s: client speaks versions %d..%d, we speak 176..%d: closing", s->peer, lo, hi,
-				    sv->o.server_version);
+			if (s->version < TWS_MIN_VERSION || lo > s->version) {
+				log_warn("%s: client speaks versions %d..%d, we speak %d..%d: closing", s->peer, lo, hi,
+				    TWS_MIN_VERSION, sv->o.server_version);
 				s->dead = 1;
 				break;
 			}
@@ -819,6 +970,8 @@ process(struct server *sv, struct sess *s)
 			off = (size_t)(nl - s->in) + 1;
 			continue;
 		}
+		if (sv->link_down && s->stage == ST_READY)
+			break; /* TWS without IB: requests wait, unanswered, until the link is back */
 		n = tws_frame_split(s->in + off, s->inlen - off, &p, &plen);
 		if (n == 0)
 			break;
@@ -835,10 +988,10 @@ process(struct server *sv, struct sess *s)
 				s->rate_n = 0;
 			}
 			if (++s->rate_n == 51)
-				send_error(&s->stage_buf, -1, 100, "Max rate of messages per second has been exceeded:max=50 rec=51");
+				send_error(s, -1, 100, "Max rate of messages per second has been exceeded:max=50 rec=51");
 		}
 		if (tws_msg_parse(&sv->msg, p, plen) < 0) {
-			send_error(&s->stage_buf, -1, 320, "Error reading request: message does not end with a NUL");
+			send_error(s, -1, 320, "Error reading request: message does not end with a NUL");
 		} else if (s->stage == ST_START) {
 			handle_start(sv, s);
 		} else {
@@ -895,7 +1048,7 @@ sim_server_run(sim_broker *b, sim_prices *px, const struct sim_server_opts *o, c
 	sv.o = *o;
 	if (sv.o.bind == NULL)
 		sv.o.bind = "127.0.0.1";
-	if (sv.o.server_version < 176 || sv.o.server_version > TWS_MAX_VERSION)
+	if (sv.o.server_version < TWS_MIN_VERSION || sv.o.server_version > TWS_MAX_VERSION)
 		sv.o.server_version = TWS_MAX_VERSION;
 	sv.drops_left = sv.o.drop_count > 0 ? sv.o.drop_count : 1;
 	tws_msg_init(&sv.msg);

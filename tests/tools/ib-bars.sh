@@ -122,3 +122,24 @@ killer=$!
 assert_status 69 ib-bars --port "$port5" --duration '3 Y' --max-rate 20 -o gone.csv <forty.txt
 [ -e gone.csv ] && fail "a failed run wrote output"
 wait "$killer"
+
+t "TWS loses IB mid-run (1100) and gets it back (1102, then 1101): same socket, no reconnect, same output"
+# IB's message codes: after 1100 TWS reconnects to IB by itself; 1102 restored with data kept, 1101 with
+# data lost (requests must be sent again). The socket to TWS stays up: a client must not drop it.
+port6=$(free_port)
+start_sim link "$port6" small.csv --delay 200
+for how in restored restored-data-lost; do
+	ib-bars --port "$port6" --client-id 8 --duration '3 Y' --max-rate 200 --timeout 1 -o "link-$how.csv" \
+		<forty.txt 2>"link-$how.err" &
+	bars=$!
+	for _ in $(seq 100); do [ "$(grep -c 'client id 8 connected' "$OUT/link.log")" -ge "${n_conn:-1}" ] && break; sleep 0.05; done
+	n_conn=2
+	ib-sim ctl --port "$port6" link lost >/dev/null
+	sleep 2 # longer than --timeout: the requests' timeouts must not run while the link is down
+	ib-sim ctl --port "$port6" link "$how" >/dev/null
+	wait "$bars" || fail "ib-bars with the link $how: exit status $? ($(tail -3 "link-$how.err"))"
+	assert_same_file many.csv "link-$how.csv"
+	assert_contains "link-$how.err" "lost its connection to IB (error 1100)"
+	grep -q "reconnecting" "link-$how.err" && fail "ib-bars reconnected ($how)"
+done
+assert_eq 2 "$(grep -c 'client id 8 connected' "$OUT/link.log")" "connections (one per run)"

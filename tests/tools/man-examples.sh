@@ -32,9 +32,12 @@ cd "$W"
 today=$(date +%F)
 last=$today
 trading-day -q "$last" || last=$(trading-day --prev "$last")
-start=$(trading-day --list 2020-01-02 "$last" | tail -n 320 | head -n 1)
-market-gen -q --seed 3 --securities 80 --days 320 --start "$start" --universe-size 60 \
+start=$(trading-day --list 2020-01-02 "$last" | tail -n 760 | head -n 1)
+market-gen -q --seed 3 --securities 80 --days 760 --start "$start" --universe-size 60 \
 	-o prices.csv --universe-out universe.csv
+# The panel as the store keeps it, one file a year (sti-store(7)).
+mkdir prices
+awk -F, 'NR == 1 { h = $0; next } { f = "prices/" substr($1, 1, 4) ".csv"; if (!(f in seen)) { print h >f; seen[f] = 1 } print >f }' prices.csv
 cp prices.csv market.csv
 weights --universe universe.csv prices.csv >weights.csv
 cp weights.csv backtest/weights.csv
@@ -107,6 +110,12 @@ for page in "$TOP"/man/man[157]/*.[157]; do
 	(cd "$dir" && IB_PORT=$p timeout 300 setsid bash "$dir.sh" >"$dir.out" 2>"$dir.err" </dev/null) || rc=$?
 	pkill -s "$(cat "$dir.sid")" 2>/dev/null || true
 	[ -z "${ticker:-}" ] || { kill "$ticker"; wait "$ticker" 2>/dev/null || true; ticker=; }
+	# A usage message means the example calls a tool as it cannot be called, whatever the status says.
+	if [ $rc = 0 ] && grep -q '^usage: ' "$dir.err"; then
+		rc=64
+		echo "--- a usage message" >>"$dir.err"
+		grep -A2 '^usage: ' "$dir.err" | head -n 3 >>"$dir.err"
+	fi
 	if [ $rc = 0 ]; then
 		pass=$((pass + 1))
 	else

@@ -86,6 +86,14 @@ class Tws:
         while True:
             yield self.recv()
 
+    def sync(self):
+        """Skip what the gateway sent unasked so far (at connect: the client's own open orders, their
+        statuses and an OPEN_ORDER_END): a REQ_CURRENT_TIME is answered after them (TWS answers in order)."""
+        self.send(49, 1)
+        for f in self.messages():
+            if f[0] == "49":
+                return
+
     def close(self):
         self.sock.close()
 
@@ -144,6 +152,7 @@ def cmd_order(t, args):
     lmt = args[6] if len(args) > 6 else ""
     ref = args[7] if len(args) > 7 else ""
     transmit = args[8] if len(args) > 8 else "1"
+    t.sync()
     t.place(int(oid), symbol, action, qty, otype, tif, lmt, ref, transmit)
     for f in t.messages():
         if f[0] == "3" and f[1] == oid:
@@ -158,6 +167,7 @@ def cmd_order(t, args):
 
 def cmd_cancel(t, args):
     oid = args[0]
+    t.sync()
     t.send(4, 1, oid, "")
     for f in t.messages():
         if f[0] == "3" and f[1] == oid:
@@ -170,6 +180,7 @@ def cmd_cancel(t, args):
 
 
 def cmd_open(t, args):
+    t.sync()
     t.send(16 if args and args[0] == "all" else 5, 1)
     for f in t.messages():
         if f[0] == "5":

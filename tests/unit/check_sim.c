@@ -69,7 +69,7 @@ day(const char *iso)
 static sim_broker *
 broker_in(sim_prices *px, const char *start, double slip, const char *name)
 {
-	struct sim_broker_opts o = { px, NULL, 100000, slip, "DU7", 0, 0, 0 };
+	struct sim_broker_opts o = { .px = px, .capital = 100000, .slippage_bps = slip, .account = "DU7" };
 	char state[128], err[256];
 	sim_broker *b;
 
@@ -335,7 +335,7 @@ END_TEST
 START_TEST(test_errors_files)
 {
 	char path[128], err[256];
-	struct sim_broker_opts o = { NULL, NULL, 1, 0, "DU7", 0, 0, 0 };
+	struct sim_broker_opts o = { .capital = 1, .account = "DU7" };
 	sim_prices *p = load();
 	FILE *f;
 
@@ -386,7 +386,7 @@ static void *
 run_server(void *arg)
 {
 	struct srv *s = arg;
-	struct sim_server_opts o = { "127.0.0.1", s->port, 178, s->drop_after, 1, 0, 0, 0 };
+	struct sim_server_opts o = { .bind = "127.0.0.1", .port = s->port, .server_version = 178, .drop_after = s->drop_after, .drop_count = 1 };
 	char err[128];
 
 	ck_assert_int_eq(sim_server_run(s->b, s->px, &o, err, sizeof err), 0);
