@@ -129,7 +129,7 @@ for k in 0 1 2 3; do
 	le "$wb" 1.02 || fail "evening $((k + 1)): working BUY notional is $wb x NAV"
 	if [ "$k" -gt 0 ]; then
 		prev=${days[$((n - 8 + k - 1))]}
-		assert_eq "$(grep -c '"side":"BUY"' "ord-s-$prev.ndjson")" "$(grep -c '"type":"superseded"' "st-$d.ndjson")" \
+		assert_eq "$(grep '"type":"order"' "ord-s-$prev.ndjson" | grep -c '"side":"BUY"')" "$(grep -c '"type":"superseded"' "st-$d.ndjson")" \
 			"evening $((k + 1)): the previous evening's staged orders superseded"
 	fi
 	ctl "$p" advance open
