@@ -13,55 +13,7 @@
 #include "err.h"
 #include "metrics.h"
 #include "num.h"
-
-/* A CSV input read alongside the simulation: its current (pending) row and that row's date. */
-struct feed {
-	csv_reader *r;
-	int cdate, cid, cval; /* columns: date, id, and ret / weight / -1 */
-	int csym;             /* symbol column or -1 */
-	int have;             /* a row is pending */
-	int date;             /* its date */
-};
-
-/* Read the next row; checks that dates do not go back. Returns 1, 0 at the end, -1 (csv_error set). */
-static int
-feed_next(struct feed *f)
-{
-	int rc = csv_next(f->r), prev = f->date, d;
-	char a[DATE_LEN + 1], b[DATE_LEN + 1];
-
-	f->have = 0;
-	if (rc <= 0)
-		return rc;
-	if (csv_date_required(f->r, f->cdate, &d) != 0)
-		return -1;
-	if (d < prev)
-		return csv_fail(f->r, f->cdate, "%s after %s: not in date order", date_fmt(d, a), date_fmt(prev, b));
-	f->date = d;
-	f->have = 1;
-	return 1;
-}
-
-static int
-feed_open(struct feed *f, FILE *fp, const char *name, const char *val, char *err, size_t errlen)
-{
-	memset(f, 0, sizeof *f);
-	f->date = INT32_MIN;
-	f->cval = f->csym = -1;
-	f->r = csv_open(fp, name);
-	if (f->r == NULL) {
-		err_fmt(err, errlen, "out of memory");
-		return EX_SOFTWARE;
-	}
-	if (csv_read_header(f->r) != 0 || (f->cdate = csv_require(f->r, "date")) < 0 ||
-	    (f->cid = csv_require(f->r, "id")) < 0 || (val && (f->cval = csv_require(f->r, val)) < 0) ||
-	    feed_next(f) < 0) {
-		err_fmt(err, errlen, "%s", csv_error(f->r));
-		return EX_DATAERR;
-	}
-	f->csym = csv_col(f->r, "symbol");
-	return 0;
-}
+#include "panel.h"
 
 static int
 push_day(struct btr_result *res, const struct bt_day *d)
@@ -152,13 +104,32 @@ struct run {
 	const struct btr_opts *o;
 	struct btr_result *res;
 	bt_engine *e;
-	struct feed px, wt, un;  /* prices, weights, universe (un.r NULL when none) */
+	panel *px, *wt, *un;     /* prices, weights, universe (NULL when none) */
+	int symbols;             /* read the prices' symbols (for the holdings) */
 	int pending_reb;         /* decision date of a rebalance whose cost the next day charges, or INT32_MIN */
 	int *recent;             /* the last `lag` simulated days, a ring */
 	long nsim;               /* days simulated */
+	long univ_rows;          /* universe rows given to the engine */
+	int bench_held;          /* 1 once the benchmark held anything (the universe matched a priced id) */
 	char *err;
 	size_t errlen;
 };
+
+/* A row the caller failed (csv_fail on r): its message, EX_DATAERR. */
+static int
+row_error(struct run *u, csv_reader *r)
+{
+	err_fmt(u->err, u->errlen, "%s", csv_error(r));
+	return EX_DATAERR;
+}
+
+/* panel_next or panel_open failed: the panel's message and code. */
+static int
+panel_failed(struct run *u, panel *p)
+{
+	err_fmt(u->err, u->errlen, "%s", panel_error(p));
+	return panel_code(p);
+}
 
 /* Simulate every day the engine has ready. Returns 0 or a sysexits code. */
 static int
@@ -169,20 +140,20 @@ simulate_ready(struct run *u)
 	struct bt_day d;
 
 	while (bt_next(u->e, &day)) {
-		while (u->un.r != NULL && u->un.have && u->un.date <= day) {
-			if (csv_need(u->un.r, u->un.cid) < 0)
-				goto data_un;
-			if (bt_member(u->e, u->un.date, csv_field(u->un.r, u->un.cid), ebuf, sizeof ebuf) != 0) {
-				csv_fail(u->un.r, u->un.cid, "%s", ebuf);
-				goto data_un;
+		while (u->un != NULL && panel_has(u->un) && panel_date(u->un) <= day) {
+			u->univ_rows++;
+			if (bt_member(u->e, panel_date(u->un), panel_id(u->un), ebuf, sizeof ebuf) != 0) {
+				csv_fail(panel_csv(u->un), panel_cid(u->un), "%s", ebuf);
+				return row_error(u, panel_csv(u->un));
 			}
-			if (feed_next(&u->un) < 0)
-				goto data_un;
+			if (panel_next(u->un) < 0)
+				return panel_failed(u, u->un);
 		}
 		if (bt_simulate(u->e, &d)) {
 			if (u->pending_reb != INT32_MIN && push_rebalance(u->res, u->pending_reb, &d) != 0)
 				goto nomem;
 			u->pending_reb = INT32_MIN;
+			u->bench_held |= d.b_gross != 0 || d.b_turnover != 0;
 			if (push_day(u->res, &d) != 0)
 				goto nomem;
 			if (u->o->equity != NULL && write_day(u->o->equity, &d) != 0)
@@ -195,35 +166,40 @@ simulate_ready(struct run *u)
 		if (u->nsim < u->o->lag)
 			continue;
 		decided = u->recent[u->nsim % u->o->lag];
-		if (u->wt.have && u->wt.date < decided) {
-			csv_fail(u->wt.r, u->wt.cdate, "%s is not a day of the prices", date_fmt(u->wt.date, a));
-			goto data_wt;
+		if (panel_has(u->wt) && panel_date(u->wt) < decided) {
+			csv_fail(panel_csv(u->wt), panel_cdate(u->wt), "%s is not a day of the prices",
+			    date_fmt(panel_date(u->wt), a));
+			return row_error(u, panel_csv(u->wt));
 		}
-		if (!u->wt.have || u->wt.date != decided)
+		if (!panel_has(u->wt) || panel_date(u->wt) != decided)
 			continue;
-		while (u->wt.have && u->wt.date == decided) {
+		double gross = 0, max_gross = u->o->max_gross > 0 ? u->o->max_gross : 1;
+
+		while (panel_has(u->wt) && panel_date(u->wt) == decided) {
+			csv_reader *r = panel_csv(u->wt);
 			double w;
 
-			if (csv_double_required(u->wt.r, u->wt.cval, &w) < 0 || csv_need(u->wt.r, u->wt.cid) < 0)
-				goto data_wt;
-			if (bt_target(u->e, csv_field(u->wt.r, u->wt.cid), w, ebuf, sizeof ebuf) != 0) {
-				csv_fail(u->wt.r, u->wt.cval, "%s", ebuf);
-				goto data_wt;
+			if (csv_double_required(r, panel_col(u->wt, 0), &w) < 0)
+				return row_error(u, r);
+			/* legal but suspicious: more leverage than the strategy's gross is refused unless asked for */
+			if (isfinite(w) && (gross += fabs(w)) > max_gross + 1e-6) {
+				csv_fail(r, panel_col(u->wt, 0), "the weights of %s sum to %.10g or more in absolute value, "
+				    "above the gross exposure %g (give --max-gross to mean it)", date_fmt(decided, a), gross,
+				    max_gross);
+				return row_error(u, r);
 			}
-			if (feed_next(&u->wt) < 0)
-				goto data_wt;
+			if (bt_target(u->e, panel_id(u->wt), w, ebuf, sizeof ebuf) != 0) {
+				csv_fail(r, panel_col(u->wt, 0), "%s", ebuf);
+				return row_error(u, r);
+			}
+			if (panel_next(u->wt) < 0)
+				return panel_failed(u, u->wt);
 		}
 		if (bt_rebalance(u->e, NULL, NULL) != 0)
 			goto nomem;
 		u->pending_reb = decided;
 	}
 	return 0;
-data_un:
-	err_fmt(u->err, u->errlen, "%s", csv_error(u->un.r));
-	return EX_DATAERR;
-data_wt:
-	err_fmt(u->err, u->errlen, "%s", csv_error(u->wt.r));
-	return EX_DATAERR;
 nomem:
 	err_fmt(u->err, u->errlen, "out of memory");
 	return EX_SOFTWARE;
@@ -232,38 +208,34 @@ io:
 	return EX_IOERR;
 }
 
-/* Feed one price row to the engine. Returns 0 or a sysexits code. */
+/* Feed the current price row to the engine. Returns 0 or a sysexits code. */
 static int
 price_row(struct run *u)
 {
-	struct feed *f = &u->px;
+	csv_reader *r = panel_csv(u->px);
 	char ebuf[256];
 	double ret = NAN;
 	int rc;
 
-	if (bt_day_begin(u->e, f->date, ebuf, sizeof ebuf) != 0) {
-		csv_fail(f->r, f->cdate, "%s", ebuf);
-		goto data;
+	if (panel_newday(u->px) && bt_day_begin(u->e, panel_date(u->px), ebuf, sizeof ebuf) != 0) {
+		csv_fail(r, panel_cdate(u->px), "%s", ebuf);
+		return row_error(u, r);
 	}
-	if ((rc = csv_double(f->r, f->cval, &ret)) < 0)
-		goto data;
+	if ((rc = csv_double(r, panel_col(u->px, 0), &ret)) < 0)
+		return row_error(u, r);
 	if (rc == 0)
 		ret = NAN;
-	else if (!isfinite(ret) || ret < -1) {
-		csv_fail(f->r, f->cval, "%s is not a return (>= -1)", csv_field(f->r, f->cval));
-		goto data;
+	else if (!isfinite(ret) || ret < -1 || ret > BTR_MAX_RET) {
+		csv_fail(r, panel_col(u->px, 0), "%s is not a return (>= -1, <= %d)", csv_field(r, panel_col(u->px, 0)),
+		    BTR_MAX_RET);
+		return row_error(u, r);
 	}
-	if (csv_need(f->r, f->cid) < 0)
-		goto data;
-	if (bt_price(u->e, csv_field(f->r, f->cid), f->csym >= 0 ? csv_field(f->r, f->csym) : NULL, ret, ebuf,
-	    sizeof ebuf) != 0) {
-		csv_fail(f->r, f->cid, "%s", ebuf);
-		goto data;
+	if (bt_price(u->e, panel_id(u->px), u->symbols && panel_col(u->px, 1) >= 0 ?
+	    csv_field(r, panel_col(u->px, 1)) : NULL, ret, ebuf, sizeof ebuf) != 0) {
+		csv_fail(r, panel_cid(u->px), "%s", ebuf);
+		return row_error(u, r);
 	}
 	return 0;
-data:
-	err_fmt(u->err, u->errlen, "%s", csv_error(f->r));
-	return EX_DATAERR;
 }
 
 /* 1 when date is one of the last lag - 1 days simulated (decisions that are never traded). */
@@ -279,6 +251,7 @@ recent_tail(const struct run *u, int date)
 int
 btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errlen)
 {
+	static const char *const pcols[] = { "ret", "?symbol" }, *const wcols[] = { "weight" };
 	struct run u = { .o = o, .res = res, .pending_reb = INT32_MIN, .err = err, .errlen = errlen };
 	char a[DATE_LEN + 1];
 	int rc;
@@ -288,14 +261,15 @@ btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errl
 	u.recent = calloc((size_t)(o->lag > 0 ? o->lag : 1), sizeof *u.recent);
 	if (u.e == NULL || u.recent == NULL || o->lag < 1) {
 		err_fmt(err, errlen, "out of memory");
-		return EX_SOFTWARE;
-	}
-	if ((rc = feed_open(&u.px, o->prices, o->prices_name, "ret", err, errlen)) != 0 ||
-	    (rc = feed_open(&u.wt, o->weights, o->weights_name, "weight", err, errlen)) != 0 ||
-	    (o->universe != NULL && (rc = feed_open(&u.un, o->universe, o->universe_name, NULL, err, errlen)) != 0))
+		rc = EX_SOFTWARE;
 		goto out;
-	if (o->holdings == NULL)
-		u.px.csym = -1; /* symbols serve the holdings only */
+	}
+	if ((rc = panel_open(&u.px, o->prices, o->prices_name, o->nprices, pcols, 2, PANEL_KEYS, err, errlen)) != 0 ||
+	    (rc = panel_open(&u.wt, &o->weights, &o->weights_name, 1, wcols, 1, 0, err, errlen)) != 0 ||
+	    (o->universe != NULL &&
+	    (rc = panel_open(&u.un, &o->universe, &o->universe_name, 1, NULL, 0, 0, err, errlen)) != 0))
+		goto out;
+	u.symbols = o->holdings != NULL; /* symbols serve the holdings only */
 	if (o->equity != NULL &&
 	    csv_w_header(&(csv_writer){ o->equity, 0 }, "date,gross,net,equity,turnover,cost,bench_gross,"
 	    "bench_net,bench_equity,bench_turnover,bench_cost") != 0) {
@@ -308,12 +282,11 @@ btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errl
 		err_fmt(err, errlen, "cannot write the output: %s", strerror(errno));
 		goto out;
 	}
-	while (u.px.have) {
+	while (panel_has(u.px)) {
 		if ((rc = price_row(&u)) != 0 || (rc = simulate_ready(&u)) != 0)
 			goto out;
-		if (feed_next(&u.px) < 0) {
-			err_fmt(err, errlen, "%s", csv_error(u.px.r));
-			rc = EX_DATAERR;
+		if (panel_next(u.px) < 0) {
+			rc = panel_failed(&u, u.px);
 			goto out;
 		}
 	}
@@ -321,21 +294,25 @@ btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errl
 	if ((rc = simulate_ready(&u)) != 0)
 		goto out;
 	/* Decisions of the last lag - 1 days would trade after the data ends: nothing to simulate. */
-	while (u.wt.have && recent_tail(&u, u.wt.date))
-		if (feed_next(&u.wt) < 0) {
-			err_fmt(err, errlen, "%s", csv_error(u.wt.r));
-			rc = EX_DATAERR;
+	while (panel_has(u.wt) && recent_tail(&u, panel_date(u.wt)))
+		if (panel_next(u.wt) < 0) {
+			rc = panel_failed(&u, u.wt);
 			goto out;
 		}
-	if (u.wt.have) {
-		csv_fail(u.wt.r, u.wt.cdate, "%s is not a day of the prices", date_fmt(u.wt.date, a));
-		err_fmt(err, errlen, "%s", csv_error(u.wt.r));
+	if (panel_has(u.wt)) {
+		csv_fail(panel_csv(u.wt), panel_cdate(u.wt), "%s is not a day of the prices", date_fmt(panel_date(u.wt), a));
+		rc = row_error(&u, panel_csv(u.wt));
+	} else if (o->universe != NULL && u.univ_rows == 0) { /* a benchmark of nothing is no benchmark */
+		err_fmt(err, errlen, "%s: universe: no rows on the days of the prices", o->universe_name);
+		rc = EX_DATAERR;
+	} else if (o->universe != NULL && res->nreb > 0 && !u.bench_held) {
+		err_fmt(err, errlen, "%s: universe: no id of the universe has a return in the prices", o->universe_name);
 		rc = EX_DATAERR;
 	}
 out:
-	csv_close(u.px.r);
-	csv_close(u.wt.r);
-	csv_close(u.un.r);
+	panel_close(u.px);
+	panel_close(u.wt);
+	panel_close(u.un);
 	bt_free(u.e);
 	free(u.recent);
 	return rc;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "err.h"
 #include "num.h"
 
@@ -176,18 +178,91 @@ config_check(const struct strategy_config *c, char *err, size_t n)
 	return 0;
 }
 
+/* One JSON member as the text config_set() takes: a string as it is, a number in its shortest form, true
+ * and false as words, "winsor" also as an array of two numbers (as config_json() writes it). */
+static int
+json_text(const char *key, json_t *v, char *buf, size_t len, char *err, size_t n)
+{
+	char a[NUM_FMT_MAX], b[NUM_FMT_MAX];
+
+	if (json_is_string(v)) {
+		if ((size_t)snprintf(buf, len, "%s", json_string_value(v)) >= len) {
+			err_fmt(err, n, "value too long");
+			return -1;
+		}
+		return 0;
+	}
+	if (json_is_integer(v)) {
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return 0;
+	}
+	if (json_is_real(v)) {
+		num_fmt(json_real_value(v), buf);
+		return 0;
+	}
+	if (strcmp(key, "winsor") == 0 && json_is_array(v) && json_array_size(v) == 2 &&
+	    json_is_number(json_array_get(v, 0)) && json_is_number(json_array_get(v, 1))) {
+		num_fmt(json_number_value(json_array_get(v, 0)), a);
+		num_fmt(json_number_value(json_array_get(v, 1)), b);
+		snprintf(buf, len, "%s,%s", a, b);
+		return 0;
+	}
+	err_fmt(err, n, "expected a string or a number%s", strcmp(key, "winsor") == 0 ? " or [LO, HI]" : "");
+	return -1;
+}
+
+/* A JSON config: one object whose members are the keys of the "key = value" form. */
+static int
+load_json(struct strategy_config *c, FILE *fp, const char *path, char *err, size_t n)
+{
+	json_error_t je;
+	json_t *root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je), *v;
+	const char *key;
+	char text[256], msg[256];
+	int rc = 0;
+
+	if (root == NULL) {
+		err_fmt(err, n, "%s:%d: %s", path, je.line, je.text);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		err_fmt(err, n, "%s:1: expected a JSON object of key: value", path);
+		json_decref(root);
+		return -1;
+	}
+	json_object_foreach(root, key, v) {
+		if (json_text(key, v, text, sizeof text, msg, sizeof msg) != 0 ||
+		    config_set(c, key, text, msg, sizeof msg) != 0) {
+			err_fmt(err, n, "%s: %s: %s", path, key, msg);
+			rc = -1;
+			break;
+		}
+	}
+	json_decref(root);
+	return rc;
+}
+
 int
 config_load(struct strategy_config *c, const char *path, char *err, size_t n)
 {
 	FILE *fp = fopen(path, "r");
 	char line[1024], msg[256];
 	long lineno = 0;
-	int rc = 0;
+	int rc = 0, ch;
 
 	if (fp == NULL) {
 		err_fmt(err, n, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	while ((ch = getc(fp)) != EOF && isspace(ch))
+		;
+	if (ch == '{') {
+		rewind(fp);
+		rc = load_json(c, fp, path, err, n);
+		fclose(fp);
+		return rc;
+	}
+	rewind(fp);
 	while (rc == 0 && fgets(line, sizeof line, fp) != NULL) {
 		char *key, *val, *eq, *hash;
 		size_t len = strlen(line);

@@ -37,9 +37,11 @@ void config_defaults(struct strategy_config *c);
  * the caller adds where the value came from). */
 int config_set(struct strategy_config *c, const char *key, const char *value, char *err, size_t errlen);
 
-/* Read a config file ("key = value", blank lines and # comments; a value may be quoted "..."). Returns 0,
- * or -1 with err = "path:line: key: what is wrong" (or "path: strerror" when it cannot be read). Settings
- * before the failing line stay applied. */
+/* Read a config file: "key = value" lines (blank lines and # comments; a value may be quoted "..."), or,
+ * when its first non-blank character is '{', one JSON object with the same keys (strings or numbers;
+ * "winsor" also [LO, HI], so the "params" that config_json() writes read back). Returns 0, or -1 with
+ * err = "path:line: key: what is wrong" ("path: key: ..." for a JSON member; "path: strerror" when it
+ * cannot be read). Settings before the failing one stay applied. */
 int config_load(struct strategy_config *c, const char *path, char *err, size_t errlen);
 
 /* Check the parameters together (winsor_lo < winsor_hi, ...). Returns 0, or -1 with a message. */

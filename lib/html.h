@@ -32,11 +32,17 @@ char *html_fmt_bps(double v, int dec, char *buf);
 /* Write s with &, <, >, " and ' escaped (safe in text and in quoted attributes); NULL writes nothing. */
 void html_esc(FILE *fp, const char *s);
 
+/* Write s escaped like html_esc, with every decimal number of more than 4 decimals rounded for people:
+ * to 4 decimals from 1 up (1.3008122602147079 -> 1.3008), to 4 significant digits below (0.000123456 ->
+ * 0.0001235), trailing zeros dropped. Other text (dates, times, versions, addresses) is unchanged. */
+void html_esc_numbers(FILE *fp, const char *s);
+
 /* ---- page ---- */
 
 /* Start a page: doctype, head with the inline style, a header with title and subtitle (either may be
  * escaped text; subtitle may be NULL), and the opening of <main>. refresh > 0 adds a meta refresh every
- * refresh seconds. nav is NULL or a NULL-terminated list of "id", "label" pairs shown as in-page links. */
+ * refresh seconds. nav is NULL or a NULL-terminated list of "id", "label" pairs shown as in-page links;
+ * an id with a '/' is a relative address (another page: "../live/index.html"), linked as it is. */
 void html_page_begin(FILE *fp, const char *title, const char *subtitle, int refresh, const char *const *nav);
 /* Close <main>, write the footer line (escaped text, may be NULL) and the inline script; end the page. */
 void html_page_end(FILE *fp, const char *footer);
@@ -64,6 +70,9 @@ void html_tr(FILE *fp);
 void html_tr_end(FILE *fp);
 /* A text cell (escaped; NULL shows an em dash). */
 void html_td(FILE *fp, const char *text);
+/* A text cell for long free text (a message): it wraps instead of widening the table, and numbers in it
+ * with more than 4 decimals are shown rounded (see html_esc_numbers), the full text in its title. */
+void html_td_wrap(FILE *fp, const char *text);
 /* A header cell for a row (escaped). */
 void html_th_row(FILE *fp, const char *text);
 

@@ -74,6 +74,11 @@ nd_next(nd_reader *r, json_t **out)
 			return 0;
 		}
 		r->lineno++;
+		/* a UTF-8 byte order mark (some editors and Windows tools write one) is not part of the record */
+		if (r->lineno == 1 && n >= 3 && memcmp(r->line, "\xEF\xBB\xBF", 3) == 0) {
+			memmove(r->line, r->line + 3, (size_t)n - 2);
+			n -= 3;
+		}
 		while (n > 0 && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r'))
 			r->line[--n] = '\0';
 		for (i = 0; i < (size_t)n && (r->line[i] == ' ' || r->line[i] == '\t'); i++)

@@ -15,12 +15,22 @@
 #include "err.h"
 #include "ndjson.h"
 #include "num.h"
+#include "panel.h"
 
 /* Share counts are computed in doubles: a product such as 98000 x 0.5 / 49 may land a hair below the
  * whole number it means, and floor() would then lose a share. A millionth of a share is never real. */
 #define SHARE_EPS 1e-6
 /* Money comparisons: a buy that exceeds the budget by less than this still fits. */
 #define CASH_EPS 1e-6
+/* No share count read or computed is ever above this: it and its sums stay exact in a double and far from
+ * LLONG_MAX, so the conversions to long long below are always defined. */
+#define QTY_MAX 1e15
+/* Splits a close may explain itself by (close / (prev x (1 + ret)) = 1 / n or n): n-for-1 up to this ... */
+#define SPLIT_MAX 20
+/* ... and 1-for-n reverse splits up to this (a close too high sizes fewer shares: the safe side). */
+#define REVERSE_SPLIT_MAX 100
+/* A close may miss prev x (1 + ret) by a cent whatever the tolerance: closes are rounded to the cent. */
+#define TICK 0.01
 
 /* ---- a small string -> index map (open addressing), for ids and symbols ---- */
 
@@ -99,9 +109,18 @@ map_free(struct pf_map *m)
 
 /* ---- the book ---- */
 
+struct pf_work {
+	struct pf_working w;     /* strings owned */
+	size_t name;             /* index of the name it is on */
+	enum pf_work_kind kind;  /* from the last pf_plan */
+};
+
 struct pf_book {
 	struct pf_name *v;     /* the names */
 	size_t n, cap;
+	struct pf_work *work;  /* working orders */
+	size_t nwork, capwork;
+	struct pf_map placed;  /* client_ids the broker has seen (keys owned) */
 	struct pf_map by_id;     /* target ids and position ids -> name */
 	struct pf_map by_symbol; /* the symbols of targets and positions -> name */
 	size_t *order;         /* output sequence of names with an order */
@@ -133,6 +152,12 @@ pf_params_init(struct pf_params *p)
 	p->max_gross = 1;
 	p->max_price_move = 0.1;
 	p->stale_before = INT_MIN;
+	p->nav = NAN;
+	p->commit_tol = 0.02;
+	p->margin = 0;
+	p->max_shares = 1e6;
+	p->max_ret_gap = 0.05;
+	p->decided = INT_MIN;
 }
 
 pf_book *
@@ -154,6 +179,16 @@ pf_free(pf_book *b)
 		free(b->v[i].alt_id);
 		free(b->v[i].alt_symbol);
 	}
+	for (i = 0; i < b->nwork; i++) {
+		free((char *)b->work[i].w.client_id);
+		free((char *)b->work[i].w.id);
+		free((char *)b->work[i].w.symbol);
+		free((char *)b->work[i].w.status);
+	}
+	free(b->work);
+	for (i = 0; i < b->placed.cap; i++)
+		free((char *)b->placed.key[i]);
+	map_free(&b->placed);
 	free(b->v);
 	free(b->order);
 	map_free(&b->by_id);
@@ -255,6 +290,8 @@ pf_add_position(pf_book *b, const char *id, const char *symbol, long long qty)
 
 	if (*symbol == '\0')
 		return fail(b, "symbol: missing");
+	if (qty > QTY_MAX || qty < -QTY_MAX)
+		return fail(b, "qty: %lld shares is out of range", qty);
 	if (i == SIZE_MAX)
 		i = map_get(&b->by_symbol, symbol);
 	if (i != SIZE_MAX && b->v[i].in_account)
@@ -274,18 +311,110 @@ pf_add_position(pf_book *b, const char *id, const char *symbol, long long qty)
 	return index_name(b, i);
 }
 
+/* 1 while an order may still fill: not Filled or cancelled, and not Inactive once transmitted (rejected);
+ * a staged order (Inactive, never transmitted) waits for a click in TWS, so it is working. An unknown
+ * status counts as working: it errs on the side of more exposure. */
+static int
+is_working(const char *status, int transmit)
+{
+	if (strcmp(status, "Filled") == 0 || strcmp(status, "Cancelled") == 0 || strcmp(status, "ApiCancelled") == 0)
+		return 0;
+	return !(strcmp(status, "Inactive") == 0 && transmit == 1);
+}
+
+int
+pf_add_working(pf_book *b, const struct pf_working *w)
+{
+	const char *id = w->id ? w->id : "", *symbol = w->symbol ? w->symbol : "";
+	struct pf_work *nw, *x;
+	size_t i = SIZE_MAX;
+
+	if (w->side != 1 && w->side != -1)
+		return fail(b, "side: not BUY or SELL");
+	if (*symbol == '\0')
+		return fail(b, "symbol: missing");
+	if (w->qty < 0 || w->qty > QTY_MAX || w->filled < 0 || w->remaining < 0 || w->filled > w->qty ||
+	    w->remaining > w->qty - w->filled)
+		return fail(b, "qty: %lld shares with %lld filled and %lld remaining is not an order", w->qty,
+		    w->filled, w->remaining);
+	if (!is_working(w->status ? w->status : "", w->transmit) || w->remaining == 0)
+		return 0;
+	if (*id)
+		i = map_get(&b->by_id, id);
+	if (i == SIZE_MAX)
+		i = map_get(&b->by_symbol, symbol);
+	if (i == SIZE_MAX && ((i = add_name(b, *id ? id : symbol, symbol)) == SIZE_MAX || index_name(b, i) != 0))
+		return fail(b, "out of memory");
+	if ((double)b->v[i].work_all + (double)w->remaining > QTY_MAX)
+		return fail(b, "remaining: %s has more than 1e15 shares in working orders", symbol);
+	if (b->nwork == b->capwork) {
+		if ((nw = realloc(b->work, sizeof *nw * (b->capwork ? b->capwork * 2 : 16))) == NULL)
+			return fail(b, "out of memory");
+		b->work = nw;
+		b->capwork = b->capwork ? b->capwork * 2 : 16;
+	}
+	x = &b->work[b->nwork];
+	x->w = *w;
+	x->w.client_id = strdup(w->client_id ? w->client_id : "");
+	x->w.id = strdup(id);
+	x->w.symbol = strdup(symbol);
+	x->w.status = strdup(w->status ? w->status : "");
+	x->name = i;
+	x->kind = PF_WORK_OTHER;
+	if (x->w.client_id == NULL || x->w.id == NULL || x->w.symbol == NULL || x->w.status == NULL) {
+		free((char *)x->w.client_id);
+		free((char *)x->w.id);
+		free((char *)x->w.symbol);
+		free((char *)x->w.status);
+		return fail(b, "out of memory");
+	}
+	b->v[i].work_all += w->remaining;
+	b->nwork++;
+	return 0;
+}
+
+int
+pf_add_placed(pf_book *b, const char *client_id)
+{
+	char *k;
+
+	if (*client_id == '\0' || map_get(&b->placed, client_id) != SIZE_MAX)
+		return 0;
+	if ((k = strdup(client_id)) == NULL || map_put(&b->placed, k, 0) != 0) {
+		free(k);
+		return fail(b, "out of memory");
+	}
+	return 0;
+}
+
+const struct pf_working *
+pf_working(const pf_book *b, size_t i, enum pf_work_kind *kind)
+{
+	if (i >= b->nwork)
+		return NULL;
+	if (kind != NULL)
+		*kind = b->work[i].kind;
+	return &b->work[i].w;
+}
+
 static void
-offer(struct pf_quote *q, int date, double px)
+offer(struct pf_quote *q, int date, double px, double ret)
 {
 	if (!q->have || date >= q->date) {
+		if (q->have && date > q->date)
+			q->prev = q->px;
+		else if (!q->have)
+			q->prev = 0;
 		q->have = 1;
 		q->date = date;
 		q->px = px;
+		q->ret = ret;
 	}
 }
 
 void
-pf_add_price(pf_book *b, const char *id, const char *symbol, int date, double close, int before, int ref)
+pf_add_price(pf_book *b, const char *id, const char *symbol, int date, double close, double ret, int before,
+    int ref)
 {
 	size_t i, j;
 
@@ -293,10 +422,10 @@ pf_add_price(pf_book *b, const char *id, const char *symbol, int date, double cl
 		return;
 	i = map_get(&b->by_id, id);
 	if (i != SIZE_MAX)
-		offer(ref ? &b->v[i].ref_id : &b->v[i].close_id, date, close);
+		offer(ref ? &b->v[i].ref_id : &b->v[i].close_id, date, close, ret);
 	j = map_get(&b->by_symbol, symbol);
 	if (j != SIZE_MAX)
-		offer(ref ? &b->v[j].ref_sym : &b->v[j].close_sym, date, close);
+		offer(ref ? &b->v[j].ref_sym : &b->v[j].close_sym, date, close, ret);
 }
 
 /* ---- reading ---- */
@@ -394,6 +523,67 @@ out:
 	return rc;
 }
 
+/* A whole number of shares in [0, QTY_MAX] from field key of rec, or fallback when absent (a fallback of -1
+ * makes the field required). Returns 0, or -1 with the book's error set. */
+static int
+whole(pf_book *b, const json_t *rec, const char *key, double fallback, long long *out, const char *name,
+    long line)
+{
+	json_t *v = json_object_get(rec, key);
+	double q;
+
+	if (v == NULL || json_is_null(v)) {
+		if (fallback < 0)
+			return fail(b, "%s:%ld: %s: missing", name, line, key);
+		*out = (long long)fallback;
+		return 0;
+	}
+	q = json_is_number(v) ? json_number_value(v) : NAN;
+	if (!isfinite(q) || q != floor(q) || q < 0 || q > QTY_MAX)
+		return fail(b, "%s:%ld: %s: not a whole number of shares", name, line, key);
+	*out = (long long)q;
+	return 0;
+}
+
+/* An "open_order" record: client_id, order_id, perm_id, id, symbol, side, qty, filled, remaining, status,
+ * transmit (sti-formats(5)). remaining defaults to qty - filled, filled to 0, transmit to unknown. */
+static int
+read_open_order(pf_book *b, const json_t *rec, const char *name, long line, struct pf_account *acct)
+{
+	struct pf_working w;
+	const char *side = nd_str(rec, "side", "");
+	json_t *t = json_object_get(rec, "transmit");
+	char msg[sizeof b->err];
+
+	memset(&w, 0, sizeof w);
+	w.client_id = nd_str(rec, "client_id", "");
+	w.order_id = nd_int(rec, "order_id", -1);
+	w.perm_id = nd_int(rec, "perm_id", -1);
+	w.id = nd_str(rec, "id", "");
+	w.symbol = nd_str(rec, "symbol", "");
+	w.status = nd_str(rec, "status", "");
+	if (strcmp(side, "BUY") == 0)
+		w.side = 1;
+	else if (strcmp(side, "SELL") == 0)
+		w.side = -1;
+	else
+		return fail(b, "%s:%ld: side: '%s' is not BUY or SELL", name, line, side);
+	if (t != NULL && !json_is_null(t) && !json_is_boolean(t))
+		return fail(b, "%s:%ld: transmit: not true or false", name, line);
+	w.transmit = t == NULL || json_is_null(t) ? -1 : json_is_true(t);
+	if (whole(b, rec, "qty", -1, &w.qty, name, line) != 0 || whole(b, rec, "filled", 0, &w.filled, name, line) != 0)
+		return -1;
+	if (whole(b, rec, "remaining", (double)(w.filled <= w.qty ? w.qty - w.filled : 0), &w.remaining, name,
+	    line) != 0)
+		return -1;
+	if (pf_add_working(b, &w) != 0) {
+		snprintf(msg, sizeof msg, "%s", b->err);
+		return fail(b, "%s:%ld: %s", name, line, msg);
+	}
+	acct->working = b->nwork;
+	return 0;
+}
+
 int
 pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct)
 {
@@ -402,6 +592,7 @@ pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct)
 	const char *type, *acc;
 	double q;
 	int got, rc = -1;
+	long acct_line = 0;
 
 	memset(acct, 0, sizeof *acct);
 	if (r == NULL)
@@ -409,7 +600,8 @@ pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct)
 	while ((got = nd_next(r, &rec)) == 1) {
 		type = nd_str(rec, "type", "");
 		acc = nd_str(rec, "account", "");
-		if ((strcmp(type, "account") == 0 || strcmp(type, "position") == 0) && *acc) {
+		if ((strcmp(type, "account") == 0 || strcmp(type, "position") == 0 ||
+		    strcmp(type, "open_order") == 0) && *acc) {
 			if (acct->account[0] && strcmp(acct->account, acc) != 0) {
 				fail(b, "%s:%ld: account: records of a second account '%s' (first: '%s')", name,
 				    nd_line(r), acc, acct->account);
@@ -419,6 +611,13 @@ pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct)
 			snprintf(acct->account, sizeof acct->account, "%s", acc);
 		}
 		if (strcmp(type, "account") == 0) {
+			if (acct->have) {
+				fail(b, "%s:%ld: type: a second account record (the first is on line %ld)", name,
+				    nd_line(r), acct_line);
+				json_decref(rec);
+				goto out;
+			}
+			acct_line = nd_line(r);
 			acct->have = 1;
 			acct->net_liquidation = nd_num(rec, "net_liquidation", NAN);
 			acct->total_cash = nd_num(rec, "total_cash", NAN);
@@ -440,6 +639,16 @@ pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct)
 				goto out;
 			}
 			acct->positions += q != 0;
+		} else if (strcmp(type, "open_order") == 0) {
+			if (read_open_order(b, rec, name, nd_line(r), acct) != 0) {
+				json_decref(rec);
+				goto out;
+			}
+		}
+		if ((strcmp(type, "open_order") == 0 || strcmp(type, "completed_order") == 0 ||
+		    strcmp(type, "fill") == 0) && pf_add_placed(b, nd_str(rec, "client_id", "")) != 0) {
+			json_decref(rec);
+			goto out;
 		}
 		json_decref(rec);
 	}
@@ -456,57 +665,74 @@ out:
 int
 pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref)
 {
-	csv_reader *r = csv_open(fp, name);
-	int cd, cid, csym, cc, d, got, rc = -1;
-	double px;
+	static const char *const cols[] = { "symbol", "close", "?ret" };
+	enum { C_SYMBOL, C_CLOSE, C_RET };
+	char err[600];
+	panel *p;
+	int got, rc = -1;
+	double px, ret;
 
-	if (r == NULL)
-		return fail(b, "out of memory");
-	if (csv_read_header(r) != 0 || (cd = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0 ||
-	    (csym = csv_require(r, "symbol")) < 0 || (cc = csv_require(r, "close")) < 0) {
-		csv_failed(b, r);
-		goto out;
-	}
-	while ((got = csv_next(r)) == 1) {
-		if (csv_date_required(r, cd, &d) < 0) {
-			csv_failed(b, r);
-			goto out;
-		}
+	/* date-major, one row per (date, id) (sti-formats(5)): lib/panel refuses a second row, which would
+	 * silently win, and rows out of order */
+	if (panel_open(&p, &fp, &name, 1, cols, 3, PANEL_KEYS, err, sizeof err) != 0)
+		return fail(b, "%s", err);
+	while (panel_has(p)) {
+		csv_reader *r = panel_csv(p);
+		int d = panel_date(p), cc = panel_col(p, C_CLOSE), cr = panel_col(p, C_RET);
+
 		if (d >= before)
-			continue;
+			goto next;
 		if ((got = csv_double(r, cc, &px)) < 0) {
 			csv_failed(b, r);
 			goto out;
 		}
 		if (got == 0) /* a missing close is no price, not a zero one */
-			continue;
+			goto next;
 		if (!(px > 0) || !isfinite(px)) {
 			csv_fail(r, cc, "%g is not a positive price", px);
 			csv_failed(b, r);
 			goto out;
 		}
-		pf_add_price(b, csv_field(r, cid), csv_field(r, csym), d, px, before, ref);
-	}
-	if (got < 0) {
-		csv_failed(b, r);
-		goto out;
+		ret = NAN;
+		if (cr >= 0 && (got = csv_double(r, cr, &ret)) < 0) {
+			csv_failed(b, r);
+			goto out;
+		}
+		if (cr >= 0 && got == 0)
+			ret = NAN;
+		else if (cr >= 0 && !(isfinite(ret) && ret >= -1)) {
+			csv_fail(r, cr, "%g is not a return (finite, -1 or above)", ret);
+			csv_failed(b, r);
+			goto out;
+		}
+		pf_add_price(b, panel_id(p), csv_field(r, panel_col(p, C_SYMBOL)), d, px, ret, before, ref);
+next:
+		if (panel_next(p) < 0) {
+			fail(b, "%s", panel_error(p));
+			goto out;
+		}
 	}
 	rc = 0;
 out:
-	csv_close(r);
+	panel_close(p);
 	return rc;
 }
 
 /* ---- planning ---- */
 
-/* The price by id when the id had one, else by symbol. */
+/* The price by id when the id had one, else by symbol; with the close before it and the last return. */
 static void
-choose(const struct pf_quote *by_id, const struct pf_quote *by_sym, double *px, int *date)
+choose(const struct pf_quote *by_id, const struct pf_quote *by_sym, double *px, int *date, double *prev,
+    double *ret)
 {
 	const struct pf_quote *q = by_id->have ? by_id : by_sym;
 
 	*px = q->have ? q->px : 0;
 	*date = q->have ? q->date : INT_MIN;
+	if (prev != NULL) {
+		*prev = q->have ? q->prev : 0;
+		*ret = q->have ? q->ret : NAN;
+	}
 }
 
 /* A close, or the reference price sized with, older than the last trading day before the trade date. */
@@ -520,6 +746,72 @@ static double
 notional(const struct pf_name *x)
 {
 	return fabs((double)x->qty) * x->price;
+}
+
+/* 1 when |r x k - 1| <= tol for a split ratio k: n-for-1 (k = n) or 1-for-n (k = 1/n); *n gets n, negative
+ * for a reverse split. */
+static int
+split_ratio(double r, double tol, int *n)
+{
+	int k;
+
+	for (k = 2; k <= REVERSE_SPLIT_MAX; k++) {
+		if (k <= SPLIT_MAX && fabs(r * k - 1) <= tol) {
+			*n = k;
+			return 1;
+		}
+		if (fabs(r / k - 1) <= tol) {
+			*n = -k;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The close against its own return series: close_t must be close_{t-1} x (1 + ret_t) within max_ret_gap
+ * (and a cent), or that times a split ratio: after an n-for-1 split the unadjusted close is 1/n of it, after
+ * a 1-for-n reverse split n times it, while ret does not jump (sti-formats(5)). No previous close or an
+ * empty ret: nothing to compare. Returns 0, or -1 with the reason in x->bad. */
+static int
+check_close(struct pf_name *x, const struct pf_params *p)
+{
+	double want, r;
+	int n;
+
+	if (!(x->prev_close > 0) || isnan(x->ret))
+		return 0;
+	want = x->prev_close * (1 + x->ret);
+	if (!(want > 0)) {
+		snprintf(x->bad, sizeof x->bad, "close %.10g after %.10g with ret %.10g: the return says the price "
+		    "went to 0", x->close, x->prev_close, x->ret);
+		return -1;
+	}
+	if (fabs(x->close - want) <= fmax(p->max_ret_gap * want, TICK))
+		return 0;
+	r = x->close / want;
+	if (split_ratio(r, p->max_ret_gap, &n))
+		return 0;
+	snprintf(x->bad, sizeof x->bad, "close %.10g is not the previous close %.10g x (1 + ret %.10g) = %.10g "
+	    "(%+.1f%%), nor a split of it (--max-ret-gap %g)", x->close, x->prev_close, x->ret, want,
+	    100 * (r - 1), p->max_ret_gap);
+	return -1;
+}
+
+/* What a working order's client_id says about it: ours ("DATE:STRATEGY:SYMBOL:SIDE" with this strategy)
+ * from an older decision, this one or a later one, or another strategy's or nobody's. */
+static enum pf_work_kind
+classify(const char *cid, const struct pf_params *p)
+{
+	const char *a, *c;
+	size_t len;
+	int d;
+
+	if (p->strategy == NULL || (a = strchr(cid, ':')) == NULL || date_parse(cid, (size_t)(a - cid), &d) != 0)
+		return PF_WORK_OTHER;
+	len = strlen(p->strategy);
+	if ((c = strchr(a + 1, ':')) == NULL || (size_t)(c - a - 1) != len || strncmp(a + 1, p->strategy, len) != 0)
+		return PF_WORK_OTHER;
+	return d < p->decided ? PF_WORK_SUPERSEDE : d == p->decided ? PF_WORK_SAME : PF_WORK_NEWER;
 }
 
 static const pf_book *sort_book; /* qsort has no context argument in C11 */
@@ -547,58 +839,149 @@ cmp_symbols(const void *a, const void *b)
 	return c ? c : strcmp(x->id, y->id);
 }
 
+/* A name that trades or is valued: targeted, held, or with working orders counted as held. */
+static int
+in_play(const struct pf_name *x)
+{
+	return x->weight != 0 || x->held != 0 || x->work_buy != 0 || x->work_sell != 0;
+}
+
+/* Order value below the dust rules' thresholds. */
+static enum pf_why
+dust(double v, const struct pf_params *p)
+{
+	if (v < p->min_notional)
+		return PF_DUST_NOTIONAL;
+	if (v / p->capital < p->min_weight_change)
+		return PF_DUST_WEIGHT;
+	return PF_BUY; /* not dust */
+}
+
 void
 pf_plan(pf_book *b, const struct pf_params *p)
 {
 	struct pf_totals *t = &b->tot;
 	struct pf_name *x;
-	double budget, held_value = 0, v, fit;
+	struct pf_work *w;
+	double budget, held_value = 0, v, fit, tgt, held_eff, cap;
 	size_t i, k;
 
 	memset(t, 0, sizeof *t);
 	t->invest = p->capital * (1 - p->buffer);
+	t->nav = isnan(p->nav) ? p->capital : p->nav;
+	for (i = 0; i < b->n; i++)
+		b->v[i].work_buy = b->v[i].work_sell = b->v[i].same_buy = b->v[i].same_sell = 0;
+	for (k = 0; k < b->nwork; k++) {
+		w = &b->work[k];
+		w->kind = classify(w->w.client_id, p);
+		if (w->kind == PF_WORK_SUPERSEDE) {
+			t->supersede++;
+			continue;
+		}
+		t->newer += w->kind == PF_WORK_NEWER; /* refused; counted as held meanwhile */
+		if (w->kind == PF_WORK_SAME) { /* the batch itself: in the accounting only */
+			if (w->w.side > 0)
+				b->v[w->name].same_buy += w->w.remaining;
+			else
+				b->v[w->name].same_sell += w->w.remaining;
+			continue;
+		}
+		if (w->w.side > 0)
+			b->v[w->name].work_buy += w->w.remaining;
+		else
+			b->v[w->name].work_sell += w->w.remaining;
+	}
 	for (i = 0; i < b->n; i++) {
 		x = &b->v[i];
-		choose(&x->close_id, &x->close_sym, &x->close, &x->close_date);
-		choose(&x->ref_id, &x->ref_sym, &x->ref, &x->ref_date);
+		choose(&x->close_id, &x->close_sym, &x->close, &x->close_date, &x->prev_close, &x->ret);
+		choose(&x->ref_id, &x->ref_sym, &x->ref, &x->ref_date, NULL, NULL);
 		x->price = p->use_ref ? x->ref : x->close;
 		x->price_date = p->use_ref ? x->ref_date : x->close_date;
+		x->value_px = x->price;
 		x->qty = x->target = x->want = 0;
+		x->placed = 0;
+		x->bad[0] = '\0';
 		t->gross += fabs(x->weight);
-		if (!(x->price > 0)) {
+		if (!(x->price > 0) || !isfinite(x->price)) {
 			x->why = PF_NO_PRICE;
 			continue;
 		}
 		held_value += (double)x->held * x->price;
+		held_eff = (double)x->held + (double)x->work_buy - (double)x->work_sell;
+		t->work_buy += (double)(x->work_buy + x->same_buy) * x->price;
+		t->work_sell += (double)(x->work_sell + x->same_sell) * x->price;
+		if (x->close > 0 && in_play(x) && check_close(x, p) != 0) {
+			x->why = PF_BAD_PRICE;
+			x->value_px = fmax(x->value_px, x->prev_close * (1 + x->ret));
+			continue;
+		}
 		if (p->skip_stale && stale(x, p)) {
 			x->why = PF_STALE;
 			continue;
 		}
-		if (x->weight > 0)
-			x->target = (long long)floor(t->invest * x->weight / x->price + SHARE_EPS);
-		x->want = x->target - x->held;
+		/* every quantity is checked as a double before it becomes a long long */
+		tgt = x->weight > 0 ? floor(t->invest * x->weight / x->price + SHARE_EPS) : 0;
+		if (!isfinite(tgt) || tgt > QTY_MAX || fabs(tgt - held_eff) > p->max_shares) {
+			snprintf(x->bad, sizeof x->bad, "an order of %.6g shares (target %.6g at price %.10g) is above "
+			    "--max-shares %.0f", fabs(tgt - held_eff), tgt, x->price, p->max_shares);
+			x->why = PF_BAD_PRICE;
+			/* valued at the higher of the refused price and the one before, as a hold */
+			x->value_px = fmax(x->value_px, x->prev_close * (isnan(x->ret) ? 1 : 1 + x->ret));
+			continue;
+		}
+		x->target = (long long)tgt;
+		x->want = x->target - (x->held + x->work_buy - x->work_sell);
 		if (x->want == 0) {
 			x->why = x->held != 0 ? PF_AT_TARGET : PF_ZERO;
 			continue;
 		}
 		x->qty = x->want;
+		/* never short, even for a moment: a SELL is at most what is held less what is already selling */
+		cap = (double)x->held - (double)x->work_sell;
+		if (x->qty < 0 && (double)-x->qty > cap) {
+			x->qty = cap > 0 ? -(long long)cap : 0;
+			x->why = PF_NO_SHORT;
+			continue;
+		}
+		/* others' working SELLs beyond the position are theirs to answer for: an exit never buys */
+		if (x->qty > 0 && x->target == 0) {
+			x->qty = 0;
+			x->why = PF_NO_SHORT;
+			continue;
+		}
 		if (x->weight == 0) { /* an exit is never dust: a remnant would linger forever */
 			x->why = PF_EXIT;
+			continue;
+		}
+		if (x->target == 0 && x->qty < 0) { /* nor is a close because the weight buys no share */
+			x->why = PF_CLOSE;
 			continue;
 		}
 		/* the weight change is the order's value over capital: the target's own weight is net of the
 		 * buffer, so comparing with the raw target weight would see a change where there is none */
 		v = fabs((double)x->want) * x->price;
-		if (v < p->min_notional)
-			x->why = PF_DUST_NOTIONAL;
-		else if (v / p->capital < p->min_weight_change)
-			x->why = PF_DUST_WEIGHT;
-		else
+		x->why = dust(v, p);
+		if (x->why == PF_BUY)
 			x->why = x->want > 0 ? PF_BUY : PF_SELL;
-		if (x->why == PF_DUST_NOTIONAL || x->why == PF_DUST_WEIGHT)
+		else
 			x->qty = 0;
 	}
+	/* a re-run writes the same orders, but one whose client_id the broker has seen will not be placed
+	 * again: it spends nothing and counts nothing (its working remainder counts, as same_buy/same_sell) */
+	for (i = 0; i < b->n && p->strategy != NULL && b->placed.n > 0; i++) {
+		char cid[DATE_LEN + 1 + 256], day[DATE_LEN + 1];
+
+		x = &b->v[i];
+		if (x->qty == 0)
+			continue;
+		snprintf(cid, sizeof cid, "%s:%s:%s:%s", date_fmt(p->decided, day), p->strategy, x->symbol,
+		    x->qty > 0 ? "BUY" : "SELL");
+		x->placed = map_get(&b->placed, cid) != SIZE_MAX;
+	}
+	/* the funds: cash before the sells, less what working BUYs counted as held will spend; SELLs of other
+	 * strategies still working are not counted on */
 	t->funds = isnan(p->funds) ? p->capital - held_value : p->funds;
+	t->funds -= t->work_buy;
 
 	free(b->order);
 	b->norder = 0;
@@ -613,21 +996,33 @@ pf_plan(pf_book *b, const struct pf_params *p)
 
 	for (k = 0; k < b->norder; k++) {
 		x = &b->v[b->order[k]];
+		t->placed += x->placed;
 		if (x->qty < 0) {
-			t->proceeds += notional(x);
+			t->proceeds += x->placed ? 0 : notional(x);
 			t->sells++;
 		}
 	}
-	budget = t->funds + t->proceeds;
+	budget = t->funds + p->margin * t->nav + t->proceeds;
+	if (!isfinite(budget)) /* pf_check refuses; nothing is bought meanwhile */
+		budget = 0;
 	for (k = 0; k < b->norder; k++) {
 		x = &b->v[b->order[k]];
 		if (x->qty < 0)
 			continue;
+		if (x->placed) { /* at the broker already: its remainder is in the working BUYs */
+			t->buys++;
+			continue;
+		}
 		if (notional(x) > budget + CASH_EPS) {
 			fit = floor((budget + CASH_EPS) / x->price);
-			x->qty = fit > 0 ? (long long)fit : 0;
+			x->qty = fit > 0 ? (long long)fmin(fit, (double)x->qty) : 0;
 			x->why = PF_SHRUNK;
 			t->shrunk++;
+			/* what is left of it obeys the dust rules the whole order did */
+			if (x->qty > 0 && dust(notional(x), p) != PF_BUY) {
+				x->qty = 0;
+				x->why = PF_SHRUNK_DUST;
+			}
 		}
 		budget -= notional(x);
 		t->spent += notional(x);
@@ -638,6 +1033,16 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		if (b->v[b->order[k]].qty != 0)
 			b->order[i++] = b->order[k];
 	b->norder = i;
+	for (i = 0; i < b->n; i++) {
+		x = &b->v[i];
+		if (!(x->value_px > 0) || !isfinite(x->value_px))
+			continue;
+		v = ((double)x->held + (double)x->work_buy - (double)x->work_sell + (double)x->same_buy -
+		    (double)x->same_sell) * x->value_px;
+		t->committed_before += v;
+		t->committed += v + (x->placed ? 0 : (double)x->qty * x->value_px);
+		t->new_buys += x->qty > 0 && !x->placed;
+	}
 }
 
 const struct pf_name *
@@ -673,10 +1078,21 @@ pf_check(const pf_book *b, const struct pf_params *p, void (*report)(void *ctx, 
 	double sum = 0, v;
 	size_t i, n = 0;
 
+	const struct pf_totals *t = &b->tot;
+	double limit;
+
 	if (b->order == NULL)
 		say(report, ctx, &n, "out of memory while planning");
-	if (!(p->capital > 0))
+	if (!(p->capital > 0) || !isfinite(p->capital))
 		say(report, ctx, &n, "capital %g is not positive", p->capital);
+	if (!(t->nav > 0) || !isfinite(t->nav))
+		say(report, ctx, &n, "NAV %g is not positive", t->nav);
+	if (!isfinite(t->funds))
+		say(report, ctx, &n, "funds %g are not a number", t->funds);
+	for (i = 0; i < b->nwork; i++)
+		if (b->work[i].kind == PF_WORK_NEWER)
+			say(report, ctx, &n, "%s: working order '%s' is from a later decision than this one: run "
+			    "that decision instead", b->work[i].w.symbol, b->work[i].w.client_id);
 	for (i = 0; i < b->n; i++) {
 		x = &b->v[i];
 		sum += fabs(x->weight);
@@ -687,10 +1103,15 @@ pf_check(const pf_book *b, const struct pf_params *p, void (*report)(void *ctx, 
 			say(report, ctx, &n, "%s: weight %g is above --max-weight %g", x->symbol, x->weight,
 			    p->max_weight);
 		/* ':' separates the client_id's parts; ib-submit refuses blanks and ',' as well */
-		if ((x->weight != 0 || x->held != 0) && (strpbrk(x->symbol, " \t:,") != NULL || x->symbol[0] == '\0'))
+		if (in_play(x) && (strpbrk(x->symbol, " \t:,") != NULL || x->symbol[0] == '\0'))
 			say(report, ctx, &n, "%s: symbol '%s' cannot be part of a client_id", x->id, x->symbol);
-		if (x->why == PF_NO_PRICE) { /* needed only to trade it */
-			if (x->weight != 0 || x->held != 0)
+		if (x->why == PF_BAD_PRICE) { /* a data error: all or (skip_bad) only this name stays untraded */
+			if (!p->skip_bad)
+				say(report, ctx, &n, "%s: %s", x->symbol, x->bad);
+			continue;
+		}
+		if (x->why == PF_NO_PRICE) { /* needed only to trade or value it */
+			if (in_play(x))
 				say(report, ctx, &n, "%s: no %sprice before the trade date", x->symbol,
 				    p->use_ref && x->close > 0 ? "reference " : "");
 			continue;
@@ -717,6 +1138,11 @@ pf_check(const pf_book *b, const struct pf_params *p, void (*report)(void *ctx, 
 			say(report, ctx, &n, "%s: %s of %lld shares is worth %.2f, above --max-order-notional %g",
 			    x->symbol, x->qty > 0 ? "BUY" : "SELL", llabs(x->qty), v, p->max_order_notional);
 	}
+	/* the invariant: a batch that buys never leaves the account committed beyond its NAV */
+	limit = t->nav * (1 + p->margin + p->commit_tol);
+	if (t->new_buys > 0 && !(t->committed <= limit + CASH_EPS))
+		say(report, ctx, &n, "the batch would commit %.2f, %.4g x the NAV %.2f, above NAV x (1 + --margin %g + "
+		    "--commit-tolerance %g)", t->committed, t->committed / t->nav, t->nav, p->margin, p->commit_tol);
 	if (sum > p->max_gross + p->gross_tol)
 		say(report, ctx, &n, "gross exposure %g is above --max-gross %g", sum, p->max_gross);
 	if (fabs(sum - p->gross) > p->gross_tol)
@@ -725,6 +1151,53 @@ pf_check(const pf_book *b, const struct pf_params *p, void (*report)(void *ctx, 
 }
 
 /* ---- output ---- */
+
+static int
+cmp_work(const void *a, const void *b)
+{
+	const struct pf_working *x = &sort_book->work[*(const size_t *)a].w;
+	const struct pf_working *y = &sort_book->work[*(const size_t *)b].w;
+	int c = strcmp(x->client_id, y->client_id);
+
+	if (c)
+		return c;
+	if (x->order_id != y->order_id)
+		return x->order_id < y->order_id ? -1 : 1;
+	return (x->perm_id > y->perm_id) - (x->perm_id < y->perm_id);
+}
+
+/* The "supersede" records: the working orders of older decisions of this strategy, to be cancelled (and
+ * the cancel confirmed, with no more filled than here) before the batch is placed. */
+static int
+write_supersede(const pf_book *b, FILE *fp)
+{
+	const struct pf_working *w;
+	size_t *ix, n = 0, i;
+	json_t *o;
+	int rc = 0;
+
+	if ((ix = malloc(sizeof *ix * (b->nwork ? b->nwork : 1))) == NULL)
+		return -1;
+	for (i = 0; i < b->nwork; i++)
+		if (b->work[i].kind == PF_WORK_SUPERSEDE)
+			ix[n++] = i;
+	sort_book = b;
+	qsort(ix, n, sizeof *ix, cmp_work);
+	for (i = 0; rc == 0 && i < n; i++) {
+		w = &b->work[ix[i]].w;
+		o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:s}", "type", "supersede", "client_id", w->client_id,
+		    "symbol", w->symbol, "side", w->side > 0 ? "BUY" : "SELL", "qty", (json_int_t)w->qty, "filled",
+		    (json_int_t)w->filled, "remaining", (json_int_t)w->remaining, "status", w->status);
+		if (o != NULL && w->order_id >= 0)
+			json_object_set_new(o, "order_id", json_integer(w->order_id));
+		if (o != NULL && w->perm_id >= 0)
+			json_object_set_new(o, "perm_id", json_integer(w->perm_id));
+		rc = o != NULL ? nd_write(fp, o) : -1;
+		json_decref(o);
+	}
+	free(ix);
+	return rc;
+}
 
 int
 pf_write_orders(const pf_book *b, FILE *fp, int decided, int trade_date, const char *strategy,
@@ -738,6 +1211,8 @@ pf_write_orders(const pf_book *b, FILE *fp, int decided, int trade_date, const c
 
 	date_fmt(decided, day);
 	date_fmt(trade_date, tday);
+	if (write_supersede(b, fp) != 0)
+		return -1;
 	for (i = 0; rc == 0 && (x = pf_order(b, i)) != NULL; i++) {
 		const char *side = x->qty > 0 ? "BUY" : "SELL";
 
@@ -769,6 +1244,10 @@ pf_why_text(enum pf_why why)
 	case PF_DUST_WEIGHT: return "skipped: below --min-weight-change";
 	case PF_SHRUNK: return "shrunk to the funds";
 	case PF_STALE: return "stale price: not traded";
+	case PF_CLOSE: return "weight too small for one share: sell all";
+	case PF_SHRUNK_DUST: return "shrunk to the funds, then below the dust rules: skipped";
+	case PF_NO_SHORT: return "cut to the shares held less working SELLs (never short, an exit never buys)";
+	case PF_BAD_PRICE: return "refused price or quantity: not traded";
 	}
 	return "?";
 }
@@ -791,6 +1270,9 @@ pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp)
 	fprintf(fp, "capital %.2f, buffer %g: %.2f to invest; funds %.2f + sells %.2f = %.2f for buys, "
 	    "%.2f spent\n", p->capital, p->buffer, t->invest, t->funds, t->proceeds, t->funds + t->proceeds,
 	    t->spent);
+	fprintf(fp, "working orders counted as held: BUY %.2f, SELL %.2f; superseded: %zu; committed %.2f before, "
+	    "%.2f after (NAV %.2f, %.4g x)\n", t->work_buy, t->work_sell, t->supersede, t->committed_before,
+	    t->committed, t->nav, t->nav > 0 ? t->committed / t->nav : NAN);
 	fprintf(fp, "%-10s %-10s %8s %10s %-10s %8s %8s %8s  %s\n", "symbol", "id", "weight", "price", "date",
 	    "held", "target", "order", "reason");
 	for (i = 0; i < b->n; i++) {
@@ -802,8 +1284,16 @@ pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp)
 		    x->qty, pf_why_text(x->why));
 		if (x->why == PF_SHRUNK)
 			fprintf(fp, " (from %+lld)", x->want);
-		else if (x->why == PF_DUST_NOTIONAL || x->why == PF_DUST_WEIGHT)
+		else if (x->why == PF_DUST_NOTIONAL || x->why == PF_DUST_WEIGHT || x->why == PF_SHRUNK_DUST)
 			fprintf(fp, " (%+lld)", x->want);
+		else if (x->why == PF_BAD_PRICE)
+			fprintf(fp, " (%s)", x->bad);
+		if (x->work_buy != 0 || x->work_sell != 0)
+			fprintf(fp, " [working +%lld -%lld]", x->work_buy, x->work_sell);
+		if (x->same_buy != 0 || x->same_sell != 0)
+			fprintf(fp, " [this decision's working +%lld -%lld]", x->same_buy, x->same_sell);
+		if (x->placed)
+			fprintf(fp, " (at the broker already: not placed again)");
 		putc('\n', fp);
 	}
 	free(idx);

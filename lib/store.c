@@ -11,6 +11,8 @@
 
 #include "aout.h"
 #include "err.h"
+#include "log.h"
+#include "s3_impl.h"
 
 const char *
 store_root(const char *root)
@@ -29,13 +31,61 @@ is_explicit_local(const char *s)
 	    strncmp(s, "../", 3) == 0;
 }
 
-/* Whether path has a ".." component (a store key must not climb out of the store). */
-static int
-has_dotdot(const char *p)
+int
+store_key_check(const char *key, int flags, char *err, size_t errlen)
 {
-	for (const char *s = p; (s = strstr(s, "..")) != NULL; s += 2)
-		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
-			return 1;
+	const char *seg = key, *why = NULL;
+	size_t n = strlen(key);
+
+	if (n == 0) {
+		if (flags & STORE_KEY_PREFIX)
+			return 0;
+		why = "an empty key";
+	} else if (key[0] == '/') {
+		why = "a key must not start with '/'";
+	}
+	for (const unsigned char *p = (const unsigned char *)key; why == NULL && *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			why = "a key must not contain control characters";
+		else if (*p == '\\')
+			why = "a key must not contain a backslash";
+	}
+	while (why == NULL) {
+		const char *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg);
+
+		if (len == 0 && !(end == NULL && (flags & STORE_KEY_PREFIX) && seg > key))
+			why = end == NULL ? "a key must not end with '/'" : "a key must not contain an empty segment ('//')";
+		else if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			why = "a key must not contain a '.' or '..' segment";
+		if (end == NULL)
+			break;
+		seg = end + 1;
+	}
+	if (why == NULL)
+		return 0;
+	err_fmt(err, errlen, "%.*s%s: %s", n > 200 ? 200 : (int)n, key, n > 200 ? "..." : "", why);
+	/* control characters would reach the terminal: show them as '?' */
+	for (char *e = err; *e != '\0'; e++)
+		if ((unsigned char)*e < 0x20 || *e == 0x7f)
+			*e = '?';
+	return EX_USAGE;
+}
+
+int
+store_bucket_check(const char *bucket, char *err, size_t errlen)
+{
+	size_t n = strlen(bucket);
+
+	if (n == 0 || n > 255 || strspn(bucket, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != n ||
+	    strcmp(bucket, ".") == 0 || strcmp(bucket, "..") == 0) {
+		err_fmt(err, errlen, "bucket '%.*s': not a bucket name (A-Z a-z 0-9 . - _)", n > 100 ? 100 : (int)n,
+		    bucket);
+		for (char *e = err; *e != '\0'; e++)
+			if ((unsigned char)*e < 0x20 || *e == 0x7f)
+				*e = '?';
+		return EX_USAGE;
+	}
 	return 0;
 }
 
@@ -53,6 +103,8 @@ parse_s3(const char *url, store_loc *loc, char *err, size_t errlen)
 	loc->is_s3 = 1;
 	loc->bucket = strndup(b, bn);
 	loc->key = strdup(slash ? slash + 1 : "");
+	if (loc->bucket != NULL && store_bucket_check(loc->bucket, err, errlen) != 0)
+		return EX_USAGE;
 	return 0;
 }
 
@@ -73,6 +125,8 @@ store_resolve(const char *url, const char *root, store_loc *loc, char *err, size
 		}
 	} else if (is_explicit_local(url)) {
 		loc->key = strdup(url);
+	} else if ((rc = store_key_check(url, STORE_KEY_PREFIX, err, errlen)) != 0) {
+		/* a store key: checked on its own first, so the message names what the caller wrote */
 	} else if (strncmp(r, "s3://", 5) == 0) {
 		if ((rc = parse_s3(r, loc, err, errlen)) == 0 && loc->key != NULL) {
 			size_t n = strlen(loc->key);
@@ -88,10 +142,6 @@ store_resolve(const char *url, const char *root, store_loc *loc, char *err, size
 		const char *dir = strncmp(r, "file://", 7) == 0 ? r + 7 : r;
 		size_t n = strlen(dir);
 
-		if (has_dotdot(url)) {
-			err_fmt(err, errlen, "%s: a store key must not contain '..'", url);
-			return EX_USAGE;
-		}
 		loc->key = malloc(n + strlen(url) + 2);
 		if (loc->key != NULL) {
 			sprintf(loc->key, "%s%s%s", dir, n > 0 && dir[n - 1] != '/' ? "/" : "", url);
@@ -102,6 +152,8 @@ store_resolve(const char *url, const char *root, store_loc *loc, char *err, size
 		err_fmt(err, errlen, "out of memory");
 		rc = EX_SOFTWARE;
 	}
+	if (rc == 0 && loc->is_s3)
+		rc = store_key_check(loc->key, STORE_KEY_PREFIX, err, errlen);
 	if (rc != 0)
 		store_loc_free(loc);
 	return rc;
@@ -127,9 +179,8 @@ io_code(int e)
 	return EX_IOERR;
 }
 
-/* mkdir -p of path's directory. */
-static int
-make_parents(const char *path)
+int
+store_make_parents(const char *path)
 {
 	char *p = strdup(path);
 	int rc = 0;
@@ -154,7 +205,7 @@ copy(FILE *in, FILE *out, long long *n, int *rerr, int *werr)
 	static __thread char buf[1 << 16];
 	size_t k;
 
-	while ((k = fread(buf, 1, sizeof buf, in)) > 0) {
+	while (!s3_cancelled && (k = fread(buf, 1, sizeof buf, in)) > 0) {
 		if (fwrite(buf, 1, k, out) != k) {
 			*werr = errno ? errno : EIO;
 			return -1;
@@ -178,12 +229,17 @@ local_put(const char *path, FILE *in, long long *written, char *err, size_t errl
 		err_fmt(err, errlen, "%s: not a file name", path);
 		return EX_USAGE;
 	}
-	if (make_parents(path) != 0 || (a = aout_open(path)) == NULL) {
+	if (store_make_parents(path) != 0 || (a = aout_open(path)) == NULL) {
 		err_fmt(err, errlen, "%s: %s", path, strerror(errno));
 		return io_code(errno) == EX_NOINPUT ? EX_CANTCREAT : io_code(errno);
 	}
-	if (copy(in, aout_fp(a), written, &rerr, &werr) != 0) {
+	if (copy(in, aout_fp(a), written, &rerr, &werr) != 0 || s3_cancelled) {
 		aout_abort(a);
+		if (s3_cancelled) { /* a signal (s3_cancel): the old file stays, as on S3 */
+			*written = 0;
+			err_fmt(err, errlen, "%s: interrupted", path);
+			return EX_TEMPFAIL;
+		}
 		*written = 0;
 		err_fmt(err, errlen, rerr ? "read: %s" : "%s: %s", rerr ? strerror(rerr) : path,
 		    strerror(werr));
@@ -212,9 +268,14 @@ local_get(const char *path, FILE *out, long long *got, char *err, size_t errlen)
 		err_fmt(err, errlen, "%s: %s", path, strerror(e));
 		return e == EISDIR ? EX_NOINPUT : io_code(e);
 	}
-	if (copy(in, out, got, &rerr, &werr) != 0) {
-		err_fmt(err, errlen, "%s: %s", rerr ? path : "write", strerror(rerr ? rerr : werr));
-		rc = EX_IOERR;
+	if (copy(in, out, got, &rerr, &werr) != 0 || s3_cancelled) {
+		if (s3_cancelled) {
+			err_fmt(err, errlen, "%s: interrupted", path);
+			rc = EX_TEMPFAIL;
+		} else {
+			err_fmt(err, errlen, "%s: %s", rerr ? path : "write", strerror(rerr ? rerr : werr));
+			rc = EX_IOERR;
+		}
 	}
 	fclose(in);
 	return rc;
@@ -240,9 +301,9 @@ is_temp(const char *name)
 	return n > 11 && strncmp(name + n - 11, ".tmp.", 5) == 0;
 }
 
-/* Collect files under dir whose path starts with prefix. */
+/* Collect files under dir whose path starts with prefix: the keys, or (temps) only writers' temporaries. */
 static int
-walk(const char *dir, const char *prefix, struct entries *out)
+walk(const char *dir, const char *prefix, int temps, struct entries *out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -255,7 +316,7 @@ walk(const char *dir, const char *prefix, struct entries *out)
 		struct stat st;
 		size_t pl = strlen(prefix);
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || is_temp(de->d_name))
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if ((p = malloc(strlen(dir) + strlen(de->d_name) + 2)) == NULL) {
 			rc = -1;
@@ -271,9 +332,9 @@ walk(const char *dir, const char *prefix, struct entries *out)
 
 			/* descend when the prefix reaches into it or it lies under the prefix */
 			if (strncmp(p, prefix, n < pl ? n : pl) == 0)
-				rc = walk(p, prefix, out);
+				rc = walk(p, prefix, temps, out);
 			free(p);
-		} else if (S_ISREG(st.st_mode) && strncmp(p, prefix, pl) == 0) {
+		} else if (S_ISREG(st.st_mode) && strncmp(p, prefix, pl) == 0 && is_temp(de->d_name) == temps) {
 			if (out->n == out->cap) {
 				size_t cap = out->cap ? 2 * out->cap : 64;
 				struct entry *v = realloc(out->v, cap * sizeof *v);
@@ -323,7 +384,7 @@ local_list(const store_loc *loc, int (*fn)(void *arg, const s3_object *o), void 
 	strcpy(dir, key);
 	slash = strrchr(dir, '/');
 	slash[slash == dir ? 1 : 0] = '\0';
-	if (walk(dir, key, &es) != 0) {
+	if (walk(dir, key, 0, &es) != 0) {
 		err_fmt(err, errlen, "%s: %s", dir, strerror(errno));
 		rc = io_code(errno);
 	}
@@ -350,6 +411,91 @@ local_list(const store_loc *loc, int (*fn)(void *arg, const s3_object *o), void 
 	return rc;
 }
 
+/* The writers' temporaries under the location older than cutoff: removed, each told to fn. */
+static int
+local_clean(const store_loc *loc, time_t cutoff, int (*fn)(void *arg, const store_stale *st), void *arg, char *err,
+    size_t errlen)
+{
+	struct entries es = { 0 };
+	int noslash = strchr(loc->key, '/') == NULL;
+	char *key = malloc(strlen(loc->key) + 3), *dir = malloc(strlen(loc->key) + 3), *slash;
+	int rc = 0;
+
+	if (key == NULL || dir == NULL) {
+		free(key);
+		free(dir);
+		err_fmt(err, errlen, "out of memory");
+		return EX_SOFTWARE;
+	}
+	sprintf(key, "%s%s", noslash ? "./" : "", loc->key);
+	strcpy(dir, key);
+	slash = strrchr(dir, '/');
+	slash[slash == dir ? 1 : 0] = '\0';
+	if (walk(dir, key, 1, &es) != 0) {
+		err_fmt(err, errlen, "%s: %s", dir, strerror(errno));
+		rc = io_code(errno);
+	}
+	if (es.n > 1)
+		qsort(es.v, es.n, sizeof *es.v, entry_cmp);
+	for (size_t i = 0; i < es.n && rc == 0; i++) {
+		char since[32];
+		struct tm tm;
+		store_stale st = { "temporary", es.v[i].path, NULL, since };
+
+		if (es.v[i].mtime >= cutoff)
+			continue;
+		gmtime_r(&es.v[i].mtime, &tm);
+		strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (unlink(es.v[i].path) != 0 && errno != ENOENT) {
+			err_fmt(err, errlen, "%s: %s", es.v[i].path, strerror(errno));
+			rc = io_code(errno);
+		} else if (fn != NULL) {
+			rc = fn(arg, &st);
+		}
+	}
+	for (size_t i = 0; i < es.n; i++)
+		free(es.v[i].path);
+	free(es.v);
+	free(dir);
+	free(key);
+	return rc;
+}
+
+struct s3_clean {
+	const s3_config *c;
+	const char *bucket;
+	time_t cutoff;
+	int (*fn)(void *arg, const store_stale *st);
+	void *arg;
+	char *err;
+	size_t errlen;
+};
+
+static int
+abort_stale(void *arg, const s3_upload *u)
+{
+	struct s3_clean *cl = arg;
+	struct tm tm;
+	const char *end;
+	int rc;
+
+	memset(&tm, 0, sizeof tm);
+	if (u->initiated == NULL || (end = strptime(u->initiated, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL) {
+		log_warn("upload %s of %s: no readable Initiated time: left alone", u->upload_id, u->key);
+		return 0;
+	}
+	if (timegm(&tm) >= cl->cutoff)
+		return 0;
+	if ((rc = s3_abort_upload(cl->c, cl->bucket, u->key, u->upload_id, cl->err, cl->errlen)) != 0)
+		return rc == EX_NOINPUT ? 0 : rc; /* completed or aborted meanwhile */
+	if (cl->fn != NULL) {
+		store_stale st = { "upload", u->key, u->upload_id, u->initiated };
+
+		return cl->fn(cl->arg, &st);
+	}
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 /* Run op with s3, or with a configuration loaded from the environment. */
@@ -371,14 +517,22 @@ struct shift {
 	int (*fn)(void *arg, const s3_object *o);
 	void *arg;
 	size_t base;
+	int check; /* 1: the keys are store or S3 keys (not the caller's own local paths) */
 };
 
+/* A listed key on to the caller: checked (a server or a file name must not lead a key outside), then
+ * without the root's leading bytes. */
 static int
 shift_key(void *arg, const s3_object *o)
 {
 	struct shift *s = arg;
 	s3_object c = *o;
+	char why[S3_ERRLEN];
 
+	if (s->check && store_key_check(c.key, 0, why, sizeof why) != 0) {
+		log_warn("listing: key refused and skipped: %s", why);
+		return 0;
+	}
 	c.key += strlen(c.key) >= s->base ? s->base : 0;
 	return s->fn(s->arg, &c);
 }
@@ -421,6 +575,10 @@ store_get(const store_loc *loc, const s3_config *s3, FILE *out, long long *got, 
 	*got = 0;
 	if (!loc->is_s3)
 		return local_get(loc->key, out, got, err, errlen);
+	if (loc->key[0] == '\0' || loc->key[strlen(loc->key) - 1] == '/') {
+		err_fmt(err, errlen, "s3://%s/%s: not an object key", loc->bucket, loc->key);
+		return EX_USAGE;
+	}
 	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
 		rc = s3_get(c, loc->bucket, loc->key, out, got, err, errlen);
 	s3_config_free(&mine);
@@ -433,13 +591,37 @@ store_list(const store_loc *loc, const s3_config *s3, int (*fn)(void *arg, const
 {
 	s3_config mine = { 0 };
 	const s3_config *c;
-	struct shift sh = { fn, arg, loc->base };
+	struct shift sh = { fn, arg, loc->base, 1 };
+	int rc;
+
+	if (!loc->is_s3) {
+		/* local_list gives keys relative to the root; paths (base 0) are the caller's own */
+		sh.base = 0;
+		sh.check = loc->base > 0;
+		return local_list(loc, shift_key, &sh, err, errlen);
+	}
+	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
+		rc = s3_list(c, loc->bucket, loc->key, shift_key, &sh, err, errlen);
+	s3_config_free(&mine);
+	return rc;
+}
+
+int
+store_clean(const store_loc *loc, const s3_config *s3, long long age_s, int (*fn)(void *arg, const store_stale *st),
+    void *arg, char *err, size_t errlen)
+{
+	s3_config mine = { 0 };
+	const s3_config *c;
+	time_t cutoff = time(NULL) - (time_t)age_s;
 	int rc;
 
 	if (!loc->is_s3)
-		return local_list(loc, fn, arg, err, errlen);
-	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
-		rc = s3_list(c, loc->bucket, loc->key, shift_key, &sh, err, errlen);
+		return local_clean(loc, cutoff, fn, arg, err, errlen);
+	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0) {
+		struct s3_clean cl = { c, loc->bucket, cutoff, fn, arg, err, errlen };
+
+		rc = s3_list_uploads(c, loc->bucket, loc->key, abort_stale, &cl, err, errlen);
+	}
 	s3_config_free(&mine);
 	return rc;
 }

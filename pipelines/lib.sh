@@ -1,6 +1,6 @@
 # pipelines/lib.sh: what every flow shares. Sourced, not run.
 # Logging of every step, the configuration, store access through s3-put/s3-get (the same for S3 and the
-# local store), a lock, and a notification naming the failed step and the tail of its error.
+# local store), a lease (store-lease) for runs that must be alone, and a notification naming the failed step and the tail of its error.
 # shellcheck shell=bash
 
 set -euo pipefail
@@ -51,32 +51,75 @@ store_latest() {
 		sed -n "s#^$1/\([0-9-]\{10\}\)/.*#\1#p" | sort -u | tail -n 1
 }
 
-# lock NAME: one run at a time; a second one exits at once with a clear message.
+# lock NAME: one run at a time, across processes and hosts: the lease locks/${STI_LEASE_PREFIX}NAME in the
+# store (store-lease(1)), renewed in the background every LEASE_TTL/3 seconds while the flow runs and released
+# when it ends. When another run holds it, the flow exits at once with status 75 and a message naming the
+# holder; the refused run is recorded (status "held") and sends no alert. Mock trading sets STI_LEASE_PREFIX
+# (and its own store), so it never blocks production.
+: "${LEASE_TTL:=1800}"
 lock() {
-	exec 9>"$STI_STATE/$1.lock"
-	flock -n 9 || die "another $1 run holds $STI_STATE/$1.lock"
+	local name=${STI_LEASE_PREFIX:-}$1 out rc=0
+	out=$(store-lease -q --store "$STI_STORE" acquire --ttl "$LEASE_TTL" --owner "$FLOW" --pid $$ "$name" \
+		2>"$WORK/stderr") || rc=$?
+	if [ "$rc" = 75 ] && grep -qE ': held by |: held, but|: contended' "$WORK/stderr"; then
+		LEASE_HELD="another run holds the lease: $(tail -n 1 "$WORK/stderr")"
+		log "$LEASE_HELD"
+		exit 75
+	fi
+	[ "$rc" = 0 ] || die "lease $name: $(tail -n 1 "$WORK/stderr")"
+	cat "$WORK/stderr" >&2 # an expired lease taken over says so
+	LEASE_TOKEN=$(jq -r .token <<<"$out")
+	_lease_renewer "$name" "$LEASE_TOKEN" $$ </dev/null >/dev/null 2>>"$WORK/lease.log" &
+	at_exit "kill $! 2>/dev/null; wait $! 2>/dev/null; store-lease -q --store '$STI_STORE' release --token $LEASE_TOKEN '$name' || log 'warning: lease $name: not released'"
 }
 
-# record_run STATUS [MESSAGE]: append the run to logs/runs.ndjson in the store (read by dash-gen).
+# _lease_renewer NAME TOKEN PID: renew the lease while the flow PID lives (a flow killed with -9 leaves
+# its lease to expire, then the next run takes it over).
+_lease_renewer() {
+	local s=
+	trap 'kill $s 2>/dev/null; exit 0' TERM
+	while kill -0 "$3" 2>/dev/null; do
+		sleep "$((LEASE_TTL > 3 ? LEASE_TTL / 3 : 1))" &
+		s=$!
+		wait "$s" || true
+		kill -0 "$3" 2>/dev/null || break
+		store-lease -q --store "$STI_STORE" renew --token "$2" --ttl "$LEASE_TTL" "$1" >/dev/null ||
+			log "warning: lease $1 could not be renewed"
+	done
+}
+
+# record_key KIND: a new store key logs/KIND/TIME-HOST-PID-N.json for one record: keys sort in time order,
+# and two writers never share one (nothing is read, appended and rewritten, so nothing is lost).
+RECORD_SEQ=0
+record_key() {
+	local host
+	host=$(hostname 2>/dev/null || echo host)
+	host=$(printf '%s' "$host" | tr -c 'A-Za-z0-9-' '-' | cut -c1-40)
+	RECORD_SEQ=$((RECORD_SEQ + 1))
+	printf 'logs/%s/%s-%s-%s-%s.json' "$1" "$(date -u +%Y%m%dT%H%M%S.%NZ)" "${host:-host}" "$$" "$RECORD_SEQ"
+}
+
+# record_run STATUS [MESSAGE]: the run as one object logs/runs/KEY.json in the store (read by dash-gen).
 record_run() {
-	local runs=$WORK/runs.ndjson msg=${2:-}
-	store_get_optional logs/runs.ndjson "$runs"
+	local rec=$WORK/run.json msg=${2:-}
 	jq -nc --arg flow "$FLOW" --arg date "${RUN_DATE:-}" --arg start "$RUN_START" \
 		--arg finish "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg status "$1" --arg step "$STEP" --arg message "$msg" \
 		'{type:"run",flow:$flow,date:$date,start:$start,"end":$finish,status:$status,step:$step,message:$message}' \
-		>>"$runs"
-	store_put logs/runs.ndjson "$runs" || true
+		>"$rec"
+	store_put "$(record_key runs)" "$rec" || true
 }
 
-# alert TEXT...: a notification (stderr only when Pushover is not configured), also kept in logs/alerts.ndjson.
+# alert [--priority N] TEXT...: a notification (stderr only when Pushover is not configured), also kept as
+# one object logs/alerts/KEY.json in the store with the priority it was sent at (Pushover's -2..2; default
+# 0, normal).
 alert() {
-	local alerts=$WORK/alerts.ndjson
-	notify --title "systematic-trading-infra: $FLOW" "$*" || log "warning: the notification failed"
-	store_get_optional logs/alerts.ndjson "$alerts"
+	local rec=$WORK/alert.json prio=0
+	if [ "${1:-}" = --priority ]; then prio=$2; shift 2; fi
+	notify --title "systematic-trading-infra: $FLOW" --priority "$prio" "$*" || log "warning: the notification failed"
 	jq -nc --arg time "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg flow "$FLOW" --arg message "$*" \
-		--arg title "systematic-trading-infra: $FLOW" \
-		'{type:"alert",time:$time,flow:$flow,title:$title,message:$message}' >>"$alerts"
-	store_put logs/alerts.ndjson "$alerts" 2>/dev/null || true
+		--arg title "systematic-trading-infra: $FLOW" --argjson priority "$prio" \
+		'{type:"alert",time:$time,flow:$flow,priority:$priority,title:$title,message:$message}' >"$rec"
+	store_put "$(record_key alerts)" "$rec" 2>/dev/null || true
 }
 
 # at_exit CMD: run CMD (a string) when the flow ends, before the failure report.
@@ -86,12 +129,14 @@ at_exit() { EXIT_HOOKS+=("$1"); }
 _on_exit() {
 	local rc=$? hook
 	for hook in "${EXIT_HOOKS[@]}"; do eval "$hook" || true; done
-	if [ "$rc" -ne 0 ] && [ "${STI_NO_FAILURE_ALERT:-}" != 1 ]; then
+	if [ -n "${LEASE_HELD:-}" ]; then
+		record_run held "$LEASE_HELD" || true
+	elif [ "$rc" -ne 0 ] && [ "${STI_NO_FAILURE_ALERT:-}" != 1 ]; then
 		local tail_text
 		# The failed command's own words: its last lines of stderr.
 		tail_text=$(tail -n 3 "$WORK/stderr" 2>/dev/null | cut -c1-300)
 		log "FAILED at step $STEP (exit $rc)"
-		alert "$FLOW ${RUN_DATE:-} failed at step '$STEP' (exit $rc): ${tail_text:-no error text}" || true
+		alert --priority 1 "$FLOW ${RUN_DATE:-} failed at step '$STEP' (exit $rc): ${tail_text:-no error text}" || true
 		record_run failed "${tail_text:-exit $rc}" || true
 	fi
 	rm -rf "$WORK"

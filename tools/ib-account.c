@@ -1,4 +1,5 @@
-/* ib-account: one NDJSON snapshot of the account: values, positions, open orders and the day's fills. */
+/* ib-account: one NDJSON snapshot of the account: values, positions, the working orders of every API
+ * client, the completed orders and the day's fills with their commissions. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +76,10 @@ main(int argc, char *argv[])
 	memset(&f, 0, sizeof f);
 	snprintf(f.account, sizeof f.account, "%s", account);
 	date_to_ymd(since, &y, &m, &d);
-	snprintf(f.time, sizeof f.time, "%04d%02d%02d 00:00:00", y, m, d);
-	if (bk_snap_take(c, &s, BK_SNAP_POSITIONS | BK_SNAP_ORDERS | BK_SNAP_FILLS, &f, err, sizeof err, &code) < 0)
+	/* With its zone: a time without one is the gateway's local time, whatever that is (IB warns, 2174). */
+	snprintf(f.time, sizeof f.time, "%04d%02d%02d 00:00:00 US/Eastern", y, m, d);
+	if (bk_snap_take(c, &s, BK_SNAP_POSITIONS | BK_SNAP_ORDERS | BK_SNAP_COMPLETED | BK_SNAP_FILLS, &f, err,
+	    sizeof err, &code) < 0)
 		err_die(code, "%s", err);
 	tws_client_free(c);
 	if (!s.have_account)
@@ -86,7 +89,8 @@ main(int argc, char *argv[])
 		err_die(EX_CANTCREAT, "%s:", out);
 	if (bk_snap_write(&s, aout_fp(o), BK_SNAP_ALL) < 0 || aout_commit(o) < 0)
 		err_die(EX_IOERR, "%s:", strcmp(out, "-") ? out : "<stdout>");
-	log_info("%s: %zu positions, %zu open orders, %zu fills", account, s.npos, s.nopen, s.nfills);
+	log_info("%s: %zu positions, %zu open orders, %zu completed orders, %zu fills", account, s.npos, s.nopen,
+	    s.ndone, s.nfills);
 	bk_snap_free(&s);
 	err_exit_flush(0);
 }
@@ -97,6 +101,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: ib-account [--account ID] [--since DATE] [--timeout SECS] [--host HOST] [--port PORT]\n"
 	    "                  [--client-id N] [-o FILE]\n"
-	    "Write the account's values, positions, open orders and fills (NDJSON) from TWS or IB Gateway.\n");
+	    "Write the account's values, positions, working and completed orders and the day's fills (NDJSON)\n"
+	    "from TWS or IB Gateway.\n");
 	exit(status);
 }

@@ -11,24 +11,29 @@
 #include "log.h"
 #include "sim/broker.h"
 #include "sim/prices.h"
+#include "tws/wire.h"
 #include "sim/server.h"
 
 enum {
-	OPT_ACCOUNT = 0x100, OPT_BIND, OPT_CAPITAL, OPT_DELAY, OPT_DROP_AFTER, OPT_DROP_COUNT, OPT_HOST,
+	OPT_ACCOUNT = 0x100, OPT_ACCOUNT_TYPE, OPT_BIND, OPT_CAPITAL, OPT_DELAY, OPT_DROP_AFTER, OPT_DROP_COUNT, OPT_HOST,
 	OPT_PACING, OPT_PACING_VIOLATIONS, OPT_PORT, OPT_PRICES, OPT_REJECT_EVERY, OPT_SERVER_VERSION,
-	OPT_SLIPPAGE, OPT_START, OPT_STATE,
+	OPT_SLIPPAGE, OPT_START, OPT_STATE, OPT_VOLUME_SHARE, OPT_ORDER_WARNING, OPT_FARM_NOTICES, OPT_NO_PERMISSION,
 };
 
 static void usage(int status);
 
 static const struct option long_options[] = {
 	{ "account", required_argument, NULL, OPT_ACCOUNT },
+	{ "account-type", required_argument, NULL, OPT_ACCOUNT_TYPE },
 	{ "bind", required_argument, NULL, OPT_BIND },
 	{ "capital", required_argument, NULL, OPT_CAPITAL },
 	{ "delay", required_argument, NULL, OPT_DELAY },
 	{ "drop-after", required_argument, NULL, OPT_DROP_AFTER },
 	{ "drop-count", required_argument, NULL, OPT_DROP_COUNT },
+	{ "farm-notices", no_argument, NULL, OPT_FARM_NOTICES },
 	{ "host", required_argument, NULL, OPT_HOST },
+	{ "no-permission", required_argument, NULL, OPT_NO_PERMISSION },
+	{ "order-warning", required_argument, NULL, OPT_ORDER_WARNING },
 	{ "pacing", no_argument, NULL, OPT_PACING },
 	{ "pacing-violations", required_argument, NULL, OPT_PACING_VIOLATIONS },
 	{ "port", required_argument, NULL, OPT_PORT },
@@ -38,6 +43,7 @@ static const struct option long_options[] = {
 	{ "slippage-bps", required_argument, NULL, OPT_SLIPPAGE },
 	{ "start", required_argument, NULL, OPT_START },
 	{ "state", required_argument, NULL, OPT_STATE },
+	{ "volume-share", required_argument, NULL, OPT_VOLUME_SHARE },
 	CLI_COMMON_OPTIONS
 };
 
@@ -76,8 +82,8 @@ ctl(const char *host, int port, int argc, char **argv)
 int
 main(int argc, char *argv[])
 {
-	struct sim_server_opts so = { "127.0.0.1", 4002, 178, 0, 1, 0, 0, 0 };
-	struct sim_broker_opts bo = { NULL, NULL, 1000000, 0, "DU1234567", 0, 0, 0 };
+	struct sim_server_opts so = { .bind = "127.0.0.1", .port = 4002, .server_version = 178, .drop_count = 1 };
+	struct sim_broker_opts bo = { .capital = 1000000, .account = "DU1234567" };
 	const char *prices = NULL, *host = "127.0.0.1", *env;
 	char err[512];
 	int opt, start = -1, rc;
@@ -95,21 +101,35 @@ main(int argc, char *argv[])
 	while ((opt = getopt_long(argc, argv, "+" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_ACCOUNT: bo.account = optarg; break;
+		case OPT_ACCOUNT_TYPE:
+			if (strcmp(optarg, "cash") != 0 && strcmp(optarg, "margin") != 0)
+				err_die(EX_USAGE, "--account-type: '%s' is neither cash nor margin", optarg);
+			bo.cash_account = strcmp(optarg, "cash") == 0;
+			break;
 		case OPT_BIND: so.bind = optarg; break;
 		case OPT_CAPITAL: bo.capital = cli_double(optarg, 0, 1e12, "--capital"); break;
 		case OPT_DELAY: so.delay_ms = (int)cli_int(optarg, 0, 600000, "--delay"); break;
 		case OPT_DROP_AFTER: so.drop_after = (int)cli_int(optarg, 1, 100000000, "--drop-after"); break;
 		case OPT_DROP_COUNT: so.drop_count = (int)cli_int(optarg, 1, 1000000, "--drop-count"); break;
+		case OPT_FARM_NOTICES: so.farm_notices = 1; break;
 		case OPT_HOST: host = optarg; break;
+		case OPT_NO_PERMISSION: so.no_permission = optarg; break;
+		case OPT_ORDER_WARNING:
+			so.order_warning = (int)cli_int(optarg, 1, 100000, "--order-warning");
+			if (so.order_warning != 399 && so.order_warning != 404 && so.order_warning != 2109 &&
+			    so.order_warning != 10349)
+				err_die(EX_USAGE, "--order-warning: %d is not 399, 404, 2109 or 10349", so.order_warning);
+			break;
 		case OPT_PACING: so.enforce_pacing = 1; break;
 		case OPT_PACING_VIOLATIONS: so.pacing_every = (int)cli_int(optarg, 1, 1000000, "--pacing-violations"); break;
 		case OPT_PORT: so.port = (int)cli_int(optarg, 1, 65535, "--port"); break;
 		case OPT_PRICES: prices = optarg; break;
 		case OPT_REJECT_EVERY: bo.reject_every = (int)cli_int(optarg, 1, 1000000, "--reject-every"); break;
-		case OPT_SERVER_VERSION: so.server_version = (int)cli_int(optarg, 176, 178, "--server-version"); break;
+		case OPT_SERVER_VERSION: so.server_version = (int)cli_int(optarg, TWS_MIN_VERSION, TWS_MAX_VERSION, "--server-version"); break;
 		case OPT_SLIPPAGE: bo.slippage_bps = cli_double(optarg, 0, 10000, "--slippage-bps"); break;
 		case OPT_START: start = cli_date(optarg, "--start"); break;
 		case OPT_STATE: bo.state_dir = optarg; break;
+		case OPT_VOLUME_SHARE: bo.volume_share = cli_double(optarg, 1e-9, 1, "--volume-share"); break;
 		default: cli_common(opt, usage);
 		}
 	}
@@ -165,8 +185,11 @@ usage(int status)
 	    "usage: ib-sim [-q] --prices FILE [--state DIR] [--port PORT] [--bind ADDR] [--capital X]\n"
 	    "              [--slippage-bps X] [--start DATE] [--account ID] [--server-version N]\n"
 	    "              [--drop-after N] [--drop-count N] [--delay MS] [--pacing-violations N]\n"
-	    "              [--pacing] [--reject-every N]\n"
+	    "              [--pacing] [--reject-every N] [--account-type cash|margin]\n"
+	    "              [--volume-share X] [--order-warning CODE] [--farm-notices]\n"
+	    "              [--no-permission SYMBOL,...]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] advance open | advance close | advance days N\n"
+	    "       ib-sim ctl [--host HOST] [--port PORT] notice CODE | link lost | link restored[-data-lost]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] status | shutdown\n"
 	    "A simulated broker speaking the TWS API on PORT (default 4002).\n");
 	exit(status);

@@ -14,9 +14,10 @@
 #include "portfolio.h"
 
 enum {
-	OPT_ACCOUNT = 0x100, OPT_ASOF, OPT_BUFFER, OPT_CAPITAL, OPT_DATE, OPT_EXPLAIN, OPT_GROSS,
-	OPT_MAX_GROSS, OPT_MAX_ORDER, OPT_MAX_MOVE, OPT_MAX_WEIGHT, OPT_MIN_NOTIONAL, OPT_MIN_WCHANGE,
-	OPT_ORDER_TYPE, OPT_PRICES, OPT_REF_PRICES, OPT_SKIP_STALE, OPT_STRATEGY, OPT_TIF, OPT_WEIGHTS
+	OPT_ACCOUNT = 0x100, OPT_ASOF, OPT_BUFFER, OPT_CAPITAL, OPT_COMMIT_TOL, OPT_DATE, OPT_EXPLAIN, OPT_GROSS,
+	OPT_MARGIN, OPT_MAX_GROSS, OPT_MAX_ORDER, OPT_MAX_MOVE, OPT_MAX_RET_GAP, OPT_MAX_SHARES, OPT_MAX_WEIGHT,
+	OPT_MIN_NOTIONAL, OPT_MIN_WCHANGE, OPT_ORDER_TYPE, OPT_PRICES, OPT_REF_PRICES, OPT_SKIP_BAD,
+	OPT_SKIP_STALE, OPT_STRATEGY, OPT_TIF, OPT_WEIGHTS
 };
 
 static void usage(int status);
@@ -28,12 +29,16 @@ static const struct option long_options[] = {
 	{ "asof", required_argument, NULL, OPT_ASOF },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "capital", required_argument, NULL, OPT_CAPITAL },
+	{ "commit-tolerance", required_argument, NULL, OPT_COMMIT_TOL },
 	{ "date", required_argument, NULL, OPT_DATE },
 	{ "explain", optional_argument, NULL, OPT_EXPLAIN },
 	{ "gross", required_argument, NULL, OPT_GROSS },
+	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ "max-gross", required_argument, NULL, OPT_MAX_GROSS },
 	{ "max-order-notional", required_argument, NULL, OPT_MAX_ORDER },
 	{ "max-price-move", required_argument, NULL, OPT_MAX_MOVE },
+	{ "max-ret-gap", required_argument, NULL, OPT_MAX_RET_GAP },
+	{ "max-shares", required_argument, NULL, OPT_MAX_SHARES },
 	{ "max-weight", required_argument, NULL, OPT_MAX_WEIGHT },
 	{ "min-notional", required_argument, NULL, OPT_MIN_NOTIONAL },
 	{ "min-weight-change", required_argument, NULL, OPT_MIN_WCHANGE },
@@ -41,6 +46,7 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ "ref-prices", required_argument, NULL, OPT_REF_PRICES },
+	{ "skip-bad-prices", no_argument, NULL, OPT_SKIP_BAD },
 	{ "skip-stale", no_argument, NULL, OPT_SKIP_STALE },
 	{ "strategy", required_argument, NULL, OPT_STRATEGY },
 	{ "tif", required_argument, NULL, OPT_TIF },
@@ -74,12 +80,16 @@ main(int argc, char *argv[])
 		case OPT_ASOF: asof = cli_date(optarg, "asof"); break;
 		case OPT_BUFFER: p.buffer = cli_double(optarg, 0, 0.99, "buffer"); break;
 		case OPT_CAPITAL: capital = cli_double(optarg, 0.01, 1e15, "capital"); break;
+		case OPT_COMMIT_TOL: p.commit_tol = cli_double(optarg, 0, 1, "commit-tolerance"); break;
 		case OPT_DATE: trade = cli_date(optarg, "date"); break;
 		case OPT_EXPLAIN: do_explain = 1; explain = optarg; break;
 		case OPT_GROSS: p.gross = cli_double(optarg, 0, 10, "gross"); break;
+		case OPT_MARGIN: p.margin = cli_double(optarg, 0, 10, "margin"); break;
 		case OPT_MAX_GROSS: p.max_gross = cli_double(optarg, 0, 10, "max-gross"); break;
 		case OPT_MAX_ORDER: p.max_order_notional = cli_double(optarg, 0, 1e15, "max-order-notional"); break;
 		case OPT_MAX_MOVE: p.max_price_move = cli_double(optarg, 0, 10, "max-price-move"); break;
+		case OPT_MAX_RET_GAP: p.max_ret_gap = cli_double(optarg, 0, 1, "max-ret-gap"); break;
+		case OPT_MAX_SHARES: p.max_shares = (double)cli_int(optarg, 1, 1000000000000LL, "max-shares"); break;
 		case OPT_MAX_WEIGHT: p.max_weight = cli_double(optarg, 0, 10, "max-weight"); break;
 		case OPT_MIN_NOTIONAL: p.min_notional = cli_double(optarg, 0, 1e15, "min-notional"); break;
 		case OPT_MIN_WCHANGE: p.min_weight_change = cli_double(optarg, 0, 1, "min-weight-change"); break;
@@ -87,6 +97,7 @@ main(int argc, char *argv[])
 		case 'o': out = optarg; break;
 		case OPT_PRICES: prices = optarg; break;
 		case OPT_REF_PRICES: ref_prices = optarg; break;
+		case OPT_SKIP_BAD: p.skip_bad = 1; break;
 		case OPT_SKIP_STALE: p.skip_stale = 1; break;
 		case OPT_STRATEGY: strategy = optarg; break;
 		case OPT_TIF: tif = optarg; break;
@@ -151,11 +162,15 @@ main(int argc, char *argv[])
 	else
 		err_die(EX_DATAERR, "%s: no account record with a positive net_liquidation (give --capital)",
 		    cli_in_name(account));
+	if (acct.have && acct.net_liquidation > 0 && isfinite(acct.net_liquidation))
+		p.nav = acct.net_liquidation; /* the invariant is against what the account is worth */
 	if (acct.have && isfinite(acct.available_funds))
 		p.funds = acct.available_funds;
 	else if (account == NULL)
 		p.funds = p.capital; /* all cash */
 	p.stale_before = cal_prev(trade);
+	p.strategy = strategy;
+	p.decided = decided;
 	pf_plan(b, &p);
 
 	if (do_explain) {
@@ -182,12 +197,20 @@ main(int argc, char *argv[])
 		if (x->why == PF_STALE)
 			log_warn("%s: price from %s is stale: not traded (--skip-stale)", x->symbol,
 			    date_fmt(x->price_date, d1));
+		if (x->why == PF_BAD_PRICE)
+			log_warn("%s: %s: not traded (--skip-bad-prices)", x->symbol, x->bad);
+		if (x->why == PF_SHRUNK_DUST)
+			log_warn("%s: BUY of %lld shares shrunk to the funds fell below the dust rules: skipped", x->symbol,
+			    x->want);
 	}
 
 	if ((o = aout_open(out)) == NULL)
 		err_die(EX_CANTCREAT, "%s:", out);
 	if (pf_write_orders(b, aout_fp(o), decided, trade, strategy, order_type, tif) != 0 || aout_commit(o) != 0)
 		err_die(EX_IOERR, "%s:", strcmp(out, "-") ? out : "<stdout>");
+	if (pf_totals(b)->supersede > 0)
+		log_info("%zu working order%s of older decisions of %s to be superseded", pf_totals(b)->supersede,
+		    pf_totals(b)->supersede > 1 ? "s" : "", strategy);
 	log_info("%s: %zu SELL and %zu BUY orders for %s (decided %s)", strcmp(out, "-") ? out : "<stdout>",
 	    pf_totals(b)->sells, pf_totals(b)->buys, date_fmt(trade, d1), date_fmt(decided, d2));
 	pf_free(b);
@@ -218,7 +241,8 @@ usage(int status)
 	    "              [--buffer X] [--min-notional X] [--min-weight-change X]\n"
 	    "              [--max-weight X] [--max-gross X] [--gross X] [--max-order-notional X]\n"
 	    "              [--max-price-move X] [--order-type MKT|MOC] [--tif OPG|DAY|GTC|IOC]\n"
-	    "              [--skip-stale] [--explain[=FILE]]\n"
+	    "              [--max-shares N] [--max-ret-gap X] [--margin X] [--commit-tolerance X]\n"
+	    "              [--skip-stale] [--skip-bad-prices] [--explain[=FILE]]\n"
 	    "Turn target weights into whole-share orders (NDJSON), reconciled against the account.\n");
 	exit(status);
 }

@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "aout.h"
 #include "cli.h"
@@ -58,8 +59,13 @@ main(int argc, char *argv[])
 	if ((a = aout_open(output)) == NULL)
 		err_die(EX_CANTCREAT, "%s:", output);
 	rows = panel_merge(files, names, n, aout_fp(a), &o, err, sizeof err);
-	if (rows < 0)
-		err_die(EX_DATAERR, "%s", err);
+	if (rows < 0) { /* the output's own failure is an I/O error (74), not the input's fault (65) */
+		int io = ferror(aout_fp(a));
+
+		aout_abort(a);
+		err_die(io ? EX_IOERR : EX_DATAERR, "%s%s%s", io ? (strcmp(output, "-") ? output : "<stdout>") : "",
+		    io ? ": " : "", err);
+	}
 	if (aout_commit(a) != 0)
 		err_die(EX_IOERR, "%s:", output);
 	log_debug("%ld rows", rows);

@@ -1,4 +1,5 @@
-/* weights: the reference momentum strategy, from a date-major prices stream to target weights. */
+/* weights: the reference momentum strategy, from a prices panel (one or several files) to target weights:
+ * the options, then lib/wtrun. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,35 +8,15 @@
 #include "aout.h"
 #include "cli.h"
 #include "config.h"
-#include "csv.h"
-#include "date.h"
 #include "err.h"
-#include "strategy.h"
+#include "wtrun.h"
 
 #define MAXSET 32
-
-struct uni {
-	csv_reader *r;  /* the universe CSV, NULL without one */
-	int cdate, cid; /* its columns */
-	int date;       /* date of the pending row */
-	int pending;    /* a row has been read and not used yet */
-	int last;       /* previous date, to check the order */
-};
-
-struct held {
-	char *id, *sym;
-	double w;
-};
+#define MAXFILES 256
 
 static void usage(int status);
-static void feed_universe(struct uni *u, strat *s, int day);
-static void end_day(strat *s, int day, int next, csv_writer *w, int asof);
 
-static struct held *asof_rows; /* --asof: the latest portfolio */
-static size_t asof_n;
-static int asof_date;
-
-enum { OPT_ASOF = 0x100, OPT_CONFIG, OPT_LOOKBACK, OPT_MAX_GAP, OPT_MAX_WEIGHT, OPT_MODE, OPT_PRINT_CONFIG,
+enum { OPT_ASOF = 0x100, OPT_CONFIG, OPT_LOOKBACK, OPT_MAX_GAP, OPT_MAX_WEIGHT, OPT_MODE, OPT_PRICES, OPT_PRINT_CONFIG,
 	OPT_REBALANCE, OPT_REBALANCE_EVERY, OPT_SELECT, OPT_SKIP, OPT_UNIVERSE, OPT_VOL_WINDOW, OPT_WEIGHTING,
 	OPT_WINSOR };
 
@@ -47,6 +28,7 @@ static const struct option long_options[] = {
 	{ "max-weight", required_argument, NULL, OPT_MAX_WEIGHT },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "output", required_argument, NULL, 'o' },
+	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 	{ "rebalance", required_argument, NULL, OPT_REBALANCE },
 	{ "rebalance-every", required_argument, NULL, OPT_REBALANCE_EVERY },
@@ -63,15 +45,13 @@ int
 main(int argc, char *argv[])
 {
 	struct strategy_config cfg;
-	const char *out = "-", *conf = NULL, *uni_path = NULL, *set_key[MAXSET], *set_val[MAXSET], *in;
-	struct uni u = { 0 };
-	int opt, nset = 0, asof = 0, print_config = 0, cdate, cid, csym, cret, cur = 0, have = 0, stop = 0, rc;
-	char err[512], curtxt[DATE_LEN] = "";
-	csv_reader *r;
-	csv_writer w;
-	FILE *fp, *ufp = NULL;
+	const char *out = "-", *conf = NULL, *uni_path = NULL, *set_key[MAXSET], *set_val[MAXSET];
+	const char *paths[MAXFILES], *names[MAXFILES];
+	FILE *fps[MAXFILES];
+	struct wtr_opts o = { 0 };
+	int opt, nset = 0, npaths = 0, asof = 0, print_config = 0, rc, stdin_used = 0;
+	char err[512];
 	aout *ao;
-	strat *s;
 
 	err_init(argv[0]);
 	config_defaults(&cfg);
@@ -82,6 +62,11 @@ main(int argc, char *argv[])
 		case 'o': out = optarg; break;
 		case OPT_ASOF: asof = cli_date(optarg, "--asof"); break;
 		case OPT_CONFIG: conf = optarg; break;
+		case OPT_PRICES:
+			if (npaths == MAXFILES)
+				err_die(EX_USAGE, "--prices: more than %d files", MAXFILES);
+			paths[npaths++] = optarg;
+			break;
 		case OPT_PRINT_CONFIG: print_config = 1; break;
 		case OPT_UNIVERSE: uni_path = optarg; break;
 		case OPT_LOOKBACK: key = "lookback"; break;
@@ -105,9 +90,14 @@ main(int argc, char *argv[])
 		}
 	}
 	cli_done();
-	if (argc - optind > 1)
-		usage(EX_USAGE);
-	in = optind < argc ? argv[optind] : "-";
+	/* The prices: --prices files, then the operands, read as one panel in that order; none: stdin. */
+	for (; optind < argc; optind++) {
+		if (npaths == MAXFILES)
+			err_die(EX_USAGE, "more than %d prices files", MAXFILES);
+		paths[npaths++] = argv[optind];
+	}
+	if (npaths == 0)
+		paths[npaths++] = "-";
 	/* The file first, then options, whatever their order on the command line. */
 	if (conf != NULL) {
 		if (access(conf, R_OK) != 0)
@@ -131,174 +121,39 @@ main(int argc, char *argv[])
 		config_write(&cfg, stdout);
 		err_exit_flush(0);
 	}
-	if (uni_path != NULL && strcmp(uni_path, "-") == 0 && strcmp(in, "-") == 0)
+	for (int i = 0; i < npaths; i++)
+		stdin_used += strcmp(paths[i], "-") == 0;
+	if (uni_path != NULL && strcmp(uni_path, "-") == 0 && stdin_used)
 		err_die(EX_USAGE, "--universe: the prices already come from standard input");
+	if (stdin_used > 1)
+		err_die(EX_USAGE, "standard input can be only one of the prices files");
 
-	fp = cli_open_in(in);
-	if ((r = csv_open(fp, cli_in_name(in))) == NULL || (s = strat_new(&cfg)) == NULL)
-		err_die(EX_OSERR, "out of memory");
-	if (csv_read_header(r) != 0 || (cdate = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0 ||
-	    (csym = csv_require(r, "symbol")) < 0 || (cret = csv_require(r, "ret")) < 0)
-		err_die(EX_DATAERR, "%s", csv_error(r));
-	if (uni_path != NULL) {
-		ufp = cli_open_in(uni_path);
-		if ((u.r = csv_open(ufp, cli_in_name(uni_path))) == NULL)
-			err_die(EX_OSERR, "out of memory");
-		if (csv_read_header(u.r) != 0 || (u.cdate = csv_require(u.r, "date")) < 0 ||
-		    (u.cid = csv_require(u.r, "id")) < 0)
-			err_die(EX_DATAERR, "%s", csv_error(u.r));
-		strat_universe_mode(s);
+	for (int i = 0; i < npaths; i++) {
+		fps[i] = cli_open_in(paths[i]);
+		names[i] = cli_in_name(paths[i]);
 	}
+	o.prices = fps;
+	o.prices_name = names;
+	o.nprices = npaths;
+	if (uni_path != NULL) {
+		o.universe = cli_open_in(uni_path);
+		o.universe_name = cli_in_name(uni_path);
+	}
+	o.cfg = &cfg;
+	o.asof = asof;
 	if ((ao = aout_open(out)) == NULL)
 		err_die(EX_CANTCREAT, "%s:", out);
-	csv_w_init(&w, aout_fp(ao));
-	csv_w_header(&w, "date,id,symbol,weight");
-
-	while ((rc = csv_next(r)) > 0) {
-		double ret = 0;
-		int got;
-
-		/* Rows of one day share their date text: parse it only when it changes. */
-		if (!have || csv_len(r, cdate) != DATE_LEN || memcmp(csv_field(r, cdate), curtxt, DATE_LEN) != 0) {
-			int day;
-
-			if (csv_date_required(r, cdate, &day) < 0)
-				err_die(EX_DATAERR, "%s", csv_error(r));
-			if (have && day < cur) {
-				char a[DATE_LEN + 1], b[DATE_LEN + 1];
-
-				csv_fail(r, cdate, "%s is before %s: the input must be sorted by date",
-				    date_fmt(day, a), date_fmt(cur, b));
-				err_die(EX_DATAERR, "%s", csv_error(r));
-			}
-			if (asof && day > asof) {
-				stop = day; /* the next date still decides whether cur ended a month */
-				break;
-			}
-			if (have)
-				end_day(s, cur, day, &w, asof);
-			if (strat_day_begin(s, day, err, sizeof err) != 0)
-				err_die(EX_SOFTWARE, "%s", err);
-			memcpy(curtxt, csv_field(r, cdate), DATE_LEN);
-			cur = day;
-			have = 1;
-			feed_universe(&u, s, day);
-		}
-		if ((got = csv_double(r, cret, &ret)) < 0)
-			err_die(EX_DATAERR, "%s", csv_error(r));
-		if (strat_price(s, csv_field(r, cid), csv_len(r, cid), csv_field(r, csym), csv_len(r, csym), got, ret,
-		    err, sizeof err) != 0) {
-			csv_fail(r, got && ret < -1 ? cret : cid, "%s", err);
-			err_die(EX_DATAERR, "%s", csv_error(r));
-		}
-	}
-	if (rc < 0)
-		err_die(EX_DATAERR, "%s", csv_error(r));
-	if (have)
-		end_day(s, cur, stop, &w, asof);
-	if (asof) {
-		for (size_t i = 0; i < asof_n; i++) {
-			csv_w_date(&w, asof_date);
-			csv_w_str(&w, asof_rows[i].id);
-			csv_w_str(&w, asof_rows[i].sym);
-			csv_w_num(&w, asof_rows[i].w);
-			csv_w_end(&w);
-			free(asof_rows[i].id);
-			free(asof_rows[i].sym);
-		}
-		free(asof_rows);
-	}
+	o.out = aout_fp(ao);
+	if ((rc = wtr_run(&o, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	if (aout_commit(ao) != 0)
 		err_die(EX_IOERR, "%s:", out);
-	strat_free(s);
-	csv_close(r);
-	if (fp != stdin)
-		fclose(fp);
-	if (u.r != NULL) {
-		csv_close(u.r);
-		if (ufp != stdin)
-			fclose(ufp);
-	}
+	for (int i = 0; i < npaths; i++)
+		if (fps[i] != stdin)
+			fclose(fps[i]);
+	if (o.universe != NULL && o.universe != stdin)
+		fclose(o.universe);
 	err_exit_flush(0);
-}
-
-/* Hand the universe rows dated `day` to the engine; skip those of dates without prices. */
-static void
-feed_universe(struct uni *u, strat *s, int day)
-{
-	char err[256];
-	int rc;
-
-	if (u->r == NULL)
-		return;
-	for (;;) {
-		if (!u->pending) {
-			if ((rc = csv_next(u->r)) < 0)
-				err_die(EX_DATAERR, "%s", csv_error(u->r));
-			if (rc == 0)
-				return;
-			if (csv_date_required(u->r, u->cdate, &u->date) < 0)
-				err_die(EX_DATAERR, "%s", csv_error(u->r));
-			if (u->date < u->last) {
-				csv_fail(u->r, u->cdate, "the universe must be sorted by date");
-				err_die(EX_DATAERR, "%s", csv_error(u->r));
-			}
-			u->last = u->date;
-			u->pending = 1;
-		}
-		if (u->date > day)
-			return;
-		u->pending = 0;
-		if (u->date == day &&
-		    strat_member(s, csv_field(u->r, u->cid), csv_len(u->r, u->cid), err, sizeof err) != 0) {
-			csv_fail(u->r, u->cid, "%s", err);
-			err_die(EX_DATAERR, "%s", csv_error(u->r));
-		}
-	}
-}
-
-/* Close the day; write its portfolio (or keep it, with --asof). */
-static void
-end_day(strat *s, int day, int next, csv_writer *w, int asof)
-{
-	int got = strat_day_end(s, next);
-	size_t n;
-
-	if (got < 0)
-		err_die(EX_OSERR, "out of memory");
-	if (got == 0)
-		return;
-	n = strat_nweights(s);
-	if (asof) {
-		for (size_t i = 0; i < asof_n; i++) {
-			free(asof_rows[i].id);
-			free(asof_rows[i].sym);
-		}
-		if ((asof_rows = realloc(asof_rows, sizeof *asof_rows * (n ? n : 1))) == NULL)
-			err_die(EX_OSERR, "out of memory");
-		asof_n = n;
-		asof_date = day;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *id, *sym;
-		double wt;
-
-		strat_weight(s, i, &id, &sym, &wt);
-		if (asof) {
-			asof_rows[i].id = strdup(id);
-			asof_rows[i].sym = strdup(sym);
-			asof_rows[i].w = wt;
-			if (asof_rows[i].id == NULL || asof_rows[i].sym == NULL)
-				err_die(EX_OSERR, "out of memory");
-			continue;
-		}
-		csv_w_date(w, day);
-		csv_w_str(w, id);
-		csv_w_str(w, sym);
-		csv_w_num(w, wt);
-		if (csv_w_end(w) != 0)
-			err_die(EX_IOERR, "write error");
-	}
 }
 
 static void
@@ -309,8 +164,9 @@ usage(int status)
 	    "               [--lookback N] [--skip N] [--max-gap N] [--winsor LO,HI] [--select P]\n"
 	    "               [--mode long_only|long_short] [--weighting equal|inverse_vol]\n"
 	    "               [--vol-window N] [--max-weight W] [--rebalance periodic|monthly]\n"
-	    "               [--rebalance-every N] [PRICES]\n"
+	    "               [--rebalance-every N] [--prices FILE]... [PRICES...]\n"
 	    "       weights --print-config [--config FILE] [options]\n"
-	    "Compute the momentum strategy's target weights from a date-major prices CSV.\n");
+	    "Compute the momentum strategy's target weights from a date-major prices panel\n"
+	    "(several files: read as one, in date order).\n");
 	exit(status);
 }

@@ -14,6 +14,7 @@ bk_orders_free(bk_orders *o)
 	if (o == NULL)
 		return;
 	free(o->v);
+	free(o->sup);
 	memset(o, 0, sizeof *o);
 }
 
@@ -32,6 +33,23 @@ bk_is_client_id(const char *ref)
 	if ((q = strchr(p, ':')) == NULL || q == p)
 		return 0;
 	return strcmp(q + 1, "BUY") == 0 || strcmp(q + 1, "SELL") == 0;
+}
+
+int
+bk_client_id_decision(const char *ref, int *day, char *strategy, size_t n)
+{
+	const char *p, *q;
+
+	if (!bk_is_client_id(ref))
+		return -1;
+	date_parse(ref, DATE_LEN, day);
+	p = ref + DATE_LEN + 1;
+	q = strchr(p, ':');
+	if ((size_t)(q - p) >= n)
+		return -1;
+	memcpy(strategy, p, (size_t)(q - p));
+	strategy[q - p] = '\0';
+	return 0;
 }
 
 /* The SYMBOL and SIDE parts of a client_id must be the record's: a mismatch means an edited file. */
@@ -63,6 +81,61 @@ copy_field(const json_t *rec, const char *key, char *dst, size_t n, int required
 		return -1;
 	}
 	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
+/* An optional whole number >= 0 (-1 when absent). Returns 0, or -1 with err set. */
+static int
+opt_count(const json_t *rec, const char *key, double *out, const char *name, long line, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(rec, key);
+	double q = json_is_number(v) ? json_number_value(v) : NAN;
+
+	*out = -1;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!(q >= 0 && q <= 9e15 && q == floor(q))) {
+		err_fmt(err, errlen, "%s:%ld: %s: not a whole number from 0", name, line, key);
+		return -1;
+	}
+	*out = q;
+	return 0;
+}
+
+static int
+read_supersede(const json_t *rec, bk_orders *out, const char *name, long line, char *err, size_t errlen)
+{
+	bk_supersede u;
+	double x;
+
+	memset(&u, 0, sizeof u);
+	u.line = line;
+	if (copy_field(rec, "client_id", u.client_id, sizeof u.client_id, 1, "", name, line, err, errlen) < 0)
+		return -1;
+	if (!bk_is_client_id(u.client_id)) {
+		err_fmt(err, errlen, "%s:%ld: client_id: '%s' is not DATE:STRATEGY:SYMBOL:SIDE", name, line, u.client_id);
+		return -1;
+	}
+	if (opt_count(rec, "filled", &x, name, line, err, errlen) < 0)
+		return -1;
+	u.filled = x < 0 ? 0 : x;
+	if (opt_count(rec, "order_id", &x, name, line, err, errlen) < 0)
+		return -1;
+	u.order_id = (long long)x;
+	if (opt_count(rec, "perm_id", &x, name, line, err, errlen) < 0)
+		return -1;
+	u.perm_id = (long long)x;
+	if (out->nsup == out->capsup) {
+		size_t cap = out->capsup ? out->capsup * 2 : 16;
+		bk_supersede *v = realloc(out->sup, cap * sizeof *v);
+		if (v == NULL) {
+			err_fmt(err, errlen, "out of memory");
+			return -1;
+		}
+		out->sup = v;
+		out->capsup = cap;
+	}
+	out->sup[out->nsup++] = u;
 	return 0;
 }
 
@@ -140,6 +213,15 @@ bk_ord_read(FILE *fp, const char *name, bk_orders *out, char *err, size_t errlen
 		return -1;
 	}
 	while ((got = nd_next(r, &rec)) == 1) {
+		if (strcmp(nd_str(rec, "type", ""), "supersede") == 0) {
+			got = read_supersede(rec, out, name, nd_line(r), err, errlen);
+			json_decref(rec);
+			if (got < 0) {
+				nd_close(r);
+				return -1;
+			}
+			continue;
+		}
 		if (out->n == out->cap) {
 			size_t cap = out->cap ? out->cap * 2 : 64;
 			bk_order *v = realloc(out->v, cap * sizeof *v);

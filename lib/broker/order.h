@@ -25,14 +25,27 @@ typedef struct bk_order {
 	long line;             /* input line, for messages */
 } bk_order;
 
+/* A "supersede" record of the `orders` tool: a working order of an older decision of the strategy, which
+ * the batch replaces, with what was filled when `orders` read the account (the holdings it sized on). */
+typedef struct bk_supersede {
+	char client_id[128];   /* its orderRef */
+	double filled;         /* shares filled then */
+	long long order_id;    /* -1 when not given */
+	long long perm_id;     /* -1 when not given */
+	long line;
+} bk_supersede;
+
 typedef struct bk_orders {
 	bk_order *v;
 	size_t n, cap;
+	bk_supersede *sup;     /* the input's "supersede" records */
+	size_t nsup, capsup;
 } bk_orders;
 
 /* Read the order records of fp (name for messages) into out (zeroed before). Every line must be an
  * {"type":"order",...} record with a valid client_id (whose SYMBOL and SIDE match the record's), a symbol,
- * a side BUY or SELL and a positive whole qty; client_ids must be unique. Returns 0, or -1 with err set
+ * a side BUY or SELL and a positive whole qty; client_ids must be unique. {"type":"supersede",...} records
+ * (a valid client_id, filled a whole number >= 0) go to out->sup. Returns 0, or -1 with err set
  * ("name:line: field: what is wrong"). An empty input is no error (no orders). */
 int bk_ord_read(FILE *fp, const char *name, bk_orders *out, char *err, size_t errlen);
 void bk_orders_free(bk_orders *o);
@@ -40,6 +53,10 @@ void bk_orders_free(bk_orders *o);
 /* 1 when ref has the shape of a client_id of this project ("YYYY-MM-DD:STRATEGY:SYMBOL:BUY|SELL", the
  * strategy without ':'), else 0. */
 int bk_is_client_id(const char *ref);
+
+/* The decision a client_id belongs to: its DATE (days since 1970-01-01) and STRATEGY (into strategy[n]).
+ * Returns 0, or -1 when ref is not a client_id of this project or the strategy does not fit. */
+int bk_client_id_decision(const char *ref, int *day, char *strategy, size_t n);
 
 /* Put the SELLs first, keeping the input order otherwise (they free cash and shares for the BUYs).
  * This function can't fail. */

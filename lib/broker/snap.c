@@ -29,6 +29,7 @@ bk_snap_free(bk_snap *s)
 	free(s->pos);
 	free(s->open);
 	free(s->fills);
+	free(s->done);
 	bk_snap_init(s, account);
 }
 
@@ -182,6 +183,21 @@ bk_snap_apply(bk_snap *s, const tws_event *ev)
 		f->have_exec = 1;
 		return 1;
 	}
+	case TWS_EV_COMPLETED_ORDER: {
+		const tws_completed_order *x = &ev->u.completed;
+		size_t i;
+		if (other_account(s, x->order.account))
+			return 0;
+		for (i = 0; i < s->ndone; i++)
+			if (x->order.perm_id != 0 && s->done[i].co.order.perm_id == x->order.perm_id)
+				break;
+		if (i == s->ndone && grow((void **)&s->done, &s->capdone, s->ndone++, sizeof *s->done) < 0) {
+			s->ndone--;
+			return -1;
+		}
+		s->done[i].co = *x;
+		return 1;
+	}
 	case TWS_EV_COMMISSION: {
 		bk_fill *f = find_fill(s, ev->u.commission.exec_id);
 		if (f == NULL)
@@ -213,6 +229,25 @@ bk_snap_order_by_ref(const bk_snap *s, const char *ref)
 	return best;
 }
 
+const bk_done *
+bk_snap_done_by_ref(const bk_snap *s, const char *ref)
+{
+	const bk_done *best = NULL;
+
+	for (size_t i = 0; i < s->ndone; i++)
+		if (strcmp(s->done[i].co.order.order_ref, ref) == 0 &&
+		    (best == NULL || s->done[i].co.order.perm_id > best->co.order.perm_id))
+			best = &s->done[i];
+	return best;
+}
+
+int
+bk_open_working(const bk_open *o)
+{
+	return o->have_open && strcmp(o->status, "Filled") != 0 && strcmp(o->status, "Cancelled") != 0 &&
+	    strcmp(o->status, "ApiCancelled") != 0;
+}
+
 const bk_open *
 bk_snap_order_by_id(const bk_snap *s, int client_id, long long order_id)
 {
@@ -240,7 +275,7 @@ bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f,
     int *code)
 {
 	int acct_id = -1, exec_id = -1, need = 0, r;
-	enum { N_ACCT = 1, N_TIME = 2, N_POS = 4, N_ORD = 8, N_EXEC = 16 };
+	enum { N_ACCT = 1, N_TIME = 2, N_POS = 4, N_ORD = 8, N_EXEC = 16, N_DONE = 32 };
 	tws_event ev;
 
 	*code = EX_UNAVAILABLE;
@@ -266,6 +301,11 @@ bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f,
 			goto req_failed;
 		need |= N_EXEC;
 	}
+	if (what & BK_SNAP_COMPLETED) {
+		if (tws_req_completed_orders(c, 0) < 0)
+			goto req_failed;
+		need |= N_DONE;
+	}
 	while (need) {
 		if ((r = tws_poll(c, &ev, 1000)) < 0) {
 			err_fmt(err, errlen, "%s", tws_errmsg(c));
@@ -282,7 +322,8 @@ bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f,
 		case TWS_EV_ACCOUNT_SUMMARY_END: if (ev.req_id == acct_id) need &= ~N_ACCT; break;
 		case TWS_EV_CURRENT_TIME: need &= ~N_TIME; break;
 		case TWS_EV_POSITION_END: need &= ~N_POS; break;
-		case TWS_EV_OPEN_ORDER_END: need &= ~N_ORD; break;
+		case TWS_EV_OPEN_ORDER_END: if (ev.kind == TWS_REQ_OPEN_ORDERS) need &= ~N_ORD; break;
+		case TWS_EV_COMPLETED_END: need &= ~N_DONE; break;
 		case TWS_EV_EXEC_END: if (ev.req_id == exec_id) need &= ~N_EXEC; break;
 		case TWS_EV_ERROR:
 			if (ev.kind != TWS_REQ_NONE && ev.kind != TWS_REQ_ORDER && ev.kind != TWS_REQ_CANCEL &&
@@ -442,6 +483,100 @@ cmp_fill(const void *a, const void *b)
 	return c ? c : strcmp(x->exec_id, y->exec_id);
 }
 
+static int
+cmp_done(const void *a, const void *b)
+{
+	const tws_order *x = &cmp_snap->done[*(const size_t *)a].co.order;
+	const tws_order *y = &cmp_snap->done[*(const size_t *)b].co.order;
+
+	return (x->perm_id > y->perm_id) - (x->perm_id < y->perm_id);
+}
+
+/* The security id records carry: IB's conId, or the symbol when there is none. */
+static void
+sec_id(const tws_contract *c, char *out, size_t n)
+{
+	if (c->con_id > 0)
+		snprintf(out, n, "%d", c->con_id);
+	else
+		snprintf(out, n, "%s", c->symbol);
+}
+
+/* o with key k set to v, or NULL (o freed) when o or v is NULL (a failed allocation) or the set fails.
+ * v is consumed either way. */
+static json_t *
+put(json_t *o, const char *k, json_t *v)
+{
+	if (o == NULL) {
+		json_decref(v);
+		return NULL;
+	}
+	if (v == NULL || json_object_set_new(o, k, v) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* An "open_order" record: a working order of any API client (sti-formats(5)). */
+static json_t *
+open_json(const bk_open *o)
+{
+	const tws_order *x = &o->oo.order;
+	double remaining = o->remaining > 0 || o->filled > 0 ? o->remaining : x->qty - o->filled;
+	json_t *j = json_object();
+	char id[48];
+
+	sec_id(&o->oo.contract, id, sizeof id);
+	j = put(j, "type", json_string("open_order"));
+	j = put(j, "client_id", json_string(x->order_ref));
+	j = put(j, "account", json_string(x->account));
+	j = put(j, "perm_id", json_integer((json_int_t)x->perm_id));
+	j = put(j, "order_id", json_integer((json_int_t)x->order_id));
+	j = put(j, "client", json_integer(x->client_id));
+	j = put(j, "symbol", json_string(o->oo.contract.symbol));
+	j = put(j, "id", json_string(id));
+	j = put(j, "side", json_string(x->action));
+	j = put(j, "qty", jnum(x->qty));
+	j = put(j, "filled", jnum(o->filled));
+	j = put(j, "remaining", jnum(remaining < 0 ? 0 : remaining));
+	j = put(j, "order_type", json_string(x->order_type));
+	j = put(j, "tif", json_string(x->tif));
+	j = put(j, "lmt_price", x->lmt_price == TWS_UNSET_DOUBLE || !(x->lmt_price > 0) ? json_null() :
+	    jreal(x->lmt_price));
+	/* OPEN_ORDER does not carry the transmit flag: an order staged with transmit 0 is Inactive */
+	j = put(j, "transmit", json_boolean(strcmp(o->status, "Inactive") != 0));
+	j = put(j, "status", json_string(o->status));
+	return j;
+}
+
+/* A "completed_order" record: an order IB reports as done today. */
+static json_t *
+done_json(const bk_done *d)
+{
+	const tws_completed_order *c = &d->co;
+	json_t *j = json_object();
+	char id[48], t[48];
+
+	sec_id(&c->contract, id, sizeof id);
+	bk_ib_time_iso(c->completed_time, t, sizeof t);
+	j = put(j, "type", json_string("completed_order"));
+	j = put(j, "client_id", json_string(c->order.order_ref));
+	j = put(j, "account", json_string(c->order.account));
+	j = put(j, "perm_id", json_integer((json_int_t)c->order.perm_id));
+	j = put(j, "symbol", json_string(c->contract.symbol));
+	j = put(j, "id", json_string(id));
+	j = put(j, "side", json_string(c->order.action));
+	j = put(j, "qty", jnum(c->order.qty));
+	j = put(j, "filled", c->filled == TWS_UNSET_DOUBLE ? json_null() : jnum(c->filled));
+	j = put(j, "order_type", json_string(c->order.order_type));
+	j = put(j, "tif", json_string(c->order.tif));
+	j = put(j, "status", json_string(c->status));
+	j = put(j, "completed_time", json_string(t));
+	j = put(j, "completed_status", json_string(c->completed_status));
+	return j;
+}
+
 /* Indexes 0..n-1 sorted by cmp. NULL when out of memory. */
 static size_t *
 sorted(const bk_snap *s, size_t n, int (*cmp)(const void *, const void *))
@@ -492,15 +627,16 @@ bk_snap_write(const bk_snap *s, FILE *fp, unsigned what)
 	if (what & BK_SNAP_ORDERS) {
 		if ((ix = sorted(s, s->nopen, cmp_open)) == NULL)
 			return -1;
-		for (size_t k = 0; k < s->nopen && rc == 0; k++) {
-			const bk_open *o = &s->open[ix[k]];
-			if (!o->have_open)
-				continue;
-			rc |= emit(fp, json_pack("{s:s,s:s,s:I,s:s,s:s,s:o,s:s,s:s,s:s}", "type", "open_order", "client_id",
-			    o->oo.order.order_ref, "order_id", (json_int_t)o->oo.order.order_id, "symbol",
-			    o->oo.contract.symbol, "side", o->oo.order.action, "qty", jnum(o->oo.order.qty), "order_type",
-			    o->oo.order.order_type, "tif", o->oo.order.tif, "status", o->status));
-		}
+		for (size_t k = 0; k < s->nopen && rc == 0; k++)
+			if (bk_open_working(&s->open[ix[k]]))
+				rc |= emit(fp, open_json(&s->open[ix[k]]));
+		free(ix);
+	}
+	if (what & BK_SNAP_COMPLETED) {
+		if ((ix = sorted(s, s->ndone, cmp_done)) == NULL)
+			return -1;
+		for (size_t k = 0; k < s->ndone && rc == 0; k++)
+			rc |= emit(fp, done_json(&s->done[ix[k]]));
 		free(ix);
 	}
 	if (what & BK_SNAP_FILLS) {

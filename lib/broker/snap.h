@@ -18,7 +18,8 @@ enum {
 	BK_SNAP_POSITIONS = 2,
 	BK_SNAP_ORDERS = 4,     /* every client's open orders */
 	BK_SNAP_FILLS = 8,      /* executions and their commissions */
-	BK_SNAP_ALL = 15,
+	BK_SNAP_COMPLETED = 16, /* the completed orders (filled, cancelled) IB still reports */
+	BK_SNAP_ALL = 31,
 };
 
 typedef struct bk_open {
@@ -37,6 +38,10 @@ typedef struct bk_fill {
 	int printed;            /* for the caller: written out already */
 } bk_fill;
 
+typedef struct bk_done {
+	tws_completed_order co; /* co.order.order_ref, .perm_id; co.status; no order id or client id */
+} bk_done;
+
 typedef struct bk_snap {
 	char account[32];       /* the account kept; records of other accounts are ignored; "" = all */
 	int have_account;       /* an account summary arrived */
@@ -49,6 +54,8 @@ typedef struct bk_snap {
 	size_t nopen, capopen;
 	bk_fill *fills;
 	size_t nfills, capfills;
+	bk_done *done;          /* completed orders, by perm_id */
+	size_t ndone, capdone;
 } bk_snap;
 
 /* An empty snapshot that keeps records of account ("" or NULL: all). This function can't fail. */
@@ -66,6 +73,11 @@ int bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter
 
 /* The open order whose orderRef is ref (the newest when several), or NULL. */
 const bk_open *bk_snap_order_by_ref(const bk_snap *s, const char *ref);
+/* The completed order whose orderRef is ref (the newest when several), or NULL. */
+const bk_done *bk_snap_done_by_ref(const bk_snap *s, const char *ref);
+/* 1 for an open order that can still trade: in the open orders and not Filled, Cancelled or ApiCancelled
+ * (a staged order, Inactive, is working: it can be transmitted at any time). */
+int bk_open_working(const bk_open *o);
 /* The order placed by client_id with order_id, or NULL. */
 const bk_open *bk_snap_order_by_id(const bk_snap *s, int client_id, long long order_id);
 /* Shares executed for orderRef ref (0 when none); *order_id gets the order id of one of them (left alone
@@ -76,8 +88,9 @@ double bk_snap_filled_by_ref(const bk_snap *s, const char *ref, long long *order
 int bk_status_final(const char *status);
 
 /* Write the snapshot as NDJSON records, in this order: "account" (when what has BK_SNAP_ACCOUNT and one
- * arrived), "position" (qty != 0, by symbol), "open_order" (by order id), "fill" (by time, exec id); formats
- * in sti-formats(5). Returns 0, or -1 on a write error or out of memory. */
+ * arrived), "position" (qty != 0, by symbol), "open_order" (working orders of every client, by client and
+ * order id), "completed_order" (by perm id), "fill" (by time, exec id); formats in sti-formats(5). Returns 0,
+ * or -1 on a write error or out of memory. */
 int bk_snap_write(const bk_snap *s, FILE *fp, unsigned what);
 
 /* One fill record (the join of an execution and its commission) as NDJSON. Returns 0 or -1. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "err.h"
 #include "log.h"
 #include "ndjson.h"
@@ -26,6 +27,9 @@ bk_sub_free(bk_submit *s)
 {
 	bk_snap_free(&s->snap);
 	bk_orders_free(&s->own);
+	free(s->sup);
+	s->sup = NULL;
+	s->nsup = 0;
 	free(s->items);
 	s->items = NULL;
 	s->n = 0;
@@ -54,6 +58,7 @@ static void
 sync_item(bk_submit *s, bk_sub_item *it)
 {
 	const bk_open *op = it->order_id ? bk_snap_order_by_id(&s->snap, it->client_id, it->order_id) : NULL;
+	const bk_done *d;
 	double q, cost = 0;
 	long long oid = 0;
 
@@ -62,6 +67,14 @@ sync_item(bk_submit *s, bk_sub_item *it)
 	if (op == NULL && (op = bk_snap_order_by_ref(&s->snap, it->o->client_id)) != NULL) {
 		it->order_id = op->oo.order.order_id;
 		it->client_id = op->oo.order.client_id;
+	}
+	if (op == NULL && it->order_id == 0 && (d = bk_snap_done_by_ref(&s->snap, it->o->client_id)) != NULL) {
+		/* done already (filled, cancelled) and no longer among the open orders */
+		snprintf(it->status, sizeof it->status, "%s", d->co.status[0] ? d->co.status : "Cancelled");
+		if (d->co.filled != TWS_UNSET_DOUBLE)
+			it->filled = d->co.filled;
+		it->remaining = 0;
+		it->acked = 1;
 	}
 	if (op != NULL && op->status[0]) {
 		snprintf(it->status, sizeof it->status, "%s", op->status);
@@ -123,6 +136,7 @@ bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *accoun
 	s->out = out;
 	s->client_id = client_id;
 	s->transmit = transmit;
+	s->batch = o;
 	snprintf(s->account, sizeof s->account, "%s", account);
 	bk_snap_init(&s->snap, account);
 	if ((s->items = calloc(o->n ? o->n : 1, sizeof *s->items)) == NULL) {
@@ -131,7 +145,7 @@ bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *accoun
 		return -1;
 	}
 	s->n = o->n;
-	if (bk_snap_take(c, &s->snap, BK_SNAP_ORDERS | BK_SNAP_FILLS, NULL, err, errlen, code) < 0)
+	if (bk_snap_take(c, &s->snap, BK_SNAP_ORDERS | BK_SNAP_COMPLETED | BK_SNAP_FILLS, NULL, err, errlen, code) < 0)
 		return -1;
 	for (size_t i = 0; i < o->n; i++) {
 		bk_sub_item *it = &s->items[i];
@@ -142,6 +156,259 @@ bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *accoun
 			    it->o->client_id, it->order_id, it->status[0] ? it->status : "executed", it->filled, it->o->qty);
 	}
 	return 0;
+}
+
+/* ================================ superseding ================================ */
+
+typedef struct decision {
+	char strategy[96];
+	int day;
+} decision;
+
+static int
+write_superseded(const bk_sup *u, int by, FILE *fp)
+{
+	char d[DATE_LEN + 1];
+	json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:i,s:s,s:s,s:o,s:o,s:s,s:o}", "type", "superseded", "client_id",
+	    u->client_id, "order_id", (json_int_t)u->order_id, "perm_id", (json_int_t)u->perm_id, "client", u->client,
+	    "symbol", u->symbol, "side", u->side, "qty", json_integer((json_int_t)u->qty), "filled",
+	    json_integer((json_int_t)u->filled), "status", u->status[0] ? u->status : "Unknown", "by",
+	    by > 0 ? json_string(date_fmt(by, d)) : json_null());
+	int rc = o ? nd_write(fp, o) : -1;
+
+	json_decref(o);
+	return rc;
+}
+
+static bk_sup *
+sup_by_order(bk_submit *s, int client, long long order_id)
+{
+	for (size_t i = 0; i < s->nsup; i++)
+		if (s->sup[i].order_id == order_id && s->sup[i].client == client)
+			return &s->sup[i];
+	return NULL;
+}
+
+/* The decisions of the batch, one per strategy. Returns their number, or -1 (err set) when a strategy has
+ * two dates. */
+static int
+batch_decisions(const bk_submit *s, decision *dv, int max, char *err, size_t errlen)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		decision d;
+		int k;
+		char a[DATE_LEN + 1], b[DATE_LEN + 1];
+		if (bk_client_id_decision(s->items[i].o->client_id, &d.day, d.strategy, sizeof d.strategy) < 0)
+			continue; /* bk_ord_read has checked them: cannot happen */
+		for (k = 0; k < n && strcmp(dv[k].strategy, d.strategy) != 0; k++)
+			;
+		if (k < n && dv[k].day != d.day) {
+			err_fmt(err, errlen, "the batch holds two decisions of strategy %s (%s and %s): one at a time; "
+			    "no order sent", d.strategy, date_fmt(dv[k].day, a), date_fmt(d.day, b));
+			return -1;
+		}
+		if (k == n && n < max)
+			dv[n++] = d;
+	}
+	return n;
+}
+
+static bk_sup *
+add_sup(bk_submit *s, const bk_open *op)
+{
+	const tws_order *x = &op->oo.order;
+	bk_sup *u = &s->sup[s->nsup++];
+
+	memset(u, 0, sizeof *u);
+	snprintf(u->client_id, sizeof u->client_id, "%s", x->order_ref);
+	snprintf(u->symbol, sizeof u->symbol, "%s", op->oo.contract.symbol);
+	snprintf(u->side, sizeof u->side, "%s", x->action);
+	snprintf(u->status, sizeof u->status, "%s", op->status);
+	u->order_id = x->order_id;
+	u->perm_id = x->perm_id;
+	u->client = x->client_id;
+	u->qty = x->qty;
+	u->filled0 = u->filled = op->filled;
+	return u;
+}
+
+long
+bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, int *code)
+{
+	decision dv[64];
+	int nd, day, by = 0;
+	char strategy[96], a[DATE_LEN + 1], b[DATE_LEN + 1];
+	size_t nfailed = 0, first_failed = 0;
+	tws_event ev;
+
+	*code = EX_DATAERR;
+	if ((nd = batch_decisions(s, dv, 64, err, errlen)) < 0)
+		return -1;
+	free(s->sup);
+	s->nsup = 0;
+	if ((s->sup = calloc(s->snap.nopen ? s->snap.nopen : 1, sizeof *s->sup)) == NULL) {
+		*code = EX_SOFTWARE;
+		err_fmt(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < s->snap.nopen; i++) {
+		const bk_open *op = &s->snap.open[i];
+		const tws_order *x = &op->oo.order;
+		int k;
+		if (!bk_open_working(op) || bk_client_id_decision(x->order_ref, &day, strategy, sizeof strategy) < 0)
+			continue;
+		for (k = 0; k < nd && strcmp(dv[k].strategy, strategy) != 0; k++)
+			;
+		if (k == nd || day == dv[k].day)
+			continue; /* another strategy, or this very decision (exactly once applies) */
+		if (day > dv[k].day) {
+			err_fmt(err, errlen, "a newer decision of strategy %s (%s: %s) is working at the broker: this batch "
+			    "of %s is stale; no order sent", strategy, date_fmt(day, a), x->order_ref, date_fmt(dv[k].day, b));
+			return -1;
+		}
+		add_sup(s, op);
+		by = dv[k].day;
+	}
+	if (by == 0 && nd > 0)
+		by = dv[0].day;
+	/* The orders `orders` set aside as superseded: what it sized on must still hold. */
+	for (size_t i = 0; s->batch != NULL && i < s->batch->nsup; i++) {
+		const bk_supersede *r = &s->batch->sup[i];
+		const bk_open *op = bk_snap_order_by_ref(&s->snap, r->client_id);
+		const bk_done *d = bk_snap_done_by_ref(&s->snap, r->client_id);
+		double now = bk_snap_filled_by_ref(&s->snap, r->client_id, NULL);
+		bk_sup *u = NULL;
+		if (op != NULL && op->filled > now)
+			now = op->filled;
+		if (d != NULL && d->co.filled != TWS_UNSET_DOUBLE && d->co.filled > now)
+			now = d->co.filled;
+		if (now > r->filled) {
+			*code = EX_TEMPFAIL;
+			err_fmt(err, errlen, "%s: %g shares filled since the orders were computed (%g then): the holdings "
+			    "differ from those this batch was sized on: compute the orders again; no order sent",
+			    r->client_id, now, r->filled);
+			return -1;
+		}
+		if (op == NULL || !bk_open_working(op))
+			continue; /* gone meanwhile (cancelled), nothing filled: nothing to do */
+		for (size_t k = 0; k < s->nsup && u == NULL; k++)
+			if (s->sup[k].perm_id == op->oo.order.perm_id && s->sup[k].client == op->oo.order.client_id &&
+			    s->sup[k].order_id == op->oo.order.order_id)
+				u = &s->sup[k];
+		if (u == NULL)
+			u = add_sup(s, op);
+		u->filled0 = r->filled;
+	}
+	for (size_t i = 0; i < s->nsup; i++)
+		if (s->sup[i].client != s->client_id) {
+			*code = EX_NOPERM;
+			err_fmt(err, errlen, "%s must be superseded (a newer decision replaces it) but was placed by API client "
+			    "%d, and IB lets only that client cancel it: cancel it with ib-submit --cancel --client-id %d, "
+			    "or submit with --client-id %d; no order sent", s->sup[i].client_id, s->sup[i].client,
+			    s->sup[i].client, s->sup[i].client);
+			return -1;
+		}
+	for (size_t i = 0; i < s->nsup; i++) {
+		bk_sup *u = &s->sup[i];
+		if (tws_cancel_order(s->c, u->order_id) < 0) {
+			*code = EX_UNAVAILABLE;
+			err_fmt(err, errlen, "%s", tws_errmsg(s->c));
+			return -1;
+		}
+		log_info("superseding %s (order id %lld, %s, %g of %g filled): decision %s replaces it", u->client_id,
+		    u->order_id, u->status, u->filled0, u->qty, by > 0 ? date_fmt(by, a) : "of this batch");
+	}
+	for (size_t left = s->nsup; left > 0;) {
+		bk_sup *u = NULL;
+		int r, was_done = 0;
+		if (bk_now_ms() >= deadline_ms)
+			break;
+		if ((r = tws_poll(s->c, &ev, 250)) < 0) {
+			*code = EX_UNAVAILABLE;
+			err_fmt(err, errlen, "%s", tws_errmsg(s->c));
+			return -1;
+		}
+		if (r == 0)
+			continue;
+		if (bk_snap_apply(&s->snap, &ev) < 0) {
+			*code = EX_SOFTWARE;
+			err_fmt(err, errlen, "out of memory");
+			return -1;
+		}
+		switch (ev.type) {
+		case TWS_EV_ORDER_STATUS:
+			if ((u = sup_by_order(s, ev.u.status.client_id, ev.u.status.order_id)) == NULL || (was_done = u->done))
+				break;
+			snprintf(u->status, sizeof u->status, "%s", ev.u.status.status);
+			u->filled = ev.u.status.filled;
+			if (strcmp(u->status, "Filled") == 0) {
+				u->failed = 1;
+				snprintf(u->why, sizeof u->why, "it filled before its cancel");
+			}
+			u->done = strstr(u->status, "Cancelled") != NULL || u->failed;
+			break;
+		case TWS_EV_ERROR:
+			if (ev.u.error.id <= 0 || (u = sup_by_order(s, s->client_id, ev.u.error.id)) == NULL ||
+			    (was_done = u->done) || tws_error_is_notice(ev.u.error.code))
+				break;
+			if (ev.u.error.code == 202) {
+				snprintf(u->status, sizeof u->status, "Cancelled");
+			} else {
+				u->failed = 1;
+				snprintf(u->why, sizeof u->why, "%.150s (error %d)", ev.u.error.msg, ev.u.error.code);
+			}
+			u->done = 1;
+			break;
+		case TWS_EV_TIMEOUT:
+			if (ev.kind == TWS_REQ_CANCEL && (u = sup_by_order(s, s->client_id, ev.req_id)) != NULL &&
+			    !(was_done = u->done)) {
+				u->failed = u->done = 1;
+				snprintf(u->why, sizeof u->why, "TWS did not confirm the cancel in time");
+			}
+			break;
+		case TWS_EV_RECONNECTED:
+			*code = EX_TEMPFAIL;
+			err_fmt(err, errlen, "the connection to TWS was lost while superseding older orders: run again; "
+			    "no order sent");
+			return -1;
+		default:
+			break;
+		}
+		if (u != NULL && u->done && !was_done)
+			left--;
+	}
+	for (size_t i = 0; i < s->nsup; i++) {
+		bk_sup *u = &s->sup[i];
+		const bk_open *op = bk_snap_order_by_id(&s->snap, u->client, u->order_id);
+		if (op != NULL && op->filled > u->filled) /* a status after the 202 */
+			u->filled = op->filled;
+		if (!u->done) {
+			u->failed = 1;
+			snprintf(u->why, sizeof u->why, "no confirmation of the cancel in time");
+		}
+		if (!u->failed && u->filled > u->filled0) {
+			u->failed = 1;
+			snprintf(u->why, sizeof u->why, "%g more shares filled while it was being cancelled",
+			    u->filled - u->filled0);
+		}
+		if (u->failed && nfailed++ == 0)
+			first_failed = i;
+		if (write_superseded(u, by, s->out) < 0)
+			s->write_failed = 1;
+	}
+	fflush(s->out);
+	if (nfailed > 0) {
+		*code = EX_TEMPFAIL;
+		err_fmt(err, errlen, "%zu superseded order%s traded or could not be cancelled (%s: %s): the holdings "
+		    "differ from those this batch was sized on: compute the orders again; no order sent", nfailed,
+		    nfailed > 1 ? "s" : "", s->sup[first_failed].client_id, s->sup[first_failed].why);
+		return -1;
+	}
+	if (s->nsup > 0)
+		log_info("%zu older order%s superseded", s->nsup, s->nsup > 1 ? "s" : "");
+	return (long)s->nsup;
 }
 
 static int
@@ -378,6 +645,8 @@ bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t e
 			}
 			fflush(s->out);
 			acks_written = 1;
+			if (s->on_acked != NULL)
+				s->on_acked(s->acked_ctx);
 		}
 		if (acks_written && !wait)
 			return 0;

@@ -1,8 +1,11 @@
 /* broker/submit: placing a batch of orders exactly once and following them, for ib-submit.
  *
  * Exactly once rests on the orderRef: every order carries its client_id as IB's orderRef, and before
- * anything is placed the account's open orders (every client's) and executions are read; an order whose
- * client_id is among them is already at the broker and is not placed again, whatever its state. A second
+ * anything is placed the account's open orders (every client's: reqAllOpenOrders), its completed orders
+ * (reqCompletedOrders) and executions are read; an order whose client_id is among them is already at the
+ * broker and is not placed again, whatever its state. Across processes and hosts the caller holds a lease
+ * in the store around reading and placing (ib-submit does), so that two submitters never both find an
+ * order missing. A second
  * run, or a run after a crash half-way, therefore places only what is missing. When the connection drops
  * while orders are in flight, the client reconnects; the open orders and executions are read again and an
  * order that is still nowhere is placed again (it was lost with the connection), one that is there is
@@ -32,6 +35,22 @@ typedef struct bk_sub_item {
 	char why[256];           /* the broker's error text, "" when none */
 } bk_sub_item;
 
+/* An order of an older decision that this batch supersedes. */
+typedef struct bk_sup {
+	char client_id[128];     /* its orderRef */
+	char symbol[32];
+	char side[8];
+	long long order_id, perm_id;
+	int client;              /* the API client that placed it */
+	double qty;
+	double filled0;          /* filled when the account was read */
+	double filled;           /* filled when its cancel was confirmed */
+	char status[24];         /* the latest status */
+	int done;                /* the cancel was confirmed, or failed */
+	int failed;              /* it filled meanwhile, or could not be cancelled */
+	char why[200];
+} bk_sup;
+
 typedef struct bk_submit {
 	tws_client *c;           /* connected */
 	FILE *out;               /* where status and fill records go */
@@ -47,7 +66,12 @@ typedef struct bk_submit {
 	int after_reconnect;     /* the refresh follows a reconnect: re-place what is lost */
 	int cancelling;          /* --cancel: Cancelled is the goal, not a failure */
 	bk_orders own;           /* the orders --cancel found (items point into it) */
+	const bk_orders *batch;  /* the input (its "supersede" records) */
+	bk_sup *sup;             /* orders superseded by this batch */
+	size_t nsup;
 	int write_failed;
+	void (*on_acked)(void *ctx); /* called once, when every order is at the broker (acknowledged or final) */
+	void *acked_ctx;
 } bk_submit;
 
 /* Set up a submission of the orders o (resolved) for account over c; records go to out. Reads the open
@@ -56,6 +80,19 @@ typedef struct bk_submit {
 int bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *account, int client_id,
     int transmit, FILE *out, char *err, size_t errlen, int *code);
 void bk_sub_free(bk_submit *s);
+
+/* A new decision supersedes the older decisions of its strategy: every order of the account (any API
+ * client) whose orderRef is a client_id of a strategy of this batch with an earlier DATE and that is still
+ * working or staged, and every order the input lists in a "supersede" record (the `orders` tool lists those
+ * it did not count as held), is cancelled, and its cancel confirmed (Cancelled), before anything of the
+ * batch is placed: so orders of decisions that were never transmitted, or not filled yet, never pile up next
+ * to the new ones. A supersede record's filled is what `orders` sized on: an order that has filled more
+ * since, working or not, refuses the batch. One "superseded" record per order cancelled is written. Refused, with nothing placed (-1, err set,
+ * *code): a batch mixing dates of one strategy, or older than a decision of its strategy still working
+ * (65); an order to supersede placed by another API client, which IB lets only that client cancel (77);
+ * one that traded while being cancelled, or whose cancel was not confirmed by deadline_ms (75): the
+ * holdings then differ from those the batch was sized on. Returns the number superseded. */
+long bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, int *code);
 
 /* Place every order not found at the broker (logging each). Returns the number placed, or -1 with err set
  * (the connection is gone, out of memory). */

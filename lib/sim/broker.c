@@ -27,6 +27,8 @@ struct sim_broker {
 	double capital;
 	double slippage_bps;
 	int reject_every;
+	int cash_account;        /* initial margin 100% instead of Reg T's 50% */
+	double volume_share;     /* an auction fills at most this share of the bar's volume (0: no limit) */
 	long long placed;        /* new orders seen, for reject_every */
 	int day;                 /* the clock */
 	enum sim_phase phase;
@@ -204,14 +206,14 @@ sim_broker_nlv(const sim_broker *b)
 static json_t *
 order_json(const sim_order *o)
 {
-	return json_pack("{s:s,s:i,s:I,s:I,s:s,s:s,s:i,s:s,s:f,s:s,s:o,s:s,s:s,s:s,s:b,s:s,s:f,s:f,s:f,s:i,s:i,s:s}",
+	return json_pack("{s:s,s:i,s:I,s:I,s:s,s:s,s:i,s:s,s:f,s:s,s:o,s:s,s:s,s:s,s:b,s:s,s:f,s:f,s:f,s:i,s:i,s:s,s:i}",
 	    "t", "order", "client_id", o->client_id, "order_id", (json_int_t)o->order_id, "perm_id",
 	    (json_int_t)o->perm_id, "sec_id", o->sec_id, "symbol", o->symbol, "con_id", o->con_id, "action",
 	    o->action, "qty", o->qty, "order_type", o->order_type, "lmt_price",
 	    o->lmt_price == TWS_UNSET_DOUBLE ? json_null() : json_real(o->lmt_price), "tif", o->tif, "account",
 	    o->account, "order_ref", o->order_ref, "transmit", o->transmit, "status", o->status, "filled", o->filled,
 	    "avg_price", o->avg_price, "last_price", o->last_price, "placed_day", o->placed_day, "placed_phase",
-	    o->placed_phase, "why", o->why);
+	    o->placed_phase, "why", o->why, "done_day", o->done_day);
 }
 
 static json_t *
@@ -312,6 +314,7 @@ apply(sim_broker *b, const json_t *r)
 		o.placed_day = (int)nd_int(r, "placed_day", 0);
 		o.placed_phase = (int)nd_int(r, "placed_phase", 0);
 		sget(r, "why", o.why, sizeof o.why);
+		o.done_day = (int)nd_int(r, "done_day", 0);
 		if (o.order_id <= 0 || o.status[0] == '\0')
 			return -1;
 		if ((x = find_order(b, o.client_id, o.order_id)) == NULL) {
@@ -600,6 +603,8 @@ sim_broker_open(const struct sim_broker_opts *o, char *err, size_t errlen)
 	b->snapshot_every = o->snapshot_every > 0 ? o->snapshot_every : 5000;
 	b->slippage_bps = o->slippage_bps;
 	b->reject_every = o->reject_every;
+	b->cash_account = o->cash_account;
+	b->volume_share = o->volume_share;
 	snprintf(b->account, sizeof b->account, "%s", o->account ? o->account : "DU1234567");
 	b->capital = b->cash = o->capital;
 	b->next_id = 1;
@@ -706,6 +711,7 @@ cancel_with(sim_broker *b, sim_order *o, int code, const char *why)
 
 	snprintf(o->status, sizeof o->status, "Cancelled");
 	snprintf(o->why, sizeof o->why, "%s", why);
+	o->done_day = b->day;
 	if (journal(b, order_json(o), NULL, NULL, NULL) < 0)
 		return -1;
 	if (code == 202)
@@ -717,15 +723,24 @@ cancel_with(sim_broker *b, sim_order *o, int code, const char *why)
 	return 0;
 }
 
-/* Fill o completely at raw price px (slippage applied here) at (day, phase). */
+static const sim_bar *bar_today(sim_broker *b, const sim_order *o);
+
+/* Fill what o has left, up to the volume share of today's bar, at raw price px (slippage applied here) at
+ * (day, phase). The order is Filled when nothing is left, else it stays working (Submitted). */
 static int
 fill(sim_broker *b, sim_order *o, double px, enum sim_phase phase)
 {
 	double slip = b->slippage_bps / 10000.0, price, comm, value, pnl = TWS_UNSET_DOUBLE;
 	double q = o->qty - o->filled, sign = is_buy(o) ? 1 : -1;
+	const sim_bar *bar = b->volume_share > 0 ? bar_today(b, o) : NULL;
 	sim_fill f;
 	sim_pos *p, empty;
 	sim_note_info n;
+
+	if (bar != NULL && !isnan(bar->volume) && floor(b->volume_share * bar->volume) < q)
+		q = floor(b->volume_share * bar->volume);
+	if (q < 1)
+		return 0;
 
 	price = px * (1 + sign * slip);
 	if (o->lmt_price != TWS_UNSET_DOUBLE)
@@ -785,7 +800,12 @@ fill(sim_broker *b, sim_order *o, double px, enum sim_phase phase)
 	o->avg_price = o->filled > 0 ? (o->avg_price * o->filled + price * q) / (o->filled + q) : price;
 	o->filled += q;
 	o->last_price = price;
-	snprintf(o->status, sizeof o->status, "Filled");
+	if (o->filled >= o->qty) {
+		snprintf(o->status, sizeof o->status, "Filled");
+		o->done_day = b->day;
+	} else {
+		snprintf(o->status, sizeof o->status, "Submitted");
+	}
 
 	if (journal(b, fill_json(&f), order_json(o), pos_json(p), acct_json(b)) < 0)
 		return -1;
@@ -866,6 +886,10 @@ run_open(sim_broker *b)
 		if (marketable(o, bar->open)) {
 			if (fill(b, o, bar->open, SIM_OPEN) < 0)
 				return -1;
+			/* IB cancels what an auction order did not get at the auction */
+			if (sim_order_open(o) && strcmp(o->tif, "OPG") == 0 &&
+			    cancel_with(b, o, 202, "the opening auction filled part of it: the rest is cancelled") < 0)
+				return -1;
 		} else if (strcmp(o->tif, "OPG") == 0) {
 			if (cancel_with(b, o, 202, "limit-on-open not marketable at the open") < 0)
 				return -1;
@@ -911,6 +935,9 @@ run_close(sim_broker *b)
 			} else if (marketable(o, bar->close)) {
 				if (fill(b, o, bar->close, SIM_CLOSED) < 0)
 					return -1;
+				if (sim_order_open(o) &&
+				    cancel_with(b, o, 202, "the closing auction filled part of it: the rest is cancelled") < 0)
+					return -1;
 			} else if (cancel_with(b, o, 202, "limit-on-close not marketable at the close") < 0) {
 				return -1;
 			}
@@ -922,7 +949,8 @@ run_close(sim_broker *b)
 			if (is_buy(o) ? lo <= o->lmt_price : hi >= o->lmt_price) {
 				if (fill(b, o, o->lmt_price, SIM_CLOSED) < 0)
 					return -1;
-				continue;
+				if (!sim_order_open(o))
+					continue;
 			}
 		}
 		if (strcmp(o->tif, "DAY") == 0 && cancel_with(b, o, 202, "day order expired at the close") < 0)
@@ -977,6 +1005,51 @@ fail:
 
 static int place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *t);
 
+/* An order's price for buying power: its limit, else the mark. NaN when neither is known. */
+static double
+bp_price(const sim_broker *b, double lmt, const char *sec_id, int con_id)
+{
+	return lmt != TWS_UNSET_DOUBLE && lmt > 0 ? lmt : mark(b, sec_id, con_id);
+}
+
+/* The buying power check of sim/broker.h for t (self: the order it modifies, or NULL). Returns 1 when the
+ * order fits, else 0 with IB's rejection reason in why. */
+static int
+buying_power_ok(const sim_broker *b, const sim_order *self, const sim_sec *s, const tws_order *t, char *why,
+    size_t n)
+{
+	double lmt = strcmp(t->order_type, "LMT") == 0 || strcmp(t->order_type, "LOC") == 0 ? t->lmt_price :
+	    TWS_UNSET_DOUBLE;
+	double px = bp_price(b, lmt, s->id, s->con_id), exposure = 0, elv = sim_broker_nlv(b), rate, need;
+
+	if (isnan(px))
+		return 1; /* no price known: the auction refuses it if it still has none */
+	exposure = (t->qty - (self ? self->filled : 0)) * px;
+	for (int i = 0; i < b->npos; i++) {
+		double m = mark(b, b->pos[i].sec_id, b->pos[i].con_id);
+		if (b->pos[i].qty > 0)
+			exposure += b->pos[i].qty * (isnan(m) ? b->pos[i].avg_cost : m);
+	}
+	for (int i = 0; i < b->norders; i++) {
+		const sim_order *o = &b->orders[i];
+		const sim_pos *p;
+		double q = o->qty - o->filled, m;
+		if (o == self || !working(o) || q <= 0 || isnan(m = bp_price(b, o->lmt_price, o->sec_id, o->con_id)))
+			continue;
+		if (is_buy(o))
+			exposure += q * m;
+		else if ((p = find_pos((sim_broker *)b, o->con_id)) != NULL && p->qty > 0)
+			exposure -= fmin(q, p->qty) * m;
+	}
+	rate = b->cash_account ? 1.0 : 0.5;
+	need = rate * exposure;
+	if (need <= elv + 1e-6)
+		return 1;
+	snprintf(why, n, "YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN "
+	    "VALUE [%.2f USD] MUST EXCEED THE NEW TOTAL INITIAL MARGIN OF [%.2f USD]", elv, need);
+	return 0;
+}
+
 int
 sim_broker_place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *t)
 {
@@ -992,7 +1065,7 @@ place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *t)
 	sim_order *o = find_order(b, client_id, t->order_id), nw;
 	const sim_sec *s = NULL;
 	const char *why = NULL;
-	char buf[160];
+	char buf[400], bp[300];
 	int is_new = o == NULL;
 
 	if (!is_new && !sim_order_open(o)) {
@@ -1032,6 +1105,8 @@ place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *t)
 		why = "quantity below what is filled";
 	else if (is_new && b->reject_every > 0 && ++b->placed % b->reject_every == 0)
 		why = "simulated rejection (--reject-every)";
+	else if (t->transmit && strcmp(t->action, "BUY") == 0 && !buying_power_ok(b, o, s, t, bp, sizeof bp))
+		why = bp;
 	if (why != NULL) {
 		snprintf(buf, sizeof buf, "Order rejected - reason:%s", why);
 		note_error(b, client_id, t->order_id, 201, buf);
@@ -1158,6 +1233,32 @@ sim_order_to_open(const sim_broker *b, const sim_order *o, tws_open_order *out)
 				out->commission = b->fills[i].commission;
 				break;
 			}
+}
+
+void
+sim_order_to_completed(const sim_broker *b, const sim_order *o, tws_completed_order *out)
+{
+	memset(out, 0, sizeof *out);
+	contract_of(&out->contract, o->symbol, o->con_id);
+	out->contract.primary_exch[0] = '\0';
+	tws_order_init(&out->order);
+	snprintf(out->order.action, sizeof out->order.action, "%s", o->action);
+	out->order.qty = o->qty;
+	snprintf(out->order.order_type, sizeof out->order.order_type, "%s", o->order_type);
+	out->order.lmt_price = o->lmt_price;
+	snprintf(out->order.tif, sizeof out->order.tif, "%s", o->tif);
+	snprintf(out->order.account, sizeof out->order.account, "%s", o->account[0] ? o->account : b->account);
+	snprintf(out->order.order_ref, sizeof out->order.order_ref, "%s", o->order_ref);
+	out->order.perm_id = o->perm_id;
+	out->order.transmit = o->transmit;
+	snprintf(out->status, sizeof out->status, "%s", o->status);
+	out->filled = o->filled;
+	fmt_time(o->done_day ? o->done_day : b->day, strcmp(o->status, "Filled") == 0 && o->filled > 0 ?
+	    SIM_OPEN : SIM_CLOSED, " US/Eastern", out->completed_time, sizeof out->completed_time);
+	if (strcmp(o->status, "Filled") == 0)
+		snprintf(out->completed_status, sizeof out->completed_status, "Filled Size: %.0f", o->filled);
+	else
+		snprintf(out->completed_status, sizeof out->completed_status, "%s", o->why[0] ? o->why : o->status);
 }
 
 void

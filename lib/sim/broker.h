@@ -5,7 +5,7 @@
  * for the auction that fills them: market orders and on-open orders (tif OPG) fill at the next open,
  * MOC and LOC orders at the next close, limit orders with tif DAY at the open when marketable, else during
  * the session when the day's range reaches the limit (at the limit), else they expire at the close.
- * Fills take the CSV's open or close, moved against the trader by the slippage (never past a limit), and
+ * Fills take the CSV's open or close (at most volume_share of the day's volume when set), moved against the trader by the slippage (never past a limit), and
  * pay IB's fixed-rate commission: USD 0.005 a share, at least 1.00, at most 1% of the trade's value.
  * Cash, positions (average cost includes commissions, as IB reports it) and realised P&L follow.
  *
@@ -49,6 +49,7 @@ typedef struct sim_order {
 	int placed_day;          /* clock when placed (or transmitted) */
 	int placed_phase;
 	char why[96];            /* why it was cancelled, "" otherwise */
+	int done_day;            /* the trading day it was filled or cancelled; 0 while open */
 } sim_order;
 
 typedef struct sim_fill {
@@ -107,6 +108,10 @@ struct sim_broker_opts {
 	int start_day;           /* clock of a new account: after the close of this trading day */
 	int reject_every;        /* fault injection: reject every Nth new order (0: never) */
 	int snapshot_every;      /* journal records between snapshots (0: 5000) */
+	int cash_account;        /* 1: a cash account (initial margin 100%); 0: Reg T margin (50%) */
+	double volume_share;     /* a fill takes at most this share of the bar's volume (0: no limit); what an
+	                          * auction order (OPG, MOC, LOC) does not get is cancelled, as IB does, a DAY
+	                          * order keeps working until the close */
 };
 
 typedef struct sim_broker sim_broker;
@@ -158,6 +163,18 @@ int sim_broker_npos(const sim_broker *b);
 const sim_pos *sim_broker_pos(const sim_broker *b, int i);
 /* 1 when the order is still working or staged (it belongs in the open orders). */
 int sim_order_open(const sim_order *o);
+
+/* Buying power, checked when a BUY is transmitted (placed with transmit 1, or a staged one transmitted):
+ * the account's long stock value at the marks, plus every working transmitted BUY's remaining value (at
+ * its limit, else the mark), plus this order's, less the working SELLs of shares held, times the initial
+ * margin rate (100% for a cash account, 50% for Reg T), must not exceed the equity with loan value (the
+ * net liquidation value). Otherwise the order is rejected with error 201 and IB's text, "Order rejected -
+ * reason:YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE
+ * [x USD] MUST EXCEED THE NEW TOTAL INITIAL MARGIN OF [y USD]" (the text users report from IB, e.g.
+ * ib_insync issue 704). So a cash account never goes negative through orders. */
+
+/* The account's completed orders as COMPLETED_ORDER reports them. */
+void sim_order_to_completed(const sim_broker *b, const sim_order *o, tws_completed_order *out);
 
 /* Conversions to the wire structs. */
 void sim_order_to_open(const sim_broker *b, const sim_order *o, tws_open_order *out);

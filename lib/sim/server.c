@@ -47,6 +47,7 @@ struct sess {
 	int closing;           /* close once out is written */
 	int dead;              /* close now */
 	int positions_sub;     /* reqPositions subscription active */
+	int md_type;           /* reqMarketDataType: 1 live (the default), 2 frozen, 3 delayed, 4 delayed frozen */
 	int backlog;           /* complete messages left in in[] for the next turn (fairness) */
 	long long rate_sec;    /* pacing: the second being counted */
 	int rate_n;            /* messages received in it */
@@ -54,7 +55,9 @@ struct sess {
 };
 
 struct hist_seen {             /* enforce_pacing: recent historical requests */
-	char key[160];
+	char key[200];
+	char contract[96];     /* contract and what to show (the six-in-two-seconds rule) */
+	int small;             /* bars of 30 seconds or less */
 	long long at;          /* ms */
 };
 
@@ -66,10 +69,12 @@ struct server {
 	int ns, cap;
 	long hist_count;       /* historical requests seen, for pacing_every */
 	int drops_left;
-	struct hist_seen seen[256];
+	struct hist_seen seen[1024];
 	int seen_pos;
 	tws_msg msg;
 	int shutdown;
+	int link_down;         /* "link lost": requests are held until "link restored" */
+	int farm_asleep;       /* farm_notices: the HMDS farm reported inactive (2107) */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -144,8 +149,9 @@ done:
 	st->len = 0;
 }
 
+/* An error for session s, in the layout of its version. */
 static void
-send_error(tws_wbuf *w, int id, int code, const char *msg)
+send_error(struct sess *s, int id, int code, const char *msg)
 {
 	tws_error e;
 
@@ -153,7 +159,7 @@ send_error(tws_wbuf *w, int id, int code, const char *msg)
 	e.id = id;
 	e.code = code;
 	snprintf(e.msg, sizeof e.msg, "%s", msg);
-	tws_enc_error(w, &e);
+	tws_enc_error_v(&s->stage_buf, &e, s->version);
 }
 
 static struct sess *
@@ -222,7 +228,7 @@ on_note(void *ctx, const sim_note_info *n)
 		break;
 	case SIM_NOTE_ERROR:
 		if (s != NULL) {
-			send_error(&s->stage_buf, (int)n->order_id, n->code, n->msg);
+			send_error(s, (int)n->order_id, n->code, n->msg);
 			commit(sv, s);
 		}
 		break;
@@ -236,6 +242,80 @@ on_note(void *ctx, const sim_note_info *n)
 			}
 		}
 		break;
+	}
+}
+
+static sim_sec *sec_by_ib_symbol(struct server *sv, const char *symbol);
+
+/* 1 when sec stopped trading: its last bar is before the last session the clock has seen. */
+static int
+delisted(struct server *sv, const sim_sec *sec)
+{
+	int seen = sim_broker_phase(sv->b) == SIM_PRE_OPEN ? sim_broker_day(sv->b) - 1 : sim_broker_day(sv->b);
+
+	return sec->nbars == 0 || sec->bars[sec->nbars - 1].date < cal_prev(seen + 1);
+}
+
+/* ================================ warnings and notices ================================ */
+
+/* The warnings a paper account sends with a working order (texts as TWS words them). */
+static void
+send_order_warning(struct server *sv, struct sess *s, const tws_contract *c, const tws_order *o)
+{
+	char msg[384], t[48];
+
+	switch (sv->o.order_warning) {
+	case 399:
+		snprintf(msg, sizeof msg, "Order Message:\n%s %g %s SMART\nWarning: your order will not be placed at "
+		    "the exchange until the next session opens (%s).", o->action, o->qty, c->symbol,
+		    sim_broker_time(sv->b, " US/Eastern", t, sizeof t));
+		break;
+	case 404:
+		snprintf(msg, sizeof msg, "Shares for this order are not immediately available for short sale. The "
+		    "order will be held while we attempt to locate the shares.");
+		break;
+	case 2109:
+		snprintf(msg, sizeof msg, "Order Event Warning:Attribute 'Outside Regular Trading Hours' is ignored "
+		    "based on the order type and destination. PlaceOrder is now processed.");
+		break;
+	default:
+		snprintf(msg, sizeof msg, "Order TIF was set to DAY based on order preset.");
+		break;
+	}
+	send_error(s, (int)o->order_id, sv->o.order_warning, msg);
+}
+
+/* The texts of the notices "CTL notice CODE" sends: those of a real gateway. */
+static const char *
+notice_text(int code)
+{
+	switch (code) {
+	case 2103: return "Market data farm connection is broken:usfarm";
+	case 2104: return "Market data farm connection is OK:usfarm";
+	case 2105: return "HMDS data farm connection is broken:ushmds";
+	case 2106: return "HMDS data farm connection is OK:ushmds";
+	case 2107: return "HMDS data farm connection is inactive but should be available upon demand.ushmds";
+	case 2108: return "Market data farm connection is inactive but should be available upon demand.usfarm";
+	case 2110: return "Connectivity between Trader Workstation and server is broken. It will be restored automatically.";
+	case 2157: return "Sec-def data farm connection is broken:secdefil";
+	case 2158: return "Sec-def data farm connection is OK:secdefil";
+	case 1100: return "Connectivity between IB and Trader Workstation has been lost.";
+	case 1101: return "Connectivity between IB and Trader Workstation has been restored - data lost.";
+	case 1102: return "Connectivity between IB and Trader Workstation has been restored - data maintained.";
+	}
+	return NULL;
+}
+
+/* A notice (id -1) to every API client. */
+static void
+broadcast(struct server *sv, int code)
+{
+	for (int i = 0; i < sv->ns; i++) {
+		struct sess *t = sv->s[i];
+		if (t->stage == ST_READY && !t->dead) {
+			send_error(t, -1, code, notice_text(code));
+			commit(sv, t);
+		}
 	}
 }
 
@@ -329,72 +409,106 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	sim_sec *sec = NULL;
 	long dn;
 	char unit, msg[256], a[16], z[16];
-	int last, first_idx, last_idx, adjusted, clock_last, rc;
+	int last, first_idx, last_idx, adjusted, clock_last, rc, partial;
 	tws_hist_data d;
 	sim_bar *adj = NULL;
 
 	sv->hist_count++;
+	if (sv->o.farm_notices && sv->farm_asleep) {
+		send_error(s, -1, 2106, notice_text(2106));
+		sv->farm_asleep = 0;
+	}
 	if (sv->o.pacing_every > 0 && sv->hist_count % sv->o.pacing_every == 0) {
-		send_error(w, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
+		send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
 		return;
 	}
 	if (sv->o.enforce_pacing) {
-		char key[160];
+		/* IB's historical-data limitations: identical within 15 s; six or more for one contract, exchange
+		 * and tick type within 2 s; more than 60 small-bar requests in 10 minutes. */
+		char key[200], con[96];
 		long long t = now_ms();
-		snprintf(key, sizeof key, "%d|%d|%s|%s|%s|%s|%s", s->client_id, r->contract.con_id, r->contract.symbol,
-		    r->end, r->bar_size, r->duration, r->what);
-		for (int i = 0; i < 256; i++)
-			if (sv->seen[i].at > 0 && t - sv->seen[i].at < 15000 && strcmp(sv->seen[i].key, key) == 0) {
-				send_error(w, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
-				return;
-			}
+		int ncon = 0, nsmall = 0, small, violation = 0;
+		char *end;
+		long secs = strtol(r->bar_size, &end, 10);
+		small = end != r->bar_size && strncmp(end, " sec", 4) == 0 && secs <= 30;
+		snprintf(con, sizeof con, "%d|%d|%s|%s", s->client_id, r->contract.con_id, r->contract.symbol, r->what);
+		snprintf(key, sizeof key, "%s|%s|%s|%s|%d", con, r->end, r->bar_size, r->duration, r->use_rth);
+		for (int i = 0; i < (int)(sizeof sv->seen / sizeof sv->seen[0]); i++) {
+			const struct hist_seen *h = &sv->seen[i];
+			if (h->at <= 0)
+				continue;
+			violation |= t - h->at < 15000 && strcmp(h->key, key) == 0;
+			ncon += t - h->at < 2000 && strcmp(h->contract, con) == 0;
+			nsmall += small && h->small && t - h->at < 600000;
+		}
+		if (violation || ncon >= 5 || nsmall >= 60) {
+			send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
+			return;
+		}
 		snprintf(sv->seen[sv->seen_pos].key, sizeof sv->seen[0].key, "%s", key);
+		snprintf(sv->seen[sv->seen_pos].contract, sizeof sv->seen[0].contract, "%s", con);
+		sv->seen[sv->seen_pos].small = small;
 		sv->seen[sv->seen_pos].at = t;
-		sv->seen_pos = (sv->seen_pos + 1) % 256;
+		sv->seen_pos = (sv->seen_pos + 1) % (int)(sizeof sv->seen / sizeof sv->seen[0]);
 	}
 	if (r->contract.con_id > 0)
 		sec = sim_prices_conid(sv->px, r->contract.con_id);
-	if (sec == NULL && r->contract.symbol[0] != '\0')
-		sec = sim_prices_symbol(sv->px, r->contract.symbol);
+	if (sec == NULL && r->contract.symbol[0] != '\0' && (sec = sec_by_ib_symbol(sv, r->contract.symbol)) != NULL &&
+	    delisted(sv, sec))
+		sec = NULL; /* the symbol names nothing any more (a conId still reaches the old contract) */
 	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
-		send_error(w, r->req_id, 200, "No security definition has been found for the request");
+		send_error(s, r->req_id, 200, "No security definition has been found for the request");
 		return;
+	}
+	if (sv->o.no_permission != NULL) {
+		const char *p = sv->o.no_permission;
+		size_t len = strlen(sec->symbol);
+		while ((p = strstr(p, sec->symbol)) != NULL) {
+			if ((p == sv->o.no_permission || p[-1] == ',') && (p[len] == ',' || p[len] == '\0')) {
+				send_error(s, r->req_id, 162, "Historical Market Data Service error message:No market data "
+				    "permissions for NYSE STK");
+				return;
+			}
+			p += len;
+		}
 	}
 	if (strcmp(r->bar_size, "1 day") != 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - Historical data bar size setting "
 		    "'%s' is not served (ib-sim serves '1 day')", r->bar_size);
-		send_error(w, r->req_id, 321, msg);
+		send_error(s, r->req_id, 321, msg);
 		return;
 	}
 	adjusted = strcmp(r->what, "ADJUSTED_LAST") == 0;
 	if (!adjusted && strcmp(r->what, "TRADES") != 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - whatToShow '%s' is not served "
 		    "(ib-sim serves TRADES and ADJUSTED_LAST)", r->what);
-		send_error(w, r->req_id, 321, msg);
+		send_error(s, r->req_id, 321, msg);
 		return;
 	}
 	if (r->keep_up_to_date) {
-		send_error(w, r->req_id, 321, "Error validating request.-'bK' : cause - keepUpToDate is not served by ib-sim");
+		send_error(s, r->req_id, 321, "Error validating request.-'bK' : cause - keepUpToDate is not served by ib-sim");
 		return;
 	}
 	if (parse_duration(r->duration, &dn, &unit) < 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - Invalid duration '%s'", r->duration);
-		send_error(w, r->req_id, 321, msg);
+		send_error(s, r->req_id, 321, msg);
 		return;
 	}
-	/* The clock bounds everything: today's bar exists only after the close. */
-	clock_last = sim_broker_phase(sv->b) == SIM_CLOSED ? sim_broker_day(sv->b) : sim_broker_day(sv->b) - 1;
+	/* The clock bounds everything: today's bar exists once the session has begun, partial until the
+	 * close. */
+	partial = sim_broker_phase(sv->b) == SIM_OPEN ? sim_broker_day(sv->b) : -1;
+	clock_last = sim_broker_phase(sv->b) == SIM_PRE_OPEN ? sim_broker_day(sv->b) - 1 : sim_broker_day(sv->b);
 	last = clock_last;
 	if (r->end[0] != '\0') {
 		if (adjusted) {
-			send_error(w, r->req_id, 321, "Error validating request.-'bK' : cause - Adjusted Last cannot be "
+			send_error(s, r->req_id, 321, "Error validating request.-'bK' : cause - Adjusted Last cannot be "
 			    "requested with an end date");
 			return;
 		}
 		if ((rc = parse_end(r->end, &last)) < 0) {
 			snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - %s end date/time '%s'",
 			    rc == -2 ? "unknown time zone in" : "Invalid", r->end);
-			send_error(w, r->req_id, 321, msg);
+			send_error(s, r->req_id, 321, msg);
 			return;
 		}
 		if (last > clock_last)
@@ -428,7 +542,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	if (last_idx < 0 || first_idx > last_idx) {
 		snprintf(msg, sizeof msg, "Historical Market Data Service error message:HMDS query returned no data: "
 		    "%s@SMART Trades", sec->symbol);
-		send_error(w, r->req_id, 162, msg);
+		send_error(s, r->req_id, 162, msg);
 		return;
 	}
 	memset(&d, 0, sizeof d);
@@ -439,7 +553,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	if (d.bars == NULL || (adjusted && adj == NULL)) {
 		free(d.bars);
 		free(adj);
-		send_error(w, r->req_id, 162, "Historical Market Data Service error message:out of memory");
+		send_error(s, r->req_id, 162, "Historical Market Data Service error message:out of memory");
 		return;
 	}
 	if (adjusted) {
@@ -463,6 +577,22 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 		o->high = isnan(x->high) ? fmax(o->open, o->close) : x->high;
 		o->low = isnan(x->low) ? fmin(o->open, o->close) : x->low;
 		o->volume = isnan(x->volume) ? 0 : x->volume;
+		if (!r->use_rth) {
+			/* Outside regular hours too: the day opens in the pre-market, at the previous close, and
+			 * trades more. */
+			const sim_bar *prev = adjusted ? (i > 0 ? &adj[i - 1] : NULL) :
+			    (first_idx + i > 0 ? &sec->bars[first_idx + i - 1] : NULL);
+			if (prev != NULL && !isnan(prev->close)) {
+				o->open = prev->close;
+				o->high = fmax(o->high, o->open);
+				o->low = fmin(o->low, o->open);
+			}
+			o->volume = round(o->volume * 1.08);
+		}
+		if (x->date == partial) { /* the session is on: the bar so far */
+			o->high = o->low = o->close = o->open;
+			o->volume = round(o->volume * 0.3);
+		}
 		o->wap = round((o->high + o->low + o->close) / 3 * 10000) / 10000;
 		o->count = -1;
 	}
@@ -475,7 +605,156 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	free(adj);
 }
 
+/* ================================ market data ================================ */
+
+static void
+tick(tws_wbuf *w, int req_id, int type, double price, double size)
+{
+	tws_tick t = { req_id, type, price, size, 0 };
+
+	if (isnan(price) || isnan(size))
+		return;
+	if (price == TWS_UNSET_DOUBLE)
+		tws_enc_tick_size(w, &t);
+	else
+		tws_enc_tick_price(w, &t);
+}
+
+/* A delayed snapshot at the clock: last is the latest trade the clock knows (today's close after the
+ * close, today's open during the session, else the last close), close the previous session's close, as
+ * IB's ticks mean them. Live data needs a subscription the simulated account does not have (354). */
+static void
+snapshot_answer(struct server *sv, struct sess *s, const tws_mkt_req *r)
+{
+	tws_wbuf *w = &s->stage_buf;
+	sim_sec *sec = NULL;
+	const sim_bar *today = NULL, *prev = NULL;
+	int day = sim_broker_day(sv->b), i;
+	enum sim_phase ph = sim_broker_phase(sv->b);
+	char msg[200];
+
+	if (r->contract.con_id > 0)
+		sec = sim_prices_conid(sv->px, r->contract.con_id);
+	if (sec == NULL && r->contract.symbol[0] != '\0')
+		sec = sim_prices_symbol(sv->px, r->contract.symbol);
+	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
+		send_error(s, r->req_id, 200, "No security definition has been found for the request");
+		return;
+	}
+	if (!r->snapshot) {
+		send_error(s, r->req_id, 321, "Error validating request.-'bW' : cause - ib-sim serves market-data "
+		    "snapshots only (snapshot=1)");
+		return;
+	}
+	if (s->md_type != 3 && s->md_type != 4) {
+		snprintf(msg, sizeof msg, "Requested market data is not subscribed. Delayed market data is available."
+		    "%s NYSE/TOP/ALL", sec->symbol);
+		send_error(s, r->req_id, 354, msg);
+		return;
+	}
+	if ((i = sim_sec_le(sec, day)) >= 0 && sec->bars[i].date == day && ph != SIM_PRE_OPEN) {
+		today = &sec->bars[i];
+		i--;
+	} else if (i >= 0 && sec->bars[i].date == day) {
+		i--;
+	}
+	if (i >= 0)
+		prev = &sec->bars[i];
+	tws_enc_market_data_type(w, r->req_id, 3);
+	tws_enc_tick_req_params(w, r->req_id, 0.01, "9c0001", 3);
+	send_error(s, r->req_id, 10167, "Requested market data is not subscribed. Displaying delayed market data.");
+	if (today != NULL && ph == SIM_CLOSED) {
+		tick(w, r->req_id, TWS_TICK_DELAYED_LAST, today->close, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_OPEN, today->open, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_HIGH, today->high, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_LOW, today->low, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_VOLUME, TWS_UNSET_DOUBLE, today->volume);
+	} else if (today != NULL && !isnan(today->open)) {
+		tick(w, r->req_id, TWS_TICK_DELAYED_LAST, today->open, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_OPEN, today->open, TWS_UNSET_DOUBLE);
+	} else if (prev != NULL) {
+		tick(w, r->req_id, TWS_TICK_DELAYED_LAST, prev->close, TWS_UNSET_DOUBLE);
+	}
+	if (prev != NULL)
+		tick(w, r->req_id, TWS_TICK_DELAYED_CLOSE, prev->close, TWS_UNSET_DOUBLE);
+	tws_enc_tick_snapshot_end(w, r->req_id);
+}
+
 /* ================================ requests ================================ */
+
+/* The security an IB symbol names: IB writes a share class after a space ("BRK B") where CRSP-style files
+ * write "BRK.B", "BRK/B", "BRK-B" or "BRKB". */
+static sim_sec *
+sec_by_ib_symbol(struct server *sv, const char *symbol)
+{
+	sim_sec *sec = sim_prices_symbol(sv->px, symbol);
+	const char *sp = strchr(symbol, ' ');
+	static const char seps[] = "./-";
+	char alt[64];
+
+	if (sec != NULL || sp == NULL || strchr(sp + 1, ' ') != NULL || sp - symbol > 20 || strlen(sp + 1) > 4)
+		return sec;
+	for (int i = 0; i <= 3 && sec == NULL; i++) {
+		if (i < 3)
+			snprintf(alt, sizeof alt, "%.*s%c%s", (int)(sp - symbol), symbol, seps[i], sp + 1);
+		else
+			snprintf(alt, sizeof alt, "%.*s%s", (int)(sp - symbol), symbol, sp + 1);
+		sec = sim_prices_symbol(sv->px, alt);
+	}
+	return sec;
+}
+
+/* The IB symbol of a file's symbol: the share-class separator becomes a space ("BRK.B" -> "BRK B"). */
+static void
+ib_symbol(const char *file_symbol, char *out, size_t n)
+{
+	snprintf(out, n, "%s", file_symbol);
+	for (char *p = out; *p; p++)
+		if ((*p == '.' || *p == '/' || *p == '-') && p > out && p[1] != '\0' && strlen(p + 1) <= 4)
+			*p = ' ';
+}
+
+/* reqContractDetails: a stock on SMART in USD, by conId or symbol; error 200 for an unknown symbol, or
+ * one whose security has stopped trading (delisted: its last bar is before the last session the clock
+ * has seen). */
+static void
+contract_answer(struct server *sv, struct sess *s, int req_id, const tws_contract *want)
+{
+	sim_sec *sec = NULL;
+	tws_contract_details d;
+	const char *prim;
+
+	if (want->con_id > 0)
+		sec = sim_prices_conid(sv->px, want->con_id);
+	else if (want->symbol[0] != '\0')
+		sec = sec_by_ib_symbol(sv, want->symbol);
+	if (sec != NULL && ((want->sec_type[0] && strcmp(want->sec_type, "STK") != 0) ||
+	    (want->currency[0] && strcmp(want->currency, "USD") != 0)))
+		sec = NULL;
+	prim = sec != NULL && sec->con_id % 3 == 0 ? "NASDAQ" : "NYSE";
+	if (sec != NULL && want->primary_exch[0] && strcmp(want->primary_exch, prim) != 0)
+		sec = NULL;
+	if (sec == NULL || delisted(sv, sec)) {
+		send_error(s, req_id, 200, "No security definition has been found for the request");
+		return;
+	}
+	memset(&d, 0, sizeof d);
+	d.req_id = req_id;
+	tws_contract_stock(&d.contract, "");
+	ib_symbol(sec->symbol, d.contract.symbol, sizeof d.contract.symbol);
+	d.contract.con_id = sec->con_id;
+	snprintf(d.contract.local_symbol, sizeof d.contract.local_symbol, "%s", d.contract.symbol);
+	snprintf(d.contract.trading_class, sizeof d.contract.trading_class, "%s", prim[1] == 'A' ? "NMS" : d.contract.symbol);
+	snprintf(d.contract.primary_exch, sizeof d.contract.primary_exch, "%s", prim);
+	snprintf(d.market_name, sizeof d.market_name, "%s", d.contract.trading_class);
+	d.min_tick = 0.01;
+	snprintf(d.long_name, sizeof d.long_name, "%s INC", d.contract.symbol);
+	snprintf(d.time_zone, sizeof d.time_zone, "US/Eastern");
+	snprintf(d.stock_type, sizeof d.stock_type, "COMMON");
+	tws_enc_contract_data_v(&s->stage_buf, &d, s->version);
+	tws_enc_contract_data_end(&s->stage_buf, req_id);
+}
+
 
 static void
 send_account_summary(struct server *sv, struct sess *s, int req_id, const char *tags)
@@ -530,6 +809,38 @@ exec_matches(const sim_fill *f, const tws_exec_filter *x, long long since)
 	return f->epoch >= since;
 }
 
+/* An executions filter's time as seconds since the epoch: "yyyymmdd HH:MM:SS ZONE" (New York's zones or
+ * UTC), "yyyymmdd-HH:MM:SS" (UTC), or without a zone New York time (where the simulated gateway runs).
+ * Returns 0, or -1 when malformed or in a zone we do not know. */
+static int
+filter_time(const char *t, long long *since)
+{
+	char iso[11], zone[48] = "";
+	int day, hh, mm, ss, n = 0, utc = t[8] == '-';
+	size_t len = strlen(t);
+
+	if (len < 17)
+		return -1;
+	for (int i = 0; i < 8; i++)
+		if (!isdigit((unsigned char)t[i]))
+			return -1;
+	snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", t, t + 4, t + 6);
+	if (date_parse(iso, 10, &day) < 0 || (t[8] != ' ' && t[8] != '-'))
+		return -1;
+	if (sscanf(t + 9, "%2d:%2d:%2d%n", &hh, &mm, &ss, &n) != 3 || n != 8 || hh > 23 || mm > 59 || ss > 60)
+		return -1;
+	snprintf(zone, sizeof zone, "%s", t + 17 + (t[17] == ' '));
+	if (utc && zone[0] != '\0')
+		return -1;
+	if (strcasecmp(zone, "UTC") == 0 || strcasecmp(zone, "GMT") == 0 || strcasecmp(zone, "Etc/UTC") == 0)
+		utc = 1;
+	else if (!utc && zone[0] != '\0' && strcasecmp(zone, "US/Eastern") != 0 &&
+	    strcasecmp(zone, "America/New_York") != 0 && strcasecmp(zone, "EST5EDT") != 0)
+		return -1;
+	*since = utc ? (long long)day * 86400 + hh * 3600 + mm * 60 + ss : sim_ny_epoch(day, hh, mm) + ss;
+	return 0;
+}
+
 static void
 handle_ready(struct server *sv, struct sess *s)
 {
@@ -543,6 +854,17 @@ handle_ready(struct server *sv, struct sess *s)
 		if (tws_dec_hist_req(m, &r) < 0)
 			goto bad;
 		hist_answer(sv, s, &r);
+		if (sv->o.farm_notices) {
+			send_error(s, -1, 2107, notice_text(2107));
+			sv->farm_asleep = 1;
+		}
+		break;
+	}
+	case TWS_OUT_REQ_CONTRACT_DATA: {
+		tws_contract c;
+		if (tws_dec_req_contract_v(m, &req, &c, s->version) < 0)
+			goto bad;
+		contract_answer(sv, s, req, &c);
 		break;
 	}
 	case TWS_OUT_CANCEL_HISTORICAL_DATA:
@@ -554,12 +876,14 @@ handle_ready(struct server *sv, struct sess *s)
 			char msg[256];
 			long long oid = m->n > 1 ? atoll(m->f[1]) : -1;
 			snprintf(msg, sizeof msg, "Order rejected - reason:cannot read the order: %s", m->err);
-			send_error(w, (int)oid, 201, msg);
+			send_error(s, (int)oid, 201, msg);
 			break;
 		}
+		if (sv->o.order_warning != 0)
+			send_order_warning(sv, s, &c, &o);
 		commit(sv, s); /* the broker writes to this session through on_note */
 		if (sim_broker_place(sv->b, s->client_id, &c, &o) < 0)
-			send_error(w, (int)o.order_id, 201, "Order rejected - reason:the simulator could not save its state");
+			send_error(s, (int)o.order_id, 201, "Order rejected - reason:the simulator could not save its state");
 		break;
 	}
 	case TWS_OUT_CANCEL_ORDER: {
@@ -568,7 +892,7 @@ handle_ready(struct server *sv, struct sess *s)
 			goto bad;
 		commit(sv, s);
 		if (sim_broker_cancel(sv->b, s->client_id, oid) < 0)
-			send_error(w, (int)oid, 161, "the simulator could not save its state");
+			send_error(s, (int)oid, 161, "the simulator could not save its state");
 		break;
 	}
 	case TWS_OUT_REQ_OPEN_ORDERS:
@@ -580,23 +904,51 @@ handle_ready(struct server *sv, struct sess *s)
 		}
 		tws_enc_simple(w, TWS_IN_OPEN_ORDER_END);
 		break;
+	case TWS_OUT_REQ_MARKET_DATA_TYPE: {
+		int type;
+		if (tws_dec_market_data_type_req(m, &type) < 0 || type < 1 || type > 4)
+			goto bad;
+		s->md_type = type;
+		break;
+	}
+	case TWS_OUT_REQ_MKT_DATA: {
+		tws_mkt_req r;
+		if (tws_dec_mkt_req(m, &r) < 0)
+			goto bad;
+		snapshot_answer(sv, s, &r);
+		break;
+	}
+	case TWS_OUT_CANCEL_MKT_DATA:
+		break; /* snapshots end by themselves */
+	case TWS_OUT_REQ_COMPLETED_ORDERS: {
+		int api_only, prev = cal_prev(sim_broker_day(sv->b));
+		if (tws_dec_req_completed_orders(m, &api_only) < 0)
+			goto bad;
+		/* IB reports the orders completed in the current session; the simulator keeps those done since
+		 * the previous trading day (a session spans the evening and the next day's open). */
+		for (int i = 0; i < sim_broker_norders(sv->b); i++) {
+			const sim_order *o = sim_broker_order(sv->b, i);
+			tws_completed_order co;
+			if (sim_order_open(o) || o->perm_id == 0 || o->done_day < prev)
+				continue;
+			sim_order_to_completed(sv->b, o, &co);
+			tws_enc_completed_order_v(w, &co, s->version);
+		}
+		tws_enc_completed_orders_end(w);
+		break;
+	}
 	case TWS_OUT_REQ_EXECUTIONS: {
 		tws_exec_filter f;
 		long long since = 0;
 		if (tws_dec_req_executions(m, &req, &f) < 0)
 			goto bad;
-		if (f.time[0] != '\0') {
-			int day;
-			char iso[11];
-			int hh = 0, mm = 0, ss = 0;
-			if (strlen(f.time) >= 8) {
-				snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", f.time, f.time + 4, f.time + 6);
-				if (date_parse(iso, 10, &day) == 0) {
-					if (strlen(f.time) > 9)
-						sscanf(f.time + 9, "%d:%d:%d", &hh, &mm, &ss);
-					since = sim_ny_epoch(day, hh, mm) + ss;
-				}
-			}
+		if (f.time[0] != '\0' && filter_time(f.time, &since) < 0) {
+			char msg[320];
+			snprintf(msg, sizeof msg, "Error validating request.-'bN' : cause - Invalid execution filter time "
+			    "'%.60s' (yyyymmdd HH:MM:SS with a zone such as US/Eastern, or yyyymmdd-HH:MM:SS in UTC)", f.time);
+			send_error(s, req, 321, msg);
+			tws_enc_exec_end(w, req);
+			break;
 		}
 		for (int i = 0; i < sim_broker_nfills(sv->b); i++) {
 			const sim_fill *fl = sim_broker_fill(sv->b, i);
@@ -644,7 +996,7 @@ handle_ready(struct server *sv, struct sess *s)
 bad: {
 	char msg[256];
 	snprintf(msg, sizeof msg, "Error reading request: message %d: %s", id, m->err);
-	send_error(w, -1, 320, msg);
+	send_error(s, -1, 320, msg);
 }
 }
 
@@ -663,18 +1015,29 @@ handle_start(struct server *sv, struct sess *s)
 	}
 	if (client_sess(sv, cid) != NULL) {
 		log_info("%s: client id %d is already in use: error 326", s->peer, cid);
-		send_error(w, -1, 326, "Unable to connect as the client id is already in use. Retry with a unique client id.");
+		send_error(s, -1, 326, "Unable to connect as the client id is already in use. Retry with a unique client id.");
 		s->closing = 1;
 		return;
 	}
 	s->client_id = cid;
 	s->stage = ST_READY;
+	s->md_type = 1;
 	log_info("%s: client id %d connected (version %d)", s->peer, cid, s->version);
 	tws_enc_managed_accts(w, sim_broker_account(sv->b));
 	tws_enc_next_valid_id(w, sim_broker_next_id(sv->b));
-	send_error(w, -1, 2104, "Market data farm connection is OK:usfarm");
-	send_error(w, -1, 2106, "HMDS data farm connection is OK:ushmds");
-	send_error(w, -1, 2158, "Sec-def data farm connection is OK:secdefil");
+	send_error(s, -1, 2104, "Market data farm connection is OK:usfarm");
+	send_error(s, -1, 2106, "HMDS data farm connection is OK:ushmds");
+	send_error(s, -1, 2158, "Sec-def data farm connection is OK:secdefil");
+	if (sv->link_down) /* the state of TWS's link, for a client that connects while it is down */
+		send_error(s, -1, 1100, notice_text(1100));
+	/* As a gateway with "download open orders on connection" does: this client's working orders, then an
+	 * OPEN_ORDER_END that answers no request. */
+	for (int i = 0; i < sim_broker_norders(sv->b); i++) {
+		const sim_order *o = sim_broker_order(sv->b, i);
+		if (sim_order_open(o) && o->client_id == cid)
+			emit_order(sv, s, o);
+	}
+	tws_enc_simple(w, TWS_IN_OPEN_ORDER_END);
 }
 
 /* ================================ control ================================ */
@@ -705,12 +1068,32 @@ ctl_line(struct server *sv, struct sess *s, char *line)
 		} else {
 			rc = sim_broker_advance(sv->b, SIM_DAYS, (int)n, err, sizeof err);
 		}
+	} else if (argc == 2 && strcmp(argv[0], "notice") == 0) {
+		long long code;
+		if (num_parse_i64(argv[1], strlen(argv[1]), &code) < 0 || code < 0 || code > 100000 ||
+		    notice_text((int)code) == NULL || code == 1100 || code == 1101 || code == 1102) {
+			snprintf(err, sizeof err, "notice: '%s' is not a notice code (2103-2110, 2157, 2158)", argv[1]);
+			rc = -1;
+		} else {
+			broadcast(sv, (int)code);
+		}
+	} else if (argc == 2 && strcmp(argv[0], "link") == 0 && strcmp(argv[1], "lost") == 0) {
+		sv->link_down = 1;
+		broadcast(sv, 1100);
+	} else if (argc == 2 && strcmp(argv[0], "link") == 0 &&
+	    (strcmp(argv[1], "restored") == 0 || strcmp(argv[1], "restored-data-lost") == 0)) {
+		sv->link_down = 0;
+		broadcast(sv, strcmp(argv[1], "restored") == 0 ? 1102 : 1101);
+		for (int i = 0; i < sv->ns; i++)
+			if (sv->s[i]->stage == ST_READY && sv->s[i]->inlen > 0)
+				sv->s[i]->backlog = 1; /* answer what was held */
 	} else if (argc == 1 && strcmp(argv[0], "status") == 0) {
 		/* falls through to the status line below */
 	} else if (argc == 1 && strcmp(argv[0], "shutdown") == 0) {
 		sv->shutdown = 1;
 	} else {
-		snprintf(err, sizeof err, "unknown command (advance open|close|days N, status, shutdown)");
+		snprintf(err, sizeof err, "unknown command (advance open|close|days N, notice CODE, link lost|restored|"
+		    "restored-data-lost, status, shutdown)");
 		rc = -1;
 	}
 	if (rc < 0) {
@@ -789,9 +1172,9 @@ process(struct server *sv, struct sess *s)
 			}
 			off += (size_t)n;
 			s->version = hi < sv->o.server_version ? hi : sv->o.server_version;
-			if (s->version < 176 || lo > s->version) {
-				log_warn("%s: client speaks versions %d..%d, we speak 176..%d: closing", s->peer, lo, hi,
-				    sv->o.server_version);
+			if (s->version < TWS_MIN_VERSION || lo > s->version) {
+				log_warn("%s: client speaks versions %d..%d, we speak %d..%d: closing", s->peer, lo, hi,
+				    TWS_MIN_VERSION, sv->o.server_version);
 				s->dead = 1;
 				break;
 			}
@@ -819,6 +1202,8 @@ process(struct server *sv, struct sess *s)
 			off = (size_t)(nl - s->in) + 1;
 			continue;
 		}
+		if (sv->link_down && s->stage == ST_READY)
+			break; /* TWS without IB: requests wait, unanswered, until the link is back */
 		n = tws_frame_split(s->in + off, s->inlen - off, &p, &plen);
 		if (n == 0)
 			break;
@@ -835,10 +1220,10 @@ process(struct server *sv, struct sess *s)
 				s->rate_n = 0;
 			}
 			if (++s->rate_n == 51)
-				send_error(&s->stage_buf, -1, 100, "Max rate of messages per second has been exceeded:max=50 rec=51");
+				send_error(s, -1, 100, "Max rate of messages per second has been exceeded:max=50 rec=51");
 		}
 		if (tws_msg_parse(&sv->msg, p, plen) < 0) {
-			send_error(&s->stage_buf, -1, 320, "Error reading request: message does not end with a NUL");
+			send_error(s, -1, 320, "Error reading request: message does not end with a NUL");
 		} else if (s->stage == ST_START) {
 			handle_start(sv, s);
 		} else {
@@ -895,7 +1280,7 @@ sim_server_run(sim_broker *b, sim_prices *px, const struct sim_server_opts *o, c
 	sv.o = *o;
 	if (sv.o.bind == NULL)
 		sv.o.bind = "127.0.0.1";
-	if (sv.o.server_version < 176 || sv.o.server_version > TWS_MAX_VERSION)
+	if (sv.o.server_version < TWS_MIN_VERSION || sv.o.server_version > TWS_MAX_VERSION)
 		sv.o.server_version = TWS_MAX_VERSION;
 	sv.drops_left = sv.o.drop_count > 0 ? sv.o.drop_count : 1;
 	tws_msg_init(&sv.msg);

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "log.h"
 #include "num.h"
+#include "tws/pace.h"
 
 enum pstate {
 	P_WAITING, /* a historical request waiting for a free slot or for its pacing back-off */
@@ -33,8 +34,11 @@ struct pending {
 	long long not_before;    /* ms: a waiting request is not sent before this (pacing back-off) */
 	long long deadline;      /* ms: when a sent request times out */
 	int retries;             /* pacing re-sends so far */
+	int barrier;             /* open orders: barrier answers still to come before an OPEN_ORDER_END is ours */
+	int internal;            /* current time: a barrier of the client's own, its answer is not reported */
 	char *frame;             /* the framed message, kept for re-sending */
 	size_t flen;
+	tws_pace_key pace;       /* historical: what IB's pacing rules compare */
 	struct pending *next;
 };
 
@@ -49,8 +53,10 @@ struct tws_client {
 	int fd;                   /* -1 when not connected */
 	int ready;                /* handshake complete */
 	int server_version;
+	int version;              /* the layouts to encode: the last negotiated version (a reconnect goes to
+	                           * the same gateway), TWS_MAX_VERSION before the first connection */
 	char conn_time[64];
-	char accounts[256];
+	char *accounts;           /* MANAGED_ACCTS, any length; NULL before it */
 	long long next_id;        /* next order/request id */
 	tws_wbuf out;             /* bytes to write */
 	char *in;                 /* bytes read, not yet handled */
@@ -66,7 +72,10 @@ struct tws_client {
 	size_t framecap;
 	int errcode;
 	char errmsg[256];
-	int lost;                 /* the connection dropped or 1100 arrived: reconnect before anything else */
+	int lost;                 /* the connection dropped: reconnect before anything else */
+	int attempts;             /* reconnect attempts since a request was last answered */
+	tws_pace pace;            /* historical requests sent lately (IB's pacing rules) */
+	long long link_down;      /* ms: when 1100 arrived (TWS lost IB), 0 while the link is up */
 };
 
 /* ================================ helpers ================================ */
@@ -117,6 +126,9 @@ tws_req_kind_name(enum tws_req_kind k)
 	case TWS_REQ_ACCOUNT_SUMMARY: return "account summary";
 	case TWS_REQ_CURRENT_TIME: return "current time";
 	case TWS_REQ_IDS: return "ids";
+	case TWS_REQ_CONTRACT: return "contract details";
+	case TWS_REQ_COMPLETED_ORDERS: return "completed orders";
+	case TWS_REQ_MKT_DATA: return "market data";
 	case TWS_REQ_NONE: break;
 	}
 	return "message";
@@ -154,6 +166,7 @@ tws_client_opts_init(tws_client_opts *o)
 	o->pacing_backoff_ms = 2000;
 	o->reconnect_max = 5;
 	o->reconnect_backoff_ms = 500;
+	o->link_timeout_ms = 300000;
 	if (env_int("IB_PORT", &o->port) < 0)
 		rc = -1;
 	if (env_int("IB_CLIENT_ID", &o->client_id) < 0)
@@ -173,6 +186,8 @@ tws_client_new(const tws_client_opts *o)
 		c->o.max_msgs_per_sec = 45;
 	if (c->o.max_hist_open <= 0)
 		c->o.max_hist_open = 50;
+	if (c->o.link_timeout_ms <= 0)
+		c->o.link_timeout_ms = 300000;
 	c->host = strdup(o->host ? o->host : "127.0.0.1");
 	c->o.conn_opts = NULL; /* copied below into the hello each time; keep no borrowed pointer */
 	c->sent_at = calloc((size_t)c->o.max_msgs_per_sec, sizeof *c->sent_at);
@@ -184,6 +199,7 @@ tws_client_new(const tws_client_opts *o)
 	}
 	c->o.conn_opts = o->conn_opts ? strdup(o->conn_opts) : NULL;
 	c->fd = -1;
+	c->version = TWS_MAX_VERSION;
 	tws_wbuf_init(&c->out);
 	tws_msg_init(&c->msg);
 	for (int i = 0; i < c->o.max_msgs_per_sec; i++)
@@ -240,6 +256,8 @@ tws_client_free(tws_client *c)
 	free(c->in);
 	free(c->last_bars);
 	free(c->frame);
+	free(c->accounts);
+	tws_pace_free(&c->pace);
 	free(c->sent_at);
 	free((char *)c->o.conn_opts);
 	free(c->host);
@@ -251,7 +269,7 @@ int tws_errcode(const tws_client *c) { return c->errcode; }
 const char *tws_errmsg(const tws_client *c) { return c->errmsg; }
 int tws_server_version(const tws_client *c) { return c->server_version; }
 const char *tws_conn_time(const tws_client *c) { return c->conn_time; }
-const char *tws_accounts(const tws_client *c) { return c->accounts; }
+const char *tws_accounts(const tws_client *c) { return c->accounts ? c->accounts : ""; }
 int tws_pending(const tws_client *c) { return c->npend; }
 
 long long
@@ -420,7 +438,7 @@ connect_once(tws_client *c)
 					return fail(c, TWS_ERR_PROTOCOL, "TWS at %s:%d speaks version %lld, outside %d..%d",
 					    c->host, c->o.port, v, TWS_MIN_VERSION, TWS_MAX_VERSION);
 				}
-				c->server_version = (int)v;
+				c->server_version = c->version = (int)v;
 				snprintf(c->conn_time, sizeof c->conn_time, "%s", c->msg.f[1]);
 				tws_enc_start_api(&c->out, c->o.client_id, "");
 				continue;
@@ -436,13 +454,13 @@ connect_once(tws_client *c)
 				continue;
 			}
 			case TWS_IN_MANAGED_ACCTS:
-				if (tws_dec_managed_accts(&c->msg, c->accounts, sizeof c->accounts) < 0)
+				if (tws_dec_managed_accts_dup(&c->msg, &c->accounts) < 0)
 					goto protocol;
 				got_accts = 1;
 				continue;
 			case TWS_IN_ERR_MSG: {
 				tws_error e;
-				if (tws_dec_error(&c->msg, &e) < 0)
+				if (tws_dec_error_v(&c->msg, &e, c->server_version) < 0)
 					goto protocol;
 				if (e.code == TWS_ERR_CLIENT_ID_IN_USE)
 					err326 = 1;
@@ -520,6 +538,8 @@ tws_connect(tws_client *c)
 	c->errcode = 0;
 	c->errmsg[0] = '\0';
 	c->lost = 0;
+	c->attempts = 0;
+	c->link_down = 0;
 	return connect_once(c);
 }
 
@@ -604,6 +624,7 @@ int
 tws_req_historical(tws_client *c, const tws_hist_req *r)
 {
 	tws_hist_req q = *r;
+	struct pending *p;
 	tws_wbuf b;
 
 	if (need_conn(c) < 0)
@@ -611,7 +632,13 @@ tws_req_historical(tws_client *c, const tws_hist_req *r)
 	q.req_id = (int)tws_next_id(c);
 	tws_wbuf_init(&b);
 	tws_enc_hist_req(&b, &q);
-	return submit(c, TWS_REQ_HIST, q.req_id, &b) < 0 ? -1 : q.req_id;
+	if (b.oom || (p = pend_add(c, TWS_REQ_HIST, q.req_id, &b)) == NULL) {
+		tws_wbuf_free(&b);
+		return fail(c, 70, "out of memory");
+	}
+	tws_wbuf_free(&b);
+	tws_pace_key_of(&q, &p->pace);
+	return q.req_id;
 }
 
 long long
@@ -627,7 +654,7 @@ tws_place_order(tws_client *c, const tws_contract *ct, const tws_order *o)
 	else if (q.order_id >= c->next_id)
 		c->next_id = q.order_id + 1;
 	tws_wbuf_init(&b);
-	tws_enc_place_order(&b, ct, &q);
+	tws_enc_place_order_v(&b, ct, &q, c->version);
 	return submit(c, TWS_REQ_ORDER, q.order_id, &b) < 0 ? -1 : q.order_id;
 }
 
@@ -639,7 +666,7 @@ tws_cancel_order(tws_client *c, long long order_id)
 	if (need_conn(c) < 0)
 		return -1;
 	tws_wbuf_init(&b);
-	tws_enc_cancel_order(&b, order_id);
+	tws_enc_cancel_order_v(&b, order_id, c->version);
 	return submit(c, TWS_REQ_CANCEL, order_id, &b) < 0 ? -1 : 0;
 }
 
@@ -655,8 +682,59 @@ simple_req(tws_client *c, enum tws_req_kind kind, int msg_id)
 	return submit(c, kind, -1, &b);
 }
 
-int tws_req_open_orders(tws_client *c) { return simple_req(c, TWS_REQ_OPEN_ORDERS, TWS_OUT_REQ_OPEN_ORDERS); }
-int tws_req_all_open_orders(tws_client *c) { return simple_req(c, TWS_REQ_OPEN_ORDERS, TWS_OUT_REQ_ALL_OPEN_ORDERS); }
+/* An open-orders request behind its barrier (see client.h). */
+static int
+open_orders_req(tws_client *c, int msg_id)
+{
+	if (simple_req(c, TWS_REQ_CURRENT_TIME, TWS_OUT_REQ_CURRENT_TIME) < 0)
+		return -1;
+	c->pend_tail->internal = 1;
+	return simple_req(c, TWS_REQ_OPEN_ORDERS, msg_id);
+}
+
+int tws_req_open_orders(tws_client *c) { return open_orders_req(c, TWS_OUT_REQ_OPEN_ORDERS); }
+int tws_req_all_open_orders(tws_client *c) { return open_orders_req(c, TWS_OUT_REQ_ALL_OPEN_ORDERS); }
+
+int
+tws_req_market_data_type(tws_client *c, int type)
+{
+	tws_wbuf b;
+
+	if (need_conn(c) < 0)
+		return -1;
+	tws_wbuf_init(&b);
+	tws_enc_market_data_type_req(&b, type);
+	return submit(c, TWS_REQ_NONE, -1, &b);
+}
+
+int
+tws_req_snapshot(tws_client *c, const tws_contract *ct)
+{
+	tws_mkt_req r;
+	tws_wbuf b;
+
+	if (need_conn(c) < 0)
+		return -1;
+	memset(&r, 0, sizeof r);
+	r.req_id = (int)tws_next_id(c);
+	r.contract = *ct;
+	r.snapshot = 1;
+	tws_wbuf_init(&b);
+	tws_enc_mkt_req(&b, &r);
+	return submit(c, TWS_REQ_MKT_DATA, r.req_id, &b) < 0 ? -1 : r.req_id;
+}
+
+int
+tws_req_completed_orders(tws_client *c, int api_only)
+{
+	tws_wbuf b;
+
+	if (need_conn(c) < 0)
+		return -1;
+	tws_wbuf_init(&b);
+	tws_enc_req_completed_orders(&b, api_only);
+	return submit(c, TWS_REQ_COMPLETED_ORDERS, -1, &b);
+}
 int tws_req_positions(tws_client *c) { return simple_req(c, TWS_REQ_POSITIONS, TWS_OUT_REQ_POSITIONS); }
 int tws_req_current_time(tws_client *c) { return simple_req(c, TWS_REQ_CURRENT_TIME, TWS_OUT_REQ_CURRENT_TIME); }
 
@@ -670,6 +748,20 @@ tws_req_ids(tws_client *c)
 	tws_wbuf_init(&b);
 	tws_enc_req_ids(&b, 1);
 	return submit(c, TWS_REQ_IDS, -1, &b);
+}
+
+int
+tws_req_contract_details(tws_client *c, const tws_contract *ct)
+{
+	tws_wbuf b;
+	int id;
+
+	if (need_conn(c) < 0)
+		return -1;
+	id = (int)tws_next_id(c);
+	tws_wbuf_init(&b);
+	tws_enc_req_contract_v(&b, id, ct, c->version);
+	return submit(c, TWS_REQ_CONTRACT, id, &b) < 0 ? -1 : id;
 }
 
 int
@@ -761,6 +853,15 @@ pump(tws_client *c, long long now)
 			}
 			if (open >= c->o.max_hist_open)
 				continue; /* a slot frees when an answer arrives */
+			if (p->kind == TWS_REQ_HIST) {
+				long long t = tws_pace_when(&c->pace, &p->pace, now);
+				if (t > now) {
+					p->not_before = t;
+					if (wake < 0 || t < wake)
+						wake = t;
+					continue;
+				}
+			}
 			p->state = P_READY;
 		}
 		if (p->state != P_READY)
@@ -781,7 +882,15 @@ pump(tws_client *c, long long now)
 		}
 		p->state = P_SENT;
 		p->deadline = now + (c->o.request_timeout_ms > 0 ? c->o.request_timeout_ms : 60000);
-		open += p->kind == TWS_REQ_HIST;
+		if (p->kind == TWS_REQ_OPEN_ORDERS) { /* its barrier, and any current time asked before, come first */
+			p->barrier = 0;
+			for (struct pending *q = c->pend; q != NULL; q = q->next)
+				p->barrier += q->kind == TWS_REQ_CURRENT_TIME && q->state == P_SENT;
+		}
+		if (p->kind == TWS_REQ_HIST) {
+			tws_pace_sent(&c->pace, &p->pace, now); /* out of memory: paced by 162 answers then */
+			open++;
+		}
 	}
 	return wake;
 }
@@ -793,6 +902,8 @@ expire(tws_client *c, long long now)
 	long long next_deadline = -1;
 	struct pending *p, *n;
 
+	if (c->link_down > 0)
+		return -1; /* TWS has no link to IB: nothing can be answered, no timeout runs */
 	for (p = c->pend; p != NULL; p = n) {
 		n = p->next;
 		if (p->state != P_SENT)
@@ -804,6 +915,12 @@ expire(tws_client *c, long long now)
 			ev.req_id = (int)p->id;
 			ev.kind = p->kind;
 			synth_push(c, &ev);
+			if (p->kind == TWS_REQ_HIST) { /* tell TWS too: it frees the request's slot there */
+				tws_wbuf b;
+				tws_wbuf_init(&b);
+				tws_enc_cancel_hist(&b, (int)p->id);
+				fire(c, &b);
+			}
 			pend_remove(c, p);
 		} else if (next_deadline < 0 || p->deadline < next_deadline) {
 			next_deadline = p->deadline;
@@ -818,8 +935,57 @@ end_req(tws_client *c, enum tws_req_kind kind, long long id, tws_event *ev)
 	struct pending *p = pend_find(c, kind, id);
 
 	ev->kind = kind;
-	if (p != NULL && p->state == P_SENT)
+	if (p != NULL && p->state == P_SENT) {
 		pend_remove(c, p);
+		c->attempts = 0; /* the connection works: a later drop starts counting afresh */
+	}
+}
+
+/* Sent read requests go out again (after a reconnect, or 1101: TWS lost their data). Orders and cancels
+ * never do: callers re-read open orders and executions. */
+static void
+resend_reads(tws_client *c)
+{
+	for (struct pending *p = c->pend; p != NULL; p = p->next) {
+		if (p->state != P_SENT || p->kind == TWS_REQ_ORDER || p->kind == TWS_REQ_CANCEL)
+			continue;
+		p->state = p->kind == TWS_REQ_HIST ? P_WAITING : P_READY;
+		p->not_before = 0;
+		p->pace.again = 1;
+	}
+}
+
+/* An ERR_MSG about TWS's link to IB (1100, 1101, 1102). */
+static void
+on_link(tws_client *c, int code)
+{
+	long long now = now_ms();
+	tws_event ev;
+
+	if (code == 1100) {
+		if (c->link_down == 0) {
+			c->link_down = now;
+			log_warn("TWS at %s:%d lost its connection to IB (error 1100): waiting up to %d s for it to come "
+			    "back", c->host, c->o.port, c->o.link_timeout_ms / 1000);
+		}
+		return;
+	}
+	if (c->link_down == 0)
+		return;
+	/* The time the link was down does not count against the requests' timeouts. */
+	for (struct pending *p = c->pend; p != NULL; p = p->next)
+		if (p->state == P_SENT)
+			p->deadline += now - c->link_down;
+	log_warn("TWS at %s:%d has its connection to IB back after %lld ms (error %d, data %s)", c->host, c->o.port,
+	    now - c->link_down, code, code == 1101 ? "lost: asking again" : "kept");
+	c->link_down = 0;
+	if (code == 1101) {
+		resend_reads(c);
+		memset(&ev, 0, sizeof ev);
+		ev.type = TWS_EV_RECONNECTED;
+		ev.req_id = -1;
+		synth_push(c, &ev);
+	}
 }
 
 static int
@@ -850,7 +1016,7 @@ handle(tws_client *c, tws_event *ev)
 		break;
 	case TWS_IN_ERR_MSG:
 		ev->type = TWS_EV_ERROR;
-		if ((rc = tws_dec_error(m, &ev->u.error)) < 0)
+		if ((rc = tws_dec_error_v(m, &ev->u.error, c->version)) < 0)
 			break;
 		ev->req_id = ev->u.error.id;
 		if (ev->req_id >= 0 && (p = pend_find(c, TWS_REQ_NONE, ev->req_id)) != NULL) {
@@ -858,6 +1024,7 @@ handle(tws_client *c, tws_event *ev)
 			if (p->kind == TWS_REQ_HIST && is_pacing_violation(&ev->u.error) &&
 			    p->retries < c->o.pacing_retries) {
 				p->state = P_WAITING;
+				p->pace.again = 0; /* IB saw it: a re-send is an identical request */
 				p->not_before = now_ms() + ((long long)c->o.pacing_backoff_ms << p->retries);
 				p->retries++;
 				log_debug("historical request %d: pacing violation, retry %d", p->id > 0 ? (int)p->id : 0,
@@ -867,8 +1034,9 @@ handle(tws_client *c, tws_event *ev)
 			if (!tws_error_is_notice(ev->u.error.code) && p->state == P_SENT)
 				pend_remove(c, p);
 		}
-		if (ev->u.error.code == 1100)
-			c->lost = 1;
+		if (tws_code_kind(ev->u.error.code) == TWS_CODE_LINK_LOST ||
+		    tws_code_kind(ev->u.error.code) == TWS_CODE_LINK_BACK)
+			on_link(c, ev->u.error.code);
 		return 1;
 	case TWS_IN_ORDER_STATUS:
 		ev->type = TWS_EV_ORDER_STATUS;
@@ -882,14 +1050,43 @@ handle(tws_client *c, tws_event *ev)
 		break;
 	case TWS_IN_OPEN_ORDER:
 		ev->type = TWS_EV_OPEN_ORDER;
-		if ((rc = tws_dec_open_order(m, &ev->u.open_order)) < 0)
+		if ((rc = tws_dec_open_order_v(m, &ev->u.open_order, c->version)) < 0)
 			break;
 		ev->req_id = (int)ev->u.open_order.order.order_id;
 		end_req(c, TWS_REQ_ORDER, ev->req_id, ev);
 		break;
 	case TWS_IN_OPEN_ORDER_END:
 		ev->type = TWS_EV_OPEN_ORDER_END;
-		end_req(c, TWS_REQ_OPEN_ORDERS, -1, ev);
+		for (p = c->pend; p != NULL; p = p->next)
+			if (p->kind == TWS_REQ_OPEN_ORDERS && p->state == P_SENT && p->barrier == 0)
+				break;
+		if (p != NULL) {
+			pend_remove(c, p);
+			ev->kind = TWS_REQ_OPEN_ORDERS;
+		} else {
+			log_debug("open orders sent unasked (at connect): recorded, not taken as an answer");
+		}
+		break;
+	case TWS_IN_TICK_PRICE:
+	case TWS_IN_TICK_SIZE:
+		ev->type = TWS_EV_TICK;
+		rc = tws_dec_tick(m, &ev->u.tick);
+		ev->req_id = ev->u.tick.req_id;
+		ev->kind = TWS_REQ_MKT_DATA;
+		break;
+	case TWS_IN_TICK_SNAPSHOT_END:
+		ev->type = TWS_EV_TICK_END;
+		if ((rc = tws_dec_id_version_req(m, &ev->req_id)) == 0)
+			end_req(c, TWS_REQ_MKT_DATA, ev->req_id, ev);
+		break;
+	case TWS_IN_COMPLETED_ORDER:
+		ev->type = TWS_EV_COMPLETED_ORDER;
+		rc = tws_dec_completed_order(m, &ev->u.completed, c->server_version);
+		ev->kind = TWS_REQ_COMPLETED_ORDERS;
+		break;
+	case TWS_IN_COMPLETED_ORDERS_END:
+		ev->type = TWS_EV_COMPLETED_END;
+		end_req(c, TWS_REQ_COMPLETED_ORDERS, -1, ev);
 		break;
 	case TWS_IN_EXECUTION_DATA:
 		ev->type = TWS_EV_EXEC;
@@ -946,15 +1143,35 @@ handle(tws_client *c, tws_event *ev)
 			c->next_id = v;
 		end_req(c, TWS_REQ_IDS, -1, ev);
 		break;
-	case TWS_IN_CURRENT_TIME:
+	case TWS_IN_CURRENT_TIME: {
+		int internal;
 		ev->type = TWS_EV_CURRENT_TIME;
 		if ((rc = tws_dec_current_time(m, &v)) < 0)
 			break;
 		ev->u.time = v;
+		for (struct pending *q = c->pend; q != NULL; q = q->next)
+			if (q->kind == TWS_REQ_OPEN_ORDERS && q->state == P_SENT && q->barrier > 0)
+				q->barrier--;
+		p = pend_find(c, TWS_REQ_CURRENT_TIME, -1);
+		internal = p != NULL && p->state == P_SENT && p->internal;
 		end_req(c, TWS_REQ_CURRENT_TIME, -1, ev);
+		if (internal)
+			return 0;
+		break;
+	}
+	case TWS_IN_CONTRACT_DATA:
+		ev->type = TWS_EV_CONTRACT;
+		rc = tws_dec_contract_data_v(m, &ev->u.contract, c->version);
+		ev->req_id = ev->u.contract.req_id;
+		ev->kind = TWS_REQ_CONTRACT;
+		break;
+	case TWS_IN_CONTRACT_DATA_END:
+		ev->type = TWS_EV_CONTRACT_END;
+		if ((rc = tws_dec_id_version_req(m, &ev->req_id)) == 0)
+			end_req(c, TWS_REQ_CONTRACT, ev->req_id, ev);
 		break;
 	case TWS_IN_MANAGED_ACCTS:
-		tws_dec_managed_accts(m, c->accounts, sizeof c->accounts);
+		tws_dec_managed_accts_dup(m, &c->accounts);
 		return 0;
 	default:
 		log_debug("ignoring TWS message %d", id);
@@ -981,13 +1198,16 @@ handle(tws_client *c, tws_event *ev)
 static int
 reconnect(tws_client *c)
 {
-	long long wait = c->o.reconnect_backoff_ms > 0 ? c->o.reconnect_backoff_ms : 500;
+	long long base = c->o.reconnect_backoff_ms > 0 ? c->o.reconnect_backoff_ms : 500;
 	tws_event ev;
 
 	close_fd(c);
-	for (int i = 0; i < c->o.reconnect_max; i++, wait *= 2) {
+	c->link_down = 0;
+	while (c->attempts < c->o.reconnect_max) {
+		long long wait = base << (c->attempts < 20 ? c->attempts : 20);
+		c->attempts++;
 		log_warn("connection to TWS at %s:%d lost; reconnecting in %lld ms (attempt %d of %d)", c->host,
-		    c->o.port, wait, i + 1, c->o.reconnect_max);
+		    c->o.port, wait, c->attempts, c->o.reconnect_max);
 		sleep_ms(wait);
 		if (connect_once(c) < 0) {
 			if (c->errcode == TWS_ERR_CLIENT_ID_IN_USE)
@@ -995,12 +1215,7 @@ reconnect(tws_client *c)
 			continue;
 		}
 		c->lost = 0;
-		for (struct pending *p = c->pend; p != NULL; p = p->next) {
-			if (p->state != P_SENT || p->kind == TWS_REQ_ORDER || p->kind == TWS_REQ_CANCEL)
-				continue;
-			p->state = p->kind == TWS_REQ_HIST ? P_WAITING : P_READY;
-			p->not_before = 0;
-		}
+		resend_reads(c);
 		memset(&ev, 0, sizeof ev);
 		ev.type = TWS_EV_RECONNECTED;
 		ev.req_id = -1;
@@ -1066,7 +1281,15 @@ tws_poll(tws_client *c, tws_event *ev, int timeout_ms)
 			c->lost = 1;
 			return 1;
 		}
+		if (c->link_down > 0 && now - c->link_down >= c->o.link_timeout_ms) {
+			log_warn("TWS at %s:%d did not get its connection to IB back within %d s: reconnecting", c->host,
+			    c->o.port, c->o.link_timeout_ms / 1000);
+			c->lost = 1;
+			continue;
+		}
 		dl = expire(c, now);
+		if (c->link_down > 0)
+			dl = c->link_down + c->o.link_timeout_ms;
 		if (c->syn != NULL)
 			continue;
 		wake = pump(c, now);

@@ -11,9 +11,15 @@
  *     historical requests are open at once (50); the others wait in the client, where their timeout does
  *     not run yet; a historical request answered with a pacing violation (error 162) is sent again after a
  *     back-off (pacing_backoff_ms, doubled each time) up to pacing_retries times before the error surfaces;
- *   - reconnecting: when the connection drops, or TWS reports that it lost IB (error 1100), the client
- *     reconnects with a doubling back-off (up to reconnect_max attempts), sends the pending read requests
- *     (bars, open orders, executions, positions, account summary) again and reports TWS_EV_RECONNECTED.
+ *   - TWS losing IB: error 1100 leaves the socket to TWS as it is (TWS reconnects to IB by itself); the
+ *     requests' timeouts stop running and the client waits on the same socket up to link_timeout_ms for
+ *     1102 (restored, data kept: nothing to do) or 1101 (restored, data lost: the pending read requests are
+ *     sent again and TWS_EV_RECONNECTED follows). Only when neither comes in time is the link taken as
+ *     lost, as below. The 1100/1101/1102 errors are passed on as events too;
+ *   - reconnecting: when the connection drops, the client reconnects with a doubling back-off, sends the
+ *     pending read requests (bars, open orders, executions, positions, account summary) again and
+ *     reports TWS_EV_RECONNECTED. The attempts are counted across drops: reconnect_max attempts in a row
+ *     without an answer to any request in between, and the connection is gone for good.
  *     Orders are never sent twice: an order whose acknowledgement was lost stays pending until its timeout;
  *     callers re-read open orders and executions after TWS_EV_RECONNECTED (orderRef tells theirs apart).
  *
@@ -53,6 +59,8 @@ typedef struct tws_client_opts {
 	int pacing_backoff_ms;   /* first back-off after a pacing violation; default 2000 */
 	int reconnect_max;       /* attempts after a drop or error 1100; 0 = never; default 5 */
 	int reconnect_backoff_ms;/* first wait before reconnecting, doubled per attempt; default 500 */
+	int link_timeout_ms;     /* after error 1100, how long to wait for 1101/1102 before reconnecting;
+	                          * default 300000 (IB's nightly reset takes minutes) */
 } tws_client_opts;
 
 /* What a request was, for timeouts and errors. */
@@ -67,6 +75,9 @@ enum tws_req_kind {
 	TWS_REQ_ACCOUNT_SUMMARY, /* tws_req_account_summary */
 	TWS_REQ_CURRENT_TIME,    /* tws_req_current_time */
 	TWS_REQ_IDS,             /* tws_req_ids */
+	TWS_REQ_CONTRACT,        /* tws_req_contract_details: CONTRACT events, then CONTRACT_END or error 200 */
+	TWS_REQ_COMPLETED_ORDERS,/* tws_req_completed_orders */
+	TWS_REQ_MKT_DATA,        /* tws_req_snapshot */
 };
 
 enum tws_ev_type {
@@ -75,7 +86,8 @@ enum tws_ev_type {
 	TWS_EV_TIMEOUT,             /* request req_id (kind) got no answer in time; it is forgotten */
 	TWS_EV_ORDER_STATUS,        /* u.status; req_id = the order id */
 	TWS_EV_OPEN_ORDER,          /* u.open_order; req_id = the order id */
-	TWS_EV_OPEN_ORDER_END,      /* the end of an open-orders answer */
+	TWS_EV_OPEN_ORDER_END,      /* the end of an open-orders answer (kind TWS_REQ_OPEN_ORDERS), or of orders
+	                             * the gateway pushed unasked, e.g. at connect (kind TWS_REQ_NONE) */
 	TWS_EV_EXEC,                /* u.exec; req_id = the request's id, -1 for a fill as it happens */
 	TWS_EV_EXEC_END,            /* req_id */
 	TWS_EV_COMMISSION,          /* u.commission (joins u.exec by exec_id) */
@@ -85,7 +97,14 @@ enum tws_ev_type {
 	TWS_EV_ACCOUNT_SUMMARY_END, /* req_id */
 	TWS_EV_NEXT_VALID_ID,       /* u.id: the next order id TWS accepts */
 	TWS_EV_CURRENT_TIME,        /* u.time: seconds since the epoch (the server's clock) */
-	TWS_EV_RECONNECTED,         /* the connection was lost and is back; pending reads were re-sent */
+	TWS_EV_RECONNECTED,         /* the connection (or TWS's link to IB, 1101) was lost and is back;
+	                             * pending reads were re-sent */
+	TWS_EV_CONTRACT,            /* u.contract: one match of contract-details request req_id */
+	TWS_EV_CONTRACT_END,        /* the end of contract-details request req_id */
+	TWS_EV_COMPLETED_ORDER,     /* u.completed: one answer to tws_req_completed_orders */
+	TWS_EV_COMPLETED_END,       /* the end of that answer */
+	TWS_EV_TICK,                /* u.tick: one tick of snapshot req_id */
+	TWS_EV_TICK_END,            /* snapshot req_id is complete (TICK_SNAPSHOT_END) */
 };
 
 typedef struct tws_event {
@@ -97,10 +116,13 @@ typedef struct tws_event {
 		tws_error error;
 		tws_order_status status;
 		tws_open_order open_order;
+		tws_completed_order completed;
+		tws_tick tick;
 		tws_exec exec;
 		tws_commission commission;
 		tws_position position;
 		tws_account_value account_value;
+		tws_contract_details contract;
 		long long id;
 		long long time;
 	} u;
@@ -119,7 +141,7 @@ void tws_client_free(tws_client *c);
 
 /* Connect and complete the handshake. Returns 0 once ready, or -1 with tws_errcode()/tws_errmsg() set:
  * 502 (refused, unreachable, timed out), 326 (client id in use), 504 (closed during the handshake), or
- * TWS_ERR_PROTOCOL (not a TWS API server, or a version outside 100..178). */
+ * TWS_ERR_PROTOCOL (not a TWS API server, or a version outside TWS_MIN_VERSION..TWS_MAX_VERSION, 157..178). */
 int tws_connect(tws_client *c);
 /* Close the connection (no reconnect). Pending requests are dropped. */
 void tws_disconnect(tws_client *c);
@@ -148,7 +170,12 @@ int tws_req_historical(tws_client *c, const tws_hist_req *r);
 long long tws_place_order(tws_client *c, const tws_contract *ct, const tws_order *o);
 int tws_cancel_order(tws_client *c, long long order_id);
 /* This client's open orders / every client's; answered by OPEN_ORDER and ORDER_STATUS events and one
- * TWS_EV_OPEN_ORDER_END. */
+ * TWS_EV_OPEN_ORDER_END of kind TWS_REQ_OPEN_ORDERS. A gateway also sends open orders unasked (at connect,
+ * when "download open orders on connection" is on) followed by an OPEN_ORDER_END of its own: that one must
+ * not end the request, or the answer is taken from a partial list. The client therefore sends a
+ * REQ_CURRENT_TIME just before the request, as a barrier (TWS answers a connection's requests in order):
+ * an OPEN_ORDER_END that arrives before the barrier's answer is not the request's, and is reported with
+ * kind TWS_REQ_NONE. The barrier's answer is not reported. */
 int tws_req_open_orders(tws_client *c);
 int tws_req_all_open_orders(tws_client *c);
 /* f == NULL: no filter. */
@@ -159,6 +186,18 @@ int tws_req_positions(tws_client *c);
  * subscription is cancelled after the end message. */
 int tws_req_account_summary(tws_client *c, const char *group, const char *tags);
 int tws_req_current_time(tws_client *c);
+/* The contracts matching ct (reqContractDetails); returns the request id. No match is error 200. */
+int tws_req_contract_details(tws_client *c, const tws_contract *ct);
+/* The account's completed orders (filled, cancelled, rejected; IB keeps those of the current session):
+ * TWS_EV_COMPLETED_ORDER events and one TWS_EV_COMPLETED_END. api_only 1: only orders placed through the
+ * API. */
+int tws_req_completed_orders(tws_client *c, int api_only);
+/* The kind of market data later requests get: 1 live, 2 frozen, 3 delayed (free, 15-20 minutes late),
+ * 4 delayed frozen. Nothing answers it. */
+int tws_req_market_data_type(tws_client *c, int type);
+/* One market-data snapshot of ct: TWS_EV_TICK events (TICK_PRICE and TICK_SIZE), then TWS_EV_TICK_END;
+ * the notice 10167 (delayed data shown) does not end it, an error does. Returns the request's id. */
+int tws_req_snapshot(tws_client *c, const tws_contract *ct);
 int tws_req_ids(tws_client *c);
 
 /* Wait up to timeout_ms (0: don't wait, < 0: forever) for the next event. Returns 1 with *ev set, 0 when

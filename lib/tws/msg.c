@@ -264,6 +264,28 @@ tws_dec_managed_accts(tws_msg *m, char *accounts, size_t n)
 }
 
 int
+tws_dec_managed_accts_dup(tws_msg *m, char **accounts)
+{
+	const char *s;
+	char *copy;
+
+	if (begin(m, TWS_IN_MANAGED_ACCTS) < 0)
+		return -1;
+	tws_r_skip(m, 1, "version");
+	s = tws_r_str(m, "accountsList");
+	if (m->bad)
+		return -1;
+	if ((copy = strdup(s)) == NULL) {
+		m->bad = 1;
+		err_fmt(m->err, sizeof m->err, "out of memory");
+		return -1;
+	}
+	free(*accounts);
+	*accounts = copy;
+	return 0;
+}
+
+int
 tws_enc_next_valid_id(tws_wbuf *b, long long order_id)
 {
 	return enc_fields(b, TWS_IN_NEXT_VALID_ID, next_valid_id, NFIELDS(next_valid_id), &order_id, TWS_MAX_VERSION);
@@ -320,26 +342,97 @@ static const field error_fields[] = {
 	{ F_INT, AT(tws_error, id), "id", 0 },
 	{ F_INT, AT(tws_error, code), "errorCode", 0 },
 	{ F_TEXT, AT(tws_error, msg), "errorString", 0 },
-	{ F_TEXT, AT(tws_error, advanced), "advancedOrderRejectJson", 166 },
+	{ F_TEXT, AT(tws_error, advanced), "advancedOrderRejectJson", TWS_V_ADVANCED_ORDER_REJECT },
 };
 
 int
 tws_enc_error(tws_wbuf *b, const tws_error *e)
 {
-	return enc_fields(b, TWS_IN_ERR_MSG, error_fields, NFIELDS(error_fields), e, TWS_MAX_VERSION);
+	return tws_enc_error_v(b, e, TWS_MAX_VERSION);
+}
+
+int
+tws_enc_error_v(tws_wbuf *b, const tws_error *e, int version)
+{
+	return enc_fields(b, TWS_IN_ERR_MSG, error_fields, NFIELDS(error_fields), e, version);
 }
 
 int
 tws_dec_error(tws_msg *m, tws_error *e)
 {
-	memset(e, 0, sizeof *e);
-	return dec_fields(m, TWS_IN_ERR_MSG, error_fields, NFIELDS(error_fields), e);
+	return tws_dec_error_v(m, e, TWS_MAX_VERSION);
 }
 
 int
-tws_error_is_notice(int code)
+tws_dec_error_v(tws_msg *m, tws_error *e, int version)
 {
-	return (code >= 2100 && code < 2200) || code == 1102 || code == 10167 || code == 399;
+	memset(e, 0, sizeof *e);
+	if (dec_fields(m, TWS_IN_ERR_MSG, error_fields, NFIELDS(error_fields), e) < 0)
+		return -1;
+	if (version >= TWS_V_ENCODE_MSG_ASCII7) {
+		tws_unescape(e->msg);
+		tws_unescape(e->advanced);
+	}
+	return 0;
+}
+
+static int
+hex4(const char *s, unsigned *v)
+{
+	*v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		*v = *v << 4 | (unsigned)d;
+	}
+	return 0;
+}
+
+/* The official Java decoder (EDecoder.decodeUnicodeEscapedString) turns every "\uXXXX" into the UTF-16
+ * unit XXXX; a pair of surrogates makes one character. UTF-8 is never longer than the 6 or 12 bytes of its
+ * escapes, so the text shrinks in place. */
+void
+tws_unescape(char *s)
+{
+	char *w = s;
+	const char *r = s;
+
+	while (*r != '\0') {
+		unsigned cp, lo;
+		if (r[0] != '\\' || r[1] != 'u' || hex4(r + 2, &cp) < 0) {
+			*w++ = *r++;
+			continue;
+		}
+		r += 6;
+		if (cp >= 0xD800 && cp < 0xDC00 && r[0] == '\\' && r[1] == 'u' && hex4(r + 2, &lo) == 0 &&
+		    lo >= 0xDC00 && lo < 0xE000) {
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			r += 6;
+		}
+		if (cp >= 0xD800 && cp < 0xE000)
+			cp = 0xFFFD; /* a lone surrogate: the replacement character */
+		if (cp == 0) {
+			continue; /* a NUL would end the text */
+		} else if (cp < 0x80) {
+			*w++ = (char)cp;
+		} else if (cp < 0x800) {
+			*w++ = (char)(0xC0 | cp >> 6);
+			*w++ = (char)(0x80 | (cp & 0x3F));
+		} else if (cp < 0x10000) {
+			*w++ = (char)(0xE0 | cp >> 12);
+			*w++ = (char)(0x80 | (cp >> 6 & 0x3F));
+			*w++ = (char)(0x80 | (cp & 0x3F));
+		} else {
+			*w++ = (char)(0xF0 | cp >> 18);
+			*w++ = (char)(0x80 | (cp >> 12 & 0x3F));
+			*w++ = (char)(0x80 | (cp >> 6 & 0x3F));
+			*w++ = (char)(0x80 | (cp & 0x3F));
+		}
+	}
+	*w = '\0';
 }
 
 /* ================================ historical data ================================ */
@@ -544,6 +637,14 @@ w_empty(tws_wbuf *b, int n)
 int
 tws_enc_place_order(tws_wbuf *b, const tws_contract *c, const tws_order *o)
 {
+	return tws_enc_place_order_v(b, c, o, TWS_MAX_VERSION);
+}
+
+/* The field numbers are those of version 178; the fields gated by version (see enum tws_version) are
+ * left out below their version, as the official encoder (client.py placeOrder) does. */
+int
+tws_enc_place_order_v(tws_wbuf *b, const tws_contract *c, const tws_order *o, int version)
+{
 	tws_w_begin(b);
 	tws_w_int(b, TWS_OUT_PLACE_ORDER);                  /* 1 */
 	tws_w_int(b, o->order_id);                          /* 2 */
@@ -562,6 +663,8 @@ tws_enc_place_order(tws_wbuf *b, const tws_contract *c, const tws_order *o)
 	tws_w_dbl(b, 0);                                    /* 37 discretionaryAmt */
 	w_empty(b, 2);                                      /* 38-39 goodAfterTime, goodTillDate */
 	w_empty(b, 3);                                      /* 40-42 faGroup, faMethod, faPercentage */
+	if (version < TWS_V_FA_PROFILE_DESUPPORT)
+		tws_w_str(b, "");                           /* faProfile (deprecated, below 177) */
 	tws_w_str(b, "");                                   /* 43 modelCode */
 	tws_w_int(b, 0);                                    /* 44 shortSaleSlot */
 	tws_w_str(b, "");                                   /* 45 designatedLocation */
@@ -607,11 +710,18 @@ tws_enc_place_order(tws_wbuf *b, const tws_contract *c, const tws_order *o)
 	tws_w_bool(b, 0);                                   /* 107 isOmsContainer */
 	tws_w_bool(b, 0);                                   /* 108 discretionaryUpToLimitPrice */
 	tws_w_str(b, "");                                   /* 109 usePriceMgmtAlgo */
-	tws_w_str(b, "");                                   /* 110 duration */
-	tws_w_str(b, "");                                   /* 111 postToAts */
-	tws_w_bool(b, 0);                                   /* 112 autoCancelParent */
-	tws_w_str(b, "");                                   /* 113 advancedErrorOverride */
-	tws_w_str(b, "");                                   /* 114 manualOrderTime */
+	if (version >= TWS_V_DURATION)
+		tws_w_str(b, "");                           /* 110 duration */
+	if (version >= TWS_V_POST_TO_ATS)
+		tws_w_str(b, "");                           /* 111 postToAts */
+	if (version >= TWS_V_AUTO_CANCEL_PARENT)
+		tws_w_bool(b, 0);                           /* 112 autoCancelParent */
+	if (version >= TWS_V_ADVANCED_ORDER_REJECT)
+		tws_w_str(b, "");                           /* 113 advancedErrorOverride */
+	if (version >= TWS_V_MANUAL_ORDER_TIME)
+		tws_w_str(b, "");                           /* 114 manualOrderTime */
+	/* From 170 on, minTradeQty (exchange IBKRATS) and the PEG BEST/PEG MID offsets follow for those
+	 * orders only: none of ours. */
 	return tws_w_end(b);
 }
 
@@ -642,7 +752,7 @@ tws_dec_place_order_v(tws_msg *m, tws_contract *c, tws_order *o, int version)
 	if (strcmp(c->sec_type, "BAG") == 0 && r_combo_legs(m) < 0)
 		return -1;
 	/* sharesAllocation .. faPercentage (7), modelCode .. deltaNeutralAuxPrice (24) */
-	tws_r_skip(m, 7 + (version < 177) + 24, "order attributes");
+	tws_r_skip(m, 7 + (version < TWS_V_FA_PROFILE_DESUPPORT) + 24, "order attributes");
 	s = m->pos >= 2 && m->pos - 2 < m->n ? m->f[m->pos - 2] : "";
 	if (*s != '\0') /* deltaNeutralOrderType set: eight more fields */
 		tws_r_skip(m, 8, "deltaNeutral attributes");
@@ -664,8 +774,10 @@ tws_dec_place_order_v(tws_msg *m, tws_contract *c, tws_order *o, int version)
 		return -1;
 	}
 	/* adjustedOrderType .. usePriceMgmtAlgo (19), then duration, postToAts, autoCancelParent,
-	 * advancedErrorOverride, manualOrderTime: version 178 sends all of them. */
-	tws_r_skip(m, 19 + 5, "order attributes");
+	 * advancedErrorOverride, manualOrderTime, each from its version on. */
+	tws_r_skip(m, 19 + (version >= TWS_V_DURATION) + (version >= TWS_V_POST_TO_ATS) +
+	    (version >= TWS_V_AUTO_CANCEL_PARENT) + (version >= TWS_V_ADVANCED_ORDER_REJECT) +
+	    (version >= TWS_V_MANUAL_ORDER_TIME), "order attributes");
 	return finish(m);
 }
 
@@ -673,13 +785,19 @@ tws_dec_place_order_v(tws_msg *m, tws_contract *c, tws_order *o, int version)
 static const field cancel_order[] = {
 	VERSION(1),
 	{ F_I64, 0, 0, "orderId", 0 },
-	{ F_EMPTY, 0, 0, "manualOrderCancelTime", 169 },
+	{ F_EMPTY, 0, 0, "manualOrderCancelTime", TWS_V_MANUAL_ORDER_TIME },
 };
 
 int
 tws_enc_cancel_order(tws_wbuf *b, long long order_id)
 {
-	return enc_fields(b, TWS_OUT_CANCEL_ORDER, cancel_order, NFIELDS(cancel_order), &order_id, TWS_MAX_VERSION);
+	return tws_enc_cancel_order_v(b, order_id, TWS_MAX_VERSION);
+}
+
+int
+tws_enc_cancel_order_v(tws_wbuf *b, long long order_id, int version)
+{
+	return enc_fields(b, TWS_OUT_CANCEL_ORDER, cancel_order, NFIELDS(cancel_order), &order_id, version);
 }
 
 int
@@ -744,7 +862,7 @@ tws_enc_open_order_v(tws_wbuf *b, const tws_open_order *x, int version)
 	tws_w_str(b, "");          /* goodAfterTime */
 	tws_w_str(b, "");          /* sharesAllocation (deprecated) */
 	w_empty(b, 3);             /* faGroup, faMethod, faPercentage */
-	if (version < 177)
+	if (version < TWS_V_FA_PROFILE_DESUPPORT)
 		tws_w_str(b, "");  /* faProfile */
 	tws_w_str(b, "");          /* modelCode */
 	tws_w_str(b, "");          /* goodTillDate */
@@ -810,15 +928,25 @@ tws_enc_open_order_v(tws_wbuf *b, const tws_open_order *x, int version)
 	tws_w_bool(b, 0);          /* isOmsContainer */
 	tws_w_bool(b, 0);          /* discretionaryUpToLimitPrice */
 	tws_w_bool(b, 0);          /* usePriceMgmtAlgo */
-	tws_w_str(b, "");          /* duration */
-	tws_w_bool(b, 0);          /* postToAts */
-	tws_w_bool(b, 0);          /* autoCancelParent */
-	w_empty(b, 5);             /* minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAt* */
+	if (version >= TWS_V_DURATION)
+		tws_w_str(b, "");  /* duration */
+	if (version >= TWS_V_POST_TO_ATS)
+		tws_w_str(b, "");  /* postToAts */
+	if (version >= TWS_V_AUTO_CANCEL_PARENT)
+		tws_w_bool(b, 0);  /* autoCancelParent */
+	if (version >= TWS_V_PEGBEST_PEGMID_OFFSETS)
+		w_empty(b, 5);     /* minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAt* */
 	return tws_w_end(b);
 }
 
 int
 tws_dec_open_order(tws_msg *m, tws_open_order *x)
+{
+	return tws_dec_open_order_v(m, x, TWS_MAX_VERSION);
+}
+
+int
+tws_dec_open_order_v(tws_msg *m, tws_open_order *x, int version)
 {
 	tws_contract *c = &x->contract;
 	tws_order *o = &x->order;
@@ -835,6 +963,8 @@ tws_dec_open_order(tws_msg *m, tws_open_order *x)
 	o->perm_id = tws_r_i64(m, "permId");
 	o->outside_rth = tws_r_bool(m, "outsideRth");
 	tws_r_skip(m, 1 + 1 + 1 + 1 + 3, "hidden..faPercentage");
+	if (version < TWS_V_FA_PROFILE_DESUPPORT)
+		tws_r_skip(m, 1, "faProfile");
 	tws_r_skip(m, 23, "modelCode..nbboPriceCap");
 	o->parent_id = tws_r_i64(m, "parentId");
 	tws_r_skip(m, 3, "triggerMethod/volatility/volatilityType");
@@ -858,6 +988,424 @@ tws_dec_open_order(tws_msg *m, tws_open_order *x)
 	/* The rest (randomize flags, conditions, adjusted-order and later attributes) carries nothing we keep;
 	 * it is not checked so that a server sending a few more trailing fields is still understood. */
 	return finish(m);
+}
+
+/* ================================ completed orders ================================ */
+
+int
+tws_enc_req_completed_orders(tws_wbuf *b, int api_only)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_OUT_REQ_COMPLETED_ORDERS);
+	tws_w_bool(b, api_only);
+	return tws_w_end(b);
+}
+
+int
+tws_dec_req_completed_orders(tws_msg *m, int *api_only)
+{
+	if (begin(m, TWS_OUT_REQ_COMPLETED_ORDERS) < 0)
+		return -1;
+	*api_only = tws_r_bool(m, "apiOnly");
+	return finish(m);
+}
+
+/* COMPLETED_ORDER in the order ib_async's decoder reads it (see msg.h); the comments give its names. */
+int
+tws_enc_completed_order_v(tws_wbuf *b, const tws_completed_order *x, int version)
+{
+	const tws_order *o = &x->order;
+
+	tws_w_begin(b);
+	tws_w_int(b, TWS_IN_COMPLETED_ORDER);
+	w_contract(b, &x->contract, 0);
+	w_fields(b, order_head, NFIELDS(order_head), o, version); /* action .. orderRef */
+	tws_w_int(b, o->perm_id);
+	tws_w_bool(b, o->outside_rth);
+	tws_w_bool(b, 0);          /* hidden */
+	tws_w_dbl(b, 0);           /* discretionaryAmt */
+	tws_w_str(b, "");          /* goodAfterTime */
+	w_empty(b, 3);             /* faGroup, faMethod, faPercentage */
+	if (version < 177)
+		tws_w_str(b, "");  /* faProfile */
+	w_empty(b, 5);             /* modelCode, goodTillDate, rule80A, percentOffset, settlingFirm */
+	tws_w_int(b, 0);           /* shortSaleSlot */
+	tws_w_str(b, "");          /* designatedLocation */
+	tws_w_int(b, -1);          /* exemptCode */
+	w_empty(b, 5);             /* startingPrice, stockRefPrice, delta, stockRangeLower, stockRangeUpper */
+	tws_w_str(b, "");          /* displaySize */
+	tws_w_bool(b, 0);          /* sweepToFill */
+	tws_w_bool(b, 0);          /* allOrNone */
+	tws_w_str(b, "");          /* minQty */
+	tws_w_int(b, 3);           /* ocaType */
+	tws_w_int(b, 0);           /* triggerMethod */
+	tws_w_str(b, "");          /* volatility */
+	tws_w_int(b, 0);           /* volatilityType */
+	w_empty(b, 2);             /* deltaNeutralOrderType, deltaNeutralAuxPrice */
+	tws_w_bool(b, 0);          /* continuousUpdate */
+	tws_w_int(b, 0);           /* referencePriceType */
+	w_empty(b, 3);             /* trailStopPrice, trailingPercent, comboLegsDescrip */
+	tws_w_int(b, 0);           /* comboLegs count */
+	tws_w_int(b, 0);           /* orderComboLegs count */
+	tws_w_int(b, 0);           /* smartComboRoutingParams count */
+	w_empty(b, 3);             /* scaleInitLevelSize, scaleSubsLevelSize, scalePriceIncrement */
+	tws_w_str(b, "");          /* hedgeType */
+	w_empty(b, 2);             /* clearingAccount, clearingIntent */
+	tws_w_bool(b, 0);          /* notHeld */
+	tws_w_bool(b, 0);          /* deltaNeutralContract present */
+	tws_w_str(b, "");          /* algoStrategy */
+	tws_w_bool(b, 0);          /* solicited */
+	tws_w_str(b, x->status);
+	tws_w_bool(b, 0);          /* randomizeSize */
+	tws_w_bool(b, 0);          /* randomizePrice */
+	tws_w_int(b, 0);           /* conditions count */
+	w_empty(b, 3);             /* trailStopPrice, lmtPriceOffset, cashQty */
+	tws_w_bool(b, 0);          /* dontUseAutoPriceForHedge */
+	tws_w_bool(b, 0);          /* isOmsContainer */
+	tws_w_str(b, "");          /* autoCancelDate */
+	tws_w_dbl(b, x->filled);   /* filledQuantity */
+	tws_w_int(b, 0);           /* refFuturesConId */
+	tws_w_bool(b, 0);          /* autoCancelParent */
+	tws_w_str(b, "");          /* shareholder */
+	tws_w_bool(b, 0);          /* imbalanceOnly */
+	tws_w_bool(b, 0);          /* routeMarketableToBbo */
+	tws_w_int(b, x->parent_perm_id);
+	tws_w_str(b, x->completed_time);
+	tws_w_str(b, x->completed_status);
+	if (version >= 170)
+		w_empty(b, 5);     /* minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAt* */
+	return tws_w_end(b);
+}
+
+int
+tws_dec_completed_order(tws_msg *m, tws_completed_order *x, int version)
+{
+	tws_order *o = &x->order;
+	const char *s;
+	int n;
+
+	memset(x, 0, sizeof *x);
+	tws_order_init(o);
+	x->filled = TWS_UNSET_DOUBLE;
+	if (begin(m, TWS_IN_COMPLETED_ORDER) < 0)
+		return -1;
+	r_contract(m, &x->contract, 0);
+	r_fields(m, order_head, NFIELDS(order_head), o);
+	o->perm_id = tws_r_i64(m, "permId");
+	o->outside_rth = tws_r_bool(m, "outsideRth");
+	tws_r_skip(m, 6 + (version < 177), "hidden..faPercentage");
+	tws_r_skip(m, 21, "modelCode..volatilityType");
+	s = tws_r_str(m, "deltaNeutralOrderType");
+	tws_r_skip(m, 1, "deltaNeutralAuxPrice");
+	if (*s != '\0')
+		tws_r_skip(m, 4, "deltaNeutral attributes");
+	tws_r_skip(m, 5, "continuousUpdate..comboLegsDescrip");
+	if (r_combo_legs(m) < 0)
+		return -1;
+	tws_r_skip(m, 2, "scaleInitLevelSize/scaleSubsLevelSize");
+	r_scale(m);
+	if (*tws_r_str(m, "hedgeType") != '\0')
+		tws_r_skip(m, 1, "hedgeParam");
+	tws_r_skip(m, 3, "clearingAccount..notHeld");
+	if (tws_r_bool(m, "deltaNeutralContract"))
+		tws_r_skip(m, 3, "deltaNeutralContract");
+	if (*tws_r_str(m, "algoStrategy") != '\0' && r_group(m, "algoParamsCount", 2, "algoParam") < 0)
+		return -1;
+	tws_r_skip(m, 1, "solicited");
+	tws_r_strcpy(m, x->status, sizeof x->status, "status");
+	tws_r_skip(m, 2, "randomizeSize/randomizePrice");
+	if (strcmp(o->order_type, "PEG BENCH") == 0 || strcmp(o->order_type, "PEGBENCH") == 0)
+		tws_r_skip(m, 5, "pegged-to-benchmark attributes");
+	n = tws_r_int(m, "conditionsCount");
+	if (n != 0 || m->bad)
+		/* Conditions have a layout per type that we do not read; what identifies the order (orderRef,
+		 * permId, status) came before them. Never one of ours: our orders carry no conditions. */
+		return finish(m);
+	tws_r_skip(m, 6, "trailStopPrice..autoCancelDate");
+	x->filled = tws_r_dbl(m, "filledQuantity");
+	tws_r_skip(m, 5, "refFuturesConId..routeMarketableToBbo");
+	x->parent_perm_id = tws_r_i64(m, "parentPermId");
+	tws_r_strcpy(m, x->completed_time, sizeof x->completed_time, "completedTime");
+	copy(x->completed_status, sizeof x->completed_status, tws_r_str(m, "completedStatus"));
+	return finish(m);
+}
+
+int
+tws_enc_completed_orders_end(tws_wbuf *b)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_IN_COMPLETED_ORDERS_END);
+	return tws_w_end(b);
+}
+
+/* ================================ market data ================================ */
+
+int
+tws_enc_mkt_req(tws_wbuf *b, const tws_mkt_req *r)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_OUT_REQ_MKT_DATA);
+	tws_w_int(b, 11);
+	tws_w_int(b, r->req_id);
+	w_contract(b, &r->contract, 1);
+	tws_w_bool(b, 0);                /* no delta-neutral contract */
+	tws_w_str(b, r->generic_ticks);
+	tws_w_bool(b, r->snapshot);
+	tws_w_bool(b, r->regulatory);
+	tws_w_str(b, "");                /* mktDataOptions */
+	return tws_w_end(b);
+}
+
+int
+tws_dec_mkt_req(tws_msg *m, tws_mkt_req *r)
+{
+	memset(r, 0, sizeof *r);
+	if (begin(m, TWS_OUT_REQ_MKT_DATA) < 0)
+		return -1;
+	tws_r_skip(m, 1, "version");
+	r->req_id = tws_r_int(m, "reqId");
+	r_contract(m, &r->contract, 1);
+	if (strcmp(r->contract.sec_type, "BAG") == 0 && r_group(m, "comboLegsCount", 4, "comboLeg") < 0)
+		return -1;
+	if (tws_r_bool(m, "deltaNeutralContract"))
+		tws_r_skip(m, 3, "deltaNeutralContract");
+	tws_r_strcpy(m, r->generic_ticks, sizeof r->generic_ticks, "genericTickList");
+	r->snapshot = tws_r_bool(m, "snapshot");
+	r->regulatory = tws_r_bool(m, "regulatorySnapshot");
+	tws_r_skip(m, 1, "mktDataOptions");
+	return finish(m);
+}
+
+static const field type_req[] = { VERSION(1), { F_INT, 0, 0, "marketDataType", 0 } };
+static const field cancel_mkt[] = { VERSION(2), { F_INT, 0, 0, "reqId", 0 } };
+
+int
+tws_enc_market_data_type_req(tws_wbuf *b, int type)
+{
+	return enc_fields(b, TWS_OUT_REQ_MARKET_DATA_TYPE, type_req, NFIELDS(type_req), &type, TWS_MAX_VERSION);
+}
+
+int
+tws_dec_market_data_type_req(tws_msg *m, int *type)
+{
+	return dec_fields(m, TWS_OUT_REQ_MARKET_DATA_TYPE, type_req, NFIELDS(type_req), type);
+}
+
+int
+tws_enc_cancel_mkt(tws_wbuf *b, int req_id)
+{
+	return enc_fields(b, TWS_OUT_CANCEL_MKT_DATA, cancel_mkt, NFIELDS(cancel_mkt), &req_id, TWS_MAX_VERSION);
+}
+
+static const field tick_price_fields[] = {
+	VERSION(6),
+	{ F_INT, AT(tws_tick, req_id), "reqId", 0 },
+	{ F_INT, AT(tws_tick, type), "tickType", 0 },
+	{ F_DBL, AT(tws_tick, price), "price", 0 },
+	{ F_DBL, AT(tws_tick, size), "size", 0 },
+	{ F_INT, AT(tws_tick, attr), "attrMask", 0 },
+};
+static const field tick_size_fields[] = {
+	VERSION(6),
+	{ F_INT, AT(tws_tick, req_id), "reqId", 0 },
+	{ F_INT, AT(tws_tick, type), "tickType", 0 },
+	{ F_DBL, AT(tws_tick, size), "size", 0 },
+};
+
+int
+tws_enc_tick_price(tws_wbuf *b, const tws_tick *t)
+{
+	return enc_fields(b, TWS_IN_TICK_PRICE, tick_price_fields, NFIELDS(tick_price_fields), t, TWS_MAX_VERSION);
+}
+
+int
+tws_enc_tick_size(tws_wbuf *b, const tws_tick *t)
+{
+	return enc_fields(b, TWS_IN_TICK_SIZE, tick_size_fields, NFIELDS(tick_size_fields), t, TWS_MAX_VERSION);
+}
+
+int
+tws_dec_tick(tws_msg *m, tws_tick *t)
+{
+	int id = tws_msg_id(m);
+
+	memset(t, 0, sizeof *t);
+	t->price = t->size = TWS_UNSET_DOUBLE;
+	if (id == TWS_IN_TICK_SIZE)
+		return dec_fields(m, id, tick_size_fields, NFIELDS(tick_size_fields), t);
+	return dec_fields(m, TWS_IN_TICK_PRICE, tick_price_fields, NFIELDS(tick_price_fields), t);
+}
+
+int
+tws_enc_tick_snapshot_end(tws_wbuf *b, int req_id)
+{
+	return enc_fields(b, TWS_IN_TICK_SNAPSHOT_END, id_version_req, NFIELDS(id_version_req), &req_id,
+	    TWS_MAX_VERSION);
+}
+
+int
+tws_enc_market_data_type(tws_wbuf *b, int req_id, int type)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_IN_MARKET_DATA_TYPE);
+	tws_w_int(b, 1);
+	tws_w_int(b, req_id);
+	tws_w_int(b, type);
+	return tws_w_end(b);
+}
+
+int
+tws_enc_tick_req_params(tws_wbuf *b, int req_id, double min_tick, const char *bbo, int permissions)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_IN_TICK_REQ_PARAMS);
+	tws_w_int(b, req_id);
+	tws_w_dbl(b, min_tick);
+	tws_w_str(b, bbo);
+	tws_w_int(b, permissions);
+	return tws_w_end(b);
+}
+
+
+/* ================================ contract details ================================ */
+
+int
+tws_enc_req_contract_v(tws_wbuf *b, int req_id, const tws_contract *c, int version)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_OUT_REQ_CONTRACT_DATA);
+	tws_w_int(b, 8);
+	tws_w_int(b, req_id);
+	w_contract(b, c, 1);
+	tws_w_bool(b, 0);          /* includeExpired */
+	w_empty(b, 2);             /* secIdType, secId */
+	if (version >= TWS_V_BOND_ISSUERID)
+		tws_w_str(b, "");  /* issuerId */
+	return tws_w_end(b);
+}
+
+int
+tws_dec_req_contract_v(tws_msg *m, int *req_id, tws_contract *c, int version)
+{
+	if (begin(m, TWS_OUT_REQ_CONTRACT_DATA) < 0)
+		return -1;
+	tws_r_skip(m, 1, "version");
+	*req_id = tws_r_int(m, "reqId");
+	r_contract(m, c, 1);
+	tws_r_skip(m, 3 + (version >= TWS_V_BOND_ISSUERID), "includeExpired..issuerId");
+	return finish(m);
+}
+
+int
+tws_enc_contract_data_v(tws_wbuf *b, const tws_contract_details *d, int version)
+{
+	const tws_contract *c = &d->contract;
+
+	tws_w_begin(b);
+	tws_w_int(b, TWS_IN_CONTRACT_DATA);
+	if (version < TWS_V_SIZE_RULES)
+		tws_w_int(b, 8);
+	tws_w_int(b, d->req_id);
+	tws_w_str(b, c->symbol);
+	tws_w_str(b, c->sec_type);
+	tws_w_str(b, c->last_trade);
+	tws_w_dbl(b, c->strike);
+	tws_w_str(b, c->right);
+	tws_w_str(b, c->exchange);
+	tws_w_str(b, c->currency);
+	tws_w_str(b, c->local_symbol);
+	tws_w_str(b, d->market_name);
+	tws_w_str(b, c->trading_class);
+	tws_w_int(b, c->con_id);
+	tws_w_dbl(b, d->min_tick);
+	if (version < TWS_V_SIZE_RULES)
+		tws_w_int(b, 1);   /* mdSizeMultiplier */
+	tws_w_str(b, c->multiplier);
+	tws_w_str(b, "ACTIVETIM,AD,ALERT,ALLOC,AON,AVGCOST,BASKET,DAY,GTC,LIT,LMT,LOC,MIT,MKT,MOC,MTL,OPG,REL,STP,TRAIL");
+	tws_w_str(b, "SMART,AMEX,NYSE,ARCA,NASDAQ,ISLAND,IEX");
+	tws_w_int(b, 1);           /* priceMagnifier */
+	tws_w_int(b, 0);           /* underConId */
+	tws_w_str(b, d->long_name);
+	tws_w_str(b, c->primary_exch);
+	tws_w_str(b, "");          /* contractMonth */
+	tws_w_str(b, d->industry);
+	tws_w_str(b, d->category);
+	tws_w_str(b, "");          /* subcategory */
+	tws_w_str(b, d->time_zone);
+	w_empty(b, 2);             /* tradingHours, liquidHours */
+	tws_w_str(b, "");          /* evRule */
+	tws_w_int(b, 0);           /* evMultiplier */
+	tws_w_int(b, 0);           /* secIdList count */
+	tws_w_int(b, 1);           /* aggGroup */
+	w_empty(b, 2);             /* underSymbol, underSecType */
+	tws_w_str(b, "26");        /* marketRuleIds */
+	tws_w_str(b, "");          /* realExpirationDate */
+	tws_w_str(b, d->stock_type);
+	if (version == TWS_V_FRACTIONAL_SIZE_SUPPORT)
+		tws_w_str(b, "0.0001");                     /* sizeMinTick */
+	if (version >= TWS_V_SIZE_RULES) {
+		tws_w_str(b, "1");                          /* minSize */
+		tws_w_str(b, "1");                          /* sizeIncrement */
+		tws_w_str(b, "100");                        /* suggestedSizeIncrement */
+	}
+	return tws_w_end(b);
+}
+
+int
+tws_dec_contract_data_v(tws_msg *m, tws_contract_details *d, int version)
+{
+	tws_contract *c = &d->contract;
+
+	memset(d, 0, sizeof *d);
+	if (begin(m, TWS_IN_CONTRACT_DATA) < 0)
+		return -1;
+	if (version < TWS_V_SIZE_RULES)
+		tws_r_skip(m, 1, "version");
+	d->req_id = tws_r_int(m, "reqId");
+	tws_r_strcpy(m, c->symbol, sizeof c->symbol, "symbol");
+	tws_r_strcpy(m, c->sec_type, sizeof c->sec_type, "secType");
+	tws_r_strcpy(m, c->last_trade, sizeof c->last_trade, "lastTradeDateOrContractMonth");
+	c->strike = tws_r_dbl(m, "strike");
+	if (c->strike == TWS_UNSET_DOUBLE)
+		c->strike = 0;
+	tws_r_strcpy(m, c->right, sizeof c->right, "right");
+	tws_r_strcpy(m, c->exchange, sizeof c->exchange, "exchange");
+	tws_r_strcpy(m, c->currency, sizeof c->currency, "currency");
+	tws_r_strcpy(m, c->local_symbol, sizeof c->local_symbol, "localSymbol");
+	copy(d->market_name, sizeof d->market_name, tws_r_str(m, "marketName"));
+	tws_r_strcpy(m, c->trading_class, sizeof c->trading_class, "tradingClass");
+	c->con_id = tws_r_int(m, "conId");
+	d->min_tick = tws_r_dbl(m, "minTick");
+	if (version < TWS_V_SIZE_RULES)
+		tws_r_skip(m, 1, "mdSizeMultiplier");
+	tws_r_strcpy(m, c->multiplier, sizeof c->multiplier, "multiplier");
+	tws_r_skip(m, 4, "orderTypes..underConId");
+	copy(d->long_name, sizeof d->long_name, tws_r_str(m, "longName"));
+	tws_r_strcpy(m, c->primary_exch, sizeof c->primary_exch, "primaryExchange");
+	tws_r_skip(m, 1, "contractMonth");
+	copy(d->industry, sizeof d->industry, tws_r_str(m, "industry"));
+	copy(d->category, sizeof d->category, tws_r_str(m, "category"));
+	tws_r_skip(m, 1, "subcategory");
+	copy(d->time_zone, sizeof d->time_zone, tws_r_str(m, "timeZoneId"));
+	tws_r_skip(m, 2 + 2, "tradingHours..evMultiplier");
+	if (r_group(m, "secIdListCount", 2, "secId") < 0)
+		return -1;
+	tws_r_skip(m, 1 + 2 + 1 + 1, "aggGroup..realExpirationDate");
+	copy(d->stock_type, sizeof d->stock_type, tws_r_str(m, "stockType"));
+	if (version == TWS_V_FRACTIONAL_SIZE_SUPPORT)
+		tws_r_skip(m, 1, "sizeMinTick");
+	if (version >= TWS_V_SIZE_RULES)
+		tws_r_skip(m, 3, "minSize..suggestedSizeIncrement");
+	if (version >= TWS_V_ENCODE_MSG_ASCII7)
+		tws_unescape(d->long_name);
+	return finish(m);
+}
+
+int
+tws_enc_contract_data_end(tws_wbuf *b, int req_id)
+{
+	return enc_fields(b, TWS_IN_CONTRACT_DATA_END, id_version_req, NFIELDS(id_version_req), &req_id,
+	    TWS_MAX_VERSION);
 }
 
 /* ================================ executions ================================ */
@@ -918,7 +1466,7 @@ static const field exec_fields[] = {
 	{ F_DBL, AT(tws_exec, ev_multiplier), "evMultiplier", 0 },
 	{ F_STR, AT(tws_exec, model_code), "modelCode", 0 },
 	{ F_INT, AT(tws_exec, last_liquidity), "lastLiquidity", 0 },
-	{ F_BOOL, AT(tws_exec, pending_price_revision), "pendingPriceRevision", 178 },
+	{ F_BOOL, AT(tws_exec, pending_price_revision), "pendingPriceRevision", TWS_V_PENDING_PRICE_REVISION },
 };
 
 int

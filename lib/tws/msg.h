@@ -11,7 +11,27 @@
 #ifndef STI_TWS_MSG_H
 #define STI_TWS_MSG_H
 
+#include "tws/codes.h"
 #include "tws/wire.h"
+
+/* The server versions at which a layout we speak changed, under the official client's names
+ * (server_versions.py, EClient.java MIN_SERVER_VER_*). Every encoder and decoder whose layout differs
+ * between TWS_MIN_VERSION and TWS_MAX_VERSION takes the negotiated version and follows these gates. */
+enum tws_version {
+	TWS_V_ENCODE_MSG_ASCII7 = 153,       /* error texts and longName arrive \uXXXX-escaped */
+	TWS_V_SIZE_RULES = 164,              /* CONTRACT_DATA: no version field; minSize, sizeIncrement,
+	                                      * suggestedSizeIncrement instead of mdSizeMultiplier, sizeMinTick */
+	TWS_V_FRACTIONAL_SIZE_SUPPORT = 163, /* CONTRACT_DATA: sizeMinTick (until 164) */
+	TWS_V_DURATION = 158,                /* PLACE_ORDER/OPEN_ORDER: duration */
+	TWS_V_POST_TO_ATS = 160,             /* PLACE_ORDER/OPEN_ORDER: postToAts */
+	TWS_V_AUTO_CANCEL_PARENT = 162,      /* PLACE_ORDER/OPEN_ORDER: autoCancelParent */
+	TWS_V_ADVANCED_ORDER_REJECT = 166,   /* PLACE_ORDER advancedErrorOverride, ERR_MSG advancedOrderRejectJson */
+	TWS_V_MANUAL_ORDER_TIME = 169,       /* PLACE_ORDER manualOrderTime, CANCEL_ORDER manualOrderCancelTime */
+	TWS_V_PEGBEST_PEGMID_OFFSETS = 170,  /* OPEN_ORDER: minTradeQty .. midOffsetAtHalf */
+	TWS_V_BOND_ISSUERID = 176,           /* REQ_CONTRACT_DATA: issuerId */
+	TWS_V_FA_PROFILE_DESUPPORT = 177,    /* PLACE_ORDER/OPEN_ORDER: no faProfile from here on */
+	TWS_V_PENDING_PRICE_REVISION = 178,  /* EXECUTION_DATA: pendingPriceRevision */
+};
 
 /* Outgoing (client to server) message ids. */
 enum tws_out_id {
@@ -22,6 +42,7 @@ enum tws_out_id {
 	TWS_OUT_REQ_OPEN_ORDERS = 5,
 	TWS_OUT_REQ_EXECUTIONS = 7,
 	TWS_OUT_REQ_IDS = 8,
+	TWS_OUT_REQ_CONTRACT_DATA = 9,
 	TWS_OUT_REQ_ALL_OPEN_ORDERS = 16,
 	TWS_OUT_REQ_CURRENT_TIME = 49,
 	TWS_OUT_REQ_POSITIONS = 61,
@@ -29,6 +50,10 @@ enum tws_out_id {
 	TWS_OUT_CANCEL_ACCOUNT_SUMMARY = 63,
 	TWS_OUT_CANCEL_POSITIONS = 64,
 	TWS_OUT_START_API = 71,
+	TWS_OUT_REQ_COMPLETED_ORDERS = 99,
+	TWS_OUT_REQ_MKT_DATA = 1,
+	TWS_OUT_CANCEL_MKT_DATA = 2,
+	TWS_OUT_REQ_MARKET_DATA_TYPE = 59,
 };
 
 /* Incoming (server to client) message ids. */
@@ -37,10 +62,12 @@ enum tws_in_id {
 	TWS_IN_ERR_MSG = 4,
 	TWS_IN_OPEN_ORDER = 5,
 	TWS_IN_NEXT_VALID_ID = 9,
+	TWS_IN_CONTRACT_DATA = 10,
 	TWS_IN_EXECUTION_DATA = 11,
 	TWS_IN_MANAGED_ACCTS = 15,
 	TWS_IN_HISTORICAL_DATA = 17,
 	TWS_IN_CURRENT_TIME = 49,
+	TWS_IN_CONTRACT_DATA_END = 52,
 	TWS_IN_OPEN_ORDER_END = 53,
 	TWS_IN_EXECUTION_DATA_END = 55,
 	TWS_IN_COMMISSION_REPORT = 59,
@@ -48,6 +75,13 @@ enum tws_in_id {
 	TWS_IN_POSITION_END = 62,
 	TWS_IN_ACCOUNT_SUMMARY = 63,
 	TWS_IN_ACCOUNT_SUMMARY_END = 64,
+	TWS_IN_COMPLETED_ORDER = 101,
+	TWS_IN_COMPLETED_ORDERS_END = 102,
+	TWS_IN_TICK_PRICE = 1,
+	TWS_IN_TICK_SIZE = 2,
+	TWS_IN_TICK_SNAPSHOT_END = 57,
+	TWS_IN_MARKET_DATA_TYPE = 58,
+	TWS_IN_TICK_REQ_PARAMS = 81,
 };
 
 /* The message id of a parsed message (its first field), or -1 when it is not an integer. Does not move
@@ -83,6 +117,9 @@ int tws_dec_start_api(tws_msg *m, int *client_id, char *cap, size_t caplen);
 /* MANAGED_ACCTS: 15|1|acct1,acct2| */
 int tws_enc_managed_accts(tws_wbuf *b, const char *accounts);
 int tws_dec_managed_accts(tws_msg *m, char *accounts, size_t n);
+/* The same into a malloc'd copy of any length (advisor logins list many sub-accounts); *accounts is
+ * replaced (the old copy freed) only on success. Returns 0, or -1 (malformed, or out of memory). */
+int tws_dec_managed_accts_dup(tws_msg *m, char **accounts);
 /* NEXT_VALID_ID: 9|1|orderId| */
 int tws_enc_next_valid_id(tws_wbuf *b, long long order_id);
 int tws_dec_next_valid_id(tws_msg *m, long long *order_id);
@@ -102,11 +139,17 @@ typedef struct tws_error {
 	char advanced[256];  /* advancedOrderRejectJson, usually "" */
 } tws_error;
 int tws_enc_error(tws_wbuf *b, const tws_error *e);
-/* A message longer than e->msg is cut, not an error: error text is free-form. */
+/* For a peer at version (< 166: without advancedOrderRejectJson). */
+int tws_enc_error_v(tws_wbuf *b, const tws_error *e, int version);
+/* A message longer than e->msg is cut, not an error: error text is free-form. From version 153 on the
+ * texts are unescaped as the official decoder does (each \uXXXX becomes that character, in UTF-8);
+ * tws_dec_error reads as version 178. */
 int tws_dec_error(tws_msg *m, tws_error *e);
-/* 1 for codes that are notices, not failures: 2100-2199 (farm status, ...), 1102 (restored, data kept),
- * 10167 (delayed data) and 399 (order warning). */
-int tws_error_is_notice(int code);
+int tws_dec_error_v(tws_msg *m, tws_error *e, int version);
+/* Replace each \uXXXX in s (NUL-terminated, in place) by the character's UTF-8 bytes, pairing
+ * surrogates; a malformed escape stays as it is. This function can't fail. */
+void tws_unescape(char *s);
+/* Which codes are failures, warnings or notices: tws/codes.h (tws_error_is_notice, tws_code_kind). */
 
 /* ---- historical data ---- */
 
@@ -176,13 +219,17 @@ void tws_order_init(tws_order *o);
 
 /* PLACE_ORDER: the 114 fields of version 178 for a stock order (no combo legs, algo, conditions). */
 int tws_enc_place_order(tws_wbuf *b, const tws_contract *c, const tws_order *o);
+/* The same at version: faProfile below 177; duration, postToAts, autoCancelParent, advancedErrorOverride
+ * and manualOrderTime from 158, 160, 162, 166 and 169 (the official encoder's gates). */
+int tws_enc_place_order_v(tws_wbuf *b, const tws_contract *c, const tws_order *o, int version);
 /* Decodes what a version-178 client sends, including the optional groups (combo legs, delta-neutral,
  * scale, hedge, algo params) which are read and ignored; order conditions are refused (-1). */
 int tws_dec_place_order(tws_msg *m, tws_contract *c, tws_order *o);
-/* The same for a client that negotiated version (176 and 177 also send faProfile). */
+/* The same for a client that negotiated version (the gates of tws_enc_place_order_v). */
 int tws_dec_place_order_v(tws_msg *m, tws_contract *c, tws_order *o, int version);
-/* CANCEL_ORDER: 4|1|orderId|manualOrderCancelTime| */
+/* CANCEL_ORDER: 4|1|orderId|manualOrderCancelTime| (the last field from version 169) */
 int tws_enc_cancel_order(tws_wbuf *b, long long order_id);
+int tws_enc_cancel_order_v(tws_wbuf *b, long long order_id, int version);
 int tws_dec_cancel_order(tws_msg *m, long long *order_id);
 /* REQ_OPEN_ORDERS 5|1| · REQ_ALL_OPEN_ORDERS 16|1| · OPEN_ORDER_END 53|1| · REQ_POSITIONS 61|1| ·
  * CANCEL_POSITIONS 64|1| · POSITION_END 62|1|: an id and the version 1. */
@@ -215,16 +262,120 @@ typedef struct tws_open_order {
 } tws_open_order;
 /* OPEN_ORDER at version 178 (the long form that the official decoder reads, without faProfile). */
 int tws_enc_open_order(tws_wbuf *b, const tws_open_order *o);
-/* For a client that negotiated version (< 177: with faProfile). */
+/* For a client that negotiated version (< 177: with faProfile; duration, postToAts, autoCancelParent and
+ * the five PEG BEST/PEG MID fields from 158, 160, 162 and 170). */
 int tws_enc_open_order_v(tws_wbuf *b, const tws_open_order *o, int version);
+/* tws_dec_open_order reads version 178; tws_dec_open_order_v what a server at version sends. */
 int tws_dec_open_order(tws_msg *m, tws_open_order *o);
+int tws_dec_open_order_v(tws_msg *m, tws_open_order *o, int version);
+
+/* REQ_COMPLETED_ORDERS: 99|apiOnly| (no version field). apiOnly 1: only orders placed through the API. */
+int tws_enc_req_completed_orders(tws_wbuf *b, int api_only);
+int tws_dec_req_completed_orders(tws_msg *m, int *api_only);
+
+/* An order that is done (filled, cancelled, rejected) as COMPLETED_ORDER reports it: no order id and no
+ * client id (order.order_id and order.client_id stay 0), the permId and the orderRef identify it. */
+typedef struct tws_completed_order {
+	tws_contract contract;  /* 11 fields: no primaryExchange */
+	tws_order order;        /* action .. orderRef, perm_id, outside_rth */
+	char status[24];        /* the order state's status: "Filled", "Cancelled" ... */
+	double filled;          /* filledQuantity; TWS_UNSET_DOUBLE when not sent */
+	long long parent_perm_id;
+	char completed_time[40];   /* e.g. "20231122 10:30:00 America/New_York" */
+	char completed_status[128];/* free text, e.g. "Filled Size: 100" or "Cancelled by Trader" */
+} tws_completed_order;
+/* COMPLETED_ORDER (101), no version field, as ib_async 2.0.1's decoder reads it (decoder.py
+ * completedOrder): contract, action .. orderRef, permId, outsideRth .. faPercentage, faProfile below 177,
+ * modelCode .. deltaNeutralAuxPrice, the combo groups, the scale, hedge and algo groups, solicited, status,
+ * randomize flags, conditions, trailStopPrice .. parentPermId, completedTime, completedStatus, and from
+ * version 170 minTradeQty .. midOffsetAtHalf. The decoder needs the negotiated version. */
+int tws_enc_completed_order_v(tws_wbuf *b, const tws_completed_order *x, int version);
+int tws_dec_completed_order(tws_msg *m, tws_completed_order *x, int version);
+/* COMPLETED_ORDERS_END: 102| (nothing else; the official decoder reads no field). */
+int tws_enc_completed_orders_end(tws_wbuf *b);
+
+/* ---- market data: one snapshot ---- */
+
+/* Tick types (IB's TickType): live and delayed. */
+enum {
+	TWS_TICK_BID = 1, TWS_TICK_ASK = 2, TWS_TICK_LAST = 4, TWS_TICK_HIGH = 6, TWS_TICK_LOW = 7,
+	TWS_TICK_VOLUME = 8, TWS_TICK_CLOSE = 9, TWS_TICK_OPEN = 14,
+	TWS_TICK_DELAYED_BID = 66, TWS_TICK_DELAYED_ASK = 67, TWS_TICK_DELAYED_LAST = 68,
+	TWS_TICK_DELAYED_HIGH = 72, TWS_TICK_DELAYED_LOW = 73, TWS_TICK_DELAYED_VOLUME = 74,
+	TWS_TICK_DELAYED_CLOSE = 75, TWS_TICK_DELAYED_OPEN = 76,
+};
+
+typedef struct tws_mkt_req {
+	int req_id;
+	tws_contract contract;     /* 12 fields, primaryExchange included */
+	char generic_ticks[64];    /* "" for a snapshot */
+	int snapshot;              /* 1: one snapshot, ended by TICK_SNAPSHOT_END */
+	int regulatory;            /* 1: a regulatory snapshot (billed): never sent by us */
+} tws_mkt_req;
+/* REQ_MKT_DATA: 1|11|reqId|contract|deltaNeutralContract (0)|genericTickList|snapshot|regulatorySnapshot|
+ * mktDataOptions| (ib_async client.py reqMktData; a BAG's legs are not supported). */
+int tws_enc_mkt_req(tws_wbuf *b, const tws_mkt_req *r);
+int tws_dec_mkt_req(tws_msg *m, tws_mkt_req *r);
+/* REQ_MARKET_DATA_TYPE: 59|1|type| (1 live, 2 frozen, 3 delayed, 4 delayed frozen). CANCEL_MKT_DATA:
+ * 2|2|reqId|. */
+int tws_enc_market_data_type_req(tws_wbuf *b, int type);
+int tws_dec_market_data_type_req(tws_msg *m, int *type);
+int tws_enc_cancel_mkt(tws_wbuf *b, int req_id);
+
+typedef struct tws_tick {
+	int req_id;
+	int type;        /* TWS_TICK_* */
+	double price;    /* TICK_PRICE; TWS_UNSET_DOUBLE for a size tick */
+	double size;     /* TICK_PRICE's size or TICK_SIZE's; TWS_UNSET_DOUBLE when none */
+	int attr;        /* TICK_PRICE's attribute mask */
+} tws_tick;
+/* TICK_PRICE: 1|6|reqId|tickType|price|size|attrMask| ; TICK_SIZE: 2|6|reqId|tickType|size| */
+int tws_enc_tick_price(tws_wbuf *b, const tws_tick *t);
+int tws_enc_tick_size(tws_wbuf *b, const tws_tick *t);
+/* Either message into t (the other's fields unset). */
+int tws_dec_tick(tws_msg *m, tws_tick *t);
+/* TICK_SNAPSHOT_END: 57|1|reqId| ; MARKET_DATA_TYPE: 58|1|reqId|type| ;
+ * TICK_REQ_PARAMS: 81|reqId|minTick|bboExchange|snapshotPermissions| */
+int tws_enc_tick_snapshot_end(tws_wbuf *b, int req_id);
+int tws_enc_market_data_type(tws_wbuf *b, int req_id, int type);
+int tws_enc_tick_req_params(tws_wbuf *b, int req_id, double min_tick, const char *bbo, int permissions);
+
+/* ---- contract details ---- */
+
+/* REQ_CONTRACT_DATA: 9|8|reqId|conId|symbol|secType|lastTradeDate|strike|right|multiplier|exchange|
+ * primaryExchange|currency|localSymbol|tradingClass|includeExpired|secIdType|secId|issuerId| (issuerId from
+ * version 176; client.py reqContractDetails). */
+int tws_enc_req_contract_v(tws_wbuf *b, int req_id, const tws_contract *c, int version);
+int tws_dec_req_contract_v(tws_msg *m, int *req_id, tws_contract *c, int version);
+
+typedef struct tws_contract_details {
+	int req_id;
+	tws_contract contract;   /* conId, symbol, secType ... primaryExchange (the answer's) */
+	char market_name[32];
+	double min_tick;
+	char long_name[128];     /* "APPLE INC" (unescaped) */
+	char industry[64], category[64];
+	char time_zone[48];      /* "US/Eastern" */
+	char stock_type[16];     /* "COMMON", "ETF", "PREFERRED" ... */
+} tws_contract_details;
+/* CONTRACT_DATA for a stock, as decoder.py processContractDataMsg reads it at versions 157..178: a version
+ * field below 164, then reqId, the contract, marketName .. liquidHours, evRule, evMultiplier, secIdList,
+ * aggGroup, underSymbol, underSecType, marketRuleIds, realExpirationDate, stockType, and sizeMinTick (163)
+ * or minSize, sizeIncrement, suggestedSizeIncrement (from 164). Fields we do not keep are written empty
+ * or 0 and skipped when read; a secIdList is read and ignored. */
+int tws_enc_contract_data_v(tws_wbuf *b, const tws_contract_details *d, int version);
+int tws_dec_contract_data_v(tws_msg *m, tws_contract_details *d, int version);
+/* CONTRACT_DATA_END: 52|1|reqId| (read with tws_dec_id_version_req) */
+int tws_enc_contract_data_end(tws_wbuf *b, int req_id);
 
 /* ---- executions ---- */
 
 typedef struct tws_exec_filter {
 	int client_id;      /* 0 = every client */
 	char account[32];   /* "" = every account */
-	char time[32];      /* "yyyymmdd HH:MM:SS": executions from then on, "" = all */
+	char time[48];      /* "yyyymmdd HH:MM:SS ZONE" (e.g. US/Eastern), or "yyyymmdd-HH:MM:SS" in UTC:
+	                     * executions from then on, "" = all. A time without a zone is the gateway's
+	                     * local time, which IB warns about (2174): always give one. */
 	char symbol[32];    /* "" = all */
 	char sec_type[8];
 	char exchange[16];

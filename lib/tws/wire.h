@@ -2,7 +2,7 @@
  *
  * After the handshake every message is a 4-byte big-endian length followed by that many bytes of
  * NUL-terminated ASCII fields, the message id first ("9\0" "1\0" "117\0"). The handshake itself is the raw
- * bytes "API\0", then one framed version range "v100..178" (no NUL), answered by one framed message of two
+ * bytes "API\0", then one framed version range "v157..178" (no NUL), answered by one framed message of two
  * fields and no id: the server version and the connection time. We speak the text protocol at versions up to
  * 178; later gateways switch to protobuf framing, so the client caps its range there.
  *
@@ -16,7 +16,9 @@
 #include <limits.h>
 #include <stddef.h>
 
-#define TWS_MIN_VERSION 100       /* lowest server version we accept */
+#define TWS_MIN_VERSION 157       /* lowest server version we accept: every layout from here to the
+                                   * maximum is gated by version in tws/msg.c (ib_async announces
+                                   * the same v157..178) */
 #define TWS_MAX_VERSION 178       /* highest we speak (text protocol, before protobuf) */
 #define TWS_MAX_FRAME 0xFFFFFF    /* largest payload the protocol allows */
 #define TWS_UNSET_DOUBLE DBL_MAX  /* "no value" for doubles, sent as "" */

@@ -10,6 +10,7 @@ sanitized && years=5
 t "fixtures: $years years of backtest, a 40-day store"
 $PY "$T/fixtures.py" backtest bt --years $years
 $PY "$T/fixtures.py" store st --days 40
+prices-last -o st/data/last.csv st/data/prices.csv # as the daily flow does
 
 tidy_ok() { # page: tidy with errors fatal (exit 2 = errors; 1 = warnings, also refused here)
 	local rc=0
@@ -58,6 +59,32 @@ dash-gen backtest --equity real/equity.csv --metrics real/metrics.json --weights
 tidy_ok real.html
 $PY "$T/check.py" backtest real.html real
 $PY "$T/check.py" offline real.html
+# The parameters as the backtest ran, labelled; a setting that does not apply (vol_window under equal
+# weights: sti-strategy.conf(5)) is left out and said; no temporary path.
+assert_contains real.html '<tr data-p="lookback"><th scope="row">Momentum lookback</th><td>264 trading days</td></tr>'
+assert_contains real.html 'Not shown, as they do not apply: vol_window (only with weighting = inverse_vol).'
+if grep -q 'data-p="vol_window"' real.html; then fail "vol_window shown under equal weights"; fi
+sed 's/^weighting = equal/weighting = inverse_vol/' "$TOP/etc/strategy.conf" >ivol.conf
+dash-gen backtest -q --equity real/equity.csv --config "$PWD/ivol.conf" -o ivol.html
+assert_contains ivol.html '<caption>From the strategy config ivol.conf</caption>'
+assert_contains ivol.html '<tr data-p="vol_window"><th scope="row">Volatility window</th><td>63 trading days</td></tr>'
+if grep -q "$PWD" ivol.html; then fail "the page shows a local path"; fi
+# One unit for turnover (% of the portfolio) in the metrics, the tiles and the turnover card.
+if grep -q $'\xc3\x97<' real.html; then fail "turnover shown as a multiple somewhere"; fi
+# Definitions (Sharpe's among them), the benchmark named and described, partial years marked.
+assert_contains real.html '<dt>Sharpe</dt><dd>mean(r − rf) / std(r − rf, ddof 1) × √252, rf the daily risk-free rate</dd>'
+assert_contains real.html 'Benchmark: the equal-weight portfolio of the universe&#39;s members'
+$PY - <<'EOF2' || fail "partial years"
+import json, re
+m = json.load(open("real/metrics.json"))
+page = open("real.html").read()
+rows = re.findall(r'<th scope="row">(\d{4}\*?)</th>', page[page.index('<table id="yearly"'):].split("</table>")[0])
+# market-gen starts on its own start date and runs 900 trading days: the first and last years are partial
+# unless they start in the first days of January or end on the last trading day of December.
+assert rows[0].endswith("*") and rows[-1].endswith("*"), rows
+assert all(not r.endswith("*") for r in rows[1:-1]), rows
+assert "* a partial year: the series runs from %s to %s." % (m["start"], m["end"]) in page
+EOF2
 
 t "the number check notices a changed number"
 sed 's/data-v="\([0-9]\)/data-v="9\1/' backtest.html >changed.html
@@ -65,7 +92,7 @@ if $PY "$T/check.py" backtest changed.html bt 2>/dev/null; then fail "dash-check
 
 t "backtest page in Chromium"
 browser backtest.html backtest \
-	"chart-cum chart-cum-log chart-underwater chart-rolling-vol chart-rolling-sharpe chart-yearly chart-monthly chart-distribution chart-turnover chart-sweep|metrics yearly drawdowns holdings params sweep-best"
+	"chart-cum chart-cum-log chart-cum-volmatch chart-daily chart-underwater chart-rolling-vol chart-rolling-sharpe chart-rolling-sortino chart-rolling-beta chart-yearly chart-monthly chart-monthly-bench chart-monthly-excess chart-distribution chart-quantiles chart-turnover chart-sweep|metrics metrics-more yearly drawdowns holdings params sweep-best"
 
 t "live page: the store, with a refresh"
 dash-gen live --root st --refresh 300 -o live.html
@@ -74,7 +101,8 @@ $PY "$T/check.py" live live.html st
 $PY "$T/check.py" offline live.html
 assert_contains live.html '<meta http-equiv="refresh" content="300">'
 assert_contains live.html 'connection refused by &lt;gateway&gt; &amp; retried'
-browser live.html live "chart-nav chart-pnl chart-tracking|positions orders fills freshness runs alerts"
+assert_contains live.html ' · refreshes every 5 minutes</p>'
+browser live.html live "chart-nav chart-pnl chart-tracking chart-tracking-diff|positions orders fills blotter freshness runs alerts"
 
 t "mock page: the same views for ib-sim"
 dash-gen mock --root st -o mock.html
@@ -85,13 +113,112 @@ assert_contains mock.html 'simulated account (ib-sim)'
 if grep -q 'http-equiv="refresh"' mock.html; then fail "refresh without --refresh"; fi
 # (the mock page has the live page's views: its browser run would repeat the live one)
 
-t "live page without data/prices.csv: last prices from the day's fills and orders"
+# freshness ROOT PAGE HTML: the State column of the freshness table, one word per row, space-separated.
+freshness() {
+	$PY - "$1" <<'EOF2'
+import re, sys
+page = open(sys.argv[1]).read()
+t = page[page.index('<table id="freshness"'):].split("</table>")[0]
+print(" ".join(re.findall(r'<td><span class="[a-z]*">([^<]*)</span></td>', t)))
+EOF2
+}
+
+t "freshness is counted on the flow's clock: the mock page's simulated day, the live run's own end"
+# The issue: a mock page all "stale" (it runs on a simulated clock) and a live page saying "Last flow run
+# 647 days, stale" next to a run that ended today. Here the wall clock (SOURCE_DATE_EPOCH) is two years
+# after the store's last run (2026-11-25), whose date is the flow's clock: the data are fresh on it.
+later=1860000000 # 2028-12-09
+SOURCE_DATE_EPOCH=$later dash-gen mock -q --root st -o fresh-mock.html
+got=$(freshness fresh-mock.html)
+[ "$got" = "fresh fresh fresh fresh ran (on demand)" ] || fail "mock freshness: $got"
+assert_contains fresh-mock.html "behind the flow&#39;s clock, 2026-11-25 (the simulated day of the last mock run)"
+SOURCE_DATE_EPOCH=$later dash-gen live -q --root st -o fresh-live.html
+got=$(freshness fresh-live.html)
+[ "$got" = "fresh fresh fresh fresh stale" ] || fail "live freshness, run two years ago: $got"
+# A run that ended on the wall clock's day is fresh, whatever trading date it was for.
+cp -r st st-ran
+$PY - <<'EOF2'
+import json
+p = "st-ran/logs/runs.ndjson"
+runs = [json.loads(x) for x in open(p)]
+runs[-1]["end"] = "2028-12-08T21:30:00Z"
+open(p, "w").write("".join(json.dumps(r) + "\n" for r in runs))
+EOF2
+SOURCE_DATE_EPOCH=$later dash-gen live -q --root st-ran -o fresh-ran.html
+got=$(freshness fresh-ran.html)
+[ "$got" = "fresh fresh fresh fresh fresh" ] || fail "live freshness, run ended today: $got"
+# Data behind the flow's clock are stale: a run 10 trading days after the last prices.
+$PY - <<'EOF2'
+import json
+p = "st-ran/logs/runs.ndjson"
+runs = [json.loads(x) for x in open(p)]
+runs.append(dict(runs[-1], date="2026-12-09"))
+open(p, "w").write("".join(json.dumps(r) + "\n" for r in runs))
+EOF2
+SOURCE_DATE_EPOCH=$later dash-gen live -q --root st-ran -o fresh-behind.html
+got=$(freshness fresh-behind.html)
+[ "$got" = "stale stale stale stale fresh" ] || fail "live freshness, data behind the run: $got"
+
+t "alerts: the recorded priority (none: an em dash, not 0), long messages wrap, numbers rounded"
+cp -r st st-alerts
+echo '{"type":"alert","time":"2026-11-25T21:20:00Z","flow":"daily","title":"daily ok","message":"daily 2026-11-25 ok: backtest Sharpe 1.3008122602147079; NAV 1081586"}' \
+	>>st-alerts/logs/alerts.ndjson
+dash-gen live -q --root st-alerts -o alerts.html
+tidy_ok alerts.html
+assert_contains alerts.html '<td class="n" data-v="">'"$(printf '\xe2\x80\x94')"'</td><th scope="row">daily ok</th><td class="w" title="daily 2026-11-25 ok: backtest Sharpe 1.3008122602147079; NAV 1081586">daily 2026-11-25 ok: backtest Sharpe 1.3008; NAV 1081586</td>'
+assert_contains alerts.html '<td class="n" data-v="1">1 (high)</td><th scope="row">daily flow failed</th>'
+
+t "tracking: account records counted as such (no 'history on 1 date' beside 'no account records')"
+cp -r st st-noacc
+rm st-noacc/trading/*/account.ndjson
+dash-gen live -q --root st-noacc -o noacc.html
+assert_contains noacc.html 'Not available: no account records (trading/DATE/account.ndjson).'
+grep -A2 'id="tracking"' noacc.html | grep -qF '<p class="note warn">Not available: no account records.</p>' \
+	|| fail "tracking without account records"
+if grep -q 'account history on' noacc.html; then fail "tracking says there is account history"; fi
+cp -r st st-oneacc
+for d in $(ls st-oneacc/trading | head -n -1); do rm st-oneacc/trading/$d/account.ndjson; done
+dash-gen live -q --root st-oneacc -o oneacc.html
+assert_contains oneacc.html 'account records on 1 date, the latest backtest&#39;s equity on 40, 1 in common.'
+
+t "--links: each page links the other two where pipelines/dashboards puts them (dashboards/NAME/index.html)"
+mkdir -p site/backtest site/live site/mock
+dash-gen backtest -q --links --equity bt/equity.csv --metrics bt/metrics.json -o site/backtest/index.html
+dash-gen live -q --links --root st -o site/live/index.html
+dash-gen mock -q --links --root st -o site/mock/index.html
+for p in backtest live mock; do
+	tidy_ok site/$p/index.html
+	$PY "$T/check.py" offline site/$p/index.html
+	for o in backtest live mock; do
+		if [ $o = $p ]; then
+			if grep -q "href=\"../$o/index.html\"" site/$p/index.html; then fail "$p links itself"; fi
+		else
+			assert_contains site/$p/index.html "<a class=\"pg\" href=\"../$o/index.html\">"
+			[ -s "site/$p/../$o/index.html" ] || fail "$p: the link to $o leads nowhere"
+		fi
+	done
+done
+if grep -q 'class="pg"' backtest.html live.html; then fail "links without --links"; fi
+
+t "live page without data/last.csv: last prices from the day's fills and orders"
 cp -r st st-noprices
-rm st-noprices/data/prices.csv
+rm st-noprices/data/last.csv
 dash-gen live -q --root st-noprices -o noprices.html
 tidy_ok noprices.html
 $PY "$T/check.py" live noprices.html st-noprices
 assert_contains noprices.html "else the day&#39;s fills or order reference prices"
+
+t "live page: a name whose last row is far from the end of the panel keeps its last close"
+# 10 MB of later rows of other ids: the page once read only the panel's last 8 MB and lost the positions'
+# prices (issue 19); check.py expects each symbol's last close in the whole panel.
+cp -r st st-old
+awk -F, -v OFS=, 'NR > 1 { d = $1 } END { for (k = 0; k < 300000; k++) { id = 900000 + k % 1000
+	if (k % 1000 == 0) d = sprintf("2099-%02d-%02d", 1 + int(k / 28000), 1 + int(k / 1000) % 28)
+	print d, id, "Z" id, 1, 1, 1, 1, 1000, 0 } }' st/data/prices.csv >>st-old/data/prices.csv
+[ "$(stat -c %s st-old/data/prices.csv)" -gt 10000000 ] || fail "the panel should exceed 10 MB"
+prices-last -o st-old/data/last.csv st-old/data/prices.csv
+dash-gen live -q --root st-old -o old.html
+$PY "$T/check.py" live old.html st-old
 
 t "missing inputs: a page that says what is missing, exit 0"
 dash-gen backtest --equity nope.csv --metrics bt/metrics.json -o partial.html 2>partial.err
@@ -125,6 +252,51 @@ assert len(got) == len(want), (len(got), len(want))
 for g, w in zip(got, want):
 	assert abs(g - w) <= 1e-12 * max(1, abs(w)), (g, w)
 EOF
+
+t "worst drawdowns: the last one still open is not 'recovered' (metrics JSON and equity alone)"
+# The expectation is quantstats' drawdown_details (stats.py), re-implemented with pandas: an open period's
+# "end" is the series' last date; it has no recovery. A closed one recovered on the next row's date.
+$PY - <<'EOF2' || fail "open-drawdown fixture"
+import json, pandas as pd
+r = [0.01, -0.02, 0.03, 0.01, -0.05, 0.02, 0.04, 0.01, -0.03, -0.02, 0.01]
+days = pd.bdate_range("2025-02-17", periods=len(r))
+eq = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "gross": r, "net": r, "equity": pd.Series(r).add(1).cumprod(),
+                   "turnover": 0.0, "cost": 0.0})
+eq.to_csv("open-eq.csv", index=False)
+w = pd.Series(r, index=days).add(1).cumprod()
+dd = w / w.cummax().clip(lower=1) - 1
+no = dd == 0
+starts = list(dd.index[~no & no.shift(1, fill_value=True)])
+ends = list(dd.index[(no & (~no).shift(1, fill_value=False)).shift(-1, fill_value=False)])
+if not ends or starts[-1] > ends[-1]:
+    ends.append(dd.index[-1])
+rows = [{"start": str(s.date()), "valley": str(dd[s:e].idxmin().date()), "end": str(e.date()),
+         "days": (e - s).days + 1, "max_drawdown": float(dd[s:e].min())} for s, e in zip(starts, ends)]
+rows.sort(key=lambda x: x["max_drawdown"])
+json.dump({"type": "metrics", "start": eq["date"].iloc[0], "end": eq["date"].iloc[-1], "strategy": {"cagr": 0.1},
+           "drawdowns": rows}, open("open-m.json", "w"))
+json.dump(rows, open("open-want.json", "w"))
+EOF2
+dash-gen backtest -q --equity open-eq.csv --metrics open-m.json -o open-m.html
+dash-gen backtest -q --equity open-eq.csv -o open-eq.html
+for p in open-m.html open-eq.html; do
+	tidy_ok $p
+	$PY - "$p" <<'EOF2' || fail "$p: open drawdown"
+import json, re, sys
+want = json.load(open("open-want.json"))
+page = open(sys.argv[1]).read()
+table = page[page.index('<table id="drawdowns"'):].split("</table>")[0]
+rows = [re.findall(r"<td[^>]*>([^<]*)</td>", tr) for tr in table.split("<tr>")[2:]]
+assert len(rows) == len(want) == 3, rows
+for got, w in zip(rows, want):
+    assert got[1:4] == [w["start"], w["valley"], w["end"]], (got, w)
+    assert int(got[5]) == w["days"], (got, w)
+    if w["end"] == "2025-03-03":  # the last date: open, its depth on that day
+        assert got[4] == "not yet (open: −4.0% on 2025-03-03)", got
+    else:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", got[4]) and got[4] > w["end"], got
+EOF2
+done
 
 t "malformed input: the page is written, the problem named, exit 65"
 { head -3 bt/equity.csv; echo "2030-01-01,0.1,abc,1,0,0,0,0,1,0,0"; } >bad.csv

@@ -1,6 +1,7 @@
 # ib-sim against an independent Python TWS client (tests/tools/tws_client.py, raw sockets, written from the
-# protocol reference): handshake, bars, orders and fills, accounting, 326, 200, 201, staged orders, fault
-# injection, 20 concurrent clients with 10,000 orders, and restarts (kill -9) that lose nothing.
+# protocol reference) and @stoqey/ib (tests/tools/stoqey_client.js): handshake, bars, orders and fills,
+# accounting, 326, 200, 201, staged orders, fault injection, 20 concurrent clients with 10,000 orders, and
+# restarts (kill -9) that lose nothing; every server version 157..178, warnings, notices, contract details.
 . "$TOP/tests/lib.sh"
 
 PY=/usr/bin/python3
@@ -185,7 +186,7 @@ stop_sim
 
 t "20 concurrent clients place 10,000 orders; kill -9; every order is still there and fills"
 rm -rf state
-start_sim --slippage-bps 10
+start_sim --slippage-bps 10 --capital 10000000 # 10,000 BUYs of up to 408 each: within Reg T buying power
 n=10000
 sanitized && n=4000
 out=$(tc --client-id 100 load 20 "$n" AAPL,MSFT)
@@ -230,6 +231,85 @@ assert_eq "1,MSFT,BUY,3,MOC,DAY,PreSubmitted,v176" "$(tc open all)"
 ctl advance close >/dev/null
 assert_contains "$(tc execs)" ",1,MSFT,BOT,3,405,v176,1"
 stop_sim
+t "every version the client announces (157..178) works with our own tools: ib-submit's orders are working, not rejected, and ib-account reads them back"
+# The layouts at each version are the official client's (ibapi client.py placeOrder, orderdecoder.py):
+# 157 has none of duration/postToAts/autoCancelParent/advancedErrorOverride/manualOrderTime, 169 all of
+# them and faProfile, 176 the PEG BEST/PEG MID fields too, 177 drops faProfile.
+for v in 157 169 176 177; do
+	rm -rf state
+	port=$(free_port) # a fresh port each time: another test may have taken the last one meanwhile
+	start_sim --server-version "$v"
+	printf '%s\n' '{"type":"order","client_id":"2026-11-23:t:MSFT:BUY","date":"2026-11-24","id":"10002","symbol":"MSFT","side":"BUY","qty":3,"order_type":"MKT","tif":"OPG","ref_price":408.0}' >v.ndjson
+	IB_PORT=$port IB_CLIENT_ID=5 ib-submit v.ndjson >v-status.ndjson 2>v-submit.err || fail "ib-submit at version $v: $(cat v-submit.err)"
+	assert_contains v-status.ndjson '"status":"PreSubmitted"'
+	IB_PORT=$port IB_CLIENT_ID=6 ib-account >v-acct.ndjson 2>v-acct.err || fail "ib-account at version $v: $(cat v-acct.err)"
+	assert_contains v-acct.ndjson '"client_id":"2026-11-23:t:MSFT:BUY"'
+	assert_contains sim.log "(version $v)"
+	stop_sim
+done
+t "order warnings (10349 TIF set by a preset, 399, 404 locate, 2109): the order is working, not Rejected, and fills"
+# IB's message codes: 404 holds the order while shares are located, 2109 says PlaceOrder is processed;
+# ib_async treats 399 and 404 as warnings; 10349 arrives for live orders on accounts with presets.
+for w in 10349 399 404 2109; do
+	rm -rf state
+	port=$(free_port)
+	start_sim --order-warning "$w"
+	IB_PORT=$port IB_CLIENT_ID=5 ib-submit --wait --wait-timeout 30 v.ndjson >w-status.ndjson 2>w-submit.err &
+	sub=$!
+	for _ in $(seq 100); do grep -q PreSubmitted w-status.ndjson 2>/dev/null && break; sleep 0.1; done
+	assert_contains w-status.ndjson '"status":"PreSubmitted"'
+	assert_contains w-submit.err "notice $w"
+	ctl advance open >/dev/null
+	wait "$sub" || fail "ib-submit with warning $w: exit status $? ($(cat w-submit.err))"
+	assert_contains w-status.ndjson '"status":"Filled"'
+	stop_sim
+done
+
+t "@stoqey/ib (an independent Node.js client, its own encoder and decoder) against ib-sim: contract details (by IB's share-class form too), 200, bars with useRTH, an order with a warning"
+[ -f "$TOP/tests/node_modules/@stoqey/ib/package.json" ] || fail "@stoqey/ib is not installed: run tests/setup-node (make deps-test)"
+rm -rf state
+port=$(free_port)
+start_sim --order-warning 10349
+sq() { node "$TOP/tests/tools/stoqey_client.js" "$port" "$@"; }
+# conId is ib-sim's numeric id; the primary exchange NASDAQ when it divides by 3 (see ib-sim(1)).
+assert_eq "10001,AAPL,NYSE,USD,AAPL INC" "$(sq 81 contract AAPL)"
+assert_contains "$(sq 82 contract NOSUCH || true)" "error 200 No security definition has been found for the request"
+assert_status 1 sq 82 contract NOSUCH
+# OLDCO's last day (2026-11-20) is before the clock's (2026-11-23): delisted, unknown by symbol.
+assert_contains "$(sq 83 contract OLDCO || true)" "error 200"
+sq 84 bars AAPL "1 W" 1 >sq-bars.txt
+assert_eq "20261119,100,102,99,101,1000000 20261120,101,103,100,102,1100000 20261123,51,52,50,51.5,2000000 end" "$(xargs <sq-bars.txt)"
+# outside RTH: opens at the previous close (102, the day before the split), 8% more volume
+assert_contains "$(sq 85 bars AAPL "2 D" 0)" "20261123,102,102,50,51.5,2160000"
+sq 86 order 40 MSFT BUY 5 MKT OPG >sq-order.txt
+assert_contains sq-order.txt "error 10349 Order TIF was set to DAY based on order preset."
+assert_contains sq-order.txt "status 40 PreSubmitted"
+assert_contains "$(tc open all)" "40,MSFT,BUY,5,MKT,OPG,PreSubmitted,stoqey"
+stop_sim
+
+t "farm notices: the HMDS farm goes inactive and wakes up around each request; CTL notice reaches every client"
+rm -rf state
+start_sim --farm-notices
+$PY - "$TOP/tests/tools" "$port" >farm.txt <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1]); import tws_client
+t = tws_client.Tws("127.0.0.1", int(sys.argv[2]), 61)
+seen = []
+for rid in (100, 101):
+    t.req_bars(rid, "AAPL", "1 W")
+    for f in t.messages():
+        seen.append(f[3] if f[0] == "4" else f[0])
+        if f[0] == "4" and f[3] == "2107":
+            break
+print(" ".join(x for x in seen if x in ("17", "2106", "2107")))
+EOF
+# 2106 first: the data-farm notices every connection gets (see the handshake above).
+assert_eq "2106 17 2107 2106 17 2107" "$(cat farm.txt)"
+assert_status 65 ctl notice 1234
+assert_status 65 ctl notice 1100
+assert_status 0 ctl notice 2103
+stop_sim
+
 rm -rf state
 start_sim --pacing
 tc bars MSFT "1 W" >/dev/null

@@ -73,6 +73,8 @@ for n in orders:
     if n["qty"] > 0:
         if n["qty"] * n["px"] > budget + 1e-6:
             n["qty"] = max(0, math.floor((budget + 1e-6) / n["px"]))
+            if n["qty"] * n["px"] < 250:  # orders(1): a cut BUY obeys the dust rules too (issue 14, item 8)
+                n["qty"] = 0
         budget -= n["qty"] * n["px"]
 want = [(f'{decided}:oracle:{n["symbol"]}:{"BUY" if n["qty"] > 0 else "SELL"}', abs(n["qty"]), n["id"], n["px"])
         for n in orders if n["qty"] != 0]
@@ -97,3 +99,57 @@ assert_status 65 orders --weights weights.csv --account account.ndjson --prices 
 	--max-weight 0.001 -o orders.ndjson
 assert_same_file before.ndjson orders.ndjson
 set -- orders.ndjson*; [ $# = 1 ] || fail "a temporary file was left behind"
+
+# Issue 14, finding 1: with TRADE=stage and nobody transmitting, every evening added a full batch next to
+# the staged ones (3.9x the NAV after three evenings). Here a stand-in for the submitter stages each batch
+# and cancels what its "supersede" records list, as ib-submit(1) is to do; the account NDJSON carries the
+# staged orders as ib-account writes them. The expectation is the issue's invariant: working BUY notional
+# <= NAV x 1.02 after every evening (orders(1), "Working orders").
+t "five evenings staged and never transmitted: working BUYs stay within the NAV"
+: >open.ndjson
+for k in 5 4 3 2 1; do
+	"$PY" - "$k" <<'EOF2'
+import json, random, sys
+import pandas as pd
+k = int(sys.argv[1])
+p = pd.read_csv("prices.csv", dtype={"id": str})
+dates = sorted(p["date"].unique())
+day = dates[-1 - k]
+last = p[p["date"] == day].dropna(subset=["close"]).sort_values("id")
+rng = random.Random(k)
+names = list(last[["id", "symbol"]].itertuples(index=False))
+rng.shuffle(names)
+with open("weights.csv", "w") as f:
+    f.write("date,id,symbol,weight\n")
+    for i, s in sorted(names[:40]):
+        f.write(f"{day},{i},{s},0.025\n")
+with open("account.ndjson", "w") as f:
+    f.write(json.dumps({"type": "account", "account": "DU7", "net_liquidation": 1000000.0,
+                        "total_cash": 1000000.0, "available_funds": 1000000.0}) + "\n")
+    for l in open("open.ndjson"):
+        f.write(l)
+EOF2
+	orders --weights weights.csv --account account.ndjson --prices prices.csv --strategy stg -o batch.ndjson 2>err.txt ||
+		{ cat err.txt; fail "orders refused evening $k"; }
+	"$PY" - <<'EOF2'
+import json
+recs = [json.loads(l) for l in open("batch.ndjson")]
+gone = {r["order_id"] for r in recs if r["type"] == "supersede"}
+live = [json.loads(l) for l in open("open.ndjson")]
+live = [o for o in live if o["order_id"] not in gone]
+n = max([o["order_id"] for o in live] + [0])
+for r in recs:
+    if r["type"] == "order":
+        n += 1
+        live.append({"type": "open_order", "account": "DU7", "client_id": r["client_id"], "order_id": n,
+                     "symbol": r["symbol"], "side": r["side"], "qty": r["qty"], "filled": 0,
+                     "remaining": r["qty"], "status": "Inactive", "transmit": False, "px": r["ref_price"]})
+with open("open.ndjson", "w") as f:
+    for o in live:
+        f.write(json.dumps(o) + "\n")
+buy = sum(o["remaining"] * o["px"] for o in live if o["side"] == "BUY")
+print(f"working BUY notional / NAV = {buy / 1e6:.4f} with {len(gone)} superseded, {len(live)} staged")
+if buy > 1e6 * 1.02:
+    raise SystemExit("over-committed")
+EOF2
+done

@@ -86,6 +86,14 @@ class Tws:
         while True:
             yield self.recv()
 
+    def sync(self):
+        """Skip what the gateway sent unasked so far (at connect: the client's own open orders, their
+        statuses and an OPEN_ORDER_END): a REQ_CURRENT_TIME is answered after them (TWS answers in order)."""
+        self.send(49, 1)
+        for f in self.messages():
+            if f[0] == "49":
+                return
+
     def close(self):
         self.sock.close()
 
@@ -144,6 +152,7 @@ def cmd_order(t, args):
     lmt = args[6] if len(args) > 6 else ""
     ref = args[7] if len(args) > 7 else ""
     transmit = args[8] if len(args) > 8 else "1"
+    t.sync()
     t.place(int(oid), symbol, action, qty, otype, tif, lmt, ref, transmit)
     for f in t.messages():
         if f[0] == "3" and f[1] == oid:
@@ -158,6 +167,7 @@ def cmd_order(t, args):
 
 def cmd_cancel(t, args):
     oid = args[0]
+    t.sync()
     t.send(4, 1, oid, "")
     for f in t.messages():
         if f[0] == "3" and f[1] == oid:
@@ -170,6 +180,7 @@ def cmd_cancel(t, args):
 
 
 def cmd_open(t, args):
+    t.sync()
     t.send(16 if args and args[0] == "all" else 5, 1)
     for f in t.messages():
         if f[0] == "5":
@@ -247,6 +258,29 @@ def cmd_time(t, args):
         if f[0] == "49":
             print(f[2])
             return 0
+
+
+def cmd_snapshot(t, args):
+    # reqMarketDataType(type), then reqMktData with snapshot=1 (ib_async client.py: 1|11|reqId|contract|
+    # deltaNeutral|genericTicks|snapshot|regulatory|options|); prints "tick TYPE PRICE" / "size TYPE SIZE" /
+    # "error CODE TEXT" lines until TICK_SNAPSHOT_END (57) or an error that is not 10167.
+    symbol, mdtype = args[0], args[1] if len(args) > 1 else "3"
+    rid = t.next_id
+    t.send(59, 1, mdtype)
+    t.send(1, 11, rid, 0, symbol, "STK", "", "", "", "", "SMART", "", "USD", "", "", 0, "", 1, 0, "")
+    for f in t.messages():
+        if f[0] == "1" and f[2] == str(rid):    # 1|6|reqId|tickType|price|size|attrMask|
+            print("tick %s %s" % (f[3], f[4]))
+        elif f[0] == "2" and f[2] == str(rid):  # 2|6|reqId|tickType|size|
+            print("size %s %s" % (f[3], f[4]))
+        elif f[0] == "58" and f[2] == str(rid):
+            print("type %s" % f[3])
+        elif f[0] == "57" and f[2] == str(rid):
+            return 0
+        elif errors_for(f, [rid]):
+            print("error %s %s" % (f[3], f[4]))
+            if f[3] != "10167":
+                return 1
 
 
 def run_load(host, port, base_id, nclients, total, worker):
@@ -349,7 +383,7 @@ def main():
             return 0
         handler = {"bars": cmd_bars, "order": cmd_order, "cancel": cmd_cancel, "open": cmd_open,
                    "execs": cmd_execs, "positions": cmd_positions, "summary": cmd_summary,
-                   "time": cmd_time}.get(cmd)
+                   "time": cmd_time, "snapshot": cmd_snapshot}.get(cmd)
         if handler is None:
             die("unknown command " + cmd)
         return handler(t, args)

@@ -62,6 +62,23 @@ START_TEST(test_escape_and_cells)
 }
 END_TEST
 
+START_TEST(test_numbers_in_text)
+{
+	/* The issue's example (an alert printing 1.3008122602147079): long decimals rounded for people,
+	 * everything else as written. */
+	char *t = NULL;
+
+	CAPTURE(t, html_esc_numbers(fp, "gross 1.3008122602147079 > 1.3; w=0.000123456 & 2.50000001 at "
+	    "2026-11-24T21:15:00Z v1.2.34567 127.0.0.1 x0.123456 -0.41016789 AB12.345678"));
+	ck_assert_str_eq(t, "gross 1.3008 &gt; 1.3; w=0.0001235 &amp; 2.5 at 2026-11-24T21:15:00Z v1.2.34567 "
+	    "127.0.0.1 x0.123456 -0.4102 AB12.345678");
+	free(t);
+	CAPTURE(t, html_td_wrap(fp, "ratio 0.333333333"));
+	ck_assert_str_eq(t, "<td class=\"w\" title=\"ratio 0.333333333\">ratio 0.3333</td>");
+	free(t);
+}
+END_TEST
+
 START_TEST(test_page_is_self_contained)
 {
 	static const char *const nav[] = { "a", "A & B", NULL };
@@ -129,6 +146,7 @@ main(void)
 
 	tcase_add_test(core, test_numbers);
 	tcase_add_test(core, test_escape_and_cells);
+	tcase_add_test(core, test_numbers_in_text);
 	tcase_add_test(core, test_page_is_self_contained);
 	tcase_add_test(errors, test_missing_values);
 	tcase_add_test(limits, test_limits);

@@ -59,6 +59,41 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* Issue 14, item 9: a file saved with a UTF-8 byte order mark (Notepad, many Windows tools) gave "invalid
+ * token". The Unicode standard (section 23.8) calls U+FEFF at the start of a file a signature, not text,
+ * and RFC 8259 section 8.1 lets a parser ignore it: skipped on the first line; anywhere else it stays an
+ * error. */
+START_TEST(test_bom)
+{
+	FILE *fp = F("\xEF\xBB\xBF{\"type\":\"account\"}\n{\"type\":\"position\"}\n");
+	nd_reader *r = nd_open(fp, "a.ndjson");
+	json_t *o;
+
+	ck_assert_int_eq(nd_next(r, &o), 1);
+	ck_assert_str_eq(nd_str(o, "type", ""), "account");
+	json_decref(o);
+	ck_assert_int_eq(nd_next(r, &o), 1);
+	json_decref(o);
+	ck_assert_int_eq(nd_next(r, &o), 0);
+	nd_close(r);
+	fclose(fp);
+	fp = F("\xEF\xBB\xBF\n{\"a\":1}\n"); /* a BOM and nothing else on the first line: a blank line */
+	r = nd_open(fp, "a.ndjson");
+	ck_assert_int_eq(nd_next(r, &o), 1);
+	ck_assert_int_eq(nd_line(r), 2);
+	json_decref(o);
+	nd_close(r);
+	fclose(fp);
+	fp = F("{\"a\":1}\n\xEF\xBB\xBF{\"a\":2}\n");
+	r = nd_open(fp, "a.ndjson");
+	ck_assert_int_eq(nd_next(r, &o), 1);
+	json_decref(o);
+	ck_assert_int_eq(nd_next(r, &o), -1);
+	nd_close(r);
+	fclose(fp);
+}
+END_TEST
+
 START_TEST(test_write)
 {
 	char *out = NULL;
@@ -109,6 +144,7 @@ main(void)
 
 	tcase_add_test(core, test_read);
 	tcase_add_test(core, test_write);
+	tcase_add_test(core, test_bom);
 	tcase_add_loop_test(errors, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(limits, test_long_line);
 	suite_add_tcase(s, core);

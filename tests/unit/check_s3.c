@@ -145,6 +145,55 @@ START_TEST(test_resolve_errors)
 }
 END_TEST
 
+/* Keys stay inside (issue 14, ARCHITECTURE.md "The store"): a key never holds "..", "." or empty segments,
+ * a leading '/', a backslash or a control character, whatever the backend. */
+START_TEST(test_key_check)
+{
+	static const char *const bad[] = { "..", ".", "a/..", "../a", "a/../b", "a/./b", "./a", "a/.", "/a", "a//b",
+		"a/", "//", "a\\b", "\\", "a\tb", "a\nb", "a\x7f", "a\x01b", "logs/../../../tmp/x", "" };
+	static const char *const good[] = { "a", "a/b", "..a", "a..", "a/...", ".a/b.", "a/.hidden", "x/y/z.csv",
+		"ünï/ключ", "with space/+=%" };
+	static const char *const prefixes[] = { "", "a/", "trading/2026-11-2", "a/b/" };
+	static const char *const bad_prefixes[] = { "a//", "/", "../", "a/../", "a/..", "a\\" };
+	char err[S3_ERRLEN];
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_msg(store_key_check(bad[i], 0, err, sizeof err) == 64, "accepted '%s'", bad[i]);
+		for (const char *e = err; *e; e++)
+			ck_assert_msg((unsigned char)*e >= 0x20 && *e != 0x7f, "control character in '%s'", err);
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(store_key_check(good[i], 0, err, sizeof err) == 0, "refused '%s': %s", good[i], err);
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		ck_assert_msg(store_key_check(prefixes[i], STORE_KEY_PREFIX, err, sizeof err) == 0, "refused prefix '%s'",
+		    prefixes[i]);
+	for (size_t i = 0; i < sizeof bad_prefixes / sizeof bad_prefixes[0]; i++)
+		ck_assert_msg(store_key_check(bad_prefixes[i], STORE_KEY_PREFIX, err, sizeof err) == 64,
+		    "accepted prefix '%s'", bad_prefixes[i]);
+}
+END_TEST
+
+/* Every backend refuses them: s3:// URLs (bucket and key), store keys on an S3 root and on a local root. */
+START_TEST(test_resolve_keys_inside)
+{
+	static const char *const urls[] = { "s3://bkt/../victim/x", "s3://bkt/a/./b", "s3://bkt//x", "s3://../x",
+		"s3://b\\c/x", "s3://bkt/a\\b", "s3://bkt/a\rb" };
+	static const char *const keys[] = { "logs/../../../tmp/x", "a/./b", "a//b", "a\\b", "a\x1b[2Jb" };
+	static const char *const roots[] = { "s3://bkt/pre", "s3://bkt", "/srv/store", "file:///srv/store" };
+	char err[S3_ERRLEN];
+	store_loc l;
+
+	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++)
+		ck_assert_msg(store_resolve(urls[i], NULL, &l, err, sizeof err) == 64, "accepted %s", urls[i]);
+	for (size_t r = 0; r < sizeof roots / sizeof roots[0]; r++)
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			ck_assert_msg(store_resolve(keys[i], roots[r], &l, err, sizeof err) == 64, "accepted %s on %s",
+			    keys[i], roots[r]);
+	/* a root whose own prefix climbs out */
+	ck_assert_int_eq(store_resolve("data/x", "s3://bkt/a/../b", &l, err, sizeof err), 64);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -160,6 +209,8 @@ main(void)
 	tcase_add_test(core, test_xml);
 	tcase_add_test(core, test_resolve);
 	tcase_add_test(errors, test_resolve_errors);
+	tcase_add_test(errors, test_key_check);
+	tcase_add_test(errors, test_resolve_keys_inside);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);
 	sr = srunner_create(s);

@@ -69,7 +69,7 @@ day(const char *iso)
 static sim_broker *
 broker_in(sim_prices *px, const char *start, double slip, const char *name)
 {
-	struct sim_broker_opts o = { px, NULL, 100000, slip, "DU7", 0, 0, 0 };
+	struct sim_broker_opts o = { .px = px, .capital = 100000, .slippage_bps = slip, .account = "DU7" };
 	char state[128], err[256];
 	sim_broker *b;
 
@@ -335,7 +335,7 @@ END_TEST
 START_TEST(test_errors_files)
 {
 	char path[128], err[256];
-	struct sim_broker_opts o = { NULL, NULL, 1, 0, "DU7", 0, 0, 0 };
+	struct sim_broker_opts o = { .capital = 1, .account = "DU7" };
 	sim_prices *p = load();
 	FILE *f;
 
@@ -344,7 +344,14 @@ START_TEST(test_errors_files)
 	fputs("date,id,symbol,close\n2026-11-20,1,A,1\n2026-11-19,1,A,2\n", f);
 	fclose(f);
 	ck_assert_ptr_null(sim_prices_load(path, err, sizeof err));
-	ck_assert(strstr(err, "bad.csv:3: date: 2026-11-19: dates of id 1 are not increasing") != NULL);
+	/* a panel (sti-formats(5)): sorted by date, then id, one row per (date, id); lib/panel reads it */
+	ck_assert_msg(strstr(err, "bad.csv:3: date: 2026-11-19 is before 2026-11-20: the input must be sorted by date") !=
+	    NULL, "%s", err);
+	f = fopen(path, "w");
+	fputs("date,id,symbol,close\n2026-11-20,1,A,1\n2026-11-20,1,A,2\n", f);
+	fclose(f);
+	ck_assert_ptr_null(sim_prices_load(path, err, sizeof err));
+	ck_assert_msg(strstr(err, "bad.csv:3: id: duplicate row for id '1' on 2026-11-20") != NULL, "%s", err);
 	f = fopen(path, "w");
 	fputs("date,id,close\n", f);
 	fclose(f);
@@ -386,7 +393,7 @@ static void *
 run_server(void *arg)
 {
 	struct srv *s = arg;
-	struct sim_server_opts o = { "127.0.0.1", s->port, 178, s->drop_after, 1, 0, 0, 0 };
+	struct sim_server_opts o = { .bind = "127.0.0.1", .port = s->port, .server_version = 178, .drop_after = s->drop_after, .drop_count = 1 };
 	char err[128];
 
 	ck_assert_int_eq(sim_server_run(s->b, s->px, &o, err, sizeof err), 0);

@@ -68,15 +68,15 @@ def drawdowns(days, r):
             while j + 1 < n and dd[j + 1] < 0:
                 j += 1
             v = i + int(np.argmin(dd[i:j + 1]))
-            end = days[j] if j + 1 < n else None
+            # quantstats' drawdown_details (and backtest(1)): an open period "ends" on the last date
             out.append({"start": str(days[i].date()), "valley": str(days[v].date()),
-                        "end": str(end.date()) if end is not None else None,
+                        "end": str(days[j].date()),
                         "days": int((days[j] - days[i]).days + 1), "max_drawdown": float(dd[v])})
             i = j + 1
         else:
             i += 1
     out.sort(key=lambda d: d["max_drawdown"])
-    return [{k: v for k, v in d.items() if v is not None} for d in out[:10]]
+    return out[:10]
 
 
 def backtest(out, years, seed):
