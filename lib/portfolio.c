@@ -870,7 +870,7 @@ pf_plan(pf_book *b, const struct pf_params *p)
 	t->invest = p->capital * (1 - p->buffer);
 	t->nav = isnan(p->nav) ? p->capital : p->nav;
 	for (i = 0; i < b->n; i++)
-		b->v[i].work_buy = b->v[i].work_sell = 0;
+		b->v[i].work_buy = b->v[i].work_sell = b->v[i].same_buy = b->v[i].same_sell = 0;
 	for (k = 0; k < b->nwork; k++) {
 		w = &b->work[k];
 		w->kind = classify(w->w.client_id, p);
@@ -879,6 +879,13 @@ pf_plan(pf_book *b, const struct pf_params *p)
 			continue;
 		}
 		t->newer += w->kind == PF_WORK_NEWER; /* refused; counted as held meanwhile */
+		if (w->kind == PF_WORK_SAME) { /* the batch itself: in the accounting only */
+			if (w->w.side > 0)
+				b->v[w->name].same_buy += w->w.remaining;
+			else
+				b->v[w->name].same_sell += w->w.remaining;
+			continue;
+		}
 		if (w->w.side > 0)
 			b->v[w->name].work_buy += w->w.remaining;
 		else
@@ -892,6 +899,7 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		x->price_date = p->use_ref ? x->ref_date : x->close_date;
 		x->value_px = x->price;
 		x->qty = x->target = x->want = 0;
+		x->placed = 0;
 		x->bad[0] = '\0';
 		t->gross += fabs(x->weight);
 		if (!(x->price > 0) || !isfinite(x->price)) {
@@ -900,8 +908,8 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		}
 		held_value += (double)x->held * x->price;
 		held_eff = (double)x->held + (double)x->work_buy - (double)x->work_sell;
-		t->work_buy += (double)x->work_buy * x->price;
-		t->work_sell += (double)x->work_sell * x->price;
+		t->work_buy += (double)(x->work_buy + x->same_buy) * x->price;
+		t->work_sell += (double)(x->work_sell + x->same_sell) * x->price;
 		if (x->close > 0 && in_play(x) && check_close(x, p) != 0) {
 			x->why = PF_BAD_PRICE;
 			x->value_px = fmax(x->value_px, x->prev_close * (1 + x->ret));
@@ -958,8 +966,8 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		else
 			x->qty = 0;
 	}
-	/* a re-run: an order whose client_id the broker has seen would not be placed again; the plan must not
-	 * count on it (nor spend the funds on it) */
+	/* a re-run writes the same orders, but one whose client_id the broker has seen will not be placed
+	 * again: it spends nothing and counts nothing (its working remainder counts, as same_buy/same_sell) */
 	for (i = 0; i < b->n && p->strategy != NULL && b->placed.n > 0; i++) {
 		char cid[DATE_LEN + 1 + 256], day[DATE_LEN + 1];
 
@@ -968,10 +976,7 @@ pf_plan(pf_book *b, const struct pf_params *p)
 			continue;
 		snprintf(cid, sizeof cid, "%s:%s:%s:%s", date_fmt(p->decided, day), p->strategy, x->symbol,
 		    x->qty > 0 ? "BUY" : "SELL");
-		if (map_get(&b->placed, cid) != SIZE_MAX) {
-			x->qty = 0;
-			x->why = PF_PLACED;
-		}
+		x->placed = map_get(&b->placed, cid) != SIZE_MAX;
 	}
 	/* the funds: cash before the sells, less what working BUYs counted as held will spend; SELLs of other
 	 * strategies still working are not counted on */
@@ -991,8 +996,9 @@ pf_plan(pf_book *b, const struct pf_params *p)
 
 	for (k = 0; k < b->norder; k++) {
 		x = &b->v[b->order[k]];
+		t->placed += x->placed;
 		if (x->qty < 0) {
-			t->proceeds += notional(x);
+			t->proceeds += x->placed ? 0 : notional(x);
 			t->sells++;
 		}
 	}
@@ -1003,6 +1009,10 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		x = &b->v[b->order[k]];
 		if (x->qty < 0)
 			continue;
+		if (x->placed) { /* at the broker already: its remainder is in the working BUYs */
+			t->buys++;
+			continue;
+		}
 		if (notional(x) > budget + CASH_EPS) {
 			fit = floor((budget + CASH_EPS) / x->price);
 			x->qty = fit > 0 ? (long long)fmin(fit, (double)x->qty) : 0;
@@ -1027,9 +1037,11 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		x = &b->v[i];
 		if (!(x->value_px > 0) || !isfinite(x->value_px))
 			continue;
-		v = ((double)x->held + (double)x->work_buy - (double)x->work_sell) * x->value_px;
+		v = ((double)x->held + (double)x->work_buy - (double)x->work_sell + (double)x->same_buy -
+		    (double)x->same_sell) * x->value_px;
 		t->committed_before += v;
-		t->committed += v + (double)x->qty * x->value_px;
+		t->committed += v + (x->placed ? 0 : (double)x->qty * x->value_px);
+		t->new_buys += x->qty > 0 && !x->placed;
 	}
 }
 
@@ -1128,7 +1140,7 @@ pf_check(const pf_book *b, const struct pf_params *p, void (*report)(void *ctx, 
 	}
 	/* the invariant: a batch that buys never leaves the account committed beyond its NAV */
 	limit = t->nav * (1 + p->margin + p->commit_tol);
-	if (t->buys > 0 && !(t->committed <= limit + CASH_EPS))
+	if (t->new_buys > 0 && !(t->committed <= limit + CASH_EPS))
 		say(report, ctx, &n, "the batch would commit %.2f, %.4g x the NAV %.2f, above NAV x (1 + --margin %g + "
 		    "--commit-tolerance %g)", t->committed, t->committed / t->nav, t->nav, p->margin, p->commit_tol);
 	if (sum > p->max_gross + p->gross_tol)
@@ -1236,7 +1248,6 @@ pf_why_text(enum pf_why why)
 	case PF_SHRUNK_DUST: return "shrunk to the funds, then below the dust rules: skipped";
 	case PF_NO_SHORT: return "cut to the shares held less working SELLs (never short, an exit never buys)";
 	case PF_BAD_PRICE: return "refused price or quantity: not traded";
-	case PF_PLACED: return "this decision's order is at the broker already";
 	}
 	return "?";
 }
@@ -1279,6 +1290,10 @@ pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp)
 			fprintf(fp, " (%s)", x->bad);
 		if (x->work_buy != 0 || x->work_sell != 0)
 			fprintf(fp, " [working +%lld -%lld]", x->work_buy, x->work_sell);
+		if (x->same_buy != 0 || x->same_sell != 0)
+			fprintf(fp, " [this decision's working +%lld -%lld]", x->same_buy, x->same_sell);
+		if (x->placed)
+			fprintf(fp, " (at the broker already: not placed again)");
 		putc('\n', fp);
 	}
 	free(idx);

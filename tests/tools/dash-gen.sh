@@ -92,7 +92,7 @@ if $PY "$T/check.py" backtest changed.html bt 2>/dev/null; then fail "dash-check
 
 t "backtest page in Chromium"
 browser backtest.html backtest \
-	"chart-cum chart-cum-log chart-underwater chart-rolling-vol chart-rolling-sharpe chart-yearly chart-monthly chart-distribution chart-turnover chart-sweep|metrics yearly drawdowns holdings params sweep-best"
+	"chart-cum chart-cum-log chart-cum-volmatch chart-daily chart-underwater chart-rolling-vol chart-rolling-sharpe chart-rolling-sortino chart-rolling-beta chart-yearly chart-monthly chart-monthly-bench chart-monthly-excess chart-distribution chart-quantiles chart-turnover chart-sweep|metrics metrics-more yearly drawdowns holdings params sweep-best"
 
 t "live page: the store, with a refresh"
 dash-gen live --root st --refresh 300 -o live.html
@@ -101,7 +101,8 @@ $PY "$T/check.py" live live.html st
 $PY "$T/check.py" offline live.html
 assert_contains live.html '<meta http-equiv="refresh" content="300">'
 assert_contains live.html 'connection refused by &lt;gateway&gt; &amp; retried'
-browser live.html live "chart-nav chart-pnl chart-tracking|positions orders fills freshness runs alerts"
+assert_contains live.html ' · refreshes every 5 minutes</p>'
+browser live.html live "chart-nav chart-pnl chart-tracking chart-tracking-diff|positions orders fills blotter freshness runs alerts"
 
 t "mock page: the same views for ib-sim"
 dash-gen mock --root st -o mock.html
@@ -179,6 +180,25 @@ cp -r st st-oneacc
 for d in $(ls st-oneacc/trading | head -n -1); do rm st-oneacc/trading/$d/account.ndjson; done
 dash-gen live -q --root st-oneacc -o oneacc.html
 assert_contains oneacc.html 'account records on 1 date, the latest backtest&#39;s equity on 40, 1 in common.'
+
+t "--links: each page links the other two where pipelines/dashboards puts them (dashboards/NAME/index.html)"
+mkdir -p site/backtest site/live site/mock
+dash-gen backtest -q --links --equity bt/equity.csv --metrics bt/metrics.json -o site/backtest/index.html
+dash-gen live -q --links --root st -o site/live/index.html
+dash-gen mock -q --links --root st -o site/mock/index.html
+for p in backtest live mock; do
+	tidy_ok site/$p/index.html
+	$PY "$T/check.py" offline site/$p/index.html
+	for o in backtest live mock; do
+		if [ $o = $p ]; then
+			if grep -q "href=\"../$o/index.html\"" site/$p/index.html; then fail "$p links itself"; fi
+		else
+			assert_contains site/$p/index.html "<a class=\"pg\" href=\"../$o/index.html\">"
+			[ -s "site/$p/../$o/index.html" ] || fail "$p: the link to $o leads nowhere"
+		fi
+	done
+done
+if grep -q 'class="pg"' backtest.html live.html; then fail "links without --links"; fi
 
 t "live page without data/last.csv: last prices from the day's fills and orders"
 cp -r st st-noprices
