@@ -1,5 +1,6 @@
 /* ib-bars: daily bars for many securities from TWS or IB Gateway, as the prices CSV. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "aout.h"
 #include "broker/bars.h"
 #include "broker/conn.h"
+#include "broker/contracts.h"
 #include "broker/fetch.h"
 #include "broker/symbols.h"
 #include "cli.h"
@@ -16,7 +18,7 @@
 
 enum {
 	OPT_BAR = 0x100, OPT_CLIENT_ID, OPT_DURATION, OPT_END, OPT_HOST, OPT_MAX_INFLIGHT, OPT_MAX_RATE, OPT_PORT,
-	OPT_RTH, OPT_STRICT, OPT_TIMEOUT, OPT_WHAT
+	OPT_RTH, OPT_STRICT, OPT_TIMEOUT, OPT_WHAT, OPT_OUTSIDE_RTH, OPT_INCLUDE_PARTIAL, OPT_CONTRACTS
 };
 
 static void usage(int status);
@@ -26,12 +28,15 @@ static int valid_duration(const char *s);
 static const struct option long_options[] = {
 	{ "bar", required_argument, NULL, OPT_BAR },
 	{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
+	{ "contracts", required_argument, NULL, OPT_CONTRACTS },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "end", required_argument, NULL, OPT_END },
 	{ "host", required_argument, NULL, OPT_HOST },
+	{ "include-partial", no_argument, NULL, OPT_INCLUDE_PARTIAL },
 	{ "max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT },
 	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
 	{ "output", required_argument, NULL, 'o' },
+	{ "outside-rth", no_argument, NULL, OPT_OUTSIDE_RTH },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "rth", no_argument, NULL, OPT_RTH },
 	{ "strict", no_argument, NULL, OPT_STRICT },
@@ -43,10 +48,11 @@ static const struct option long_options[] = {
 int
 main(int argc, char *argv[])
 {
-	const char *out = "-", *in = "-", *bar = "1d", *account;
+	const char *out = "-", *in = "-", *bar = "1d", *account, *contracts = NULL;
+	bk_contracts cache = { 0 };
 	int opt, strict = 0, end = -1;
 	char err[256], d[DATE_LEN + 1];
-	bk_fetch_opts fo = { .duration = "1 Y", .bar_size = "1 day", .what = "TRADES" };
+	bk_fetch_opts fo = { .duration = "1 Y", .bar_size = "1 day", .what = "TRADES", .use_rth = 1 };
 	tws_client_opts co;
 	tws_client *c;
 	bk_syms syms = { 0 };
@@ -61,6 +67,7 @@ main(int argc, char *argv[])
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_BAR: bar = optarg; break;
+		case OPT_CONTRACTS: contracts = optarg; break;
 		case OPT_CLIENT_ID: co.client_id = (int)cli_int(optarg, 0, 2147483647, "client-id"); break;
 		case OPT_DURATION: snprintf(fo.duration, sizeof fo.duration, "%s", optarg); break;
 		case OPT_END: end = cli_date(optarg, "end"); break;
@@ -69,7 +76,9 @@ main(int argc, char *argv[])
 		case OPT_MAX_RATE: co.max_msgs_per_sec = (int)cli_int(optarg, 1, 100000, "max-rate"); break;
 		case 'o': out = optarg; break;
 		case OPT_PORT: co.port = (int)cli_int(optarg, 1, 65535, "port"); break;
-		case OPT_RTH: fo.use_rth = 1; break;
+		case OPT_RTH: fo.use_rth = 1; break; /* the default; kept for old scripts */
+		case OPT_OUTSIDE_RTH: fo.use_rth = 0; break;
+		case OPT_INCLUDE_PARTIAL: fo.include_partial = 1; break;
 		case OPT_STRICT: strict = 1; break;
 		case OPT_TIMEOUT: co.request_timeout_ms = (int)(cli_double(optarg, 0.001, 86400, "timeout") * 1000); break;
 		case OPT_WHAT: snprintf(fo.what, sizeof fo.what, "%s", optarg); break;
@@ -101,6 +110,13 @@ main(int argc, char *argv[])
 		err_die(EX_DATAERR, "%s", err);
 	if (fp != stdin)
 		fclose(fp);
+	if (contracts != NULL && (fp = fopen(contracts, "r")) != NULL) {
+		if (bk_contracts_read(fp, contracts, &cache, err, sizeof err) < 0)
+			err_die(EX_DATAERR, "%s", err);
+		fclose(fp);
+	} else if (contracts != NULL && errno != ENOENT) { /* no file yet is an empty cache */
+		err_die(EX_NOINPUT, "%s:", contracts);
+	}
 	if (log_progress_wanted()) {
 		fo.progress = progress;
 		fo.ctx = &syms;
@@ -111,6 +127,25 @@ main(int argc, char *argv[])
 		err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
 	log_debug("connected to TWS at %s:%d (server version %d)", co.host, co.port, tws_server_version(c));
 	err[0] = '\0';
+	if (contracts != NULL) {
+		size_t before = cache.n, unresolved;
+		aout *co_out;
+		if (bk_contracts_resolve(c, &syms, &cache, &unresolved, err, sizeof err) < 0) {
+			if (err[0])
+				err_die(EX_SOFTWARE, "%s", err);
+			err_die(EX_UNAVAILABLE, "%s: resolving contracts; nothing written", tws_errmsg(c));
+		}
+		if (cache.n > before) { /* the answers are kept even when the bars fail later */
+			if ((co_out = aout_open(contracts)) == NULL)
+				err_die(EX_CANTCREAT, "%s:", contracts);
+			if (bk_contracts_write(aout_fp(co_out), &cache) < 0 || aout_commit(co_out) < 0)
+				err_die(EX_IOERR, "%s:", contracts);
+			log_info("%s: %zu contracts added (%zu in all)", contracts, cache.n - before, cache.n);
+		}
+		if (unresolved > 0)
+			log_warn("%zu of %zu symbols not resolved to a contract (see above): asked for by symbol", unresolved,
+			    syms.n);
+	}
 	if (bk_fetch_bars(c, &syms, &fo, &f, err, sizeof err) < 0) {
 		if (err[0])
 			err_die(EX_SOFTWARE, "%s", err);
@@ -123,12 +158,29 @@ main(int argc, char *argv[])
 		err_die(EX_OSERR, "out of memory");
 	for (size_t i = 0; i < f.n; i++) {
 		sp[i] = &f.series[i];
-		if (f.state[i] == BK_MISSING || f.state[i] == BK_FAILED)
-			log_warn("%s: %s%s", syms.v[i].symbol, f.state[i] == BK_FAILED ? "failed: " : "", f.why[i]);
+		if (f.state[i] == BK_MISSING || f.state[i] == BK_FAILED || f.state[i] == BK_DENIED)
+			log_warn("%s: %s%s", syms.v[i].symbol, f.state[i] == BK_FAILED ? "failed: " :
+			    f.state[i] == BK_DENIED ? "denied: " : "", f.why[i]);
 	}
 	log_info("%zu of %zu securities, %ld rows%s%s; %zu missing (unknown or no data), %zu failed",
 	    f.n - f.missing - f.failed, f.n, bk_bars_rows(sp, f.n), end >= 0 ? " to " : "",
 	    end >= 0 ? date_fmt(end, d) : "", f.missing, f.failed);
+	if (f.denied > 0) {
+		/* Permanent: the account lacks the data subscription; running again will not help. */
+		char names[512] = "";
+		size_t shown = 0;
+		for (size_t i = 0; i < f.n; i++) {
+			if (f.state[i] != BK_DENIED)
+				continue;
+			if (strlen(names) + strlen(syms.v[i].symbol) + 8 < sizeof names)
+				snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", shown++ ? " " : "",
+				    syms.v[i].symbol);
+			else if (names[strlen(names) - 1] != '.')
+				snprintf(names + strlen(names), sizeof names - strlen(names), " ...");
+		}
+		err_die(EX_UNAVAILABLE, "no market data permissions for %zu of %zu securities (error 162): %s; nothing "
+		    "written: the account needs the exchange's data subscription", f.denied, f.n, names);
+	}
 	if (f.failed > 0)
 		err_die(EX_TEMPFAIL, "%zu of %zu requests failed (see above); nothing written: run again", f.failed, f.n);
 	if (strict && f.missing > 0)
@@ -141,6 +193,7 @@ main(int argc, char *argv[])
 	free(sp);
 	bk_fetch_free(&f);
 	bk_syms_free(&syms);
+	bk_contracts_free(&cache);
 	err_exit_flush(0);
 }
 
@@ -167,7 +220,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: ib-bars [--duration N_UNIT] [--end DATE] [--bar 1d] [--what TRADES|ADJUSTED_LAST]\n"
-	    "               [--rth] [--strict] [--timeout SECS] [--max-inflight N] [--max-rate N]\n"
+	    "               [--outside-rth] [--include-partial] [--strict] [--timeout SECS]\n"
+	    "               [--max-inflight N] [--max-rate N] [--contracts FILE]\n"
 	    "               [--host HOST] [--port PORT] [--client-id N] [-o FILE] [FILE]\n"
 	    "Daily bars from TWS or IB Gateway for the symbols in FILE (or stdin), as the prices CSV.\n");
 	exit(status);

@@ -17,7 +17,7 @@
 enum {
 	OPT_ACCOUNT = 0x100, OPT_ACCOUNT_TYPE, OPT_BIND, OPT_CAPITAL, OPT_DELAY, OPT_DROP_AFTER, OPT_DROP_COUNT, OPT_HOST,
 	OPT_PACING, OPT_PACING_VIOLATIONS, OPT_PORT, OPT_PRICES, OPT_REJECT_EVERY, OPT_SERVER_VERSION,
-	OPT_SLIPPAGE, OPT_START, OPT_STATE, OPT_VOLUME_SHARE, OPT_ORDER_WARNING, OPT_FARM_NOTICES,
+	OPT_SLIPPAGE, OPT_START, OPT_STATE, OPT_VOLUME_SHARE, OPT_ORDER_WARNING, OPT_FARM_NOTICES, OPT_NO_PERMISSION,
 };
 
 static void usage(int status);
@@ -32,6 +32,7 @@ static const struct option long_options[] = {
 	{ "drop-count", required_argument, NULL, OPT_DROP_COUNT },
 	{ "farm-notices", no_argument, NULL, OPT_FARM_NOTICES },
 	{ "host", required_argument, NULL, OPT_HOST },
+	{ "no-permission", required_argument, NULL, OPT_NO_PERMISSION },
 	{ "order-warning", required_argument, NULL, OPT_ORDER_WARNING },
 	{ "pacing", no_argument, NULL, OPT_PACING },
 	{ "pacing-violations", required_argument, NULL, OPT_PACING_VIOLATIONS },
@@ -112,6 +113,7 @@ main(int argc, char *argv[])
 		case OPT_DROP_COUNT: so.drop_count = (int)cli_int(optarg, 1, 1000000, "--drop-count"); break;
 		case OPT_FARM_NOTICES: so.farm_notices = 1; break;
 		case OPT_HOST: host = optarg; break;
+		case OPT_NO_PERMISSION: so.no_permission = optarg; break;
 		case OPT_ORDER_WARNING:
 			so.order_warning = (int)cli_int(optarg, 1, 100000, "--order-warning");
 			if (so.order_warning != 399 && so.order_warning != 404 && so.order_warning != 2109 &&
@@ -185,6 +187,7 @@ usage(int status)
 	    "              [--drop-after N] [--drop-count N] [--delay MS] [--pacing-violations N]\n"
 	    "              [--pacing] [--reject-every N] [--account-type cash|margin]\n"
 	    "              [--volume-share X] [--order-warning CODE] [--farm-notices]\n"
+	    "              [--no-permission SYMBOL,...]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] advance open | advance close | advance days N\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] notice CODE | link lost | link restored[-data-lost]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] status | shutdown\n"

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "broker/contracts.h"
+#include "date.h"
 #include "err.h"
 #include "log.h"
 
@@ -41,6 +43,8 @@ settle(bk_fetch *f, size_t i, enum bk_fetch_state st, const char *why)
 		f->missing++;
 	else if (st == BK_FAILED)
 		f->failed++;
+	else if (st == BK_DENIED)
+		f->denied++;
 	if (why != NULL && why != f->why[i])
 		snprintf(f->why[i], sizeof f->why[i], "%s", why);
 }
@@ -57,10 +61,45 @@ on_error(bk_fetch *f, size_t i, const tws_error *e)
 	} else if (e->code == 162 && strstr(e->msg, "no data") != NULL) {
 		snprintf(why, sizeof why, "no data: %.120s (error %d)", e->msg, e->code);
 		settle(f, i, BK_MISSING, why);
+	} else if ((e->code == 162 || e->code == 354) && strcasestr(e->msg, "market data permissions") != NULL) {
+		snprintf(why, sizeof why, "%.130s (error %d)", e->msg, e->code);
+		settle(f, i, BK_DENIED, why);
 	} else {
 		snprintf(why, sizeof why, "%.130s (error %d)", e->msg, e->code);
 		settle(f, i, BK_FAILED, why);
 	}
+}
+
+/* Leave out each series' bar of today (New York) while the session that makes it runs at server time
+ * now (seconds). */
+static void
+drop_partial(bk_fetch *f, const bk_fetch_opts *o, long long now)
+{
+	int today = date_of_time(now, "America/New_York");
+	struct tm tm;
+	long long close;
+	int y, m, d;
+
+	date_to_ymd(today, &y, &m, &d);
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = !o->use_rth ? 20 : cal_is_early_close(today) ? 13 : 16;
+	tm.tm_isdst = -1;
+	close = date_mktime_in(&tm, "America/New_York");
+	if (close < 0 || now >= close)
+		return; /* the day's bars are complete */
+	for (size_t i = 0; i < f->n; i++) {
+		bk_series *s = &f->series[i];
+		if (f->state[i] == BK_DONE && s->n > 0 && s->v[s->n - 1].date == today) {
+			s->n--;
+			f->partial++;
+		}
+	}
+	if (f->partial > 0)
+		log_info("%zu partial bars of today (%s) left out: the session runs until %02d:00 New York time",
+		    f->partial, date_fmt(today, (char[DATE_LEN + 1]){ 0 }), tm.tm_hour);
 }
 
 int
@@ -79,6 +118,12 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 	f->why = calloc(n ? n : 1, sizeof *f->why);
 	if (f->series == NULL || f->state == NULL || f->why == NULL)
 		goto oom;
+	/* The server's clock first: it says whether today's bars are complete. */
+	if (!o->include_partial && tws_req_current_time(c) < 0) {
+		if (tws_errcode(c) == 70)
+			goto oom;
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const bk_sym *s = &syms->v[i];
 		int id;
@@ -86,7 +131,8 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 		f->series[i].id = s->id;
 		f->series[i].symbol = s->symbol;
 		memset(&r, 0, sizeof r);
-		tws_contract_stock(&r.contract, s->symbol);
+		tws_contract_stock(&r.contract, "");
+		bk_ib_symbol(s->symbol, r.contract.symbol, sizeof r.contract.symbol); /* "BRK.B" is IB's "BRK B" */
 		r.contract.con_id = s->con_id;
 		snprintf(r.contract.primary_exch, sizeof r.contract.primary_exch, "%s", s->primary);
 		snprintf(r.contract.currency, sizeof r.contract.currency, "%s", s->currency);
@@ -149,6 +195,9 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 			if (ev.kind == TWS_REQ_HIST)
 				settle(f, (size_t)idx, BK_FAILED, "no answer within the request timeout");
 			break;
+		case TWS_EV_CURRENT_TIME:
+			f->server_time = ev.u.time;
+			break;
 		case TWS_EV_RECONNECTED:
 			log_warn("reconnected to TWS: %zu of %zu securities received, asking again for the rest", f->done,
 			    n);
@@ -159,6 +208,18 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 	}
 	if (o->progress)
 		o->progress(o->ctx, f->done, n);
+	for (int k = 0; !o->include_partial && f->server_time == 0 && k < 12 && tws_pending(c) > 0; k++) {
+		int got = tws_poll(c, &ev, 250); /* the time's answer, when it came after the bars */
+		if (got < 0)
+			break;
+		if (got > 0 && ev.type == TWS_EV_CURRENT_TIME)
+			f->server_time = ev.u.time;
+	}
+	if (!o->include_partial) {
+		if (f->server_time == 0)
+			log_warn("TWS did not tell its time: taking this machine's clock to leave out today's partial bars");
+		drop_partial(f, o, f->server_time ? f->server_time : (long long)time(NULL));
+	}
 	return 0;
 oom:
 	err_fmt(err, errlen, "out of memory");

@@ -14,10 +14,10 @@
 #include "date.h"
 #include "html.h"
 #include "ndjson.h"
+#include "panel.h"
 #include "svg.h"
 
 #define W 640
-#define TAIL_BYTES (8 << 20) /* prices.csv: the last date's rows are in its last few megabytes */
 #define MAX_RUNS 10
 #define MAX_ALERTS 20
 
@@ -177,20 +177,17 @@ is_type(const json_t *o, const char *t)
 	return s != NULL && strcmp(s, t) == 0;
 }
 
-/* Last close per symbol from data/prices.csv, as an object symbol -> [close, "date"]; *last the latest
- * date seen. The file is date-major, so only its header and tail are read. NULL when absent. */
+/* Last close per symbol from data/last.csv (prices-last(1): per id its last closes, a panel sorted by
+ * date), as an object symbol -> [close, "date"]; *last the latest date seen. NULL when absent. */
 static json_t *
 last_prices(const char *path, int *last, dash_probs *p)
 {
-	FILE *fp = fopen(path, "r"), *mem = NULL;
-	char *head = NULL, *buf = NULL;
-	size_t hcap = 0;
-	ssize_t hl;
-	long size, from;
-	csv_reader *r = NULL;
+	static const char *const cols[] = { "symbol", "close" };
+	FILE *fp = fopen(path, "r");
+	panel *px = NULL;
 	json_t *o = NULL;
-	int cd, cs, cc, rc, day;
-	double close;
+	char err[600];
+	int rc;
 
 	*last = -1000000;
 	if (fp == NULL) {
@@ -198,55 +195,36 @@ last_prices(const char *path, int *last, dash_probs *p)
 			dash_prob(p, 0, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if ((hl = getline(&head, &hcap, fp)) <= 0 || fseek(fp, 0, SEEK_END) < 0 || (size = ftell(fp)) < 0)
-		goto bad_read;
-	from = size - TAIL_BYTES > hl ? size - TAIL_BYTES : hl;
-	buf = malloc((size_t)hl + (size_t)(size - from) + 1);
-	if (buf == NULL)
-		goto oom;
-	memcpy(buf, head, (size_t)hl);
-	if (fseek(fp, from, SEEK_SET) < 0)
-		goto bad_read;
-	size_t got = fread(buf + hl, 1, (size_t)(size - from), fp), skip = 0;
-	if (from > hl) /* drop the partial first line of the tail */
-		while (skip < got && buf[hl + skip++] != '\n')
-			;
-	memmove(buf + hl, buf + hl + skip, got - skip);
-	mem = fmemopen(buf, (size_t)hl + got - skip, "r");
-	if (mem == NULL || (r = csv_open(mem, path)) == NULL || (o = json_object()) == NULL)
-		goto oom;
-	if (csv_read_header(r) < 0 || (cd = csv_require(r, "date")) < 0 || (cs = csv_require(r, "symbol")) < 0 ||
-	    (cc = csv_require(r, "close")) < 0)
-		goto bad;
-	while ((rc = csv_next(r)) == 1) {
-		int rd = csv_date(r, cd, &day), rp = rd == 1 ? csv_double(r, cc, &close) : 0;
-		if (rd < 0 || rp < 0)
-			goto bad;
-		if (rd == 0 || rp == 0)
-			continue; /* a missing close is no price; other symbols still count */
-		if (day >= *last)
-			*last = day;
-		char ds[DATE_LEN + 1];
-		json_object_set_new(o, csv_field(r, cs), json_pack("[f,s]", close, date_fmt(day, ds)));
+	if ((rc = panel_open(&px, &fp, &path, 1, cols, 2, PANEL_KEYS, err, sizeof err)) != 0) {
+		dash_prob(p, 1, "%s", err);
+		goto done;
 	}
-	if (rc < 0)
-		goto bad;
-	goto done;
-bad_read:
-	dash_prob(p, 0, "%s: %s", path, ferror(fp) ? strerror(errno) : "empty");
-	goto done;
-oom:
-	dash_prob(p, 1, "%s: out of memory", path);
-	goto done;
-bad:
-	dash_prob(p, 1, "%s", csv_error(r));
+	if ((o = json_object()) == NULL) {
+		dash_prob(p, 1, "%s: out of memory", path);
+		goto done;
+	}
+	while (panel_has(px)) {
+		csv_reader *r = panel_csv(px);
+		double close;
+		char ds[DATE_LEN + 1];
+
+		if ((rc = csv_double(r, panel_col(px, 1), &close)) < 0) {
+			dash_prob(p, 1, "%s", csv_error(r));
+			goto done;
+		}
+		if (rc > 0) { /* a missing close is no price; later rows (dates) replace earlier ones */
+			*last = panel_date(px);
+			json_object_set_new(o, csv_field(r, panel_col(px, 0)), json_pack("[f,s]", close,
+			    date_fmt(panel_date(px), ds)));
+		}
+		if (panel_next(px) < 0) {
+			dash_prob(p, 1, "%s", panel_error(px));
+			goto done;
+		}
+	}
 done:
-	csv_close(r);
-	if (mem)
-		fclose(mem);
+	panel_close(px);
 	fclose(fp);
-	free(head);
-	free(buf);
 	return o;
 }
 
@@ -331,7 +309,7 @@ load(struct live *L)
 		L->fills = a;
 		L->fill_day = L->days[i];
 	}
-	path = path2(root, "data", "prices.csv", NULL);
+	path = path2(root, "data", "last.csv", NULL);
 	L->prices = path ? last_prices(path, &L->price_day, L->p) : NULL;
 	free(path);
 
@@ -386,7 +364,7 @@ order_of(const struct live *L, const char *cid)
 	return NULL;
 }
 
-/* The last price of a symbol: its last close in data/prices.csv, else the day's last fill, else the day's
+/* The last price of a symbol: its last close in data/last.csv, else the day's last fill, else the day's
  * order reference price (the close the order was sized on). *src says which ('p', 'f', 'r'; 0: none). */
 static double
 price_of(const struct live *L, const char *sym, char *src)
@@ -526,7 +504,7 @@ sect_positions(FILE *fp, const struct live *L, int write)
 		json_array_foreach(L->positions, i, o)
 			if (is_type(o, "position") && (price_of(L, nd_str(o, "symbol", NULL), &src), src != 'p'))
 				fallback = 1;
-		snprintf(cap, sizeof cap, "Positions of %s; last prices from data/prices.csv%s; target weights from %s",
+		snprintf(cap, sizeof cap, "Positions of %s; last prices from data/last.csv%s; target weights from %s",
 		    date_fmt(L->pos_day, d), fallback ? ", else the day's fills or order reference prices" : "",
 		    json_array_size(L->orders) ? "the latest orders, else the backtest" : "the latest backtest");
 		html_table_begin(fp, "positions", cap, 0,
@@ -881,7 +859,7 @@ sect_freshness(FILE *fp, const struct live *L)
 	    !from_run ? "no run recorded: the generation date" : L->in->simulated ?
 	    "the simulated day of the last mock run" : "the trading date of the last run");
 	html_table_begin(fp, "freshness", cap, 0, "Data|Latest|>Behind|State|Where");
-	fresh_row(fp, "Prices", L->price_day, NULL, clock, "data/prices.csv", NULL);
+	fresh_row(fp, "Prices", L->price_day, NULL, clock, "data/last.csv", NULL);
 	fresh_row(fp, "Backtest", L->bt_day, NULL, clock, "backtest/DATE/", NULL);
 	fresh_row(fp, "Trading records", L->latest, NULL, clock, "trading/DATE/", NULL);
 	fresh_row(fp, "Account snapshot", acc_day, nd_str(L->account, "time", NULL), clock, "account.ndjson", NULL);

@@ -47,6 +47,7 @@ struct sess {
 	int closing;           /* close once out is written */
 	int dead;              /* close now */
 	int positions_sub;     /* reqPositions subscription active */
+	int md_type;           /* reqMarketDataType: 1 live (the default), 2 frozen, 3 delayed, 4 delayed frozen */
 	int backlog;           /* complete messages left in in[] for the next turn (fairness) */
 	long long rate_sec;    /* pacing: the second being counted */
 	int rate_n;            /* messages received in it */
@@ -54,7 +55,9 @@ struct sess {
 };
 
 struct hist_seen {             /* enforce_pacing: recent historical requests */
-	char key[160];
+	char key[200];
+	char contract[96];     /* contract and what to show (the six-in-two-seconds rule) */
+	int small;             /* bars of 30 seconds or less */
 	long long at;          /* ms */
 };
 
@@ -66,7 +69,7 @@ struct server {
 	int ns, cap;
 	long hist_count;       /* historical requests seen, for pacing_every */
 	int drops_left;
-	struct hist_seen seen[256];
+	struct hist_seen seen[1024];
 	int seen_pos;
 	tws_msg msg;
 	int shutdown;
@@ -242,6 +245,17 @@ on_note(void *ctx, const sim_note_info *n)
 	}
 }
 
+static sim_sec *sec_by_ib_symbol(struct server *sv, const char *symbol);
+
+/* 1 when sec stopped trading: its last bar is before the last session the clock has seen. */
+static int
+delisted(struct server *sv, const sim_sec *sec)
+{
+	int seen = sim_broker_phase(sv->b) == SIM_PRE_OPEN ? sim_broker_day(sv->b) - 1 : sim_broker_day(sv->b);
+
+	return sec->nbars == 0 || sec->bars[sec->nbars - 1].date < cal_prev(seen + 1);
+}
+
 /* ================================ warnings and notices ================================ */
 
 /* The warnings a paper account sends with a working order (texts as TWS words them). */
@@ -395,7 +409,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	sim_sec *sec = NULL;
 	long dn;
 	char unit, msg[256], a[16], z[16];
-	int last, first_idx, last_idx, adjusted, clock_last, rc;
+	int last, first_idx, last_idx, adjusted, clock_last, rc, partial;
 	tws_hist_data d;
 	sim_bar *adj = NULL;
 
@@ -409,26 +423,54 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 		return;
 	}
 	if (sv->o.enforce_pacing) {
-		char key[160];
+		/* IB's historical-data limitations: identical within 15 s; six or more for one contract, exchange
+		 * and tick type within 2 s; more than 60 small-bar requests in 10 minutes. */
+		char key[200], con[96];
 		long long t = now_ms();
-		snprintf(key, sizeof key, "%d|%d|%s|%s|%s|%s|%s", s->client_id, r->contract.con_id, r->contract.symbol,
-		    r->end, r->bar_size, r->duration, r->what);
-		for (int i = 0; i < 256; i++)
-			if (sv->seen[i].at > 0 && t - sv->seen[i].at < 15000 && strcmp(sv->seen[i].key, key) == 0) {
-				send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
-				return;
-			}
+		int ncon = 0, nsmall = 0, small, violation = 0;
+		char *end;
+		long secs = strtol(r->bar_size, &end, 10);
+		small = end != r->bar_size && strncmp(end, " sec", 4) == 0 && secs <= 30;
+		snprintf(con, sizeof con, "%d|%d|%s|%s", s->client_id, r->contract.con_id, r->contract.symbol, r->what);
+		snprintf(key, sizeof key, "%s|%s|%s|%s|%d", con, r->end, r->bar_size, r->duration, r->use_rth);
+		for (int i = 0; i < (int)(sizeof sv->seen / sizeof sv->seen[0]); i++) {
+			const struct hist_seen *h = &sv->seen[i];
+			if (h->at <= 0)
+				continue;
+			violation |= t - h->at < 15000 && strcmp(h->key, key) == 0;
+			ncon += t - h->at < 2000 && strcmp(h->contract, con) == 0;
+			nsmall += small && h->small && t - h->at < 600000;
+		}
+		if (violation || ncon >= 5 || nsmall >= 60) {
+			send_error(s, r->req_id, 162, "Historical Market Data Service error message:Historical data request pacing violation");
+			return;
+		}
 		snprintf(sv->seen[sv->seen_pos].key, sizeof sv->seen[0].key, "%s", key);
+		snprintf(sv->seen[sv->seen_pos].contract, sizeof sv->seen[0].contract, "%s", con);
+		sv->seen[sv->seen_pos].small = small;
 		sv->seen[sv->seen_pos].at = t;
-		sv->seen_pos = (sv->seen_pos + 1) % 256;
+		sv->seen_pos = (sv->seen_pos + 1) % (int)(sizeof sv->seen / sizeof sv->seen[0]);
 	}
 	if (r->contract.con_id > 0)
 		sec = sim_prices_conid(sv->px, r->contract.con_id);
-	if (sec == NULL && r->contract.symbol[0] != '\0')
-		sec = sim_prices_symbol(sv->px, r->contract.symbol);
+	if (sec == NULL && r->contract.symbol[0] != '\0' && (sec = sec_by_ib_symbol(sv, r->contract.symbol)) != NULL &&
+	    delisted(sv, sec))
+		sec = NULL; /* the symbol names nothing any more (a conId still reaches the old contract) */
 	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
 		send_error(s, r->req_id, 200, "No security definition has been found for the request");
 		return;
+	}
+	if (sv->o.no_permission != NULL) {
+		const char *p = sv->o.no_permission;
+		size_t len = strlen(sec->symbol);
+		while ((p = strstr(p, sec->symbol)) != NULL) {
+			if ((p == sv->o.no_permission || p[-1] == ',') && (p[len] == ',' || p[len] == '\0')) {
+				send_error(s, r->req_id, 162, "Historical Market Data Service error message:No market data "
+				    "permissions for NYSE STK");
+				return;
+			}
+			p += len;
+		}
 	}
 	if (strcmp(r->bar_size, "1 day") != 0) {
 		snprintf(msg, sizeof msg, "Error validating request.-'bK' : cause - Historical data bar size setting "
@@ -452,8 +494,10 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 		send_error(s, r->req_id, 321, msg);
 		return;
 	}
-	/* The clock bounds everything: today's bar exists only after the close. */
-	clock_last = sim_broker_phase(sv->b) == SIM_CLOSED ? sim_broker_day(sv->b) : sim_broker_day(sv->b) - 1;
+	/* The clock bounds everything: today's bar exists once the session has begun, partial until the
+	 * close. */
+	partial = sim_broker_phase(sv->b) == SIM_OPEN ? sim_broker_day(sv->b) : -1;
+	clock_last = sim_broker_phase(sv->b) == SIM_PRE_OPEN ? sim_broker_day(sv->b) - 1 : sim_broker_day(sv->b);
 	last = clock_last;
 	if (r->end[0] != '\0') {
 		if (adjusted) {
@@ -533,6 +577,22 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 		o->high = isnan(x->high) ? fmax(o->open, o->close) : x->high;
 		o->low = isnan(x->low) ? fmin(o->open, o->close) : x->low;
 		o->volume = isnan(x->volume) ? 0 : x->volume;
+		if (!r->use_rth) {
+			/* Outside regular hours too: the day opens in the pre-market, at the previous close, and
+			 * trades more. */
+			const sim_bar *prev = adjusted ? (i > 0 ? &adj[i - 1] : NULL) :
+			    (first_idx + i > 0 ? &sec->bars[first_idx + i - 1] : NULL);
+			if (prev != NULL && !isnan(prev->close)) {
+				o->open = prev->close;
+				o->high = fmax(o->high, o->open);
+				o->low = fmin(o->low, o->open);
+			}
+			o->volume = round(o->volume * 1.08);
+		}
+		if (x->date == partial) { /* the session is on: the bar so far */
+			o->high = o->low = o->close = o->open;
+			o->volume = round(o->volume * 0.3);
+		}
 		o->wap = round((o->high + o->low + o->close) / 3 * 10000) / 10000;
 		o->count = -1;
 	}
@@ -545,7 +605,155 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	free(adj);
 }
 
+/* ================================ market data ================================ */
+
+static void
+tick(tws_wbuf *w, int req_id, int type, double price, double size)
+{
+	tws_tick t = { req_id, type, price, size, 0 };
+
+	if (isnan(price) || isnan(size))
+		return;
+	if (price == TWS_UNSET_DOUBLE)
+		tws_enc_tick_size(w, &t);
+	else
+		tws_enc_tick_price(w, &t);
+}
+
+/* A delayed snapshot at the clock: last is the latest trade the clock knows (today's close after the
+ * close, today's open during the session, else the last close), close the previous session's close, as
+ * IB's ticks mean them. Live data needs a subscription the simulated account does not have (354). */
+static void
+snapshot_answer(struct server *sv, struct sess *s, const tws_mkt_req *r)
+{
+	tws_wbuf *w = &s->stage_buf;
+	sim_sec *sec = NULL;
+	const sim_bar *today = NULL, *prev = NULL;
+	int day = sim_broker_day(sv->b), i;
+	enum sim_phase ph = sim_broker_phase(sv->b);
+	char msg[200];
+
+	if (r->contract.con_id > 0)
+		sec = sim_prices_conid(sv->px, r->contract.con_id);
+	if (sec == NULL && r->contract.symbol[0] != '\0')
+		sec = sim_prices_symbol(sv->px, r->contract.symbol);
+	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
+		send_error(s, r->req_id, 200, "No security definition has been found for the request");
+		return;
+	}
+	if (!r->snapshot) {
+		send_error(s, r->req_id, 321, "Error validating request.-'bW' : cause - ib-sim serves market-data "
+		    "snapshots only (snapshot=1)");
+		return;
+	}
+	if (s->md_type != 3 && s->md_type != 4) {
+		snprintf(msg, sizeof msg, "Requested market data is not subscribed. Delayed market data is available."
+		    "%s NYSE/TOP/ALL", sec->symbol);
+		send_error(s, r->req_id, 354, msg);
+		return;
+	}
+	if ((i = sim_sec_le(sec, day)) >= 0 && sec->bars[i].date == day && ph != SIM_PRE_OPEN) {
+		today = &sec->bars[i];
+		i--;
+	} else if (i >= 0 && sec->bars[i].date == day) {
+		i--;
+	}
+	if (i >= 0)
+		prev = &sec->bars[i];
+	tws_enc_market_data_type(w, r->req_id, 3);
+	tws_enc_tick_req_params(w, r->req_id, 0.01, "9c0001", 3);
+	send_error(s, r->req_id, 10167, "Requested market data is not subscribed. Displaying delayed market data.");
+	if (today != NULL && ph == SIM_CLOSED) {
+		tick(w, r->req_id, TWS_TICK_DELAYED_LAST, today->close, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_OPEN, today->open, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_HIGH, today->high, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_LOW, today->low, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_VOLUME, TWS_UNSET_DOUBLE, today->volume);
+	} else if (today != NULL && !isnan(today->open)) {
+		tick(w, r->req_id, TWS_TICK_DELAYED_LAST, today->open, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_OPEN, today->open, TWS_UNSET_DOUBLE);
+	} else if (prev != NULL) {
+		tick(w, r->req_id, TWS_TICK_DELAYED_LAST, prev->close, TWS_UNSET_DOUBLE);
+	}
+	if (prev != NULL)
+		tick(w, r->req_id, TWS_TICK_DELAYED_CLOSE, prev->close, TWS_UNSET_DOUBLE);
+	tws_enc_tick_snapshot_end(w, r->req_id);
+}
+
 /* ================================ requests ================================ */
+
+/* The security an IB symbol names: IB writes a share class after a space ("BRK B") where CRSP-style files
+ * write "BRK.B", "BRK/B", "BRK-B" or "BRKB". */
+static sim_sec *
+sec_by_ib_symbol(struct server *sv, const char *symbol)
+{
+	sim_sec *sec = sim_prices_symbol(sv->px, symbol);
+	const char *sp = strchr(symbol, ' ');
+	static const char seps[] = "./-";
+	char alt[64];
+
+	if (sec != NULL || sp == NULL || strchr(sp + 1, ' ') != NULL || sp - symbol > 20 || strlen(sp + 1) > 4)
+		return sec;
+	for (int i = 0; i <= 3 && sec == NULL; i++) {
+		if (i < 3)
+			snprintf(alt, sizeof alt, "%.*s%c%s", (int)(sp - symbol), symbol, seps[i], sp + 1);
+		else
+			snprintf(alt, sizeof alt, "%.*s%s", (int)(sp - symbol), symbol, sp + 1);
+		sec = sim_prices_symbol(sv->px, alt);
+	}
+	return sec;
+}
+
+/* The IB symbol of a file's symbol: the share-class separator becomes a space ("BRK.B" -> "BRK B"). */
+static void
+ib_symbol(const char *file_symbol, char *out, size_t n)
+{
+	snprintf(out, n, "%s", file_symbol);
+	for (char *p = out; *p; p++)
+		if ((*p == '.' || *p == '/' || *p == '-') && p > out && p[1] != '\0' && strlen(p + 1) <= 4)
+			*p = ' ';
+}
+
+/* reqContractDetails: a stock on SMART in USD, by conId or symbol; error 200 for an unknown symbol, or
+ * one whose security has stopped trading (delisted: its last bar is before the last session the clock
+ * has seen). */
+static void
+contract_answer(struct server *sv, struct sess *s, int req_id, const tws_contract *want)
+{
+	sim_sec *sec = NULL;
+	tws_contract_details d;
+	const char *prim;
+
+	if (want->con_id > 0)
+		sec = sim_prices_conid(sv->px, want->con_id);
+	else if (want->symbol[0] != '\0')
+		sec = sec_by_ib_symbol(sv, want->symbol);
+	if (sec != NULL && ((want->sec_type[0] && strcmp(want->sec_type, "STK") != 0) ||
+	    (want->currency[0] && strcmp(want->currency, "USD") != 0)))
+		sec = NULL;
+	prim = sec != NULL && sec->con_id % 3 == 0 ? "NASDAQ" : "NYSE";
+	if (sec != NULL && want->primary_exch[0] && strcmp(want->primary_exch, prim) != 0)
+		sec = NULL;
+	if (sec == NULL || delisted(sv, sec)) {
+		send_error(s, req_id, 200, "No security definition has been found for the request");
+		return;
+	}
+	memset(&d, 0, sizeof d);
+	d.req_id = req_id;
+	tws_contract_stock(&d.contract, "");
+	ib_symbol(sec->symbol, d.contract.symbol, sizeof d.contract.symbol);
+	d.contract.con_id = sec->con_id;
+	snprintf(d.contract.local_symbol, sizeof d.contract.local_symbol, "%s", d.contract.symbol);
+	snprintf(d.contract.trading_class, sizeof d.contract.trading_class, "%s", prim[1] == 'A' ? "NMS" : d.contract.symbol);
+	snprintf(d.contract.primary_exch, sizeof d.contract.primary_exch, "%s", prim);
+	snprintf(d.market_name, sizeof d.market_name, "%s", d.contract.trading_class);
+	d.min_tick = 0.01;
+	snprintf(d.long_name, sizeof d.long_name, "%s INC", d.contract.symbol);
+	snprintf(d.time_zone, sizeof d.time_zone, "US/Eastern");
+	snprintf(d.stock_type, sizeof d.stock_type, "COMMON");
+	tws_enc_contract_data_v(&s->stage_buf, &d, s->version);
+	tws_enc_contract_data_end(&s->stage_buf, req_id);
+}
 
 
 static void
@@ -652,6 +860,13 @@ handle_ready(struct server *sv, struct sess *s)
 		}
 		break;
 	}
+	case TWS_OUT_REQ_CONTRACT_DATA: {
+		tws_contract c;
+		if (tws_dec_req_contract_v(m, &req, &c, s->version) < 0)
+			goto bad;
+		contract_answer(sv, s, req, &c);
+		break;
+	}
 	case TWS_OUT_CANCEL_HISTORICAL_DATA:
 		break; /* answers go out at once: nothing is left to cancel */
 	case TWS_OUT_PLACE_ORDER: {
@@ -689,6 +904,22 @@ handle_ready(struct server *sv, struct sess *s)
 		}
 		tws_enc_simple(w, TWS_IN_OPEN_ORDER_END);
 		break;
+	case TWS_OUT_REQ_MARKET_DATA_TYPE: {
+		int type;
+		if (tws_dec_market_data_type_req(m, &type) < 0 || type < 1 || type > 4)
+			goto bad;
+		s->md_type = type;
+		break;
+	}
+	case TWS_OUT_REQ_MKT_DATA: {
+		tws_mkt_req r;
+		if (tws_dec_mkt_req(m, &r) < 0)
+			goto bad;
+		snapshot_answer(sv, s, &r);
+		break;
+	}
+	case TWS_OUT_CANCEL_MKT_DATA:
+		break; /* snapshots end by themselves */
 	case TWS_OUT_REQ_COMPLETED_ORDERS: {
 		int api_only, prev = cal_prev(sim_broker_day(sv->b));
 		if (tws_dec_req_completed_orders(m, &api_only) < 0)
@@ -790,6 +1021,7 @@ handle_start(struct server *sv, struct sess *s)
 	}
 	s->client_id = cid;
 	s->stage = ST_READY;
+	s->md_type = 1;
 	log_info("%s: client id %d connected (version %d)", s->peer, cid, s->version);
 	tws_enc_managed_accts(w, sim_broker_account(sv->b));
 	tws_enc_next_valid_id(w, sim_broker_next_id(sv->b));

@@ -15,8 +15,14 @@
  *
  * Fault injection for tests: close each of the first drop_count connections after drop_after messages;
  * hold every answer delay_ms; answer every pacing_every-th historical request with a pacing violation
- * (162); enforce IB's pacing (an identical historical request within 15 s is a 162, more than 50 messages a
- * second from one client an error 100). Orders are rejected by the broker (sim/broker.h reject_every). */
+ * (162); enforce IB's pacing (an identical historical request within 15 s, six or more for one contract
+ * within 2 s, more than 60 of 30-second bars or less in 10 minutes are each a 162; more than 50 messages a
+ * second from one client an error 100). Orders are rejected by the broker (sim/broker.h reject_every).
+ *
+ * Historical bars follow the request's useRTH: regular hours are the prices file's bars; with useRTH 0 a
+ * bar opens at the previous close (pre-market trading starts there) and has 8% more volume. During the
+ * simulated session (between "advance open" and the close) today's bar exists and is partial: its open
+ * so far (high = low = close = open) and 30% of the day's volume. */
 #ifndef STI_SIM_SERVER_H
 #define STI_SIM_SERVER_H
 
@@ -39,6 +45,8 @@ struct sim_server_opts {
 	                        * working all the same */
 	int farm_notices;      /* 1: the HMDS farm goes inactive (2107) after each historical answer and is
 	                        * woken (2106) by the next request, as a real gateway reports it */
+	const char *no_permission; /* comma-separated symbols whose historical data the account may not see:
+	                        * 162 "No market data permissions" (NULL: none) */
 };
 
 /* Listen and serve until sim_server_stop() or a "shutdown" command. Returns 0, or -1 with err set (the port

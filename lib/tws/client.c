@@ -126,7 +126,9 @@ tws_req_kind_name(enum tws_req_kind k)
 	case TWS_REQ_ACCOUNT_SUMMARY: return "account summary";
 	case TWS_REQ_CURRENT_TIME: return "current time";
 	case TWS_REQ_IDS: return "ids";
+	case TWS_REQ_CONTRACT: return "contract details";
 	case TWS_REQ_COMPLETED_ORDERS: return "completed orders";
+	case TWS_REQ_MKT_DATA: return "market data";
 	case TWS_REQ_NONE: break;
 	}
 	return "message";
@@ -694,6 +696,35 @@ int tws_req_open_orders(tws_client *c) { return open_orders_req(c, TWS_OUT_REQ_O
 int tws_req_all_open_orders(tws_client *c) { return open_orders_req(c, TWS_OUT_REQ_ALL_OPEN_ORDERS); }
 
 int
+tws_req_market_data_type(tws_client *c, int type)
+{
+	tws_wbuf b;
+
+	if (need_conn(c) < 0)
+		return -1;
+	tws_wbuf_init(&b);
+	tws_enc_market_data_type_req(&b, type);
+	return submit(c, TWS_REQ_NONE, -1, &b);
+}
+
+int
+tws_req_snapshot(tws_client *c, const tws_contract *ct)
+{
+	tws_mkt_req r;
+	tws_wbuf b;
+
+	if (need_conn(c) < 0)
+		return -1;
+	memset(&r, 0, sizeof r);
+	r.req_id = (int)tws_next_id(c);
+	r.contract = *ct;
+	r.snapshot = 1;
+	tws_wbuf_init(&b);
+	tws_enc_mkt_req(&b, &r);
+	return submit(c, TWS_REQ_MKT_DATA, r.req_id, &b) < 0 ? -1 : r.req_id;
+}
+
+int
 tws_req_completed_orders(tws_client *c, int api_only)
 {
 	tws_wbuf b;
@@ -717,6 +748,20 @@ tws_req_ids(tws_client *c)
 	tws_wbuf_init(&b);
 	tws_enc_req_ids(&b, 1);
 	return submit(c, TWS_REQ_IDS, -1, &b);
+}
+
+int
+tws_req_contract_details(tws_client *c, const tws_contract *ct)
+{
+	tws_wbuf b;
+	int id;
+
+	if (need_conn(c) < 0)
+		return -1;
+	id = (int)tws_next_id(c);
+	tws_wbuf_init(&b);
+	tws_enc_req_contract_v(&b, id, ct, c->version);
+	return submit(c, TWS_REQ_CONTRACT, id, &b) < 0 ? -1 : id;
 }
 
 int
@@ -1022,6 +1067,18 @@ handle(tws_client *c, tws_event *ev)
 			log_debug("open orders sent unasked (at connect): recorded, not taken as an answer");
 		}
 		break;
+	case TWS_IN_TICK_PRICE:
+	case TWS_IN_TICK_SIZE:
+		ev->type = TWS_EV_TICK;
+		rc = tws_dec_tick(m, &ev->u.tick);
+		ev->req_id = ev->u.tick.req_id;
+		ev->kind = TWS_REQ_MKT_DATA;
+		break;
+	case TWS_IN_TICK_SNAPSHOT_END:
+		ev->type = TWS_EV_TICK_END;
+		if ((rc = tws_dec_id_version_req(m, &ev->req_id)) == 0)
+			end_req(c, TWS_REQ_MKT_DATA, ev->req_id, ev);
+		break;
 	case TWS_IN_COMPLETED_ORDER:
 		ev->type = TWS_EV_COMPLETED_ORDER;
 		rc = tws_dec_completed_order(m, &ev->u.completed, c->server_version);
@@ -1102,6 +1159,17 @@ handle(tws_client *c, tws_event *ev)
 			return 0;
 		break;
 	}
+	case TWS_IN_CONTRACT_DATA:
+		ev->type = TWS_EV_CONTRACT;
+		rc = tws_dec_contract_data_v(m, &ev->u.contract, c->version);
+		ev->req_id = ev->u.contract.req_id;
+		ev->kind = TWS_REQ_CONTRACT;
+		break;
+	case TWS_IN_CONTRACT_DATA_END:
+		ev->type = TWS_EV_CONTRACT_END;
+		if ((rc = tws_dec_id_version_req(m, &ev->req_id)) == 0)
+			end_req(c, TWS_REQ_CONTRACT, ev->req_id, ev);
+		break;
 	case TWS_IN_MANAGED_ACCTS:
 		tws_dec_managed_accts_dup(m, &c->accounts);
 		return 0;

@@ -75,7 +75,9 @@ enum tws_req_kind {
 	TWS_REQ_ACCOUNT_SUMMARY, /* tws_req_account_summary */
 	TWS_REQ_CURRENT_TIME,    /* tws_req_current_time */
 	TWS_REQ_IDS,             /* tws_req_ids */
+	TWS_REQ_CONTRACT,        /* tws_req_contract_details: CONTRACT events, then CONTRACT_END or error 200 */
 	TWS_REQ_COMPLETED_ORDERS,/* tws_req_completed_orders */
+	TWS_REQ_MKT_DATA,        /* tws_req_snapshot */
 };
 
 enum tws_ev_type {
@@ -97,8 +99,12 @@ enum tws_ev_type {
 	TWS_EV_CURRENT_TIME,        /* u.time: seconds since the epoch (the server's clock) */
 	TWS_EV_RECONNECTED,         /* the connection (or TWS's link to IB, 1101) was lost and is back;
 	                             * pending reads were re-sent */
+	TWS_EV_CONTRACT,            /* u.contract: one match of contract-details request req_id */
+	TWS_EV_CONTRACT_END,        /* the end of contract-details request req_id */
 	TWS_EV_COMPLETED_ORDER,     /* u.completed: one answer to tws_req_completed_orders */
 	TWS_EV_COMPLETED_END,       /* the end of that answer */
+	TWS_EV_TICK,                /* u.tick: one tick of snapshot req_id */
+	TWS_EV_TICK_END,            /* snapshot req_id is complete (TICK_SNAPSHOT_END) */
 };
 
 typedef struct tws_event {
@@ -111,10 +117,12 @@ typedef struct tws_event {
 		tws_order_status status;
 		tws_open_order open_order;
 		tws_completed_order completed;
+		tws_tick tick;
 		tws_exec exec;
 		tws_commission commission;
 		tws_position position;
 		tws_account_value account_value;
+		tws_contract_details contract;
 		long long id;
 		long long time;
 	} u;
@@ -178,10 +186,18 @@ int tws_req_positions(tws_client *c);
  * subscription is cancelled after the end message. */
 int tws_req_account_summary(tws_client *c, const char *group, const char *tags);
 int tws_req_current_time(tws_client *c);
+/* The contracts matching ct (reqContractDetails); returns the request id. No match is error 200. */
+int tws_req_contract_details(tws_client *c, const tws_contract *ct);
 /* The account's completed orders (filled, cancelled, rejected; IB keeps those of the current session):
  * TWS_EV_COMPLETED_ORDER events and one TWS_EV_COMPLETED_END. api_only 1: only orders placed through the
  * API. */
 int tws_req_completed_orders(tws_client *c, int api_only);
+/* The kind of market data later requests get: 1 live, 2 frozen, 3 delayed (free, 15-20 minutes late),
+ * 4 delayed frozen. Nothing answers it. */
+int tws_req_market_data_type(tws_client *c, int type);
+/* One market-data snapshot of ct: TWS_EV_TICK events (TICK_PRICE and TICK_SIZE), then TWS_EV_TICK_END;
+ * the notice 10167 (delayed data shown) does not end it, an error does. Returns the request's id. */
+int tws_req_snapshot(tws_client *c, const tws_contract *ct);
 int tws_req_ids(tws_client *c);
 
 /* Wait up to timeout_ms (0: don't wait, < 0: forever) for the next event. Returns 1 with *ev set, 0 when

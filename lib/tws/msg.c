@@ -1138,6 +1138,276 @@ tws_enc_completed_orders_end(tws_wbuf *b)
 	return tws_w_end(b);
 }
 
+/* ================================ market data ================================ */
+
+int
+tws_enc_mkt_req(tws_wbuf *b, const tws_mkt_req *r)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_OUT_REQ_MKT_DATA);
+	tws_w_int(b, 11);
+	tws_w_int(b, r->req_id);
+	w_contract(b, &r->contract, 1);
+	tws_w_bool(b, 0);                /* no delta-neutral contract */
+	tws_w_str(b, r->generic_ticks);
+	tws_w_bool(b, r->snapshot);
+	tws_w_bool(b, r->regulatory);
+	tws_w_str(b, "");                /* mktDataOptions */
+	return tws_w_end(b);
+}
+
+int
+tws_dec_mkt_req(tws_msg *m, tws_mkt_req *r)
+{
+	memset(r, 0, sizeof *r);
+	if (begin(m, TWS_OUT_REQ_MKT_DATA) < 0)
+		return -1;
+	tws_r_skip(m, 1, "version");
+	r->req_id = tws_r_int(m, "reqId");
+	r_contract(m, &r->contract, 1);
+	if (strcmp(r->contract.sec_type, "BAG") == 0 && r_group(m, "comboLegsCount", 4, "comboLeg") < 0)
+		return -1;
+	if (tws_r_bool(m, "deltaNeutralContract"))
+		tws_r_skip(m, 3, "deltaNeutralContract");
+	tws_r_strcpy(m, r->generic_ticks, sizeof r->generic_ticks, "genericTickList");
+	r->snapshot = tws_r_bool(m, "snapshot");
+	r->regulatory = tws_r_bool(m, "regulatorySnapshot");
+	tws_r_skip(m, 1, "mktDataOptions");
+	return finish(m);
+}
+
+static const field type_req[] = { VERSION(1), { F_INT, 0, 0, "marketDataType", 0 } };
+static const field cancel_mkt[] = { VERSION(2), { F_INT, 0, 0, "reqId", 0 } };
+
+int
+tws_enc_market_data_type_req(tws_wbuf *b, int type)
+{
+	return enc_fields(b, TWS_OUT_REQ_MARKET_DATA_TYPE, type_req, NFIELDS(type_req), &type, TWS_MAX_VERSION);
+}
+
+int
+tws_dec_market_data_type_req(tws_msg *m, int *type)
+{
+	return dec_fields(m, TWS_OUT_REQ_MARKET_DATA_TYPE, type_req, NFIELDS(type_req), type);
+}
+
+int
+tws_enc_cancel_mkt(tws_wbuf *b, int req_id)
+{
+	return enc_fields(b, TWS_OUT_CANCEL_MKT_DATA, cancel_mkt, NFIELDS(cancel_mkt), &req_id, TWS_MAX_VERSION);
+}
+
+static const field tick_price_fields[] = {
+	VERSION(6),
+	{ F_INT, AT(tws_tick, req_id), "reqId", 0 },
+	{ F_INT, AT(tws_tick, type), "tickType", 0 },
+	{ F_DBL, AT(tws_tick, price), "price", 0 },
+	{ F_DBL, AT(tws_tick, size), "size", 0 },
+	{ F_INT, AT(tws_tick, attr), "attrMask", 0 },
+};
+static const field tick_size_fields[] = {
+	VERSION(6),
+	{ F_INT, AT(tws_tick, req_id), "reqId", 0 },
+	{ F_INT, AT(tws_tick, type), "tickType", 0 },
+	{ F_DBL, AT(tws_tick, size), "size", 0 },
+};
+
+int
+tws_enc_tick_price(tws_wbuf *b, const tws_tick *t)
+{
+	return enc_fields(b, TWS_IN_TICK_PRICE, tick_price_fields, NFIELDS(tick_price_fields), t, TWS_MAX_VERSION);
+}
+
+int
+tws_enc_tick_size(tws_wbuf *b, const tws_tick *t)
+{
+	return enc_fields(b, TWS_IN_TICK_SIZE, tick_size_fields, NFIELDS(tick_size_fields), t, TWS_MAX_VERSION);
+}
+
+int
+tws_dec_tick(tws_msg *m, tws_tick *t)
+{
+	int id = tws_msg_id(m);
+
+	memset(t, 0, sizeof *t);
+	t->price = t->size = TWS_UNSET_DOUBLE;
+	if (id == TWS_IN_TICK_SIZE)
+		return dec_fields(m, id, tick_size_fields, NFIELDS(tick_size_fields), t);
+	return dec_fields(m, TWS_IN_TICK_PRICE, tick_price_fields, NFIELDS(tick_price_fields), t);
+}
+
+int
+tws_enc_tick_snapshot_end(tws_wbuf *b, int req_id)
+{
+	return enc_fields(b, TWS_IN_TICK_SNAPSHOT_END, id_version_req, NFIELDS(id_version_req), &req_id,
+	    TWS_MAX_VERSION);
+}
+
+int
+tws_enc_market_data_type(tws_wbuf *b, int req_id, int type)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_IN_MARKET_DATA_TYPE);
+	tws_w_int(b, 1);
+	tws_w_int(b, req_id);
+	tws_w_int(b, type);
+	return tws_w_end(b);
+}
+
+int
+tws_enc_tick_req_params(tws_wbuf *b, int req_id, double min_tick, const char *bbo, int permissions)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_IN_TICK_REQ_PARAMS);
+	tws_w_int(b, req_id);
+	tws_w_dbl(b, min_tick);
+	tws_w_str(b, bbo);
+	tws_w_int(b, permissions);
+	return tws_w_end(b);
+}
+
+
+/* ================================ contract details ================================ */
+
+int
+tws_enc_req_contract_v(tws_wbuf *b, int req_id, const tws_contract *c, int version)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_OUT_REQ_CONTRACT_DATA);
+	tws_w_int(b, 8);
+	tws_w_int(b, req_id);
+	w_contract(b, c, 1);
+	tws_w_bool(b, 0);          /* includeExpired */
+	w_empty(b, 2);             /* secIdType, secId */
+	if (version >= TWS_V_BOND_ISSUERID)
+		tws_w_str(b, "");  /* issuerId */
+	return tws_w_end(b);
+}
+
+int
+tws_dec_req_contract_v(tws_msg *m, int *req_id, tws_contract *c, int version)
+{
+	if (begin(m, TWS_OUT_REQ_CONTRACT_DATA) < 0)
+		return -1;
+	tws_r_skip(m, 1, "version");
+	*req_id = tws_r_int(m, "reqId");
+	r_contract(m, c, 1);
+	tws_r_skip(m, 3 + (version >= TWS_V_BOND_ISSUERID), "includeExpired..issuerId");
+	return finish(m);
+}
+
+int
+tws_enc_contract_data_v(tws_wbuf *b, const tws_contract_details *d, int version)
+{
+	const tws_contract *c = &d->contract;
+
+	tws_w_begin(b);
+	tws_w_int(b, TWS_IN_CONTRACT_DATA);
+	if (version < TWS_V_SIZE_RULES)
+		tws_w_int(b, 8);
+	tws_w_int(b, d->req_id);
+	tws_w_str(b, c->symbol);
+	tws_w_str(b, c->sec_type);
+	tws_w_str(b, c->last_trade);
+	tws_w_dbl(b, c->strike);
+	tws_w_str(b, c->right);
+	tws_w_str(b, c->exchange);
+	tws_w_str(b, c->currency);
+	tws_w_str(b, c->local_symbol);
+	tws_w_str(b, d->market_name);
+	tws_w_str(b, c->trading_class);
+	tws_w_int(b, c->con_id);
+	tws_w_dbl(b, d->min_tick);
+	if (version < TWS_V_SIZE_RULES)
+		tws_w_int(b, 1);   /* mdSizeMultiplier */
+	tws_w_str(b, c->multiplier);
+	tws_w_str(b, "ACTIVETIM,AD,ALERT,ALLOC,AON,AVGCOST,BASKET,DAY,GTC,LIT,LMT,LOC,MIT,MKT,MOC,MTL,OPG,REL,STP,TRAIL");
+	tws_w_str(b, "SMART,AMEX,NYSE,ARCA,NASDAQ,ISLAND,IEX");
+	tws_w_int(b, 1);           /* priceMagnifier */
+	tws_w_int(b, 0);           /* underConId */
+	tws_w_str(b, d->long_name);
+	tws_w_str(b, c->primary_exch);
+	tws_w_str(b, "");          /* contractMonth */
+	tws_w_str(b, d->industry);
+	tws_w_str(b, d->category);
+	tws_w_str(b, "");          /* subcategory */
+	tws_w_str(b, d->time_zone);
+	w_empty(b, 2);             /* tradingHours, liquidHours */
+	tws_w_str(b, "");          /* evRule */
+	tws_w_int(b, 0);           /* evMultiplier */
+	tws_w_int(b, 0);           /* secIdList count */
+	tws_w_int(b, 1);           /* aggGroup */
+	w_empty(b, 2);             /* underSymbol, underSecType */
+	tws_w_str(b, "26");        /* marketRuleIds */
+	tws_w_str(b, "");          /* realExpirationDate */
+	tws_w_str(b, d->stock_type);
+	if (version == TWS_V_FRACTIONAL_SIZE_SUPPORT)
+		tws_w_str(b, "0.0001");                     /* sizeMinTick */
+	if (version >= TWS_V_SIZE_RULES) {
+		tws_w_str(b, "1");                          /* minSize */
+		tws_w_str(b, "1");                          /* sizeIncrement */
+		tws_w_str(b, "100");                        /* suggestedSizeIncrement */
+	}
+	return tws_w_end(b);
+}
+
+int
+tws_dec_contract_data_v(tws_msg *m, tws_contract_details *d, int version)
+{
+	tws_contract *c = &d->contract;
+
+	memset(d, 0, sizeof *d);
+	if (begin(m, TWS_IN_CONTRACT_DATA) < 0)
+		return -1;
+	if (version < TWS_V_SIZE_RULES)
+		tws_r_skip(m, 1, "version");
+	d->req_id = tws_r_int(m, "reqId");
+	tws_r_strcpy(m, c->symbol, sizeof c->symbol, "symbol");
+	tws_r_strcpy(m, c->sec_type, sizeof c->sec_type, "secType");
+	tws_r_strcpy(m, c->last_trade, sizeof c->last_trade, "lastTradeDateOrContractMonth");
+	c->strike = tws_r_dbl(m, "strike");
+	if (c->strike == TWS_UNSET_DOUBLE)
+		c->strike = 0;
+	tws_r_strcpy(m, c->right, sizeof c->right, "right");
+	tws_r_strcpy(m, c->exchange, sizeof c->exchange, "exchange");
+	tws_r_strcpy(m, c->currency, sizeof c->currency, "currency");
+	tws_r_strcpy(m, c->local_symbol, sizeof c->local_symbol, "localSymbol");
+	copy(d->market_name, sizeof d->market_name, tws_r_str(m, "marketName"));
+	tws_r_strcpy(m, c->trading_class, sizeof c->trading_class, "tradingClass");
+	c->con_id = tws_r_int(m, "conId");
+	d->min_tick = tws_r_dbl(m, "minTick");
+	if (version < TWS_V_SIZE_RULES)
+		tws_r_skip(m, 1, "mdSizeMultiplier");
+	tws_r_strcpy(m, c->multiplier, sizeof c->multiplier, "multiplier");
+	tws_r_skip(m, 4, "orderTypes..underConId");
+	copy(d->long_name, sizeof d->long_name, tws_r_str(m, "longName"));
+	tws_r_strcpy(m, c->primary_exch, sizeof c->primary_exch, "primaryExchange");
+	tws_r_skip(m, 1, "contractMonth");
+	copy(d->industry, sizeof d->industry, tws_r_str(m, "industry"));
+	copy(d->category, sizeof d->category, tws_r_str(m, "category"));
+	tws_r_skip(m, 1, "subcategory");
+	copy(d->time_zone, sizeof d->time_zone, tws_r_str(m, "timeZoneId"));
+	tws_r_skip(m, 2 + 2, "tradingHours..evMultiplier");
+	if (r_group(m, "secIdListCount", 2, "secId") < 0)
+		return -1;
+	tws_r_skip(m, 1 + 2 + 1 + 1, "aggGroup..realExpirationDate");
+	copy(d->stock_type, sizeof d->stock_type, tws_r_str(m, "stockType"));
+	if (version == TWS_V_FRACTIONAL_SIZE_SUPPORT)
+		tws_r_skip(m, 1, "sizeMinTick");
+	if (version >= TWS_V_SIZE_RULES)
+		tws_r_skip(m, 3, "minSize..suggestedSizeIncrement");
+	if (version >= TWS_V_ENCODE_MSG_ASCII7)
+		tws_unescape(d->long_name);
+	return finish(m);
+}
+
+int
+tws_enc_contract_data_end(tws_wbuf *b, int req_id)
+{
+	return enc_fields(b, TWS_IN_CONTRACT_DATA_END, id_version_req, NFIELDS(id_version_req), &req_id,
+	    TWS_MAX_VERSION);
+}
+
 /* ================================ executions ================================ */
 
 /* REQ_EXECUTIONS: 7|3|reqId| then the filter. */

@@ -18,13 +18,17 @@
  * (server_versions.py, EClient.java MIN_SERVER_VER_*). Every encoder and decoder whose layout differs
  * between TWS_MIN_VERSION and TWS_MAX_VERSION takes the negotiated version and follows these gates. */
 enum tws_version {
-	TWS_V_ENCODE_MSG_ASCII7 = 153,       /* error texts arrive \uXXXX-escaped */
+	TWS_V_ENCODE_MSG_ASCII7 = 153,       /* error texts and longName arrive \uXXXX-escaped */
+	TWS_V_SIZE_RULES = 164,              /* CONTRACT_DATA: no version field; minSize, sizeIncrement,
+	                                      * suggestedSizeIncrement instead of mdSizeMultiplier, sizeMinTick */
+	TWS_V_FRACTIONAL_SIZE_SUPPORT = 163, /* CONTRACT_DATA: sizeMinTick (until 164) */
 	TWS_V_DURATION = 158,                /* PLACE_ORDER/OPEN_ORDER: duration */
 	TWS_V_POST_TO_ATS = 160,             /* PLACE_ORDER/OPEN_ORDER: postToAts */
 	TWS_V_AUTO_CANCEL_PARENT = 162,      /* PLACE_ORDER/OPEN_ORDER: autoCancelParent */
 	TWS_V_ADVANCED_ORDER_REJECT = 166,   /* PLACE_ORDER advancedErrorOverride, ERR_MSG advancedOrderRejectJson */
 	TWS_V_MANUAL_ORDER_TIME = 169,       /* PLACE_ORDER manualOrderTime, CANCEL_ORDER manualOrderCancelTime */
 	TWS_V_PEGBEST_PEGMID_OFFSETS = 170,  /* OPEN_ORDER: minTradeQty .. midOffsetAtHalf */
+	TWS_V_BOND_ISSUERID = 176,           /* REQ_CONTRACT_DATA: issuerId */
 	TWS_V_FA_PROFILE_DESUPPORT = 177,    /* PLACE_ORDER/OPEN_ORDER: no faProfile from here on */
 	TWS_V_PENDING_PRICE_REVISION = 178,  /* EXECUTION_DATA: pendingPriceRevision */
 };
@@ -38,6 +42,7 @@ enum tws_out_id {
 	TWS_OUT_REQ_OPEN_ORDERS = 5,
 	TWS_OUT_REQ_EXECUTIONS = 7,
 	TWS_OUT_REQ_IDS = 8,
+	TWS_OUT_REQ_CONTRACT_DATA = 9,
 	TWS_OUT_REQ_ALL_OPEN_ORDERS = 16,
 	TWS_OUT_REQ_CURRENT_TIME = 49,
 	TWS_OUT_REQ_POSITIONS = 61,
@@ -46,6 +51,9 @@ enum tws_out_id {
 	TWS_OUT_CANCEL_POSITIONS = 64,
 	TWS_OUT_START_API = 71,
 	TWS_OUT_REQ_COMPLETED_ORDERS = 99,
+	TWS_OUT_REQ_MKT_DATA = 1,
+	TWS_OUT_CANCEL_MKT_DATA = 2,
+	TWS_OUT_REQ_MARKET_DATA_TYPE = 59,
 };
 
 /* Incoming (server to client) message ids. */
@@ -54,10 +62,12 @@ enum tws_in_id {
 	TWS_IN_ERR_MSG = 4,
 	TWS_IN_OPEN_ORDER = 5,
 	TWS_IN_NEXT_VALID_ID = 9,
+	TWS_IN_CONTRACT_DATA = 10,
 	TWS_IN_EXECUTION_DATA = 11,
 	TWS_IN_MANAGED_ACCTS = 15,
 	TWS_IN_HISTORICAL_DATA = 17,
 	TWS_IN_CURRENT_TIME = 49,
+	TWS_IN_CONTRACT_DATA_END = 52,
 	TWS_IN_OPEN_ORDER_END = 53,
 	TWS_IN_EXECUTION_DATA_END = 55,
 	TWS_IN_COMMISSION_REPORT = 59,
@@ -67,6 +77,11 @@ enum tws_in_id {
 	TWS_IN_ACCOUNT_SUMMARY_END = 64,
 	TWS_IN_COMPLETED_ORDER = 101,
 	TWS_IN_COMPLETED_ORDERS_END = 102,
+	TWS_IN_TICK_PRICE = 1,
+	TWS_IN_TICK_SIZE = 2,
+	TWS_IN_TICK_SNAPSHOT_END = 57,
+	TWS_IN_MARKET_DATA_TYPE = 58,
+	TWS_IN_TICK_REQ_PARAMS = 81,
 };
 
 /* The message id of a parsed message (its first field), or -1 when it is not an integer. Does not move
@@ -278,6 +293,80 @@ int tws_enc_completed_order_v(tws_wbuf *b, const tws_completed_order *x, int ver
 int tws_dec_completed_order(tws_msg *m, tws_completed_order *x, int version);
 /* COMPLETED_ORDERS_END: 102| (nothing else; the official decoder reads no field). */
 int tws_enc_completed_orders_end(tws_wbuf *b);
+
+/* ---- market data: one snapshot ---- */
+
+/* Tick types (IB's TickType): live and delayed. */
+enum {
+	TWS_TICK_BID = 1, TWS_TICK_ASK = 2, TWS_TICK_LAST = 4, TWS_TICK_HIGH = 6, TWS_TICK_LOW = 7,
+	TWS_TICK_VOLUME = 8, TWS_TICK_CLOSE = 9, TWS_TICK_OPEN = 14,
+	TWS_TICK_DELAYED_BID = 66, TWS_TICK_DELAYED_ASK = 67, TWS_TICK_DELAYED_LAST = 68,
+	TWS_TICK_DELAYED_HIGH = 72, TWS_TICK_DELAYED_LOW = 73, TWS_TICK_DELAYED_VOLUME = 74,
+	TWS_TICK_DELAYED_CLOSE = 75, TWS_TICK_DELAYED_OPEN = 76,
+};
+
+typedef struct tws_mkt_req {
+	int req_id;
+	tws_contract contract;     /* 12 fields, primaryExchange included */
+	char generic_ticks[64];    /* "" for a snapshot */
+	int snapshot;              /* 1: one snapshot, ended by TICK_SNAPSHOT_END */
+	int regulatory;            /* 1: a regulatory snapshot (billed): never sent by us */
+} tws_mkt_req;
+/* REQ_MKT_DATA: 1|11|reqId|contract|deltaNeutralContract (0)|genericTickList|snapshot|regulatorySnapshot|
+ * mktDataOptions| (ib_async client.py reqMktData; a BAG's legs are not supported). */
+int tws_enc_mkt_req(tws_wbuf *b, const tws_mkt_req *r);
+int tws_dec_mkt_req(tws_msg *m, tws_mkt_req *r);
+/* REQ_MARKET_DATA_TYPE: 59|1|type| (1 live, 2 frozen, 3 delayed, 4 delayed frozen). CANCEL_MKT_DATA:
+ * 2|2|reqId|. */
+int tws_enc_market_data_type_req(tws_wbuf *b, int type);
+int tws_dec_market_data_type_req(tws_msg *m, int *type);
+int tws_enc_cancel_mkt(tws_wbuf *b, int req_id);
+
+typedef struct tws_tick {
+	int req_id;
+	int type;        /* TWS_TICK_* */
+	double price;    /* TICK_PRICE; TWS_UNSET_DOUBLE for a size tick */
+	double size;     /* TICK_PRICE's size or TICK_SIZE's; TWS_UNSET_DOUBLE when none */
+	int attr;        /* TICK_PRICE's attribute mask */
+} tws_tick;
+/* TICK_PRICE: 1|6|reqId|tickType|price|size|attrMask| ; TICK_SIZE: 2|6|reqId|tickType|size| */
+int tws_enc_tick_price(tws_wbuf *b, const tws_tick *t);
+int tws_enc_tick_size(tws_wbuf *b, const tws_tick *t);
+/* Either message into t (the other's fields unset). */
+int tws_dec_tick(tws_msg *m, tws_tick *t);
+/* TICK_SNAPSHOT_END: 57|1|reqId| ; MARKET_DATA_TYPE: 58|1|reqId|type| ;
+ * TICK_REQ_PARAMS: 81|reqId|minTick|bboExchange|snapshotPermissions| */
+int tws_enc_tick_snapshot_end(tws_wbuf *b, int req_id);
+int tws_enc_market_data_type(tws_wbuf *b, int req_id, int type);
+int tws_enc_tick_req_params(tws_wbuf *b, int req_id, double min_tick, const char *bbo, int permissions);
+
+/* ---- contract details ---- */
+
+/* REQ_CONTRACT_DATA: 9|8|reqId|conId|symbol|secType|lastTradeDate|strike|right|multiplier|exchange|
+ * primaryExchange|currency|localSymbol|tradingClass|includeExpired|secIdType|secId|issuerId| (issuerId from
+ * version 176; client.py reqContractDetails). */
+int tws_enc_req_contract_v(tws_wbuf *b, int req_id, const tws_contract *c, int version);
+int tws_dec_req_contract_v(tws_msg *m, int *req_id, tws_contract *c, int version);
+
+typedef struct tws_contract_details {
+	int req_id;
+	tws_contract contract;   /* conId, symbol, secType ... primaryExchange (the answer's) */
+	char market_name[32];
+	double min_tick;
+	char long_name[128];     /* "APPLE INC" (unescaped) */
+	char industry[64], category[64];
+	char time_zone[48];      /* "US/Eastern" */
+	char stock_type[16];     /* "COMMON", "ETF", "PREFERRED" ... */
+} tws_contract_details;
+/* CONTRACT_DATA for a stock, as decoder.py processContractDataMsg reads it at versions 157..178: a version
+ * field below 164, then reqId, the contract, marketName .. liquidHours, evRule, evMultiplier, secIdList,
+ * aggGroup, underSymbol, underSecType, marketRuleIds, realExpirationDate, stockType, and sizeMinTick (163)
+ * or minSize, sizeIncrement, suggestedSizeIncrement (from 164). Fields we do not keep are written empty
+ * or 0 and skipped when read; a secIdList is read and ignored. */
+int tws_enc_contract_data_v(tws_wbuf *b, const tws_contract_details *d, int version);
+int tws_dec_contract_data_v(tws_msg *m, tws_contract_details *d, int version);
+/* CONTRACT_DATA_END: 52|1|reqId| (read with tws_dec_id_version_req) */
+int tws_enc_contract_data_end(tws_wbuf *b, int req_id);
 
 /* ---- executions ---- */
 

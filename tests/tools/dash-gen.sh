@@ -10,6 +10,7 @@ sanitized && years=5
 t "fixtures: $years years of backtest, a 40-day store"
 $PY "$T/fixtures.py" backtest bt --years $years
 $PY "$T/fixtures.py" store st --days 40
+prices-last -o st/data/last.csv st/data/prices.csv # as the daily flow does
 
 tidy_ok() { # page: tidy with errors fatal (exit 2 = errors; 1 = warnings, also refused here)
 	local rc=0
@@ -199,13 +200,25 @@ for p in backtest live mock; do
 done
 if grep -q 'class="pg"' backtest.html live.html; then fail "links without --links"; fi
 
-t "live page without data/prices.csv: last prices from the day's fills and orders"
+t "live page without data/last.csv: last prices from the day's fills and orders"
 cp -r st st-noprices
-rm st-noprices/data/prices.csv
+rm st-noprices/data/last.csv
 dash-gen live -q --root st-noprices -o noprices.html
 tidy_ok noprices.html
 $PY "$T/check.py" live noprices.html st-noprices
 assert_contains noprices.html "else the day&#39;s fills or order reference prices"
+
+t "live page: a name whose last row is far from the end of the panel keeps its last close"
+# 10 MB of later rows of other ids: the page once read only the panel's last 8 MB and lost the positions'
+# prices (issue 19); check.py expects each symbol's last close in the whole panel.
+cp -r st st-old
+awk -F, -v OFS=, 'NR > 1 { d = $1 } END { for (k = 0; k < 300000; k++) { id = 900000 + k % 1000
+	if (k % 1000 == 0) d = sprintf("2099-%02d-%02d", 1 + int(k / 28000), 1 + int(k / 1000) % 28)
+	print d, id, "Z" id, 1, 1, 1, 1, 1000, 0 } }' st/data/prices.csv >>st-old/data/prices.csv
+[ "$(stat -c %s st-old/data/prices.csv)" -gt 10000000 ] || fail "the panel should exceed 10 MB"
+prices-last -o st-old/data/last.csv st-old/data/prices.csv
+dash-gen live -q --root st-old -o old.html
+$PY "$T/check.py" live old.html st-old
 
 t "missing inputs: a page that says what is missing, exit 0"
 dash-gen backtest --equity nope.csv --metrics bt/metrics.json -o partial.html 2>partial.err

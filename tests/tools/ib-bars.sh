@@ -143,3 +143,121 @@ for how in restored restored-data-lost; do
 	grep -q "reconnecting" "link-$how.err" && fail "ib-bars reconnected ($how)"
 done
 assert_eq 2 "$(grep -c 'client id 8 connected' "$OUT/link.log")" "connections (one per run)"
+
+t "useRTH: regular hours by default (the file's bars, as checked above); --outside-rth asks for extended hours"
+# ib-sim: with useRTH 0 a bar opens at the previous close and has 8% more volume (see ib-sim(1)).
+port7=$(free_port)
+prev=$(cut -d, -f1 small.csv | sed 1d | sort -u | tail -2 | head -1)
+last=$(cut -d, -f1 small.csv | sed 1d | sort -u | tail -1)
+start_sim rth "$port7" small.csv --start "$prev"
+ib-bars --port "$port7" --duration '1 M' -o rth.csv <five.txt
+ib-bars --port "$port7" --duration '1 M' --outside-rth -o ext.csv <five.txt
+/usr/bin/python3 - rth.csv ext.csv <<'PY'
+import sys
+import pandas as pd
+r = pd.read_csv(sys.argv[1], dtype={"id": str})
+e = pd.read_csv(sys.argv[2], dtype={"id": str})
+# ib-sim's clock is at 16:00 of the last day: its outside-hours bar runs to 20:00, so it is partial and
+# left out; the regular-hours bar is complete.
+last = r.date.max()
+assert e.date.max() < last and len(r) - len(e) == 5, "the last day only in regular hours"
+r = r[r.date < last].set_index(["date", "id"])
+e = e.set_index(["date", "id"])
+assert r.index.equals(e.index), "same bars"
+assert ((r.volume * 1.08).round() == e.volume).all(), "outside-hours volume"
+assert (r.close == e.close).all(), "same closes"
+prev_close = r.close.groupby(level="id").shift(1)
+assert (e.open[prev_close.notna()] == prev_close[prev_close.notna()]).all(), "pre-market opens at the previous close"
+print("ok")
+PY
+
+t "today's bar during the session is partial: left out unless --include-partial; complete after the close"
+ib-sim ctl --port "$port7" advance open >/dev/null
+ib-bars --port "$port7" --duration '1 M' -o open.csv <five.txt 2>open.err
+assert_contains open.err "5 partial bars of today ($last) left out"
+[ "$(tail -1 open.csv | cut -d, -f1)" = "$prev" ] || fail "the last bar of a run in the session is not the day before"
+ib-bars --port "$port7" --duration '1 M' --include-partial -o partial.csv <five.txt
+/usr/bin/python3 - partial.csv "$last" <<'PY'
+import sys
+import pandas as pd
+p = pd.read_csv(sys.argv[1], dtype={"id": str})
+t = p[p.date == sys.argv[2]]
+assert len(t) == 5, t
+assert ((t.high == t.open) & (t.low == t.open) & (t.close == t.open)).all(), "the bar so far"
+print("ok")
+PY
+ib-sim ctl --port "$port7" advance close >/dev/null
+ib-bars --port "$port7" --duration '1 M' -o closed.csv <five.txt 2>closed.err
+grep -q "partial" closed.err && fail "bars after the close taken as partial"
+assert_eq 5 "$(grep -c "^$last," closed.csv)" "bars of the day after its close"
+
+t "no market data permissions (162) is permanent: exit 69 naming the symbols, nothing written"
+port8=$(free_port)
+start_sim perm "$port8" small.csv --no-permission "$(sed -n 2p five.txt),$(sed -n 4p five.txt)"
+assert_status 69 ib-bars --port "$port8" --duration '1 M' -o perm.csv <five.txt
+[ -e perm.csv ] && fail "a run without permissions wrote output"
+ib-bars --port "$port8" --duration '1 M' <five.txt 2>perm.err >/dev/null || true
+assert_contains perm.err "no market data permissions for 2 of 5 securities (error 162): $(sed -n 2p five.txt) $(sed -n 4p five.txt);"
+
+t "ib-sim --pacing enforces IB's rules on a naive client; ib-bars keeps to them and is never refused"
+port9=$(free_port)
+start_sim paced "$port9" small.csv --pacing
+/usr/bin/python3 - "$TOP/tests/tools" "$port9" "$(sed -n 1p five.txt)" >naive.txt <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1]); import tws_client
+t = tws_client.Tws("127.0.0.1", int(sys.argv[2]), 71)
+# six requests for one contract within 2 s (different durations: not identical), then an identical one
+for i, d in enumerate(["1 D", "2 D", "3 D", "4 D", "5 D", "6 D", "1 D"]):
+    t.req_bars(100 + i, sys.argv[3], d)
+got = {}
+for f in t.messages():
+    if f[0] == "17":
+        got[int(f[1])] = "bars"
+    elif f[0] == "4" and int(f[2]) >= 100:
+        got[int(f[2])] = f[3]
+    if len(got) == 7:
+        break
+print(" ".join(got[100 + i] for i in range(7)))
+PY
+assert_eq "bars bars bars bars bars 162 162" "$(cat naive.txt)"
+ib-bars -v --port "$port9" --client-id 3 --duration '3 Y' <forty.txt >paced-ok.csv 2>paced-ok.err
+grep -q "pacing violation" paced-ok.err && fail "ib-bars was refused for pacing"
+assert_same_file many.csv paced-ok.csv
+
+t "contracts: each symbol resolved once (reqContractDetails) and cached; share classes; 200 per symbol"
+# IB writes share classes with a space ("BRK B", its contract search); CRSP writes BRK.B or BRKB. A
+# delisted symbol is unknown to IB after its last date (error 200), and an unknown one does not hold up
+# the rest. (ib-sim: conId = the file's id, primary exchange NASDAQ when it divides by 3, else NYSE.)
+cat >cls.csv <<'EOF'
+date,id,symbol,open,high,low,close,volume,ret
+2026-11-19,10001,AAPL,100,102,99,101,1000000,
+2026-11-19,10002,BRK.B,400,405,398,402,500000,
+2026-11-19,10004,OLDCO,20,21,19,20,10000,
+2026-11-20,10001,AAPL,101,103,100,102,1100000,0.00990099
+2026-11-20,10002,BRK.B,402,404,396,400,600000,-0.004975124
+2026-11-23,10001,AAPL,51,52,50,51.5,2000000,0.00980392
+2026-11-23,10002,BRK.B,400,410,399,408,700000,0.02
+EOF
+port10=$(free_port)
+start_sim cls "$port10" cls.csv
+printf '%s\n' AAPL BRK.B BRKB OLDCO NOSUCH >cls.txt
+ib-bars --port "$port10" --duration '1 W' --contracts contracts.csv -o cls-bars.csv <cls.txt 2>cls.err
+cat >want-contracts.csv <<'EOF'
+symbol,con_id,ib_symbol,primary_exchange,currency,long_name
+AAPL,10001,AAPL,NYSE,USD,AAPL INC
+BRK.B,10002,BRK B,NASDAQ,USD,BRK B INC
+BRKB,10002,BRK B,NASDAQ,USD,BRK B INC
+EOF
+assert_same_file want-contracts.csv contracts.csv
+assert_contains cls.err "OLDCO: unknown or ambiguous: No security definition has been found for the request (error 200)"
+assert_contains cls.err "NOSUCH: unknown or ambiguous"
+assert_contains cls.err "2 of 5 symbols not resolved"
+assert_eq "3 3 3" "$(for s in AAPL BRK.B BRKB; do grep -c ",$s," cls-bars.csv; done | xargs)" "bars per resolved symbol"
+assert_contains cls.err "3 of 5 securities"
+t "contracts: a second run asks IB for nothing it knows already"
+ib-bars --port "$port10" --duration '1 W' --contracts contracts.csv -o cls-bars2.csv <cls.txt 2>cls2.err
+assert_contains cls2.err "contracts: 3 from the cache, 2 to ask IB for"
+assert_same_file want-contracts.csv contracts.csv
+assert_same_file cls-bars.csv cls-bars2.csv
+printf 'symbol,con_id\nAAPL,x\n' >bad-contracts.csv
+assert_status 65 ib-bars --port "$port10" --contracts bad-contracts.csv <cls.txt

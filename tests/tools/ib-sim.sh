@@ -1,6 +1,7 @@
 # ib-sim against an independent Python TWS client (tests/tools/tws_client.py, raw sockets, written from the
-# protocol reference): handshake, bars, orders and fills, accounting, 326, 200, 201, staged orders, fault
-# injection, 20 concurrent clients with 10,000 orders, and restarts (kill -9) that lose nothing.
+# protocol reference) and @stoqey/ib (tests/tools/stoqey_client.js): handshake, bars, orders and fills,
+# accounting, 326, 200, 201, staged orders, fault injection, 20 concurrent clients with 10,000 orders, and
+# restarts (kill -9) that lose nothing; every server version 157..178, warnings, notices, contract details.
 . "$TOP/tests/lib.sh"
 
 PY=/usr/bin/python3
@@ -263,6 +264,28 @@ for w in 10349 399 404 2109; do
 	assert_contains w-status.ndjson '"status":"Filled"'
 	stop_sim
 done
+
+t "@stoqey/ib (an independent Node.js client, its own encoder and decoder) against ib-sim: contract details (by IB's share-class form too), 200, bars with useRTH, an order with a warning"
+[ -f "$TOP/tests/node_modules/@stoqey/ib/package.json" ] || fail "@stoqey/ib is not installed: run tests/setup-node (make deps-test)"
+rm -rf state
+port=$(free_port)
+start_sim --order-warning 10349
+sq() { node "$TOP/tests/tools/stoqey_client.js" "$port" "$@"; }
+# conId is ib-sim's numeric id; the primary exchange NASDAQ when it divides by 3 (see ib-sim(1)).
+assert_eq "10001,AAPL,NYSE,USD,AAPL INC" "$(sq 81 contract AAPL)"
+assert_contains "$(sq 82 contract NOSUCH || true)" "error 200 No security definition has been found for the request"
+assert_status 1 sq 82 contract NOSUCH
+# OLDCO's last day (2026-11-20) is before the clock's (2026-11-23): delisted, unknown by symbol.
+assert_contains "$(sq 83 contract OLDCO || true)" "error 200"
+sq 84 bars AAPL "1 W" 1 >sq-bars.txt
+assert_eq "20261119,100,102,99,101,1000000 20261120,101,103,100,102,1100000 20261123,51,52,50,51.5,2000000 end" "$(xargs <sq-bars.txt)"
+# outside RTH: opens at the previous close (102, the day before the split), 8% more volume
+assert_contains "$(sq 85 bars AAPL "2 D" 0)" "20261123,102,102,50,51.5,2160000"
+sq 86 order 40 MSFT BUY 5 MKT OPG >sq-order.txt
+assert_contains sq-order.txt "error 10349 Order TIF was set to DAY based on order preset."
+assert_contains sq-order.txt "status 40 PreSubmitted"
+assert_contains "$(tc open all)" "40,MSFT,BUY,5,MKT,OPG,PreSubmitted,stoqey"
+stop_sim
 
 t "farm notices: the HMDS farm goes inactive and wakes up around each request; CTL notice reaches every client"
 rm -rf state

@@ -63,6 +63,8 @@ assert_bytes(const tws_wbuf *b, const char *bars)
 	ck_assert(memcmp(b->p, want, n) == 0);
 }
 
+static void golden_stock(tws_contract *c);
+
 /* ================================ Core: the reference's byte sequences ================================ */
 
 START_TEST(test_client_hello)
@@ -321,6 +323,96 @@ START_TEST(test_error_unescape)
 	strcpy(s, "a\\u12 b\\uzzzz c\\ud800 d\\u0000e\\u");
 	tws_unescape(s);
 	ck_assert_str_eq(s, "a\\u12 b\\uzzzz c\xef\xbf\xbd de\\u");
+	tws_msg_free(&m);
+}
+END_TEST
+
+/* CONTRACT_DATA as a real version-176 gateway sent it (nautilus_trader,
+ * tests/integration_tests/adapters/interactive_brokers/resources/responses/contract_details_eurusd.txt):
+ * no version field (from 164 on), minSize, sizeIncrement and suggestedSizeIncrement at the end. */
+START_TEST(test_contract_data_capture_176)
+{
+	static const char cap[] =
+	    "10|10000|EUR|CASH||0||IDEALPRO|USD|EUR.USD|EUR.USD|EUR.USD|12087792|0.00005||ACTIVETIM,AD,ADJUST,ALE"
+	    "RT,ALGO,ALLOC,AVGCOST,BASKET,CASHQTY,COND,CONDORDER,DAY,DEACT,DEACTDIS,DEACTEOD,GAT,GTC,GTD,GTT,HID,"
+	    "IOC,LIT,LMT,MIT,MKT,NONALGO,OCA,REL,RELPCTOFS,SCALE,SCALERST,STP,STPLMT,TRAIL,TRAILLIT,TRAILLMT,TRAI"
+	    "LMIT,WHATIF|IDEALPRO|1|0|European Monetary Union Euro||||||US/Eastern|;20231203:1715-20231204:1700;2"
+	    "0231204:1715-20231205:1700;20231205:1715-20231206:1700;20231206:1715-20231207:1700;20231207:1715-202"
+	    "31208:1700|;20231203:1715-20231204:1700;20231204:1715-20231205:1700;20231205:1715-20231206:1700;2023"
+	    "1206:1715-20231207:1700;20231207:1715-20231208:1700|||0|4|||3188|||0.01|0.01|0.01|";
+	static char buf[2048];
+	tws_msg m;
+	tws_contract_details d;
+
+	tws_msg_init(&m);
+	parse_bars(cap, buf, &m);
+	ck_assert_int_eq(m.n, 40);
+	ck_assert_int_eq(tws_dec_contract_data_v(&m, &d, 176), 0);
+	ck_assert_int_eq(tws_r_left(&m), 0);
+	ck_assert_int_eq(d.req_id, 10000);
+	ck_assert_str_eq(d.contract.symbol, "EUR");
+	ck_assert_str_eq(d.contract.sec_type, "CASH");
+	ck_assert_str_eq(d.contract.exchange, "IDEALPRO");
+	ck_assert_str_eq(d.contract.local_symbol, "EUR.USD");
+	ck_assert_int_eq(d.contract.con_id, 12087792);
+	ck_assert(d.min_tick == 0.00005);
+	ck_assert_str_eq(d.long_name, "European Monetary Union Euro");
+	ck_assert_str_eq(d.time_zone, "US/Eastern");
+	/* read with a pre-164 layout (a version field first) it is refused or misread */
+	ck_assert(tws_dec_contract_data_v(&m, &d, 163) < 0 || d.contract.con_id != 12087792);
+	tws_msg_free(&m);
+}
+END_TEST
+
+/* REQ_CONTRACT_DATA and CONTRACT_DATA at each layout between 157 and 178 (client.py reqContractDetails:
+ * issuerId from 176; decoder.py processContractDataMsg: a version field and mdSizeMultiplier below 164,
+ * sizeMinTick at 163 only, the three size rules from 164; 40 fields at 176 as the capture above): field
+ * counts, and each decodes what it encodes. */
+START_TEST(test_contract_data_versions)
+{
+	static const struct { int v, req, data; } want[] = {
+		{ 157, 18, 39 }, { 163, 18, 40 }, { 164, 18, 40 }, { 175, 18, 40 }, { 176, 19, 40 }, { 178, 19, 40 },
+	};
+	tws_contract c, c2;
+	tws_contract_details d, d2;
+	tws_wbuf b;
+	tws_msg m;
+	int id;
+
+	tws_msg_init(&m);
+	golden_stock(&c);
+	memset(&d, 0, sizeof d);
+	d.req_id = 12;
+	d.contract = c;
+	strcpy(d.market_name, "NMS");
+	d.min_tick = 0.01;
+	strcpy(d.long_name, "APPLE INC");
+	strcpy(d.industry, "Technology");
+	strcpy(d.category, "Computers");
+	strcpy(d.time_zone, "US/Eastern");
+	strcpy(d.stock_type, "COMMON");
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		tws_wbuf_init(&b);
+		tws_enc_req_contract_v(&b, 12, &c, want[i].v);
+		parse_one(&b, &m);
+		ck_assert_msg(m.n == want[i].req, "REQ_CONTRACT_DATA at %d: %d fields", want[i].v, m.n);
+		ck_assert_int_eq(tws_dec_req_contract_v(&m, &id, &c2, want[i].v), 0);
+		ck_assert_int_eq(id, 12);
+		ck_assert(memcmp(&c, &c2, sizeof c) == 0);
+		tws_wbuf_free(&b);
+		tws_wbuf_init(&b);
+		tws_enc_contract_data_v(&b, &d, want[i].v);
+		parse_one(&b, &m);
+		ck_assert_msg(m.n == want[i].data, "CONTRACT_DATA at %d: %d fields", want[i].v, m.n);
+		ck_assert_int_eq(tws_dec_contract_data_v(&m, &d2, want[i].v), 0);
+		ck_assert_int_eq(tws_r_left(&m), 0);
+		ck_assert_str_eq(d2.contract.symbol, "AAPL");
+		ck_assert_int_eq(d2.contract.con_id, 265598);
+		ck_assert_str_eq(d2.contract.primary_exch, "NASDAQ");
+		ck_assert_str_eq(d2.long_name, "APPLE INC");
+		ck_assert_str_eq(d2.stock_type, "COMMON");
+		tws_wbuf_free(&b);
+	}
 	tws_msg_free(&m);
 }
 END_TEST
@@ -1662,6 +1754,7 @@ struct fake {
 	int port;
 	int mode;         /* what the server does, see serve() */
 	int accepted;     /* connections accepted */
+	volatile int cancelled; /* the reqId of a CANCEL_HISTORICAL_DATA received, 0 when none */
 };
 
 static int
@@ -1779,6 +1872,10 @@ serve(void *arg)
 			goto next;
 		while ((n = read_frame(fd, buf, sizeof buf, 0)) > 0) {
 			tws_hist_req r;
+			int cid;
+			if (tws_msg_parse(&m, buf + 4, (size_t)n) == 0 && tws_msg_id(&m) == TWS_OUT_CANCEL_HISTORICAL_DATA &&
+			    tws_dec_cancel_hist(&m, &cid) == 0)
+				f->cancelled = cid;
 			if (tws_msg_parse(&m, buf + 4, (size_t)n) < 0 || tws_msg_id(&m) != TWS_OUT_REQ_HISTORICAL_DATA)
 				continue;
 			ck_assert_int_eq(tws_dec_hist_req(&m, &r), 0);
@@ -1961,6 +2058,11 @@ START_TEST(test_client_timeout)
 	ck_assert_int_eq(ev.req_id, id);
 	ck_assert_int_eq(ev.kind, TWS_REQ_HIST);
 	ck_assert_int_eq(tws_pending(c), 0);
+	/* The timed-out request is cancelled at TWS too (CANCEL_HISTORICAL_DATA 25|1|reqId|), so that it does
+	 * not keep one of the 50 slots IB allows. */
+	for (int i = 0; i < 40 && f.cancelled == 0; i++)
+		tws_poll(c, &ev, 50);
+	ck_assert_int_eq(f.cancelled, id);
 	finish(&f, th, c);
 }
 END_TEST
@@ -2159,6 +2261,8 @@ tws_suite(void)
 	tcase_add_test(core, test_open_order_capture_176);
 	tcase_add_test(core, test_exec_capture_176);
 	tcase_add_test(core, test_error_unescape);
+	tcase_add_test(core, test_contract_data_capture_176);
+	tcase_add_test(core, test_contract_data_versions);
 	tcase_add_test(core, test_hist_request_official);
 	tcase_add_test(core, test_place_order_layout);
 	tcase_add_test(core, test_roundtrip_hist_data);

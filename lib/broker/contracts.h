@@ -1,0 +1,54 @@
+/* broker/contracts: each symbol resolved once to IB's contract (conId, primary exchange), kept in a CSV.
+ *
+ * IB names a stock by its conId; a ticker alone can be ambiguous, change hands, or be written another way
+ * (CRSP writes share classes "BRK.B" or "BRKB", IB "BRK B"). So a symbol is asked for once, with
+ * reqContractDetails (a stock, SMART, USD, its primary exchange when given), and the answer is cached:
+ *
+ *     symbol,con_id,ib_symbol,primary_exchange,currency,long_name
+ *     BRK.B,72063691,BRK B,NYSE,USD,BERKSHIRE HATHAWAY INC-CL B
+ *
+ * (data/contracts.csv in the store). Share classes: "X.Y", "X/Y" and "X-Y" (Y up to 4 letters) are asked
+ * for as IB's "X Y"; a symbol IB does not know that ends in a class letter without a separator ("BRKB") is
+ * asked for again as "BRK B". A symbol IB does not know (error 200), or answers with several stocks, is
+ * reported on its own and left unresolved; the others are not held up. */
+#ifndef STI_BROKER_CONTRACTS_H
+#define STI_BROKER_CONTRACTS_H
+
+#include <stdio.h>
+
+#include "broker/symbols.h"
+#include "tws/client.h"
+
+typedef struct bk_contract {
+	char symbol[32];      /* as the input writes it */
+	int con_id;
+	char ib_symbol[32];   /* IB's: "BRK B" */
+	char primary[16];     /* "NYSE", "NASDAQ" ... */
+	char currency[8];
+	char long_name[128];
+} bk_contract;
+
+typedef struct bk_contracts {
+	bk_contract *v;
+	size_t n, cap;
+} bk_contracts;
+
+/* IB's form of a symbol: a share-class separator ('.', '/', '-' before 1 to 4 letters) becomes a space.
+ * This function can't fail (a longer result is cut). */
+void bk_ib_symbol(const char *symbol, char *out, size_t n);
+
+/* Read a cache (the CSV above; columns found by name) into c, which must be zeroed. Returns 0, or -1 with
+ * err "name:line: field: what" or "out of memory". */
+int bk_contracts_read(FILE *fp, const char *name, bk_contracts *c, char *err, size_t errlen);
+/* Write c sorted by symbol. Returns 0, or -1 when the stream has an error. */
+int bk_contracts_write(FILE *fp, const bk_contracts *c);
+const bk_contract *bk_contracts_find(const bk_contracts *c, const char *symbol);
+void bk_contracts_free(bk_contracts *c);
+
+/* Give every security of s without a conId the one of the cache, or ask IB for it (adding the answer to
+ * the cache). Those left without one are counted in *unresolved and logged with the reason. Returns 0,
+ * or -1 when the connection is gone for good (tws_errmsg) or memory ran out (err set). */
+int bk_contracts_resolve(tws_client *tc, bk_syms *s, bk_contracts *c, size_t *unresolved, char *err,
+    size_t errlen);
+
+#endif

@@ -1,0 +1,57 @@
+// stoqey_client.js: @stoqey/ib (an independent TWS API client for Node.js, its own encoder and decoder) as
+// a client of ib-sim, for the tool tests. One command per run; one line per answer on stdout.
+//   node stoqey_client.js PORT CLIENT_ID contract SYMBOL    conId,symbol,primaryExch,currency,longName | error CODE
+//   node stoqey_client.js PORT CLIENT_ID bars SYMBOL DURATION USE_RTH
+//                                                          date,open,high,low,close,volume per bar, then "end"
+//   node stoqey_client.js PORT CLIENT_ID order ID SYMBOL ACTION QTY TYPE TIF
+//                                                          "warning CODE", "error CODE", "status ID STATUS"
+// Exit status 0 when the run answered, 1 on an error for the request, 2 on a timeout or a lost connection.
+"use strict";
+const path = require("path");
+const { IBApi, EventName } = require(path.join(__dirname, "..", "node_modules", "@stoqey", "ib"));
+
+const [port, clientId, cmd, ...args] = process.argv.slice(2);
+const ib = new IBApi({ host: "127.0.0.1", port: Number(port) });
+const REQ = 7001;
+let status = 2;
+const done = (rc) => { status = rc; ib.disconnect(); setTimeout(() => process.exit(status), 50); };
+setTimeout(() => { console.log("timeout"); done(2); }, 15000);
+const stock = (symbol) => ({ symbol, secType: "STK", exchange: "SMART", currency: "USD" });
+
+ib.on(EventName.error, (err, code, reqId) => {
+    if (code >= 2100 && code < 2200) return; // farm notices
+    if (reqId === REQ || reqId === Number(args[0])) {
+        console.log(`error ${code} ${err && err.message ? err.message : err}`);
+        if (cmd !== "order" || code === 201 || code === 202) done(1);
+    }
+});
+ib.on(EventName.disconnected, () => { if (status === 2) process.exit(2); });
+ib.on(EventName.contractDetails, (reqId, d) => {
+    const c = d.contract;
+    console.log([c.conId, c.symbol, c.primaryExch, c.currency, d.longName].join(","));
+});
+ib.on(EventName.contractDetailsEnd, () => done(0));
+ib.on(EventName.historicalData, (reqId, time, open, high, low, close, volume) => {
+    if (String(time).startsWith("finished")) { console.log("end"); done(0); return; }
+    console.log([time, open, high, low, close, volume].join(","));
+});
+ib.on(EventName.orderStatus, (id, st) => {
+    console.log(`status ${id} ${st}`);
+    if (st === "PreSubmitted" || st === "Submitted" || st === "Filled" || st === "Cancelled") done(0);
+});
+
+ib.once(EventName.nextValidId, () => {
+    if (cmd === "contract") {
+        ib.reqContractDetails(REQ, stock(args[0]));
+    } else if (cmd === "bars") {
+        ib.reqHistoricalData(REQ, stock(args[0]), "", args[1], "1 day", "TRADES", Number(args[2]), 1, false);
+    } else if (cmd === "order") {
+        const [id, symbol, action, qty, orderType, tif] = args;
+        ib.placeOrder(Number(id), stock(symbol), { action, totalQuantity: Number(qty), orderType, tif,
+            transmit: true, orderRef: "stoqey" });
+    } else {
+        console.log("unknown command " + cmd);
+        done(2);
+    }
+});
+ib.connect(Number(clientId));
