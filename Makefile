@@ -47,6 +47,7 @@ TEST_PKGS = \
 	jq \
 	libclang-rt-14-dev \
 	mandoc \
+	munge \
 	nodejs \
 	npm \
 	parallel \
@@ -54,6 +55,7 @@ TEST_PKGS = \
 	python3-botocore \
 	python3-pandas \
 	shellcheck \
+	slurm-wlm \
 	systemd \
 	tidy
 DEMO_PKGS = \

@@ -1,7 +1,9 @@
 # The research engine on a generated market: prices -> weights -> backtest (+ metrics), wall time and peak
 # RSS (GNU time), on 1,000 securities x 5,000 days and on 10x the days; then a 100-point lookback x skip
-# grid under GNU parallel on 2 cores. Targets: weights + backtest < 1.5 s, peak < 64 MB (also at 10x the
-# days), the grid < 60 s. RESEARCH_BENCH_DAYS="5000" skips the 10x run.
+# grid under GNU parallel on 2 cores, and the same grid with backtest --grid (one process, the panel read
+# once). Targets: weights + backtest < 1.5 s, peak < 64 MB (also at 10x the days), the parallel grid < 60 s,
+# backtest --grid at most 3x the wall time of one weights | backtest run measured here and at most 512 MB.
+# RESEARCH_BENCH_DAYS="5000" skips the 10x run; RESEARCH_BENCH_PARALLEL=0 the GNU parallel grid.
 # shellcheck shell=bash
 set -euo pipefail
 out=$BENCH_OUT/research
@@ -38,6 +40,7 @@ for days in ${RESEARCH_BENCH_DAYS:-5000 50000}; do
 		done
 		printf 'BENCH research-backtest: 1000 x %d (%d rows): weights | backtest --metrics: best of 3 %.2f s wall, peak %.1f MB (targets 1.5 s, 64 MB)\n' \
 			"$days" "$rows" "$best" "$maxpeak"
+		if [ "$days" = 5000 ]; then pipe5000=$best; fi
 		echo "BENCH research-backtest: 1000 x $days: CPU weights $(cpu weights --universe "$u" "$p") s, backtest $(cpu backtest --prices "$p" --weights "$w" --universe "$u" --metrics "$out/m.json") s"
 	else
 		/usr/bin/python3 "$TOP/tests/tools/backtest-weights.py" "$p" 22 long >"$w"
@@ -49,7 +52,26 @@ for days in ${RESEARCH_BENCH_DAYS:-5000 50000}; do
 		"$(cut -d' ' -f1 /proc/loadavg)"
 done
 
-if command -v weights >/dev/null && command -v parallel >/dev/null; then
+if [ -n "${pipe5000:-}" ]; then
+	p=$out/prices-1000x5000.csv u=$out/universe-1000x5000.csv
+	{
+		echo lookback,skip
+		for l in 126 147 168 189 210 231 252 264 294 315; do
+			for s in 0 5 10 15 20 22 25 30 35 40; do echo "$l,$s"; done
+		done
+	} >"$out/grid.csv"
+	gbest=999 gpeak=0
+	for _ in 1 2 3; do
+		measure backtest --grid "$out/grid.csv" --prices "$p" --universe "$u" -o "$out/grid-out.csv"
+		if (( $(echo "$wall < $gbest" | bc -l) )); then gbest=$wall; fi
+		if (( $(echo "$peak > $gpeak" | bc -l) )); then gpeak=$peak; fi
+	done
+	best=$(tail -n +2 "$out/grid-out.csv" | sort -t, -k3 -g | tail -1 | cut -d, -f1-3)
+	printf 'BENCH research-backtest: backtest --grid, 100 points (lookback x skip) on 1000 x 5000, %d threads: best of 3 %.2f s wall = %.2fx one weights | backtest (target 3x), peak %.1f MB (target 512 MB); best lookback,skip,Sharpe %s; load average %s\n' \
+		"$(nproc)" "$gbest" "$(echo "$gbest / $pipe5000" | bc -l)" "$gpeak" "$best" "$(cut -d' ' -f1 /proc/loadavg)"
+fi
+
+if [ "${RESEARCH_BENCH_PARALLEL:-1}" != 0 ] && command -v weights >/dev/null && command -v parallel >/dev/null; then
 	p=$out/prices-1000x5000.csv u=$out/universe-1000x5000.csv
 	mkdir -p "$out/grid"
 	s=$(date +%s.%N)

@@ -16,7 +16,7 @@ struct sec {
 	char *symbol;        /* symbol on the simulated day (owned), "" before any */
 	char *in_symbol;     /* symbol on its latest input row (owned), to notice changes */
 	int in_day;          /* day of its latest input row, to catch duplicates */
-	int last_valid;      /* latest input day with a non-empty ret: its data has not ended before it */
+	int last_valid;      /* latest day with a non-empty ret within the look-ahead window (see seen) */
 	int sim_day;         /* the simulated day of its latest row */
 	double ret;          /* ret on sim_day, 0 when empty */
 	int has_ret;         /* ret on sim_day was not empty */
@@ -79,6 +79,7 @@ struct bt_engine {
 	struct inday *days;     /* buffered days [dhead, dtail) */
 	uint64_t dhead, dtail;
 	size_t dcap;            /* a power of two */
+	uint64_t seen;          /* days before it have set last_valid: never further than the window */
 	struct symchg *chg;     /* pending symbol changes, in row order, [chead, ctail) */
 	size_t chead, ctail, ccap;
 	int in_open;            /* the last buffered day may still get rows */
@@ -345,8 +346,6 @@ bt_price(bt_engine *e, const char *id, const char *symbol, double ret, char *err
 		e->chg[e->ctail++] = (struct symchg){ e->rtail, i, b };
 	}
 	s->in_day = d->date;
-	if (!isnan(ret))
-		s->last_valid = d->date;
 	e->rsec[e->rtail & (e->rcap - 1)] = (uint32_t)i;
 	e->rret[e->rtail & (e->rcap - 1)] = ret;
 	e->rtail++;
@@ -407,6 +406,23 @@ bt_member(bt_engine *e, int date, const char *id, char *err, size_t errlen)
 	return 0;
 }
 
+/* Let the rows of the buffered days before day position `upto` set last_valid: what the drops may know.
+ * Rows of later days stay unseen, so that the window is the same whatever the caller has already
+ * given (a partly given day, or more days). */
+static void
+see_through(bt_engine *e, uint64_t upto)
+{
+	if (upto > e->dtail)
+		upto = e->dtail;
+	for (; e->seen < upto; e->seen++) {
+		const struct inday *d = &e->days[e->seen & (e->dcap - 1)];
+
+		for (uint64_t r = d->begin; r < d->end; r++)
+			if (!isnan(e->rret[r & (e->rcap - 1)]))
+				e->secs[e->rsec[r & (e->rcap - 1)]].last_valid = d->date;
+	}
+}
+
 /* Drop the positions whose data ended on or before `through`; scale each side's survivors so that the
  * side keeps its exposure (a side with nothing left goes to cash). */
 static void
@@ -447,11 +463,10 @@ sec_ret(const bt_engine *e, size_t idx)
 /* Earn the simulated day's return on b, drift its weights, drop what ended (unless this is the last day
  * of the data, after which everything "ends"); returns the gross return. */
 static double
-book_earn(bt_engine *e, struct book *b, int prev_day, int last)
+book_earn(bt_engine *e, struct book *b, int last)
 {
 	double rp = 0, nav;
 
-	book_drop(e, b, prev_day);
 	for (size_t j = 0; j < b->n; j++)
 		rp += b->p[j].w * sec_ret(e, b->p[j].idx);
 	nav = 1 + rp;
@@ -480,8 +495,11 @@ int
 bt_simulate(bt_engine *e, struct bt_day *out)
 {
 	struct inday d = e->days[e->dhead & (e->dcap - 1)];
-	int prev_day = e->day, last;
+	int last;
 
+	/* The window of the day: itself and the `lookahead` days after it (bt_next made sure they are
+	 * complete), or everything once the input has ended. */
+	see_through(e, e->in_ended ? e->dtail : e->dhead + 1 + (uint64_t)e->lookahead);
 	e->ready = 0;
 	e->day = d.date;
 	e->dhead++;
@@ -515,9 +533,9 @@ bt_simulate(bt_engine *e, struct bt_day *out)
 		return 0;
 	memset(out, 0, sizeof *out);
 	out->date = e->day;
-	out->gross = book_earn(e, &e->strat, prev_day, last);
+	out->gross = book_earn(e, &e->strat, last);
 	book_net(&e->strat, out->gross, &out->turnover, &out->cost, &out->net, &out->equity);
-	out->b_gross = book_earn(e, &e->bench, prev_day, last);
+	out->b_gross = book_earn(e, &e->bench, last);
 	book_net(&e->bench, out->b_gross, &out->b_turnover, &out->b_cost, &out->b_net, &out->b_equity);
 	return 1;
 }
@@ -608,6 +626,10 @@ bt_rebalance(bt_engine *e, double *turnover, double *b_turnover)
 	t->n = 0;
 	if (book_set(e, &e->bench, t->p, n) != 0)
 		return -1;
+	/* What was bought after its data ended leaves now, with the window of the held ones (the turnover
+	 * counted its purchase). */
+	book_drop(e, &e->strat, e->day);
+	book_drop(e, &e->bench, e->day);
 	e->started = 1;
 	if (turnover != NULL)
 		*turnover = e->strat.turnover;

@@ -41,7 +41,8 @@ void html_esc_numbers(FILE *fp, const char *s);
 
 /* Start a page: doctype, head with the inline style, a header with title and subtitle (either may be
  * escaped text; subtitle may be NULL), and the opening of <main>. refresh > 0 adds a meta refresh every
- * refresh seconds. nav is NULL or a NULL-terminated list of "id", "label" pairs shown as in-page links. */
+ * refresh seconds. nav is NULL or a NULL-terminated list of "id", "label" pairs shown as in-page links;
+ * an id with a '/' is a relative address (another page: "../live/index.html"), linked as it is. */
 void html_page_begin(FILE *fp, const char *title, const char *subtitle, int refresh, const char *const *nav);
 /* Close <main>, write the footer line (escaped text, may be NULL) and the inline script; end the page. */
 void html_page_end(FILE *fp, const char *footer);

@@ -183,30 +183,35 @@ http_header(const struct http_reply *r, const char *name, char *buf, size_t n)
 	return NULL;
 }
 
-enum http_verdict
-http_verdict(int rc, const struct http_reply *r)
+int
+http_retryable(int curl_code, long status)
 {
-	if (rc == 0) {
-		if (r->status >= 200 && r->status < 300)
-			return HTTP_DONE;
-		if (r->status >= 500 || r->status == 408)
-			return HTTP_RETRY;
-		return HTTP_FINAL;
-	}
-	switch ((CURLcode)r->curl_code) {
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_COULDNT_CONNECT:
+	switch ((CURLcode)curl_code) {
+	case CURLE_OK:
+		return status >= 500 || status == 408 || status == 429;
+	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_RESOLVE_HOST: /* DNS has bad minutes too */
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:   /* also a stall: CURLOPT_LOW_SPEED_TIME */
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
-		return HTTP_RETRY;
+		return 1;
 	default:
-		return HTTP_FINAL;
+		return 0;
 	}
+}
+
+enum http_verdict
+http_verdict(int rc, const struct http_reply *r)
+{
+	if (rc == 0 && r->status >= 200 && r->status < 300)
+		return HTTP_DONE;
+	return http_retryable(rc == 0 ? 0 : r->curl_code, rc == 0 ? r->status : 0) ? HTTP_RETRY : HTTP_FINAL;
 }
 
 double

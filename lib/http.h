@@ -25,7 +25,7 @@ struct http_reply {
 /* What a caller should do with an answer. */
 enum http_verdict {
 	HTTP_DONE,  /* 2xx */
-	HTTP_RETRY, /* 5xx, 408, a timeout, a reset or refused connection, an empty answer: try again later */
+	HTTP_RETRY, /* http_retryable: 5xx, 408, 429, a timeout, a reset or refused connection ...: try again later */
 	HTTP_FINAL  /* other 4xx, a malformed URL, a TLS failure ...: trying again cannot help */
 };
 
@@ -44,7 +44,18 @@ void http_reply_free(struct http_reply *r);
  * blanks, or NULL when absent. */
 const char *http_header(const struct http_reply *r, const char *name, char *buf, size_t n);
 
-/* Classify a request's outcome (rc is what http_post_form returned). This function can't fail. */
+/* The suite's one retry policy, for every HTTP client (http_post_form's callers, s3): whether a transfer
+ * that ended with libcurl's code curl_code (a CURLcode; 0 when an answer came) and HTTP status is worth
+ * another attempt. Worth it: 5xx, 408 Request Timeout, 429 Too Many Requests (callers with a quota may
+ * decide otherwise), and transport failures that a later attempt can cure: DNS and connection failures,
+ * timeouts and stalls, a connection reset or closed mid-answer, a broken TLS handshake, HTTP/2 stream
+ * errors. Final: any other answer, and everything on our side or in the request itself (a malformed URL,
+ * an unknown protocol, a certificate that does not verify, out of memory, a write error, a transfer the
+ * caller aborted). This function can't fail. */
+int http_retryable(int curl_code, long status);
+
+/* Classify a request's outcome (rc is what http_post_form returned) with http_retryable. This function
+ * can't fail. */
 enum http_verdict http_verdict(int rc, const struct http_reply *r);
 
 /* Seconds to wait before retry number attempt (1, 2, ...): base x 2^(attempt-1), at most cap. A

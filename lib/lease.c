@@ -23,6 +23,35 @@
 
 /* ---- the record ---- */
 
+/* The wall clock with its fraction: a lease is expired once this reaches its (whole-second) expiry. */
+static double
+now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+expired(const struct lease *l)
+{
+	return now_real() >= (double)l->expires;
+}
+
+/* Stamp l as taken now for ttl seconds. The record keeps whole seconds, so the expiry is rounded up: the
+ * holder keeps the lease at least ttl seconds (a taker at 12:00:00.9 would otherwise see a lease taken at
+ * 11:59:59.999 with a TTL of 1 expire at once). */
+static void
+stamp(struct lease *l, int ttl)
+{
+	double t = now_real();
+
+	l->acquired = (time_t)t;
+	l->expires = (time_t)t + ttl + ((double)(time_t)t < t ? 1 : 0);
+	l->ttl = ttl;
+}
+
 static void
 iso_time(time_t t, char *out, size_t n)
 {
@@ -393,8 +422,7 @@ lease_acquire_as(const char *store_url, const char *name, int ttl_s, const char 
 		goto done;
 	}
 	for (attempt = 0, rc = HELD; attempt < ATTEMPTS && rc == HELD; attempt++) {
-		l->acquired = time(NULL);
-		l->expires = l->acquired + ttl_s;
+		stamp(l, ttl_s);
 		free(body);
 		if ((body = lease_json(l)) == NULL) {
 			err_fmt(err, errlen, "lease record: out of memory or not UTF-8 (owner, host)");
@@ -424,7 +452,7 @@ lease_acquire_as(const char *store_url, const char *name, int ttl_s, const char 
 			rc = 0;
 			break;
 		}
-		if (cur == NULL || time(NULL) < cur->expires) {
+		if (cur == NULL || !expired(cur)) {
 			rc = held_msg(w.key, cur, err, errlen);
 			break;
 		}
@@ -446,7 +474,7 @@ lease_acquire_as(const char *store_url, const char *name, int ttl_s, const char 
 			}
 			rc = local_read(&w, &again, err, errlen);
 			if (rc == EX_NOINPUT || (rc == 0 && again != NULL && strcmp(again->token, cur->token) == 0 &&
-			    time(NULL) >= again->expires))
+			    expired(again)))
 				rc = local_replace(&w, body, err, errlen);
 			else if (rc == 0)
 				rc = HELD; /* another taker got there first: read it again */
@@ -601,8 +629,8 @@ lease_renew(struct lease *l, int ttl_s, char *err, size_t errlen)
 		return EX_USAGE;
 	}
 	next = *l;
-	next.ttl = ttl_s;
-	next.expires = time(NULL) + ttl_s;
+	stamp(&next, ttl_s);
+	next.acquired = l->acquired;
 	if ((body = lease_json(&next)) == NULL) {
 		err_fmt(err, errlen, "out of memory");
 		return EX_SOFTWARE;

@@ -1,6 +1,7 @@
 #include "metrics.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
@@ -230,4 +231,220 @@ mt_periods(const int *date, const double *r, const double *rb, size_t n, int mon
 		pb *= 1 + rb[i];
 	}
 	return np;
+}
+
+/* The day k calendar months before `day`, its day of the month clipped to the month's length (Python's
+ * dateutil relativedelta(months=k)). */
+static int
+months_before(int day, int k)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, len, idx;
+
+	date_to_ymd(day, &y, &m, &d);
+	idx = y * 12 + (m - 1) - k;
+	y = idx >= 0 ? idx / 12 : -((-idx + 11) / 12);
+	m = idx - y * 12 + 1;
+	len = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	return date_from_ymd(y, m, d < len ? d : len);
+}
+
+/* prod(1 + r) - 1 over the rows dated from `from` on; annualised (CAGR over their count) when ann. */
+static double
+trailing(const int *date, const double *r, size_t n, int from, int ann)
+{
+	double w = 1;
+	size_t k = 0;
+
+	for (size_t i = n; i-- > 0 && date[i] >= from;) {
+		w *= 1 + r[i];
+		k++;
+	}
+	if (k == 0)
+		return NAN;
+	return ann ? pow(fabs(w), MT_PERIODS / (double)k) - 1 : w - 1;
+}
+
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* numpy's linear percentile of sorted s[0..n), q in [0, 1]. */
+static double
+quantile_sorted(const double *s, size_t n, double q)
+{
+	double h = (double)(n - 1) * q, lo = floor(h);
+	size_t i = (size_t)lo;
+
+	return i + 1 < n ? s[i] + (h - lo) * (s[i + 1] - s[i]) : s[n - 1];
+}
+
+void
+mt_extra(const int *date, const double *r, const double *b, size_t n, struct mt_extra *x)
+{
+	double w = 1, peak = 1, maxdd = 0, dd2 = 0, sum = 0, wins = 0, losses = 0, cur_dd = 0;
+	double dd_sum = 0, days_sum = 0;
+	size_t ndd = 0, nz = 0, i;
+	int y, m, d, T, under = 0, start = 0, end = 0;
+	double *sorted;
+
+	for (double *f = (double *)x; f < (double *)(x + 1); f++)
+		*f = NAN;
+	if (n == 0)
+		return;
+	T = date[n - 1];
+	date_to_ymd(T, &y, &m, &d);
+	x->mtd = trailing(date, r, n, date_from_ymd(y, m, 1), 0);
+	x->m3 = trailing(date, r, n, months_before(T, 3), 0);
+	x->m6 = trailing(date, r, n, months_before(T, 6), 0);
+	x->ytd = trailing(date, r, n, date_from_ymd(y, 1, 1), 0);
+	x->y1 = trailing(date, r, n, months_before(T, 12), 0);
+	x->y3 = trailing(date, r, n, months_before(T, 35), 1);
+	x->y5 = trailing(date, r, n, months_before(T, 59), 1);
+	x->y10 = trailing(date, r, n, months_before(T, 120), 1);
+	x->all = trailing(date, r, n, date[0], 1);
+
+	/* Calendar months and years: compounded, the best and worst. */
+	for (int yearly = 0; yearly < 2; yearly++) {
+		double g = 1, best = -INFINITY, worst = INFINITY;
+		int key = 0, k;
+		for (i = 0; i <= n; i++) {
+			if (i < n) {
+				date_to_ymd(date[i], &y, &m, &d);
+				k = yearly ? y : y * 12 + m;
+			} else
+				k = key + 1;
+			if (i > 0 && k != key) {
+				best = fmax(best, g - 1);
+				worst = fmin(worst, g - 1);
+				g = 1;
+			}
+			if (i < n) {
+				key = k;
+				g *= 1 + r[i];
+			}
+		}
+		*(yearly ? &x->best_year : &x->best_month) = best;
+		*(yearly ? &x->worst_year : &x->worst_month) = worst;
+	}
+
+	/* Drawdown periods (as mt_drawdowns), the daily drawdown for the ulcer index. */
+	x->longest_dd_days = 0;
+	for (i = 0; i <= n; i++) {
+		double dd = 0;
+		if (i < n) {
+			w *= 1 + r[i];
+			peak = w > peak ? w : peak;
+			dd = w / peak - 1;
+			dd2 += dd * dd;
+			maxdd = dd < maxdd ? dd : maxdd;
+			sum += r[i];
+			if (r[i] >= 0)
+				wins += r[i];
+			else
+				losses += r[i];
+			nz += r[i] != 0;
+		}
+		if (dd < 0) {
+			if (!under) {
+				under = 1;
+				start = date[i];
+				cur_dd = 0;
+			}
+			cur_dd = dd < cur_dd ? dd : cur_dd;
+			end = date[i];
+		} else if (under) {
+			under = 0;
+			ndd++;
+			dd_sum += cur_dd;
+			days_sum += end - start + 1;
+			x->longest_dd_days = fmax(x->longest_dd_days, end - start + 1);
+		}
+	}
+	if (ndd > 0) {
+		x->avg_dd = dd_sum / (double)ndd;
+		x->avg_dd_days = days_sum / (double)ndd;
+	}
+	x->recovery_factor = maxdd < 0 ? fabs(sum) / fabs(maxdd) : NAN;
+	x->ulcer_index = n > 1 ? sqrt(dd2 / (double)(n - 1)) : NAN;
+	x->time_in_market = ceil((double)nz / (double)n * 100) / 100;
+	x->profit_factor = losses < 0 ? wins / -losses : wins > 0 ? INFINITY : 0;
+	if ((sorted = malloc(n * sizeof *sorted)) != NULL) {
+		double lo, hi;
+		memcpy(sorted, r, n * sizeof *sorted);
+		qsort(sorted, n, sizeof *sorted, cmp_dbl);
+		hi = quantile_sorted(sorted, n, 0.95);
+		lo = quantile_sorted(sorted, n, 0.05);
+		x->tail_ratio = lo != 0 ? fabs(hi / lo) : NAN;
+		free(sorted);
+	}
+	if (b != NULL && n > 1) {
+		double mr = 0, mb = 0, sxy = 0, sxx = 0, syy = 0;
+		for (i = 0; i < n; i++) {
+			mr += r[i];
+			mb += b[i];
+		}
+		mr /= (double)n;
+		mb /= (double)n;
+		for (i = 0; i < n; i++) {
+			sxy += (r[i] - mr) * (b[i] - mb);
+			sxx += (r[i] - mr) * (r[i] - mr);
+			syy += (b[i] - mb) * (b[i] - mb);
+		}
+		x->r_squared = sxx > 0 && syy > 0 ? sxy * sxy / (sxx * syy) : NAN;
+	}
+}
+
+void
+mt_rolling_sortino(const double *r, size_t n, size_t w, double *out)
+{
+	/* Each window from scratch, in index order: exact sums, and n x w is small (w is half a year). */
+	for (size_t i = 0; i < n; i++) {
+		double s = 0, neg = 0;
+		size_t nneg = 0;
+
+		if (w == 0 || i + 1 < w) {
+			out[i] = NAN;
+			continue;
+		}
+		for (size_t j = i + 1 - w; j <= i; j++) {
+			s += r[j];
+			if (r[j] < 0) {
+				neg += r[j] * r[j];
+				nneg++;
+			}
+		}
+		/* no loss in the window: quantstats divides by 0 (infinity); a gap here */
+		out[i] = nneg > 0 ? s / (double)w / sqrt(neg / (double)w) * sqrt(MT_PERIODS) : NAN;
+	}
+}
+
+void
+mt_rolling_beta(const double *r, const double *b, size_t n, size_t w, double *out)
+{
+	/* Each window from scratch (two passes): n x w operations, exact, and w is at most a year. */
+	for (size_t i = 0; i < n; i++) {
+		double mr = 0, mb = 0, cov = 0, var = 0;
+		size_t j0;
+
+		if (w < 2 || i + 1 < w) {
+			out[i] = NAN;
+			continue;
+		}
+		j0 = i + 1 - w;
+		for (size_t j = j0; j <= i; j++) {
+			mr += r[j];
+			mb += b[j];
+		}
+		mr /= (double)w;
+		mb /= (double)w;
+		for (size_t j = j0; j <= i; j++) {
+			cov += (r[j] - mr) * (b[j] - mb);
+			var += (b[j] - mb) * (b[j] - mb);
+		}
+		out[i] = var > 0 ? cov / var : NAN;
+	}
 }

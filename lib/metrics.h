@@ -69,4 +69,33 @@ struct mt_period {
 size_t mt_periods(const int *date, const double *r, const double *rb, size_t n, int monthly,
     struct mt_period *out, size_t max);
 
+/* The rest of quantstats' metrics report (reports.metrics, stats.py 0.0.81) for r over dates date[0..n)
+ * (ascending), with the benchmark b for R-squared (NULL: NaN). NaN where undefined. */
+struct mt_extra {
+	/* Trailing returns to the last date T, compounded: MTD (from the 1st of T's month), 3M, 6M, 1Y
+	 * (from T minus 3, 6, 12 calendar months, the day clipped to the month's end), YTD (from January 1);
+	 * annualised as the CAGR of the rows from T minus 35 months (3Y), 59 months (5Y), 10 years (10Y), and
+	 * of every row (all). */
+	double mtd, m3, m6, ytd, y1, y3, y5, y10, all;
+	double best_month, worst_month, best_year, worst_year; /* compounded calendar months and years */
+	double longest_dd_days; /* the longest drawdown period, calendar days (mt_drawdown.days), 0: none */
+	double avg_dd;          /* mean of every drawdown period's depth (negative), NaN: none */
+	double avg_dd_days;     /* mean of their days */
+	double recovery_factor; /* |sum of r| / |max drawdown| (quantstats sums, it does not compound) */
+	double ulcer_index;     /* sqrt(sum of dd^2 / (N - 1)), dd the daily drawdown from the peak */
+	double time_in_market;  /* share of days with r != 0, rounded up to a whole percent */
+	double profit_factor;   /* sum of r >= 0 / |sum of r < 0| (+inf with no loss, 0 with neither) */
+	double tail_ratio;      /* |95th percentile / 5th percentile| of r (linear interpolation) */
+	double r_squared;       /* the squared correlation of r and b */
+};
+
+void mt_extra(const int *date, const double *r, const double *b, size_t n, struct mt_extra *out);
+
+/* Rolling statistics over a window of w days into out[0..n) (NaN until the window is full), as quantstats'
+ * rolling_sortino (mean / sqrt(sum of negative r^2 / w) x sqrt(252); NaN for a window with no loss, where
+ * quantstats divides by 0) and rolling beta (cov / var of the
+ * window, sample statistics; NaN when the benchmark is constant there). These functions can't fail. */
+void mt_rolling_sortino(const double *r, size_t n, size_t w, double *out);
+void mt_rolling_beta(const double *r, const double *b, size_t n, size_t w, double *out);
+
 #endif

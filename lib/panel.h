@@ -16,7 +16,11 @@
  *  - with PANEL_KEYS, (date, id) strictly increases: ids within a date in panel order (numeric ids by
  *    value, as prices-merge sorts them; see panel_idcmp), so a duplicate (date, id) is seen at once
  *    ("id: duplicate row for id 'X' on D"; "id: 'X' after 'Y' on D: the input must be sorted by date,
- *    then id"). Without it (weights files follow the strategy's order), only dates are checked. */
+ *    then id"). Without it (weights files follow the strategy's order), only dates are checked.
+ *
+ * Its readers: wtrun (weights: prices + universe), btrun (backtest: prices + weights + universe), lastpx
+ * (prices-last), pf_read_prices (orders), dash/live (data/last.csv), sim/prices (ib-sim, which then keeps
+ * the bars in memory per security) and panel_merge below. */
 #ifndef STI_PANEL_H
 #define STI_PANEL_H
 
@@ -27,7 +31,7 @@
 
 /* ---- reading ---- */
 
-#define PANEL_MAXCOL 16 /* columns a reader can be asked for, besides date and id */
+#define PANEL_MAXCOL 32 /* columns a reader can be asked for, besides date and id */
 
 enum {
 	PANEL_KEYS = 1, /* check that (date, id) strictly increases (prices); else dates only */
@@ -136,9 +140,10 @@ typedef struct panel_merge_opts {
 
 /* Merge n date-major CSV inputs (each sorted by date, then id; ids compared numerically when both are
  * integers) into out, with the first input's header and columns (others are matched by name; a missing
- * column is written empty). On a duplicate (date, id) the row of the later input wins. Returns the number
- * of rows written, or -1 with "file:line: field: message" in err (an unsorted input, a duplicate within one
- * input, a malformed line, a missing date or id column, a write error). */
+ * column is written empty; at most PANEL_MAXCOL columns). Each input is read by the panel reader above
+ * (PANEL_KEYS). On a duplicate (date, id) the row of the later input wins. Returns the number of rows
+ * written, or -1 with "file:line: field: message" in err (an unsorted input, a duplicate within one input,
+ * a malformed line, a missing date or id column, a write error). */
 long panel_merge(FILE **in, const char **names, int n, FILE *out, const panel_merge_opts *o, char *err,
     size_t errlen);
 

@@ -252,3 +252,22 @@ pg_copy_out(PGconn *conn, const char *sql, FILE *out, long long *rows, void (*pr
 		PQclear(res);
 	return code;
 }
+
+int
+pg_query_row(PGconn *conn, const char *sql, char *buf, size_t n, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(conn, sql);
+	size_t used = 0;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		return fail(conn, res, "query", 0, err, errlen);
+	buf[0] = '\0';
+	for (int i = 0; i < PQnfields(res); i++) {
+		int w = snprintf(buf + used, n - used, "%s%s", i ? "," : "", PQgetvalue(res, 0, i));
+		if (w < 0 || (size_t)w >= n - used)
+			break;
+		used += (size_t)w;
+	}
+	PQclear(res);
+	return 0;
+}

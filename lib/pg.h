@@ -48,4 +48,8 @@ extern const char pg_session_sql[];
 int pg_copy_out(PGconn *conn, const char *sql, FILE *out, long long *rows, void (*progress)(long long rows),
     char *err, size_t errlen);
 
+/* Run sql, a SELECT of one row, and write its fields into buf joined by ',' (NULL as an empty field).
+ * Returns 0, or a sysexits code as pg_copy_out() does with a message in err. */
+int pg_query_row(PGconn *conn, const char *sql, char *buf, size_t n, char *err, size_t errlen);
+
 #endif

@@ -15,7 +15,7 @@
 #include "err.h"
 #include "ndjson.h"
 #include "num.h"
-#include "universe.h"
+#include "panel.h"
 
 /* Share counts are computed in doubles: a product such as 98000 x 0.5 / 49 may land a hair below the
  * whole number it means, and floor() would then lose a share. A millionth of a share is never real. */
@@ -665,45 +665,29 @@ out:
 int
 pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref)
 {
-	csv_reader *r = csv_open(fp, name);
-	int cd, cid, csym, cc, cr, d, got, rc = -1, pdate = INT_MIN, c;
+	static const char *const cols[] = { "symbol", "close", "?ret" };
+	enum { C_SYMBOL, C_CLOSE, C_RET };
+	char err[600];
+	panel *p;
+	int got, rc = -1;
 	double px, ret;
-	char *pid = NULL;
 
-	if (r == NULL)
-		return fail(b, "out of memory");
-	if (csv_read_header(r) != 0 || (cd = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0 ||
-	    (csym = csv_require(r, "symbol")) < 0 || (cc = csv_require(r, "close")) < 0) {
-		csv_failed(b, r);
-		goto out;
-	}
-	cr = csv_col(r, "ret");
-	while ((got = csv_next(r)) == 1) {
-		if (csv_date_required(r, cd, &d) < 0 || csv_need(r, cid) < 0) {
-			csv_failed(b, r);
-			goto out;
-		}
-		/* date-major, one row per (date, id) (sti-formats(5)): a second row would silently win */
-		if (pid != NULL && (c = d != pdate ? (d < pdate ? -1 : 1) : univ_idcmp(csv_field(r, cid), pid)) <= 0) {
-			csv_fail(r, c == 0 ? cid : cd, c == 0 ? "duplicate row for this date and id" :
-			    "not sorted by date, then id");
-			csv_failed(b, r);
-			goto out;
-		}
-		free(pid);
-		if ((pid = strdup(csv_field(r, cid))) == NULL) {
-			fail(b, "out of memory");
-			goto out;
-		}
-		pdate = d;
+	/* date-major, one row per (date, id) (sti-formats(5)): lib/panel refuses a second row, which would
+	 * silently win, and rows out of order */
+	if (panel_open(&p, &fp, &name, 1, cols, 3, PANEL_KEYS, err, sizeof err) != 0)
+		return fail(b, "%s", err);
+	while (panel_has(p)) {
+		csv_reader *r = panel_csv(p);
+		int d = panel_date(p), cc = panel_col(p, C_CLOSE), cr = panel_col(p, C_RET);
+
 		if (d >= before)
-			continue;
+			goto next;
 		if ((got = csv_double(r, cc, &px)) < 0) {
 			csv_failed(b, r);
 			goto out;
 		}
 		if (got == 0) /* a missing close is no price, not a zero one */
-			continue;
+			goto next;
 		if (!(px > 0) || !isfinite(px)) {
 			csv_fail(r, cc, "%g is not a positive price", px);
 			csv_failed(b, r);
@@ -721,16 +705,16 @@ pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref)
 			csv_failed(b, r);
 			goto out;
 		}
-		pf_add_price(b, csv_field(r, cid), csv_field(r, csym), d, px, ret, before, ref);
-	}
-	if (got < 0) {
-		csv_failed(b, r);
-		goto out;
+		pf_add_price(b, panel_id(p), csv_field(r, panel_col(p, C_SYMBOL)), d, px, ret, before, ref);
+next:
+		if (panel_next(p) < 0) {
+			fail(b, "%s", panel_error(p));
+			goto out;
+		}
 	}
 	rc = 0;
 out:
-	free(pid);
-	csv_close(r);
+	panel_close(p);
 	return rc;
 }
 
@@ -886,7 +870,7 @@ pf_plan(pf_book *b, const struct pf_params *p)
 	t->invest = p->capital * (1 - p->buffer);
 	t->nav = isnan(p->nav) ? p->capital : p->nav;
 	for (i = 0; i < b->n; i++)
-		b->v[i].work_buy = b->v[i].work_sell = 0;
+		b->v[i].work_buy = b->v[i].work_sell = b->v[i].same_buy = b->v[i].same_sell = 0;
 	for (k = 0; k < b->nwork; k++) {
 		w = &b->work[k];
 		w->kind = classify(w->w.client_id, p);
@@ -895,6 +879,13 @@ pf_plan(pf_book *b, const struct pf_params *p)
 			continue;
 		}
 		t->newer += w->kind == PF_WORK_NEWER; /* refused; counted as held meanwhile */
+		if (w->kind == PF_WORK_SAME) { /* the batch itself: in the accounting only */
+			if (w->w.side > 0)
+				b->v[w->name].same_buy += w->w.remaining;
+			else
+				b->v[w->name].same_sell += w->w.remaining;
+			continue;
+		}
 		if (w->w.side > 0)
 			b->v[w->name].work_buy += w->w.remaining;
 		else
@@ -908,6 +899,7 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		x->price_date = p->use_ref ? x->ref_date : x->close_date;
 		x->value_px = x->price;
 		x->qty = x->target = x->want = 0;
+		x->placed = 0;
 		x->bad[0] = '\0';
 		t->gross += fabs(x->weight);
 		if (!(x->price > 0) || !isfinite(x->price)) {
@@ -916,8 +908,8 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		}
 		held_value += (double)x->held * x->price;
 		held_eff = (double)x->held + (double)x->work_buy - (double)x->work_sell;
-		t->work_buy += (double)x->work_buy * x->price;
-		t->work_sell += (double)x->work_sell * x->price;
+		t->work_buy += (double)(x->work_buy + x->same_buy) * x->price;
+		t->work_sell += (double)(x->work_sell + x->same_sell) * x->price;
 		if (x->close > 0 && in_play(x) && check_close(x, p) != 0) {
 			x->why = PF_BAD_PRICE;
 			x->value_px = fmax(x->value_px, x->prev_close * (1 + x->ret));
@@ -974,8 +966,8 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		else
 			x->qty = 0;
 	}
-	/* a re-run: an order whose client_id the broker has seen would not be placed again; the plan must not
-	 * count on it (nor spend the funds on it) */
+	/* a re-run writes the same orders, but one whose client_id the broker has seen will not be placed
+	 * again: it spends nothing and counts nothing (its working remainder counts, as same_buy/same_sell) */
 	for (i = 0; i < b->n && p->strategy != NULL && b->placed.n > 0; i++) {
 		char cid[DATE_LEN + 1 + 256], day[DATE_LEN + 1];
 
@@ -984,10 +976,7 @@ pf_plan(pf_book *b, const struct pf_params *p)
 			continue;
 		snprintf(cid, sizeof cid, "%s:%s:%s:%s", date_fmt(p->decided, day), p->strategy, x->symbol,
 		    x->qty > 0 ? "BUY" : "SELL");
-		if (map_get(&b->placed, cid) != SIZE_MAX) {
-			x->qty = 0;
-			x->why = PF_PLACED;
-		}
+		x->placed = map_get(&b->placed, cid) != SIZE_MAX;
 	}
 	/* the funds: cash before the sells, less what working BUYs counted as held will spend; SELLs of other
 	 * strategies still working are not counted on */
@@ -1007,8 +996,9 @@ pf_plan(pf_book *b, const struct pf_params *p)
 
 	for (k = 0; k < b->norder; k++) {
 		x = &b->v[b->order[k]];
+		t->placed += x->placed;
 		if (x->qty < 0) {
-			t->proceeds += notional(x);
+			t->proceeds += x->placed ? 0 : notional(x);
 			t->sells++;
 		}
 	}
@@ -1019,6 +1009,10 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		x = &b->v[b->order[k]];
 		if (x->qty < 0)
 			continue;
+		if (x->placed) { /* at the broker already: its remainder is in the working BUYs */
+			t->buys++;
+			continue;
+		}
 		if (notional(x) > budget + CASH_EPS) {
 			fit = floor((budget + CASH_EPS) / x->price);
 			x->qty = fit > 0 ? (long long)fmin(fit, (double)x->qty) : 0;
@@ -1043,9 +1037,11 @@ pf_plan(pf_book *b, const struct pf_params *p)
 		x = &b->v[i];
 		if (!(x->value_px > 0) || !isfinite(x->value_px))
 			continue;
-		v = ((double)x->held + (double)x->work_buy - (double)x->work_sell) * x->value_px;
+		v = ((double)x->held + (double)x->work_buy - (double)x->work_sell + (double)x->same_buy -
+		    (double)x->same_sell) * x->value_px;
 		t->committed_before += v;
-		t->committed += v + (double)x->qty * x->value_px;
+		t->committed += v + (x->placed ? 0 : (double)x->qty * x->value_px);
+		t->new_buys += x->qty > 0 && !x->placed;
 	}
 }
 
@@ -1144,7 +1140,7 @@ pf_check(const pf_book *b, const struct pf_params *p, void (*report)(void *ctx, 
 	}
 	/* the invariant: a batch that buys never leaves the account committed beyond its NAV */
 	limit = t->nav * (1 + p->margin + p->commit_tol);
-	if (t->buys > 0 && !(t->committed <= limit + CASH_EPS))
+	if (t->new_buys > 0 && !(t->committed <= limit + CASH_EPS))
 		say(report, ctx, &n, "the batch would commit %.2f, %.4g x the NAV %.2f, above NAV x (1 + --margin %g + "
 		    "--commit-tolerance %g)", t->committed, t->committed / t->nav, t->nav, p->margin, p->commit_tol);
 	if (sum > p->max_gross + p->gross_tol)
@@ -1252,7 +1248,6 @@ pf_why_text(enum pf_why why)
 	case PF_SHRUNK_DUST: return "shrunk to the funds, then below the dust rules: skipped";
 	case PF_NO_SHORT: return "cut to the shares held less working SELLs (never short, an exit never buys)";
 	case PF_BAD_PRICE: return "refused price or quantity: not traded";
-	case PF_PLACED: return "this decision's order is at the broker already";
 	}
 	return "?";
 }
@@ -1295,6 +1290,10 @@ pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp)
 			fprintf(fp, " (%s)", x->bad);
 		if (x->work_buy != 0 || x->work_sell != 0)
 			fprintf(fp, " [working +%lld -%lld]", x->work_buy, x->work_sell);
+		if (x->same_buy != 0 || x->same_sell != 0)
+			fprintf(fp, " [this decision's working +%lld -%lld]", x->same_buy, x->same_sell);
+		if (x->placed)
+			fprintf(fp, " (at the broker already: not placed again)");
 		putc('\n', fp);
 	}
 	free(idx);

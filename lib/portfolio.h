@@ -5,10 +5,13 @@
  * the broker's id, not the data's). Prices are matched by id first, by symbol when the id is unknown.
  *
  * Working orders (the account's open orders, staged or transmitted, whatever client placed them) count as
- * held for sizing, except the ones this decision supersedes: the same strategy's orders from an older
- * decision, which the submitter cancels before it places the new batch (pf_write_orders lists them as
- * "supersede" records). The invariant pf_check enforces, over whatever happened before (re-runs, skipped
- * days, staged orders never transmitted, partial fills):
+ * held for sizing, except the strategy's own: those of an older decision are superseded (the submitter
+ * cancels them before it places the new batch; pf_write_orders lists them as "supersede" records), and
+ * those of this decision (a re-run) are the batch itself: sized as if absent, so that a re-run writes the
+ * same orders, whose client_ids the submitter places once. The accounting knows that: an order whose
+ * client_id the broker has seen is not counted (its working remainder is). The invariant pf_check
+ * enforces, over whatever happened before (re-runs, skipped days, staged orders never transmitted,
+ * partial fills):
  *
  *   committed = sum over names of (held + working BUYs - working SELLs + order) x price
  *             <= NAV x (1 + margin + commit_tol)
@@ -41,8 +44,6 @@ enum pf_why {
 	PF_SHRUNK_DUST, /* a BUY cut to the funds, then below --min-notional or --min-weight-change: skipped */
 	PF_NO_SHORT,    /* a SELL cut to the shares held less the working SELLs: the account is never short;
 	                 * or working SELLs beyond the position: an exit never buys */
-	PF_PLACED,      /* this decision's order for the name and side is at the broker already (a re-run):
-	                 * the submitter places a client_id once, so no order */
 	PF_BAD_PRICE    /* the close disagrees with its return, or sizes an out-of-range quantity: refused,
 	                 * or left untraded with skip_bad */
 };
@@ -64,8 +65,10 @@ struct pf_name {
 	int in_account;       /* 1 when the account holds a position in it */
 	double weight;        /* target weight (0 when held but not targeted) */
 	long long held;       /* shares held now (negative: short) */
-	long long work_buy;   /* shares of working BUYs counted as held (others', and this decision's own) */
+	long long work_buy;   /* shares of working BUYs counted as held: others' (and a later decision's) */
 	long long work_sell;  /* ... and of working SELLs */
+	long long same_buy;   /* shares of this decision's own working BUYs and SELLs: not in the sizing, in */
+	long long same_sell;  /* the accounting */
 	long long work_all;   /* shares of every working order on the name (kept below 1e15) */
 	struct pf_quote close_id, close_sym; /* last close from --prices, matched by id / by symbol */
 	struct pf_quote ref_id, ref_sym;     /* the same from the reference source */
@@ -83,6 +86,8 @@ struct pf_name {
 	long long want;       /* target - held: the order before dust rules and funds */
 	long long qty;        /* the order: > 0 buys, < 0 sells, 0 none */
 	enum pf_why why;      /* what decided qty */
+	int placed;           /* the order's client_id is at the broker already: the submitter will not place
+	                       * it again, so the accounting does not count it */
 	char bad[320];        /* PF_BAD_PRICE: why, in words */
 };
 
@@ -104,7 +109,7 @@ struct pf_working {
 /* What becomes of a working order in a plan. */
 enum pf_work_kind {
 	PF_WORK_OTHER,     /* another strategy's or an unknown reference: counted as held */
-	PF_WORK_SAME,      /* this decision's own (a re-run): counted as held */
+	PF_WORK_SAME,      /* this decision's own (a re-run): the batch itself, counted in the accounting only */
 	PF_WORK_SUPERSEDE, /* this strategy's from an older decision: to be cancelled, not counted */
 	PF_WORK_NEWER      /* this strategy's from a later decision: the run is refused */
 };
@@ -171,8 +176,9 @@ int pf_add_position(pf_book *b, const char *id, const char *symbol, long long qt
  * +1/-1, a negative or out-of-range quantity, remaining + filled above qty, or no symbol. */
 int pf_add_working(pf_book *b, const struct pf_working *w);
 
-/* Note a client_id the broker has seen (an open order in any state, a completed order or a fill): a
- * re-run of its decision gives its name and side no order. Returns 0, or -1 when out of memory. */
+/* Note a client_id the broker has seen (an open order in any state, a completed order or a fill): an
+ * order of the plan with it is written (a re-run writes the same orders) but not counted. Returns 0, or
+ * -1 when out of memory. */
 int pf_add_placed(pf_book *b, const char *client_id);
 
 /* Offer a price row to the book: it updates the names it matches when it is dated before `before` and not
@@ -201,8 +207,9 @@ int pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref);
 /* Size every name and decide its order: target = floor(capital x (1 - buffer) x weight / price), the
  * order is target - (held + working BUYs - working SELLs), dust rules skip small ones (never one that
  * closes a position), a SELL never goes below the shares held less the working SELLs, then BUYs, largest
- * first, are cut to the funds plus margin x NAV plus the SELLs' proceeds less the working BUYs counted as
- * held, and a cut one is skipped when it became dust. A close that disagrees with its return, or a
+ * first, are cut to the funds plus margin x NAV plus the SELLs' proceeds less the working BUYs (this
+ * decision's included), and a cut one is skipped when it became dust; an order already placed (placed)
+ * spends nothing: its working remainder is already counted. A close that disagrees with its return, or a
  * quantity that is not finite or above max_shares, gives PF_BAD_PRICE and no order. This function can't
  * fail; names without a price get PF_NO_PRICE. */
 void pf_plan(pf_book *b, const struct pf_params *p);
@@ -215,6 +222,8 @@ struct pf_totals {
 	double spent;     /* on the BUYs as sized */
 	double gross;     /* sum of |target weight| */
 	size_t sells, buys, shrunk; /* orders, and BUYs cut by the funds */
+	size_t placed;    /* orders written whose client_id is at the broker already (not placed again) */
+	size_t new_buys;  /* BUYs that will be placed */
 	double nav;       /* the NAV of the invariant */
 	double work_buy, work_sell; /* notional of the working orders counted as held */
 	double committed_before, committed; /* the invariant's left side before and after the batch */

@@ -129,7 +129,37 @@ po_message_from_json(const json_t *obj, struct po_message *m, char *err, size_t 
 
 /* ---- sending ---- */
 
-/* Copy src into dst (n bytes) with every occurrence of the secrets replaced, and line ends flattened. */
+static int
+hexval(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
+	    ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* How many bytes of src spell secret, each byte as itself or URL-encoded (%XX in either case, '+' for a
+ * space), as a server echoing a form field or a URL shows it; 0 when src does not start with it. */
+static size_t
+secret_at(const char *src, const char *secret)
+{
+	const char *s = src;
+
+	for (const char *p = secret; *p != '\0'; p++) {
+		if (*s == *p) {
+			s++;
+		} else if (s[0] == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0 &&
+		    (char)(hexval(s[1]) * 16 + hexval(s[2])) == *p) {
+			s += 3;
+		} else if (*p == ' ' && *s == '+') {
+			s++;
+		} else {
+			return 0;
+		}
+	}
+	return (size_t)(s - src);
+}
+
+/* Copy src into dst (n bytes) with every occurrence of the secrets (plain or URL-encoded) replaced, and
+ * line ends flattened. */
 static void
 scrub(char *dst, size_t n, const char *src, const struct po_client *c)
 {
@@ -140,8 +170,8 @@ scrub(char *dst, size_t n, const char *src, const struct po_client *c)
 	while (*src && o + 1 < n) {
 		hit = 0;
 		for (k = 0; k < 2 && !hit; k++) {
-			sl = secrets[k] ? strlen(secrets[k]) : 0;
-			if (sl > 0 && strncmp(src, secrets[k], sl) == 0) {
+			sl = secrets[k] != NULL && secrets[k][0] != '\0' ? secret_at(src, secrets[k]) : 0;
+			if (sl > 0) {
 				o += (size_t)snprintf(dst + o, n - o, "[redacted]");
 				if (o >= n)
 					o = n - 1;

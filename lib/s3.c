@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "http.h"
 #include "log.h"
 #include "s3_impl.h"
 
@@ -501,27 +502,6 @@ s3_easy(const s3_config *c)
 	return h;
 }
 
-int
-s3_retryable(CURLcode rc, long status)
-{
-	switch (rc) {
-	case CURLE_OK:
-		return status >= 500 || status == 429 || status == 408;
-	case CURLE_WRITE_ERROR:
-	case CURLE_READ_ERROR:
-	case CURLE_ABORTED_BY_CALLBACK:
-	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_OUT_OF_MEMORY:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_LOGIN_DENIED:
-		return 0;
-	default:
-		return 1;
-	}
-}
-
 /* A 400 that another attempt can cure: a body damaged on the way (the server's hash of it differs) or
  * S3's idle-connection timeout. */
 static int
@@ -577,7 +557,7 @@ s3_fail(const char *what, CURLcode rc, long status, const s3_buf *body, const ch
 	}
 	if (rc != CURLE_OK) {
 		err_fmt(err, errlen, "%s: %s", what, curlerr && *curlerr ? curlerr : curl_easy_strerror(rc));
-		return s3_retryable(rc, 0) ? EX_TEMPFAIL : EX_UNAVAILABLE;
+		return http_retryable(rc, 0) ? EX_TEMPFAIL : EX_UNAVAILABLE;
 	}
 	code = s3_xml_take(body ? body->p : NULL, body ? body->n : 0, &pos, "Code");
 	pos = 0;
@@ -720,7 +700,7 @@ again:
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
 		if (rc == CURLE_OK && r->status >= 200 && r->status < 300)
 			break;
-		if (!(s3_retryable(rc, r->status) || transient_400(r->status, &r->body)) || attempt >= c->retries ||
+		if (!(http_retryable(rc, r->status) || transient_400(r->status, &r->body)) || attempt >= c->retries ||
 		    s3_cancelled)
 			break;
 		log_debug("%s %s: attempt %d failed (%s, HTTP %ld), retrying", method, url, attempt + 1,

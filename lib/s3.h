@@ -5,8 +5,9 @@
  * already in canonical (sorted, encoded) form, because 7.88 signs it as given. Bodies are sent from
  * memory so that their SHA-256 is signed: the server checks every byte it stores.
  *
- * Every call retries on 5xx, 429, 503 SlowDown, timeouts, stalls and resets, with exponential backoff
- * and full jitter, at most `retries` times; a 4xx is final and its message carries the S3 error Code
+ * Every call retries what the suite's one policy (http_retryable in http.h) calls transient: 5xx, 429,
+ * 408, 503 SlowDown, timeouts, stalls and resets; and a 400 whose body was damaged on the way. With
+ * exponential backoff and full jitter, at most `retries` times; another 4xx is final and its message carries the S3 error Code
  * and Message. Functions return 0 or a sysexits.h code, with a message in the caller's err buffer:
  * EX_NOINPUT (no such bucket or key), EX_NOPERM (401/403), EX_UNAVAILABLE (other 4xx),
  * EX_TEMPFAIL (retries used up), EX_IOERR (local read/write), EX_DATAERR (a checksum or length that
@@ -74,6 +75,21 @@ typedef struct s3_object {
  * continuation tokens. fn returns 0 to go on, anything else to stop (s3_list then returns that value). */
 int s3_list(const s3_config *c, const char *bucket, const char *prefix,
     int (*fn)(void *arg, const s3_object *o), void *arg, char *err, size_t errlen);
+
+typedef struct s3_upload {
+	const char *key;       /* the object the upload would create */
+	const char *upload_id;
+	const char *initiated; /* ISO 8601, as the server gives it (may be NULL) */
+} s3_upload;
+
+/* Call fn for every multipart upload in progress (ListMultipartUploads) whose key starts with prefix,
+ * following the key and upload-id markers. fn returns 0 to go on, anything else to stop (returned). */
+int s3_list_uploads(const s3_config *c, const char *bucket, const char *prefix,
+    int (*fn)(void *arg, const s3_upload *u), void *arg, char *err, size_t errlen);
+
+/* AbortMultipartUpload: its parts are deleted. */
+int s3_abort_upload(const s3_config *c, const char *bucket, const char *key, const char *upload_id, char *err,
+    size_t errlen);
 
 /* Ask transfers in progress to stop (safe in a signal handler): they fail with EX_TEMPFAIL, and an
  * upload in progress is aborted. */

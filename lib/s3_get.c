@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "http.h"
 #include "log.h"
 #include "s3.h"
 #include "s3_impl.h"
@@ -449,7 +450,7 @@ fetch_range(struct par *pa, CURL *h, long long part, unsigned char *buf, size_t 
 			snprintf(curlerr, sizeof curlerr, "connection closed after %zu of %zu bytes of the range at %lld",
 			    r.got, r.want, r.from);
 		}
-		if (!s3_retryable(rc, r.status) || attempt >= c->retries || s3_cancelled || pa->code != 0) {
+		if (!http_retryable(rc, r.status) || attempt >= c->retries || s3_cancelled || pa->code != 0) {
 			snprintf(what, sizeof what, "GET");
 			code = s3_fail(what, rc, r.status, &r.errbody, curlerr, err, errlen);
 			if (attempt > 0 && !s3_cancelled)
@@ -703,7 +704,7 @@ again:
 			code = EX_TEMPFAIL;
 			goto out;
 		}
-		if (!s3_retryable(rc, g.status) || attempt >= c->retries || s3_cancelled)
+		if (!http_retryable(rc, g.status) || attempt >= c->retries || s3_cancelled)
 			break;
 		log_debug("GET %s: attempt %d failed (%s, HTTP %ld) at byte %lld, retrying", url, attempt + 1,
 		    curlerr[0] ? curlerr : curl_easy_strerror(rc), g.status, g.got);

@@ -54,8 +54,6 @@ int s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
     const struct curl_slist *hdrs, const void *body, size_t len, s3_resp *r, char *err, size_t errlen);
 void s3_resp_free(s3_resp *r);
 
-/* Whether a transfer that ended with rc/status is worth another attempt. */
-int s3_retryable(CURLcode rc, long status);
 /* Sleep before attempt number `attempt` (1 = first retry): full jitter over 100 ms x 2^attempt, capped
  * at 10 s. Returns -1 when cancelled. */
 int s3_backoff(int attempt);

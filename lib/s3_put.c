@@ -319,21 +319,135 @@ out:
 	return rc;
 }
 
-static void
-abort_upload(struct upload *u, CURL *h)
+/* AbortMultipartUpload with handle h: 0 or an EX_ code. */
+static int
+abort_with(const s3_config *c, CURL *h, const char *bucket, const char *key, const char *upload_id, char *err,
+    size_t errlen)
 {
-	char err[S3_ERRLEN], *q = query_upload_id(u->upload_id), *url = q ? s3_url(u->c, u->bucket, u->key, q) : NULL;
+	char *q = query_upload_id(upload_id), *url = q ? s3_url(c, bucket, key, q) : NULL;
 	s3_resp r = { 0 };
-	int was = s3_cancelled;
+	int rc;
 
-	s3_cancelled = 0; /* an interrupted upload must still be aborted */
-	if (url == NULL || s3_request(u->c, h, "DELETE", url, NULL, NULL, 0, &r, err, sizeof err) != 0)
-		log_warn("could not abort multipart upload of %s/%s (%s): its parts remain until a lifecycle rule "
-		    "removes them", u->bucket, u->key, url ? err : "out of memory");
-	s3_cancelled = was;
+	if (url == NULL) {
+		err_fmt(err, errlen, "out of memory");
+		rc = EX_SOFTWARE;
+	} else {
+		rc = s3_request(c, h, "DELETE", url, NULL, NULL, 0, &r, err, errlen);
+	}
 	s3_resp_free(&r);
 	free(q);
 	free(url);
+	return rc;
+}
+
+static void
+abort_upload(struct upload *u, CURL *h)
+{
+	char err[S3_ERRLEN];
+	int was = s3_cancelled;
+
+	s3_cancelled = 0; /* an interrupted upload must still be aborted */
+	if (abort_with(u->c, h, u->bucket, u->key, u->upload_id, err, sizeof err) != 0)
+		log_warn("could not abort multipart upload of %s/%s (%s): its parts remain until a lifecycle rule "
+		    "or s3-put --abort-incomplete removes them", u->bucket, u->key, err);
+	s3_cancelled = was;
+}
+
+int
+s3_abort_upload(const s3_config *c, const char *bucket, const char *key, const char *upload_id, char *err,
+    size_t errlen)
+{
+	CURL *h = s3_easy(c);
+	int rc;
+
+	if (h == NULL) {
+		err_fmt(err, errlen, "out of memory");
+		return EX_SOFTWARE;
+	}
+	rc = abort_with(c, h, bucket, key, upload_id, err, errlen);
+	curl_easy_cleanup(h);
+	return rc;
+}
+
+/* One page's query of ListMultipartUploads, parameters in canonical (sorted) order. */
+static char *
+uploads_query(const char *prefix, const char *key_marker, const char *id_marker)
+{
+	char *ep = s3_uri_encode(prefix ? prefix : "", 0), *ek = s3_uri_encode(key_marker ? key_marker : "", 0);
+	char *ei = s3_uri_encode(id_marker ? id_marker : "", 0), *q = NULL;
+
+	if (ep != NULL && ek != NULL && ei != NULL && (q = malloc(strlen(ep) + strlen(ek) + strlen(ei) + 64)) != NULL) {
+		if (key_marker != NULL)
+			sprintf(q, "key-marker=%s&prefix=%s&upload-id-marker=%s&uploads=", ek, ep, ei);
+		else
+			sprintf(q, "prefix=%s&uploads=", ep);
+	}
+	free(ep);
+	free(ek);
+	free(ei);
+	return q;
+}
+
+int
+s3_list_uploads(const s3_config *c, const char *bucket, const char *prefix,
+    int (*fn)(void *arg, const s3_upload *u), void *arg, char *err, size_t errlen)
+{
+	CURL *h = s3_easy(c);
+	char *key_marker = NULL, *id_marker = NULL;
+	int rc = h == NULL ? EX_SOFTWARE : 0;
+
+	if (h == NULL)
+		err_fmt(err, errlen, "out of memory");
+	while (rc == 0) {
+		char *q = uploads_query(prefix, key_marker, id_marker), *url = q ? s3_url(c, bucket, NULL, q) : NULL;
+		char *trunc = NULL;
+		s3_resp r = { 0 };
+		size_t pos = 0, bp = 0;
+
+		free(q);
+		if (url == NULL) {
+			err_fmt(err, errlen, "out of memory");
+			rc = EX_SOFTWARE;
+			break;
+		}
+		rc = s3_request(c, h, "GET", url, NULL, NULL, 0, &r, err, errlen);
+		free(url);
+		for (char *blk; rc == 0 && (blk = s3_xml_take(r.body.p, r.body.n, &pos, "Upload")) != NULL;) {
+			size_t p1 = 0, p2 = 0, p3 = 0, n = strlen(blk);
+			s3_upload u = { s3_xml_take(blk, n, &p1, "Key"), s3_xml_take(blk, n, &p2, "UploadId"),
+				s3_xml_take(blk, n, &p3, "Initiated") };
+
+			if (u.key != NULL && u.upload_id != NULL)
+				rc = fn(arg, &u);
+			free((char *)u.key);
+			free((char *)u.upload_id);
+			free((char *)u.initiated);
+			free(blk);
+		}
+		free(key_marker);
+		free(id_marker);
+		key_marker = id_marker = NULL;
+		if (rc == 0 && (trunc = s3_xml_take(r.body.p, r.body.n, &bp, "IsTruncated")) != NULL &&
+		    strcmp(trunc, "true") == 0) {
+			bp = 0;
+			key_marker = s3_xml_take(r.body.p, r.body.n, &bp, "NextKeyMarker");
+			bp = 0;
+			id_marker = s3_xml_take(r.body.p, r.body.n, &bp, "NextUploadIdMarker");
+			if (key_marker == NULL) {
+				err_fmt(err, errlen, "ListMultipartUploads: truncated answer without NextKeyMarker");
+				rc = EX_UNAVAILABLE;
+			}
+		}
+		free(trunc);
+		s3_resp_free(&r);
+		if (key_marker == NULL)
+			break;
+	}
+	free(key_marker);
+	free(id_marker);
+	if (h != NULL)
+		curl_easy_cleanup(h);
+	return rc;
 }
 
 static void

@@ -12,6 +12,7 @@
 #include "aout.h"
 #include "err.h"
 #include "log.h"
+#include "s3_impl.h"
 
 const char *
 store_root(const char *root)
@@ -204,7 +205,7 @@ copy(FILE *in, FILE *out, long long *n, int *rerr, int *werr)
 	static __thread char buf[1 << 16];
 	size_t k;
 
-	while ((k = fread(buf, 1, sizeof buf, in)) > 0) {
+	while (!s3_cancelled && (k = fread(buf, 1, sizeof buf, in)) > 0) {
 		if (fwrite(buf, 1, k, out) != k) {
 			*werr = errno ? errno : EIO;
 			return -1;
@@ -232,8 +233,13 @@ local_put(const char *path, FILE *in, long long *written, char *err, size_t errl
 		err_fmt(err, errlen, "%s: %s", path, strerror(errno));
 		return io_code(errno) == EX_NOINPUT ? EX_CANTCREAT : io_code(errno);
 	}
-	if (copy(in, aout_fp(a), written, &rerr, &werr) != 0) {
+	if (copy(in, aout_fp(a), written, &rerr, &werr) != 0 || s3_cancelled) {
 		aout_abort(a);
+		if (s3_cancelled) { /* a signal (s3_cancel): the old file stays, as on S3 */
+			*written = 0;
+			err_fmt(err, errlen, "%s: interrupted", path);
+			return EX_TEMPFAIL;
+		}
 		*written = 0;
 		err_fmt(err, errlen, rerr ? "read: %s" : "%s: %s", rerr ? strerror(rerr) : path,
 		    strerror(werr));
@@ -262,9 +268,14 @@ local_get(const char *path, FILE *out, long long *got, char *err, size_t errlen)
 		err_fmt(err, errlen, "%s: %s", path, strerror(e));
 		return e == EISDIR ? EX_NOINPUT : io_code(e);
 	}
-	if (copy(in, out, got, &rerr, &werr) != 0) {
-		err_fmt(err, errlen, "%s: %s", rerr ? path : "write", strerror(rerr ? rerr : werr));
-		rc = EX_IOERR;
+	if (copy(in, out, got, &rerr, &werr) != 0 || s3_cancelled) {
+		if (s3_cancelled) {
+			err_fmt(err, errlen, "%s: interrupted", path);
+			rc = EX_TEMPFAIL;
+		} else {
+			err_fmt(err, errlen, "%s: %s", rerr ? path : "write", strerror(rerr ? rerr : werr));
+			rc = EX_IOERR;
+		}
 	}
 	fclose(in);
 	return rc;
@@ -290,9 +301,9 @@ is_temp(const char *name)
 	return n > 11 && strncmp(name + n - 11, ".tmp.", 5) == 0;
 }
 
-/* Collect files under dir whose path starts with prefix. */
+/* Collect files under dir whose path starts with prefix: the keys, or (temps) only writers' temporaries. */
 static int
-walk(const char *dir, const char *prefix, struct entries *out)
+walk(const char *dir, const char *prefix, int temps, struct entries *out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -305,7 +316,7 @@ walk(const char *dir, const char *prefix, struct entries *out)
 		struct stat st;
 		size_t pl = strlen(prefix);
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || is_temp(de->d_name))
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if ((p = malloc(strlen(dir) + strlen(de->d_name) + 2)) == NULL) {
 			rc = -1;
@@ -321,9 +332,9 @@ walk(const char *dir, const char *prefix, struct entries *out)
 
 			/* descend when the prefix reaches into it or it lies under the prefix */
 			if (strncmp(p, prefix, n < pl ? n : pl) == 0)
-				rc = walk(p, prefix, out);
+				rc = walk(p, prefix, temps, out);
 			free(p);
-		} else if (S_ISREG(st.st_mode) && strncmp(p, prefix, pl) == 0) {
+		} else if (S_ISREG(st.st_mode) && strncmp(p, prefix, pl) == 0 && is_temp(de->d_name) == temps) {
 			if (out->n == out->cap) {
 				size_t cap = out->cap ? 2 * out->cap : 64;
 				struct entry *v = realloc(out->v, cap * sizeof *v);
@@ -373,7 +384,7 @@ local_list(const store_loc *loc, int (*fn)(void *arg, const s3_object *o), void 
 	strcpy(dir, key);
 	slash = strrchr(dir, '/');
 	slash[slash == dir ? 1 : 0] = '\0';
-	if (walk(dir, key, &es) != 0) {
+	if (walk(dir, key, 0, &es) != 0) {
 		err_fmt(err, errlen, "%s: %s", dir, strerror(errno));
 		rc = io_code(errno);
 	}
@@ -398,6 +409,91 @@ local_list(const store_loc *loc, int (*fn)(void *arg, const s3_object *o), void 
 	free(dir);
 	free(key);
 	return rc;
+}
+
+/* The writers' temporaries under the location older than cutoff: removed, each told to fn. */
+static int
+local_clean(const store_loc *loc, time_t cutoff, int (*fn)(void *arg, const store_stale *st), void *arg, char *err,
+    size_t errlen)
+{
+	struct entries es = { 0 };
+	int noslash = strchr(loc->key, '/') == NULL;
+	char *key = malloc(strlen(loc->key) + 3), *dir = malloc(strlen(loc->key) + 3), *slash;
+	int rc = 0;
+
+	if (key == NULL || dir == NULL) {
+		free(key);
+		free(dir);
+		err_fmt(err, errlen, "out of memory");
+		return EX_SOFTWARE;
+	}
+	sprintf(key, "%s%s", noslash ? "./" : "", loc->key);
+	strcpy(dir, key);
+	slash = strrchr(dir, '/');
+	slash[slash == dir ? 1 : 0] = '\0';
+	if (walk(dir, key, 1, &es) != 0) {
+		err_fmt(err, errlen, "%s: %s", dir, strerror(errno));
+		rc = io_code(errno);
+	}
+	if (es.n > 1)
+		qsort(es.v, es.n, sizeof *es.v, entry_cmp);
+	for (size_t i = 0; i < es.n && rc == 0; i++) {
+		char since[32];
+		struct tm tm;
+		store_stale st = { "temporary", es.v[i].path, NULL, since };
+
+		if (es.v[i].mtime >= cutoff)
+			continue;
+		gmtime_r(&es.v[i].mtime, &tm);
+		strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (unlink(es.v[i].path) != 0 && errno != ENOENT) {
+			err_fmt(err, errlen, "%s: %s", es.v[i].path, strerror(errno));
+			rc = io_code(errno);
+		} else if (fn != NULL) {
+			rc = fn(arg, &st);
+		}
+	}
+	for (size_t i = 0; i < es.n; i++)
+		free(es.v[i].path);
+	free(es.v);
+	free(dir);
+	free(key);
+	return rc;
+}
+
+struct s3_clean {
+	const s3_config *c;
+	const char *bucket;
+	time_t cutoff;
+	int (*fn)(void *arg, const store_stale *st);
+	void *arg;
+	char *err;
+	size_t errlen;
+};
+
+static int
+abort_stale(void *arg, const s3_upload *u)
+{
+	struct s3_clean *cl = arg;
+	struct tm tm;
+	const char *end;
+	int rc;
+
+	memset(&tm, 0, sizeof tm);
+	if (u->initiated == NULL || (end = strptime(u->initiated, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL) {
+		log_warn("upload %s of %s: no readable Initiated time: left alone", u->upload_id, u->key);
+		return 0;
+	}
+	if (timegm(&tm) >= cl->cutoff)
+		return 0;
+	if ((rc = s3_abort_upload(cl->c, cl->bucket, u->key, u->upload_id, cl->err, cl->errlen)) != 0)
+		return rc == EX_NOINPUT ? 0 : rc; /* completed or aborted meanwhile */
+	if (cl->fn != NULL) {
+		store_stale st = { "upload", u->key, u->upload_id, u->initiated };
+
+		return cl->fn(cl->arg, &st);
+	}
+	return 0;
 }
 
 /* ---- dispatch ---- */
@@ -506,6 +602,26 @@ store_list(const store_loc *loc, const s3_config *s3, int (*fn)(void *arg, const
 	}
 	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
 		rc = s3_list(c, loc->bucket, loc->key, shift_key, &sh, err, errlen);
+	s3_config_free(&mine);
+	return rc;
+}
+
+int
+store_clean(const store_loc *loc, const s3_config *s3, long long age_s, int (*fn)(void *arg, const store_stale *st),
+    void *arg, char *err, size_t errlen)
+{
+	s3_config mine = { 0 };
+	const s3_config *c;
+	time_t cutoff = time(NULL) - (time_t)age_s;
+	int rc;
+
+	if (!loc->is_s3)
+		return local_clean(loc, cutoff, fn, arg, err, errlen);
+	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0) {
+		struct s3_clean cl = { c, loc->bucket, cutoff, fn, arg, err, errlen };
+
+		rc = s3_list_uploads(c, loc->bucket, loc->key, abort_stale, &cl, err, errlen);
+	}
 	s3_config_free(&mine);
 	return rc;
 }

@@ -71,6 +71,20 @@ int store_get(const store_loc *loc, const s3_config *s3, FILE *out, long long *g
 int store_list(const store_loc *loc, const s3_config *s3, int (*fn)(void *arg, const s3_object *o), void *arg,
     char *err, size_t errlen);
 
+typedef struct store_stale {
+	const char *what;      /* "upload" (an S3 multipart upload) or "temporary" (a local writer's file) */
+	const char *key;       /* its key, or local path */
+	const char *upload_id; /* S3 only, else NULL */
+	const char *since;     /* when it was started (ISO 8601) */
+} store_stale;
+
+/* Remove what killed writers left under the location's key, when older than age_s seconds: on S3 the
+ * multipart uploads in progress (ListMultipartUploads, then AbortMultipartUpload: their parts go), in a
+ * local store the writers' temporaries (NAME.tmp.XXXXXX). Younger ones may belong to a writer at work and
+ * are left alone. fn (may be NULL) hears of each removal; nonzero stops (returned as is). */
+int store_clean(const store_loc *loc, const s3_config *s3, long long age_s, int (*fn)(void *arg, const store_stale *st),
+    void *arg, char *err, size_t errlen);
+
 /* Shorthands for other tools: resolve url against STI_STORE and put from / get to a stream. */
 int store_put_url(const char *url, FILE *in, char *err, size_t errlen);
 int store_get_url(const char *url, FILE *out, char *err, size_t errlen);

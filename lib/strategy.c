@@ -31,13 +31,6 @@ struct sec {
 	double *rring;      /* daily returns of the last vol_window panel days; NaN where undefined */
 };
 
-struct pick {
-	long sec;           /* index into secs */
-	double x;           /* mom, then z, then the signed weight */
-	double raw;         /* raw weight (1 or 1/vol) */
-	int side;           /* +1 long, -1 short, 0 not selected */
-};
-
 struct strat {
 	struct strategy_config c;
 	long w;              /* TRI ring length: lookback + skip + 1 */
@@ -58,7 +51,7 @@ struct strat {
 	double **pool;       /* spare TRI rings (W doubles) */
 	double **rpool;      /* spare return rings (vol_window doubles) */
 	long npool, nrpool, cappool, caprpool;
-	struct pick *picks;  /* the day's eligible set, then the portfolio */
+	struct strat_pick *picks; /* the day's eligible set, then the portfolio */
 	long npicks, cappicks, nout;
 	double *tmp;         /* scratch for sorting and sums */
 	long captmp;
@@ -533,43 +526,48 @@ vol_of(strat *s, const struct sec *x)
 
 /* Cap |w| at max_weight, spreading the excess over the uncapped in proportion to their raw weights. */
 static void
-cap_weights(strat *s, long n)
+cap_weights(double cap, struct strat_pick *picks, long n)
 {
-	double cap = s->c.max_weight;
-
 	for (;;) {
 		double rest = 1, raw = 0;
 		int over = 0;
 
 		for (long i = 0; i < n; i++) {
-			if (fabs(s->picks[i].x) > cap) {
-				s->picks[i].x = s->picks[i].side * cap;
-				s->picks[i].raw = 0; /* capped for good */
+			if (fabs(picks[i].x) > cap) {
+				picks[i].x = picks[i].side * cap;
+				picks[i].raw = 0; /* capped for good */
 				over = 1;
 			}
 		}
 		if (!over)
 			return;
 		for (long i = 0; i < n; i++) {
-			if (s->picks[i].raw == 0)
+			if (picks[i].raw == 0)
 				rest -= cap;
 			else
-				raw += s->picks[i].raw;
+				raw += picks[i].raw;
 		}
 		if (raw == 0 || rest <= 0)
 			return;
 		for (long i = 0; i < n; i++)
-			if (s->picks[i].raw != 0)
-				s->picks[i].x = s->picks[i].side * s->picks[i].raw * rest / raw;
+			if (picks[i].raw != 0)
+				picks[i].x = picks[i].side * picks[i].raw * rest / raw;
 	}
+}
+
+static double
+vol_cb(void *arg, long sec)
+{
+	strat *s = arg;
+
+	return vol_of(s, &s->secs[sec]);
 }
 
 /* The day's target portfolio into picks[0..nout). Returns its size, or -1 when out of memory. */
 static long
 compute(strat *s)
 {
-	long p = s->p, w = s->w, n = 0, nsel = 0;
-	double mean, sd, lo, hi, up, down, raw;
+	long p = s->p, w = s->w, n = 0;
 
 	s->nout = 0;
 	if (p < (long)s->c.skip + s->c.lookback)
@@ -590,53 +588,64 @@ compute(strat *s)
 		if (isnan(a) || isnan(b) || !isfinite(mom))
 			continue;
 		s->picks[n].sec = s->today[k];
-		s->picks[n].x = mom;
-		s->tmp[n++] = mom;
+		s->picks[n++].x = mom;
 	}
+	s->nout = strat_select(&s->c, s->picks, n, s->tmp, vol_cb, s);
+	return s->nout;
+}
+
+long
+strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, double *tmp,
+    double (*vol)(void *arg, long sec), void *arg)
+{
+	double mean, sd, lo, hi, up, down, raw;
+	long nsel = 0;
+
 	if (n < 2)
 		return 0;
-	mean = strat_sum(s->tmp, (size_t)n) / (double)n;
-	sd = strat_std(s->tmp, (size_t)n);
+	for (long i = 0; i < n; i++)
+		tmp[i] = picks[i].x;
+	mean = strat_sum(tmp, (size_t)n) / (double)n;
+	sd = strat_std(tmp, (size_t)n);
 	if (!(sd > 0) || !isfinite(sd))
 		return 0;
 	for (long i = 0; i < n; i++)
-		s->tmp[i] = s->picks[i].x = (s->picks[i].x - mean) / sd;
-	qsort(s->tmp, (size_t)n, sizeof *s->tmp, cmp_double);
-	lo = strat_percentile(s->tmp, (size_t)n, s->c.winsor_lo);
-	hi = strat_percentile(s->tmp, (size_t)n, s->c.winsor_hi);
+		tmp[i] = picks[i].x = (picks[i].x - mean) / sd;
+	qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
+	lo = strat_percentile(tmp, (size_t)n, c->winsor_lo);
+	hi = strat_percentile(tmp, (size_t)n, c->winsor_hi);
 	for (long i = 0; i < n; i++) {
-		s->picks[i].x = fmin(fmax(s->picks[i].x, lo), hi);
-		s->tmp[i] = fmin(fmax(s->tmp[i], lo), hi); /* clipping keeps the order */
+		picks[i].x = fmin(fmax(picks[i].x, lo), hi);
+		tmp[i] = fmin(fmax(tmp[i], lo), hi); /* clipping keeps the order */
 	}
-	up = strat_percentile(s->tmp, (size_t)n, s->c.select);
-	down = strat_percentile(s->tmp, (size_t)n, 100 - s->c.select);
+	up = strat_percentile(tmp, (size_t)n, c->select);
+	down = strat_percentile(tmp, (size_t)n, 100 - c->select);
 	for (long i = 0; i < n; i++) {
-		int is_long = s->picks[i].x >= up, is_short = s->c.long_short && s->picks[i].x <= down;
+		int is_long = picks[i].x >= up, is_short = c->long_short && picks[i].x <= down;
 
 		if (is_long == is_short)
 			continue;
-		s->picks[nsel] = s->picks[i];
-		s->picks[nsel].side = is_long ? 1 : -1;
-		s->picks[nsel].raw = 1;
-		if (s->c.weighting == CONFIG_INVERSE_VOL) {
-			double vol = vol_of(s, &s->secs[s->picks[i].sec]);
+		picks[nsel] = picks[i];
+		picks[nsel].side = is_long ? 1 : -1;
+		picks[nsel].raw = 1;
+		if (c->weighting == CONFIG_INVERSE_VOL) {
+			double v = vol(arg, picks[i].sec);
 
-			if (!(vol > 0))
+			if (!(v > 0))
 				continue;
-			s->picks[nsel].raw = 1 / vol;
+			picks[nsel].raw = 1 / v;
 		}
 		nsel++;
 	}
 	if (nsel == 0)
 		return 0;
 	for (long i = 0; i < nsel; i++)
-		s->tmp[i] = s->picks[i].raw;
-	raw = strat_sum(s->tmp, (size_t)nsel);
+		tmp[i] = picks[i].raw;
+	raw = strat_sum(tmp, (size_t)nsel);
 	for (long i = 0; i < nsel; i++)
-		s->picks[i].x = s->picks[i].side * (s->picks[i].raw / raw);
-	if (s->c.max_weight < 1)
-		cap_weights(s, nsel);
-	s->nout = nsel;
+		picks[i].x = picks[i].side * (picks[i].raw / raw);
+	if (c->max_weight < 1)
+		cap_weights(c->max_weight, picks, nsel);
 	return nsel;
 }
 

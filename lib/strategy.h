@@ -66,6 +66,24 @@ int strat_day_end(strat *s, int next_date);
 size_t strat_nweights(const strat *s);
 void strat_weight(const strat *s, size_t i, const char **id, const char **symbol, double *weight);
 
+/* ---- the cross-section, shared with the grid (lib/grid) ---- */
+
+/* A candidate of a day's cross-section. */
+struct strat_pick {
+	long sec;   /* the caller's security index */
+	double x;   /* mom on input; the signed weight on output */
+	double raw; /* raw weight (1 or 1/vol) */
+	int side;   /* +1 long, -1 short */
+};
+
+/* The rules after mom (z-scores, winsorisation, selection, raw and signed weights, the cap) on the n
+ * eligible candidates picks[0..n), in the day's input order. tmp has room for n doubles; vol(arg, sec) is
+ * the std of the security's last vol_window daily returns (asked for with inverse_vol only; NaN or 0:
+ * dropped) and may use tmp itself. The portfolio is left in picks[0..r), in input order; returns r (0: no
+ * selection). This is what strat_day_end() runs. */
+long strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, double *tmp,
+    double (*vol)(void *arg, long sec), void *arg);
+
 /* ---- the numerical building blocks, public for tests ---- */
 
 /* numpy's pairwise summation of a[0..n) (what np.sum and pandas' mean compute), bit for bit. */

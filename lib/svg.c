@@ -16,8 +16,10 @@
 
 /* ============================================================ figure frame */
 
+/* dense: a heatmap whose cells are too narrow for their numbers on a phone (the page hides them there;
+ * a tap shows the cell's title). */
 static void
-figure_begin(FILE *fp, const svg_chart *c, int height)
+figure_begin(FILE *fp, const svg_chart *c, int height, int dense)
 {
 	fputs("<figure class=\"chart\" id=\"", fp);
 	html_esc(fp, c->id);
@@ -33,8 +35,8 @@ figure_begin(FILE *fp, const svg_chart *c, int height)
 		}
 		fputs("</div>", fp);
 	}
-	fprintf(fp, "<div class=\"cw\"><svg class=\"ch\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-	    c->width, height);
+	fprintf(fp, "<div class=\"cw\"><svg class=\"ch%s\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+	    dense ? " dense" : "", c->width, height);
 	html_esc(fp, c->title);
 	fputs("\">\n", fp);
 }
@@ -200,10 +202,12 @@ svg_reduce(const double *const *ys, int nser, size_t n, size_t buckets, size_t *
 
 /* ============================================================ line charts */
 
+/* Every other x label is of class "x2": the page hides those on a narrow screen, where the text is
+ * larger against the chart. */
 static void
 date_ticks(FILE *fp, int d0, int d1, double x0, double pw, int ybase)
 {
-	int y0, m0, dd, y1, m1, step, y, m, day, nyears;
+	int y0, m0, dd, y1, m1, step, y, m, day, nyears, nl = 0;
 	char buf[32];
 
 	date_to_ymd(d0, &y0, &m0, &dd);
@@ -217,8 +221,8 @@ date_ticks(FILE *fp, int d0, int d1, double x0, double pw, int ybase)
 			day = date_from_ymd(y, 1, 1);
 			double x = x0 + pw * (day - d0) / (double)(d1 - d0);
 			fprintf(fp, "<line class=\"g\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
-			    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
-			    x, x, MT, ybase, x, ybase + 16, y);
+			    "<text%s x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
+			    x, x, MT, ybase, nl++ % 2 ? " class=\"x2\"" : "", x, ybase + 16, y);
 		}
 		return;
 	}
@@ -230,8 +234,8 @@ date_ticks(FILE *fp, int d0, int d1, double x0, double pw, int ybase)
 			double x = x0 + pw * (day - d0) / (double)(d1 - d0);
 			date_fmt(day, buf);
 			fprintf(fp, "<line class=\"g\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
-			    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, x, MT, ybase, x, ybase + 16,
-			    buf + 5);
+			    "<text%s x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, x, MT, ybase,
+			    nl++ % 2 ? " class=\"x2\"" : "", x, ybase + 16, buf + 5);
 		}
 		return;
 	}
@@ -249,7 +253,8 @@ date_ticks(FILE *fp, int d0, int d1, double x0, double pw, int ybase)
 		double x = x0 + pw * (day - d0) / (double)(d1 - d0);
 		snprintf(buf, sizeof buf, "%04d-%02d", y, m);
 		fprintf(fp, "<line class=\"g\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
-		    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, x, MT, ybase, x, ybase + 16, buf);
+		    "<text%s x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, x, MT, ybase,
+		    nl++ % 2 ? " class=\"x2\"" : "", x, ybase + 16, buf);
 	}
 }
 
@@ -290,13 +295,89 @@ usable(double v, int log)
 }
 
 /* A value with up to 9 significant digits, for tooltip data (compact, yet exact to the cent for a NAV). */
+/* Write v with one decimal (a viewBox coordinate), as %.1f but without printf's cost: a line chart writes
+ * tens of thousands of them. Halves round away from zero (printf rounds the binary value; a coordinate a
+ * tenth of a unit off either way draws the same). */
+static void
+put_f1(FILE *fp, double v)
+{
+	char b[32], *p = b + sizeof b;
+	long long t;
+	int neg = v < 0;
+
+	if (!(fabs(v) < 1e15)) {
+		fprintf(fp, "%.1f", v);
+		return;
+	}
+	t = llround(fabs(v) * 10);
+	*--p = (char)('0' + t % 10);
+	*--p = '.';
+	t /= 10;
+	do
+		*--p = (char)('0' + t % 10);
+	while ((t /= 10) > 0);
+	if (neg && !(p[0] == '0' && p[1] == '.' && p[2] == '0' && p + 3 == b + sizeof b))
+		*--p = '-';
+	fwrite(p, 1, (size_t)(b + sizeof b - p), fp);
+}
+
+/* Write v with 9 significant digits, trailing zeros dropped (a tooltip value; %.9g's digits, faster). */
 static void
 put_g(FILE *fp, double v)
 {
-	if (isfinite(v))
-		fprintf(fp, "%.9g", v);
-	else
+	char b[40], *p = b;
+	double a = fabs(v);
+	long long m;
+	int e, point, i, nd;
+	char dig[10];
+
+	if (!isfinite(v)) {
 		fputs("NaN", fp);
+		return;
+	}
+	if (a == 0) {
+		fputc('0', fp);
+		return;
+	}
+	e = (int)floor(log10(a));
+	if (e < -5 || e > 8) { /* beyond plain decimals: printf's exponent form */
+		fprintf(fp, "%.9g", v);
+		return;
+	}
+	m = llround(a * pow(10, 8 - e));
+	if (m >= 1000000000LL) { /* rounding carried into a tenth digit */
+		m /= 10;
+		e++;
+		if (e > 8) {
+			fprintf(fp, "%.9g", v);
+			return;
+		}
+	} else if (m < 100000000LL) { /* log10 a hair below the power of ten */
+		m = llround(a * pow(10, 9 - e));
+		e--;
+	}
+	for (i = 8; i >= 0; i--, m /= 10)
+		dig[i] = (char)('0' + m % 10);
+	for (nd = 9; nd > 1 && dig[nd - 1] == '0'; nd--)
+		;
+	if (v < 0)
+		*p++ = '-';
+	if (e < 0) {
+		*p++ = '0';
+		*p++ = '.';
+		for (i = -1; i > e; i--)
+			*p++ = '0';
+		for (i = 0; i < nd; i++)
+			*p++ = dig[i];
+	} else {
+		point = e + 1;
+		for (i = 0; i < (nd > point ? nd : point); i++) {
+			if (i == point)
+				*p++ = '.';
+			*p++ = i < nd ? dig[i] : '0';
+		}
+	}
+	fwrite(b, 1, (size_t)(p - b), fp);
 }
 
 int
@@ -315,7 +396,7 @@ svg_line(FILE *fp, const svg_chart *c, const int *days, const double *const *ys,
 				if (ys[s][i] > hi)
 					hi = ys[s][i];
 			}
-	figure_begin(fp, c, c->height);
+	figure_begin(fp, c, c->height, 0);
 	if (n < 2 || !(lo <= hi)) {
 		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">not enough data</text>\n", c->width / 2,
 		    c->height / 2);
@@ -353,6 +434,15 @@ svg_line(FILE *fp, const svg_chart *c, const int *days, const double *const *ys,
 	m.log = c->log;
 	y_grid(fp, c, ticks, nt, step, ymap, &m);
 	date_ticks(fp, days[0], days[n - 1], ML, pw, ybase);
+	for (k = 0; c->shade != NULL && k < c->nshade; k++) {
+		double span = days[n - 1] - days[0] ? days[n - 1] - days[0] : 1;
+		int a = c->shade[2 * k], b = c->shade[2 * k + 1];
+		double xa = ML + pw * (a - days[0]) / span, xb = ML + pw * (b - days[0]) / span;
+		char da[DATE_LEN + 1], db[DATE_LEN + 1];
+
+		fprintf(fp, "<rect class=\"dd\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"><title>Drawdown "
+		    "%s to %s</title></rect>\n", xa, MT, fmax(xb - xa, 1), ybase - MT, date_fmt(a, da), date_fmt(b, db));
+	}
 
 	nidx = svg_reduce(ys, nser, n, (size_t)pw, idx);
 #define XOF(j) (ML + pw * (days[j] - days[0]) / (double)(days[n - 1] - days[0] ? days[n - 1] - days[0] : 1))
@@ -360,8 +450,12 @@ svg_line(FILE *fp, const svg_chart *c, const int *days, const double *const *ys,
 		double y0 = ymap(0, &m);
 		fprintf(fp, "<path class=\"ar\" d=\"M%.1f %.1fL", XOF(idx[0]), y0);
 		for (k = 0; k < nidx; k++)
-			if (usable(ys[0][idx[k]], 0))
-				fprintf(fp, "%.1f %.1f ", XOF(idx[k]), ymap(ys[0][idx[k]], &m));
+			if (usable(ys[0][idx[k]], 0)) {
+				put_f1(fp, XOF(idx[k]));
+				fputc(' ', fp);
+				put_f1(fp, ymap(ys[0][idx[k]], &m));
+				fputc(' ', fp);
+			}
 		fprintf(fp, "%.1f %.1fZ\"/>\n", XOF(idx[nidx - 1]), y0);
 	}
 	for (int s = nser - 1; s >= 0; s--) {
@@ -373,7 +467,10 @@ svg_line(FILE *fp, const svg_chart *c, const int *days, const double *const *ys,
 				first = 1;
 				continue;
 			}
-			fprintf(fp, "%s%.1f %.1f", first ? "M" : (k > 0 && !first ? " " : ""), XOF(idx[k]), ymap(v, &m));
+			fputs(first ? "M" : (k > 0 && !first ? " " : ""), fp);
+			put_f1(fp, XOF(idx[k]));
+			fputc(' ', fp);
+			put_f1(fp, ymap(v, &m));
 			if (first) {
 				fputc('L', fp);
 				first = 0;
@@ -403,13 +500,14 @@ svg_line(FILE *fp, const svg_chart *c, const int *days, const double *const *ys,
 		last = j;
 		if (rows++ > 0)
 			fputc(';', fp);
-		fprintf(fp, "%.1f,%d", XOF(j), days[j]);
+		put_f1(fp, XOF(j));
+		fprintf(fp, ",%d", days[j]);
 		for (int s = 0; s < nser; s++) {
 			fputc(',', fp);
 			put_g(fp, ys[s][j]);
 			fputc(',', fp);
 			if (usable(ys[s][j], c->log))
-				fprintf(fp, "%.1f", ymap(ys[s][j], &m));
+				put_f1(fp, ymap(ys[s][j], &m));
 			else
 				fputs("NaN", fp);
 		}
@@ -443,7 +541,7 @@ svg_bars(FILE *fp, const svg_chart *c, const char *const *labels, const double *
 	struct ymap m = { 0 };
 	char buf[HTML_NUM_MAX], nb[NUM_FMT_MAX];
 
-	figure_begin(fp, c, c->height);
+	figure_begin(fp, c, c->height, 0);
 	if (n == 0) {
 		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no data</text>\n", c->width / 2,
 		    c->height / 2);
@@ -467,7 +565,8 @@ svg_bars(FILE *fp, const svg_chart *c, const char *const *labels, const double *
 	for (i = 0; i < n; i++) {
 		double gx = ML + gw * i;
 		if (i % every == 0) {
-			fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", gx + gw / 2, ybase + 16);
+			fprintf(fp, "<text%s x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", i / every % 2 ? " class=\"x2\"" : "",
+			    gx + gw / 2, ybase + 16);
 			html_esc(fp, labels[i]);
 			fputs("</text>", fp);
 		}
@@ -509,7 +608,7 @@ svg_heatmap(FILE *fp, const svg_chart *c, const char *const *rows, size_t nr, co
 			hi = fmax(hi, v[k]);
 			amax = fmax(amax, fabs(v[k]));
 		}
-	figure_begin(fp, c, height);
+	figure_begin(fp, c, height, nc > 8);
 	cw = nc > 0 ? (c->width - left - MR) / (double)nc : 0;
 	for (k = 0; k < nc; k++) {
 		fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", left + cw * (k + 0.5), top - 6);
@@ -599,7 +698,7 @@ svg_hist(FILE *fp, const svg_chart *c, const double *const *xs, const size_t *ns
 		for (i = 0; i < ns[s]; i++)
 			if (isfinite(xs[s][i]))
 				all[k++] = xs[s][i];
-	figure_begin(fp, c, c->height);
+	figure_begin(fp, c, c->height, 0);
 	if (k < 2 || nbins < 1) {
 		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">not enough data</text>\n", c->width / 2,
 		    c->height / 2);
@@ -669,5 +768,94 @@ done:
 	figure_end(fp);
 	free(all);
 	free(share);
+	return 0;
+}
+
+/* ============================================================ box plots */
+
+static double
+pctl(const double *s, size_t n, double q)
+{
+	double h = (double)(n - 1) * q, lo = floor(h);
+	size_t i = (size_t)lo;
+
+	return i + 1 < n ? s[i] + (h - lo) * (s[i + 1] - s[i]) : s[n - 1];
+}
+
+int
+svg_boxes(FILE *fp, const svg_chart *c, const char *const *labels, const double *const *xs, const size_t *ns,
+    size_t ncat)
+{
+	double lo = INFINITY, hi = -INFINITY, ticks[MAXTICKS], step, pw = c->width - ML - MR, gw;
+	double *buf;
+	size_t total = 0, k, i, m;
+	int ybase = c->height - MB, nt;
+	struct ymap ym;
+	char b[5][HTML_NUM_MAX], nb[NUM_FMT_MAX];
+
+	for (k = 0; k < ncat; k++)
+		total = ns[k] > total ? ns[k] : total;
+	if ((buf = malloc((total + 1) * sizeof *buf)) == NULL)
+		return -1;
+	for (k = 0; k < ncat; k++)
+		for (i = 0; i < ns[k]; i++)
+			if (isfinite(xs[k][i])) {
+				lo = fmin(lo, xs[k][i]);
+				hi = fmax(hi, xs[k][i]);
+			}
+	figure_begin(fp, c, c->height, 0);
+	if (!(lo <= hi)) {
+		fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no data</text>\n", c->width / 2,
+		    c->height / 2);
+		figure_end(fp);
+		free(buf);
+		return 0;
+	}
+	nt = lin_ticks(&lo, &hi, 5, ticks, &step);
+	ym = (struct ymap){ lo, hi, MT, ybase, 0 };
+	y_grid(fp, c, ticks, nt, step, ymap, &ym);
+	gw = pw / (double)(ncat ? ncat : 1);
+	for (k = 0; k < ncat; k++) {
+		double x0 = ML + gw * (double)k, bw = fmin(gw * 0.5, 60), bx = x0 + (gw - bw) / 2, cx = x0 + gw / 2;
+		double q1, q2, q3, wl, wh;
+		for (i = m = 0; i < ns[k]; i++)
+			if (isfinite(xs[k][i]))
+				buf[m++] = xs[k][i];
+		fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", cx, ybase + 16);
+		html_esc(fp, labels[k]);
+		fputs("</text>", fp);
+		if (m == 0)
+			continue;
+		qsort(buf, m, sizeof *buf, cmp_double);
+		q1 = pctl(buf, m, 0.25);
+		q2 = pctl(buf, m, 0.5);
+		q3 = pctl(buf, m, 0.75);
+		wl = q1 - 1.5 * (q3 - q1);
+		wh = q3 + 1.5 * (q3 - q1);
+		for (i = 0; i < m && buf[i] < wl; i++)
+			;
+		wl = buf[i];
+		for (i = m; i > 0 && buf[i - 1] > wh; i--)
+			;
+		wh = buf[i - 1];
+		fprintf(fp, "<line class=\"z\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", cx, cx, ymap(wl, &ym),
+		    ymap(wh, &ym));
+		num_fmt(q2, nb);
+		fprintf(fp, "<rect class=\"f%d\" fill-opacity=\".55\" data-v=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"%.1f\"><title>", (int)(k % 3 == 0 ? 0 : k % 3), nb, bx, ymap(q3, &ym), bw,
+		    fmax(ymap(q1, &ym) - ymap(q3, &ym), 0.5));
+		html_esc(fp, labels[k]);
+		fprintf(fp, ": median %s, quartiles %s to %s, whiskers %s to %s, %zu periods</title></rect>",
+		    html_fmt_pct(q2, 2, b[0]), html_fmt_pct(q1, 2, b[1]), html_fmt_pct(q3, 2, b[2]), html_fmt_pct(wl, 2, b[3]),
+		    html_fmt_pct(wh, 2, b[4]), m);
+		fprintf(fp, "<line class=\"z\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", bx, bx + bw,
+		    ymap(q2, &ym), ymap(q2, &ym));
+		for (i = 0; i < m; i++) /* the values beyond the whiskers */
+			if (buf[i] < wl || buf[i] > wh)
+				fprintf(fp, "<circle class=\"ol\" r=\"1.8\" cx=\"%.1f\" cy=\"%.1f\"/>", cx, ymap(buf[i], &ym));
+		fputc('\n', fp);
+	}
+	figure_end(fp);
+	free(buf);
 	return 0;
 }

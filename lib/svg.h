@@ -32,6 +32,8 @@ typedef struct svg_chart {
 	const char *const *names; /* series names (nser of them), shown in the legend and tooltips */
 	int nser;                 /* number of series */
 	int bysign;               /* bars: green above zero, red below, instead of the series colour */
+	const int *shade;         /* line charts: nshade day ranges [shade[2k], shade[2k + 1]] shaded behind */
+	size_t nshade;            /*   the lines (drawdown periods), or NULL */
 } svg_chart;
 
 /* Choose the points of n samples (nser series sharing one x) to draw in `buckets` pixel columns: for
@@ -56,5 +58,13 @@ int svg_heatmap(FILE *fp, const svg_chart *c, const char *const *rows, size_t nr
  * 99.5th percentile range; values beyond fall in the end bins, which are open-ended and labelled so
  * ("below x", "y or more"); heights are the share of each sample. Returns 0 or -1. */
 int svg_hist(FILE *fp, const svg_chart *c, const double *const *xs, const size_t *ns, int nbins);
+
+/* Box plots of ncat samples xs[k][0..ns[k]) (NaN skipped), one per category labels[k], as seaborn draws
+ * them for quantstats' return quantiles: the box from the 25th to the 75th percentile (numpy's linear
+ * ones), the median, whiskers to the most extreme values within 1.5 box lengths of the box, the values
+ * beyond as dots. Each box has a <title> (the values are returns: shown as percentages) and its median in
+ * data-v. Returns 0 or -1. */
+int svg_boxes(FILE *fp, const svg_chart *c, const char *const *labels, const double *const *xs, const size_t *ns,
+    size_t ncat);
 
 #endif

@@ -13,27 +13,39 @@
 struct tables {
 	const char *dsf, *date, *prc, *vol, *ret, *open, *high, *low; /* daily stock file and its columns */
 	const char *cap;        /* market capitalisation expression over b (only ranks, so units do not matter) */
+	const char *is_del;     /* "this dsf row is a delisting row without a price", over b */
 	const char *sp500, *sp_start, *sp_end;   /* S&P 500 membership spells */
 	const char *names, *nm_start, *nm_end;   /* point-in-time names: ticker and share/exchange codes */
+	const char *shrcls, *exch, *cusip;       /* name columns of the universe's extra fields */
 	const char *common;     /* "this name row is a US common stock on NYSE, AMEX or NASDAQ", over n */
+	const char *nasdaq;     /* "the name row is NASDAQ's", over n */
 };
 
 static const struct tables ciz = {
 	"crsp.dsf_v2", "dlycaldt", "dlyprc", "dlyvol", "dlyret", "dlyopen", "dlyhigh", "dlylow",
 	"b.dlycap::float8",
+	"(b.dlydelflg = 'Y' AND b.dlyprc IS NULL)",
 	"crsp.dsp500list_v2", "mbrstartdt", "mbrenddt",
 	"crsp.stksecurityinfohist", "secinfostartdt", "secinfoenddt",
+	"shareclass", "primaryexch", "cusip",
 	"n.sharetype = 'NS' AND n.securitytype = 'EQTY' AND n.securitysubtype = 'COM' AND n.usincflg = 'Y'\n"
-	"    AND n.issuertype IN ('ACOR', 'CORP') AND n.primaryexch IN ('N', 'A', 'Q')",
+	"      AND n.issuertype IN ('ACOR', 'CORP') AND n.primaryexch IN ('N', 'A', 'Q')\n"
+	"      AND n.conditionaltype IN ('RW', 'NW') AND n.tradingstatusflg = 'A'",
+	"n.primaryexch = 'Q'",
 };
 
 static const struct tables legacy = {
 	"crsp.dsf", "date", "prc", "vol", "ret", "openprc", "askhi", "bidlo",
 	"abs(b.prc::float8) * b.shrout::float8",
+	"false",
 	"crsp.dsp500list", "start", "ending",
-	"crsp.msenames", "namedt", "nameendt",
-	"n.shrcd IN (10, 11) AND n.exchcd IN (1, 2, 3)",
+	"crsp.dsenames", "namedt", "nameendt",
+	"shrcls", "primexch", "ncusip",
+	"n.shrcd IN (10, 11) AND n.exchcd IN (1, 2, 3, 31, 32, 33)",
+	"n.exchcd IN (3, 33)",
 };
+
+static void id_array(FILE *m, const struct wrds_prices_q *q);
 
 static const char copy_tail[] = ") TO STDOUT WITH (FORMAT csv, HEADER)\n";
 
@@ -52,41 +64,140 @@ finish(FILE *m, char **buf)
 	return *buf;
 }
 
-/* The snapshot SELECT (no ORDER BY): "date", id, symbol. */
+/* The month-end trading days from the last one on or before q->from to q->to: the rank days of
+ * --reconstitute monthly. Returns the first of them. */
+static int
+rank_days(FILE *m, const struct wrds_universe_q *q)
+{
+	char d[DATE_LEN + 1];
+	int first = q->from, n = 0;
+
+	while (!(cal_is_trading_day(first) && cal_is_month_end(first)))
+		first--;
+	fputs("'{", m);
+	for (int day = first; day <= q->to; day = cal_next(day))
+		if (cal_is_month_end(day))
+			fprintf(m, "%s%s", n++ ? "," : "", date_fmt(day, d));
+	fputs("}'::date[]", m);
+	return first;
+}
+
+/* nm: the name rows (of the permnos of ids, or all), each with nx, the start of the permno's next row.
+ * Joined on s <= date < nx (see name_join()), a date takes one row: the one that started last, so that
+ * overlapping rows never double a (date, permno). The join keeps the row order of the daily file, so a
+ * pull streams without a sort when the server can read the rows in order. */
+static void
+names_cte(FILE *m, const struct tables *t, const struct wrds_prices_q *ids)
+{
+	fprintf(m, "nm AS (\n"
+	    "  SELECT n.permno, n.%s AS s, coalesce(n.%s, 'infinity') AS e,\n"
+	    "    coalesce(lead(n.%s) OVER (PARTITION BY n.permno ORDER BY n.%s, n.%s), 'infinity') AS nx,\n"
+	    "    NULLIF(n.ticker, '') AS symbol, n.permco::int AS permco, NULLIF(n.%s, '') AS share_class,\n"
+	    "    NULLIF(n.%s, '') AS exchange, NULLIF(n.%s, '') AS cusip,\n"
+	    "    coalesce(%s, false) AS common,\n"
+	    "    coalesce(%s, false) AS nasdaq\n"
+	    "  FROM %s n\n",
+	    t->nm_start, t->nm_end, t->nm_start, t->nm_start, t->nm_end, t->shrcls, t->exch, t->cusip, t->common,
+	    t->nasdaq, t->names);
+	if (ids != NULL) {
+	    fputs("  WHERE n.permno = ANY (", m);
+	    id_array(m, ids);
+	    fputs(")\n", m);
+	}
+	fputs(")", m);
+}
+
+/* The join of a row (alias x, its date column, del: "is a delisting row", or NULL) to its name row: a
+ * delisting row, the day after the last price, takes the last row, which CRSP ends on that last price. */
+static void
+name_join(FILE *m, const char *x, const char *date, const char *del)
+{
+	fprintf(m, "LEFT JOIN nm n ON n.permno = %s.permno AND %s.%s >= n.s AND %s.%s < n.nx\n", x, x, date, x, date);
+	if (del == NULL)
+		fprintf(m, "    AND %s.%s <= n.e\n", x, date);
+	else
+		fprintf(m, "    AND (%s.%s <= n.e OR %s)\n", x, date, del);
+}
+
+/* The snapshot SELECT (no ORDER BY): "date", id, symbol, permco, share_class, exchange, cusip.
+ * b: the daily rows, one per (date, permno), with the name row of the day (the one that started last when
+ * rows overlap); f: the dollar-volume average; e: the rows that pass the filters on their day (for
+ * monthly, on the rank days only); r: e ranked by capitalisation. */
 static void
 universe_select(FILE *m, const struct tables *t, const struct wrds_universe_q *q)
 {
-	char from[DATE_LEN + 1], to[DATE_LEN + 1];
+	char from[DATE_LEN + 1], to[DATE_LEN + 1], lo[DATE_LEN + 1];
+	int start = q->from, floor = q->min_dollar_volume > 0, adv = q->adv_days > 1 ? q->adv_days : 1;
+	int monthly = q->monthly && q->top > 0;
 
+	fputs("WITH ", m);
+	if (monthly) {
+		fputs("rd AS (SELECT unnest(", m);
+		start = rank_days(m, q);
+		fputs(") AS d), ", m);
+	}
+	/* The average needs adv - 1 rows before the first day: fetch a few days more (a margin for CRSP's
+	 * calendar); the window counts rows, so extra rows change nothing. */
+	if (floor && adv > 1)
+		start = cal_add(cal_on_or_after(start), -(adv - 1)) - 10;
 	date_fmt(q->from, from);
 	date_fmt(q->to, to);
+	date_fmt(start, lo);
+	names_cte(m, t, NULL);
+	fprintf(m, ", b AS (\n"
+	    "  SELECT b.%s AS \"date\", b.permno::int AS id, n.symbol, n.permco, n.share_class, n.exchange, n.cusip,\n"
+	    "    coalesce(n.common, false) AS common, %s AS cap, NULLIF(abs(b.%s::float8), 0) AS price,\n"
+	    "    CASE WHEN b.%s >= 0 THEN coalesce(abs(b.%s::float8), 0) * b.%s::float8 ELSE 0 END AS dv\n"
+	    "  FROM %s b\n  ",
+	    t->date, t->cap, t->prc, t->vol, t->prc, t->vol, t->dsf);
+	name_join(m, "b", t->date, NULL);
+	fprintf(m, "  WHERE b.%s BETWEEN DATE '%s' AND DATE '%s' AND NOT %s\n", t->date, lo, to, t->is_del);
+	if (q->top == 0)
+		fprintf(m, "    AND b.permno IN (SELECT a.permno FROM %s a\n"
+		    "      WHERE a.%s <= DATE '%s' AND coalesce(a.%s, 'infinity') >= DATE '%s')\n",
+		    t->sp500, t->sp_start, to, t->sp_end, lo);
+	fputs("), f AS (\n", m);
+	if (floor && adv > 1)
+		fprintf(m, "  SELECT b.*, avg(dv) OVER (PARTITION BY id ORDER BY \"date\"\n"
+		    "    ROWS BETWEEN %d PRECEDING AND CURRENT ROW) AS adv FROM b\n", adv - 1);
+	else
+		fputs("  SELECT b.*, dv AS adv FROM b\n", m);
+	fputs("), e AS (\n  SELECT f.* FROM f\n", m);
+	if (monthly)
+		fputs("  WHERE \"date\" IN (SELECT d FROM rd)\n", m);
+	else
+		fprintf(m, "  WHERE \"date\" >= DATE '%s'\n", from);
+	if (q->top == 0)
+		fprintf(m, "    AND EXISTS (SELECT 1 FROM %s a WHERE a.permno = f.id\n"
+		    "      AND f.\"date\" BETWEEN a.%s AND coalesce(a.%s, 'infinity'))\n", t->sp500, t->sp_start, t->sp_end);
+	else
+		fputs("    AND common AND price IS NOT NULL AND cap > 0\n", m);
+	if (q->min_price > 0)
+		fprintf(m, "    AND price >= %.17g\n", q->min_price);
+	if (floor)
+		fprintf(m, "    AND adv >= %.17g\n", q->min_dollar_volume);
 	if (q->top == 0) {
-		fprintf(m,
-		    "SELECT b.%s AS \"date\", b.permno::int AS id, NULLIF(n.ticker, '') AS symbol\n"
-		    "FROM %s a\n"
-		    "JOIN %s b ON b.permno = a.permno AND b.%s BETWEEN a.%s AND coalesce(a.%s, 'infinity')\n"
-		    "LEFT JOIN %s n ON n.permno = b.permno AND b.%s BETWEEN n.%s AND coalesce(n.%s, 'infinity')\n"
-		    "WHERE b.%s BETWEEN DATE '%s' AND DATE '%s'\n",
-		    t->date, t->sp500, t->dsf, t->date, t->sp_start, t->sp_end,
-		    t->names, t->date, t->nm_start, t->nm_end, t->date, from, to);
-		if (q->min_dollar_volume > 0)
-			fprintf(m, "  AND abs(b.%s::float8) * b.%s::float8 >= %.17g\n", t->prc, t->vol, q->min_dollar_volume);
+		fputs(")\nSELECT \"date\", id, symbol, permco, share_class, exchange, cusip FROM e\n", m);
 		return;
 	}
-	fprintf(m,
-	    "SELECT \"date\", id, symbol FROM (\n"
-	    "  SELECT b.%s AS \"date\", b.permno::int AS id, NULLIF(n.ticker, '') AS symbol,\n"
-	    "    row_number() OVER (PARTITION BY b.%s ORDER BY %s DESC, b.permno) AS rank\n"
-	    "  FROM %s b\n"
-	    "  JOIN %s n ON n.permno = b.permno AND b.%s BETWEEN n.%s AND coalesce(n.%s, 'infinity')\n"
-	    "  WHERE b.%s BETWEEN DATE '%s' AND DATE '%s'\n"
-	    "    AND %s\n"
-	    "    AND b.%s <> 0 AND %s > 0\n",
-	    t->date, t->date, t->cap, t->dsf, t->names, t->date, t->nm_start, t->nm_end,
-	    t->date, from, to, t->common, t->prc, t->cap);
-	if (q->min_dollar_volume > 0)
-		fprintf(m, "    AND abs(b.%s::float8) * b.%s::float8 >= %.17g\n", t->prc, t->vol, q->min_dollar_volume);
-	fprintf(m, ") r\nWHERE rank <= %d\n", q->top);
+	fprintf(m, "), r AS (\n"
+	    "  SELECT e.*, row_number() OVER (PARTITION BY \"date\" ORDER BY cap DESC, id) AS rank FROM e\n"
+	    ")\n");
+	if (!monthly) {
+		fprintf(m, "SELECT \"date\", id, symbol, permco, share_class, exchange, cusip FROM r WHERE rank <= %d\n",
+		    q->top);
+		return;
+	}
+	/* Hold: the members of a rank day are listed from it to the day before the next, on the days they
+	 * have a price. */
+	fprintf(m, ", k AS (\n"
+	    "  SELECT d AS rday, lead(d, 1, 'infinity') OVER (ORDER BY d) AS next FROM rd\n"
+	    ")\n"
+	    "SELECT b.\"date\", b.id, b.symbol, b.permco, b.share_class, b.exchange, b.cusip\n"
+	    "FROM r JOIN k ON k.rday = r.\"date\"\n"
+	    "JOIN b ON b.id = r.id AND b.\"date\" >= k.rday AND b.\"date\" < k.next\n"
+	    "WHERE r.rank <= %d AND b.\"date\" BETWEEN DATE '%s' AND DATE '%s' AND b.price IS NOT NULL\n",
+	    q->top, from, to);
 }
 
 char *
@@ -131,6 +242,35 @@ id_array(FILE *m, const struct wrds_prices_q *q)
 	fputs("}'::int[]", m);
 }
 
+/* Legacy: "this dl row is a performance delisting" (Shumway 1997: codes 500 and 520-584). CIZ has no
+ * codes: its counterpart is delactiontype DEL (dropped by the exchange; mergers, exchanges of shares and
+ * liquidations have their own types), read from stkdelists for the (rare) delisting rows only. */
+static const char legacy_perf[] = "(dl.dlstcd = 500 OR dl.dlstcd BETWEEN 520 AND 584)";
+static const char ciz_perf[] =
+    "(SELECT x.delactiontype = 'DEL' FROM crsp.stkdelists x WHERE x.permno = b.permno\n"
+    "     AND x.delistingdt < b.dlycaldt ORDER BY x.delistingdt DESC LIMIT 1)";
+
+/* Legacy's delistings in [from, to] as CIZ dates them: dl(permno, dlstcd, dlret, "date"), "date" the
+ * trading day after dlstdt (the next date of crsp.dsi, CRSP's calendar; past its end, the next weekday).
+ * Code 100 means "still active". */
+static void
+legacy_dl(FILE *m, const struct wrds_prices_q *q, const char *from, const char *to)
+{
+	fputs("dl AS (\n"
+	      "  SELECT permno, dlstcd, dlret, \"date\" FROM (\n"
+	      "    SELECT e.permno::int AS permno, e.dlstcd::int AS dlstcd, e.dlret::float8 AS dlret,\n"
+	      "      coalesce((SELECT min(c.date) FROM crsp.dsi c WHERE c.date > e.dlstdt),\n"
+	      "        e.dlstdt + CASE extract(isodow FROM e.dlstdt) WHEN 5 THEN 3 WHEN 6 THEN 2 ELSE 1 END) AS \"date\"\n"
+	      "    FROM crsp.dsedelist e\n"
+	      "    WHERE e.permno = ANY (", m);
+	id_array(m, q);
+	fprintf(m, ") AND e.dlstcd <> 100\n"
+	      "      AND e.dlstdt BETWEEN DATE '%s' - 10 AND DATE '%s'\n"
+	      "  ) x WHERE \"date\" BETWEEN DATE '%s' AND DATE '%s'\n"
+	      "    AND NOT EXISTS (SELECT 1 FROM crsp.dsf b WHERE b.permno = x.permno AND b.date = x.\"date\")\n"
+	      ")", from, to, from, to);
+}
+
 char *
 wrds_prices_sql(const struct wrds_prices_q *q)
 {
@@ -144,53 +284,100 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 	date_fmt(q->from, from);
 	date_fmt(q->to, to);
 	fputs("COPY (\n", m);
+	/* One row per (date, permno): when name rows overlap, the one that started last; a delisting row
+	 * takes the last name row that started before it (CRSP ends the names at the last price). */
 	if (q->format == WRDS_CIZ) {
-		fputs("SELECT b.dlycaldt AS \"date\", b.permno::int AS id, NULLIF(n.ticker, '') AS symbol,\n"
-		      "  NULLIF(abs(b.dlyopen::float8), 0) AS \"open\", NULLIF(abs(b.dlyhigh::float8), 0) AS high,\n"
-		      "  NULLIF(abs(b.dlylow::float8), 0) AS low, NULLIF(abs(b.dlyprc::float8), 0) AS \"close\",\n"
-		      "  CASE WHEN b.dlyvol >= 0 THEN b.dlyvol::bigint END AS volume, b.dlyret::float8 AS ret\n"
-		      "FROM crsp.dsf_v2 b\n"
-		      "LEFT JOIN crsp.stksecurityinfohist n ON n.permno = b.permno\n"
-		      "  AND b.dlycaldt BETWEEN n.secinfostartdt AND coalesce(n.secinfoenddt, 'infinity')\n"
-		      "WHERE b.permno = ANY (", m);
+		fputs("WITH ", m);
+		names_cte(m, &ciz, q);
+		fputs("\nSELECT b.dlycaldt AS \"date\", b.permno::int AS id,\n"
+		      "  n.symbol, NULLIF(abs(b.dlyopen::float8), 0) AS \"open\",\n"
+		      "  NULLIF(abs((CASE WHEN b.dlyprcflg = 'BA' THEN b.dlyask ELSE b.dlyhigh END)::float8), 0) AS high,\n"
+		      "  NULLIF(abs((CASE WHEN b.dlyprcflg = 'BA' THEN b.dlybid ELSE b.dlylow END)::float8), 0) AS low,\n"
+		      "  NULLIF(abs(b.dlyprc::float8), 0) AS \"close\",\n"
+		      "  CASE WHEN b.dlyvol >= 0 THEN b.dlyvol::bigint END AS volume,\n", m);
+		if (q->fill_dlret)
+			fprintf(m, "  CASE WHEN b.dlydelflg = 'Y' AND b.dlyret IS NULL AND %s\n"
+			    "    THEN CASE WHEN n.nasdaq THEN -0.55 ELSE -0.3 END\n"
+			    "    ELSE b.dlyret::float8 END AS ret\n", ciz_perf);
+		else
+			fputs("  b.dlyret::float8 AS ret\n", m);
+		fputs("FROM crsp.dsf_v2 b\n", m);
+		name_join(m, "b", "dlycaldt", "b.dlydelflg = 'Y'");
+		fputs("WHERE b.permno = ANY (", m);
 		id_array(m, q);
-		fprintf(m, ") AND b.dlycaldt BETWEEN DATE '%s' AND DATE '%s'\n", from, to);
+		fprintf(m, ") AND b.dlycaldt BETWEEN DATE '%s' AND DATE '%s'\n"
+		      "ORDER BY 1, 2\n", from, to);
 	} else {
-		/* A delisting return lands on its date's row; when the stock has no price row that day, the
-		 * full join makes one, so that a -100%% is never lost. Code 100 means "still active". */
-		fputs("WITH d AS (\n"
-		      "  SELECT b.permno::int AS permno, b.date, b.prc::float8 AS prc, b.openprc::float8 AS openprc,\n"
-		      "    b.askhi::float8 AS askhi, b.bidlo::float8 AS bidlo, b.vol::float8 AS vol, b.ret::float8 AS ret\n"
+		fputs("WITH ", m);
+		names_cte(m, &legacy, q);
+		fputs(", ", m);
+		legacy_dl(m, q, from, to);
+		fputs(", d AS (\n"
+		      "  SELECT b.date AS \"date\", b.permno::int AS permno, b.prc::float8 AS prc,\n"
+		      "    b.openprc::float8 AS openprc, b.askhi::float8 AS askhi, b.bidlo::float8 AS bidlo,\n"
+		      "    b.vol::float8 AS vol, b.ret::float8 AS ret, false AS del, false AS perf\n"
 		      "  FROM crsp.dsf b\n"
 		      "  WHERE b.permno = ANY (", m);
 		id_array(m, q);
 		fprintf(m, ") AND b.date BETWEEN DATE '%s' AND DATE '%s'\n"
-		      "), dl AS (\n"
-		      "  SELECT e.permno::int AS permno, e.dlstdt AS date,\n", from, to);
-		if (q->fill_dlret)
-			fputs("    coalesce(e.dlret::float8, CASE\n"
-			      "      WHEN e.dlstcd IN (500, 520, 580, 584) OR e.dlstcd BETWEEN 551 AND 574 THEN -0.3\n"
-			      "      WHEN e.dlstcd BETWEEN 500 AND 599 THEN -1 END) AS dlret\n", m);
-		else
-			fputs("    e.dlret::float8 AS dlret\n", m);
-		fputs("  FROM crsp.dsedelist e\n"
-		      "  WHERE e.permno = ANY (", m);
-		id_array(m, q);
-		fprintf(m, ") AND e.dlstdt BETWEEN DATE '%s' AND DATE '%s' AND e.dlstcd <> 100\n"
+		      "  UNION ALL\n"
+		      "  SELECT dl.\"date\", dl.permno, NULL, NULL, NULL, NULL, NULL, dl.dlret, true, %s FROM dl\n"
 		      ")\n"
-		      "SELECT coalesce(d.date, dl.date) AS \"date\", coalesce(d.permno, dl.permno) AS id,\n"
-		      "  NULLIF(n.ticker, '') AS symbol,\n"
+		      "SELECT d.\"date\", d.permno AS id, n.symbol,\n"
 		      "  NULLIF(abs(d.openprc), 0) AS \"open\", NULLIF(abs(d.askhi), 0) AS high,\n"
 		      "  NULLIF(abs(d.bidlo), 0) AS low, NULLIF(abs(d.prc), 0) AS \"close\",\n"
-		      "  CASE WHEN d.vol >= 0 THEN d.vol::bigint END AS volume,\n"
-		      "  CASE WHEN dl.dlret IS NULL THEN d.ret WHEN d.ret IS NULL THEN dl.dlret\n"
-		      "    ELSE (1 + d.ret) * (1 + dl.dlret) - 1 END AS ret\n"
-		      "FROM d FULL JOIN (SELECT * FROM dl WHERE dlret IS NOT NULL) dl\n"
-		      "  ON dl.permno = d.permno AND dl.date = d.date\n"
-		      "LEFT JOIN crsp.msenames n ON n.permno = coalesce(d.permno, dl.permno)\n"
-		      "  AND coalesce(d.date, dl.date) BETWEEN n.namedt AND coalesce(n.nameendt, 'infinity')\n", from, to);
+		      "  CASE WHEN d.vol >= 0 THEN d.vol::bigint END AS volume,\n", from, to, legacy_perf);
+		if (q->fill_dlret) {
+			fputs("  CASE WHEN d.del AND d.ret IS NULL AND d.perf THEN CASE WHEN n.nasdaq THEN -0.55 ELSE -0.3 END\n"
+			      "    ELSE d.ret END AS ret\n", m);
+		} else {
+			fputs("  d.ret\n", m);
+		}
+		fputs("FROM d\n", m);
+		name_join(m, "d", "\"date\"", "d.del");
+		fputs("ORDER BY 1, 2\n", m);
 	}
-	fputs("ORDER BY 1, 2\n", m);
 	fputs(copy_tail, m);
+	return finish(m, &buf);
+}
+
+char *
+wrds_dlret_missing_sql(const struct wrds_prices_q *q)
+{
+	char from[DATE_LEN + 1], to[DATE_LEN + 1];
+	char *buf = NULL;
+	size_t len;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL)
+		return NULL;
+	date_fmt(q->from, from);
+	date_fmt(q->to, to);
+	if (q->format == WRDS_CIZ) {
+		fprintf(m, "SELECT count(*), count(*) FILTER (WHERE %s)\n"
+		      "FROM crsp.dsf_v2 b\n"
+		      "WHERE b.permno = ANY (", ciz_perf);
+		id_array(m, q);
+		fprintf(m, ") AND b.dlycaldt BETWEEN DATE '%s' AND DATE '%s'\n"
+		      "  AND b.dlydelflg = 'Y' AND b.dlyret IS NULL\n", from, to);
+	} else {
+		fputs("WITH ", m);
+		legacy_dl(m, q, from, to);
+		fprintf(m, "\nSELECT count(*), count(*) FILTER (WHERE %s) FROM dl WHERE dl.dlret IS NULL\n", legacy_perf);
+	}
+	return finish(m, &buf);
+}
+
+char *
+wrds_latest_sql(enum wrds_format format)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL)
+		return NULL;
+	fprintf(m, "COPY (SELECT max(%s) FROM %s) TO STDOUT WITH (FORMAT csv)\n",
+	    format == WRDS_LEGACY ? "date" : "dlycaldt", format == WRDS_LEGACY ? "crsp.dsi" : "crsp.dsf_v2");
 	return finish(m, &buf);
 }

@@ -61,7 +61,7 @@ lock() {
 	local name=${STI_LEASE_PREFIX:-}$1 out rc=0
 	out=$(store-lease -q --store "$STI_STORE" acquire --ttl "$LEASE_TTL" --owner "$FLOW" --pid $$ "$name" \
 		2>"$WORK/stderr") || rc=$?
-	if [ "$rc" = 75 ]; then
+	if [ "$rc" = 75 ] && grep -qE ': held by |: held, but|: contended' "$WORK/stderr"; then
 		LEASE_HELD="another run holds the lease: $(tail -n 1 "$WORK/stderr")"
 		log "$LEASE_HELD"
 		exit 75

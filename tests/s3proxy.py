@@ -21,10 +21,16 @@ not implement AbortMultipartUpload. This proxy, in front of it on loopback:
     PreconditionFailed; If-Match of a missing key gets 404 NoSuchKey (AWS: conditional writes, 2024, and
     conditional deletes, 2025, in the S3 User Guide). Conditional requests are checked and forwarded
     under one lock, so they are atomic with respect to each other (not to unconditional writes);
+  - implements ListMultipartUploads (GET /bucket?uploads&prefix=P), which s3rver does not, from s3rver's
+    upload directories: Initiated is the directory's modification time (tests backdate it with touch);
   - answers 404 NoSuchUpload, as S3 does, to CompleteMultipartUpload of an upload that is gone;
   - with --bucket-region R, answers a request signed for another region as S3 does: 400
     AuthorizationHeaderMalformed with the header x-amz-bucket-region: R.
     GET /__faults/clear drops pending faults; GET /__log returns the request log.
+  - serves hostile keys on demand, which s3rver cannot hold (it maps keys to files): GET
+    /__inject?bucket=B&key=K[&body=S] adds K (say "logs/../../../x") to B's ListObjectsV2 answers (first
+    page, when K starts with the prefix) and answers a GET of it with S, as a malicious or broken server
+    could.
 Each request is logged as one line "METHOD PATH?QUERY -> STATUS [note]" on stderr and kept for /__log.
 """
 import argparse
@@ -46,7 +52,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 LOCK = threading.Lock()
-COND_LOCK = threading.Lock()  # conditional PUT/DELETE: check and write as one step
+COND_LOCK = threading.Lock()
+INJECTED = {}  # (bucket, key) -> body: objects only the proxy serves (see /__inject)  # conditional PUT/DELETE: check and write as one step
 FAULTS = []   # dicts: method, fault, count, match, after
 LOG = []
 ARGS = None
@@ -55,6 +62,10 @@ ARGS = None
 def xml_error(code, message):
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code><Message>%s</Message></Error>'
             % (code, message)).encode()
+
+
+def xml_escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def take_fault(method, target):
@@ -187,6 +198,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with LOCK:
                 FAULTS.clear()
             self.reply(200, b"ok\n")
+        elif path == "/__inject":
+            with LOCK:
+                INJECTED[(q["bucket"], q["key"])] = q.get("body", "injected\n").encode()
+            self.reply(200, b"ok\n")
         elif path == "/__log":
             with LOCK:
                 text = "\n".join(LOG) + "\n"
@@ -230,6 +245,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 ("InternalError", "We encountered an internal error. Please try again.")
             return self.reply(code, xml_error(*err), {"Content-Type": "application/xml"})
         query = canonical_query(raw_query)
+        bucket, _, key = urllib.parse.unquote(raw_path).lstrip("/").partition("/")
+        with LOCK:
+            injected = INJECTED.get((bucket, key)) if key and self.command in ("GET", "HEAD") else None
+        if injected is not None:
+            self.note(200, "injected")
+            return self.reply(200, injected, {"ETag": '"%s"' % hashlib.md5(injected).hexdigest(),
+                                              "Content-Type": "binary/octet-stream"})
+        if self.command == "GET" and not key and any(k == "uploads" for k, _ in query):
+            return self.list_uploads(bucket, dict(query).get("prefix", ""))
         if self.command == "DELETE" and any(k == "uploadId" for k, _ in query):
             return self.abort_upload(raw_path, dict(query)["uploadId"])
         if self.command == "POST" and any(k == "uploadId" for k, _ in query) and \
@@ -266,6 +290,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return False
         return True
 
+    def list_uploads(self, bucket, prefix):
+        root = os.path.join(ARGS.data, bucket, "._S3rver_uploads")
+        items = []
+        for uid in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+            try:
+                with open(os.path.join(root, uid, "key")) as f:
+                    key = f.read()
+                mtime = os.path.getmtime(os.path.join(root, uid))
+            except OSError:
+                continue
+            if key.startswith(prefix):
+                items.append((key, uid, time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(mtime))))
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult><Bucket>%s</Bucket>'
+                '<Prefix>%s</Prefix><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>%s'
+                '</ListMultipartUploadsResult>' % (xml_escape(bucket), xml_escape(prefix), "".join(
+                    "<Upload><Key>%s</Key><UploadId>%s</UploadId><Initiated>%s</Initiated></Upload>"
+                    % (xml_escape(k), u, t) for k, u, t in sorted(items))))
+        self.note(200, "ListMultipartUploads")
+        self.reply(200, body.encode(), {"Content-Type": "application/xml"})
+
     def upload_dir(self, raw_path, upload_id):
         bucket = urllib.parse.unquote(raw_path).lstrip("/").split("/", 1)[0]
         return os.path.join(ARGS.data, bucket, "._S3rver_uploads", os.path.basename(upload_id))
@@ -289,6 +333,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
+        data = self.inject_listing(raw_path, raw_query, resp.status, data)
         # s3rver ignores If-Match; S3 answers 412 when the object is no longer that version.
         want = self.headers.get("If-Match")
         if want and want != "*" and self.command in ("GET", "HEAD") and 200 <= resp.status < 300 and \
@@ -325,6 +370,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if data and self.command != "HEAD":
             self.wfile.write(data)
         self.note(resp.status)
+
+    def inject_listing(self, raw_path, raw_query, status, data):
+        """A ListObjectsV2 answer with the injected keys of its bucket added (first page only)."""
+        q = dict(canonical_query(raw_query))
+        bucket = urllib.parse.unquote(raw_path).strip("/")
+        if self.command != "GET" or status != 200 or "/" in bucket or q.get("list-type") != "2" or \
+                "continuation-token" in q:
+            return data
+        with LOCK:
+            extra = [(k, b) for (bk, k), b in INJECTED.items() if bk == bucket and k.startswith(q.get("prefix", ""))]
+        if not extra:
+            return data
+        items = "".join("<Contents><Key>%s</Key><LastModified>2026-12-01T00:00:00.000Z</LastModified>"
+                        "<ETag>&quot;%s&quot;</ETag><Size>%d</Size><StorageClass>STANDARD</StorageClass></Contents>"
+                        % (xml_escape(k), hashlib.md5(b).hexdigest(), len(b)) for k, b in extra)
+        return data.replace(b"</ListBucketResult>", items.encode() + b"</ListBucketResult>")
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 

@@ -9,14 +9,27 @@
 #include "btrun.h"
 #include "cli.h"
 #include "config.h"
+#include "csv.h"
+#include "date.h"
 #include "err.h"
+#include "grid.h"
 #include "log.h"
 #include "ndjson.h"
+#include "walkfwd.h"
 
 enum {
 	OPT_CONFIG = 0x100,
 	OPT_COST_BPS,
+	OPT_GRID,
+	OPT_GRID_EQUITY,
+	OPT_GRID_SLICE,
+	OPT_WALK_FORWARD,
+	OPT_WF_METRIC,
+	OPT_WF_METRICS,
+	OPT_WF_OUT,
+	OPT_WF_WINDOWS,
 	OPT_HOLDINGS,
+	OPT_JOBS,
 	OPT_LAG,
 	OPT_LOOKAHEAD,
 	OPT_MAX_GROSS,
@@ -33,10 +46,34 @@ enum {
 static void usage(int status);
 static json_t *params_json(const struct strategy_config *c, double rf, int lookahead);
 
+/* --grid and the options that go with it. */
+struct grid_opts {
+	const char *grid, *equity, *universe, *out;
+	const char *const *prices; /* the prices files, in date order */
+	int nprices;
+	int jobs, lookahead;
+	long slice, nslice; /* --grid-slice K/N: the K-th of N slices of the rows (nslice 0: all) */
+	int train, test;    /* --walk-forward TRAIN:TEST (0: none) */
+	const char *wf_metric, *wf_out, *wf_windows, *wf_metrics;
+	double rf;
+};
+static void run_grid(const struct grid_opts *go, const struct strategy_config *c);
+static void walk_forward(const struct grid_opts *go, const struct grid_points *pts, const struct btr_result *res,
+    double *const *tv, double *const *cv);
+
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "cost-bps", required_argument, NULL, OPT_COST_BPS },
+	{ "grid", required_argument, NULL, OPT_GRID },
+	{ "grid-equity", required_argument, NULL, OPT_GRID_EQUITY },
+	{ "grid-slice", required_argument, NULL, OPT_GRID_SLICE },
+	{ "walk-forward", required_argument, NULL, OPT_WALK_FORWARD },
+	{ "wf-metric", required_argument, NULL, OPT_WF_METRIC },
+	{ "wf-metrics", required_argument, NULL, OPT_WF_METRICS },
+	{ "wf-out", required_argument, NULL, OPT_WF_OUT },
+	{ "wf-windows", required_argument, NULL, OPT_WF_WINDOWS },
 	{ "holdings", required_argument, NULL, OPT_HOLDINGS },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ "lag", required_argument, NULL, OPT_LAG },
 	{ "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
 	{ "max-gross", required_argument, NULL, OPT_MAX_GROSS },
@@ -64,8 +101,11 @@ main(int argc, char *argv[])
 	struct btr_result res;
 	aout *eq = NULL, *ho = NULL, *me = NULL;
 	double rf = 0, max_gross = 1;
+	int max_gross_set = 0;
 	int opt, lookahead = 252, rc;
 	char err[512];
+	struct grid_opts go = { 0 };
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	err_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
@@ -80,9 +120,44 @@ main(int argc, char *argv[])
 			set_opt[nset] = opt == OPT_COST_BPS ? "--cost-bps" : opt == OPT_LAG ? "--lag" : "--mode";
 			set_val[nset++] = optarg;
 			break;
+		case OPT_GRID: go.grid = optarg; break;
+		case OPT_GRID_EQUITY: go.equity = optarg; break;
+		case OPT_GRID_SLICE: {
+			char *slash = strchr(optarg, '/');
+
+			if (slash == NULL)
+				err_die(EX_USAGE, "--grid-slice: '%s' is not K/N", optarg);
+			*slash = '\0';
+			go.nslice = cli_int(slash + 1, 1, 1000000, "--grid-slice N");
+			go.slice = cli_int(optarg, 0, go.nslice - 1, "--grid-slice K");
+			break;
+		}
+		case OPT_WALK_FORWARD: {
+			char *colon = strchr(optarg, ':');
+
+			if (colon == NULL)
+				err_die(EX_USAGE, "--walk-forward: '%s' is not TRAIN:TEST", optarg);
+			*colon = '\0';
+			go.train = (int)cli_int(optarg, 2, 1000000, "--walk-forward TRAIN");
+			go.test = (int)cli_int(colon + 1, 1, 1000000, "--walk-forward TEST");
+			break;
+		}
+		case OPT_WF_METRIC:
+			if (!wf_metric_ok(optarg))
+				err_die(EX_USAGE, "--wf-metric: '%s' is not sharpe, sortino, cagr, calmar, "
+				    "cumulative_return, omega, max_drawdown or win_rate", optarg);
+			go.wf_metric = optarg;
+			break;
+		case OPT_WF_METRICS: go.wf_metrics = optarg; break;
+		case OPT_WF_OUT: go.wf_out = optarg; break;
+		case OPT_WF_WINDOWS: go.wf_windows = optarg; break;
+		case OPT_JOBS: go.jobs = (int)cli_int(optarg, 1, 1024, "--jobs"); break;
 		case OPT_HOLDINGS: holdings = optarg; break;
 		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
-		case OPT_MAX_GROSS: max_gross = cli_double(optarg, 0.000001, 100, "--max-gross"); break;
+		case OPT_MAX_GROSS:
+			max_gross = cli_double(optarg, 0.000001, 100, "--max-gross");
+			max_gross_set = 1;
+			break;
 		case OPT_METRICS: metrics = optarg; break;
 		case 'o': out = optarg; break;
 		case OPT_PRICES:
@@ -99,14 +174,28 @@ main(int argc, char *argv[])
 	cli_done();
 	if (optind != argc)
 		usage(EX_USAGE);
+	if (go.grid == NULL && (go.equity != NULL || go.nslice != 0 || go.jobs != 0))
+		err_die(EX_USAGE, "--grid-equity, --grid-slice and --jobs go with --grid");
+	if ((go.wf_metric || go.wf_out || go.wf_windows || go.wf_metrics) && go.train == 0)
+		err_die(EX_USAGE, "--wf-metric, --wf-out, --wf-windows and --wf-metrics go with --walk-forward");
+	if (go.train != 0 && (go.grid == NULL || go.nslice != 0))
+		err_die(EX_USAGE, "--walk-forward goes with --grid, over the whole grid (no --grid-slice)");
+	if (go.train != 0 && go.wf_out == NULL && go.wf_windows == NULL && go.wf_metrics == NULL)
+		err_die(EX_USAGE, "--walk-forward: give --wf-out, --wf-windows or --wf-metrics");
+	if (go.grid != NULL && (weights != NULL || metrics != NULL || holdings != NULL || max_gross_set))
+		err_die(EX_USAGE, "--grid computes the weights itself (gross 1 at most): no --weights, --metrics, "
+		    "--holdings or --max-gross");
 	if (nprices == 0)
 		prices[nprices++] = "-";
 	for (int i = 0; i < nprices; i++)
 		stdin_prices += strcmp(prices[i], "-") == 0;
 	if (stdin_prices > 1)
 		err_die(EX_USAGE, "--prices: standard input can be only one of the files");
+	if (go.grid != NULL && (stdin_prices + (strcmp(go.grid, "-") == 0) > 1 ||
+	    (go.equity != NULL && strcmp(go.equity, "-") == 0 && strcmp(out, "-") == 0)))
+		err_die(EX_USAGE, "only one input and one output can use stdin / stdout");
 	if (weights == NULL)
-		weights = "-";
+		weights = go.grid != NULL ? "" : "-";
 	if (stdin_prices && strcmp(weights, "-") == 0)
 		err_die(EX_USAGE, "the prices and the weights cannot both come from stdin: give --prices or --weights");
 	if ((universe != NULL && strcmp(universe, "-") == 0) || (holdings != NULL && strcmp(holdings, "-") == 0) ||
@@ -128,6 +217,18 @@ main(int argc, char *argv[])
 		err_die(config != NULL ? EX_DATAERR : EX_USAGE, "%s", err);
 	if (c.lag < 1)
 		err_die(EX_USAGE, "lag: %d: must be at least 1", c.lag);
+	if (go.grid != NULL) {
+		go.prices = prices;
+		go.nprices = nprices;
+		go.universe = universe;
+		go.out = out;
+		go.rf = rf;
+		go.lookahead = lookahead;
+		if (go.jobs == 0)
+			go.jobs = ncpu > 0 ? (int)(ncpu < 64 ? ncpu : 64) : 1;
+		run_grid(&go, &c);
+		err_exit_flush(0);
+	}
 
 	for (int i = 0; i < nprices; i++) {
 		pfps[i] = cli_open_in(prices[i]);
@@ -208,6 +309,188 @@ params_json(const struct strategy_config *c, double rf, int lookahead)
 	return p;
 }
 
+/* backtest --grid: every point of the grid over the panel read once. */
+static void
+run_grid(const struct grid_opts *go, const struct strategy_config *c)
+{
+	struct grid_points pts;
+	grid_panel *g;
+	struct btr_result *res;
+	FILE *gf = cli_open_in(go->grid), *pf[MAXFILES], *uf = NULL;
+	double **tv = NULL, **cv = NULL;
+	const char *pn[MAXFILES];
+	aout *ao, *eo = NULL;
+	csv_writer w;
+	double m[32];
+	char err[512];
+	int rc;
+
+	if ((rc = grid_read(&pts, gf, cli_in_name(go->grid), c, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
+	if (gf != stdin)
+		fclose(gf);
+	if (go->nslice > 0) {
+		size_t n = pts.n;
+
+		grid_points_keep(&pts, n * (size_t)go->slice / (size_t)go->nslice,
+		    n * (size_t)(go->slice + 1) / (size_t)go->nslice);
+	}
+	for (int i = 0; i < go->nprices; i++) {
+		pf[i] = cli_open_in(go->prices[i]);
+		pn[i] = cli_in_name(go->prices[i]);
+	}
+	if (go->universe != NULL)
+		uf = cli_open_in(go->universe);
+	if ((rc = grid_load(&g, pf, pn, go->nprices, uf, go->universe, c->max_gap, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
+	for (int i = 0; i < go->nprices; i++)
+		if (pf[i] != stdin)
+			fclose(pf[i]);
+	if (uf != NULL)
+		fclose(uf);
+	if ((res = calloc(pts.n ? pts.n : 1, sizeof *res)) == NULL)
+		err_die(EX_SOFTWARE, "out of memory");
+	if (go->train != 0 && ((tv = calloc(pts.n ? pts.n : 1, sizeof *tv)) == NULL ||
+	    (cv = calloc(pts.n ? pts.n : 1, sizeof *cv)) == NULL))
+		err_die(EX_SOFTWARE, "out of memory");
+	if ((rc = grid_run(g, pts.c, pts.n, go->lookahead, go->jobs, res, tv, cv, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
+	if (go->train != 0)
+		walk_forward(go, &pts, res, tv, cv);
+	log_debug("%zu points on %d days", pts.n, grid_ndays(g));
+	if ((ao = aout_open(go->out)) == NULL)
+		err_die(EX_CANTCREAT, "%s:", go->out);
+	csv_w_init(&w, aout_fp(ao));
+	for (int k = 0; k < pts.ncol; k++)
+		csv_w_str(&w, pts.col[k]);
+	for (int k = 0; grid_metric_names[k] != NULL; k++)
+		csv_w_str(&w, grid_metric_names[k]);
+	csv_w_end(&w);
+	for (size_t i = 0; i < pts.n; i++) {
+		if (grid_metrics(&res[i], go->rf, m) != 0)
+			err_die(EX_SOFTWARE, "out of memory");
+		for (int k = 0; k < pts.ncol; k++)
+			csv_w_str(&w, pts.val[i][k]);
+		for (int k = 0; grid_metric_names[k] != NULL; k++)
+			csv_w_num(&w, m[k]);
+		if (csv_w_end(&w) != 0)
+			err_die(EX_IOERR, "%s:", go->out);
+	}
+	if (go->equity != NULL) {
+		if ((eo = aout_open(go->equity)) == NULL)
+			err_die(EX_CANTCREAT, "%s:", go->equity);
+		csv_w_init(&w, aout_fp(eo));
+		csv_w_header(&w, "point,date,net");
+		for (size_t i = 0; i < pts.n; i++)
+			for (size_t d = 0; d < res[i].n; d++) {
+				csv_w_int(&w, (long long)pts.row[i]);
+				csv_w_date(&w, res[i].date[d]);
+				csv_w_num(&w, res[i].net[d]);
+				if (csv_w_end(&w) != 0)
+					err_die(EX_IOERR, "%s:", go->equity);
+			}
+		if (aout_commit(eo) != 0)
+			err_die(EX_IOERR, "%s:", go->equity);
+	}
+	if (aout_commit(ao) != 0)
+		err_die(EX_IOERR, "%s:", go->out);
+	for (size_t i = 0; i < pts.n; i++) {
+		btr_free(&res[i]);
+		if (tv != NULL) {
+			free(tv[i]);
+			free(cv[i]);
+		}
+	}
+	free(tv);
+	free(cv);
+	free(res);
+	grid_free(g);
+	grid_points_free(&pts);
+}
+
+/* --walk-forward: the out-of-sample curve, the windows and the curve's metrics, each written atomically. */
+static void
+walk_forward(const struct grid_opts *go, const struct grid_points *pts, const struct btr_result *res,
+    double *const *tv, double *const *cv)
+{
+	const char *metric = go->wf_metric ? go->wf_metric : "sharpe";
+	struct wf_result wf;
+	aout *ao;
+	csv_writer w;
+	int rc = wf_run(res, tv, cv, pts->n, go->train, go->test, metric, go->rf, &wf);
+
+	if (rc < 0)
+		err_die(EX_SOFTWARE, "out of memory");
+	if (rc > 0)
+		err_die(EX_DATAERR, "--walk-forward: the points share fewer than %d + 1 days of returns", go->train);
+	if (go->wf_out != NULL) {
+		double eq = 1;
+
+		if ((ao = aout_open(go->wf_out)) == NULL)
+			err_die(EX_CANTCREAT, "%s:", go->wf_out);
+		csv_w_init(&w, aout_fp(ao));
+		csv_w_header(&w, "date,point,net,equity");
+		for (size_t k = 0; k < wf.oos.n; k++) {
+			eq *= 1 + wf.oos.net[k];
+			csv_w_date(&w, wf.oos.date[k]);
+			csv_w_int(&w, (long long)pts->row[wf.point[k]]);
+			csv_w_num(&w, wf.oos.net[k]);
+			csv_w_num(&w, eq);
+			if (csv_w_end(&w) != 0)
+				err_die(EX_IOERR, "%s:", go->wf_out);
+		}
+		if (aout_commit(ao) != 0)
+			err_die(EX_IOERR, "%s:", go->wf_out);
+	}
+	if (go->wf_windows != NULL) {
+		if ((ao = aout_open(go->wf_windows)) == NULL)
+			err_die(EX_CANTCREAT, "%s:", go->wf_windows);
+		csv_w_init(&w, aout_fp(ao));
+		csv_w_str(&w, "train_start");
+		csv_w_str(&w, "train_end");
+		csv_w_str(&w, "test_start");
+		csv_w_str(&w, "test_end");
+		csv_w_str(&w, "point");
+		for (int k = 0; k < pts->ncol; k++)
+			csv_w_str(&w, pts->col[k]);
+		csv_w_str(&w, metric);
+		csv_w_end(&w);
+		for (size_t i = 0; i < wf.nwin; i++) {
+			const struct wf_window *x = &wf.win[i];
+
+			csv_w_date(&w, x->train_start);
+			csv_w_date(&w, x->train_end);
+			csv_w_date(&w, x->test_start);
+			csv_w_date(&w, x->test_end);
+			csv_w_int(&w, (long long)pts->row[x->point]);
+			for (int k = 0; k < pts->ncol; k++)
+				csv_w_str(&w, pts->val[x->point][k]);
+			csv_w_num(&w, x->score);
+			if (csv_w_end(&w) != 0)
+				err_die(EX_IOERR, "%s:", go->wf_windows);
+		}
+		if (aout_commit(ao) != 0)
+			err_die(EX_IOERR, "%s:", go->wf_windows);
+	}
+	if (go->wf_metrics != NULL) {
+		json_t *params = json_object(), *doc;
+
+		json_object_set_new(params, "walk_forward_train", json_integer(go->train));
+		json_object_set_new(params, "walk_forward_test", json_integer(go->test));
+		json_object_set_new(params, "walk_forward_metric", json_string(metric));
+		json_object_set_new(params, "rf", json_real(go->rf));
+		json_object_set_new(params, "lookahead", json_integer(go->lookahead));
+		if ((doc = btr_metrics(&wf.oos, go->rf, params)) == NULL)
+			err_die(EX_SOFTWARE, "out of memory");
+		if ((ao = aout_open(go->wf_metrics)) == NULL)
+			err_die(EX_CANTCREAT, "%s:", go->wf_metrics);
+		if (nd_write(aout_fp(ao), doc) != 0 || aout_commit(ao) != 0)
+			err_die(EX_IOERR, "%s:", go->wf_metrics);
+		json_decref(doc);
+	}
+	wf_free(&wf);
+}
+
 static void
 usage(int status)
 {
@@ -215,6 +498,11 @@ usage(int status)
 	    "usage: backtest [-q] [--prices FILE]... [--weights FILE] [--universe FILE] [--config FILE]\n"
 	    "                [--cost-bps X] [--lag N] [--mode long_only|long_short] [--rf RATE]\n"
 	    "                [--lookahead N] [--max-gross X] [-o FILE] [--metrics FILE] [--holdings FILE]\n"
-	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n");
+	    "       backtest --grid GRID [--prices FILE]... [--universe FILE] [--config FILE] [options]\n"
+	    "                [--jobs N] [--grid-slice K/N] [--grid-equity FILE] [-o FILE]\n"
+	    "                [--walk-forward TRAIN:TEST [--wf-metric NAME] [--wf-out FILE]\n"
+	    "                [--wf-windows FILE] [--wf-metrics FILE]]\n"
+	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n"
+	    "With --grid, run the strategy and the backtest for every row of GRID; write one row of metrics each.\n");
 	exit(status);
 }

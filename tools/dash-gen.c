@@ -10,13 +10,14 @@
 #include "err.h"
 #include "log.h"
 
-enum { OPT_CONFIG = 1, OPT_EQUITY, OPT_METRICS, OPT_REFRESH, OPT_ROOT, OPT_SWEEP, OPT_TITLE, OPT_WEIGHTS };
+enum { OPT_CONFIG = 1, OPT_EQUITY, OPT_LINKS, OPT_METRICS, OPT_REFRESH, OPT_ROOT, OPT_SWEEP, OPT_TITLE, OPT_WEIGHTS };
 
 static void usage(int status);
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "equity", required_argument, NULL, OPT_EQUITY },
+	{ "links", no_argument, NULL, OPT_LINKS },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "output", required_argument, NULL, 'o' },
 	{ "refresh", required_argument, NULL, OPT_REFRESH },
@@ -46,7 +47,7 @@ main(int argc, char *argv[])
 	dash_probs probs = { 0 };
 	const char *cmd, *out = "-", *title = NULL, *root = NULL;
 	char now[64];
-	int opt, refresh = 0, backtest, rc;
+	int opt, refresh = 0, backtest, rc, links = 0;
 	time_t t;
 	struct tm tm;
 	aout *a;
@@ -70,6 +71,7 @@ main(int argc, char *argv[])
 		switch (opt) {
 		case OPT_CONFIG: bt.config = optarg; break;
 		case OPT_EQUITY: bt.equity = optarg; break;
+		case OPT_LINKS: links = 1; break;
 		case OPT_METRICS: bt.metrics = optarg; break;
 		case 'o': out = optarg; break;
 		case OPT_REFRESH: refresh = (int)cli_int(optarg, 1, 86400, "--refresh"); break;
@@ -98,6 +100,7 @@ main(int argc, char *argv[])
 		err_die(EX_CANTCREAT, "%s:", out);
 	if (backtest) {
 		bt.title = title;
+		bt.links = links;
 		bt.now = now;
 		rc = dash_backtest(aout_fp(a), &bt, &probs);
 	} else {
@@ -105,6 +108,7 @@ main(int argc, char *argv[])
 		lv.now = now;
 		lv.today = (int)(t / 86400);
 		lv.refresh = refresh;
+		lv.links = links;
 		lv.simulated = strcmp(cmd, "mock") == 0;
 		lv.title = title ? title : strcmp(cmd, "mock") == 0 ? "Mock trading" : "Live trading";
 		lv.label = strcmp(cmd, "mock") == 0 ? "simulated account (ib-sim)" : "broker account";
@@ -127,8 +131,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: dash-gen backtest [-q] [--equity FILE] [--metrics FILE] [--weights FILE] [--config FILE]\n"
-	    "                [--sweep FILE] [--title TEXT] [-o FILE]\n"
-	    "       dash-gen live | mock [-q] --root DIR [--refresh SECONDS] [--title TEXT] [-o FILE]\n"
+	    "                [--sweep FILE] [--title TEXT] [--links] [-o FILE]\n"
+	    "       dash-gen live | mock [-q] --root DIR [--refresh SECONDS] [--title TEXT] [--links] [-o FILE]\n"
 	    "Write a dashboard as one self-contained HTML page (no network needed to view it).\n");
 	exit(status);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aout.h"
 #include "broker/check.h"
@@ -11,16 +12,20 @@
 #include "broker/submit.h"
 #include "cli.h"
 #include "err.h"
+#include "lease.h"
 #include "log.h"
 
 enum {
-	OPT_ACCOUNT = 0x100, OPT_CANCEL, OPT_CLIENT_ID, OPT_HOST, OPT_KEEP_GOING, OPT_LIMIT_BPS, OPT_LIVE, OPT_MAX_ORDER,
-	OPT_MAX_RUN, OPT_ORDER_TYPE, OPT_PORT, OPT_PRICE_BAND, OPT_STAGE, OPT_TIF, OPT_TIMEOUT, OPT_WAIT,
-	OPT_WAIT_TIMEOUT
+	OPT_ACCOUNT = 0x100, OPT_CANCEL, OPT_CLIENT_ID, OPT_HOST, OPT_KEEP_GOING, OPT_LEASE, OPT_LEASE_TTL,
+	OPT_LEASE_WAIT, OPT_LIMIT_BPS, OPT_LIVE, OPT_MAX_ORDER, OPT_MAX_RUN, OPT_ORDER_TYPE, OPT_PORT, OPT_PRICE_BAND, OPT_PRICE_SOURCE,
+	OPT_STAGE, OPT_STORE, OPT_TIF, OPT_TIMEOUT, OPT_WAIT, OPT_WAIT_TIMEOUT
 };
 
 static void usage(int status);
 static void refuse(void *ctx, const char *msg);
+static void take_lease(const char *store, const char *name, int ttl, double wait_s);
+static void drop_lease(void);
+static void acked(void *ctx);
 
 static const struct option long_options[] = {
 	{ "account", required_argument, NULL, OPT_ACCOUNT },
@@ -28,6 +33,9 @@ static const struct option long_options[] = {
 	{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+	{ "lease", required_argument, NULL, OPT_LEASE },
+	{ "lease-ttl", required_argument, NULL, OPT_LEASE_TTL },
+	{ "lease-wait", required_argument, NULL, OPT_LEASE_WAIT },
 	{ "limit-offset-bps", required_argument, NULL, OPT_LIMIT_BPS },
 	{ "live", no_argument, NULL, OPT_LIVE },
 	{ "max-order-notional", required_argument, NULL, OPT_MAX_ORDER },
@@ -36,7 +44,9 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "price-band", required_argument, NULL, OPT_PRICE_BAND },
+	{ "price-source", required_argument, NULL, OPT_PRICE_SOURCE },
 	{ "stage", no_argument, NULL, OPT_STAGE },
+	{ "store", required_argument, NULL, OPT_STORE },
 	{ "tif", required_argument, NULL, OPT_TIF },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "wait", no_argument, NULL, OPT_WAIT },
@@ -47,20 +57,24 @@ static const struct option long_options[] = {
 int
 main(int argc, char *argv[])
 {
-	const char *in = "-", *out = "-", *want;
+	const char *in = "-", *out = "-", *want, *store = NULL, *lease_name = NULL;
+	char lname[128];
+	int lease_ttl = 900;
+	double lease_wait = 120;
+	enum bk_px_source px_source = BK_PX_BAR;
 	int opt, cancel = 0, live = 0, stage = 0, wait = 0, keep_going = 0, run_refused = 0, code, rc;
 	double max_order = NAN, max_run = NAN, wait_timeout = -1, band = 25;
 	bk_ord_params p = { NULL, NULL, NAN };
 	char err[512], account[32];
 	tws_client_opts co;
-	bk_orders orders = { 0 };
-	bk_submit s;
-	tws_client *c;
+	static bk_orders orders; /* static: reachable (not leaked) when a refusal exits */
+	static bk_submit s;
+	static tws_client *c;
 	size_t nfailed = 0, nfinal = 0, nrefused = 0;
-	bk_broker_px *px = NULL;
-	unsigned char *refused = NULL;
+	static bk_broker_px *px;
+	static unsigned char *refused;
 	FILE *fp;
-	aout *o;
+	static aout *o; /* static: reachable when a refusal exits */
 
 	err_init(argv[0]);
 	if (bk_conn_init(&co, &want, err, sizeof err) < 0)
@@ -73,6 +87,9 @@ main(int argc, char *argv[])
 		case OPT_CLIENT_ID: co.client_id = (int)cli_int(optarg, 0, 2147483647, "client-id"); break;
 		case OPT_HOST: co.host = optarg; break;
 		case OPT_KEEP_GOING: keep_going = 1; break;
+		case OPT_LEASE: lease_name = optarg; break;
+		case OPT_LEASE_TTL: lease_ttl = (int)cli_int(optarg, 10, LEASE_TTL_MAX, "lease-ttl"); break;
+		case OPT_LEASE_WAIT: lease_wait = cli_double(optarg, 0, 86400, "lease-wait"); break;
 		case OPT_LIMIT_BPS: p.limit_offset_bps = cli_double(optarg, 0, 5000, "limit-offset-bps"); break;
 		case OPT_LIVE: live = 1; break;
 		case OPT_MAX_ORDER: max_order = cli_double(optarg, 0, 1e15, "max-order-notional"); break;
@@ -81,7 +98,13 @@ main(int argc, char *argv[])
 		case 'o': out = optarg; break;
 		case OPT_PORT: co.port = (int)cli_int(optarg, 1, 65535, "port"); break;
 		case OPT_PRICE_BAND: band = cli_double(optarg, 0.1, 1000, "price-band"); break;
+		case OPT_PRICE_SOURCE:
+			if (strcmp(optarg, "bar") != 0 && strcmp(optarg, "snapshot") != 0)
+				err_die(EX_USAGE, "--price-source: '%s' is neither bar nor snapshot", optarg);
+			px_source = strcmp(optarg, "bar") == 0 ? BK_PX_BAR : BK_PX_SNAPSHOT;
+			break;
 		case OPT_STAGE: stage = 1; break;
+		case OPT_STORE: store = optarg; break;
 		case OPT_TIF: p.tif = optarg; break;
 		case OPT_TIMEOUT: co.request_timeout_ms = (int)(cli_double(optarg, 0.001, 3600, "timeout") * 1000); break;
 		case OPT_WAIT: wait = 1; break;
@@ -131,7 +154,7 @@ main(int argc, char *argv[])
 		/* The second price: every order against the broker's own latest close, before anything is placed. */
 		if ((px = calloc(orders.n, sizeof *px)) == NULL || (refused = calloc(orders.n, 1)) == NULL)
 			err_die(EX_OSERR, "out of memory");
-		if (bk_broker_prices(c, &orders, px, err, sizeof err) < 0)
+		if (bk_broker_prices(c, &orders, px_source, px, err, sizeof err) < 0)
 			err_die(EX_UNAVAILABLE, "the broker's prices: %s; no order sent", err);
 		nrefused = bk_ord_check_broker(&orders, px, band / 100, max_order, max_run, refused, &run_refused, refuse,
 		    NULL);
@@ -150,9 +173,18 @@ main(int argc, char *argv[])
 				err_die(EX_DATAERR, "every order was refused; no order sent");
 		}
 		free(px);
+		px = NULL;
 		free(refused);
+		refused = NULL;
 	}
 
+	/* Exactly once across processes and hosts: reading the account and placing happen under the lease. */
+	if (lease_name == NULL) {
+		const char *prefix = getenv("STI_LEASE_PREFIX");
+		snprintf(lname, sizeof lname, "%sib-submit-%s", prefix ? prefix : "", account);
+		lease_name = lname;
+	}
+	take_lease(store, lease_name, lease_ttl, lease_wait);
 	if ((o = aout_open(out)) == NULL)
 		err_die(EX_CANTCREAT, "%s:", out);
 	if (cancel)
@@ -164,6 +196,7 @@ main(int argc, char *argv[])
 		rc = -1, code = EX_UNAVAILABLE;
 	if (rc < 0)
 		err_die(code, "%s", err);
+	s.on_acked = acked; /* every order is at the broker: the next submitter may read the account */
 	rc = bk_sub_follow(&s, wait || cancel, wait_timeout >= 0 ? bk_now_ms() + (long long)(wait_timeout * 1000) : -1,
 	    err, sizeof err);
 	if (aout_commit(o) < 0 || s.write_failed)
@@ -189,6 +222,47 @@ main(int argc, char *argv[])
 	err_exit_flush(0);
 }
 
+static struct lease *held;
+
+static void
+drop_lease(void)
+{
+	char err[LEASE_ERRLEN];
+
+	if (held == NULL)
+		return;
+	if (lease_release(held, err, sizeof err) != 0)
+		log_warn("lease: %s", err);
+	held = NULL;
+}
+
+static void
+acked(void *ctx)
+{
+	drop_lease();
+}
+
+/* Take the lease, waiting up to wait_s seconds while another submitter holds it; released at exit
+ * whatever the path (a refused run must not block the next one for the TTL). */
+static void
+take_lease(const char *store, const char *name, int ttl, double wait_s)
+{
+	char err[LEASE_ERRLEN];
+	long long end = bk_now_ms() + (long long)(wait_s * 1000);
+	int rc, said = 0;
+
+	while ((rc = lease_acquire(store, name, ttl, &held, err, sizeof err)) == EX_TEMPFAIL && bk_now_ms() < end) {
+		if (!said++)
+			log_info("waiting for the lease %s: %s", name, err);
+		struct timespec ts = { 0, 200 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (rc != 0)
+		err_die(rc, "lease %s: %s; no order sent", name, err);
+	atexit(drop_lease);
+	log_debug("holding the lease %s until every order is at the broker", name);
+}
+
 static void
 refuse(void *ctx, const char *msg)
 {
@@ -201,8 +275,9 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: ib-submit [--wait [--wait-timeout SECS] | --stage] [--order-type MKT|LMT|MOC|LOC]\n"
 	    "                 [--tif OPG|DAY|GTC|IOC] [--limit-offset-bps BPS] [--max-order-notional X]\n"
-	    "                 [--max-run-notional X] [--price-band PCT] [--keep-going] [--live]\n"
-	    "                 [--timeout SECS] [--account ID]\n"
+	    "                 [--max-run-notional X] [--price-band PCT] [--price-source bar|snapshot]\n"
+	    "                 [--keep-going] [--live] [--timeout SECS] [--account ID] [--store URL]\n"
+	    "                 [--lease NAME] [--lease-ttl SECS] [--lease-wait SECS]\n"
 	    "                 [--host HOST] [--port PORT] [--client-id N] [-o FILE] [FILE]\n"
 	    "       ib-submit --cancel [--account ID] [--host HOST] [--port PORT] [--client-id N] [-o FILE]\n"
 	    "Place orders (NDJSON) with TWS or IB Gateway, exactly once; report their status and fills.\n");

@@ -59,9 +59,13 @@ main(int argc, char *argv[])
 	if ((a = aout_open(output)) == NULL)
 		err_die(EX_CANTCREAT, "%s:", output);
 	rows = panel_merge(files, names, n, aout_fp(a), &o, err, sizeof err);
-	if (rows < 0) /* the output's own failure is an I/O error (74), not the input's fault (65) */
-		err_die(ferror(aout_fp(a)) ? EX_IOERR : EX_DATAERR, "%s%s%s", ferror(aout_fp(a)) ?
-		    (strcmp(output, "-") ? output : "<stdout>") : "", ferror(aout_fp(a)) ? ": " : "", err);
+	if (rows < 0) { /* the output's own failure is an I/O error (74), not the input's fault (65) */
+		int io = ferror(aout_fp(a));
+
+		aout_abort(a);
+		err_die(io ? EX_IOERR : EX_DATAERR, "%s%s%s", io ? (strcmp(output, "-") ? output : "<stdout>") : "",
+		    io ? ": " : "", err);
+	}
 	if (aout_commit(a) != 0)
 		err_die(EX_IOERR, "%s:", output);
 	log_debug("%ld rows", rows);

@@ -1,11 +1,9 @@
 /* s3-get: write one object from S3 or the local store to standard output (or a file), or list keys. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "aout.h"
@@ -15,27 +13,17 @@
 #include "ndjson.h"
 #include "s3.h"
 #include "store.h"
+#include "store_cli.h"
 
 static void usage(int status);
 
 static const struct option long_options[] = {
-	{ "endpoint", required_argument, NULL, 'e' },
-	{ "jobs", required_argument, NULL, 'j' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "long", no_argument, NULL, 'L' },
 	{ "output", required_argument, NULL, 'o' },
-	{ "part-size", required_argument, NULL, 'p' },
-	{ "retries", required_argument, NULL, 'r' },
-	{ "store", required_argument, NULL, 's' },
-	{ "timeout", required_argument, NULL, 't' },
+	STORE_CLI_OPTIONS,
 	CLI_COMMON_OPTIONS
 };
-
-static void
-on_signal(int sig)
-{
-	s3_cancel();
-}
 
 /* One listed key: its name, or with --long an NDJSON record. */
 static int
@@ -59,29 +47,24 @@ print_key(void *arg, const s3_object *o)
 int
 main(int argc, char *argv[])
 {
-	const char *endpoint = NULL, *root = NULL, *out_path = NULL;
-	int opt, list = 0, longfmt = 0, retries = 5, jobs = 4, rc;
-	long long part_size = S3_PART_DEFAULT;
-	long timeout = 30;
+	const char *out_path = NULL;
+	int opt, list = 0, longfmt = 0, rc;
 	long long got = 0;
 	char err[S3_ERRLEN];
-	struct sigaction sa;
-	s3_config c = { 0 };
+	store_cli o;
+	s3_config c;
 	store_loc loc;
 	aout *out = NULL;
 
 	err_init(argv[0]);
-	while ((opt = getopt_long(argc, argv, "lo:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+	store_cli_init(&o);
+	while ((opt = getopt_long(argc, argv, "lo:" STORE_CLI_SHORT CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+		if (store_cli_option(&o, opt, optarg))
+			continue;
 		switch (opt) {
-		case 'e': endpoint = optarg; break;
-		case 'j': jobs = (int)cli_int(optarg, 1, 64, "jobs"); break;
 		case 'l': list = 1; break;
 		case 'L': longfmt = 1; break;
 		case 'o': out_path = optarg; break;
-		case 'p': part_size = cli_size(optarg, S3_PART_MIN, S3_PART_MAX, "part-size"); break;
-		case 'r': retries = (int)cli_int(optarg, 0, 100, "retries"); break;
-		case 's': root = optarg; break;
-		case 't': timeout = (long)cli_int(optarg, 1, 3600, "timeout"); break;
 		default: cli_common(opt, usage);
 		}
 	}
@@ -92,22 +75,10 @@ main(int argc, char *argv[])
 	    (argc == 1 && *argv[0] == '\0' && !list))
 		usage(EX_USAGE);
 
-	if ((rc = store_resolve(argc == 1 ? argv[0] : "", root, &loc, err, sizeof err)) != 0)
+	if ((rc = store_resolve(argc == 1 ? argv[0] : "", o.root, &loc, err, sizeof err)) != 0)
 		err_die(rc, "%s", err);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (loc.is_s3) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		if ((rc = s3_config_load(&c, endpoint, err, sizeof err)) != 0)
-			err_die(rc, "%s", err);
-		c.retries = retries;
-		c.jobs = jobs;
-		c.part_size = part_size;
-		c.timeout = timeout;
-		c.progress = log_progress_wanted() && !list;
-	}
+	if ((rc = store_cli_begin(&o, &loc, &c, log_progress_wanted() && !list, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	if (list) {
 		rc = store_list(&loc, loc.is_s3 ? &c : NULL, print_key, &longfmt, err, sizeof err);
 		if (rc == EX_IOERR)
@@ -128,9 +99,7 @@ main(int argc, char *argv[])
 	if (rc != 0)
 		err_warn("%s: %s", argc == 1 ? argv[0] : "list", err);
 	store_loc_free(&loc);
-	s3_config_free(&c);
-	if (loc.is_s3)
-		curl_global_cleanup();
+	store_cli_end(&o, &c);
 	err_exit_flush(rc);
 }
 

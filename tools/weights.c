@@ -1,4 +1,5 @@
-/* weights: the reference momentum strategy, from a date-major prices stream to target weights. */
+/* weights: the reference momentum strategy, from a prices panel (one or several files) to target weights:
+ * the options, then lib/wtrun. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -8,8 +8,88 @@
 #include "date.h"
 #include "err.h"
 
+/* Snapshots of syms (one per symbol) into last[]: the last trade, else the previous close; NaN with why[]
+ * when none came. Returns 0, or -1 (err set) when the connection is gone. */
+static int
+snapshots(tws_client *c, const bk_syms *syms, double *last, char (*why)[160], char *err, size_t errlen)
+{
+	int *ids = calloc(syms->n ? syms->n : 1, sizeof *ids);
+	double *close = calloc(syms->n ? syms->n : 1, sizeof *close);
+	size_t left = syms->n;
+	tws_event ev;
+	int rc = -1;
+
+	if (ids == NULL || close == NULL) {
+		err_fmt(err, errlen, "out of memory");
+		goto out;
+	}
+	if (tws_req_market_data_type(c, 3) < 0)
+		goto gone;
+	for (size_t k = 0; k < syms->n; k++) {
+		tws_contract ct;
+		tws_contract_stock(&ct, syms->v[k].symbol);
+		last[k] = close[k] = NAN;
+		snprintf(why[k], sizeof why[k], "no answer");
+		if ((ids[k] = tws_req_snapshot(c, &ct)) < 0)
+			goto gone;
+	}
+	while (left > 0) {
+		size_t k;
+		int r = tws_poll(c, &ev, 1000);
+		if (r < 0)
+			goto gone;
+		if (r == 0 || ev.req_id < 0 || (ev.kind != TWS_REQ_MKT_DATA && ev.type != TWS_EV_ERROR))
+			continue;
+		for (k = 0; k < syms->n && ids[k] != ev.req_id; k++)
+			;
+		if (k == syms->n || ids[k] < 0)
+			continue;
+		switch (ev.type) {
+		case TWS_EV_TICK:
+			if (!(ev.u.tick.price > 0) || ev.u.tick.price == TWS_UNSET_DOUBLE)
+				break;
+			if (ev.u.tick.type == TWS_TICK_LAST || ev.u.tick.type == TWS_TICK_DELAYED_LAST)
+				last[k] = ev.u.tick.price;
+			else if (ev.u.tick.type == TWS_TICK_CLOSE || ev.u.tick.type == TWS_TICK_DELAYED_CLOSE)
+				close[k] = ev.u.tick.price;
+			break;
+		case TWS_EV_ERROR:
+			if (tws_error_is_notice(ev.u.error.code))
+				break;
+			snprintf(why[k], sizeof why[k], "%.130s (error %d)", ev.u.error.msg, ev.u.error.code);
+			ids[k] = -1;
+			left--;
+			break;
+		case TWS_EV_TIMEOUT:
+			snprintf(why[k], sizeof why[k], "no snapshot in time");
+			ids[k] = -1;
+			left--;
+			break;
+		case TWS_EV_TICK_END:
+			if (isnan(last[k]))
+				last[k] = close[k];
+			if (isnan(last[k]))
+				snprintf(why[k], sizeof why[k], "a snapshot without a last or close price");
+			ids[k] = -1;
+			left--;
+			break;
+		default:
+			break;
+		}
+	}
+	rc = 0;
+	goto out;
+gone:
+	err_fmt(err, errlen, "%s", tws_errmsg(c));
+out:
+	free(ids);
+	free(close);
+	return rc;
+}
+
 int
-bk_broker_prices(tws_client *c, const bk_orders *o, bk_broker_px *px, char *err, size_t errlen)
+bk_broker_prices(tws_client *c, const bk_orders *o, enum bk_px_source src, bk_broker_px *px, char *err,
+    size_t errlen)
 {
 	bk_syms syms = { 0 };
 	bk_fetch f;
@@ -35,6 +115,31 @@ bk_broker_prices(tws_client *c, const bk_orders *o, bk_broker_px *px, char *err,
 			snprintf(s->currency, sizeof s->currency, "USD");
 		}
 		which[i] = k;
+	}
+	if (src == BK_PX_SNAPSHOT) {
+		double *last = calloc(syms.n ? syms.n : 1, sizeof *last);
+		char (*why)[160] = calloc(syms.n ? syms.n : 1, sizeof *why);
+		if (last == NULL || why == NULL || snapshots(c, &syms, last, why, err, errlen) < 0) {
+			if (last == NULL || why == NULL)
+				err_fmt(err, errlen, "out of memory");
+			free(last);
+			free(why);
+			free(syms.v);
+			free(which);
+			return -1;
+		}
+		for (size_t i = 0; i < o->n; i++) {
+			memset(&px[i], 0, sizeof px[i]);
+			px[i].close = last[which[i]];
+			snprintf(px[i].date, sizeof px[i].date, "snapshot");
+			if (isnan(px[i].close))
+				snprintf(px[i].why, sizeof px[i].why, "%s", why[which[i]]);
+		}
+		free(last);
+		free(why);
+		free(syms.v);
+		free(which);
+		return 0;
 	}
 	memset(&fo, 0, sizeof fo);
 	snprintf(fo.duration, sizeof fo.duration, "5 D");
@@ -88,7 +193,7 @@ bk_ord_check_broker(const bk_orders *o, const bk_broker_px *px, double band, dou
 			snprintf(msg, sizeof msg, "%s: no ref_price: it cannot be checked against the broker's price %g (%s)",
 			    x->client_id, b, px[i].date);
 		} else if (fabs(x->ref_price / b - 1) > band) {
-			snprintf(msg, sizeof msg, "%s: ref_price %g is %.1f%% from the broker's close of %s, %g (band %g%%): "
+			snprintf(msg, sizeof msg, "%s: ref_price %g is %.1f%% from the broker's price (%s), %g (band %g%%): "
 			    "bad data?", x->client_id, x->ref_price, 100 * (x->ref_price / b - 1), px[i].date, b, 100 * band);
 		} else {
 			at = strcmp(x->side, "BUY") == 0 && x->lmt_price > b ? x->lmt_price : b;

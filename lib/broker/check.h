@@ -1,6 +1,8 @@
 /* broker/check: the second price. No order leaves with a notional checked only against the price that
- * sized it: before anything is placed, ib-submit asks the broker itself for each security's latest daily
- * bar (reqHistoricalData, TRADES, regular hours) and checks every order against that close.
+ * sized it: before anything is placed, ib-submit asks the broker itself for each security's latest price,
+ * either its latest daily bar (reqHistoricalData, TRADES, regular hours: the close) or a delayed
+ * market-data snapshot (reqMarketDataType 3, reqMktData with snapshot 1: the last trade, else the previous
+ * close), and checks every order against it.
  *
  * An order is refused when the broker has no price for it, when its ref_price (the close that sized it) is
  * missing or lies outside band (a fraction: 0.25 = 25%) of the broker's close, or when its notional at the
@@ -13,15 +15,19 @@
 #include "broker/order.h"
 #include "tws/client.h"
 
+enum bk_px_source { BK_PX_BAR, BK_PX_SNAPSHOT };
+
 typedef struct bk_broker_px {
-	double close;        /* the broker's latest daily close; NaN when it gave none */
-	char date[16];       /* that bar's date, YYYY-MM-DD */
+	double close;        /* the broker's latest price; NaN when it gave none */
+	char date[16];       /* the bar's date, YYYY-MM-DD; "snapshot" for a snapshot's price */
 	char why[160];       /* why there is no price */
 } bk_broker_px;
 
-/* The broker's latest close for every order of o (one request per distinct symbol, over c). px holds o->n
- * entries. Returns 0, or -1 with err set when the connection is gone for good or memory ran out. */
-int bk_broker_prices(tws_client *c, const bk_orders *o, bk_broker_px *px, char *err, size_t errlen);
+/* The broker's latest price for every order of o (one request per distinct symbol, over c) from src. px
+ * holds o->n entries. Returns 0, or -1 with err set when the connection is gone for good or memory ran
+ * out. */
+int bk_broker_prices(tws_client *c, const bk_orders *o, enum bk_px_source src, bk_broker_px *px, char *err,
+    size_t errlen);
 
 /* Check every order of o against px (see above; max_order/max_run NaN: no limit). refused[i] is set for
  * each order refused; *run_refused when the run total is over max_run. refuse(ctx, msg) is called for each

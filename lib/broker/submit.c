@@ -645,6 +645,8 @@ bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t e
 			}
 			fflush(s->out);
 			acks_written = 1;
+			if (s->on_acked != NULL)
+				s->on_acked(s->acked_ctx);
 		}
 		if (acks_written && !wait)
 			return 0;

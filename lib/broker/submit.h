@@ -70,6 +70,8 @@ typedef struct bk_submit {
 	bk_sup *sup;             /* orders superseded by this batch */
 	size_t nsup;
 	int write_failed;
+	void (*on_acked)(void *ctx); /* called once, when every order is at the broker (acknowledged or final) */
+	void *acked_ctx;
 } bk_submit;
 
 /* Set up a submission of the orders o (resolved) for account over c; records go to out. Reads the open

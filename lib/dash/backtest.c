@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,7 @@
 #define W 640     /* chart viewBox width: about 1:1 in a half-width card on a desktop */
 #define ROLL 126  /* rolling window, trading days (half a year, as quantstats) */
 
-enum kind { K_PCT, K_NUM };
+enum kind { K_PCT, K_NUM, K_DAYS };
 
 /* The metrics, with their definitions (sti-backtest(5), metrics.md: quantstats 0.0.81's). */
 static const struct metric {
@@ -58,7 +59,7 @@ static const struct metric {
 static char *
 fmt_kind(double v, enum kind k, char *buf)
 {
-	return k == K_PCT ? html_fmt_pct(v, 2, buf) : html_fmt_num(v, 2, buf);
+	return k == K_PCT ? html_fmt_pct(v, 2, buf) : html_fmt_num(v, k == K_DAYS ? 0 : 2, buf);
 }
 
 /* ============================================================ inputs */
@@ -432,7 +433,7 @@ struct periods {
 	int *year;            /* ny years */
 	double *ys, *yb;      /* strategy, benchmark per year */
 	char (*month)[8];     /* nm months, "YYYY-MM" */
-	double *ms;           /* strategy per month */
+	double *ms, *mb;      /* strategy, benchmark per month */
 	int start, end;       /* the series' first and last dates (-1000000: unknown) */
 };
 
@@ -469,6 +470,7 @@ periods_free(struct periods *p)
 	free(p->yb);
 	free(p->month);
 	free(p->ms);
+	free(p->mb);
 }
 
 static int
@@ -479,7 +481,8 @@ periods_alloc(struct periods *p, size_t ny, size_t nm)
 	p->yb = calloc(ny + 1, sizeof *p->yb);
 	p->month = calloc(nm + 1, sizeof *p->month);
 	p->ms = calloc(nm + 1, sizeof *p->ms);
-	return p->year && p->ys && p->yb && p->month && p->ms ? 0 : -1;
+	p->mb = calloc(nm + 1, sizeof *p->mb);
+	return p->year && p->ys && p->yb && p->month && p->ms && p->mb ? 0 : -1;
 }
 
 static int
@@ -508,6 +511,7 @@ periods_from_metrics(struct periods *p, const json_t *m)
 		if (date_parse(day, DATE_LEN, &d) < 0 || atoi(s) < 1800 || atoi(s) > 2200)
 			continue;
 		memcpy(p->month[p->nm], s, 8);
+		p->mb[p->nm] = nd_num(e, "benchmark", NAN);
 		p->ms[p->nm++] = nd_num(e, "strategy", NAN);
 	}
 	return 0;
@@ -517,7 +521,7 @@ static int
 periods_from_equity(struct periods *p, const dash_equity *e)
 {
 	int y, mo, d, cy = 0, cm = 0;
-	double gs = 1, gb = 1, gm = 1;
+	double gs = 1, gb = 1, gm = 1, gmb = 1;
 
 	if (periods_alloc(p, e->n, e->n) < 0)
 		return -1;
@@ -526,8 +530,9 @@ periods_from_equity(struct periods *p, const dash_equity *e)
 			date_to_ymd(e->day[i], &y, &mo, &d);
 		if (i > 0 && (i == e->n || mo != cm || y != cy)) {
 			snprintf(p->month[p->nm], 8, "%04d-%02d", (cy % 10000 + 10000) % 10000, (cm % 13 + 13) % 13);
+			p->mb[p->nm] = gmb - 1;
 			p->ms[p->nm++] = gm - 1;
-			gm = 1;
+			gm = gmb = 1;
 		}
 		if (i > 0 && (i == e->n || y != cy)) {
 			p->year[p->ny] = cy;
@@ -541,6 +546,7 @@ periods_from_equity(struct periods *p, const dash_equity *e)
 		gs *= 1 + (isnan(e->net[i]) ? 0 : e->net[i]);
 		gm *= 1 + (isnan(e->net[i]) ? 0 : e->net[i]);
 		gb *= 1 + (isnan(e->bnet[i]) ? 0 : e->bnet[i]);
+		gmb *= 1 + (isnan(e->bnet[i]) ? 0 : e->bnet[i]);
 	}
 	return 0;
 }
@@ -551,7 +557,7 @@ sect_yearly(FILE *fp, const struct periods *p)
 	char **labels = calloc(p->ny + 1, sizeof *labels), buf[3][HTML_NUM_MAX];
 	const double *ys[2] = { p->ys, p->yb };
 	static const char *const names[] = { "Strategy", "Benchmark" };
-	svg_chart c = { "chart-yearly", "Compounded net return per calendar year", W, 260, SVG_PCT, 0, 0, 0, names, 2, 0 };
+	svg_chart c = { "chart-yearly", "Compounded net return per calendar year", W, 260, SVG_PCT, 0, 0, 0, names, 2, 0, NULL, 0 };
 	int rc;
 
 	if (labels == NULL)
@@ -588,9 +594,14 @@ oom:
 	return -1;
 }
 
+/* The monthly returns heatmap of the strategy (which 0), the benchmark (1) or the excess, strategy minus
+ * benchmark (2), as quantstats draws them; the last column is the year. */
 static int
-sect_monthly(FILE *fp, const struct periods *p)
+sect_monthly(FILE *fp, const struct periods *p, int which)
 {
+	static const char *const ids[] = { "chart-monthly", "chart-monthly-bench", "chart-monthly-excess" };
+	static const char *const titles[] = { "Monthly returns, strategy (%)", "Monthly returns, benchmark (%)",
+		"Monthly excess returns, strategy minus benchmark (percentage points)" };
 	static const char *const mn[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 		"Nov", "Dec", "Year" };
 	int y0 = 1 << 30, y1 = -(1 << 30), y, mo, rc;
@@ -624,14 +635,17 @@ sect_monthly(FILE *fp, const struct periods *p)
 		y = atoi(p->month[i]);
 		mo = atoi(p->month[i] + 5);
 		if (mo >= 1 && mo <= 12)
-			v[(size_t)(y - y0) * 13 + (size_t)(mo - 1)] = p->ms[i];
+			v[(size_t)(y - y0) * 13 + (size_t)(mo - 1)] = which == 0 ? p->ms[i] : which == 1 ? p->mb[i] :
+			    p->ms[i] - p->mb[i];
 	}
 	for (i = 0; i < p->ny; i++)
 		if (p->year[i] >= y0 && p->year[i] <= y1)
-			v[(size_t)(p->year[i] - y0) * 13 + 12] = p->ys[i];
-	svg_chart c = { "chart-monthly", "Monthly returns, strategy (%)", W, 0, SVG_PCT, 0, 0, 0, NULL, 1, 0 };
+			v[(size_t)(p->year[i] - y0) * 13 + 12] = which == 0 ? p->ys[i] : which == 1 ? p->yb[i] :
+			    p->ys[i] - p->yb[i];
+	svg_chart c = { ids[which], titles[which], W, 0, SVG_PCT, 0, 0, 0, NULL, 1, 0, NULL, 0 };
 	rc = svg_heatmap(fp, &c, rowp, nr, mn, 13, v, NULL, NULL);
-	partial_note(fp, p, p->ny, p->year);
+	if (which == 0 || which == 2)
+		partial_note(fp, p, p->ny, p->year);
 	free(v);
 	free(rows);
 	free(rowp);
@@ -786,7 +800,7 @@ sect_turnover(FILE *fp, const json_t *m, const dash_equity *e)
 		sum += isnan(t[i]) ? 0 : t[i];
 	}
 	svg_chart c = { "chart-turnover", "Turnover per rebalance (buys plus sells, fraction of the portfolio)", W,
-		220, SVG_PCT, 0, 0, 0, names, 1, 0 };
+		220, SVG_PCT, 0, 0, 0, names, 1, 0, NULL, 0 };
 	const double *ys[1] = { t };
 	rc = svg_bars(fp, &c, labp, ys, n);
 	html_notice(fp, "info", "%zu rebalances, total turnover %s, average %s per rebalance.", n,
@@ -854,7 +868,7 @@ sect_sweep(FILE *fp, const struct sweep *s)
 			best = i;
 	}
 	svg_chart c = { "chart-sweep", "Sharpe ratio by lookback (rows) and skip (columns), trading days", W, 0,
-		SVG_NUM, 0, 0, 1, NULL, 1, 0 };
+		SVG_NUM, 0, 0, 1, NULL, 1, 0, NULL, 0 };
 	rc = svg_heatmap(fp, &c, rp, nl, cp, ns, v, "lookback", "skip");
 	free(v);
 	if (s->n > 0) {
@@ -896,8 +910,10 @@ out:
 /* The derived series every chart needs, computed once. */
 struct derived {
 	int nser;             /* 2 with a benchmark, else 1 */
+	double *r[2];         /* daily net returns, a missing one 0 */
 	double *dd[2];        /* drawdown from the previous peak */
-	double *vol[2], *sh[2]; /* rolling volatility and Sharpe */
+	double *vol[2], *sh[2], *so[2]; /* rolling volatility, Sharpe and Sortino */
+	double *beta;         /* rolling beta of the strategy on the benchmark */
 	double *mem;          /* one block holding them all */
 };
 
@@ -906,7 +922,7 @@ derive(struct derived *d, const dash_equity *e)
 {
 	size_t n = e->n;
 
-	d->mem = malloc((6 * n + 1) * sizeof *d->mem);
+	d->mem = malloc((11 * n + 1) * sizeof *d->mem);
 	if (d->mem == NULL)
 		return -1;
 	d->nser = 1;
@@ -916,12 +932,20 @@ derive(struct derived *d, const dash_equity *e)
 			break;
 		}
 	for (int s = 0; s < 2; s++) {
-		d->dd[s] = d->mem + (size_t)s * 3 * n;
+		const double *net = s ? e->bnet : e->net;
+		d->r[s] = d->mem + (size_t)s * 5 * n;
+		d->dd[s] = d->r[s] + n;
 		d->vol[s] = d->dd[s] + n;
 		d->sh[s] = d->vol[s] + n;
+		d->so[s] = d->sh[s] + n;
+		for (size_t i = 0; i < n; i++)
+			d->r[s][i] = isnan(net[i]) ? 0 : net[i];
 		underwater(s ? e->bequity : e->equity, n, d->dd[s]);
-		rolling(s ? e->bnet : e->net, n, d->vol[s], d->sh[s]);
+		rolling(net, n, d->vol[s], d->sh[s]);
+		mt_rolling_sortino(d->r[s], n, ROLL, d->so[s]);
 	}
+	d->beta = d->mem + 10 * n;
+	mt_rolling_beta(d->r[0], d->r[1], n, ROLL, d->beta);
 	return 0;
 }
 
@@ -942,39 +966,305 @@ chart_one(FILE *fp, const char *sec, const char *heading, int wide, const svg_ch
 	return rc;
 }
 
+/* A time chart with 1Y/3Y/5Y/All buttons: each range shorter than the series is drawn too (ids with a
+ * suffix, hidden until chosen), the last 12, 36 or 60 calendar months. rebase: a wealth index, shown from 1
+ * at the range's start (the cumulative return over the range); else the values as they are. Shading is
+ * kept for the whole series only. */
+/* The day k calendar months before `day`, its day of the month clipped to the month's length. */
+static int
+months_back(int day, int k)
+{
+	int y, m, d, idx, len;
+
+	date_to_ymd(day, &y, &m, &d);
+	idx = y * 12 + m - 1 - k;
+	y = idx / 12;
+	m = idx % 12 + 1;
+	len = date_from_ymd(y + (m == 12), m % 12 + 1, 1) - date_from_ymd(y, m, 1);
+	return date_from_ymd(y, m, d < len ? d : len);
+}
+
+static int
+chart_ranged(FILE *fp, const svg_chart *c0, const dash_equity *e, const double *y0, const double *y1, int rebase)
+{
+	static const struct { const char *key, *label; int months; } ranges[] = {
+		{ "all", "All", 0 }, { "5y", "5Y", 60 }, { "3y", "3Y", 36 }, { "1y", "1Y", 12 } };
+	size_t nr = 0, i0[4], kk[4], n = e->n;
+	int rc = 0;
+	double *buf = NULL;
+
+	for (size_t k = 0; k < 4; k++) {
+		int from = ranges[k].months ? months_back(e->day[n - 1], ranges[k].months) : 0;
+		size_t lo = 0, hi = n;
+		while (ranges[k].months && lo < hi) { /* the first row after the day 12, 36 or 60 months back */
+			size_t mid = (lo + hi) / 2;
+			if (e->day[mid] <= from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (ranges[k].months && (lo == 0 || n - lo < 2))
+			continue; /* the series is no longer than the range (or has too little of it) */
+		i0[nr] = lo;
+		kk[nr++] = k;
+	}
+	if (nr > 1) {
+		fputs("<div class=\"rgrp\"><div class=\"rng\" role=\"group\" aria-label=\"Range\">", fp);
+		for (size_t j = 0; j < nr; j++)
+			fprintf(fp, "<button type=\"button\" data-r=\"%s\" aria-pressed=\"%s\">%s</button>", ranges[kk[j]].key,
+			    j == 0 ? "true" : "false", ranges[kk[j]].label);
+		fputs("</div>\n", fp);
+		if ((buf = malloc((2 * n + 1) * sizeof *buf)) == NULL)
+			return -1;
+	}
+	for (size_t j = 0; j < nr; j++) {
+		svg_chart c = *c0;
+		char id[64];
+		size_t s = i0[j], len = n - s;
+		const double *ys[2] = { y0 + s, y1 ? y1 + s : NULL };
+		if (nr > 1)
+			fprintf(fp, "<div data-range=\"%s\"%s>", ranges[kk[j]].key, j == 0 ? "" : " hidden");
+		if (j > 0) {
+			snprintf(id, sizeof id, "%s-%s", c0->id, ranges[kk[j]].key);
+			c.id = id;
+			c.shade = NULL;
+			c.nshade = 0;
+			for (int sr = 0; rebase && sr < c.nser && sr < 2; sr++) {
+				const double *src = sr ? y1 : y0;
+				for (size_t i = 0; i < len; i++)
+					buf[(size_t)sr * n + i] = src[s + i] / src[s - 1];
+				ys[sr] = buf + (size_t)sr * n;
+			}
+		}
+		rc |= svg_line(fp, &c, e->day + s, ys, len);
+		if (nr > 1)
+			fputs("</div>\n", fp);
+	}
+	if (nr > 1)
+		fputs("</div>\n", fp);
+	free(buf);
+	return rc;
+}
+
 static int
 chart_cum(FILE *fp, const dash_equity *e, const struct derived *d)
 {
 	svg_chart c = { "chart-cum", "Cumulative return (linear scale)", W, 260, SVG_CUM, 0, 0, 0, series_names,
-		d->nser, 0 };
+		d->nser, 0, NULL, 0 };
 	int rc = 0;
+	struct mt_drawdown dd[5];
+	int shade[10];
+	size_t k = mt_drawdowns(e->day, d->r[0], e->n, dd, 5);
 
+	for (size_t i = 0; i < k; i++) {
+		shade[2 * i] = dd[i].start;
+		shade[2 * i + 1] = dd[i].end;
+	}
+	c.shade = shade;
+	c.nshade = k;
 	html_section_begin(fp, "cumulative", "Cumulative returns vs benchmark", 0);
-	rc |= chart_one(fp, NULL, NULL, 0, &c, e, e->equity, e->bequity);
+	rc |= chart_ranged(fp, &c, e, e->equity, d->nser == 2 ? e->bequity : NULL, 1);
 	c.id = "chart-cum-log", c.title = "Cumulative return (log scale)", c.log = 1;
-	rc |= chart_one(fp, NULL, NULL, 0, &c, e, e->equity, e->bequity);
+	rc |= chart_one(fp, NULL, NULL, 0, &c, e, e->equity, e->bequity); /* (ranges: the linear chart's) */
+	if (k > 0)
+		fputs("<p class=\"sub\">Shaded: the strategy's 5 worst drawdown periods. The linear chart's shorter "
+		    "ranges show the return from the range's start.</p>\n", fp);
 	html_section_end(fp);
+	if (d->nser == 2) { /* quantstats' volatility-matched view: r / std(r) x std(benchmark r), compounded */
+		double *vm = malloc((e->n + 1) * sizeof *vm), mr = 0, mb = 0, sr = 0, sb = 0, w = 1;
+		size_t n = e->n;
+		if (vm == NULL)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			mr += d->r[0][i];
+			mb += d->r[1][i];
+		}
+		mr /= (double)n;
+		mb /= (double)n;
+		for (size_t i = 0; i < n; i++) {
+			sr += (d->r[0][i] - mr) * (d->r[0][i] - mr);
+			sb += (d->r[1][i] - mb) * (d->r[1][i] - mb);
+		}
+		for (size_t i = 0; i < n; i++) {
+			w *= 1 + (sr > 0 ? d->r[0][i] / sqrt(sr) * sqrt(sb) : NAN);
+			vm[i] = w;
+		}
+		static const char *const vn[] = { "Strategy, volatility matched", "Benchmark" };
+		svg_chart v = { "chart-cum-volmatch", "Cumulative return, the strategy's daily returns scaled to the "
+			"benchmark's volatility", W, 260, SVG_CUM, 0, 0, 0, vn, 2, 0, NULL, 0 };
+		rc |= chart_one(fp, "volmatch", "Volatility-matched returns", 0, &v, e, vm, e->bequity);
+		free(vm);
+	}
 	return rc;
+}
+
+/* Compounded returns of r over periods: kind 1 weeks (Monday to Sunday), 2 months, 3 quarters, 4 years;
+ * into out (room for n); returns their count. */
+static size_t
+compound_by(const int *day, const double *r, size_t n, int kind, double *out)
+{
+	size_t k = 0;
+	double g = 1;
+	long key = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		long kk = -1;
+		if (i < n) {
+			int y, m, dd;
+			date_to_ymd(day[i], &y, &m, &dd);
+			kk = kind == 1 ? (long)((day[i] + 3 + 700000) / 7) : kind == 2 ? y * 12L + m : kind == 3 ?
+			    y * 4L + (m - 1) / 3 : y;
+		}
+		if (i > 0 && kk != key) {
+			out[k++] = g - 1;
+			g = 1;
+		}
+		if (i < n) {
+			key = kk;
+			g *= 1 + r[i];
+		}
+	}
+	return k;
+}
+
+/* quantstats' return quantiles: box plots of the daily, weekly, monthly, quarterly and yearly returns. */
+static int
+chart_quantiles(FILE *fp, const dash_equity *e, const struct derived *d)
+{
+	static const char *const lab[] = { "Daily", "Weekly", "Monthly", "Quarterly", "Yearly" };
+	static const char *const nm[] = { "Strategy" };
+	double *mem = malloc((4 * e->n + 4) * sizeof *mem);
+	const double *xs[5];
+	size_t ns[5];
+	int rc;
+
+	if (mem == NULL)
+		return -1;
+	xs[0] = d->r[0];
+	ns[0] = e->n;
+	for (int k = 1; k < 5; k++) {
+		double *o = mem + (size_t)(k - 1) * (e->n + 1);
+		ns[k] = compound_by(e->day, d->r[0], e->n, k, o);
+		xs[k] = o;
+	}
+	svg_chart c = { "chart-quantiles", "Strategy returns by period: quartiles, median and whiskers (1.5 box lengths)",
+		W, 260, SVG_PCT, 0, 0, 0, nm, 1, 0, NULL, 0 };
+	html_section_begin(fp, "quantiles", "Return quantiles", 0);
+	rc = svg_boxes(fp, &c, lab, xs, ns, 5);
+	html_section_end(fp);
+	free(mem);
+	return rc;
+}
+
+static int
+chart_daily(FILE *fp, const dash_equity *e, const struct derived *d)
+{
+	static const char *const dn[] = { "Strategy" };
+	svg_chart c = { "chart-daily", "Daily net return of the strategy", W, 220, SVG_PCT, 0, 0, 0, dn, 1, 0, NULL, 0 };
+
+	return chart_one(fp, "daily", "Daily returns", 0, &c, e, d->r[0], NULL);
 }
 
 static int
 chart_underwater(FILE *fp, const dash_equity *e, const struct derived *d)
 {
 	svg_chart c = { "chart-underwater", "Drawdown from the previous peak", W, 260, SVG_PCT, 0, 1, 0,
-		series_names, d->nser, 0 };
-	return chart_one(fp, "underwater", "Underwater", 0, &c, e, d->dd[0], d->dd[1]);
+		series_names, d->nser, 0, NULL, 0 };
+	int rc;
+
+	html_section_begin(fp, "underwater", "Underwater", 0);
+	rc = chart_ranged(fp, &c, e, d->dd[0], d->nser == 2 ? d->dd[1] : NULL, 0);
+	html_section_end(fp);
+	return rc;
 }
 
 static int
 chart_rolling(FILE *fp, const dash_equity *e, const struct derived *d)
 {
 	svg_chart c = { "chart-rolling-vol", "Annualised volatility, 126 trading days", W, 240, SVG_PCT, 0, 0, 0,
-		series_names, d->nser, 0 };
+		series_names, d->nser, 0, NULL, 0 };
 	int rc = chart_one(fp, "rolling-vol", "Rolling volatility", 0, &c, e, d->vol[0], d->vol[1]);
 
 	c = (svg_chart){ "chart-rolling-sharpe", "Annualised Sharpe ratio, 126 trading days", W, 240, SVG_NUM, 0, 0,
-		0, series_names, d->nser, 0 };
-	return rc | chart_one(fp, "rolling", "Rolling Sharpe", 0, &c, e, d->sh[0], d->sh[1]);
+		0, series_names, d->nser, 0, NULL, 0 };
+	rc |= chart_one(fp, "rolling", "Rolling Sharpe", 0, &c, e, d->sh[0], d->sh[1]);
+	c = (svg_chart){ "chart-rolling-sortino", "Annualised Sortino ratio, 126 trading days (a gap: no loss in "
+		"the window)", W, 240, SVG_NUM, 0, 0, 0, series_names, d->nser, 0, NULL, 0 };
+	rc |= chart_one(fp, "rolling-sortino", "Rolling Sortino", 0, &c, e, d->so[0], d->so[1]);
+	if (d->nser == 2) {
+		static const char *const bn[] = { "Beta" };
+		c = (svg_chart){ "chart-rolling-beta", "Beta of the strategy on the benchmark, 126 trading days", W, 240,
+			SVG_NUM, 0, 0, 0, bn, 1, 0, NULL, 0 };
+		rc |= chart_one(fp, "rolling-beta", "Rolling beta", 0, &c, e, d->beta, NULL);
+	}
+	return rc;
+}
+
+/* The rest of quantstats' metrics (mt_extra), from the equity: they are not in the metrics JSON. */
+static const struct extra {
+	const char *key, *label;
+	enum kind kind;
+	size_t off;
+	const char *def;
+} extras[] = {
+	{ "mtd", "MTD", K_PCT, offsetof(struct mt_extra, mtd), "compounded return since the 1st of the last date's month" },
+	{ "3m", "3M", K_PCT, offsetof(struct mt_extra, m3), "compounded return of the last 3 calendar months" },
+	{ "6m", "6M", K_PCT, offsetof(struct mt_extra, m6), "compounded return of the last 6 calendar months" },
+	{ "ytd", "YTD", K_PCT, offsetof(struct mt_extra, ytd), "compounded return since January 1 of the last date's year" },
+	{ "1y", "1Y", K_PCT, offsetof(struct mt_extra, y1), "compounded return of the last 12 calendar months" },
+	{ "3y", "3Y (ann.)", K_PCT, offsetof(struct mt_extra, y3), "CAGR of the last 35 months (quantstats' 3Y)" },
+	{ "5y", "5Y (ann.)", K_PCT, offsetof(struct mt_extra, y5), "CAGR of the last 59 months (quantstats' 5Y)" },
+	{ "10y", "10Y (ann.)", K_PCT, offsetof(struct mt_extra, y10), "CAGR of the last 10 years" },
+	{ "all", "All-time (ann.)", K_PCT, offsetof(struct mt_extra, all), "CAGR of the whole series" },
+	{ "best_month", "Best month", K_PCT, offsetof(struct mt_extra, best_month), "the best compounded calendar month" },
+	{ "worst_month", "Worst month", K_PCT, offsetof(struct mt_extra, worst_month), "the worst compounded calendar month" },
+	{ "best_year", "Best year", K_PCT, offsetof(struct mt_extra, best_year), "the best compounded calendar year (partial years included)" },
+	{ "worst_year", "Worst year", K_PCT, offsetof(struct mt_extra, worst_year), "the worst compounded calendar year (partial years included)" },
+	{ "longest_dd_days", "Longest drawdown (days)", K_DAYS, offsetof(struct mt_extra, longest_dd_days), "calendar days of the longest drawdown period" },
+	{ "avg_dd", "Average drawdown", K_PCT, offsetof(struct mt_extra, avg_dd), "mean depth of every drawdown period" },
+	{ "avg_dd_days", "Average drawdown (days)", K_DAYS, offsetof(struct mt_extra, avg_dd_days), "mean calendar days of every drawdown period" },
+	{ "recovery_factor", "Recovery factor", K_NUM, offsetof(struct mt_extra, recovery_factor), "|sum of daily returns| / |max drawdown| (quantstats sums, not compounds)" },
+	{ "ulcer_index", "Ulcer index", K_NUM, offsetof(struct mt_extra, ulcer_index), "\xe2\x88\x9a" "(sum of squared daily drawdowns / (N \xe2\x88\x92 1))" },
+	{ "time_in_market", "Time in market", K_PCT, offsetof(struct mt_extra, time_in_market), "share of days with a nonzero return, rounded up to a whole percent" },
+	{ "profit_factor", "Profit factor", K_NUM, offsetof(struct mt_extra, profit_factor), "sum of daily gains (r \xe2\x89\xa5 0) / |sum of daily losses|" },
+	{ "tail_ratio", "Tail ratio", K_NUM, offsetof(struct mt_extra, tail_ratio), "|95th percentile / 5th percentile| of the daily returns" },
+	{ "r_squared", "R-squared", K_NUM, offsetof(struct mt_extra, r_squared), "squared correlation of the daily returns with the benchmark's" },
+};
+
+static void
+sect_more(FILE *fp, const dash_equity *e, const struct derived *d)
+{
+	struct mt_extra x[2];
+	char v1[HTML_NUM_MAX], v2[HTML_NUM_MAX];
+
+	mt_extra(e->day, d->r[0], d->nser == 2 ? d->r[1] : NULL, e->n, &x[0]);
+	mt_extra(e->day, d->r[1], NULL, e->n, &x[1]);
+	html_table_begin(fp, "metrics-more", "Computed here from the equity's daily net returns, as quantstats' "
+	    "metrics report has them", 0, "Metric|>Strategy|>Benchmark");
+	for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++) {
+		double a = *(const double *)((const char *)&x[0] + extras[i].off);
+		double b = d->nser == 2 ? *(const double *)((const char *)&x[1] + extras[i].off) : NAN;
+		if (isnan(a) && isnan(b))
+			continue;
+		fprintf(fp, "<tr data-k=\"%s\"><th scope=\"row\" title=\"", extras[i].key);
+		html_esc(fp, extras[i].def);
+		fputs("\">", fp);
+		html_esc(fp, extras[i].label);
+		fputs("</th>", fp);
+		html_td_num(fp, a, fmt_kind(a, extras[i].kind, v1), 0);
+		html_td_num(fp, b, fmt_kind(b, extras[i].kind, v2), 0);
+		html_tr_end(fp);
+	}
+	html_table_end(fp);
+	fputs("<details class=\"defs\" id=\"more-defs\"><summary>Definitions</summary><dl>", fp);
+	for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++) {
+		fputs("<dt>", fp);
+		html_esc(fp, extras[i].label);
+		fputs("</dt><dd>", fp);
+		html_esc(fp, extras[i].def);
+		fputs("</dd>", fp);
+	}
+	fputs("</dl></details>\n", fp);
 }
 
 static int
@@ -983,7 +1273,7 @@ chart_dist(FILE *fp, const dash_equity *e, const struct derived *d)
 	const double *ys[2] = { e->net, e->bnet };
 	size_t ns[2] = { e->n, e->n };
 	svg_chart c = { "chart-distribution", "Share of days by daily net return", W, 260, SVG_PCT, 0, 0, 0,
-		series_names, d->nser, 0 };
+		series_names, d->nser, 0, NULL, 0 };
 	int rc;
 
 	html_section_begin(fp, "distribution", "Distribution of daily returns", 0);
@@ -1003,7 +1293,8 @@ missing_section(FILE *fp, const char *id, const char *title, const char *what, i
 int
 dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 {
-	const char *nav[] = { "metrics-sec", "Metrics", "cumulative", "Returns", "underwater", "Drawdown",
+	const char *nav[] = { "../live/index.html", "Live \xe2\x86\x92", "../mock/index.html", "Mock \xe2\x86\x92",
+		"metrics-sec", "Metrics", "cumulative", "Returns", "underwater", "Drawdown",
 		"rolling-vol", "Rolling", "yearly-sec", "Yearly", "monthly-sec", "Monthly", "drawdowns-sec",
 		"Worst drawdowns", "holdings-sec", "Holdings", "turnover", "Turnover", "params-sec", "Parameters",
 		"sweep", "Sweep", NULL };
@@ -1048,8 +1339,8 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 	char title[256];
 	snprintf(title, sizeof title, "%s \xe2\x80\x94 %s", in->title ? in->title : "Backtest", name);
 	if (in->sweep == NULL)
-		nav[20] = NULL;
-	html_page_begin(fp, title, sub, 0, nav);
+		nav[24] = NULL;
+	html_page_begin(fp, title, sub, 0, in->links ? nav : nav + 4);
 
 	if (probs->n > 0) {
 		html_section_begin(fp, "inputs", "Missing or unreadable inputs", 1);
@@ -1088,9 +1379,16 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		html_section_end(fp);
 	} else
 		missing_section(fp, "metrics-table", "All metrics", "the metrics JSON", 0);
+	if (der.mem) {
+		html_section_begin(fp, "more-metrics", "More metrics: trailing returns, drawdowns, ratios", 0);
+		sect_more(fp, &e, &der);
+		html_section_end(fp);
+	}
 
 	if (der.mem) {
 		rc |= chart_underwater(fp, &e, &der);
+		rc |= chart_daily(fp, &e, &der);
+		rc |= chart_quantiles(fp, &e, &der);
 		rc |= chart_dist(fp, &e, &der);
 		rc |= chart_rolling(fp, &e, &der);
 	} else {
@@ -1108,8 +1406,14 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		missing_section(fp, "yearly-sec", "Yearly returns", "the metrics JSON and the equity CSV", 0);
 	if (per.nm > 0) {
 		html_section_begin(fp, "monthly-sec", "Monthly returns", 0);
-		rc |= sect_monthly(fp, &per);
+		rc |= sect_monthly(fp, &per, 0);
 		html_section_end(fp);
+		if (per.nm > 0 && !isnan(per.mb[0])) {
+			html_section_begin(fp, "monthly-bench-sec", "Monthly returns: benchmark and excess", 0);
+			rc |= sect_monthly(fp, &per, 1);
+			rc |= sect_monthly(fp, &per, 2);
+			html_section_end(fp);
+		}
 	} else
 		missing_section(fp, "monthly-sec", "Monthly returns", "the metrics JSON and the equity CSV", 0);
 

@@ -65,6 +65,7 @@ typedef struct dash_backtest_in {
 	const char *sweep;   /* sweep CSV: lookback,skip,sharpe[,cagr,max_drawdown,...] */
 	const char *title;   /* page title, NULL for the default */
 	const char *now;     /* generation time shown in the header ("2026-11-25 21:30 UTC") */
+	int links;           /* 1: link the live and mock pages at ../live/, ../mock/ (pipelines/dashboards) */
 } dash_backtest_in;
 
 /* Write the backtest page to fp. Problems with inputs go to *probs and onto the page. Returns 0, or -1
@@ -80,6 +81,7 @@ typedef struct dash_live_in {
 	int today;         /* day number of the generation date (the wall clock) */
 	int simulated;     /* 1: a simulated account (ib-sim): its clock is the simulated day of its last run */
 	int refresh;       /* seconds between automatic reloads; 0 = none */
+	int links;         /* 1: link the other two pages at ../backtest/, ../live/, ../mock/ */
 } dash_live_in;
 
 /* Write the live (or mock) trading page to fp from the store under in->root. Same contract as

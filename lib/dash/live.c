@@ -14,10 +14,10 @@
 #include "date.h"
 #include "html.h"
 #include "ndjson.h"
+#include "panel.h"
 #include "svg.h"
 
 #define W 640
-#define TAIL_BYTES (8 << 20) /* prices.csv: the last date's rows are in its last few megabytes */
 #define MAX_RUNS 10
 #define MAX_ALERTS 20
 
@@ -177,20 +177,17 @@ is_type(const json_t *o, const char *t)
 	return s != NULL && strcmp(s, t) == 0;
 }
 
-/* Last close per symbol from data/prices.csv, as an object symbol -> [close, "date"]; *last the latest
- * date seen. The file is date-major, so only its header and tail are read. NULL when absent. */
+/* Last close per symbol from data/last.csv (prices-last(1): per id its last closes, a panel sorted by
+ * date), as an object symbol -> [close, "date"]; *last the latest date seen. NULL when absent. */
 static json_t *
 last_prices(const char *path, int *last, dash_probs *p)
 {
-	FILE *fp = fopen(path, "r"), *mem = NULL;
-	char *head = NULL, *buf = NULL;
-	size_t hcap = 0;
-	ssize_t hl;
-	long size, from;
-	csv_reader *r = NULL;
+	static const char *const cols[] = { "symbol", "close" };
+	FILE *fp = fopen(path, "r");
+	panel *px = NULL;
 	json_t *o = NULL;
-	int cd, cs, cc, rc, day;
-	double close;
+	char err[600];
+	int rc;
 
 	*last = -1000000;
 	if (fp == NULL) {
@@ -198,55 +195,36 @@ last_prices(const char *path, int *last, dash_probs *p)
 			dash_prob(p, 0, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if ((hl = getline(&head, &hcap, fp)) <= 0 || fseek(fp, 0, SEEK_END) < 0 || (size = ftell(fp)) < 0)
-		goto bad_read;
-	from = size - TAIL_BYTES > hl ? size - TAIL_BYTES : hl;
-	buf = malloc((size_t)hl + (size_t)(size - from) + 1);
-	if (buf == NULL)
-		goto oom;
-	memcpy(buf, head, (size_t)hl);
-	if (fseek(fp, from, SEEK_SET) < 0)
-		goto bad_read;
-	size_t got = fread(buf + hl, 1, (size_t)(size - from), fp), skip = 0;
-	if (from > hl) /* drop the partial first line of the tail */
-		while (skip < got && buf[hl + skip++] != '\n')
-			;
-	memmove(buf + hl, buf + hl + skip, got - skip);
-	mem = fmemopen(buf, (size_t)hl + got - skip, "r");
-	if (mem == NULL || (r = csv_open(mem, path)) == NULL || (o = json_object()) == NULL)
-		goto oom;
-	if (csv_read_header(r) < 0 || (cd = csv_require(r, "date")) < 0 || (cs = csv_require(r, "symbol")) < 0 ||
-	    (cc = csv_require(r, "close")) < 0)
-		goto bad;
-	while ((rc = csv_next(r)) == 1) {
-		int rd = csv_date(r, cd, &day), rp = rd == 1 ? csv_double(r, cc, &close) : 0;
-		if (rd < 0 || rp < 0)
-			goto bad;
-		if (rd == 0 || rp == 0)
-			continue; /* a missing close is no price; other symbols still count */
-		if (day >= *last)
-			*last = day;
-		char ds[DATE_LEN + 1];
-		json_object_set_new(o, csv_field(r, cs), json_pack("[f,s]", close, date_fmt(day, ds)));
+	if ((rc = panel_open(&px, &fp, &path, 1, cols, 2, PANEL_KEYS, err, sizeof err)) != 0) {
+		dash_prob(p, 1, "%s", err);
+		goto done;
 	}
-	if (rc < 0)
-		goto bad;
-	goto done;
-bad_read:
-	dash_prob(p, 0, "%s: %s", path, ferror(fp) ? strerror(errno) : "empty");
-	goto done;
-oom:
-	dash_prob(p, 1, "%s: out of memory", path);
-	goto done;
-bad:
-	dash_prob(p, 1, "%s", csv_error(r));
+	if ((o = json_object()) == NULL) {
+		dash_prob(p, 1, "%s: out of memory", path);
+		goto done;
+	}
+	while (panel_has(px)) {
+		csv_reader *r = panel_csv(px);
+		double close;
+		char ds[DATE_LEN + 1];
+
+		if ((rc = csv_double(r, panel_col(px, 1), &close)) < 0) {
+			dash_prob(p, 1, "%s", csv_error(r));
+			goto done;
+		}
+		if (rc > 0) { /* a missing close is no price; later rows (dates) replace earlier ones */
+			*last = panel_date(px);
+			json_object_set_new(o, csv_field(r, panel_col(px, 0)), json_pack("[f,s]", close,
+			    date_fmt(panel_date(px), ds)));
+		}
+		if (panel_next(px) < 0) {
+			dash_prob(p, 1, "%s", panel_error(px));
+			goto done;
+		}
+	}
 done:
-	csv_close(r);
-	if (mem)
-		fclose(mem);
+	panel_close(px);
 	fclose(fp);
-	free(head);
-	free(buf);
 	return o;
 }
 
@@ -262,6 +240,7 @@ struct live {
 	json_t *account;    /* the latest account record */
 	json_t *positions, *orders, *status, *fills; /* latest date's records (arrays or NULL) */
 	int pos_day;        /* the date positions come from */
+	int ord_day, fill_day; /* the dates orders (and statuses) and fills come from */
 	json_t *prices;     /* symbol -> [close, date] */
 	int price_day;      /* latest price date */
 	dash_weights w;     /* latest backtest weights */
@@ -306,12 +285,31 @@ load(struct live *L)
 		L->positions = read_day(root, L->days[i], "positions.ndjson", L->p);
 		L->pos_day = L->days[i];
 	}
-	if (L->ndays) {
-		L->orders = read_day(root, L->latest, "orders.ndjson", L->p);
-		L->status = read_day(root, L->latest, "status.ndjson", L->p);
-		L->fills = read_day(root, L->latest, "fills.ndjson", L->p);
+	/* Orders go in on rebalance days only: the latest date that has them, with its statuses; fills of
+	 * the latest date that has them (the next open's executions of those orders). */
+	for (i = L->ndays; i-- > 0 && json_array_size(L->orders) == 0;) { /* (an empty file is no orders) */
+		json_t *a = read_day(root, L->days[i], "orders.ndjson", L->p);
+		if (a == NULL || (json_array_size(a) == 0 && L->orders != NULL)) {
+			json_decref(a);
+			continue;
+		}
+		json_decref(L->orders);
+		L->orders = a;
+		L->ord_day = L->days[i];
 	}
-	path = path2(root, "data", "prices.csv", NULL);
+	if (L->orders != NULL)
+		L->status = read_day(root, L->ord_day, "status.ndjson", L->p);
+	for (i = L->ndays; i-- > 0 && json_array_size(L->fills) == 0;) {
+		json_t *a = read_day(root, L->days[i], "fills.ndjson", L->p);
+		if (a == NULL || (json_array_size(a) == 0 && L->fills != NULL)) {
+			json_decref(a);
+			continue;
+		}
+		json_decref(L->fills);
+		L->fills = a;
+		L->fill_day = L->days[i];
+	}
+	path = path2(root, "data", "last.csv", NULL);
 	L->prices = path ? last_prices(path, &L->price_day, L->p) : NULL;
 	free(path);
 
@@ -366,7 +364,7 @@ order_of(const struct live *L, const char *cid)
 	return NULL;
 }
 
-/* The last price of a symbol: its last close in data/prices.csv, else the day's last fill, else the day's
+/* The last price of a symbol: its last close in data/last.csv, else the day's last fill, else the day's
  * order reference price (the close the order was sized on). *src says which ('p', 'f', 'r'; 0: none). */
 static double
 price_of(const struct live *L, const char *sym, char *src)
@@ -476,13 +474,13 @@ sect_nav(FILE *fp, const struct live *L)
 			prev = L->nav[i];
 		lp[i] = date_fmt(L->days[i], lab[i]);
 	}
-	svg_chart c = { "chart-nav", "Net liquidation value at each trading date", W, 260, SVG_USD, 0, 0, 0, names, 1, 0 };
+	svg_chart c = { "chart-nav", "Net liquidation value at each trading date", W, 260, SVG_USD, 0, 0, 0, names, 1, 0, NULL, 0 };
 	html_section_begin(fp, "nav", "NAV history", 0);
 	rc = svg_line(fp, &c, L->days, ys, L->ndays);
 	html_section_end(fp);
 	ys[0] = pnl;
 	c = (svg_chart){ "chart-pnl", "Change in net liquidation from the previous date", W, 260, SVG_USD, 0, 0, 0, pn, 1,
-		1 };
+		1, NULL, 0 };
 	html_section_begin(fp, "pnl", "Daily P&L", 0);
 	rc |= svg_bars(fp, &c, lp, ys, L->ndays);
 	html_section_end(fp);
@@ -506,9 +504,9 @@ sect_positions(FILE *fp, const struct live *L, int write)
 		json_array_foreach(L->positions, i, o)
 			if (is_type(o, "position") && (price_of(L, nd_str(o, "symbol", NULL), &src), src != 'p'))
 				fallback = 1;
-		snprintf(cap, sizeof cap, "Positions of %s; last prices from data/prices.csv%s; target weights from %s",
+		snprintf(cap, sizeof cap, "Positions of %s; last prices from data/last.csv%s; target weights from %s",
 		    date_fmt(L->pos_day, d), fallback ? ", else the day's fills or order reference prices" : "",
-		    json_array_size(L->orders) ? "the day's orders, else the backtest" : "the latest backtest");
+		    json_array_size(L->orders) ? "the latest orders, else the backtest" : "the latest backtest");
 		html_table_begin(fp, "positions", cap, 0,
 		    "Symbol|>Qty|>Avg cost|>Last price|>Market value|>Weight|>Target|>Difference|>Unrealised P&L");
 	}
@@ -543,11 +541,12 @@ sect_positions(FILE *fp, const struct live *L, int write)
 static void
 sect_orders(FILE *fp, const struct live *L)
 {
-	char b[4][HTML_NUM_MAX], d[DATE_LEN + 1], cap[96];
+	char b[4][HTML_NUM_MAX], d[DATE_LEN + 1], cap[128];
 	size_t i, k;
 	json_t *o, *s, *st;
 
-	snprintf(cap, sizeof cap, "Orders of %s with their last reported status", date_fmt(L->latest, d));
+	snprintf(cap, sizeof cap, "Orders of %s%s with their last reported status", date_fmt(L->ord_day, d),
+	    L->ord_day == L->latest ? "" : " (the latest rebalance; none since)");
 	html_table_begin(fp, "orders", cap, 0,
 	    "Symbol|Side|>Qty|Type|TIF|>Ref price|>Target|Status|>Filled|>Avg price");
 	json_array_foreach(L->orders, i, o) {
@@ -598,7 +597,11 @@ sect_fills(FILE *fp, const struct live *L)
 	json_t *f;
 	double notional = 0, wslip = 0, comm = 0;
 
-	html_table_begin(fp, "fills", NULL, 0, "Time|Symbol|Side|>Qty|>Price|>Ref price|>Slippage|>Commission");
+	char d[DATE_LEN + 1], cap[160];
+
+	snprintf(cap, sizeof cap, "Executions of %s; slippage against the order's reference price (the close it was "
+	    "sized on)", date_fmt(L->fill_day, d));
+	html_table_begin(fp, "fills", cap, 0, "Time|Symbol|Side|>Qty|>Price|>Ref price|>Slippage|>Commission");
 	json_array_foreach(L->fills, i, f) {
 		if (!is_type(f, "fill"))
 			continue;
@@ -683,13 +686,96 @@ sect_tracking(FILE *fp, const struct live *L)
 		fputs("</div>\n", fp);
 		const double *ys[2] = { acc, bt };
 		svg_chart c = { "chart-tracking", "Account vs backtest, growth since the first common date", W, 240,
-			SVG_CUM, 0, 0, 0, names, 2, 0 };
+			SVG_CUM, 0, 0, 0, names, 2, 0, NULL, 0 };
 		rc = svg_line(fp, &c, days, ys, n);
+		/* The tracking difference: account growth minus backtest growth, in percentage points. */
+		for (i = 0; i < n; i++)
+			acc[i] -= bt[i];
+		static const char *const dn[] = { "Account \xe2\x88\x92 backtest" };
+		const double *yd[1] = { acc };
+		c = (svg_chart){ "chart-tracking-diff", "Tracking difference: account growth minus backtest growth", W,
+			200, SVG_PCT, 0, 0, 0, dn, 1, 0, NULL, 0 };
+		rc |= svg_line(fp, &c, days, yd, n);
 	}
 	free(acc);
 	free(bt);
 	free(days);
 	return rc;
+}
+
+/* The blotter: every order of every trading date, newest first, with its last reported status (that
+ * date's status.ndjson) and its executions wherever they are (fills.ndjson of any date, by client_id):
+ * filled quantity, average price, slippage against the reference price, commissions. */
+static void
+sect_blotter(FILE *fp, const struct live *L)
+{
+	json_t *fills = json_array(), *a, *o, *st, *f;
+	size_t i, k, nrows = 0;
+	double comm_all = 0, notional = 0, wslip = 0;
+	char b[6][HTML_NUM_MAX], d[DATE_LEN + 1];
+
+	for (i = 0; fills != NULL && i < L->ndays; i++) /* every execution, for the join */
+		if ((a = read_day(L->in->root, L->days[i], "fills.ndjson", L->p)) != NULL) {
+			json_array_extend(fills, a);
+			json_decref(a);
+		}
+	html_table_begin(fp, "blotter", "Every order, newest date first: status as last reported that day; fills "
+	    "joined by client_id from any date; slippage of the average fill price against the reference price",
+	    1, "Date|Symbol|Side|>Qty|>Ref price|Status|>Filled|>Avg fill|>Slippage|>Commission");
+	for (i = L->ndays; i-- > 0;) {
+		json_t *orders = read_day(L->in->root, L->days[i], "orders.ndjson", L->p);
+		json_t *status = orders ? read_day(L->in->root, L->days[i], "status.ndjson", L->p) : NULL;
+		json_array_foreach(orders, k, o) {
+			const char *cid = nd_str(o, "client_id", NULL), *side = nd_str(o, "side", NULL), *stt;
+			double qty = nd_num(o, "qty", NAN), ref = nd_num(o, "ref_price", NAN), fq = 0, fv = 0, cm = 0, avg, sl;
+			size_t j;
+			int nf = 0;
+			if (!is_type(o, "order"))
+				continue;
+			st = NULL;
+			json_array_foreach(status, j, f)
+				if ((is_type(f, "status") || is_type(f, "open_order")) && cid && nd_str(f, "client_id", NULL) &&
+				    strcmp(nd_str(f, "client_id", NULL), cid) == 0)
+					st = f;
+			json_array_foreach(fills, j, f)
+				if (is_type(f, "fill") && cid && nd_str(f, "client_id", NULL) &&
+				    strcmp(nd_str(f, "client_id", NULL), cid) == 0 && !isnan(nd_num(f, "qty", NAN)) &&
+				    !isnan(nd_num(f, "price", NAN))) {
+					fq += nd_num(f, "qty", 0);
+					fv += nd_num(f, "qty", 0) * nd_num(f, "price", 0);
+					cm += isnan(nd_num(f, "commission", NAN)) ? 0 : nd_num(f, "commission", 0);
+					nf++;
+				}
+			avg = fq > 0 ? fv / fq : NAN;
+			sl = slippage(side, avg, ref);
+			if (!isnan(sl)) {
+				notional += fabs(fv);
+				wslip += sl * fabs(fv);
+			}
+			comm_all += cm;
+			stt = nd_str(st, "status", NULL);
+			html_tr(fp);
+			html_td(fp, date_fmt(L->days[i], d));
+			html_th_row(fp, nd_str(o, "symbol", NULL));
+			html_td(fp, side);
+			html_td_num(fp, qty, html_fmt_num(qty, 0, b[0]), 0);
+			html_td_num(fp, ref, html_fmt_usd(ref, 2, b[1]), 0);
+			html_td(fp, stt ? stt : "not reported");
+			html_td_num(fp, nf ? fq : NAN, html_fmt_num(fq, 0, b[2]), 0);
+			html_td_num(fp, avg, html_fmt_usd(avg, 2, b[3]), 0);
+			html_td_num(fp, sl, html_fmt_bps(sl, 1, b[4]), HTML_COST);
+			html_td_num(fp, nf ? cm : NAN, html_fmt_usd(cm, 2, b[5]), 0);
+			html_tr_end(fp);
+			nrows++;
+		}
+		json_decref(orders);
+		json_decref(status);
+	}
+	html_table_end(fp);
+	fprintf(fp, "<p class=\"sub\" id=\"blotter-summary\" data-orders=\"%zu\" data-commission=\"%.10g\">%zu orders; "
+	    "notional-weighted slippage %s; commissions %s in all.</p>\n", nrows, comm_all, nrows,
+	    notional > 0 ? html_fmt_bps(wslip / notional, 1, b[0]) : "\xe2\x80\x94", html_fmt_usd(comm_all, 2, b[1]));
+	json_decref(fills);
 }
 
 /* One row of the freshness table: how many NYSE trading days have closed after `day` up to the clock
@@ -750,14 +836,15 @@ sect_freshness(FILE *fp, const struct live *L)
 	int from_run, clock = flow_clock(L, &from_run), acc_day = field_day(L->account, "time");
 	const json_t *run = last_run(L);
 	int ran = field_day(run, "end"), ran_behind;
-	char d[DATE_LEN + 1], cap[256];
+	char d[DATE_LEN + 1], cap[320];
 	const char *state = NULL;
 
-	snprintf(cap, sizeof cap, "Trading days behind the flow's clock, %s (%s)", date_fmt(clock, d),
+	snprintf(cap, sizeof cap, "Trading days behind the flow's clock, %s (%s); the last run by its end, on the "
+	    "wall clock", date_fmt(clock, d),
 	    !from_run ? "no run recorded: the generation date" : L->in->simulated ?
 	    "the simulated day of the last mock run" : "the trading date of the last run");
 	html_table_begin(fp, "freshness", cap, 0, "Data|Latest|>Behind|State|Where");
-	fresh_row(fp, "Prices", L->price_day, NULL, clock, "data/prices.csv", NULL);
+	fresh_row(fp, "Prices", L->price_day, NULL, clock, "data/last.csv", NULL);
 	fresh_row(fp, "Backtest", L->bt_day, NULL, clock, "backtest/DATE/", NULL);
 	fresh_row(fp, "Trading records", L->latest, NULL, clock, "trading/DATE/", NULL);
 	fresh_row(fp, "Account snapshot", acc_day, nd_str(L->account, "time", NULL), clock, "account.ndjson", NULL);
@@ -774,7 +861,7 @@ sect_freshness(FILE *fp, const struct live *L)
 	}
 	fprintf(fp, "<td><span class=\"%s\">%s</span></td>", state ? "" : ran <= -1000000 || ran_behind > 1 ?
 	    "neg" : "pos", state ? state : ran <= -1000000 ? "missing" : ran_behind > 1 ? "stale" : "fresh");
-	html_td(fp, "logs/runs.ndjson (its end, by the wall clock)");
+	html_td(fp, "logs/runs.ndjson");
 	html_tr_end(fp);
 	html_table_end(fp);
 }
@@ -882,8 +969,8 @@ missing(FILE *fp, const char *id, const char *title, int wide, const char *what)
 int
 dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 {
-	static const char *const nav[] = { "summary", "Summary", "nav", "NAV", "positions-sec", "Positions",
-		"orders-sec", "Orders", "fills-sec", "Fills", "tracking", "Tracking", "freshness-sec", "Freshness",
+	const char *nav[] = { "../backtest/index.html", "Backtest \xe2\x86\x92", NULL, NULL, "summary", "Summary", "nav", "NAV", "positions-sec", "Positions",
+		"orders-sec", "Orders", "fills-sec", "Fills", "blotter-sec", "History", "tracking", "Tracking", "freshness-sec", "Freshness",
 		"runs-sec", "Runs", "alerts-sec", "Alerts", NULL };
 	struct live L = { 0 };
 	char sub[512], d[DATE_LEN + 1];
@@ -895,10 +982,18 @@ dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 	load(&L);
 	if (L.nav == NULL)
 		rc = -1;
-	snprintf(sub, sizeof sub, "%s%s%s \xc2\xb7 trading records to %s \xc2\xb7 generated %s", in->label,
+	char every[64] = "";
+	if (in->refresh > 0)
+		snprintf(every, sizeof every, " \xc2\xb7 refreshes every %d %s", in->refresh % 60 ? in->refresh :
+		    in->refresh / 60, in->refresh % 60 ? (in->refresh == 1 ? "second" : "seconds") :
+		    in->refresh == 60 ? "minute" : "minutes");
+	snprintf(sub, sizeof sub, "%s%s%s \xc2\xb7 trading records to %s \xc2\xb7 updated %s%s", in->label,
 	    nd_str(L.account, "account", NULL) ? " " : "", nd_str(L.account, "account", NULL) ? nd_str(L.account, "account", NULL) : "",
-	    L.ndays ? date_fmt(L.latest, d) : "none", in->now);
-	html_page_begin(fp, in->title, sub, in->refresh, nav);
+	    L.ndays ? date_fmt(L.latest, d) : "none", in->now, every);
+	/* the other account's page: live links mock, mock links live */
+	nav[2] = in->simulated ? "../live/index.html" : "../mock/index.html";
+	nav[3] = in->simulated ? "Live \xe2\x86\x92" : "Mock \xe2\x86\x92";
+	html_page_begin(fp, in->title, sub, in->refresh, in->links ? nav : nav + 4);
 	if (probs->n > 0) {
 		html_section_begin(fp, "inputs", "Missing or unreadable inputs", 1);
 		for (int i = 0; i < probs->n; i++)
@@ -923,17 +1018,23 @@ dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 	} else
 		missing(fp, "positions-sec", "Positions", 1, "no positions (trading/DATE/positions.ndjson)");
 	if (L.orders) {
-		html_section_begin(fp, "orders-sec", "Today's orders", 1);
+		html_section_begin(fp, "orders-sec", "Orders", 1);
 		sect_orders(fp, &L);
 		html_section_end(fp);
 	} else
-		missing(fp, "orders-sec", "Today's orders", 1, "no orders for the latest trading date");
+		missing(fp, "orders-sec", "Orders", 1, "no orders in the store (trading/DATE/orders.ndjson)");
 	if (L.fills) {
 		html_section_begin(fp, "fills-sec", "Fills and slippage", 1);
 		sect_fills(fp, &L);
 		html_section_end(fp);
 	} else
-		missing(fp, "fills-sec", "Fills and slippage", 1, "no fills for the latest trading date");
+		missing(fp, "fills-sec", "Fills and slippage", 1, "no fills in the store (trading/DATE/fills.ndjson)");
+	if (L.orders) {
+		html_section_begin(fp, "blotter-sec", "Order history", 1);
+		sect_blotter(fp, &L);
+		html_section_end(fp);
+	} else
+		missing(fp, "blotter-sec", "Order history", 1, "no orders in the store (trading/DATE/orders.ndjson)");
 	html_section_begin(fp, "tracking", "Tracking vs the backtest", 0);
 	if (L.e.n > 0 && L.account != NULL)
 		rc |= sect_tracking(fp, &L);

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "csv.h"
 #include "err.h"
+#include "panel.h"
 
 /* An open-addressing table from a string key to an int (a security index); keys are copied. */
 struct slot {
@@ -145,69 +146,76 @@ opt_double(csv_reader *r, int col, double *out)
 	return got < 0 ? -1 : 0;
 }
 
+enum { C_SYMBOL, C_CLOSE, C_OPEN, C_HIGH, C_LOW, C_VOLUME, C_RET };
+
 sim_prices *
 sim_prices_load(const char *path, char *err, size_t errlen)
 {
+	static const char *const cols[] = { [C_SYMBOL] = "symbol", [C_CLOSE] = "close", [C_OPEN] = "?open",
+		[C_HIGH] = "?high", [C_LOW] = "?low", [C_VOLUME] = "?volume", [C_RET] = "?ret" };
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	const char *name = cli_in_name(path);
 	sim_prices *p = calloc(1, sizeof *p);
-	csv_reader *r = NULL;
-	int cd, ci, cs, co, ch, cl, cc, cv, crt, got;
+	panel *px = NULL;
+	csv_reader *r;
+	int got;
 
 	if (fp == NULL) {
 		err_fmt(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		free(p);
 		return NULL;
 	}
-	if (p == NULL || (r = csv_open(fp, cli_in_name(path))) == NULL)
+	if (p == NULL)
 		goto oom;
-	if (csv_read_header(r) < 0 || (cd = csv_require(r, "date")) < 0 || (ci = csv_require(r, "id")) < 0 ||
-	    (cs = csv_require(r, "symbol")) < 0 || (cc = csv_require(r, "close")) < 0)
-		goto bad;
-	co = csv_col(r, "open");
-	ch = csv_col(r, "high");
-	cl = csv_col(r, "low");
-	cv = csv_col(r, "volume");
-	crt = csv_col(r, "ret");
-	while ((got = csv_next(r)) == 1) {
+	/* The panel reader checks the order: by date, then id, one row per (date, id); so the bars of an id
+	 * come in increasing date order. */
+	if (panel_open(&px, &fp, &name, 1, cols, 7, PANEL_KEYS, err, errlen) != 0)
+		goto out;
+	while (panel_has(px)) {
 		sim_bar b;
 		struct slot *sl;
 		sim_sec *s;
 		char sym[32];
-		int date;
+		int date = panel_date(px);
+		const char *id = panel_id(px);
+		size_t idlen = panel_idlen(px);
 
-		if (csv_date_required(r, cd, &date) < 0)
-			goto bad;
-		if ((got = csv_double(r, cc, &b.close)) < 0)
+		r = panel_csv(px);
+		if ((got = csv_double(r, panel_col(px, C_CLOSE), &b.close)) < 0)
 			goto bad;
 		if (got == 0)
-			continue; /* a gap row: no bar */
-		if (opt_double(r, co, &b.open) < 0 || opt_double(r, ch, &b.high) < 0 ||
-		    opt_double(r, cl, &b.low) < 0 || opt_double(r, cv, &b.volume) < 0 || opt_double(r, crt, &b.ret) < 0)
+			goto next; /* a gap row: no bar */
+		if (opt_double(r, panel_col(px, C_OPEN), &b.open) < 0 || opt_double(r, panel_col(px, C_HIGH), &b.high) < 0 ||
+		    opt_double(r, panel_col(px, C_LOW), &b.low) < 0 || opt_double(r, panel_col(px, C_VOLUME), &b.volume) < 0 ||
+		    opt_double(r, panel_col(px, C_RET), &b.ret) < 0)
 			goto bad;
 		/* A broker never quotes a price of 0 or below: such a row is bad data, not a bar. */
 		if (!(b.close > 0)) {
-			csv_fail(r, cc, "%s is not a price (must be above 0)", csv_field(r, cc));
+			csv_fail(r, panel_col(px, C_CLOSE), "%s is not a price (must be above 0)",
+			    csv_field(r, panel_col(px, C_CLOSE)));
 			goto bad;
 		}
 		if (!(isnan(b.open) || b.open > 0) || !(isnan(b.high) || b.high > 0) || !(isnan(b.low) || b.low > 0)) {
-			int c = !(isnan(b.open) || b.open > 0) ? co : !(isnan(b.high) || b.high > 0) ? ch : cl;
+			int c = panel_col(px, !(isnan(b.open) || b.open > 0) ? C_OPEN : !(isnan(b.high) || b.high > 0) ? C_HIGH :
+			    C_LOW);
 			csv_fail(r, c, "%s is not a price (must be above 0)", csv_field(r, c));
 			goto bad;
 		}
 		if (!isnan(b.volume) && b.volume < 0) {
-			csv_fail(r, cv, "%s is not a volume (must be 0 or above)", csv_field(r, cv));
+			csv_fail(r, panel_col(px, C_VOLUME), "%s is not a volume (must be 0 or above)",
+			    csv_field(r, panel_col(px, C_VOLUME)));
 			goto bad;
 		}
 		b.date = date;
-		if (csv_len(r, ci) == 0 || csv_len(r, ci) >= sizeof s->id) {
-			csv_fail(r, ci, "'%s' is not a security id (1 to %zu characters)", csv_field(r, ci), sizeof s->id - 1);
+		if (idlen >= sizeof s->id) {
+			csv_fail(r, panel_cid(px), "'%s' is not a security id (1 to %zu characters)", id, sizeof s->id - 1);
 			goto bad;
 		}
-		if (csv_len(r, cs) >= sizeof sym) {
-			csv_fail(r, cs, "longer than %zu characters", sizeof sym - 1);
+		if (csv_len(r, panel_col(px, C_SYMBOL)) >= sizeof sym) {
+			csv_fail(r, panel_col(px, C_SYMBOL), "longer than %zu characters", sizeof sym - 1);
 			goto bad;
 		}
-		if ((sl = insert(&p->by_id, csv_field(r, ci))) == NULL)
+		if ((sl = insert(&p->by_id, id)) == NULL)
 			goto oom;
 		if (sl->val < 0) {
 			if (p->nsecs == p->cap) {
@@ -220,15 +228,11 @@ sim_prices_load(const char *path, char *err, size_t errlen)
 			}
 			s = &p->secs[p->nsecs];
 			memset(s, 0, sizeof *s);
-			snprintf(s->id, sizeof s->id, "%s", csv_field(r, ci));
+			snprintf(s->id, sizeof s->id, "%s", id);
 			s->con_id = conid_of(s->id);
 			sl->val = p->nsecs++;
 		}
 		s = &p->secs[sl->val];
-		if (s->nbars > 0 && s->bars[s->nbars - 1].date >= date) {
-			csv_fail(r, cd, "%s: dates of id %s are not increasing", csv_field(r, cd), s->id);
-			goto bad;
-		}
 		if (s->nbars == s->cap) {
 			int cap = s->cap ? s->cap * 2 : 64;
 			sim_bar *nb = realloc(s->bars, (size_t)cap * sizeof *nb);
@@ -238,7 +242,7 @@ sim_prices_load(const char *path, char *err, size_t errlen)
 			s->cap = cap;
 		}
 		s->bars[s->nbars++] = b;
-		upper(sym, csv_field(r, cs), sizeof sym);
+		upper(sym, csv_field(r, panel_col(px, C_SYMBOL)), sizeof sym);
 		if (*sym != '\0') {
 			int idx = (int)(s - p->secs);
 			if ((sl = insert(&p->by_symbol, sym)) == NULL)
@@ -246,17 +250,19 @@ sim_prices_load(const char *path, char *err, size_t errlen)
 			if (date >= sl->date) {
 				sl->date = date;
 				sl->val = idx;
-				snprintf(s->symbol, sizeof s->symbol, "%s", csv_field(r, cs));
+				snprintf(s->symbol, sizeof s->symbol, "%s", csv_field(r, panel_col(px, C_SYMBOL)));
 			}
 		}
-		if (p->nrows == 0 || date < p->first)
+		if (p->nrows == 0)
 			p->first = date;
-		if (p->nrows == 0 || date > p->last)
-			p->last = date;
+		p->last = date; /* rows come in date order */
 		p->nrows++;
+next:
+		if (panel_next(px) < 0) {
+			err_fmt(err, errlen, "%s", panel_error(px));
+			goto out;
+		}
 	}
-	if (got < 0)
-		goto bad;
 	for (int i = 0; i < p->nsecs; i++) {
 		char key[16];
 		struct slot *sl;
@@ -265,17 +271,17 @@ sim_prices_load(const char *path, char *err, size_t errlen)
 			goto oom;
 		sl->val = i;
 	}
-	csv_close(r);
+	panel_close(px);
 	if (fp != stdin)
 		fclose(fp);
 	return p;
 bad:
-	err_fmt(err, errlen, "%s", csv_error(r));
+	err_fmt(err, errlen, "%s", csv_error(panel_csv(px)));
 	goto out;
 oom:
 	err_fmt(err, errlen, "out of memory");
 out:
-	csv_close(r);
+	panel_close(px);
 	if (fp != stdin)
 		fclose(fp);
 	sim_prices_free(p);

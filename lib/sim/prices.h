@@ -1,7 +1,9 @@
 /* sim/prices: the daily prices a simulated broker serves and fills against, held in memory.
  *
- * Loaded once from a prices CSV (date,id,symbol,open,high,low,close,volume,ret; columns found by name).
- * Rows are grouped per security id, in date order. A symbol names the security that carried it on the
+ * Loaded once from a prices panel (date,id,symbol,open,high,low,close,volume,ret; columns found by name),
+ * read and checked by lib/panel (sorted by date, then id, one row per (date, id)); unlike the tools that
+ * stream the panel day by day, a broker answers any symbol at any date (history requests, fills), so the
+ * rows are then held in memory grouped per security id, in date order. A symbol names the security that carried it on the
  * latest date it appears (tickers get reused: the newest owner wins); the security's bars then include
  * those from before a ticker change. Rows whose close is empty (a gap) are not bars. */
 #ifndef STI_SIM_PRICES_H
@@ -30,8 +32,8 @@ typedef struct sim_sec {
 
 typedef struct sim_prices sim_prices;
 
-/* Load path ("-": stdin). Returns NULL with err set ("file:line: column: what is wrong", or out of
- * memory); rows out of date order within a security are an error. */
+/* Load path ("-": stdin). Returns NULL with err set ("PATH: cannot open: ...", "file:line: column: what is
+ * wrong" (a panel out of order, a duplicate (date, id), a malformed value), or out of memory). */
 sim_prices *sim_prices_load(const char *path, char *err, size_t errlen);
 void sim_prices_free(sim_prices *p);
 

@@ -47,6 +47,7 @@ struct sess {
 	int closing;           /* close once out is written */
 	int dead;              /* close now */
 	int positions_sub;     /* reqPositions subscription active */
+	int md_type;           /* reqMarketDataType: 1 live (the default), 2 frozen, 3 delayed, 4 delayed frozen */
 	int backlog;           /* complete messages left in in[] for the next turn (fairness) */
 	long long rate_sec;    /* pacing: the second being counted */
 	int rate_n;            /* messages received in it */
@@ -604,6 +605,81 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 	free(adj);
 }
 
+/* ================================ market data ================================ */
+
+static void
+tick(tws_wbuf *w, int req_id, int type, double price, double size)
+{
+	tws_tick t = { req_id, type, price, size, 0 };
+
+	if (isnan(price) || isnan(size))
+		return;
+	if (price == TWS_UNSET_DOUBLE)
+		tws_enc_tick_size(w, &t);
+	else
+		tws_enc_tick_price(w, &t);
+}
+
+/* A delayed snapshot at the clock: last is the latest trade the clock knows (today's close after the
+ * close, today's open during the session, else the last close), close the previous session's close, as
+ * IB's ticks mean them. Live data needs a subscription the simulated account does not have (354). */
+static void
+snapshot_answer(struct server *sv, struct sess *s, const tws_mkt_req *r)
+{
+	tws_wbuf *w = &s->stage_buf;
+	sim_sec *sec = NULL;
+	const sim_bar *today = NULL, *prev = NULL;
+	int day = sim_broker_day(sv->b), i;
+	enum sim_phase ph = sim_broker_phase(sv->b);
+	char msg[200];
+
+	if (r->contract.con_id > 0)
+		sec = sim_prices_conid(sv->px, r->contract.con_id);
+	if (sec == NULL && r->contract.symbol[0] != '\0')
+		sec = sim_prices_symbol(sv->px, r->contract.symbol);
+	if (sec == NULL || (r->contract.sec_type[0] != '\0' && strcmp(r->contract.sec_type, "STK") != 0)) {
+		send_error(s, r->req_id, 200, "No security definition has been found for the request");
+		return;
+	}
+	if (!r->snapshot) {
+		send_error(s, r->req_id, 321, "Error validating request.-'bW' : cause - ib-sim serves market-data "
+		    "snapshots only (snapshot=1)");
+		return;
+	}
+	if (s->md_type != 3 && s->md_type != 4) {
+		snprintf(msg, sizeof msg, "Requested market data is not subscribed. Delayed market data is available."
+		    "%s NYSE/TOP/ALL", sec->symbol);
+		send_error(s, r->req_id, 354, msg);
+		return;
+	}
+	if ((i = sim_sec_le(sec, day)) >= 0 && sec->bars[i].date == day && ph != SIM_PRE_OPEN) {
+		today = &sec->bars[i];
+		i--;
+	} else if (i >= 0 && sec->bars[i].date == day) {
+		i--;
+	}
+	if (i >= 0)
+		prev = &sec->bars[i];
+	tws_enc_market_data_type(w, r->req_id, 3);
+	tws_enc_tick_req_params(w, r->req_id, 0.01, "9c0001", 3);
+	send_error(s, r->req_id, 10167, "Requested market data is not subscribed. Displaying delayed market data.");
+	if (today != NULL && ph == SIM_CLOSED) {
+		tick(w, r->req_id, TWS_TICK_DELAYED_LAST, today->close, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_OPEN, today->open, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_HIGH, today->high, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_LOW, today->low, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_VOLUME, TWS_UNSET_DOUBLE, today->volume);
+	} else if (today != NULL && !isnan(today->open)) {
+		tick(w, r->req_id, TWS_TICK_DELAYED_LAST, today->open, TWS_UNSET_DOUBLE);
+		tick(w, r->req_id, TWS_TICK_DELAYED_OPEN, today->open, TWS_UNSET_DOUBLE);
+	} else if (prev != NULL) {
+		tick(w, r->req_id, TWS_TICK_DELAYED_LAST, prev->close, TWS_UNSET_DOUBLE);
+	}
+	if (prev != NULL)
+		tick(w, r->req_id, TWS_TICK_DELAYED_CLOSE, prev->close, TWS_UNSET_DOUBLE);
+	tws_enc_tick_snapshot_end(w, r->req_id);
+}
+
 /* ================================ requests ================================ */
 
 /* The security an IB symbol names: IB writes a share class after a space ("BRK B") where CRSP-style files
@@ -828,6 +904,22 @@ handle_ready(struct server *sv, struct sess *s)
 		}
 		tws_enc_simple(w, TWS_IN_OPEN_ORDER_END);
 		break;
+	case TWS_OUT_REQ_MARKET_DATA_TYPE: {
+		int type;
+		if (tws_dec_market_data_type_req(m, &type) < 0 || type < 1 || type > 4)
+			goto bad;
+		s->md_type = type;
+		break;
+	}
+	case TWS_OUT_REQ_MKT_DATA: {
+		tws_mkt_req r;
+		if (tws_dec_mkt_req(m, &r) < 0)
+			goto bad;
+		snapshot_answer(sv, s, &r);
+		break;
+	}
+	case TWS_OUT_CANCEL_MKT_DATA:
+		break; /* snapshots end by themselves */
 	case TWS_OUT_REQ_COMPLETED_ORDERS: {
 		int api_only, prev = cal_prev(sim_broker_day(sv->b));
 		if (tws_dec_req_completed_orders(m, &api_only) < 0)
@@ -929,6 +1021,7 @@ handle_start(struct server *sv, struct sess *s)
 	}
 	s->client_id = cid;
 	s->stage = ST_READY;
+	s->md_type = 1;
 	log_info("%s: client id %d connected (version %d)", s->peer, cid, s->version);
 	tws_enc_managed_accts(w, sim_broker_account(sv->b));
 	tws_enc_next_valid_id(w, sim_broker_next_id(sv->b));

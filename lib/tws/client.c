@@ -128,6 +128,7 @@ tws_req_kind_name(enum tws_req_kind k)
 	case TWS_REQ_IDS: return "ids";
 	case TWS_REQ_CONTRACT: return "contract details";
 	case TWS_REQ_COMPLETED_ORDERS: return "completed orders";
+	case TWS_REQ_MKT_DATA: return "market data";
 	case TWS_REQ_NONE: break;
 	}
 	return "message";
@@ -695,6 +696,35 @@ int tws_req_open_orders(tws_client *c) { return open_orders_req(c, TWS_OUT_REQ_O
 int tws_req_all_open_orders(tws_client *c) { return open_orders_req(c, TWS_OUT_REQ_ALL_OPEN_ORDERS); }
 
 int
+tws_req_market_data_type(tws_client *c, int type)
+{
+	tws_wbuf b;
+
+	if (need_conn(c) < 0)
+		return -1;
+	tws_wbuf_init(&b);
+	tws_enc_market_data_type_req(&b, type);
+	return submit(c, TWS_REQ_NONE, -1, &b);
+}
+
+int
+tws_req_snapshot(tws_client *c, const tws_contract *ct)
+{
+	tws_mkt_req r;
+	tws_wbuf b;
+
+	if (need_conn(c) < 0)
+		return -1;
+	memset(&r, 0, sizeof r);
+	r.req_id = (int)tws_next_id(c);
+	r.contract = *ct;
+	r.snapshot = 1;
+	tws_wbuf_init(&b);
+	tws_enc_mkt_req(&b, &r);
+	return submit(c, TWS_REQ_MKT_DATA, r.req_id, &b) < 0 ? -1 : r.req_id;
+}
+
+int
 tws_req_completed_orders(tws_client *c, int api_only)
 {
 	tws_wbuf b;
@@ -1042,6 +1072,18 @@ handle(tws_client *c, tws_event *ev)
 		} else {
 			log_debug("open orders sent unasked (at connect): recorded, not taken as an answer");
 		}
+		break;
+	case TWS_IN_TICK_PRICE:
+	case TWS_IN_TICK_SIZE:
+		ev->type = TWS_EV_TICK;
+		rc = tws_dec_tick(m, &ev->u.tick);
+		ev->req_id = ev->u.tick.req_id;
+		ev->kind = TWS_REQ_MKT_DATA;
+		break;
+	case TWS_IN_TICK_SNAPSHOT_END:
+		ev->type = TWS_EV_TICK_END;
+		if ((rc = tws_dec_id_version_req(m, &ev->req_id)) == 0)
+			end_req(c, TWS_REQ_MKT_DATA, ev->req_id, ev);
 		break;
 	case TWS_IN_COMPLETED_ORDER:
 		ev->type = TWS_EV_COMPLETED_ORDER;

@@ -77,6 +77,7 @@ enum tws_req_kind {
 	TWS_REQ_IDS,             /* tws_req_ids */
 	TWS_REQ_CONTRACT,        /* tws_req_contract_details: CONTRACT events, then CONTRACT_END or error 200 */
 	TWS_REQ_COMPLETED_ORDERS,/* tws_req_completed_orders */
+	TWS_REQ_MKT_DATA,        /* tws_req_snapshot */
 };
 
 enum tws_ev_type {
@@ -102,6 +103,8 @@ enum tws_ev_type {
 	TWS_EV_CONTRACT_END,        /* the end of contract-details request req_id */
 	TWS_EV_COMPLETED_ORDER,     /* u.completed: one answer to tws_req_completed_orders */
 	TWS_EV_COMPLETED_END,       /* the end of that answer */
+	TWS_EV_TICK,                /* u.tick: one tick of snapshot req_id */
+	TWS_EV_TICK_END,            /* snapshot req_id is complete (TICK_SNAPSHOT_END) */
 };
 
 typedef struct tws_event {
@@ -114,6 +117,7 @@ typedef struct tws_event {
 		tws_order_status status;
 		tws_open_order open_order;
 		tws_completed_order completed;
+		tws_tick tick;
 		tws_exec exec;
 		tws_commission commission;
 		tws_position position;
@@ -188,6 +192,12 @@ int tws_req_contract_details(tws_client *c, const tws_contract *ct);
  * TWS_EV_COMPLETED_ORDER events and one TWS_EV_COMPLETED_END. api_only 1: only orders placed through the
  * API. */
 int tws_req_completed_orders(tws_client *c, int api_only);
+/* The kind of market data later requests get: 1 live, 2 frozen, 3 delayed (free, 15-20 minutes late),
+ * 4 delayed frozen. Nothing answers it. */
+int tws_req_market_data_type(tws_client *c, int type);
+/* One market-data snapshot of ct: TWS_EV_TICK events (TICK_PRICE and TICK_SIZE), then TWS_EV_TICK_END;
+ * the notice 10167 (delayed data shown) does not end it, an error does. Returns the request's id. */
+int tws_req_snapshot(tws_client *c, const tws_contract *ct);
 int tws_req_ids(tws_client *c);
 
 /* Wait up to timeout_ms (0: don't wait, < 0: forever) for the next event. Returns 1 with *ev set, 0 when

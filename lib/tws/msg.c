@@ -1155,6 +1155,135 @@ tws_enc_completed_orders_end(tws_wbuf *b)
 	return tws_w_end(b);
 }
 
+/* ================================ market data ================================ */
+
+int
+tws_enc_mkt_req(tws_wbuf *b, const tws_mkt_req *r)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_OUT_REQ_MKT_DATA);
+	tws_w_int(b, 11);
+	tws_w_int(b, r->req_id);
+	w_contract(b, &r->contract, 1);
+	tws_w_bool(b, 0);                /* no delta-neutral contract */
+	tws_w_str(b, r->generic_ticks);
+	tws_w_bool(b, r->snapshot);
+	tws_w_bool(b, r->regulatory);
+	tws_w_str(b, "");                /* mktDataOptions */
+	return tws_w_end(b);
+}
+
+int
+tws_dec_mkt_req(tws_msg *m, tws_mkt_req *r)
+{
+	memset(r, 0, sizeof *r);
+	if (begin(m, TWS_OUT_REQ_MKT_DATA) < 0)
+		return -1;
+	tws_r_skip(m, 1, "version");
+	r->req_id = tws_r_int(m, "reqId");
+	r_contract(m, &r->contract, 1);
+	if (strcmp(r->contract.sec_type, "BAG") == 0 && r_group(m, "comboLegsCount", 4, "comboLeg") < 0)
+		return -1;
+	if (tws_r_bool(m, "deltaNeutralContract"))
+		tws_r_skip(m, 3, "deltaNeutralContract");
+	tws_r_strcpy(m, r->generic_ticks, sizeof r->generic_ticks, "genericTickList");
+	r->snapshot = tws_r_bool(m, "snapshot");
+	r->regulatory = tws_r_bool(m, "regulatorySnapshot");
+	tws_r_skip(m, 1, "mktDataOptions");
+	return finish(m);
+}
+
+static const field type_req[] = { VERSION(1), { F_INT, 0, 0, "marketDataType", 0 } };
+static const field cancel_mkt[] = { VERSION(2), { F_INT, 0, 0, "reqId", 0 } };
+
+int
+tws_enc_market_data_type_req(tws_wbuf *b, int type)
+{
+	return enc_fields(b, TWS_OUT_REQ_MARKET_DATA_TYPE, type_req, NFIELDS(type_req), &type, TWS_MAX_VERSION);
+}
+
+int
+tws_dec_market_data_type_req(tws_msg *m, int *type)
+{
+	return dec_fields(m, TWS_OUT_REQ_MARKET_DATA_TYPE, type_req, NFIELDS(type_req), type);
+}
+
+int
+tws_enc_cancel_mkt(tws_wbuf *b, int req_id)
+{
+	return enc_fields(b, TWS_OUT_CANCEL_MKT_DATA, cancel_mkt, NFIELDS(cancel_mkt), &req_id, TWS_MAX_VERSION);
+}
+
+static const field tick_price_fields[] = {
+	VERSION(6),
+	{ F_INT, AT(tws_tick, req_id), "reqId", 0 },
+	{ F_INT, AT(tws_tick, type), "tickType", 0 },
+	{ F_DBL, AT(tws_tick, price), "price", 0 },
+	{ F_DBL, AT(tws_tick, size), "size", 0 },
+	{ F_INT, AT(tws_tick, attr), "attrMask", 0 },
+};
+static const field tick_size_fields[] = {
+	VERSION(6),
+	{ F_INT, AT(tws_tick, req_id), "reqId", 0 },
+	{ F_INT, AT(tws_tick, type), "tickType", 0 },
+	{ F_DBL, AT(tws_tick, size), "size", 0 },
+};
+
+int
+tws_enc_tick_price(tws_wbuf *b, const tws_tick *t)
+{
+	return enc_fields(b, TWS_IN_TICK_PRICE, tick_price_fields, NFIELDS(tick_price_fields), t, TWS_MAX_VERSION);
+}
+
+int
+tws_enc_tick_size(tws_wbuf *b, const tws_tick *t)
+{
+	return enc_fields(b, TWS_IN_TICK_SIZE, tick_size_fields, NFIELDS(tick_size_fields), t, TWS_MAX_VERSION);
+}
+
+int
+tws_dec_tick(tws_msg *m, tws_tick *t)
+{
+	int id = tws_msg_id(m);
+
+	memset(t, 0, sizeof *t);
+	t->price = t->size = TWS_UNSET_DOUBLE;
+	if (id == TWS_IN_TICK_SIZE)
+		return dec_fields(m, id, tick_size_fields, NFIELDS(tick_size_fields), t);
+	return dec_fields(m, TWS_IN_TICK_PRICE, tick_price_fields, NFIELDS(tick_price_fields), t);
+}
+
+int
+tws_enc_tick_snapshot_end(tws_wbuf *b, int req_id)
+{
+	return enc_fields(b, TWS_IN_TICK_SNAPSHOT_END, id_version_req, NFIELDS(id_version_req), &req_id,
+	    TWS_MAX_VERSION);
+}
+
+int
+tws_enc_market_data_type(tws_wbuf *b, int req_id, int type)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_IN_MARKET_DATA_TYPE);
+	tws_w_int(b, 1);
+	tws_w_int(b, req_id);
+	tws_w_int(b, type);
+	return tws_w_end(b);
+}
+
+int
+tws_enc_tick_req_params(tws_wbuf *b, int req_id, double min_tick, const char *bbo, int permissions)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_IN_TICK_REQ_PARAMS);
+	tws_w_int(b, req_id);
+	tws_w_dbl(b, min_tick);
+	tws_w_str(b, bbo);
+	tws_w_int(b, permissions);
+	return tws_w_end(b);
+}
+
+
 /* ================================ contract details ================================ */
 
 int

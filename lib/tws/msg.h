@@ -51,6 +51,9 @@ enum tws_out_id {
 	TWS_OUT_CANCEL_POSITIONS = 64,
 	TWS_OUT_START_API = 71,
 	TWS_OUT_REQ_COMPLETED_ORDERS = 99,
+	TWS_OUT_REQ_MKT_DATA = 1,
+	TWS_OUT_CANCEL_MKT_DATA = 2,
+	TWS_OUT_REQ_MARKET_DATA_TYPE = 59,
 };
 
 /* Incoming (server to client) message ids. */
@@ -74,6 +77,11 @@ enum tws_in_id {
 	TWS_IN_ACCOUNT_SUMMARY_END = 64,
 	TWS_IN_COMPLETED_ORDER = 101,
 	TWS_IN_COMPLETED_ORDERS_END = 102,
+	TWS_IN_TICK_PRICE = 1,
+	TWS_IN_TICK_SIZE = 2,
+	TWS_IN_TICK_SNAPSHOT_END = 57,
+	TWS_IN_MARKET_DATA_TYPE = 58,
+	TWS_IN_TICK_REQ_PARAMS = 81,
 };
 
 /* The message id of a parsed message (its first field), or -1 when it is not an integer. Does not move
@@ -285,6 +293,52 @@ int tws_enc_completed_order_v(tws_wbuf *b, const tws_completed_order *x, int ver
 int tws_dec_completed_order(tws_msg *m, tws_completed_order *x, int version);
 /* COMPLETED_ORDERS_END: 102| (nothing else; the official decoder reads no field). */
 int tws_enc_completed_orders_end(tws_wbuf *b);
+
+/* ---- market data: one snapshot ---- */
+
+/* Tick types (IB's TickType): live and delayed. */
+enum {
+	TWS_TICK_BID = 1, TWS_TICK_ASK = 2, TWS_TICK_LAST = 4, TWS_TICK_HIGH = 6, TWS_TICK_LOW = 7,
+	TWS_TICK_VOLUME = 8, TWS_TICK_CLOSE = 9, TWS_TICK_OPEN = 14,
+	TWS_TICK_DELAYED_BID = 66, TWS_TICK_DELAYED_ASK = 67, TWS_TICK_DELAYED_LAST = 68,
+	TWS_TICK_DELAYED_HIGH = 72, TWS_TICK_DELAYED_LOW = 73, TWS_TICK_DELAYED_VOLUME = 74,
+	TWS_TICK_DELAYED_CLOSE = 75, TWS_TICK_DELAYED_OPEN = 76,
+};
+
+typedef struct tws_mkt_req {
+	int req_id;
+	tws_contract contract;     /* 12 fields, primaryExchange included */
+	char generic_ticks[64];    /* "" for a snapshot */
+	int snapshot;              /* 1: one snapshot, ended by TICK_SNAPSHOT_END */
+	int regulatory;            /* 1: a regulatory snapshot (billed): never sent by us */
+} tws_mkt_req;
+/* REQ_MKT_DATA: 1|11|reqId|contract|deltaNeutralContract (0)|genericTickList|snapshot|regulatorySnapshot|
+ * mktDataOptions| (ib_async client.py reqMktData; a BAG's legs are not supported). */
+int tws_enc_mkt_req(tws_wbuf *b, const tws_mkt_req *r);
+int tws_dec_mkt_req(tws_msg *m, tws_mkt_req *r);
+/* REQ_MARKET_DATA_TYPE: 59|1|type| (1 live, 2 frozen, 3 delayed, 4 delayed frozen). CANCEL_MKT_DATA:
+ * 2|2|reqId|. */
+int tws_enc_market_data_type_req(tws_wbuf *b, int type);
+int tws_dec_market_data_type_req(tws_msg *m, int *type);
+int tws_enc_cancel_mkt(tws_wbuf *b, int req_id);
+
+typedef struct tws_tick {
+	int req_id;
+	int type;        /* TWS_TICK_* */
+	double price;    /* TICK_PRICE; TWS_UNSET_DOUBLE for a size tick */
+	double size;     /* TICK_PRICE's size or TICK_SIZE's; TWS_UNSET_DOUBLE when none */
+	int attr;        /* TICK_PRICE's attribute mask */
+} tws_tick;
+/* TICK_PRICE: 1|6|reqId|tickType|price|size|attrMask| ; TICK_SIZE: 2|6|reqId|tickType|size| */
+int tws_enc_tick_price(tws_wbuf *b, const tws_tick *t);
+int tws_enc_tick_size(tws_wbuf *b, const tws_tick *t);
+/* Either message into t (the other's fields unset). */
+int tws_dec_tick(tws_msg *m, tws_tick *t);
+/* TICK_SNAPSHOT_END: 57|1|reqId| ; MARKET_DATA_TYPE: 58|1|reqId|type| ;
+ * TICK_REQ_PARAMS: 81|reqId|minTick|bboExchange|snapshotPermissions| */
+int tws_enc_tick_snapshot_end(tws_wbuf *b, int req_id);
+int tws_enc_market_data_type(tws_wbuf *b, int req_id, int type);
+int tws_enc_tick_req_params(tws_wbuf *b, int req_id, double min_tick, const char *bbo, int permissions);
 
 /* ---- contract details ---- */
 

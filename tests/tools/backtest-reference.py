@@ -1,5 +1,7 @@
-# backtest-reference.py PRICES WEIGHTS UNIVERSE|- COST_BPS: an independent pandas backtest of the rules in
-# backtest(1), written on the whole panel (it knows each security's last ret), printing the equity CSV.
+# backtest-reference.py PRICES WEIGHTS UNIVERSE|- COST_BPS [LOOKAHEAD]: an independent pandas backtest of the
+# rules in backtest(1), written on the whole panel (it knows each security's last ret), printing the equity
+# CSV. With LOOKAHEAD n, a security has left at day t's close when it has no ret on the n days after t
+# (backtest(1): "a ret that comes back after more than n trading days is not seen in time").
 import sys
 
 import numpy as np
@@ -9,6 +11,9 @@ prices, weights, universe, cost_bps = sys.argv[1], sys.argv[2], sys.argv[3], flo
 px = pd.read_csv(prices, dtype={'id': str}, usecols=['date', 'id', 'ret'], float_precision='round_trip')
 ret = px.pivot(index='date', columns='id', values='ret')      # absent rows and empty rets are NaN
 last = ret.apply(lambda s: s.last_valid_index())               # where each security's data ends
+lookahead = int(sys.argv[5]) if len(sys.argv) > 5 else None
+valid = ret.notna()
+pos = {d: k for k, d in enumerate(ret.index)}
 W = pd.read_csv(weights, dtype={'id': str}, float_precision='round_trip')
 targets = {d: g.set_index('id').weight.astype(float) for d, g in W.groupby('date')}
 members = None
@@ -19,7 +24,11 @@ if universe != '-':
 
 def drop(w, day):
     """Positions whose data ended on or before day leave; each side is scaled back to its exposure."""
-    gone = [i for i in w.index if last[i] <= day]
+    if lookahead is None:
+        gone = [i for i in w.index if last[i] <= day]
+    else:
+        k = pos[day]
+        gone = [i for i in w.index if not valid[i].iloc[k + 1:k + 1 + lookahead].any()]
     if not gone:
         return w
     kept = w.drop(gone)

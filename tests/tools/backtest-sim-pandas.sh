@@ -45,3 +45,8 @@ t "long-short with the universe benchmark and 30 bp"
 backtest --prices prices.csv --weights weights-ls.csv --mode long_short --universe universe.csv --cost-bps 30 -o ours-ls.csv
 /usr/bin/python3 "$TOP/tests/tools/backtest-reference.py" prices.csv weights-ls.csv universe.csv 30 >ref-ls.csv
 compare ours-ls.csv ref-ls.csv
+
+t "a look-ahead of 2 days: held and just-bought securities leave on the same window"
+backtest --prices prices.csv --weights weights.csv --lookahead 2 -o ours-la.csv
+/usr/bin/python3 "$TOP/tests/tools/backtest-reference.py" prices.csv weights.csv - 10 2 >ref-la.csv
+compare ours-la.csv ref-la.csv

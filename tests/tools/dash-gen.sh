@@ -10,6 +10,7 @@ sanitized && years=5
 t "fixtures: $years years of backtest, a 40-day store"
 $PY "$T/fixtures.py" backtest bt --years $years
 $PY "$T/fixtures.py" store st --days 40
+prices-last -o st/data/last.csv st/data/prices.csv # as the daily flow does
 
 tidy_ok() { # page: tidy with errors fatal (exit 2 = errors; 1 = warnings, also refused here)
 	local rc=0
@@ -91,7 +92,7 @@ if $PY "$T/check.py" backtest changed.html bt 2>/dev/null; then fail "dash-check
 
 t "backtest page in Chromium"
 browser backtest.html backtest \
-	"chart-cum chart-cum-log chart-underwater chart-rolling-vol chart-rolling-sharpe chart-yearly chart-monthly chart-distribution chart-turnover chart-sweep|metrics yearly drawdowns holdings params sweep-best"
+	"chart-cum chart-cum-log chart-cum-volmatch chart-daily chart-underwater chart-rolling-vol chart-rolling-sharpe chart-rolling-sortino chart-rolling-beta chart-yearly chart-monthly chart-monthly-bench chart-monthly-excess chart-distribution chart-quantiles chart-turnover chart-sweep|metrics metrics-more yearly drawdowns holdings params sweep-best"
 
 t "live page: the store, with a refresh"
 dash-gen live --root st --refresh 300 -o live.html
@@ -100,7 +101,8 @@ $PY "$T/check.py" live live.html st
 $PY "$T/check.py" offline live.html
 assert_contains live.html '<meta http-equiv="refresh" content="300">'
 assert_contains live.html 'connection refused by &lt;gateway&gt; &amp; retried'
-browser live.html live "chart-nav chart-pnl chart-tracking|positions orders fills freshness runs alerts"
+assert_contains live.html ' · refreshes every 5 minutes</p>'
+browser live.html live "chart-nav chart-pnl chart-tracking chart-tracking-diff|positions orders fills blotter freshness runs alerts"
 
 t "mock page: the same views for ib-sim"
 dash-gen mock --root st -o mock.html
@@ -179,13 +181,44 @@ for d in $(ls st-oneacc/trading | head -n -1); do rm st-oneacc/trading/$d/accoun
 dash-gen live -q --root st-oneacc -o oneacc.html
 assert_contains oneacc.html 'account records on 1 date, the latest backtest&#39;s equity on 40, 1 in common.'
 
-t "live page without data/prices.csv: last prices from the day's fills and orders"
+t "--links: each page links the other two where pipelines/dashboards puts them (dashboards/NAME/index.html)"
+mkdir -p site/backtest site/live site/mock
+dash-gen backtest -q --links --equity bt/equity.csv --metrics bt/metrics.json -o site/backtest/index.html
+dash-gen live -q --links --root st -o site/live/index.html
+dash-gen mock -q --links --root st -o site/mock/index.html
+for p in backtest live mock; do
+	tidy_ok site/$p/index.html
+	$PY "$T/check.py" offline site/$p/index.html
+	for o in backtest live mock; do
+		if [ $o = $p ]; then
+			if grep -q "href=\"../$o/index.html\"" site/$p/index.html; then fail "$p links itself"; fi
+		else
+			assert_contains site/$p/index.html "<a class=\"pg\" href=\"../$o/index.html\">"
+			[ -s "site/$p/../$o/index.html" ] || fail "$p: the link to $o leads nowhere"
+		fi
+	done
+done
+if grep -q 'class="pg"' backtest.html live.html; then fail "links without --links"; fi
+
+t "live page without data/last.csv: last prices from the day's fills and orders"
 cp -r st st-noprices
-rm st-noprices/data/prices.csv
+rm st-noprices/data/last.csv
 dash-gen live -q --root st-noprices -o noprices.html
 tidy_ok noprices.html
 $PY "$T/check.py" live noprices.html st-noprices
 assert_contains noprices.html "else the day&#39;s fills or order reference prices"
+
+t "live page: a name whose last row is far from the end of the panel keeps its last close"
+# 10 MB of later rows of other ids: the page once read only the panel's last 8 MB and lost the positions'
+# prices (issue 19); check.py expects each symbol's last close in the whole panel.
+cp -r st st-old
+awk -F, -v OFS=, 'NR > 1 { d = $1 } END { for (k = 0; k < 300000; k++) { id = 900000 + k % 1000
+	if (k % 1000 == 0) d = sprintf("2099-%02d-%02d", 1 + int(k / 28000), 1 + int(k / 1000) % 28)
+	print d, id, "Z" id, 1, 1, 1, 1, 1000, 0 } }' st/data/prices.csv >>st-old/data/prices.csv
+[ "$(stat -c %s st-old/data/prices.csv)" -gt 10000000 ] || fail "the panel should exceed 10 MB"
+prices-last -o st-old/data/last.csv st-old/data/prices.csv
+dash-gen live -q --root st-old -o old.html
+$PY "$T/check.py" live old.html st-old
 
 t "missing inputs: a page that says what is missing, exit 0"
 dash-gen backtest --equity nope.csv --metrics bt/metrics.json -o partial.html 2>partial.err

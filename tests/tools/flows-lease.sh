@@ -105,6 +105,8 @@ for _ in $(seq 1200); do [ -e "$STI_STORE/mock/locks/mock-pipeline" ] && break; 
 "$flows/daily" --date "$day3" 2>prod.log || { tail prod.log; fail "the production run during mock trading"; }
 st=0; wait $mpid || st=$?
 [ "$st" = 0 ] || { tail mock.log; fail "mock trading: exit $st"; }
-jq -e '.status == "ok"' "$(ls "$STI_STORE"/logs/runs/*.json | tail -n 1)" >/dev/null || true
+assert_eq ok "$(cat "$STI_STORE"/logs/runs/*.json | jq -r --arg d "$day3" 'select(.flow == "daily" and .date == $d) | .status')" \
+	"the production run's record"
+[ -n "$(find "$STI_STORE/mock/logs/runs" -name '*.json' 2>/dev/null)" ] || fail "no records of the mock runs in the mock store"
 [ ! -e "$STI_STORE/locks/pipeline" ] && [ ! -e "$STI_STORE/locks/mock-trading" ] &&
 	[ ! -e "$STI_STORE/mock/locks/mock-pipeline" ] || fail "a lease was left behind"

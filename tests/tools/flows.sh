@@ -91,7 +91,7 @@ if [[ $last_r < $day ]]; then
 	ib-account -q -o "$OUT/now.ndjson"
 	jq -s -r --slurpfile o "$STI_STORE/trading/$last_r/orders.ndjson" --slurpfile h "$STI_STORE/trading/$last_r/positions.ndjson" '
 		(reduce ($h[] | select(.type == "position")) as $p ({}; .[$p.symbol] += $p.qty)) as $before |
-		(reduce $o[] as $x ($before; .[$x.symbol] += (if $x.side == "BUY" then $x.qty else -$x.qty end))) as $want |
+		(reduce ($o[] | select(.type == "order")) as $x ($before; .[$x.symbol] += (if $x.side == "BUY" then $x.qty else -$x.qty end))) as $want |
 		(reduce (.[] | select(.type == "position")) as $p ({}; .[$p.symbol] += $p.qty)) as $got |
 		[($want + $got) | keys[] as $k | (($want[$k] // 0) - ($got[$k] // 0)) | fabs | select(. > 1)] | length' \
 		"$OUT/now.ndjson" >"$OUT/mismatch"

@@ -71,14 +71,15 @@ IB_PORT=$p ib-submit --client-id 32 --stage <"ord-b-$d0.ndjson" >/dev/null
 # client 31 submits b's batch: at connect ib-sim pushes 31's own orders (a's) and an OPEN_ORDER_END; b's
 # orders, placed by 32, are found all the same and not placed twice
 IB_PORT=$p ib-submit --client-id 31 --stage <"ord-b-$d0.ndjson" >again.ndjson 2>again.err
-nb=$(grep -c . "ord-b-$d0.ndjson")
+nb=$(grep -c '"type":"order"' "ord-b-$d0.ndjson")
 assert_eq "$nb" "$(grep -c 'already at the broker' again.err)" "b's orders found, whoever placed them"
 # client 31 again: ib-sim pushes its own orders at connect; every client's must be listed all the same
 IB_PORT=$p ib-account --client-id 31 -o all.ndjson
 /usr/bin/python3 - all.ndjson "ord-a-$d0.ndjson" "ord-b-$d0.ndjson" <<'PY'
 import collections, json, sys
 a = [json.loads(l) for l in open(sys.argv[1])]
-want = {json.loads(l)["client_id"]: c for f, c in ((sys.argv[2], 31), (sys.argv[3], 32)) for l in open(f)}
+want = {r["client_id"]: c for f, c in ((sys.argv[2], 31), (sys.argv[3], 32)) for r in map(json.loads, open(f))
+        if r["type"] == "order"}
 oo = [r for r in a if r["type"] == "open_order"]
 n = collections.Counter(r["client_id"] for r in oo)
 if set(n) != set(want) or max(n.values()) != 1:
@@ -98,7 +99,7 @@ t "ib-account: completed orders (the fills with their commissions: ib-submit.sh)
 # own (b's) and an OPEN_ORDER_END: taken as the answer, a's would be missed. a's orders were placed by
 # client 31, which alone may cancel them (IB): reported and 65; b's are cancelled
 assert_status 65 env IB_PORT="$p" ib-submit --client-id 32 --cancel -o /dev/null 2>cancel.err
-assert_eq "$(grep -c . "ord-a-$d0.ndjson")" "$(grep -c 'not cancelled: placed by API client 31' cancel.err)" \
+assert_eq "$(grep -c '"type":"order"' "ord-a-$d0.ndjson")" "$(grep -c 'not cancelled: placed by API client 31' cancel.err)" \
 	"a's orders seen by client 32"
 
 ctl "$p" advance open
@@ -129,7 +130,8 @@ for k in 0 1 2 3; do
 	le "$wb" 1.02 || fail "evening $((k + 1)): working BUY notional is $wb x NAV"
 	if [ "$k" -gt 0 ]; then
 		prev=${days[$((n - 8 + k - 1))]}
-		assert_eq "$(grep -c '"side":"BUY"' "ord-s-$prev.ndjson")" "$(grep -c '"type":"superseded"' "st-$d.ndjson")" \
+		assert_eq "$(grep '"type":"order"' "ord-s-$prev.ndjson" | grep -c '"side":"BUY"')" \
+			"$(grep -c '"type":"superseded"' "st-$d.ndjson")" \
 			"evening $((k + 1)): the previous evening's staged orders superseded"
 	fi
 	ctl "$p" advance open
@@ -146,7 +148,8 @@ decide "$p" 51 c "$da"
 IB_PORT=$p ib-submit --client-id 51 <"ord-c-$da.ndjson" >"st-c-$da.ndjson"
 decide "$p" 51 c "$db"
 IB_PORT=$p ib-submit --client-id 51 <"ord-c-$db.ndjson" >"st-c-$db.ndjson"
-assert_eq "$(grep -c . "ord-c-$da.ndjson")" "$(grep -c '"type":"superseded"' "st-c-$db.ndjson")" "da's orders superseded"
+assert_eq "$(grep -c '"type":"order"' "ord-c-$da.ndjson")" "$(grep -c '"type":"superseded"' "st-c-$db.ndjson")" \
+	"da's orders superseded"
 ctl "$p" advance open
 read -r wb committed cash < <(measure "$p" "${days[$((n - 6))]}")
 echo "FIGURE catch-up: cash / NAV after the open = $cash, committed / NAV = $committed"
@@ -172,6 +175,37 @@ read -r wb committed cash < <(measure "$p" "$d1")
 echo "FIGURE partial fill then a new decision: committed / NAV = $committed ($partial orders partly filled)"
 le "$committed" 1.02 || fail "committed is $committed x NAV after the new decision"
 
+t "superseding refused: another client's order (77), a stale batch (65), a fill since sizing (75); nothing placed"
+p=$(free_port)
+start_sim refuse "$p"
+d1=${days[$((n - 7))]}
+decide "$p" 31 z "$d0"
+IB_PORT=$p ib-submit --client-id 31 --stage <"ord-z-$d0.ndjson" >/dev/null
+ctl "$p" advance days 1
+decide "$p" 32 z "$d1"
+count() { ib-sim ctl --port "$p" status | sed -n 's/.* orders=\([0-9]*\).*/\1/p'; }
+n0=$(count)
+# IB lets only the client that placed an order cancel it
+assert_status 77 env IB_PORT="$p" ib-submit --client-id 32 --stage -o z1.out <"ord-z-$d1.ndjson" 2>z1.err
+assert_contains z1.err "was placed by API client 31"
+assert_eq "$n0" "$(count)" "orders after a refused supersede"
+IB_PORT=$p ib-submit --client-id 31 --stage <"ord-z-$d1.ndjson" >/dev/null
+# the older decision again, once the newer one is working: stale
+assert_status 65 env IB_PORT="$p" ib-submit --client-id 31 --stage -o z2.out <"ord-z-$d0.ndjson" 2>z2.err
+assert_contains z2.err "is stale"
+# a supersede record says 0 shares were filled when the orders were computed; the broker says more now
+jq -c 'select(.type == "order") | {type: "supersede", client_id, filled: 0}' "ord-z-$d1.ndjson" | head -n 1 >z3.ndjson
+IB_PORT=$p ib-submit --client-id 31 --cancel -o /dev/null 2>/dev/null
+assert_status 0 env IB_PORT="$p" ib-submit --client-id 31 -o /dev/null <z3.ndjson 2>/dev/null # cancelled, 0 filled: fine
+sym=$(jq -r -s '[.[] | select(.type == "order")][0].symbol' "ord-z-$d1.ndjson")
+jq -c -s '[.[] | select(.type == "order")][0] | .client_id = "'"$d1"':y:'"$sym"':BUY" | .qty = 1 | .tif = "DAY"' \
+	"ord-z-$d1.ndjson" >y.ndjson
+ctl "$p" advance open # the session: a DAY market order trades at once
+IB_PORT=$p ib-submit --client-id 31 <y.ndjson >/dev/null
+jq -c '{type: "supersede", client_id, filled: 0}' y.ndjson >z4.ndjson
+assert_status 75 env IB_PORT="$p" ib-submit --client-id 31 -o /dev/null <z4.ndjson 2>z4.err
+assert_contains z4.err "filled since the orders were computed"
+
 t "a close 100x too low: refused against the broker's price, nothing placed"
 p=$(free_port)
 start_sim bad "$p"
@@ -180,12 +214,16 @@ decide "$p" 71 x "$d0"
 jq -c 'if .symbol == "'"$(jq -r -s '.[0].symbol' "ord-x-$d0.ndjson")"'" then .qty *= 100 | .ref_price /= 100 else . end' \
 	"ord-x-$d0.ndjson" >bad.ndjson
 assert_status 65 env IB_PORT="$p" ib-submit --client-id 71 --max-order-notional 400000 -o bad.out <bad.ndjson 2>bad.err
-assert_contains bad.err "from the broker's close"
+assert_contains bad.err "from the broker's price"
 assert_contains bad.err "no order sent"
+assert_eq 0 "$(ib-sim ctl --port "$p" status | sed -n 's/.* orders=\([0-9]*\).*/\1/p')" "orders at the broker"
+t "the same with the broker's price from a delayed market-data snapshot"
+assert_status 65 env IB_PORT="$p" ib-submit --client-id 71 --price-source snapshot -o bad2.out <bad.ndjson 2>bad2.err
+assert_contains bad2.err "from the broker's price (snapshot)"
 assert_eq 0 "$(ib-sim ctl --port "$p" status | sed -n 's/.* orders=\([0-9]*\).*/\1/p')" "orders at the broker"
 t "--keep-going places the others"
 assert_status 65 env IB_PORT="$p" ib-submit --client-id 71 --keep-going <bad.ndjson >kg.out 2>kg.err
-assert_eq "$(($(grep -c . bad.ndjson) - 1))" "$(grep -c '"type":"status"' kg.out)" "the others placed"
+assert_eq "$(($(grep -c '"type":"order"' bad.ndjson) - 1))" "$(grep -c '"type":"status"' kg.out)" "the others placed"
 
 t "a cash account: a BUY beyond the cash is rejected with IB's error 201"
 p=$(free_port)
@@ -197,3 +235,60 @@ echo '{"type":"order","client_id":"'"$d0"':cash:'"$sym"':BUY","symbol":"'"$sym"'
 assert_status 65 env IB_PORT="$p" ib-submit --client-id 81 <cash.ndjson >cash.out 2>cash.err
 assert_contains cash.err "YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE"
 assert_contains cash.err "(error 201)"
+
+t "two submitters started together on one account, with different client ids: each order placed once"
+# Up to 80 orders (as in issue 14, where 79 of 80 were placed twice). Without a common lease (each its own name, as
+# before) the two read the account before either places and both place everything; with the default lease
+# (one per account) the second reads the account after the first's orders are acknowledged.
+python3 - px.csv "$d0" >two.ndjson <<'PY'
+import csv, json, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["date"] == sys.argv[2] and r["close"]][:80]
+for r in rows:
+    print(json.dumps({"type": "order", "client_id": f"{r['date']}:two:{r['symbol']}:BUY", "date": r["date"],
+                      "id": r["id"], "symbol": r["symbol"], "side": "BUY", "qty": 1, "order_type": "MKT",
+                      "tif": "OPG", "ref_price": float(r["close"])}))
+PY
+dups() { # PORT: client_ids of two.ndjson at the broker more than once
+	IB_PORT=$1 ib-account -q --client-id 99 | jq -r 'select(.type == "open_order") | .client_id' | sort | uniq -d | wc -l
+}
+p=$(free_port)
+start_sim twonolease "$p"
+IB_PORT=$p ib-submit --client-id 91 --lease own-91 <two.ndjson >/dev/null 2>two-a.err &
+a=$!
+IB_PORT=$p ib-submit --client-id 92 --lease own-92 <two.ndjson >/dev/null 2>two-b.err &
+b=$!
+wait $a; wait $b
+before=$(dups "$p")
+p=$(free_port)
+start_sim twolease "$p"
+IB_PORT=$p ib-submit --client-id 91 <two.ndjson >/dev/null 2>two-c.err &
+a=$!
+IB_PORT=$p ib-submit --client-id 92 <two.ndjson >/dev/null 2>two-d.err &
+b=$!
+wait $a || fail "first submitter: $(tail -n 2 two-c.err)"
+wait $b || fail "second submitter: $(tail -n 2 two-d.err)"
+after=$(dups "$p")
+echo "FIGURE two submitters, $(grep -c . two.ndjson) orders: $before placed twice without a common lease, $after with it"
+assert_eq 0 "$after" "orders placed twice under the lease"
+assert_eq "$(grep -c . two.ndjson)" "$(IB_PORT=$p ib-account -q --client-id 99 | jq -r 'select(.type == "open_order") | .client_id' | sort -u | wc -l)" \
+	"orders at the broker"
+[ -z "$(ls var/store/locks/ 2>/dev/null)" ] || fail "a lease was left behind: $(ls var/store/locks/)"
+
+t "ib-sim: a delayed snapshot, read by an independent client (tests/tools/tws_client.py)"
+# IB: reqMarketDataType(3) then reqMktData(snapshot=1) answers MARKET_DATA_TYPE 3, the notice 10167, delayed
+# ticks (68 last, 75 the previous close ...) and TICK_SNAPSHOT_END; live data without a subscription is 354.
+p=$(free_port)
+start_sim snap "$p"
+sym=$(jq -r -s '.[0].symbol' "ord-x-$d0.ndjson")
+close0=$(jq -r -s '.[0].ref_price' "ord-x-$d0.ndjson")
+snap() { /usr/bin/python3 "$TOP/tests/tools/tws_client.py" --port "$p" --client-id 5 snapshot "$@"; }
+snap "$sym" 3 >snap.txt
+assert_contains snap.txt "type 3"
+assert_contains snap.txt "error 10167"
+# after the close of d0 the last trade is d0's close: the ref_price orders sized with
+awk -v c="$close0" '$1 == "tick" && $2 == 68 { found = ($3 + 0 == c + 0) } END { exit !found }' snap.txt ||
+	fail "delayed last is not $close0: $(cat snap.txt)"
+assert_status 1 snap "$sym" 1 >snap-live.txt
+assert_contains snap-live.txt "error 354"
+assert_status 1 snap NOSUCH 3 >snap-none.txt
+assert_contains snap-none.txt "error 200"

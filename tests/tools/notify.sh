@@ -110,6 +110,23 @@ scenario "{\"status\":400,\"body\":{\"errors\":[\"token $TOKEN is invalid for $U
 send 65 "bad token"
 assert_contains "$OUT/err.$n" "token [redacted] is invalid for [redacted]"
 
+t "a 4xx echoing the secrets URL-encoded (as a form field or a URL shows them) shows them redacted too"
+# The form body sends them percent-encoded (application/x-www-form-urlencoded, RFC 3986 section 2.1: hex
+# digits in either case are the same octet); an echo of the request must not leak them that way either.
+enc_token=$(printf '%s' "$TOKEN" | od -An -tx1 | tr -d ' \n' | sed 's/../%&/g')
+enc_user=$(printf '%s' "$USER_KEY" | od -An -tx1 | tr -d ' \n' | sed 's/../%&/g' | tr 'a-f' 'A-F')
+mixed=${TOKEN:0:5}%${enc_token:$((5 * 3 + 1)):2}${TOKEN:6}
+scenario "{\"status\":400,\"body\":{\"errors\":[\"token=$enc_token&user=$enc_user or $mixed\"],\"status\":0}}"
+send 65 "bad token"
+assert_contains "$OUT/err.$n" "token=[redacted]&user=[redacted] or [redacted]"
+! grep -qi "SECRET\|%53%45%43" "$OUT/err.$n" || fail "a secret leaked: $(cat "$OUT/err.$n")"
+# a token with characters that form encoding changes, echoed as the request carried it
+scenario '{"status":400,"body":{"errors":["token tok%2BSECRET%2fwith%3Dsigns%26more is invalid"],"status":0}}'
+st=0
+PUSHOVER_APP_TOKEN='tok+SECRET/with=signs&more' PUSHOVER_USER_KEY=$USER_KEY notify "x" >/dev/null 2>"$OUT/err.signs" || st=$?
+assert_eq 65 "$st" "exit status"
+assert_contains "$OUT/err.signs" "token [redacted] is invalid"
+
 t "429 with the limit headers: final, exit 75, the reset time shown"
 scenario '{"status":429,"headers":{"X-Limit-App-Limit":"10000","X-Limit-App-Remaining":"0","X-Limit-App-Reset":"1798761600"},"body":{"errors":["application is over its quota"],"status":0}}'
 send 75 "${BACKOFF[@]}" "over quota"

@@ -56,6 +56,24 @@ assert_status 74 s3-put data/keep.csv <"$OUT/var" 2>err
 assert_eq old "$(s3-get data/keep.csv)"
 ! compgen -G "var/store/data/*.tmp.*" >/dev/null || fail "temporary left behind"
 
+t "SIGTERM while s3-put reads into the local store: exit 75 (s3-put(1): interrupted), the old object kept, no temporary"
+# s3-put(1) EXIT STATUS: 75 when the tool was interrupted; the S3 path already does this (s3.sh).
+echo old | s3-put data/slow.csv
+mkfifo slow.fifo
+s3-put data/slow.csv <slow.fifo 2>err &
+pid=$!
+exec 7>slow.fifo
+echo partial >&7
+for _ in $(seq 1 100); do compgen -G "var/store/data/slow.csv.tmp.*" >/dev/null && break; sleep 0.05; done
+sleep 0.2
+kill -TERM $pid
+st=0; wait $pid || st=$?
+exec 7>&-
+assert_eq 75 "$st" "exit status after SIGTERM"
+assert_contains err interrupted
+assert_eq old "$(s3-get data/slow.csv)"
+! compgen -G "var/store/data/*.tmp.*" >/dev/null || fail "temporary left behind"
+
 t "s3-get -o FILE writes atomically, and keeps the old file on failure"
 echo old >out.txt
 assert_status 66 s3-get -o out.txt data/missing.csv 2>/dev/null

@@ -260,6 +260,29 @@ def cmd_time(t, args):
             return 0
 
 
+def cmd_snapshot(t, args):
+    # reqMarketDataType(type), then reqMktData with snapshot=1 (ib_async client.py: 1|11|reqId|contract|
+    # deltaNeutral|genericTicks|snapshot|regulatory|options|); prints "tick TYPE PRICE" / "size TYPE SIZE" /
+    # "error CODE TEXT" lines until TICK_SNAPSHOT_END (57) or an error that is not 10167.
+    symbol, mdtype = args[0], args[1] if len(args) > 1 else "3"
+    rid = t.next_id
+    t.send(59, 1, mdtype)
+    t.send(1, 11, rid, 0, symbol, "STK", "", "", "", "", "SMART", "", "USD", "", "", 0, "", 1, 0, "")
+    for f in t.messages():
+        if f[0] == "1" and f[2] == str(rid):    # 1|6|reqId|tickType|price|size|attrMask|
+            print("tick %s %s" % (f[3], f[4]))
+        elif f[0] == "2" and f[2] == str(rid):  # 2|6|reqId|tickType|size|
+            print("size %s %s" % (f[3], f[4]))
+        elif f[0] == "58" and f[2] == str(rid):
+            print("type %s" % f[3])
+        elif f[0] == "57" and f[2] == str(rid):
+            return 0
+        elif errors_for(f, [rid]):
+            print("error %s %s" % (f[3], f[4]))
+            if f[3] != "10167":
+                return 1
+
+
 def run_load(host, port, base_id, nclients, total, worker):
     errors = []
     results = [0] * nclients
@@ -360,7 +383,7 @@ def main():
             return 0
         handler = {"bars": cmd_bars, "order": cmd_order, "cancel": cmd_cancel, "open": cmd_open,
                    "execs": cmd_execs, "positions": cmd_positions, "summary": cmd_summary,
-                   "time": cmd_time}.get(cmd)
+                   "time": cmd_time, "snapshot": cmd_snapshot}.get(cmd)
         if handler is None:
             die("unknown command " + cmd)
         return handler(t, args)

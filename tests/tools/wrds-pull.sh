@@ -30,8 +30,8 @@ SELECT p, DATE '2024-01-02' + d, 0.01, 10 FROM generate_series(1, 100) p, genera
 CREATE INDEX ON crsp.dsf_v2_raw (dlycaldt, permno);
 CREATE FUNCTION crsp.slow(x numeric) RETURNS numeric LANGUAGE plpgsql STABLE
 AS $$BEGIN PERFORM pg_sleep(0.001); RETURN x; END$$;
-CREATE VIEW crsp.dsf_v2 AS SELECT permno, dlycaldt, crsp.slow(dlyret) AS dlyret, dlyprc, dlyvol,
-	dlyopen, dlyhigh, dlylow FROM crsp.dsf_v2_raw;
+CREATE VIEW crsp.dsf_v2 AS SELECT permno, dlycaldt, crsp.slow(dlyret) AS dlyret, dlyprc, dlyprcflg, dlyvol,
+	dlyopen, dlyhigh, dlylow, dlybid, dlyask, dlydelflg FROM crsp.dsf_v2_raw;
 ALTER DATABASE slow SET enable_sort = off;
 ALTER DATABASE slow SET enable_seqscan = off;
 ALTER DATABASE slow SET enable_bitmapscan = off;
@@ -55,40 +55,96 @@ terminate() {
 }
 export PGDATABASE=wrds
 
+# Each case runs on both table sets and must give the same bytes: the fixture holds one market in CIZ's
+# shape (a delisting return on its own dsf_v2 row the trading day after the last price, dlydelflg 'Y', no
+# price) and in SIZ's (dlstdt = the last price date, dlret in dsedelist), as CRSP documents them
+# (wrds-crsp.md). The expected files were checked row by row against the fixture's comments.
 for f in ciz legacy; do
-	t "$f: S&P 500 snapshots (two spells, a rename within a spell, a new member)"
+	t "$f: S&P 500 snapshots (two spells, a rename within a spell whose name rows overlap a day, a new member)"
+	# dsp500list spells; the ticker of the day from the names; overlapping name rows: the later one, once
 	wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-12 --format $f -q >u.csv
 	assert_same_file "$X/universe-sp500.csv" u.csv
 	t "$f: S&P 500 spells"
 	wrds-pull universe --universe sp500 --spells --from 2024-01-02 --to 2024-01-12 --format $f -q >s.csv
 	assert_same_file "$X/universe-sp500-spells.csv" s.csv
-	t "$f: top 3 common stocks with a dollar-volume floor (shrcd 12, exchcd 4, prc 0 and bid/ask days dropped)"
+	t "$f: top 3 common stocks with a dollar-volume floor (no when-issued KKK before 2024-01-08, no halted MMM on 01-04)"
+	# tidy-finance's filters: CIZ conditionaltype RW/NW and tradingstatusflg A = legacy exchcd 1-3/31-33;
+	# the capitalisation tie of ZZA and ZZB (same $1M) is broken by permno
 	wrds-pull universe --universe top:3 --min-dollar-volume 1000000 --from 2024-01-02 --to 2024-01-12 \
 		--format $f -q -o top.csv
 	assert_same_file "$X/universe-top3-floor.csv" top.csv
-	t "$f: top 3 without a floor lets the illiquid JJJ in"
-	wrds-pull universe --universe top:3 --from 2024-01-04 --to 2024-01-05 --format $f -q >top0.csv
-	printf 'date,id,symbol\n2024-01-04,10001,AAA\n2024-01-04,10002,BBB\n2024-01-04,10004,DDD\n2024-01-05,10001,AAA\n2024-01-05,10002,BBB\n2024-01-05,10010,JJJ\n' >want
-	assert_same_file want top0.csv
+	t "$f: who is eligible (shrcd 12 / usincflg N, exchcd 4 / Arca, WI line, halted day, prc 0 out; NW line in)"
+	wrds-pull universe --universe top:20 --from 2024-01-04 --to 2024-01-05 --format $f -q >elig.csv
+	assert_same_file "$X/universe-top20-eligible.csv" elig.csv
+	t "$f: the rank tie at the cut: top:1 on 2024-01-11 is ZZA (10018), not ZZB (10019), with the same cap"
+	wrds-pull universe --universe top:1 --from 2024-01-11 --to 2024-01-11 --format $f -q >tie.csv
+	assert_eq "$(printf 'date,id,symbol,permco,share_class,exchange,cusip\n2024-01-11,10018,ZZA,50018,A,N,C1001810')" \
+		"$(cat tie.csv)" "tie broken by permno, share class and permco kept"
+	t "$f: top 4 without a floor lets the illiquid JJJ in (2024-01-05: BBB 154.5k, AAA 101.5k, MMM 61k, JJJ 50k)"
+	wrds-pull universe --universe top:4 --from 2024-01-05 --to 2024-01-05 --format $f -q >top0.csv
+	printf 'date,id,symbol\n2024-01-05,10001,AAA\n2024-01-05,10002,BBB\n2024-01-05,10010,JJJ\n2024-01-05,10013,MMM\n' >want
+	assert_same_file want <(cut -d, -f1-3 top0.csv)
 	t "$f: S&P 500 with a dollar-volume floor (DDD's day without a price drops out)"
 	wrds-pull universe --universe sp500 --min-dollar-volume 1000000 --from 2024-01-05 --to 2024-01-05 \
 		--format $f -q >spf.csv
 	printf 'date,id,symbol\n2024-01-05,10001,AAA\n2024-01-05,10002,BBB\n' >want
-	assert_same_file want spf.csv
+	assert_same_file want <(cut -d, -f1-3 spf.csv)
+	t "$f: a name at the floor flips daily; --adv-days 2 keeps it (the mean of \$0.9M and \$1.1M is the \$1M floor)"
+	wrds-pull universe --universe top:30 --min-dollar-volume 1000000 --from 2024-01-02 --to 2024-01-12 \
+		--format $f -q >flr1.csv
+	assert_eq "2024-01-02 2024-01-04 2024-01-08 2024-01-10 2024-01-12" \
+		"$(grep ',FLR,' flr1.csv | cut -d, -f1 | paste -sd' ')" "FLR on its \$1.1M days only"
+	wrds-pull universe --universe top:30 --min-dollar-volume 1000000 --adv-days 2 --from 2024-01-02 \
+		--to 2024-01-12 --format $f -q >flr2.csv
+	# 2024-01-02 averages with 2023-12-29, a day before --from
+	assert_eq "2024-01-02 2024-01-03 2024-01-04 2024-01-05 2024-01-08 2024-01-09 2024-01-10 2024-01-11 2024-01-12" \
+		"$(grep ',FLR,' flr2.csv | cut -d, -f1 | paste -sd' ')" "FLR every day with a 2-day average"
+	t "$f: --min-price 5 (inclusive): JJJ at 4.5 out on 2024-01-11, at 5 in on 2024-01-12"
+	wrds-pull universe --universe top:30 --min-price 5 --from 2024-01-11 --to 2024-01-12 --format $f -q >mp.csv
+	assert_eq "2024-01-12" "$(grep ',JJJ,' mp.csv | cut -d, -f1)" "JJJ's days"
+	if grep -q ',III,\|,JJJ,.*2024-01-11' mp.csv; then fail "a name below the price floor"; fi
+	t "$f: --reconstitute monthly: ranked on 2023-12-29 (December's last trading day), held through January"
+	# AAA, DDD and FLR are the largest on 2023-12-29; KKK, ZZA and ZZB, larger later, wait for January's
+	# end; DDD is listed on its days with a price (not 01-05, prc 0; not after its delisting)
+	wrds-pull universe --universe top:3 --reconstitute monthly --from 2023-12-29 --to 2024-01-12 --format $f -q >mon.csv
+	assert_same_file "$X/universe-top3-monthly.csv" mon.csv
 	t "$f: prices of a universe read from stdin, 5 trading days of lookback"
-	wrds-pull prices --from 2024-01-09 --to 2024-01-12 --lookback-days 5 --format $f -q <"$X/universe-sp500.csv" >p.csv
+	# DDD: its last price 2024-01-09 keeps its own ret (0.25), the merger's dlret (-0.5) is on 01-10
+	wrds-pull prices --from 2024-01-09 --to 2024-01-12 --lookback-days 5 --format $f -q <"$X/universe-sp500.csv" \
+		>p.csv 2>/dev/null
 	assert_same_file "$X/prices-sp500.csv" p.csv
-	t "$f: prices across delistings (merged, missing, without a price row), prc 0, negative prc, vol -99"
-	printf 'id\n10004\n10005\n10008\n10009\n10001\n10010\n10004\n' >ids.csv
-	wrds-pull prices --universe-file ids.csv --from 2024-01-02 --to 2024-01-12 --format $f -q -o pd.csv
+	t "$f: prices across delistings (rows the day after the last price, missing dlret), prc 0, bid/ask days, vol -99"
+	# HHH and MMM: on days without trades, high/low are the closing ask/bid in both table sets
+	printf 'id\n10004\n10005\n10008\n10009\n10001\n10010\n10004\n10014\n10015\n10016\n10003\n10013\n' >ids.csv
+	wrds-pull prices --universe-file ids.csv --from 2024-01-02 --to 2024-01-12 --format $f -o pd.csv 2>pd.err
 	assert_same_file "$X/prices-delistings.csv" pd.csv
+	t "$f: the missing delisting returns are counted (EEE 552, NNN 584, OOO 500, PPP 241)"
+	assert_contains pd.err "prices: 4 delisting returns missing in CRSP, left empty (3 performance delistings: --fill-dlret fills them)"
+	t "$f: --fill-dlret: Shumway's -0.30 (NNN 584 on NYSE, OOO 500 on AMEX), -0.55 on NASDAQ (EEE 552), a merger (PPP) left empty"
+	wrds-pull prices --universe-file ids.csv --from 2024-01-02 --to 2024-01-12 --format $f --fill-dlret -o pf.csv 2>pf.err
+	diff pd.csv pf.csv | grep '^>' >filled || true
+	printf '> 2024-01-08,10015,OOO,,,,,,-0.3\n> 2024-01-09,10014,NNN,,,,,,-0.3\n> 2024-01-11,10005,EEE,,,,,,-0.55\n' >want
+	assert_same_file want filled
+	assert_contains pf.err "4 delisting returns missing in CRSP: 3 performance delistings filled (-0.30, NASDAQ -0.55), 1 left empty"
+	t "$f: latest prints CRSP's last date"
+	assert_eq 2024-01-12 "$(wrds-pull latest --format $f)" "latest"
 done
 
-t "legacy --fill-dlret: a 5xx delisting without dlret gets -0.30"
-printf 'id\n10005\n' | wrds-pull prices --from 2024-01-10 --to 2024-01-10 --lookback-days 0 --format legacy \
-	--fill-dlret -q >fill.csv
-assert_eq "$(printf 'date,id,symbol,open,high,low,close,volume,ret\n2024-01-10,10005,EEE,32.5,34,32,33,50000,-0.4750000000000001')" \
-	"$(cat fill.csv)" "--fill-dlret"
+t "the universe's extra columns do not disturb its readers (universe-diff finds date, id, symbol by name)"
+head -5 "$X/universe-sp500.csv" >day1.csv
+grep -e '^date' -e '^2024-01-08' "$X/universe-sp500.csv" >day2.csv
+s=0; universe-diff day1.csv day2.csv >diff.ndjson || s=$?
+assert_eq 1 "$s" "universe-diff's status when the snapshots differ"
+assert_contains diff.ndjson '"id":"10006"'
+assert_contains diff.ndjson '"symbol":"BBBX"'
+
+t "usage: --adv-days without a floor, --reconstitute with sp500, latest with a range: 64, no connection"
+assert_status 64 wrds-pull universe --universe top:3 --adv-days 5 --from 2024-01-02 --to 2024-01-12 2>e1
+assert_contains e1 "--adv-days"
+assert_status 64 wrds-pull universe --universe sp500 --reconstitute monthly --from 2024-01-02 --to 2024-01-12 2>e2
+assert_contains e2 "--reconstitute"
+assert_status 64 wrds-pull latest --from 2024-01-02 2>e3
+assert_status 64 wrds-pull universe --universe top:3 --reconstitute weekly --from 2024-01-02 --to 2024-01-12 2>e4
 
 t "the dry-run SQL is what runs: psql gives the same bytes"
 wrds-pull universe --universe top:3 --min-dollar-volume 1000000 --from 2024-01-02 --to 2024-01-12 --dry-run |
@@ -138,7 +194,7 @@ assert_contains perm.err "permission denied for table dsedelist"
 
 t "missing schema: 69"
 assert_status 69 env PGDATABASE=empty wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-02 2>miss.err
-assert_contains miss.err 'relation "crsp.dsp500list_v2" does not exist'
+assert_contains miss.err 'relation "crsp.stksecurityinfohist" does not exist'
 
 t "a server that accepts TCP but never answers (a pending Duo approval): --connect-timeout, 69"
 hang_port=$(free_port)

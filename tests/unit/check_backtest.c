@@ -27,6 +27,10 @@ struct target {
 
 static const char *const IDS[] = { "A", "B", "C", "D", "E" };
 
+/* 1: drive the simulation after every price row, as btrun does (a day is then partly given while the
+ * day `lookahead` days before it is simulated); 0: after each whole day. */
+static int per_row;
+
 /* Run the engine over m with the targets t[0..nt), the way btrun drives it, into out (one per day a
  * return is earned). Returns the number of days written. */
 static int
@@ -39,25 +43,34 @@ run(const struct market *m, const struct target *t, int nt, double bps, int long
 
 	ck_assert_ptr_nonnull(e);
 	for (int k = 0; k <= m->ndays; k++) {
-		if (k < m->ndays) {
+		int j = 0;
+
+		if (k < m->ndays)
 			ck_assert_int_eq(bt_day_begin(e, D0 + k, err, sizeof err), 0);
-			for (int j = 0; j < m->nsec; j++)
-				if (m->ret[k][j] != ABSENT)
-					ck_assert_int_eq(bt_price(e, IDS[j], IDS[j], m->ret[k][j], err, sizeof err), 0);
-		} else {
+		else
 			bt_input_end(e);
-		}
+	more:
+		for (; k < m->ndays && j < m->nsec; j++)
+			if (m->ret[k][j] != ABSENT) {
+				ck_assert_int_eq(bt_price(e, IDS[j], IDS[j], m->ret[k][j], err, sizeof err), 0);
+				if (per_row) {
+					j++;
+					break;
+				}
+			}
 		while (bt_next(e, &day)) {
 			if (bt_simulate(e, &out[n]))
 				n++;
 			if (ti < nt && D0 + t[ti].day == day) {
-				for (int j = 0; j < m->nsec; j++)
-					if (!isnan(t[ti].w[j]))
-						ck_assert_msg(bt_target(e, IDS[j], t[ti].w[j], err, sizeof err) == 0, "%s", err);
+				for (int x = 0; x < m->nsec; x++)
+					if (!isnan(t[ti].w[x]))
+						ck_assert_msg(bt_target(e, IDS[x], t[ti].w[x], err, sizeof err) == 0, "%s", err);
 				ck_assert_int_eq(bt_rebalance(e, NULL, NULL), 0);
 				ti++;
 			}
 		}
+		if (k < m->ndays && j < m->nsec)
+			goto more;
 	}
 	bt_free(e);
 	return n;
@@ -277,6 +290,41 @@ START_TEST(test_gap_longer_than_lookahead)
 }
 END_TEST
 
+START_TEST(test_gap_of_lookahead_plus_one)
+{
+	/* backtest(1): "a ret that comes back after more than n trading days is not seen in time". With
+	 * n = 2, A's last ret before a gap is on day 1 and the next on day 4, 3 = n + 1 days later: at day 1's
+	 * close A has left, whether it was held (bought on day 0) or just bought (on day 1): both drop, and
+	 * B holds everything on day 2 (B's 10%). The just-bought A used to be checked only at day 2's start,
+	 * with day 4 in sight, and was kept (day 2 earned 0.5 * 10%). Driven both ways, and with A as the first
+	 * row of each day, so that a partly given day 4 cannot be seen either. */
+	struct market m = { 6, 2, { { 0, 0 }, { 0.1, -0.1 }, { ABSENT, 0.1 }, { MISSING, 0.1 }, { 0.5, 0.1 },
+		{ 0, 0 } } };
+	struct target held[] = { { 0, { 0.5, 0.5 } } };
+	struct target bought[] = { { 1, { 0.5, 0.5 } } };
+	struct bt_day d[8];
+
+	for (per_row = 0; per_row < 2; per_row++) {
+		int n = run(&m, held, 1, 0, 0, 2, d);
+
+		ck_assert_int_eq(n, 5);
+		ck_assert_double_eq_tol(d[1].gross, 0.1, EPS);
+		n = run(&m, bought, 1, 0, 0, 2, d);
+		ck_assert_int_eq(n, 4);
+		ck_assert_double_eq_tol(d[0].turnover, 1, EPS); /* the purchase of A is counted */
+		ck_assert_double_eq_tol(d[0].gross, 0.1, EPS);
+		ck_assert_double_eq_tol(d[1].gross, 0.1, EPS);
+		ck_assert_double_eq_tol(d[2].gross, 0.1, EPS); /* A's 50% on day 4 is not earned */
+		/* A gap of n days is a gap: with n = 3 both keep A, which earns 0 on days 2, 3 and 50% on day 4. */
+		n = run(&m, held, 1, 0, 0, 3, d);
+		ck_assert_double_eq_tol(d[1].gross, 0.045, EPS); /* A 0.55, B 0.45 after day 1 */
+		n = run(&m, bought, 1, 0, 0, 3, d);
+		ck_assert_double_eq_tol(d[0].gross, 0.05, EPS);
+	}
+	per_row = 0;
+}
+END_TEST
+
 START_TEST(test_missing_return)
 {
 	/* B's ret is empty on day 1: it counts 0. A 0.25, B 0.75: day 1 earns 0.25 * 0.2 = 0.05, drifted
@@ -486,6 +534,7 @@ main(void)
 	tcase_add_test(core, test_universe_benchmark);
 	tcase_add_test(errors, test_errors);
 	tcase_add_test(limits, test_gap_longer_than_lookahead);
+	tcase_add_test(limits, test_gap_of_lookahead_plus_one);
 	tcase_add_test(limits, test_many_securities);
 	tcase_set_timeout(limits, 60);
 	suite_add_tcase(s, core);

@@ -132,6 +132,48 @@ START_TEST(test_drawdown_open)
 }
 END_TEST
 
+START_TEST(test_extra)
+{
+	/* Expected values from a pandas re-implementation of quantstats 0.0.81 (stats.py, reports.metrics) on the
+	 * 10-day series: comp over date windows, to_drawdown_series, recovery_factor, ulcer_index, exposure,
+	 * profit_factor, tail_ratio (Series.quantile), numpy.corrcoef squared, rolling_sortino, rolling_greeks. */
+	int d[10];
+	struct mt_extra x;
+	double so[10], be[10];
+
+	dates(d);
+	mt_extra(d, R, B, 10, &x);
+	ck_assert_double_eq_tol(x.mtd, -0.005, TOL);                  /* February: the last day alone */
+	ck_assert_double_eq_tol(x.m3, 0.013554157826026758, TOL);    /* 3 months back: every day */
+	ck_assert_double_eq_tol(x.ytd, 0.008865957720499917, TOL);
+	ck_assert_double_eq_tol(x.all, 0.40392329692785034, TOL);    /* the CAGR */
+	ck_assert_double_eq_tol(x.best_month, 0.01393563590000002, TOL);
+	ck_assert_double_eq_tol(x.worst_month, -0.005, TOL);
+	ck_assert_double_eq_tol(x.best_year, 0.008865957720499917, TOL);
+	ck_assert_double_eq_tol(x.worst_year, 0.004646999999999846, TOL);
+	ck_assert_double_eq(x.longest_dd_days, 12);                  /* 2023-12-28 to 2024-01-08 */
+	ck_assert_double_eq_tol(x.avg_dd, (-0.035141000000000089 - 0.005) / 2, TOL);
+	ck_assert_double_eq_tol(x.avg_dd_days, (12 + 1) / 2.0, TOL);
+	ck_assert_double_eq_tol(x.ulcer_index, 0.019980058203082, TOL);
+	ck_assert_double_eq_tol(x.recovery_factor, 0.4268518255029725, TOL);
+	ck_assert_double_eq(x.time_in_market, 0.9);                  /* one zero day in ten */
+	ck_assert_double_eq_tol(x.profit_factor, 1.2307692307692308, TOL);
+	ck_assert_double_eq_tol(x.tail_ratio, 1, TOL);
+	ck_assert_double_eq_tol(x.r_squared, 0.964812286679609, TOL);
+	mt_rolling_sortino(R, 10, 5, so);
+	mt_rolling_beta(R, B, 10, 5, be);
+	ck_assert(isnan(so[3]) && isnan(be[3]));
+	ck_assert_double_eq_tol(so[4], -3.9379807398833617, TOL);
+	ck_assert_double_eq_tol(so[9], 22.224311012942565, TOL);
+	ck_assert_double_eq_tol(be[4], 1.6206896551724141, TOL);
+	ck_assert_double_eq_tol(be[9], 1.724947807933193, TOL);
+	/* No benchmark: no R-squared; one day: no ulcer index. */
+	mt_extra(d, R, NULL, 1, &x);
+	ck_assert(isnan(x.r_squared) && isnan(x.ulcer_index));
+	ck_assert_double_eq_tol(x.all, pow(1.01, 252) - 1, 1e-9);
+}
+END_TEST
+
 START_TEST(test_drawdown_ties)
 {
 	/* Two drawdowns of exactly -50% (halving, then doubling back): the earlier one comes first; in a
@@ -242,6 +284,7 @@ main(void)
 	tcase_add_test(core, test_greeks);
 	tcase_add_test(core, test_drawdowns);
 	tcase_add_test(core, test_drawdown_open);
+	tcase_add_test(core, test_extra);
 	tcase_add_test(core, test_drawdown_ties);
 	tcase_add_test(core, test_periods);
 	tcase_add_test(errors, test_degenerate);

@@ -344,7 +344,14 @@ START_TEST(test_errors_files)
 	fputs("date,id,symbol,close\n2026-11-20,1,A,1\n2026-11-19,1,A,2\n", f);
 	fclose(f);
 	ck_assert_ptr_null(sim_prices_load(path, err, sizeof err));
-	ck_assert(strstr(err, "bad.csv:3: date: 2026-11-19: dates of id 1 are not increasing") != NULL);
+	/* a panel (sti-formats(5)): sorted by date, then id, one row per (date, id); lib/panel reads it */
+	ck_assert_msg(strstr(err, "bad.csv:3: date: 2026-11-19 is before 2026-11-20: the input must be sorted by date") !=
+	    NULL, "%s", err);
+	f = fopen(path, "w");
+	fputs("date,id,symbol,close\n2026-11-20,1,A,1\n2026-11-20,1,A,2\n", f);
+	fclose(f);
+	ck_assert_ptr_null(sim_prices_load(path, err, sizeof err));
+	ck_assert_msg(strstr(err, "bad.csv:3: id: duplicate row for id '1' on 2026-11-20") != NULL, "%s", err);
 	f = fopen(path, "w");
 	fputs("date,id,close\n", f);
 	fclose(f);

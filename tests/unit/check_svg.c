@@ -97,7 +97,7 @@ START_TEST(test_line_chart)
 	int days[300];
 	double s[300], b[300];
 	const double *ys[2] = { s, b };
-	svg_chart c = { "c1", "Cum <ret>", 640, 240, SVG_CUM, 0, 0, 0, names, 2, 0 };
+	svg_chart c = { "c1", "Cum <ret>", 640, 240, SVG_CUM, 0, 0, 0, names, 2, 0, NULL, 0 };
 	char *t = NULL;
 
 	for (int i = 0; i < 300; i++) {
@@ -122,12 +122,57 @@ START_TEST(test_line_chart)
 }
 END_TEST
 
+START_TEST(test_tooltip_numbers)
+{
+	/* The tooltip rows write each value with 9 significant digits and each coordinate with one decimal,
+	 * as printf's %.9g and %.1f would (the expectations are printf's output for these values). */
+	int days[5] = { 20000, 20001, 20002, 20003, 20004 };
+	double s[5] = { 0.000123456789, -0.5, 1234.56789012, 100, -98765.4321 };
+	const double *ys[1] = { s };
+	svg_chart c = { "c5", "n", 640, 240, SVG_NUM, 0, 0, 0, names, 1, 0, NULL, 0 };
+	char *t = NULL, want[5][32], *p;
+
+	CAPTURE(t, svg_line(fp, &c, days, ys, 5));
+	p = strstr(t, "data-p=\"");
+	ck_assert_ptr_nonnull(p);
+	for (int i = 0; i < 5; i++) {
+		snprintf(want[i], sizeof want[i], ",%d,%.9g,", days[i], s[i]);
+		ck_assert_msg(strstr(p, want[i]) != NULL, "no %s in %.300s", want[i], p);
+	}
+	/* Coordinates: x of the first row is the left margin, 62.0; every number has one decimal. */
+	ck_assert_ptr_nonnull(strstr(p, "data-p=\"62.0,20000,"));
+	free(t);
+}
+END_TEST
+
+START_TEST(test_boxes)
+{
+	/* 1..9 and an outlier 100: numpy's linear quartiles of the ten values are 3.25 and 7.75 (median 5.5),
+	 * the upper whisker limit 7.75 + 1.5 x 4.5 = 14.5, so the whisker ends at 9 and 100 is a dot. */
+	double a[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 100 }, e[1] = { NAN };
+	const double *xs[2] = { a, e };
+	size_t ns[2] = { 10, 1 };
+	const char *const lab[2] = { "A", "<B>" };
+	svg_chart c = { "c6", "boxes", 640, 240, SVG_NUM, 0, 0, 0, names, 1, 0, NULL, 0 };
+	char *t = NULL;
+
+	CAPTURE(t, ck_assert_int_eq(svg_boxes(fp, &c, lab, xs, ns, 2), 0));
+	ck_assert_ptr_nonnull(strstr(t, "data-v=\"5.5\""));
+	ck_assert_ptr_nonnull(strstr(t, "<title>A: median 550.00%, quartiles 325.00% to 775.00%, whiskers 100.00% to "
+	    "900.00%, 10 periods</title>"));
+	ck_assert_int_eq(count(t, "<circle class=\"ol\""), 1);
+	ck_assert_int_eq(count(t, "<rect "), 1); /* the empty category draws no box, only its (escaped) label */
+	ck_assert_ptr_nonnull(strstr(t, ">&lt;B&gt;</text>"));
+	free(t);
+}
+END_TEST
+
 START_TEST(test_log_scale_skips_non_positive)
 {
 	int days[4] = { 1, 2, 3, 4 };
 	double s[4] = { 1, -1, 0, 10 };
 	const double *ys[1] = { s };
-	svg_chart c = { "c2", "log", 640, 240, SVG_CUM, 1, 0, 0, names, 1, 0 };
+	svg_chart c = { "c2", "log", 640, 240, SVG_CUM, 1, 0, 0, names, 1, 0, NULL, 0 };
 	char *t = NULL;
 
 	CAPTURE(t, ck_assert_int_eq(svg_line(fp, &c, days, ys, 4), 0));
@@ -144,7 +189,7 @@ START_TEST(test_empty_inputs)
 	double s[1] = { NAN };
 	const double *ys[1] = { s };
 	const char *const lab[1] = { "x" };
-	svg_chart c = { "c3", "t", 640, 240, SVG_PCT, 0, 0, 0, names, 1, 0 };
+	svg_chart c = { "c3", "t", 640, 240, SVG_PCT, 0, 0, 0, names, 1, 0, NULL, 0 };
 	size_t ns[1] = { 1 };
 	char *t = NULL;
 
@@ -168,7 +213,7 @@ START_TEST(test_bars_heatmap_hist)
 	const char *const lab[3] = { "2020", "2021", "<22>" };
 	double s[3] = { 0.1, -0.2, 0.05 }, b[3] = { 0.05, NAN, 0.02 }, v[4] = { 1, -1, 0.5, NAN };
 	const double *ys[2] = { s, b };
-	svg_chart c = { "c4", "bars", 640, 240, SVG_PCT, 0, 0, 0, names, 2, 0 };
+	svg_chart c = { "c4", "bars", 640, 240, SVG_PCT, 0, 0, 0, names, 2, 0, NULL, 0 };
 	char *t = NULL;
 
 	CAPTURE(t, svg_bars(fp, &c, lab, ys, 3));
@@ -218,6 +263,8 @@ main(void)
 
 	tcase_add_test(core, test_line_chart);
 	tcase_add_test(core, test_bars_heatmap_hist);
+	tcase_add_test(core, test_tooltip_numbers);
+	tcase_add_test(core, test_boxes);
 	tcase_add_test(core, test_reduce_short_series_unchanged);
 	tcase_add_test(errors, test_empty_inputs);
 	tcase_add_test(errors, test_log_scale_skips_non_positive);

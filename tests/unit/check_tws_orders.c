@@ -182,6 +182,60 @@ START_TEST(test_completed_orders_requests)
 }
 END_TEST
 
+/* REQ_MKT_DATA as ib_async's reqMktData sends it for a stock snapshot (its contract fields, then False for
+ * no delta-neutral contract, the generic ticks, snapshot, regulatory snapshot and the options); the ticks as
+ * its decoder reads them (priceSizeTick: 1|6|reqId|tickType|price|size|attr|; tickSize: 2|6|reqId|type|size|;
+ * tickSnapshotEnd 57|1|reqId|). ib_async writes the strike 0.0 where we write "" (unset): both read as 0. */
+START_TEST(test_market_data_layouts)
+{
+	char buf[1024];
+	tws_mkt_req r, q;
+	tws_tick t;
+	tws_wbuf b;
+	tws_msg m;
+	const char *p;
+	size_t plen;
+	int type = 0;
+
+	memset(&r, 0, sizeof r);
+	r.req_id = 9;
+	tws_contract_stock(&r.contract, "AAPL");
+	r.snapshot = 1;
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	tws_enc_mkt_req(&b, &r);
+	frame_of("1|11|9|0|AAPL|STK|||||SMART||USD|||0||1|0||", buf);
+	ck_assert_uint_eq(b.len, 4 + strlen("1|11|9|0|AAPL|STK|||||SMART||USD|||0||1|0||"));
+	ck_assert(memcmp(b.p, buf, b.len) == 0);
+	parse_bars("1|11|9|0|AAPL|STK||0.0|||SMART||USD|||0||1|0||", buf, &m);
+	ck_assert_int_eq(tws_dec_mkt_req(&m, &q), 0);
+	ck_assert_int_eq(q.req_id, 9);
+	ck_assert_str_eq(q.contract.symbol, "AAPL");
+	ck_assert_int_eq(q.snapshot, 1);
+	b.len = 0;
+	tws_enc_market_data_type_req(&b, 3);
+	ck_assert(b.len == 4 + 7 && memcmp(b.p + 4, "59\0" "1\0" "3\0", 7) == 0);
+	ck_assert_int_eq(tws_frame_split(b.p, b.len, &p, &plen), (long)b.len);
+	ck_assert_int_eq(tws_msg_parse(&m, p, plen), 0);
+	ck_assert_int_eq(tws_dec_market_data_type_req(&m, &type), 0);
+	ck_assert_int_eq(type, 3);
+	parse_bars("1|6|9|68|101.5|200|0|", buf, &m);
+	ck_assert_int_eq(tws_dec_tick(&m, &t), 0);
+	ck_assert_int_eq(t.req_id, 9);
+	ck_assert_int_eq(t.type, TWS_TICK_DELAYED_LAST);
+	ck_assert(t.price == 101.5 && t.size == 200);
+	parse_bars("2|6|9|74|5473595|", buf, &m);
+	ck_assert_int_eq(tws_dec_tick(&m, &t), 0);
+	ck_assert_int_eq(t.type, TWS_TICK_DELAYED_VOLUME);
+	ck_assert(t.price == TWS_UNSET_DOUBLE && t.size == 5473595);
+	b.len = 0;
+	tws_enc_tick_snapshot_end(&b, 9);
+	ck_assert(b.len == 4 + 7 && memcmp(b.p + 4, "57\0" "1\0" "9\0", 7) == 0);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
 /* ================================ a scripted server ================================ */
 
 struct srv {
@@ -372,6 +426,7 @@ suite(void)
 	tcase_add_test(core, test_completed_order_roundtrip_versions);
 	tcase_add_test(core, test_completed_order_truncated);
 	tcase_add_test(core, test_completed_orders_requests);
+	tcase_add_test(core, test_market_data_layouts);
 	tcase_set_timeout(client, 20);
 	tcase_add_test(client, test_open_orders_pushed_end_is_not_the_answer);
 	suite_add_tcase(s, core);

@@ -83,6 +83,13 @@ const domProbe = `(() => {
 		paths: document.querySelectorAll('svg.ch path.ln').length,
 		notes: Array.from(document.querySelectorAll('.note.warn')).map((e) => e.textContent),
 		scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth,
+		// Charts and tables wider than the screen or than their card (a card scrolling sideways hides them).
+		wideCharts: Array.from(document.querySelectorAll('svg.ch')).filter((e) => {
+			const r = e.getBoundingClientRect(), box = e.parentNode;
+			return r.left < -0.5 || r.right > document.documentElement.clientWidth + 0.5 || box.scrollWidth > box.clientWidth + 1;
+		}).map((e) => e.closest('figure').id),
+		wideTables: Array.from(document.querySelectorAll('.tw > table')).filter((t) => t.scrollWidth > t.parentNode.clientWidth + 1
+			|| t.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).map((t) => t.id),
 		height: document.documentElement.scrollHeight,
 		dark: matchMedia('(prefers-color-scheme: dark)').matches,
 	});
@@ -112,6 +119,60 @@ async function run() {
 				expression: `(() => { const t = document.querySelector('.tip:not([hidden])'); return t ? t.textContent : null; })()` })).result.value;
 			await s('Input.dispatchMouseEvent', { type: 'mouseMoved', x: 1, y: 1 });
 			await s('Runtime.evaluate', { expression: 'window.scrollTo(0, 0)' });
+		}
+		if (w < 600) {
+			// A tap (touch events, as a phone sends them) on the first line chart and on the first bar chart.
+			await s('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+			dom.taps = {};
+			for (const sel of ['svg.ch .pts', 'svg.ch rect[data-v]']) {
+				const p = (await s('Runtime.evaluate', { returnByValue: true, expression: `(() => {
+					const e = document.querySelector(${JSON.stringify(sel)}); if (!e) return null;
+					const svg = e.ownerSVGElement || e; svg.scrollIntoView({block: 'center'});
+					const r = (e.tagName == 'rect' ? e : svg).getBoundingClientRect();
+					return {x: r.left + Math.min(r.width * 0.6, r.width - 1), y: r.top + r.height / 2,
+						fig: svg.closest('figure').id}; })()` })).result.value;
+				if (!p) continue;
+				await s('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: p.x, y: p.y }] });
+				await s('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+				await sleep(100);
+				dom.taps[sel] = (await s('Runtime.evaluate', { returnByValue: true,
+					expression: `(() => { const t = document.querySelectorAll('.tip:not([hidden])');
+						return t.length == 1 && t[0].closest('figure').id == ${JSON.stringify(p.fig)} ? t[0].textContent
+							: t.length + ' tooltips shown'; })()` })).result.value;
+			}
+			await s('Emulation.setTouchEmulationEnabled', { enabled: false });
+			await s('Runtime.evaluate', { expression: 'window.scrollTo(0, 0)' });
+		}
+		if (w >= 600) {
+			// The controls: a range button shows its view only; a header click sorts; the CSV built in the page.
+			dom.controls = JSON.parse((await s('Runtime.evaluate', { returnByValue: true, expression: `(() => {
+				const out = {};
+				const r = document.querySelector('.rng');
+				if (r) {
+					const b = r.querySelectorAll('button'), last = b[b.length - 1];
+					last.click();
+					const shown = Array.from(r.parentNode.querySelectorAll('div[data-range]')).filter((v) => !v.hidden);
+					out.range = {key: last.getAttribute('data-r'), shown: shown.map((v) => v.getAttribute('data-range')),
+						figure: shown.length ? shown[0].querySelector('figure').id : null,
+						width: shown.length ? shown[0].querySelector('svg').getBoundingClientRect().width : 0};
+					b[0].click();
+				}
+				const t = document.querySelector('.tw > table');
+				if (t && t.tBodies[0] && t.tBodies[0].rows.length > 1) {
+					const th = t.querySelectorAll('thead th');
+					let col = Array.from(th).findIndex((h) => h.classList.contains('n'));
+					if (col < 0) col = 0;
+					th[col].click();
+					const vals = Array.from(t.tBodies[0].rows).map((row) => row.cells[col] && row.cells[col].getAttribute('data-v'))
+						.filter((v) => v !== null && v !== '').map(Number);
+					out.sort = {table: t.id, col, sorted: vals.every((v, i) => i == 0 || vals[i - 1] <= v), n: vals.length,
+						aria: th[col].getAttribute('aria-sort')};
+					th[col].click();
+				}
+				out.csv = {};
+				document.querySelectorAll('.tw > table, figure.chart').forEach((e) => { out.csv[e.id] = window.dashCSV(e.id); });
+				out.buttons = document.querySelectorAll('button.csv').length;
+				return JSON.stringify(out); })()` })).result.value);
 		}
 		const full = dom.height;
 		await s('Emulation.setDeviceMetricsOverride', { width: w, height: Math.min(full, 16000), deviceScaleFactor: 1, mobile: w < 600 });

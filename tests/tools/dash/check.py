@@ -25,7 +25,7 @@ class Page(html.parser.HTMLParser):
 
     def __init__(self, text):
         super().__init__(convert_charrefs=True)
-        self.tables, self.marks, self.byid, self.attrs_of = {}, {}, {}, []
+        self.tables, self.marks, self.byid, self.attrs_of, self.keys = {}, {}, {}, [], {}
         self._table = self._row = self._cell = None
         self._figure = None
         self._head = False
@@ -36,8 +36,11 @@ class Page(html.parser.HTMLParser):
         if "id" in a:
             self.byid[a["id"]] = a
         self.attrs_of.append((tag, a))
+        if tag == "tr" and self._table is not None and "data-k" in a:
+            self.keys.setdefault(self._tid, []).append(a["data-k"])
         if tag == "table":
             self._table = self.tables.setdefault(a.get("id"), [])
+            self._tid = a.get("id")
         elif tag == "thead":
             self._head = True
         elif tag == "tr" and self._table is not None:
@@ -106,7 +109,7 @@ def check_backtest(path, d):
     m = json.load(open(os.path.join(d, "metrics.json")))
     # Metrics table: every metric of both columns, exactly.
     body = [r for r in page.tables["metrics"] if len(r) == 3 and r[1][1] is not None]
-    keys = [a.get("data-k") for t, a in page.attrs_of if t == "tr" and "data-k" in a]
+    keys = page.keys["metrics"]
     if len(body) != len(keys) or len(keys) < 18:
         fail("metrics table has %d rows, %d keys" % (len(body), len(keys)))
     for k, r in zip(keys, body):
@@ -192,8 +195,9 @@ def check_live(path, root):
     page = Page(open(path, encoding="utf-8").read())
     days = sorted(os.listdir(os.path.join(root, "trading")))
     last = days[-1]
-    acc = nd(os.path.join(root, "trading", last, "account.ndjson"))[-1]
-    prev = nd(os.path.join(root, "trading", days[-2], "account.ndjson"))[-1]
+    def account(d):  # ib-account writes account, position and fill records: the last account one
+        return [x for x in nd(os.path.join(root, "trading", d, "account.ndjson")) if x.get("type") == "account"][-1]
+    acc, prev = account(last), account(days[-2])
     kpi = {a["id"]: None for t, a in page.attrs_of if t == "div" and a.get("class") == "kpi"}
     vals = [a for t, a in page.attrs_of if t == "div" and a.get("class", "").startswith("v")]
     for (k, _), v in zip(list(kpi.items()), vals):
@@ -206,15 +210,19 @@ def check_live(path, root):
     same(len(p), len(days), "NAV chart points")
     same(p[-1].split(",")[2], acc["net_liquidation"], "NAV chart last", rel=1e-6)
     same(len(page.marks["chart-pnl"]), len(days) - 1, "daily P&L bars")
-    # Positions: qty, avg cost, last price from prices.csv, market value, weight, unrealised P&L.
+    # Positions: qty, avg cost, last price (each symbol's last close in the whole panel, data/prices.csv,
+    # which the page reads from data/last.csv), market value, weight, unrealised P&L.
     pos = nd(os.path.join(root, "trading", last, "positions.ndjson"))
-    orders = nd(os.path.join(root, "trading", last, "orders.ndjson"))
-    if os.path.exists(os.path.join(root, "data", "prices.csv")):
+    # Orders (and their statuses) of the latest date that has them (rebalance days only), fills likewise.
+    oday = [d for d in days if nd(os.path.join(root, "trading", d, "orders.ndjson"))][-1]
+    fday = [d for d in days if nd(os.path.join(root, "trading", d, "fills.ndjson"))][-1]
+    orders = nd(os.path.join(root, "trading", oday, "orders.ndjson"))
+    if os.path.exists(os.path.join(root, "data", "last.csv")):
         prices = pd.read_csv(os.path.join(root, "data", "prices.csv"), float_precision="round_trip")
         lastpx = prices.groupby("symbol")["close"].last().to_dict()
     else:  # without prices: the day's last fill, else the order's reference price
         lastpx = {o["symbol"]: o["ref_price"] for o in orders}
-        lastpx.update({f["symbol"]: f["price"] for f in nd(os.path.join(root, "trading", last, "fills.ndjson"))})
+        lastpx.update({f["symbol"]: f["price"] for f in nd(os.path.join(root, "trading", fday, "fills.ndjson"))})
     tw = {o["symbol"]: o["target_weight"] for o in orders}
     bw = pd.read_csv(os.path.join(root, "backtest", sorted(os.listdir(os.path.join(root, "backtest")))[-1],
                                   "weights.csv"), float_precision="round_trip")
@@ -239,7 +247,7 @@ def check_live(path, root):
     same(kpi["kpi-upnl"], upnl, "unrealised P&L total", rel=1e-9)
     # Orders with their last status.
     st = {}
-    for s in nd(os.path.join(root, "trading", last, "status.ndjson")):
+    for s in nd(os.path.join(root, "trading", oday, "status.ndjson")):
         st[s["client_id"]] = s["status"]
     orows = [r for r in page.tables["orders"] if len(r) == 10]
     same(len(orows), len(orders), "order rows")
@@ -250,20 +258,45 @@ def check_live(path, root):
         same(r[5][1], o["ref_price"], "order ref price")
     # Fills: slippage in bps against the order's reference price, positive = worse.
     ref = {o["client_id"]: o["ref_price"] for o in orders}
-    fills = nd(os.path.join(root, "trading", last, "fills.ndjson"))
+    fills = nd(os.path.join(root, "trading", fday, "fills.ndjson"))
     frows = [r for r in page.tables["fills"] if len(r) == 8]
     same(len(frows), len(fills), "fill rows")
     for r, f in zip(frows, fills):
+        if f["client_id"] not in ref:  # an execution of an order the page has no record of
+            same(r[6][1], float("nan"), f["symbol"] + " slippage")
+            continue
         s = (f["price"] - ref[f["client_id"]]) / ref[f["client_id"]] * (-1 if f["side"] == "SELL" else 1)
         same(r[6][1], s, f["symbol"] + " slippage", rel=1e-12)
         shown(r[6][0], s, 1e4, 1, f["symbol"] + " slippage text")
         same(r[4][1], f["price"], "fill price")
+    # The blotter: every order of every date, newest date first; fills joined by client_id from any date.
+    allo = [(d, o) for d in reversed(days) for o in nd(os.path.join(root, "trading", d, "orders.ndjson"))
+            if o.get("type") == "order"]
+    allf = [f for d in days for f in nd(os.path.join(root, "trading", d, "fills.ndjson")) if f.get("type") == "fill"]
+    brows = [r for r in page.tables["blotter"] if len(r) == 10]
+    same(len(brows), len(allo), "blotter rows")
+    for r, (d, o) in zip(brows, allo):
+        if r[0][0] != d or r[1][0] != o["symbol"]:
+            fail("blotter row %r vs %s %r" % ([c[0] for c in r], d, o))
+        fl = [f for f in allf if f["client_id"] == o["client_id"]]
+        if fl:
+            q = sum(f["qty"] for f in fl)
+            same(r[6][1], q, "blotter filled")
+            same(r[7][1], sum(f["qty"] * f["price"] for f in fl) / q, "blotter avg fill", rel=1e-12)
+            same(r[9][1], sum(f.get("commission", 0) for f in fl), "blotter commission", rel=1e-12)
+    ids = {o["client_id"] for _, o in allo}
+    same(page.byid["blotter-summary"]["data-commission"],
+         sum(f.get("commission", 0) for f in allf if f["client_id"] in ids), "blotter commissions", rel=1e-9)
     # Runs and alerts, newest first.
-    runs = nd(os.path.join(root, "logs", "runs.ndjson"))
+    def records(kind):  # logs/KIND.ndjson (the old form), then logs/KIND/NAME.json in name (time) order
+        d = os.path.join(root, "logs", kind)
+        one = [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith(".json")] if os.path.isdir(d) else []
+        return nd(os.path.join(root, "logs", kind + ".ndjson")) + [r for f in one for r in nd(f)]
+    runs = records("runs")
     rrows = [r for r in page.tables["runs"] if len(r) == 7]
     if [r[1][0] for r in rrows] != [x["date"] for x in reversed(runs)][:10]:
         fail("run rows out of order")
-    alerts = nd(os.path.join(root, "logs", "alerts.ndjson"))
+    alerts = records("alerts")
     arows = [r for r in page.tables["alerts"] if len(r) == 4]
     if [r[2][0] for r in arows] != [a["title"] for a in reversed(alerts)][:20]:
         fail("alert rows differ")
@@ -271,7 +304,8 @@ def check_live(path, root):
 
 def check_offline(path):
     text = open(path, encoding="utf-8").read()
-    for pat in (r'(?:src|href|action|poster|data)\s*=\s*"(?!#)[^"]*"', r"url\(", r"@import", r"https?://",
+    # (links to the other two dashboards, ../NAME/index.html, are addresses a reader follows, not requests)
+    for pat in (r'(?:src|href|action|poster|data)\s*=\s*"(?!#|\.\./(?:backtest|live|mock)/index\.html")[^"]*"', r"(?<![\w.])url\(", r"@import", r"https?://",
                 r"<link\b", r"<iframe\b", r"<img\b", r"fetch\(", r"XMLHttpRequest", r"\bimport\("):
         hit = re.search(pat, text, re.I)
         if hit:
@@ -300,6 +334,26 @@ def check_browser(path, url, figs, tables):
             fail("%s px: page wider than the screen (%d > %d)" % (w, v["scrollWidth"], v["clientWidth"]))
         if v["paths"] and not (v.get("tooltip") and re.match(r"\d{4}-\d{2}-\d{2}", v["tooltip"])):
             fail("%s px: hover tooltip %r" % (w, v.get("tooltip")))
+        if v["wideCharts"]:
+            fail("%s px: charts wider than the screen or their card: %r" % (w, v["wideCharts"]))
+        if v["wideTables"]:
+            fail("%s px: tables wider than their card: %r" % (w, v["wideTables"]))
+        if "taps" in v:  # the phone: a tap shows the tooltip (a line chart's date and values, a bar's title)
+            if v["paths"] and not re.match(r"\d{4}-\d{2}-\d{2}", v["taps"].get("svg.ch .pts") or ""):
+                fail("%s px: tap on a line chart: tooltip %r" % (w, v["taps"].get("svg.ch .pts")))
+            if "svg.ch rect[data-v]" in v["taps"] and not re.search(r"\d", v["taps"]["svg.ch rect[data-v]"] or ""):
+                fail("%s px: tap on a bar: tooltip %r" % (w, v["taps"]["svg.ch rect[data-v]"]))
+    c = r["views"].get("1280", {}).get("controls")
+    if c is not None:
+        want = len(c["csv"])
+        if c["buttons"] != want or any(not v or not v.endswith("\n") for v in c["csv"].values()):
+            fail("CSV: %d buttons for %d tables and charts; empty: %r" % (c["buttons"], want,
+                 [k for k, v in c["csv"].items() if not v or not v.endswith("\n")]))
+        if "range" in c and (c["range"]["shown"] != [c["range"]["key"]] or not c["range"]["figure"].endswith(
+                "-" + c["range"]["key"]) or c["range"]["width"] < 100):
+            fail("range button: %r" % c["range"])
+        if "sort" in c and not (c["sort"]["sorted"] and c["sort"]["aria"] == "ascending"):
+            fail("sorting: %r" % c["sort"])
     if not r["dark"]["dark"] or r["dark"]["bg"] in ("rgb(255, 255, 255)", "rgb(245, 246, 248)"):
         fail("dark theme not applied: %r" % r["dark"])
     if r["print"]["bg"] != "rgb(255, 255, 255)" or r["print"]["nav"] != "none":

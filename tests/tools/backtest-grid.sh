@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# backtest --grid against the per-point runs it replaces: for every point of grids varying each
+# configuration key a grid may vary, every metric of the grid's row must be bit for bit metrics.json's
+# "strategy" value from `weights --config P | backtest --config P` with the point's settings (the issue's
+# contract: the grid is that pipe, run once per point), and --grid-equity's net returns the equity CSV's.
+# On a generated market with delistings, gaps and missing returns, with and without a universe, with the
+# default look-ahead and a short one (so that drops out of the window happen).
+. "$TOP/tests/lib.sh"
+
+secs=100 days=700
+if sanitized; then secs=60 days=450; fi
+market-gen --seed 11 --securities $secs --days $days --universe-size 50 -o prices.csv --universe-out universe.csv
+
+cat >base.conf <<'EOF'
+lookback = 60
+skip = 5
+max_gap = 3
+cost_bps = 10
+EOF
+cat >grid.csv <<'EOF'
+lookback,skip,select,winsor,mode,weighting,vol_window,max_weight,rebalance,rebalance_every,lag,cost_bps
+60,5,90,"2,98",long_only,equal,63,1,periodic,22,1,10
+60,5,90,"2,98",long_only,equal,63,1,periodic,22,2,50
+120,0,80,"5,95",long_only,equal,63,1,periodic,22,1,0
+40,10,80,"2,98",long_short,inverse_vol,20,1,periodic,10,1,10
+60,22,85,"1,99",long_only,equal,63,0.05,monthly,22,1,10
+90,5,90,"2,98",long_only,inverse_vol,40,0.08,periodic,5,3,30
+30,3,75,"10,90",long_short,equal,63,0.04,monthly,22,2,20
+EOF
+
+# compare GRID-OUT GRID EXTRA-ARGS...: run each row of GRID as weights | backtest and compare.
+compare() {
+	/usr/bin/python3 - "$@" <<'EOF'
+import csv, json, math, subprocess, sys
+out, grid, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
+# the options of the grid run that go to both tools / to backtest only
+wargs = [a for a in extra if a.startswith('--universe=') or a.startswith('--config=')]
+bargs = list(extra)
+rows = list(csv.DictReader(open(grid)))
+got = list(csv.DictReader(open(out)))
+assert len(rows) == len(got), f'{len(got)} rows for {len(rows)} points'
+base = {}
+for a in extra:
+    if a.startswith('--config='):
+        for line in open(a.split('=', 1)[1]):
+            k, v = (x.strip() for x in line.split('=', 1))
+            base[k] = v
+for a in extra:  # options over the file, as the grid run applies them
+    for opt, key in (('--mode=', 'mode'), ('--cost-bps=', 'cost_bps'), ('--lag=', 'lag')):
+        if a.startswith(opt):
+            base[key] = a[len(opt):]
+names = ['sharpe', 'cagr', 'volatility', 'max_drawdown', 'calmar', 'sortino', 'annual_turnover',
+         'cumulative_return', 'omega', 'skew', 'kurtosis', 'var_95', 'cvar_95', 'win_rate', 'best_day',
+         'worst_day', 'total_turnover', 'total_cost', 'beta', 'alpha']
+checked = 0
+for i, (row, g) in enumerate(zip(rows, got)):
+    conf = dict(base, **row)
+    with open(f'p{i}.conf', 'w') as f:
+        for k, v in conf.items():
+            f.write(f'{k} = "{v}"\n')
+    wa = [a for a in wargs if not a.startswith('--config=')] + [f'--config=p{i}.conf']
+    ba = [a for a in bargs if not a.startswith('--config=')] + [f'--config=p{i}.conf']
+    subprocess.run(['weights', *wa, '-o', f'w{i}.csv', 'prices.csv'], check=True)
+    subprocess.run(['backtest', '--prices=prices.csv', f'--weights=w{i}.csv', *ba, f'--metrics=m{i}.json',
+                    f'-o', f'e{i}.csv'], check=True)
+    doc = json.load(open(f'm{i}.json'))
+    m = doc['strategy']
+    for k in row:
+        assert g[k] == row[k], f'point {i}: column {k}: {g[k]!r}, the grid has {row[k]!r}'
+    for n in names:
+        want = m[n]
+        have = None if g[n] == '' else float(g[n])
+        assert (want is None and have is None) or (want is not None and have is not None and
+            (have == want or (math.isnan(have) and math.isnan(want)))), \
+            f'point {i} {row}: {n}: grid {have!r}, weights | backtest {want!r}'
+        checked += 1
+    assert doc['days'] > 100 and m['total_turnover'] > 0, f'point {i}: a run that trades: {doc["days"]} days'
+print(f'{len(rows)} points, {checked} metrics identical')
+EOF
+}
+
+t "every key a grid varies, with the universe, the default look-ahead"
+backtest --grid grid.csv --prices prices.csv --universe universe.csv --config base.conf -o out.csv \
+	--grid-equity eq.csv
+compare out.csv grid.csv --universe=universe.csv --config=base.conf
+
+t "--grid-equity: the net returns of each point's equity CSV, point by point (0 = the first row)"
+/usr/bin/python3 - <<'EOF'
+import csv
+eq = list(csv.DictReader(open('eq.csv')))
+n = len(list(csv.DictReader(open('grid.csv'))))
+for i in range(n):
+    mine = [(r['date'], r['net']) for r in eq if r['point'] == str(i)]
+    theirs = [(r['date'], r['net']) for r in csv.DictReader(open(f'e{i}.csv'))]
+    assert mine == theirs, f'point {i}: {len(mine)} rows vs {len(theirs)}'
+print(f'{len(eq)} rows')
+EOF
+
+t "a look-ahead of 2 days (drops of held and just-bought names), no universe"
+backtest --grid grid.csv --prices prices.csv --config base.conf --lookahead 2 -o out-la.csv
+compare out-la.csv grid.csv --config=base.conf --lookahead=2
+
+t "a subset of the keys over the base configuration and options; prices from stdin; a 3% risk-free rate"
+printf 'lookback,skip\n126,10\n63,0\n200,22\n' >small.csv
+backtest --grid small.csv --config base.conf --cost-bps 25 --mode long_short --rf 0.03 <prices.csv >out-small.csv
+compare out-small.csv small.csv --config=base.conf --cost-bps=25 --mode=long_short --rf=0.03
+
+t "threads do not change a byte; slices put together are the whole grid"
+backtest --grid grid.csv --prices prices.csv --universe universe.csv --config base.conf --jobs 1 -o out-1.csv \
+	--grid-equity eq-1.csv
+assert_same_file out.csv out-1.csv
+assert_same_file eq.csv eq-1.csv
+for k in 0 1 2; do
+	backtest --grid grid.csv --prices prices.csv --universe universe.csv --config base.conf --grid-slice $k/3 \
+		-o slice-$k.csv --grid-equity eqs-$k.csv
+done
+{ cat slice-0.csv; tail -n +2 slice-1.csv; tail -n +2 slice-2.csv; } >slices.csv
+assert_same_file out.csv slices.csv
+{ cat eqs-0.csv; tail -n +2 eqs-1.csv; tail -n +2 eqs-2.csv; } >eqs.csv
+assert_same_file eq.csv eqs.csv
+
+t "bad grids: a key a grid cannot vary, a bad value, a missing value; nothing written"
+printf 'lookback,max_gap\n60,3\n' >bad1.csv
+assert_status 65 backtest --grid bad1.csv --prices prices.csv -o bad.csv 2>err1
+assert_contains err1 "bad1.csv:1: max_gap: not a key a grid can vary"
+printf 'lookback,skip\n60,5\nabc,5\n' >bad2.csv
+assert_status 65 backtest --grid bad2.csv --prices prices.csv -o bad.csv 2>err2
+assert_contains err2 "bad2.csv:3: lookback: 'abc' is not an integer"
+printf 'lookback,skip\n60,\n' >bad3.csv
+assert_status 65 backtest --grid bad3.csv --prices prices.csv -o bad.csv 2>err3
+assert_contains err3 "bad3.csv:2: skip: missing"
+[ ! -e bad.csv ] || fail "an output was written for a bad grid"
+assert_status 64 backtest --grid grid.csv --prices prices.csv --weights w0.csv 2>err4
+assert_contains err4 "no --weights"
+
+t "the panel in two files (--prices twice, lib/panel) gives the same grid"
+/usr/bin/python3 - <<'PY'
+import csv
+rows = list(csv.reader(open('prices.csv')))
+head, body = rows[0], rows[1:]
+cut = body[len(body) // 2][0]
+for name, part in (('p1.csv', [r for r in body if r[0] < cut]), ('p2.csv', [r for r in body if r[0] >= cut])):
+    with open(name, 'w', newline='') as f:
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(head)
+        w.writerows(part)
+PY
+backtest --grid grid.csv --prices p1.csv --prices p2.csv --universe universe.csv --config base.conf -o out-2f.csv
+assert_same_file out.csv out-2f.csv
+
+t "a universe none of whose ids is in the prices is an error, as for weights and backtest"
+printf 'date,id,symbol\n%s,NOPE,NOPE\n' "$(sed -n 2p prices.csv | cut -d, -f1)" >nomatch.csv
+assert_status 65 backtest --grid small.csv --prices prices.csv --universe nomatch.csv -o bad.csv 2>err5
+assert_contains err5 "nomatch.csv: universe: no id of the universe is in the prices"
+assert_status 65 weights --universe nomatch.csv prices.csv >/dev/null 2>err6
+assert_contains err6 "no id of the universe is in the prices"
+[ ! -e bad.csv ] || fail "an output was written"
