@@ -32,7 +32,7 @@ cd "$W"
 today=$(date +%F)
 last=$today
 trading-day -q "$last" || last=$(trading-day --prev "$last")
-start=$(trading-day --list 2020-01-02 "$last" | tail -n 760 | head -n 1)
+start=$(trading-day --list 2020-01-02 "$last" | tail -n 760 | sed -n 1p) # sed reads it all: no SIGPIPE under pipefail
 market-gen -q --seed 3 --securities 80 --days 760 --start "$start" --universe-size 60 \
 	-o prices.csv --universe-out universe.csv
 # The panel as the store keeps it, one file a year (sti-store(7)).
@@ -114,7 +114,7 @@ for page in "$TOP"/man/man[157]/*.[157]; do
 	if [ $rc = 0 ] && grep -q '^usage: ' "$dir.err"; then
 		rc=64
 		echo "--- a usage message" >>"$dir.err"
-		grep -A2 '^usage: ' "$dir.err" | head -n 3 >>"$dir.err"
+		grep -A2 '^usage: ' "$dir.err" | sed -n '1,3p' >>"$dir.err"
 	fi
 	if [ $rc = 0 ]; then
 		pass=$((pass + 1))
