@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "dash/dash.h"
+#include "dash/explorer.h"
 #include "date.h"
 #include "html.h"
 #include "metrics.h"
@@ -1297,7 +1298,7 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		"metrics-sec", "Metrics", "cumulative", "Returns", "underwater", "Drawdown",
 		"rolling-vol", "Rolling", "yearly-sec", "Yearly", "monthly-sec", "Monthly", "drawdowns-sec",
 		"Worst drawdowns", "holdings-sec", "Holdings", "turnover", "Turnover", "params-sec", "Parameters",
-		"sweep", "Sweep", NULL };
+		"sweep", "Sweep", "explorer", "Explorer", NULL };
 	struct derived der = { 0 };
 	dash_equity e = { 0 };
 	dash_weights w = { 0 };
@@ -1338,8 +1339,13 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		snprintf(sub, sizeof sub, "generated %s", in->now);
 	char title[256];
 	snprintf(title, sizeof title, "%s \xe2\x80\x94 %s", in->title ? in->title : "Backtest", name);
-	if (in->sweep == NULL)
-		nav[24] = NULL;
+	if (in->grid_table == NULL)
+		nav[26] = NULL;
+	if (in->sweep == NULL) {
+		nav[24] = in->grid_table ? "explorer" : NULL;
+		nav[25] = "Explorer";
+		nav[26] = NULL;
+	}
 	html_page_begin(fp, title, sub, 0, in->links ? nav : nav + 4);
 
 	if (probs->n > 0) {
@@ -1451,6 +1457,8 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		html_notice(fp, "warn", "Not available: no strategy config and no parameters in the metrics.");
 	html_section_end(fp);
 
+	if (in->grid_table)
+		rc |= dash_explorer(fp, in->grid_table, in->grid_equity, params, probs);
 	if (in->sweep) {
 		if (have_s) {
 			html_section_begin(fp, "sweep", "Parameter sensitivity", 0);
