@@ -259,7 +259,7 @@ production(const struct grid *g, json_t *params)
 }
 
 static const char script[] =
-	"(function(){\n"
+	"(function(){function init(){\n"
 	"var D=JSON.parse(document.getElementById('explorer-data').textContent),P=D.pts,nc=D.cols.length,sel=[],i,c;\n"
 	"function $(x){return document.getElementById(x)}\n"
 	"function vals(c){var s={},o=[];P.forEach(function(p){if(!s.hasOwnProperty(p.g[c])){s[p.g[c]]=1;o.push(p.g[c])}});\n"
@@ -272,7 +272,7 @@ static const char script[] =
 	"function best(){var b=0;for(var i=1;i<P.length;i++)if(P[i].m[0]!=null&&(P[b].m[0]==null||P[i].m[0]>P[b].m[0]))b=i;return b}\n"
 	"function show(k){var p=k>=0?P[k]:null,ids=['ex-sharpe','ex-cagr','ex-vol','ex-mdd','ex-psr','ex-dsr'];\n"
 	"ids.forEach(function(id,j){$(id).textContent=p?f(p.m[j],j==0?2:1,j>0):'-'});\n"
-	"if(!p){$('ex-status').textContent='That combination is not in the grid.';$('ex-curve').setAttribute('d','');$('ex-dd').setAttribute('d','');return}\n"
+	"if(!p){mark(null);$('ex-status').textContent='That combination is not in the grid.';$('ex-curve').setAttribute('d','');$('ex-dd').setAttribute('d','');return}\n"
 	"for(var c=0;c<nc;c++)sel[c].value=p.g[c];\n"
 	"$('ex-status').textContent='Point '+(k+1)+' of '+P.length+(k==D.prod?' \\u2014 the production configuration':D.prod>=0?' (not the production configuration)':'')+\n"
 	"(k==best()?' \\u2014 the best Sharpe of the grid':'');\n"
@@ -282,12 +282,20 @@ static const char script[] =
 	"var pk=1,dd=p.c.map(function(w){pk=Math.max(pk,w);return w/pk-1}),mn=Math.min.apply(null,dd.concat([-1e-9]));\n"
 	"var d=line(dd,mn,0,120);$('ex-dd').setAttribute('d',d?d+'L600 18L0 18Z':'');\n"
 	"$('ex-ddlab').textContent='worst month-end '+f(mn,1,1);\n"
-	"var hm=document.querySelectorAll('[data-ex-point]');for(var j=0;j<hm.length;j++)hm[j].classList.toggle('ex-cur',+hm[j].getAttribute('data-ex-point')==k)}\n"
+	"if(typeof mark=='function')mark(p)}\n"
 	"for(c=0;c<nc;c++){var e=$('ex-sel-'+c);vals(c).forEach(function(v){var o=document.createElement('option');o.value=v;o.textContent=v;e.appendChild(o)});\n"
 	"e.addEventListener('change',function(){show(find())});sel.push(e)}\n"
 	"$('ex-prod').disabled=D.prod<0;$('ex-prod').addEventListener('click',function(){show(D.prod)});\n"
 	"$('ex-best').addEventListener('click',function(){show(best())});\n"
-	"show(D.prod>=0?D.prod:best())})();\n";
+	"var li=D.cols.indexOf('lookback'),si=D.cols.indexOf('skip'),cells=[],num=function(t){return +String(t).replace(/[^0-9.eE+-]/g,'')};\n"
+	"if(li>=0&&si>=0)document.querySelectorAll('#chart-sweep rect[data-v]').forEach(function(r){var t=r.querySelector('title'),\n"
+	"m=t&&/^lookback (.+), skip (.+): /.exec(t.textContent);if(!m)return;var c={r:r,l:num(m[1]),s:num(m[2])};cells.push(c);r.style.cursor='pointer';\n"
+	"r.addEventListener('click',function(){[[li,c.l],[si,c.s]].forEach(function(q){var o=sel[q[0]].options;for(var j=0;j<o.length;j++)if(num(o[j].value)==q[1])sel[q[0]].value=o[j].value});\n"
+	"show(find());document.getElementById('explorer').scrollIntoView()})});\n"
+	"function mark(p){cells.forEach(function(c){var on=!!p&&num(p.g[li])==c.l&&num(p.g[si])==c.s;c.r.classList.toggle('ex-cur',on);\n"
+	"c.r.style.stroke=on?'currentColor':'';c.r.style.strokeWidth=on?'3':''})}\n"
+	"show(D.prod>=0?D.prod:best())}\n"
+	"if(document.readyState=='loading')document.addEventListener('DOMContentLoaded',init);else init()})();\n";
 
 static void
 write_data(FILE *fp, const struct grid *g, long prod)

@@ -335,5 +335,5 @@ assert_status 73 dash-gen backtest -q -o no/such/dir/x.html
 [ -z "$(ls no 2>/dev/null)" ] || fail "left files behind"
 t "the browser runs: no console error, no request, every chart and table, screenshots"
 browsers_check
-$PY "$T/check.py" explorer explorer.json real/sweep.csv || fail "explorer in Chromium"
+$PY "$T/check.py" explorer explorer.json real/sweep.csv sweep || fail "explorer in Chromium"
 echo "screenshots: $(ls "$OUT"/*.png | wc -l) in $OUT"

@@ -104,13 +104,19 @@ const explorerProbe = `(() => {
 	const read = () => ({ g: sels.map((s) => s.value), sharpe: document.getElementById('ex-sharpe').textContent,
 		psr: document.getElementById('ex-psr').textContent, dsr: document.getElementById('ex-dsr').textContent,
 		status: document.getElementById('ex-status').textContent,
-		curve: (document.getElementById('ex-curve').getAttribute('d') || '').length });
+		curve: (document.getElementById('ex-curve').getAttribute('d') || '').length,
+		cells: Array.from(document.querySelectorAll('#chart-sweep rect.ex-cur')).map((r) => r.getAttribute('data-v')) });
 	const out = { first: read(), prod: D.prod, picks: [], clientWidth: document.documentElement.clientWidth,
 		widths: Array.from(document.querySelectorAll('svg.ex-chart')).map((e) => e.getBoundingClientRect().right) };
 	D.pts.forEach((p) => {
 		sels.forEach((s, c) => { s.value = p.g[c]; s.dispatchEvent(new Event('change')); });
 		out.picks.push(read());
 	});
+	// a click on the sweep heatmap's last cell chooses that point
+	const cell = Array.from(document.querySelectorAll('#chart-sweep rect[data-v]')).pop();
+	if (cell) { cell.dispatchEvent(new MouseEvent('click', { bubbles: true })); out.click = { v: cell.getAttribute('data-v'), ...read() }; }
+	const lg = document.getElementById('sweep-legend');
+	out.legend = lg ? { lo: lg.getAttribute('data-lo'), hi: lg.getAttribute('data-hi'), steps: lg.querySelectorAll('rect').length } : null;
 	return JSON.stringify(out); })()`;
 
 async function run() {
