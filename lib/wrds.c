@@ -82,28 +82,46 @@ rank_days(FILE *m, const struct wrds_universe_q *q)
 	return first;
 }
 
+static void
+names_where(FILE *m, const char *alias, const struct wrds_prices_q *ids)
+{
+	if (ids == NULL)
+		return;
+	fprintf(m, "  WHERE %s.permno = ANY (", alias);
+	id_array(m, ids);
+	fputs(")\n", m);
+}
+
 /* nm: the name rows (of the permnos of ids, or all), each with nx, the start of the permno's next row.
  * Joined on s <= date < nx (see name_join()), a date takes one row: the one that started last, so that
  * overlapping rows never double a (date, permno). The join keeps the row order of the daily file, so a
- * pull streams without a sort when the server can read the rows in order. */
+ * pull streams without a sort when the server can read the rows in order. Rows that are the same in
+ * start and end both match. */
 static void
 names_cte(FILE *m, const struct tables *t, const struct wrds_prices_q *ids)
 {
-	fprintf(m, "nm AS (\n"
-	    "  SELECT n.permno, n.%s AS s, coalesce(n.%s, 'infinity') AS e,\n"
-	    "    coalesce(lead(n.%s) OVER (PARTITION BY n.permno ORDER BY n.%s, n.%s), 'infinity') AS nx,\n"
+	/* nx by a grouped self-join rather than lead(): a window function here keeps the server from
+	 * running the join in parallel. Of two rows with the same start, the one that ends first gets an
+	 * empty range. */
+	fprintf(m, "nx AS (\n"
+	    "  SELECT a.permno, a.%s AS s, coalesce(a.%s, 'infinity') AS e, min(o.%s) AS nx\n"
+	    "  FROM %s a JOIN %s o ON o.permno = a.permno AND (o.%s > a.%s\n"
+	    "    OR (o.%s = a.%s AND coalesce(o.%s, 'infinity') > coalesce(a.%s, 'infinity')))\n",
+	    t->nm_start, t->nm_end, t->nm_start, t->names, t->names, t->nm_start, t->nm_start, t->nm_start,
+	    t->nm_start, t->nm_end, t->nm_end);
+	names_where(m, "a", ids);
+	fprintf(m, "  GROUP BY 1, 2, 3\n"
+	    "), nm AS (\n"
+	    "  SELECT n.permno, n.%s AS s, coalesce(n.%s, 'infinity') AS e, coalesce(x.nx, 'infinity') AS nx,\n"
 	    "    NULLIF(n.ticker, '') AS symbol, n.permco::int AS permco, NULLIF(n.%s, '') AS share_class,\n"
 	    "    NULLIF(n.%s, '') AS exchange, NULLIF(n.%s, '') AS cusip,\n"
 	    "    coalesce(%s, false) AS common,\n"
 	    "    coalesce(%s, false) AS nasdaq\n"
-	    "  FROM %s n\n",
-	    t->nm_start, t->nm_end, t->nm_start, t->nm_start, t->nm_end, t->shrcls, t->exch, t->cusip, t->common,
-	    t->nasdaq, t->names);
-	if (ids != NULL) {
-	    fputs("  WHERE n.permno = ANY (", m);
-	    id_array(m, ids);
-	    fputs(")\n", m);
-	}
+	    "  FROM %s n\n"
+	    "  LEFT JOIN nx x ON x.permno = n.permno AND x.s = n.%s AND x.e = coalesce(n.%s, 'infinity')\n",
+	    t->nm_start, t->nm_end, t->shrcls, t->exch, t->cusip, t->common, t->nasdaq, t->names, t->nm_start,
+	    t->nm_end);
+	names_where(m, "n", ids);
 	fputs(")", m);
 }
 

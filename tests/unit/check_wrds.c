@@ -37,7 +37,8 @@ START_TEST(test_universe)
 	q.top = 500;
 	sql = wrds_universe_sql(&q);
 	ck_assert_int_eq(count(sql, "crsp.dsp500list"), 0);
-	ck_assert_int_eq(count(sql, "crsp.dsenames"), 1); /* daily names, not msenames */
+	ck_assert_int_eq(count(sql, "crsp.msenames"), 0); /* daily names, not monthly ones */
+	ck_assert_int_eq(count(sql, "crsp.dsenames"), 3);
 	/* tidy-finance's legacy filter: 1/31 NYSE, 2/32 AMEX, 3/33 NASDAQ */
 	ck_assert_int_eq(count(sql, "n.shrcd IN (10, 11) AND n.exchcd IN (1, 2, 3, 31, 32, 33)"), 1);
 	ck_assert_int_eq(count(sql, "adv >="), 0); /* no floor, no volume condition */
@@ -87,7 +88,7 @@ START_TEST(test_prices)
 		.to = date_from_ymd(2024, 1, 31) };
 	char *sql = wrds_prices_sql(&q), *miss;
 
-	ck_assert_int_eq(count(sql, "'{10107,14593}'::int[]"), 3); /* names, delistings, prices */
+	ck_assert_int_eq(count(sql, "'{10107,14593}'::int[]"), 4); /* names (twice), delistings, prices */
 	ck_assert_int_eq(count(sql, "crsp.dsedelist"), 1);
 	ck_assert_int_eq(count(sql, "crsp.dsi"), 1);  /* the delisting row: the next trading day */
 	ck_assert_int_eq(count(sql, "(1 + "), 0);     /* never compounded into the last day's return */
@@ -107,7 +108,7 @@ START_TEST(test_prices)
 	ck_assert_int_eq(count(sql, "dsedelist"), 0); /* CIZ has its delisting rows in dsf_v2 */
 	ck_assert_int_eq(count(sql, "x.delactiontype = 'DEL'"), 1);
 	ck_assert_int_eq(count(sql, "THEN b.dlyask ELSE b.dlyhigh"), 1); /* no trades: closing ask/bid */
-	ck_assert_int_eq(count(sql, "'{10107,14593}'::int[]"), 2);
+	ck_assert_int_eq(count(sql, "'{10107,14593}'::int[]"), 3);
 	free(sql);
 	sql = wrds_latest_sql(WRDS_CIZ);
 	ck_assert_str_eq(sql, "COPY (SELECT max(dlycaldt) FROM crsp.dsf_v2) TO STDOUT WITH (FORMAT csv)\n");
@@ -150,7 +151,7 @@ START_TEST(test_many_ids)
 	q.ids = ids;
 	sql = wrds_prices_sql(&q);
 	ck_assert_ptr_nonnull(sql);
-	ck_assert_int_eq(count(sql, ",109999}'"), 2);
+	ck_assert_int_eq(count(sql, ",109999}'"), 3); /* names (twice) and prices */
 	ck_assert_uint_gt(strlen(sql), 600000);
 	free(sql);
 	free(ids);
