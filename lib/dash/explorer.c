@@ -313,12 +313,11 @@ write_data(FILE *fp, const struct grid *g, long prod)
 	/* month labels from point 0's dates (the points share the market's calendar) */
 	ym = -1;
 	for (size_t d = 0; d < p0->n; d++) {
-		char b[DATE_LEN + 1];
-		date_fmt(p0->day[d], b);
-		int cur = atoi(b) * 12 + atoi(b + 5);
+		int y, mo, dd, cur;
+		date_to_ymd(p0->day[d], &y, &mo, &dd);
+		cur = y * 12 + mo;
 		if (cur != ym) {
-			b[7] = '\0';
-			fprintf(fp, "%s\"%s\"", first ? "" : ",", b);
+			fprintf(fp, "%s\"%04d-%02d\"", first ? "" : ",", y, mo);
 			first = 0;
 			ym = cur;
 		}
@@ -347,9 +346,9 @@ write_data(FILE *fp, const struct grid *g, long prod)
 		double w = 1;
 		int prev = -1, n = 0;
 		for (size_t d = 0; d < pt->n; d++) {
-			char b[DATE_LEN + 1];
-			date_fmt(pt->day[d], b);
-			int cur = atoi(b) * 12 + atoi(b + 5);
+			int y, mo, dd, cur;
+			date_to_ymd(pt->day[d], &y, &mo, &dd);
+			cur = y * 12 + mo;
 			if (prev >= 0 && cur != prev) {
 				fprintf(fp, "%s%.4g", n++ ? "," : "", w);
 			}
