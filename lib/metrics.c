@@ -448,3 +448,72 @@ mt_rolling_beta(const double *r, const double *b, size_t n, size_t w, double *ou
 		out[i] = var > 0 ? cov / var : NAN;
 	}
 }
+
+/* ============================================================ probabilistic and deflated Sharpe */
+
+double
+mt_norm_cdf(double x)
+{
+	return 0.5 * erfc(-x / sqrt(2.0));
+}
+
+/* Acklam's rational approximation (relative error 1.15e-9), then one Halley step on the exact CDF. */
+double
+mt_norm_ppf(double p)
+{
+	static const double a[6] = { -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+		1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00 };
+	static const double b[5] = { -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+		6.680131188771972e+01, -1.328068155288572e+01 };
+	static const double c[6] = { -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+		-2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00 };
+	static const double d[4] = { 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+		3.754408661907416e+00 };
+	double q, r, x, e, u;
+
+	if (!(p > 0 && p < 1))
+		return NAN;
+	if (p < 0.02425) {
+		q = sqrt(-2 * log(p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	} else if (p <= 1 - 0.02425) {
+		q = p - 0.5;
+		r = q * q;
+		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+		    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+	} else {
+		q = sqrt(-2 * log1p(-p));
+		x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	}
+	e = mt_norm_cdf(x) - p;
+	u = e * 2.5066282746310002 * exp(x * x / 2);
+	return x - u / (1 + x * u / 2);
+}
+
+double
+mt_psr(double sr, double sr0, double n, double skew, double exkurt)
+{
+	double v = 1 - skew * sr + (exkurt + 2) / 4 * sr * sr;
+
+	if (!(n >= 2) || !(v > 0))
+		return NAN;
+	return mt_norm_cdf((sr - sr0) * sqrt(n - 1) / sqrt(v));
+}
+
+double
+mt_expected_max_sr(double var_sr, double ntrials)
+{
+	const double g = 0.5772156649015329; /* Euler-Mascheroni */
+
+	if (!(ntrials >= 2) || !(var_sr >= 0))
+		return NAN;
+	return sqrt(var_sr) * ((1 - g) * mt_norm_ppf(1 - 1 / ntrials) + g * mt_norm_ppf(1 - 1 / (ntrials * 2.718281828459045)));
+}
+
+double
+mt_dsr(double sr, double n, double skew, double exkurt, double var_sr, double ntrials)
+{
+	return mt_psr(sr, mt_expected_max_sr(var_sr, ntrials), n, skew, exkurt);
+}

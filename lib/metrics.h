@@ -98,4 +98,20 @@ void mt_extra(const int *date, const double *r, const double *b, size_t n, struc
 void mt_rolling_sortino(const double *r, size_t n, size_t w, double *out);
 void mt_rolling_beta(const double *r, const double *b, size_t n, size_t w, double *out);
 
+/* Honest about search (Bailey and Lopez de Prado, "The deflated Sharpe ratio", J. Portfolio Management 2014).
+ * Sharpe ratios here are per period (daily, not annualised); n is the number of returns, skew and exkurt the
+ * returns' skewness and excess kurtosis (the paper's gamma4 is exkurt + 3).
+ *   mt_norm_cdf, mt_norm_ppf: the standard normal's CDF and its inverse (p in (0, 1), else NaN).
+ *   mt_psr: the probabilistic Sharpe ratio, P(true SR > sr0) =
+ *     Phi((sr - sr0) sqrt(n - 1) / sqrt(1 - skew sr + (gamma4 - 1) / 4 sr^2)).
+ *   mt_expected_max_sr: E[max SR] of ntrials independent trials whose Sharpe ratios have variance var_sr
+ *     (true SR 0): sqrt(var_sr) ((1 - g) Phi^-1(1 - 1/N) + g Phi^-1(1 - 1/(N e))), g Euler-Mascheroni.
+ *   mt_dsr: the deflated Sharpe ratio, mt_psr with sr0 = mt_expected_max_sr(var_sr, ntrials).
+ * NaN when undefined (n < 2, ntrials < 2, a non-positive variance inside the root). These can't fail. */
+double mt_norm_cdf(double x);
+double mt_norm_ppf(double p);
+double mt_psr(double sr, double sr0, double n, double skew, double exkurt);
+double mt_expected_max_sr(double var_sr, double ntrials);
+double mt_dsr(double sr, double n, double skew, double exkurt, double var_sr, double ntrials);
+
 #endif

@@ -10,13 +10,15 @@
 #include "err.h"
 #include "log.h"
 
-enum { OPT_CONFIG = 1, OPT_EQUITY, OPT_LINKS, OPT_METRICS, OPT_REFRESH, OPT_ROOT, OPT_SWEEP, OPT_TITLE, OPT_WEIGHTS };
+enum { OPT_CONFIG = 1, OPT_EQUITY, OPT_GRID_EQUITY, OPT_GRID_TABLE, OPT_LINKS, OPT_METRICS, OPT_REFRESH, OPT_ROOT, OPT_SWEEP, OPT_TITLE, OPT_WEIGHTS };
 
 static void usage(int status);
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "equity", required_argument, NULL, OPT_EQUITY },
+	{ "grid-equity", required_argument, NULL, OPT_GRID_EQUITY },
+	{ "grid-table", required_argument, NULL, OPT_GRID_TABLE },
 	{ "links", no_argument, NULL, OPT_LINKS },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "output", required_argument, NULL, 'o' },
@@ -71,6 +73,8 @@ main(int argc, char *argv[])
 		switch (opt) {
 		case OPT_CONFIG: bt.config = optarg; break;
 		case OPT_EQUITY: bt.equity = optarg; break;
+		case OPT_GRID_EQUITY: bt.grid_equity = optarg; break;
+		case OPT_GRID_TABLE: bt.grid_table = optarg; break;
 		case OPT_LINKS: links = 1; break;
 		case OPT_METRICS: bt.metrics = optarg; break;
 		case 'o': out = optarg; break;
@@ -83,12 +87,15 @@ main(int argc, char *argv[])
 		}
 	}
 	cli_done();
+	if (bt.grid_equity && !bt.grid_table)
+		err_die(EX_USAGE, "--grid-equity needs --grid-table");
 	if (optind != argc)
 		usage(EX_USAGE);
 	if (backtest && (root != NULL || refresh > 0))
 		err_die(EX_USAGE, "backtest: --root and --refresh belong to the live and mock pages");
-	if (!backtest && (bt.equity || bt.metrics || bt.weights || bt.config || bt.sweep))
-		err_die(EX_USAGE, "%s: --equity, --metrics, --weights, --config and --sweep belong to the backtest page",
+	if (!backtest && (bt.equity || bt.metrics || bt.weights || bt.config || bt.sweep || bt.grid_table ||
+	    bt.grid_equity))
+		err_die(EX_USAGE, "%s: --equity, --metrics, --weights, --config, --sweep and --grid-* belong to the backtest page",
 		    cmd);
 	if (!backtest && root == NULL)
 		err_die(EX_USAGE, "%s: --root DIR is required", cmd);
@@ -131,7 +138,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: dash-gen backtest [-q] [--equity FILE] [--metrics FILE] [--weights FILE] [--config FILE]\n"
-	    "                [--sweep FILE] [--title TEXT] [--links] [-o FILE]\n"
+	    "                [--sweep FILE] [--grid-table FILE [--grid-equity FILE]] [--title TEXT] [--links]\n"
+	    "                [-o FILE]\n"
 	    "       dash-gen live | mock [-q] --root DIR [--refresh SECONDS] [--title TEXT] [--links] [-o FILE]\n"
 	    "Write a dashboard as one self-contained HTML page (no network needed to view it).\n");
 	exit(status);

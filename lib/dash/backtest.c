@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "dash/dash.h"
+#include "dash/explorer.h"
 #include "date.h"
 #include "html.h"
 #include "metrics.h"
@@ -832,8 +833,33 @@ distinct(const double *a, size_t n, double *out)
 	return k;
 }
 
+/* The heatmap's colour legend: svg_heatmap's sequential scale (the f0 colour at opacity 0.12 for the lowest
+ * Sharpe ratio to 0.90 for the highest), in five steps, labelled with both ends. */
+static void
+sweep_legend(FILE *fp, const struct sweep *s, int explorer)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	char a[HTML_NUM_MAX], b[HTML_NUM_MAX];
+
+	for (size_t i = 0; i < s->n; i++)
+		if (isfinite(s->sharpe[i])) {
+			lo = fmin(lo, s->sharpe[i]);
+			hi = fmax(hi, s->sharpe[i]);
+		}
+	if (!isfinite(lo))
+		return;
+	fprintf(fp, "<p class=\"legend\" id=\"sweep-legend\" data-lo=\"%.17g\" data-hi=\"%.17g\">Colour: Sharpe ratio, "
+	    "%s <svg width=\"100\" height=\"12\" viewBox=\"0 0 100 12\" role=\"img\" aria-label=\"colour scale\">",
+	    lo, hi, html_fmt_num(lo, 2, a));
+	for (int k = 0; k < 5; k++)
+		fprintf(fp, "<rect class=\"f0\" fill-opacity=\"%.2f\" x=\"%d\" y=\"0\" width=\"20\" height=\"12\"/>",
+		    0.12 + 0.78 * k / 4.0, 20 * k);
+	fprintf(fp, "</svg> %s%s</p>\n", html_fmt_num(hi, 2, b),
+	    explorer ? " \xc2\xb7 outlined: the explorer's point; a click on a cell chooses it there" : "");
+}
+
 static int
-sect_sweep(FILE *fp, const struct sweep *s)
+sect_sweep(FILE *fp, const struct sweep *s, int explorer)
 {
 	double *lb = malloc((s->n + 1) * sizeof *lb), *sk = malloc((s->n + 1) * sizeof *sk), *v;
 	size_t nl, ns, i, j, best = 0;
@@ -871,6 +897,7 @@ sect_sweep(FILE *fp, const struct sweep *s)
 		SVG_NUM, 0, 0, 1, NULL, 1, 0, NULL, 0 };
 	rc = svg_heatmap(fp, &c, rp, nl, cp, ns, v, "lookback", "skip");
 	free(v);
+	sweep_legend(fp, s, explorer);
 	if (s->n > 0) {
 		html_table_begin(fp, "sweep-best", "Best parameters by Sharpe", 0,
 		    ">Lookback|>Skip|>Sharpe|>CAGR|>Max drawdown");
@@ -1297,7 +1324,7 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		"metrics-sec", "Metrics", "cumulative", "Returns", "underwater", "Drawdown",
 		"rolling-vol", "Rolling", "yearly-sec", "Yearly", "monthly-sec", "Monthly", "drawdowns-sec",
 		"Worst drawdowns", "holdings-sec", "Holdings", "turnover", "Turnover", "params-sec", "Parameters",
-		"sweep", "Sweep", NULL };
+		"sweep", "Sweep", "explorer", "Explorer", NULL };
 	struct derived der = { 0 };
 	dash_equity e = { 0 };
 	dash_weights w = { 0 };
@@ -1338,8 +1365,13 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		snprintf(sub, sizeof sub, "generated %s", in->now);
 	char title[256];
 	snprintf(title, sizeof title, "%s \xe2\x80\x94 %s", in->title ? in->title : "Backtest", name);
-	if (in->sweep == NULL)
-		nav[24] = NULL;
+	if (in->grid_table == NULL)
+		nav[26] = NULL;
+	if (in->sweep == NULL) {
+		nav[24] = in->grid_table ? "explorer" : NULL;
+		nav[25] = "Explorer";
+		nav[26] = NULL;
+	}
 	html_page_begin(fp, title, sub, 0, in->links ? nav : nav + 4);
 
 	if (probs->n > 0) {
@@ -1451,10 +1483,12 @@ dash_backtest(FILE *fp, const dash_backtest_in *in, dash_probs *probs)
 		html_notice(fp, "warn", "Not available: no strategy config and no parameters in the metrics.");
 	html_section_end(fp);
 
+	if (in->grid_table)
+		rc |= dash_explorer(fp, in->grid_table, in->grid_equity, params, probs);
 	if (in->sweep) {
 		if (have_s) {
 			html_section_begin(fp, "sweep", "Parameter sensitivity", 0);
-			rc |= sect_sweep(fp, &sw);
+			rc |= sect_sweep(fp, &sw, in->grid_table != NULL);
 			html_section_end(fp);
 		} else
 			missing_section(fp, "sweep", "Parameter sensitivity", "the sweep CSV", 0);

@@ -63,6 +63,8 @@ typedef struct dash_backtest_in {
 	const char *weights; /* weights CSV: holdings are the rows of its latest date */
 	const char *config;  /* strategy config (key = value lines, or one JSON object) */
 	const char *sweep;   /* sweep CSV: lookback,skip,sharpe[,cagr,max_drawdown,...] */
+	const char *grid_table;  /* grid CSV (backtest --grid): the parameter explorer, see dash/explorer.h */
+	const char *grid_equity; /* grid equity CSV (backtest --grid-equity), NULL: no curves */
 	const char *title;   /* page title, NULL for the default */
 	const char *now;     /* generation time shown in the header ("2026-11-25 21:30 UTC") */
 	int links;           /* 1: link the live and mock pages at ../live/, ../mock/ (pipelines/dashboards) */

@@ -86,6 +86,27 @@ assert all(not r.endswith("*") for r in rows[1:-1]), rows
 assert "* a partial year: the series runs from %s to %s." % (m["start"], m["end"]) in page
 EOF2
 
+t "explorer: backtest --grid over the real market, the production point marked, PSR and DSR"
+# The grid engine's files (sti-backtest(5)) as pipelines/sweep stores them; etc/strategy.conf is the
+# production configuration (lookback 264, skip 22), one of the points.
+{ echo lookback,skip; for l in 63 126 264; do for k in 0 22; do echo "$l,$k"; done; done; } >real/grid.csv
+backtest --grid real/grid.csv --config "$TOP/etc/strategy.conf" --prices real/prices.csv -o real/sweep.csv \
+	--grid-equity real/grid-equity.csv
+dash-gen backtest --equity real/equity.csv --metrics real/metrics.json --config "$TOP/etc/strategy.conf" \
+	--sweep real/sweep.csv --grid-table real/sweep.csv --grid-equity real/grid-equity.csv -o explorer.html
+tidy_ok explorer.html
+$PY "$T/check.py" offline explorer.html
+assert_contains explorer.html '<section class="wide" id="explorer">'
+assert_contains explorer.html '"prod":5,"trials":6,'
+assert_contains explorer.html 'In-sample: every one of these 6 points'
+browser explorer.html explorer "|"
+# a grid equity row naming a point the table does not have: named, exit 65, the page still written
+{ head -1 real/grid-equity.csv; echo "6,2020-01-02,0.01"; } >bad-ge.csv
+assert_status 65 dash-gen backtest -q --grid-table real/sweep.csv --grid-equity bad-ge.csv -o bad-ge.html 2>bad-ge.err
+assert_contains bad-ge.err 'bad-ge.csv:2: point: point 6 is not a row of the grid table'
+assert_contains bad-ge.html 'Parameter explorer'
+assert_status 64 dash-gen backtest --grid-equity real/grid-equity.csv -o x.html 2>/dev/null
+
 t "the number check notices a changed number"
 sed 's/data-v="\([0-9]\)/data-v="9\1/' backtest.html >changed.html
 if $PY "$T/check.py" backtest changed.html bt 2>/dev/null; then fail "dash-check accepted a changed page"; fi
@@ -314,4 +335,5 @@ assert_status 73 dash-gen backtest -q -o no/such/dir/x.html
 [ -z "$(ls no 2>/dev/null)" ] || fail "left files behind"
 t "the browser runs: no console error, no request, every chart and table, screenshots"
 browsers_check
+$PY "$T/check.py" explorer explorer.json real/sweep.csv sweep || fail "explorer in Chromium"
 echo "screenshots: $(ls "$OUT"/*.png | wc -l) in $OUT"

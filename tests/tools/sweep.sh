@@ -36,6 +36,9 @@ assert_same_file want.csv "$STI_STORE/backtest/$date/sweep.csv"
 run=$(last_run mark-1)
 assert_same_file want-equity.csv "$run/equity.csv"
 assert_contains sweep-local.log "best lookback="
+# pipelines/dashboards gives the newest sweep's table and points' returns to the backtest page's explorer
+"$flows/dashboards" 2>dashboards.log || { tail dashboards.log; fail dashboards; }
+assert_contains "$STI_STORE/dashboards/backtest/index.html" '"trials":6,'
 
 t "an s3:// store is required to spread a sweep over machines"
 echo : >machines

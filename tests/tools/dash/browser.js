@@ -95,6 +95,30 @@ const domProbe = `(() => {
 	});
 })()`;
 
+// The parameter explorer, when the page has one: the point shown first (the production configuration), then
+// every point chosen through its selects as a reader would (a change event per select): the grid values, the
+// Sharpe ratio, PSR and DSR shown, and the width of each explorer chart.
+const explorerProbe = `(() => {
+	const data = document.getElementById('explorer-data'); if (!data) return 'null';
+	const D = JSON.parse(data.textContent), sels = Array.from(document.querySelectorAll('#explorer select'));
+	const read = () => ({ g: sels.map((s) => s.value), sharpe: document.getElementById('ex-sharpe').textContent,
+		psr: document.getElementById('ex-psr').textContent, dsr: document.getElementById('ex-dsr').textContent,
+		status: document.getElementById('ex-status').textContent,
+		curve: (document.getElementById('ex-curve').getAttribute('d') || '').length,
+		cells: Array.from(document.querySelectorAll('#chart-sweep rect.ex-cur')).map((r) => r.getAttribute('data-v')) });
+	const out = { first: read(), prod: D.prod, picks: [], clientWidth: document.documentElement.clientWidth,
+		widths: Array.from(document.querySelectorAll('svg.ex-chart')).map((e) => e.getBoundingClientRect().right) };
+	D.pts.forEach((p) => {
+		sels.forEach((s, c) => { s.value = p.g[c]; s.dispatchEvent(new Event('change')); });
+		out.picks.push(read());
+	});
+	// a click on the sweep heatmap's last cell chooses that point
+	const cell = Array.from(document.querySelectorAll('#chart-sweep rect[data-v]')).pop();
+	if (cell) { cell.dispatchEvent(new MouseEvent('click', { bubbles: true })); out.click = { v: cell.getAttribute('data-v'), ...read() }; }
+	const lg = document.getElementById('sweep-legend');
+	out.legend = lg ? { lo: lg.getAttribute('data-lo'), hi: lg.getAttribute('data-hi'), steps: lg.querySelectorAll('rect').length } : null;
+	return JSON.stringify(out); })()`;
+
 async function run() {
 	const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
 	const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
@@ -107,6 +131,7 @@ async function run() {
 		await loaded;
 		await sleep(200);
 		const dom = JSON.parse((await s('Runtime.evaluate', { expression: domProbe, returnByValue: true })).result.value);
+		dom.explorer = JSON.parse((await s('Runtime.evaluate', { expression: explorerProbe, returnByValue: true })).result.value);
 		// Hover the middle of the first line chart: the tooltip must show a date and values.
 		const box = (await s('Runtime.evaluate', { returnByValue: true, expression: `(() => {
 			const g = document.querySelector('svg.ch .pts'); if (!g) return null;

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """check: read a dash-gen page back and compare its numbers with the inputs it was made from.
 
+  check.py explorer BROWSER.json GRID.csv   the explorer's picks against the grid CSV
   check.py backtest PAGE DIR    DIR holds equity.csv metrics.json weights.csv sweep.csv
   check.py live PAGE ROOT       ROOT is the store the page was made from
   check.py offline PAGE         the page asks for nothing over the network
@@ -8,6 +9,7 @@
 
 Every table cell and chart mark carries data-v (the raw number); the cell text is the same number
 formatted for people, which is checked too. Exits 1 with a message on the first difference."""
+import csv
 import html.parser
 import json
 import math
@@ -372,6 +374,47 @@ def check_browser(path, url, figs, tables):
     print("browser ok: %s px, %d figures, %d tables" % ("/".join(sorted(r["views"])), len(figs), len(tables)))
 
 
+def check_explorer(path, grid, sweep=False):
+    """The explorer in Chromium (browser.js): the point first shown is the production one; choosing each
+    grid point through the selects shows that point's Sharpe ratio, as the grid CSV (backtest --grid, the
+    expectation) has it to 2 decimals, and its curve; no explorer chart reaches past the screen. With sweep
+    (the grid is also the page's --sweep): that point's heatmap cell alone is outlined, a click on a cell
+    chooses its point, and the legend spans the grid's lowest to highest Sharpe ratio in 5 steps."""
+    r = json.load(open(path))
+    rows = list(csv.DictReader(open(grid)))
+    cols = list(rows[0].keys())
+    ncol = cols.index("sharpe")
+    for w, v in r["views"].items():
+        e = v.get("explorer")
+        if not e:
+            fail("%s px: no explorer" % w)
+        if len(e["picks"]) != len(rows):
+            fail("%s px: explorer has %d points, the grid %d" % (w, len(e["picks"]), len(rows)))
+        if e["prod"] >= 0 and "production" not in e["first"]["status"]:
+            fail("%s px: the production point is not the one shown first: %r" % (w, e["first"]))
+        for i, (p, row) in enumerate(zip(e["picks"], rows)):
+            if p["g"] != [row[c] for c in cols[:ncol]]:
+                fail("%s px: point %d: selects show %r, the grid has %r" % (w, i, p["g"], row))
+            want = "%.2f" % float(row["sharpe"])
+            if p["sharpe"] != want:
+                fail("%s px: point %d %r: Sharpe shown %r, the grid CSV has %s" % (w, i, p["g"], p["sharpe"], want))
+            if not re.match(r"^\d+\.\d%$", p["psr"]) or not re.match(r"^\d+\.\d%$", p["dsr"]) or p["curve"] < 100:
+                fail("%s px: point %d: PSR %r, DSR %r, curve %d chars" % (w, i, p["psr"], p["dsr"], p["curve"]))
+            if float(p["dsr"][:-1]) > float(p["psr"][:-1]) + 1e-9:
+                fail("%s px: point %d: DSR %s above PSR %s (the deflated bar is higher)" % (w, i, p["dsr"], p["psr"]))
+            if sweep and [float(x) for x in p["cells"]] != [float(row["sharpe"])]:
+                fail("%s px: point %d: heatmap cells outlined %r, want the one of Sharpe %s" % (w, i, p["cells"], row["sharpe"]))
+        if sweep:
+            sh = [float(row["sharpe"]) for row in rows]
+            if not e.get("click") or e["click"]["sharpe"] != "%.2f" % float(e["click"]["v"]) or e["click"]["cells"] != [e["click"]["v"]]:
+                fail("%s px: a click on a heatmap cell: %r" % (w, e.get("click")))
+            if not e["legend"] or e["legend"]["steps"] != 5 or float(e["legend"]["lo"]) != min(sh) or float(e["legend"]["hi"]) != max(sh):
+                fail("%s px: heatmap legend %r, Sharpe ratios from %s to %s" % (w, e["legend"], min(sh), max(sh)))
+        if any(x > e["clientWidth"] + 0.5 for x in e["widths"]) or not e["widths"]:
+            fail("%s px: explorer charts past the screen: %r > %d" % (w, e["widths"], e["clientWidth"]))
+    print("explorer ok: %d points, %s px" % (len(rows), "/".join(sorted(r["views"]))))
+
+
 def main(argv):
     if len(argv) >= 6 and argv[1] == "browser":
         check_browser(*argv[2:6])
@@ -380,6 +423,8 @@ def main(argv):
         check_backtest(argv[2], argv[3])
     elif len(argv) >= 4 and argv[1] == "live":
         check_live(argv[2], argv[3])
+    elif len(argv) >= 4 and argv[1] == "explorer":
+        check_explorer(argv[2], argv[3], len(argv) >= 5 and argv[4] == "sweep")
     elif len(argv) >= 3 and argv[1] == "offline":
         check_offline(argv[2])
     else:
