@@ -162,3 +162,99 @@ sample_market() {
 			-o "$SAMPLE_PRICES" --universe-out "$SAMPLE_UNIVERSE_FILE"
 	fi
 }
+
+# The stored panel: one partition a year, data/prices/YYYY.csv (sti-store(7)), so a daily run touches the
+# current year only. The tools read the partitions given in year order as one panel. Past partitions are
+# kept in $STI_STATE/panel/STORE-HASH with the size, ETag and time the store listed for them; a partition is
+# fetched only when the store's listing differs (another host wrote it, or it is not cached yet).
+_panel_cache() {
+	PANEL_CACHE=$STI_STATE/panel/$(printf '%s' "$STI_STORE" | md5sum | cut -c1-16)
+	mkdir -p "$PANEL_CACHE"
+}
+
+# panel_split FILE DIR: FILE (a prices panel in date order) as DIR/YYYY.csv, one file a year, each with
+# FILE's header; the date column is found by name. Prints the years written.
+panel_split() {
+	mkdir -p "$2"
+	awk -F, -v dir="$2" 'NR == 1 { hdr = $0; for (i = 1; i <= NF; i++) if ($i == "date") dc = i
+			if (!dc) { print "panel_split: no date column" > "/dev/stderr"; exit 65 }; next }
+		{ y = substr($dc, 1, 4); if (y != cur) { if (out) close(out); cur = y; out = dir "/" y ".csv"
+			print hdr > out; print y } print > out }' "$1"
+}
+
+# panel_files DIR: the partitions in DIR, in year order, one path a line.
+panel_files() { find "$1" -maxdepth 1 -name '[0-9][0-9][0-9][0-9].csv' | sort; }
+
+# panel_last_date FILE: the date of FILE's last row (the column found by name), or nothing.
+panel_last_date() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") dc = i; next } dc { d = $dc } END { print d }' "$1"
+}
+
+# _panel_listing: the store's partitions as "YEAR SIZE ETAG TIME" lines.
+_panel_listing() {
+	s3-get -q --store "$STI_STORE" --list --long data/prices/ 2>"$WORK/stderr" >"$WORK/panel.list" ||
+		die "listing data/prices/: $(tail -n 1 "$WORK/stderr")"
+	jq -r 'select(.key | test("^data/prices/[0-9]{4}\\.csv$")) |
+		"\(.key[12:16]) \(.size) \(.etag | if . == "" then "-" else . end) \(.last_modified)"' "$WORK/panel.list"
+}
+
+# _panel_remember YEAR...: record the store's listing of these partitions with their cached copies.
+_panel_remember() {
+	local y line
+	_panel_listing >"$WORK/panel.meta"
+	for y in "$@"; do
+		line=$(grep "^$y " "$WORK/panel.meta" || true)
+		[ -n "$line" ] && printf '%s\n' "$line" >"$PANEL_CACHE/$y.meta"
+	done
+}
+
+# panel_fetch DIR: every stored partition into DIR/YYYY.csv, from the cache when the store lists it as the
+# cache recorded it. A store that still holds the single data/prices.csv of before is split and stored
+# as partitions first (the old object stays, unread). PANEL_GOT counts the bytes downloaded.
+PANEL_GOT=0
+panel_fetch() {
+	local dir=$1 y size etag time years
+	mkdir -p "$dir"
+	_panel_cache
+	_panel_listing >"$WORK/panel.meta"
+	if [ ! -s "$WORK/panel.meta" ] && store_has data/prices.csv; then
+		log "migrating data/prices.csv to yearly partitions data/prices/YYYY.csv"
+		store_get data/prices.csv "$WORK/prices.single.csv"
+		PANEL_GOT=$((PANEL_GOT + $(stat -c %s "$WORK/prices.single.csv")))
+		panel_split "$WORK/prices.single.csv" "$dir" >"$WORK/panel.years"
+		mapfile -t years <"$WORK/panel.years"
+		panel_store "$dir" "${years[@]}"
+		return
+	fi
+	while read -r y size etag time; do
+		if [ -f "$PANEL_CACHE/$y.csv" ] && [ "$(cat "$PANEL_CACHE/$y.meta" 2>/dev/null)" = "$y $size $etag $time" ]; then
+			cp "$PANEL_CACHE/$y.csv" "$dir/$y.csv"
+		else
+			store_get "data/prices/$y.csv" "$dir/$y.csv"
+			PANEL_GOT=$((PANEL_GOT + $(stat -c %s "$dir/$y.csv")))
+			cp "$dir/$y.csv" "$PANEL_CACHE/$y.csv"
+			printf '%s\n' "$y $size $etag $time" >"$PANEL_CACHE/$y.meta"
+		fi
+	done <"$WORK/panel.meta"
+}
+
+# panel_store DIR YEAR...: store these partitions of DIR and cache them. PANEL_PUT counts the bytes.
+PANEL_PUT=0
+panel_store() {
+	local dir=$1 y
+	shift
+	_panel_cache
+	for y in "$@"; do
+		store_put "data/prices/$y.csv" "$dir/$y.csv"
+		PANEL_PUT=$((PANEL_PUT + $(stat -c %s "$dir/$y.csv")))
+		cp "$dir/$y.csv" "$PANEL_CACHE/$y.csv"
+		rm -f "$PANEL_CACHE/$y.meta"
+	done
+	[ $# -eq 0 ] || _panel_remember "$@"
+}
+
+# panel_stored: whether the store holds a panel (partitions, or the single file of before).
+panel_stored() { _panel_listing | grep -q . || store_has data/prices.csv; }
+
+# panel_traffic: log the bytes this run moved to and from the store for the panel (read by the flow bench).
+panel_traffic() { log "panel traffic: $PANEL_GOT bytes downloaded, $PANEL_PUT bytes uploaded"; }
