@@ -144,6 +144,46 @@ _on_exit() {
 }
 trap _on_exit EXIT
 
+# set_source SOURCE: the shorthand --source: the universe and the bars from one source (etc/sti.conf).
+set_source() {
+	SOURCE=$1 BARS_SOURCE=$1
+	case $1 in ib) UNIVERSE_SOURCE="file" ;; *) UNIVERSE_SOURCE=$1 ;; esac
+}
+
+# csv_set_date FILE DATE: FILE with its date column (by name) set to DATE.
+csv_set_date() {
+	awk -F, -v OFS=, -v d="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") c = i
+		if (!c) { print "csv_set_date: no date column" > "/dev/stderr"; exit 65 }; print; next } { $c = d; print }' "$1"
+}
+
+# universe_from_file FILE DATE: the members of UNIVERSE_SOURCE=file as a snapshot date,id,symbol: FILE is
+# one symbol a line (the id is the symbol; '#' comments and blank lines skipped), or a CSV with a symbol
+# column and optionally an id column (found by name).
+universe_from_file() {
+	awk -F, -v d="$2" 'BEGIN { print "date,id,symbol" }
+		NR == 1 && (/,/ || $0 == "symbol") { csv = 1; for (i = 1; i <= NF; i++) c[$i] = i
+			if (!("symbol" in c)) { print "universe_from_file: no symbol column" > "/dev/stderr"; exit 65 }; next }
+		csv { s = $c["symbol"]; id = ("id" in c) ? $c["id"] : s; if (s != "") print d "," id "," s; next }
+		/^[[:space:]]*(#|$)/ { next } { gsub(/[[:space:]]/, ""); print d "," $0 "," $0 }' "$1" |
+		{ IFS= read -r h; echo "$h"; sort -t, -k2,2 -u; }
+}
+
+# ib_members SNAPSHOT: the members as ib-bars(1) input: id,symbol and primary_exchange when the universe
+# has it (columns by name).
+ib_members() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; pe = ("primary_exchange" in c)
+		print "id,symbol" (pe ? ",primary_exchange" : ""); next }
+		{ print $c["id"] "," $c["symbol"] (pe ? "," $c["primary_exchange"] : "") }' "$1"
+}
+
+# missing_members SNAPSHOT BARS DATE: "symbol(id)" of each member without a bar dated DATE, one a line.
+missing_members() {
+	awk -F, -v d="$3" 'FNR == 1 { delete c; for (i = 1; i <= NF; i++) c[$i] = i; next }
+		FILENAME == ARGV[1] { want[$c["id"]] = $c["symbol"]; next }
+		$c["date"] == d { have[$c["id"]] = 1 }
+		END { for (id in want) if (!(id in have)) print want[id] "(" id ")" }' "$1" "$2" | sort
+}
+
 # today_ny: the date in New York (the session the flow is about).
 today_ny() { TZ=America/New_York date +%F; }
 
