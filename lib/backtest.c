@@ -7,6 +7,7 @@
 
 #include "date.h"
 #include "err.h"
+#include "util.h"
 
 /* ---- state ---- */
 
@@ -115,24 +116,6 @@ hash_str(const char *s)
 }
 
 static int
-grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * elem);
-	if (np == NULL)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
-static int
 rehash(bt_engine *e, size_t ncap)
 {
 	size_t *nt = calloc(ncap, sizeof *nt);
@@ -165,7 +148,7 @@ sec_find(bt_engine *e, const char *id)
 	for (h = (size_t)hash_str(id) & mask; e->table[h] != 0; h = (h + 1) & mask)
 		if (strcmp(e->secs[e->table[h] - 1].id, id) == 0)
 			return e->table[h] - 1;
-	if (grow((void **)&e->secs, &e->capsec, e->nsec + 1, sizeof *e->secs) != 0)
+	if (util_grow((void **)&e->secs, &e->capsec, e->nsec + 1, sizeof *e->secs) != 0)
 		return (size_t)-1;
 	s = &e->secs[e->nsec];
 	memset(s, 0, sizeof *s);
@@ -323,7 +306,7 @@ bt_price(bt_engine *e, const char *id, const char *symbol, double ret, char *err
 		err_fmt(err, errlen, "duplicate row for id '%s' on %s", id, date_fmt(d->date, buf));
 		return -1;
 	}
-	if (grow((void **)&e->today, &e->captoday, (size_t)(d->end - d->begin) + 1, sizeof *e->today) != 0)
+	if (util_grow((void **)&e->today, &e->captoday, (size_t)(d->end - d->begin) + 1, sizeof *e->today) != 0)
 		goto nomem;
 	if (e->rtail - e->rhead == e->rcap) {
 		size_t c = e->rcap;
@@ -336,7 +319,7 @@ bt_price(bt_engine *e, const char *id, const char *symbol, double ret, char *err
 		char *a = strdup(symbol), *b = strdup(symbol);
 
 		if (a == NULL || b == NULL ||
-		    grow((void **)&e->chg, &e->ccap, e->ctail + 1, sizeof *e->chg) != 0) {
+		    util_grow((void **)&e->chg, &e->ccap, e->ctail + 1, sizeof *e->chg) != 0) {
 			free(a);
 			free(b);
 			goto nomem;
@@ -393,7 +376,7 @@ bt_member(bt_engine *e, int date, const char *id, char *err, size_t errlen)
 		guess_restart(&e->un_guess);
 	}
 	i = sec_guess(e, &e->un_guess, 1, id);
-	if (i == (size_t)-1 || grow((void **)&e->members, &e->capmem, e->nmem + 1, sizeof *e->members) != 0) {
+	if (i == (size_t)-1 || util_grow((void **)&e->members, &e->capmem, e->nmem + 1, sizeof *e->members) != 0) {
 		err_fmt(err, errlen, "out of memory");
 		return -1;
 	}
@@ -555,7 +538,7 @@ bt_target(bt_engine *e, const char *id, double weight, char *err, size_t errlen)
 		return -1;
 	}
 	i = sec_find(e, id);
-	if (i == (size_t)-1 || grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) != 0) {
+	if (i == (size_t)-1 || util_grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) != 0) {
 		err_fmt(err, errlen, "out of memory");
 		return -1;
 	}
@@ -587,7 +570,7 @@ book_set(bt_engine *e, struct book *b, const struct pos *p, size_t n)
 		turnover += fabs(e->secs[b->p[j].idx].scratch);
 		e->secs[b->p[j].idx].scratch = 0;
 	}
-	if (grow((void **)&b->p, &b->cap, n, sizeof *b->p) != 0)
+	if (util_grow((void **)&b->p, &b->cap, n, sizeof *b->p) != 0)
 		return -1;
 	if (n > 0)
 		memcpy(b->p, p, n * sizeof *p);
@@ -607,7 +590,7 @@ bt_rebalance(bt_engine *e, double *turnover, double *b_turnover)
 		return -1;
 	/* The benchmark's targets reuse the target book's storage now that the strategy has its copy. */
 	if (e->use_universe) {
-		if (grow((void **)&t->p, &t->cap, e->nmem, sizeof *t->p) != 0)
+		if (util_grow((void **)&t->p, &t->cap, e->nmem, sizeof *t->p) != 0)
 			return -1;
 		for (size_t j = 0; j < e->nmem; j++) {
 			const struct sec *s = &e->secs[e->members[j]];
@@ -616,7 +599,7 @@ bt_rebalance(bt_engine *e, double *turnover, double *b_turnover)
 				t->p[n++].idx = e->members[j];
 		}
 	} else {
-		if (grow((void **)&t->p, &t->cap, e->ntoday, sizeof *t->p) != 0)
+		if (util_grow((void **)&t->p, &t->cap, e->ntoday, sizeof *t->p) != 0)
 			return -1;
 		for (size_t j = 0; j < e->ntoday; j++)
 			t->p[n++].idx = e->today[j];

@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "num.h"
+#include "util.h"
 
 void
 config_defaults(struct strategy_config *c)
@@ -80,19 +81,6 @@ set_word(const char *v, const char *const *words, char *err, size_t n)
 	return -1;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 int
 config_set(struct strategy_config *c, const char *key, const char *v, char *err, size_t n)
 {
@@ -118,8 +106,8 @@ config_set(struct strategy_config *c, const char *key, const char *v, char *err,
 		memcpy(lo, v, (size_t)(comma - v));
 		lo[comma - v] = '\0';
 		strcpy(hi, comma + 1);
-		return set_num(trim(lo), 0, 100, &c->winsor_lo, err, n) ||
-		    set_num(trim(hi), 0, 100, &c->winsor_hi, err, n) ? -1 : 0;
+		return set_num(util_trim(lo), 0, 100, &c->winsor_lo, err, n) ||
+		    set_num(util_trim(hi), 0, 100, &c->winsor_hi, err, n) ? -1 : 0;
 	}
 	if (strcmp(key, "select") == 0)
 		return set_num(v, 0, 100, &c->select, err, n);
@@ -275,7 +263,7 @@ config_load(struct strategy_config *c, const char *path, char *err, size_t n)
 		}
 		if ((hash = strchr(line, '#')) != NULL)
 			*hash = '\0';
-		key = trim(line);
+		key = util_trim(line);
 		if (*key == '\0')
 			continue;
 		if ((eq = strchr(key, '=')) == NULL) {
@@ -284,8 +272,8 @@ config_load(struct strategy_config *c, const char *path, char *err, size_t n)
 			break;
 		}
 		*eq = '\0';
-		key = trim(key);
-		val = trim(eq + 1);
+		key = util_trim(key);
+		val = util_trim(eq + 1);
 		len = strlen(val);
 		if (len >= 2 && val[0] == '"' && val[len - 1] == '"') {
 			val[len - 1] = '\0';

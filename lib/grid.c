@@ -14,6 +14,7 @@
 #include "err.h"
 #include "panel.h"
 #include "strategy.h"
+#include "util.h"
 
 #define NONE UINT32_MAX
 
@@ -64,23 +65,6 @@ hash_id(const char *s, size_t n)
 }
 
 static int
-grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 64;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	if ((np = realloc(*p, ncap * elem)) == NULL)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
-static int
 rehash(grid_panel *g, size_t ncap)
 {
 	uint32_t *nt = calloc(ncap, sizeof *nt);
@@ -116,13 +100,13 @@ sec_find(grid_panel *g, const char *id, size_t n)
 		if (strncmp(k, id, n) == 0 && k[n] == '\0')
 			return g->table[h] - 1;
 	}
-	if (grow((void **)&g->id, &cap, (size_t)g->nsec + 1, sizeof *g->id) != 0)
+	if (util_grow((void **)&g->id, &cap, (size_t)g->nsec + 1, sizeof *g->id) != 0)
 		return NONE;
 	cap = g->capsec;
-	if (grow((void **)&g->next_guess, &cap, (size_t)g->nsec + 1, sizeof *g->next_guess) != 0)
+	if (util_grow((void **)&g->next_guess, &cap, (size_t)g->nsec + 1, sizeof *g->next_guess) != 0)
 		return NONE;
 	cap = g->capsec;
-	if (grow((void **)&g->seen_day, &cap, (size_t)g->nsec + 1, sizeof *g->seen_day) != 0)
+	if (util_grow((void **)&g->seen_day, &cap, (size_t)g->nsec + 1, sizeof *g->seen_day) != 0)
 		return NONE;
 	g->capsec = (uint32_t)cap;
 	if ((g->id[g->nsec] = strndup(id, n)) == NULL)
@@ -171,8 +155,8 @@ load_prices(grid_panel *g, FILE *const *fps, const char *const *names, int nfile
 		int got;
 
 		if (panel_newday(p)) {
-			if (grow((void **)&g->date, &capday, (size_t)g->nday + 1, sizeof *g->date) != 0 ||
-			    grow((void **)&g->dayrow, &capdayrow, (size_t)g->nday + 2, sizeof *g->dayrow) != 0)
+			if (util_grow((void **)&g->date, &capday, (size_t)g->nday + 1, sizeof *g->date) != 0 ||
+			    util_grow((void **)&g->dayrow, &capdayrow, (size_t)g->nday + 2, sizeof *g->dayrow) != 0)
 				goto nomem;
 			g->date[g->nday] = panel_date(p);
 			g->dayrow[g->nday++] = g->nrow;
@@ -187,8 +171,8 @@ load_prices(grid_panel *g, FILE *const *fps, const char *const *names, int nfile
 			goto data;
 		}
 		if ((i = sec_row(g, &prev, panel_id(p), panel_idlen(p))) == NONE ||
-		    grow((void **)&g->rsec, &g->caprow, g->nrow + 1, sizeof *g->rsec) != 0 ||
-		    grow((void **)&rret, &caprret, g->nrow + 1, sizeof *rret) != 0)
+		    util_grow((void **)&g->rsec, &g->caprow, g->nrow + 1, sizeof *g->rsec) != 0 ||
+		    util_grow((void **)&rret, &caprret, g->nrow + 1, sizeof *rret) != 0)
 			goto nomem;
 		g->rsec[g->nrow] = i;
 		rret[g->nrow++] = ret;
@@ -234,14 +218,14 @@ load_universe(grid_panel *g, FILE *fp, const char *name, char *err, size_t errle
 		uint32_t i;
 
 		if (panel_newday(p)) {
-			if (grow((void **)&g->sdate, &g->capsnap, (size_t)g->nsnap + 1, sizeof *g->sdate) != 0 ||
-			    grow((void **)&g->sbeg, &g->capsbeg, (size_t)g->nsnap + 2, sizeof *g->sbeg) != 0)
+			if (util_grow((void **)&g->sdate, &g->capsnap, (size_t)g->nsnap + 1, sizeof *g->sdate) != 0 ||
+			    util_grow((void **)&g->sbeg, &g->capsbeg, (size_t)g->nsnap + 2, sizeof *g->sbeg) != 0)
 				goto nomem;
 			g->sdate[g->nsnap] = day;
 			g->sbeg[g->nsnap++] = g->nmem;
 		}
 		if ((i = sec_find(g, panel_id(p), panel_idlen(p))) == NONE ||
-		    grow((void **)&g->ssec, &g->capmem, g->nmem + 1, sizeof *g->ssec) != 0)
+		    util_grow((void **)&g->ssec, &g->capmem, g->nmem + 1, sizeof *g->ssec) != 0)
 			goto nomem;
 		if (g->seen_day[i] == day) {
 			csv_fail(panel_csv(p), panel_cid(p), "duplicate row for id '%s' on %s", g->id[i], date_fmt(day, a));
@@ -547,9 +531,9 @@ grid_read(struct grid_points *p, FILE *fp, const char *name, const struct strate
 			csv_fail(r, -1, "lag: %d: must be at least 1", c.lag);
 			goto data;
 		}
-		if (grow((void **)&p->val, &cap, p->n + 1, sizeof *p->val) != 0 ||
-		    grow((void **)&p->c, &capc, p->n + 1, sizeof *p->c) != 0 ||
-		    grow((void **)&p->row, &capr, p->n + 1, sizeof *p->row) != 0)
+		if (util_grow((void **)&p->val, &cap, p->n + 1, sizeof *p->val) != 0 ||
+		    util_grow((void **)&p->c, &capc, p->n + 1, sizeof *p->c) != 0 ||
+		    util_grow((void **)&p->row, &capr, p->n + 1, sizeof *p->row) != 0)
 			goto nomem;
 		p->c[p->n] = c;
 		p->row[p->n] = p->n;
@@ -729,8 +713,8 @@ schedule(struct worker *w, const struct strategy_config *c)
 			continue;
 		if (d0 < 0)
 			d0 = d;
-		if (grow((void **)&w->reb, &w->capreb, w->nreb + 1, sizeof *w->reb) != 0 ||
-		    grow((void **)&w->wts, &w->capwts, w->nwts + (size_t)got, sizeof *w->wts) != 0)
+		if (util_grow((void **)&w->reb, &w->capreb, w->nreb + 1, sizeof *w->reb) != 0 ||
+		    util_grow((void **)&w->wts, &w->capwts, w->nwts + (size_t)got, sizeof *w->wts) != 0)
 			return -1;
 		w->reb[w->nreb++] = (struct reb){ d, w->nwts, w->nwts + (size_t)got };
 		for (long k = 0; k < got; k++)
@@ -829,7 +813,7 @@ book_set(struct worker *w, struct book *b, const struct pos *p, size_t n, double
 		turnover += fabs(w->scratch[b->p[j].sec]);
 		w->scratch[b->p[j].sec] = 0;
 	}
-	if (grow((void **)&b->p, &b->cap, n, sizeof *b->p) != 0)
+	if (util_grow((void **)&b->p, &b->cap, n, sizeof *b->p) != 0)
 		return -1;
 	if (n > 0)
 		memcpy(b->p, p, n * sizeof *p);
@@ -853,14 +837,14 @@ bench_targets(struct worker *w, int d)
 		int k = g->snap_upto[d];
 
 		if (k >= 0) {
-			if (grow((void **)&t->p, &t->cap, g->sbeg[k + 1] - g->sbeg[k], sizeof *t->p) != 0)
+			if (util_grow((void **)&t->p, &t->cap, g->sbeg[k + 1] - g->sbeg[k], sizeof *t->p) != 0)
 				return (size_t)-1;
 			for (size_t j = g->sbeg[k]; j < g->sbeg[k + 1]; j++)
 				if (!isnan(val_at(g, g->ret, g->ssec[j], d)))
 					t->p[n++].sec = g->ssec[j];
 		}
 	} else {
-		if (grow((void **)&t->p, &t->cap, g->dayrow[d + 1] - g->dayrow[d], sizeof *t->p) != 0)
+		if (util_grow((void **)&t->p, &t->cap, g->dayrow[d + 1] - g->dayrow[d], sizeof *t->p) != 0)
 			return (size_t)-1;
 		for (size_t j = g->dayrow[d]; j < g->dayrow[d + 1]; j++)
 			if (!isnan(val_at(g, g->ret, g->rsec[j], d)))
@@ -989,7 +973,7 @@ simulate(struct worker *w, struct segs *sg, const struct strategy_config *c, int
 	res->net = malloc(res->cap * sizeof *res->net);
 	res->b_net = malloc(res->cap * sizeof *res->b_net);
 	res->reb = malloc(res->capreb * sizeof *res->reb);
-	if (grow((void **)&w->trade, &w->captrade, w->nreb + 1, sizeof *w->trade) != 0 || res->date == NULL ||
+	if (util_grow((void **)&w->trade, &w->captrade, w->nreb + 1, sizeof *w->trade) != 0 || res->date == NULL ||
 	    res->net == NULL || res->b_net == NULL || res->reb == NULL)
 		return -1;
 	if (day_turnover != NULL && ((*day_turnover = malloc(res->cap * sizeof **day_turnover)) == NULL ||
@@ -1027,7 +1011,7 @@ simulate(struct worker *w, struct segs *sg, const struct strategy_config *c, int
 		t->n = 0;
 		for (size_t k = w->reb[ri].begin; k < w->reb[ri].end; k++)
 			if (w->wts[k].w != 0) {
-				if (grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) != 0)
+				if (util_grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) != 0)
 					return -1;
 				t->p[t->n++] = w->wts[k];
 			}

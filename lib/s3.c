@@ -16,6 +16,7 @@
 #include "http.h"
 #include "log.h"
 #include "s3_impl.h"
+#include "util.h"
 
 volatile sig_atomic_t s3_cancelled;
 
@@ -25,19 +26,6 @@ static char *
 xdup(const char *s)
 {
 	return s != NULL && *s != '\0' ? strdup(s) : NULL;
-}
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
 }
 
 /* Look key up in section of an INI file; a malloc'd value or NULL. */
@@ -52,7 +40,7 @@ ini_get(const char *path, const char *section, const char *key)
 	if (fp == NULL)
 		return NULL;
 	while (val == NULL && getline(&line, &cap, fp) > 0) {
-		s = trim(line);
+		s = util_trim(line);
 		if (*s == '#' || *s == ';' || *s == '\0')
 			continue;
 		if (*s == '[') {
@@ -60,14 +48,14 @@ ini_get(const char *path, const char *section, const char *key)
 
 			if (e != NULL)
 				*e = '\0';
-			in = strcmp(trim(s + 1), section) == 0;
+			in = strcmp(util_trim(s + 1), section) == 0;
 			continue;
 		}
 		if (!in || (eq = strchr(s, '=')) == NULL)
 			continue;
 		*eq = '\0';
-		if (strcmp(trim(s), key) == 0)
-			val = xdup(trim(eq + 1));
+		if (strcmp(util_trim(s), key) == 0)
+			val = xdup(util_trim(eq + 1));
 	}
 	free(line);
 	fclose(fp);

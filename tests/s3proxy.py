@@ -22,7 +22,8 @@ not implement AbortMultipartUpload. This proxy, in front of it on loopback:
     conditional deletes, 2025, in the S3 User Guide). Conditional requests are checked and forwarded
     under one lock, so they are atomic with respect to each other (not to unconditional writes);
   - implements ListMultipartUploads (GET /bucket?uploads&prefix=P), which s3rver does not, from s3rver's
-    upload directories: Initiated is the directory's modification time (tests backdate it with touch);
+    upload directories: Initiated is the modification time of the upload's "key" file, which s3rver
+    writes once when the upload starts (tests backdate it with touch);
   - answers 404 NoSuchUpload, as S3 does, to CompleteMultipartUpload of an upload that is gone;
   - with --bucket-region R, answers a request signed for another region as S3 does: 400
     AuthorizationHeaderMalformed with the header x-amz-bucket-region: R.
@@ -297,7 +298,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             try:
                 with open(os.path.join(root, uid, "key")) as f:
                     key = f.read()
-                mtime = os.path.getmtime(os.path.join(root, uid))
+                mtime = os.path.getmtime(os.path.join(root, uid, "key"))  # written once, at initiation
             except OSError:
                 continue
             if key.startswith(prefix):

@@ -162,9 +162,11 @@ main(int argc, char *argv[])
 			log_warn("%s: %s%s", syms.v[i].symbol, f.state[i] == BK_FAILED ? "failed: " :
 			    f.state[i] == BK_DENIED ? "denied: " : "", f.why[i]);
 	}
-	log_info("%zu of %zu securities, %ld rows%s%s; %zu missing (unknown or no data), %zu failed",
-	    f.n - f.missing - f.failed, f.n, bk_bars_rows(sp, f.n), end >= 0 ? " to " : "",
-	    end >= 0 ? date_fmt(end, d) : "", f.missing, f.failed);
+	log_info("%zu of %zu securities, %ld rows%s%s; %zu missing (unknown or no data), %zu failed%s", f.n - f.missing -
+	    f.failed - f.denied, f.n, bk_bars_rows(sp, f.n), end >= 0 ? " to " : "", end >= 0 ? date_fmt(end, d) : "",
+	    f.missing, f.failed, f.denied ? ", some denied" : "");
+	if (f.denied > 0 || f.failed > 0 || (strict && f.missing > 0))
+		free(sp); /* no output: what follows dies */
 	if (f.denied > 0) {
 		/* Permanent: the account lacks the data subscription; running again will not help. */
 		char names[512] = "";

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "lease.h"
 #include "log.h"
+#include "util.h"
 
 enum {
 	OPT_ACCOUNT = 0x100, OPT_CANCEL, OPT_CLIENT_ID, OPT_HOST, OPT_KEEP_GOING, OPT_LEASE, OPT_LEASE_TTL,
@@ -190,14 +191,14 @@ main(int argc, char *argv[])
 	if (cancel)
 		rc = bk_sub_cancel(&s, c, account, co.client_id, aout_fp(o), err, sizeof err, &code) < 0 ? -1 : 0;
 	else if ((rc = bk_sub_start(&s, c, &orders, account, co.client_id, !stage, aout_fp(o), err, sizeof err,
-	    &code)) == 0 && bk_sub_supersede(&s, bk_now_ms() + co.request_timeout_ms, err, sizeof err, &code) < 0)
+	    &code)) == 0 && bk_sub_supersede(&s, util_now_ms() + co.request_timeout_ms, err, sizeof err, &code) < 0)
 		rc = -1;
 	else if (rc == 0 && bk_sub_place(&s, err, sizeof err) < 0)
 		rc = -1, code = EX_UNAVAILABLE;
 	if (rc < 0)
 		err_die(code, "%s", err);
 	s.on_acked = acked; /* every order is at the broker: the next submitter may read the account */
-	rc = bk_sub_follow(&s, wait || cancel, wait_timeout >= 0 ? bk_now_ms() + (long long)(wait_timeout * 1000) : -1,
+	rc = bk_sub_follow(&s, wait || cancel, wait_timeout >= 0 ? util_now_ms() + (long long)(wait_timeout * 1000) : -1,
 	    err, sizeof err);
 	if (aout_commit(o) < 0 || s.write_failed)
 		err_die(EX_IOERR, "%s:", strcmp(out, "-") ? out : "<stdout>");
@@ -248,10 +249,10 @@ static void
 take_lease(const char *store, const char *name, int ttl, double wait_s)
 {
 	char err[LEASE_ERRLEN];
-	long long end = bk_now_ms() + (long long)(wait_s * 1000);
+	long long end = util_now_ms() + (long long)(wait_s * 1000);
 	int rc, said = 0;
 
-	while ((rc = lease_acquire(store, name, ttl, &held, err, sizeof err)) == EX_TEMPFAIL && bk_now_ms() < end) {
+	while ((rc = lease_acquire(store, name, ttl, &held, err, sizeof err)) == EX_TEMPFAIL && util_now_ms() < end) {
 		if (!said++)
 			log_info("waiting for the lease %s: %s", name, err);
 		struct timespec ts = { 0, 200 * 1000000L };

@@ -9,6 +9,7 @@
 #include "date.h"
 #include "err.h"
 #include "num.h"
+#include "panel.h"
 
 static double
 val(double v)
@@ -101,10 +102,14 @@ struct cursor {
 	double prev;         /* the close before it, NaN when none */
 };
 
+/* Ids in panel order (numeric ids by value: conIds differ in length), so the output is a panel that
+ * prices-merge and every panel reader take (sti-formats(5)). */
 static int
 cmp_series_id(const void *a, const void *b)
 {
-	return strcmp((*(const struct cursor *)a).s->id, (*(const struct cursor *)b).s->id);
+	const char *x = (*(const struct cursor *)a).s->id, *y = (*(const struct cursor *)b).s->id;
+
+	return panel_idcmp(x, strlen(x), y, strlen(y));
 }
 
 /* Cursors are ranked by id once (their index in cur[]); a heap entry carries its key, the date of the

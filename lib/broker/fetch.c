@@ -8,15 +8,7 @@
 #include "date.h"
 #include "err.h"
 #include "log.h"
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "util.h"
 
 void
 bk_fetch_free(bk_fetch *f)
@@ -159,9 +151,9 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 		int got = tws_poll(c, &ev, 250);
 		long long idx;
 
-		if (o->progress && now_ms() >= next_progress) {
+		if (o->progress && util_now_ms() >= next_progress) {
 			o->progress(o->ctx, f->done, n);
-			next_progress = now_ms() + 250;
+			next_progress = util_now_ms() + 250;
 		}
 		if (got < 0)
 			return -1;

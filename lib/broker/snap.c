@@ -10,6 +10,7 @@
 #include "err.h"
 #include "ndjson.h"
 #include "num.h"
+#include "util.h"
 
 void
 bk_snap_init(bk_snap *s, const char *account)
@@ -35,22 +36,6 @@ bk_snap_free(bk_snap *s)
 
 /* Grow an array to hold one more element. Returns 0 or -1. */
 static int
-grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	void *p;
-	size_t c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 16;
-	if ((p = realloc(*v, c * size)) == NULL)
-		return -1;
-	*v = p;
-	*cap = c;
-	return 0;
-}
-
-static int
 other_account(const bk_snap *s, const char *account)
 {
 	return s->account[0] && account[0] && strcmp(s->account, account) != 0;
@@ -72,7 +57,7 @@ add_order(bk_snap *s)
 {
 	bk_open *o;
 
-	if (grow((void **)&s->open, &s->capopen, s->nopen, sizeof *s->open) < 0)
+	if (util_grow((void **)&s->open, &s->capopen, s->nopen + 1, sizeof *s->open) < 0)
 		return NULL;
 	o = &s->open[s->nopen++];
 	memset(o, 0, sizeof *o);
@@ -85,7 +70,7 @@ find_fill(bk_snap *s, const char *exec_id)
 	for (size_t i = 0; i < s->nfills; i++)
 		if (strcmp(s->fills[i].ex.exec_id, exec_id) == 0)
 			return &s->fills[i];
-	if (grow((void **)&s->fills, &s->capfills, s->nfills, sizeof *s->fills) < 0)
+	if (util_grow((void **)&s->fills, &s->capfills, s->nfills + 1, sizeof *s->fills) < 0)
 		return NULL;
 	memset(&s->fills[s->nfills], 0, sizeof *s->fills);
 	snprintf(s->fills[s->nfills].ex.exec_id, sizeof s->fills[0].ex.exec_id, "%s", exec_id);
@@ -136,7 +121,7 @@ bk_snap_apply(bk_snap *s, const tws_event *ev)
 			if (strcmp(s->pos[i].account, p->account) == 0 && s->pos[i].contract.con_id == p->contract.con_id &&
 			    strcmp(s->pos[i].contract.symbol, p->contract.symbol) == 0)
 				break;
-		if (i == s->npos && grow((void **)&s->pos, &s->cappos, s->npos++, sizeof *s->pos) < 0) {
+		if (i == s->npos && util_grow((void **)&s->pos, &s->cappos, ++s->npos, sizeof *s->pos) < 0) {
 			s->npos--;
 			return -1;
 		}
@@ -191,7 +176,7 @@ bk_snap_apply(bk_snap *s, const tws_event *ev)
 		for (i = 0; i < s->ndone; i++)
 			if (x->order.perm_id != 0 && s->done[i].co.order.perm_id == x->order.perm_id)
 				break;
-		if (i == s->ndone && grow((void **)&s->done, &s->capdone, s->ndone++, sizeof *s->done) < 0) {
+		if (i == s->ndone && util_grow((void **)&s->done, &s->capdone, ++s->ndone, sizeof *s->done) < 0) {
 			s->ndone--;
 			return -1;
 		}

@@ -9,18 +9,10 @@
 #include "err.h"
 #include "log.h"
 #include "ndjson.h"
+#include "util.h"
 
 #define REFRESH_EVERY_MS 5000 /* while waiting: re-read orders and fills, in case a status went astray */
 #define COMMISSION_GRACE_MS 2000 /* how long the last fills wait for their commission reports */
-
-long long
-bk_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 bk_sub_free(bk_submit *s)
@@ -323,7 +315,7 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 	for (size_t left = s->nsup; left > 0;) {
 		bk_sup *u = NULL;
 		int r, was_done = 0;
-		if (bk_now_ms() >= deadline_ms)
+		if (util_now_ms() >= deadline_ms)
 			break;
 		if ((r = tws_poll(s->c, &ev, 250)) < 0) {
 			*code = EX_UNAVAILABLE;
@@ -624,13 +616,13 @@ write_fills(bk_submit *s, int flush)
 int
 bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t errlen)
 {
-	long long next_refresh = bk_now_ms() + REFRESH_EVERY_MS, grace = -1;
+	long long next_refresh = util_now_ms() + REFRESH_EVERY_MS, grace = -1;
 	int acks_written = 0;
 	tws_event ev;
 
 	for (;;) {
 		size_t nacked = 0, nfinal = 0;
-		long long now = bk_now_ms();
+		long long now = util_now_ms();
 		int r, left = 250;
 
 		for (size_t i = 0; i < s->n; i++) {

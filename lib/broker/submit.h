@@ -114,7 +114,5 @@ int bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size
 /* Write the status record of item it. Returns 0 or -1. */
 int bk_sub_write_status(const bk_sub_item *it, FILE *fp);
 
-/* A monotonic clock in ms, for deadlines. This function can't fail. */
-long long bk_now_ms(void);
 
 #endif

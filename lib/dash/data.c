@@ -7,6 +7,7 @@
 
 #include "csv.h"
 #include "dash/dash.h"
+#include "util.h"
 
 void
 dash_prob(dash_probs *p, int bad, const char *fmt, ...)
@@ -34,24 +35,6 @@ open_in(const char *path, dash_probs *p)
 	if (fp == NULL)
 		dash_prob(p, 0, "%s: %s", path, errno == ENOENT ? "missing" : strerror(errno));
 	return fp;
-}
-
-static int
-grow(void **arr, size_t size, size_t *cap, size_t need)
-{
-	void *n;
-	size_t c = *cap ? *cap : 256;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	n = realloc(*arr, c * size);
-	if (n == NULL)
-		return -1;
-	*arr = n;
-	*cap = c;
-	return 0;
 }
 
 void
@@ -96,12 +79,12 @@ dash_read_equity(const char *path, dash_equity *e, dash_probs *p)
 	cbe = csv_col(r, "bench_equity");
 	while ((rc = csv_next(r)) == 1) {
 		size_t i = e->n;
-		if (grow((void **)&e->day, sizeof *e->day, &caps[0], i + 1) < 0 ||
-		    grow((void **)&e->net, sizeof *e->net, &caps[1], i + 1) < 0 ||
-		    grow((void **)&e->equity, sizeof *e->equity, &caps[2], i + 1) < 0 ||
-		    grow((void **)&e->turnover, sizeof *e->turnover, &caps[3], i + 1) < 0 ||
-		    grow((void **)&e->bnet, sizeof *e->bnet, &caps[4], i + 1) < 0 ||
-		    grow((void **)&e->bequity, sizeof *e->bequity, &caps[5], i + 1) < 0) {
+		if (util_grow((void **)&e->day, &caps[0], i + 1, sizeof *e->day) < 0 ||
+		    util_grow((void **)&e->net, &caps[1], i + 1, sizeof *e->net) < 0 ||
+		    util_grow((void **)&e->equity, &caps[2], i + 1, sizeof *e->equity) < 0 ||
+		    util_grow((void **)&e->turnover, &caps[3], i + 1, sizeof *e->turnover) < 0 ||
+		    util_grow((void **)&e->bnet, &caps[4], i + 1, sizeof *e->bnet) < 0 ||
+		    util_grow((void **)&e->bequity, &caps[5], i + 1, sizeof *e->bequity) < 0) {
 			dash_prob(p, 1, "%s: out of memory", path);
 			goto fail;
 		}
@@ -186,7 +169,7 @@ dash_read_weights(const char *path, dash_weights *w, dash_probs *p)
 			w->n = 0;
 			w->day = day;
 		}
-		if (grow((void **)&w->h, sizeof *w->h, &cap, w->n + 1) < 0)
+		if (util_grow((void **)&w->h, &cap, w->n + 1, sizeof *w->h) < 0)
 			goto oom;
 		w->h[w->n].id = strdup(csv_field(r, ci));
 		w->h[w->n].symbol = strdup(csv_field(r, cs));

@@ -705,13 +705,14 @@ sect_tracking(FILE *fp, const struct live *L)
 
 /* The blotter: every order of every trading date, newest first, with its last reported status (that
  * date's status.ndjson) and its executions wherever they are (fills.ndjson of any date, by client_id):
- * filled quantity, average price, slippage against the reference price, commissions. */
+ * filled quantity, average price, slippage against the reference price, commissions, and for a sale the
+ * realised P&L: (average fill - the average cost in that date's positions, before the fill) x quantity. */
 static void
 sect_blotter(FILE *fp, const struct live *L)
 {
 	json_t *fills = json_array(), *a, *o, *st, *f;
 	size_t i, k, nrows = 0;
-	double comm_all = 0, notional = 0, wslip = 0;
+	double comm_all = 0, notional = 0, wslip = 0, real_all = 0;
 	char b[6][HTML_NUM_MAX], d[DATE_LEN + 1];
 
 	for (i = 0; fills != NULL && i < L->ndays; i++) /* every execution, for the join */
@@ -721,10 +722,11 @@ sect_blotter(FILE *fp, const struct live *L)
 		}
 	html_table_begin(fp, "blotter", "Every order, newest date first: status as last reported that day; fills "
 	    "joined by client_id from any date; slippage of the average fill price against the reference price",
-	    1, "Date|Symbol|Side|>Qty|>Ref price|Status|>Filled|>Avg fill|>Slippage|>Commission");
+	    1, "Date|Symbol|Side|>Qty|>Ref price|Status|>Filled|>Avg fill|>Slippage|>Commission|>Realised P&L");
 	for (i = L->ndays; i-- > 0;) {
 		json_t *orders = read_day(L->in->root, L->days[i], "orders.ndjson", L->p);
 		json_t *status = orders ? read_day(L->in->root, L->days[i], "status.ndjson", L->p) : NULL;
+		json_t *held = orders ? read_day(L->in->root, L->days[i], "positions.ndjson", L->p) : NULL;
 		json_array_foreach(orders, k, o) {
 			const char *cid = nd_str(o, "client_id", NULL), *side = nd_str(o, "side", NULL), *stt;
 			double qty = nd_num(o, "qty", NAN), ref = nd_num(o, "ref_price", NAN), fq = 0, fv = 0, cm = 0, avg, sl;
@@ -748,6 +750,15 @@ sect_blotter(FILE *fp, const struct live *L)
 				}
 			avg = fq > 0 ? fv / fq : NAN;
 			sl = slippage(side, avg, ref);
+			double cost = NAN, real = NAN;
+			json_array_foreach(held, j, f)
+				if (is_type(f, "position") && nd_str(f, "symbol", NULL) && nd_str(o, "symbol", NULL) &&
+				    strcmp(nd_str(f, "symbol", NULL), nd_str(o, "symbol", NULL)) == 0)
+					cost = nd_num(f, "avg_cost", NAN);
+			if (side && strcmp(side, "SELL") == 0 && fq > 0 && !isnan(cost)) {
+				real = (avg - cost) * fq;
+				real_all += real;
+			}
 			if (!isnan(sl)) {
 				notional += fabs(fv);
 				wslip += sl * fabs(fv);
@@ -765,16 +776,20 @@ sect_blotter(FILE *fp, const struct live *L)
 			html_td_num(fp, avg, html_fmt_usd(avg, 2, b[3]), 0);
 			html_td_num(fp, sl, html_fmt_bps(sl, 1, b[4]), HTML_COST);
 			html_td_num(fp, nf ? cm : NAN, html_fmt_usd(cm, 2, b[5]), 0);
+			html_td_num(fp, real, html_fmt_usd(real, 2, b[0]), HTML_SIGN);
 			html_tr_end(fp);
 			nrows++;
 		}
 		json_decref(orders);
 		json_decref(status);
+		json_decref(held);
 	}
 	html_table_end(fp);
-	fprintf(fp, "<p class=\"sub\" id=\"blotter-summary\" data-orders=\"%zu\" data-commission=\"%.10g\">%zu orders; "
-	    "notional-weighted slippage %s; commissions %s in all.</p>\n", nrows, comm_all, nrows,
-	    notional > 0 ? html_fmt_bps(wslip / notional, 1, b[0]) : "\xe2\x80\x94", html_fmt_usd(comm_all, 2, b[1]));
+	fprintf(fp, "<p class=\"sub\" id=\"blotter-summary\" data-orders=\"%zu\" data-commission=\"%.10g\" "
+	    "data-realised=\"%.10g\">%zu orders; notional-weighted slippage %s; commissions %s; realised P&amp;L of "
+	    "the sales %s (before commissions).</p>\n", nrows, comm_all, real_all, nrows,
+	    notional > 0 ? html_fmt_bps(wslip / notional, 1, b[0]) : "\xe2\x80\x94", html_fmt_usd(comm_all, 2, b[1]),
+	    html_fmt_usd(real_all, 2, b[2]));
 	json_decref(fills);
 }
 

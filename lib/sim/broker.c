@@ -943,10 +943,12 @@ run_close(sim_broker *b)
 			}
 			continue;
 		}
-		/* A limit order working through the session: filled at its limit when the day's range reaches it. */
+		/* A limit order working through the session: filled at its limit when the day's prices trade
+		 * through it. A low that only touches a buy limit (a high a sell limit) says nothing of the queue
+		 * ahead at that price: no fill, as IB's paper trading does not promise one either. */
 		if (strcmp(o->order_type, "LMT") == 0 && bar != NULL) {
 			double lo = isnan(bar->low) ? bar->close : bar->low, hi = isnan(bar->high) ? bar->close : bar->high;
-			if (is_buy(o) ? lo <= o->lmt_price : hi >= o->lmt_price) {
+			if (is_buy(o) ? lo < o->lmt_price : hi > o->lmt_price) {
 				if (fill(b, o, o->lmt_price, SIM_CLOSED) < 0)
 					return -1;
 				if (!sim_order_open(o))

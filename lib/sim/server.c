@@ -22,6 +22,7 @@
 #include "log.h"
 #include "num.h"
 #include "tws/msg.h"
+#include "util.h"
 
 enum stage { ST_HELLO, ST_START, ST_READY, ST_CTL };
 
@@ -85,15 +86,6 @@ sim_server_stop(void)
 	stop_flag = 1;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ================================ output ================================ */
 
 /* Move what the message just handled produced into the output: counted (drop_after), delayed
@@ -134,7 +126,7 @@ commit(struct server *sv, struct sess *s)
 		}
 		memcpy(c->p, st->p, keep);
 		c->n = keep;
-		c->due = now_ms() + sv->o.delay_ms;
+		c->due = util_now_ms() + sv->o.delay_ms;
 		if (s->delayed_tail)
 			s->delayed_tail->next = c;
 		else
@@ -426,7 +418,7 @@ hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r)
 		/* IB's historical-data limitations: identical within 15 s; six or more for one contract, exchange
 		 * and tick type within 2 s; more than 60 small-bar requests in 10 minutes. */
 		char key[200], con[96];
-		long long t = now_ms();
+		long long t = util_now_ms();
 		int ncon = 0, nsmall = 0, small, violation = 0;
 		char *end;
 		long secs = strtol(r->bar_size, &end, 10);
@@ -1214,7 +1206,7 @@ process(struct server *sv, struct sess *s)
 		}
 		off += (size_t)n;
 		if (sv->o.enforce_pacing && s->stage == ST_READY) {
-			long long sec = now_ms() / 1000;
+			long long sec = util_now_ms() / 1000;
 			if (sec != s->rate_sec) {
 				s->rate_sec = sec;
 				s->rate_n = 0;
@@ -1290,7 +1282,7 @@ sim_server_run(sim_broker *b, sim_prices *px, const struct sim_server_opts *o, c
 	log_info("listening on %s:%d (server version %d)", sv.o.bind, sv.o.port, sv.o.server_version);
 	stop_flag = 0;
 	while (!stop_flag && !sv.shutdown) {
-		long long now = now_ms(), wait = -1;
+		long long now = util_now_ms(), wait = -1;
 		int np = 0;
 
 		for (int i = 0; i < sv.ns; i++)
@@ -1445,7 +1437,7 @@ sim_ctl(const char *host, int port, const char *command, char *reply, size_t n, 
 	char ps[16], buf[1024];
 	size_t got = 0;
 	int fd = -1, rc;
-	long long end = now_ms() + timeout_ms;
+	long long end = util_now_ms() + timeout_ms;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
@@ -1475,7 +1467,7 @@ sim_ctl(const char *host, int port, const char *command, char *reply, size_t n, 
 	}
 	while (got < sizeof buf - 1 && memchr(buf, '\n', got) == NULL) {
 		struct pollfd p = { fd, POLLIN, 0 };
-		long long left = end - now_ms();
+		long long left = end - util_now_ms();
 		ssize_t r;
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
 			snprintf(reply, n, "%s:%d: no answer within %d ms", host, port, timeout_ms);

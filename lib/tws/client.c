@@ -972,10 +972,16 @@ on_link(tws_client *c, int code)
 	}
 	if (c->link_down == 0)
 		return;
-	/* The time the link was down does not count against the requests' timeouts. */
-	for (struct pending *p = c->pend; p != NULL; p = p->next)
-		if (p->state == P_SENT)
-			p->deadline += now - c->link_down;
+	/* The time the link was down does not count against the requests' timeouts, and what TWS held
+	 * meanwhile is answered only now: each sent request gets at least a whole timeout from now. */
+	for (struct pending *p = c->pend; p != NULL; p = p->next) {
+		long long fresh = now + (c->o.request_timeout_ms > 0 ? c->o.request_timeout_ms : 60000);
+		if (p->state != P_SENT)
+			continue;
+		p->deadline += now - c->link_down;
+		if (p->deadline < fresh)
+			p->deadline = fresh;
+	}
 	log_warn("TWS at %s:%d has its connection to IB back after %lld ms (error %d, data %s)", c->host, c->o.port,
 	    now - c->link_down, code, code == 1101 ? "lost: asking again" : "kept");
 	c->link_down = 0;

@@ -127,6 +127,9 @@ enum field_kind {
 	F_EMPTY,     /* a field we never fill: written "", skipped when read */
 	F_CONTRACT,  /* tws_contract, the 11 fields of responses */
 	F_CONTRACT_REQ, /* tws_contract, the 12 fields of requests */
+	F_DBL_MAX,   /* double; TWS_UNSET_DOUBLE travels as TWS writes it, "1.7976931348623157E308" (Java's
+	              * Double.MAX_VALUE), read back as unset */
+	F_INT_0,     /* int; 0 travels as "" (TWS leaves such fields empty), read as 0 */
 };
 
 typedef struct field {
@@ -155,6 +158,18 @@ w_fields(tws_wbuf *b, const field *f, size_t n, const void *p, int version)
 		case F_INT: tws_w_int(b, *(const int *)at); break;
 		case F_I64: tws_w_int(b, *(const long long *)at); break;
 		case F_DBL: tws_w_dbl(b, *(const double *)at); break;
+		case F_DBL_MAX:
+			if (*(const double *)at == TWS_UNSET_DOUBLE)
+				tws_w_str(b, "1.7976931348623157E308");
+			else
+				tws_w_dbl(b, *(const double *)at);
+			break;
+		case F_INT_0:
+			if (*(const int *)at == 0)
+				tws_w_str(b, "");
+			else
+				tws_w_int(b, *(const int *)at);
+			break;
 		case F_BOOL: tws_w_bool(b, *(const int *)at); break;
 		case F_STR:
 		case F_TEXT: tws_w_str(b, at); break;
@@ -177,7 +192,9 @@ r_fields(tws_msg *m, const field *f, size_t n, void *p)
 		switch (f->kind) {
 		case F_INT: *(int *)(void *)at = tws_r_int(m, f->name); break;
 		case F_I64: *(long long *)(void *)at = tws_r_i64(m, f->name); break;
-		case F_DBL: *(double *)(void *)at = tws_r_dbl(m, f->name); break;
+		case F_DBL:
+		case F_DBL_MAX: *(double *)(void *)at = tws_r_dbl(m, f->name); break;
+		case F_INT_0: *(int *)(void *)at = tws_r_int(m, f->name); break;
 		case F_BOOL: *(int *)(void *)at = tws_r_bool(m, f->name); break;
 		case F_STR: tws_r_strcpy(m, at, f->size, f->name); break;
 		case F_TEXT: copy(at, f->size, tws_r_str(m, f->name)); break;
@@ -1506,9 +1523,9 @@ static const field commission_fields[] = {
 	{ F_STR, AT(tws_commission, exec_id), "execId", 0 },
 	{ F_DBL, AT(tws_commission, commission), "commission", 0 },
 	{ F_STR, AT(tws_commission, currency), "currency", 0 },
-	{ F_DBL, AT(tws_commission, realized_pnl), "realizedPNL", 0 },
-	{ F_DBL, AT(tws_commission, yield), "yield", 0 },
-	{ F_INT, AT(tws_commission, yield_redemption_date), "yieldRedemptionDate", 0 },
+	{ F_DBL_MAX, AT(tws_commission, realized_pnl), "realizedPNL", 0 },
+	{ F_DBL_MAX, AT(tws_commission, yield), "yield", 0 },
+	{ F_INT_0, AT(tws_commission, yield_redemption_date), "yieldRedemptionDate", 0 },
 };
 
 int

@@ -427,7 +427,8 @@ typedef struct tws_commission {
 	double yield;          /* TWS_UNSET_DOUBLE */
 	int yield_redemption_date; /* 0 */
 } tws_commission;
-/* COMMISSION_REPORT: 59|1|execId|commission|currency|realizedPNL|yield|yieldRedemptionDate| */
+/* COMMISSION_REPORT: 59|1|execId|commission|currency|realizedPNL|yield|yieldRedemptionDate|, written as TWS
+ * writes it: an unset realizedPNL or yield as 1.7976931348623157E308, no redemption date as "". */
 int tws_enc_commission(tws_wbuf *b, const tws_commission *c);
 int tws_dec_commission(tws_msg *m, tws_commission *c);
 

@@ -261,3 +261,15 @@ assert_same_file want-contracts.csv contracts.csv
 assert_same_file cls-bars.csv cls-bars2.csv
 printf 'symbol,con_id\nAAPL,x\n' >bad-contracts.csv
 assert_status 65 ib-bars --port "$port10" --contracts bad-contracts.csv <cls.txt
+
+t "numeric ids of different lengths come out in panel order (9, 10, 100: by value, as prices-merge sorts)"
+# sti-formats(5): a panel is sorted by date, then id, numeric ids by value; byte order put 100 before 9 and
+# prices-merge refused ib-bars' own output.
+awk -F, -v OFS=, 'NR == 1 { print; next } NR <= 4 { m[$2] = (NR == 2 ? 9 : NR == 3 ? 10 : 100) } $2 in m { $2 = m[$2]; print }' \
+	small.csv >ids.csv
+portid=$(free_port)
+start_sim ids "$portid" ids.csv
+awk -F, 'NR == 1 { print "id,symbol"; next } !seen[$2]++ { print $2 "," $3 }' ids.csv >ids-in.csv
+ib-bars -q --port "$portid" --duration '1 M' -o ids-out.csv <ids-in.csv
+assert_eq "9 10 100" "$(awk -F, 'NR > 1 && NR <= 4 { print $2 }' ids-out.csv | xargs)" "ids of the first day"
+prices-merge ids-out.csv >/dev/null || fail "prices-merge refused ib-bars' output"

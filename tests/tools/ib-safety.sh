@@ -94,6 +94,14 @@ for r in oo:
 print("ok", len(oo), "working orders of two clients, each once")
 PY
 
+t "@stoqey/ib (an independent client, its own decoder): the orders pushed at connect, then OPEN_ORDER_END"
+[ -f "$TOP/tests/node_modules/@stoqey/ib/package.json" ] || fail "@stoqey/ib is not installed: run tests/setup-node (make deps-test)"
+sq() { node "$TOP/tests/tools/stoqey_client.js" "$p" "$@"; }
+sq 31 pushed >pushed.txt
+assert_eq "$(grep -c '"type":"order"' "ord-a-$d0.ndjson")" "$(grep -c "^open $d0:a:.* 31 Inactive$" pushed.txt)" "a's orders pushed to 31"
+assert_eq 0 "$(grep -c ":b:" pushed.txt)" "b's orders (client 32) pushed to 31"
+assert_eq end "$(tail -n 1 pushed.txt)"
+
 t "ib-account: completed orders (the fills with their commissions: ib-submit.sh)"
 # --cancel asks for the open orders first thing after connecting, when ib-sim has just pushed client 32's
 # own (b's) and an OPEN_ORDER_END: taken as the answer, a's would be missed. a's orders were placed by
@@ -115,6 +123,9 @@ if [r for r in a if r["type"] == "open_order" and ":b:" in r["client_id"]]:
     sys.exit("b's cancelled orders still listed as working")
 print("ok", len(done), "completed orders")
 PY
+sq 33 completed >completed.txt
+assert_eq "$nb" "$(grep -c "^done $d0:b:.* Cancelled$" completed.txt)" "b's cancelled orders as @stoqey/ib decodes them"
+assert_eq end "$(tail -n 1 completed.txt)"
 
 t "several evenings staged and never transmitted: working BUYs stay within NAV x 1.02"
 p=$(free_port)

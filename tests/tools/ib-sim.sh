@@ -287,6 +287,19 @@ assert_contains sq-order.txt "status 40 PreSubmitted"
 assert_contains "$(tc open all)" "40,MSFT,BUY,5,MKT,OPG,PreSubmitted,stoqey"
 stop_sim
 
+t "a limit order fills only when the day trades through its limit (a low that touches it is no fill)"
+rm -rf state
+port=$(free_port)
+start_sim
+ctl advance open >/dev/null # 2026-11-24: open 51.5, low 51
+assert_contains "$(tc --client-id 7 order 1 AAPL BUY 1 LMT DAY 51 touch)" "status 1 Submitted"
+assert_contains "$(tc --client-id 7 order 2 AAPL BUY 1 LMT DAY 51.01 through)" "status 2 Submitted"
+ctl advance close >/dev/null
+tc execs >lmt.csv
+assert_eq 1 "$(wc -l <lmt.csv)" "fills"
+assert_contains lmt.csv ",2,AAPL,BOT,1,51.01,through,"
+stop_sim
+
 t "farm notices: the HMDS farm goes inactive and wakes up around each request; CTL notice reaches every client"
 rm -rf state
 start_sim --farm-notices

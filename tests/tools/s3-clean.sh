@@ -10,7 +10,9 @@ s3_start bkt
 MB=1048576
 gen_data big $((12 * MB))
 
-# killed_upload KEY: an s3-put killed with SIGKILL after its first part is stored: the upload stays.
+# killed_upload KEY: an s3-put killed with SIGKILL after its two full parts are stored, while it waits for
+# more input: the upload stays, and no part is still on its way (a part in flight when the upload is
+# aborted may still land, as the AbortMultipartUpload reference warns, and make the count below racy).
 killed_upload() {
 	local fifo pid
 	fifo=$OUT/fifo.$RANDOM
@@ -19,7 +21,10 @@ killed_upload() {
 	pid=$!
 	exec 7>"$fifo"
 	head -c $((11 * MB)) big >&7
-	for _ in $(seq 1 200); do s3_logged "PUT /bkt/$1[?]partNumber=1.* -> 200" && break; sleep 0.05; done
+	for _ in $(seq 1 300); do
+		[ "$(s3_logcount "PUT /bkt/$1[?]partNumber=[12]&.* -> 200")" = 2 ] && break
+		sleep 0.05
+	done
 	kill -KILL $pid
 	wait $pid 2>/dev/null || true
 	exec 7>&-
@@ -34,7 +39,7 @@ assert_eq 3 "$(s3_uploads bkt)" "uploads left by killed writers"
 
 t "--abort-incomplete 1d aborts the uploads started more than a day ago, and only those"
 for d in "$S3_DATA"/bkt/._S3rver_uploads/*; do
-	case $(cat "$d/key") in old/*) touch -d '2 days ago' "$d" ;; esac
+	case $(cat "$d/key") in old/*) touch -d '2 days ago' "$d/key" ;; esac
 done
 s3-put --abort-incomplete 1d s3://bkt/ >aborted.ndjson
 assert_eq 2 "$(jq -s '[.[] | select(.type == "aborted_upload")] | length' aborted.ndjson)" "aborted"
@@ -44,6 +49,7 @@ s3_logged 'GET /bkt[?]prefix=&uploads= -> 200 ListMultipartUploads' || fail "no 
 assert_eq 2 "$(s3_logcount 'DELETE /bkt/old/.*[?]uploadId=.* -> 204 aborted')" "AbortMultipartUpload requests"
 
 t "a prefix limits the clean-up; 0 aborts everything; a store root works too"
+sleep 1 # Initiated has whole seconds: the young upload is now more than 0 s old
 s3-put --abort-incomplete 0 s3://bkt/old/ >none.ndjson
 [ ! -s none.ndjson ] || fail "aborted outside the prefix: $(cat none.ndjson)"
 assert_eq 1 "$(s3_uploads bkt)" "uploads left"

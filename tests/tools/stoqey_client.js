@@ -5,6 +5,9 @@
 //                                                          date,open,high,low,close,volume per bar, then "end"
 //   node stoqey_client.js PORT CLIENT_ID order ID SYMBOL ACTION QTY TYPE TIF
 //                                                          "warning CODE", "error CODE", "status ID STATUS"
+//   node stoqey_client.js PORT CLIENT_ID pushed            "open REF CLIENT STATUS" for each order the gateway
+//                                                          sends unasked at connect, then "end" at its openOrderEnd
+//   node stoqey_client.js PORT CLIENT_ID completed         "done REF PERMID STATUS" per completed order, then "end"
 // Exit status 0 when the run answered, 1 on an error for the request, 2 on a timeout or a lost connection.
 "use strict";
 const path = require("path");
@@ -40,8 +43,21 @@ ib.on(EventName.orderStatus, (id, st) => {
     if (st === "PreSubmitted" || st === "Submitted" || st === "Filled" || st === "Cancelled") done(0);
 });
 
+ib.on(EventName.openOrder, (id, c, o, st) => {
+    if (cmd === "pushed") console.log(`open ${o.orderRef} ${o.clientId} ${st.status}`);
+});
+ib.on(EventName.openOrderEnd, () => { if (cmd === "pushed") { console.log("end"); done(0); } });
+ib.on(EventName.completedOrder, (c, o, st) => {
+    if (cmd === "completed") console.log(`done ${o.orderRef} ${o.permId} ${st.status}`);
+});
+ib.on(EventName.completedOrdersEnd, () => { if (cmd === "completed") { console.log("end"); done(0); } });
+
 ib.once(EventName.nextValidId, () => {
-    if (cmd === "contract") {
+    if (cmd === "pushed") {
+        // nothing to ask: the gateway's push follows the connection
+    } else if (cmd === "completed") {
+        ib.reqCompletedOrders(false);
+    } else if (cmd === "contract") {
         ib.reqContractDetails(REQ, stock(args[0]));
     } else if (cmd === "bars") {
         ib.reqHistoricalData(REQ, stock(args[0]), "", args[1], "1 day", "TRADES", Number(args[2]), 1, false);

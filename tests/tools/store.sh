@@ -67,8 +67,9 @@ echo partial >&7
 for _ in $(seq 1 100); do compgen -G "var/store/data/slow.csv.tmp.*" >/dev/null && break; sleep 0.05; done
 sleep 0.2
 kill -TERM $pid
+sleep 0.2
+exec 7>&- # end of input: a writer that ignored the signal would store the partial object (and exit 0)
 st=0; wait $pid || st=$?
-exec 7>&-
 assert_eq 75 "$st" "exit status after SIGTERM"
 assert_contains err interrupted
 assert_eq old "$(s3-get data/slow.csv)"

@@ -115,15 +115,16 @@ START_TEST(test_bars_merge)
 	ck_assert_int_eq(bk_bars_rows(all, 3), 6);
 	ck_assert_int_eq(bk_bars_write(fp, all, 3), 0);
 	fclose(fp);
-	/* date-major; ids in byte order ("10" < "2" < "3"); ret from consecutive closes of one security */
+	/* date-major; ids in panel order (sti-formats(5): numeric ids by value, 2 < 3 < 10, as prices-merge
+	 * sorts them); ret from consecutive closes of one security */
 	ck_assert_str_eq(buf,
 	    "date,id,symbol,open,high,low,close,volume,ret\n"
 	    "2026-11-20,2,BBB,10,11,9,10,100,\n"
-	    "2026-11-23,10,AAA,50,51,49,50,7,\n"
 	    "2026-11-23,2,BBB,10,12,10,11,200,0.10000000000000009\n"
-	    "2026-11-24,10,AAA,50,52,50,52,8,0.040000000000000036\n"
+	    "2026-11-23,10,AAA,50,51,49,50,7,\n"
 	    "2026-11-24,2,BBB,11,11,10,10.5,,-0.045454545454545414\n"
-	    "2026-11-24,3,CCC,1,1,1,,1,\n");
+	    "2026-11-24,3,CCC,1,1,1,,1,\n"
+	    "2026-11-24,10,AAA,50,52,50,52,8,0.040000000000000036\n");
 	free(buf);
 	bk_series_free(&sa);
 	bk_series_free(&sb);

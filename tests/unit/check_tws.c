@@ -417,6 +417,32 @@ START_TEST(test_contract_data_versions)
 }
 END_TEST
 
+/* COMMISSION_REPORT as a real gateway sent it (nautilus_trader, .../responses/commission_report_1.txt): no
+ * realized P&L and no yield are Java's Double.MAX_VALUE, no redemption date is empty. Read and written
+ * back, the bytes are the same. */
+START_TEST(test_commission_capture)
+{
+	const char *cap = "59|1|0000e215.656d0002.01.01|2.5|USD|1.7976931348623157E308|1.7976931348623157E308||";
+	char buf[256];
+	tws_msg m;
+	tws_commission c;
+	tws_wbuf b;
+
+	tws_msg_init(&m);
+	tws_wbuf_init(&b);
+	parse_bars(cap, buf, &m);
+	ck_assert_int_eq(tws_dec_commission(&m, &c), 0);
+	ck_assert_str_eq(c.exec_id, "0000e215.656d0002.01.01");
+	ck_assert(c.commission == 2.5);
+	ck_assert(c.realized_pnl == TWS_UNSET_DOUBLE && c.yield == TWS_UNSET_DOUBLE);
+	ck_assert_int_eq(c.yield_redemption_date, 0);
+	tws_enc_commission(&b, &c);
+	assert_bytes(&b, cap);
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
 START_TEST(test_hist_request_official)
 {
 	const char *want = "20|1|0|AAPL|STK|||||SMART||USD|||0||1 day|1 Y|1|TRADES|1|0||";
@@ -1308,8 +1334,8 @@ static const golden goldens[] = {
 	  "55|1|9|",
 	  0x20cbe369f23b7e22ULL },
 	{ "commission", golden_commission, 178,
-	  "59|1|0000e0d5.6554f1a6.01.01|1.25|USD|-3.5||20261231|",
-	  0x96c07f903248eb4eULL },
+	  "59|1|0000e0d5.6554f1a6.01.01|1.25|USD|-3.5|1.7976931348623157E308|20261231|",
+	  0x81481a4ec25267a8ULL },
 	{ "position", golden_position, 178,
 	  "61|3|DU1234567|730541202|MSFT|OPT|20261218|410.5|C|100|SMART|USD|MSFT  261218C00410500|MSFT|-4|1250.75|",
 	  0x59fa91c1c3d254d1ULL },
@@ -2263,6 +2289,7 @@ tws_suite(void)
 	tcase_add_test(core, test_error_unescape);
 	tcase_add_test(core, test_contract_data_capture_176);
 	tcase_add_test(core, test_contract_data_versions);
+	tcase_add_test(core, test_commission_capture);
 	tcase_add_test(core, test_hist_request_official);
 	tcase_add_test(core, test_place_order_layout);
 	tcase_add_test(core, test_roundtrip_hist_data);

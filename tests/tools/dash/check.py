@@ -273,8 +273,9 @@ def check_live(path, root):
     allo = [(d, o) for d in reversed(days) for o in nd(os.path.join(root, "trading", d, "orders.ndjson"))
             if o.get("type") == "order"]
     allf = [f for d in days for f in nd(os.path.join(root, "trading", d, "fills.ndjson")) if f.get("type") == "fill"]
-    brows = [r for r in page.tables["blotter"] if len(r) == 10]
+    brows = [r for r in page.tables["blotter"] if len(r) == 11]
     same(len(brows), len(allo), "blotter rows")
+    realised = 0
     for r, (d, o) in zip(brows, allo):
         if r[0][0] != d or r[1][0] != o["symbol"]:
             fail("blotter row %r vs %s %r" % ([c[0] for c in r], d, o))
@@ -284,6 +285,16 @@ def check_live(path, root):
             same(r[6][1], q, "blotter filled")
             same(r[7][1], sum(f["qty"] * f["price"] for f in fl) / q, "blotter avg fill", rel=1e-12)
             same(r[9][1], sum(f.get("commission", 0) for f in fl), "blotter commission", rel=1e-12)
+            # a sale's realised P&L: against the average cost held on the order's date (before the fill)
+            cost = {p["symbol"]: p["avg_cost"] for p in nd(os.path.join(root, "trading", d, "positions.ndjson"))
+                    if p.get("type") == "position"}
+            if o["side"] == "SELL" and o["symbol"] in cost:
+                real = (sum(f["qty"] * f["price"] for f in fl) / q - cost[o["symbol"]]) * q
+                same(r[10][1], real, "blotter realised", rel=1e-9)
+                realised += real
+            else:
+                same(r[10][1], float("nan"), "blotter realised (not a sale of a holding)")
+    same(page.byid["blotter-summary"]["data-realised"], realised, "blotter realised total", rel=1e-9)
     ids = {o["client_id"] for _, o in allo}
     same(page.byid["blotter-summary"]["data-commission"],
          sum(f.get("commission", 0) for f in allf if f["client_id"] in ids), "blotter commissions", rel=1e-9)
