@@ -76,3 +76,27 @@ assert_contains "$OUT/migrate.log" "migrating data/prices.csv"
 assert_eq "2021.csv 2022.csv 2023.csv 2024.csv" "$(cd "$old/data/prices" && echo *.csv)" "partitions after the migration"
 check_panel "$old" 2024-01-02
 [ -s "$old/backtest/2024-01-02/equity.csv" ] || fail "no backtest after the migration"
+
+t "on S3 (s3rver behind the signing proxy): a daily run GETs no cached partition and PUTs only its year's"
+. "$TOP/tests/lib-s3.sh"
+s3_start bkt
+export STI_STORE=s3://bkt/sti STI_STATE=$OUT/state-s3
+mkdir -p "$STI_STATE"
+cp -r "$OUT/state/sample" "$STI_STATE/"
+"$flows/first-time" --to 2023-12-27 2>"$OUT/s3-first.log" || { tail "$OUT/s3-first.log"; fail "first-time on S3"; }
+assert_eq "data/prices/2021.csv data/prices/2022.csv data/prices/2023.csv" \
+	"$(s3-get --list data/prices/ | paste -sd' ')" "partitions on S3"
+gets() { s3_logcount "^GET /bkt/sti/data/prices/$1\.csv "; }
+puts() { s3_logcount "^PUT /bkt/sti/data/prices/$1\.csv"; }
+g0="$(gets '[0-9]{4}')" p21=$(puts 2021) p22=$(puts 2022) p23=$(puts 2023)
+"$flows/daily" --date 2023-12-28 2>"$OUT/s3-daily.log" || { tail "$OUT/s3-daily.log"; fail "daily on S3"; }
+assert_eq "$g0" "$(gets '[0-9]{4}')" "GETs of partitions by a daily run with the cache"
+assert_eq "$p21 $p22" "$(puts 2021) $(puts 2022)" "PUTs of past partitions"
+[ "$(puts 2023)" -gt "$p23" ] || fail "the 2023 partition was not stored"
+mkdir -p "$OUT/s3copy/data/prices"
+for y in 2021 2022 2023; do s3-get -q -o "$OUT/s3copy/data/prices/$y.csv" "s3://bkt/sti/data/prices/$y.csv"; done
+check_panel "$OUT/s3copy" 2023-12-28
+t "on S3, a fresh host (no cache) GETs every partition once"
+g1="$(gets '[0-9]{4}')"
+STI_STATE=$OUT/state-s3b "$flows/daily" --date 2023-12-28 2>"$OUT/s3-daily2.log" || { tail "$OUT/s3-daily2.log"; fail "daily on S3, no cache"; }
+assert_eq "$((g1 + 3))" "$(gets '[0-9]{4}')" "GETs of partitions without a cache"
