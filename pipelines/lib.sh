@@ -165,7 +165,7 @@ universe_from_file() {
 			if (!("symbol" in c)) { print "universe_from_file: no symbol column" > "/dev/stderr"; exit 65 }; next }
 		csv { s = $c["symbol"]; id = ("id" in c) ? $c["id"] : s; if (s != "") print d "," id "," s; next }
 		/^[[:space:]]*(#|$)/ { next } { gsub(/[[:space:]]/, ""); print d "," $0 "," $0 }' "$1" |
-		{ IFS= read -r h; echo "$h"; sort -t, -k2,2 -u; }
+		{ IFS= read -r h; echo "$h"; LC_ALL=C sort -t, -k2,2 -u; }
 }
 
 # ib_members SNAPSHOT: the members as ib-bars(1) input: id,symbol and primary_exchange when the universe
