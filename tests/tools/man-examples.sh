@@ -41,7 +41,7 @@ awk -F, 'NR == 1 { h = $0; next } { f = "prices/" substr($1, 1, 4) ".csv"; if (!
 cp prices.csv market.csv
 weights --universe universe.csv prices.csv >weights.csv
 cp weights.csv backtest/weights.csv
-cp prices.csv var/store/data/prices.csv
+cp -r prices var/store/data/prices
 cp universe.csv var/store/data/universe.csv
 backtest --prices prices.csv --weights weights.csv --universe universe.csv \
 	--metrics metrics.json -o equity.csv

@@ -12,8 +12,12 @@ export STI_STORE=$OUT/store STI_STATE=$OUT/state STI_LOG_FORMAT=text STI_NO_FAIL
 flows=$TOP/pipelines
 date=2024-06-28
 mkdir -p "$STI_STORE/data" "$STI_STORE/backtest/$date" "$STI_STATE"
-market-gen --seed 5 --securities 80 --days 500 --universe-size 50 -o "$STI_STORE/data/prices.csv" \
+market-gen --seed 5 --securities 80 --days 500 --universe-size 50 -o prices.csv \
 	--universe-out "$STI_STORE/data/universe.csv"
+# The panel as the store keeps it, one partition a year (sti-store(7)).
+mkdir -p "$STI_STORE/data/prices"
+awk -F, -v d="$STI_STORE/data/prices" 'NR == 1 { h = $0; next } { f = d "/" substr($1, 1, 4) ".csv"
+	if (!(f in seen)) { print h >f; seen[f] = 1 } print >f }' prices.csv
 sed 's/^rebalance_every = .*/rebalance_every = 10/' "$TOP/etc/strategy.conf" >"$STI_STORE/backtest/$date/strategy.conf"
 lookbacks="63 126" skips="0 5 22"
 
@@ -22,7 +26,7 @@ lookbacks="63 126" skips="0 5 22"
 	echo lookback,skip
 	for l in $lookbacks; do for s in $skips; do echo "$l,$s"; done; done
 } >grid.csv
-backtest --grid grid.csv --config "$STI_STORE/backtest/$date/strategy.conf" --prices "$STI_STORE/data/prices.csv" \
+backtest --grid grid.csv --config "$STI_STORE/backtest/$date/strategy.conf" --prices prices.csv \
 	--universe "$STI_STORE/data/universe.csv" -o want.csv --grid-equity want-equity.csv
 [ "$(wc -l <want.csv)" = 7 ] || fail "the reference table has $(wc -l <want.csv) lines"
 

@@ -212,15 +212,17 @@ def check_live(path, root):
     same(len(p), len(days), "NAV chart points")
     same(p[-1].split(",")[2], acc["net_liquidation"], "NAV chart last", rel=1e-6)
     same(len(page.marks["chart-pnl"]), len(days) - 1, "daily P&L bars")
-    # Positions: qty, avg cost, last price (each symbol's last close in the whole panel, data/prices.csv,
-    # which the page reads from data/last.csv), market value, weight, unrealised P&L.
+    # Positions: qty, avg cost, last price (each symbol's last close in the whole panel, the yearly
+    # partitions data/prices/YYYY.csv read in year order, which the page reads from data/last.csv), market value, weight, unrealised P&L.
     pos = nd(os.path.join(root, "trading", last, "positions.ndjson"))
     # Orders (and their statuses) of the latest date that has them (rebalance days only), fills likewise.
     oday = [d for d in days if nd(os.path.join(root, "trading", d, "orders.ndjson"))][-1]
     fday = [d for d in days if nd(os.path.join(root, "trading", d, "fills.ndjson"))][-1]
     orders = nd(os.path.join(root, "trading", oday, "orders.ndjson"))
     if os.path.exists(os.path.join(root, "data", "last.csv")):
-        prices = pd.read_csv(os.path.join(root, "data", "prices.csv"), float_precision="round_trip")
+        pdir = os.path.join(root, "data", "prices")
+        prices = pd.concat([pd.read_csv(os.path.join(pdir, f), float_precision="round_trip")
+                            for f in sorted(os.listdir(pdir)) if re.fullmatch(r"[0-9]{4}\.csv", f)])
         lastpx = prices.groupby("symbol")["close"].last().to_dict()
     else:  # without prices: the day's last fill, else the order's reference price
         lastpx = {o["symbol"]: o["ref_price"] for o in orders}
