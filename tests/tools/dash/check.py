@@ -221,8 +221,9 @@ def check_live(path, root):
     orders = nd(os.path.join(root, "trading", oday, "orders.ndjson"))
     if os.path.exists(os.path.join(root, "data", "last.csv")):
         pdir = os.path.join(root, "data", "prices")
-        prices = pd.concat([pd.read_csv(os.path.join(pdir, f), float_precision="round_trip")
-                            for f in sorted(os.listdir(pdir)) if re.fullmatch(r"[0-9]{4}\.csv", f)])
+        files = ([os.path.join(pdir, f) for f in sorted(os.listdir(pdir)) if re.fullmatch(r"[0-9]{4}\.csv", f)]
+                 if os.path.isdir(pdir) else [os.path.join(root, "data", "prices.csv")])  # a store before the split
+        prices = pd.concat([pd.read_csv(f, float_precision="round_trip") for f in files])
         lastpx = prices.groupby("symbol")["close"].last().to_dict()
     else:  # without prices: the day's last fill, else the order's reference price
         lastpx = {o["symbol"]: o["ref_price"] for o in orders}
