@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "err.h"
 #include "log.h"
+#include "util.h"
 
 void
 bk_ib_symbol(const char *symbol, char *out, size_t n)
@@ -28,14 +29,8 @@ bk_ib_symbol(const char *symbol, char *out, size_t n)
 static int
 push(bk_contracts *c, bk_contract **out)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		bk_contract *v = realloc(c->v, cap * sizeof *v);
-		if (v == NULL)
-			return -1;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (util_grow((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v) != 0)
+		return -1;
 	*out = &c->v[c->n++];
 	memset(*out, 0, sizeof **out);
 	return 0;

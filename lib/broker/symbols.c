@@ -7,18 +7,13 @@
 #include "csv.h"
 #include "err.h"
 #include "num.h"
+#include "util.h"
 
 static int
 push(bk_syms *s, bk_sym **out)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		bk_sym *v = realloc(s->v, cap * sizeof *v);
-		if (v == NULL)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (util_grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) != 0)
+		return -1;
 	*out = &s->v[s->n++];
 	memset(*out, 0, sizeof **out);
 	return 0;
