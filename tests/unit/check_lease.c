@@ -121,16 +121,18 @@ span_cmp(const void *a, const void *b)
 	return (x->from > y->from) - (x->from < y->from);
 }
 
-/* Six processes for four seconds: each loops acquire (TTL 1 s), works up to 30 ms, and releases, or one
- * time in twenty "crashes" (never releases, so the next holder must take the expired lease over). The
- * spans during which each process held the lease, all merged, never overlap. */
+/* Six processes, each until it has held the lease PER_WORKER times (or 24 s passed): each loops acquire
+ * (TTL 1 s), works up to 30 ms, and releases, or one time in thirty "crashes" (never releases, so the next
+ * holder must take the expired lease over); worker 0's first hold always crashes, so at least one takeover
+ * happens. The spans during which each process held the lease, all merged, never overlap. The test counts
+ * holds, not seconds: a time budget made the count depend on how the crashes fell (CI once saw 18 in 4 s). */
 START_TEST(test_one_holder_at_a_time)
 {
-	enum { WORKERS = 6 };
+	enum { WORKERS = 6, PER_WORKER = 5 };
 	char path[300], line[128];
 	struct span *all = NULL;
 	size_t n = 0, cap = 0, takeovers = 0;
-	long long stop = now_us() + 4000000;
+	long long stop = now_us() + 24000000;
 
 	for (int w = 0; w < WORKERS; w++) {
 		pid_t pid = fork();
@@ -143,7 +145,7 @@ START_TEST(test_one_holder_at_a_time)
 			snprintf(path, sizeof path, "%s/spans.%d", root, w);
 			fp = fopen(path, "w");
 			srand((unsigned)getpid());
-			while (fp != NULL && now_us() < stop) {
+			for (int held = 0; fp != NULL && held < PER_WORKER && now_us() < stop;) {
 				struct lease *l = NULL;
 				long long from;
 				int rc = lease_acquire(root, "inv", 1, &l, err, sizeof err);
@@ -154,8 +156,9 @@ START_TEST(test_one_holder_at_a_time)
 				}
 				if (rc != 0)
 					_exit(2);
-				int crash = rand() % 20 == 0;
+				int crash = rand() % 30 == 0 || (w == 0 && held == 0);
 
+				held++;
 				from = now_us();
 				usleep(rand() % 30000);
 				fprintf(fp, "%lld %lld %d\n", from, now_us(), crash);
@@ -198,7 +201,9 @@ START_TEST(test_one_holder_at_a_time)
 		if (all[i].from - all[i - 1].to > 500000)
 			takeovers++; /* waited out an expiry */
 	}
-	ck_assert_msg(n >= 20, "only %zu acquisitions", n);
+	ck_assert_msg(n == WORKERS * PER_WORKER, "%zu holds, not %d: a worker ran out of time", n,
+	    WORKERS * PER_WORKER);
+	ck_assert_msg(takeovers >= 1, "no hold came after an expiry");
 	printf("lease invariant: %zu acquisitions by %d processes, %zu after an expiry, no overlap\n", n, WORKERS,
 	    takeovers);
 	free(all);
@@ -214,7 +219,7 @@ main(void)
 	int nfail;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
+	tcase_set_timeout(tc, 40);
 	tcase_add_test(tc, test_acquire_release);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_takeover_and_renew);
