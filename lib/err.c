@@ -95,3 +95,16 @@ err_fmt(char *buf, size_t n, const char *fmt, ...)
 	vsnprintf(buf, n, fmt, ap);
 	va_end(ap);
 }
+
+int
+err_ret(int code, char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (buf != NULL && n > 0) {
+		va_start(ap, fmt);
+		vsnprintf(buf, n, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}

@@ -3,7 +3,20 @@
  * Messages go to stderr as "prog: message"; data errors as "prog: file:line: field: message".
  * Exit codes are the sysexits.h names (64 usage, 65 data, 66 no input, 69 unavailable, 70 software,
  * 74 I/O, 75 temporary failure, 77 no permission). Only tools call the err_die family; library
- * functions return errors. */
+ * functions return errors.
+ *
+ * The library's one error convention. A lib/ function that can fail takes the caller's message buffer as
+ * its last two parameters (char *err, size_t errlen) and returns 0 on success or the sysexits code the
+ * tool should exit with, having written the message (no program name, no newline) into the buffer:
+ *
+ *	if ((rc = config_load(path, &conf, err, sizeof err)) != 0)
+ *		err_die(rc, "%s", err);
+ *
+ * A function that makes an object returns it through an out-parameter (int x_open(struct x **out, ...,
+ * char *err, size_t errlen)); a function that yields a count or a row returns it through an out-parameter
+ * too, or returns a negative/EOF sentinel documented in its header and keeps the code in the object. So
+ * a tool never learns a code by matching message text, and never probes a file (access()) only to choose
+ * one. Library code fills the buffer with err_ret(). */
 #ifndef STI_ERR_H
 #define STI_ERR_H
 
@@ -36,5 +49,9 @@ _Noreturn void err_exit_flush(int code);
 
 /* Format into a caller's buffer (truncating safely); used by modules that keep an error message. */
 void err_fmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* err_fmt() into buf, then return code: `return err_ret(EX_DATAERR, err, errlen, "%s: bad", f);`. A
+ * buffer of NULL or size 0 is left alone. */
+int err_ret(int code, char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif
