@@ -6,8 +6,8 @@
 #include <time.h>
 
 #include "aout.h"
-#include "broker/conn.h"
-#include "broker/snap.h"
+#include "ib/conn.h"
+#include "ib/snap.h"
 #include "cli.h"
 #include "date.h"
 #include "err.h"

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "aout.h"
-#include "broker/bars.h"
-#include "broker/conn.h"
-#include "broker/contracts.h"
-#include "broker/fetch.h"
-#include "broker/symbols.h"
+#include "ib/bars.h"
+#include "ib/conn.h"
+#include "ib/contracts.h"
+#include "ib/fetch.h"
+#include "ib/symbols.h"
 #include "cli.h"
 #include "date.h"
 #include "err.h"

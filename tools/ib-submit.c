@@ -6,10 +6,10 @@
 #include <time.h>
 
 #include "aout.h"
-#include "broker/check.h"
-#include "broker/conn.h"
-#include "broker/order.h"
-#include "broker/submit.h"
+#include "ib/check.h"
+#include "ib/conn.h"
+#include "ib/order.h"
+#include "ib/submit.h"
 #include "cli.h"
 #include "err.h"
 #include "lease.h"

@@ -1,4 +1,4 @@
-/* broker/submit: placing a batch of orders exactly once and following them, for ib-submit.
+/* ib/submit: placing a batch of orders exactly once and following them, for ib-submit.
  *
  * Exactly once rests on the orderRef: every order carries its client_id as IB's orderRef, and before
  * anything is placed the account's open orders (every client's: reqAllOpenOrders), its completed orders
@@ -17,8 +17,8 @@
 
 #include <stdio.h>
 
-#include "broker/order.h"
-#include "broker/snap.h"
+#include "ib/order.h"
+#include "ib/snap.h"
 #include "tws/client.h"
 
 typedef struct bk_sub_item {

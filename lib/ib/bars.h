@@ -1,4 +1,4 @@
-/* broker/bars: daily bars buffered per security, then written date-major as the prices CSV.
+/* ib/bars: daily bars buffered per security, then written date-major as the prices CSV.
  *
  * IB answers a historical request per security, in any order, while the prices CSV is sorted by date,
  * then id: so every security's bars are held until all have arrived, and then a k-way merge over the

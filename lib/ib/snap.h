@@ -1,4 +1,4 @@
-/* broker/snap: what the broker says about the account, gathered from TWS events: account values,
+/* ib/snap: what the broker says about the account, gathered from TWS events: account values,
  * positions, open orders with their latest status, and executions joined with their commissions.
  *
  * Every event is an upsert (positions by account and contract, orders by client and order id, executions

@@ -1,4 +1,4 @@
-/* broker/order: the `orders` tool's NDJSON order records, checked and turned into IB orders.
+/* ib/order: the `orders` tool's NDJSON order records, checked and turned into IB orders.
  *
  * An order record's client_id ("DATE:STRATEGY:SYMBOL:SIDE") travels to IB as the orderRef, where it stays
  * with the order and its executions: that is how ib-submit recognises an order it placed before and how

@@ -1,4 +1,4 @@
-#include "broker/snap.h"
+#include "ib/snap.h"
 
 #include <ctype.h>
 #include <math.h>

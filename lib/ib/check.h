@@ -1,4 +1,4 @@
-/* broker/check: the second price. No order leaves with a notional checked only against the price that
+/* ib/check: the second price. No order leaves with a notional checked only against the price that
  * sized it: before anything is placed, ib-submit asks the broker itself for each security's latest price,
  * either its latest daily bar (reqHistoricalData, TRADES, regular hours: the close) or a delayed
  * market-data snapshot (reqMarketDataType 3, reqMktData with snapshot 1: the last trade, else the previous
@@ -12,7 +12,7 @@
 #ifndef STI_BROKER_CHECK_H
 #define STI_BROKER_CHECK_H
 
-#include "broker/order.h"
+#include "ib/order.h"
 #include "tws/client.h"
 
 enum bk_px_source { BK_PX_BAR, BK_PX_SNAPSHOT };

@@ -1,4 +1,4 @@
-#include "broker/conn.h"
+#include "ib/conn.h"
 
 #include <stdlib.h>
 #include <string.h>

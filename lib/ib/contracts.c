@@ -1,4 +1,4 @@
-#include "broker/contracts.h"
+#include "ib/contracts.h"
 
 #include <ctype.h>
 #include <stdlib.h>

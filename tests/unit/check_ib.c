@@ -1,4 +1,4 @@
-/* Unit tests of lib/broker: symbol input, the bar merge, order records and their conversion, limits,
+/* Unit tests of lib/ib (the client side of the broker tools): symbol input, the bar merge, order records and their conversion, limits,
  * the account snapshot's joins and records, and the account guard. (The event loops of fetch and submit
  * are tested against ib-sim in tests/tools/ib-*.sh.) */
 #include <check.h>
@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/bars.h"
-#include "broker/conn.h"
-#include "broker/order.h"
-#include "broker/snap.h"
-#include "broker/symbols.h"
+#include "ib/bars.h"
+#include "ib/conn.h"
+#include "ib/order.h"
+#include "ib/snap.h"
+#include "ib/symbols.h"
 #include "date.h"
 #include "num.h"
 
@@ -650,9 +650,9 @@ START_TEST(test_limits_long_fields)
 END_TEST
 
 static Suite *
-broker_suite(void)
+ib_suite(void)
 {
-	Suite *s = suite_create("broker");
+	Suite *s = suite_create("ib");
 	TCase *core = tcase_create("Core"), *errors = tcase_create("Errors"), *limits = tcase_create("Limits");
 
 	tcase_add_test(core, test_symbols_list);
@@ -680,7 +680,7 @@ broker_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(broker_suite());
+	SRunner *sr = srunner_create(ib_suite());
 	int nfailed;
 
 	srunner_run_all(sr, CK_NORMAL);

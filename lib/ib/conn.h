@@ -1,4 +1,4 @@
-/* broker/conn: what the three broker tools share about the connection: options from the environment
+/* ib/conn: what the three broker tools share about the connection: options from the environment
  * (IB_HOST, IB_PORT, IB_CLIENT_ID, IB_ACCOUNT), the account to act on, and the live-account guard. */
 #ifndef STI_BROKER_CONN_H
 #define STI_BROKER_CONN_H

@@ -1,4 +1,4 @@
-/* broker/contracts: each symbol resolved once to IB's contract (conId, primary exchange), kept in a CSV.
+/* ib/contracts: each symbol resolved once to IB's contract (conId, primary exchange), kept in a CSV.
  *
  * IB names a stock by its conId; a ticker alone can be ambiguous, change hands, or be written another way
  * (CRSP writes share classes "BRK.B" or "BRKB", IB "BRK B"). So a symbol is asked for once, with
@@ -16,7 +16,7 @@
 
 #include <stdio.h>
 
-#include "broker/symbols.h"
+#include "ib/symbols.h"
 #include "tws/client.h"
 
 typedef struct bk_contract {

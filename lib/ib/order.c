@@ -1,4 +1,4 @@
-#include "broker/order.h"
+#include "ib/order.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "broker/symbols.h"
+#include "ib/symbols.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* broker/symbols: the securities ib-bars asks for, read from a list or a CSV.
+/* ib/symbols: the securities ib-bars asks for, read from a list or a CSV.
  *
  * Input is either one symbol per line (blank lines and '#' comments skipped) or a CSV whose header names a
  * `symbol` column and optionally `id`, `con_id` (IB's conId), `primary_exchange` and `currency`. A first

@@ -1,4 +1,4 @@
-/* broker/fetch: historical daily bars for many securities at once over one TWS connection.
+/* ib/fetch: historical daily bars for many securities at once over one TWS connection.
  *
  * Every request is queued at once; the client (tws/client.h) keeps as many open as IB allows, paces the
  * messages, re-sends after pacing violations and after a reconnect, and times each request out. This
@@ -14,8 +14,8 @@
 #ifndef STI_BROKER_FETCH_H
 #define STI_BROKER_FETCH_H
 
-#include "broker/bars.h"
-#include "broker/symbols.h"
+#include "ib/bars.h"
+#include "ib/symbols.h"
 #include "tws/client.h"
 
 enum bk_fetch_state {

@@ -1,10 +1,10 @@
-#include "broker/check.h"
+#include "ib/check.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/fetch.h"
+#include "ib/fetch.h"
 #include "date.h"
 #include "err.h"
 

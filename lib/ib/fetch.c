@@ -1,10 +1,10 @@
-#include "broker/fetch.h"
+#include "ib/fetch.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "broker/contracts.h"
+#include "ib/contracts.h"
 #include "date.h"
 #include "err.h"
 #include "log.h"

@@ -1,4 +1,4 @@
-#include "broker/submit.h"
+#include "ib/submit.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "broker/bars.h"
+#include "ib/bars.h"
 
 #include <limits.h>
 #include <math.h>
