@@ -38,11 +38,11 @@ set_int(const char *v, int min, int max, int *out, char *err, size_t n)
 
 	if (num_parse_i64(v, strlen(v), &x) != 0) {
 		err_fmt(err, n, "'%s' is not an integer", v);
-		return -1;
+		return EX_DATAERR;
 	}
 	if (x < min || x > max) {
 		err_fmt(err, n, "%s is out of range [%d, %d]", v, min, max);
-		return -1;
+		return EX_DATAERR;
 	}
 	*out = (int)x;
 	return 0;
@@ -55,11 +55,11 @@ set_num(const char *v, double min, double max, double *out, char *err, size_t n)
 
 	if (num_parse(v, strlen(v), &x) != 0) {
 		err_fmt(err, n, "'%s' is not a number", v);
-		return -1;
+		return EX_DATAERR;
 	}
 	if (!(x >= min && x <= max)) {
 		err_fmt(err, n, "%s is out of range [%g, %g]", v, min, max);
-		return -1;
+		return EX_DATAERR;
 	}
 	*out = x;
 	return 0;
@@ -101,25 +101,25 @@ config_set(struct strategy_config *c, const char *key, const char *v, char *err,
 
 		if (comma == NULL || (size_t)(comma - v) >= sizeof lo || strlen(comma + 1) >= sizeof hi) {
 			err_fmt(err, n, "'%s' is not two percentiles LO,HI", v);
-			return -1;
+			return EX_DATAERR;
 		}
 		memcpy(lo, v, (size_t)(comma - v));
 		lo[comma - v] = '\0';
 		strcpy(hi, comma + 1);
 		return set_num(util_trim(lo), 0, 100, &c->winsor_lo, err, n) ||
-		    set_num(util_trim(hi), 0, 100, &c->winsor_hi, err, n) ? -1 : 0;
+		    set_num(util_trim(hi), 0, 100, &c->winsor_hi, err, n) ? EX_DATAERR : 0;
 	}
 	if (strcmp(key, "select") == 0)
 		return set_num(v, 0, 100, &c->select, err, n);
 	if (strcmp(key, "mode") == 0) {
 		if ((w = set_word(v, modes, err, n)) < 0)
-			return -1;
+			return EX_DATAERR;
 		c->long_short = w;
 		return 0;
 	}
 	if (strcmp(key, "weighting") == 0) {
 		if ((w = set_word(v, weightings, err, n)) < 0)
-			return -1;
+			return EX_DATAERR;
 		c->weighting = (enum config_weighting)w;
 		return 0;
 	}
@@ -127,16 +127,16 @@ config_set(struct strategy_config *c, const char *key, const char *v, char *err,
 		return set_int(v, 2, 100000, &c->vol_window, err, n);
 	if (strcmp(key, "max_weight") == 0) {
 		if (set_num(v, 0, 1, &c->max_weight, err, n) != 0)
-			return -1;
+			return EX_DATAERR;
 		if (c->max_weight == 0) {
 			err_fmt(err, n, "must be more than 0");
-			return -1;
+			return EX_DATAERR;
 		}
 		return 0;
 	}
 	if (strcmp(key, "rebalance") == 0) {
 		if ((w = set_word(v, rebalances, err, n)) < 0)
-			return -1;
+			return EX_DATAERR;
 		c->rebalance = (enum config_rebalance)w;
 		return 0;
 	}
@@ -147,7 +147,7 @@ config_set(struct strategy_config *c, const char *key, const char *v, char *err,
 	if (strcmp(key, "cost_bps") == 0)
 		return set_num(v, 0, 10000, &c->cost_bps, err, n);
 	err_fmt(err, n, "unknown key");
-	return -1;
+	return EX_DATAERR;
 }
 
 int
@@ -156,12 +156,12 @@ config_check(const struct strategy_config *c, char *err, size_t n)
 	if (!(c->winsor_lo < c->winsor_hi)) {
 		err_fmt(err, n, "winsor: the low percentile (%g) must be below the high one (%g)", c->winsor_lo,
 		    c->winsor_hi);
-		return -1;
+		return EX_DATAERR;
 	}
 	if (c->long_short && c->select <= 50) {
 		err_fmt(err, n, "select: %g must be above 50 in long_short mode (shorts are <= %g)", c->select,
 		    100 - c->select);
-		return -1;
+		return EX_DATAERR;
 	}
 	return 0;
 }
@@ -176,7 +176,7 @@ json_text(const char *key, json_t *v, char *buf, size_t len, char *err, size_t n
 	if (json_is_string(v)) {
 		if ((size_t)snprintf(buf, len, "%s", json_string_value(v)) >= len) {
 			err_fmt(err, n, "value too long");
-			return -1;
+			return EX_DATAERR;
 		}
 		return 0;
 	}
@@ -196,7 +196,7 @@ json_text(const char *key, json_t *v, char *buf, size_t len, char *err, size_t n
 		return 0;
 	}
 	err_fmt(err, n, "expected a string or a number%s", strcmp(key, "winsor") == 0 ? " or [LO, HI]" : "");
-	return -1;
+	return EX_DATAERR;
 }
 
 /* A JSON config: one object whose members are the keys of the "key = value" form. */
@@ -211,18 +211,18 @@ load_json(struct strategy_config *c, FILE *fp, const char *path, char *err, size
 
 	if (root == NULL) {
 		err_fmt(err, n, "%s:%d: %s", path, je.line, je.text);
-		return -1;
+		return EX_DATAERR;
 	}
 	if (!json_is_object(root)) {
 		err_fmt(err, n, "%s:1: expected a JSON object of key: value", path);
 		json_decref(root);
-		return -1;
+		return EX_DATAERR;
 	}
 	json_object_foreach(root, key, v) {
 		if (json_text(key, v, text, sizeof text, msg, sizeof msg) != 0 ||
 		    config_set(c, key, text, msg, sizeof msg) != 0) {
 			err_fmt(err, n, "%s: %s: %s", path, key, msg);
-			rc = -1;
+			rc = EX_DATAERR;
 			break;
 		}
 	}
@@ -238,10 +238,8 @@ config_load(struct strategy_config *c, const char *path, char *err, size_t n)
 	long lineno = 0;
 	int rc = 0, ch;
 
-	if (fp == NULL) {
-		err_fmt(err, n, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (fp == NULL)
+		return err_ret(EX_NOINPUT, err, n, "%s: %s", path, strerror(errno));
 	while ((ch = getc(fp)) != EOF && isspace(ch))
 		;
 	if (ch == '{') {
@@ -258,7 +256,7 @@ config_load(struct strategy_config *c, const char *path, char *err, size_t n)
 		lineno++;
 		if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(fp)) {
 			err_fmt(err, n, "%s:%ld: line too long", path, lineno);
-			rc = -1;
+			rc = EX_DATAERR;
 			break;
 		}
 		if ((hash = strchr(line, '#')) != NULL)
@@ -268,7 +266,7 @@ config_load(struct strategy_config *c, const char *path, char *err, size_t n)
 			continue;
 		if ((eq = strchr(key, '=')) == NULL) {
 			err_fmt(err, n, "%s:%ld: expected key = value", path, lineno);
-			rc = -1;
+			rc = EX_DATAERR;
 			break;
 		}
 		*eq = '\0';
@@ -281,15 +279,14 @@ config_load(struct strategy_config *c, const char *path, char *err, size_t n)
 		}
 		if (*key == '\0') {
 			err_fmt(err, n, "%s:%ld: expected key = value", path, lineno);
-			rc = -1;
+			rc = EX_DATAERR;
 		} else if (config_set(c, key, val, msg, sizeof msg) != 0) {
 			err_fmt(err, n, "%s:%ld: %s: %s", path, lineno, key, msg);
-			rc = -1;
+			rc = EX_DATAERR;
 		}
 	}
 	if (rc == 0 && ferror(fp)) {
-		err_fmt(err, n, "%s: read error", path);
-		rc = -1;
+		rc = err_ret(EX_IOERR, err, n, "%s: read error", path);
 	}
 	fclose(fp);
 	return rc;

@@ -33,18 +33,18 @@ struct strategy_config {
 void config_defaults(struct strategy_config *c);
 
 /* Set one parameter from its text value (the key as in the file: "lookback", "winsor" = "2,98", ...).
- * Returns 0, or -1 with a message in err: "unknown key 'x'" or "key: 'v' is not ..." (no file:line;
+ * Returns 0, or EX_DATAERR with a message in err: "unknown key 'x'" or "key: 'v' is not ..." (no file:line;
  * the caller adds where the value came from). */
 int config_set(struct strategy_config *c, const char *key, const char *value, char *err, size_t errlen);
 
 /* Read a config file: "key = value" lines (blank lines and # comments; a value may be quoted "..."), or,
  * when its first non-blank character is '{', one JSON object with the same keys (strings or numbers;
- * "winsor" also [LO, HI], so the "params" that config_json() writes read back). Returns 0, or -1 with
- * err = "path:line: key: what is wrong" ("path: key: ..." for a JSON member; "path: strerror" when it
- * cannot be read). Settings before the failing one stay applied. */
+ * "winsor" also [LO, HI], so the "params" that config_json() writes read back). Returns 0; EX_DATAERR with
+ * err = "path:line: key: what is wrong" ("path: key: ..." for a JSON member); EX_NOINPUT with
+ * "path: strerror" when it cannot be opened; EX_IOERR on a read error. Settings before the failing one stay applied. */
 int config_load(struct strategy_config *c, const char *path, char *err, size_t errlen);
 
-/* Check the parameters together (winsor_lo < winsor_hi, ...). Returns 0, or -1 with a message. */
+/* Check the parameters together (winsor_lo < winsor_hi, ...). Returns 0, or EX_DATAERR with a message. */
 int config_check(const struct strategy_config *c, char *err, size_t errlen);
 
 /* Write the parameters as a JSON object (keys as in the file, in a fixed order, no newline), e.g. for the

@@ -112,16 +112,17 @@ auth_failure(PGconn *conn, const char *msg)
 	return 0;
 }
 
-PGconn *
-pg_connect(const struct pg_conf *c, int *code, char *err, size_t errlen)
+int
+pg_connect(PGconn **out, const struct pg_conf *c, char *err, size_t errlen)
 {
 	const char *keys[16], *vals[16];
 	char timeout[16], target[512], msg[1024];
 	const char *user = conf_user();
 	PGresult *res;
 	PGconn *conn;
-	int k = 0;
+	int k = 0, code;
 
+	*out = NULL;
 	snprintf(timeout, sizeof timeout, "%d", c->connect_timeout);
 	keys[k] = "host", vals[k++] = env_or("PGHOST", PG_WRDS_HOST);
 	keys[k] = "port", vals[k++] = env_or("PGPORT", PG_WRDS_PORT);
@@ -138,21 +139,19 @@ pg_connect(const struct pg_conf *c, int *code, char *err, size_t errlen)
 	pg_target(target, sizeof target);
 	conn = PQconnectdbParams(keys, vals, 0);
 	if (conn == NULL) {
-		*code = EX_OSERR;
-		err_fmt(err, errlen, "%s: out of memory", target);
-		return NULL;
+		return err_ret(EX_OSERR, err, errlen, "%s: out of memory", target);
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
 		snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
 		one_line(msg);
 		scrub(msg, c->password);
-		*code = auth_failure(conn, msg) ? EX_NOPERM : EX_UNAVAILABLE;
+		code = auth_failure(conn, msg) ? EX_NOPERM : EX_UNAVAILABLE;
 		if (PQconnectionNeedsPassword(conn))
 			err_fmt(err, errlen, "%s: %s (set WRDS_PASSWORD or add the password to ~/.pgpass)", target, msg);
 		else
 			err_fmt(err, errlen, "%s: %s", target, msg);
 		PQfinish(conn);
-		return NULL;
+		return code;
 	}
 	PQsetNoticeProcessor(conn, notice, NULL);
 	res = PQexec(conn, pg_session_sql);
@@ -160,14 +159,14 @@ pg_connect(const struct pg_conf *c, int *code, char *err, size_t errlen)
 		snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
 		one_line(msg);
 		scrub(msg, c->password);
-		*code = EX_UNAVAILABLE;
 		err_fmt(err, errlen, "%s: setting up the session: %s", target, msg);
 		PQclear(res);
 		PQfinish(conn);
-		return NULL;
+		return EX_UNAVAILABLE;
 	}
 	PQclear(res);
-	return conn;
+	*out = conn;
+	return 0;
 }
 
 /* The sysexits code for a failed statement, from its SQLSTATE; libpq's own failures have none, and a

@@ -29,10 +29,10 @@ struct pg_conf {
 const char *pg_target(char *buf, size_t n);
 
 /* Open the connection and set up the session so that the server's output is the suite's format
- * (DateStyle ISO, shortest round-trip floats, UTF-8). Returns the connection, or NULL with *code set
- * (EX_NOPERM when the server refused the credentials, EX_UNAVAILABLE when it could not be reached or
- * refused for another reason) and a message in err. */
-PGconn *pg_connect(const struct pg_conf *c, int *code, char *err, size_t errlen);
+ * (DateStyle ISO, shortest round-trip floats, UTF-8). Returns 0 with the connection in *out, or a sysexits
+ * code (EX_NOPERM when the server refused the credentials, EX_UNAVAILABLE when it could not be reached or
+ * refused for another reason, EX_OSERR out of memory) with *out NULL and a message in err. */
+int pg_connect(PGconn **out, const struct pg_conf *c, char *err, size_t errlen);
 
 /* The statements pg_connect() runs after connecting, for --dry-run. */
 extern const char pg_session_sql[];

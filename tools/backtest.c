@@ -205,10 +205,8 @@ main(int argc, char *argv[])
 	/* Defaults, then the config file, then the options, whatever their order on the command line. */
 	config_defaults(&c);
 	if (config != NULL) {
-		if (access(config, R_OK) != 0)
-			err_die(EX_NOINPUT, "%s:", config);
-		if (config_load(&c, config, err, sizeof err) != 0)
-			err_die(EX_DATAERR, "%s", err);
+		if ((rc = config_load(&c, config, err, sizeof err)) != 0)
+			err_die(rc, "%s", err);
 	}
 	for (int i = 0; i < nset; i++)
 		if (config_set(&c, set_key[i], set_val[i], err, sizeof err) != 0)

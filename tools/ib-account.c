@@ -41,8 +41,8 @@ main(int argc, char *argv[])
 	aout *o;
 
 	err_init(argv[0]);
-	if (bk_conn_init(&co, &want, err, sizeof err) < 0)
-		err_die(EX_USAGE, "%s", err);
+	if ((code = bk_conn_init(&co, &want, err, sizeof err)) != 0)
+		err_die(code, "%s", err);
 	co.request_timeout_ms = 30000;
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 		switch (opt) {
@@ -64,12 +64,12 @@ main(int argc, char *argv[])
 		err_die(EX_OSERR, "out of memory");
 	if (tws_connect(c) < 0)
 		err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
-	if (bk_pick_account(tws_accounts(c), want, account, sizeof account, err, sizeof err) < 0)
-		err_die(want ? EX_USAGE : EX_UNAVAILABLE, "%s", err);
+	if ((code = bk_pick_account(tws_accounts(c), want, account, sizeof account, err, sizeof err)) != 0)
+		err_die(code, "%s", err);
 	bk_snap_init(&s, account);
 	/* The account values first: they bring the server's clock, which says what "today" is (a simulated
 	 * broker's day is not the wall clock's). */
-	if (bk_snap_take(c, &s, BK_SNAP_ACCOUNT, NULL, err, sizeof err, &code) < 0)
+	if ((code = bk_snap_take(c, &s, BK_SNAP_ACCOUNT, NULL, err, sizeof err)) != 0)
 		err_die(code, "%s", err);
 	if (since < 0)
 		since = date_of_time(s.server_time >= 0 ? s.server_time : (long long)time(NULL), "America/New_York"); /* IB's trading day */
@@ -78,8 +78,8 @@ main(int argc, char *argv[])
 	date_to_ymd(since, &y, &m, &d);
 	/* With its zone: a time without one is the gateway's local time, whatever that is (IB warns, 2174). */
 	snprintf(f.time, sizeof f.time, "%04d%02d%02d 00:00:00 US/Eastern", y, m, d);
-	if (bk_snap_take(c, &s, BK_SNAP_POSITIONS | BK_SNAP_ORDERS | BK_SNAP_COMPLETED | BK_SNAP_FILLS, &f, err,
-	    sizeof err, &code) < 0)
+	if ((code = bk_snap_take(c, &s, BK_SNAP_POSITIONS | BK_SNAP_ORDERS | BK_SNAP_COMPLETED | BK_SNAP_FILLS, &f,
+	    err, sizeof err)) != 0)
 		err_die(code, "%s", err);
 	tws_client_free(c);
 	if (!s.have_account)

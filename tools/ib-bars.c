@@ -50,7 +50,7 @@ main(int argc, char *argv[])
 {
 	const char *out = "-", *in = "-", *bar = "1d", *account, *contracts = NULL;
 	bk_contracts cache = { 0 };
-	int opt, strict = 0, end = -1;
+	int opt, strict = 0, end = -1, rc;
 	char err[256], d[DATE_LEN + 1];
 	bk_fetch_opts fo = { .duration = "1 Y", .bar_size = "1 day", .what = "TRADES", .use_rth = 1 };
 	tws_client_opts co;
@@ -62,8 +62,8 @@ main(int argc, char *argv[])
 	aout *o;
 
 	err_init(argv[0]);
-	if (bk_conn_init(&co, &account, err, sizeof err) < 0)
-		err_die(EX_USAGE, "%s", err);
+	if ((rc = bk_conn_init(&co, &account, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_BAR: bar = optarg; break;

@@ -63,7 +63,7 @@ main(int argc, char *argv[])
 	int lease_ttl = 900;
 	double lease_wait = 120;
 	enum bk_px_source px_source = BK_PX_BAR;
-	int opt, cancel = 0, live = 0, stage = 0, wait = 0, keep_going = 0, run_refused = 0, code, rc;
+	int opt, cancel = 0, live = 0, stage = 0, wait = 0, keep_going = 0, run_refused = 0, rc;
 	double max_order = NAN, max_run = NAN, wait_timeout = -1, band = 25;
 	bk_ord_params p = { NULL, NULL, NAN };
 	char err[512], account[32];
@@ -78,8 +78,8 @@ main(int argc, char *argv[])
 	static aout *o; /* static: reachable when a refusal exits */
 
 	err_init(argv[0]);
-	if (bk_conn_init(&co, &want, err, sizeof err) < 0)
-		err_die(EX_USAGE, "%s", err);
+	if ((rc = bk_conn_init(&co, &want, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	co.request_timeout_ms = 30000;
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 		switch (opt) {
@@ -122,13 +122,13 @@ main(int argc, char *argv[])
 
 	if (!cancel) {
 		fp = cli_open_in(in);
-		if (bk_ord_read(fp, cli_in_name(in), &orders, err, sizeof err) < 0)
-			err_die(EX_DATAERR, "%s", err);
+		if ((rc = bk_ord_read(fp, cli_in_name(in), &orders, err, sizeof err)) != 0)
+			err_die(rc, "%s", err);
 		if (fp != stdin)
 			fclose(fp);
 		for (size_t i = 0; i < orders.n; i++)
-			if (bk_ord_resolve(&orders.v[i], &p, err, sizeof err) < 0)
-				err_die(strstr(err, "--limit") ? EX_USAGE : EX_DATAERR, "%s", err);
+			if ((rc = bk_ord_resolve(&orders.v[i], &p, err, sizeof err)) != 0)
+				err_die(rc, "%s", err);
 		bk_ord_sells_first(&orders);
 		/* Limits refuse the whole run, before anything is sent. */
 		if ((nfailed = bk_ord_check_limits(&orders, max_order, max_run, refuse, NULL)) > 0)
@@ -143,8 +143,8 @@ main(int argc, char *argv[])
 		err_die(EX_OSERR, "out of memory");
 	if (tws_connect(c) < 0)
 		err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
-	if (bk_pick_account(tws_accounts(c), want, account, sizeof account, err, sizeof err) < 0)
-		err_die(want ? EX_USAGE : EX_UNAVAILABLE, "%s", err);
+	if ((rc = bk_pick_account(tws_accounts(c), want, account, sizeof account, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	if (!bk_trading_allowed(account, live, getenv("IB_LIVE")))
 		err_die(EX_NOPERM, "refused: %s is a live account (not DU...): give --live and set IB_LIVE=yes to trade "
 		    "it; no order sent", account);
@@ -189,14 +189,12 @@ main(int argc, char *argv[])
 	if ((o = aout_open(out)) == NULL)
 		err_die(EX_CANTCREAT, "%s:", out);
 	if (cancel)
-		rc = bk_sub_cancel(&s, c, account, co.client_id, aout_fp(o), err, sizeof err, &code) < 0 ? -1 : 0;
-	else if ((rc = bk_sub_start(&s, c, &orders, account, co.client_id, !stage, aout_fp(o), err, sizeof err,
-	    &code)) == 0 && bk_sub_supersede(&s, util_now_ms() + co.request_timeout_ms, err, sizeof err, &code) < 0)
-		rc = -1;
-	else if (rc == 0 && bk_sub_place(&s, err, sizeof err) < 0)
-		rc = -1, code = EX_UNAVAILABLE;
-	if (rc < 0)
-		err_die(code, "%s", err);
+		rc = bk_sub_cancel(&s, c, account, co.client_id, aout_fp(o), err, sizeof err);
+	else if ((rc = bk_sub_start(&s, c, &orders, account, co.client_id, !stage, aout_fp(o), err, sizeof err)) == 0 &&
+	    (rc = bk_sub_supersede(&s, util_now_ms() + co.request_timeout_ms, err, sizeof err)) == 0)
+		rc = bk_sub_place(&s, err, sizeof err);
+	if (rc != 0)
+		err_die(rc, "%s", err);
 	s.on_acked = acked; /* every order is at the broker: the next submitter may read the account */
 	rc = bk_sub_follow(&s, wait || cancel, wait_timeout >= 0 ? util_now_ms() + (long long)(wait_timeout * 1000) : -1,
 	    err, sizeof err);

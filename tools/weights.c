@@ -100,10 +100,8 @@ main(int argc, char *argv[])
 		paths[npaths++] = "-";
 	/* The file first, then options, whatever their order on the command line. */
 	if (conf != NULL) {
-		if (access(conf, R_OK) != 0)
-			err_die(EX_NOINPUT, "%s:", conf);
-		if (config_load(&cfg, conf, err, sizeof err) != 0)
-			err_die(EX_DATAERR, "%s", err);
+		if ((rc = config_load(&cfg, conf, err, sizeof err)) != 0)
+			err_die(rc, "%s", err);
 	}
 	for (int i = 0; i < nset; i++) {
 		if (config_set(&cfg, set_key[i], set_val[i], err, sizeof err) != 0) {

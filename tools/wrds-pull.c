@@ -182,7 +182,7 @@ main(int argc, char *argv[])
 		err_die(errno == EACCES ? EX_NOPERM : EX_CANTCREAT, "%s:", output);
 	password = cli_secret("WRDS_PASSWORD");
 	conf.password = password;
-	conn = pg_connect(&conf, &code, err, sizeof err);
+	code = pg_connect(&conn, &conf, err, sizeof err);
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
 		free(password);

@@ -4,8 +4,8 @@
  * then id: so every security's bars are held until all have arrived, and then a k-way merge over the
  * securities (a heap keyed by date and id) writes the rows. That costs one copy of the bars in memory
  * (48 bytes a bar: 1,000 securities x 10 years is about 120 MB) and O(rows x log securities) time. */
-#ifndef STI_BROKER_BARS_H
-#define STI_BROKER_BARS_H
+#ifndef STI_IB_BARS_H
+#define STI_IB_BARS_H
 
 #include <stdio.h>
 

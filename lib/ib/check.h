@@ -9,8 +9,8 @@
  * broker's price (a BUY limit order at the higher of the price and its limit) is over max_order. Those are
  * per order. The run's total notional at the broker's prices over max_run refuses the whole run. A close 100x
  * too low in the data thus becomes a refusal, not an order of 100x the shares. */
-#ifndef STI_BROKER_CHECK_H
-#define STI_BROKER_CHECK_H
+#ifndef STI_IB_CHECK_H
+#define STI_IB_CHECK_H
 
 #include "ib/order.h"
 #include "tws/client.h"

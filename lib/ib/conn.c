@@ -11,10 +11,8 @@ bk_conn_init(tws_client_opts *o, const char **account, char *err, size_t errlen)
 	const char *a = getenv("IB_ACCOUNT");
 
 	*account = a && *a ? a : NULL;
-	if (tws_client_opts_init(o) < 0) {
-		err_fmt(err, errlen, "IB_PORT or IB_CLIENT_ID is not a number between 0 and 2147483647");
-		return -1;
-	}
+	if (tws_client_opts_init(o) < 0)
+		return err_ret(EX_USAGE, err, errlen, "IB_PORT or IB_CLIENT_ID is not a number between 0 and 2147483647");
 	return 0;
 }
 
@@ -37,18 +35,15 @@ bk_pick_account(const char *managed, const char *want, char *out, size_t n, char
 		if (!want && count == 1)
 			err_fmt(out, n, "%.*s", (int)len, p);
 	}
-	if (want) {
-		err_fmt(err, errlen, "account %s is not one TWS manages (%s)", want, *managed ? managed : "none");
-		return -1;
-	}
+	if (want)
+		return err_ret(EX_USAGE, err, errlen, "account %s is not one TWS manages (%s)", want,
+		    *managed ? managed : "none");
 	if (count == 1)
 		return 0;
 	if (count == 0)
-		err_fmt(err, errlen, "TWS manages no account");
-	else
-		err_fmt(err, errlen, "TWS manages several accounts (%s): choose one with --account or IB_ACCOUNT",
-		    managed);
-	return -1;
+		return err_ret(EX_UNAVAILABLE, err, errlen, "TWS manages no account");
+	return err_ret(EX_UNAVAILABLE, err, errlen,
+	    "TWS manages several accounts (%s): choose one with --account or IB_ACCOUNT", managed);
 }
 
 int

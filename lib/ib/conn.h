@@ -1,19 +1,19 @@
 /* ib/conn: what the three broker tools share about the connection: options from the environment
  * (IB_HOST, IB_PORT, IB_CLIENT_ID, IB_ACCOUNT), the account to act on, and the live-account guard. */
-#ifndef STI_BROKER_CONN_H
-#define STI_BROKER_CONN_H
+#ifndef STI_IB_CONN_H
+#define STI_IB_CONN_H
 
 #include <stddef.h>
 
 #include "tws/client.h"
 
-/* tws_client_opts_init() and the account from IB_ACCOUNT (NULL when unset). Returns 0, or -1 with err
- * set when IB_PORT or IB_CLIENT_ID is not a number. */
+/* tws_client_opts_init() and the account from IB_ACCOUNT (NULL when unset). Returns 0, or EX_USAGE with
+ * err set when IB_PORT or IB_CLIENT_ID is not a number. */
 int bk_conn_init(tws_client_opts *o, const char **account, char *err, size_t errlen);
 
 /* The account to use: want (from --account or IB_ACCOUNT) when it is one of managed (TWS's comma-separated
- * list), else the only managed account. Returns 0 with out set, or -1 with err set (want not managed,
- * several accounts and no choice, none at all). */
+ * list), else the only managed account. Returns 0 with out set, or a sysexits code with err set:
+ * EX_USAGE when want is not managed, EX_UNAVAILABLE for several accounts and no choice, or none at all. */
 int bk_pick_account(const char *managed, const char *want, char *out, size_t n, char *err, size_t errlen);
 
 /* 1 when account is a paper account (its id starts with "DU"), else 0. */

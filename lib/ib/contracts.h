@@ -11,8 +11,8 @@
  * for as IB's "X Y"; a symbol IB does not know that ends in a class letter without a separator ("BRKB") is
  * asked for again as "BRK B". A symbol IB does not know (error 200), or answers with several stocks, is
  * reported on its own and left unresolved; the others are not held up. */
-#ifndef STI_BROKER_CONTRACTS_H
-#define STI_BROKER_CONTRACTS_H
+#ifndef STI_IB_CONTRACTS_H
+#define STI_IB_CONTRACTS_H
 
 #include <stdio.h>
 

@@ -11,8 +11,8 @@
  * A bar of today requested during the session is partial (IB builds it as trades come in): unless asked
  * for, the bar dated today in New York is left out while the server's clock (REQ_CURRENT_TIME, asked
  * first) is before that day's close (16:00, 13:00 on early closes; 20:00 with outside-hours bars). */
-#ifndef STI_BROKER_FETCH_H
-#define STI_BROKER_FETCH_H
+#ifndef STI_IB_FETCH_H
+#define STI_IB_FETCH_H
 
 #include "ib/bars.h"
 #include "ib/symbols.h"

@@ -69,17 +69,14 @@ copy_field(const json_t *rec, const char *key, char *dst, size_t n, int required
 	json_t *v = json_object_get(rec, key);
 
 	if (v == NULL || json_is_null(v)) {
-		if (required) {
-			err_fmt(err, errlen, "%s:%ld: %s: missing", name, line, key);
-			return -1;
-		}
+		if (required)
+			return err_ret(EX_DATAERR, err, errlen, "%s:%ld: %s: missing", name, line, key);
 		err_fmt(dst, n, "%s", fallback);
 		return 0;
 	}
-	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= n) {
-		err_fmt(err, errlen, "%s:%ld: %s: not a string of 1 to %zu characters", name, line, key, n - 1);
-		return -1;
-	}
+	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= n)
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: %s: not a string of 1 to %zu characters",
+		    name, line, key, n - 1);
 	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
 	return 0;
 }
@@ -94,10 +91,8 @@ opt_count(const json_t *rec, const char *key, double *out, const char *name, lon
 	*out = -1;
 	if (v == NULL || json_is_null(v))
 		return 0;
-	if (!(q >= 0 && q <= 9e15 && q == floor(q))) {
-		err_fmt(err, errlen, "%s:%ld: %s: not a whole number from 0", name, line, key);
-		return -1;
-	}
+	if (!(q >= 0 && q <= 9e15 && q == floor(q)))
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: %s: not a whole number from 0", name, line, key);
 	*out = q;
 	return 0;
 }
@@ -110,28 +105,25 @@ read_supersede(const json_t *rec, bk_orders *out, const char *name, long line, c
 
 	memset(&u, 0, sizeof u);
 	u.line = line;
-	if (copy_field(rec, "client_id", u.client_id, sizeof u.client_id, 1, "", name, line, err, errlen) < 0)
-		return -1;
-	if (!bk_is_client_id(u.client_id)) {
-		err_fmt(err, errlen, "%s:%ld: client_id: '%s' is not DATE:STRATEGY:SYMBOL:SIDE", name, line, u.client_id);
-		return -1;
-	}
-	if (opt_count(rec, "filled", &x, name, line, err, errlen) < 0)
-		return -1;
+	if (copy_field(rec, "client_id", u.client_id, sizeof u.client_id, 1, "", name, line, err, errlen) != 0)
+		return EX_DATAERR;
+	if (!bk_is_client_id(u.client_id))
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: client_id: '%s' is not DATE:STRATEGY:SYMBOL:SIDE",
+		    name, line, u.client_id);
+	if (opt_count(rec, "filled", &x, name, line, err, errlen) != 0)
+		return EX_DATAERR;
 	u.filled = x < 0 ? 0 : x;
-	if (opt_count(rec, "order_id", &x, name, line, err, errlen) < 0)
-		return -1;
+	if (opt_count(rec, "order_id", &x, name, line, err, errlen) != 0)
+		return EX_DATAERR;
 	u.order_id = (long long)x;
-	if (opt_count(rec, "perm_id", &x, name, line, err, errlen) < 0)
-		return -1;
+	if (opt_count(rec, "perm_id", &x, name, line, err, errlen) != 0)
+		return EX_DATAERR;
 	u.perm_id = (long long)x;
 	if (out->nsup == out->capsup) {
 		size_t cap = out->capsup ? out->capsup * 2 : 16;
 		bk_supersede *v = realloc(out->sup, cap * sizeof *v);
-		if (v == NULL) {
-			err_fmt(err, errlen, "out of memory");
-			return -1;
-		}
+		if (v == NULL)
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 		out->sup = v;
 		out->capsup = cap;
 	}
@@ -147,46 +139,40 @@ read_one(const json_t *rec, bk_order *o, const char *name, long line, char *err,
 
 	memset(o, 0, sizeof *o);
 	o->line = line;
-	if (strcmp(nd_str(rec, "type", ""), "order") != 0) {
-		err_fmt(err, errlen, "%s:%ld: type: '%s' is not an order record", name, line, nd_str(rec, "type", ""));
-		return -1;
-	}
-	if (copy_field(rec, "client_id", o->client_id, sizeof o->client_id, 1, "", name, line, err, errlen) < 0 ||
-	    copy_field(rec, "symbol", o->symbol, sizeof o->symbol, 1, "", name, line, err, errlen) < 0 ||
-	    copy_field(rec, "side", o->side, sizeof o->side, 1, "", name, line, err, errlen) < 0 ||
-	    copy_field(rec, "date", o->date, sizeof o->date, 0, "", name, line, err, errlen) < 0 ||
-	    copy_field(rec, "id", o->id, sizeof o->id, 0, "", name, line, err, errlen) < 0 ||
-	    copy_field(rec, "order_type", o->order_type, sizeof o->order_type, 0, "", name, line, err, errlen) < 0 ||
-	    copy_field(rec, "tif", o->tif, sizeof o->tif, 0, "", name, line, err, errlen) < 0)
-		return -1;
-	if (strcmp(o->side, "BUY") != 0 && strcmp(o->side, "SELL") != 0) {
-		err_fmt(err, errlen, "%s:%ld: side: '%s' is not BUY or SELL", name, line, o->side);
-		return -1;
-	}
-	if (strpbrk(o->symbol, " \t:,") != NULL) {
-		err_fmt(err, errlen, "%s:%ld: symbol: '%s' holds a blank, ':' or ','", name, line, o->symbol);
-		return -1;
-	}
-	if (!bk_is_client_id(o->client_id) || !id_matches(o->client_id, o->symbol, o->side)) {
-		err_fmt(err, errlen, "%s:%ld: client_id: '%s' is not DATE:STRATEGY:%s:%s", name, line, o->client_id,
+	if (strcmp(nd_str(rec, "type", ""), "order") != 0)
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: type: '%s' is not an order record",
+		    name, line, nd_str(rec, "type", ""));
+	if (copy_field(rec, "client_id", o->client_id, sizeof o->client_id, 1, "", name, line, err, errlen) != 0 ||
+	    copy_field(rec, "symbol", o->symbol, sizeof o->symbol, 1, "", name, line, err, errlen) != 0 ||
+	    copy_field(rec, "side", o->side, sizeof o->side, 1, "", name, line, err, errlen) != 0 ||
+	    copy_field(rec, "date", o->date, sizeof o->date, 0, "", name, line, err, errlen) != 0 ||
+	    copy_field(rec, "id", o->id, sizeof o->id, 0, "", name, line, err, errlen) != 0 ||
+	    copy_field(rec, "order_type", o->order_type, sizeof o->order_type, 0, "", name, line, err, errlen) != 0 ||
+	    copy_field(rec, "tif", o->tif, sizeof o->tif, 0, "", name, line, err, errlen) != 0)
+		return EX_DATAERR;
+	if (strcmp(o->side, "BUY") != 0 && strcmp(o->side, "SELL") != 0)
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: side: '%s' is not BUY or SELL",
+		    name, line, o->side);
+	if (strpbrk(o->symbol, " \t:,") != NULL)
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: symbol: '%s' holds a blank, ':' or ','",
+		    name, line, o->symbol);
+	if (!bk_is_client_id(o->client_id) || !id_matches(o->client_id, o->symbol, o->side))
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: client_id: '%s' is not DATE:STRATEGY:%s:%s",
+		    name, line, o->client_id,
 		    o->symbol, o->side);
-		return -1;
-	}
 	v = json_object_get(rec, "qty");
 	q = json_is_number(v) ? json_number_value(v) : NAN;
-	if (!(q >= 1 && q <= 1e9 && q == floor(q))) {
-		err_fmt(err, errlen, "%s:%ld: qty: not a whole number of shares from 1 to 1e9", name, line);
-		return -1;
-	}
+	if (!(q >= 1 && q <= 1e9 && q == floor(q)))
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: qty: not a whole number of shares from 1 to 1e9",
+		    name, line);
 	o->qty = (long long)q;
 	v = json_object_get(rec, "ref_price");
 	o->ref_price = NAN;
 	if (v != NULL && !json_is_null(v)) {
 		o->ref_price = json_is_number(v) ? json_number_value(v) : NAN;
-		if (!(o->ref_price > 0 && isfinite(o->ref_price))) {
-			err_fmt(err, errlen, "%s:%ld: ref_price: not a positive number", name, line);
-			return -1;
-		}
+		if (!(o->ref_price > 0 && isfinite(o->ref_price)))
+			return err_ret(EX_DATAERR, err, errlen, "%s:%ld: ref_price: not a positive number",
+			    name, line);
 	}
 	o->lmt_price = NAN;
 	return 0;
@@ -208,17 +194,15 @@ bk_ord_read(FILE *fp, const char *name, bk_orders *out, char *err, size_t errlen
 	size_t *ix;
 	int got;
 
-	if (r == NULL) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	if (r == NULL)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	while ((got = nd_next(r, &rec)) == 1) {
 		if (strcmp(nd_str(rec, "type", ""), "supersede") == 0) {
 			got = read_supersede(rec, out, name, nd_line(r), err, errlen);
 			json_decref(rec);
-			if (got < 0) {
+			if (got != 0) {
 				nd_close(r);
-				return -1;
+				return got;
 			}
 			continue;
 		}
@@ -228,31 +212,28 @@ bk_ord_read(FILE *fp, const char *name, bk_orders *out, char *err, size_t errlen
 			if (v == NULL) {
 				json_decref(rec);
 				nd_close(r);
-				err_fmt(err, errlen, "out of memory");
-				return -1;
+				return err_ret(EX_OSERR, err, errlen, "out of memory");
 			}
 			out->v = v;
 			out->cap = cap;
 		}
 		got = read_one(rec, &out->v[out->n], name, nd_line(r), err, errlen);
 		json_decref(rec);
-		if (got < 0) {
+		if (got != 0) {
 			nd_close(r);
-			return -1;
+			return got;
 		}
 		out->n++;
 	}
 	if (got < 0) {
 		err_fmt(err, errlen, "%s", nd_error(r));
 		nd_close(r);
-		return -1;
+		return EX_DATAERR;
 	}
 	nd_close(r);
 	/* a client_id twice would place one order and skip the other as "already there" */
-	if ((ix = malloc((out->n ? out->n : 1) * sizeof *ix)) == NULL) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	if ((ix = malloc((out->n ? out->n : 1) * sizeof *ix)) == NULL)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	for (size_t i = 0; i < out->n; i++)
 		ix[i] = i;
 	sort_orders = out->v;
@@ -264,7 +245,7 @@ bk_ord_read(FILE *fp, const char *name, bk_orders *out, char *err, size_t errlen
 			err_fmt(err, errlen, "%s:%ld: client_id: '%s' appears twice (first on line %ld)", name, l2,
 			    a->client_id, l1);
 			free(ix);
-			return -1;
+			return EX_DATAERR;
 		}
 	}
 	free(ix);
@@ -318,33 +299,29 @@ bk_ord_resolve(bk_order *o, const bk_ord_params *p, char *err, size_t errlen)
 	snprintf(type, sizeof type, "%s", p->order_type ? p->order_type : *o->order_type ? o->order_type : "MKT");
 	snprintf(tif, sizeof tif, "%s", p->tif ? p->tif : *o->tif ? o->tif : "OPG");
 
-	if (!in_set(type, types)) {
-		err_fmt(err, errlen, "%s: order_type: '%s' is not MKT, LMT, MOC or LOC", o->client_id, type);
-		return -1;
-	}
-	if (!in_set(tif, tifs)) {
-		err_fmt(err, errlen, "%s: tif: '%s' is not OPG, DAY, GTC or IOC", o->client_id, tif);
-		return -1;
-	}
-	if ((strcmp(type, "MOC") == 0 || strcmp(type, "LOC") == 0) && strcmp(tif, "DAY") != 0) {
-		err_fmt(err, errlen, "%s: %s orders execute at the close: tif must be DAY, not %s", o->client_id, type,
-		    tif);
-		return -1;
-	}
+	if (!in_set(type, types))
+		return err_ret(EX_DATAERR, err, errlen, "%s: order_type: '%s' is not MKT, LMT, MOC or LOC",
+		    o->client_id, type);
+	if (!in_set(tif, tifs))
+		return err_ret(EX_DATAERR, err, errlen, "%s: tif: '%s' is not OPG, DAY, GTC or IOC",
+		    o->client_id, tif);
+	if ((strcmp(type, "MOC") == 0 || strcmp(type, "LOC") == 0) && strcmp(tif, "DAY") != 0)
+		return err_ret(EX_DATAERR, err, errlen,
+		    "%s: %s orders execute at the close: tif must be DAY, not %s",
+		    o->client_id, type, tif);
 	strcpy(o->order_type, type); /* one of types[]: short */
 	strcpy(o->tif, tif);
 	o->lmt_price = NAN;
 	lmt = strcmp(type, "LMT") == 0 || strcmp(type, "LOC") == 0;
 	if (!lmt)
 		return 0;
-	if (isnan(p->limit_offset_bps)) {
-		err_fmt(err, errlen, "%s: a %s order needs a limit price: give --limit-offset-bps", o->client_id, type);
-		return -1;
-	}
-	if (!(o->ref_price > 0)) {
-		err_fmt(err, errlen, "%s: a %s order needs ref_price to set its limit", o->client_id, type);
-		return -1;
-	}
+	if (isnan(p->limit_offset_bps))
+		/* the run lacks an option, the record is fine */
+		return err_ret(EX_USAGE, err, errlen, "%s: a %s order needs a limit price: give --limit-offset-bps",
+		    o->client_id, type);
+	if (!(o->ref_price > 0))
+		return err_ret(EX_DATAERR, err, errlen, "%s: a %s order needs ref_price to set its limit",
+		    o->client_id, type);
 	{
 		int buy = strcmp(o->side, "BUY") == 0;
 		double x = o->ref_price * (1 + (buy ? 1 : -1) * p->limit_offset_bps / 10000);
@@ -353,10 +330,9 @@ bk_ord_resolve(bk_order *o, const bk_ord_params *p, char *err, size_t errlen)
 		 * from moving a whole tick. */
 		double t = buy ? floor(x * ticks + 1e-6) : ceil(x * ticks - 1e-6);
 		o->lmt_price = t / ticks;
-		if (!(o->lmt_price > 0)) {
-			err_fmt(err, errlen, "%s: limit price %g is not positive", o->client_id, o->lmt_price);
-			return -1;
-		}
+		if (!(o->lmt_price > 0))
+			return err_ret(EX_DATAERR, err, errlen, "%s: limit price %g is not positive",
+			    o->client_id, o->lmt_price);
 	}
 	return 0;
 }

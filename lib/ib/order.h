@@ -3,8 +3,8 @@
  * An order record's client_id ("DATE:STRATEGY:SYMBOL:SIDE") travels to IB as the orderRef, where it stays
  * with the order and its executions: that is how ib-submit recognises an order it placed before and how
  * --cancel finds this project's orders among everyone else's. */
-#ifndef STI_BROKER_ORDER_H
-#define STI_BROKER_ORDER_H
+#ifndef STI_IB_ORDER_H
+#define STI_IB_ORDER_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -45,8 +45,8 @@ typedef struct bk_orders {
 /* Read the order records of fp (name for messages) into out (zeroed before). Every line must be an
  * {"type":"order",...} record with a valid client_id (whose SYMBOL and SIDE match the record's), a symbol,
  * a side BUY or SELL and a positive whole qty; client_ids must be unique. {"type":"supersede",...} records
- * (a valid client_id, filled a whole number >= 0) go to out->sup. Returns 0, or -1 with err set
- * ("name:line: field: what is wrong"). An empty input is no error (no orders). */
+ * (a valid client_id, filled a whole number >= 0) go to out->sup. Returns 0, or EX_DATAERR with err set
+ * ("name:line: field: what is wrong"), EX_OSERR out of memory. An empty input is no error (no orders). */
 int bk_ord_read(FILE *fp, const char *name, bk_orders *out, char *err, size_t errlen);
 void bk_orders_free(bk_orders *o);
 
@@ -71,7 +71,8 @@ typedef struct bk_ord_params {
 /* Settle o's order type, tif and limit price under p. Combinations: MKT or LMT with OPG (on the open),
  * DAY, GTC or IOC; MOC and LOC with DAY (the close). A limit needs limit_offset_bps and a positive
  * ref_price: a BUY's limit is above ref_price, a SELL's below, rounded to the tick (0.01, or 0.0001 under
- * 1.00) towards ref_price so that it never goes past the offset. Returns 0, or -1 with err set. */
+ * 1.00) towards ref_price so that it never goes past the offset. Returns 0, or a sysexits code with err set:
+ * EX_USAGE when a limit order lacks limit_offset_bps (the run lacks an option), else EX_DATAERR. */
 int bk_ord_resolve(bk_order *o, const bk_ord_params *p, char *err, size_t errlen);
 
 /* The IB contract and order for o (resolved), with order id 0 (the client picks it). transmit 0 stages it

@@ -256,14 +256,12 @@ bk_snap_filled_by_ref(const bk_snap *s, const char *ref, long long *order_id)
 /* ================================ taking a snapshot ================================ */
 
 int
-bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f, char *err, size_t errlen,
-    int *code)
+bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f, char *err, size_t errlen)
 {
 	int acct_id = -1, exec_id = -1, need = 0, r;
 	enum { N_ACCT = 1, N_TIME = 2, N_POS = 4, N_ORD = 8, N_EXEC = 16, N_DONE = 32 };
 	tws_event ev;
 
-	*code = EX_UNAVAILABLE;
 	if (what & BK_SNAP_ACCOUNT) {
 		acct_id = tws_req_account_summary(c, NULL, "NetLiquidation,TotalCashValue,AvailableFunds");
 		r = tws_req_current_time(c);
@@ -292,17 +290,12 @@ bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f,
 		need |= N_DONE;
 	}
 	while (need) {
-		if ((r = tws_poll(c, &ev, 1000)) < 0) {
-			err_fmt(err, errlen, "%s", tws_errmsg(c));
-			return -1;
-		}
+		if ((r = tws_poll(c, &ev, 1000)) < 0)
+			return err_ret(EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(c));
 		if (r == 0)
 			continue;
-		if (bk_snap_apply(s, &ev) < 0) {
-			*code = EX_SOFTWARE;
-			err_fmt(err, errlen, "out of memory");
-			return -1;
-		}
+		if (bk_snap_apply(s, &ev) < 0)
+			return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
 		switch (ev.type) {
 		case TWS_EV_ACCOUNT_SUMMARY_END: if (ev.req_id == acct_id) need &= ~N_ACCT; break;
 		case TWS_EV_CURRENT_TIME: need &= ~N_TIME; break;
@@ -312,17 +305,16 @@ bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f,
 		case TWS_EV_EXEC_END: if (ev.req_id == exec_id) need &= ~N_EXEC; break;
 		case TWS_EV_ERROR:
 			if (ev.kind != TWS_REQ_NONE && ev.kind != TWS_REQ_ORDER && ev.kind != TWS_REQ_CANCEL &&
-			    ev.kind != TWS_REQ_HIST && !tws_error_is_notice(ev.u.error.code)) {
-				err_fmt(err, errlen, "TWS refused the %s request: %s (error %d)", tws_req_kind_name(ev.kind),
-				    ev.u.error.msg, ev.u.error.code);
-				return -1;
-			}
+			    ev.kind != TWS_REQ_HIST && !tws_error_is_notice(ev.u.error.code))
+				return err_ret(EX_UNAVAILABLE, err, errlen,
+				    "TWS refused the %s request: %s (error %d)",
+				    tws_req_kind_name(ev.kind), ev.u.error.msg, ev.u.error.code);
 			break;
 		case TWS_EV_TIMEOUT:
-			if (ev.kind != TWS_REQ_ORDER && ev.kind != TWS_REQ_CANCEL && ev.kind != TWS_REQ_HIST) {
-				err_fmt(err, errlen, "TWS did not answer the %s request in time", tws_req_kind_name(ev.kind));
-				return -1;
-			}
+			if (ev.kind != TWS_REQ_ORDER && ev.kind != TWS_REQ_CANCEL && ev.kind != TWS_REQ_HIST)
+				return err_ret(EX_UNAVAILABLE, err, errlen,
+				    "TWS did not answer the %s request in time",
+				    tws_req_kind_name(ev.kind));
 			break;
 		default:
 			break;
@@ -330,9 +322,7 @@ bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f,
 	}
 	return 0;
 req_failed:
-	*code = tws_errcode(c) == 70 ? EX_SOFTWARE : EX_UNAVAILABLE;
-	err_fmt(err, errlen, "%s", tws_errmsg(c));
-	return -1;
+	return err_ret(tws_errcode(c) == 70 ? EX_SOFTWARE : EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(c));
 }
 
 /* ================================ writing ================================ */

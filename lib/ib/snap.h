@@ -5,8 +5,8 @@
  * by exec_id), so an answer that arrives twice (the client re-sends pending reads after a reconnect)
  * changes nothing. ib-account prints a snapshot; ib-submit keeps one up to date while it trades and
  * looks its orders up by orderRef (the client_id) in it. */
-#ifndef STI_BROKER_SNAP_H
-#define STI_BROKER_SNAP_H
+#ifndef STI_IB_SNAP_H
+#define STI_IB_SNAP_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -66,10 +66,9 @@ void bk_snap_free(bk_snap *s);
 int bk_snap_apply(bk_snap *s, const tws_event *ev);
 
 /* Ask TWS for the parts in what (BK_SNAP_*), with f as the executions' filter (NULL: all), and apply every
- * event until each part has ended. Returns 0, or -1 with err set: an error answer or a timeout (69), the
- * connection gone for good (69), out of memory (70); *code says which. */
-int bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f, char *err, size_t errlen,
-    int *code);
+ * event until each part has ended. Returns 0, or a sysexits code with err set: an error answer or a timeout
+ * (EX_UNAVAILABLE), the connection gone for good (EX_UNAVAILABLE), out of memory (EX_SOFTWARE). */
+int bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f, char *err, size_t errlen);
 
 /* The open order whose orderRef is ref (the newest when several), or NULL. */
 const bk_open *bk_snap_order_by_ref(const bk_snap *s, const char *ref);

@@ -121,7 +121,7 @@ bk_sub_write_status(const bk_sub_item *it, FILE *fp)
 
 int
 bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *account, int client_id,
-    int transmit, FILE *out, char *err, size_t errlen, int *code)
+    int transmit, FILE *out, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
 	s->c = c;
@@ -131,14 +131,13 @@ bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *accoun
 	s->batch = o;
 	snprintf(s->account, sizeof s->account, "%s", account);
 	bk_snap_init(&s->snap, account);
-	if ((s->items = calloc(o->n ? o->n : 1, sizeof *s->items)) == NULL) {
-		*code = EX_SOFTWARE;
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	int rc;
+
+	if ((s->items = calloc(o->n ? o->n : 1, sizeof *s->items)) == NULL)
+		return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
 	s->n = o->n;
-	if (bk_snap_take(c, &s->snap, BK_SNAP_ORDERS | BK_SNAP_COMPLETED | BK_SNAP_FILLS, NULL, err, errlen, code) < 0)
-		return -1;
+	if ((rc = bk_snap_take(c, &s->snap, BK_SNAP_ORDERS | BK_SNAP_COMPLETED | BK_SNAP_FILLS, NULL, err, errlen)) != 0)
+		return rc;
 	for (size_t i = 0; i < o->n; i++) {
 		bk_sub_item *it = &s->items[i];
 		it->o = &o->v[i];
@@ -226,8 +225,8 @@ add_sup(bk_submit *s, const bk_open *op)
 	return u;
 }
 
-long
-bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, int *code)
+int
+bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen)
 {
 	decision dv[64];
 	int nd, day, by = 0;
@@ -235,16 +234,12 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 	size_t nfailed = 0, first_failed = 0;
 	tws_event ev;
 
-	*code = EX_DATAERR;
 	if ((nd = batch_decisions(s, dv, 64, err, errlen)) < 0)
-		return -1;
+		return EX_DATAERR;
 	free(s->sup);
 	s->nsup = 0;
-	if ((s->sup = calloc(s->snap.nopen ? s->snap.nopen : 1, sizeof *s->sup)) == NULL) {
-		*code = EX_SOFTWARE;
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	if ((s->sup = calloc(s->snap.nopen ? s->snap.nopen : 1, sizeof *s->sup)) == NULL)
+		return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
 	for (size_t i = 0; i < s->snap.nopen; i++) {
 		const bk_open *op = &s->snap.open[i];
 		const tws_order *x = &op->oo.order;
@@ -255,11 +250,10 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 			;
 		if (k == nd || day == dv[k].day)
 			continue; /* another strategy, or this very decision (exactly once applies) */
-		if (day > dv[k].day) {
-			err_fmt(err, errlen, "a newer decision of strategy %s (%s: %s) is working at the broker: this batch "
+		if (day > dv[k].day)
+			return err_ret(EX_DATAERR, err, errlen,
+			    "a newer decision of strategy %s (%s: %s) is working at the broker: this batch "
 			    "of %s is stale; no order sent", strategy, date_fmt(day, a), x->order_ref, date_fmt(dv[k].day, b));
-			return -1;
-		}
 		add_sup(s, op);
 		by = dv[k].day;
 	}
@@ -276,13 +270,11 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 			now = op->filled;
 		if (d != NULL && d->co.filled != TWS_UNSET_DOUBLE && d->co.filled > now)
 			now = d->co.filled;
-		if (now > r->filled) {
-			*code = EX_TEMPFAIL;
-			err_fmt(err, errlen, "%s: %g shares filled since the orders were computed (%g then): the holdings "
+		if (now > r->filled)
+			return err_ret(EX_TEMPFAIL, err, errlen,
+			    "%s: %g shares filled since the orders were computed (%g then): the holdings "
 			    "differ from those this batch was sized on: compute the orders again; no order sent",
 			    r->client_id, now, r->filled);
-			return -1;
-		}
 		if (op == NULL || !bk_open_working(op))
 			continue; /* gone meanwhile (cancelled), nothing filled: nothing to do */
 		for (size_t k = 0; k < s->nsup && u == NULL; k++)
@@ -294,21 +286,16 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 		u->filled0 = r->filled;
 	}
 	for (size_t i = 0; i < s->nsup; i++)
-		if (s->sup[i].client != s->client_id) {
-			*code = EX_NOPERM;
-			err_fmt(err, errlen, "%s must be superseded (a newer decision replaces it) but was placed by API client "
+		if (s->sup[i].client != s->client_id)
+			return err_ret(EX_NOPERM, err, errlen,
+			    "%s must be superseded (a newer decision replaces it) but was placed by API client "
 			    "%d, and IB lets only that client cancel it: cancel it with ib-submit --cancel --client-id %d, "
 			    "or submit with --client-id %d; no order sent", s->sup[i].client_id, s->sup[i].client,
 			    s->sup[i].client, s->sup[i].client);
-			return -1;
-		}
 	for (size_t i = 0; i < s->nsup; i++) {
 		bk_sup *u = &s->sup[i];
-		if (tws_cancel_order(s->c, u->order_id) < 0) {
-			*code = EX_UNAVAILABLE;
-			err_fmt(err, errlen, "%s", tws_errmsg(s->c));
-			return -1;
-		}
+		if (tws_cancel_order(s->c, u->order_id) < 0)
+			return err_ret(EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(s->c));
 		log_info("superseding %s (order id %lld, %s, %g of %g filled): decision %s replaces it", u->client_id,
 		    u->order_id, u->status, u->filled0, u->qty, by > 0 ? date_fmt(by, a) : "of this batch");
 	}
@@ -317,18 +304,12 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 		int r, was_done = 0;
 		if (util_now_ms() >= deadline_ms)
 			break;
-		if ((r = tws_poll(s->c, &ev, 250)) < 0) {
-			*code = EX_UNAVAILABLE;
-			err_fmt(err, errlen, "%s", tws_errmsg(s->c));
-			return -1;
-		}
+		if ((r = tws_poll(s->c, &ev, 250)) < 0)
+			return err_ret(EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(s->c));
 		if (r == 0)
 			continue;
-		if (bk_snap_apply(&s->snap, &ev) < 0) {
-			*code = EX_SOFTWARE;
-			err_fmt(err, errlen, "out of memory");
-			return -1;
-		}
+		if (bk_snap_apply(&s->snap, &ev) < 0)
+			return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
 		switch (ev.type) {
 		case TWS_EV_ORDER_STATUS:
 			if ((u = sup_by_order(s, ev.u.status.client_id, ev.u.status.order_id)) == NULL || (was_done = u->done))
@@ -361,10 +342,9 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 			}
 			break;
 		case TWS_EV_RECONNECTED:
-			*code = EX_TEMPFAIL;
-			err_fmt(err, errlen, "the connection to TWS was lost while superseding older orders: run again; "
+			return err_ret(EX_TEMPFAIL, err, errlen,
+			    "the connection to TWS was lost while superseding older orders: run again; "
 			    "no order sent");
-			return -1;
 		default:
 			break;
 		}
@@ -391,16 +371,14 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, 
 			s->write_failed = 1;
 	}
 	fflush(s->out);
-	if (nfailed > 0) {
-		*code = EX_TEMPFAIL;
-		err_fmt(err, errlen, "%zu superseded order%s traded or could not be cancelled (%s: %s): the holdings "
+	if (nfailed > 0)
+		return err_ret(EX_TEMPFAIL, err, errlen,
+		    "%zu superseded order%s traded or could not be cancelled (%s: %s): the holdings "
 		    "differ from those this batch was sized on: compute the orders again; no order sent", nfailed,
 		    nfailed > 1 ? "s" : "", s->sup[first_failed].client_id, s->sup[first_failed].why);
-		return -1;
-	}
 	if (s->nsup > 0)
 		log_info("%zu older order%s superseded", s->nsup, s->nsup > 1 ? "s" : "");
-	return (long)s->nsup;
+	return 0;
 }
 
 static int
@@ -427,21 +405,16 @@ place(bk_submit *s, bk_sub_item *it, const char *what)
 	return 0;
 }
 
-long
+int
 bk_sub_place(bk_submit *s, char *err, size_t errlen)
 {
-	long n = 0;
-
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->items[i].acked || s->items[i].order_id != 0)
 			continue;
-		if (place(s, &s->items[i], "placing") < 0) {
-			err_fmt(err, errlen, "%s", tws_errmsg(s->c));
-			return -1;
-		}
-		n++;
+		if (place(s, &s->items[i], "placing") < 0)
+			return err_ret(EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(s->c));
 	}
-	return n;
+	return 0;
 }
 
 /* Ask again for every open order and execution; after a reconnect the answers decide what was lost. */
@@ -693,15 +666,15 @@ cancellable(const bk_open *op)
 	    strstr(op->status, "Cancelled") == NULL;
 }
 
-long
+int
 bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, FILE *out, char *err,
-    size_t errlen, int *code)
+    size_t errlen)
 {
 	bk_orders none = { 0 };
-	long sent = 0;
+	int rc;
 
-	if (bk_sub_start(s, c, &none, account, client_id, 1, out, err, errlen, code) < 0)
-		return -1;
+	if ((rc = bk_sub_start(s, c, &none, account, client_id, 1, out, err, errlen)) != 0)
+		return rc;
 	s->cancelling = 1;
 	for (size_t i = 0; i < s->snap.nopen; i++) {
 		const bk_open *op = &s->snap.open[i];
@@ -711,11 +684,8 @@ bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, F
 	s->own.v = calloc(s->own.n ? s->own.n : 1, sizeof *s->own.v);
 	free(s->items);
 	s->items = calloc(s->own.n ? s->own.n : 1, sizeof *s->items);
-	if (s->own.v == NULL || s->items == NULL) {
-		*code = EX_SOFTWARE;
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	if (s->own.v == NULL || s->items == NULL)
+		return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
 	s->own.cap = s->own.n;
 	s->n = 0;
 	for (size_t i = 0; i < s->snap.nopen; i++) {
@@ -744,14 +714,10 @@ bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, F
 			it->acked = it->final = it->failed = 1;
 			continue;
 		}
-		if (tws_cancel_order(c, it->order_id) < 0) {
-			*code = EX_UNAVAILABLE;
-			err_fmt(err, errlen, "%s", tws_errmsg(c));
-			return -1;
-		}
+		if (tws_cancel_order(c, it->order_id) < 0)
+			return err_ret(EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(c));
 		log_info("cancelling %s (order id %lld, %s)", o->client_id, it->order_id, it->status);
 		it->acked = 1;
-		sent++;
 	}
-	return sent;
+	return 0;
 }

@@ -12,8 +12,8 @@
  * followed. Orders are placed SELLs first, in one go; the client paces the messages.
  *
  * The caller prints nothing itself: status and fill records are written to the output as they settle. */
-#ifndef STI_BROKER_SUBMIT_H
-#define STI_BROKER_SUBMIT_H
+#ifndef STI_IB_SUBMIT_H
+#define STI_IB_SUBMIT_H
 
 #include <stdio.h>
 
@@ -75,10 +75,10 @@ typedef struct bk_submit {
 } bk_submit;
 
 /* Set up a submission of the orders o (resolved) for account over c; records go to out. Reads the open
- * orders and executions, marks the orders found there and logs each. Returns 0, or -1 with err set and
- * *code the exit status (69 unavailable, 70 out of memory). Free with bk_sub_free either way. */
+ * orders and executions, marks the orders found there and logs each. Returns 0, or a sysexits code with err
+ * set (EX_UNAVAILABLE, EX_SOFTWARE out of memory). Free with bk_sub_free either way. */
 int bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *account, int client_id,
-    int transmit, FILE *out, char *err, size_t errlen, int *code);
+    int transmit, FILE *out, char *err, size_t errlen);
 void bk_sub_free(bk_submit *s);
 
 /* A new decision supersedes the older decisions of its strategy: every order of the account (any API
@@ -87,23 +87,24 @@ void bk_sub_free(bk_submit *s);
  * it did not count as held), is cancelled, and its cancel confirmed (Cancelled), before anything of the
  * batch is placed: so orders of decisions that were never transmitted, or not filled yet, never pile up next
  * to the new ones. A supersede record's filled is what `orders` sized on: an order that has filled more
- * since, working or not, refuses the batch. One "superseded" record per order cancelled is written. Refused, with nothing placed (-1, err set,
- * *code): a batch mixing dates of one strategy, or older than a decision of its strategy still working
- * (65); an order to supersede placed by another API client, which IB lets only that client cancel (77);
- * one that traded while being cancelled, or whose cancel was not confirmed by deadline_ms (75): the
- * holdings then differ from those the batch was sized on. Returns the number superseded. */
-long bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen, int *code);
+ * since, working or not, refuses the batch. One "superseded" record per order cancelled is written. Returns 0 (s->nsup orders superseded),
+ * or refuses, with nothing placed, returning a sysexits code with err set: a batch mixing dates of one
+ * strategy, or older than a decision of its strategy still working (EX_DATAERR); an order to supersede placed
+ * by another API client, which IB lets only that client cancel (EX_NOPERM); one that traded while being
+ * cancelled, or whose cancel was not confirmed by deadline_ms (EX_TEMPFAIL): the holdings then differ from
+ * those the batch was sized on; the connection gone (EX_UNAVAILABLE), out of memory (EX_SOFTWARE). */
+int bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen);
 
-/* Place every order not found at the broker (logging each). Returns the number placed, or -1 with err set
- * (the connection is gone, out of memory). */
-long bk_sub_place(bk_submit *s, char *err, size_t errlen);
+/* Place every order not found at the broker (logging each). Returns 0, or EX_UNAVAILABLE with err set (the
+ * connection is gone). */
+int bk_sub_place(bk_submit *s, char *err, size_t errlen);
 
 /* --cancel: read the open orders of account and cancel every one whose orderRef is a client_id of this
  * project and that is not final; one placed by another API client cannot be cancelled from here (IB's rule)
- * and is reported as failed. Then follow them with bk_sub_follow(wait 1). Returns the number of cancels
- * sent, or -1 with err set and *code the exit status. Free with bk_sub_free either way. */
-long bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, FILE *out, char *err,
-    size_t errlen, int *code);
+ * and is reported as failed. Then follow them with bk_sub_follow(wait 1). Returns 0, or a sysexits code
+ * with err set as bk_sub_start(). Free with bk_sub_free either way. */
+int bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, FILE *out, char *err,
+    size_t errlen);
 
 /* Follow the orders until each is acknowledged (wait 0) or final (wait 1), or until deadline_ms (a
  * CLOCK_MONOTONIC time in ms, < 0: none). Writes one status record per order once all are acknowledged,

@@ -4,8 +4,8 @@
  * `symbol` column and optionally `id`, `con_id` (IB's conId), `primary_exchange` and `currency`. A first
  * line that holds a comma, or is exactly "symbol", makes the input a CSV. Each security's output id is its
  * conId when known, else the given id, else the symbol (the prices CSV's rule), and must be unique. */
-#ifndef STI_BROKER_SYMBOLS_H
-#define STI_BROKER_SYMBOLS_H
+#ifndef STI_IB_SYMBOLS_H
+#define STI_IB_SYMBOLS_H
 
 #include <stddef.h>
 #include <stdio.h>

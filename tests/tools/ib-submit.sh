@@ -164,6 +164,12 @@ IB_LIVE=yes ib-submit --port "$lport" --live <orders.ndjson >live.out 2>live.err
 assert_contains live.err "trading the LIVE account U7654321"
 assert_eq 8 "$(grep -c PreSubmitted live.out)" "placed with --live and IB_LIVE=yes"
 
+t "an account TWS does not manage is a usage error (64; ib-submit(1), ib-account(1) EXIT STATUS)"
+assert_status 64 ib-submit --port "$lport" --account DU0000000 <orders.ndjson
+assert_status 64 ib-account --port "$lport" --account DU0000000
+assert_contains "$(ib-account --port "$lport" --account DU0000000 2>&1 || true)" \
+	"account DU0000000 is not one TWS manages (U7654321)"
+
 t "notional limits refuse the whole run before anything is sent"
 assert_status 65 ib-submit --port "$lport" --max-run-notional 1000 <many.ndjson
 assert_contains "$(ib-sim ctl --port "$lport" status)" "orders=8"

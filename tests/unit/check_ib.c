@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "ib/bars.h"
 #include "ib/conn.h"
@@ -417,11 +418,11 @@ START_TEST(test_accounts)
 	ck_assert_str_eq(a, "DU1234567");
 	ck_assert_int_eq(bk_pick_account("DU1,DU2", "DU2", a, sizeof a, err, sizeof err), 0);
 	ck_assert_str_eq(a, "DU2");
-	ck_assert_int_eq(bk_pick_account("DU1,DU2", NULL, a, sizeof a, err, sizeof err), -1);
+	ck_assert_int_eq(bk_pick_account("DU1,DU2", NULL, a, sizeof a, err, sizeof err), EX_UNAVAILABLE);
 	ck_assert_str_eq(err, "TWS manages several accounts (DU1,DU2): choose one with --account or IB_ACCOUNT");
-	ck_assert_int_eq(bk_pick_account("DU1,DU2", "DU", a, sizeof a, err, sizeof err), -1);
+	ck_assert_int_eq(bk_pick_account("DU1,DU2", "DU", a, sizeof a, err, sizeof err), EX_USAGE);
 	ck_assert_str_eq(err, "account DU is not one TWS manages (DU1,DU2)");
-	ck_assert_int_eq(bk_pick_account("", NULL, a, sizeof a, err, sizeof err), -1);
+	ck_assert_int_eq(bk_pick_account("", NULL, a, sizeof a, err, sizeof err), EX_UNAVAILABLE);
 	ck_assert(bk_trading_allowed("DU1", 0, NULL));
 	ck_assert(!bk_trading_allowed("U1234567", 0, NULL));
 	ck_assert(!bk_trading_allowed("U1234567", 1, NULL));
@@ -482,49 +483,49 @@ START_TEST(test_errors_orders)
 	bk_orders o;
 	bk_ord_params p = { NULL, NULL, NAN };
 
-	ck_assert_int_eq(read_orders("{\"type\":\"status\"}\n", &o), -1);
+	ck_assert_int_eq(read_orders("{\"type\":\"status\"}\n", &o), EX_DATAERR);
 	ck_assert_str_eq(err, "in:1: type: 'status' is not an order record");
 	bk_orders_free(&o);
-	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:AAPL:BUY", "AAPL", "SELL", "1", ""), &o), -1);
+	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:AAPL:BUY", "AAPL", "SELL", "1", ""), &o), EX_DATAERR);
 	ck_assert_str_eq(err, "in:1: client_id: '2026-11-24:s:AAPL:BUY' is not DATE:STRATEGY:AAPL:SELL");
 	bk_orders_free(&o);
-	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:AAPL:BUY", "AAPL", "BUY", "1.5", ""), &o), -1);
+	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:AAPL:BUY", "AAPL", "BUY", "1.5", ""), &o), EX_DATAERR);
 	ck_assert_str_eq(err, "in:1: qty: not a whole number of shares from 1 to 1e9");
 	bk_orders_free(&o);
-	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:AAPL:BUY", "AAPL", "BUY", "0", ""), &o), -1);
+	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:AAPL:BUY", "AAPL", "BUY", "0", ""), &o), EX_DATAERR);
 	bk_orders_free(&o);
-	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:AAPL:BUY", "AAPL", "HOLD", "1", ""), &o), -1);
+	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:AAPL:BUY", "AAPL", "HOLD", "1", ""), &o), EX_DATAERR);
 	ck_assert_str_eq(err, "in:1: side: 'HOLD' is not BUY or SELL");
 	bk_orders_free(&o);
-	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:AAPL:BUY", "AAPL", "BUY", "1", ",\"ref_price\":-2"), &o), -1);
+	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:AAPL:BUY", "AAPL", "BUY", "1", ",\"ref_price\":-2"), &o), EX_DATAERR);
 	ck_assert_str_eq(err, "in:1: ref_price: not a positive number");
 	bk_orders_free(&o);
-	ck_assert_int_eq(read_orders("{\"type\":\"order\",\"symbol\":\"A\"}\n", &o), -1);
+	ck_assert_int_eq(read_orders("{\"type\":\"order\",\"symbol\":\"A\"}\n", &o), EX_DATAERR);
 	ck_assert_str_eq(err, "in:1: client_id: missing");
 	bk_orders_free(&o);
 	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:A:BUY", "A", "BUY", "1", "") ORDER("2026-11-24:s:B:BUY", "B", "BUY",
-	    "1", "") ORDER("2026-11-24:s:A:BUY", "A", "BUY", "2", ""), &o), -1);
+	    "1", "") ORDER("2026-11-24:s:A:BUY", "A", "BUY", "2", ""), &o), EX_DATAERR);
 	ck_assert_str_eq(err, "in:3: client_id: '2026-11-24:s:A:BUY' appears twice (first on line 1)");
 	bk_orders_free(&o);
-	ck_assert_int_eq(read_orders("not json\n", &o), -1);
+	ck_assert_int_eq(read_orders("not json\n", &o), EX_DATAERR);
 	bk_orders_free(&o);
 
 	ck_assert_int_eq(read_orders(ORDER("2026-11-24:s:A:BUY", "A", "BUY", "1", ""), &o), 0);
 	p.order_type = "STP";
-	ck_assert_int_eq(bk_ord_resolve(&o.v[0], &p, err, sizeof err), -1);
+	ck_assert_int_eq(bk_ord_resolve(&o.v[0], &p, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "2026-11-24:s:A:BUY: order_type: 'STP' is not MKT, LMT, MOC or LOC");
 	p.order_type = "MOC"; /* tif OPG by default: the close cannot be on the open */
-	ck_assert_int_eq(bk_ord_resolve(&o.v[0], &p, err, sizeof err), -1);
+	ck_assert_int_eq(bk_ord_resolve(&o.v[0], &p, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "2026-11-24:s:A:BUY: MOC orders execute at the close: tif must be DAY, not OPG");
 	p.order_type = "LMT";
-	ck_assert_int_eq(bk_ord_resolve(&o.v[0], &p, err, sizeof err), -1);
+	ck_assert_int_eq(bk_ord_resolve(&o.v[0], &p, err, sizeof err), EX_USAGE);
 	ck_assert_str_eq(err, "2026-11-24:s:A:BUY: a LMT order needs a limit price: give --limit-offset-bps");
 	p.limit_offset_bps = 10;
-	ck_assert_int_eq(bk_ord_resolve(&o.v[0], &p, err, sizeof err), -1);
+	ck_assert_int_eq(bk_ord_resolve(&o.v[0], &p, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "2026-11-24:s:A:BUY: a LMT order needs ref_price to set its limit");
 	p.order_type = NULL;
 	p.tif = "FOK";
-	ck_assert_int_eq(bk_ord_resolve(&o.v[0], &p, err, sizeof err), -1);
+	ck_assert_int_eq(bk_ord_resolve(&o.v[0], &p, err, sizeof err), EX_DATAERR);
 	bk_orders_free(&o);
 }
 END_TEST
@@ -644,7 +645,7 @@ START_TEST(test_limits_long_fields)
 	ck_assert_str_eq(err, "in:1: symbol: 'ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF' longer than 31 characters");
 	bk_syms_free(&s);
 	snprintf(text, sizeof text, "%s", ORDER("2026-11-24:s:A:BUY", "A", "BUY", "1e10", ""));
-	ck_assert_int_eq(read_orders(text, &o), -1);
+	ck_assert_int_eq(read_orders(text, &o), EX_DATAERR);
 	bk_orders_free(&o);
 }
 END_TEST

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sysexits.h>
 
 #include "config.h"
 #include "date.h"
@@ -356,7 +357,7 @@ START_TEST(test_config_file)
 	      "rebalance = monthly\nlookbak = 3\n", fp);
 	fclose(fp);
 	config_defaults(&c);
-	ck_assert_int_eq(config_load(&c, path, err, sizeof err), -1);
+	ck_assert_int_eq(config_load(&c, path, err, sizeof err), EX_DATAERR);
 	ck_assert_int_eq(c.lookback, 100);
 	ck_assert(c.winsor_lo == 5 && c.winsor_hi == 95);
 	ck_assert_int_eq(c.long_short, 1);
@@ -372,16 +373,16 @@ START_TEST(test_config_values)
 	char err[256];
 
 	config_defaults(&c);
-	ck_assert_int_eq(config_set(&c, "lookback", "12x", err, sizeof err), -1);
+	ck_assert_int_eq(config_set(&c, "lookback", "12x", err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "'12x' is not an integer");
-	ck_assert_int_eq(config_set(&c, "lookback", "0", err, sizeof err), -1);
+	ck_assert_int_eq(config_set(&c, "lookback", "0", err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "0 is out of range [1, 100000]");
-	ck_assert_int_eq(config_set(&c, "weighting", "vol", err, sizeof err), -1);
+	ck_assert_int_eq(config_set(&c, "weighting", "vol", err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "'vol' is not equal or inverse_vol");
-	ck_assert_int_eq(config_set(&c, "winsor", "2", err, sizeof err), -1);
-	ck_assert_int_eq(config_set(&c, "max_weight", "0", err, sizeof err), -1);
+	ck_assert_int_eq(config_set(&c, "winsor", "2", err, sizeof err), EX_DATAERR);
+	ck_assert_int_eq(config_set(&c, "max_weight", "0", err, sizeof err), EX_DATAERR);
 	ck_assert_int_eq(config_set(&c, "winsor", "98,2", err, sizeof err), 0);
-	ck_assert_int_eq(config_check(&c, err, sizeof err), -1);
+	ck_assert_int_eq(config_check(&c, err, sizeof err), EX_DATAERR);
 	config_defaults(&c);
 	ck_assert_int_eq(config_check(&c, err, sizeof err), 0);
 }
