@@ -13,18 +13,15 @@
 #include "err.h"
 #include "log.h"
 
-enum { OPT_ACCOUNT = 0x100, OPT_CLIENT_ID, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_TIMEOUT };
+enum { OPT_SINCE = 0x100 };
 
 static void usage(int status);
 
 static const struct option long_options[] = {
-	{ "account", required_argument, NULL, OPT_ACCOUNT },
-	{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
-	{ "host", required_argument, NULL, OPT_HOST },
+	{ "account", required_argument, NULL, BK_OPT_ACCOUNT },
 	{ "output", required_argument, NULL, 'o' },
-	{ "port", required_argument, NULL, OPT_PORT },
 	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	BK_CONN_OPTIONS,
 	CLI_COMMON_OPTIONS
 };
 
@@ -45,14 +42,12 @@ main(int argc, char *argv[])
 		err_die(code, "%s", err);
 	co.request_timeout_ms = 30000;
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+		if (bk_conn_opt(opt, optarg, &co, 3600))
+			continue;
 		switch (opt) {
-		case OPT_ACCOUNT: want = optarg; break;
-		case OPT_CLIENT_ID: co.client_id = (int)cli_int(optarg, 0, 2147483647, "client-id"); break;
-		case OPT_HOST: co.host = optarg; break;
+		case BK_OPT_ACCOUNT: want = optarg; break;
 		case 'o': out = optarg; break;
-		case OPT_PORT: co.port = (int)cli_int(optarg, 1, 65535, "port"); break;
 		case OPT_SINCE: since = cli_date(optarg, "since"); break;
-		case OPT_TIMEOUT: co.request_timeout_ms = (int)(cli_double(optarg, 0.001, 3600, "timeout") * 1000); break;
 		default: cli_common(opt, usage);
 		}
 	}

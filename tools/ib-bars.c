@@ -17,8 +17,8 @@
 #include "log.h"
 
 enum {
-	OPT_BAR = 0x100, OPT_CLIENT_ID, OPT_DURATION, OPT_END, OPT_HOST, OPT_MAX_INFLIGHT, OPT_MAX_RATE, OPT_PORT,
-	OPT_RTH, OPT_STRICT, OPT_TIMEOUT, OPT_WHAT, OPT_OUTSIDE_RTH, OPT_INCLUDE_PARTIAL, OPT_CONTRACTS
+	OPT_BAR = 0x100, OPT_DURATION, OPT_END, OPT_MAX_INFLIGHT, OPT_MAX_RATE,
+	OPT_RTH, OPT_STRICT, OPT_WHAT, OPT_OUTSIDE_RTH, OPT_INCLUDE_PARTIAL, OPT_CONTRACTS
 };
 
 static void usage(int status);
@@ -27,21 +27,18 @@ static int valid_duration(const char *s);
 
 static const struct option long_options[] = {
 	{ "bar", required_argument, NULL, OPT_BAR },
-	{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
 	{ "contracts", required_argument, NULL, OPT_CONTRACTS },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "end", required_argument, NULL, OPT_END },
-	{ "host", required_argument, NULL, OPT_HOST },
 	{ "include-partial", no_argument, NULL, OPT_INCLUDE_PARTIAL },
 	{ "max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT },
 	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
 	{ "output", required_argument, NULL, 'o' },
 	{ "outside-rth", no_argument, NULL, OPT_OUTSIDE_RTH },
-	{ "port", required_argument, NULL, OPT_PORT },
 	{ "rth", no_argument, NULL, OPT_RTH },
 	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "what", required_argument, NULL, OPT_WHAT },
+	BK_CONN_OPTIONS,
 	CLI_COMMON_OPTIONS
 };
 
@@ -65,22 +62,20 @@ main(int argc, char *argv[])
 	if ((rc = bk_conn_init(&co, &account, err, sizeof err)) != 0)
 		err_die(rc, "%s", err);
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+		if (bk_conn_opt(opt, optarg, &co, 86400))
+			continue;
 		switch (opt) {
 		case OPT_BAR: bar = optarg; break;
 		case OPT_CONTRACTS: contracts = optarg; break;
-		case OPT_CLIENT_ID: co.client_id = (int)cli_int(optarg, 0, 2147483647, "client-id"); break;
 		case OPT_DURATION: snprintf(fo.duration, sizeof fo.duration, "%s", optarg); break;
 		case OPT_END: end = cli_date(optarg, "end"); break;
-		case OPT_HOST: co.host = optarg; break;
 		case OPT_MAX_INFLIGHT: co.max_hist_open = (int)cli_int(optarg, 1, 50, "max-inflight"); break;
 		case OPT_MAX_RATE: co.max_msgs_per_sec = (int)cli_int(optarg, 1, 100000, "max-rate"); break;
 		case 'o': out = optarg; break;
-		case OPT_PORT: co.port = (int)cli_int(optarg, 1, 65535, "port"); break;
 		case OPT_RTH: fo.use_rth = 1; break; /* the default; kept for old scripts */
 		case OPT_OUTSIDE_RTH: fo.use_rth = 0; break;
 		case OPT_INCLUDE_PARTIAL: fo.include_partial = 1; break;
 		case OPT_STRICT: strict = 1; break;
-		case OPT_TIMEOUT: co.request_timeout_ms = (int)(cli_double(optarg, 0.001, 86400, "timeout") * 1000); break;
 		case OPT_WHAT: snprintf(fo.what, sizeof fo.what, "%s", optarg); break;
 		default: cli_common(opt, usage);
 		}

@@ -17,9 +17,9 @@
 #include "util.h"
 
 enum {
-	OPT_ACCOUNT = 0x100, OPT_CANCEL, OPT_CLIENT_ID, OPT_HOST, OPT_KEEP_GOING, OPT_LEASE, OPT_LEASE_TTL,
-	OPT_LEASE_WAIT, OPT_LIMIT_BPS, OPT_LIVE, OPT_MAX_ORDER, OPT_MAX_RUN, OPT_ORDER_TYPE, OPT_PORT, OPT_PRICE_BAND, OPT_PRICE_SOURCE,
-	OPT_STAGE, OPT_STORE, OPT_TIF, OPT_TIMEOUT, OPT_WAIT, OPT_WAIT_TIMEOUT
+	OPT_CANCEL = 0x100, OPT_KEEP_GOING, OPT_LEASE, OPT_LEASE_TTL,
+	OPT_LEASE_WAIT, OPT_LIMIT_BPS, OPT_LIVE, OPT_MAX_ORDER, OPT_MAX_RUN, OPT_ORDER_TYPE, OPT_PRICE_BAND, OPT_PRICE_SOURCE,
+	OPT_STAGE, OPT_STORE, OPT_TIF, OPT_WAIT, OPT_WAIT_TIMEOUT
 };
 
 static void usage(int status);
@@ -29,10 +29,8 @@ static void drop_lease(void);
 static void acked(void *ctx);
 
 static const struct option long_options[] = {
-	{ "account", required_argument, NULL, OPT_ACCOUNT },
+	{ "account", required_argument, NULL, BK_OPT_ACCOUNT },
 	{ "cancel", no_argument, NULL, OPT_CANCEL },
-	{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
-	{ "host", required_argument, NULL, OPT_HOST },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "lease", required_argument, NULL, OPT_LEASE },
 	{ "lease-ttl", required_argument, NULL, OPT_LEASE_TTL },
@@ -43,15 +41,14 @@ static const struct option long_options[] = {
 	{ "max-run-notional", required_argument, NULL, OPT_MAX_RUN },
 	{ "order-type", required_argument, NULL, OPT_ORDER_TYPE },
 	{ "output", required_argument, NULL, 'o' },
-	{ "port", required_argument, NULL, OPT_PORT },
 	{ "price-band", required_argument, NULL, OPT_PRICE_BAND },
 	{ "price-source", required_argument, NULL, OPT_PRICE_SOURCE },
 	{ "stage", no_argument, NULL, OPT_STAGE },
 	{ "store", required_argument, NULL, OPT_STORE },
 	{ "tif", required_argument, NULL, OPT_TIF },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
+	BK_CONN_OPTIONS,
 	CLI_COMMON_OPTIONS
 };
 
@@ -82,11 +79,11 @@ main(int argc, char *argv[])
 		err_die(rc, "%s", err);
 	co.request_timeout_ms = 30000;
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
+		if (bk_conn_opt(opt, optarg, &co, 3600))
+			continue;
 		switch (opt) {
-		case OPT_ACCOUNT: want = optarg; break;
+		case BK_OPT_ACCOUNT: want = optarg; break;
 		case OPT_CANCEL: cancel = 1; break;
-		case OPT_CLIENT_ID: co.client_id = (int)cli_int(optarg, 0, 2147483647, "client-id"); break;
-		case OPT_HOST: co.host = optarg; break;
 		case OPT_KEEP_GOING: keep_going = 1; break;
 		case OPT_LEASE: lease_name = optarg; break;
 		case OPT_LEASE_TTL: lease_ttl = (int)cli_int(optarg, 10, LEASE_TTL_MAX, "lease-ttl"); break;
@@ -97,7 +94,6 @@ main(int argc, char *argv[])
 		case OPT_MAX_RUN: max_run = cli_double(optarg, 0, 1e15, "max-run-notional"); break;
 		case OPT_ORDER_TYPE: p.order_type = optarg; break;
 		case 'o': out = optarg; break;
-		case OPT_PORT: co.port = (int)cli_int(optarg, 1, 65535, "port"); break;
 		case OPT_PRICE_BAND: band = cli_double(optarg, 0.1, 1000, "price-band"); break;
 		case OPT_PRICE_SOURCE:
 			if (strcmp(optarg, "bar") != 0 && strcmp(optarg, "snapshot") != 0)
@@ -107,7 +103,6 @@ main(int argc, char *argv[])
 		case OPT_STAGE: stage = 1; break;
 		case OPT_STORE: store = optarg; break;
 		case OPT_TIF: p.tif = optarg; break;
-		case OPT_TIMEOUT: co.request_timeout_ms = (int)(cli_double(optarg, 0.001, 3600, "timeout") * 1000); break;
 		case OPT_WAIT: wait = 1; break;
 		case OPT_WAIT_TIMEOUT: wait_timeout = cli_double(optarg, 0, 7 * 86400, "wait-timeout"); break;
 		default: cli_common(opt, usage);

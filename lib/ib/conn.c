@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "err.h"
 
 int
@@ -12,7 +13,22 @@ bk_conn_init(tws_client_opts *o, const char **account, char *err, size_t errlen)
 
 	*account = a && *a ? a : NULL;
 	if (tws_client_opts_init(o) < 0)
-		return err_ret(EX_USAGE, err, errlen, "IB_PORT or IB_CLIENT_ID is not a number between 0 and 2147483647");
+		return err_ret(EX_USAGE, err, errlen,
+		    "IB_PORT or IB_CLIENT_ID is not a number between 0 and 2147483647");
+	return 0;
+}
+
+int
+bk_conn_opt(int opt, const char *arg, tws_client_opts *o, double max_timeout)
+{
+	switch (opt) {
+	case BK_OPT_CLIENT_ID: o->client_id = (int)cli_int(arg, 0, 2147483647, "client-id"); return 1;
+	case BK_OPT_HOST: o->host = arg; return 1;
+	case BK_OPT_PORT: o->port = (int)cli_int(arg, 1, 65535, "port"); return 1;
+	case BK_OPT_TIMEOUT:
+		o->request_timeout_ms = (int)(cli_double(arg, 0.001, max_timeout, "timeout") * 1000);
+		return 1;
+	}
 	return 0;
 }
 

@@ -3,9 +3,24 @@
 #ifndef STI_IB_CONN_H
 #define STI_IB_CONN_H
 
+#include <getopt.h>
 #include <stddef.h>
 
 #include "tws/client.h"
+
+/* The connection's options, the same in every broker tool: a tool appends BK_CONN_OPTIONS to its getopt_long
+ * table (and --account, BK_OPT_ACCOUNT, when it acts on one account) and passes each option to
+ * bk_conn_opt() before its own. */
+enum { BK_OPT_ACCOUNT = 0x200, BK_OPT_CLIENT_ID, BK_OPT_HOST, BK_OPT_PORT, BK_OPT_TIMEOUT };
+#define BK_CONN_OPTIONS                                                   \
+	{ "client-id", required_argument, NULL, BK_OPT_CLIENT_ID },       \
+	{ "host", required_argument, NULL, BK_OPT_HOST },                 \
+	{ "port", required_argument, NULL, BK_OPT_PORT },                 \
+	{ "timeout", required_argument, NULL, BK_OPT_TIMEOUT }
+
+/* Apply opt (with its argument arg) to o when it is one of BK_CONN_OPTIONS: --timeout in seconds up to
+ * max_timeout. Returns 1 when it was, else 0. A bad number exits with EX_USAGE (cli.h). */
+int bk_conn_opt(int opt, const char *arg, tws_client_opts *o, double max_timeout);
 
 /* tws_client_opts_init() and the account from IB_ACCOUNT (NULL when unset). Returns 0, or EX_USAGE with
  * err set when IB_PORT or IB_CLIENT_ID is not a number. */
