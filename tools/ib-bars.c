@@ -105,13 +105,8 @@ main(int argc, char *argv[])
 		err_die(EX_DATAERR, "%s", err);
 	if (fp != stdin)
 		fclose(fp);
-	if (contracts != NULL && (fp = fopen(contracts, "r")) != NULL) {
-		if (bk_contracts_read(fp, contracts, &cache, err, sizeof err) < 0)
-			err_die(EX_DATAERR, "%s", err);
-		fclose(fp);
-	} else if (contracts != NULL && errno != ENOENT) { /* no file yet is an empty cache */
-		err_die(EX_NOINPUT, "%s:", contracts);
-	}
+	if (contracts != NULL && (rc = bk_contracts_load(contracts, &cache, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	if (log_progress_wanted()) {
 		fo.progress = progress;
 		fo.ctx = &syms;
@@ -124,17 +119,14 @@ main(int argc, char *argv[])
 	err[0] = '\0';
 	if (contracts != NULL) {
 		size_t before = cache.n, unresolved;
-		aout *co_out;
 		if (bk_contracts_resolve(c, &syms, &cache, &unresolved, err, sizeof err) < 0) {
 			if (err[0])
 				err_die(EX_SOFTWARE, "%s", err);
 			err_die(EX_UNAVAILABLE, "%s: resolving contracts; nothing written", tws_errmsg(c));
 		}
 		if (cache.n > before) { /* the answers are kept even when the bars fail later */
-			if ((co_out = aout_open(contracts)) == NULL)
-				err_die(EX_CANTCREAT, "%s:", contracts);
-			if (bk_contracts_write(aout_fp(co_out), &cache) < 0 || aout_commit(co_out) < 0)
-				err_die(EX_IOERR, "%s:", contracts);
+			if ((rc = bk_contracts_save(contracts, &cache, err, sizeof err)) != 0)
+				err_die(rc, "%s", err);
 			log_info("%s: %zu contracts added (%zu in all)", contracts, cache.n - before, cache.n);
 		}
 		if (unresolved > 0)

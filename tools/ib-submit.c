@@ -8,6 +8,7 @@
 #include "aout.h"
 #include "ib/check.h"
 #include "ib/conn.h"
+#include "ib/contracts.h"
 #include "ib/order.h"
 #include "ib/submit.h"
 #include "cli.h"
@@ -17,13 +18,14 @@
 #include "util.h"
 
 enum {
-	OPT_CANCEL = 0x100, OPT_KEEP_GOING, OPT_LEASE, OPT_LEASE_TTL,
+	OPT_CANCEL = 0x100, OPT_CONTRACTS, OPT_KEEP_GOING, OPT_LEASE, OPT_LEASE_TTL,
 	OPT_LEASE_WAIT, OPT_LIMIT_BPS, OPT_LIVE, OPT_MAX_ORDER, OPT_MAX_RUN, OPT_ORDER_TYPE, OPT_PRICE_BAND, OPT_PRICE_SOURCE,
 	OPT_STAGE, OPT_STORE, OPT_TIF, OPT_WAIT, OPT_WAIT_TIMEOUT
 };
 
 static void usage(int status);
 static void refuse(void *ctx, const char *msg);
+static void keep_unrefused(bk_orders *o, unsigned char *refused, size_t n, const char *what);
 static void take_lease(const char *store, const char *name, int ttl, double wait_s);
 static void drop_lease(void);
 static void acked(void *ctx);
@@ -31,6 +33,7 @@ static void acked(void *ctx);
 static const struct option long_options[] = {
 	{ "account", required_argument, NULL, BK_OPT_ACCOUNT },
 	{ "cancel", no_argument, NULL, OPT_CANCEL },
+	{ "contracts", required_argument, NULL, OPT_CONTRACTS },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "lease", required_argument, NULL, OPT_LEASE },
 	{ "lease-ttl", required_argument, NULL, OPT_LEASE_TTL },
@@ -55,7 +58,7 @@ static const struct option long_options[] = {
 int
 main(int argc, char *argv[])
 {
-	const char *in = "-", *out = "-", *want, *store = NULL, *lease_name = NULL;
+	const char *in = "-", *out = "-", *want, *store = NULL, *lease_name = NULL, *contracts = NULL;
 	char lname[128];
 	int lease_ttl = 900;
 	double lease_wait = 120;
@@ -68,7 +71,7 @@ main(int argc, char *argv[])
 	static bk_orders orders; /* static: reachable (not leaked) when a refusal exits */
 	static bk_submit s;
 	static tws_client *c;
-	size_t nfailed = 0, nfinal = 0, nrefused = 0;
+	size_t nfailed = 0, nfinal = 0, nrefused = 0, nprice = 0;
 	static bk_broker_px *px;
 	static unsigned char *refused;
 	FILE *fp;
@@ -84,6 +87,7 @@ main(int argc, char *argv[])
 		switch (opt) {
 		case BK_OPT_ACCOUNT: want = optarg; break;
 		case OPT_CANCEL: cancel = 1; break;
+		case OPT_CONTRACTS: contracts = optarg; break;
 		case OPT_KEEP_GOING: keep_going = 1; break;
 		case OPT_LEASE: lease_name = optarg; break;
 		case OPT_LEASE_TTL: lease_ttl = (int)cli_int(optarg, 10, LEASE_TTL_MAX, "lease-ttl"); break;
@@ -150,24 +154,23 @@ main(int argc, char *argv[])
 		/* The second price: every order against the broker's own latest close, before anything is placed. */
 		if ((px = calloc(orders.n, sizeof *px)) == NULL || (refused = calloc(orders.n, 1)) == NULL)
 			err_die(EX_OSERR, "out of memory");
+		/* By conId: a symbol the cache and IB cannot name is refused, never sent by its bare symbol. */
+		if (contracts != NULL) {
+			if ((rc = bk_contracts_orders(c, contracts, &orders, refused, &nrefused, err, sizeof err)) != 0)
+				err_die(rc, "%s; no order sent", err);
+			if (nrefused > 0 && !keep_going)
+				err_die(EX_DATAERR, "refused: %zu order%s without a conId (see above); no order sent "
+				    "(--keep-going places the others)", nrefused, nrefused > 1 ? "s" : "");
+			keep_unrefused(&orders, refused, nrefused, "without a conId");
+		}
 		if (bk_broker_prices(c, &orders, px_source, px, err, sizeof err) < 0)
 			err_die(EX_UNAVAILABLE, "the broker's prices: %s; no order sent", err);
-		nrefused = bk_ord_check_broker(&orders, px, band / 100, max_order, max_run, refused, &run_refused, refuse,
-		    NULL);
-		if (run_refused || (nrefused > 0 && !keep_going))
+		nrefused += nprice = bk_ord_check_broker(&orders, px, band / 100, max_order, max_run, refused,
+		    &run_refused, refuse, NULL);
+		if (run_refused || (nprice > 0 && !keep_going))
 			err_die(EX_DATAERR, "refused: %zu check%s against the broker's prices failed; no order sent%s",
-			    nrefused, nrefused > 1 ? "s" : "", run_refused ? "" : " (--keep-going places the others)");
-		if (nrefused > 0) {
-			size_t k = 0;
-			for (size_t i = 0; i < orders.n; i++)
-				if (!refused[i])
-					orders.v[k++] = orders.v[i];
-			orders.n = k;
-			log_warn("--keep-going: %zu order%s refused, placing the other %zu", nrefused, nrefused > 1 ? "s" : "",
-			    orders.n);
-			if (orders.n == 0)
-				err_die(EX_DATAERR, "every order was refused; no order sent");
-		}
+			    nprice, nprice > 1 ? "s" : "", run_refused ? "" : " (--keep-going places the others)");
+		keep_unrefused(&orders, refused, nprice, "against the broker's prices");
 		free(px);
 		px = NULL;
 		free(refused);
@@ -208,8 +211,8 @@ main(int argc, char *argv[])
 		err_die(EX_DATAERR, "%zu of %zu orders %s (see above)", nfailed, s.n, cancel ? "not cancelled" :
 		    "rejected, cancelled or lost");
 	if (nrefused > 0)
-		err_die(EX_DATAERR, "--keep-going: %zu order%s refused against the broker's prices (see above); the other "
-		    "%zu placed", nrefused, nrefused > 1 ? "s" : "", s.n);
+		err_die(EX_DATAERR, "--keep-going: %zu order%s refused (see above); the other %zu placed", nrefused,
+		    nrefused > 1 ? "s" : "", s.n);
 	tws_client_free(c);
 	bk_sub_free(&s);
 	bk_orders_free(&orders);
@@ -263,6 +266,24 @@ refuse(void *ctx, const char *msg)
 	err_warn("refused: %s", msg);
 }
 
+/* --keep-going: drop the n orders marked in refused (what says why) and clear the marks. */
+static void
+keep_unrefused(bk_orders *o, unsigned char *refused, size_t n, const char *what)
+{
+	size_t k = 0;
+
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < o->n; i++)
+		if (!refused[i])
+			o->v[k++] = o->v[i];
+	memset(refused, 0, o->n);
+	o->n = k;
+	log_warn("--keep-going: %zu order%s refused %s, placing the other %zu", n, n > 1 ? "s" : "", what, o->n);
+	if (o->n == 0)
+		err_die(EX_DATAERR, "every order was refused; no order sent");
+}
+
 static void
 usage(int status)
 {
@@ -270,8 +291,8 @@ usage(int status)
 	    "usage: ib-submit [--wait [--wait-timeout SECS] | --stage] [--order-type MKT|LMT|MOC|LOC]\n"
 	    "                 [--tif OPG|DAY|GTC|IOC] [--limit-offset-bps BPS] [--max-order-notional X]\n"
 	    "                 [--max-run-notional X] [--price-band PCT] [--price-source bar|snapshot]\n"
-	    "                 [--keep-going] [--live] [--timeout SECS] [--account ID] [--store URL]\n"
-	    "                 [--lease NAME] [--lease-ttl SECS] [--lease-wait SECS]\n"
+	    "                 [--contracts FILE] [--keep-going] [--live] [--timeout SECS] [--account ID]\n"
+	    "                 [--store URL] [--lease NAME] [--lease-ttl SECS] [--lease-wait SECS]\n"
 	    "                 [--host HOST] [--port PORT] [--client-id N] [-o FILE] [FILE]\n"
 	    "       ib-submit --cancel [--account ID] [--host HOST] [--port PORT] [--client-id N] [-o FILE]\n"
 	    "Place orders (NDJSON) with TWS or IB Gateway, exactly once; report their status and fills.\n");

@@ -28,6 +28,8 @@ snapshots(tws_client *c, const bk_syms *syms, double *last, char (*why)[160], ch
 	for (size_t k = 0; k < syms->n; k++) {
 		tws_contract ct;
 		tws_contract_stock(&ct, syms->v[k].symbol);
+		ct.con_id = syms->v[k].con_id;
+		snprintf(ct.primary_exch, sizeof ct.primary_exch, "%s", syms->v[k].primary);
 		last[k] = close[k] = NAN;
 		snprintf(why[k], sizeof why[k], "no answer");
 		if ((ids[k] = tws_req_snapshot(c, &ct)) < 0)
@@ -110,9 +112,12 @@ bk_broker_prices(tws_client *c, const bk_orders *o, enum bk_px_source src, bk_br
 			;
 		if (k == syms.n) {
 			bk_sym *s = &syms.v[syms.n++];
-			snprintf(s->symbol, sizeof s->symbol, "%s", o->v[i].symbol);
+			/* by conId when the order has one: the price of what will be traded */
+			snprintf(s->symbol, sizeof s->symbol, "%s", o->v[i].con_id > 0 ? o->v[i].ib_symbol : o->v[i].symbol);
 			snprintf(s->id, sizeof s->id, "%s", o->v[i].symbol);
 			snprintf(s->currency, sizeof s->currency, "USD");
+			s->con_id = o->v[i].con_id;
+			snprintf(s->primary, sizeof s->primary, "%s", o->v[i].primary);
 		}
 		which[i] = k;
 	}

@@ -1,9 +1,11 @@
 #include "ib/contracts.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aout.h"
 #include "csv.h"
 #include "err.h"
 #include "log.h"
@@ -53,14 +55,12 @@ int
 bk_contracts_read(FILE *fp, const char *name, bk_contracts *c, char *err, size_t errlen)
 {
 	csv_reader *r = csv_open(fp, name);
-	int csym, ccon, cib, cpx, ccur, cname, got, rc = -1;
+	int csym, ccon, cib, cpx, ccur, cname, got, rc = EX_DATAERR;
 	long long con;
 	bk_contract *k;
 
-	if (r == NULL) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	if (r == NULL)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	if (csv_read_header(r) < 0 || (csym = csv_require(r, "symbol")) < 0 || (ccon = csv_require(r, "con_id")) < 0)
 		goto bad;
 	cib = csv_col(r, "ib_symbol");
@@ -69,7 +69,7 @@ bk_contracts_read(FILE *fp, const char *name, bk_contracts *c, char *err, size_t
 	cname = csv_col(r, "long_name");
 	while ((got = csv_next(r)) == 1) {
 		if (push(c, &k) < 0) {
-			err_fmt(err, errlen, "out of memory");
+			rc = err_ret(EX_OSERR, err, errlen, "out of memory");
 			goto out;
 		}
 		if (csv_need(r, csym) < 0 || text(r, csym, k->symbol, sizeof k->symbol, "") < 0)
@@ -99,6 +99,95 @@ bad:
 	err_fmt(err, errlen, "%s", csv_error(r));
 out:
 	csv_close(r);
+	return rc;
+}
+
+int
+bk_contracts_load(const char *path, bk_contracts *c, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	int rc;
+
+	if (fp == NULL && errno == ENOENT)
+		return 0; /* no file yet: an empty cache */
+	if (fp == NULL)
+		return err_ret(EX_NOINPUT, err, errlen, "%s: %s", path, strerror(errno));
+	rc = bk_contracts_read(fp, path, c, err, errlen);
+	fclose(fp);
+	return rc;
+}
+
+int
+bk_contracts_save(const char *path, const bk_contracts *c, char *err, size_t errlen)
+{
+	aout *o = aout_open(path);
+
+	if (o == NULL)
+		return err_ret(EX_CANTCREAT, err, errlen, "%s: %s", path, strerror(errno));
+	if (bk_contracts_write(aout_fp(o), c) < 0 || aout_commit(o) < 0)
+		return err_ret(EX_IOERR, err, errlen, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+int
+bk_contracts_orders(tws_client *tc, const char *path, bk_orders *o, unsigned char *refused, size_t *nrefused,
+    char *err, size_t errlen)
+{
+	bk_contracts cache = { 0 };
+	bk_syms syms = { 0 };
+	size_t before, unresolved = 0;
+	int rc;
+
+	*nrefused = 0;
+	if ((rc = bk_contracts_load(path, &cache, err, errlen)) != 0)
+		goto out;
+	/* one ask per distinct symbol */
+	for (size_t i = 0; i < o->n; i++) {
+		bk_sym *y;
+		size_t j;
+		for (j = 0; j < syms.n && strcmp(syms.v[j].symbol, o->v[i].symbol) != 0; j++)
+			;
+		if (j < syms.n)
+			continue;
+		if (util_grow((void **)&syms.v, &syms.cap, syms.n + 1, sizeof *syms.v) != 0) {
+			rc = err_ret(EX_OSERR, err, errlen, "out of memory");
+			goto out;
+		}
+		y = &syms.v[syms.n++];
+		memset(y, 0, sizeof *y);
+		snprintf(y->symbol, sizeof y->symbol, "%s", o->v[i].symbol);
+		snprintf(y->currency, sizeof y->currency, "USD");
+	}
+	before = cache.n;
+	if (bk_contracts_resolve(tc, &syms, &cache, &unresolved, err, errlen) < 0) {
+		rc = tws_errcode(tc) == 70 ? EX_OSERR : err_ret(EX_UNAVAILABLE, err, errlen, "%s: resolving contracts",
+		    tws_errmsg(tc));
+		goto out;
+	}
+	if (cache.n > before) {
+		if ((rc = bk_contracts_save(path, &cache, err, errlen)) != 0)
+			goto out;
+		log_info("%s: %zu contracts added (%zu in all)", path, cache.n - before, cache.n);
+	}
+	for (size_t i = 0; i < o->n; i++) {
+		bk_order *x = &o->v[i];
+		const bk_contract *k = bk_contracts_find(&cache, x->symbol);
+		if (k == NULL) {
+			log_warn("%s: refused: %s has no conId (not in %s and IB did not resolve it, see above); "
+			    "an order is never sent by its bare symbol", x->client_id, x->symbol, path);
+			refused[i] = 1;
+			(*nrefused)++;
+			continue;
+		}
+		x->con_id = k->con_id;
+		snprintf(x->ib_symbol, sizeof x->ib_symbol, "%s", k->ib_symbol);
+		snprintf(x->primary, sizeof x->primary, "%s", k->primary);
+		snprintf(x->currency, sizeof x->currency, "%s", k->currency);
+	}
+	rc = 0;
+out:
+	bk_syms_free(&syms);
+	bk_contracts_free(&cache);
 	return rc;
 }
 

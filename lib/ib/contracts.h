@@ -16,6 +16,7 @@
 
 #include <stdio.h>
 
+#include "ib/order.h"
 #include "ib/symbols.h"
 #include "tws/client.h"
 
@@ -37,11 +38,16 @@ typedef struct bk_contracts {
  * This function can't fail (a longer result is cut). */
 void bk_ib_symbol(const char *symbol, char *out, size_t n);
 
-/* Read a cache (the CSV above; columns found by name) into c, which must be zeroed. Returns 0, or -1 with
- * err "name:line: field: what" or "out of memory". */
+/* Read a cache (the CSV above; columns found by name) into c, which must be zeroed. Returns 0, or EX_DATAERR
+ * with err "name:line: field: what", EX_OSERR out of memory. */
 int bk_contracts_read(FILE *fp, const char *name, bk_contracts *c, char *err, size_t errlen);
 /* Write c sorted by symbol. Returns 0, or -1 when the stream has an error. */
 int bk_contracts_write(FILE *fp, const bk_contracts *c);
+/* bk_contracts_read() of the file path; a file that does not exist yet is an empty cache. Returns 0, or a
+ * sysexits code with err set (EX_NOINPUT: it cannot be opened). */
+int bk_contracts_load(const char *path, bk_contracts *c, char *err, size_t errlen);
+/* bk_contracts_write() to path, atomically (aout). Returns 0, or EX_CANTCREAT or EX_IOERR with err set. */
+int bk_contracts_save(const char *path, const bk_contracts *c, char *err, size_t errlen);
 const bk_contract *bk_contracts_find(const bk_contracts *c, const char *symbol);
 void bk_contracts_free(bk_contracts *c);
 
@@ -50,5 +56,15 @@ void bk_contracts_free(bk_contracts *c);
  * or -1 when the connection is gone for good (tws_errmsg) or memory ran out (err set). */
 int bk_contracts_resolve(tws_client *tc, bk_syms *s, bk_contracts *c, size_t *unresolved, char *err,
     size_t errlen);
+
+/* Orders by conId (ib-submit --contracts path): every order of o takes the conId, IB symbol, primary
+ * exchange and currency of its symbol in the cache at path; a symbol missing from it is asked of IB
+ * (bk_contracts_resolve) and the answers are added to the file. An order whose symbol has no conId
+ * then is marked in refused[i] (o->n entries, zeroed by the caller), counted in *nrefused and logged:
+ * it is never sent by its bare symbol. Returns 0, or a sysexits code with err set: the cache cannot be
+ * read (EX_NOINPUT, EX_DATAERR) or written (EX_CANTCREAT, EX_IOERR), the connection is gone
+ * (EX_UNAVAILABLE), out of memory (EX_OSERR). */
+int bk_contracts_orders(tws_client *tc, const char *path, bk_orders *o, unsigned char *refused, size_t *nrefused,
+    char *err, size_t errlen);
 
 #endif

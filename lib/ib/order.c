@@ -340,7 +340,13 @@ bk_ord_resolve(bk_order *o, const bk_ord_params *p, char *err, size_t errlen)
 void
 bk_ord_to_tws(const bk_order *o, const char *account, int transmit, tws_contract *ct, tws_order *to)
 {
-	tws_contract_stock(ct, o->symbol);
+	tws_contract_stock(ct, o->con_id > 0 ? o->ib_symbol : o->symbol);
+	if (o->con_id > 0) {
+		ct->con_id = o->con_id;
+		snprintf(ct->primary_exch, sizeof ct->primary_exch, "%s", o->primary);
+		if (o->currency[0] != '\0')
+			snprintf(ct->currency, sizeof ct->currency, "%s", o->currency);
+	}
 	tws_order_init(to);
 	snprintf(to->action, sizeof to->action, "%s", o->side);
 	to->qty = (double)o->qty;

@@ -23,6 +23,10 @@ typedef struct bk_order {
 	double ref_price;      /* the price the order was sized with; NaN when absent */
 	double lmt_price;      /* for LMT and LOC after bk_ord_resolve, else NaN */
 	long line;             /* input line, for messages */
+	int con_id;            /* IB's conId (bk_contracts_orders), 0: placed by symbol */
+	char ib_symbol[32];    /* with con_id: IB's symbol ("BRK B"), primary exchange and currency */
+	char primary[16];
+	char currency[8];
 } bk_order;
 
 /* A "supersede" record of the `orders` tool: a working order of an older decision of the strategy, which
@@ -75,8 +79,9 @@ typedef struct bk_ord_params {
  * EX_USAGE when a limit order lacks limit_offset_bps (the run lacks an option), else EX_DATAERR. */
 int bk_ord_resolve(bk_order *o, const bk_ord_params *p, char *err, size_t errlen);
 
-/* The IB contract and order for o (resolved), with order id 0 (the client picks it). transmit 0 stages it
- * in TWS; account "" means the only one. This function can't fail. */
+/* The IB contract and order for o (resolved), with order id 0 (the client picks it): a stock on SMART named
+ * by its conId (with IB's symbol, primary exchange and currency) when o has one, else by its symbol in USD.
+ * transmit 0 stages it in TWS; account "" means the only one. This function can't fail. */
 void bk_ord_to_tws(const bk_order *o, const char *account, int transmit, tws_contract *ct, tws_order *to);
 
 /* o's notional: qty x ref_price (x lmt_price when ref_price is missing), NaN when neither is known. */

@@ -173,3 +173,33 @@ assert_contains "$(ib-account --port "$lport" --account DU0000000 2>&1 || true)"
 t "notional limits refuse the whole run before anything is sent"
 assert_status 65 ib-submit --port "$lport" --max-run-notional 1000 <many.ndjson
 assert_contains "$(ib-sim ctl --port "$lport" status)" "orders=8"
+
+t "--contracts: each order goes by its conId from the cache; a missing symbol is resolved, an unknown one refused"
+# Issue 15: orders carry the conId that `ib-bars --contracts` caches (data/contracts.csv). To see that the
+# conId, not the symbol, names what is traded, the cache maps symbol A to security B's conId on purpose:
+# ib-sim (like IB) takes a conId over a symbol, so the working order is B's. C is not in the cache: it is
+# asked of the broker (reqContractDetails) and added. NOSUCH is unknown to the broker (error 200): refused,
+# never sent by its bare symbol. (ib-sim: conId = the prices file's id.)
+cport=$(free_port)
+start_sim cid "$cport" --capital 1000000
+# (A's ref_price is B's close: the broker's price check asks by conId too, so it sees B's price.)
+read -r a_id a_sym b_id b_sym b_px c_id c_sym c_px < <(awk -F, -v d="$day" '$1 == d { n++; if (n == 1) a = $2 " " $3
+	if (n == 2) b = $2 " " $3 " " $7; if (n == 3) { print a, b, $2, $3, $7; exit } }' px.csv)
+printf 'symbol,con_id\n%s,%s\n' "$a_sym" "$b_id" >contracts.csv
+cid_order() { # symbol ref_price
+	printf '{"type":"order","client_id":"%s:tc:%s:BUY","symbol":"%s","side":"BUY","qty":10,"ref_price":%s}\n' \
+		"$day" "$1" "$1" "$2"
+}
+{ cid_order "$a_sym" "$b_px"; cid_order "$c_sym" "$c_px"; cid_order NOSUCH 10; } >cid.ndjson
+assert_status 65 ib-submit --port "$cport" --contracts contracts.csv <cid.ndjson
+assert_contains "$(ib-submit --port "$cport" --contracts contracts.csv <cid.ndjson 2>&1 || true)" \
+	"NOSUCH has no conId (not in contracts.csv and IB did not resolve it, see above); an order is never sent by its bare symbol"
+assert_contains "$(ib-sim ctl --port "$cport" status)" "orders=0"
+assert_contains contracts.csv "$c_sym,$c_id,"
+ib-submit --port "$cport" --contracts contracts.csv --keep-going --stage <cid.ndjson >cid.out 2>cid.err && fail "exit 0 with a refused order"
+assert_contains cid.err "--keep-going: 1 order refused without a conId, placing the other 2"
+assert_contains "$(ib-sim ctl --port "$cport" status)" "orders=2"
+ib-account --port "$cport" | grep '"type":"open_order"' >cid-open.ndjson
+grep ":tc:$a_sym:BUY" cid-open.ndjson | grep -q "\"id\":\"$b_id\"" ||
+	fail "the order for $a_sym did not go by the cache's conId $b_id ($b_sym's, not its own $a_id)"
+grep ":tc:$c_sym:BUY" cid-open.ndjson | grep -q "\"id\":\"$c_id\"" || fail "the order for $c_sym is not by conId $c_id"

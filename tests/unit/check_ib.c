@@ -15,6 +15,7 @@
 #include "ib/symbols.h"
 #include "date.h"
 #include "num.h"
+#include "tws/wire.h"
 
 static char err[512];
 
@@ -213,6 +214,62 @@ refuse(void *ctx, const char *msg)
 	nrefused++;
 	snprintf(last_refusal, sizeof last_refusal, "%s", msg);
 }
+
+/* An order placed by conId. Where the conId goes comes from the official API, not from our encoder:
+ * EClient.placeOrder (IB's ibapi client.py, API 10.x) sends OUT.PLACE_ORDER (3), its VERSION only below
+ * MIN_SERVER_VER_ORDER_CONTAINER (145), the orderId, then contract.conId (from
+ * MIN_SERVER_VER_PLACE_ORDER_CONID, 46), symbol, secType, lastTradeDateOrContractMonth, strike, right,
+ * multiplier, exchange, primaryExchange, currency, localSymbol, tradingClass, secIdType, secId, action.
+ * So at server version 178 field 2 is the conId, field 3 IB's symbol, field 10 the primary exchange. The
+ * conId and IB's form of the symbol are those of the contracts cache (BRK.B is IB's "BRK B"). */
+START_TEST(test_orders_by_con_id)
+{
+	static const char *const want[] = { "3", "7", "72063691", "BRK B", "STK", "", "", "", "", "SMART", "NYSE",
+		"USD", "", "", "", "", "BUY", "10" };
+	bk_order o;
+	tws_contract ct;
+	tws_order to;
+	tws_wbuf b;
+	tws_msg m;
+	const char *p;
+	size_t plen;
+
+	memset(&o, 0, sizeof o);
+	snprintf(o.client_id, sizeof o.client_id, "2026-11-24:s:BRK.B:BUY");
+	snprintf(o.symbol, sizeof o.symbol, "BRK.B");
+	snprintf(o.side, sizeof o.side, "BUY");
+	snprintf(o.order_type, sizeof o.order_type, "MKT");
+	snprintf(o.tif, sizeof o.tif, "OPG");
+	o.qty = 10;
+	o.lmt_price = NAN;
+	o.con_id = 72063691;
+	snprintf(o.ib_symbol, sizeof o.ib_symbol, "BRK B");
+	snprintf(o.primary, sizeof o.primary, "NYSE");
+	snprintf(o.currency, sizeof o.currency, "USD");
+	bk_ord_to_tws(&o, "DU1", 1, &ct, &to);
+	to.order_id = 7;
+	tws_wbuf_init(&b);
+	tws_msg_init(&m);
+	ck_assert_int_eq(tws_enc_place_order_v(&b, &ct, &to, 178), 0);
+	ck_assert_int_eq(tws_frame_split(b.p, b.len, &p, &plen), (long)b.len);
+	ck_assert_int_eq(tws_msg_parse(&m, p, plen), 0);
+	ck_assert_int_ge(m.n, (int)(sizeof want / sizeof *want));
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		if (i != 6) /* strike: unset for a stock, written as our encoder writes unset doubles */
+			ck_assert_msg(strcmp(m.f[i], want[i]) == 0, "field %zu: '%s', want '%s'", i, m.f[i], want[i]);
+	/* without a conId, the order goes by its symbol: field 2 is 0 */
+	o.con_id = 0;
+	bk_ord_to_tws(&o, "DU1", 1, &ct, &to);
+	b.len = 0;
+	ck_assert_int_eq(tws_enc_place_order_v(&b, &ct, &to, 178), 0);
+	ck_assert_int_eq(tws_frame_split(b.p, b.len, &p, &plen), (long)b.len);
+	ck_assert_int_eq(tws_msg_parse(&m, p, plen), 0);
+	ck_assert_str_eq(m.f[2], "0");
+	ck_assert_str_eq(m.f[3], "BRK.B");
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
 
 START_TEST(test_orders_limits)
 {
@@ -661,6 +718,7 @@ ib_suite(void)
 	tcase_add_test(core, test_bars_merge);
 	tcase_add_test(core, test_orders_read);
 	tcase_add_test(core, test_orders_resolve_and_convert);
+	tcase_add_test(core, test_orders_by_con_id);
 	tcase_add_test(core, test_orders_limits);
 	tcase_add_test(core, test_client_id_shape);
 	tcase_add_test(core, test_snap_joins_and_records);
