@@ -143,10 +143,7 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 {
 	struct get *g = arg;
 
-	if (n > 5 && strncmp(p, "HTTP/", 5) == 0) {
-		const char *sp = memchr(p, ' ', n);
-
-		g->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+	if (s3_status_line(p, n, &g->status)) {
 		g->etag[0] = g->clen[0] = g->crange[0] = g->region[0] = '\0';
 		g->body_started = 0;
 		return n;
@@ -307,10 +304,7 @@ rget_header_cb(char *p, size_t size, size_t n, void *arg)
 {
 	struct rget *r = arg;
 
-	if (n > 5 && strncmp(p, "HTTP/", 5) == 0) {
-		const char *sp = memchr(p, ' ', n);
-
-		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+	if (s3_status_line(p, n, &r->status)) {
 		r->etag[0] = r->crange[0] = '\0';
 		r->body_started = 0;
 		return n;
@@ -405,17 +399,7 @@ fetch_range(struct par *pa, CURL *h, long long part, unsigned char *buf, size_t 
 	for (attempt = 0;; attempt++) {
 		struct curl_slist *hdrs, *ok;
 
-		ok = hdrs = curl_slist_append(NULL, "x-amz-content-sha256: " SHA256_HEX_EMPTY);
-		if (ok != NULL && c->session_token != NULL) {
-			char *tok = malloc(strlen(c->session_token) + 32);
-
-			ok = NULL;
-			if (tok != NULL) {
-				sprintf(tok, "x-amz-security-token: %s", c->session_token);
-				ok = hdrs = curl_slist_append(hdrs, tok);
-				free(tok);
-			}
-		}
+		ok = hdrs = s3_base_headers(c, SHA256_HEX_EMPTY);
 		snprintf(range, sizeof range, "Range: bytes=%lld-%lld", r.from + (long long)r.got, last);
 		if (ok != NULL)
 			ok = hdrs = curl_slist_append(hdrs, range);
@@ -644,17 +628,7 @@ again:
 		struct curl_slist *ok;
 
 		curl_slist_free_all(hdrs);
-		ok = hdrs = curl_slist_append(NULL, "x-amz-content-sha256: " SHA256_HEX_EMPTY);
-		if (ok != NULL && c->session_token != NULL) {
-			char *tok = malloc(strlen(c->session_token) + 32);
-
-			ok = NULL;
-			if (tok != NULL) {
-				sprintf(tok, "x-amz-security-token: %s", c->session_token);
-				ok = hdrs = curl_slist_append(hdrs, tok);
-				free(tok);
-			}
-		}
+		ok = hdrs = s3_base_headers(c, SHA256_HEX_EMPTY);
 		g.start = g.got;
 		if (ok != NULL && g.got > 0) {
 			snprintf(range, sizeof range, "Range: bytes=%lld-", g.got);

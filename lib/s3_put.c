@@ -399,19 +399,10 @@ s3_list_uploads(const s3_config *c, const char *bucket, const char *prefix,
 	if (h == NULL)
 		err_fmt(err, errlen, "out of memory");
 	while (rc == 0) {
-		char *q = uploads_query(prefix, key_marker, id_marker), *url = q ? s3_url(c, bucket, NULL, q) : NULL;
-		char *trunc = NULL;
 		s3_resp r = { 0 };
-		size_t pos = 0, bp = 0;
+		size_t pos = 0, bp;
 
-		free(q);
-		if (url == NULL) {
-			err_fmt(err, errlen, "out of memory");
-			rc = EX_SOFTWARE;
-			break;
-		}
-		rc = s3_request(c, h, "GET", url, NULL, NULL, 0, &r, err, errlen);
-		free(url);
+		rc = s3_list_page(c, h, bucket, uploads_query(prefix, key_marker, id_marker), &r, err, errlen);
 		for (char *blk; rc == 0 && (blk = s3_xml_take(r.body.p, r.body.n, &pos, "Upload")) != NULL;) {
 			size_t p1 = 0, p2 = 0, p3 = 0, n = strlen(blk);
 			s3_upload u = { s3_xml_take(blk, n, &p1, "Key"), s3_xml_take(blk, n, &p2, "UploadId"),
@@ -427,18 +418,12 @@ s3_list_uploads(const s3_config *c, const char *bucket, const char *prefix,
 		free(key_marker);
 		free(id_marker);
 		key_marker = id_marker = NULL;
-		if (rc == 0 && (trunc = s3_xml_take(r.body.p, r.body.n, &bp, "IsTruncated")) != NULL &&
-		    strcmp(trunc, "true") == 0) {
-			bp = 0;
-			key_marker = s3_xml_take(r.body.p, r.body.n, &bp, "NextKeyMarker");
+		if (rc == 0)
+			rc = s3_page_next(&r.body, "ListMultipartUploads", "NextKeyMarker", &key_marker, err, errlen);
+		if (key_marker != NULL) {
 			bp = 0;
 			id_marker = s3_xml_take(r.body.p, r.body.n, &bp, "NextUploadIdMarker");
-			if (key_marker == NULL) {
-				err_fmt(err, errlen, "ListMultipartUploads: truncated answer without NextKeyMarker");
-				rc = EX_UNAVAILABLE;
-			}
 		}
-		free(trunc);
 		s3_resp_free(&r);
 		if (key_marker == NULL)
 			break;

@@ -58,9 +58,7 @@ main(int argc, char *argv[])
 
 	err_init(argv[0]);
 	store_cli_init(&o);
-	while ((opt = getopt_long(argc, argv, "lo:" STORE_CLI_SHORT CLI_COMMON_SHORT, long_options, NULL)) != -1) {
-		if (store_cli_option(&o, opt, optarg))
-			continue;
+	while ((opt = store_cli_getopt(&o, argc, argv, "lo:" STORE_CLI_SHORT CLI_COMMON_SHORT, long_options)) != -1) {
 		switch (opt) {
 		case 'l': list = 1; break;
 		case 'L': longfmt = 1; break;
@@ -75,9 +73,8 @@ main(int argc, char *argv[])
 	    (argc == 1 && *argv[0] == '\0' && !list))
 		usage(EX_USAGE);
 
-	if ((rc = store_resolve(argc == 1 ? argv[0] : "", o.root, &loc, err, sizeof err)) != 0)
-		err_die(rc, "%s", err);
-	if ((rc = store_cli_begin(&o, &loc, &c, log_progress_wanted() && !list, err, sizeof err)) != 0)
+	if ((rc = store_cli_open(&o, argc == 1 ? argv[0] : "", &loc, &c, log_progress_wanted() && !list, err,
+	    sizeof err)) != 0)
 		err_die(rc, "%s", err);
 	if (list) {
 		rc = store_list(&loc, loc.is_s3 ? &c : NULL, print_key, &longfmt, err, sizeof err);
@@ -98,8 +95,7 @@ main(int argc, char *argv[])
 	}
 	if (rc != 0)
 		err_warn("%s: %s", argc == 1 ? argv[0] : "list", err);
-	store_loc_free(&loc);
-	store_cli_end(&o, &c);
+	store_cli_end(&o, &loc, &c);
 	err_exit_flush(rc);
 }
 

@@ -70,9 +70,7 @@ main(int argc, char *argv[])
 
 	err_init(argv[0]);
 	store_cli_init(&o);
-	while ((opt = getopt_long(argc, argv, "c:" STORE_CLI_SHORT CLI_COMMON_SHORT, long_options, NULL)) != -1) {
-		if (store_cli_option(&o, opt, optarg))
-			continue;
+	while ((opt = store_cli_getopt(&o, argc, argv, "c:" STORE_CLI_SHORT CLI_COMMON_SHORT, long_options)) != -1) {
 		switch (opt) {
 		case 'A': abort_age = parse_age(optarg); break;
 		case 'c': content_type = optarg; break;
@@ -87,11 +85,9 @@ main(int argc, char *argv[])
 	if (argc == 2)
 		in_path = argv[1];
 
-	if ((rc = store_resolve(argc > 0 ? argv[0] : "", o.root, &loc, err, sizeof err)) != 0)
-		err_die(rc, "%s", err);
 	if (abort_age < 0)
 		in = cli_open_in(in_path);
-	if ((rc = store_cli_begin(&o, &loc, &c, log_progress_wanted(), err, sizeof err)) != 0)
+	if ((rc = store_cli_open(&o, argc > 0 ? argv[0] : "", &loc, &c, log_progress_wanted(), err, sizeof err)) != 0)
 		err_die(rc, "%s", err);
 	if (abort_age >= 0) { /* the clean-up of what killed uploads left behind, not an upload */
 		rc = store_clean(&loc, loc.is_s3 ? &c : NULL, abort_age, print_stale, NULL, err, sizeof err);
@@ -108,8 +104,7 @@ main(int argc, char *argv[])
 		if (in != stdin)
 			fclose(in);
 	}
-	store_loc_free(&loc);
-	store_cli_end(&o, &c);
+	store_cli_end(&o, &loc, &c);
 	err_exit_flush(rc);
 }
 
