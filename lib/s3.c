@@ -356,8 +356,8 @@ s3_xml_take(const char *xml, size_t n, size_t *pos, const char *tag)
  * practice they only read it; the atomic keeps a late writer safe anyway. A process works on one bucket. */
 static _Atomic(char *) found_region;
 
-static const char *
-region_of(const s3_config *c)
+const char *
+s3_region(const s3_config *c)
 {
 	const char *r = atomic_load(&found_region);
 
@@ -397,15 +397,15 @@ s3_url(const s3_config *c, const char *bucket, const char *key, const char *quer
 		free(ebucket);
 		return NULL;
 	}
-	n = strlen(ekey) + strlen(ebucket) + strlen(region_of(c)) + (c->endpoint ? strlen(c->endpoint) : 0) +
+	n = strlen(ekey) + strlen(ebucket) + strlen(s3_region(c)) + (c->endpoint ? strlen(c->endpoint) : 0) +
 	    (query ? strlen(query) : 0) + 64;
 	if ((url = malloc(n)) != NULL) {
 		if (c->endpoint != NULL)
 			snprintf(url, n, "%s/%s%s%s", c->endpoint, ebucket, key ? "/" : "", ekey);
 		else if (is_dns_safe(bucket))
-			snprintf(url, n, "https://%s.s3.%s.amazonaws.com/%s", ebucket, region_of(c), ekey);
+			snprintf(url, n, "https://%s.s3.%s.amazonaws.com/%s", ebucket, s3_region(c), ekey);
 		else /* dots break the wildcard TLS certificate: path style */
-			snprintf(url, n, "https://s3.%s.amazonaws.com/%s%s%s", region_of(c), ebucket, key ? "/" : "",
+			snprintf(url, n, "https://s3.%s.amazonaws.com/%s%s%s", s3_region(c), ebucket, key ? "/" : "",
 			    ekey);
 		if (query != NULL && *query != '\0') {
 			strcat(url, "?");
@@ -454,17 +454,17 @@ s3_relocate(const s3_config *c, CURL *h, long status, const char *bucket_region,
 	char *next;
 
 	if ((status != 301 && status != 400) || bucket_region[0] == '\0' || *relocated ||
-	    strcmp(bucket_region, region_of(c)) == 0)
+	    strcmp(bucket_region, s3_region(c)) == 0)
 		return 0;
 	*relocated = 1;
 	log_warn("the bucket is in region %s, not %s: using %s (set AWS_REGION=%s to save a request)",
-	    bucket_region, region_of(c), bucket_region, bucket_region);
-	if (adopt_region(bucket_region) != 0 || (next = s3_url_in_region(url, c->region, region_of(c))) == NULL)
+	    bucket_region, s3_region(c), bucket_region, bucket_region);
+	if (adopt_region(bucket_region) != 0 || (next = s3_url_in_region(url, c->region, s3_region(c))) == NULL)
 		return 0; /* out of memory: the caller reports S3's answer */
 	free(*moved);
 	*moved = next;
 	curl_easy_setopt(h, CURLOPT_URL, next);
-	set_signing_region(h, region_of(c));
+	set_signing_region(h, s3_region(c));
 	return 1;
 }
 
@@ -475,7 +475,7 @@ s3_easy(const s3_config *c)
 
 	if (h == NULL)
 		return NULL;
-	set_signing_region(h, region_of(c));
+	set_signing_region(h, s3_region(c));
 	curl_easy_setopt(h, CURLOPT_USERNAME, c->access_key);
 	curl_easy_setopt(h, CURLOPT_PASSWORD, c->secret_key);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -702,8 +702,8 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 		return err_ret(EX_SOFTWARE, err, errlen, "%s: out of memory", method);
 	}
 	/* A URL made before the bucket's region was known still names the configured one. */
-	if (strcmp(region_of(c), c->region) != 0 &&
-	    (moved = s3_url_in_region(url, c->region, region_of(c))) == NULL) {
+	if (strcmp(s3_region(c), c->region) != 0 &&
+	    (moved = s3_url_in_region(url, c->region, s3_region(c))) == NULL) {
 		curl_slist_free_all(all);
 		err_fmt(err, errlen, "%s: out of memory", method);
 		return EX_SOFTWARE;
@@ -725,7 +725,7 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 		curl_easy_setopt(h, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
 	}
 	r->body.max = 64 << 20;
-	set_signing_region(h, region_of(c)); /* a handle made before the bucket's region was known */
+	set_signing_region(h, s3_region(c)); /* a handle made before the bucket's region was known */
 again:
 	for (attempt = 0;; attempt++) {
 		r->body.n = 0;

@@ -28,6 +28,9 @@ typedef struct s3_resp {
 
 extern volatile sig_atomic_t s3_cancelled;
 
+/* The region requests are signed for: the bucket's, once S3 has named it, else c->region. */
+const char *s3_region(const s3_config *c);
+
 /* The URL of bucket/key (key NULL: the bucket itself) with query (NULL or already canonical: sorted
  * and encoded, since libcurl 7.88 signs it as written). malloc'd, NULL when out of memory. */
 char *s3_url(const s3_config *c, const char *bucket, const char *key, const char *query);

@@ -70,10 +70,36 @@ part_query(const char *upload_id, int num)
 	return q;
 }
 
-/* Send one part (or, with upload_id NULL, the whole object) from memory. */
+/* hdrs with meta's Content-Type and Cache-Control (meta NULL: none). NULL when out of memory (hdrs freed). */
+static struct curl_slist *
+meta_headers(struct curl_slist *hdrs, const s3_meta *meta)
+{
+	const char *names[2] = { "Content-Type", "Cache-Control" };
+	const char *vals[2] = { meta ? meta->content_type : NULL, meta ? meta->cache_control : NULL };
+
+	for (int i = 0; i < 2 && hdrs != NULL; i++) {
+		struct curl_slist *ok;
+		char *line;
+
+		if (vals[i] == NULL)
+			continue;
+		if ((line = malloc(strlen(names[i]) + strlen(vals[i]) + 3)) == NULL) {
+			curl_slist_free_all(hdrs);
+			return NULL;
+		}
+		sprintf(line, "%s: %s", names[i], vals[i]);
+		if ((ok = curl_slist_append(hdrs, line)) == NULL)
+			curl_slist_free_all(hdrs);
+		hdrs = ok;
+		free(line);
+	}
+	return hdrs;
+}
+
+/* Send one part (or, with upload_id NULL, the whole object with meta) from memory. */
 static int
 send_body(const s3_config *c, CURL *h, const char *bucket, const char *key, const char *upload_id, int num,
-    const unsigned char *buf, size_t len, const char *content_type, unsigned char sha[32], char *etag,
+    const unsigned char *buf, size_t len, const s3_meta *meta, unsigned char sha[32], char *etag,
     size_t etaglen, char *err, size_t errlen)
 {
 	char b64[48], hdr[160], *q = NULL, *url;
@@ -84,11 +110,8 @@ send_body(const s3_config *c, CURL *h, const char *bucket, const char *key, cons
 	EVP_Digest(buf, len, sha, NULL, EVP_sha256(), NULL);
 	s3_b64(sha, 32, b64);
 	snprintf(hdr, sizeof hdr, "x-amz-checksum-sha256: %s", b64);
-	hdrs = curl_slist_append(hdrs, hdr);
-	if (content_type != NULL) {
-		snprintf(hdr, sizeof hdr, "Content-Type: %s", content_type);
-		hdrs = curl_slist_append(hdrs, hdr);
-	}
+	if ((hdrs = curl_slist_append(hdrs, hdr)) != NULL)
+		hdrs = meta_headers(hdrs, meta);
 	if (upload_id != NULL)
 		q = part_query(upload_id, num);
 	url = (upload_id == NULL || q != NULL) ? s3_url(c, bucket, key, q) : NULL;
@@ -199,18 +222,15 @@ query_upload_id(const char *upload_id)
 }
 
 static int
-create_upload(struct upload *u, CURL *h, const char *content_type, char *err, size_t errlen)
+create_upload(struct upload *u, CURL *h, const s3_meta *meta, char *err, size_t errlen)
 {
-	char hdr[160];
-	struct curl_slist *hdrs = NULL;
+	struct curl_slist *hdrs = curl_slist_append(NULL, "x-amz-checksum-algorithm: SHA256");
 	char *url = s3_url(u->c, u->bucket, u->key, "uploads=");
 	s3_resp r = { 0 };
 	size_t pos = 0;
 	int rc;
 
-	snprintf(hdr, sizeof hdr, "Content-Type: %s", content_type ? content_type : "binary/octet-stream");
-	hdrs = curl_slist_append(hdrs, hdr);
-	hdrs = curl_slist_append(hdrs, "x-amz-checksum-algorithm: SHA256");
+	hdrs = meta_headers(hdrs, meta);
 	if (url == NULL || hdrs == NULL) {
 		err_fmt(err, errlen, "out of memory");
 		rc = EX_SOFTWARE;
@@ -447,7 +467,7 @@ put_progress(struct upload *u, long long read, int done)
 }
 
 static int
-multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long long *written, char *err, size_t errlen)
+multipart(struct upload *u, CURL *h, FILE *in, const s3_meta *meta, long long *written, char *err, size_t errlen)
 {
 	pthread_t *th = calloc((size_t)u->c->jobs, sizeof *th);
 	sigset_t block, old;
@@ -460,7 +480,7 @@ multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long lo
 		err_fmt(err, errlen, "out of memory");
 		return EX_SOFTWARE;
 	}
-	if ((rc = create_upload(u, h, content_type, err, errlen)) != 0) {
+	if ((rc = create_upload(u, h, meta, err, errlen)) != 0) {
 		free(th);
 		return rc;
 	}
@@ -549,10 +569,11 @@ multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long lo
 }
 
 int
-s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const char *content_type,
+s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const s3_meta *meta,
     long long *written, char *err, size_t errlen)
 {
 	struct upload u = { .c = c, .bucket = bucket, .key = key };
+	s3_meta m = { meta ? meta->content_type : NULL, meta ? meta->cache_control : NULL };
 	CURL *h = s3_easy(c);
 	int rc = 0, ioerr = 0, ch = EOF;
 	long long dummy;
@@ -560,8 +581,8 @@ s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const 
 	if (written == NULL)
 		written = &dummy;
 	*written = 0;
-	if (content_type == NULL)
-		content_type = "binary/octet-stream";
+	if (m.content_type == NULL)
+		m.content_type = s3_content_type(key);
 	pthread_mutex_init(&u.mu, NULL);
 	pthread_cond_init(&u.cv, NULL);
 	u.slots = calloc((size_t)c->jobs, sizeof *u.slots);
@@ -586,7 +607,7 @@ s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const 
 		unsigned char sha[32];
 		char etag[128];
 
-		rc = send_body(c, h, bucket, key, NULL, 0, u.slots[0].buf, u.slots[0].len, content_type, sha, etag,
+		rc = send_body(c, h, bucket, key, NULL, 0, u.slots[0].buf, u.slots[0].len, &m, sha, etag,
 		    sizeof etag, err, errlen);
 		if (rc == 0)
 			*written = (long long)u.slots[0].len;
@@ -598,7 +619,7 @@ s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const 
 			rc = EX_SOFTWARE;
 			goto out;
 		}
-	rc = multipart(&u, h, in, content_type, written, err, errlen);
+	rc = multipart(&u, h, in, &m, written, err, errlen);
 out:
 	for (int i = 0; u.slots != NULL && i < c->jobs; i++)
 		free(u.slots[i].buf);

@@ -529,7 +529,7 @@ shift_key(void *arg, const s3_object *o)
 
 /* store_put (put 1: fp to the location) and store_get (put 0: the location to fp); *n gets the bytes. */
 static int
-copy_object(const store_loc *loc, const s3_config *s3, FILE *fp, int put, const char *content_type,
+copy_object(const store_loc *loc, const s3_config *s3, FILE *fp, int put, const s3_meta *meta,
     long long *n, char *err, size_t errlen)
 {
 	s3_config mine = { 0 };
@@ -545,17 +545,17 @@ copy_object(const store_loc *loc, const s3_config *s3, FILE *fp, int put, const 
 	if (loc->key[0] == '\0' || loc->key[strlen(loc->key) - 1] == '/')
 		return err_ret(EX_USAGE, err, errlen, "s3://%s/%s: not an object key", loc->bucket, loc->key);
 	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
-		rc = put ? s3_put(c, loc->bucket, loc->key, fp, content_type ? content_type : s3_content_type(loc->key),
-		    n, err, errlen) : s3_get(c, loc->bucket, loc->key, fp, n, err, errlen);
+		rc = put ? s3_put(c, loc->bucket, loc->key, fp, meta, n, err, errlen) :
+		    s3_get(c, loc->bucket, loc->key, fp, n, err, errlen);
 	s3_config_free(&mine);
 	return rc;
 }
 
 int
-store_put(const store_loc *loc, const s3_config *s3, FILE *in, const char *content_type,
+store_put(const store_loc *loc, const s3_config *s3, FILE *in, const s3_meta *meta,
     long long *written, char *err, size_t errlen)
 {
-	return copy_object(loc, s3, in, 1, content_type, written, err, errlen);
+	return copy_object(loc, s3, in, 1, meta, written, err, errlen);
 }
 
 int
