@@ -67,3 +67,16 @@ s3-get --presign 604800 s3://bkt/dash/page.html >/dev/null
 mkdir -p store
 assert_status 64 s3-get --store ./store --presign 60 x.html
 assert_status 64 s3-get --presign 60 s3://bkt/dash/
+
+t "pipelines/dashboards on an s3:// store: text/html pages with a short Cache-Control; --print gives presigned URLs that open them"
+export STI_STORE=s3://bkt/site STI_STATE=$OUT/state MOCK_STORE=s3://bkt/site/mock
+"$TOP/pipelines/dashboards" --print >urls 2>dash.log || { tail dash.log; fail dashboards; }
+for d in backtest live mock; do
+	assert_eq "$(printf 'text/html; charset=utf-8\tmax-age=60')" "$(head_of "site/dashboards/$d/index.html")" "$d page"
+	u=$(sed -n "s/^$d: //p" urls)
+	case $u in *"/bkt/site/dashboards/$d/index.html?"*"X-Amz-Expires=604800&"*) ;; *) fail "$d: $u" ;; esac
+	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY curl -sf "$u" >page
+	s3-get "s3://bkt/site/dashboards/$d/index.html" | cmp - page
+done
+DASH_URL_EXPIRES=3600 "$TOP/pipelines/dashboards" --print >urls 2>dash.log || { tail dash.log; fail dashboards; }
+assert_eq 3 "$(grep -c 'X-Amz-Expires=3600&' urls)" "DASH_URL_EXPIRES"
