@@ -7,6 +7,9 @@
 
 #include "s3.h"
 
+/* A transfer this large, or of unknown size, shows a progress line (when c->progress). */
+#define S3_PROGRESS_MIN (8LL << 20)
+
 #define SHA256_HEX_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 typedef struct s3_buf {

@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "progress.h"
 #include "s3.h"
 #include "s3_impl.h"
 
@@ -181,6 +182,7 @@ worker(void *arg)
 		} else {
 			u->parts[s->num - 1] = dp;
 			u->sent += (long long)s->len;
+			progress_update(u->sent);
 		}
 		s->state = FREE;
 		pthread_cond_broadcast(&u->cv);
@@ -455,17 +457,6 @@ s3_list_uploads(const s3_config *c, const char *bucket, const char *prefix,
 	return rc;
 }
 
-static void
-put_progress(struct upload *u, long long read, int done)
-{
-	long long sent;
-
-	pthread_mutex_lock(&u->mu);
-	sent = u->sent;
-	pthread_mutex_unlock(&u->mu);
-	fprintf(stderr, "\r%s: read %lld MiB, stored %lld MiB%s", err_prog(), read >> 20, sent >> 20, done ? "\n" : "");
-}
-
 static int
 multipart(struct upload *u, CURL *h, FILE *in, const s3_meta *meta, long long *written, char *err, size_t errlen)
 {
@@ -484,6 +475,8 @@ multipart(struct upload *u, CURL *h, FILE *in, const s3_meta *meta, long long *w
 		free(th);
 		return rc;
 	}
+	if (u->c->progress) /* bytes stored; the total once the input has ended */
+		progress_begin(NULL, PROGRESS_BYTES, -1);
 	/* Workers block SIGINT, SIGTERM and SIGHUP (they inherit the mask), so a signal reaches this thread
 	 * and cuts its read short; the handler's s3_cancel() stops the workers' transfers. */
 	sigemptyset(&block);
@@ -517,8 +510,6 @@ multipart(struct upload *u, CURL *h, FILE *in, const s3_meta *meta, long long *w
 			s->state = BUSY; /* the reader's, until FULL */
 			pthread_mutex_unlock(&u->mu);
 			s->len = read_full(in, s->buf, (size_t)u->c->part_size, &ioerr);
-			if (u->c->progress)
-				put_progress(u, total + (long long)s->len, 0);
 			pthread_mutex_lock(&u->mu);
 			if (ioerr != 0 || s3_cancelled) {
 				s->state = FREE;
@@ -546,6 +537,8 @@ multipart(struct upload *u, CURL *h, FILE *in, const s3_meta *meta, long long *w
 			break; /* a short part is the last */
 	}
 	u->eof = 1;
+	if (!u->failed)
+		progress_total(total);
 	pthread_cond_broadcast(&u->cv);
 	pthread_mutex_unlock(&u->mu);
 	for (int i = 0; i < nth; i++)
@@ -562,8 +555,7 @@ multipart(struct upload *u, CURL *h, FILE *in, const s3_meta *meta, long long *w
 	}
 	if (rc != 0)
 		abort_upload(u, h);
-	else if (u->c->progress)
-		put_progress(u, total, 1);
+	progress_end();
 	*written = rc == 0 ? total : 0;
 	return rc;
 }
