@@ -365,7 +365,7 @@ int
 main(void)
 {
 	Suite *s = suite_create("s3");
-	TCase *core = tcase_create("Core"), *errors = tcase_create("Errors");
+	TCase *core = tcase_create("Core"), *errors = tcase_create("Errors"), *boto = tcase_create("botocore");
 	SRunner *sr;
 	int nfail;
 
@@ -376,13 +376,15 @@ main(void)
 	tcase_add_test(core, test_xml);
 	tcase_add_test(core, test_resolve);
 	tcase_add_test(core, test_presign_aws_example);
-	tcase_add_test(core, test_presign_botocore);
+	tcase_add_test(boto, test_presign_botocore);
+	tcase_set_timeout(boto, 120); /* three Python start-ups on a loaded machine */
 	tcase_add_test(errors, test_presign_range);
 	tcase_add_test(errors, test_resolve_errors);
 	tcase_add_test(errors, test_key_check);
 	tcase_add_test(errors, test_resolve_keys_inside);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);
+	suite_add_tcase(s, boto);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	nfail = srunner_ntests_failed(sr);
