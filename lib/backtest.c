@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "book.h"
 #include "date.h"
 #include "err.h"
 #include "util.h"
@@ -23,7 +24,6 @@ struct sec {
 	int has_ret;         /* ret on sim_day was not empty */
 	int univ_date;       /* latest universe snapshot listing it */
 	int tgt_day;         /* day of its latest bt_target(), to catch repeats */
-	double scratch;      /* drifted weight while a rebalance is computed, else 0 */
 	size_t in_next;      /* the security after it in the latest input day's order (a lookup guess) */
 	size_t un_next;      /* the same in the latest universe snapshot */
 };
@@ -36,21 +36,6 @@ struct guess {
 	size_t prev;  /* security of the previous row of the current day, NONE at its start */
 	size_t first; /* first security of the current (or, at a day's start, the previous) day */
 	size_t next;  /* the guess for the next row */
-};
-
-/* A position: a security and its weight (a fraction of the portfolio's value). */
-struct pos {
-	size_t idx; /* security index */
-	double w;   /* weight */
-};
-
-/* A portfolio: its positions, the cost waiting for the next day, its wealth. */
-struct book {
-	struct pos *p;   /* positions held */
-	size_t n, cap;
-	double turnover; /* of the latest rebalance, charged on the next day */
-	double cost;     /* cost_bps / 10000 * turnover */
-	double equity;   /* cumulative net wealth */
 };
 
 /* An input day in the look-ahead window: its rows are [begin, end) of the row ring. */
@@ -69,6 +54,8 @@ struct symchg {
 struct bt_engine {
 	struct sec *secs;       /* all securities */
 	size_t nsec, capsec;
+	double *scratch;        /* per security: book_set's drifted weights, 0 between uses */
+	size_t capscratch;
 	size_t *table;          /* hash slots: index + 1, 0 = empty */
 	size_t tcap;            /* slots, a power of two */
 
@@ -148,8 +135,10 @@ sec_find(bt_engine *e, const char *id)
 	for (h = (size_t)hash_str(id) & mask; e->table[h] != 0; h = (h + 1) & mask)
 		if (strcmp(e->secs[e->table[h] - 1].id, id) == 0)
 			return e->table[h] - 1;
-	if (util_grow((void **)&e->secs, &e->capsec, e->nsec + 1, sizeof *e->secs) != 0)
+	if (util_grow((void **)&e->secs, &e->capsec, e->nsec + 1, sizeof *e->secs) != 0 ||
+	    util_grow((void **)&e->scratch, &e->capscratch, e->nsec + 1, sizeof *e->scratch) != 0)
 		return (size_t)-1;
+	e->scratch[e->nsec] = 0;
 	s = &e->secs[e->nsec];
 	memset(s, 0, sizeof *s);
 	s->id = strdup(id);
@@ -209,7 +198,9 @@ bt_new(double cost_bps, int long_short, int use_universe, int lookahead)
 	e->lookahead = lookahead < 1 ? 1 : lookahead;
 	e->day = e->univ_date = INT32_MIN;
 	e->in_guess = e->un_guess = (struct guess){ NONE, NONE, NONE };
-	e->strat.equity = e->bench.equity = 1;
+	book_init(&e->strat);
+	book_init(&e->bench);
+	book_init(&e->target);
 	e->rcap = 1 << 16;
 	e->dcap = 64;
 	e->rsec = malloc(e->rcap * sizeof *e->rsec);
@@ -242,9 +233,10 @@ bt_free(bt_engine *e)
 	free(e->days);
 	free(e->today);
 	free(e->members);
-	free(e->strat.p);
-	free(e->bench.p);
-	free(e->target.p);
+	free(e->scratch);
+	book_free(&e->strat);
+	book_free(&e->bench);
+	book_free(&e->target);
 	free(e);
 }
 
@@ -406,72 +398,32 @@ see_through(bt_engine *e, uint64_t upto)
 	}
 }
 
-/* Drop the positions whose data ended on or before `through`; scale each side's survivors so that the
- * side keeps its exposure (a side with nothing left goes to cash). */
-static void
-book_drop(bt_engine *e, struct book *b, int through)
+/* book_drop's test: the security's data ended on or before the simulated day (bt_engine's drop). */
+static int
+ended(const void *arg, uint32_t sec)
 {
-	double lost_long = 0, lost_short = 0, kept_long = 0, kept_short = 0, fl, fs;
-	size_t k = 0;
+	const bt_engine *e = arg;
 
-	for (size_t j = 0; j < b->n; j++) {
-		double w = b->p[j].w;
-		int gone = e->secs[b->p[j].idx].last_valid <= through;
-
-		if (w >= 0)
-			*(gone ? &lost_long : &kept_long) += w;
-		else
-			*(gone ? &lost_short : &kept_short) -= w;
-		if (!gone)
-			b->p[k++] = b->p[j];
-	}
-	if (k == b->n)
-		return;
-	b->n = k;
-	fl = kept_long > 0 ? (kept_long + lost_long) / kept_long : 1;
-	fs = kept_short > 0 ? (kept_short + lost_short) / kept_short : 1;
-	for (size_t j = 0; j < b->n; j++)
-		b->p[j].w *= b->p[j].w >= 0 ? fl : fs;
-}
-
-/* The day's return of a security: its ret when it has a row today, else 0. */
-static double
-sec_ret(const bt_engine *e, size_t idx)
-{
-	const struct sec *s = &e->secs[idx];
-
-	return s->sim_day == e->day ? s->ret : 0;
+	return e->secs[sec].last_valid <= e->day;
 }
 
 /* Earn the simulated day's return on b, drift its weights, drop what ended (unless this is the last day
- * of the data, after which everything "ends"); returns the gross return. */
+ * of the data, after which everything "ends"); returns the gross return. A held security without a row
+ * today earns 0. */
 static double
-book_earn(bt_engine *e, struct book *b, int last)
+earn(bt_engine *e, struct book *b, int last)
 {
-	double rp = 0, nav;
+	double rp;
 
-	for (size_t j = 0; j < b->n; j++)
-		rp += b->p[j].w * sec_ret(e, b->p[j].idx);
-	nav = 1 + rp;
-	if (!(nav > 0)) /* everything is lost: nothing is left to hold */
-		b->n = 0;
-	for (size_t j = 0; j < b->n; j++)
-		b->p[j].w = b->p[j].w * (1 + sec_ret(e, b->p[j].idx)) / nav;
+	for (size_t j = 0; j < b->n; j++) {
+		const struct sec *s = &e->secs[b->p[j].sec];
+
+		b->r[j] = s->sim_day == e->day ? s->ret : 0;
+	}
+	rp = book_earn(b);
 	if (!last)
-		book_drop(e, b, e->day);
+		book_drop(b, ended, e);
 	return rp;
-}
-
-/* Today's net return and the equity after it; the pending cost is used up. */
-static void
-book_net(struct book *b, double gross, double *turnover, double *cost, double *net, double *equity)
-{
-	*turnover = b->turnover;
-	*cost = b->cost;
-	*net = gross - b->cost;
-	b->equity *= 1 + *net;
-	*equity = b->equity;
-	b->turnover = b->cost = 0;
 }
 
 int
@@ -516,10 +468,10 @@ bt_simulate(bt_engine *e, struct bt_day *out)
 		return 0;
 	memset(out, 0, sizeof *out);
 	out->date = e->day;
-	out->gross = book_earn(e, &e->strat, last);
-	book_net(&e->strat, out->gross, &out->turnover, &out->cost, &out->net, &out->equity);
-	out->b_gross = book_earn(e, &e->bench, last);
-	book_net(&e->bench, out->b_gross, &out->b_turnover, &out->b_cost, &out->b_net, &out->b_equity);
+	out->gross = earn(e, &e->strat, last);
+	out->net = book_net(&e->strat, out->gross, &out->turnover, &out->cost, &out->equity);
+	out->b_gross = earn(e, &e->bench, last);
+	out->b_net = book_net(&e->bench, out->b_gross, &out->b_turnover, &out->b_cost, &out->b_equity);
 	return 1;
 }
 
@@ -548,35 +500,7 @@ bt_target(bt_engine *e, const char *id, double weight, char *err, size_t errlen)
 	}
 	e->secs[i].tgt_day = e->day;
 	if (weight != 0)
-		t->p[t->n++] = (struct pos){ i, weight };
-	return 0;
-}
-
-/* Move b to the n positions p; the turnover sum |target - drifted| is charged on the next day. */
-static int
-book_set(bt_engine *e, struct book *b, const struct pos *p, size_t n)
-{
-	double turnover = 0;
-
-	for (size_t j = 0; j < b->n; j++)
-		e->secs[b->p[j].idx].scratch = b->p[j].w;
-	for (size_t j = 0; j < n; j++) {
-		struct sec *s = &e->secs[p[j].idx];
-
-		turnover += fabs(p[j].w - s->scratch);
-		s->scratch = 0;
-	}
-	for (size_t j = 0; j < b->n; j++) {
-		turnover += fabs(e->secs[b->p[j].idx].scratch);
-		e->secs[b->p[j].idx].scratch = 0;
-	}
-	if (util_grow((void **)&b->p, &b->cap, n, sizeof *b->p) != 0)
-		return -1;
-	if (n > 0)
-		memcpy(b->p, p, n * sizeof *p);
-	b->n = n;
-	b->turnover = turnover;
-	b->cost = e->cost_rate * turnover;
+		t->p[t->n++] = (struct book_pos){ (uint32_t)i, weight };
 	return 0;
 }
 
@@ -586,7 +510,7 @@ bt_rebalance(bt_engine *e, double *turnover, double *b_turnover)
 	struct book *t = &e->target;
 	size_t n = 0;
 
-	if (book_set(e, &e->strat, t->p, t->n) != 0)
+	if (book_set(&e->strat, t->p, t->n, e->scratch, e->cost_rate) != 0)
 		return -1;
 	/* The benchmark's targets reuse the target book's storage now that the strategy has its copy. */
 	if (e->use_universe) {
@@ -596,23 +520,22 @@ bt_rebalance(bt_engine *e, double *turnover, double *b_turnover)
 			const struct sec *s = &e->secs[e->members[j]];
 
 			if (s->sim_day == e->day && s->has_ret)
-				t->p[n++].idx = e->members[j];
+				t->p[n++].sec = (uint32_t)e->members[j];
 		}
 	} else {
 		if (util_grow((void **)&t->p, &t->cap, e->ntoday, sizeof *t->p) != 0)
 			return -1;
 		for (size_t j = 0; j < e->ntoday; j++)
-			t->p[n++].idx = e->today[j];
+			t->p[n++].sec = (uint32_t)e->today[j];
 	}
-	for (size_t j = 0; j < n; j++)
-		t->p[j].w = 1.0 / (double)n;
+	book_equal(t->p, n);
 	t->n = 0;
-	if (book_set(e, &e->bench, t->p, n) != 0)
+	if (book_set(&e->bench, t->p, n, e->scratch, e->cost_rate) != 0)
 		return -1;
 	/* What was bought after its data ended leaves now, with the window of the held ones (the turnover
 	 * counted its purchase). */
-	book_drop(e, &e->strat, e->day);
-	book_drop(e, &e->bench, e->day);
+	book_drop(&e->strat, ended, e);
+	book_drop(&e->bench, ended, e);
 	e->started = 1;
 	if (turnover != NULL)
 		*turnover = e->strat.turnover;
@@ -630,7 +553,7 @@ bt_nheld(const bt_engine *e)
 struct bt_pos
 bt_holding(const bt_engine *e, size_t i)
 {
-	const struct sec *s = &e->secs[e->strat.p[i].idx];
+	const struct sec *s = &e->secs[e->strat.p[i].sec];
 	struct bt_pos p = { s->id, s->symbol, e->strat.p[i].w };
 
 	return p;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "book.h"
 #include "csv.h"
 #include "date.h"
 #include "err.h"
@@ -587,18 +588,6 @@ struct reb {
 	size_t begin, end;
 };
 
-struct pos {
-	uint32_t sec;
-	double w;
-};
-
-/* backtest.c's book: positions, the pending turnover and cost, the wealth. */
-struct book {
-	struct pos *p;
-	size_t n, cap;
-	double turnover, cost, equity;
-};
-
 /* A thread's working memory. */
 struct worker {
 	const grid_panel *g;
@@ -607,13 +596,12 @@ struct worker {
 	struct strat_pick *picks;
 	double *tmp;
 	double *scratch;                 /* per security, 0 between uses */
-	double *rbuf;                    /* per position: the day's return */
 	int *mark;                       /* per security: d + 1 when it leaves at d's close */
 	const uint32_t *const *drop;     /* per day: the securities with their last ret in the window */
 	const size_t *ndrop;
 	struct reb *reb;
 	size_t nreb, capreb;
-	struct pos *wts;                 /* the schedule's weights */
+	struct book_pos *wts;            /* the schedule's weights */
 	int *trade;                      /* the days its rebalances trade on */
 	size_t captrade;
 	size_t nwts, capwts;
@@ -718,49 +706,44 @@ schedule(struct worker *w, const struct strategy_config *c)
 			return -1;
 		w->reb[w->nreb++] = (struct reb){ d, w->nwts, w->nwts + (size_t)got };
 		for (long k = 0; k < got; k++)
-			w->wts[w->nwts++] = (struct pos){ (uint32_t)w->picks[k].sec, w->picks[k].x };
+			w->wts[w->nwts++] = (struct book_pos){ (uint32_t)w->picks[k].sec, w->picks[k].x };
 	}
 	return 0;
 }
 
-/* backtest.c's book_drop: leave the positions with no ret in the look-ahead window after day d. */
-static void
-book_drop(const grid_panel *g, struct book *b, int d, int lookahead, const int *mark)
+/* book_drop's test after day d: no ret in the look-ahead window after d (backtest.c's ended()). With
+ * mark, on a day of the drop lists (see book_earn below): the marked securities. */
+struct gone_at {
+	const grid_panel *g;
+	int d;
+	long horizon;      /* d + lookahead */
+	const int *mark;   /* per security: d + 1 when it leaves at d's close; NULL: look it up */
+};
+
+static int
+gone(const void *arg, uint32_t i)
 {
-	double lost_long = 0, lost_short = 0, kept_long = 0, kept_short = 0, fl, fs;
-	size_t k = 0;
-	long horizon = (long)d + lookahead;
+	const struct gone_at *x = arg;
+	const grid_panel *g = x->g;
+	long next;
 
-	for (size_t j = 0; j < b->n; j++) {
-		uint32_t i = b->p[j].sec;
-		double w = b->p[j].w;
-		long next;
-		int gone;
+	if (x->mark != NULL)
+		next = x->mark[i] == x->d + 1 ? INT32_MAX : 0;
+	else if (x->d > g->end[i])
+		next = INT32_MAX;
+	else if (x->d < g->first[i]) /* not reached: a position is bought on or after a row */
+		next = !isnan(g->ret[g->off[i]]) ? g->first[i] : g->nextv[g->off[i]];
+	else
+		next = g->nextv[g->off[i] + (size_t)(x->d - g->first[i])];
+	return next > x->horizon;
+}
 
-		if (mark != NULL)
-			next = mark[i] == d + 1 ? INT32_MAX : 0;
-		else if (d > g->end[i])
-			next = INT32_MAX;
-		else if (d < g->first[i]) /* not reached: a position is bought on or after a row */
-			next = !isnan(g->ret[g->off[i]]) ? g->first[i] : g->nextv[g->off[i]];
-		else
-			next = g->nextv[g->off[i] + (size_t)(d - g->first[i])];
-		gone = next > horizon;
+static void
+drop(const grid_panel *g, struct book *b, int d, int lookahead, const int *mark)
+{
+	struct gone_at x = { g, d, (long)d + lookahead, mark };
 
-		if (w >= 0)
-			*(gone ? &lost_long : &kept_long) += w;
-		else
-			*(gone ? &lost_short : &kept_short) -= w;
-		if (!gone)
-			b->p[k++] = b->p[j];
-	}
-	if (k == b->n)
-		return;
-	b->n = k;
-	fl = kept_long > 0 ? (kept_long + lost_long) / kept_long : 1;
-	fs = kept_short > 0 ? (kept_short + lost_short) / kept_short : 1;
-	for (size_t j = 0; j < b->n; j++)
-		b->p[j].w *= b->p[j].w >= 0 ? fl : fs;
+	book_drop(b, gone, &x);
 }
 
 static double
@@ -771,56 +754,24 @@ ret_on(const grid_panel *g, uint32_t i, int d)
 	return isnan(r) ? 0 : r;
 }
 
-/* backtest.c's book_earn. */
+/* Earn day d on b (backtest.c's earn). */
 static double
-book_earn(struct worker *w, struct book *b, int d, int last, int lookahead)
+earn(struct worker *w, struct book *b, int d, int last, int lookahead)
 {
 	const grid_panel *g = w->g;
-	double rp = 0, nav;
+	double rp;
 
-	for (size_t j = 0; j < b->n; j++) {
-		w->rbuf[j] = ret_on(g, b->p[j].sec, d);
-		rp += b->p[j].w * w->rbuf[j];
-	}
-	nav = 1 + rp;
-	if (!(nav > 0))
-		b->n = 0;
 	for (size_t j = 0; j < b->n; j++)
-		b->p[j].w = b->p[j].w * (1 + w->rbuf[j]) / nav;
+		b->r[j] = ret_on(g, b->p[j].sec, d);
+	rp = book_earn(b);
 	/* A held security leaves only on a day with its last ret before more than `lookahead` days without
 	 * one (it was still there the day before): those days' lists, marked, stand for the full check. */
 	if (!last && w->ndrop[d] > 0) {
 		for (size_t k = 0; k < w->ndrop[d]; k++)
 			w->mark[w->drop[d][k]] = d + 1;
-		book_drop(g, b, d, lookahead, w->mark);
+		drop(g, b, d, lookahead, w->mark);
 	}
 	return rp;
-}
-
-/* backtest.c's book_set. */
-static int
-book_set(struct worker *w, struct book *b, const struct pos *p, size_t n, double rate)
-{
-	double turnover = 0;
-
-	for (size_t j = 0; j < b->n; j++)
-		w->scratch[b->p[j].sec] = b->p[j].w;
-	for (size_t j = 0; j < n; j++) {
-		turnover += fabs(p[j].w - w->scratch[p[j].sec]);
-		w->scratch[p[j].sec] = 0;
-	}
-	for (size_t j = 0; j < b->n; j++) {
-		turnover += fabs(w->scratch[b->p[j].sec]);
-		w->scratch[b->p[j].sec] = 0;
-	}
-	if (util_grow((void **)&b->p, &b->cap, n, sizeof *b->p) != 0)
-		return -1;
-	if (n > 0)
-		memcpy(b->p, p, n * sizeof *p);
-	b->n = n;
-	b->turnover = turnover;
-	b->cost = rate * turnover;
-	return 0;
 }
 
 /* The benchmark's targets for a trade at day d's close into w->target: equal weights over the universe
@@ -850,8 +801,7 @@ bench_targets(struct worker *w, int d)
 			if (!isnan(val_at(g, g->ret, g->rsec[j], d)))
 				t->p[n++].sec = g->rsec[j];
 	}
-	for (size_t j = 0; j < n; j++)
-		t->p[j].w = 1.0 / (double)n;
+	book_equal(t->p, n);
 	return n;
 }
 
@@ -889,14 +839,14 @@ seg_compute(struct worker *w, int a, int b, int lookahead)
 	x->a = a;
 	x->b = b;
 	bn->n = 0;
-	if ((n = bench_targets(w, a)) == (size_t)-1 || book_set(w, bn, w->target.p, n, 0) != 0)
+	if ((n = bench_targets(w, a)) == (size_t)-1 || book_set(bn, w->target.p, n, w->scratch, 0) != 0)
 		goto fail;
 	x->t_in = bn->turnover;
-	book_drop(g, bn, a, lookahead, NULL);
+	drop(g, bn, a, lookahead, NULL);
 	for (int d = a + 1; d <= end; d++)
-		x->gross[d - a - 1] = book_earn(w, bn, d, d == g->nday - 1, lookahead);
+		x->gross[d - a - 1] = earn(w, bn, d, d == g->nday - 1, lookahead);
 	if (b >= 0) {
-		if ((n = bench_targets(w, b)) == (size_t)-1 || book_set(w, bn, w->target.p, n, 0) != 0)
+		if ((n = bench_targets(w, b)) == (size_t)-1 || book_set(bn, w->target.p, n, w->scratch, 0) != 0)
 			goto fail;
 		x->t_out = bn->turnover;
 	}
@@ -985,26 +935,26 @@ simulate(struct worker *w, struct segs *sg, const struct strategy_config *c, int
 			w->trade[nt++] = w->reb[k].day + c->lag - 1;
 	for (int d = 0; d < g->nday; d++) {
 		if (started) {
-			double gross = book_earn(w, st, d, d == g->nday - 1, lookahead), net, b_net, b_cost;
+			double gross = earn(w, st, d, d == g->nday - 1, lookahead), net, b_net, b_cost, turnover, cost;
 
-			net = gross - st->cost;
+			net = book_net(st, gross, &turnover, &cost, NULL);
 			b_cost = rate * b_turnover;
 			b_net = cur->gross[d - cur->a - 1] - b_cost;
 			if (pending != INT_MIN)
-				res->reb[res->nreb++] = (struct btr_rebalance){ pending, st->turnover, st->cost };
+				res->reb[res->nreb++] = (struct btr_rebalance){ pending, turnover, cost };
 			pending = INT_MIN;
 			if (day_turnover != NULL) {
-				(*day_turnover)[res->n] = st->turnover;
-				(*day_cost)[res->n] = st->cost;
+				(*day_turnover)[res->n] = turnover;
+				(*day_cost)[res->n] = cost;
 			}
 			res->date[res->n] = g->date[d];
 			res->net[res->n] = net;
 			res->b_net[res->n++] = b_net;
-			res->turnover += st->turnover;
-			res->cost += st->cost;
+			res->turnover += turnover;
+			res->cost += cost;
 			res->b_turnover += b_turnover;
 			res->b_cost += b_cost;
-			st->turnover = st->cost = b_turnover = 0;
+			b_turnover = 0;
 		}
 		if (ri == nt || w->trade[ri] != d)
 			continue;
@@ -1015,9 +965,9 @@ simulate(struct worker *w, struct segs *sg, const struct strategy_config *c, int
 					return -1;
 				t->p[t->n++] = w->wts[k];
 			}
-		if (book_set(w, st, t->p, t->n, rate) != 0)
+		if (book_set(st, t->p, t->n, w->scratch, rate) != 0)
 			return -1;
-		book_drop(g, st, d, lookahead, NULL);
+		drop(g, st, d, lookahead, NULL);
 		/* the benchmark: its trade's turnover ends the previous stretch; the next one starts */
 		if (cur != NULL)
 			b_turnover = cur->t_out;
@@ -1077,9 +1027,8 @@ work(void *arg)
 	w.picks = malloc(ns * sizeof *w.picks);
 	w.tmp = malloc((ns > maxvol ? ns : maxvol) * sizeof *w.tmp);
 	w.scratch = calloc(ns, sizeof *w.scratch);
-	w.rbuf = malloc(ns * sizeof *w.rbuf);
 	w.mark = calloc(ns, sizeof *w.mark);
-	if (w.picks == NULL || w.tmp == NULL || w.scratch == NULL || w.rbuf == NULL || w.mark == NULL)
+	if (w.picks == NULL || w.tmp == NULL || w.scratch == NULL || w.mark == NULL)
 		goto fail;
 	for (;;) {
 		size_t k;
@@ -1108,14 +1057,13 @@ out:
 	free(w.picks);
 	free(w.tmp);
 	free(w.scratch);
-	free(w.rbuf);
 	free(w.mark);
 	free(w.reb);
 	free(w.wts);
 	free(w.trade);
-	free(w.strat.p);
-	free(w.bench.p);
-	free(w.target.p);
+	book_free(&w.strat);
+	book_free(&w.bench);
+	book_free(&w.target);
 	return NULL;
 }
 

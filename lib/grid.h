@@ -8,9 +8,10 @@
  * positions held, not the rows. Points that differ only in lag or cost_bps share one schedule of
  * weights.
  *
- * Each point's result is bit for bit what `weights | backtest` gives with the same settings: the same
- * arithmetic in the same order as lib/strategy and lib/backtest (see backtest.h for the simulation's
- * rules; tests/tools/backtest-grid.sh compares every metric of every point). */
+ * Each point's result is bit for bit what `weights | backtest` gives with the same settings: the
+ * cross-section is strat_select() of lib/strategy and the portfolio arithmetic is lib/book's, the code
+ * lib/backtest runs (see backtest.h for the simulation's rules; tests/tools/backtest-grid.sh compares
+ * every metric of every point). */
 #ifndef STI_GRID_H
 #define STI_GRID_H
 
