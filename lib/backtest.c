@@ -8,13 +8,13 @@
 #include "book.h"
 #include "date.h"
 #include "err.h"
+#include "ids.h"
 #include "util.h"
 
 /* ---- state ---- */
 
-/* A security: every id ever seen, found through an open-addressing hash table. */
+/* A security: every id ever seen, with the index lib/ids gives it. */
 struct sec {
-	char *id;            /* security id (owned) */
 	char *symbol;        /* symbol on the simulated day (owned), "" before any */
 	char *in_symbol;     /* symbol on its latest input row (owned), to notice changes */
 	int in_day;          /* day of its latest input row, to catch duplicates */
@@ -24,19 +24,9 @@ struct sec {
 	int has_ret;         /* ret on sim_day was not empty */
 	int univ_date;       /* latest universe snapshot listing it */
 	int tgt_day;         /* day of its latest bt_target(), to catch repeats */
-	size_t in_next;      /* the security after it in the latest input day's order (a lookup guess) */
-	size_t un_next;      /* the same in the latest universe snapshot */
 };
 
 #define NONE ((size_t)-1)
-
-/* Rows come in the same id order day after day: guess each row's security from the previous day's order
- * before hashing. */
-struct guess {
-	size_t prev;  /* security of the previous row of the current day, NONE at its start */
-	size_t first; /* first security of the current (or, at a day's start, the previous) day */
-	size_t next;  /* the guess for the next row */
-};
 
 /* An input day in the look-ahead window: its rows are [begin, end) of the row ring. */
 struct inday {
@@ -56,8 +46,7 @@ struct bt_engine {
 	size_t nsec, capsec;
 	double *scratch;        /* per security: book_set's drifted weights, 0 between uses */
 	size_t capscratch;
-	size_t *table;          /* hash slots: index + 1, 0 = empty */
-	size_t tcap;            /* slots, a power of two */
+	struct ids ids;         /* their ids */
 
 	/* The look-ahead window: rows as a ring (security, ret), days as a ring over it. */
 	uint32_t *rsec;         /* security index of each row */
@@ -73,8 +62,8 @@ struct bt_engine {
 	int in_open;            /* the last buffered day may still get rows */
 	int in_ended;           /* bt_input_end was called */
 	int lookahead;          /* complete days that must follow a day before it is simulated */
-	struct guess in_guess;  /* lookup guesses for input rows */
-	struct guess un_guess;  /* and for universe rows */
+	struct ids_order in_order; /* lookup guesses for input rows */
+	struct ids_order un_order; /* and for universe rows */
 
 	size_t *today;          /* securities with a ret on the simulated day */
 	size_t ntoday, captoday;
@@ -92,97 +81,40 @@ struct bt_engine {
 	struct book target;     /* targets collected for the rebalance at the simulated day's close */
 };
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static int
-rehash(bt_engine *e, size_t ncap)
-{
-	size_t *nt = calloc(ncap, sizeof *nt);
-
-	if (nt == NULL)
-		return -1;
-	for (size_t i = 0; i < e->nsec; i++) {
-		size_t h = (size_t)hash_str(e->secs[i].id) & (ncap - 1);
-
-		while (nt[h] != 0)
-			h = (h + 1) & (ncap - 1);
-		nt[h] = i + 1;
-	}
-	free(e->table);
-	e->table = nt;
-	e->tcap = ncap;
-	return 0;
-}
-
-/* Index of id, adding it when new. Returns (size_t)-1 when out of memory. */
+/* The index of the security id, added when new, trying the guess of order o (NULL: none) first. Returns
+ * NONE when out of memory. */
 static size_t
-sec_find(bt_engine *e, const char *id)
+sec_of(bt_engine *e, struct ids_order *o, const char *id)
 {
-	size_t h, mask;
+	size_t len = strlen(id);
+	uint32_t i;
+	int added;
 	struct sec *s;
 
-	if ((e->nsec + 1) * 2 > e->tcap && rehash(e, e->tcap ? e->tcap * 2 : 1024) != 0)
-		return (size_t)-1;
-	mask = e->tcap - 1;
-	for (h = (size_t)hash_str(id) & mask; e->table[h] != 0; h = (h + 1) & mask)
-		if (strcmp(e->secs[e->table[h] - 1].id, id) == 0)
-			return e->table[h] - 1;
+	/* room first, so that an id is never interned without its security */
 	if (util_grow((void **)&e->secs, &e->capsec, e->nsec + 1, sizeof *e->secs) != 0 ||
 	    util_grow((void **)&e->scratch, &e->capscratch, e->nsec + 1, sizeof *e->scratch) != 0)
-		return (size_t)-1;
-	e->scratch[e->nsec] = 0;
-	s = &e->secs[e->nsec];
+		return NONE;
+	i = o != NULL ? ids_row(&e->ids, o, id, len, &added) : ids_intern(&e->ids, id, len, &added);
+	if (i == IDS_NONE)
+		return NONE;
+	if (!added)
+		return i;
+	s = &e->secs[i];
 	memset(s, 0, sizeof *s);
-	s->id = strdup(id);
 	s->symbol = strdup("");
 	s->in_symbol = strdup("");
-	if (s->id == NULL || s->symbol == NULL || s->in_symbol == NULL) {
-		free(s->id);
+	if (s->symbol == NULL || s->in_symbol == NULL) {
 		free(s->symbol);
 		free(s->in_symbol);
-		return (size_t)-1;
+		s->symbol = s->in_symbol = NULL;
+		e->nsec = i + 1; /* freed by bt_free as any other */
+		return NONE;
 	}
 	s->in_day = s->last_valid = s->sim_day = s->univ_date = s->tgt_day = INT32_MIN;
-	s->in_next = s->un_next = NONE;
-	e->table[h] = ++e->nsec;
-	return e->nsec - 1;
-}
-
-/* Index of id (added when new), trying the guess g first; g learns the order. (size_t)-1: out of memory. */
-static size_t
-sec_guess(bt_engine *e, struct guess *g, int universe, const char *id)
-{
-	size_t i = g->next;
-
-	if (i == NONE || strcmp(e->secs[i].id, id) != 0)
-		i = sec_find(e, id);
-	if (i == NONE)
-		return NONE;
-	if (g->prev == NONE)
-		g->first = i;
-	else if (universe)
-		e->secs[g->prev].un_next = i;
-	else
-		e->secs[g->prev].in_next = i;
-	g->prev = i;
-	g->next = universe ? e->secs[i].un_next : e->secs[i].in_next;
+	e->scratch[i] = 0;
+	e->nsec = i + 1;
 	return i;
-}
-
-/* A new day (or snapshot) starts: guess that it follows the previous one's order. */
-static void
-guess_restart(struct guess *g)
-{
-	g->next = g->first;
-	g->prev = NONE;
 }
 
 bt_engine *
@@ -197,7 +129,9 @@ bt_new(double cost_bps, int long_short, int use_universe, int lookahead)
 	e->use_universe = use_universe;
 	e->lookahead = lookahead < 1 ? 1 : lookahead;
 	e->day = e->univ_date = INT32_MIN;
-	e->in_guess = e->un_guess = (struct guess){ NONE, NONE, NONE };
+	ids_init(&e->ids);
+	ids_order_init(&e->in_order);
+	ids_order_init(&e->un_order);
 	book_init(&e->strat);
 	book_init(&e->bench);
 	book_init(&e->target);
@@ -206,7 +140,7 @@ bt_new(double cost_bps, int long_short, int use_universe, int lookahead)
 	e->rsec = malloc(e->rcap * sizeof *e->rsec);
 	e->rret = malloc(e->rcap * sizeof *e->rret);
 	e->days = malloc(e->dcap * sizeof *e->days);
-	if (e->rsec == NULL || e->rret == NULL || e->days == NULL || rehash(e, 1024) != 0) {
+	if (e->rsec == NULL || e->rret == NULL || e->days == NULL) {
 		bt_free(e);
 		return NULL;
 	}
@@ -219,7 +153,6 @@ bt_free(bt_engine *e)
 	if (e == NULL)
 		return;
 	for (size_t i = 0; i < e->nsec; i++) {
-		free(e->secs[i].id);
 		free(e->secs[i].symbol);
 		free(e->secs[i].in_symbol);
 	}
@@ -227,7 +160,9 @@ bt_free(bt_engine *e)
 		free(e->chg[i].symbol);
 	free(e->chg);
 	free(e->secs);
-	free(e->table);
+	ids_free(&e->ids);
+	ids_order_free(&e->in_order);
+	ids_order_free(&e->un_order);
 	free(e->rsec);
 	free(e->rret);
 	free(e->days);
@@ -278,7 +213,7 @@ bt_day_begin(bt_engine *e, int date, char *err, size_t errlen)
 	}
 	e->days[e->dtail & (e->dcap - 1)] = (struct inday){ date, e->rtail, e->rtail };
 	e->dtail++;
-	guess_restart(&e->in_guess);
+	ids_order_restart(&e->in_order);
 	e->in_open = 1;
 	return 0;
 }
@@ -287,7 +222,7 @@ int
 bt_price(bt_engine *e, const char *id, const char *symbol, double ret, char *err, size_t errlen)
 {
 	struct inday *d = &e->days[(e->dtail - 1) & (e->dcap - 1)];
-	size_t i = sec_guess(e, &e->in_guess, 0, id);
+	size_t i = sec_of(e, &e->in_order, id);
 	struct sec *s;
 	char buf[DATE_LEN + 1];
 
@@ -365,9 +300,9 @@ bt_member(bt_engine *e, int date, const char *id, char *err, size_t errlen)
 	if (date > e->univ_date) {
 		e->univ_date = date;
 		e->nmem = 0;
-		guess_restart(&e->un_guess);
+		ids_order_restart(&e->un_order);
 	}
-	i = sec_guess(e, &e->un_guess, 1, id);
+	i = sec_of(e, &e->un_order, id);
 	if (i == (size_t)-1 || util_grow((void **)&e->members, &e->capmem, e->nmem + 1, sizeof *e->members) != 0) {
 		err_fmt(err, errlen, "out of memory");
 		return -1;
@@ -489,7 +424,7 @@ bt_target(bt_engine *e, const char *id, double weight, char *err, size_t errlen)
 		err_fmt(err, errlen, "negative weight %g for id '%s' in long-only mode", weight, id);
 		return -1;
 	}
-	i = sec_find(e, id);
+	i = sec_of(e, NULL, id);
 	if (i == (size_t)-1 || util_grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) != 0) {
 		err_fmt(err, errlen, "out of memory");
 		return -1;
@@ -554,7 +489,7 @@ struct bt_pos
 bt_holding(const bt_engine *e, size_t i)
 {
 	const struct sec *s = &e->secs[e->strat.p[i].sec];
-	struct bt_pos p = { s->id, s->symbol, e->strat.p[i].w };
+	struct bt_pos p = { e->ids.name[e->strat.p[i].sec], s->symbol, e->strat.p[i].w };
 
 	return p;
 }

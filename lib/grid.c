@@ -13,6 +13,7 @@
 #include "csv.h"
 #include "date.h"
 #include "err.h"
+#include "ids.h"
 #include "panel.h"
 #include "strategy.h"
 #include "util.h"
@@ -25,14 +26,12 @@ struct grid_panel {
 	size_t *dayrow;         /* day d's rows are [dayrow[d], dayrow[d + 1]) */
 	uint32_t *rsec;         /* each row's security */
 	size_t nrow, caprow;
-	/* securities: ids, a hash table, and during the load the guess of the next row's one */
-	uint32_t nsec, capsec;
-	char **id;
-	uint32_t *next_guess;
-	int *seen_day;          /* duplicate checks */
-	uint32_t first_guess;   /* the first row's security of the previous day */
-	uint32_t *table;        /* index + 1, 0 = empty */
-	size_t tcap;
+	/* securities: their ids (ids.n of them), and during the load the rows' order and duplicate checks */
+	struct ids ids;
+	uint32_t nsec;          /* ids.n once loaded */
+	struct ids_order order;
+	int *seen_day;
+	size_t capseen;
 	/* the universe: snapshots of members in file order */
 	int universe;
 	int nsnap;
@@ -55,85 +54,18 @@ struct grid_panel {
 
 /* ---- loading ---- */
 
-static uint64_t
-hash_id(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
-static int
-rehash(grid_panel *g, size_t ncap)
-{
-	uint32_t *nt = calloc(ncap, sizeof *nt);
-
-	if (nt == NULL)
-		return -1;
-	for (uint32_t i = 0; i < g->nsec; i++) {
-		size_t h = (size_t)hash_id(g->id[i], strlen(g->id[i])) & (ncap - 1);
-
-		while (nt[h] != 0)
-			h = (h + 1) & (ncap - 1);
-		nt[h] = i + 1;
-	}
-	free(g->table);
-	g->table = nt;
-	g->tcap = ncap;
-	return 0;
-}
-
-/* The security of id (n bytes), added when new; NONE when out of memory. */
+/* The security of a prices row (order: the rows' order, NULL for a universe row), added when new; NONE
+ * when out of memory. */
 static uint32_t
-sec_find(grid_panel *g, const char *id, size_t n)
+sec_of(grid_panel *g, struct ids_order *order, const char *id, size_t n)
 {
-	size_t h, mask;
-	size_t cap = g->capsec;
+	uint32_t i;
 
-	if (((size_t)g->nsec + 1) * 2 > g->tcap && rehash(g, g->tcap ? g->tcap * 2 : 1024) != 0)
+	if (util_grow((void **)&g->seen_day, &g->capseen, (size_t)g->ids.n + 1, sizeof *g->seen_day) != 0)
 		return NONE;
-	mask = g->tcap - 1;
-	for (h = (size_t)hash_id(id, n) & mask; g->table[h] != 0; h = (h + 1) & mask) {
-		const char *k = g->id[g->table[h] - 1];
-
-		if (strncmp(k, id, n) == 0 && k[n] == '\0')
-			return g->table[h] - 1;
-	}
-	if (util_grow((void **)&g->id, &cap, (size_t)g->nsec + 1, sizeof *g->id) != 0)
-		return NONE;
-	cap = g->capsec;
-	if (util_grow((void **)&g->next_guess, &cap, (size_t)g->nsec + 1, sizeof *g->next_guess) != 0)
-		return NONE;
-	cap = g->capsec;
-	if (util_grow((void **)&g->seen_day, &cap, (size_t)g->nsec + 1, sizeof *g->seen_day) != 0)
-		return NONE;
-	g->capsec = (uint32_t)cap;
-	if ((g->id[g->nsec] = strndup(id, n)) == NULL)
-		return NONE;
-	g->next_guess[g->nsec] = NONE;
-	g->seen_day[g->nsec] = INT_MIN;
-	g->table[h] = ++g->nsec;
-	return g->nsec - 1;
-}
-
-/* The security of a row: rows come in the same id order day after day, so try the one that followed the
- * previous row's security last time before hashing. */
-static uint32_t
-sec_row(grid_panel *g, uint32_t *prev, const char *id, size_t n)
-{
-	uint32_t guess = *prev == NONE ? g->first_guess : g->next_guess[*prev], i;
-
-	if (guess != NONE && strncmp(g->id[guess], id, n) == 0 && g->id[guess][n] == '\0')
-		i = guess;
-	else if ((i = sec_find(g, id, n)) == NONE)
-		return NONE;
-	if (*prev != NONE)
-		g->next_guess[*prev] = i;
-	else
-		g->first_guess = i;
-	*prev = i;
+	i = order != NULL ? ids_row(&g->ids, order, id, n, NULL) : ids_intern(&g->ids, id, n, NULL);
+	for (; g->nsec < g->ids.n; g->nsec++)
+		g->seen_day[g->nsec] = INT_MIN;
 	return i;
 }
 
@@ -143,7 +75,6 @@ load_prices(grid_panel *g, FILE *const *fps, const char *const *names, int nfile
 	static const char *const cols[] = { "ret" };
 	panel *p;
 	size_t capday = 0, capdayrow = 0, caprret = 0;
-	uint32_t prev = NONE;
 	double *rret = NULL;
 	int rc;
 
@@ -161,7 +92,7 @@ load_prices(grid_panel *g, FILE *const *fps, const char *const *names, int nfile
 				goto nomem;
 			g->date[g->nday] = panel_date(p);
 			g->dayrow[g->nday++] = g->nrow;
-			prev = NONE;
+			ids_order_restart(&g->order);
 		}
 		if ((got = csv_double(r, panel_col(p, 0), &ret)) < 0)
 			goto data;
@@ -171,7 +102,7 @@ load_prices(grid_panel *g, FILE *const *fps, const char *const *names, int nfile
 			csv_fail(r, panel_col(p, 0), "%s is not a return (>= -1)", csv_field(r, panel_col(p, 0)));
 			goto data;
 		}
-		if ((i = sec_row(g, &prev, panel_id(p), panel_idlen(p))) == NONE ||
+		if ((i = sec_of(g, &g->order, panel_id(p), panel_idlen(p))) == NONE ||
 		    util_grow((void **)&g->rsec, &g->caprow, g->nrow + 1, sizeof *g->rsec) != 0 ||
 		    util_grow((void **)&rret, &caprret, g->nrow + 1, sizeof *rret) != 0)
 			goto nomem;
@@ -225,11 +156,11 @@ load_universe(grid_panel *g, FILE *fp, const char *name, char *err, size_t errle
 			g->sdate[g->nsnap] = day;
 			g->sbeg[g->nsnap++] = g->nmem;
 		}
-		if ((i = sec_find(g, panel_id(p), panel_idlen(p))) == NONE ||
+		if ((i = sec_of(g, NULL, panel_id(p), panel_idlen(p))) == NONE ||
 		    util_grow((void **)&g->ssec, &g->capmem, g->nmem + 1, sizeof *g->ssec) != 0)
 			goto nomem;
 		if (g->seen_day[i] == day) {
-			csv_fail(panel_csv(p), panel_cid(p), "duplicate row for id '%s' on %s", g->id[i], date_fmt(day, a));
+			csv_fail(panel_csv(p), panel_cid(p), "duplicate row for id '%s' on %s", g->ids.name[i], date_fmt(day, a));
 			err_fmt(err, errlen, "%s", csv_error(panel_csv(p)));
 			rc = EX_DATAERR;
 			goto fail;
@@ -362,7 +293,8 @@ grid_load(grid_panel **out, FILE *const *prices, const char *const *prices_name,
 		err_fmt(err, errlen, "out of memory");
 		return EX_SOFTWARE;
 	}
-	g->first_guess = NONE;
+	ids_init(&g->ids);
+	ids_order_init(&g->order);
 	g->max_gap = max_gap;
 	if ((rc = load_prices(g, prices, prices_name, nprices, err, errlen)) != 0)
 		goto fail;
@@ -399,10 +331,8 @@ grid_load(grid_panel **out, FILE *const *prices, const char *const *prices_name,
 			goto fail;
 		}
 	}
-	free(g->table);
-	free(g->next_guess);
+	ids_order_free(&g->order);
 	free(g->seen_day);
-	g->table = g->next_guess = NULL;
 	g->seen_day = NULL;
 	*out = g;
 	return 0;
@@ -416,15 +346,12 @@ grid_free(grid_panel *g)
 {
 	if (g == NULL)
 		return;
-	for (uint32_t i = 0; i < g->nsec; i++)
-		free(g->id[i]);
-	free(g->id);
+	ids_free(&g->ids);
+	ids_order_free(&g->order);
 	free(g->date);
 	free(g->dayrow);
 	free(g->rsec);
-	free(g->next_guess);
 	free(g->seen_day);
-	free(g->table);
 	free(g->sdate);
 	free(g->sbeg);
 	free(g->ssec);
