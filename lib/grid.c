@@ -22,7 +22,11 @@ struct job {
 	size_t *order;         /* the points, grouped by schedule */
 	size_t *group;         /* group k is order[group[k] .. group[k + 1]) */
 	size_t ngroup;
-	size_t next;           /* the next group to take */
+	struct sched *sched;   /* group k's schedule */
+	size_t *sgroup;        /* the groups, those of one signal together */
+	size_t *task;          /* scheduling task t makes the schedules of sgroup[task[t] .. task[t + 1]) */
+	size_t ntask;
+	size_t next;           /* the next task (or group) to take */
 	uint32_t **drop;       /* per day: the securities whose last ret in the window is that day's */
 	size_t *ndrop;
 	uint32_t *dropsec;
@@ -33,68 +37,218 @@ struct job {
 	struct segs segs;      /* the benchmark's stretches */
 };
 
+/* 1 when a and b share a signal: the same momentum on every day, hence the same cross-sections. */
+static int
+same_signal(const struct strategy_config *a, const struct strategy_config *b)
+{
+	return a->lookback == b->lookback && a->skip == b->skip && a->max_gap == b->max_gap;
+}
+
 /* 1 when a and b give the same weights (they may differ in lag and cost_bps). */
 static int
 same_weights(const struct strategy_config *a, const struct strategy_config *b)
 {
-	return a->lookback == b->lookback && a->skip == b->skip && a->max_gap == b->max_gap &&
-	    a->winsor_lo == b->winsor_lo && a->winsor_hi == b->winsor_hi && a->select == b->select &&
-	    a->long_short == b->long_short && a->weighting == b->weighting && a->vol_window == b->vol_window &&
-	    a->max_weight == b->max_weight && a->rebalance == b->rebalance &&
+	return same_signal(a, b) && a->winsor_lo == b->winsor_lo && a->winsor_hi == b->winsor_hi &&
+	    a->select == b->select && a->long_short == b->long_short && a->weighting == b->weighting &&
+	    a->vol_window == b->vol_window && a->max_weight == b->max_weight && a->rebalance == b->rebalance &&
 	    a->rebalance_every == b->rebalance_every;
 }
 
+static int
+worker_init(struct worker *w, const struct job *j)
+{
+	size_t ns = j->g->nsec ? j->g->nsec : 1;
+
+	memset(w, 0, sizeof *w);
+	w->g = j->g;
+	w->drop = (const uint32_t *const *)j->drop;
+	w->ndrop = j->ndrop;
+	w->picks = malloc(ns * sizeof *w->picks);
+	w->xs = malloc(ns * sizeof *w->xs);
+	w->tmp = malloc(ns * sizeof *w->tmp);
+	w->xsorted = malloc(ns * sizeof *w->xsorted);
+	w->scratch = calloc(ns, sizeof *w->scratch);
+	w->mark = calloc(ns, sizeof *w->mark);
+	return w->picks == NULL || w->xs == NULL || w->tmp == NULL || w->xsorted == NULL || w->scratch == NULL ||
+	    w->mark == NULL ? -1 : 0;
+}
+
+static void
+worker_free(struct worker *w)
+{
+	free(w->picks);
+	free(w->xs);
+	free(w->tmp);
+	free(w->xsorted);
+	free(w->scratch);
+	free(w->mark);
+	free(w->trade);
+	book_free(&w->strat);
+	book_free(&w->bench);
+	book_free(&w->target);
+}
+
+/* The next task below n for this thread, or n when there is none left (or a thread failed). */
+static size_t
+take(struct job *j, size_t n)
+{
+	size_t k;
+
+	pthread_mutex_lock(&j->lock);
+	k = j->failed ? n : j->next++;
+	pthread_mutex_unlock(&j->lock);
+	return k < n ? k : n;
+}
+
+static void
+failed(struct job *j)
+{
+	pthread_mutex_lock(&j->lock);
+	j->failed = 1;
+	pthread_mutex_unlock(&j->lock);
+}
+
+/* The first round: the schedules, a task's groups sharing each day's cross-section. */
 static void *
-work(void *arg)
+work_schedules(void *arg)
 {
 	struct job *j = arg;
-	struct worker w = { .g = j->g, .drop = (const uint32_t *const *)j->drop, .ndrop = j->ndrop };
-	size_t ns = j->g->nsec ? j->g->nsec : 1, maxvol = 1;
+	struct worker w;
+	const struct strategy_config **c = malloc((j->ngroup ? j->ngroup : 1) * sizeof *c);
+	struct sched *out = malloc((j->ngroup ? j->ngroup : 1) * sizeof *out);
+	size_t t;
 
-	for (size_t i = 0; i < j->n; i++)
-		if ((size_t)j->c[i].vol_window > maxvol)
-			maxvol = (size_t)j->c[i].vol_window;
-	w.picks = malloc(ns * sizeof *w.picks);
-	w.tmp = malloc((ns > maxvol ? ns : maxvol) * sizeof *w.tmp);
-	w.scratch = calloc(ns, sizeof *w.scratch);
-	w.mark = calloc(ns, sizeof *w.mark);
-	if (w.picks == NULL || w.tmp == NULL || w.scratch == NULL || w.mark == NULL)
+	if (worker_init(&w, j) != 0 || c == NULL || out == NULL)
 		goto fail;
-	for (;;) {
-		size_t k;
+	while ((t = take(j, j->ntask)) < j->ntask) {
+		size_t nc = j->task[t + 1] - j->task[t];
 
-		pthread_mutex_lock(&j->lock);
-		k = j->failed ? j->ngroup : j->next++;
-		pthread_mutex_unlock(&j->lock);
-		if (k >= j->ngroup)
-			break;
-		if (grid_schedule(&w, &j->c[j->order[j->group[k]]]) != 0)
+		for (size_t x = 0; x < nc; x++) {
+			size_t k = j->sgroup[j->task[t] + x];
+
+			c[x] = &j->c[j->order[j->group[k]]];
+			out[x] = j->sched[k];
+		}
+		if (grid_schedules(&w, c, nc, out) != 0) {
+			for (size_t x = 0; x < nc; x++) /* what grew is freed with the job */
+				j->sched[j->sgroup[j->task[t] + x]] = out[x];
 			goto fail;
+		}
+		for (size_t x = 0; x < nc; x++)
+			j->sched[j->sgroup[j->task[t] + x]] = out[x];
+	}
+	goto out;
+fail:
+	failed(j);
+out:
+	worker_free(&w);
+	free(c);
+	free(out);
+	return NULL;
+}
+
+/* The second round: each group's points simulated from its schedule. */
+static void *
+work_points(void *arg)
+{
+	struct job *j = arg;
+	struct worker w;
+	size_t k;
+
+	if (worker_init(&w, j) != 0)
+		goto fail;
+	while ((k = take(j, j->ngroup)) < j->ngroup) {
 		for (size_t x = j->group[k]; x < j->group[k + 1]; x++) {
 			size_t i = j->order[x];
 
-			if (grid_simulate(&w, &j->segs, &j->c[i], j->lookahead, &j->res[i],
+			if (grid_simulate(&w, &j->sched[k], &j->segs, &j->c[i], j->lookahead, &j->res[i],
 			    j->turnover != NULL ? &j->turnover[i] : NULL, j->turnover != NULL ? &j->cost[i] : NULL) != 0)
 				goto fail;
 		}
 	}
 	goto out;
 fail:
-	pthread_mutex_lock(&j->lock);
-	j->failed = 1;
-	pthread_mutex_unlock(&j->lock);
+	failed(j);
 out:
-	free(w.picks);
-	free(w.tmp);
-	free(w.scratch);
-	free(w.mark);
-	free(w.reb);
-	free(w.wts);
-	free(w.trade);
-	book_free(&w.strat);
-	book_free(&w.bench);
-	book_free(&w.target);
+	worker_free(&w);
 	return NULL;
+}
+
+/* Run fn on jobs threads (this one included) until its tasks are taken. */
+static void
+run_threads(struct job *j, pthread_t *th, int jobs, void *(*fn)(void *))
+{
+	int nth = 0;
+
+	j->next = 0;
+	for (; nth < jobs - 1; nth++)
+		if (pthread_create(&th[nth], NULL, fn, j) != 0)
+			break;
+	fn(j);
+	for (int i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+}
+
+/* The groups by schedule, then by signal, and the scheduling tasks: a signal's groups in one task, or
+ * split in up to `jobs` tasks when there are fewer signals than threads (each part then computes the
+ * signal's cross-sections again, in parallel). Returns 0, or -1 when out of memory. */
+static int
+plan(struct job *j, int jobs)
+{
+	size_t n = j->n, nsig = 0;
+	char *taken = calloc(n ? n : 1, 1);
+	int rc = -1;
+
+	j->order = malloc((n ? n : 1) * sizeof *j->order);
+	j->group = malloc((n + 1) * sizeof *j->group);
+	j->sgroup = malloc((n ? n : 1) * sizeof *j->sgroup);
+	j->task = malloc((n + 1) * sizeof *j->task);
+	if (taken == NULL || j->order == NULL || j->group == NULL || j->sgroup == NULL || j->task == NULL)
+		goto out;
+	for (size_t i = 0, x = 0; i < n; i++) {
+		if (taken[i])
+			continue;
+		j->group[j->ngroup++] = x;
+		for (size_t k = i; k < n; k++)
+			if (!taken[k] && same_weights(&j->c[i], &j->c[k])) {
+				taken[k] = 1;
+				j->order[x++] = k;
+			}
+	}
+	j->group[j->ngroup] = n;
+	if ((j->sched = calloc(j->ngroup ? j->ngroup : 1, sizeof *j->sched)) == NULL)
+		goto out;
+	memset(taken, 0, n ? n : 1);
+	for (size_t k = 0, x = 0; k < j->ngroup; k++) {
+		const struct strategy_config *a = &j->c[j->order[j->group[k]]];
+
+		if (taken[k])
+			continue;
+		nsig++;
+		for (size_t m = k; m < j->ngroup; m++)
+			if (!taken[m] && same_signal(a, &j->c[j->order[j->group[m]]])) {
+				taken[m] = 1;
+				j->sgroup[x++] = m;
+			}
+	}
+	for (size_t x = 0; x < j->ngroup;) {
+		size_t end = x, m, parts = nsig < (size_t)jobs ? ((size_t)jobs + nsig - 1) / nsig : 1;
+
+		while (end < j->ngroup && same_signal(&j->c[j->order[j->group[j->sgroup[x]]]],
+		    &j->c[j->order[j->group[j->sgroup[end]]]]))
+			end++;
+		m = end - x;
+		if (parts > m)
+			parts = m;
+		for (size_t p = 0; p < parts; p++)
+			j->task[j->ntask++] = x + m * p / parts;
+		x = end;
+	}
+	j->task[j->ntask] = j->ngroup;
+	rc = 0;
+out:
+	free(taken);
+	return rc;
 }
 
 /* Each day's securities with a ret that day and none in the `lookahead` days after: a held one leaves at
@@ -144,37 +298,20 @@ grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead
 	struct job j = { .g = g, .c = c, .n = n, .lookahead = lookahead < 1 ? 1 : lookahead, .res = res,
 		.turnover = turnover, .cost = cost };
 	pthread_t *th = NULL;
-	int nth = 0, rc = 0;
-	char *taken = NULL;
+	int rc = 0;
 
 	memset(res, 0, n * sizeof *res);
 	if (turnover != NULL) {
 		memset(turnover, 0, n * sizeof *turnover);
 		memset(cost, 0, n * sizeof *cost);
 	}
+	if (jobs < 1)
+		jobs = 1;
 	for (size_t i = 0; i < n; i++)
 		if (c[i].weighting == CONFIG_INVERSE_VOL && grid_build_rr(g) != 0)
 			goto nomem;
-	j.order = malloc((n ? n : 1) * sizeof *j.order);
-	j.group = malloc((n + 1) * sizeof *j.group);
-	taken = calloc(n ? n : 1, 1);
-	if (j.order == NULL || j.group == NULL || taken == NULL)
+	if (plan(&j, jobs) != 0 || drop_lists(&j) != 0)
 		goto nomem;
-	for (size_t i = 0, x = 0; i < n; i++) {
-		if (taken[i])
-			continue;
-		j.group[j.ngroup++] = x;
-		for (size_t k = i; k < n; k++)
-			if (!taken[k] && same_weights(&c[i], &c[k])) {
-				taken[k] = 1;
-				j.order[x++] = k;
-			}
-	}
-	j.group[j.ngroup] = n;
-	if (drop_lists(&j) != 0)
-		goto nomem;
-	if (jobs < 1)
-		jobs = 1;
 	if ((size_t)jobs > j.ngroup)
 		jobs = j.ngroup ? (int)j.ngroup : 1;
 	j.segs.lookahead = j.lookahead;
@@ -189,12 +326,9 @@ grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead
 		pthread_mutex_destroy(&j.segs.lock);
 		goto nomem;
 	}
-	for (; nth < jobs - 1; nth++)
-		if (pthread_create(&th[nth], NULL, work, &j) != 0)
-			break;
-	work(&j);
-	for (int i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
+	run_threads(&j, th, jobs, work_schedules);
+	if (!j.failed)
+		run_threads(&j, th, jobs, work_points);
 	pthread_mutex_destroy(&j.lock);
 	pthread_mutex_destroy(&j.segs.lock);
 	grid_segs_free(&j.segs);
@@ -214,13 +348,19 @@ nomem:
 	err_fmt(err, errlen, "out of memory");
 	rc = EX_SOFTWARE;
 out:
+	for (size_t k = 0; j.sched != NULL && k < j.ngroup; k++) {
+		free(j.sched[k].reb);
+		free(j.sched[k].wts);
+	}
+	free(j.sched);
 	free(th);
 	free(j.drop);
 	free(j.ndrop);
 	free(j.dropsec);
 	free(j.order);
 	free(j.group);
-	free(taken);
+	free(j.sgroup);
+	free(j.task);
 	return rc;
 }
 

@@ -58,6 +58,14 @@ struct reb {
 	size_t begin, end;
 };
 
+/* The schedule of weights of a group of points (those that differ only in lag and cost_bps). */
+struct sched {
+	struct reb *reb;
+	size_t nreb, capreb;
+	struct book_pos *wts;
+	size_t nwts, capwts;
+};
+
 /* A thread's working memory. */
 struct worker {
 	const grid_panel *g;
@@ -69,12 +77,10 @@ struct worker {
 	int *mark;                       /* per security: d + 1 when it leaves at d's close */
 	const uint32_t *const *drop;     /* per day: the securities with their last ret in the window */
 	const size_t *ndrop;
-	struct reb *reb;
-	size_t nreb, capreb;
-	struct book_pos *wts;            /* the schedule's weights */
-	int *trade;                      /* the days its rebalances trade on */
+	struct strat_pick *xs;           /* the day's cross-section, z-scored (shared by the points) */
+	double *xsorted;                 /* and its z-scores sorted */
+	int *trade;                      /* the days a schedule's rebalances trade on */
 	size_t captrade;
-	size_t nwts, capwts;
 	struct book strat, bench, target;
 };
 
@@ -87,9 +93,10 @@ val_at(const grid_panel *g, const double *series, uint32_t i, long d)
 	return series[g->off[i] + (size_t)(d - g->first[i])];
 }
 
-/* The weights of configuration c on every rebalance day (strategy.c's strat_day_end) into w->reb and
- * w->wts. Returns 0, or -1 when out of memory. */
-int grid_schedule(struct worker *w, const struct strategy_config *c);
+/* The schedules of the nc configurations c[0..nc), which share one signal (lookback, skip), into
+ * out[0..nc): their weights on every rebalance day (strategy.c's strat_day_end), each day's cross-section
+ * computed once for all of them. Returns 0, or -1 when out of memory. */
+int grid_schedules(struct worker *w, const struct strategy_config *const *c, size_t nc, struct sched *out);
 
 /* A stretch of the benchmark between two trades, a and b (b < 0: to the end of the panel): after a
  * trade the benchmark's book is the targets of that day, whatever it held before, so the stretch is the
@@ -113,10 +120,10 @@ struct segs {
 
 void grid_segs_free(struct segs *sg);
 
-/* The simulation of the schedule in w with c's lag and cost (btrun.c's loop over bt_*) into res, and
+/* The simulation of the schedule sc with c's lag and cost (btrun.c's loop over bt_*) into res, and
  * when day_turnover is not NULL each day's strategy turnover and cost (malloc'd). Returns 0, or -1 when
  * out of memory. */
-int grid_simulate(struct worker *w, struct segs *sg, const struct strategy_config *c, int lookahead,
-    struct btr_result *res, double **day_turnover, double **day_cost);
+int grid_simulate(struct worker *w, const struct sched *sc, struct segs *sg, const struct strategy_config *c,
+    int lookahead, struct btr_result *res, double **day_turnover, double **day_cost);
 
 #endif

@@ -178,11 +178,11 @@ grid_segs_free(struct segs *sg)
 		}
 }
 
-/* The simulation of the schedule in w with c's lag and cost (btrun.c's loop over bt_*), into res: the
+/* The simulation of the schedule sc with c's lag and cost (btrun.c's loop over bt_*), into res: the
  * strategy day by day, the benchmark from the shared stretches between its trades. */
 int
-grid_simulate(struct worker *w, struct segs *sg, const struct strategy_config *c, int lookahead,
-    struct btr_result *res, double **day_turnover, double **day_cost)
+grid_simulate(struct worker *w, const struct sched *sc, struct segs *sg, const struct strategy_config *c,
+    int lookahead, struct btr_result *res, double **day_turnover, double **day_cost)
 {
 	const grid_panel *g = w->g;
 	double rate = c->cost_bps / 10000.0, b_turnover = 0;
@@ -195,21 +195,21 @@ grid_simulate(struct worker *w, struct segs *sg, const struct strategy_config *c
 	st->n = 0;
 	st->turnover = st->cost = 0;
 	res->cap = g->nday ? (size_t)g->nday : 1;
-	res->capreb = w->nreb ? w->nreb : 1;
+	res->capreb = sc->nreb ? sc->nreb : 1;
 	res->date = malloc(res->cap * sizeof *res->date);
 	res->net = malloc(res->cap * sizeof *res->net);
 	res->b_net = malloc(res->cap * sizeof *res->b_net);
 	res->reb = malloc(res->capreb * sizeof *res->reb);
-	if (util_grow((void **)&w->trade, &w->captrade, w->nreb + 1, sizeof *w->trade) != 0 || res->date == NULL ||
+	if (util_grow((void **)&w->trade, &w->captrade, sc->nreb + 1, sizeof *w->trade) != 0 || res->date == NULL ||
 	    res->net == NULL || res->b_net == NULL || res->reb == NULL)
 		return -1;
 	if (day_turnover != NULL && ((*day_turnover = malloc(res->cap * sizeof **day_turnover)) == NULL ||
 	    (*day_cost = malloc(res->cap * sizeof **day_cost)) == NULL))
 		return -1;
 	/* The trade days: weights decided on day d - lag + 1 trade at d's close. */
-	for (size_t k = 0; k < w->nreb; k++)
-		if (w->reb[k].day + c->lag - 1 < g->nday)
-			w->trade[nt++] = w->reb[k].day + c->lag - 1;
+	for (size_t k = 0; k < sc->nreb; k++)
+		if (sc->reb[k].day + c->lag - 1 < g->nday)
+			w->trade[nt++] = sc->reb[k].day + c->lag - 1;
 	for (int d = 0; d < g->nday; d++) {
 		if (started) {
 			double gross = earn(w, st, d, d == g->nday - 1, lookahead), net, b_net, b_cost, turnover, cost;
@@ -236,11 +236,11 @@ grid_simulate(struct worker *w, struct segs *sg, const struct strategy_config *c
 		if (ri == nt || w->trade[ri] != d)
 			continue;
 		t->n = 0;
-		for (size_t k = w->reb[ri].begin; k < w->reb[ri].end; k++)
-			if (w->wts[k].w != 0) {
+		for (size_t k = sc->reb[ri].begin; k < sc->reb[ri].end; k++)
+			if (sc->wts[k].w != 0) {
 				if (util_grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) != 0)
 					return -1;
-				t->p[t->n++] = w->wts[k];
+				t->p[t->n++] = sc->wts[k];
 			}
 		if (book_set(st, t->p, t->n, w->scratch, rate) != 0)
 			return -1;
@@ -253,7 +253,7 @@ grid_simulate(struct worker *w, struct segs *sg, const struct strategy_config *c
 		if (!started)
 			b_turnover = cur->t_in;
 		started = 1;
-		pending = g->date[w->reb[ri].day];
+		pending = g->date[sc->reb[ri].day];
 		ri++;
 	}
 	return 0;

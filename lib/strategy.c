@@ -528,31 +528,39 @@ compute(strat *s)
 }
 
 long
-strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, double *tmp,
-    double (*vol)(void *arg, long sec), void *arg)
+strat_zscore(struct strat_pick *picks, long n, double *sorted)
 {
-	double mean, sd, lo, hi, up, down, raw;
-	long nsel = 0;
+	double mean, sd;
 
 	if (n < 2)
 		return 0;
 	for (long i = 0; i < n; i++)
-		tmp[i] = picks[i].x;
-	mean = strat_sum(tmp, (size_t)n) / (double)n;
-	sd = strat_std(tmp, (size_t)n);
+		sorted[i] = picks[i].x;
+	mean = strat_sum(sorted, (size_t)n) / (double)n;
+	sd = strat_std(sorted, (size_t)n);
 	if (!(sd > 0) || !isfinite(sd))
 		return 0;
 	for (long i = 0; i < n; i++)
-		tmp[i] = picks[i].x = (picks[i].x - mean) / sd;
-	qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
-	lo = strat_percentile(tmp, (size_t)n, c->winsor_lo);
-	hi = strat_percentile(tmp, (size_t)n, c->winsor_hi);
+		sorted[i] = picks[i].x = (picks[i].x - mean) / sd;
+	qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
+	return n;
+}
+
+long
+strat_select_sorted(const struct strategy_config *c, struct strat_pick *picks, long n, double *sorted,
+    double (*vol)(void *arg, long sec), void *arg)
+{
+	double lo, hi, up, down, raw, *tmp = sorted;
+	long nsel = 0;
+
+	lo = strat_percentile(sorted, (size_t)n, c->winsor_lo);
+	hi = strat_percentile(sorted, (size_t)n, c->winsor_hi);
 	for (long i = 0; i < n; i++) {
 		picks[i].x = fmin(fmax(picks[i].x, lo), hi);
-		tmp[i] = fmin(fmax(tmp[i], lo), hi); /* clipping keeps the order */
+		sorted[i] = fmin(fmax(sorted[i], lo), hi); /* clipping keeps the order */
 	}
-	up = strat_percentile(tmp, (size_t)n, c->select);
-	down = strat_percentile(tmp, (size_t)n, 100 - c->select);
+	up = strat_percentile(sorted, (size_t)n, c->select);
+	down = strat_percentile(sorted, (size_t)n, 100 - c->select);
 	for (long i = 0; i < n; i++) {
 		int is_long = picks[i].x >= up, is_short = c->long_short && picks[i].x <= down;
 
@@ -572,7 +580,7 @@ strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, 
 	}
 	if (nsel == 0)
 		return 0;
-	for (long i = 0; i < nsel; i++)
+	for (long i = 0; i < nsel; i++) /* the sorted values are no longer needed: the room sums the raws */
 		tmp[i] = picks[i].raw;
 	raw = strat_sum(tmp, (size_t)nsel);
 	for (long i = 0; i < nsel; i++)
@@ -580,6 +588,15 @@ strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, 
 	if (c->max_weight < 1)
 		cap_weights(c->max_weight, picks, nsel);
 	return nsel;
+}
+
+long
+strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, double *tmp,
+    double (*vol)(void *arg, long sec), void *arg)
+{
+	if (strat_zscore(picks, n, tmp) == 0)
+		return 0;
+	return strat_select_sorted(c, picks, n, tmp, vol, arg);
 }
 
 int
