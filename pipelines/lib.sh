@@ -10,6 +10,10 @@ STI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ -d "$STI_TOP/bin" ] && PATH=$STI_TOP/bin:$PATH
 export PATH
 
+# shellcheck source=pipelines/csv.sh
+. "$STI_TOP/pipelines/csv.sh"
+# shellcheck source=pipelines/members.sh
+. "$STI_TOP/pipelines/members.sh"
 # shellcheck source=etc/sti.conf
 . "${STI_CONFIG:-$STI_TOP/etc/sti.conf}"
 export STI_STORE STI_STATE
@@ -30,11 +34,17 @@ step() { STEP=$1; log "step $STEP"; }
 
 die() { log "error: $*"; echo "$*" >"$WORK/stderr"; exit 1; }
 
-# run CMD...: run a command; its stderr is shown and kept for the failure report.
+# run CMD...: run a command; its stderr is shown as it comes (a long step's progress reaches the terminal
+# while the step runs) and also kept, for the failure report and the run log. On a terminal the command is
+# told that progress lines are wanted (STI_PROGRESS=1, log(3) of the tools): its stderr is a pipe to tee.
 run() {
-	local rc=0
-	"$@" 2>"$WORK/stderr" || rc=$?
-	cat "$WORK/stderr" >&2
+	local rc=0 progress=0 tee_pid
+	[ -t 2 ] && progress=1
+	[ -p "$WORK/stderr.pipe" ] || mkfifo "$WORK/stderr.pipe"
+	tee "$WORK/stderr" <"$WORK/stderr.pipe" >&2 &
+	tee_pid=$!
+	STI_PROGRESS=${STI_PROGRESS:-$progress} "$@" 2>"$WORK/stderr.pipe" || rc=$?
+	wait "$tee_pid" || true # tee has written the whole of it
 	cat "$WORK/stderr" >>"$RUN_LOG"
 	return "$rc"
 }
@@ -150,40 +160,6 @@ set_source() {
 	case $1 in ib) UNIVERSE_SOURCE="file" ;; *) UNIVERSE_SOURCE=$1 ;; esac
 }
 
-# csv_set_date FILE DATE: FILE with its date column (by name) set to DATE.
-csv_set_date() {
-	awk -F, -v OFS=, -v d="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") c = i
-		if (!c) { print "csv_set_date: no date column" > "/dev/stderr"; exit 65 }; print; next } { $c = d; print }' "$1"
-}
-
-# universe_from_file FILE DATE: the members of UNIVERSE_SOURCE=file as a snapshot date,id,symbol: FILE is
-# one symbol a line (the id is the symbol; '#' comments and blank lines skipped), or a CSV with a symbol
-# column and optionally an id column (found by name).
-universe_from_file() {
-	awk -F, -v d="$2" 'BEGIN { print "date,id,symbol" }
-		NR == 1 && (/,/ || $0 == "symbol") { csv = 1; for (i = 1; i <= NF; i++) c[$i] = i
-			if (!("symbol" in c)) { print "universe_from_file: no symbol column" > "/dev/stderr"; exit 65 }; next }
-		csv { s = $c["symbol"]; id = ("id" in c) ? $c["id"] : s; if (s != "") print d "," id "," s; next }
-		/^[[:space:]]*(#|$)/ { next } { gsub(/[[:space:]]/, ""); print d "," $0 "," $0 }' "$1" |
-		{ IFS= read -r h; echo "$h"; LC_ALL=C sort -t, -k2,2 -u; }
-}
-
-# ib_members SNAPSHOT: the members as ib-bars(1) input: id,symbol and primary_exchange when the universe
-# has it (columns by name).
-ib_members() {
-	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; pe = ("primary_exchange" in c)
-		print "id,symbol" (pe ? ",primary_exchange" : ""); next }
-		{ print $c["id"] "," $c["symbol"] (pe ? "," $c["primary_exchange"] : "") }' "$1"
-}
-
-# missing_members SNAPSHOT BARS DATE: "symbol(id)" of each member without a bar dated DATE, one a line.
-missing_members() {
-	awk -F, -v d="$3" 'FNR == 1 { delete c; for (i = 1; i <= NF; i++) c[$i] = i; next }
-		FILENAME == ARGV[1] { want[$c["id"]] = $c["symbol"]; next }
-		$c["date"] == d { have[$c["id"]] = 1 }
-		END { for (id in want) if (!(id in have)) print want[id] "(" id ")" }' "$1" "$2" | sort
-}
-
 # today_ny: the date in New York (the session the flow is about).
 today_ny() { TZ=America/New_York date +%F; }
 
@@ -212,23 +188,8 @@ _panel_cache() {
 	mkdir -p "$PANEL_CACHE"
 }
 
-# panel_split FILE DIR: FILE (a prices panel in date order) as DIR/YYYY.csv, one file a year, each with
-# FILE's header; the date column is found by name. Prints the years written.
-panel_split() {
-	mkdir -p "$2"
-	awk -F, -v dir="$2" 'NR == 1 { hdr = $0; for (i = 1; i <= NF; i++) if ($i == "date") dc = i
-			if (!dc) { print "panel_split: no date column" > "/dev/stderr"; exit 65 }; next }
-		{ y = substr($dc, 1, 4); if (y != cur) { if (out) close(out); cur = y; out = dir "/" y ".csv"
-			print hdr > out; print y } print > out }' "$1"
-}
-
 # panel_files DIR: the partitions in DIR, in year order, one path a line.
 panel_files() { find "$1" -maxdepth 1 -name '[0-9][0-9][0-9][0-9].csv' | sort; }
-
-# panel_last_date FILE: the date of FILE's last row (the column found by name), or nothing.
-panel_last_date() {
-	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") dc = i; next } dc { d = $dc } END { print d }' "$1"
-}
 
 # _panel_listing: the store's partitions as "YEAR SIZE ETAG TIME" lines.
 _panel_listing() {

@@ -6,6 +6,7 @@
 # partition; a store that still holds the single data/prices.csv is split on its first read; a past
 # partition changed in the store by another host is read again, not taken from the local cache.
 . "$TOP/tests/lib.sh"
+. "$TOP/pipelines/csv.sh"
 
 export STI_STORE=$OUT/store STI_STATE=$OUT/state STI_LOG_FORMAT=text
 export SAMPLE_SEED=5 SAMPLE_SECURITIES=120 SAMPLE_UNIVERSE=100 SAMPLE_DAYS=800 SAMPLE_START=2021-01-04
@@ -22,8 +23,7 @@ check_panel() {
 	local f y
 	for f in "$1"/data/prices/*.csv; do
 		y=$(basename "$f" .csv)
-		awk -F, -v y="$y" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") d = i; next }
-			substr($d, 1, 4) != y { bad++ } END { exit bad > 0 }' "$f" || fail "$f holds dates of another year"
+		! csv_select -H date "$f" | grep -qv "^$y-" || fail "$f holds dates of another year"
 	done
 	prices-merge -o "$OUT/union.csv" "$1"/data/prices/*.csv
 	prices-merge --to "$2" -o "$OUT/want.csv" "$market"

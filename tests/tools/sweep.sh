@@ -6,6 +6,7 @@
 # (whose own agreement with weights | backtest per point is tests/tools/backtest-grid.sh's), and the daily
 # returns of every point. When Slurm cannot run on this machine the Slurm part says why and is skipped.
 . "$TOP/tests/lib.sh"
+. "$TOP/pipelines/csv.sh"
 . "$TOP/tests/lib-slurm.sh"
 
 export STI_STORE=$OUT/store STI_STATE=$OUT/state STI_LOG_FORMAT=text STI_NO_FAILURE_ALERT=1
@@ -15,9 +16,7 @@ mkdir -p "$STI_STORE/data" "$STI_STORE/backtest/$date" "$STI_STATE"
 market-gen --seed 5 --securities 80 --days 500 --universe-size 50 -o prices.csv \
 	--universe-out "$STI_STORE/data/universe.csv"
 # The panel as the store keeps it, one partition a year (sti-store(7)).
-mkdir -p "$STI_STORE/data/prices"
-awk -F, -v d="$STI_STORE/data/prices" 'NR == 1 { h = $0; next } { f = d "/" substr($1, 1, 4) ".csv"
-	if (!(f in seen)) { print h >f; seen[f] = 1 } print >f }' prices.csv
+panel_split prices.csv "$STI_STORE/data/prices" >/dev/null
 sed 's/^rebalance_every = .*/rebalance_every = 10/' "$TOP/etc/strategy.conf" >"$STI_STORE/backtest/$date/strategy.conf"
 lookbacks="63 126" skips="0 5 22"
 
