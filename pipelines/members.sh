@@ -4,14 +4,20 @@
 
 # universe_from_file FILE DATE: the members of UNIVERSE_SOURCE=file as a snapshot date,id,symbol: FILE is
 # one symbol a line (the id is the symbol; '#' comments and blank lines skipped), or a CSV with a symbol
-# column and optionally an id column (found by name).
+# column and optionally an id column (found by name). The rows are in the panel's order of ids
+# (prices-merge(1), lib/panel.h): ids of digits only first, by value (9 before 10), then the others by
+# bytes; an id listed twice is kept once.
 universe_from_file() {
-	awk -F, -v d="$2" "$CSV_AWK"'BEGIN { print "date,id,symbol" }
-		NR == 1 && (/,/ || $0 == "symbol") { csv = 1; csv_header(); col("symbol"); next }
+	local rows
+	rows=$(awk -F, -v d="$2" "$CSV_AWK"'NR == 1 && (/,/ || $0 == "symbol") { csv = 1; csv_header(); col("symbol"); next }
 		csv { s = col("symbol"); id = csv_has("id") ? col("id") : s; if (s != "") print d "," id "," s; next }
 		/^[[:space:]]*(#|$)/ { next } { gsub(/[[:space:]]/, ""); print d "," $0 "," $0 }
-		END { if (csv_bad) exit 65 }' "$1" |
-		{ IFS= read -r h; echo "$h"; LC_ALL=C sort -t, -k2,2 -u; }
+		END { if (csv_bad) exit 65 }' "$1") || return
+	echo "date,id,symbol"
+	[ -n "$rows" ] || return 0
+	# Numeric ids: by value, then by bytes ("007" and "7" are two ids); -u drops a line only when both agree.
+	grep -E '^[^,]*,[0-9]+,' <<<"$rows" | LC_ALL=C sort -t, -k2,2n -k2,2 -u || true
+	grep -vE '^[^,]*,[0-9]+,' <<<"$rows" | LC_ALL=C sort -t, -k2,2 -u || true
 }
 
 # ib_members SNAPSHOT: the members as ib-bars(1) input: id,symbol and primary_exchange when the universe

@@ -57,6 +57,23 @@ assert_eq 570 "$(per_mille .57)"
 assert_status 65 per_mille 1.5
 assert_status 65 per_mille abc
 
+t "universe_from_file: the panel's order of ids (prices-merge(1): integers by value, then others by bytes)"
+# A CSV of conIds: 9 < 10 < 100 by value (byte order would give 10, 100, 9), "007" and "7" two ids; a
+# symbols-only file: ids are the symbols, by bytes; '#' and blank lines skipped; a symbol twice kept once.
+printf 'symbol,id\nCCC,100\nAAA,10\nBBB,9\nDDD,7\nEEE,007\nAAA,10\n' >ufile.csv
+assert_eq "$(printf 'date,id,symbol\n2024-01-03,007,EEE\n2024-01-03,7,DDD\n2024-01-03,9,BBB\n2024-01-03,10,AAA\n2024-01-03,100,CCC')" \
+	"$(universe_from_file ufile.csv 2024-01-03)"
+printf '# ours\nMSFT\n\nBRK.B\n  AAPL \nA\nMSFT\n' >ufile.txt
+assert_eq "$(printf 'date,id,symbol\n2024-01-03,A,A\n2024-01-03,AAPL,AAPL\n2024-01-03,BRK.B,BRK.B\n2024-01-03,MSFT,MSFT')" \
+	"$(universe_from_file ufile.txt 2024-01-03)"
+# Both orders are the one the tools check: prices-merge takes each as sorted (it refuses an unsorted input).
+printf 'symbol,id\nX1,12\nX2,9\nX3,AB\nX4,5A\n' >mixed.csv
+universe_from_file mixed.csv 2024-01-03 >mixed.snap
+prices-merge mixed.snap >/dev/null || fail "universe_from_file's order is not the panel's"
+assert_eq "9 12 5A AB" "$(csv_select -H id mixed.snap | paste -sd' ')"
+printf 'ticker,id\nAAA,1\n' >nosym.csv
+assert_status 65 universe_from_file nosym.csv 2024-01-03
+
 t "ib_members: id,symbol and primary_exchange when the universe has one"
 assert_eq "$(printf 'id,symbol\n7,AAA\n7,AAA\n11,BBB\n13,CCC')" "$(ib_members snap.csv)"
 printf 'date,id,primary_exchange,symbol\n2024-01-03,7,NYSE,AAA\n' >pe.csv

@@ -64,3 +64,29 @@ UNIVERSE_SOURCE=sample BARS_SOURCE=ib "$flows/daily" --date "$day" 2>"$OUT/daily
 	{ tail "$OUT/daily-unmapped.log"; fail "daily with an unmapped member"; }
 cat "$STI_STORE"/logs/alerts/*.json | jq -r .message >"$OUT/alerts"
 grep -q "without a bar: NOPE(999999)" "$OUT/alerts" || { tail -n 3 "$OUT/alerts"; fail "no alert names the unmapped member"; }
+
+t "UNIVERSE_SOURCE=file: UNIVERSE_FILE's members, their bars from IB under the file's ids, in the panel's order"
+# Expectations: sti.conf (UNIVERSE_FILE: a CSV with a symbol column and optionally id) and the panel's order
+# of ids (prices-merge(1): integers by value, 9 before 10 before 100). Three of the day's market members
+# are listed under ids of different lengths, in no order; IB (ib-sim) knows them by symbol, and ib-bars
+# keeps the universe's ids.
+day=$(trading-day --next "$day")
+ib-sim ctl --port "$port" advance open >/dev/null
+ib-sim ctl --port "$port" advance close >/dev/null
+mapfile -t picked < <(csv_select -H -w "date=$day" id,symbol "$market" | head -n 3)
+[ ${#picked[@]} = 3 ] || fail "the market has no 3 members on $day"
+printf 'symbol,id\n%s,100\n%s,9\n%s,10\n' "${picked[0]#*,}" "${picked[1]#*,}" "${picked[2]#*,}" >"$OUT/ufile.csv"
+UNIVERSE_SOURCE=file UNIVERSE_FILE=$OUT/ufile.csv BARS_SOURCE=ib "$flows/daily" --date "$day" 2>"$OUT/daily-file.log" ||
+	{ tail "$OUT/daily-file.log"; fail "daily with UNIVERSE_SOURCE=file"; }
+assert_eq "9 10 100" "$(csv_select -H id "$STI_STORE/data/universe/$day.csv" | paste -sd' ')" "the snapshot's ids"
+prices-merge -o "$OUT/panel.csv" "$STI_STORE"/data/prices/*.csv
+prices-merge -o "$OUT/universe.csv" "$STI_STORE"/data/universe/[0-9][0-9][0-9][0-9].csv
+assert_eq "9 10 100" "$(csv_select -H -w "date=$day" id "$OUT/universe.csv" | paste -sd' ')" "the universe's members of $day"
+for k in 0 1 2; do
+	id=$(sed -n "$((k + 1))p" <<<"100
+9
+10")
+	want=$(closes "$market" "$day" | grep "^${picked[$k]%%,*},")
+	got=$(closes "$OUT/panel.csv" "$day" | grep "^$id,")
+	assert_eq "${want#*,}" "${got#*,}" "the close of ${picked[$k]#*,} (id $id) on $day"
+done
