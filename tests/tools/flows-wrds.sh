@@ -24,7 +24,7 @@ day=$(trading-day --next "$crsp_last")
 wrds-pull universe --universe "$UNIVERSE" --min-dollar-volume 0 --from 2023-12-29 --to "$crsp_last" -q -o universe.csv
 wrds-pull prices --from 2023-12-29 --to "$crsp_last" --universe-file universe.csv -q -o crsp.csv
 panel_split crsp.csv "$STI_STORE/data/prices" >/dev/null
-cp universe.csv "$STI_STORE/data/universe.csv"
+panel_split universe.csv "$STI_STORE/data/universe" >/dev/null
 # CRSP's members on its last date, and the one IB will not know on $day.
 csv_select -w "date=$crsp_last" id,symbol universe.csv >members
 [ "$(wc -l <members)" -ge 4 ] || fail "the fixture's universe on $crsp_last is too small"
