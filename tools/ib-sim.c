@@ -70,11 +70,8 @@ ctl(const char *host, int port, int argc, char **argv)
 			strcat(cmd, " ");
 		strcat(cmd, argv[i]);
 	}
-	rc = sim_ctl(host, port, cmd, reply, sizeof reply, 600000);
-	if (rc < 0)
-		err_die(EX_UNAVAILABLE, "%s", reply);
-	if (rc > 0)
-		err_die(EX_DATAERR, "%s", reply);
+	if ((rc = sim_ctl(host, port, cmd, reply, sizeof reply, 600000)) != 0)
+		err_die(rc, "%s", reply);
 	puts(reply);
 	err_exit_flush(0);
 }
@@ -86,7 +83,7 @@ main(int argc, char *argv[])
 	struct sim_broker_opts bo = { .capital = 1000000, .account = "DU1234567" };
 	const char *prices = NULL, *host = "127.0.0.1", *env;
 	char err[512];
-	int opt, start = -1, rc;
+	int opt, start = -1, rc, crc;
 	sim_prices *px;
 	sim_broker *b;
 	struct sigaction sa;
@@ -152,16 +149,16 @@ main(int argc, char *argv[])
 	if (strlen(bo.account) == 0 || strlen(bo.account) > 20)
 		err_die(EX_USAGE, "--account: '%s' is not an account id", bo.account);
 
-	if ((px = sim_prices_load(prices, err, sizeof err)) == NULL)
-		err_die(strstr(err, "cannot open") ? EX_NOINPUT : EX_DATAERR, "%s", err);
+	if ((rc = sim_prices_load(&px, prices, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	if (sim_prices_nrows(px) == 0)
 		err_die(EX_DATAERR, "%s: no prices", cli_in_name(prices));
 	bo.px = px;
 	bo.start_day = start >= 0 ? start : sim_prices_last(px);
 	if (start < 0 && !cal_is_trading_day(bo.start_day))
 		bo.start_day = cal_prev(bo.start_day);
-	if ((b = sim_broker_open(&bo, err, sizeof err)) == NULL)
-		err_die(strstr(err, "not a trading day") ? EX_USAGE : EX_DATAERR, "%s", err);
+	if ((rc = sim_broker_open(&b, &bo, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	log_info("%ld prices of %d securities from %s; account %s", sim_prices_nrows(px), sim_prices_nsecs(px),
 	    cli_in_name(prices), sim_broker_account(b));
 
@@ -170,12 +167,14 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = sim_server_run(b, px, &so, err, sizeof err);
-	if (sim_broker_close(b) < 0 && rc == 0)
-		rc = -1, snprintf(err, sizeof err, "could not write the final snapshot");
+	if (rc != 0)
+		err_warn("%s", err);
+	if ((crc = sim_broker_close(b, err, sizeof err)) != 0) {
+		err_warn("%s", err);
+		rc = rc ? rc : crc;
+	}
 	sim_prices_free(px);
-	if (rc < 0)
-		err_die(EX_UNAVAILABLE, "%s", err);
-	return 0;
+	return rc;
 }
 
 static void

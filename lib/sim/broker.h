@@ -116,23 +116,28 @@ struct sim_broker_opts {
 
 typedef struct sim_broker sim_broker;
 
-/* Open the account: load the state directory when it holds one (then capital and start_day are
- * ignored), else start a new account. Returns NULL with err set (unreadable or corrupt state, start day
- * not a trading day, out of memory). */
-sim_broker *sim_broker_open(const struct sim_broker_opts *o, char *err, size_t errlen);
-/* Write a final snapshot (when persisting) and free. Returns 0, or -1 if the snapshot failed. */
-int sim_broker_close(sim_broker *b);
+/* The functions that can fail follow lib/err.h: 0, or a sysexits code with the message in err. */
+
+/* Open the account into *out: load the state directory when it holds one (then capital and start_day are
+ * ignored), else start a new account. Returns 0, EX_USAGE (the start day is not a trading day),
+ * EX_DATAERR (corrupt state), EX_CANTCREAT (the directory or its journal cannot be made), EX_IOERR (the
+ * state cannot be written) or EX_OSERR (out of memory). */
+int sim_broker_open(sim_broker **out, const struct sim_broker_opts *o, char *err, size_t errlen);
+/* Write a final snapshot (when persisting) and free. Returns 0, or EX_IOERR if the snapshot failed. */
+int sim_broker_close(sim_broker *b, char *err, size_t errlen);
 void sim_broker_set_notify(sim_broker *b, sim_notify_fn fn, void *ctx);
 
 /* Place or modify (same client and order id) an order. Everything that follows (acknowledgement,
- * rejection, an immediate fill) is reported through the callback. Returns 0, or -1 when the state could
- * not be written (the change is then not made; err_warn has said why). */
-int sim_broker_place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *o);
-/* Cancel an order: 202 and status Cancelled, or error 10147 (unknown) / 161 (not cancellable). */
-int sim_broker_cancel(sim_broker *b, int client_id, long long order_id);
+ * rejection, an immediate fill) is reported through the callback. Returns 0, or EX_IOERR when the state
+ * could not be written (the change is then not made). */
+int sim_broker_place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *o, char *err,
+    size_t errlen);
+/* Cancel an order: 202 and status Cancelled, or error 10147 (unknown) / 161 (not cancellable). Returns 0,
+ * or EX_IOERR when the state could not be written. */
+int sim_broker_cancel(sim_broker *b, int client_id, long long order_id, char *err, size_t errlen);
 
 /* Move the clock: to the next open, the next close, or n closes ahead (SIM_DAYS), running the auctions
- * on the way. Returns 0, or -1 with err set (state not writable; n out of range). */
+ * on the way. Returns 0, EX_USAGE (n out of range) or EX_IOERR (the state could not be written). */
 int sim_broker_advance(sim_broker *b, enum sim_step step, int n, char *err, size_t errlen);
 
 /* The clock. */

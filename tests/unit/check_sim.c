@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "date.h"
@@ -30,12 +31,14 @@ static const char *PRICES =
 
 static char dir[64];
 
-static sim_prices *
-load(void)
+static sim_prices *prices; /* the prices of PRICES, loaded for each test by setup() */
+
+/* The checked fixture of every test: PRICES in a fresh directory, loaded; then freed and removed. */
+static void
+setup(void)
 {
 	char path[128], err[256];
 	FILE *f;
-	sim_prices *p;
 
 	snprintf(dir, sizeof dir, "/tmp/check_sim.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -43,16 +46,16 @@ load(void)
 	f = fopen(path, "w");
 	fputs(PRICES, f);
 	fclose(f);
-	p = sim_prices_load(path, err, sizeof err);
-	ck_assert_msg(p != NULL, "%s", err);
-	return p;
+	ck_assert_msg(sim_prices_load(&prices, path, err, sizeof err) == 0, "%s", err);
 }
 
 static void
-cleanup(void)
+teardown(void)
 {
 	char cmd[128];
 
+	sim_prices_free(prices);
+	prices = NULL;
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -76,8 +79,7 @@ broker_in(sim_prices *px, const char *start, double slip, const char *name)
 	snprintf(state, sizeof state, "%s/%s", dir, name);
 	o.state_dir = state;
 	o.start_day = day(start);
-	b = sim_broker_open(&o, err, sizeof err);
-	ck_assert_msg(b != NULL, "%s", err);
+	ck_assert_msg(sim_broker_open(&b, &o, err, sizeof err) == 0, "%s", err);
 	return b;
 }
 
@@ -135,7 +137,7 @@ END_TEST
 
 START_TEST(test_prices_lookup_and_adjust)
 {
-	sim_prices *p = load();
+	sim_prices *p = prices;
 	sim_sec *abc = sim_prices_symbol(p, "abc"), *xyz = sim_prices_symbol(p, "XYZ");
 	sim_bar adj[4];
 
@@ -162,14 +164,12 @@ START_TEST(test_prices_lookup_and_adjust)
 	ck_assert_int_eq(sim_prices_nrows(p), 8);
 	ck_assert_int_eq(sim_prices_first(p), day("2026-11-19"));
 	ck_assert_int_eq(sim_prices_last(p), day("2026-11-24"));
-	sim_prices_free(p);
-	cleanup();
 }
 END_TEST
 
 START_TEST(test_broker_fills_and_accounting)
 {
-	sim_prices *p = load();
+	sim_prices *p = prices;
 	sim_broker *b = broker(p, "2026-11-20", 10);
 	tws_contract c;
 	tws_order o;
@@ -177,16 +177,16 @@ START_TEST(test_broker_fills_and_accounting)
 	char err[128];
 
 	order(&c, &o, 1, "ABC", "BUY", 100, "MKT", "OPG", TWS_UNSET_DOUBLE);
-	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o), 0);
+	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o, NULL, 0), 0);
 	order(&c, &o, 2, "ABC", "SELL", 40, "MOC", "DAY", TWS_UNSET_DOUBLE);
-	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o), 0);
+	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o, NULL, 0), 0);
 	order(&c, &o, 3, "ABC", "BUY", 10, "LOC", "DAY", 1);
-	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o), 0);
+	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o, NULL, 0), 0);
 	order(&c, &o, 4, "ABC", "BUY", 10, "LMT", "DAY", 24.5);
-	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o), 0);
+	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o, NULL, 0), 0);
 	order(&c, &o, 5, "ABC", "BUY", 10, "MKT", "OPG", TWS_UNSET_DOUBLE);
 	o.transmit = 0;
-	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o), 0);
+	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o, NULL, 0), 0);
 	ck_assert_str_eq(find(b, 1)->status, "PreSubmitted");
 	ck_assert_str_eq(find(b, 5)->status, "Inactive");
 
@@ -220,15 +220,13 @@ START_TEST(test_broker_fills_and_accounting)
 	ck_assert(fabs(sim_broker_pos(b, 0)->avg_cost - ((2503.5 / 100) * 60 + 246) / 70) < 1e-9);
 	/* Realised P&L of the sale: (25.4745 - 25.035) * 40 - 1. */
 	ck_assert(fabs(sim_broker_fill(b, 1)->realized_pnl - ((25.4745 - 25.035) * 40 - 1)) < 1e-9);
-	ck_assert_int_eq(sim_broker_close(b), 0);
-	sim_prices_free(p);
-	cleanup();
+	ck_assert_int_eq(sim_broker_close(b, NULL, 0), 0);
 }
 END_TEST
 
 START_TEST(test_broker_state_survives)
 {
-	sim_prices *p = load();
+	sim_prices *p = prices;
 	sim_broker *b = broker(p, "2026-11-20", 0);
 	tws_contract c;
 	tws_order o;
@@ -236,16 +234,16 @@ START_TEST(test_broker_state_survives)
 	FILE *f;
 
 	order(&c, &o, 1, "ABC", "BUY", 100, "MKT", "OPG", TWS_UNSET_DOUBLE);
-	sim_broker_place(b, 7, &c, &o);
+	sim_broker_place(b, 7, &c, &o, NULL, 0);
 	order(&c, &o, 2, "ABC", "BUY", 5, "MOC", "DAY", TWS_UNSET_DOUBLE);
-	sim_broker_place(b, 8, &c, &o);
+	sim_broker_place(b, 8, &c, &o, NULL, 0);
 	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_OPEN, 1, err, sizeof err), 0);
 	/* Copy the directory as it is now (journal only, no snapshot: as after kill -9), then reopen the copy. */
 	snprintf(path, sizeof path, "cp -r %s/state %s/killed", dir, dir);
 	ck_assert_int_eq(system(path), 0);
 	snprintf(path, sizeof path, "%s/killed/snapshot.json", dir);
 	ck_assert_int_ne(access(path, F_OK), 0);
-	sim_broker_close(b);
+	sim_broker_close(b, NULL, 0);
 	b = broker_in(p, "2026-11-19", 0, "killed");
 	ck_assert_int_eq(sim_broker_day(b), day("2026-11-23"));
 	ck_assert_int_eq(sim_broker_phase(b), SIM_OPEN);
@@ -255,7 +253,7 @@ START_TEST(test_broker_state_survives)
 	ck_assert_str_eq(find(b, 1)->order_ref, "ref-1");
 	ck_assert_int_eq(sim_broker_next_id(b), 3);
 	ck_assert(sim_broker_cash(b) == 100000 - 2500 - 1);
-	ck_assert_int_eq(sim_broker_close(b), 0);
+	ck_assert_int_eq(sim_broker_close(b, NULL, 0), 0);
 	/* A torn last line (a write cut short) is ignored; the snapshot holds the rest. */
 	snprintf(path, sizeof path, "%s/killed/journal.ndjson", dir);
 	f = fopen(path, "a");
@@ -265,13 +263,11 @@ START_TEST(test_broker_state_survives)
 	ck_assert_int_eq(sim_broker_norders(b), 2);
 	/* ... and folded away at once, so that later records do not follow it. */
 	order(&c, &o, 3, "ABC", "BUY", 1, "MOC", "DAY", TWS_UNSET_DOUBLE);
-	sim_broker_place(b, 7, &c, &o);
-	sim_broker_close(b);
+	sim_broker_place(b, 7, &c, &o, NULL, 0);
+	sim_broker_close(b, NULL, 0);
 	b = broker_in(p, "2026-11-19", 0, "killed");
 	ck_assert_int_eq(sim_broker_norders(b), 3);
-	sim_broker_close(b);
-	sim_prices_free(p);
-	cleanup();
+	sim_broker_close(b, NULL, 0);
 }
 END_TEST
 
@@ -290,7 +286,7 @@ count_note(void *ctx, const sim_note_info *n)
 
 START_TEST(test_broker_rejects)
 {
-	sim_prices *p = load();
+	sim_prices *p = prices;
 	sim_broker *b = broker(p, "2026-11-23", 0);
 	tws_contract c;
 	tws_order o;
@@ -298,37 +294,35 @@ START_TEST(test_broker_rejects)
 
 	sim_broker_set_notify(b, count_note, NULL);
 	order(&c, &o, 1, "NOPE", "BUY", 1, "MKT", "DAY", TWS_UNSET_DOUBLE);
-	sim_broker_place(b, 1, &c, &o);
+	sim_broker_place(b, 1, &c, &o, NULL, 0);
 	ck_assert_int_eq(last_code, 201);
 	ck_assert_int_eq(sim_broker_norders(b), 0);
 	order(&c, &o, 2, "ABC", "BUY", 1.5, "MKT", "DAY", TWS_UNSET_DOUBLE);
 	last_code = 0;
-	sim_broker_place(b, 1, &c, &o);
+	sim_broker_place(b, 1, &c, &o, NULL, 0);
 	ck_assert_int_eq(last_code, 201);
 	order(&c, &o, 3, "ABC", "BUY", 1, "MOC", "OPG", TWS_UNSET_DOUBLE);
 	last_code = 0;
-	sim_broker_place(b, 1, &c, &o);
+	sim_broker_place(b, 1, &c, &o, NULL, 0);
 	ck_assert_int_eq(last_code, 201);
 	/* OLD has no bar on the next day: its market order is rejected at the open. */
 	order(&c, &o, 4, "OLD", "BUY", 1, "MKT", "OPG", TWS_UNSET_DOUBLE);
 	last_code = 0;
-	sim_broker_place(b, 1, &c, &o);
+	sim_broker_place(b, 1, &c, &o, NULL, 0);
 	ck_assert_int_eq(last_code, 0);
 	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_OPEN, 1, err, sizeof err), 0);
 	ck_assert_int_eq(last_code, 201);
 	ck_assert_str_eq(find(b, 4)->status, "Cancelled");
 	/* Filled or cancelled ids cannot be used again; unknown ids cannot be cancelled. */
 	last_code = 0;
-	sim_broker_place(b, 1, &c, &o);
+	sim_broker_place(b, 1, &c, &o, NULL, 0);
 	ck_assert_int_eq(last_code, 103);
-	sim_broker_cancel(b, 1, 99);
+	sim_broker_cancel(b, 1, 99, NULL, 0);
 	ck_assert_int_eq(last_code, 10147);
-	sim_broker_cancel(b, 1, 4);
+	sim_broker_cancel(b, 1, 4, NULL, 0);
 	ck_assert_int_eq(last_code, 161);
-	ck_assert_int_eq(sim_broker_advance(b, SIM_DAYS, 0, err, sizeof err), -1);
-	sim_broker_close(b);
-	sim_prices_free(p);
-	cleanup();
+	ck_assert_int_eq(sim_broker_advance(b, SIM_DAYS, 0, err, sizeof err), EX_USAGE);
+	sim_broker_close(b, NULL, 0);
 }
 END_TEST
 
@@ -336,26 +330,30 @@ START_TEST(test_errors_files)
 {
 	char path[128], err[256];
 	struct sim_broker_opts o = { .capital = 1, .account = "DU7" };
-	sim_prices *p = load();
+	sim_prices *p = prices, *bad = NULL;
+	sim_broker *b = NULL;
 	FILE *f;
 
 	snprintf(path, sizeof path, "%s/bad.csv", dir);
 	f = fopen(path, "w");
 	fputs("date,id,symbol,close\n2026-11-20,1,A,1\n2026-11-19,1,A,2\n", f);
 	fclose(f);
-	ck_assert_ptr_null(sim_prices_load(path, err, sizeof err));
+	ck_assert_int_eq(sim_prices_load(&bad, path, err, sizeof err), EX_DATAERR);
+	ck_assert_ptr_null(bad);
 	/* a panel (sti-formats(5)): sorted by date, then id, one row per (date, id); lib/panel reads it */
 	ck_assert_msg(strstr(err, "bad.csv:3: date: 2026-11-19 is before 2026-11-20: the input must be sorted by date") !=
 	    NULL, "%s", err);
 	f = fopen(path, "w");
 	fputs("date,id,symbol,close\n2026-11-20,1,A,1\n2026-11-20,1,A,2\n", f);
 	fclose(f);
-	ck_assert_ptr_null(sim_prices_load(path, err, sizeof err));
+	ck_assert_int_eq(sim_prices_load(&bad, path, err, sizeof err), EX_DATAERR);
+	ck_assert_ptr_null(bad);
 	ck_assert_msg(strstr(err, "bad.csv:3: id: duplicate row for id '1' on 2026-11-20") != NULL, "%s", err);
 	f = fopen(path, "w");
 	fputs("date,id,close\n", f);
 	fclose(f);
-	ck_assert_ptr_null(sim_prices_load(path, err, sizeof err));
+	ck_assert_int_eq(sim_prices_load(&bad, path, err, sizeof err), EX_DATAERR);
+	ck_assert_ptr_null(bad);
 	ck_assert(strstr(err, "missing column 'symbol'") != NULL);
 	/* A corrupt journal line that is not the last is refused. */
 	snprintf(path, sizeof path, "%s/st", dir);
@@ -368,15 +366,18 @@ START_TEST(test_errors_files)
 	o.px = p;
 	o.state_dir = path;
 	o.start_day = day("2026-11-20");
-	ck_assert_ptr_null(sim_broker_open(&o, err, sizeof err));
+	ck_assert_int_eq(sim_broker_open(&b, &o, err, sizeof err), EX_DATAERR);
+	ck_assert_ptr_null(b);
 	ck_assert(strstr(err, "journal.ndjson:1: malformed record") != NULL);
 	/* A new account must start on a trading day. */
 	o.state_dir = NULL;
 	o.start_day = day("2026-11-22");
-	ck_assert_ptr_null(sim_broker_open(&o, err, sizeof err));
+	ck_assert_int_eq(sim_broker_open(&b, &o, err, sizeof err), EX_USAGE);
+	ck_assert_ptr_null(b);
 	ck_assert_str_eq(err, "start day 2026-11-22 is not a trading day");
-	sim_prices_free(p);
-	cleanup();
+	/* lib/err.h: a missing file is EX_NOINPUT, told by the code and not by the message. */
+	snprintf(path, sizeof path, "%s/missing.csv", dir);
+	ck_assert_int_eq(sim_prices_load(&bad, path, err, sizeof err), EX_NOINPUT);
 }
 END_TEST
 
@@ -457,7 +458,7 @@ START_TEST(test_client_server)
 	long long oid;
 	char reply[256];
 
-	s.px = load();
+	s.px = prices;
 	s.b = broker(s.px, "2026-11-23", 0);
 	s.port = free_port();
 	s.drop_after = 0;
@@ -524,9 +525,7 @@ START_TEST(test_client_server)
 	tws_client_free(c);
 	ck_assert_int_eq(sim_ctl("127.0.0.1", s.port, "shutdown", reply, sizeof reply, 3000), 0);
 	pthread_join(th, NULL);
-	sim_broker_close(s.b);
-	sim_prices_free(s.px);
-	cleanup();
+	sim_broker_close(s.b, NULL, 0);
 }
 END_TEST
 
@@ -540,7 +539,7 @@ START_TEST(test_client_reconnects_after_drop)
 	char reply[256];
 	int got_reconnect = 0, got_bars = 0;
 
-	s.px = load();
+	s.px = prices;
 	s.b = broker(s.px, "2026-11-23", 0);
 	s.port = free_port();
 	s.drop_after = 6; /* version, 15, 9, three notices: dropped right after the handshake */
@@ -562,9 +561,7 @@ START_TEST(test_client_reconnects_after_drop)
 	tws_client_free(c);
 	ck_assert_int_eq(sim_ctl("127.0.0.1", s.port, "shutdown", reply, sizeof reply, 3000), 0);
 	pthread_join(th, NULL);
-	sim_broker_close(s.b);
-	sim_prices_free(s.px);
-	cleanup();
+	sim_broker_close(s.b, NULL, 0);
 }
 END_TEST
 
@@ -584,8 +581,11 @@ sim_suite(void)
 	tcase_set_timeout(net, 30);
 	tcase_add_test(net, test_client_server);
 	tcase_add_test(net, test_client_reconnects_after_drop);
+	tcase_add_checked_fixture(core, setup, teardown);
 	suite_add_tcase(s, core);
+	tcase_add_checked_fixture(errors, setup, teardown);
 	suite_add_tcase(s, errors);
+	tcase_add_checked_fixture(net, setup, teardown);
 	suite_add_tcase(s, net);
 	return s;
 }
