@@ -175,7 +175,7 @@ contract_answer(struct server *sv, struct sess *s, int req_id, const tws_contrac
 	if (sec != NULL && ((want->sec_type[0] && strcmp(want->sec_type, "STK") != 0) ||
 	    (want->currency[0] && strcmp(want->currency, "USD") != 0)))
 		sec = NULL;
-	prim = sec != NULL && sec->con_id % 3 == 0 ? "NASDAQ" : "NYSE";
+	prim = sec != NULL ? sim_sec_primary(sec) : "NYSE";
 	if (sec != NULL && want->primary_exch[0] && strcmp(want->primary_exch, prim) != 0)
 		sec = NULL;
 	if (sec == NULL || sv_delisted(sv, sec)) {
@@ -199,44 +199,6 @@ contract_answer(struct server *sv, struct sess *s, int req_id, const tws_contrac
 	tws_enc_contract_data_end(&s->stage_buf, req_id);
 }
 
-
-static void
-send_account_summary(struct server *sv, struct sess *s, int req_id, const char *tags)
-{
-	struct { const char *tag; double v; } vals[] = {
-		{ "NetLiquidation", sim_broker_nlv(sv->b) },
-		{ "TotalCashValue", sim_broker_cash(sv->b) },
-		{ "AvailableFunds", sim_broker_cash(sv->b) },
-		{ "BuyingPower", sim_broker_cash(sv->b) },
-		{ "GrossPositionValue", 0 },
-		{ "EquityWithLoanValue", sim_broker_nlv(sv->b) },
-		{ "SettledCash", sim_broker_cash(sv->b) },
-	};
-	vals[4].v = sim_broker_gross(sv->b);
-	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
-		tws_account_value v;
-		char want[64];
-		const char *p = tags;
-		int hit = strcmp(tags, "All") == 0 || tags[0] == '\0';
-		/* tags is a comma-separated list: match whole names. */
-		while (!hit && *p) {
-			size_t n = strcspn(p, ",");
-			snprintf(want, sizeof want, "%.*s", (int)n, p);
-			hit = strcmp(want, vals[i].tag) == 0;
-			p += n + (p[n] == ',');
-		}
-		if (!hit)
-			continue;
-		memset(&v, 0, sizeof v);
-		v.req_id = req_id;
-		snprintf(v.account, sizeof v.account, "%s", sim_broker_account(sv->b));
-		snprintf(v.tag, sizeof v.tag, "%s", vals[i].tag);
-		snprintf(v.value, sizeof v.value, "%.2f", vals[i].v);
-		snprintf(v.currency, sizeof v.currency, "USD");
-		tws_enc_account_summary(&s->stage_buf, &v);
-	}
-	tws_enc_account_summary_end(&s->stage_buf, req_id);
-}
 
 static int
 exec_matches(const sim_fill *f, const tws_exec_filter *x, long long since)
@@ -373,6 +335,63 @@ positions(struct server *sv, struct sess *s)
 	tws_enc_simple(&s->stage_buf, TWS_IN_POSITION_END);
 }
 
+/* Requests a gateway answers that the simulator does not serve, by message id (EClient's outgoing ids), with
+ * the field that carries their request id (0: none). */
+static const struct { int id, req_field; const char *name; } unserved_requests[] = {
+	{ 10, 2, "reqMktDepth" }, { 12, 0, "reqNewsBulletins" }, { 13, 0, "cancelNewsBulletins" },
+	{ 15, 0, "reqAutoOpenOrders" }, { 18, 0, "requestFA" }, { 19, 0, "replaceFA" },
+	{ 22, 2, "reqScannerSubscription" }, { 24, 0, "reqScannerParameters" }, { 52, 2, "reqFundamentalData" },
+	{ 54, 2, "calculateImpliedVolatility" }, { 55, 2, "calculateOptionPrice" }, { 67, 2, "reqSoftDollarTiers" },
+	{ 74, 2, "reqPositionsMulti" }, { 76, 2, "reqAccountUpdatesMulti" }, { 78, 1, "reqSecDefOptParams" },
+	{ 80, 0, "reqFamilyCodes" }, { 81, 1, "reqMatchingSymbols" }, { 82, 1, "reqMktDepthExchanges" },
+	{ 83, 1, "reqSmartComponents" }, { 84, 1, "reqNewsArticle" }, { 85, 0, "reqNewsProviders" },
+	{ 86, 1, "reqHistoricalNews" }, { 87, 1, "reqHeadTimestamp" }, { 88, 1, "reqHistogramData" },
+	{ 91, 0, "reqMarketRule" }, { 92, 1, "reqPnL" }, { 94, 1, "reqPnLSingle" }, { 96, 1, "reqHistoricalTicks" },
+	{ 97, 1, "reqTickByTickData" }, { 100, 1, "reqWshMetaData" }, { 102, 1, "reqWshEventData" },
+	{ 104, 1, "reqUserInfo" },
+};
+
+/* A request the simulator does not serve: never silence (a client would wait for ever). Known requests get
+ * error 321 naming them, with their request id when they carry one; an id the API does not know gets the
+ * gateway's 505 "Fatal Error: Unknown message id.". Requests that have no answer at a gateway either
+ * (cancellations, setServerLogLevel) are taken quietly by the caller. */
+static void
+unserved(struct server *sv, struct sess *s, int id)
+{
+	tws_msg *m = &sv->msg;
+	char msg[200];
+
+	for (size_t i = 0; i < sizeof unserved_requests / sizeof unserved_requests[0]; i++) {
+		int f = unserved_requests[i].req_field;
+		if (unserved_requests[i].id != id)
+			continue;
+		snprintf(msg, sizeof msg, "Error validating request.-'' : cause - %s (message %d) is not served by ib-sim",
+		    unserved_requests[i].name, id);
+		sv_send_error(s, f > 0 && m->n > f ? atoi(m->f[f]) : -1, 321, msg);
+		return;
+	}
+	log_info("%s: unknown message %d: error 505", s->peer, id);
+	sv_send_error(s, -1, 505, "Fatal Error: Unknown message id.");
+}
+
+/* reqGlobalCancel: every open order of the account is cancelled (each its 202 and status), as IB does. */
+static int
+global_cancel(struct server *sv, struct sess *s)
+{
+	char err[320];
+
+	for (int i = 0; i < sim_broker_norders(sv->b); i++) {
+		const sim_order *o = sim_broker_order(sv->b, i);
+		if (!sim_order_open(o))
+			continue;
+		if (sim_broker_cancel(sv->b, o->client_id, o->order_id, err, sizeof err) != 0) {
+			log_warn("%s", err);
+			sv_send_error(s, (int)o->order_id, 161, "the simulator could not save its state");
+		}
+	}
+	return 0;
+}
+
 /* The requests that carry no answer of their own, or whose decoding is all there is. Returns 0 when
  * handled, 1 when id is not one of them, -1 when the request could not be read. */
 static int
@@ -411,9 +430,16 @@ handle_simple(struct server *sv, struct sess *s, int id)
 	case TWS_OUT_CANCEL_POSITIONS:
 		s->positions_sub = 0;
 		return 0;
+	case TWS_OUT_REQ_MANAGED_ACCTS:
+		tws_enc_managed_accts(&s->stage_buf, sim_broker_account(sv->b));
+		return 0;
+	case TWS_OUT_REQ_GLOBAL_CANCEL:
+		sv_commit(sv, s); /* the broker writes to this session through on_note */
+		return global_cancel(sv, s);
 	case TWS_OUT_CANCEL_ACCOUNT_SUMMARY:
 	case TWS_OUT_START_API:
-		return 0;
+	case TWS_OUT_SET_SERVER_LOGLEVEL:
+		return 0; /* no answer at a gateway either */
 	}
 	return 1;
 }
@@ -473,12 +499,19 @@ sv_handle_ready(struct server *sv, struct sess *s)
 	case TWS_OUT_REQ_ACCOUNT_SUMMARY: {
 		char group[64], tags[512];
 		if ((rc = tws_dec_req_account_summary(m, &req, group, sizeof group, tags, sizeof tags)) >= 0)
-			send_account_summary(sv, s, req, tags);
+			sv_account_summary(sv, s, req, tags);
+		break;
+	}
+	case TWS_OUT_REQ_ACCOUNT_DATA: {
+		char acct[64];
+		int sub;
+		if ((rc = tws_dec_req_account_updates(m, &sub, acct, sizeof acct)) >= 0)
+			sv_account_updates(sv, s, sub, acct);
 		break;
 	}
 	default:
 		if ((rc = handle_simple(sv, s, id)) > 0) {
-			log_debug("%s: ignoring message %d", s->peer, id);
+			unserved(sv, s, id);
 			rc = 0;
 		}
 		break;

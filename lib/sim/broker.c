@@ -32,13 +32,6 @@ sim_order_open(const sim_order *o)
 	return strcmp(o->status, "Filled") != 0 && strcmp(o->status, "Cancelled") != 0;
 }
 
-double
-sim_commission(double qty, double price)
-{
-	double c = fmax(0.005 * qty, 1.0), cap = 0.01 * qty * price;
-
-	return round((c < cap ? c : cap) * 100) / 100; /* IB bills whole cents */
-}
 
 /* ================================ marks and value ================================ */
 
@@ -71,10 +64,8 @@ sim_broker_gross(const sim_broker *b)
 {
 	double v = 0;
 
-	for (int i = 0; i < b->npos; i++) {
-		double px = sb_mark(b, b->pos[i].sec_id, b->pos[i].con_id);
-		v += b->pos[i].qty * (isnan(px) ? b->pos[i].avg_cost : px);
-	}
+	for (int i = 0; i < b->npos; i++)
+		v += b->pos[i].qty * sim_broker_mark(b, &b->pos[i]);
 	return v;
 }
 
@@ -82,6 +73,48 @@ double
 sim_broker_nlv(const sim_broker *b)
 {
 	return b->cash + sim_broker_gross(b);
+}
+
+double
+sim_broker_mark(const sim_broker *b, const sim_pos *p)
+{
+	double px = sb_mark(b, p->sec_id, p->con_id);
+
+	return isnan(px) ? p->avg_cost : px;
+}
+
+double
+sim_broker_realized(const sim_broker *b, int con_id)
+{
+	double r = 0;
+
+	for (int i = 0; i < b->nfills; i++)
+		if ((con_id == 0 || b->fills[i].con_id == con_id) && b->fills[i].realized_pnl != TWS_UNSET_DOUBLE)
+			r += b->fills[i].realized_pnl;
+	return r;
+}
+
+void
+sim_broker_values(const sim_broker *b, sim_account_values *v)
+{
+	double init = b->cash_account ? 1.0 : 0.5, maint = b->cash_account ? 1.0 : 0.25;
+
+	v->cash = b->cash;
+	v->gross = 0; /* IB's GrossPositionValue: the sum of the positions' absolute values */
+	v->unrealized = 0;
+	for (int i = 0; i < b->npos; i++) {
+		const sim_pos *p = &b->pos[i];
+		double px = sim_broker_mark(b, p);
+		v->gross += fabs(p->qty * px);
+		v->unrealized += (px - p->avg_cost) * p->qty;
+	}
+	v->nlv = sim_broker_nlv(b);
+	v->init_margin = init * v->gross;
+	v->maint_margin = maint * v->gross;
+	v->available = v->nlv - v->init_margin;
+	v->excess = v->nlv - v->maint_margin;
+	v->buying_power = v->available / init;
+	v->realized = sim_broker_realized(b, 0);
 }
 
 sim_order *
@@ -156,6 +189,7 @@ sim_broker_open(sim_broker **out, const struct sim_broker_opts *o, char *err, si
 	b->jfd = -1;
 	b->snapshot_every = o->snapshot_every > 0 ? o->snapshot_every : 5000;
 	b->slippage_bps = o->slippage_bps;
+	b->fees = o->fees;
 	b->reject_every = o->reject_every;
 	b->cash_account = o->cash_account;
 	b->volume_share = o->volume_share;

@@ -19,12 +19,14 @@ struct sim_broker {
 	char account[32];
 	double capital;
 	double slippage_bps;
+	struct sim_fees fees;
 	int reject_every;
 	int cash_account;        /* initial margin 100% instead of Reg T's 50% */
 	double volume_share;     /* an auction fills at most this share of the bar's volume (0: no limit) */
 	long long placed;        /* new orders seen, for reject_every */
 	int day;                 /* the clock */
 	enum sim_phase phase;
+	int minute;              /* minutes after midnight New York time; 0: the phase's own time */
 	double cash;
 	long long next_id;       /* next order id handed out */
 	long long next_perm;

@@ -58,10 +58,23 @@ sb_phase_epoch(int day, enum sim_phase p)
 	return sim_ny_epoch(day, hh, mm);
 }
 
+int
+sim_broker_minute(const sim_broker *b)
+{
+	int hh, mm;
+
+	if (b->minute > 0)
+		return b->minute;
+	phase_hm(b->day, b->phase, &hh, &mm);
+	return hh * 60 + mm;
+}
+
 long long
 sim_broker_epoch(const sim_broker *b)
 {
-	return sb_phase_epoch(b->day, b->phase);
+	int m = sim_broker_minute(b);
+
+	return sim_ny_epoch(b->day, m / 60, m % 60);
 }
 
 char *
@@ -78,7 +91,11 @@ sb_fmt_time(int day, enum sim_phase p, const char *suffix, char *buf, size_t n)
 char *
 sim_broker_time(const sim_broker *b, const char *suffix, char *buf, size_t n)
 {
-	return sb_fmt_time(b->day, b->phase, suffix, buf, n);
+	int y, m, d, min = sim_broker_minute(b);
+
+	date_to_ymd(b->day, &y, &m, &d);
+	snprintf(buf, n, "%04d%02d%02d %02d:%02d:00%s", y, m, d, min / 60, min % 60, suffix ? suffix : "");
+	return buf;
 }
 
 const char *

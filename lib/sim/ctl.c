@@ -76,6 +76,14 @@ sv_ctl_line(struct server *sv, struct sess *s, char *line)
 		} else {
 			rc = sim_broker_advance(sv->b, SIM_DAYS, (int)n, err, sizeof err);
 		}
+	} else if (argc == 3 && strcmp(argv[0], "advance") == 0 && strcmp(argv[1], "to") == 0) {
+		int hh, mm, len = 0;
+		if (sscanf(argv[2], "%2d:%2d%n", &hh, &mm, &len) != 2 || argv[2][len] != '\0' || hh > 23 || mm > 59) {
+			snprintf(err, sizeof err, "to: '%s' is not a time (HH:MM, New York)", argv[2]);
+			rc = -1;
+		} else {
+			rc = sim_broker_advance(sv->b, SIM_TO_TIME, hh * 60 + mm, err, sizeof err);
+		}
 	} else if (argc == 2 && strcmp(argv[0], "notice") == 0) {
 		long long code;
 		if (num_parse_i64(argv[1], strlen(argv[1]), &code) < 0 || code < 0 || code > 100000 ||
@@ -100,7 +108,7 @@ sv_ctl_line(struct server *sv, struct sess *s, char *line)
 	} else if (argc == 1 && strcmp(argv[0], "shutdown") == 0) {
 		sv->shutdown = 1;
 	} else {
-		snprintf(err, sizeof err, "unknown command (advance open|close|days N, notice CODE, link lost|restored|"
+		snprintf(err, sizeof err, "unknown command (advance open|close|days N|to HH:MM, notice CODE, link lost|restored|"
 		    "restored-data-lost, status, shutdown)");
 		rc = -1;
 	}

@@ -49,9 +49,9 @@ sb_pos_json(const sim_pos *p)
 json_t *
 sb_acct_json(const sim_broker *b)
 {
-	return json_pack("{s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:i,s:i}", "t", "account", "account", b->account,
+	return json_pack("{s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:i,s:i,s:i}", "t", "account", "account", b->account,
 	    "capital", b->capital, "cash", b->cash, "next_id", (json_int_t)b->next_id, "next_perm",
-	    (json_int_t)b->next_perm, "exec_seq", (json_int_t)b->exec_seq, "day", b->day, "phase", (int)b->phase);
+	    (json_int_t)b->next_perm, "exec_seq", (json_int_t)b->exec_seq, "day", b->day, "phase", (int)b->phase, "minute", b->minute);
 }
 
 static void
@@ -161,6 +161,7 @@ sb_apply(sim_broker *b, const json_t *r)
 		b->exec_seq = nd_int(r, "exec_seq", b->exec_seq);
 		b->day = (int)nd_int(r, "day", b->day);
 		b->phase = (enum sim_phase)nd_int(r, "phase", b->phase);
+		b->minute = (int)nd_int(r, "minute", 0);
 	} else {
 		return -1;
 	}

@@ -59,6 +59,23 @@ cancel_with(sim_broker *b, sim_order *o, int code, const char *why)
 
 static const sim_bar *bar_today(sim_broker *b, const sim_order *o);
 
+/* Shares executed in the clock's calendar month so far: what IB's tiered bands count. */
+static double
+month_shares(const sim_broker *b)
+{
+	int y, m, d, fy, fm;
+	double n = 0;
+
+	date_to_ymd(b->day, &y, &m, &d);
+	for (int i = b->nfills - 1; i >= 0; i--) {
+		date_to_ymd(b->fills[i].day, &fy, &fm, &d);
+		if (fy != y || fm != m)
+			break; /* fills are in time order */
+		n += b->fills[i].qty;
+	}
+	return n;
+}
+
 /* Fill what o has left, up to the volume share of today's bar, at raw price px (slippage applied here) at
  * (day, phase). The order is Filled when nothing is left, else it stays working (Submitted). */
 static int
@@ -80,7 +97,7 @@ fill(sim_broker *b, sim_order *o, double px, enum sim_phase phase)
 	if (o->lmt_price != TWS_UNSET_DOUBLE)
 		price = is_buy(o) ? fmin(price, o->lmt_price) : fmax(price, o->lmt_price);
 	price = round(price * 10000) / 10000; /* prices in 1/100 of a cent */
-	comm = sim_commission(q, price);
+	comm = sim_fee_total(&b->fees, !is_buy(o), q, price, month_shares(b));
 	value = q * price;
 	b->cash -= sign * value + comm;
 
@@ -304,6 +321,9 @@ sim_broker_advance(sim_broker *b, enum sim_step step, int n, char *err, size_t e
 
 	if (step == SIM_DAYS && (n < 1 || n > 100000))
 		return err_ret(EX_USAGE, err, errlen, "days: %d is out of range (1 to 100000)", n);
+	if (step == SIM_TO_TIME && (n < 9 * 60 || n >= 16 * 60))
+		return err_ret(EX_USAGE, err, errlen, "%02d:%02d is not between the pre-open (09:00) and the close (16:00)",
+		    n / 60, n % 60);
 	rc = advance(b, step, n, err, errlen);
 	sb_settle(b);
 	return rc;
@@ -315,18 +335,28 @@ advance(sim_broker *b, enum sim_step step, int n, char *err, size_t errlen)
 	int closes = step == SIM_DAYS ? n : 1;
 
 	for (;;) {
+		int now = sim_broker_minute(b);
+		/* To a time: later in the pre-open or the session of the clock's day. */
+		if (step == SIM_TO_TIME && b->phase != SIM_CLOSED && n > now && (n < 9 * 60 + 30 || b->phase == SIM_OPEN) &&
+		    n < (cal_is_early_close(b->day) ? 13 : 16) * 60) {
+			b->minute = n;
+			if (sb_journal(b, sb_acct_json(b), NULL, NULL, NULL) < 0)
+				goto fail;
+			return 0;
+		}
 		/* One step: pre-open -> open -> closed -> next day's pre-open. */
+		b->minute = 0;
 		if (b->phase == SIM_PRE_OPEN) {
 			b->phase = SIM_OPEN;
 			if (run_open(b) < 0 || sb_journal(b, sb_acct_json(b), NULL, NULL, NULL) < 0)
 				goto fail;
-			if (step == SIM_TO_OPEN)
+			if (step == SIM_TO_OPEN || (step == SIM_TO_TIME && n == 9 * 60 + 30))
 				return 0;
 		} else if (b->phase == SIM_OPEN) {
 			b->phase = SIM_CLOSED;
 			if (run_close(b) < 0 || sb_journal(b, sb_acct_json(b), NULL, NULL, NULL) < 0)
 				goto fail;
-			if (step != SIM_TO_OPEN && --closes == 0)
+			if ((step == SIM_TO_CLOSE || step == SIM_DAYS) && --closes == 0)
 				return 0;
 		} else {
 			b->day = cal_next(b->day);
@@ -344,6 +374,27 @@ static double
 bp_price(const sim_broker *b, double lmt, const char *sec_id, int con_id)
 {
 	return lmt != TWS_UNSET_DOUBLE && lmt > 0 ? lmt : sb_mark(b, sec_id, con_id);
+}
+
+/* 1 when the auction t waits for no longer takes orders at the clock (sim/broker.h), with why set. */
+static int
+past_cutoff(const sim_broker *b, const sim_sec *s, const tws_order *t, char *why, size_t n)
+{
+	int now = sim_broker_minute(b), close = cal_is_early_close(b->day) ? 13 * 60 : 16 * 60;
+	int nasdaq = strcmp(sim_sec_primary(s), "NASDAQ") == 0, cutoff = close - (nasdaq ? 5 : 10);
+	int on_close = strcmp(t->order_type, "MOC") == 0 || strcmp(t->order_type, "LOC") == 0;
+
+	if (on_close && b->phase == SIM_OPEN && now >= cutoff) {
+		snprintf(why, n, "%s orders are not accepted after %02d:%02d:00 (the %s closing auction's cutoff)",
+		    t->order_type, cutoff / 60, cutoff % 60, nasdaq ? "NASDAQ" : "NYSE");
+		return 1;
+	}
+	if (!on_close && strcmp(t->tif, "OPG") == 0 &&
+	    (b->phase == SIM_OPEN || (b->phase == SIM_PRE_OPEN && now >= 9 * 60 + 28))) {
+		snprintf(why, n, "Exchange is closed.");
+		return 1;
+	}
+	return 0;
 }
 
 /* The buying power check of sim/broker.h for t (self: the order it modifies, or NULL). Returns 1 when the
@@ -395,6 +446,47 @@ sim_broker_place(sim_broker *b, int client_id, const tws_contract *c, const tws_
 	return 0;
 }
 
+/* Why the exchange or the simulator refuses t (o: the order it modifies, or NULL; s: its security, or NULL),
+ * or NULL when it is accepted. why holds the longer texts. */
+static const char *
+refusal(sim_broker *b, const sim_order *o, const sim_sec *s, const tws_contract *c, const tws_order *t, char *why,
+    size_t n)
+{
+	if (t->order_id <= 0)
+		return "order id must be positive";
+	if (s == NULL)
+		return "No security definition has been found for the request";
+	if (strcmp(c->sec_type, "STK") != 0 && c->sec_type[0] != '\0')
+		return "only stocks (STK) are traded here";
+	if (strcmp(t->action, "BUY") != 0 && strcmp(t->action, "SELL") != 0 && strcmp(t->action, "SSHORT") != 0)
+		return "action must be BUY, SELL or SSHORT";
+	if (!(t->qty > 0) || t->qty == TWS_UNSET_DOUBLE || t->qty != floor(t->qty) || t->qty > 1e9)
+		return "quantity must be a whole number of shares above 0";
+	if (strcmp(t->order_type, "MKT") != 0 && strcmp(t->order_type, "LMT") != 0 &&
+	    strcmp(t->order_type, "MOC") != 0 && strcmp(t->order_type, "LOC") != 0)
+		return "order type not supported (MKT, LMT, MOC, LOC)";
+	if ((strcmp(t->order_type, "LMT") == 0 || strcmp(t->order_type, "LOC") == 0) &&
+	    (t->lmt_price == TWS_UNSET_DOUBLE || !(t->lmt_price > 0)))
+		return "a limit order needs a limit price above 0";
+	if (strcmp(t->tif, "DAY") != 0 && strcmp(t->tif, "OPG") != 0 && strcmp(t->tif, "GTC") != 0 &&
+	    t->tif[0] != '\0')
+		return "time in force not supported (DAY, OPG, GTC)";
+	if ((strcmp(t->order_type, "MOC") == 0 || strcmp(t->order_type, "LOC") == 0) &&
+	    strcmp(t->tif, "OPG") == 0)
+		return "on-close orders cannot have time in force OPG";
+	if (t->account[0] != '\0' && strcmp(t->account, b->account) != 0)
+		return "unknown account";
+	if (o != NULL && t->qty < o->filled)
+		return "quantity below what is filled";
+	if (o == NULL && b->reject_every > 0 && ++b->placed % b->reject_every == 0)
+		return "simulated rejection (--reject-every)";
+	if (t->transmit && past_cutoff(b, s, t, why, n))
+		return why;
+	if (t->transmit && strcmp(t->action, "BUY") == 0 && !buying_power_ok(b, o, s, t, why, n))
+		return why;
+	return NULL;
+}
+
 static int
 place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *t)
 {
@@ -413,36 +505,7 @@ place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *t)
 		s = sim_prices_conid(b->px, c->con_id);
 	if (s == NULL && c->symbol[0] != '\0')
 		s = sim_prices_symbol(b->px, c->symbol);
-	if (t->order_id <= 0)
-		why = "order id must be positive";
-	else if (s == NULL)
-		why = "No security definition has been found for the request";
-	else if (strcmp(c->sec_type, "STK") != 0 && c->sec_type[0] != '\0')
-		why = "only stocks (STK) are traded here";
-	else if (strcmp(t->action, "BUY") != 0 && strcmp(t->action, "SELL") != 0 && strcmp(t->action, "SSHORT") != 0)
-		why = "action must be BUY, SELL or SSHORT";
-	else if (!(t->qty > 0) || t->qty == TWS_UNSET_DOUBLE || t->qty != floor(t->qty) || t->qty > 1e9)
-		why = "quantity must be a whole number of shares above 0";
-	else if (strcmp(t->order_type, "MKT") != 0 && strcmp(t->order_type, "LMT") != 0 &&
-	    strcmp(t->order_type, "MOC") != 0 && strcmp(t->order_type, "LOC") != 0)
-		why = "order type not supported (MKT, LMT, MOC, LOC)";
-	else if ((strcmp(t->order_type, "LMT") == 0 || strcmp(t->order_type, "LOC") == 0) &&
-	    (t->lmt_price == TWS_UNSET_DOUBLE || !(t->lmt_price > 0)))
-		why = "a limit order needs a limit price above 0";
-	else if (strcmp(t->tif, "DAY") != 0 && strcmp(t->tif, "OPG") != 0 && strcmp(t->tif, "GTC") != 0 &&
-	    t->tif[0] != '\0')
-		why = "time in force not supported (DAY, OPG, GTC)";
-	else if ((strcmp(t->order_type, "MOC") == 0 || strcmp(t->order_type, "LOC") == 0) &&
-	    strcmp(t->tif, "OPG") == 0)
-		why = "on-close orders cannot have time in force OPG";
-	else if (t->account[0] != '\0' && strcmp(t->account, b->account) != 0)
-		why = "unknown account";
-	else if (!is_new && t->qty < o->filled)
-		why = "quantity below what is filled";
-	else if (is_new && b->reject_every > 0 && ++b->placed % b->reject_every == 0)
-		why = "simulated rejection (--reject-every)";
-	else if (t->transmit && strcmp(t->action, "BUY") == 0 && !buying_power_ok(b, o, s, t, bp, sizeof bp))
-		why = bp;
+	why = refusal(b, o, s, c, t, bp, sizeof bp);
 	if (why != NULL) {
 		snprintf(buf, sizeof buf, "Order rejected - reason:%s", why);
 		note_error(b, client_id, t->order_id, 201, buf);

@@ -325,6 +325,12 @@ int sim_prices_last(const sim_prices *p) { return p->last; }
 int sim_prices_nsecs(const sim_prices *p) { return p->nsecs; }
 long sim_prices_nrows(const sim_prices *p) { return p->nrows; }
 
+const char *
+sim_sec_primary(const sim_sec *s)
+{
+	return s->con_id % 3 == 0 ? "NASDAQ" : "NYSE";
+}
+
 int
 sim_sec_le(const sim_sec *s, int day)
 {

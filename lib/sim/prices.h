@@ -48,6 +48,10 @@ int sim_prices_last(const sim_prices *p);
 int sim_prices_nsecs(const sim_prices *p);
 long sim_prices_nrows(const sim_prices *p);
 
+/* The security's primary exchange as the simulated gateway reports it: "NASDAQ" for every third conId,
+ * else "NYSE" (contract details, auction cutoffs). */
+const char *sim_sec_primary(const sim_sec *s);
+
 /* Index of the last bar dated <= day, or -1. */
 int sim_sec_le(const sim_sec *s, int day);
 /* The bar dated day exactly, or NULL. */

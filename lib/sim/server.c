@@ -166,6 +166,7 @@ on_note(void *ctx, const sim_note_info *n)
 		}
 		break;
 	case SIM_NOTE_POSITION:
+		sv_account_changed(sv, n->p);
 		sim_pos_to_position(sv->b, n->p, &p);
 		for (int i = 0; i < sv->ns; i++) {
 			struct sess *t = sv->s[i];

@@ -31,6 +31,7 @@ struct sess {
 	int closing;           /* close once out is written */
 	int dead;              /* close now */
 	int positions_sub;     /* reqPositions subscription active */
+	int account_sub;       /* reqAccountUpdates subscription active */
 	int md_type;           /* reqMarketDataType: 1 live (the default), 2 frozen, 3 delayed, 4 delayed frozen */
 	int backlog;           /* complete messages left in in[] for the next turn (fairness) */
 	long long rate_sec;    /* pacing: the second being counted */
@@ -77,6 +78,12 @@ void sv_handle_ready(struct server *sv, struct sess *s);
 void sv_handle_start(struct server *sv, struct sess *s);
 sim_sec *sv_sec_by_ib_symbol(struct server *sv, const char *symbol);
 int sv_delisted(struct server *sv, const sim_sec *sec);
+
+/* account.c: reqAccountSummary's answer; reqAccountUpdates (subscribe or not; the account's values, its
+ * positions, ACCT_DOWNLOAD_END); a position changed: tell the subscribed sessions. */
+void sv_account_summary(struct server *sv, struct sess *s, int req_id, const char *tags);
+void sv_account_updates(struct server *sv, struct sess *s, int subscribe, const char *account);
+void sv_account_changed(struct server *sv, const sim_pos *p);
 
 /* hist.c: answer a reqHistoricalData. */
 void sv_hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r);

@@ -77,6 +77,7 @@ broker_in(sim_prices *px, const char *start, double slip, const char *name)
 	sim_broker *b;
 
 	snprintf(state, sizeof state, "%s/%s", dir, name);
+	sim_fees_default(&o.fees);
 	o.state_dir = state;
 	o.start_day = day(start);
 	ck_assert_msg(sim_broker_open(&b, &o, err, sizeof err) == 0, "%s", err);
@@ -121,6 +122,39 @@ START_TEST(test_commission)
 	ck_assert(sim_commission(1000, 50) == 5.00);  /* 0.005 a share */
 	ck_assert(sim_commission(1, 50) == 0.50);     /* the 1% cap beats the minimum */
 	ck_assert(sim_commission(10000, 0.4) == 40);  /* 50 capped at 1% of 4000 */
+}
+END_TEST
+
+/* Hand-computed from IBKR Pro's published US-stock schedules and the SEC/FINRA rates named in
+ * sim/commission.h (fixed: 0.005/share, min 1.00, max 1%; tiered: 0.0035/0.002/... a share by the month's
+ * volume, min 0.35, plus clearing 0.0002/share and the NYSE 0.000175 and FINRA 0.00056 pass-throughs;
+ * sales: SEC 27.80 per million and TAF 0.000166/share capped at 8.30, each rounded up to the cent). */
+START_TEST(test_commission_plans_and_fees)
+{
+	struct sim_fees f;
+
+	sim_fees_default(&f);
+	/* Fixed, a buy of 100 at 50: 0.50 -> the 1.00 minimum; buys pay no regulatory fee. */
+	ck_assert(sim_fee_total(&f, 0, 100, 50, 0) == 1.00);
+	/* Fixed, a sale of 1,000 at 50 (50,000): 5.00 + SEC 1.39 + TAF 0.166 -> 0.17 = 6.56. */
+	ck_assert(fabs(sim_fee_total(&f, 1, 1000, 50, 0) - 6.56) < 1e-9);
+	/* Fixed, a sale of 100,000 at 10 (1,000,000): 500.00 + SEC 27.80 + TAF 16.60 capped at 8.30 = 536.10. */
+	ck_assert(fabs(sim_fee_total(&f, 1, 100000, 10, 0) - 536.10) < 1e-9);
+	/* TAF's minimum is a cent: a sale of 1 share at 5 pays 0.05 (1% cap) + SEC 0.01 + TAF 0.01. */
+	ck_assert(fabs(sim_fee_total(&f, 1, 1, 5, 0) - 0.07) < 1e-9);
+	f.pricing = SIM_PRICING_TIERED;
+	/* Tiered, a buy of 100 at 20, first shares of the month: 0.35 (the minimum) + clearing 0.02 + NYSE
+	 * 0.35 * 0.000175 + FINRA 0.35 * 0.00056 = 0.37025725 -> 0.370257. */
+	ck_assert(fabs(sim_fee_total(&f, 0, 100, 20, 0) - 0.370257) < 1e-12);
+	/* Tiered, a buy of 1,000 at 50 after 500,000 shares this month: 0.002 a share = 2.00 + clearing 0.20 +
+	 * 0.00035 + 0.00112 = 2.20147. */
+	ck_assert(fabs(sim_fee_total(&f, 0, 1000, 50, 500000) - 2.20147) < 1e-12);
+	/* Tiered, a sale of 1,000 at 50 in the first band: 3.50 + 0.20 + 0.0006125 + 0.00196 + SEC 1.39 + TAF
+	 * 0.17 = 5.2625725 -> 5.262573 (rounded to the millionth). */
+	ck_assert(fabs(sim_fee_total(&f, 1, 1000, 50, 0) - 5.262573) < 1e-9);
+	/* An exchange fee is per share, added as is: 0.0030 on 1,000 shares adds 3.00. */
+	f.exchange_fee = 0.003;
+	ck_assert(fabs(sim_fee_total(&f, 0, 1000, 50, 500000) - 5.20147) < 1e-12);
 }
 END_TEST
 
@@ -211,15 +245,16 @@ START_TEST(test_broker_fills_and_accounting)
 	ck_assert_int_eq(sim_broker_npos(b), 1);
 	ck_assert(sim_broker_pos(b, 0)->qty == 70);
 	{
-		/* The MOC's commission: 40 shares -> the 1.00 minimum (below 1% of 1018.98). */
-		double cash = 100000 - 2502.5 - 1 + 40 * 25.4745 - 1 - 245 - 1;
+		/* The MOC's commission: 40 shares -> the 1.00 minimum (below 1% of 1018.98), plus on the sale the SEC
+		 * fee (1018.98 * 27.80e-6 = 0.0283 -> 0.03) and FINRA's TAF (40 * 0.000166 = 0.0066 -> 0.01). */
+		double cash = 100000 - 2502.5 - 1 + 40 * 25.4745 - 1.04 - 245 - 1;
 		ck_assert(fabs(sim_broker_cash(b) - cash) < 1e-6);
 		ck_assert(fabs(sim_broker_nlv(b) - (cash + 70 * 25.5)) < 1e-6);
 	}
 	/* Average cost includes commissions: (2502.5 + 1) for 100, 40 sold (cost unchanged), 10 at 24.5 + 1. */
 	ck_assert(fabs(sim_broker_pos(b, 0)->avg_cost - ((2503.5 / 100) * 60 + 246) / 70) < 1e-9);
-	/* Realised P&L of the sale: (25.4745 - 25.035) * 40 - 1. */
-	ck_assert(fabs(sim_broker_fill(b, 1)->realized_pnl - ((25.4745 - 25.035) * 40 - 1)) < 1e-9);
+	/* Realised P&L of the sale: (25.4745 - 25.035) * 40 - 1.04. */
+	ck_assert(fabs(sim_broker_fill(b, 1)->realized_pnl - ((25.4745 - 25.035) * 40 - 1.04)) < 1e-9);
 	ck_assert_int_eq(sim_broker_close(b, NULL, 0), 0);
 }
 END_TEST
@@ -274,15 +309,74 @@ END_TEST
 /* ================================ Errors ================================ */
 
 static int notes, last_code;
+static char last_msg[256];
 
 static void
 count_note(void *ctx, const sim_note_info *n)
 {
 	(void)ctx;
 	notes++;
-	if (n->kind == SIM_NOTE_ERROR)
+	if (n->kind == SIM_NOTE_ERROR) {
 		last_code = n->code;
+		snprintf(last_msg, sizeof last_msg, "%s", n->msg);
+	}
 }
+
+/* Place (client 1) and return the error code it drew (0: accepted). */
+static int
+place_code(sim_broker *b, long long id, const char *sym, const char *type, const char *tif, double lmt)
+{
+	tws_contract c;
+	tws_order o;
+
+	order(&c, &o, id, sym, "BUY", 1, type, tif, lmt);
+	last_code = 0;
+	last_msg[0] = '\0';
+	ck_assert_int_eq(sim_broker_place(b, 1, &c, &o, NULL, 0), 0);
+	return last_code;
+}
+
+/* Auction cutoffs on the simulated New York clock (sim/broker.h names the sources): MOC/LOC until 15:50 on
+ * NYSE and 15:55 on Nasdaq; MOO/LOO (tif OPG) from the close until 09:28, else IB's 201 "Exchange is
+ * closed.". ABC (conId 2) lists on NYSE, OLD (conId 3) on NASDAQ (sim_sec_primary). */
+START_TEST(test_auction_cutoffs)
+{
+	sim_broker *b = broker(prices, "2026-11-20", 0);
+	char err[128], t[40];
+
+	sim_broker_set_notify(b, count_note, NULL);
+	ck_assert_str_eq(sim_sec_primary(sim_prices_symbol(prices, "OLD")), "NASDAQ");
+	ck_assert_int_eq(place_code(b, 1, "ABC", "MKT", "OPG", TWS_UNSET_DOUBLE), 0); /* 16:00: after the close */
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 9 * 60 + 27, err, sizeof err), 0);
+	ck_assert_str_eq(sim_broker_time(b, "", t, sizeof t), "20261123 09:27:00");
+	ck_assert_int_eq(sim_broker_phase(b), SIM_PRE_OPEN);
+	ck_assert_int_eq(place_code(b, 2, "ABC", "LMT", "OPG", 30), 0);
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 9 * 60 + 28, err, sizeof err), 0);
+	ck_assert_int_eq(place_code(b, 3, "ABC", "MKT", "OPG", TWS_UNSET_DOUBLE), 201);
+	ck_assert_str_eq(last_msg, "Order rejected - reason:Exchange is closed.");
+	/* The session: OPG refused, on-close orders taken until their exchange's cutoff. */
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 15 * 60 + 49, err, sizeof err), 0);
+	ck_assert_int_eq(sim_broker_phase(b), SIM_OPEN);
+	ck_assert_str_eq(find(b, 1)->status, "Filled"); /* the open ran on the way */
+	ck_assert_int_eq(place_code(b, 4, "ABC", "MKT", "OPG", TWS_UNSET_DOUBLE), 201);
+	ck_assert_int_eq(place_code(b, 5, "ABC", "MOC", "DAY", TWS_UNSET_DOUBLE), 0);
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 15 * 60 + 50, err, sizeof err), 0);
+	ck_assert_int_eq(place_code(b, 6, "ABC", "MOC", "DAY", TWS_UNSET_DOUBLE), 201);
+	ck_assert_int_eq(place_code(b, 7, "ABC", "LOC", "DAY", 30), 201);
+	ck_assert_msg(strstr(last_msg, "after 15:50:00") != NULL, "%s", last_msg);
+	ck_assert_int_eq(place_code(b, 8, "OLD", "MOC", "DAY", TWS_UNSET_DOUBLE), 0); /* Nasdaq: until 15:55 */
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 15 * 60 + 55, err, sizeof err), 0);
+	ck_assert_int_eq(place_code(b, 9, "OLD", "LOC", "DAY", 5), 201);
+	ck_assert_int_eq(place_code(b, 10, "ABC", "MKT", "DAY", TWS_UNSET_DOUBLE), 0); /* a plain order trades on */
+	/* The clock only moves forward within a day, and never to the close or past it. */
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 16 * 60, err, sizeof err), EX_USAGE);
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_CLOSE, 1, err, sizeof err), 0);
+	ck_assert_str_eq(find(b, 5)->status, "Filled");
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 10 * 60, err, sizeof err), 0);
+	ck_assert_str_eq(sim_broker_time(b, "", t, sizeof t), "20261124 10:00:00");
+	sim_broker_close(b, NULL, 0);
+}
+END_TEST
 
 START_TEST(test_broker_rejects)
 {
@@ -572,11 +666,13 @@ sim_suite(void)
 	TCase *core = tcase_create("Core"), *errors = tcase_create("Errors"), *net = tcase_create("Client");
 
 	tcase_add_test(core, test_commission);
+	tcase_add_test(core, test_commission_plans_and_fees);
 	tcase_add_test(core, test_ny_time);
 	tcase_add_test(core, test_prices_lookup_and_adjust);
 	tcase_add_test(core, test_broker_fills_and_accounting);
 	tcase_add_test(core, test_broker_state_survives);
 	tcase_add_test(errors, test_broker_rejects);
+	tcase_add_test(errors, test_auction_cutoffs);
 	tcase_add_test(errors, test_errors_files);
 	tcase_set_timeout(net, 30);
 	tcase_add_test(net, test_client_server);
