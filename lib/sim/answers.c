@@ -1,6 +1,5 @@
 /* sim/answers: ib-sim's answers to the requests of an API session: orders, executions, positions, account
  * summary, contract details, market-data snapshots, and what a session gets at START_API. */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,18 +220,13 @@ exec_matches(const sim_fill *f, const tws_exec_filter *x, long long since)
 static int
 filter_time(const char *t, long long *since)
 {
-	char iso[11], zone[48] = "";
-	int day, hh, mm, ss, n = 0, utc = t[8] == '-';
+	char zone[48] = "";
+	int day, hh, mm, ss, n = 0, utc;
 	size_t len = strlen(t);
 
-	if (len < 17)
+	if (len < 17 || sv_parse_yyyymmdd(t, &day) < 0 || (t[8] != ' ' && t[8] != '-'))
 		return -1;
-	for (int i = 0; i < 8; i++)
-		if (!isdigit((unsigned char)t[i]))
-			return -1;
-	snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", t, t + 4, t + 6);
-	if (date_parse(iso, 10, &day) < 0 || (t[8] != ' ' && t[8] != '-'))
-		return -1;
+	utc = t[8] == '-';
 	if (sscanf(t + 9, "%2d:%2d:%2d%n", &hh, &mm, &ss, &n) != 3 || n != 8 || hh > 23 || mm > 59 || ss > 60)
 		return -1;
 	snprintf(zone, sizeof zone, "%s", t + 17 + (t[17] == ' '));

@@ -28,22 +28,27 @@ parse_duration(const char *s, long *n, char *unit)
 	return 0;
 }
 
+int
+sv_parse_yyyymmdd(const char *s, int *day)
+{
+	char iso[11];
+
+	for (int i = 0; i < 8; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+	snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+	return date_parse(iso, 10, day) < 0 ? -1 : 0;
+}
+
 /* The last trading date an end date-time includes, in New York's calendar. Returns 0, or -1 when it is
  * malformed. Forms: "yyyymmdd", "yyyymmdd HH:MM:SS", "yyyymmdd HH:MM:SS ZONE", "yyyymmdd-HH:MM:SS" (UTC). */
 static int
 parse_end(const char *s, int *day)
 {
-	char iso[11];
 	int d, hh = 23, mm = 59, ss = 59, utc = 0;
 	size_t n = strlen(s);
 
-	if (n < 8)
-		return -1;
-	for (int i = 0; i < 8; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-	snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
-	if (date_parse(iso, 10, &d) < 0)
+	if (sv_parse_yyyymmdd(s, &d) < 0)
 		return -1;
 	if (n > 8) {
 		const char *t = s + 8, *zone;

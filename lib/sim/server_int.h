@@ -85,8 +85,10 @@ void sv_account_summary(struct server *sv, struct sess *s, int req_id, const cha
 void sv_account_updates(struct server *sv, struct sess *s, int subscribe, const char *account);
 void sv_account_changed(struct server *sv, const sim_pos *p);
 
-/* hist.c: answer a reqHistoricalData. */
+/* hist.c: answer a reqHistoricalData; the day of a "yyyymmdd" prefix (0, or -1 when it is not one; s
+ * holds at least 8 characters or a NUL before them). */
 void sv_hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r);
+int sv_parse_yyyymmdd(const char *s, int *day);
 
 /* ctl.c: a notice's text as a gateway words it (NULL: not a notice); send it to every API client; run
  * one control line on a control session. */

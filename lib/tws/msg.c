@@ -1715,22 +1715,25 @@ tws_dec_portfolio_value(tws_msg *m, tws_portfolio_value *p)
 	return dec_fields(m, TWS_IN_PORTFOLIO_VALUE, portfolio_value_fields, NFIELDS(portfolio_value_fields), p);
 }
 
+/* A message of one string at version 1: id|1|s|. */
+static int
+enc_version1_str(tws_wbuf *b, int id, const char *s)
+{
+	tws_w_begin(b);
+	tws_w_int(b, id);
+	tws_w_int(b, 1);
+	tws_w_str(b, s);
+	return tws_w_end(b);
+}
+
 int
 tws_enc_acct_update_time(tws_wbuf *b, const char *hhmm)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_ACCT_UPDATE_TIME);
-	tws_w_int(b, 1);
-	tws_w_str(b, hhmm);
-	return tws_w_end(b);
+	return enc_version1_str(b, TWS_IN_ACCT_UPDATE_TIME, hhmm);
 }
 
 int
 tws_enc_acct_download_end(tws_wbuf *b, const char *account)
 {
-	tws_w_begin(b);
-	tws_w_int(b, TWS_IN_ACCT_DOWNLOAD_END);
-	tws_w_int(b, 1);
-	tws_w_str(b, account);
-	return tws_w_end(b);
+	return enc_version1_str(b, TWS_IN_ACCT_DOWNLOAD_END, account);
 }
