@@ -259,8 +259,8 @@ assert_status 66 s3-get s3://bkt/faulty/interrupted 2>/dev/null
 
 t "progress on stderr when it is a terminal"
 script -qec "s3-put --part-size 5M s3://bkt/quiet/tty <mid; s3-get s3://bkt/quiet/tty >/dev/null" /dev/null >tty.out </dev/null
-assert_contains tty.out "stored 12 MiB"
-assert_contains tty.out "12 / 12 MiB"
+assert_contains tty.out "s3-put: 12.0 MiB of 12.0 MiB (100%)"
+assert_contains tty.out "s3-get: 12.0 MiB of 12.0 MiB (100%)"
 
 t "quiet on stderr when it is not a terminal"
 s3-put s3://bkt/quiet/x <mid 2>err
