@@ -227,6 +227,38 @@ dec_fields(tws_msg *m, int id, const field *f, size_t n, void *p)
 }
 
 /* The messages that are "id|1|number|". */
+/* The two functions of a message that is one field table: tws_enc_NAME writes a T (at the newest layout),
+ * tws_dec_NAME reads one, zeroed first. VALUE_CODEC: the same for a message of one number, passed by value. */
+#define TABLE_CODEC(name, id, table, T)                                                           \
+	int tws_enc_##name(tws_wbuf *b, const T *x)                                               \
+	{                                                                                         \
+		return enc_fields(b, id, table, NFIELDS(table), x, TWS_MAX_VERSION);              \
+	}                                                                                         \
+	int tws_dec_##name(tws_msg *m, T *x)                                                      \
+	{                                                                                         \
+		memset(x, 0, sizeof *x);                                                          \
+		return dec_fields(m, id, table, NFIELDS(table), x);                               \
+	}
+/* tws_enc_NAME_v writes a T in the layout of a server version, tws_enc_NAME in the newest. */
+#define VERSIONED_ENC(name, id, table, T)                                                         \
+	int tws_enc_##name(tws_wbuf *b, const T *x)                                               \
+	{                                                                                         \
+		return tws_enc_##name##_v(b, x, TWS_MAX_VERSION);                                 \
+	}                                                                                         \
+	int tws_enc_##name##_v(tws_wbuf *b, const T *x, int version)                              \
+	{                                                                                         \
+		return enc_fields(b, id, table, NFIELDS(table), x, version);                      \
+	}
+#define VALUE_CODEC(name, id, table, T)                                                           \
+	int tws_enc_##name(tws_wbuf *b, T v)                                                      \
+	{                                                                                         \
+		return enc_fields(b, id, table, NFIELDS(table), &v, TWS_MAX_VERSION);             \
+	}                                                                                         \
+	int tws_dec_##name(tws_msg *m, T *v)                                                      \
+	{                                                                                         \
+		return dec_fields(m, id, table, NFIELDS(table), v);                               \
+	}
+
 static const field id_version_req[] = { VERSION(1), { F_INT, 0, 0, "reqId", 0 } };
 static const field next_valid_id[] = { VERSION(1), { F_I64, 0, 0, "orderId", 0 } };
 static const field req_ids[] = { VERSION(1), { F_INT, 0, 0, "numIds", 0 } };
@@ -302,29 +334,9 @@ tws_dec_managed_accts_dup(tws_msg *m, char **accounts)
 	return 0;
 }
 
-int
-tws_enc_next_valid_id(tws_wbuf *b, long long order_id)
-{
-	return enc_fields(b, TWS_IN_NEXT_VALID_ID, next_valid_id, NFIELDS(next_valid_id), &order_id, TWS_MAX_VERSION);
-}
+VALUE_CODEC(next_valid_id, TWS_IN_NEXT_VALID_ID, next_valid_id, long long)
 
-int
-tws_dec_next_valid_id(tws_msg *m, long long *order_id)
-{
-	return dec_fields(m, TWS_IN_NEXT_VALID_ID, next_valid_id, NFIELDS(next_valid_id), order_id);
-}
-
-int
-tws_enc_req_ids(tws_wbuf *b, int num_ids)
-{
-	return enc_fields(b, TWS_OUT_REQ_IDS, req_ids, NFIELDS(req_ids), &num_ids, TWS_MAX_VERSION);
-}
-
-int
-tws_dec_req_ids(tws_msg *m, int *num_ids)
-{
-	return dec_fields(m, TWS_OUT_REQ_IDS, req_ids, NFIELDS(req_ids), num_ids);
-}
+VALUE_CODEC(req_ids, TWS_OUT_REQ_IDS, req_ids, int)
 
 int
 tws_enc_req_current_time(tws_wbuf *b)
@@ -332,17 +344,7 @@ tws_enc_req_current_time(tws_wbuf *b)
 	return tws_enc_simple(b, TWS_OUT_REQ_CURRENT_TIME);
 }
 
-int
-tws_enc_current_time(tws_wbuf *b, long long t)
-{
-	return enc_fields(b, TWS_IN_CURRENT_TIME, current_time, NFIELDS(current_time), &t, TWS_MAX_VERSION);
-}
-
-int
-tws_dec_current_time(tws_msg *m, long long *t)
-{
-	return dec_fields(m, TWS_IN_CURRENT_TIME, current_time, NFIELDS(current_time), t);
-}
+VALUE_CODEC(current_time, TWS_IN_CURRENT_TIME, current_time, long long)
 
 int
 tws_enc_simple(tws_wbuf *b, int msg_id)
@@ -362,17 +364,7 @@ static const field error_fields[] = {
 	{ F_TEXT, AT(tws_error, advanced), "advancedOrderRejectJson", TWS_V_ADVANCED_ORDER_REJECT },
 };
 
-int
-tws_enc_error(tws_wbuf *b, const tws_error *e)
-{
-	return tws_enc_error_v(b, e, TWS_MAX_VERSION);
-}
-
-int
-tws_enc_error_v(tws_wbuf *b, const tws_error *e, int version)
-{
-	return enc_fields(b, TWS_IN_ERR_MSG, error_fields, NFIELDS(error_fields), e, version);
-}
+VERSIONED_ENC(error, TWS_IN_ERR_MSG, error_fields, tws_error)
 
 int
 tws_dec_error(tws_msg *m, tws_error *e)
@@ -469,32 +461,9 @@ static const field hist_req_fields[] = {
 	{ F_EMPTY, 0, 0, "chartOptions", 0 }, /* a TagValue list, always empty */
 };
 
-int
-tws_enc_hist_req(tws_wbuf *b, const tws_hist_req *r)
-{
-	return enc_fields(b, TWS_OUT_REQ_HISTORICAL_DATA, hist_req_fields, NFIELDS(hist_req_fields), r,
-	    TWS_MAX_VERSION);
-}
+TABLE_CODEC(hist_req, TWS_OUT_REQ_HISTORICAL_DATA, hist_req_fields, tws_hist_req)
 
-int
-tws_dec_hist_req(tws_msg *m, tws_hist_req *r)
-{
-	memset(r, 0, sizeof *r);
-	return dec_fields(m, TWS_OUT_REQ_HISTORICAL_DATA, hist_req_fields, NFIELDS(hist_req_fields), r);
-}
-
-int
-tws_enc_cancel_hist(tws_wbuf *b, int req_id)
-{
-	return enc_fields(b, TWS_OUT_CANCEL_HISTORICAL_DATA, id_version_req, NFIELDS(id_version_req), &req_id,
-	    TWS_MAX_VERSION);
-}
-
-int
-tws_dec_cancel_hist(tws_msg *m, int *req_id)
-{
-	return dec_fields(m, TWS_OUT_CANCEL_HISTORICAL_DATA, id_version_req, NFIELDS(id_version_req), req_id);
-}
+VALUE_CODEC(cancel_hist, TWS_OUT_CANCEL_HISTORICAL_DATA, id_version_req, int)
 
 /* HISTORICAL_DATA: a head, itemCount, then that many bars. */
 static const field hist_data_head[] = {
@@ -838,19 +807,7 @@ static const field order_status_fields[] = {
 	{ F_DBL, AT(tws_order_status, mkt_cap_price), "mktCapPrice", 0 },
 };
 
-int
-tws_enc_order_status(tws_wbuf *b, const tws_order_status *s)
-{
-	return enc_fields(b, TWS_IN_ORDER_STATUS, order_status_fields, NFIELDS(order_status_fields), s,
-	    TWS_MAX_VERSION);
-}
-
-int
-tws_dec_order_status(tws_msg *m, tws_order_status *s)
-{
-	memset(s, 0, sizeof *s);
-	return dec_fields(m, TWS_IN_ORDER_STATUS, order_status_fields, NFIELDS(order_status_fields), s);
-}
+TABLE_CODEC(order_status, TWS_IN_ORDER_STATUS, order_status_fields, tws_order_status)
 
 /* OPEN_ORDER, version 178, as the official decoder reads it (decodeOrderId .. decodePegBestPegMid). The
  * comments give the decoder's names; unset values are written as "" which it reads as unset. */
@@ -1196,17 +1153,7 @@ tws_dec_mkt_req(tws_msg *m, tws_mkt_req *r)
 static const field type_req[] = { VERSION(1), { F_INT, 0, 0, "marketDataType", 0 } };
 static const field cancel_mkt[] = { VERSION(2), { F_INT, 0, 0, "reqId", 0 } };
 
-int
-tws_enc_market_data_type_req(tws_wbuf *b, int type)
-{
-	return enc_fields(b, TWS_OUT_REQ_MARKET_DATA_TYPE, type_req, NFIELDS(type_req), &type, TWS_MAX_VERSION);
-}
-
-int
-tws_dec_market_data_type_req(tws_msg *m, int *type)
-{
-	return dec_fields(m, TWS_OUT_REQ_MARKET_DATA_TYPE, type_req, NFIELDS(type_req), type);
-}
+VALUE_CODEC(market_data_type_req, TWS_OUT_REQ_MARKET_DATA_TYPE, type_req, int)
 
 int
 tws_enc_cancel_mkt(tws_wbuf *b, int req_id)
@@ -1486,17 +1433,7 @@ static const field exec_fields[] = {
 	{ F_BOOL, AT(tws_exec, pending_price_revision), "pendingPriceRevision", TWS_V_PENDING_PRICE_REVISION },
 };
 
-int
-tws_enc_exec(tws_wbuf *b, const tws_exec *e)
-{
-	return tws_enc_exec_v(b, e, TWS_MAX_VERSION);
-}
-
-int
-tws_enc_exec_v(tws_wbuf *b, const tws_exec *e, int version)
-{
-	return enc_fields(b, TWS_IN_EXECUTION_DATA, exec_fields, NFIELDS(exec_fields), e, version);
-}
+VERSIONED_ENC(exec, TWS_IN_EXECUTION_DATA, exec_fields, tws_exec)
 
 int
 tws_dec_exec(tws_msg *m, tws_exec *e)
@@ -1505,18 +1442,7 @@ tws_dec_exec(tws_msg *m, tws_exec *e)
 	return dec_fields(m, TWS_IN_EXECUTION_DATA, exec_fields, NFIELDS(exec_fields), e);
 }
 
-int
-tws_enc_exec_end(tws_wbuf *b, int req_id)
-{
-	return enc_fields(b, TWS_IN_EXECUTION_DATA_END, id_version_req, NFIELDS(id_version_req), &req_id,
-	    TWS_MAX_VERSION);
-}
-
-int
-tws_dec_exec_end(tws_msg *m, int *req_id)
-{
-	return dec_fields(m, TWS_IN_EXECUTION_DATA_END, id_version_req, NFIELDS(id_version_req), req_id);
-}
+VALUE_CODEC(exec_end, TWS_IN_EXECUTION_DATA_END, id_version_req, int)
 
 static const field commission_fields[] = {
 	VERSION(1),
@@ -1528,19 +1454,7 @@ static const field commission_fields[] = {
 	{ F_INT_0, AT(tws_commission, yield_redemption_date), "yieldRedemptionDate", 0 },
 };
 
-int
-tws_enc_commission(tws_wbuf *b, const tws_commission *c)
-{
-	return enc_fields(b, TWS_IN_COMMISSION_REPORT, commission_fields, NFIELDS(commission_fields), c,
-	    TWS_MAX_VERSION);
-}
-
-int
-tws_dec_commission(tws_msg *m, tws_commission *c)
-{
-	memset(c, 0, sizeof *c);
-	return dec_fields(m, TWS_IN_COMMISSION_REPORT, commission_fields, NFIELDS(commission_fields), c);
-}
+TABLE_CODEC(commission, TWS_IN_COMMISSION_REPORT, commission_fields, tws_commission)
 
 /* ================================ portfolio ================================ */
 
@@ -1552,18 +1466,7 @@ static const field position_fields[] = {
 	{ F_DBL, AT(tws_position, avg_cost), "avgCost", 0 },
 };
 
-int
-tws_enc_position(tws_wbuf *b, const tws_position *p)
-{
-	return enc_fields(b, TWS_IN_POSITION_DATA, position_fields, NFIELDS(position_fields), p, TWS_MAX_VERSION);
-}
-
-int
-tws_dec_position(tws_msg *m, tws_position *p)
-{
-	memset(p, 0, sizeof *p);
-	return dec_fields(m, TWS_IN_POSITION_DATA, position_fields, NFIELDS(position_fields), p);
-}
+TABLE_CODEC(position, TWS_IN_POSITION_DATA, position_fields, tws_position)
 
 int
 tws_enc_req_account_summary(tws_wbuf *b, int req_id, const char *group, const char *tags)
@@ -1618,19 +1521,7 @@ static const field account_value_fields[] = {
 	{ F_STR, AT(tws_account_value, currency), "currency", 0 },
 };
 
-int
-tws_enc_account_summary(tws_wbuf *b, const tws_account_value *v)
-{
-	return enc_fields(b, TWS_IN_ACCOUNT_SUMMARY, account_value_fields, NFIELDS(account_value_fields), v,
-	    TWS_MAX_VERSION);
-}
-
-int
-tws_dec_account_summary(tws_msg *m, tws_account_value *v)
-{
-	memset(v, 0, sizeof *v);
-	return dec_fields(m, TWS_IN_ACCOUNT_SUMMARY, account_value_fields, NFIELDS(account_value_fields), v);
-}
+TABLE_CODEC(account_summary, TWS_IN_ACCOUNT_SUMMARY, account_value_fields, tws_account_value)
 
 /* ---- account updates ---- */
 
@@ -1666,18 +1557,7 @@ static const field acct_value_fields[] = {
 	{ F_STR, AT(tws_account_value, account), "accountName", 0 },
 };
 
-int
-tws_enc_acct_value(tws_wbuf *b, const tws_account_value *v)
-{
-	return enc_fields(b, TWS_IN_ACCT_VALUE, acct_value_fields, NFIELDS(acct_value_fields), v, TWS_MAX_VERSION);
-}
-
-int
-tws_dec_acct_value(tws_msg *m, tws_account_value *v)
-{
-	memset(v, 0, sizeof *v);
-	return dec_fields(m, TWS_IN_ACCT_VALUE, acct_value_fields, NFIELDS(acct_value_fields), v);
-}
+TABLE_CODEC(acct_value, TWS_IN_ACCT_VALUE, acct_value_fields, tws_account_value)
 
 static const field portfolio_value_fields[] = {
 	VERSION(8),
@@ -1701,19 +1581,7 @@ static const field portfolio_value_fields[] = {
 	{ F_STR, AT(tws_portfolio_value, account), "accountName", 0 },
 };
 
-int
-tws_enc_portfolio_value(tws_wbuf *b, const tws_portfolio_value *p)
-{
-	return enc_fields(b, TWS_IN_PORTFOLIO_VALUE, portfolio_value_fields, NFIELDS(portfolio_value_fields), p,
-	    TWS_MAX_VERSION);
-}
-
-int
-tws_dec_portfolio_value(tws_msg *m, tws_portfolio_value *p)
-{
-	memset(p, 0, sizeof *p);
-	return dec_fields(m, TWS_IN_PORTFOLIO_VALUE, portfolio_value_fields, NFIELDS(portfolio_value_fields), p);
-}
+TABLE_CODEC(portfolio_value, TWS_IN_PORTFOLIO_VALUE, portfolio_value_fields, tws_portfolio_value)
 
 /* A message of one string at version 1: id|1|s|. */
 static int
