@@ -47,7 +47,7 @@ text(csv_reader *r, int col, char *dst, size_t n, const char *dflt)
 		v = dflt;
 	if (strlen(v) >= n)
 		return csv_fail(r, col, "'%.40s' is longer than %zu characters", v, n - 1);
-	strcpy(dst, v);
+	memmove(dst, v, strlen(v) + 1); /* the default may be dst itself */
 	return 0;
 }
 
