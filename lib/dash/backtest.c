@@ -112,6 +112,8 @@ begin(FILE *fp, const struct bt *b)
 		dash_nav_add(&nav, "sweep", "Sweep");
 	if (b->in->grid_table)
 		dash_nav_add(&nav, "explorer", "Explorer");
+	if (b->in->walkfwd)
+		dash_nav_add(&nav, "walkforward", "Walk-forward");
 	html_page_begin(fp, title, sub, 0, nav.v);
 }
 
@@ -142,7 +144,7 @@ returns_sections(FILE *fp, struct bt *b)
 		dash_missing(fp, "metrics-table", "All metrics", 0, "the metrics JSON");
 	if (d->mem) {
 		html_section_begin(fp, "more-metrics", "More metrics: trailing returns, drawdowns, ratios", 0);
-		dbt_more_metrics(fp, &b->e, d);
+		dbt_more_metrics(fp, &b->e, d, b->m);
 		html_section_end(fp);
 		rc |= dbt_chart_underwater(fp, &b->e, d);
 		rc |= dbt_chart_daily(fp, &b->e, d);
@@ -224,6 +226,8 @@ param_sections(FILE *fp, struct bt *b)
 	} else
 		html_notice(fp, "warn", "Not available: no strategy config and no parameters in the metrics.");
 	html_section_end(fp);
+	if (in->walkfwd)
+		rc |= dbt_walkfwd(fp, in->walkfwd, b->have_e ? &b->e : NULL, b->probs);
 	if (in->grid_table)
 		rc |= dash_explorer(fp, in->grid_table, in->grid_equity, (json_t *)b->params, b->probs);
 	if (in->sweep && b->have_s) {

@@ -50,6 +50,8 @@ static const struct metric metrics[] = {
 	{ "total_cost", "Total cost", K_PCT, "sum of the costs charged (cost_bps of turnover), as a share of wealth", 0 },
 	{ "beta", "Beta", K_NUM, "OLS slope of r on the benchmark's r: cov / var", 0 },
 	{ "alpha", "Alpha (ann.)", K_PCT, "(mean(r) \xe2\x88\x92 beta \xc3\x97 mean(benchmark r)) \xc3\x97 252", 0 },
+	{ "psr", "Probabilistic Sharpe", K_PCT, "P(true Sharpe > 0) given the sample's Sharpe, length, skew and "
+		"kurtosis (Bailey and L\xc3\xb3pez de Prado); one trial, so not deflated", 0 },
 };
 
 #define NMETRICS (sizeof metrics / sizeof metrics[0])
@@ -171,18 +173,35 @@ static const struct metric extras[] = {
 
 #define NEXTRAS (sizeof extras / sizeof extras[0])
 
-void
-dbt_more_metrics(FILE *fp, const dash_equity *e, const struct dbt_derived *d)
+/* A metric's value: the metrics JSON's (o: its strategy or benchmark object) when it has the key, the
+ * one computed here otherwise. *from_json counts the former. */
+static double
+pick(const json_t *o, const char *key, double computed, int *from_json)
 {
+	const json_t *v = json_object_get(o, key);
+
+	if (v == NULL)
+		return computed;
+	(*from_json)++;
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+void
+dbt_more_metrics(FILE *fp, const dash_equity *e, const struct dbt_derived *d, const json_t *m)
+{
+	const json_t *s = json_object_get(m, "strategy"), *bo = json_object_get(m, "benchmark");
 	struct mt_extra x[2];
 	double a[NEXTRAS], b[NEXTRAS];
+	int nj = 0;
 
 	mt_extra(e->day, d->r[0], d->nser == 2 ? d->r[1] : NULL, e->n, &x[0]);
 	mt_extra(e->day, d->r[1], NULL, e->n, &x[1]);
 	for (size_t i = 0; i < NEXTRAS; i++) {
-		a[i] = *(const double *)((const char *)&x[0] + extras[i].off);
-		b[i] = d->nser == 2 ? *(const double *)((const char *)&x[1] + extras[i].off) : NAN;
+		a[i] = pick(s, extras[i].key, *(const double *)((const char *)&x[0] + extras[i].off), &nj);
+		b[i] = d->nser == 2 ? pick(bo, extras[i].key, *(const double *)((const char *)&x[1] + extras[i].off),
+		    &nj) : NAN;
 	}
-	metric_table(fp, "metrics-more", "Computed here from the equity's daily net returns, as quantstats' "
-	    "metrics report has them", extras, NEXTRAS, a, b, "more-defs", NULL);
+	metric_table(fp, "metrics-more", nj > 0 ? "From the metrics JSON (backtest(1) writes them from the daily net "
+	    "returns), as quantstats' metrics report has them" : "Computed here from the equity's daily net returns, "
+	    "as quantstats' metrics report has them", extras, NEXTRAS, a, b, "more-defs", NULL);
 }

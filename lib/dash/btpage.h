@@ -59,8 +59,9 @@ int dbt_turnover(FILE *fp, const json_t *m, const dash_equity *e);
 /* ---- metrics (bt_metrics.c) ---- */
 void dbt_kpis(FILE *fp, const json_t *m);
 void dbt_metrics_table(FILE *fp, const json_t *m);
-/* The rest of quantstats' metrics (mt_extra), from the equity. */
-void dbt_more_metrics(FILE *fp, const dash_equity *e, const struct dbt_derived *d);
+/* The rest of quantstats' metrics (mt_extra): the metrics JSON's (m, may be NULL) where it has them (backtest(1)
+ * writes them), else computed from the equity. */
+void dbt_more_metrics(FILE *fp, const dash_equity *e, const struct dbt_derived *d, const json_t *m);
 
 /* ---- yearly and monthly returns (bt_periods.c) ---- */
 struct dbt_periods {
@@ -86,6 +87,10 @@ void dbt_params(FILE *fp, const json_t *params, const char *source);
 /* The worst drawdowns: the metrics JSON's (m may be NULL), else computed from e; uw the underwater series. */
 void dbt_drawdowns(FILE *fp, const json_t *m, const dash_equity *e, const double *uw);
 void dbt_holdings(FILE *fp, const dash_weights *w);
+
+/* ---- the walk-forward curve (bt_walkfwd.c): path a --wf-out file; e the strategy's equity (NULL: none).
+ * A missing or malformed file is recorded in *p and named on the page. Returns 0, -1 when out of memory. */
+int dbt_walkfwd(FILE *fp, const char *path, const dash_equity *e, dash_probs *p);
 
 /* ---- the sweep (bt_sweep.c); explorer: 1 when the page has the explorer (cells choose its point) ---- */
 int dbt_sweep_section(FILE *fp, const struct dbt_sweep *s, int explorer);

@@ -29,7 +29,7 @@ void dash_problems(FILE *fp, const dash_probs *p);
 void dash_missing(FILE *fp, const char *id, const char *title, int wide, const char *what);
 
 /* A page's navigation for html_page_begin: pairs (link or section id, label), NULL-terminated in v. The
- * longest page, the backtest's, has 14 links; a pair beyond DASH_NAV_MAX is dropped. Can't fail. */
+ * longest page, the backtest's, has 15 links; a pair beyond DASH_NAV_MAX is dropped. Can't fail. */
 #define DASH_NAV_MAX 16
 typedef struct dash_nav {
 	const char *v[2 * DASH_NAV_MAX + 1];
@@ -94,6 +94,7 @@ typedef struct dash_backtest_in {
 	const char *sweep;   /* sweep CSV: lookback,skip,sharpe[,cagr,max_drawdown,...] */
 	const char *grid_table;  /* grid CSV (backtest --grid): the parameter explorer, see dash/explorer.h */
 	const char *grid_equity; /* grid equity CSV (backtest --grid-equity), NULL: no curves */
+	const char *walkfwd; /* walk-forward curve (backtest --wf-out), NULL: none */
 	const char *title;   /* page title, NULL for the default */
 	const char *now;     /* generation time shown in the header ("2026-11-25 21:30 UTC") */
 	int links;           /* 1: link the live and mock pages at ../live/, ../mock/ (pipelines/dashboards) */

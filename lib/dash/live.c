@@ -170,7 +170,8 @@ static void
 begin(FILE *fp, const struct live *L)
 {
 	static const char *const secs[] = { "summary", "Summary", "nav", "NAV", "positions-sec", "Positions",
-		"orders-sec", "Orders", "fills-sec", "Fills", "blotter-sec", "History", "tracking", "Tracking",
+		"orders-sec", "Orders", "fills-sec", "Fills", "blotter-sec", "History", "positions-history",
+		"Positions history", "weights-history", "Weights history", "tracking", "Tracking",
 		"freshness-sec", "Freshness", "runs-sec", "Runs", "alerts-sec", "Alerts" };
 	const dash_live_in *in = L->in;
 	const char *acct = nd_str(L->account, "account", NULL);
@@ -268,6 +269,7 @@ dash_live(FILE *fp, const dash_live_in *in, dash_probs *probs)
 		dash_missing(fp, "pnl", "Daily P&L", 0, "no account records");
 	}
 	trade_sections(fp, &L);
+	rc |= dlv_history(fp, &L);
 	html_section_begin(fp, "tracking", "Tracking vs the backtest", 0);
 	if (L.e.n > 0 && L.account != NULL)
 		rc |= sect_tracking(fp, &L);

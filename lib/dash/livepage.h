@@ -56,6 +56,10 @@ void dlv_orders(FILE *fp, const struct live *L);
 void dlv_fills(FILE *fp, const struct live *L);
 void dlv_blotter(FILE *fp, const struct live *L);
 
+/* ---- live_history.c: the positions and target weights history sections. Returns 0, -1 when out of
+ * memory. ---- */
+int dlv_history(FILE *fp, const struct live *L);
+
 /* ---- live_status.c ---- */
 void dlv_freshness(FILE *fp, const struct live *L);
 void dlv_runs(FILE *fp, const struct live *L);
