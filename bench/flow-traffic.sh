@@ -2,7 +2,7 @@
 # the current year's partition"; before, every day downloaded and uploaded the whole panel).
 # A generated market of 1,000 securities x 10 years (2.5 million rows), first-time up to the day before the
 # last, then one daily run of the last day (TRADE=none, no dashboards). Two measures: the flow's own count
-# of the panel's bytes, and every byte of every object the run moved, counted by shims of s3-get and s3-put
+# of the panel's (and the universe's) bytes, and every byte of every object the run moved, counted by shims of s3-get and s3-put
 # on PATH (the sizes of the files they read or wrote). Target: panel bytes <= 2 x the current partition.
 set -euo pipefail
 work=$BENCH_OUT/flow-traffic
@@ -33,7 +33,8 @@ export STI_STORE=$work/store STI_STATE=$work/state SOURCE=sample TRADE=none DAIL
 mkdir -p "$work/top"
 cp -r "$TOP/pipelines" "$TOP/etc" "$work/top/"
 # The last trading day of a full year: the current partition at its largest (the worst day).
-end=$(tail -n 1 "$work/state/sample/market.csv" | sed 's/,.*//')
+. "$TOP/pipelines/csv.sh"
+end=$(csv_last date "$work/state/sample/market.csv")
 last=$(trading-day --prev "${end:0:4}-01-01")
 prev=$(trading-day --prev "$last")
 "$TOP/pipelines/first-time" --to "$prev" 2>"$work/first.log" || { tail "$work/first.log"; exit 1; }
@@ -49,15 +50,21 @@ read -r aget aput < <(awk '$1 == "get" { g += $2 } $1 == "put" { p += $2 } END {
 mb() { echo "scale=2; $1 / 1048576" | bc -l; }
 printf 'BENCH flow-traffic: daily %s: panel %s MB down + %s MB up; current partition %s MB; whole panel %s MB (%s partitions)\n' \
 	"$last" "$(mb "$pgot")" "$(mb "$pput")" "$(mb "$cur")" "$(mb "$whole")" "$(ls "$STI_STORE"/data/prices | wc -l)"
+read -r ugot uput < <(sed -n 's/.*universe traffic: \([0-9]*\) bytes downloaded, \([0-9]*\) bytes uploaded.*/\1 \2/p' "$work/daily.log")
+ucur=$(stat -c %s "$STI_STORE/data/universe/${last:0:4}.csv")
+uwhole=$(cat "$STI_STORE"/data/universe/[0-9][0-9][0-9][0-9].csv | wc -c)
+printf 'BENCH flow-traffic: daily %s: universe %s MB down + %s MB up; current partition %s MB; whole universe %s MB\n' \
+	"$last" "$(mb "$ugot")" "$(mb "$uput")" "$(mb "$ucur")" "$(mb "$uwhole")"
 printf 'BENCH flow-traffic: daily %s: every store object: %s MB down + %s MB up (shims of s3-get/s3-put); %.1f s\n' \
 	"$last" "$(mb "$aget")" "$(mb "$aput")" "$secs"
 echo "BENCH flow-traffic: by object (MB, get/put):"
-awk '{ k = $3; sub(/\/[0-9-]+\//, "/DATE/", k); sub(/^logs\/[a-z]+\/.*/, "logs/...", k); sub(/^data\/universe\/.*/, "data/universe/DATE.csv", k)
+awk '{ k = $3; sub(/\/[0-9-]+\//, "/DATE/", k); sub(/^logs\/[a-z]+\/.*/, "logs/...", k); if (k !~ /^data\/universe\/[0-9]+\.csv$/) sub(/^data\/universe\/.*/, "data/universe/DATE.csv", k)
 	b[$1 " " k] += $2 } END { for (x in b) printf "BENCH flow-traffic:   %-40s %8.2f\n", x, b[x] / 1048576 }' "$work/traffic" | sort
 [ $((pgot + pput)) -le $((2 * cur)) ] || { echo "BENCH flow-traffic: panel traffic above twice the current partition"; exit 1; }
+[ $((ugot + uput)) -le $((2 * ucur)) ] || { echo "BENCH flow-traffic: universe traffic above twice its current partition"; exit 1; }
 # The same day again on a host whose cache lacks the current partition (another host ran the day before):
 # it is downloaded as well, the worst case of the bound.
-rm -f "$STI_STATE"/panel/*/"${last:0:4}".*
+rm -f "$STI_STATE"/panel/*/prices/"${last:0:4}".*
 "$TOP/pipelines/daily" --date "$last" 2>"$work/daily2.log" || { tail "$work/daily2.log"; exit 1; }
 read -r pgot pput < <(sed -n 's/.*panel traffic: \([0-9]*\) bytes downloaded, \([0-9]*\) bytes uploaded.*/\1 \2/p' "$work/daily2.log")
 printf 'BENCH flow-traffic: daily %s, current partition not cached: panel %s MB down + %s MB up\n' "$last" "$(mb "$pgot")" "$(mb "$pput")"

@@ -5,15 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "book.h"
 #include "date.h"
 #include "err.h"
+#include "ids.h"
 #include "util.h"
 
 /* ---- state ---- */
 
-/* A security: every id ever seen, found through an open-addressing hash table. */
+/* A security: every id ever seen, with the index lib/ids gives it. */
 struct sec {
-	char *id;            /* security id (owned) */
 	char *symbol;        /* symbol on the simulated day (owned), "" before any */
 	char *in_symbol;     /* symbol on its latest input row (owned), to notice changes */
 	int in_day;          /* day of its latest input row, to catch duplicates */
@@ -23,35 +24,9 @@ struct sec {
 	int has_ret;         /* ret on sim_day was not empty */
 	int univ_date;       /* latest universe snapshot listing it */
 	int tgt_day;         /* day of its latest bt_target(), to catch repeats */
-	double scratch;      /* drifted weight while a rebalance is computed, else 0 */
-	size_t in_next;      /* the security after it in the latest input day's order (a lookup guess) */
-	size_t un_next;      /* the same in the latest universe snapshot */
 };
 
 #define NONE ((size_t)-1)
-
-/* Rows come in the same id order day after day: guess each row's security from the previous day's order
- * before hashing. */
-struct guess {
-	size_t prev;  /* security of the previous row of the current day, NONE at its start */
-	size_t first; /* first security of the current (or, at a day's start, the previous) day */
-	size_t next;  /* the guess for the next row */
-};
-
-/* A position: a security and its weight (a fraction of the portfolio's value). */
-struct pos {
-	size_t idx; /* security index */
-	double w;   /* weight */
-};
-
-/* A portfolio: its positions, the cost waiting for the next day, its wealth. */
-struct book {
-	struct pos *p;   /* positions held */
-	size_t n, cap;
-	double turnover; /* of the latest rebalance, charged on the next day */
-	double cost;     /* cost_bps / 10000 * turnover */
-	double equity;   /* cumulative net wealth */
-};
 
 /* An input day in the look-ahead window: its rows are [begin, end) of the row ring. */
 struct inday {
@@ -69,8 +44,9 @@ struct symchg {
 struct bt_engine {
 	struct sec *secs;       /* all securities */
 	size_t nsec, capsec;
-	size_t *table;          /* hash slots: index + 1, 0 = empty */
-	size_t tcap;            /* slots, a power of two */
+	double *scratch;        /* per security: book_set's drifted weights, 0 between uses */
+	size_t capscratch;
+	struct ids ids;         /* their ids */
 
 	/* The look-ahead window: rows as a ring (security, ret), days as a ring over it. */
 	uint32_t *rsec;         /* security index of each row */
@@ -86,8 +62,8 @@ struct bt_engine {
 	int in_open;            /* the last buffered day may still get rows */
 	int in_ended;           /* bt_input_end was called */
 	int lookahead;          /* complete days that must follow a day before it is simulated */
-	struct guess in_guess;  /* lookup guesses for input rows */
-	struct guess un_guess;  /* and for universe rows */
+	struct ids_order in_order; /* lookup guesses for input rows */
+	struct ids_order un_order; /* and for universe rows */
 
 	size_t *today;          /* securities with a ret on the simulated day */
 	size_t ntoday, captoday;
@@ -105,95 +81,40 @@ struct bt_engine {
 	struct book target;     /* targets collected for the rebalance at the simulated day's close */
 };
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static int
-rehash(bt_engine *e, size_t ncap)
-{
-	size_t *nt = calloc(ncap, sizeof *nt);
-
-	if (nt == NULL)
-		return -1;
-	for (size_t i = 0; i < e->nsec; i++) {
-		size_t h = (size_t)hash_str(e->secs[i].id) & (ncap - 1);
-
-		while (nt[h] != 0)
-			h = (h + 1) & (ncap - 1);
-		nt[h] = i + 1;
-	}
-	free(e->table);
-	e->table = nt;
-	e->tcap = ncap;
-	return 0;
-}
-
-/* Index of id, adding it when new. Returns (size_t)-1 when out of memory. */
+/* The index of the security id, added when new, trying the guess of order o (NULL: none) first. Returns
+ * NONE when out of memory. */
 static size_t
-sec_find(bt_engine *e, const char *id)
+sec_of(bt_engine *e, struct ids_order *o, const char *id)
 {
-	size_t h, mask;
+	size_t len = strlen(id);
+	uint32_t i;
+	int added;
 	struct sec *s;
 
-	if ((e->nsec + 1) * 2 > e->tcap && rehash(e, e->tcap ? e->tcap * 2 : 1024) != 0)
-		return (size_t)-1;
-	mask = e->tcap - 1;
-	for (h = (size_t)hash_str(id) & mask; e->table[h] != 0; h = (h + 1) & mask)
-		if (strcmp(e->secs[e->table[h] - 1].id, id) == 0)
-			return e->table[h] - 1;
-	if (util_grow((void **)&e->secs, &e->capsec, e->nsec + 1, sizeof *e->secs) != 0)
-		return (size_t)-1;
-	s = &e->secs[e->nsec];
+	/* room first, so that an id is never interned without its security */
+	if (util_grow((void **)&e->secs, &e->capsec, e->nsec + 1, sizeof *e->secs) != 0 ||
+	    util_grow((void **)&e->scratch, &e->capscratch, e->nsec + 1, sizeof *e->scratch) != 0)
+		return NONE;
+	i = o != NULL ? ids_row(&e->ids, o, id, len, &added) : ids_intern(&e->ids, id, len, &added);
+	if (i == IDS_NONE)
+		return NONE;
+	if (!added)
+		return i;
+	s = &e->secs[i];
 	memset(s, 0, sizeof *s);
-	s->id = strdup(id);
 	s->symbol = strdup("");
 	s->in_symbol = strdup("");
-	if (s->id == NULL || s->symbol == NULL || s->in_symbol == NULL) {
-		free(s->id);
+	if (s->symbol == NULL || s->in_symbol == NULL) {
 		free(s->symbol);
 		free(s->in_symbol);
-		return (size_t)-1;
+		s->symbol = s->in_symbol = NULL;
+		e->nsec = i + 1; /* freed by bt_free as any other */
+		return NONE;
 	}
 	s->in_day = s->last_valid = s->sim_day = s->univ_date = s->tgt_day = INT32_MIN;
-	s->in_next = s->un_next = NONE;
-	e->table[h] = ++e->nsec;
-	return e->nsec - 1;
-}
-
-/* Index of id (added when new), trying the guess g first; g learns the order. (size_t)-1: out of memory. */
-static size_t
-sec_guess(bt_engine *e, struct guess *g, int universe, const char *id)
-{
-	size_t i = g->next;
-
-	if (i == NONE || strcmp(e->secs[i].id, id) != 0)
-		i = sec_find(e, id);
-	if (i == NONE)
-		return NONE;
-	if (g->prev == NONE)
-		g->first = i;
-	else if (universe)
-		e->secs[g->prev].un_next = i;
-	else
-		e->secs[g->prev].in_next = i;
-	g->prev = i;
-	g->next = universe ? e->secs[i].un_next : e->secs[i].in_next;
+	e->scratch[i] = 0;
+	e->nsec = i + 1;
 	return i;
-}
-
-/* A new day (or snapshot) starts: guess that it follows the previous one's order. */
-static void
-guess_restart(struct guess *g)
-{
-	g->next = g->first;
-	g->prev = NONE;
 }
 
 bt_engine *
@@ -208,14 +129,18 @@ bt_new(double cost_bps, int long_short, int use_universe, int lookahead)
 	e->use_universe = use_universe;
 	e->lookahead = lookahead < 1 ? 1 : lookahead;
 	e->day = e->univ_date = INT32_MIN;
-	e->in_guess = e->un_guess = (struct guess){ NONE, NONE, NONE };
-	e->strat.equity = e->bench.equity = 1;
+	ids_init(&e->ids);
+	ids_order_init(&e->in_order);
+	ids_order_init(&e->un_order);
+	book_init(&e->strat);
+	book_init(&e->bench);
+	book_init(&e->target);
 	e->rcap = 1 << 16;
 	e->dcap = 64;
 	e->rsec = malloc(e->rcap * sizeof *e->rsec);
 	e->rret = malloc(e->rcap * sizeof *e->rret);
 	e->days = malloc(e->dcap * sizeof *e->days);
-	if (e->rsec == NULL || e->rret == NULL || e->days == NULL || rehash(e, 1024) != 0) {
+	if (e->rsec == NULL || e->rret == NULL || e->days == NULL) {
 		bt_free(e);
 		return NULL;
 	}
@@ -228,7 +153,6 @@ bt_free(bt_engine *e)
 	if (e == NULL)
 		return;
 	for (size_t i = 0; i < e->nsec; i++) {
-		free(e->secs[i].id);
 		free(e->secs[i].symbol);
 		free(e->secs[i].in_symbol);
 	}
@@ -236,15 +160,18 @@ bt_free(bt_engine *e)
 		free(e->chg[i].symbol);
 	free(e->chg);
 	free(e->secs);
-	free(e->table);
+	ids_free(&e->ids);
+	ids_order_free(&e->in_order);
+	ids_order_free(&e->un_order);
 	free(e->rsec);
 	free(e->rret);
 	free(e->days);
 	free(e->today);
 	free(e->members);
-	free(e->strat.p);
-	free(e->bench.p);
-	free(e->target.p);
+	free(e->scratch);
+	book_free(&e->strat);
+	book_free(&e->bench);
+	book_free(&e->target);
 	free(e);
 }
 
@@ -286,7 +213,7 @@ bt_day_begin(bt_engine *e, int date, char *err, size_t errlen)
 	}
 	e->days[e->dtail & (e->dcap - 1)] = (struct inday){ date, e->rtail, e->rtail };
 	e->dtail++;
-	guess_restart(&e->in_guess);
+	ids_order_restart(&e->in_order);
 	e->in_open = 1;
 	return 0;
 }
@@ -295,7 +222,7 @@ int
 bt_price(bt_engine *e, const char *id, const char *symbol, double ret, char *err, size_t errlen)
 {
 	struct inday *d = &e->days[(e->dtail - 1) & (e->dcap - 1)];
-	size_t i = sec_guess(e, &e->in_guess, 0, id);
+	size_t i = sec_of(e, &e->in_order, id);
 	struct sec *s;
 	char buf[DATE_LEN + 1];
 
@@ -373,9 +300,9 @@ bt_member(bt_engine *e, int date, const char *id, char *err, size_t errlen)
 	if (date > e->univ_date) {
 		e->univ_date = date;
 		e->nmem = 0;
-		guess_restart(&e->un_guess);
+		ids_order_restart(&e->un_order);
 	}
-	i = sec_guess(e, &e->un_guess, 1, id);
+	i = sec_of(e, &e->un_order, id);
 	if (i == (size_t)-1 || util_grow((void **)&e->members, &e->capmem, e->nmem + 1, sizeof *e->members) != 0) {
 		err_fmt(err, errlen, "out of memory");
 		return -1;
@@ -406,72 +333,32 @@ see_through(bt_engine *e, uint64_t upto)
 	}
 }
 
-/* Drop the positions whose data ended on or before `through`; scale each side's survivors so that the
- * side keeps its exposure (a side with nothing left goes to cash). */
-static void
-book_drop(bt_engine *e, struct book *b, int through)
+/* book_drop's test: the security's data ended on or before the simulated day (bt_engine's drop). */
+static int
+ended(const void *arg, uint32_t sec)
 {
-	double lost_long = 0, lost_short = 0, kept_long = 0, kept_short = 0, fl, fs;
-	size_t k = 0;
+	const bt_engine *e = arg;
 
-	for (size_t j = 0; j < b->n; j++) {
-		double w = b->p[j].w;
-		int gone = e->secs[b->p[j].idx].last_valid <= through;
-
-		if (w >= 0)
-			*(gone ? &lost_long : &kept_long) += w;
-		else
-			*(gone ? &lost_short : &kept_short) -= w;
-		if (!gone)
-			b->p[k++] = b->p[j];
-	}
-	if (k == b->n)
-		return;
-	b->n = k;
-	fl = kept_long > 0 ? (kept_long + lost_long) / kept_long : 1;
-	fs = kept_short > 0 ? (kept_short + lost_short) / kept_short : 1;
-	for (size_t j = 0; j < b->n; j++)
-		b->p[j].w *= b->p[j].w >= 0 ? fl : fs;
-}
-
-/* The day's return of a security: its ret when it has a row today, else 0. */
-static double
-sec_ret(const bt_engine *e, size_t idx)
-{
-	const struct sec *s = &e->secs[idx];
-
-	return s->sim_day == e->day ? s->ret : 0;
+	return e->secs[sec].last_valid <= e->day;
 }
 
 /* Earn the simulated day's return on b, drift its weights, drop what ended (unless this is the last day
- * of the data, after which everything "ends"); returns the gross return. */
+ * of the data, after which everything "ends"); returns the gross return. A held security without a row
+ * today earns 0. */
 static double
-book_earn(bt_engine *e, struct book *b, int last)
+earn(bt_engine *e, struct book *b, int last)
 {
-	double rp = 0, nav;
+	double rp;
 
-	for (size_t j = 0; j < b->n; j++)
-		rp += b->p[j].w * sec_ret(e, b->p[j].idx);
-	nav = 1 + rp;
-	if (!(nav > 0)) /* everything is lost: nothing is left to hold */
-		b->n = 0;
-	for (size_t j = 0; j < b->n; j++)
-		b->p[j].w = b->p[j].w * (1 + sec_ret(e, b->p[j].idx)) / nav;
+	for (size_t j = 0; j < b->n; j++) {
+		const struct sec *s = &e->secs[b->p[j].sec];
+
+		b->r[j] = s->sim_day == e->day ? s->ret : 0;
+	}
+	rp = book_earn(b);
 	if (!last)
-		book_drop(e, b, e->day);
+		book_drop(b, ended, e);
 	return rp;
-}
-
-/* Today's net return and the equity after it; the pending cost is used up. */
-static void
-book_net(struct book *b, double gross, double *turnover, double *cost, double *net, double *equity)
-{
-	*turnover = b->turnover;
-	*cost = b->cost;
-	*net = gross - b->cost;
-	b->equity *= 1 + *net;
-	*equity = b->equity;
-	b->turnover = b->cost = 0;
 }
 
 int
@@ -516,10 +403,10 @@ bt_simulate(bt_engine *e, struct bt_day *out)
 		return 0;
 	memset(out, 0, sizeof *out);
 	out->date = e->day;
-	out->gross = book_earn(e, &e->strat, last);
-	book_net(&e->strat, out->gross, &out->turnover, &out->cost, &out->net, &out->equity);
-	out->b_gross = book_earn(e, &e->bench, last);
-	book_net(&e->bench, out->b_gross, &out->b_turnover, &out->b_cost, &out->b_net, &out->b_equity);
+	out->gross = earn(e, &e->strat, last);
+	out->net = book_net(&e->strat, out->gross, &out->turnover, &out->cost, &out->equity);
+	out->b_gross = earn(e, &e->bench, last);
+	out->b_net = book_net(&e->bench, out->b_gross, &out->b_turnover, &out->b_cost, &out->b_equity);
 	return 1;
 }
 
@@ -537,7 +424,7 @@ bt_target(bt_engine *e, const char *id, double weight, char *err, size_t errlen)
 		err_fmt(err, errlen, "negative weight %g for id '%s' in long-only mode", weight, id);
 		return -1;
 	}
-	i = sec_find(e, id);
+	i = sec_of(e, NULL, id);
 	if (i == (size_t)-1 || util_grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) != 0) {
 		err_fmt(err, errlen, "out of memory");
 		return -1;
@@ -548,35 +435,7 @@ bt_target(bt_engine *e, const char *id, double weight, char *err, size_t errlen)
 	}
 	e->secs[i].tgt_day = e->day;
 	if (weight != 0)
-		t->p[t->n++] = (struct pos){ i, weight };
-	return 0;
-}
-
-/* Move b to the n positions p; the turnover sum |target - drifted| is charged on the next day. */
-static int
-book_set(bt_engine *e, struct book *b, const struct pos *p, size_t n)
-{
-	double turnover = 0;
-
-	for (size_t j = 0; j < b->n; j++)
-		e->secs[b->p[j].idx].scratch = b->p[j].w;
-	for (size_t j = 0; j < n; j++) {
-		struct sec *s = &e->secs[p[j].idx];
-
-		turnover += fabs(p[j].w - s->scratch);
-		s->scratch = 0;
-	}
-	for (size_t j = 0; j < b->n; j++) {
-		turnover += fabs(e->secs[b->p[j].idx].scratch);
-		e->secs[b->p[j].idx].scratch = 0;
-	}
-	if (util_grow((void **)&b->p, &b->cap, n, sizeof *b->p) != 0)
-		return -1;
-	if (n > 0)
-		memcpy(b->p, p, n * sizeof *p);
-	b->n = n;
-	b->turnover = turnover;
-	b->cost = e->cost_rate * turnover;
+		t->p[t->n++] = (struct book_pos){ (uint32_t)i, weight };
 	return 0;
 }
 
@@ -586,7 +445,7 @@ bt_rebalance(bt_engine *e, double *turnover, double *b_turnover)
 	struct book *t = &e->target;
 	size_t n = 0;
 
-	if (book_set(e, &e->strat, t->p, t->n) != 0)
+	if (book_set(&e->strat, t->p, t->n, e->scratch, e->cost_rate) != 0)
 		return -1;
 	/* The benchmark's targets reuse the target book's storage now that the strategy has its copy. */
 	if (e->use_universe) {
@@ -596,23 +455,22 @@ bt_rebalance(bt_engine *e, double *turnover, double *b_turnover)
 			const struct sec *s = &e->secs[e->members[j]];
 
 			if (s->sim_day == e->day && s->has_ret)
-				t->p[n++].idx = e->members[j];
+				t->p[n++].sec = (uint32_t)e->members[j];
 		}
 	} else {
 		if (util_grow((void **)&t->p, &t->cap, e->ntoday, sizeof *t->p) != 0)
 			return -1;
 		for (size_t j = 0; j < e->ntoday; j++)
-			t->p[n++].idx = e->today[j];
+			t->p[n++].sec = (uint32_t)e->today[j];
 	}
-	for (size_t j = 0; j < n; j++)
-		t->p[j].w = 1.0 / (double)n;
+	book_equal(t->p, n);
 	t->n = 0;
-	if (book_set(e, &e->bench, t->p, n) != 0)
+	if (book_set(&e->bench, t->p, n, e->scratch, e->cost_rate) != 0)
 		return -1;
 	/* What was bought after its data ended leaves now, with the window of the held ones (the turnover
 	 * counted its purchase). */
-	book_drop(e, &e->strat, e->day);
-	book_drop(e, &e->bench, e->day);
+	book_drop(&e->strat, ended, e);
+	book_drop(&e->bench, ended, e);
 	e->started = 1;
 	if (turnover != NULL)
 		*turnover = e->strat.turnover;
@@ -630,8 +488,8 @@ bt_nheld(const bt_engine *e)
 struct bt_pos
 bt_holding(const bt_engine *e, size_t i)
 {
-	const struct sec *s = &e->secs[e->strat.p[i].idx];
-	struct bt_pos p = { s->id, s->symbol, e->strat.p[i].w };
+	const struct sec *s = &e->secs[e->strat.p[i].sec];
+	struct bt_pos p = { e->ids.name[e->strat.p[i].sec], s->symbol, e->strat.p[i].w };
 
 	return p;
 }

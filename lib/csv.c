@@ -10,6 +10,7 @@
 #endif
 
 #include "date.h"
+#include "input.h"
 #include "num.h"
 
 #define CSV_CHUNK (1u << 20) /* bytes asked of fread at a time, once the buffer has grown */
@@ -23,8 +24,7 @@ struct block_bits {
 
 struct csv_reader {
 	struct csv_head h;        /* buf, fields, nfields: what the inline accessors in csv.h read */
-	FILE *fp;                 /* input, not owned */
-	char *name;               /* for messages */
+	struct input in;          /* the stream, its name, the last error */
 	size_t cap, len, pos;     /* buffer capacity, bytes held, start of the unconsumed part */
 	int eof;                  /* fread reached end of input */
 	int read_error;           /* errno of a failed read, 0 if none */
@@ -38,7 +38,6 @@ struct csv_reader {
 	int mvalid;               /* those bits describe the buffer as it is (a refill moves it) */
 	char last_date[DATE_LEN]; /* the last date text parsed, and its value: date-major files repeat it */
 	int last_day;
-	char err[512];            /* last error, formatted */
 };
 
 csv_reader *
@@ -48,14 +47,16 @@ csv_open(FILE *fp, const char *name)
 
 	if (r == NULL)
 		return NULL;
-	r->fp = fp;
-	r->name = strdup(name ? name : "<stdin>");
+	if (input_open(&r->in, fp, name) != 0) {
+		free(r);
+		return NULL;
+	}
 	r->cap = CSV_START;
 	r->h.buf = calloc(1, r->cap + CSV_PAD);
 	r->fields_cap = 16;
 	r->h.fields = malloc(sizeof *r->h.fields * (size_t)r->fields_cap);
 	r->next_line = 1;
-	if (r->name == NULL || r->h.buf == NULL || r->h.fields == NULL) {
+	if (r->h.buf == NULL || r->h.fields == NULL) {
 		csv_close(r);
 		return NULL;
 	}
@@ -72,24 +73,22 @@ csv_close(csv_reader *r)
 	free(r->header);
 	free(r->h.fields);
 	free(r->h.buf);
-	free(r->name);
+	input_close(&r->in);
 	free(r);
 }
 
 static int
 vfail(csv_reader *r, long line, int col, const char *fmt, va_list ap)
 {
-	int n;
+	char field[32];
 
 	if (col >= 0 && col < r->ncols)
-		n = snprintf(r->err, sizeof r->err, "%s:%ld: %s: ", r->name, line, r->header[col]);
-	else if (col >= 0)
-		n = snprintf(r->err, sizeof r->err, "%s:%ld: field %d: ", r->name, line, col + 1);
-	else
-		n = snprintf(r->err, sizeof r->err, "%s:%ld: ", r->name, line);
-	if (n >= 0 && (size_t)n < sizeof r->err)
-		vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
-	return -1;
+		return input_vfail(&r->in, line, r->header[col], fmt, ap);
+	if (col >= 0) {
+		snprintf(field, sizeof field, "field %d", col + 1);
+		return input_vfail(&r->in, line, field, fmt, ap);
+	}
+	return input_vfail(&r->in, line, NULL, fmt, ap);
 }
 
 static int
@@ -117,7 +116,7 @@ csv_fail(csv_reader *r, int col, const char *fmt, ...)
 const char *
 csv_error(const csv_reader *r)
 {
-	return r->err;
+	return r->in.err;
 }
 
 /* Move the unconsumed bytes to the front, grow if full, and read more. Returns bytes read, 0 at EOF,
@@ -147,11 +146,11 @@ refill(csv_reader *r)
 		r->h.buf = nb;
 		r->cap = ncap;
 	}
-	n = fread(r->h.buf + r->len, 1, r->cap - r->len, r->fp);
+	n = fread(r->h.buf + r->len, 1, r->cap - r->len, r->in.fp);
 	r->len += n;
 	memset(r->h.buf + r->len, 0, CSV_PAD);
 	if (n == 0) {
-		if (ferror(r->fp)) {
+		if (ferror(r->in.fp)) {
 			r->read_error = errno ? errno : EIO;
 			return -1;
 		}
@@ -541,8 +540,7 @@ csv_read_header(csv_reader *r)
 	while (r->len - r->pos < 3 && !r->eof)
 		if (refill(r) < 0)
 			return fail_line(r, 1, -1, "read error: %s", strerror(r->read_error));
-	if (r->len - r->pos >= 3 && memcmp(r->h.buf + r->pos, "\xef\xbb\xbf", 3) == 0)
-		r->pos += 3;
+	r->pos += input_bom(r->h.buf + r->pos, r->len - r->pos);
 	rc = csv_next(r);
 	if (rc == 0)
 		return fail_line(r, 1, -1, "empty input: expected a header line");
@@ -629,7 +627,7 @@ csv_line(const csv_reader *r)
 const char *
 csv_name(const csv_reader *r)
 {
-	return r->name;
+	return r->in.name;
 }
 
 /* Field i's bytes without writing its NUL: the number parsers take a length, and a byte store just before

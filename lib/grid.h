@@ -5,12 +5,14 @@
  * daily returns the inverse-vol std reads, and the next day with a ret (the backtest's look-ahead). A
  * point is then a sweep over the rebalance days only: each day's momentum from two TRI values, the
  * cross-section by strat_select() (the code strat_day_end() runs), and a simulation that touches the
- * positions held, not the rows. Points that differ only in lag or cost_bps share one schedule of
- * weights.
+ * positions held, not the rows. Points with one signal (lookback, skip) share each day's z-scored, sorted
+ * cross-section (strat_zscore once, strat_select_sorted per point on a copy); points that differ only in
+ * lag or cost_bps share one schedule of weights.
  *
- * Each point's result is bit for bit what `weights | backtest` gives with the same settings: the same
- * arithmetic in the same order as lib/strategy and lib/backtest (see backtest.h for the simulation's
- * rules; tests/tools/backtest-grid.sh compares every metric of every point). */
+ * Each point's result is bit for bit what `weights | backtest` gives with the same settings: the
+ * cross-section is strat_select() of lib/strategy and the portfolio arithmetic is lib/book's, the code
+ * lib/backtest runs (see backtest.h for the simulation's rules; tests/tools/backtest-grid.sh compares
+ * every metric of every point). */
 #ifndef STI_GRID_H
 #define STI_GRID_H
 

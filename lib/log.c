@@ -32,7 +32,13 @@ log_enabled(enum log_level level)
 int
 log_progress_wanted(void)
 {
-	return threshold >= LOG_INFO && isatty(STDERR_FILENO);
+	const char *p = getenv("STI_PROGRESS");
+
+	if (threshold < LOG_INFO)
+		return 0;
+	if (p != NULL && (strcmp(p, "0") == 0 || strcmp(p, "1") == 0))
+		return p[0] == '1';
+	return isatty(STDERR_FILENO);
 }
 
 static int

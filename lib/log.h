@@ -14,7 +14,9 @@ void log_init(int verbosity);
 /* Whether messages at level are printed (to skip building expensive ones). */
 int log_enabled(enum log_level level);
 
-/* 1 when progress lines (counters that rewrite themselves) are wanted: stderr is a terminal and not -q. */
+/* 1 when progress lines (counters that rewrite themselves) are wanted: not -q, and stderr is a terminal or
+ * STI_PROGRESS=1 (a flow's run() passing the tool's stderr on to a terminal through a pipe); STI_PROGRESS=0
+ * never. */
 int log_progress_wanted(void);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -5,15 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input.h"
 #include "num.h"
 
 struct nd_reader {
-	FILE *fp;    /* input, not owned */
-	char *name;  /* for messages */
+	struct input in; /* the stream, its name, the last error */
 	char *line;  /* getline buffer: no length limit */
 	size_t cap;
 	long lineno; /* line of the last record read */
-	char err[512];
 };
 
 nd_reader *
@@ -23,9 +22,7 @@ nd_open(FILE *fp, const char *name)
 
 	if (r == NULL)
 		return NULL;
-	r->fp = fp;
-	r->name = strdup(name ? name : "<stdin>");
-	if (r->name == NULL) {
+	if (input_open(&r->in, fp, name) != 0) {
 		free(r);
 		return NULL;
 	}
@@ -38,7 +35,7 @@ nd_close(nd_reader *r)
 	if (r == NULL)
 		return;
 	free(r->line);
-	free(r->name);
+	input_close(&r->in);
 	free(r);
 }
 
@@ -51,7 +48,7 @@ nd_line(const nd_reader *r)
 const char *
 nd_error(const nd_reader *r)
 {
-	return r->err;
+	return r->in.err;
 }
 
 int
@@ -64,20 +61,17 @@ nd_next(nd_reader *r, json_t **out)
 
 	for (;;) {
 		errno = 0;
-		n = getline(&r->line, &r->cap, r->fp);
+		n = getline(&r->line, &r->cap, r->in.fp);
 		if (n < 0) {
-			if (ferror(r->fp)) {
-				snprintf(r->err, sizeof r->err, "%s:%ld: read error: %s", r->name,
-				    r->lineno + 1, strerror(errno ? errno : EIO));
-				return -1;
-			}
+			if (ferror(r->in.fp))
+				return input_fail(&r->in, r->lineno + 1, NULL, "read error: %s", strerror(errno ? errno : EIO));
 			return 0;
 		}
 		r->lineno++;
 		/* a UTF-8 byte order mark (some editors and Windows tools write one) is not part of the record */
-		if (r->lineno == 1 && n >= 3 && memcmp(r->line, "\xEF\xBB\xBF", 3) == 0) {
-			memmove(r->line, r->line + 3, (size_t)n - 2);
-			n -= 3;
+		if (r->lineno == 1 && input_bom(r->line, (size_t)n) > 0) {
+			memmove(r->line, r->line + INPUT_BOM_LEN, (size_t)n - INPUT_BOM_LEN + 1);
+			n -= INPUT_BOM_LEN;
 		}
 		while (n > 0 && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r'))
 			r->line[--n] = '\0';
@@ -87,15 +81,11 @@ nd_next(nd_reader *r, json_t **out)
 			break;
 	}
 	obj = json_loadb(r->line, (size_t)n, JSON_DECODE_ANY, &jerr);
-	if (obj == NULL) {
-		snprintf(r->err, sizeof r->err, "%s:%ld: invalid JSON: %s (column %d)", r->name, r->lineno,
-		    jerr.text, jerr.column);
-		return -1;
-	}
+	if (obj == NULL)
+		return input_fail(&r->in, r->lineno, NULL, "invalid JSON: %s (column %d)", jerr.text, jerr.column);
 	if (!json_is_object(obj)) {
 		json_decref(obj);
-		snprintf(r->err, sizeof r->err, "%s:%ld: not a JSON object", r->name, r->lineno);
-		return -1;
+		return input_fail(&r->in, r->lineno, NULL, "not a JSON object");
 	}
 	*out = obj;
 	return 1;

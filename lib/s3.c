@@ -356,8 +356,8 @@ s3_xml_take(const char *xml, size_t n, size_t *pos, const char *tag)
  * practice they only read it; the atomic keeps a late writer safe anyway. A process works on one bucket. */
 static _Atomic(char *) found_region;
 
-static const char *
-region_of(const s3_config *c)
+const char *
+s3_region(const s3_config *c)
 {
 	const char *r = atomic_load(&found_region);
 
@@ -397,15 +397,15 @@ s3_url(const s3_config *c, const char *bucket, const char *key, const char *quer
 		free(ebucket);
 		return NULL;
 	}
-	n = strlen(ekey) + strlen(ebucket) + strlen(region_of(c)) + (c->endpoint ? strlen(c->endpoint) : 0) +
+	n = strlen(ekey) + strlen(ebucket) + strlen(s3_region(c)) + (c->endpoint ? strlen(c->endpoint) : 0) +
 	    (query ? strlen(query) : 0) + 64;
 	if ((url = malloc(n)) != NULL) {
 		if (c->endpoint != NULL)
 			snprintf(url, n, "%s/%s%s%s", c->endpoint, ebucket, key ? "/" : "", ekey);
 		else if (is_dns_safe(bucket))
-			snprintf(url, n, "https://%s.s3.%s.amazonaws.com/%s", ebucket, region_of(c), ekey);
+			snprintf(url, n, "https://%s.s3.%s.amazonaws.com/%s", ebucket, s3_region(c), ekey);
 		else /* dots break the wildcard TLS certificate: path style */
-			snprintf(url, n, "https://s3.%s.amazonaws.com/%s%s%s", region_of(c), ebucket, key ? "/" : "",
+			snprintf(url, n, "https://s3.%s.amazonaws.com/%s%s%s", s3_region(c), ebucket, key ? "/" : "",
 			    ekey);
 		if (query != NULL && *query != '\0') {
 			strcat(url, "?");
@@ -454,17 +454,17 @@ s3_relocate(const s3_config *c, CURL *h, long status, const char *bucket_region,
 	char *next;
 
 	if ((status != 301 && status != 400) || bucket_region[0] == '\0' || *relocated ||
-	    strcmp(bucket_region, region_of(c)) == 0)
+	    strcmp(bucket_region, s3_region(c)) == 0)
 		return 0;
 	*relocated = 1;
 	log_warn("the bucket is in region %s, not %s: using %s (set AWS_REGION=%s to save a request)",
-	    bucket_region, region_of(c), bucket_region, bucket_region);
-	if (adopt_region(bucket_region) != 0 || (next = s3_url_in_region(url, c->region, region_of(c))) == NULL)
+	    bucket_region, s3_region(c), bucket_region, bucket_region);
+	if (adopt_region(bucket_region) != 0 || (next = s3_url_in_region(url, c->region, s3_region(c))) == NULL)
 		return 0; /* out of memory: the caller reports S3's answer */
 	free(*moved);
 	*moved = next;
 	curl_easy_setopt(h, CURLOPT_URL, next);
-	set_signing_region(h, region_of(c));
+	set_signing_region(h, s3_region(c));
 	return 1;
 }
 
@@ -475,7 +475,7 @@ s3_easy(const s3_config *c)
 
 	if (h == NULL)
 		return NULL;
-	set_signing_region(h, region_of(c));
+	set_signing_region(h, s3_region(c));
 	curl_easy_setopt(h, CURLOPT_USERNAME, c->access_key);
 	curl_easy_setopt(h, CURLOPT_PASSWORD, c->secret_key);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -592,6 +592,69 @@ s3_header_value(const char *line, size_t n, const char *name, char *out, size_t 
 	return 1;
 }
 
+int
+s3_status_line(const char *line, size_t n, long *status)
+{
+	const char *sp;
+
+	if (n <= 5 || strncmp(line, "HTTP/", 5) != 0)
+		return 0;
+	sp = memchr(line, ' ', n);
+	*status = sp != NULL ? strtol(sp + 1, NULL, 10) : 0;
+	return 1;
+}
+
+struct curl_slist *
+s3_base_headers(const s3_config *c, const char *payload_hex)
+{
+	char line[128], *tok;
+	struct curl_slist *all, *ok;
+
+	snprintf(line, sizeof line, "x-amz-content-sha256: %s", payload_hex);
+	if ((all = curl_slist_append(NULL, line)) == NULL || c->session_token == NULL)
+		return all;
+	if ((tok = malloc(strlen(c->session_token) + 32)) == NULL) {
+		curl_slist_free_all(all);
+		return NULL;
+	}
+	sprintf(tok, "x-amz-security-token: %s", c->session_token);
+	if ((ok = curl_slist_append(all, tok)) == NULL)
+		curl_slist_free_all(all);
+	free(tok);
+	return ok;
+}
+
+int
+s3_list_page(const s3_config *c, CURL *h, const char *bucket, char *query, s3_resp *r, char *err, size_t errlen)
+{
+	char *url = query != NULL ? s3_url(c, bucket, NULL, query) : NULL;
+	int rc;
+
+	free(query);
+	if (url == NULL)
+		return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
+	rc = s3_request(c, h, "GET", url, NULL, NULL, 0, r, err, errlen);
+	free(url);
+	return rc;
+}
+
+int
+s3_page_next(const s3_buf *body, const char *what, const char *tag, char **next, char *err, size_t errlen)
+{
+	size_t pos = 0;
+	char *trunc = s3_xml_take(body->p, body->n, &pos, "IsTruncated");
+	int more = trunc != NULL && strcmp(trunc, "true") == 0;
+
+	free(trunc);
+	*next = NULL;
+	if (!more)
+		return 0;
+	pos = 0;
+	if ((*next = s3_xml_take(body->p, body->n, &pos, tag)) == NULL)
+		return err_ret(EX_UNAVAILABLE, err, errlen, "%s: truncated answer without %s", what, tag);
+	return 0;
+}
+
 static size_t
 resp_header_cb(char *p, size_t size, size_t n, void *arg)
 {
@@ -619,8 +682,8 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
     const struct curl_slist *hdrs, const void *body, size_t len, s3_resp *r, char *err, size_t errlen)
 {
 	unsigned char md[32];
-	char hex[65], line[128], curlerr[CURL_ERROR_SIZE], *moved = NULL;
-	struct curl_slist *all = NULL, *ok;
+	char hex[65], curlerr[CURL_ERROR_SIZE], *moved = NULL;
+	struct curl_slist *all, *ok;
 	CURLcode rc = CURLE_OK;
 	int attempt, code, relocated = 0;
 
@@ -630,29 +693,17 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 	} else {
 		strcpy(hex, SHA256_HEX_EMPTY);
 	}
-	snprintf(line, sizeof line, "x-amz-content-sha256: %s", hex);
-	ok = all = curl_slist_append(NULL, line);
+	ok = all = s3_base_headers(c, hex);
 	for (const struct curl_slist *s = hdrs; ok != NULL && s != NULL; s = s->next)
-		ok = all = curl_slist_append(all, s->data);
-	if (ok != NULL && c->session_token != NULL) {
-		char *tok = malloc(strlen(c->session_token) + 32);
-
-		if (tok != NULL) {
-			sprintf(tok, "x-amz-security-token: %s", c->session_token);
-			ok = all = curl_slist_append(all, tok);
-			free(tok);
-		} else {
-			ok = NULL;
-		}
-	}
+		if ((ok = curl_slist_append(all, s->data)) != NULL)
+			all = ok;
 	if (ok == NULL) {
 		curl_slist_free_all(all);
-		err_fmt(err, errlen, "%s: out of memory", method);
-		return EX_SOFTWARE;
+		return err_ret(EX_SOFTWARE, err, errlen, "%s: out of memory", method);
 	}
 	/* A URL made before the bucket's region was known still names the configured one. */
-	if (strcmp(region_of(c), c->region) != 0 &&
-	    (moved = s3_url_in_region(url, c->region, region_of(c))) == NULL) {
+	if (strcmp(s3_region(c), c->region) != 0 &&
+	    (moved = s3_url_in_region(url, c->region, s3_region(c))) == NULL) {
 		curl_slist_free_all(all);
 		err_fmt(err, errlen, "%s: out of memory", method);
 		return EX_SOFTWARE;
@@ -674,7 +725,7 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 		curl_easy_setopt(h, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
 	}
 	r->body.max = 64 << 20;
-	set_signing_region(h, region_of(c)); /* a handle made before the bucket's region was known */
+	set_signing_region(h, s3_region(c)); /* a handle made before the bucket's region was known */
 again:
 	for (attempt = 0;; attempt++) {
 		r->body.n = 0;
@@ -760,42 +811,24 @@ s3_list(const s3_config *c, const char *bucket, const char *prefix,
 		rc = EX_SOFTWARE;
 	}
 	while (rc == 0) {
-		char *etok = token ? s3_uri_encode(token, 0) : NULL, *query, *url = NULL, *trunc;
+		char *etok = token ? s3_uri_encode(token, 0) : NULL, *query;
 		s3_resp r = { 0 };
-		size_t pos = 0, len, bp;
+		size_t pos = 0, len;
 		const char *blk;
 
 		/* Parameters in sorted order: libcurl 7.88 signs the query string as written. */
 		query = malloc(strlen(epre) + (etok ? strlen(etok) : 0) + 64);
-		if (query != NULL) {
+		if (query != NULL)
 			sprintf(query, "%s%s%slist-type=2&prefix=%s", etok ? "continuation-token=" : "",
 			    etok ? etok : "", etok ? "&" : "", epre);
-			url = s3_url(c, bucket, NULL, query);
-		}
 		free(etok);
-		free(query);
 		free(token);
 		token = NULL;
-		if (url == NULL) {
-			err_fmt(err, errlen, "out of memory");
-			rc = EX_SOFTWARE;
-			break;
-		}
-		rc = s3_request(c, h, "GET", url, NULL, NULL, 0, &r, err, errlen);
-		free(url);
+		rc = s3_list_page(c, h, bucket, query, &r, err, errlen);
 		while (rc == 0 && (blk = xml_span(r.body.p, r.body.n, &pos, "Contents", &len)) != NULL)
 			rc = list_one(blk, len, fn, arg);
-		bp = 0;
-		trunc = rc == 0 ? s3_xml_take(r.body.p, r.body.n, &bp, "IsTruncated") : NULL;
-		if (trunc != NULL && strcmp(trunc, "true") == 0) {
-			bp = 0;
-			token = s3_xml_take(r.body.p, r.body.n, &bp, "NextContinuationToken");
-			if (token == NULL) {
-				err_fmt(err, errlen, "list: truncated answer without NextContinuationToken");
-				rc = EX_UNAVAILABLE;
-			}
-		}
-		free(trunc);
+		if (rc == 0)
+			rc = s3_page_next(&r.body, "list", "NextContinuationToken", &token, err, errlen);
 		s3_resp_free(&r);
 		if (token == NULL)
 			break;

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #define S3_ERRLEN 512               /* size of the err buffers below */
 #define S3_PART_MIN (5LL << 20)     /* S3's smallest part (all but the last) */
@@ -46,12 +47,18 @@ typedef struct s3_config {
 int s3_config_load(s3_config *c, const char *endpoint, char *err, size_t errlen);
 void s3_config_free(s3_config *c);
 
+/* What an object carries besides its bytes. */
+typedef struct s3_meta {
+	const char *content_type;  /* NULL: from the key's extension (s3_content_type) */
+	const char *cache_control; /* Cache-Control, e.g. "max-age=300"; NULL: none */
+} s3_meta;
+
 /* Store everything read from in (to EOF) as bucket/key: one PUT when it fits in one part, else a
  * multipart upload with c->jobs parts in flight, each carrying its SHA-256 (signed and as
  * x-amz-checksum-sha256). A failed multipart upload is aborted, so no object and no parts remain. The
- * object appears whole or not at all. content_type may be NULL (binary/octet-stream). *written gets the
- * number of bytes stored. */
-int s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const char *content_type,
+ * object appears whole or not at all, with meta's Content-Type and Cache-Control (meta may be NULL: the
+ * type from the key's extension, no Cache-Control). *written gets the number of bytes stored. */
+int s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const s3_meta *meta,
     long long *written, char *err, size_t errlen);
 
 /* Write the object bucket/key to out. An object larger than 2 x c->part_size (with an ETag, and
@@ -90,6 +97,20 @@ int s3_list_uploads(const s3_config *c, const char *bucket, const char *prefix,
 /* AbortMultipartUpload: its parts are deleted. */
 int s3_abort_upload(const s3_config *c, const char *bucket, const char *key, const char *upload_id, char *err,
     size_t errlen);
+
+#define S3_PRESIGN_MAX 604800 /* seconds: the longest a SigV4 presigned URL may live (7 days) */
+
+/* A presigned GET URL for bucket/key (*out, malloc'd): anyone holding it may read the object for expires
+ * seconds (1 to S3_PRESIGN_MAX) from now, without credentials. SigV4 in the query string, signed for host
+ * only, with an unsigned payload; a session token is carried as X-Amz-Security-Token (and the URL then
+ * dies with the token). Returns 0, EX_USAGE for an expiry out of range, EX_SOFTWARE when out of memory. */
+int s3_presign(const s3_config *c, const char *bucket, const char *key, long expires, time_t now, char **out,
+    char *err, size_t errlen);
+
+/* The same for the object at url ("scheme://host[:port]/encoded/path", no query) signed for region with
+ * the given credentials (session_token may be NULL). */
+int s3_presign_url(const char *url, const char *region, const char *access_key, const char *secret_key,
+    const char *session_token, time_t now, long expires, char **out, char *err, size_t errlen);
 
 /* Ask transfers in progress to stop (safe in a signal handler): they fail with EX_TEMPFAIL, and an
  * upload in progress is aborted. */

@@ -11,6 +11,7 @@
 #include "err.h"
 #include "http.h"
 #include "log.h"
+#include "progress.h"
 #include "s3.h"
 #include "s3_impl.h"
 
@@ -135,7 +136,6 @@ struct get {
 	char sse[64];        /* x-amz-server-side-encryption: aws:kms makes the ETag no MD5 */
 	char ssec[64];       /* SSE-C algorithm: likewise */
 	s3_buf errbody;      /* body of an error answer */
-	struct timespec last; /* last progress line */
 };
 
 static size_t
@@ -143,10 +143,7 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 {
 	struct get *g = arg;
 
-	if (n > 5 && strncmp(p, "HTTP/", 5) == 0) {
-		const char *sp = memchr(p, ' ', n);
-
-		g->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+	if (s3_status_line(p, n, &g->status)) {
 		g->etag[0] = g->clen[0] = g->crange[0] = g->region[0] = '\0';
 		g->body_started = 0;
 		return n;
@@ -162,21 +159,6 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 	return n;
 }
 
-static void
-progress(struct get *g, int done)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!done && now.tv_sec - g->last.tv_sec + (now.tv_nsec - g->last.tv_nsec) / 1e9 < 0.5)
-		return;
-	g->last = now;
-	if (g->total >= 0)
-		fprintf(stderr, "\r%s: %lld / %lld MiB%s", err_prog(), g->got >> 20, g->total >> 20, done ? "\n" : "");
-	else
-		fprintf(stderr, "\r%s: %lld MiB%s", err_prog(), g->got >> 20, done ? "\n" : "");
-}
-
 static int etag_is_md5(const struct get *g);
 
 /* Checks made once per response, at its first body byte. Returns 0 to go on, -1 to abort it. */
@@ -188,6 +170,8 @@ body_start(struct get *g)
 		strcpy(g->etag0, g->etag);
 		g->total = g->clen[0] ? strtoll(g->clen, NULL, 10) : -1;
 		g->sink->do_md5 = etag_is_md5(g);
+		if (g->c->progress && (g->total < 0 || g->total >= S3_PROGRESS_MIN))
+			progress_begin(NULL, PROGRESS_BYTES, g->total);
 		/* Large enough for several streams to pay: drop this one and read ranges in parallel, If-Match
 		 * this ETag (without one, a changed object could not be told apart, so one stream it is). */
 		if (g->c->jobs > 1 && g->total > 2 * g->c->part_size && g->etag0[0] != '\0') {
@@ -235,8 +219,7 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 		return 0;
 	}
 	g->got += (long long)len;
-	if (g->c->progress)
-		progress(g, 0);
+	progress_update(g->got);
 	return n;
 }
 
@@ -307,10 +290,7 @@ rget_header_cb(char *p, size_t size, size_t n, void *arg)
 {
 	struct rget *r = arg;
 
-	if (n > 5 && strncmp(p, "HTTP/", 5) == 0) {
-		const char *sp = memchr(p, ' ', n);
-
-		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+	if (s3_status_line(p, n, &r->status)) {
 		r->etag[0] = r->crange[0] = '\0';
 		r->body_started = 0;
 		return n;
@@ -405,17 +385,7 @@ fetch_range(struct par *pa, CURL *h, long long part, unsigned char *buf, size_t 
 	for (attempt = 0;; attempt++) {
 		struct curl_slist *hdrs, *ok;
 
-		ok = hdrs = curl_slist_append(NULL, "x-amz-content-sha256: " SHA256_HEX_EMPTY);
-		if (ok != NULL && c->session_token != NULL) {
-			char *tok = malloc(strlen(c->session_token) + 32);
-
-			ok = NULL;
-			if (tok != NULL) {
-				sprintf(tok, "x-amz-security-token: %s", c->session_token);
-				ok = hdrs = curl_slist_append(hdrs, tok);
-				free(tok);
-			}
-		}
+		ok = hdrs = s3_base_headers(c, SHA256_HEX_EMPTY);
 		snprintf(range, sizeof range, "Range: bytes=%lld-%lld", r.from + (long long)r.got, last);
 		if (ok != NULL)
 			ok = hdrs = curl_slist_append(hdrs, range);
@@ -574,8 +544,7 @@ par_get(struct get *g, const char *url, char *err, size_t errlen)
 		if (g->sink->do_md5)
 			EVP_DigestUpdate(g->sink->md5, s->buf, s->len);
 		g->got += (long long)s->len;
-		if (c->progress)
-			progress(g, 0);
+		progress_update(g->got);
 		pthread_mutex_lock(&pa.mu);
 		s->done = 0;
 		pa.emitted++;
@@ -644,17 +613,7 @@ again:
 		struct curl_slist *ok;
 
 		curl_slist_free_all(hdrs);
-		ok = hdrs = curl_slist_append(NULL, "x-amz-content-sha256: " SHA256_HEX_EMPTY);
-		if (ok != NULL && c->session_token != NULL) {
-			char *tok = malloc(strlen(c->session_token) + 32);
-
-			ok = NULL;
-			if (tok != NULL) {
-				sprintf(tok, "x-amz-security-token: %s", c->session_token);
-				ok = hdrs = curl_slist_append(hdrs, tok);
-				free(tok);
-			}
-		}
+		ok = hdrs = s3_base_headers(c, SHA256_HEX_EMPTY);
 		g.start = g.got;
 		if (ok != NULL && g.got > 0) {
 			snprintf(range, sizeof range, "Range: bytes=%lld-", g.got);
@@ -742,9 +701,8 @@ again:
 			goto out;
 		}
 	}
-	if (c->progress)
-		progress(&g, 1);
 out:
+	progress_end();
 	if (started) {
 		sink_flush(&k); /* what arrived before a failure is written out too */
 		pthread_mutex_lock(&k.mu);

@@ -7,6 +7,9 @@
 
 #include "s3.h"
 
+/* A transfer this large, or of unknown size, shows a progress line (when c->progress). */
+#define S3_PROGRESS_MIN (8LL << 20)
+
 #define SHA256_HEX_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 typedef struct s3_buf {
@@ -27,6 +30,9 @@ typedef struct s3_resp {
 } s3_resp;
 
 extern volatile sig_atomic_t s3_cancelled;
+
+/* The region requests are signed for: the bucket's, once S3 has named it, else c->region. */
+const char *s3_region(const s3_config *c);
 
 /* The URL of bucket/key (key NULL: the bucket itself) with query (NULL or already canonical: sorted
  * and encoded, since libcurl 7.88 signs it as written). malloc'd, NULL when out of memory. */
@@ -69,6 +75,25 @@ int s3_buf_add(s3_buf *b, const void *p, size_t n);
 void s3_hex(const unsigned char *d, size_t n, char *out);
 /* Standard base64 of d[0..n) into out (4 * ceil(n / 3) + 1 bytes). */
 void s3_b64(const unsigned char *d, size_t n, char *out);
+
+/* When the raw header line [line, line + n) is a status line ("HTTP/1.1 206 Partial Content"), set
+ * *status (0 when unreadable) and return 1; else return 0. This function can't fail. */
+int s3_status_line(const char *line, size_t n, long *status);
+
+/* The headers every request carries: x-amz-content-sha256 (payload_hex, the body's SHA-256 in hex) and,
+ * with temporary credentials, x-amz-security-token. NULL when out of memory. Free with curl_slist_free_all. */
+struct curl_slist *s3_base_headers(const s3_config *c, const char *payload_hex);
+
+/* GET one page of a listing, bucket?query (query malloc'd, or NULL when making it ran out of memory; freed
+ * here), with h into r. Returns 0 or an EX_ code (message in err). */
+int s3_list_page(const s3_config *c, CURL *h, const char *bucket, char *query, s3_resp *r, char *err,
+    size_t errlen);
+
+/* After a page of a listing (ListObjectsV2, ListMultipartUploads) in body: when IsTruncated is true, the
+ * text of the marker element `tag` into *next (malloc'd), else *next = NULL. Returns 0, or
+ * EX_UNAVAILABLE when a truncated page has no marker (EX_SOFTWARE when out of memory), message in err
+ * naming `what`. */
+int s3_page_next(const s3_buf *body, const char *what, const char *tag, char **next, char *err, size_t errlen);
 
 /* When the raw header line [line, line + n) is header `name` (case-insensitive), copy its value, trimmed,
  * into out (truncated to outlen - 1 bytes) and return 1; else return 0. This function can't fail. */

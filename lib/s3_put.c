@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "progress.h"
 #include "s3.h"
 #include "s3_impl.h"
 
@@ -70,10 +71,36 @@ part_query(const char *upload_id, int num)
 	return q;
 }
 
-/* Send one part (or, with upload_id NULL, the whole object) from memory. */
+/* hdrs with meta's Content-Type and Cache-Control (meta NULL: none). NULL when out of memory (hdrs freed). */
+static struct curl_slist *
+meta_headers(struct curl_slist *hdrs, const s3_meta *meta)
+{
+	const char *names[2] = { "Content-Type", "Cache-Control" };
+	const char *vals[2] = { meta ? meta->content_type : NULL, meta ? meta->cache_control : NULL };
+
+	for (int i = 0; i < 2 && hdrs != NULL; i++) {
+		struct curl_slist *ok;
+		char *line;
+
+		if (vals[i] == NULL)
+			continue;
+		if ((line = malloc(strlen(names[i]) + strlen(vals[i]) + 3)) == NULL) {
+			curl_slist_free_all(hdrs);
+			return NULL;
+		}
+		sprintf(line, "%s: %s", names[i], vals[i]);
+		if ((ok = curl_slist_append(hdrs, line)) == NULL)
+			curl_slist_free_all(hdrs);
+		hdrs = ok;
+		free(line);
+	}
+	return hdrs;
+}
+
+/* Send one part (or, with upload_id NULL, the whole object with meta) from memory. */
 static int
 send_body(const s3_config *c, CURL *h, const char *bucket, const char *key, const char *upload_id, int num,
-    const unsigned char *buf, size_t len, const char *content_type, unsigned char sha[32], char *etag,
+    const unsigned char *buf, size_t len, const s3_meta *meta, unsigned char sha[32], char *etag,
     size_t etaglen, char *err, size_t errlen)
 {
 	char b64[48], hdr[160], *q = NULL, *url;
@@ -84,11 +111,8 @@ send_body(const s3_config *c, CURL *h, const char *bucket, const char *key, cons
 	EVP_Digest(buf, len, sha, NULL, EVP_sha256(), NULL);
 	s3_b64(sha, 32, b64);
 	snprintf(hdr, sizeof hdr, "x-amz-checksum-sha256: %s", b64);
-	hdrs = curl_slist_append(hdrs, hdr);
-	if (content_type != NULL) {
-		snprintf(hdr, sizeof hdr, "Content-Type: %s", content_type);
-		hdrs = curl_slist_append(hdrs, hdr);
-	}
+	if ((hdrs = curl_slist_append(hdrs, hdr)) != NULL)
+		hdrs = meta_headers(hdrs, meta);
 	if (upload_id != NULL)
 		q = part_query(upload_id, num);
 	url = (upload_id == NULL || q != NULL) ? s3_url(c, bucket, key, q) : NULL;
@@ -158,6 +182,7 @@ worker(void *arg)
 		} else {
 			u->parts[s->num - 1] = dp;
 			u->sent += (long long)s->len;
+			progress_update(u->sent);
 		}
 		s->state = FREE;
 		pthread_cond_broadcast(&u->cv);
@@ -199,18 +224,15 @@ query_upload_id(const char *upload_id)
 }
 
 static int
-create_upload(struct upload *u, CURL *h, const char *content_type, char *err, size_t errlen)
+create_upload(struct upload *u, CURL *h, const s3_meta *meta, char *err, size_t errlen)
 {
-	char hdr[160];
-	struct curl_slist *hdrs = NULL;
+	struct curl_slist *hdrs = curl_slist_append(NULL, "x-amz-checksum-algorithm: SHA256");
 	char *url = s3_url(u->c, u->bucket, u->key, "uploads=");
 	s3_resp r = { 0 };
 	size_t pos = 0;
 	int rc;
 
-	snprintf(hdr, sizeof hdr, "Content-Type: %s", content_type ? content_type : "binary/octet-stream");
-	hdrs = curl_slist_append(hdrs, hdr);
-	hdrs = curl_slist_append(hdrs, "x-amz-checksum-algorithm: SHA256");
+	hdrs = meta_headers(hdrs, meta);
 	if (url == NULL || hdrs == NULL) {
 		err_fmt(err, errlen, "out of memory");
 		rc = EX_SOFTWARE;
@@ -399,19 +421,10 @@ s3_list_uploads(const s3_config *c, const char *bucket, const char *prefix,
 	if (h == NULL)
 		err_fmt(err, errlen, "out of memory");
 	while (rc == 0) {
-		char *q = uploads_query(prefix, key_marker, id_marker), *url = q ? s3_url(c, bucket, NULL, q) : NULL;
-		char *trunc = NULL;
 		s3_resp r = { 0 };
-		size_t pos = 0, bp = 0;
+		size_t pos = 0, bp;
 
-		free(q);
-		if (url == NULL) {
-			err_fmt(err, errlen, "out of memory");
-			rc = EX_SOFTWARE;
-			break;
-		}
-		rc = s3_request(c, h, "GET", url, NULL, NULL, 0, &r, err, errlen);
-		free(url);
+		rc = s3_list_page(c, h, bucket, uploads_query(prefix, key_marker, id_marker), &r, err, errlen);
 		for (char *blk; rc == 0 && (blk = s3_xml_take(r.body.p, r.body.n, &pos, "Upload")) != NULL;) {
 			size_t p1 = 0, p2 = 0, p3 = 0, n = strlen(blk);
 			s3_upload u = { s3_xml_take(blk, n, &p1, "Key"), s3_xml_take(blk, n, &p2, "UploadId"),
@@ -427,18 +440,12 @@ s3_list_uploads(const s3_config *c, const char *bucket, const char *prefix,
 		free(key_marker);
 		free(id_marker);
 		key_marker = id_marker = NULL;
-		if (rc == 0 && (trunc = s3_xml_take(r.body.p, r.body.n, &bp, "IsTruncated")) != NULL &&
-		    strcmp(trunc, "true") == 0) {
-			bp = 0;
-			key_marker = s3_xml_take(r.body.p, r.body.n, &bp, "NextKeyMarker");
+		if (rc == 0)
+			rc = s3_page_next(&r.body, "ListMultipartUploads", "NextKeyMarker", &key_marker, err, errlen);
+		if (key_marker != NULL) {
 			bp = 0;
 			id_marker = s3_xml_take(r.body.p, r.body.n, &bp, "NextUploadIdMarker");
-			if (key_marker == NULL) {
-				err_fmt(err, errlen, "ListMultipartUploads: truncated answer without NextKeyMarker");
-				rc = EX_UNAVAILABLE;
-			}
 		}
-		free(trunc);
 		s3_resp_free(&r);
 		if (key_marker == NULL)
 			break;
@@ -450,19 +457,8 @@ s3_list_uploads(const s3_config *c, const char *bucket, const char *prefix,
 	return rc;
 }
 
-static void
-put_progress(struct upload *u, long long read, int done)
-{
-	long long sent;
-
-	pthread_mutex_lock(&u->mu);
-	sent = u->sent;
-	pthread_mutex_unlock(&u->mu);
-	fprintf(stderr, "\r%s: read %lld MiB, stored %lld MiB%s", err_prog(), read >> 20, sent >> 20, done ? "\n" : "");
-}
-
 static int
-multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long long *written, char *err, size_t errlen)
+multipart(struct upload *u, CURL *h, FILE *in, const s3_meta *meta, long long *written, char *err, size_t errlen)
 {
 	pthread_t *th = calloc((size_t)u->c->jobs, sizeof *th);
 	sigset_t block, old;
@@ -475,10 +471,12 @@ multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long lo
 		err_fmt(err, errlen, "out of memory");
 		return EX_SOFTWARE;
 	}
-	if ((rc = create_upload(u, h, content_type, err, errlen)) != 0) {
+	if ((rc = create_upload(u, h, meta, err, errlen)) != 0) {
 		free(th);
 		return rc;
 	}
+	if (u->c->progress) /* bytes stored; the total once the input has ended */
+		progress_begin(NULL, PROGRESS_BYTES, -1);
 	/* Workers block SIGINT, SIGTERM and SIGHUP (they inherit the mask), so a signal reaches this thread
 	 * and cuts its read short; the handler's s3_cancel() stops the workers' transfers. */
 	sigemptyset(&block);
@@ -512,8 +510,6 @@ multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long lo
 			s->state = BUSY; /* the reader's, until FULL */
 			pthread_mutex_unlock(&u->mu);
 			s->len = read_full(in, s->buf, (size_t)u->c->part_size, &ioerr);
-			if (u->c->progress)
-				put_progress(u, total + (long long)s->len, 0);
 			pthread_mutex_lock(&u->mu);
 			if (ioerr != 0 || s3_cancelled) {
 				s->state = FREE;
@@ -541,6 +537,8 @@ multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long lo
 			break; /* a short part is the last */
 	}
 	u->eof = 1;
+	if (!u->failed)
+		progress_total(total);
 	pthread_cond_broadcast(&u->cv);
 	pthread_mutex_unlock(&u->mu);
 	for (int i = 0; i < nth; i++)
@@ -557,17 +555,17 @@ multipart(struct upload *u, CURL *h, FILE *in, const char *content_type, long lo
 	}
 	if (rc != 0)
 		abort_upload(u, h);
-	else if (u->c->progress)
-		put_progress(u, total, 1);
+	progress_end();
 	*written = rc == 0 ? total : 0;
 	return rc;
 }
 
 int
-s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const char *content_type,
+s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const s3_meta *meta,
     long long *written, char *err, size_t errlen)
 {
 	struct upload u = { .c = c, .bucket = bucket, .key = key };
+	s3_meta m = { meta ? meta->content_type : NULL, meta ? meta->cache_control : NULL };
 	CURL *h = s3_easy(c);
 	int rc = 0, ioerr = 0, ch = EOF;
 	long long dummy;
@@ -575,8 +573,8 @@ s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const 
 	if (written == NULL)
 		written = &dummy;
 	*written = 0;
-	if (content_type == NULL)
-		content_type = "binary/octet-stream";
+	if (m.content_type == NULL)
+		m.content_type = s3_content_type(key);
 	pthread_mutex_init(&u.mu, NULL);
 	pthread_cond_init(&u.cv, NULL);
 	u.slots = calloc((size_t)c->jobs, sizeof *u.slots);
@@ -601,7 +599,7 @@ s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const 
 		unsigned char sha[32];
 		char etag[128];
 
-		rc = send_body(c, h, bucket, key, NULL, 0, u.slots[0].buf, u.slots[0].len, content_type, sha, etag,
+		rc = send_body(c, h, bucket, key, NULL, 0, u.slots[0].buf, u.slots[0].len, &m, sha, etag,
 		    sizeof etag, err, errlen);
 		if (rc == 0)
 			*written = (long long)u.slots[0].len;
@@ -613,7 +611,7 @@ s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const 
 			rc = EX_SOFTWARE;
 			goto out;
 		}
-	rc = multipart(&u, h, in, content_type, written, err, errlen);
+	rc = multipart(&u, h, in, &m, written, err, errlen);
 out:
 	for (int i = 0; u.slots != NULL && i < c->jobs; i++)
 		free(u.slots[i].buf);

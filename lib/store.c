@@ -362,34 +362,50 @@ entry_cmp(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
 }
 
+/* The files under the location's key (temps: only writers' temporaries), sorted by path, into *es
+ * (free with entries_free, also after a failure). A bare name ("key", no '/') is looked for from the
+ * current directory: its paths come back as "./key...". Returns 0 or an EX_ code (message in err). */
 static int
-local_list(const store_loc *loc, int (*fn)(void *arg, const s3_object *o), void *arg, char *err, size_t errlen)
+collect(const store_loc *loc, int temps, struct entries *es, char *err, size_t errlen)
 {
-	struct entries es = { 0 };
 	int noslash = strchr(loc->key, '/') == NULL;
 	char *key = malloc(strlen(loc->key) + 3), *dir = malloc(strlen(loc->key) + 3), *slash;
-	size_t base = loc->base;
 	int rc = 0;
 
 	if (key == NULL || dir == NULL) {
 		free(key);
 		free(dir);
-		err_fmt(err, errlen, "out of memory");
-		return EX_SOFTWARE;
+		return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
 	}
-	/* a bare name lists from the current directory: walk() builds "./name" paths */
 	sprintf(key, "%s%s", noslash ? "./" : "", loc->key);
-	if (noslash)
-		base += 2;
 	strcpy(dir, key);
 	slash = strrchr(dir, '/');
 	slash[slash == dir ? 1 : 0] = '\0';
-	if (walk(dir, key, 0, &es) != 0) {
-		err_fmt(err, errlen, "%s: %s", dir, strerror(errno));
-		rc = io_code(errno);
-	}
-	if (es.n > 1)
-		qsort(es.v, es.n, sizeof *es.v, entry_cmp);
+	if (walk(dir, key, temps, es) != 0)
+		rc = err_ret(io_code(errno), err, errlen, "%s: %s", dir, strerror(errno));
+	if (es->n > 1)
+		qsort(es->v, es->n, sizeof *es->v, entry_cmp);
+	free(dir);
+	free(key);
+	return rc;
+}
+
+static void
+entries_free(struct entries *es)
+{
+	for (size_t i = 0; i < es->n; i++)
+		free(es->v[i].path);
+	free(es->v);
+}
+
+static int
+local_list(const store_loc *loc, int (*fn)(void *arg, const s3_object *o), void *arg, char *err, size_t errlen)
+{
+	struct entries es = { 0 };
+	/* a bare name lists from the current directory: collect() gives "./name" paths */
+	size_t base = loc->base + (strchr(loc->key, '/') == NULL ? 2 : 0);
+	int rc = collect(loc, 0, &es, err, errlen);
+
 	for (size_t i = 0; i < es.n && rc == 0; i++) {
 		char lm[32];
 		struct tm tm;
@@ -403,11 +419,7 @@ local_list(const store_loc *loc, int (*fn)(void *arg, const s3_object *o), void 
 		o.last_modified = lm;
 		rc = fn(arg, &o);
 	}
-	for (size_t i = 0; i < es.n; i++)
-		free(es.v[i].path);
-	free(es.v);
-	free(dir);
-	free(key);
+	entries_free(&es);
 	return rc;
 }
 
@@ -417,26 +429,8 @@ local_clean(const store_loc *loc, time_t cutoff, int (*fn)(void *arg, const stor
     size_t errlen)
 {
 	struct entries es = { 0 };
-	int noslash = strchr(loc->key, '/') == NULL;
-	char *key = malloc(strlen(loc->key) + 3), *dir = malloc(strlen(loc->key) + 3), *slash;
-	int rc = 0;
+	int rc = collect(loc, 1, &es, err, errlen);
 
-	if (key == NULL || dir == NULL) {
-		free(key);
-		free(dir);
-		err_fmt(err, errlen, "out of memory");
-		return EX_SOFTWARE;
-	}
-	sprintf(key, "%s%s", noslash ? "./" : "", loc->key);
-	strcpy(dir, key);
-	slash = strrchr(dir, '/');
-	slash[slash == dir ? 1 : 0] = '\0';
-	if (walk(dir, key, 1, &es) != 0) {
-		err_fmt(err, errlen, "%s: %s", dir, strerror(errno));
-		rc = io_code(errno);
-	}
-	if (es.n > 1)
-		qsort(es.v, es.n, sizeof *es.v, entry_cmp);
 	for (size_t i = 0; i < es.n && rc == 0; i++) {
 		char since[32];
 		struct tm tm;
@@ -453,11 +447,7 @@ local_clean(const store_loc *loc, time_t cutoff, int (*fn)(void *arg, const stor
 			rc = fn(arg, &st);
 		}
 	}
-	for (size_t i = 0; i < es.n; i++)
-		free(es.v[i].path);
-	free(es.v);
-	free(dir);
-	free(key);
+	entries_free(&es);
 	return rc;
 }
 
@@ -537,52 +527,41 @@ shift_key(void *arg, const s3_object *o)
 	return s->fn(s->arg, &c);
 }
 
-int
-store_put(const store_loc *loc, const s3_config *s3, FILE *in, const char *content_type,
-    long long *written, char *err, size_t errlen)
+/* store_put (put 1: fp to the location) and store_get (put 0: the location to fp); *n gets the bytes. */
+static int
+copy_object(const store_loc *loc, const s3_config *s3, FILE *fp, int put, const s3_meta *meta,
+    long long *n, char *err, size_t errlen)
 {
 	s3_config mine = { 0 };
 	const s3_config *c;
 	long long dummy = 0;
 	int rc;
 
-	if (written == NULL)
-		written = &dummy;
-	*written = 0;
+	if (n == NULL)
+		n = &dummy;
+	*n = 0;
 	if (!loc->is_s3)
-		return local_put(loc->key, in, written, err, errlen);
-	if (loc->key[0] == '\0' || loc->key[strlen(loc->key) - 1] == '/') {
-		err_fmt(err, errlen, "s3://%s/%s: not an object key", loc->bucket, loc->key);
-		return EX_USAGE;
-	}
+		return put ? local_put(loc->key, fp, n, err, errlen) : local_get(loc->key, fp, n, err, errlen);
+	if (loc->key[0] == '\0' || loc->key[strlen(loc->key) - 1] == '/')
+		return err_ret(EX_USAGE, err, errlen, "s3://%s/%s: not an object key", loc->bucket, loc->key);
 	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
-		rc = s3_put(c, loc->bucket, loc->key, in, content_type ? content_type : s3_content_type(loc->key),
-		    written, err, errlen);
+		rc = put ? s3_put(c, loc->bucket, loc->key, fp, meta, n, err, errlen) :
+		    s3_get(c, loc->bucket, loc->key, fp, n, err, errlen);
 	s3_config_free(&mine);
 	return rc;
 }
 
 int
+store_put(const store_loc *loc, const s3_config *s3, FILE *in, const s3_meta *meta,
+    long long *written, char *err, size_t errlen)
+{
+	return copy_object(loc, s3, in, 1, meta, written, err, errlen);
+}
+
+int
 store_get(const store_loc *loc, const s3_config *s3, FILE *out, long long *got, char *err, size_t errlen)
 {
-	s3_config mine = { 0 };
-	const s3_config *c;
-	long long dummy = 0;
-	int rc;
-
-	if (got == NULL)
-		got = &dummy;
-	*got = 0;
-	if (!loc->is_s3)
-		return local_get(loc->key, out, got, err, errlen);
-	if (loc->key[0] == '\0' || loc->key[strlen(loc->key) - 1] == '/') {
-		err_fmt(err, errlen, "s3://%s/%s: not an object key", loc->bucket, loc->key);
-		return EX_USAGE;
-	}
-	if ((rc = with_config(s3, &mine, &c, err, errlen)) == 0)
-		rc = s3_get(c, loc->bucket, loc->key, out, got, err, errlen);
-	s3_config_free(&mine);
-	return rc;
+	return copy_object(loc, s3, out, 0, NULL, got, err, errlen);
 }
 
 int

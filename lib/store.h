@@ -56,9 +56,10 @@ void store_loc_free(store_loc *loc);
 int store_make_parents(const char *path);
 
 /* Copy in (to EOF) into the location, atomically. s3 may be NULL: then, when loc is on S3, the
- * configuration comes from the environment (s3_config_load). content_type NULL: guessed from the key.
- * *written (may be NULL) gets the bytes stored. */
-int store_put(const store_loc *loc, const s3_config *s3, FILE *in, const char *content_type,
+ * configuration comes from the environment (s3_config_load). meta (may be NULL) gives an S3 object its
+ * Content-Type (NULL: from the key's extension) and Cache-Control; a local file has neither. *written
+ * (may be NULL) gets the bytes stored. */
+int store_put(const store_loc *loc, const s3_config *s3, FILE *in, const s3_meta *meta,
     long long *written, char *err, size_t errlen);
 
 /* Copy the location to out; *got (may be NULL) gets the bytes written. A missing key is EX_NOINPUT. */

@@ -31,6 +31,17 @@ store_cli_option(store_cli *o, int opt, const char *arg)
 	}
 }
 
+int
+store_cli_getopt(store_cli *o, int argc, char *argv[], const char *shortopts, const struct option *longopts)
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+		if (!store_cli_option(o, opt, optarg))
+			break;
+	return opt;
+}
+
 static void
 on_signal(int sig)
 {
@@ -63,10 +74,24 @@ store_cli_begin(store_cli *o, const store_loc *loc, s3_config *c, int progress, 
 }
 
 void
-store_cli_end(store_cli *o, s3_config *c)
+store_cli_end(store_cli *o, store_loc *loc, s3_config *c)
 {
+	if (loc != NULL)
+		store_loc_free(loc);
 	s3_config_free(c);
 	if (o->curl)
 		curl_global_cleanup();
 	o->curl = 0;
+}
+
+int
+store_cli_open(store_cli *o, const char *url, store_loc *loc, s3_config *c, int progress, char *err,
+    size_t errlen)
+{
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if ((rc = store_resolve(url, o->root, loc, err, errlen)) != 0)
+		return rc;
+	return store_cli_begin(o, loc, c, progress, err, errlen);
 }

@@ -8,14 +8,13 @@
 
 #include "date.h"
 #include "err.h"
+#include "ids.h"
 
 #define NO_DAY (-1)         /* a panel index no day has */
 #define PW_BLOCK 128        /* numpy's PW_BLOCKSIZE */
 
 struct sec {
-	char *id;           /* owned, NUL-terminated */
-	size_t idlen;       /* strlen(id) */
-	long next_guess;    /* the security that followed this one in the last day's rows, or -1 */
+	const char *id;     /* its id (the ids table's copy) */
 	char *sym;          /* latest symbol seen, owned */
 	size_t symcap;      /* bytes allocated for sym */
 	size_t symlen;      /* strlen(sym) */
@@ -40,13 +39,11 @@ struct strat {
 	long d0;             /* panel index of the first rebalance (periodic), NO_DAY before it */
 	struct sec *secs;    /* every security ever seen */
 	long nsecs, capsecs;
-	uint32_t *hash;      /* open addressing: index + 1 into secs, 0 = empty */
-	size_t hcap;         /* power of two */
+	struct ids ids;      /* their ids: secs[i] has index i */
+	struct ids_order order; /* the prices rows' order */
 	long *active;        /* securities with buffers */
 	long nactive, capactive;
 	long *today;         /* the day's rows (or universe members), in input order */
-	long last_row_sec;   /* the security of the previous row, -1 at the start of a day */
-	long first_guess;    /* the security of the last day's first row */
 	long ntoday, captoday;
 	double **pool;       /* spare TRI rings (W doubles) */
 	double **rpool;      /* spare return rings (vol_window doubles) */
@@ -194,12 +191,8 @@ strat_new(const struct strategy_config *c)
 	s->w = (long)c->lookback + c->skip + 1;
 	s->p = NO_DAY;
 	s->d0 = NO_DAY;
-	s->last_row_sec = s->first_guess = -1;
-	s->hcap = 1024;
-	if ((s->hash = calloc(s->hcap, sizeof *s->hash)) == NULL) {
-		free(s);
-		return NULL;
-	}
+	ids_init(&s->ids);
+	ids_order_init(&s->order);
 	return s;
 }
 
@@ -216,7 +209,6 @@ strat_free(strat *s)
 	if (s == NULL)
 		return;
 	for (long i = 0; i < s->nsecs; i++) {
-		free(s->secs[i].id);
 		free(s->secs[i].sym);
 		free(s->secs[i].ring);
 		free(s->secs[i].rring);
@@ -226,7 +218,8 @@ strat_free(strat *s)
 	free(s->pool);
 	free(s->rpool);
 	free(s->secs);
-	free(s->hash);
+	ids_free(&s->ids);
+	ids_order_free(&s->order);
 	free(s->active);
 	free(s->today);
 	free(s->picks);
@@ -234,91 +227,31 @@ strat_free(strat *s)
 	free(s);
 }
 
-static uint32_t
-hash_id(const char *id, size_t n)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)id[i]) * 16777619u;
-	return h;
-}
-
-static int
-rehash(strat *s)
-{
-	size_t ncap = s->hcap * 2;
-	uint32_t *nh = calloc(ncap, sizeof *nh);
-
-	if (nh == NULL)
-		return -1;
-	for (long i = 0; i < s->nsecs; i++) {
-		size_t j = hash_id(s->secs[i].id, strlen(s->secs[i].id)) & (ncap - 1);
-
-		while (nh[j] != 0)
-			j = (j + 1) & (ncap - 1);
-		nh[j] = (uint32_t)i + 1;
-	}
-	free(s->hash);
-	s->hash = nh;
-	s->hcap = ncap;
-	return 0;
-}
-
-/* The security with this id, created when new. Returns its index, or -1 when out of memory. */
+/* The security with this id (of the prices rows when row, trying their order's guess first), created
+ * when new. Returns its index, or -1 when out of memory. */
 static long
-lookup(strat *s, const char *id, size_t n);
-
-/* The security of a prices row. Rows come in the same id order day after day, so the security that
- * followed the previous row's one yesterday is nearly always the answer: one comparison, no hashing. */
-static long
-lookup_row(strat *s, const char *id, size_t n)
+lookup(strat *s, const char *id, size_t n, int row)
 {
-	long prev = s->last_row_sec, guess, i;
-
-	guess = prev >= 0 ? s->secs[prev].next_guess : s->first_guess;
-	if (guess >= 0 && s->secs[guess].idlen == n && memcmp(s->secs[guess].id, id, n) == 0)
-		i = guess;
-	else if ((i = lookup(s, id, n)) < 0)
-		return -1;
-	if (prev >= 0)
-		s->secs[prev].next_guess = i;
-	else
-		s->first_guess = i;
-	s->last_row_sec = i;
-	return i;
-}
-
-static long
-lookup(strat *s, const char *id, size_t n)
-{
-	size_t j = hash_id(id, n) & (s->hcap - 1);
 	struct sec *x;
+	uint32_t i;
+	int added;
 
-	for (; s->hash[j] != 0; j = (j + 1) & (s->hcap - 1)) {
-		const char *k = s->secs[s->hash[j] - 1].id;
-
-		if (s->secs[s->hash[j] - 1].idlen == n && memcmp(k, id, n) == 0)
-			return (long)s->hash[j] - 1;
-	}
+	/* room first, so that an id is never interned without its security */
 	if (grow((void **)&s->secs, &s->capsecs, s->nsecs + 1, sizeof *s->secs) != 0)
 		return -1;
-	x = &s->secs[s->nsecs];
-	memset(x, 0, sizeof *x);
-	if ((x->id = malloc(n + 1)) == NULL)
+	i = row ? ids_row(&s->ids, &s->order, id, n, &added) : ids_intern(&s->ids, id, n, &added);
+	if (i == IDS_NONE)
 		return -1;
-	memcpy(x->id, id, n);
-	x->id[n] = '\0';
-	x->idlen = n;
-	x->next_guess = -1;
+	if (!added)
+		return (long)i;
+	x = &s->secs[i];
+	memset(x, 0, sizeof *x);
+	x->id = s->ids.name[i];
 	x->row_day = x->member_day = x->last_row = NO_DAY;
 	x->tri = 1;
 	x->gap = LONG_MAX / 2;
-	s->hash[j] = (uint32_t)s->nsecs + 1;
-	s->nsecs++;
-	if ((size_t)s->nsecs * 2 > s->hcap && rehash(s) != 0)
-		return -1;
-	return s->nsecs - 1;
+	s->nsecs = (long)i + 1;
+	return (long)i;
 }
 
 static double *
@@ -382,7 +315,7 @@ strat_day_begin(strat *s, int date, char *err, size_t n)
 	s->p++;
 	s->date = date;
 	s->ntoday = 0;
-	s->last_row_sec = -1;
+	ids_order_restart(&s->order);
 	return 0;
 }
 
@@ -401,7 +334,7 @@ strat_price(strat *s, const char *id, size_t idlen, const char *sym, size_t syml
 		err_fmt(err, n, "%g is below -1 (a loss of more than everything)", ret);
 		return -1;
 	}
-	if ((i = lookup_row(s, id, idlen)) < 0 || activate(s, i) != 0) {
+	if ((i = lookup(s, id, idlen, 1)) < 0 || activate(s, i) != 0) {
 		err_fmt(err, n, "out of memory");
 		return -1;
 	}
@@ -454,7 +387,7 @@ strat_member(strat *s, const char *id, size_t idlen, char *err, size_t n)
 		err_fmt(err, n, "empty id");
 		return -1;
 	}
-	if ((i = lookup(s, id, idlen)) < 0 ||
+	if ((i = lookup(s, id, idlen, 0)) < 0 ||
 	    grow((void **)&s->today, &s->captoday, s->ntoday + 1, sizeof *s->today) != 0) {
 		err_fmt(err, n, "out of memory");
 		return -1;
@@ -595,31 +528,39 @@ compute(strat *s)
 }
 
 long
-strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, double *tmp,
-    double (*vol)(void *arg, long sec), void *arg)
+strat_zscore(struct strat_pick *picks, long n, double *sorted)
 {
-	double mean, sd, lo, hi, up, down, raw;
-	long nsel = 0;
+	double mean, sd;
 
 	if (n < 2)
 		return 0;
 	for (long i = 0; i < n; i++)
-		tmp[i] = picks[i].x;
-	mean = strat_sum(tmp, (size_t)n) / (double)n;
-	sd = strat_std(tmp, (size_t)n);
+		sorted[i] = picks[i].x;
+	mean = strat_sum(sorted, (size_t)n) / (double)n;
+	sd = strat_std(sorted, (size_t)n);
 	if (!(sd > 0) || !isfinite(sd))
 		return 0;
 	for (long i = 0; i < n; i++)
-		tmp[i] = picks[i].x = (picks[i].x - mean) / sd;
-	qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
-	lo = strat_percentile(tmp, (size_t)n, c->winsor_lo);
-	hi = strat_percentile(tmp, (size_t)n, c->winsor_hi);
+		sorted[i] = picks[i].x = (picks[i].x - mean) / sd;
+	qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
+	return n;
+}
+
+long
+strat_select_sorted(const struct strategy_config *c, struct strat_pick *picks, long n, double *sorted,
+    double (*vol)(void *arg, long sec), void *arg)
+{
+	double lo, hi, up, down, raw, *tmp = sorted;
+	long nsel = 0;
+
+	lo = strat_percentile(sorted, (size_t)n, c->winsor_lo);
+	hi = strat_percentile(sorted, (size_t)n, c->winsor_hi);
 	for (long i = 0; i < n; i++) {
 		picks[i].x = fmin(fmax(picks[i].x, lo), hi);
-		tmp[i] = fmin(fmax(tmp[i], lo), hi); /* clipping keeps the order */
+		sorted[i] = fmin(fmax(sorted[i], lo), hi); /* clipping keeps the order */
 	}
-	up = strat_percentile(tmp, (size_t)n, c->select);
-	down = strat_percentile(tmp, (size_t)n, 100 - c->select);
+	up = strat_percentile(sorted, (size_t)n, c->select);
+	down = strat_percentile(sorted, (size_t)n, 100 - c->select);
 	for (long i = 0; i < n; i++) {
 		int is_long = picks[i].x >= up, is_short = c->long_short && picks[i].x <= down;
 
@@ -639,7 +580,7 @@ strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, 
 	}
 	if (nsel == 0)
 		return 0;
-	for (long i = 0; i < nsel; i++)
+	for (long i = 0; i < nsel; i++) /* the sorted values are no longer needed: the room sums the raws */
 		tmp[i] = picks[i].raw;
 	raw = strat_sum(tmp, (size_t)nsel);
 	for (long i = 0; i < nsel; i++)
@@ -647,6 +588,15 @@ strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, 
 	if (c->max_weight < 1)
 		cap_weights(c->max_weight, picks, nsel);
 	return nsel;
+}
+
+long
+strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, double *tmp,
+    double (*vol)(void *arg, long sec), void *arg)
+{
+	if (strat_zscore(picks, n, tmp) == 0)
+		return 0;
+	return strat_select_sorted(c, picks, n, tmp, vol, arg);
 }
 
 int

@@ -84,6 +84,15 @@ struct strat_pick {
 long strat_select(const struct strategy_config *c, struct strat_pick *picks, long n, double *tmp,
     double (*vol)(void *arg, long sec), void *arg);
 
+/* strat_select in its two halves, so that the grid can compute the first once for every point that shares
+ * a cross-section (lib/grid). strat_zscore: the z-scores (x - mean) / std into picks[i].x and, sorted, into
+ * sorted[0..n); returns n, or 0 when there is no selection (n < 2, a std that is 0 or not finite).
+ * strat_select_sorted: the rest (winsorisation, selection, weights, the cap) on what strat_zscore left,
+ * with sorted used up as scratch; returns what strat_select returns. */
+long strat_zscore(struct strat_pick *picks, long n, double *sorted);
+long strat_select_sorted(const struct strategy_config *c, struct strat_pick *picks, long n, double *sorted,
+    double (*vol)(void *arg, long sec), void *arg);
+
 /* ---- the numerical building blocks, public for tests ---- */
 
 /* numpy's pairwise summation of a[0..n) (what np.sum and pandas' mean compute), bit for bit. */

@@ -6,41 +6,15 @@
 #include "csv.h"
 #include "date.h"
 #include "err.h"
+#include "panel.h"
 
-static int
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-/* Integer ids (permnos, conIds) come first in numeric order, then the others bytewise: a total order
- * even when a file mixes both kinds. */
+/* The panel's order of ids (panel_idcmp): integer ids (permnos, conIds) first in numeric order, then the
+ * others bytewise, a total order even when a file mixes both kinds. One definition, so that a universe and
+ * a panel never disagree on it. */
 int
 univ_idcmp(const char *a, const char *b)
 {
-	int da = all_digits(a), db = all_digits(b), c;
-	const char *a0 = a, *b0 = b;
-	size_t la, lb;
-
-	if (da != db)
-		return da ? -1 : 1;
-	if (!da)
-		return strcmp(a, b);
-	while (*a == '0' && a[1] != '\0')
-		a++;
-	while (*b == '0' && b[1] != '\0')
-		b++;
-	la = strlen(a);
-	lb = strlen(b);
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	c = strcmp(a, b);
-	return c != 0 ? c : strcmp(a0, b0); /* "007" and "7" are different ids */
+	return panel_idcmp(a, strlen(a), b, strlen(b));
 }
 
 static int

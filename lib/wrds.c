@@ -49,19 +49,38 @@ static void id_array(FILE *m, const struct wrds_prices_q *q);
 
 static const char copy_tail[] = ") TO STDOUT WITH (FORMAT csv, HEADER)\n";
 
-static char *
-finish(FILE *m, char **buf)
+/* A query under construction: an in-memory stream, and the dates of a prices query as SQL text. */
+struct sql {
+	FILE *m;
+	char *buf;
+	size_t len;
+	char from[DATE_LEN + 1], to[DATE_LEN + 1];
+};
+
+/* Open s's stream (and, when q is not NULL, format its dates). Returns the stream, NULL when out of memory. */
+static FILE *
+sql_open(struct sql *s, const struct wrds_prices_q *q)
 {
-	if (ferror(m)) {
-		fclose(m);
-		free(*buf);
+	s->buf = NULL;
+	s->from[0] = s->to[0] = '\0';
+	if ((s->m = open_memstream(&s->buf, &s->len)) != NULL && q != NULL) {
+		date_fmt(q->from, s->from);
+		date_fmt(q->to, s->to);
+	}
+	return s->m;
+}
+
+/* Close s's stream: the malloc'd text, or NULL when a write failed. */
+static char *
+sql_finish(struct sql *s)
+{
+	int bad = ferror(s->m);
+
+	if (fclose(s->m) != 0 || bad) {
+		free(s->buf);
 		return NULL;
 	}
-	if (fclose(m) != 0) {
-		free(*buf);
-		return NULL;
-	}
-	return *buf;
+	return s->buf;
 }
 
 /* The month-end trading days from the last one on or before q->from to q->to: the rank days of
@@ -222,9 +241,8 @@ char *
 wrds_universe_sql(const struct wrds_universe_q *q)
 {
 	const struct tables *t = q->format == WRDS_LEGACY ? &legacy : &ciz;
-	char *buf = NULL;
-	size_t len;
-	FILE *m = open_memstream(&buf, &len);
+	struct sql s;
+	FILE *m = sql_open(&s, NULL);
 
 	if (m == NULL)
 		return NULL;
@@ -248,7 +266,7 @@ wrds_universe_sql(const struct wrds_universe_q *q)
 		      "ORDER BY 1, 3, 2\n", m);
 	}
 	fputs(copy_tail, m);
-	return finish(m, &buf);
+	return sql_finish(&s);
 }
 
 static void
@@ -292,15 +310,11 @@ legacy_dl(FILE *m, const struct wrds_prices_q *q, const char *from, const char *
 char *
 wrds_prices_sql(const struct wrds_prices_q *q)
 {
-	char from[DATE_LEN + 1], to[DATE_LEN + 1];
-	char *buf = NULL;
-	size_t len;
-	FILE *m = open_memstream(&buf, &len);
+	struct sql s;
+	FILE *m = sql_open(&s, q);
 
 	if (m == NULL)
 		return NULL;
-	date_fmt(q->from, from);
-	date_fmt(q->to, to);
 	fputs("COPY (\n", m);
 	/* One row per (date, permno): when name rows overlap, the one that started last; a delisting row
 	 * takes the last name row that started before it (CRSP ends the names at the last price). */
@@ -324,12 +338,12 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 		fputs("WHERE b.permno = ANY (", m);
 		id_array(m, q);
 		fprintf(m, ") AND b.dlycaldt BETWEEN DATE '%s' AND DATE '%s'\n"
-		      "ORDER BY 1, 2\n", from, to);
+		      "ORDER BY 1, 2\n", s.from, s.to);
 	} else {
 		fputs("WITH ", m);
 		names_cte(m, &legacy, q);
 		fputs(", ", m);
-		legacy_dl(m, q, from, to);
+		legacy_dl(m, q, s.from, s.to);
 		fputs(", d AS (\n"
 		      "  SELECT b.date AS \"date\", b.permno::int AS permno, b.prc::float8 AS prc,\n"
 		      "    b.openprc::float8 AS openprc, b.askhi::float8 AS askhi, b.bidlo::float8 AS bidlo,\n"
@@ -344,7 +358,7 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 		      "SELECT d.\"date\", d.permno AS id, n.symbol,\n"
 		      "  NULLIF(abs(d.openprc), 0) AS \"open\", NULLIF(abs(d.askhi), 0) AS high,\n"
 		      "  NULLIF(abs(d.bidlo), 0) AS low, NULLIF(abs(d.prc), 0) AS \"close\",\n"
-		      "  CASE WHEN d.vol >= 0 THEN d.vol::bigint END AS volume,\n", from, to, legacy_perf);
+		      "  CASE WHEN d.vol >= 0 THEN d.vol::bigint END AS volume,\n", s.from, s.to, legacy_perf);
 		if (q->fill_dlret) {
 			fputs("  CASE WHEN d.del AND d.ret IS NULL AND d.perf THEN CASE WHEN n.nasdaq THEN -0.55 ELSE -0.3 END\n"
 			      "    ELSE d.ret END AS ret\n", m);
@@ -356,46 +370,41 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 		fputs("ORDER BY 1, 2\n", m);
 	}
 	fputs(copy_tail, m);
-	return finish(m, &buf);
+	return sql_finish(&s);
 }
 
 char *
 wrds_dlret_missing_sql(const struct wrds_prices_q *q)
 {
-	char from[DATE_LEN + 1], to[DATE_LEN + 1];
-	char *buf = NULL;
-	size_t len;
-	FILE *m = open_memstream(&buf, &len);
+	struct sql s;
+	FILE *m = sql_open(&s, q);
 
 	if (m == NULL)
 		return NULL;
-	date_fmt(q->from, from);
-	date_fmt(q->to, to);
 	if (q->format == WRDS_CIZ) {
 		fprintf(m, "SELECT count(*), count(*) FILTER (WHERE %s)\n"
 		      "FROM crsp.dsf_v2 b\n"
 		      "WHERE b.permno = ANY (", ciz_perf);
 		id_array(m, q);
 		fprintf(m, ") AND b.dlycaldt BETWEEN DATE '%s' AND DATE '%s'\n"
-		      "  AND b.dlydelflg = 'Y' AND b.dlyret IS NULL\n", from, to);
+		      "  AND b.dlydelflg = 'Y' AND b.dlyret IS NULL\n", s.from, s.to);
 	} else {
 		fputs("WITH ", m);
-		legacy_dl(m, q, from, to);
+		legacy_dl(m, q, s.from, s.to);
 		fprintf(m, "\nSELECT count(*), count(*) FILTER (WHERE %s) FROM dl WHERE dl.dlret IS NULL\n", legacy_perf);
 	}
-	return finish(m, &buf);
+	return sql_finish(&s);
 }
 
 char *
 wrds_latest_sql(enum wrds_format format)
 {
-	char *buf = NULL;
-	size_t len;
-	FILE *m = open_memstream(&buf, &len);
+	struct sql s;
+	FILE *m = sql_open(&s, NULL);
 
 	if (m == NULL)
 		return NULL;
 	fprintf(m, "COPY (SELECT max(%s) FROM %s) TO STDOUT WITH (FORMAT csv)\n",
 	    format == WRDS_LEGACY ? "date" : "dlycaldt", format == WRDS_LEGACY ? "crsp.dsi" : "crsp.dsf_v2");
-	return finish(m, &buf);
+	return sql_finish(&s);
 }

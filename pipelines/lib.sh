@@ -10,6 +10,10 @@ STI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ -d "$STI_TOP/bin" ] && PATH=$STI_TOP/bin:$PATH
 export PATH
 
+# shellcheck source=pipelines/csv.sh
+. "$STI_TOP/pipelines/csv.sh"
+# shellcheck source=pipelines/members.sh
+. "$STI_TOP/pipelines/members.sh"
 # shellcheck source=etc/sti.conf
 . "${STI_CONFIG:-$STI_TOP/etc/sti.conf}"
 export STI_STORE STI_STATE
@@ -30,11 +34,17 @@ step() { STEP=$1; log "step $STEP"; }
 
 die() { log "error: $*"; echo "$*" >"$WORK/stderr"; exit 1; }
 
-# run CMD...: run a command; its stderr is shown and kept for the failure report.
+# run CMD...: run a command; its stderr is shown as it comes (a long step's progress reaches the terminal
+# while the step runs) and also kept, for the failure report and the run log. On a terminal the command is
+# told that progress lines are wanted (STI_PROGRESS=1, log(3) of the tools): its stderr is a pipe to tee.
 run() {
-	local rc=0
-	"$@" 2>"$WORK/stderr" || rc=$?
-	cat "$WORK/stderr" >&2
+	local rc=0 progress=0 tee_pid
+	[ -t 2 ] && progress=1
+	[ -p "$WORK/stderr.pipe" ] || mkfifo "$WORK/stderr.pipe"
+	tee "$WORK/stderr" <"$WORK/stderr.pipe" >&2 &
+	tee_pid=$!
+	STI_PROGRESS=${STI_PROGRESS:-$progress} "$@" 2>"$WORK/stderr.pipe" || rc=$?
+	wait "$tee_pid" || true # tee has written the whole of it
 	cat "$WORK/stderr" >>"$RUN_LOG"
 	return "$rc"
 }
@@ -150,40 +160,6 @@ set_source() {
 	case $1 in ib) UNIVERSE_SOURCE="file" ;; *) UNIVERSE_SOURCE=$1 ;; esac
 }
 
-# csv_set_date FILE DATE: FILE with its date column (by name) set to DATE.
-csv_set_date() {
-	awk -F, -v OFS=, -v d="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") c = i
-		if (!c) { print "csv_set_date: no date column" > "/dev/stderr"; exit 65 }; print; next } { $c = d; print }' "$1"
-}
-
-# universe_from_file FILE DATE: the members of UNIVERSE_SOURCE=file as a snapshot date,id,symbol: FILE is
-# one symbol a line (the id is the symbol; '#' comments and blank lines skipped), or a CSV with a symbol
-# column and optionally an id column (found by name).
-universe_from_file() {
-	awk -F, -v d="$2" 'BEGIN { print "date,id,symbol" }
-		NR == 1 && (/,/ || $0 == "symbol") { csv = 1; for (i = 1; i <= NF; i++) c[$i] = i
-			if (!("symbol" in c)) { print "universe_from_file: no symbol column" > "/dev/stderr"; exit 65 }; next }
-		csv { s = $c["symbol"]; id = ("id" in c) ? $c["id"] : s; if (s != "") print d "," id "," s; next }
-		/^[[:space:]]*(#|$)/ { next } { gsub(/[[:space:]]/, ""); print d "," $0 "," $0 }' "$1" |
-		{ IFS= read -r h; echo "$h"; LC_ALL=C sort -t, -k2,2 -u; }
-}
-
-# ib_members SNAPSHOT: the members as ib-bars(1) input: id,symbol and primary_exchange when the universe
-# has it (columns by name).
-ib_members() {
-	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; pe = ("primary_exchange" in c)
-		print "id,symbol" (pe ? ",primary_exchange" : ""); next }
-		{ print $c["id"] "," $c["symbol"] (pe ? "," $c["primary_exchange"] : "") }' "$1"
-}
-
-# missing_members SNAPSHOT BARS DATE: "symbol(id)" of each member without a bar dated DATE, one a line.
-missing_members() {
-	awk -F, -v d="$3" 'FNR == 1 { delete c; for (i = 1; i <= NF; i++) c[$i] = i; next }
-		FILENAME == ARGV[1] { want[$c["id"]] = $c["symbol"]; next }
-		$c["date"] == d { have[$c["id"]] = 1 }
-		END { for (id in want) if (!(id in have)) print want[id] "(" id ")" }' "$1" "$2" | sort
-}
-
 # today_ny: the date in New York (the session the flow is about).
 today_ny() { TZ=America/New_York date +%F; }
 
@@ -203,98 +179,110 @@ sample_market() {
 	fi
 }
 
-# The stored panel: one partition a year, data/prices/YYYY.csv (sti-store(7)), so a daily run touches the
-# current year only. The tools read the partitions given in year order as one panel. Past partitions are
-# kept in $STI_STATE/panel/STORE-HASH with the size, ETag and time the store listed for them; a partition is
-# fetched only when the store's listing differs (another host wrote it, or it is not cached yet).
-_panel_cache() {
-	PANEL_CACHE=$STI_STATE/panel/$(printf '%s' "$STI_STORE" | md5sum | cut -c1-16)
+# The stored panels: the prices and the universe's history, each one partition a year, data/NAME/YYYY.csv
+# (NAME: prices or universe; sti-store(7)), so a daily run touches the current year only. The tools read the
+# partitions given in year order as one panel. Past partitions are kept in $STI_STATE/panel/STORE-HASH/NAME
+# with the size, ETag and time the store listed for them; a partition is fetched only when the store's
+# listing differs (another host wrote it, or it is not cached yet).
+_panel_cache() { # NAME
+	PANEL_CACHE=$STI_STATE/panel/$(printf '%s' "$STI_STORE" | md5sum | cut -c1-16)/$1
 	mkdir -p "$PANEL_CACHE"
-}
-
-# panel_split FILE DIR: FILE (a prices panel in date order) as DIR/YYYY.csv, one file a year, each with
-# FILE's header; the date column is found by name. Prints the years written.
-panel_split() {
-	mkdir -p "$2"
-	awk -F, -v dir="$2" 'NR == 1 { hdr = $0; for (i = 1; i <= NF; i++) if ($i == "date") dc = i
-			if (!dc) { print "panel_split: no date column" > "/dev/stderr"; exit 65 }; next }
-		{ y = substr($dc, 1, 4); if (y != cur) { if (out) close(out); cur = y; out = dir "/" y ".csv"
-			print hdr > out; print y } print > out }' "$1"
 }
 
 # panel_files DIR: the partitions in DIR, in year order, one path a line.
 panel_files() { find "$1" -maxdepth 1 -name '[0-9][0-9][0-9][0-9].csv' | sort; }
 
-# panel_last_date FILE: the date of FILE's last row (the column found by name), or nothing.
-panel_last_date() {
-	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") dc = i; next } dc { d = $dc } END { print d }' "$1"
-}
-
-# _panel_listing: the store's partitions as "YEAR SIZE ETAG TIME" lines.
+# _panel_listing NAME: the store's partitions of data/NAME/ as "YEAR SIZE ETAG TIME" lines (the universe's
+# dated snapshots, data/universe/DATE.csv, are not partitions).
 _panel_listing() {
-	s3-get -q --store "$STI_STORE" --list --long data/prices/ 2>"$WORK/stderr" >"$WORK/panel.list" ||
-		die "listing data/prices/: $(tail -n 1 "$WORK/stderr")"
-	jq -r 'select(.key | test("^data/prices/[0-9]{4}\\.csv$")) |
-		"\(.key[12:16]) \(.size) \(.etag | if . == "" then "-" else . end) \(.last_modified)"' "$WORK/panel.list"
+	s3-get -q --store "$STI_STORE" --list --long "data/$1/" 2>"$WORK/stderr" >"$WORK/panel.list" ||
+		die "listing data/$1/: $(tail -n 1 "$WORK/stderr")"
+	jq -r --arg p "data/$1/" 'select(.key | ltrimstr($p) | test("^[0-9]{4}\\.csv$")) |
+		"\(.key | ltrimstr($p) | .[0:4]) \(.size) \(.etag | if . == "" then "-" else . end) \(.last_modified)"' "$WORK/panel.list"
 }
 
-# _panel_remember YEAR...: record the store's listing of these partitions with their cached copies.
+# _panel_remember NAME YEAR...: record the store's listing of these partitions with their cached copies.
 _panel_remember() {
-	local y line
-	_panel_listing >"$WORK/panel.meta"
+	local name=$1 y line
+	shift
+	_panel_listing "$name" >"$WORK/panel.meta"
 	for y in "$@"; do
 		line=$(grep "^$y " "$WORK/panel.meta" || true)
 		[ -n "$line" ] && printf '%s\n' "$line" >"$PANEL_CACHE/$y.meta"
 	done
 }
 
-# panel_fetch DIR: every stored partition into DIR/YYYY.csv, from the cache when the store lists it as the
-# cache recorded it. A store that still holds the single data/prices.csv of before is split and stored
-# as partitions first (the old object stays, unread). PANEL_GOT counts the bytes downloaded.
-PANEL_GOT=0
+# panel_fetch NAME DIR: every stored partition of data/NAME/ into DIR/YYYY.csv, from the cache when the
+# store lists it as the cache recorded it. A store that still holds the single data/NAME.csv of before is
+# split and stored as partitions first (the old object stays, unread). PANEL_GOT[NAME] counts the bytes
+# downloaded.
+declare -A PANEL_GOT=([prices]=0 [universe]=0) PANEL_PUT=([prices]=0 [universe]=0)
 panel_fetch() {
-	local dir=$1 y size etag time years
+	local name=$1 dir=$2 y size etag time years
 	mkdir -p "$dir"
-	_panel_cache
-	_panel_listing >"$WORK/panel.meta"
-	if [ ! -s "$WORK/panel.meta" ] && store_has data/prices.csv; then
-		log "migrating data/prices.csv to yearly partitions data/prices/YYYY.csv"
-		store_get data/prices.csv "$WORK/prices.single.csv"
-		PANEL_GOT=$((PANEL_GOT + $(stat -c %s "$WORK/prices.single.csv")))
-		panel_split "$WORK/prices.single.csv" "$dir" >"$WORK/panel.years"
+	_panel_cache "$name"
+	_panel_listing "$name" >"$WORK/panel.$name.meta"
+	if [ ! -s "$WORK/panel.$name.meta" ] && store_has "data/$name.csv"; then
+		log "migrating data/$name.csv to yearly partitions data/$name/YYYY.csv"
+		store_get "data/$name.csv" "$WORK/$name.single.csv"
+		PANEL_GOT[$name]=$((PANEL_GOT[$name] + $(stat -c %s "$WORK/$name.single.csv")))
+		panel_split "$WORK/$name.single.csv" "$dir" >"$WORK/panel.years"
 		mapfile -t years <"$WORK/panel.years"
-		panel_store "$dir" "${years[@]}"
+		panel_store "$name" "$dir" "${years[@]}"
 		return
 	fi
 	while read -r y size etag time; do
 		if [ -f "$PANEL_CACHE/$y.csv" ] && [ "$(cat "$PANEL_CACHE/$y.meta" 2>/dev/null)" = "$y $size $etag $time" ]; then
 			cp "$PANEL_CACHE/$y.csv" "$dir/$y.csv"
 		else
-			store_get "data/prices/$y.csv" "$dir/$y.csv"
-			PANEL_GOT=$((PANEL_GOT + $(stat -c %s "$dir/$y.csv")))
+			store_get "data/$name/$y.csv" "$dir/$y.csv"
+			PANEL_GOT[$name]=$((PANEL_GOT[$name] + $(stat -c %s "$dir/$y.csv")))
 			cp "$dir/$y.csv" "$PANEL_CACHE/$y.csv"
 			printf '%s\n' "$y $size $etag $time" >"$PANEL_CACHE/$y.meta"
 		fi
-	done <"$WORK/panel.meta"
+	done <"$WORK/panel.$name.meta"
 }
 
-# panel_store DIR YEAR...: store these partitions of DIR and cache them. PANEL_PUT counts the bytes.
-PANEL_PUT=0
+# panel_store NAME DIR YEAR...: store these partitions of DIR as data/NAME/YEAR.csv and cache them.
+# PANEL_PUT[NAME] counts the bytes.
 panel_store() {
-	local dir=$1 y
-	shift
-	_panel_cache
+	local name=$1 dir=$2 y
+	shift 2
+	_panel_cache "$name"
 	for y in "$@"; do
-		store_put "data/prices/$y.csv" "$dir/$y.csv"
-		PANEL_PUT=$((PANEL_PUT + $(stat -c %s "$dir/$y.csv")))
+		store_put "data/$name/$y.csv" "$dir/$y.csv"
+		PANEL_PUT[$name]=$((PANEL_PUT[$name] + $(stat -c %s "$dir/$y.csv")))
 		cp "$dir/$y.csv" "$PANEL_CACHE/$y.csv"
 		rm -f "$PANEL_CACHE/$y.meta"
 	done
-	[ $# -eq 0 ] || _panel_remember "$@"
+	[ $# -eq 0 ] || _panel_remember "$name" "$@"
 }
 
-# panel_stored: whether the store holds a panel (partitions, or the single file of before).
-panel_stored() { _panel_listing | grep -q . || store_has data/prices.csv; }
+# panel_merge_into DIR FILE: add FILE's rows (a date-major table, prices-merge(1)) to the partitions in DIR,
+# each year's rows into DIR/YYYY.csv (a re-run replaces rows, never doubles them). Prints the years touched:
+# those to store again.
+panel_merge_into() {
+	local dir=$1 y years
+	panel_split "$2" "$WORK/merge.parts" >"$WORK/merge.years"
+	mapfile -t years <"$WORK/merge.years"
+	for y in "${years[@]}"; do
+		if [ -f "$dir/$y.csv" ]; then
+			run prices-merge -o "$dir/$y.new.csv" "$dir/$y.csv" "$WORK/merge.parts/$y.csv"
+			mv "$dir/$y.new.csv" "$dir/$y.csv"
+		else
+			mv "$WORK/merge.parts/$y.csv" "$dir/$y.csv"
+		fi
+	done
+	rm -rf "$WORK/merge.parts"
+	printf '%s\n' "${years[@]}"
+}
 
-# panel_traffic: log the bytes this run moved to and from the store for the panel (read by the flow bench).
-panel_traffic() { log "panel traffic: $PANEL_GOT bytes downloaded, $PANEL_PUT bytes uploaded"; }
+# panel_stored NAME: whether the store holds NAME (partitions, or the single file of before).
+panel_stored() { _panel_listing "$1" | grep -q . || store_has "data/$1.csv"; }
+
+# panel_traffic: log the bytes this run moved to and from the store for the prices panel and for the
+# universe (read by the flow bench).
+panel_traffic() {
+	log "panel traffic: ${PANEL_GOT[prices]} bytes downloaded, ${PANEL_PUT[prices]} bytes uploaded"
+	log "universe traffic: ${PANEL_GOT[universe]} bytes downloaded, ${PANEL_PUT[universe]} bytes uploaded"
+}

@@ -5,7 +5,10 @@ s3rver stores objects but does not verify AWS Signature V4, request payload hash
 not implement AbortMultipartUpload. This proxy, in front of it on loopback:
   - recomputes every request's SigV4 signature with botocore's own signer (S3SigV4Auth) from the
     request as received (path and query re-canonicalised from their decoded form) and answers
-    403 SignatureDoesNotMatch on a mismatch, 403 InvalidAccessKeyId for an unknown key;
+    403 SignatureDoesNotMatch on a mismatch, 403 InvalidAccessKeyId for an unknown key; a presigned
+    request (X-Amz-Signature in the query, no Authorization header) likewise with S3SigV4QueryAuth, and
+    403 AccessDenied "Request has expired" once X-Amz-Date + X-Amz-Expires has passed (the S3 API
+    Reference, "Authenticating Requests: Using Query Parameters");
   - checks the body against x-amz-content-sha256 (400 XAmzContentSHA256Mismatch), Content-MD5 and
     x-amz-checksum-sha256 (400 BadDigest);
   - implements AbortMultipartUpload (DELETE ?uploadId=) by removing s3rver's upload directory;
@@ -48,7 +51,9 @@ import threading
 import time
 import urllib.parse
 
-from botocore.auth import S3SigV4Auth
+import calendar
+
+from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -90,9 +95,50 @@ def canonical_query(raw):
     return pairs
 
 
+def verify_presigned(method, raw_path, raw_query, headers):
+    """None when a presigned request's signature is right and unexpired, else (status, code, message)."""
+    q = dict(canonical_query(raw_query))
+    m = re.match(r"([^/]+)/(\d{8})/([^/]+)/s3/aws4_request$", q.get("X-Amz-Credential", ""))
+    if q.get("X-Amz-Algorithm") != "AWS4-HMAC-SHA256" or not m or \
+            not re.fullmatch(r"\d{8}T\d{6}Z", q.get("X-Amz-Date", "")) or \
+            not re.fullmatch(r"\d+", q.get("X-Amz-Expires", "")) or "X-Amz-SignedHeaders" not in q:
+        return (400, "AuthorizationQueryParametersError", "malformed presigned query parameters")
+    key_id, date, region = m.groups()
+    if key_id != ARGS.access_key:
+        return (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+    expires = int(q["X-Amz-Expires"])
+    if expires > 604800:
+        return (400, "AuthorizationQueryParametersError", "X-Amz-Expires must be less than a week (in seconds)")
+    if not q["X-Amz-Date"].startswith(date):
+        return (403, "SignatureDoesNotMatch", "credential scope date does not match X-Amz-Date")
+    signed_names = q["X-Amz-SignedHeaders"].split(";")
+    sign_headers = {}
+    for name in signed_names:
+        value = headers.get(name)
+        if value is None:
+            return (403, "SignatureDoesNotMatch", "signed header %s is missing" % name)
+        sign_headers[name] = value.strip()
+    params = [(k, v) for k, v in canonical_query(raw_query) if k != "X-Amz-Signature"]
+    path = urllib.parse.quote(urllib.parse.unquote(raw_path), safe="/~")
+    req = AWSRequest(method=method, url="http://%s%s" % (headers.get("host"), path), headers=sign_headers,
+                     params=params)
+    req.context["timestamp"] = q["X-Amz-Date"]
+    signer = S3SigV4QueryAuth(Credentials(ARGS.access_key, ARGS.secret_key), "s3", region, expires=expires)
+    want = signer.signature(signer.string_to_sign(req, signer.canonical_request(req)), req)
+    if want != q.get("X-Amz-Signature"):
+        return (403, "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.")
+    signed_at = calendar.timegm(time.strptime(q["X-Amz-Date"], "%Y%m%dT%H%M%SZ"))
+    if time.time() > signed_at + expires:
+        return (403, "AccessDenied", "Request has expired")
+    return None
+
+
 def verify_signature(method, raw_path, raw_query, headers):
     """None when the signature is right, else (status, code, message)."""
     auth = headers.get("Authorization", "")
+    if not auth and "X-Amz-Signature=" in raw_query:
+        return verify_presigned(method, raw_path, raw_query, headers)
     m = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/s3/aws4_request,\s*"
                  r"SignedHeaders=([^,]+),\s*Signature=([0-9a-f]{64})$", auth)
     if not m:

@@ -15,6 +15,7 @@
 #include "date.h"
 #include "err.h"
 #include "log.h"
+#include "progress.h"
 
 enum {
 	OPT_BAR = 0x100, OPT_CLIENT_ID, OPT_DURATION, OPT_END, OPT_HOST, OPT_MAX_INFLIGHT, OPT_MAX_RATE, OPT_PORT,
@@ -22,7 +23,6 @@ enum {
 };
 
 static void usage(int status);
-static void progress(void *ctx, size_t done, size_t total);
 static int valid_duration(const char *s);
 
 static const struct option long_options[] = {
@@ -117,10 +117,8 @@ main(int argc, char *argv[])
 	} else if (contracts != NULL && errno != ENOENT) { /* no file yet is an empty cache */
 		err_die(EX_NOINPUT, "%s:", contracts);
 	}
-	if (log_progress_wanted()) {
-		fo.progress = progress;
-		fo.ctx = &syms;
-	}
+	fo.progress = progress_of; /* a line on a terminal only */
+	progress_begin("securities", PROGRESS_ITEMS, (long long)syms.n);
 	if ((c = tws_client_new(&co)) == NULL)
 		err_die(EX_OSERR, "out of memory");
 	if (tws_connect(c) < 0)
@@ -146,7 +144,10 @@ main(int argc, char *argv[])
 			log_warn("%zu of %zu symbols not resolved to a contract (see above): asked for by symbol", unresolved,
 			    syms.n);
 	}
-	if (bk_fetch_bars(c, &syms, &fo, &f, err, sizeof err) < 0) {
+	int fetched = bk_fetch_bars(c, &syms, &fo, &f, err, sizeof err);
+
+	progress_end();
+	if (fetched < 0) {
 		if (err[0])
 			err_die(EX_SOFTWARE, "%s", err);
 		err_die(EX_UNAVAILABLE, "%s: %zu of %zu securities received; nothing written", tws_errmsg(c), f.done,
@@ -209,12 +210,6 @@ valid_duration(const char *s)
 	while (isdigit((unsigned char)*p))
 		p++;
 	return p - s <= 5 && p[0] == ' ' && strchr("SDWMY", p[1]) != NULL && p[1] != '\0' && p[2] == '\0';
-}
-
-static void
-progress(void *ctx, size_t done, size_t total)
-{
-	fprintf(stderr, "\r%s: %zu/%zu securities%s", err_prog(), done, total, done == total ? "\n" : "");
 }
 
 static void

@@ -1,4 +1,5 @@
-/* prices-merge: merge date-major prices panels into one, sorted, one row per (date, id). */
+/* prices-merge: merge date-major tables keyed by (date, id) into one, sorted, one row per (date, id): prices
+ * panels, universes and weights alike (only date and id are read; the other columns are carried). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,7 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: prices-merge [-q] [--from DATE] [--to DATE] [-o FILE] [FILE ...]\n"
-	    "Merge date-major prices CSVs into one sorted panel; on a duplicate (date, id) the later FILE wins.\n");
+	    "Merge date-major CSVs keyed by (date, id) into one sorted file; on a duplicate (date, id) the later\n"
+	    "FILE wins. Not only prices: universes and weights merge and cut the same way.\n");
 	exit(status);
 }

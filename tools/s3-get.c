@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -21,6 +22,7 @@ static const struct option long_options[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "long", no_argument, NULL, 'L' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "presign", required_argument, NULL, 'P' },
 	STORE_CLI_OPTIONS,
 	CLI_COMMON_OPTIONS
 };
@@ -44,11 +46,31 @@ print_key(void *arg, const s3_object *o)
 	return rc;
 }
 
+/* --presign: the object's presigned GET URL on stdout. */
+static int
+print_presigned(const store_loc *loc, const s3_config *c, long expires, char *err, size_t errlen)
+{
+	char *url;
+	int rc;
+
+	if (!loc->is_s3)
+		return err_ret(EX_USAGE, err, errlen, "--presign: %s is a local file: only an S3 object has a presigned URL",
+		    loc->key);
+	if (loc->key[0] == '\0' || loc->key[strlen(loc->key) - 1] == '/')
+		return err_ret(EX_USAGE, err, errlen, "--presign: s3://%s/%s: not an object key", loc->bucket, loc->key);
+	if ((rc = s3_presign(c, loc->bucket, loc->key, expires, time(NULL), &url, err, errlen)) != 0)
+		return rc;
+	rc = printf("%s\n", url) < 0 ? err_ret(EX_IOERR, err, errlen, "write: standard output") : 0;
+	free(url);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *out_path = NULL;
 	int opt, list = 0, longfmt = 0, rc;
+	long presign = 0;
 	long long got = 0;
 	char err[S3_ERRLEN];
 	store_cli o;
@@ -58,13 +80,12 @@ main(int argc, char *argv[])
 
 	err_init(argv[0]);
 	store_cli_init(&o);
-	while ((opt = getopt_long(argc, argv, "lo:" STORE_CLI_SHORT CLI_COMMON_SHORT, long_options, NULL)) != -1) {
-		if (store_cli_option(&o, opt, optarg))
-			continue;
+	while ((opt = store_cli_getopt(&o, argc, argv, "lo:" STORE_CLI_SHORT CLI_COMMON_SHORT, long_options)) != -1) {
 		switch (opt) {
 		case 'l': list = 1; break;
 		case 'L': longfmt = 1; break;
 		case 'o': out_path = optarg; break;
+		case 'P': presign = (long)cli_int(optarg, 1, S3_PRESIGN_MAX, "presign"); break;
 		default: cli_common(opt, usage);
 		}
 	}
@@ -72,14 +93,16 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if ((list ? argc > 1 : argc != 1) || (list && out_path != NULL) || (longfmt && !list) ||
+	    (presign && (list || out_path != NULL)) ||
 	    (argc == 1 && *argv[0] == '\0' && !list))
 		usage(EX_USAGE);
 
-	if ((rc = store_resolve(argc == 1 ? argv[0] : "", o.root, &loc, err, sizeof err)) != 0)
+	if ((rc = store_cli_open(&o, argc == 1 ? argv[0] : "", &loc, &c, log_progress_wanted() && !list, err,
+	    sizeof err)) != 0)
 		err_die(rc, "%s", err);
-	if ((rc = store_cli_begin(&o, &loc, &c, log_progress_wanted() && !list, err, sizeof err)) != 0)
-		err_die(rc, "%s", err);
-	if (list) {
+	if (presign) {
+		rc = print_presigned(&loc, &c, presign, err, sizeof err);
+	} else if (list) {
 		rc = store_list(&loc, loc.is_s3 ? &c : NULL, print_key, &longfmt, err, sizeof err);
 		if (rc == EX_IOERR)
 			snprintf(err, sizeof err, "write: standard output");
@@ -98,8 +121,7 @@ main(int argc, char *argv[])
 	}
 	if (rc != 0)
 		err_warn("%s: %s", argc == 1 ? argv[0] : "list", err);
-	store_loc_free(&loc);
-	store_cli_end(&o, &c);
+	store_cli_end(&o, &loc, &c);
 	err_exit_flush(rc);
 }
 
@@ -110,6 +132,7 @@ usage(int status)
 	    "usage: s3-get [-q] [--store URL] [--endpoint URL] [--jobs N] [--part-size SIZE] [--retries N]\n"
 	    "              [--timeout SECS] [-o FILE] URL\n"
 	    "       s3-get --list [--long] [--store URL] [--endpoint URL] [PREFIX]\n"
+	    "       s3-get --presign SECONDS [--store URL] [--endpoint URL] URL\n"
 	    "Write the object URL (s3://bucket/key, a local path, or a key in the store) to standard output.\n");
 	exit(status);
 }

@@ -18,6 +18,7 @@ static void usage(int status);
 
 static const struct option long_options[] = {
 	{ "abort-incomplete", required_argument, NULL, 'A' },
+	{ "cache-control", required_argument, NULL, 'C' },
 	{ "content-type", required_argument, NULL, 'c' },
 	STORE_CLI_OPTIONS,
 	CLI_COMMON_OPTIONS
@@ -40,6 +41,18 @@ parse_age(const char *s)
 	return n;
 }
 
+/* A header value from the command line: not empty, no control character (no second header smuggled in). */
+static const char *
+header_value(const char *s, const char *option)
+{
+	if (*s == '\0')
+		err_die(EX_USAGE, "--%s: empty", option);
+	for (const char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			err_die(EX_USAGE, "--%s: a control character in '%s'", option, s);
+	return s;
+}
+
 /* One removal, as an NDJSON record on stdout. */
 static int
 print_stale(void *arg, const store_stale *st)
@@ -59,7 +72,8 @@ print_stale(void *arg, const store_stale *st)
 int
 main(int argc, char *argv[])
 {
-	const char *content_type = NULL, *in_path = NULL;
+	const char *in_path = NULL;
+	s3_meta meta = { NULL, NULL };
 	long long written = 0, abort_age = -1;
 	int opt, rc;
 	char err[S3_ERRLEN] = "";
@@ -70,12 +84,11 @@ main(int argc, char *argv[])
 
 	err_init(argv[0]);
 	store_cli_init(&o);
-	while ((opt = getopt_long(argc, argv, "c:" STORE_CLI_SHORT CLI_COMMON_SHORT, long_options, NULL)) != -1) {
-		if (store_cli_option(&o, opt, optarg))
-			continue;
+	while ((opt = store_cli_getopt(&o, argc, argv, "c:" STORE_CLI_SHORT CLI_COMMON_SHORT, long_options)) != -1) {
 		switch (opt) {
 		case 'A': abort_age = parse_age(optarg); break;
-		case 'c': content_type = optarg; break;
+		case 'c': meta.content_type = header_value(optarg, "content-type"); break;
+		case 'C': meta.cache_control = header_value(optarg, "cache-control"); break;
 		default: cli_common(opt, usage);
 		}
 	}
@@ -87,11 +100,9 @@ main(int argc, char *argv[])
 	if (argc == 2)
 		in_path = argv[1];
 
-	if ((rc = store_resolve(argc > 0 ? argv[0] : "", o.root, &loc, err, sizeof err)) != 0)
-		err_die(rc, "%s", err);
 	if (abort_age < 0)
 		in = cli_open_in(in_path);
-	if ((rc = store_cli_begin(&o, &loc, &c, log_progress_wanted(), err, sizeof err)) != 0)
+	if ((rc = store_cli_open(&o, argc > 0 ? argv[0] : "", &loc, &c, log_progress_wanted(), err, sizeof err)) != 0)
 		err_die(rc, "%s", err);
 	if (abort_age >= 0) { /* the clean-up of what killed uploads left behind, not an upload */
 		rc = store_clean(&loc, loc.is_s3 ? &c : NULL, abort_age, print_stale, NULL, err, sizeof err);
@@ -100,7 +111,7 @@ main(int argc, char *argv[])
 		if (rc != 0)
 			err_warn("--abort-incomplete: %s", err);
 	} else {
-		rc = store_put(&loc, loc.is_s3 ? &c : NULL, in, content_type, &written, err, sizeof err);
+		rc = store_put(&loc, loc.is_s3 ? &c : NULL, in, &meta, &written, err, sizeof err);
 		if (rc != 0)
 			err_warn("%s: %s", argv[0], err);
 		else
@@ -108,8 +119,7 @@ main(int argc, char *argv[])
 		if (in != stdin)
 			fclose(in);
 	}
-	store_loc_free(&loc);
-	store_cli_end(&o, &c);
+	store_cli_end(&o, &loc, &c);
 	err_exit_flush(rc);
 }
 
@@ -117,8 +127,8 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: s3-put [-q] [--store URL] [--endpoint URL] [-c | --content-type TYPE] [--part-size SIZE]\n"
-	    "              [--jobs N] [--retries N] [--timeout SECS] URL [FILE]\n"
+	    "usage: s3-put [-q] [--store URL] [--endpoint URL] [-c | --content-type TYPE] [--cache-control VALUE]\n"
+	    "              [--part-size SIZE] [--jobs N] [--retries N] [--timeout SECS] URL [FILE]\n"
 	    "       s3-put --abort-incomplete AGE [--store URL] [--endpoint URL] [PREFIX]\n"
 	    "Store standard input (or FILE) as the object URL: s3://bucket/key, a local path, or a key in the store.\n");
 	exit(status);

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "log.h"
 #include "pg.h"
+#include "progress.h"
 #include "wrds.h"
 
 #define LOOKBACK_DEFAULT 286 /* the strategy's lookback + skip (264 + 22 trading days) */
@@ -24,7 +25,6 @@ enum {
 
 static void usage(int status);
 static long long *read_ids(const char *path, size_t *n);
-static void progress(long long rows);
 static int id_cmp(const void *a, const void *b);
 static void warn_missing(const char *counts, int filled);
 
@@ -194,7 +194,8 @@ main(int argc, char *argv[])
 		err_die(code, "%s", err);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	code = pg_copy_out(conn, sql, aout_fp(out), &rows, log_progress_wanted() ? progress : NULL, err, sizeof err);
+	progress_begin("rows", PROGRESS_ITEMS, -1); /* a line on a terminal only */
+	code = pg_copy_out(conn, sql, aout_fp(out), &rows, progress_update, err, sizeof err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* The delisting returns the pull left empty, counted by a second (small) query on the same
 	 * connection: CRSP's gaps are worth a warning, never a silent -100% or 0. */
@@ -205,8 +206,7 @@ main(int argc, char *argv[])
 	free(sql);
 	free(missing_sql);
 	free(ids);
-	if (log_progress_wanted())
-		fputc('\n', stderr);
+	progress_end();
 	if (code != 0) {
 		aout_abort(out);
 		err_die(code, "%s%s%s", err, output == NULL || strcmp(output, "-") == 0 ? "" : "; nothing written to ",
@@ -286,12 +286,6 @@ warn_missing(const char *counts, int filled)
 	else
 		log_warn("prices: %lld delisting returns missing in CRSP, left empty (%lld performance "
 		    "delistings: --fill-dlret fills them)", missing, perf);
-}
-
-static void
-progress(long long rows)
-{
-	fprintf(stderr, "\r%s: %lld rows", err_prog(), rows);
 }
 
 static void

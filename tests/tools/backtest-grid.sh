@@ -105,6 +105,28 @@ printf 'lookback,skip\n126,10\n63,0\n200,22\n' >small.csv
 backtest --grid small.csv --config base.conf --cost-bps 25 --mode long_short --rf 0.03 <prices.csv >out-small.csv
 compare out-small.csv small.csv --config=base.conf --cost-bps=25 --mode=long_short --rf=0.03
 
+t "points sharing a signal (lookback, skip) under every selection rule share its cross-sections: each still its own run"
+# lib/grid computes a day's z-scored, sorted cross-section once per signal and applies each point's rules to
+# a copy; the expectation is still each point's own weights | backtest, bit for bit (the issue's contract).
+cat >shared.csv <<'GRID'
+lookback,skip,select,winsor,mode,weighting,vol_window,max_weight,rebalance,rebalance_every,lag
+60,5,90,"2,98",long_only,equal,63,1,periodic,22,1
+60,5,80,"2,98",long_only,equal,63,1,periodic,22,1
+60,5,80,"10,90",long_short,equal,63,1,periodic,22,2
+60,5,75,"5,95",long_only,inverse_vol,20,1,periodic,10,1
+60,5,85,"1,99",long_short,inverse_vol,40,0.05,monthly,22,1
+60,5,90,"2,98",long_only,equal,63,0.04,periodic,5,3
+120,0,80,"5,95",long_only,equal,63,1,periodic,22,1
+120,0,90,"2,98",long_short,equal,63,1,monthly,22,1
+GRID
+backtest --grid shared.csv --prices prices.csv --universe universe.csv --config base.conf -o out-sh.csv
+compare out-sh.csv shared.csv --universe=universe.csv --config=base.conf
+for jobs in 1 3; do # one thread: a signal's schedules in one task; three: a signal split over tasks
+	backtest --grid shared.csv --prices prices.csv --universe universe.csv --config base.conf --jobs $jobs \
+		-o out-sh-$jobs.csv
+	assert_same_file out-sh.csv out-sh-$jobs.csv
+done
+
 t "threads do not change a byte; slices put together are the whole grid"
 backtest --grid grid.csv --prices prices.csv --universe universe.csv --config base.conf --jobs 1 -o out-1.csv \
 	--grid-equity eq-1.csv

@@ -3,6 +3,7 @@
 # one object each, so concurrent flows lose none. Expectations: ARCHITECTURE.md "The store" (leases,
 # logs/runs/ and logs/alerts/ one object per record), store-lease(1), and the issue's own scenarios.
 . "$TOP/tests/lib.sh"
+. "$TOP/pipelines/csv.sh"
 
 export STI_STORE=$OUT/store STI_STATE=$OUT/state STI_LOG_FORMAT=text
 export SAMPLE_SEED=5 SAMPLE_SECURITIES=60 SAMPLE_UNIVERSE=50 SAMPLE_DAYS=330 SAMPLE_START=2023-01-03
@@ -12,7 +13,7 @@ flows=$TOP/pipelines
 mkdir -p "$STI_STATE/sample"
 market-gen --seed $SAMPLE_SEED --securities $SAMPLE_SECURITIES --days $SAMPLE_DAYS --start $SAMPLE_START \
 	--universe-size $SAMPLE_UNIVERSE -o "$STI_STATE/sample/market.csv" --universe-out "$STI_STATE/sample/universe.csv"
-end=$(tail -n 1 "$STI_STATE/sample/market.csv" | cut -d, -f1)
+end=$(csv_last date "$STI_STATE/sample/market.csv")
 start=$(trading-day --list $SAMPLE_START "$end" | tail -n 8 | head -n 1)
 days=$(trading-day --list "$(trading-day --next "$start")" "$end")
 day1=$(sed -n 1p <<<"$days") day2=$(sed -n 2p <<<"$days") day3=$(sed -n 3p <<<"$days")

@@ -5,7 +5,11 @@
 # current year only (past partitions are not rewritten) and moves at most twice the current year's
 # partition; a store that still holds the single data/prices.csv is split on its first read; a past
 # partition changed in the store by another host is read again, not taken from the local cache.
+# The universe's history likewise (issue 16's leftovers: data/universe.csv was rewritten whole every day):
+# data/universe/YYYY.csv, the partitions in year order the universe of sample market up to the day, a day
+# uploading its year's partition only, and a store with the single data/universe.csv split on first read.
 . "$TOP/tests/lib.sh"
+. "$TOP/pipelines/csv.sh"
 
 export STI_STORE=$OUT/store STI_STATE=$OUT/state STI_LOG_FORMAT=text
 export SAMPLE_SEED=5 SAMPLE_SECURITIES=120 SAMPLE_UNIVERSE=100 SAMPLE_DAYS=800 SAMPLE_START=2021-01-04
@@ -22,13 +26,25 @@ check_panel() {
 	local f y
 	for f in "$1"/data/prices/*.csv; do
 		y=$(basename "$f" .csv)
-		awk -F, -v y="$y" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") d = i; next }
-			substr($d, 1, 4) != y { bad++ } END { exit bad > 0 }' "$f" || fail "$f holds dates of another year"
+		! csv_select -H date "$f" | grep -qv "^$y-" || fail "$f holds dates of another year"
 	done
 	prices-merge -o "$OUT/union.csv" "$1"/data/prices/*.csv
 	prices-merge --to "$2" -o "$OUT/want.csv" "$market"
 	cmp -s "$OUT/union.csv" "$OUT/want.csv" || fail "the stored partitions are not the market up to $2"
 }
+# check_universe STORE DAY: the store's universe partitions, in year order, are the sample universe up to
+# DAY, each with only its own year's dates (the dated snapshots data/universe/DATE.csv are not partitions).
+check_universe() {
+	local f y
+	for f in "$1"/data/universe/[0-9][0-9][0-9][0-9].csv; do
+		y=$(basename "$f" .csv)
+		! csv_select -H date "$f" | grep -qv "^$y-" || fail "$f holds dates of another year"
+	done
+	prices-merge -o "$OUT/uunion.csv" "$1"/data/universe/[0-9][0-9][0-9][0-9].csv
+	prices-merge --to "$2" -o "$OUT/uwant.csv" "$STI_STATE/sample/universe.csv"
+	cmp -s "$OUT/uunion.csv" "$OUT/uwant.csv" || fail "the stored universe partitions are not the universe up to $2"
+}
+utraffic() { sed -n 's/.*universe traffic: \([0-9]*\) bytes downloaded, \([0-9]*\) bytes uploaded.*/\1 \2/p' "$1" | tail -n 1; }
 traffic() { sed -n 's/.*panel traffic: \([0-9]*\) bytes downloaded, \([0-9]*\) bytes uploaded.*/\1 \2/p' "$1" | tail -n 1; }
 
 t "first-time up to 2023-12-27: one partition a year, no data/prices.csv"
@@ -36,6 +52,10 @@ t "first-time up to 2023-12-27: one partition a year, no data/prices.csv"
 assert_eq "2021.csv 2022.csv 2023.csv" "$(cd "$STI_STORE/data/prices" && echo *.csv)" "partitions"
 [ ! -e "$STI_STORE/data/prices.csv" ] || fail "first-time wrote data/prices.csv"
 check_panel "$STI_STORE" 2023-12-27
+assert_eq "2021.csv 2022.csv 2023.csv" "$(cd "$STI_STORE/data/universe" && echo [0-9][0-9][0-9][0-9].csv)" "universe partitions"
+[ ! -e "$STI_STORE/data/universe.csv" ] || fail "first-time wrote data/universe.csv"
+check_universe "$STI_STORE" 2023-12-27
+u2021=$(stat -c %i "$STI_STORE/data/universe/2021.csv")
 i2021=$(stat -c %i "$STI_STORE/data/prices/2021.csv") i2022=$(stat -c %i "$STI_STORE/data/prices/2022.csv")
 
 t "daily runs across the new year: the panel grows, a 2024 partition appears, past years untouched"
@@ -48,7 +68,13 @@ for day in 2023-12-28 2023-12-29 2024-01-02 2024-01-03; do
 	echo "$day: downloaded $got, uploaded $put, current partition $size bytes"
 	[ $((got + put)) -le $((2 * size)) ] || fail "$day moved $((got + put)) bytes, more than twice $size"
 	[ "$put" -gt 0 ] || fail "$day uploaded nothing"
+	check_universe "$STI_STORE" "$day"
+	read -r got put < <(utraffic "$OUT/daily-$day.log")
+	assert_eq "$(stat -c %s "$STI_STORE/data/universe/${day:0:4}.csv")" "$put" "universe bytes uploaded on $day: its year's partition"
+	assert_eq 0 "$got" "universe bytes downloaded on $day (all cached)"
 done
+assert_eq "2021.csv 2022.csv 2023.csv 2024.csv" "$(cd "$STI_STORE/data/universe" && echo [0-9][0-9][0-9][0-9].csv)" "universe partitions"
+assert_eq "$u2021" "$(stat -c %i "$STI_STORE/data/universe/2021.csv")" "inode of the 2021 universe partition"
 assert_eq "2021.csv 2022.csv 2023.csv 2024.csv" "$(cd "$STI_STORE/data/prices" && echo *.csv)" "partitions"
 assert_eq "$i2021 $i2022" "$(stat -c %i "$STI_STORE/data/prices/2021.csv" "$STI_STORE/data/prices/2022.csv" | paste -sd' ')" \
 	"inodes of the past partitions (a rewrite replaces the file)"
@@ -73,6 +99,9 @@ prices-merge --to 2023-12-29 -o "$old/data/universe.csv" "$STI_STATE/sample/univ
 STI_STORE=$old STI_STATE=$OUT/state-old "$flows/daily" --date 2024-01-02 2>"$OUT/migrate.log" ||
 	{ tail "$OUT/migrate.log"; fail "daily on the old layout"; }
 assert_contains "$OUT/migrate.log" "migrating data/prices.csv"
+assert_contains "$OUT/migrate.log" "migrating data/universe.csv"
+assert_eq "2021.csv 2022.csv 2023.csv 2024.csv" "$(cd "$old/data/universe" && echo [0-9][0-9][0-9][0-9].csv)" "universe partitions after the migration"
+check_universe "$old" 2024-01-02
 assert_eq "2021.csv 2022.csv 2023.csv 2024.csv" "$(cd "$old/data/prices" && echo *.csv)" "partitions after the migration"
 check_panel "$old" 2024-01-02
 [ -s "$old/backtest/2024-01-02/equity.csv" ] || fail "no backtest after the migration"

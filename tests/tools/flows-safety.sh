@@ -5,6 +5,7 @@
 #  - a catch-up evening with TRADE=transmit: two daily runs before one open (issue 14: cash -0.94x NAV).
 # The figures are printed (FIGURE lines) for the report.
 . "$TOP/tests/lib.sh"
+. "$TOP/pipelines/csv.sh"
 
 export STI_LOG_FORMAT=text SOURCE=sample DAILY_DASHBOARDS=0 STI_NO_FAILURE_ALERT=1
 export SAMPLE_SEED=11 SAMPLE_SECURITIES=60 SAMPLE_UNIVERSE=50 SAMPLE_DAYS=300 SAMPLE_START=2023-01-03
@@ -17,7 +18,7 @@ export IB_HOST=127.0.0.1 IB_CLIENT_ID=21
 mkdir -p "$OUT/market"
 market-gen --seed $SAMPLE_SEED --securities $SAMPLE_SECURITIES --days $SAMPLE_DAYS --start $SAMPLE_START \
 	--universe-size $SAMPLE_UNIVERSE -o "$OUT/market/market.csv" --universe-out "$OUT/market/universe.csv"
-end=$(tail -n 1 "$OUT/market/market.csv" | cut -d, -f1)
+end=$(csv_last date "$OUT/market/market.csv")
 mapfile -t days < <(trading-day --list $SAMPLE_START "$end" | tail -n 8)
 start=${days[0]}
 

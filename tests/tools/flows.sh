@@ -4,6 +4,7 @@
 # a day places no order; ib-sim killed during a run and the run repeated leaves each order once; the mock
 # account tracks the backtest; dashboards are written; holidays are skipped.
 . "$TOP/tests/lib.sh"
+. "$TOP/pipelines/csv.sh"
 
 export STI_STORE=$OUT/store STI_STATE=$OUT/state STI_LOG_FORMAT=text
 export SAMPLE_SEED=11 SAMPLE_SECURITIES=120 SAMPLE_UNIVERSE=100 SAMPLE_DAYS=350 SAMPLE_START=2023-01-03
@@ -21,7 +22,7 @@ export IB_HOST=127.0.0.1 IB_PORT=$sim_port IB_CLIENT_ID=21
 mkdir -p "$STI_STATE/sample"
 market-gen --seed $SAMPLE_SEED --securities $SAMPLE_SECURITIES --days $SAMPLE_DAYS --start $SAMPLE_START \
 	--universe-size $SAMPLE_UNIVERSE -o "$STI_STATE/sample/market.csv" --universe-out "$STI_STATE/sample/universe.csv"
-end=$(tail -n 1 "$STI_STATE/sample/market.csv" | cut -d, -f1)
+end=$(csv_last date "$STI_STATE/sample/market.csv")
 start=$(trading-day --list $SAMPLE_START "$end" | tail -n $((days + 1)) | head -n 1)
 
 sim_start() {
@@ -103,8 +104,8 @@ first_day=$(trading-day --next "$start")
 nav0=$(jq -r 'select(.type == "account") | .net_liquidation' "$STI_STORE/trading/$first_day/account.ndjson")
 nav1=$(jq -r 'select(.type == "account") | .net_liquidation' "$STI_STORE/trading/$day/account.ndjson")
 eq=$STI_STORE/backtest/$day/equity.csv
-b0=$(awk -F, -v d="$first_day" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $1 == d { print $c["equity"] }' "$eq")
-b1=$(awk -F, -v d="$day" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $1 == d { print $c["equity"] }' "$eq")
+b0=$(csv_select -H -w "date=$first_day" equity "$eq")
+b1=$(csv_select -H -w "date=$day" equity "$eq")
 gap=$(awk -v a="$nav0" -v b="$nav1" -v c="$b0" -v d="$b1" 'BEGIN { x = (b / a) - (d / c); printf "%.4f", x < 0 ? -x : x }')
 echo "account return $(awk -v a="$nav0" -v b="$nav1" 'BEGIN { printf "%.4f", b / a - 1 }'), backtest $(awk -v c="$b0" -v d="$b1" 'BEGIN { printf "%.4f", d / c - 1 }'), gap $gap"
 awk -v g="$gap" 'BEGIN { exit !(g < 0.03) }' || fail "the account and the backtest differ by $gap over $days days"

@@ -256,7 +256,11 @@ for w in 10349 399 404 2109; do
 	start_sim --order-warning "$w"
 	IB_PORT=$port IB_CLIENT_ID=5 ib-submit --wait --wait-timeout 30 v.ndjson >w-status.ndjson 2>w-submit.err &
 	sub=$!
-	for _ in $(seq 100); do grep -q PreSubmitted w-status.ndjson 2>/dev/null && break; sleep 0.1; done
+	# The status and the notice are two messages; under ASan the notice can be read after the status line.
+	for _ in $(seq 100); do
+		grep -q PreSubmitted w-status.ndjson 2>/dev/null && grep -q "notice $w" w-submit.err 2>/dev/null && break
+		sleep 0.1
+	done
 	assert_contains w-status.ndjson '"status":"PreSubmitted"'
 	assert_contains w-submit.err "notice $w"
 	ctl advance open >/dev/null

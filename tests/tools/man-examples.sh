@@ -10,6 +10,7 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-pg.sh"
 . "$TOP/tests/lib-s3.sh"
+. "$TOP/pipelines/csv.sh"
 
 pg_start
 pg_sql -c "CREATE DATABASE wrds"
@@ -37,7 +38,7 @@ market-gen -q --seed 3 --securities 80 --days 760 --start "$start" --universe-si
 	-o prices.csv --universe-out universe.csv
 # The panel as the store keeps it, one file a year (sti-store(7)).
 mkdir prices
-awk -F, 'NR == 1 { h = $0; next } { f = "prices/" substr($1, 1, 4) ".csv"; if (!(f in seen)) { print h >f; seen[f] = 1 } print >f }' prices.csv
+panel_split prices.csv prices >/dev/null
 cp prices.csv market.csv
 weights --universe universe.csv prices.csv >weights.csv
 cp weights.csv backtest/weights.csv
@@ -56,7 +57,7 @@ sed -i '$d' data/universe/2026-11-24.csv
 wrds-pull universe -q --universe sp500 --from 2024-01-02 --to 2024-01-02 | sed '2,$s/^2024-01-02,/2023-12-29,/' \
 	>data/universe/2023-12-29.csv
 # The names of the latest decision.
-awk -F, 'NR > 1 { d = $1; s[$1] = s[$1] $3 "\n" } END { printf "%s", s[d] }' weights.csv >symbols.txt
+csv_select -H -w "date=$(csv_last date weights.csv)" symbol weights.csv >symbols.txt
 
 # The broker: a paper account of 250,000 dollars on the same market, its clock at the last close.
 sim_port=$(free_port)

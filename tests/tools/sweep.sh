@@ -6,6 +6,7 @@
 # (whose own agreement with weights | backtest per point is tests/tools/backtest-grid.sh's), and the daily
 # returns of every point. When Slurm cannot run on this machine the Slurm part says why and is skipped.
 . "$TOP/tests/lib.sh"
+. "$TOP/pipelines/csv.sh"
 . "$TOP/tests/lib-slurm.sh"
 
 export STI_STORE=$OUT/store STI_STATE=$OUT/state STI_LOG_FORMAT=text STI_NO_FAILURE_ALERT=1
@@ -13,11 +14,10 @@ flows=$TOP/pipelines
 date=2024-06-28
 mkdir -p "$STI_STORE/data" "$STI_STORE/backtest/$date" "$STI_STATE"
 market-gen --seed 5 --securities 80 --days 500 --universe-size 50 -o prices.csv \
-	--universe-out "$STI_STORE/data/universe.csv"
+	--universe-out universe.csv
 # The panel as the store keeps it, one partition a year (sti-store(7)).
-mkdir -p "$STI_STORE/data/prices"
-awk -F, -v d="$STI_STORE/data/prices" 'NR == 1 { h = $0; next } { f = d "/" substr($1, 1, 4) ".csv"
-	if (!(f in seen)) { print h >f; seen[f] = 1 } print >f }' prices.csv
+panel_split prices.csv "$STI_STORE/data/prices" >/dev/null
+panel_split universe.csv "$STI_STORE/data/universe" >/dev/null
 sed 's/^rebalance_every = .*/rebalance_every = 10/' "$TOP/etc/strategy.conf" >"$STI_STORE/backtest/$date/strategy.conf"
 lookbacks="63 126" skips="0 5 22"
 
@@ -27,7 +27,7 @@ lookbacks="63 126" skips="0 5 22"
 	for l in $lookbacks; do for s in $skips; do echo "$l,$s"; done; done
 } >grid.csv
 backtest --grid grid.csv --config "$STI_STORE/backtest/$date/strategy.conf" --prices prices.csv \
-	--universe "$STI_STORE/data/universe.csv" -o want.csv --grid-equity want-equity.csv
+	--universe universe.csv -o want.csv --grid-equity want-equity.csv
 [ "$(wc -l <want.csv)" = 7 ] || fail "the reference table has $(wc -l <want.csv) lines"
 
 # last_run: the sweep prefix the newest run stored.
@@ -90,8 +90,8 @@ for k in 0 1 2; do [ -s "$run/slice-$k.csv" ] || fail "no slice $k in $run"; don
 assert_same_file want-equity.csv "$run/equity.csv"
 
 t "Slurm: a failing task leaves the collector unrun (afterok), and --wait says so"
-mv "$STI_STORE/data/universe.csv" universe.saved
-on_exit "mv '$OUT/universe.saved' '$STI_STORE/data/universe.csv' 2>/dev/null"
+mv "$STI_STORE/data/universe" universe.saved
+on_exit "mv '$OUT/universe.saved' '$STI_STORE/data/universe' 2>/dev/null"
 assert_status 1 env SWEEP_SHARED_STORE=1 SWEEP_SLURM_LOGS="$OUT/slurm-logs" "$flows/sweep" --lookbacks "63" \
 	--skips "0" --slurm --slices 2 --wait 2>sweep-fail.log
 assert_contains sweep-fail.log "the collector job"
