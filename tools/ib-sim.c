@@ -18,6 +18,7 @@ enum {
 	OPT_ACCOUNT = 0x100, OPT_ACCOUNT_TYPE, OPT_BIND, OPT_CAPITAL, OPT_DELAY, OPT_DROP_AFTER, OPT_DROP_COUNT, OPT_HOST,
 	OPT_PACING, OPT_PACING_VIOLATIONS, OPT_PORT, OPT_PRICES, OPT_REJECT_EVERY, OPT_SERVER_VERSION,
 	OPT_SLIPPAGE, OPT_START, OPT_STATE, OPT_VOLUME_SHARE, OPT_ORDER_WARNING, OPT_FARM_NOTICES, OPT_NO_PERMISSION,
+	OPT_COMMISSIONS, OPT_SEC_FEE, OPT_FINRA_TAF, OPT_EXCHANGE_FEE,
 };
 
 static void usage(int status);
@@ -27,10 +28,13 @@ static const struct option long_options[] = {
 	{ "account-type", required_argument, NULL, OPT_ACCOUNT_TYPE },
 	{ "bind", required_argument, NULL, OPT_BIND },
 	{ "capital", required_argument, NULL, OPT_CAPITAL },
+	{ "commissions", required_argument, NULL, OPT_COMMISSIONS },
 	{ "delay", required_argument, NULL, OPT_DELAY },
 	{ "drop-after", required_argument, NULL, OPT_DROP_AFTER },
 	{ "drop-count", required_argument, NULL, OPT_DROP_COUNT },
+	{ "exchange-fee", required_argument, NULL, OPT_EXCHANGE_FEE },
 	{ "farm-notices", no_argument, NULL, OPT_FARM_NOTICES },
+	{ "finra-taf", required_argument, NULL, OPT_FINRA_TAF },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "no-permission", required_argument, NULL, OPT_NO_PERMISSION },
 	{ "order-warning", required_argument, NULL, OPT_ORDER_WARNING },
@@ -39,6 +43,7 @@ static const struct option long_options[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ "reject-every", required_argument, NULL, OPT_REJECT_EVERY },
+	{ "sec-fee", required_argument, NULL, OPT_SEC_FEE },
 	{ "server-version", required_argument, NULL, OPT_SERVER_VERSION },
 	{ "slippage-bps", required_argument, NULL, OPT_SLIPPAGE },
 	{ "start", required_argument, NULL, OPT_START },
@@ -70,11 +75,8 @@ ctl(const char *host, int port, int argc, char **argv)
 			strcat(cmd, " ");
 		strcat(cmd, argv[i]);
 	}
-	rc = sim_ctl(host, port, cmd, reply, sizeof reply, 600000);
-	if (rc < 0)
-		err_die(EX_UNAVAILABLE, "%s", reply);
-	if (rc > 0)
-		err_die(EX_DATAERR, "%s", reply);
+	if ((rc = sim_ctl(host, port, cmd, reply, sizeof reply, 600000)) != 0)
+		err_die(rc, "%s", reply);
 	puts(reply);
 	err_exit_flush(0);
 }
@@ -86,12 +88,13 @@ main(int argc, char *argv[])
 	struct sim_broker_opts bo = { .capital = 1000000, .account = "DU1234567" };
 	const char *prices = NULL, *host = "127.0.0.1", *env;
 	char err[512];
-	int opt, start = -1, rc;
+	int opt, start = -1, rc, crc;
 	sim_prices *px;
 	sim_broker *b;
 	struct sigaction sa;
 
 	err_init(argv[0]);
+	sim_fees_default(&bo.fees);
 	if ((env = getenv("IB_PORT")) != NULL && *env)
 		so.port = (int)cli_int(env, 1, 65535, "IB_PORT");
 	if ((env = getenv("IB_HOST")) != NULL && *env)
@@ -108,6 +111,14 @@ main(int argc, char *argv[])
 			break;
 		case OPT_BIND: so.bind = optarg; break;
 		case OPT_CAPITAL: bo.capital = cli_double(optarg, 0, 1e12, "--capital"); break;
+		case OPT_COMMISSIONS:
+			if (strcmp(optarg, "fixed") != 0 && strcmp(optarg, "tiered") != 0)
+				err_die(EX_USAGE, "--commissions: '%s' is neither fixed nor tiered", optarg);
+			bo.fees.pricing = strcmp(optarg, "tiered") == 0 ? SIM_PRICING_TIERED : SIM_PRICING_FIXED;
+			break;
+		case OPT_EXCHANGE_FEE: bo.fees.exchange_fee = cli_double(optarg, 0, 1, "--exchange-fee"); break;
+		case OPT_FINRA_TAF: bo.fees.taf_per_share = cli_double(optarg, 0, 1, "--finra-taf"); break;
+		case OPT_SEC_FEE: bo.fees.sec_per_million = cli_double(optarg, 0, 10000, "--sec-fee"); break;
 		case OPT_DELAY: so.delay_ms = (int)cli_int(optarg, 0, 600000, "--delay"); break;
 		case OPT_DROP_AFTER: so.drop_after = (int)cli_int(optarg, 1, 100000000, "--drop-after"); break;
 		case OPT_DROP_COUNT: so.drop_count = (int)cli_int(optarg, 1, 1000000, "--drop-count"); break;
@@ -152,16 +163,16 @@ main(int argc, char *argv[])
 	if (strlen(bo.account) == 0 || strlen(bo.account) > 20)
 		err_die(EX_USAGE, "--account: '%s' is not an account id", bo.account);
 
-	if ((px = sim_prices_load(prices, err, sizeof err)) == NULL)
-		err_die(strstr(err, "cannot open") ? EX_NOINPUT : EX_DATAERR, "%s", err);
+	if ((rc = sim_prices_load(&px, prices, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	if (sim_prices_nrows(px) == 0)
 		err_die(EX_DATAERR, "%s: no prices", cli_in_name(prices));
 	bo.px = px;
 	bo.start_day = start >= 0 ? start : sim_prices_last(px);
 	if (start < 0 && !cal_is_trading_day(bo.start_day))
 		bo.start_day = cal_prev(bo.start_day);
-	if ((b = sim_broker_open(&bo, err, sizeof err)) == NULL)
-		err_die(strstr(err, "not a trading day") ? EX_USAGE : EX_DATAERR, "%s", err);
+	if ((rc = sim_broker_open(&b, &bo, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	log_info("%ld prices of %d securities from %s; account %s", sim_prices_nrows(px), sim_prices_nsecs(px),
 	    cli_in_name(prices), sim_broker_account(b));
 
@@ -170,12 +181,14 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = sim_server_run(b, px, &so, err, sizeof err);
-	if (sim_broker_close(b) < 0 && rc == 0)
-		rc = -1, snprintf(err, sizeof err, "could not write the final snapshot");
+	if (rc != 0)
+		err_warn("%s", err);
+	if ((crc = sim_broker_close(b, err, sizeof err)) != 0) {
+		err_warn("%s", err);
+		rc = rc ? rc : crc;
+	}
 	sim_prices_free(px);
-	if (rc < 0)
-		err_die(EX_UNAVAILABLE, "%s", err);
-	return 0;
+	return rc;
 }
 
 static void
@@ -187,7 +200,8 @@ usage(int status)
 	    "              [--drop-after N] [--drop-count N] [--delay MS] [--pacing-violations N]\n"
 	    "              [--pacing] [--reject-every N] [--account-type cash|margin]\n"
 	    "              [--volume-share X] [--order-warning CODE] [--farm-notices]\n"
-	    "              [--no-permission SYMBOL,...]\n"
+	    "              [--no-permission SYMBOL,...] [--commissions fixed|tiered] [--sec-fee USD]\n"
+	    "              [--finra-taf USD] [--exchange-fee USD]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] advance open | advance close | advance days N\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] notice CODE | link lost | link restored[-data-lost]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] status | shutdown\n"

@@ -5,8 +5,9 @@
  * for the auction that fills them: market orders and on-open orders (tif OPG) fill at the next open,
  * MOC and LOC orders at the next close, limit orders with tif DAY at the open when marketable, else during
  * the session when the day's range reaches the limit (at the limit), else they expire at the close.
- * Fills take the CSV's open or close (at most volume_share of the day's volume when set), moved against the trader by the slippage (never past a limit), and
- * pay IB's fixed-rate commission: USD 0.005 a share, at least 1.00, at most 1% of the trade's value.
+ * Fills take the CSV's open or close (at most volume_share of the day's volume when set), moved against the
+ * trader by the slippage (never past a limit), and pay IBKR Pro's commission, fixed or tiered, with the
+ * SEC fee and FINRA TAF on sales (sim/commission.h).
  * Cash, positions (average cost includes commissions, as IB reports it) and realised P&L follow.
  *
  * State lives in a directory: snapshot.json (the whole state, written atomically with aout) and
@@ -21,11 +22,12 @@
 #ifndef STI_SIM_BROKER_H
 #define STI_SIM_BROKER_H
 
+#include "sim/commission.h"
 #include "sim/prices.h"
 #include "tws/msg.h"
 
 enum sim_phase { SIM_PRE_OPEN = 0, SIM_OPEN = 1, SIM_CLOSED = 2 };
-enum sim_step { SIM_TO_OPEN, SIM_TO_CLOSE, SIM_DAYS };
+enum sim_step { SIM_TO_OPEN, SIM_TO_CLOSE, SIM_DAYS, SIM_TO_TIME };
 
 typedef struct sim_order {
 	int client_id;           /* the API client that placed it */
@@ -109,6 +111,7 @@ struct sim_broker_opts {
 	int reject_every;        /* fault injection: reject every Nth new order (0: never) */
 	int snapshot_every;      /* journal records between snapshots (0: 5000) */
 	int cash_account;        /* 1: a cash account (initial margin 100%); 0: Reg T margin (50%) */
+	struct sim_fees fees;    /* commissions and fees (sim_fees_default() for IB's) */
 	double volume_share;     /* a fill takes at most this share of the bar's volume (0: no limit); what an
 	                          * auction order (OPG, MOC, LOC) does not get is cancelled, as IB does, a DAY
 	                          * order keeps working until the close */
@@ -116,27 +119,45 @@ struct sim_broker_opts {
 
 typedef struct sim_broker sim_broker;
 
-/* Open the account: load the state directory when it holds one (then capital and start_day are
- * ignored), else start a new account. Returns NULL with err set (unreadable or corrupt state, start day
- * not a trading day, out of memory). */
-sim_broker *sim_broker_open(const struct sim_broker_opts *o, char *err, size_t errlen);
-/* Write a final snapshot (when persisting) and free. Returns 0, or -1 if the snapshot failed. */
-int sim_broker_close(sim_broker *b);
+/* The functions that can fail follow lib/err.h: 0, or a sysexits code with the message in err. */
+
+/* Open the account into *out: load the state directory when it holds one (then capital and start_day are
+ * ignored), else start a new account. Returns 0, EX_USAGE (the start day is not a trading day),
+ * EX_DATAERR (corrupt state), EX_CANTCREAT (the directory or its journal cannot be made), EX_IOERR (the
+ * state cannot be written) or EX_OSERR (out of memory). */
+int sim_broker_open(sim_broker **out, const struct sim_broker_opts *o, char *err, size_t errlen);
+/* Write a final snapshot (when persisting) and free. Returns 0, or EX_IOERR if the snapshot failed. */
+int sim_broker_close(sim_broker *b, char *err, size_t errlen);
 void sim_broker_set_notify(sim_broker *b, sim_notify_fn fn, void *ctx);
 
 /* Place or modify (same client and order id) an order. Everything that follows (acknowledgement,
- * rejection, an immediate fill) is reported through the callback. Returns 0, or -1 when the state could
- * not be written (the change is then not made; err_warn has said why). */
-int sim_broker_place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *o);
-/* Cancel an order: 202 and status Cancelled, or error 10147 (unknown) / 161 (not cancellable). */
-int sim_broker_cancel(sim_broker *b, int client_id, long long order_id);
+ * rejection, an immediate fill) is reported through the callback. Returns 0, or EX_IOERR when the state
+ * could not be written (the change is then not made). */
+int sim_broker_place(sim_broker *b, int client_id, const tws_contract *c, const tws_order *o, char *err,
+    size_t errlen);
+/* Cancel an order: 202 and status Cancelled, or error 10147 (unknown) / 161 (not cancellable). Returns 0,
+ * or EX_IOERR when the state could not be written. */
+int sim_broker_cancel(sim_broker *b, int client_id, long long order_id, char *err, size_t errlen);
 
-/* Move the clock: to the next open, the next close, or n closes ahead (SIM_DAYS), running the auctions
- * on the way. Returns 0, or -1 with err set (state not writable; n out of range). */
+/* Move the clock: to the next open, the next close, n closes ahead (SIM_DAYS), or to the next n minutes
+ * after midnight New York time before a close (SIM_TO_TIME: later today when the clock stands before it
+ * and before the close, else on the next trading day; 09:30 or later runs the open on the way), running
+ * the auctions on the way. Returns 0, EX_USAGE (n out of range, or a time at or after the close) or
+ * EX_IOERR (the state could not be written).
+ *
+ * Auction cutoffs, on this clock (checked when an order is transmitted; refused with error 201):
+ * market- and limit-on-close orders until 10 minutes before the close on NYSE (15:50, NYSE Opening and
+ * Closing Auctions fact sheet) and 5 minutes before on Nasdaq (15:55, Nasdaq's opening/closing cross FAQ;
+ * both as quoted in QuantConnect/Lean issue 5481); market- and limit-on-open orders (tif OPG) from the
+ * close until 09:28, as IB's order-type page gives the window (QuantConnect/Lean pull request 8969), with
+ * IB's text "Exchange is closed." outside it (an IB log in QuantConnect/Lean.Brokerages.InteractiveBrokers
+ * issue 204). */
 int sim_broker_advance(sim_broker *b, enum sim_step step, int n, char *err, size_t errlen);
 
 /* The clock. */
 int sim_broker_day(const sim_broker *b);
+/* Minutes after midnight New York time. */
+int sim_broker_minute(const sim_broker *b);
 enum sim_phase sim_broker_phase(const sim_broker *b);
 const char *sim_phase_name(enum sim_phase p);
 /* The clock as seconds since the epoch, and as "yyyymmdd HH:MM:SS" + suffix (e.g. " US/Eastern"). */
@@ -154,6 +175,22 @@ const char *sim_broker_account(const sim_broker *b);
 double sim_broker_cash(const sim_broker *b);
 double sim_broker_gross(const sim_broker *b);
 double sim_broker_nlv(const sim_broker *b);
+/* A position's price at the clock (as for the values above; its average cost when no price is known). */
+double sim_broker_mark(const sim_broker *b, const sim_pos *p);
+/* The realised P&L of the fills of con_id (every con_id when 0), net of commissions, since the account
+ * opened. */
+double sim_broker_realized(const sim_broker *b, int con_id);
+
+/* The account's values as IB names them (account summary and account updates): the equity with loan
+ * value is the net liquidation value; the initial margin is the long and short stock value at the marks
+ * times 100% (cash account) or Reg T's 50%; maintenance margin 100% or 25%; available funds = equity with
+ * loan value - initial margin and excess liquidity = equity with loan value - maintenance margin (IB's
+ * definitions, as IB's Client Portal API documents them); buying power = available funds / the initial
+ * rate, the same arithmetic as the buying-power check below. */
+typedef struct sim_account_values {
+	double cash, gross, nlv, init_margin, maint_margin, available, excess, buying_power, unrealized, realized;
+} sim_account_values;
+void sim_broker_values(const sim_broker *b, sim_account_values *v);
 
 int sim_broker_norders(const sim_broker *b);
 const sim_order *sim_broker_order(const sim_broker *b, int i);
@@ -182,8 +219,5 @@ void sim_order_to_status(const sim_order *o, tws_order_status *out);
 void sim_fill_to_exec(const sim_broker *b, const sim_fill *f, int req_id, tws_exec *out);
 void sim_fill_to_commission(const sim_fill *f, tws_commission *out);
 void sim_pos_to_position(const sim_broker *b, const sim_pos *p, tws_position *out);
-
-/* IB's fixed-rate commission for qty shares at price. */
-double sim_commission(double qty, double price);
 
 #endif

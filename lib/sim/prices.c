@@ -13,6 +13,7 @@
 #include "csv.h"
 #include "err.h"
 #include "panel.h"
+#include "util.h"
 
 /* An open-addressing table from a string key to an int (a security index); keys are copied. */
 struct slot {
@@ -28,7 +29,8 @@ struct table {
 
 struct sim_prices {
 	sim_sec *secs;
-	int nsecs, cap;
+	int nsecs;
+	size_t cap;
 	struct table by_id;
 	struct table by_symbol;  /* upper-cased symbols */
 	struct table by_conid;   /* decimal conId text */
@@ -148,144 +150,148 @@ opt_double(csv_reader *r, int col, double *out)
 
 enum { C_SYMBOL, C_CLOSE, C_OPEN, C_HIGH, C_LOW, C_VOLUME, C_RET };
 
-sim_prices *
-sim_prices_load(const char *path, char *err, size_t errlen)
+/* The bar of the panel's current row into *b. Returns 1, 0 for a gap row (no close: no bar), or -1 with
+ * the reader's error set (a malformed or impossible value). */
+static int
+read_bar(panel *px, sim_bar *b)
 {
-	static const char *const cols[] = { [C_SYMBOL] = "symbol", [C_CLOSE] = "close", [C_OPEN] = "?open",
-		[C_HIGH] = "?high", [C_LOW] = "?low", [C_VOLUME] = "?volume", [C_RET] = "?ret" };
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	const char *name = cli_in_name(path);
-	sim_prices *p = calloc(1, sizeof *p);
-	panel *px = NULL;
-	csv_reader *r;
-	int got;
+	csv_reader *r = panel_csv(px);
+	int got, c;
 
-	if (fp == NULL) {
-		err_fmt(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		free(p);
-		return NULL;
+	if ((got = csv_double(r, panel_col(px, C_CLOSE), &b->close)) <= 0)
+		return got;
+	if (opt_double(r, panel_col(px, C_OPEN), &b->open) < 0 || opt_double(r, panel_col(px, C_HIGH), &b->high) < 0 ||
+	    opt_double(r, panel_col(px, C_LOW), &b->low) < 0 || opt_double(r, panel_col(px, C_VOLUME), &b->volume) < 0 ||
+	    opt_double(r, panel_col(px, C_RET), &b->ret) < 0)
+		return -1;
+	/* A broker never quotes a price of 0 or below: such a row is bad data, not a bar. */
+	if (!(b->close > 0)) {
+		csv_fail(r, panel_col(px, C_CLOSE), "%s is not a price (must be above 0)",
+		    csv_field(r, panel_col(px, C_CLOSE)));
+		return -1;
 	}
-	if (p == NULL)
-		goto oom;
-	/* The panel reader checks the order: by date, then id, one row per (date, id); so the bars of an id
-	 * come in increasing date order. */
-	if (panel_open(&px, &fp, &name, 1, cols, 7, PANEL_KEYS, err, errlen) != 0)
-		goto out;
+	if (!(isnan(b->open) || b->open > 0) || !(isnan(b->high) || b->high > 0) || !(isnan(b->low) || b->low > 0)) {
+		c = panel_col(px, !(isnan(b->open) || b->open > 0) ? C_OPEN : !(isnan(b->high) || b->high > 0) ? C_HIGH :
+		    C_LOW);
+		csv_fail(r, c, "%s is not a price (must be above 0)", csv_field(r, c));
+		return -1;
+	}
+	if (!isnan(b->volume) && b->volume < 0) {
+		csv_fail(r, panel_col(px, C_VOLUME), "%s is not a volume (must be 0 or above)",
+		    csv_field(r, panel_col(px, C_VOLUME)));
+		return -1;
+	}
+	b->date = panel_date(px);
+	return 1;
+}
+
+/* Add bar b of the panel's current row to its security (made when new) and the symbol index. Returns 0, -1
+ * with the reader's error set (an id or symbol too long), or -2 when out of memory. */
+static int
+add_bar(sim_prices *p, panel *px, const sim_bar *b)
+{
+	csv_reader *r = panel_csv(px);
+	const char *id = panel_id(px);
+	struct slot *sl;
+	sim_sec *s;
+	char sym[32];
+
+	if (panel_idlen(px) >= sizeof s->id) {
+		csv_fail(r, panel_cid(px), "'%s' is not a security id (1 to %zu characters)", id, sizeof s->id - 1);
+		return -1;
+	}
+	if (csv_len(r, panel_col(px, C_SYMBOL)) >= sizeof sym) {
+		csv_fail(r, panel_col(px, C_SYMBOL), "longer than %zu characters", sizeof sym - 1);
+		return -1;
+	}
+	if ((sl = insert(&p->by_id, id)) == NULL)
+		return -2;
+	if (sl->val < 0) {
+		if (util_grow((void **)&p->secs, &p->cap, (size_t)p->nsecs + 1, sizeof *p->secs) < 0)
+			return -2;
+		s = &p->secs[p->nsecs];
+		memset(s, 0, sizeof *s);
+		snprintf(s->id, sizeof s->id, "%s", id);
+		s->con_id = conid_of(s->id);
+		sl->val = p->nsecs++;
+	}
+	s = &p->secs[sl->val];
+	if (util_grow((void **)&s->bars, &s->cap, (size_t)s->nbars + 1, sizeof *s->bars) < 0)
+		return -2;
+	s->bars[s->nbars++] = *b;
+	upper(sym, csv_field(r, panel_col(px, C_SYMBOL)), sizeof sym);
+	if (*sym != '\0') {
+		int idx = (int)(s - p->secs);
+		if ((sl = insert(&p->by_symbol, sym)) == NULL)
+			return -2;
+		if (b->date >= sl->date) {
+			sl->date = b->date;
+			sl->val = idx;
+			snprintf(s->symbol, sizeof s->symbol, "%s", csv_field(r, panel_col(px, C_SYMBOL)));
+		}
+	}
+	if (p->nrows == 0)
+		p->first = b->date;
+	p->last = b->date; /* rows come in date order */
+	p->nrows++;
+	return 0;
+}
+
+/* Read every row of the panel into p, then index the securities by conId. Returns 0 or a sysexits code. */
+static int
+read_panel(sim_prices *p, panel *px, char *err, size_t errlen)
+{
 	while (panel_has(px)) {
 		sim_bar b;
-		struct slot *sl;
-		sim_sec *s;
-		char sym[32];
-		int date = panel_date(px);
-		const char *id = panel_id(px);
-		size_t idlen = panel_idlen(px);
-
-		r = panel_csv(px);
-		if ((got = csv_double(r, panel_col(px, C_CLOSE), &b.close)) < 0)
-			goto bad;
-		if (got == 0)
-			goto next; /* a gap row: no bar */
-		if (opt_double(r, panel_col(px, C_OPEN), &b.open) < 0 || opt_double(r, panel_col(px, C_HIGH), &b.high) < 0 ||
-		    opt_double(r, panel_col(px, C_LOW), &b.low) < 0 || opt_double(r, panel_col(px, C_VOLUME), &b.volume) < 0 ||
-		    opt_double(r, panel_col(px, C_RET), &b.ret) < 0)
-			goto bad;
-		/* A broker never quotes a price of 0 or below: such a row is bad data, not a bar. */
-		if (!(b.close > 0)) {
-			csv_fail(r, panel_col(px, C_CLOSE), "%s is not a price (must be above 0)",
-			    csv_field(r, panel_col(px, C_CLOSE)));
-			goto bad;
-		}
-		if (!(isnan(b.open) || b.open > 0) || !(isnan(b.high) || b.high > 0) || !(isnan(b.low) || b.low > 0)) {
-			int c = panel_col(px, !(isnan(b.open) || b.open > 0) ? C_OPEN : !(isnan(b.high) || b.high > 0) ? C_HIGH :
-			    C_LOW);
-			csv_fail(r, c, "%s is not a price (must be above 0)", csv_field(r, c));
-			goto bad;
-		}
-		if (!isnan(b.volume) && b.volume < 0) {
-			csv_fail(r, panel_col(px, C_VOLUME), "%s is not a volume (must be 0 or above)",
-			    csv_field(r, panel_col(px, C_VOLUME)));
-			goto bad;
-		}
-		b.date = date;
-		if (idlen >= sizeof s->id) {
-			csv_fail(r, panel_cid(px), "'%s' is not a security id (1 to %zu characters)", id, sizeof s->id - 1);
-			goto bad;
-		}
-		if (csv_len(r, panel_col(px, C_SYMBOL)) >= sizeof sym) {
-			csv_fail(r, panel_col(px, C_SYMBOL), "longer than %zu characters", sizeof sym - 1);
-			goto bad;
-		}
-		if ((sl = insert(&p->by_id, id)) == NULL)
-			goto oom;
-		if (sl->val < 0) {
-			if (p->nsecs == p->cap) {
-				int cap = p->cap ? p->cap * 2 : 256;
-				sim_sec *ns = realloc(p->secs, (size_t)cap * sizeof *ns);
-				if (ns == NULL)
-					goto oom;
-				p->secs = ns;
-				p->cap = cap;
-			}
-			s = &p->secs[p->nsecs];
-			memset(s, 0, sizeof *s);
-			snprintf(s->id, sizeof s->id, "%s", id);
-			s->con_id = conid_of(s->id);
-			sl->val = p->nsecs++;
-		}
-		s = &p->secs[sl->val];
-		if (s->nbars == s->cap) {
-			int cap = s->cap ? s->cap * 2 : 64;
-			sim_bar *nb = realloc(s->bars, (size_t)cap * sizeof *nb);
-			if (nb == NULL)
-				goto oom;
-			s->bars = nb;
-			s->cap = cap;
-		}
-		s->bars[s->nbars++] = b;
-		upper(sym, csv_field(r, panel_col(px, C_SYMBOL)), sizeof sym);
-		if (*sym != '\0') {
-			int idx = (int)(s - p->secs);
-			if ((sl = insert(&p->by_symbol, sym)) == NULL)
-				goto oom;
-			if (date >= sl->date) {
-				sl->date = date;
-				sl->val = idx;
-				snprintf(s->symbol, sizeof s->symbol, "%s", csv_field(r, panel_col(px, C_SYMBOL)));
-			}
-		}
-		if (p->nrows == 0)
-			p->first = date;
-		p->last = date; /* rows come in date order */
-		p->nrows++;
-next:
-		if (panel_next(px) < 0) {
-			err_fmt(err, errlen, "%s", panel_error(px));
-			goto out;
-		}
+		int got = read_bar(px, &b);
+		if (got > 0)
+			got = add_bar(p, px, &b);
+		if (got == -2)
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
+		if (got < 0)
+			return err_ret(EX_DATAERR, err, errlen, "%s", csv_error(panel_csv(px)));
+		if (panel_next(px) < 0)
+			return err_ret(EX_DATAERR, err, errlen, "%s", panel_error(px));
 	}
 	for (int i = 0; i < p->nsecs; i++) {
 		char key[16];
 		struct slot *sl;
 		snprintf(key, sizeof key, "%d", p->secs[i].con_id);
 		if ((sl = insert(&p->by_conid, key)) == NULL)
-			goto oom;
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 		sl->val = i;
 	}
+	return 0;
+}
+
+int
+sim_prices_load(sim_prices **out, const char *path, char *err, size_t errlen)
+{
+	static const char *const cols[] = { [C_SYMBOL] = "symbol", [C_CLOSE] = "close", [C_OPEN] = "?open",
+		[C_HIGH] = "?high", [C_LOW] = "?low", [C_VOLUME] = "?volume", [C_RET] = "?ret" };
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	const char *name = cli_in_name(path);
+	sim_prices *p;
+	panel *px = NULL;
+	int rc;
+
+	*out = NULL;
+	if (fp == NULL)
+		return err_ret(EX_NOINPUT, err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		rc = err_ret(EX_OSERR, err, errlen, "out of memory");
+	/* The panel reader checks the order: by date, then id, one row per (date, id); so the bars of an id
+	 * come in increasing date order. */
+	else if ((rc = panel_open(&px, &fp, &name, 1, cols, 7, PANEL_KEYS, err, errlen)) == 0)
+		rc = read_panel(p, px, err, errlen);
 	panel_close(px);
 	if (fp != stdin)
 		fclose(fp);
-	return p;
-bad:
-	err_fmt(err, errlen, "%s", csv_error(panel_csv(px)));
-	goto out;
-oom:
-	err_fmt(err, errlen, "out of memory");
-out:
-	panel_close(px);
-	if (fp != stdin)
-		fclose(fp);
-	sim_prices_free(p);
-	return NULL;
+	if (rc != 0)
+		sim_prices_free(p);
+	else
+		*out = p;
+	return rc;
 }
 
 sim_sec *
@@ -318,6 +324,12 @@ int sim_prices_first(const sim_prices *p) { return p->first; }
 int sim_prices_last(const sim_prices *p) { return p->last; }
 int sim_prices_nsecs(const sim_prices *p) { return p->nsecs; }
 long sim_prices_nrows(const sim_prices *p) { return p->nrows; }
+
+const char *
+sim_sec_primary(const sim_sec *s)
+{
+	return s->con_id % 3 == 0 ? "NASDAQ" : "NYSE";
+}
 
 int
 sim_sec_le(const sim_sec *s, int day)

@@ -27,14 +27,15 @@ typedef struct sim_sec {
 	int con_id;        /* the id when it is a number, else a hash of it: what IB calls conId */
 	sim_bar *bars;     /* in date order */
 	int nbars;
-	int cap;
+	size_t cap;
 } sim_sec;
 
 typedef struct sim_prices sim_prices;
 
-/* Load path ("-": stdin). Returns NULL with err set ("PATH: cannot open: ...", "file:line: column: what is
- * wrong" (a panel out of order, a duplicate (date, id), a malformed value), or out of memory). */
-sim_prices *sim_prices_load(const char *path, char *err, size_t errlen);
+/* Load path ("-": stdin) into *out. Returns 0, or a sysexits code with err set (lib/err.h): EX_NOINPUT
+ * ("PATH: cannot open: ..."), EX_DATAERR ("file:line: column: what is wrong": a panel out of order, a
+ * duplicate (date, id), a malformed value), EX_OSERR (out of memory). */
+int sim_prices_load(sim_prices **out, const char *path, char *err, size_t errlen);
 void sim_prices_free(sim_prices *p);
 
 /* The security a symbol names, or NULL. Symbols compare case-insensitively. */
@@ -46,6 +47,10 @@ int sim_prices_first(const sim_prices *p);
 int sim_prices_last(const sim_prices *p);
 int sim_prices_nsecs(const sim_prices *p);
 long sim_prices_nrows(const sim_prices *p);
+
+/* The security's primary exchange as the simulated gateway reports it: "NASDAQ" for every third conId,
+ * else "NYSE" (contract details, auction cutoffs). */
+const char *sim_sec_primary(const sim_sec *s);
 
 /* Index of the last bar dated <= day, or -1. */
 int sim_sec_le(const sim_sec *s, int day);

@@ -49,15 +49,17 @@ struct sim_server_opts {
 	                        * 162 "No market data permissions" (NULL: none) */
 };
 
-/* Listen and serve until sim_server_stop() or a "shutdown" command. Returns 0, or -1 with err set (the port
- * could not be bound). The broker's notifications are routed to the clients while it runs. */
+/* Listen and serve until sim_server_stop() or a "shutdown" command. Returns 0, or a sysexits code with err
+ * set (lib/err.h): EX_UNAVAILABLE (the port could not be bound), EX_OSERR (poll failed). The broker's
+ * notifications are routed to the clients while it runs. */
 int sim_server_run(sim_broker *b, sim_prices *px, const struct sim_server_opts *o, char *err, size_t errlen);
 
 /* Ask a running server to stop at its next loop turn (async-signal-safe: call it from a signal handler). */
 void sim_server_stop(void);
 
 /* Send one control command line to host:port and copy the answer line into reply. Returns 0 for an "ok"
- * answer, 1 for an "error:" answer, -1 when the server cannot be reached (reply holds why). */
+ * answer, EX_DATAERR for an "error:" answer (reply holds it), EX_UNAVAILABLE when the server cannot be
+ * reached or does not answer (reply holds why). */
 int sim_ctl(const char *host, int port, const char *command, char *reply, size_t n, int timeout_ms);
 
 #endif

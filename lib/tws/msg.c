@@ -1631,3 +1631,109 @@ tws_dec_account_summary(tws_msg *m, tws_account_value *v)
 	memset(v, 0, sizeof *v);
 	return dec_fields(m, TWS_IN_ACCOUNT_SUMMARY, account_value_fields, NFIELDS(account_value_fields), v);
 }
+
+/* ---- account updates ---- */
+
+int
+tws_enc_req_account_updates(tws_wbuf *b, int subscribe, const char *account)
+{
+	tws_w_begin(b);
+	tws_w_int(b, TWS_OUT_REQ_ACCOUNT_DATA);
+	tws_w_int(b, 2);
+	tws_w_bool(b, subscribe);
+	tws_w_str(b, account);
+	return tws_w_end(b);
+}
+
+int
+tws_dec_req_account_updates(tws_msg *m, int *subscribe, char *account, size_t n)
+{
+	if (begin(m, TWS_OUT_REQ_ACCOUNT_DATA) < 0)
+		return -1;
+	tws_r_skip(m, 1, "version");
+	*subscribe = tws_r_bool(m, "subscribe");
+	account[0] = '\0';
+	if (tws_r_left(m) > 0)
+		tws_r_strcpy(m, account, n, "acctCode");
+	return finish(m);
+}
+
+static const field acct_value_fields[] = {
+	VERSION(2),
+	{ F_STR, AT(tws_account_value, tag), "key", 0 },
+	{ F_STR, AT(tws_account_value, value), "value", 0 },
+	{ F_STR, AT(tws_account_value, currency), "currency", 0 },
+	{ F_STR, AT(tws_account_value, account), "accountName", 0 },
+};
+
+int
+tws_enc_acct_value(tws_wbuf *b, const tws_account_value *v)
+{
+	return enc_fields(b, TWS_IN_ACCT_VALUE, acct_value_fields, NFIELDS(acct_value_fields), v, TWS_MAX_VERSION);
+}
+
+int
+tws_dec_acct_value(tws_msg *m, tws_account_value *v)
+{
+	memset(v, 0, sizeof *v);
+	return dec_fields(m, TWS_IN_ACCT_VALUE, acct_value_fields, NFIELDS(acct_value_fields), v);
+}
+
+static const field portfolio_value_fields[] = {
+	VERSION(8),
+	{ F_INT, AT(tws_portfolio_value, contract.con_id), "conId", 0 },
+	{ F_STR, AT(tws_portfolio_value, contract.symbol), "symbol", 0 },
+	{ F_STR, AT(tws_portfolio_value, contract.sec_type), "secType", 0 },
+	{ F_STR, AT(tws_portfolio_value, contract.last_trade), "lastTradeDateOrContractMonth", 0 },
+	{ F_DBL, AT(tws_portfolio_value, contract.strike), "strike", 0 },
+	{ F_STR, AT(tws_portfolio_value, contract.right), "right", 0 },
+	{ F_STR, AT(tws_portfolio_value, contract.multiplier), "multiplier", 0 },
+	{ F_STR, AT(tws_portfolio_value, contract.primary_exch), "primaryExchange", 0 },
+	{ F_STR, AT(tws_portfolio_value, contract.currency), "currency", 0 },
+	{ F_STR, AT(tws_portfolio_value, contract.local_symbol), "localSymbol", 0 },
+	{ F_STR, AT(tws_portfolio_value, contract.trading_class), "tradingClass", 0 },
+	{ F_DBL, AT(tws_portfolio_value, position), "position", 0 },
+	{ F_DBL, AT(tws_portfolio_value, market_price), "marketPrice", 0 },
+	{ F_DBL, AT(tws_portfolio_value, market_value), "marketValue", 0 },
+	{ F_DBL, AT(tws_portfolio_value, avg_cost), "averageCost", 0 },
+	{ F_DBL, AT(tws_portfolio_value, unrealized_pnl), "unrealizedPNL", 0 },
+	{ F_DBL, AT(tws_portfolio_value, realized_pnl), "realizedPNL", 0 },
+	{ F_STR, AT(tws_portfolio_value, account), "accountName", 0 },
+};
+
+int
+tws_enc_portfolio_value(tws_wbuf *b, const tws_portfolio_value *p)
+{
+	return enc_fields(b, TWS_IN_PORTFOLIO_VALUE, portfolio_value_fields, NFIELDS(portfolio_value_fields), p,
+	    TWS_MAX_VERSION);
+}
+
+int
+tws_dec_portfolio_value(tws_msg *m, tws_portfolio_value *p)
+{
+	memset(p, 0, sizeof *p);
+	return dec_fields(m, TWS_IN_PORTFOLIO_VALUE, portfolio_value_fields, NFIELDS(portfolio_value_fields), p);
+}
+
+/* A message of one string at version 1: id|1|s|. */
+static int
+enc_version1_str(tws_wbuf *b, int id, const char *s)
+{
+	tws_w_begin(b);
+	tws_w_int(b, id);
+	tws_w_int(b, 1);
+	tws_w_str(b, s);
+	return tws_w_end(b);
+}
+
+int
+tws_enc_acct_update_time(tws_wbuf *b, const char *hhmm)
+{
+	return enc_version1_str(b, TWS_IN_ACCT_UPDATE_TIME, hhmm);
+}
+
+int
+tws_enc_acct_download_end(tws_wbuf *b, const char *account)
+{
+	return enc_version1_str(b, TWS_IN_ACCT_DOWNLOAD_END, account);
+}

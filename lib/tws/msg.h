@@ -54,6 +54,10 @@ enum tws_out_id {
 	TWS_OUT_REQ_MKT_DATA = 1,
 	TWS_OUT_CANCEL_MKT_DATA = 2,
 	TWS_OUT_REQ_MARKET_DATA_TYPE = 59,
+	TWS_OUT_REQ_ACCOUNT_DATA = 6,      /* reqAccountUpdates */
+	TWS_OUT_SET_SERVER_LOGLEVEL = 14,
+	TWS_OUT_REQ_MANAGED_ACCTS = 17,
+	TWS_OUT_REQ_GLOBAL_CANCEL = 58,
 };
 
 /* Incoming (server to client) message ids. */
@@ -82,6 +86,10 @@ enum tws_in_id {
 	TWS_IN_TICK_SNAPSHOT_END = 57,
 	TWS_IN_MARKET_DATA_TYPE = 58,
 	TWS_IN_TICK_REQ_PARAMS = 81,
+	TWS_IN_ACCT_VALUE = 6,
+	TWS_IN_PORTFOLIO_VALUE = 7,
+	TWS_IN_ACCT_UPDATE_TIME = 8,
+	TWS_IN_ACCT_DOWNLOAD_END = 54,
 };
 
 /* The message id of a parsed message (its first field), or -1 when it is not an integer. Does not move
@@ -463,5 +471,34 @@ typedef struct tws_account_value {
 /* ACCOUNT_SUMMARY: 63|1|reqId|account|tag|value|currency| */
 int tws_enc_account_summary(tws_wbuf *b, const tws_account_value *v);
 int tws_dec_account_summary(tws_msg *m, tws_account_value *v);
+
+/* ---- account updates (reqAccountUpdates), in the layouts of the official EDecoder ---- */
+
+/* REQ_ACCOUNT_DATA: 6|2|subscribe|acctCode| */
+int tws_enc_req_account_updates(tws_wbuf *b, int subscribe, const char *account);
+int tws_dec_req_account_updates(tws_msg *m, int *subscribe, char *account, size_t n);
+/* ACCT_VALUE: 6|2|key|value|currency|accountName| (key in tag; req_id unused) */
+int tws_enc_acct_value(tws_wbuf *b, const tws_account_value *v);
+int tws_dec_acct_value(tws_msg *m, tws_account_value *v);
+
+typedef struct tws_portfolio_value {
+	tws_contract contract;  /* conId, symbol, secType, lastTrade, strike, right, multiplier, primaryExch,
+	                         * currency, localSymbol, tradingClass */
+	double position;
+	double market_price;
+	double market_value;
+	double avg_cost;
+	double unrealized_pnl;
+	double realized_pnl;
+	char account[32];
+} tws_portfolio_value;
+/* PORTFOLIO_VALUE: 7|8|conId|symbol|secType|lastTrade|strike|right|multiplier|primaryExch|currency|
+ * localSymbol|tradingClass|position|marketPrice|marketValue|averageCost|unrealizedPNL|realizedPNL|
+ * accountName| */
+int tws_enc_portfolio_value(tws_wbuf *b, const tws_portfolio_value *p);
+int tws_dec_portfolio_value(tws_msg *m, tws_portfolio_value *p);
+/* ACCT_UPDATE_TIME: 8|1|HH:MM| ; ACCT_DOWNLOAD_END: 54|1|accountName| */
+int tws_enc_acct_update_time(tws_wbuf *b, const char *hhmm);
+int tws_enc_acct_download_end(tws_wbuf *b, const char *account);
 
 #endif

@@ -134,16 +134,24 @@ ctl advance open >/dev/null
 tc open all >open2.csv
 assert_contains open2.csv "2,MSFT,SELL,10,MOC,DAY,Submitted"
 assert_contains open2.csv "20,MSFT,BUY,7,MKT,OPG,Inactive,staged"
-t "transmitting a staged order makes it live (it fills at the next open: OPG placed in the session)"
-assert_eq "status 20 PreSubmitted filled=0 remaining=7" "$(tc --client-id 4 order 20 MSFT BUY 7 MKT OPG "" staged 1)"
+t "an OPG order during the session is refused as IB refuses it: 201 'Exchange is closed.'"
+# IB takes market/limit-on-open orders from the close until 09:28 New York time (IB's order-type page, as
+# QuantConnect/Lean pull request 8969 quotes it); the text is IB's (an IB log in
+# QuantConnect/Lean.Brokerages.InteractiveBrokers issue 204).
+tc --client-id 4 order 22 MSFT BUY 7 MKT OPG >opg.txt || true
+assert_contains opg.txt "error 201 Order rejected - reason:Exchange is closed."
 assert_contains "$(tc --client-id 4 cancel 21)" "status 21 Cancelled"
 ctl advance close >/dev/null
 tc execs >execs.csv
 assert_eq 2 "$(wc -l <execs.csv)"
 # 100 AAPL at the 2026-11-24 open (51.5), commission 0.5/100 shares -> 1.00 minimum.
 assert_contains execs.csv ",1,AAPL,BOT,100,51.5,2026-11-23:lo-csmom:AAPL:BUY,1"
-assert_contains execs.csv ",2,MSFT,SLD,10,405,2026-11-23:lo-csmom:MSFT:SELL,1"
+# The sale of 10 MSFT at 405 (4,050): 1.00 minimum + SEC fee 4050 * 27.80e-6 = 0.11 -> 0.12 + FINRA TAF
+# 10 * 0.000166 -> 0.01 (sim/commission.h names the sources) = 1.13.
+assert_contains execs.csv ",2,MSFT,SLD,10,405,2026-11-23:lo-csmom:MSFT:SELL,1.13"
 assert_eq 0 "$(tc --client-id 3 open | grep -c '^3,' || true)" # the LOC was not marketable: cancelled
+t "transmitting a staged order after the close makes it live: it fills at the next open"
+assert_eq "status 20 PreSubmitted filled=0 remaining=7" "$(tc --client-id 4 order 20 MSFT BUY 7 MKT OPG "" staged 1)"
 ctl advance open >/dev/null
 assert_contains "$(tc execs)" ",20,MSFT,BOT,7,405,staged,"
 
@@ -325,6 +333,103 @@ assert_eq "2106 17 2107 2106 17 2107" "$(cat farm.txt)"
 assert_status 65 ctl notice 1234
 assert_status 65 ctl notice 1100
 assert_status 0 ctl notice 2103
+stop_sim
+
+t "commissions as IB reports them, account updates (@stoqey/ib), auction cutoffs on the New York clock"
+rm -rf state
+start_sim
+sq() { node "$TOP/tests/tools/stoqey_client.js" "$port" "$@"; }
+assert_contains "$(tc --client-id 9 order 1 AAPL BUY 100 MKT OPG)" "status 1 PreSubmitted"
+ctl advance open >/dev/null # 2026-11-24, AAPL opens at 51.5
+assert_contains "$(tc --client-id 9 order 2 AAPL SELL 40 MKT DAY)" "status 2"
+sq 91 execs >sq-execs.txt
+# Hand-computed from IBKR Pro's fixed schedule and the SEC/FINRA rates (sim/commission.h names them): the
+# buy of 100 at 51.5 pays the 1.00 minimum and realises nothing (TWS sends 1.7976931348623157E308, which
+# @stoqey/ib decodes as undefined); the sale of 40 at 51.5 (2,060) pays 1.00 + SEC 0.0573 -> 0.06 + TAF
+# 0.0066 -> 0.01 = 1.07 and realises (51.5 - 51.51) * 40 - 1.07 = -1.47 (average cost (5150 + 1) / 100).
+assert_contains sq-execs.txt "comm BOT 100 51.5 1 undefined"
+$PY - sq-execs.txt <<'EOF2'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.startswith("comm SLD")]
+assert len(rows) == 1, rows
+_, side, qty, px, comm, pnl = rows[0]
+assert (qty, px, comm) == ("40", "51.5", "1.07"), rows
+assert abs(float(pnl) - -1.47) < 1e-9, pnl
+EOF2
+sq 92 account >sq-account.txt
+# reqAccountUpdates as a gateway answers it (EDecoder's ACCT_VALUE, PORTFOLIO_VALUE v8, ACCT_UPDATE_TIME,
+# ACCT_DOWNLOAD_END). Cash 1,000,000 - 5,151 + 2,060 - 1.07 = 996,907.93; 60 AAPL at 51.5 = 3,090; Reg T
+# initial margin 50% = 1,545, maintenance 25% = 772.50; available = NLV - initial, excess = NLV - maintenance.
+for kv in "NetLiquidation 999997.93" "TotalCashValue 996907.93" "GrossPositionValue 3090.00" \
+	"InitMarginReq 1545.00" "MaintMarginReq 772.50" "AvailableFunds 998452.93" "ExcessLiquidity 999225.43" \
+	"BuyingPower 1996905.86" "RealizedPnL -1.47" "UnrealizedPnL -0.60"; do
+	assert_contains sq-account.txt "value $kv USD DU1234567"
+done
+assert_contains sq-account.txt "value AccountCode DU1234567  DU1234567"
+assert_contains sq-account.txt "time 09:30"
+assert_eq "end DU1234567" "$(tail -1 sq-account.txt)"
+$PY - sq-account.txt <<'EOF2'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.startswith("portfolio ")]
+assert len(rows) == 1, rows
+_, sym, pos, px, value, avg, unrl, rlzd, acct = rows[0]
+assert (sym, pos, px, value, acct) == ("AAPL", "60", "51.5", "3090", "DU1234567"), rows
+assert abs(float(avg) - 51.51) < 1e-9 and abs(float(unrl) - -0.6) < 1e-9 and abs(float(rlzd) - -1.47) < 1e-9, rows
+EOF2
+# The summary reports the same values (one table: sim/account.c).
+assert_contains "$(tc summary)" "AvailableFunds,998452.93"
+# MOC/LOC: NYSE takes them until 15:50 (NYSE's auction fact sheet, quoted in QuantConnect/Lean issue 5481).
+assert_contains "$(tc --client-id 9 order 3 AAPL SELL 1 MOC DAY)" "status 3 Submitted"
+assert_eq "2026-11-24 open" "$(ctl advance to 15:50 | cut -d' ' -f1-2)"
+tc --client-id 9 order 4 AAPL SELL 1 MOC DAY >moc.txt || true
+assert_contains moc.txt "error 201 Order rejected - reason:MOC orders are not accepted after 15:50:00"
+assert_status 65 ctl advance to 16:00
+assert_status 65 ctl advance to 9:5x
+stop_sim
+
+t "tiered commissions (--commissions tiered): a buy of 100 at 51.5 pays the 0.35 minimum + clearing 0.02 + pass-throughs"
+rm -rf state
+start_sim --commissions tiered
+tc --client-id 9 order 1 AAPL BUY 100 MKT OPG >/dev/null
+ctl advance open >/dev/null
+# 0.35 + 100 * 0.0002 + 0.35 * 0.000175 + 0.35 * 0.00056 = 0.37025725 -> 0.370257 (IBKR's tiered schedule)
+assert_contains "$(sq 93 execs)" "comm BOT 100 51.5 0.370257 undefined"
+stop_sim
+assert_status 64 ib-sim --prices prices.csv --commissions flat
+
+t "no request goes unanswered: managed accounts, a global cancel, 321 for what is not served, 505 for an unknown id"
+rm -rf state
+start_sim
+assert_contains "$(tc --client-id 9 order 1 AAPL BUY 1 MKT OPG)" "status 1 PreSubmitted"
+$PY - "$TOP/tests/tools" "$port" >unserved.txt <<'EOF2'
+import sys
+sys.path.insert(0, sys.argv[1]); import tws_client
+t = tws_client.Tws("127.0.0.1", int(sys.argv[2]), 62)
+t.sync()
+def first(pred):
+    for f in t.messages():
+        if pred(f):
+            return f
+t.send(17, 1)                       # reqManagedAccts: MANAGED_ACCTS 15|1|accounts|
+print("accounts", first(lambda f: f[0] == "15")[2])
+t.send(10, 5, 4242, 0, "AAPL", "STK", "", "", "", "", "SMART", "", "USD", "", "", 5, 0, "")  # reqMktDepth
+f = first(lambda f: f[0] == "4" and f[2] == "4242")
+print("depth", f[3])
+t.send(92, 4343, "DU1234567", "")   # reqPnL: its request id is the first field
+print("pnl", first(lambda f: f[0] == "4" and f[2] == "4343")[3])
+t.send(999, 1)                      # an id the API does not have
+f = first(lambda f: f[0] == "4" and f[3] == "505")
+print("unknown", f[3], f[4])
+t.send(58, 1)                       # reqGlobalCancel: every open order, whoever placed it (their owners hear)
+t.sync()
+print("global done")
+EOF2
+assert_contains unserved.txt "accounts DU1234567"
+assert_contains unserved.txt "depth 321"
+assert_contains unserved.txt "pnl 321"
+assert_contains unserved.txt "unknown 505 Fatal Error: Unknown message id."
+assert_contains unserved.txt "global done"
+assert_eq 0 "$(tc open all | grep -c PreSubmitted || true)" "open orders after a global cancel"
 stop_sim
 
 rm -rf state

@@ -8,6 +8,12 @@
 //   node stoqey_client.js PORT CLIENT_ID pushed            "open REF CLIENT STATUS" for each order the gateway
 //                                                          sends unasked at connect, then "end" at its openOrderEnd
 //   node stoqey_client.js PORT CLIENT_ID completed         "done REF PERMID STATUS" per completed order, then "end"
+//   node stoqey_client.js PORT CLIENT_ID account           reqAccountUpdates: "value KEY VALUE CURRENCY ACCOUNT",
+//                                                          "portfolio SYMBOL POS PRICE VALUE AVGCOST UNRLZD RLZD
+//                                                          ACCOUNT", "time HH:MM", then "end ACCOUNT"
+//   node stoqey_client.js PORT CLIENT_ID execs             "comm SIDE SHARES PRICE COMMISSION REALIZEDPNL" per
+//                                                          execution (REALIZEDPNL as stoqey decodes it:
+//                                                          "undefined" for TWS's 1.7976931348623157E308), "end"
 // Exit status 0 when the run answered, 1 on an error for the request, 2 on a timeout or a lost connection.
 "use strict";
 const path = require("path");
@@ -52,8 +58,43 @@ ib.on(EventName.completedOrder, (c, o, st) => {
 });
 ib.on(EventName.completedOrdersEnd, () => { if (cmd === "completed") { console.log("end"); done(0); } });
 
+ib.on(EventName.updateAccountValue, (key, value, currency, account) => {
+    if (cmd === "account") console.log(`value ${key} ${value} ${currency} ${account}`);
+});
+ib.on(EventName.updatePortfolio, (c, pos, price, value, avgCost, unrealized, realized, account) => {
+    if (cmd === "account") console.log(`portfolio ${c.symbol} ${pos} ${price} ${value} ${avgCost} ${unrealized} ${realized} ${account}`);
+});
+ib.on(EventName.updateAccountTime, (t) => { if (cmd === "account") console.log(`time ${t}`); });
+ib.on(EventName.accountDownloadEnd, (account) => {
+    if (cmd === "account") { console.log(`end ${account}`); ib.reqAccountUpdates(false, account); done(0); }
+});
+const execs = {};
+let execsEnded = false;
+const execsDone = () => {
+    if (!execsEnded || Object.values(execs).some((e) => e.comm === undefined)) return;
+    for (const e of Object.values(execs)) console.log(`comm ${e.side} ${e.shares} ${e.price} ${e.comm} ${e.pnl}`);
+    console.log("end");
+    done(0);
+};
+ib.on(EventName.execDetails, (reqId, c, e) => {
+    if (cmd !== "execs") return;
+    const x = execs[e.execId] || (execs[e.execId] = {});
+    Object.assign(x, { side: e.side, shares: e.shares, price: e.price });
+});
+ib.on(EventName.commissionReport, (r) => {
+    if (cmd !== "execs") return;
+    const x = execs[r.execId] || (execs[r.execId] = {});
+    Object.assign(x, { comm: r.commission, pnl: r.realizedPNL });
+    execsDone();
+});
+ib.on(EventName.execDetailsEnd, () => { if (cmd === "execs") { execsEnded = true; execsDone(); } });
+
 ib.once(EventName.nextValidId, () => {
-    if (cmd === "pushed") {
+    if (cmd === "account") {
+        ib.reqAccountUpdates(true, "");
+    } else if (cmd === "execs") {
+        ib.reqExecutions(REQ, {});
+    } else if (cmd === "pushed") {
         // nothing to ask: the gateway's push follows the connection
     } else if (cmd === "completed") {
         ib.reqCompletedOrders(false);

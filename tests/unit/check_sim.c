@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "date.h"
@@ -30,12 +31,14 @@ static const char *PRICES =
 
 static char dir[64];
 
-static sim_prices *
-load(void)
+static sim_prices *prices; /* the prices of PRICES, loaded for each test by setup() */
+
+/* The checked fixture of every test: PRICES in a fresh directory, loaded; then freed and removed. */
+static void
+setup(void)
 {
 	char path[128], err[256];
 	FILE *f;
-	sim_prices *p;
 
 	snprintf(dir, sizeof dir, "/tmp/check_sim.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -43,16 +46,16 @@ load(void)
 	f = fopen(path, "w");
 	fputs(PRICES, f);
 	fclose(f);
-	p = sim_prices_load(path, err, sizeof err);
-	ck_assert_msg(p != NULL, "%s", err);
-	return p;
+	ck_assert_msg(sim_prices_load(&prices, path, err, sizeof err) == 0, "%s", err);
 }
 
 static void
-cleanup(void)
+teardown(void)
 {
 	char cmd[128];
 
+	sim_prices_free(prices);
+	prices = NULL;
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -74,10 +77,10 @@ broker_in(sim_prices *px, const char *start, double slip, const char *name)
 	sim_broker *b;
 
 	snprintf(state, sizeof state, "%s/%s", dir, name);
+	sim_fees_default(&o.fees);
 	o.state_dir = state;
 	o.start_day = day(start);
-	b = sim_broker_open(&o, err, sizeof err);
-	ck_assert_msg(b != NULL, "%s", err);
+	ck_assert_msg(sim_broker_open(&b, &o, err, sizeof err) == 0, "%s", err);
 	return b;
 }
 
@@ -122,6 +125,39 @@ START_TEST(test_commission)
 }
 END_TEST
 
+/* Hand-computed from IBKR Pro's published US-stock schedules and the SEC/FINRA rates named in
+ * sim/commission.h (fixed: 0.005/share, min 1.00, max 1%; tiered: 0.0035/0.002/... a share by the month's
+ * volume, min 0.35, plus clearing 0.0002/share and the NYSE 0.000175 and FINRA 0.00056 pass-throughs;
+ * sales: SEC 27.80 per million and TAF 0.000166/share capped at 8.30, each rounded up to the cent). */
+START_TEST(test_commission_plans_and_fees)
+{
+	struct sim_fees f;
+
+	sim_fees_default(&f);
+	/* Fixed, a buy of 100 at 50: 0.50 -> the 1.00 minimum; buys pay no regulatory fee. */
+	ck_assert(sim_fee_total(&f, 0, 100, 50, 0) == 1.00);
+	/* Fixed, a sale of 1,000 at 50 (50,000): 5.00 + SEC 1.39 + TAF 0.166 -> 0.17 = 6.56. */
+	ck_assert(fabs(sim_fee_total(&f, 1, 1000, 50, 0) - 6.56) < 1e-9);
+	/* Fixed, a sale of 100,000 at 10 (1,000,000): 500.00 + SEC 27.80 + TAF 16.60 capped at 8.30 = 536.10. */
+	ck_assert(fabs(sim_fee_total(&f, 1, 100000, 10, 0) - 536.10) < 1e-9);
+	/* TAF's minimum is a cent: a sale of 1 share at 5 pays 0.05 (1% cap) + SEC 0.01 + TAF 0.01. */
+	ck_assert(fabs(sim_fee_total(&f, 1, 1, 5, 0) - 0.07) < 1e-9);
+	f.pricing = SIM_PRICING_TIERED;
+	/* Tiered, a buy of 100 at 20, first shares of the month: 0.35 (the minimum) + clearing 0.02 + NYSE
+	 * 0.35 * 0.000175 + FINRA 0.35 * 0.00056 = 0.37025725 -> 0.370257. */
+	ck_assert(fabs(sim_fee_total(&f, 0, 100, 20, 0) - 0.370257) < 1e-12);
+	/* Tiered, a buy of 1,000 at 50 after 500,000 shares this month: 0.002 a share = 2.00 + clearing 0.20 +
+	 * 0.00035 + 0.00112 = 2.20147. */
+	ck_assert(fabs(sim_fee_total(&f, 0, 1000, 50, 500000) - 2.20147) < 1e-12);
+	/* Tiered, a sale of 1,000 at 50 in the first band: 3.50 + 0.20 + 0.0006125 + 0.00196 + SEC 1.39 + TAF
+	 * 0.17 = 5.2625725 -> 5.262573 (rounded to the millionth). */
+	ck_assert(fabs(sim_fee_total(&f, 1, 1000, 50, 0) - 5.262573) < 1e-9);
+	/* An exchange fee is per share, added as is: 0.0030 on 1,000 shares adds 3.00. */
+	f.exchange_fee = 0.003;
+	ck_assert(fabs(sim_fee_total(&f, 0, 1000, 50, 500000) - 5.20147) < 1e-12);
+}
+END_TEST
+
 START_TEST(test_ny_time)
 {
 	/* 09:30 New York is 14:30 UTC in November (EST) and 13:30 UTC in July (EDT). */
@@ -135,7 +171,7 @@ END_TEST
 
 START_TEST(test_prices_lookup_and_adjust)
 {
-	sim_prices *p = load();
+	sim_prices *p = prices;
 	sim_sec *abc = sim_prices_symbol(p, "abc"), *xyz = sim_prices_symbol(p, "XYZ");
 	sim_bar adj[4];
 
@@ -162,14 +198,12 @@ START_TEST(test_prices_lookup_and_adjust)
 	ck_assert_int_eq(sim_prices_nrows(p), 8);
 	ck_assert_int_eq(sim_prices_first(p), day("2026-11-19"));
 	ck_assert_int_eq(sim_prices_last(p), day("2026-11-24"));
-	sim_prices_free(p);
-	cleanup();
 }
 END_TEST
 
 START_TEST(test_broker_fills_and_accounting)
 {
-	sim_prices *p = load();
+	sim_prices *p = prices;
 	sim_broker *b = broker(p, "2026-11-20", 10);
 	tws_contract c;
 	tws_order o;
@@ -177,16 +211,16 @@ START_TEST(test_broker_fills_and_accounting)
 	char err[128];
 
 	order(&c, &o, 1, "ABC", "BUY", 100, "MKT", "OPG", TWS_UNSET_DOUBLE);
-	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o), 0);
+	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o, NULL, 0), 0);
 	order(&c, &o, 2, "ABC", "SELL", 40, "MOC", "DAY", TWS_UNSET_DOUBLE);
-	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o), 0);
+	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o, NULL, 0), 0);
 	order(&c, &o, 3, "ABC", "BUY", 10, "LOC", "DAY", 1);
-	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o), 0);
+	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o, NULL, 0), 0);
 	order(&c, &o, 4, "ABC", "BUY", 10, "LMT", "DAY", 24.5);
-	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o), 0);
+	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o, NULL, 0), 0);
 	order(&c, &o, 5, "ABC", "BUY", 10, "MKT", "OPG", TWS_UNSET_DOUBLE);
 	o.transmit = 0;
-	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o), 0);
+	ck_assert_int_eq(sim_broker_place(b, 7, &c, &o, NULL, 0), 0);
 	ck_assert_str_eq(find(b, 1)->status, "PreSubmitted");
 	ck_assert_str_eq(find(b, 5)->status, "Inactive");
 
@@ -211,24 +245,23 @@ START_TEST(test_broker_fills_and_accounting)
 	ck_assert_int_eq(sim_broker_npos(b), 1);
 	ck_assert(sim_broker_pos(b, 0)->qty == 70);
 	{
-		/* The MOC's commission: 40 shares -> the 1.00 minimum (below 1% of 1018.98). */
-		double cash = 100000 - 2502.5 - 1 + 40 * 25.4745 - 1 - 245 - 1;
+		/* The MOC's commission: 40 shares -> the 1.00 minimum (below 1% of 1018.98), plus on the sale the SEC
+		 * fee (1018.98 * 27.80e-6 = 0.0283 -> 0.03) and FINRA's TAF (40 * 0.000166 = 0.0066 -> 0.01). */
+		double cash = 100000 - 2502.5 - 1 + 40 * 25.4745 - 1.04 - 245 - 1;
 		ck_assert(fabs(sim_broker_cash(b) - cash) < 1e-6);
 		ck_assert(fabs(sim_broker_nlv(b) - (cash + 70 * 25.5)) < 1e-6);
 	}
 	/* Average cost includes commissions: (2502.5 + 1) for 100, 40 sold (cost unchanged), 10 at 24.5 + 1. */
 	ck_assert(fabs(sim_broker_pos(b, 0)->avg_cost - ((2503.5 / 100) * 60 + 246) / 70) < 1e-9);
-	/* Realised P&L of the sale: (25.4745 - 25.035) * 40 - 1. */
-	ck_assert(fabs(sim_broker_fill(b, 1)->realized_pnl - ((25.4745 - 25.035) * 40 - 1)) < 1e-9);
-	ck_assert_int_eq(sim_broker_close(b), 0);
-	sim_prices_free(p);
-	cleanup();
+	/* Realised P&L of the sale: (25.4745 - 25.035) * 40 - 1.04. */
+	ck_assert(fabs(sim_broker_fill(b, 1)->realized_pnl - ((25.4745 - 25.035) * 40 - 1.04)) < 1e-9);
+	ck_assert_int_eq(sim_broker_close(b, NULL, 0), 0);
 }
 END_TEST
 
 START_TEST(test_broker_state_survives)
 {
-	sim_prices *p = load();
+	sim_prices *p = prices;
 	sim_broker *b = broker(p, "2026-11-20", 0);
 	tws_contract c;
 	tws_order o;
@@ -236,16 +269,16 @@ START_TEST(test_broker_state_survives)
 	FILE *f;
 
 	order(&c, &o, 1, "ABC", "BUY", 100, "MKT", "OPG", TWS_UNSET_DOUBLE);
-	sim_broker_place(b, 7, &c, &o);
+	sim_broker_place(b, 7, &c, &o, NULL, 0);
 	order(&c, &o, 2, "ABC", "BUY", 5, "MOC", "DAY", TWS_UNSET_DOUBLE);
-	sim_broker_place(b, 8, &c, &o);
+	sim_broker_place(b, 8, &c, &o, NULL, 0);
 	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_OPEN, 1, err, sizeof err), 0);
 	/* Copy the directory as it is now (journal only, no snapshot: as after kill -9), then reopen the copy. */
 	snprintf(path, sizeof path, "cp -r %s/state %s/killed", dir, dir);
 	ck_assert_int_eq(system(path), 0);
 	snprintf(path, sizeof path, "%s/killed/snapshot.json", dir);
 	ck_assert_int_ne(access(path, F_OK), 0);
-	sim_broker_close(b);
+	sim_broker_close(b, NULL, 0);
 	b = broker_in(p, "2026-11-19", 0, "killed");
 	ck_assert_int_eq(sim_broker_day(b), day("2026-11-23"));
 	ck_assert_int_eq(sim_broker_phase(b), SIM_OPEN);
@@ -255,7 +288,7 @@ START_TEST(test_broker_state_survives)
 	ck_assert_str_eq(find(b, 1)->order_ref, "ref-1");
 	ck_assert_int_eq(sim_broker_next_id(b), 3);
 	ck_assert(sim_broker_cash(b) == 100000 - 2500 - 1);
-	ck_assert_int_eq(sim_broker_close(b), 0);
+	ck_assert_int_eq(sim_broker_close(b, NULL, 0), 0);
 	/* A torn last line (a write cut short) is ignored; the snapshot holds the rest. */
 	snprintf(path, sizeof path, "%s/killed/journal.ndjson", dir);
 	f = fopen(path, "a");
@@ -265,32 +298,89 @@ START_TEST(test_broker_state_survives)
 	ck_assert_int_eq(sim_broker_norders(b), 2);
 	/* ... and folded away at once, so that later records do not follow it. */
 	order(&c, &o, 3, "ABC", "BUY", 1, "MOC", "DAY", TWS_UNSET_DOUBLE);
-	sim_broker_place(b, 7, &c, &o);
-	sim_broker_close(b);
+	sim_broker_place(b, 7, &c, &o, NULL, 0);
+	sim_broker_close(b, NULL, 0);
 	b = broker_in(p, "2026-11-19", 0, "killed");
 	ck_assert_int_eq(sim_broker_norders(b), 3);
-	sim_broker_close(b);
-	sim_prices_free(p);
-	cleanup();
+	sim_broker_close(b, NULL, 0);
 }
 END_TEST
 
 /* ================================ Errors ================================ */
 
 static int notes, last_code;
+static char last_msg[256];
 
 static void
 count_note(void *ctx, const sim_note_info *n)
 {
 	(void)ctx;
 	notes++;
-	if (n->kind == SIM_NOTE_ERROR)
+	if (n->kind == SIM_NOTE_ERROR) {
 		last_code = n->code;
+		snprintf(last_msg, sizeof last_msg, "%s", n->msg);
+	}
 }
+
+/* Place (client 1) and return the error code it drew (0: accepted). */
+static int
+place_code(sim_broker *b, long long id, const char *sym, const char *type, const char *tif, double lmt)
+{
+	tws_contract c;
+	tws_order o;
+
+	order(&c, &o, id, sym, "BUY", 1, type, tif, lmt);
+	last_code = 0;
+	last_msg[0] = '\0';
+	ck_assert_int_eq(sim_broker_place(b, 1, &c, &o, NULL, 0), 0);
+	return last_code;
+}
+
+/* Auction cutoffs on the simulated New York clock (sim/broker.h names the sources): MOC/LOC until 15:50 on
+ * NYSE and 15:55 on Nasdaq; MOO/LOO (tif OPG) from the close until 09:28, else IB's 201 "Exchange is
+ * closed.". ABC (conId 2) lists on NYSE, OLD (conId 3) on NASDAQ (sim_sec_primary). */
+START_TEST(test_auction_cutoffs)
+{
+	sim_broker *b = broker(prices, "2026-11-20", 0);
+	char err[128], t[40];
+
+	sim_broker_set_notify(b, count_note, NULL);
+	ck_assert_str_eq(sim_sec_primary(sim_prices_symbol(prices, "OLD")), "NASDAQ");
+	ck_assert_int_eq(place_code(b, 1, "ABC", "MKT", "OPG", TWS_UNSET_DOUBLE), 0); /* 16:00: after the close */
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 9 * 60 + 27, err, sizeof err), 0);
+	ck_assert_str_eq(sim_broker_time(b, "", t, sizeof t), "20261123 09:27:00");
+	ck_assert_int_eq(sim_broker_phase(b), SIM_PRE_OPEN);
+	ck_assert_int_eq(place_code(b, 2, "ABC", "LMT", "OPG", 30), 0);
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 9 * 60 + 28, err, sizeof err), 0);
+	ck_assert_int_eq(place_code(b, 3, "ABC", "MKT", "OPG", TWS_UNSET_DOUBLE), 201);
+	ck_assert_str_eq(last_msg, "Order rejected - reason:Exchange is closed.");
+	/* The session: OPG refused, on-close orders taken until their exchange's cutoff. */
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 15 * 60 + 49, err, sizeof err), 0);
+	ck_assert_int_eq(sim_broker_phase(b), SIM_OPEN);
+	ck_assert_str_eq(find(b, 1)->status, "Filled"); /* the open ran on the way */
+	ck_assert_int_eq(place_code(b, 4, "ABC", "MKT", "OPG", TWS_UNSET_DOUBLE), 201);
+	ck_assert_int_eq(place_code(b, 5, "ABC", "MOC", "DAY", TWS_UNSET_DOUBLE), 0);
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 15 * 60 + 50, err, sizeof err), 0);
+	ck_assert_int_eq(place_code(b, 6, "ABC", "MOC", "DAY", TWS_UNSET_DOUBLE), 201);
+	ck_assert_int_eq(place_code(b, 7, "ABC", "LOC", "DAY", 30), 201);
+	ck_assert_msg(strstr(last_msg, "after 15:50:00") != NULL, "%s", last_msg);
+	ck_assert_int_eq(place_code(b, 8, "OLD", "MOC", "DAY", TWS_UNSET_DOUBLE), 0); /* Nasdaq: until 15:55 */
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 15 * 60 + 55, err, sizeof err), 0);
+	ck_assert_int_eq(place_code(b, 9, "OLD", "LOC", "DAY", 5), 201);
+	ck_assert_int_eq(place_code(b, 10, "ABC", "MKT", "DAY", TWS_UNSET_DOUBLE), 0); /* a plain order trades on */
+	/* The clock only moves forward within a day, and never to the close or past it. */
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 16 * 60, err, sizeof err), EX_USAGE);
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_CLOSE, 1, err, sizeof err), 0);
+	ck_assert_str_eq(find(b, 5)->status, "Filled");
+	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_TIME, 10 * 60, err, sizeof err), 0);
+	ck_assert_str_eq(sim_broker_time(b, "", t, sizeof t), "20261124 10:00:00");
+	sim_broker_close(b, NULL, 0);
+}
+END_TEST
 
 START_TEST(test_broker_rejects)
 {
-	sim_prices *p = load();
+	sim_prices *p = prices;
 	sim_broker *b = broker(p, "2026-11-23", 0);
 	tws_contract c;
 	tws_order o;
@@ -298,37 +388,35 @@ START_TEST(test_broker_rejects)
 
 	sim_broker_set_notify(b, count_note, NULL);
 	order(&c, &o, 1, "NOPE", "BUY", 1, "MKT", "DAY", TWS_UNSET_DOUBLE);
-	sim_broker_place(b, 1, &c, &o);
+	sim_broker_place(b, 1, &c, &o, NULL, 0);
 	ck_assert_int_eq(last_code, 201);
 	ck_assert_int_eq(sim_broker_norders(b), 0);
 	order(&c, &o, 2, "ABC", "BUY", 1.5, "MKT", "DAY", TWS_UNSET_DOUBLE);
 	last_code = 0;
-	sim_broker_place(b, 1, &c, &o);
+	sim_broker_place(b, 1, &c, &o, NULL, 0);
 	ck_assert_int_eq(last_code, 201);
 	order(&c, &o, 3, "ABC", "BUY", 1, "MOC", "OPG", TWS_UNSET_DOUBLE);
 	last_code = 0;
-	sim_broker_place(b, 1, &c, &o);
+	sim_broker_place(b, 1, &c, &o, NULL, 0);
 	ck_assert_int_eq(last_code, 201);
 	/* OLD has no bar on the next day: its market order is rejected at the open. */
 	order(&c, &o, 4, "OLD", "BUY", 1, "MKT", "OPG", TWS_UNSET_DOUBLE);
 	last_code = 0;
-	sim_broker_place(b, 1, &c, &o);
+	sim_broker_place(b, 1, &c, &o, NULL, 0);
 	ck_assert_int_eq(last_code, 0);
 	ck_assert_int_eq(sim_broker_advance(b, SIM_TO_OPEN, 1, err, sizeof err), 0);
 	ck_assert_int_eq(last_code, 201);
 	ck_assert_str_eq(find(b, 4)->status, "Cancelled");
 	/* Filled or cancelled ids cannot be used again; unknown ids cannot be cancelled. */
 	last_code = 0;
-	sim_broker_place(b, 1, &c, &o);
+	sim_broker_place(b, 1, &c, &o, NULL, 0);
 	ck_assert_int_eq(last_code, 103);
-	sim_broker_cancel(b, 1, 99);
+	sim_broker_cancel(b, 1, 99, NULL, 0);
 	ck_assert_int_eq(last_code, 10147);
-	sim_broker_cancel(b, 1, 4);
+	sim_broker_cancel(b, 1, 4, NULL, 0);
 	ck_assert_int_eq(last_code, 161);
-	ck_assert_int_eq(sim_broker_advance(b, SIM_DAYS, 0, err, sizeof err), -1);
-	sim_broker_close(b);
-	sim_prices_free(p);
-	cleanup();
+	ck_assert_int_eq(sim_broker_advance(b, SIM_DAYS, 0, err, sizeof err), EX_USAGE);
+	sim_broker_close(b, NULL, 0);
 }
 END_TEST
 
@@ -336,26 +424,30 @@ START_TEST(test_errors_files)
 {
 	char path[128], err[256];
 	struct sim_broker_opts o = { .capital = 1, .account = "DU7" };
-	sim_prices *p = load();
+	sim_prices *p = prices, *bad = NULL;
+	sim_broker *b = NULL;
 	FILE *f;
 
 	snprintf(path, sizeof path, "%s/bad.csv", dir);
 	f = fopen(path, "w");
 	fputs("date,id,symbol,close\n2026-11-20,1,A,1\n2026-11-19,1,A,2\n", f);
 	fclose(f);
-	ck_assert_ptr_null(sim_prices_load(path, err, sizeof err));
+	ck_assert_int_eq(sim_prices_load(&bad, path, err, sizeof err), EX_DATAERR);
+	ck_assert_ptr_null(bad);
 	/* a panel (sti-formats(5)): sorted by date, then id, one row per (date, id); lib/panel reads it */
 	ck_assert_msg(strstr(err, "bad.csv:3: date: 2026-11-19 is before 2026-11-20: the input must be sorted by date") !=
 	    NULL, "%s", err);
 	f = fopen(path, "w");
 	fputs("date,id,symbol,close\n2026-11-20,1,A,1\n2026-11-20,1,A,2\n", f);
 	fclose(f);
-	ck_assert_ptr_null(sim_prices_load(path, err, sizeof err));
+	ck_assert_int_eq(sim_prices_load(&bad, path, err, sizeof err), EX_DATAERR);
+	ck_assert_ptr_null(bad);
 	ck_assert_msg(strstr(err, "bad.csv:3: id: duplicate row for id '1' on 2026-11-20") != NULL, "%s", err);
 	f = fopen(path, "w");
 	fputs("date,id,close\n", f);
 	fclose(f);
-	ck_assert_ptr_null(sim_prices_load(path, err, sizeof err));
+	ck_assert_int_eq(sim_prices_load(&bad, path, err, sizeof err), EX_DATAERR);
+	ck_assert_ptr_null(bad);
 	ck_assert(strstr(err, "missing column 'symbol'") != NULL);
 	/* A corrupt journal line that is not the last is refused. */
 	snprintf(path, sizeof path, "%s/st", dir);
@@ -368,15 +460,18 @@ START_TEST(test_errors_files)
 	o.px = p;
 	o.state_dir = path;
 	o.start_day = day("2026-11-20");
-	ck_assert_ptr_null(sim_broker_open(&o, err, sizeof err));
+	ck_assert_int_eq(sim_broker_open(&b, &o, err, sizeof err), EX_DATAERR);
+	ck_assert_ptr_null(b);
 	ck_assert(strstr(err, "journal.ndjson:1: malformed record") != NULL);
 	/* A new account must start on a trading day. */
 	o.state_dir = NULL;
 	o.start_day = day("2026-11-22");
-	ck_assert_ptr_null(sim_broker_open(&o, err, sizeof err));
+	ck_assert_int_eq(sim_broker_open(&b, &o, err, sizeof err), EX_USAGE);
+	ck_assert_ptr_null(b);
 	ck_assert_str_eq(err, "start day 2026-11-22 is not a trading day");
-	sim_prices_free(p);
-	cleanup();
+	/* lib/err.h: a missing file is EX_NOINPUT, told by the code and not by the message. */
+	snprintf(path, sizeof path, "%s/missing.csv", dir);
+	ck_assert_int_eq(sim_prices_load(&bad, path, err, sizeof err), EX_NOINPUT);
 }
 END_TEST
 
@@ -457,7 +552,7 @@ START_TEST(test_client_server)
 	long long oid;
 	char reply[256];
 
-	s.px = load();
+	s.px = prices;
 	s.b = broker(s.px, "2026-11-23", 0);
 	s.port = free_port();
 	s.drop_after = 0;
@@ -524,9 +619,7 @@ START_TEST(test_client_server)
 	tws_client_free(c);
 	ck_assert_int_eq(sim_ctl("127.0.0.1", s.port, "shutdown", reply, sizeof reply, 3000), 0);
 	pthread_join(th, NULL);
-	sim_broker_close(s.b);
-	sim_prices_free(s.px);
-	cleanup();
+	sim_broker_close(s.b, NULL, 0);
 }
 END_TEST
 
@@ -540,7 +633,7 @@ START_TEST(test_client_reconnects_after_drop)
 	char reply[256];
 	int got_reconnect = 0, got_bars = 0;
 
-	s.px = load();
+	s.px = prices;
 	s.b = broker(s.px, "2026-11-23", 0);
 	s.port = free_port();
 	s.drop_after = 6; /* version, 15, 9, three notices: dropped right after the handshake */
@@ -562,9 +655,7 @@ START_TEST(test_client_reconnects_after_drop)
 	tws_client_free(c);
 	ck_assert_int_eq(sim_ctl("127.0.0.1", s.port, "shutdown", reply, sizeof reply, 3000), 0);
 	pthread_join(th, NULL);
-	sim_broker_close(s.b);
-	sim_prices_free(s.px);
-	cleanup();
+	sim_broker_close(s.b, NULL, 0);
 }
 END_TEST
 
@@ -575,17 +666,22 @@ sim_suite(void)
 	TCase *core = tcase_create("Core"), *errors = tcase_create("Errors"), *net = tcase_create("Client");
 
 	tcase_add_test(core, test_commission);
+	tcase_add_test(core, test_commission_plans_and_fees);
 	tcase_add_test(core, test_ny_time);
 	tcase_add_test(core, test_prices_lookup_and_adjust);
 	tcase_add_test(core, test_broker_fills_and_accounting);
 	tcase_add_test(core, test_broker_state_survives);
 	tcase_add_test(errors, test_broker_rejects);
+	tcase_add_test(errors, test_auction_cutoffs);
 	tcase_add_test(errors, test_errors_files);
 	tcase_set_timeout(net, 30);
 	tcase_add_test(net, test_client_server);
 	tcase_add_test(net, test_client_reconnects_after_drop);
+	tcase_add_checked_fixture(core, setup, teardown);
 	suite_add_tcase(s, core);
+	tcase_add_checked_fixture(errors, setup, teardown);
 	suite_add_tcase(s, errors);
+	tcase_add_checked_fixture(net, setup, teardown);
 	suite_add_tcase(s, net);
 	return s;
 }

@@ -417,6 +417,73 @@ START_TEST(test_contract_data_versions)
 }
 END_TEST
 
+/* reqAccountUpdates and its answers in the official layouts: REQ_ACCOUNT_DATA 6|2|subscribe|acctCode|
+ * (EClient.reqAccountUpdates), ACCT_VALUE 6|2|key|value|currency|accountName|, PORTFOLIO_VALUE at version 8
+ * (EDecoder.processPortfolioValueMsg: conId, symbol, secType, lastTradeDate, strike, right, multiplier,
+ * primaryExchange, currency, localSymbol, tradingClass, position, marketPrice, marketValue, averageCost,
+ * unrealizedPNL, realizedPNL, accountName; @stoqey/ib's decodeMsg_PORTFOLIO_VALUE reads the same),
+ * ACCT_UPDATE_TIME 8|1|HH:MM| and ACCT_DOWNLOAD_END 54|1|account|. */
+START_TEST(test_account_updates_layout)
+{
+	char buf[512], acct[32];
+	tws_msg m;
+	tws_wbuf b;
+	tws_account_value v;
+	tws_portfolio_value pv, back;
+	int sub;
+
+	tws_msg_init(&m);
+	tws_wbuf_init(&b);
+	tws_enc_req_account_updates(&b, 1, "DU1");
+	assert_bytes(&b, "6|2|1|DU1|");
+	parse_bars("6|2|0|DU7|", buf, &m);
+	ck_assert_int_eq(tws_dec_req_account_updates(&m, &sub, acct, sizeof acct), 0);
+	ck_assert_int_eq(sub, 0);
+	ck_assert_str_eq(acct, "DU7");
+	b.len = 0;
+	memset(&v, 0, sizeof v);
+	strcpy(v.tag, "NetLiquidation");
+	strcpy(v.value, "1000000.00");
+	strcpy(v.currency, "USD");
+	strcpy(v.account, "DU1");
+	tws_enc_acct_value(&b, &v);
+	assert_bytes(&b, "6|2|NetLiquidation|1000000.00|USD|DU1|");
+	b.len = 0;
+	memset(&pv, 0, sizeof pv);
+	tws_contract_stock(&pv.contract, "AAPL");
+	pv.contract.con_id = 265598;
+	pv.contract.exchange[0] = '\0';
+	strcpy(pv.contract.primary_exch, "NASDAQ");
+	strcpy(pv.contract.local_symbol, "AAPL");
+	strcpy(pv.contract.trading_class, "NMS");
+	pv.position = 60;
+	pv.market_price = 51.5;
+	pv.market_value = 3090;
+	pv.avg_cost = 51.51;
+	pv.unrealized_pnl = -0.6;
+	pv.realized_pnl = -1.47;
+	strcpy(pv.account, "DU1");
+	tws_enc_portfolio_value(&b, &pv);
+	assert_bytes(&b, "7|8|265598|AAPL|STK||0|||NASDAQ|USD|AAPL|NMS|60|51.5|3090|51.51|-0.6|-1.47|DU1|");
+	parse_bars("7|8|265598|AAPL|STK||0|||NASDAQ|USD|AAPL|NMS|60|51.5|3090|51.51|-0.6|-1.47|DU1|", buf, &m);
+	ck_assert_int_eq(tws_dec_portfolio_value(&m, &back), 0);
+	ck_assert_str_eq(back.contract.primary_exch, "NASDAQ");
+	ck_assert(back.position == 60 && back.realized_pnl == -1.47);
+	b.len = 0;
+	tws_enc_acct_update_time(&b, "15:50");
+	tws_enc_acct_download_end(&b, "DU1");
+	{
+		char want[128];
+		size_t n = frame_of("8|1|15:50|", want);
+		n += frame_of("54|1|DU1|", want + n);
+		ck_assert_uint_eq(b.len, n);
+		ck_assert(memcmp(b.p, want, n) == 0);
+	}
+	tws_wbuf_free(&b);
+	tws_msg_free(&m);
+}
+END_TEST
+
 /* COMMISSION_REPORT as a real gateway sent it (nautilus_trader, .../responses/commission_report_1.txt): no
  * realized P&L and no yield are Java's Double.MAX_VALUE, no redemption date is empty. Read and written
  * back, the bytes are the same. */
@@ -2290,6 +2357,7 @@ tws_suite(void)
 	tcase_add_test(core, test_contract_data_capture_176);
 	tcase_add_test(core, test_contract_data_versions);
 	tcase_add_test(core, test_commission_capture);
+	tcase_add_test(core, test_account_updates_layout);
 	tcase_add_test(core, test_hist_request_official);
 	tcase_add_test(core, test_place_order_layout);
 	tcase_add_test(core, test_roundtrip_hist_data);
