@@ -90,18 +90,6 @@ pf_map_free(struct pf_map *m)
 
 /* ---- the book ---- */
 
-
-int
-pf_fail(pf_book *b, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(b->err, sizeof b->err, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 void
 pf_params_init(struct pf_params *p)
 {
@@ -158,12 +146,6 @@ pf_free(pf_book *b)
 	free(b);
 }
 
-const char *
-pf_error(const pf_book *b)
-{
-	return b->err;
-}
-
 size_t
 pf_count(const pf_book *b)
 {
@@ -209,68 +191,70 @@ add_name(pf_book *b, const char *id, const char *symbol)
 
 /* The maps borrow the names' strings, whose addresses survive a realloc of the array. */
 static int
-index_name(pf_book *b, size_t i)
+index_name(pf_book *b, size_t i, char *err, size_t errlen)
 {
 	if (pf_map_put(&b->by_id, b->v[i].id, i) != 0 || pf_map_put(&b->by_symbol, b->v[i].symbol, i) != 0)
-		return pf_fail(b, "out of memory");
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	return 0;
 }
 
 int
-pf_add_target(pf_book *b, const char *id, const char *symbol, double weight)
+pf_add_target(pf_book *b, const char *id, const char *symbol, double weight, char *err, size_t errlen)
 {
 	size_t i = pf_map_get(&b->by_id, id);
 	char *s;
 
 	if (*id == '\0')
-		return pf_fail(b, "id: missing");
+		return err_ret(EX_DATAERR, err, errlen, "id: missing");
 	if (i == SIZE_MAX)
 		i = pf_map_get(&b->by_symbol, symbol);
 	if (i != SIZE_MAX && b->v[i].targeted)
-		return pf_fail(b, "id: '%s' has a second target weight (symbol %s)", id, symbol);
+		return err_ret(EX_DATAERR, err, errlen, "id: '%s' has a second target weight (symbol %s)", id,
+		    symbol);
 	if (i == SIZE_MAX) {
 		if ((i = add_name(b, id, symbol)) == SIZE_MAX)
-			return pf_fail(b, "out of memory");
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 	} else if (strcmp(b->v[i].id, id) != 0) {
 		/* held under the broker's id: the data's id names it from now on, the broker's symbol stays;
 		 * the maps still point at the old string, so it is kept, not freed */
 		if ((s = strdup(id)) == NULL)
-			return pf_fail(b, "out of memory");
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 		b->v[i].alt_id = b->v[i].id;
 		b->v[i].id = s;
 	}
 	b->v[i].targeted = 1;
 	b->v[i].weight = weight;
-	return index_name(b, i);
+	return index_name(b, i, err, errlen);
 }
 
 int
-pf_add_position(pf_book *b, const char *id, const char *symbol, long long qty)
+pf_add_position(pf_book *b, const char *id, const char *symbol, long long qty, char *err,
+    size_t errlen)
 {
 	size_t i = pf_map_get(&b->by_id, id);
 	char *s;
 
 	if (*symbol == '\0')
-		return pf_fail(b, "symbol: missing");
+		return err_ret(EX_DATAERR, err, errlen, "symbol: missing");
 	if (qty > QTY_MAX || qty < -QTY_MAX)
-		return pf_fail(b, "qty: %lld shares is out of range", qty);
+		return err_ret(EX_DATAERR, err, errlen, "qty: %lld shares is out of range", qty);
 	if (i == SIZE_MAX)
 		i = pf_map_get(&b->by_symbol, symbol);
 	if (i != SIZE_MAX && b->v[i].in_account)
-		return pf_fail(b, "symbol: '%s' is held twice", symbol);
+		return err_ret(EX_DATAERR, err, errlen, "symbol: '%s' is held twice", symbol);
 	if (i == SIZE_MAX) {
 		if ((i = add_name(b, *id ? id : symbol, symbol)) == SIZE_MAX)
-			return pf_fail(b, "out of memory");
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 	} else if (strcmp(b->v[i].symbol, symbol) != 0) {
 		/* the broker's symbol is the one orders must use; the weights' stays mapped (for prices) */
 		if ((s = strdup(symbol)) == NULL)
-			return pf_fail(b, "out of memory");
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 		b->v[i].alt_symbol = b->v[i].symbol;
 		b->v[i].symbol = s;
 	}
 	b->v[i].in_account = 1;
 	b->v[i].held = qty;
-	return index_name(b, i);
+	return index_name(b, i, err, errlen);
 }
 
 /* 1 while an order may still fill: not Filled or cancelled, and not Inactive once transmitted (rejected);
@@ -285,33 +269,35 @@ is_working(const char *status, int transmit)
 }
 
 int
-pf_add_working(pf_book *b, const struct pf_working *w)
+pf_add_working(pf_book *b, const struct pf_working *w, char *err, size_t errlen)
 {
 	const char *id = w->id ? w->id : "", *symbol = w->symbol ? w->symbol : "";
 	struct pf_work *nw, *x;
 	size_t i = SIZE_MAX;
 
 	if (w->side != 1 && w->side != -1)
-		return pf_fail(b, "side: not BUY or SELL");
+		return err_ret(EX_DATAERR, err, errlen, "side: not BUY or SELL");
 	if (*symbol == '\0')
-		return pf_fail(b, "symbol: missing");
+		return err_ret(EX_DATAERR, err, errlen, "symbol: missing");
 	if (w->qty < 0 || w->qty > QTY_MAX || w->filled < 0 || w->remaining < 0 || w->filled > w->qty ||
 	    w->remaining > w->qty - w->filled)
-		return pf_fail(b, "qty: %lld shares with %lld filled and %lld remaining is not an order", w->qty,
-		    w->filled, w->remaining);
+		return err_ret(EX_DATAERR, err, errlen, "qty: %lld shares with %lld filled and %lld remaining is not "
+		    "an order", w->qty, w->filled, w->remaining);
 	if (!is_working(w->status ? w->status : "", w->transmit) || w->remaining == 0)
 		return 0;
 	if (*id)
 		i = pf_map_get(&b->by_id, id);
 	if (i == SIZE_MAX)
 		i = pf_map_get(&b->by_symbol, symbol);
-	if (i == SIZE_MAX && ((i = add_name(b, *id ? id : symbol, symbol)) == SIZE_MAX || index_name(b, i) != 0))
-		return pf_fail(b, "out of memory");
+	if (i == SIZE_MAX && ((i = add_name(b, *id ? id : symbol, symbol)) == SIZE_MAX ||
+	    index_name(b, i, err, errlen) != 0))
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	if ((double)b->v[i].work_all + (double)w->remaining > QTY_MAX)
-		return pf_fail(b, "remaining: %s has more than 1e15 shares in working orders", symbol);
+		return err_ret(EX_DATAERR, err, errlen, "remaining: %s has more than 1e15 shares in working orders",
+		    symbol);
 	if (b->nwork == b->capwork) {
 		if ((nw = realloc(b->work, sizeof *nw * (b->capwork ? b->capwork * 2 : 16))) == NULL)
-			return pf_fail(b, "out of memory");
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 		b->work = nw;
 		b->capwork = b->capwork ? b->capwork * 2 : 16;
 	}
@@ -328,7 +314,7 @@ pf_add_working(pf_book *b, const struct pf_working *w)
 		free((char *)x->w.id);
 		free((char *)x->w.symbol);
 		free((char *)x->w.status);
-		return pf_fail(b, "out of memory");
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	}
 	b->v[i].work_all += w->remaining;
 	b->nwork++;
@@ -336,7 +322,7 @@ pf_add_working(pf_book *b, const struct pf_working *w)
 }
 
 int
-pf_add_placed(pf_book *b, const char *client_id)
+pf_add_placed(pf_book *b, const char *client_id, char *err, size_t errlen)
 {
 	char *k;
 
@@ -344,7 +330,7 @@ pf_add_placed(pf_book *b, const char *client_id)
 		return 0;
 	if ((k = strdup(client_id)) == NULL || pf_map_put(&b->placed, k, 0) != 0) {
 		free(k);
-		return pf_fail(b, "out of memory");
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	}
 	return 0;
 }

@@ -21,7 +21,11 @@
  *   pf_plan      sizing, dust rules, SELLs first, BUYs limited by the funds
  *   pf_check     every risk rule; any violation refuses the whole run
  *   pf_write_orders, pf_explain
- * Library functions return -1 with pf_error() set; none of them exits. */
+ * Errors follow lib/err.h: a function that can fail takes the caller's message buffer (char *err, size_t
+ * errlen) last and returns 0 or a sysexits code with the message in err: EX_DATAERR for bad data
+ * ("file:line: field: what is wrong" from the readers, "field: what is wrong" from pf_add_*), EX_IOERR
+ * when an input stream could not be read or an output stream written, EX_OSERR when out of memory. None
+ * of them exits. */
 #ifndef STI_PORTFOLIO_H
 #define STI_PORTFOLIO_H
 
@@ -155,31 +159,31 @@ void pf_params_init(struct pf_params *p);
 
 typedef struct pf_book pf_book;
 
-/* A new, empty book, or NULL when out of memory. */
+/* A new, empty book, or NULL when out of memory (its only failure: the caller exits EX_OSERR). */
 pf_book *pf_new(void);
 void pf_free(pf_book *b);
-/* The last error: "file:line: field: what is wrong" or a plain sentence. */
-const char *pf_error(const pf_book *b);
 
 /* Number of names, and name i (valid until the book changes or is freed). */
 size_t pf_count(const pf_book *b);
 const struct pf_name *pf_name(const pf_book *b, size_t i);
 
-/* Add a target (weight may be 0) or a position. A second target with the same id, or a second position with
- * the same id or symbol, is an error. Both return 0 or -1 (pf_error set). */
-int pf_add_target(pf_book *b, const char *id, const char *symbol, double weight);
-int pf_add_position(pf_book *b, const char *id, const char *symbol, long long qty);
+/* Add a target (weight may be 0) or a position. Both return 0, EX_DATAERR for a target without an id, a
+ * second target with the same id, a position without a symbol or beyond 1e15 shares, or a second position
+ * with the same id or symbol, or EX_OSERR when out of memory. */
+int pf_add_target(pf_book *b, const char *id, const char *symbol, double weight, char *err, size_t errlen);
+int pf_add_position(pf_book *b, const char *id, const char *symbol, long long qty, char *err, size_t errlen);
 /* Add a working order (it must be called after the targets and positions it may match, before the
  * prices). It matches a name by id, else by symbol, or makes one. An order that is no longer working
  * (status Filled, Cancelled, ApiCancelled, or Inactive when transmitted: rejected; or nothing remaining)
- * is ignored; a staged one (Inactive, not transmitted) is working. Returns 0, or -1 for a side that is not
- * +1/-1, a negative or out-of-range quantity, remaining + filled above qty, or no symbol. */
-int pf_add_working(pf_book *b, const struct pf_working *w);
+ * is ignored; a staged one (Inactive, not transmitted) is working. Returns 0, EX_DATAERR for a side that
+ * is not +1/-1, a negative or out-of-range quantity, remaining + filled above qty, no symbol, or more than
+ * 1e15 shares working on a name, or EX_OSERR when out of memory. */
+int pf_add_working(pf_book *b, const struct pf_working *w, char *err, size_t errlen);
 
 /* Note a client_id the broker has seen (an open order in any state, a completed order or a fill): an
  * order of the plan with it is written (a re-run writes the same orders) but not counted. Returns 0, or
- * -1 when out of memory. */
-int pf_add_placed(pf_book *b, const char *client_id);
+ * EX_OSERR when out of memory. */
+int pf_add_placed(pf_book *b, const char *client_id, char *err, size_t errlen);
 
 /* Offer a price row to the book: it updates the names it matches when it is dated before `before` and not
  * older than what they have (the close it replaces becomes prev, with ret the new row's return, NAN when
@@ -188,21 +192,24 @@ void pf_add_price(pf_book *b, const char *id, const char *symbol, int date, doub
     int before, int ref);
 
 /* Read a weights CSV (date,id,symbol,weight; other columns ignored) and add the targets of its latest date
- * on or before asof. Sets *date to that date. Returns 0, or -1 on malformed data, a duplicate id on a date,
- * a weight that is missing or not finite, or no date at all on or before asof. */
-int pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date);
+ * on or before asof. Sets *date to that date. Returns 0; EX_DATAERR on malformed data, a duplicate id on a
+ * date, a weight that is missing or not finite, or no date at all on or before asof; EX_IOERR when fp
+ * cannot be read (ferror); EX_OSERR when out of memory. */
+int pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date, char *err, size_t errlen);
 
 /* Read account NDJSON: "position" records become positions (quantity 0 is skipped), "open_order" records
  * working orders (pf_add_working; fields in sti-formats(5)), the client_ids of "open_order",
  * "completed_order" and "fill" records placed ones (pf_add_placed), the "account" record fills *acct; other
  * types are ignored. Records of more than one account are an error, as are a second "account" record, a
- * quantity that is not a whole number and a position without a symbol. Returns 0 or -1. */
-int pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct);
+ * quantity that is not a whole number and a position without a symbol (EX_DATAERR). Returns 0, EX_DATAERR,
+ * EX_IOERR when fp cannot be read, or EX_OSERR when out of memory. */
+int pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct, char *err, size_t errlen);
 
 /* Read a prices CSV (date,id,symbol,close and, when present, ret; others ignored) and offer each row with a
- * close to pf_add_price. Returns 0 or -1 on malformed data: a close that is not a positive finite number,
- * a ret that is not finite or not above -1, rows not sorted by date then id, or two rows for one (date, id). */
-int pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref);
+ * close to pf_add_price. Returns 0; EX_DATAERR on malformed data: a close that is not a positive finite
+ * number, a ret that is not finite or not above -1, rows not sorted by date then id, or two rows for one
+ * (date, id); EX_IOERR when fp cannot be read; EX_OSERR when out of memory. */
+int pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref, char *err, size_t errlen);
 
 /* Size every name and decide its order: target = floor(capital x (1 - buffer) x weight / price), the
  * order is target - (held + working BUYs - working SELLs), dust rules skip small ones (never one that
@@ -210,9 +217,10 @@ int pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref);
  * first, are cut to the funds plus margin x NAV plus the SELLs' proceeds less the working BUYs (this
  * decision's included), and a cut one is skipped when it became dust; an order already placed (placed)
  * spends nothing: its working remainder is already counted. A close that disagrees with its return, or a
- * quantity that is not finite or above max_shares, gives PF_BAD_PRICE and no order. This function can't
- * fail; names without a price get PF_NO_PRICE. */
-void pf_plan(pf_book *b, const struct pf_params *p);
+ * quantity that is not finite or above max_shares, gives PF_BAD_PRICE and no order; names without a price
+ * get PF_NO_PRICE (pf_check refuses them). Returns 0, or EX_OSERR when out of memory (the plan has no
+ * orders then: the caller must not write any). */
+int pf_plan(pf_book *b, const struct pf_params *p, char *err, size_t errlen);
 
 /* The budget arithmetic of the last pf_plan. */
 struct pf_totals {
@@ -245,13 +253,15 @@ const struct pf_working *pf_working(const pf_book *b, size_t i, enum pf_work_kin
 
 /* Write first a "supersede" record for every working order the batch supersedes (by client_id, then
  * order_id), then the orders as NDJSON "order" records: client_id "DECIDED:STRATEGY:SYMBOL:SIDE", date =
- * trade_date. Returns 0, or -1 when the stream fails or out of memory. */
+ * trade_date. Returns 0, EX_IOERR when the stream fails (the message is "write error: " and strerror), or
+ * EX_OSERR when out of memory. */
 int pf_write_orders(const pf_book *b, FILE *fp, int decided, int trade_date, const char *strategy,
-    const char *order_type, const char *tif);
+    const char *order_type, const char *tif, char *err, size_t errlen);
 
 /* Print the plan for a human: the budget, then one line per name (sorted by symbol) with weight, price,
- * its date, held, target, order and the reason. Returns 0 or -1 when the stream fails. */
-int pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp);
+ * its date, held, target, order and the reason. Returns 0, EX_IOERR when the stream fails, or EX_OSERR
+ * when out of memory. */
+int pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp, char *err, size_t errlen);
 
 /* Words for a reason ("new position", "not in target: sell all" ...). This function can't fail. */
 const char *pf_why_text(enum pf_why why);

@@ -53,11 +53,10 @@ struct pf_book {
 	size_t *order;         /* output sequence of names with an order */
 	size_t norder;
 	struct pf_totals tot;  /* budget of the last plan */
-	char err[512];
 };
 
-/* Format the book's message (pf_error) and return -1. */
-int pf_fail(pf_book *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The size of a message buffer the readers give pf_add_* (they prefix "file:line: " to it). */
+#define PF_ERRLEN 512
 
 /* A close, or the reference price sized with, older than the last trading day before the trade date. */
 int pf_stale(const struct pf_name *x, const struct pf_params *p);

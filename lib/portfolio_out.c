@@ -47,10 +47,21 @@ cmp_work(const void *a, const void *b)
 	return (x->perm_id > y->perm_id) - (x->perm_id < y->perm_id);
 }
 
+/* nd_write o: 0, or EX_IOERR with "write error: " and strerror (errno, or EIO when the stream's error is
+ * older). */
+static int
+write_one(FILE *fp, const json_t *o, char *err, size_t errlen)
+{
+	errno = 0;
+	if (nd_write(fp, o) == 0)
+		return 0;
+	return err_ret(EX_IOERR, err, errlen, "write error: %s", strerror(errno ? errno : EIO));
+}
+
 /* The "supersede" records: the working orders of older decisions of this strategy, to be cancelled (and
  * the cancel confirmed, with no more filled than here) before the batch is placed. */
 static int
-write_supersede(const pf_book *b, FILE *fp)
+write_supersede(const pf_book *b, FILE *fp, char *err, size_t errlen)
 {
 	const struct pf_working *w;
 	size_t *ix, n = 0, i;
@@ -58,7 +69,7 @@ write_supersede(const pf_book *b, FILE *fp)
 	int rc = 0;
 
 	if ((ix = malloc(sizeof *ix * (b->nwork ? b->nwork : 1))) == NULL)
-		return -1;
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	for (i = 0; i < b->nwork; i++)
 		if (b->work[i].kind == PF_WORK_SUPERSEDE)
 			ix[n++] = i;
@@ -73,7 +84,7 @@ write_supersede(const pf_book *b, FILE *fp)
 			json_object_set_new(o, "order_id", json_integer(w->order_id));
 		if (o != NULL && w->perm_id >= 0)
 			json_object_set_new(o, "perm_id", json_integer(w->perm_id));
-		rc = o != NULL ? nd_write(fp, o) : -1;
+		rc = o == NULL ? err_ret(EX_OSERR, err, errlen, "out of memory") : write_one(fp, o, err, errlen);
 		json_decref(o);
 	}
 	free(ix);
@@ -82,7 +93,7 @@ write_supersede(const pf_book *b, FILE *fp)
 
 int
 pf_write_orders(const pf_book *b, FILE *fp, int decided, int trade_date, const char *strategy,
-    const char *order_type, const char *tif)
+    const char *order_type, const char *tif, char *err, size_t errlen)
 {
 	const struct pf_name *x;
 	char day[DATE_LEN + 1], tday[DATE_LEN + 1], *cid;
@@ -92,20 +103,20 @@ pf_write_orders(const pf_book *b, FILE *fp, int decided, int trade_date, const c
 
 	date_fmt(decided, day);
 	date_fmt(trade_date, tday);
-	if (write_supersede(b, fp) != 0)
-		return -1;
+	if ((rc = write_supersede(b, fp, err, errlen)) != 0)
+		return rc;
 	for (i = 0; rc == 0 && (x = pf_order(b, i)) != NULL; i++) {
 		const char *side = x->qty > 0 ? "BUY" : "SELL";
 
 		if (asprintf(&cid, "%s:%s:%s:%s", day, strategy, x->symbol, side) < 0)
-			return -1;
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:f,s:f}", "type", "order", "client_id", cid,
 		    "date", tday, "id", x->id, "symbol", x->symbol, "side", side, "qty", (json_int_t)llabs(x->qty),
 		    "order_type", order_type, "tif", tif, "ref_price", x->price, "target_weight", x->weight);
 		free(cid);
 		if (o == NULL)
-			return -1;
-		rc = nd_write(fp, o);
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
+		rc = write_one(fp, o, err, errlen);
 		json_decref(o);
 	}
 	return rc;
@@ -134,7 +145,7 @@ pf_why_text(enum pf_why why)
 }
 
 int
-pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp)
+pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp, char *err, size_t errlen)
 {
 	const struct pf_totals *t = &b->tot;
 	const struct pf_name *x;
@@ -143,7 +154,7 @@ pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp)
 
 	idx = malloc(sizeof *idx * (b->n ? b->n : 1));
 	if (idx == NULL)
-		return -1;
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	for (i = 0; i < b->n; i++)
 		idx[i] = i;
 	sort_book = b;
@@ -178,5 +189,7 @@ pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp)
 		putc('\n', fp);
 	}
 	free(idx);
-	return ferror(fp) ? -1 : 0;
+	if (ferror(fp))
+		return err_ret(EX_IOERR, err, errlen, "write error: %s", strerror(errno ? errno : EIO));
+	return 0;
 }

@@ -361,8 +361,8 @@ count_committed(pf_book *b, struct pf_totals *t)
 	}
 }
 
-void
-pf_plan(pf_book *b, const struct pf_params *p)
+int
+pf_plan(pf_book *b, const struct pf_params *p, char *err, size_t errlen)
 {
 	struct pf_totals *t = &b->tot;
 	double held_value = 0;
@@ -379,8 +379,9 @@ pf_plan(pf_book *b, const struct pf_params *p)
 	t->funds = isnan(p->funds) ? p->capital - held_value : p->funds;
 	t->funds -= t->work_buy;
 	if (fund_orders(b, p, t) != 0)
-		return;
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	count_committed(b, t);
+	return 0;
 }
 
 const struct pf_name *

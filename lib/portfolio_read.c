@@ -21,32 +21,41 @@
 
 /* ---- reading ---- */
 
-/* Copy csv_error into the book's message. */
+/* The code of a reader's failure on fp: EX_IOERR when the stream could not be read (the readers report a
+ * read error as their message), EX_DATAERR for what was read. */
 static int
-csv_failed(pf_book *b, csv_reader *r)
+in_code(FILE *fp)
 {
-	return pf_fail(b, "%s", csv_error(r));
+	return ferror(fp) ? EX_IOERR : EX_DATAERR;
+}
+
+/* Copy csv_error into err and return code. */
+static int
+csv_failed(csv_reader *r, int code, char *err, size_t errlen)
+{
+	return err_ret(code, err, errlen, "%s", csv_error(r));
 }
 
 int
-pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date)
+pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date, char *err, size_t errlen)
 {
 	struct row { char *id, *symbol; double w; long line; } *rows = NULL, *nr;
 	size_t n = 0, cap = 0, k;
-	int best = INT_MIN, cd, cid, csym, cw, d, rc = -1, got;
+	int best = INT_MIN, cd, cid, csym, cw, d, rc = EX_SOFTWARE, got;
 	double w;
 	csv_reader *r = csv_open(fp, name);
+	char msg[PF_ERRLEN];
 
 	if (r == NULL)
-		return pf_fail(b, "out of memory");
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	if (csv_read_header(r) != 0 || (cd = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0 ||
 	    (csym = csv_require(r, "symbol")) < 0 || (cw = csv_require(r, "weight")) < 0) {
-		csv_failed(b, r);
+		rc = csv_failed(r, in_code(fp), err, errlen);
 		goto out;
 	}
 	while ((got = csv_next(r)) == 1) {
 		if (csv_date_required(r, cd, &d) < 0) {
-			csv_failed(b, r);
+			rc = csv_failed(r, EX_DATAERR, err, errlen);
 			goto out;
 		}
 		if (d > asof || d < best)
@@ -61,13 +70,13 @@ pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date)
 		}
 		if (csv_double_required(r, cw, &w) < 0 || (!isfinite(w) && csv_fail(r, cw, "not a finite number")) ||
 		    csv_need(r, cid) < 0) {
-			csv_failed(b, r);
+			rc = csv_failed(r, EX_DATAERR, err, errlen);
 			goto out;
 		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
 			if ((nr = realloc(rows, sizeof *rows * cap)) == NULL) {
-				pf_fail(b, "out of memory");
+				rc = err_ret(EX_OSERR, err, errlen, "out of memory");
 				goto out;
 			}
 			rows = nr;
@@ -77,29 +86,27 @@ pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date)
 		rows[n].w = w;
 		rows[n].line = csv_line(r);
 		if (rows[n++].id == NULL || rows[n - 1].symbol == NULL) {
-			pf_fail(b, "out of memory");
+			rc = err_ret(EX_OSERR, err, errlen, "out of memory");
 			goto out;
 		}
 	}
 	if (got < 0) {
-		csv_failed(b, r);
+		rc = csv_failed(r, in_code(fp), err, errlen);
 		goto out;
 	}
 	if (best == INT_MIN) {
 		char day[DATE_LEN + 1];
 
 		if (asof == INT_MAX)
-			pf_fail(b, "%s: no weights", csv_name(r));
+			rc = err_ret(EX_DATAERR, err, errlen, "%s: no weights", csv_name(r));
 		else
-			pf_fail(b, "%s: no weights dated on or before %s", csv_name(r), date_fmt(asof, day));
+			rc = err_ret(EX_DATAERR, err, errlen, "%s: no weights dated on or before %s", csv_name(r),
+			    date_fmt(asof, day));
 		goto out;
 	}
 	for (k = 0; k < n; k++)
-		if (pf_add_target(b, rows[k].id, rows[k].symbol, rows[k].w) != 0) {
-			char msg[sizeof b->err];
-
-			snprintf(msg, sizeof msg, "%s", b->err);
-			pf_fail(b, "%s:%ld: %s", csv_name(r), rows[k].line, msg);
+		if ((rc = pf_add_target(b, rows[k].id, rows[k].symbol, rows[k].w, msg, sizeof msg)) != 0) {
+			err_ret(rc, err, errlen, "%s:%ld: %s", csv_name(r), rows[k].line, msg);
 			goto out;
 		}
 	*date = best;
@@ -115,23 +122,23 @@ out:
 }
 
 /* A whole number of shares in [0, QTY_MAX] from field key of rec, or fallback when absent (a fallback of -1
- * makes the field required). Returns 0, or -1 with the book's error set. */
+ * makes the field required). Returns 0, or EX_DATAERR with err set. */
 static int
-whole(pf_book *b, const json_t *rec, const char *key, double fallback, long long *out, const char *name,
-    long line)
+whole(const json_t *rec, const char *key, double fallback, long long *out, const char *name, long line,
+    char *err, size_t errlen)
 {
 	json_t *v = json_object_get(rec, key);
 	double q;
 
 	if (v == NULL || json_is_null(v)) {
 		if (fallback < 0)
-			return pf_fail(b, "%s:%ld: %s: missing", name, line, key);
+			return err_ret(EX_DATAERR, err, errlen, "%s:%ld: %s: missing", name, line, key);
 		*out = (long long)fallback;
 		return 0;
 	}
 	q = json_is_number(v) ? json_number_value(v) : NAN;
 	if (!isfinite(q) || q != floor(q) || q < 0 || q > QTY_MAX)
-		return pf_fail(b, "%s:%ld: %s: not a whole number of shares", name, line, key);
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: %s: not a whole number of shares", name, line, key);
 	*out = (long long)q;
 	return 0;
 }
@@ -139,12 +146,14 @@ whole(pf_book *b, const json_t *rec, const char *key, double fallback, long long
 /* An "open_order" record: client_id, order_id, perm_id, id, symbol, side, qty, filled, remaining, status,
  * transmit (sti-formats(5)). remaining defaults to qty - filled, filled to 0, transmit to unknown. */
 static int
-read_open_order(pf_book *b, const json_t *rec, const char *name, long line, struct pf_account *acct)
+read_open_order(pf_book *b, const json_t *rec, const char *name, long line, struct pf_account *acct, char *err,
+    size_t errlen)
 {
 	struct pf_working w;
 	const char *side = nd_str(rec, "side", "");
 	json_t *t = json_object_get(rec, "transmit");
-	char msg[sizeof b->err];
+	char msg[PF_ERRLEN];
+	int rc;
 
 	memset(&w, 0, sizeof w);
 	w.client_id = nd_str(rec, "client_id", "");
@@ -158,44 +167,44 @@ read_open_order(pf_book *b, const json_t *rec, const char *name, long line, stru
 	else if (strcmp(side, "SELL") == 0)
 		w.side = -1;
 	else
-		return pf_fail(b, "%s:%ld: side: '%s' is not BUY or SELL", name, line, side);
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: side: '%s' is not BUY or SELL", name, line, side);
 	if (t != NULL && !json_is_null(t) && !json_is_boolean(t))
-		return pf_fail(b, "%s:%ld: transmit: not true or false", name, line);
+		return err_ret(EX_DATAERR, err, errlen, "%s:%ld: transmit: not true or false", name, line);
 	w.transmit = t == NULL || json_is_null(t) ? -1 : json_is_true(t);
-	if (whole(b, rec, "qty", -1, &w.qty, name, line) != 0 || whole(b, rec, "filled", 0, &w.filled, name, line) != 0)
-		return -1;
-	if (whole(b, rec, "remaining", (double)(w.filled <= w.qty ? w.qty - w.filled : 0), &w.remaining, name,
-	    line) != 0)
-		return -1;
-	if (pf_add_working(b, &w) != 0) {
-		snprintf(msg, sizeof msg, "%s", b->err);
-		return pf_fail(b, "%s:%ld: %s", name, line, msg);
-	}
+	if ((rc = whole(rec, "qty", -1, &w.qty, name, line, err, errlen)) != 0 ||
+	    (rc = whole(rec, "filled", 0, &w.filled, name, line, err, errlen)) != 0)
+		return rc;
+	if ((rc = whole(rec, "remaining", (double)(w.filled <= w.qty ? w.qty - w.filled : 0), &w.remaining, name,
+	    line, err, errlen)) != 0)
+		return rc;
+	if ((rc = pf_add_working(b, &w, msg, sizeof msg)) != 0)
+		return err_ret(rc, err, errlen, "%s:%ld: %s", name, line, msg);
 	acct->working = b->nwork;
 	return 0;
 }
 
 int
-pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct)
+pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct, char *err, size_t errlen)
 {
 	nd_reader *r = nd_open(fp, name);
 	json_t *rec;
 	const char *type, *acc;
 	double q;
-	int got, rc = -1;
+	int got, rc = EX_SOFTWARE;
 	long acct_line = 0;
+	char msg[PF_ERRLEN];
 
 	memset(acct, 0, sizeof *acct);
 	if (r == NULL)
-		return pf_fail(b, "out of memory");
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	while ((got = nd_next(r, &rec)) == 1) {
 		type = nd_str(rec, "type", "");
 		acc = nd_str(rec, "account", "");
 		if ((strcmp(type, "account") == 0 || strcmp(type, "position") == 0 ||
 		    strcmp(type, "open_order") == 0) && *acc) {
 			if (acct->account[0] && strcmp(acct->account, acc) != 0) {
-				pf_fail(b, "%s:%ld: account: records of a second account '%s' (first: '%s')", name,
-				    nd_line(r), acc, acct->account);
+				rc = err_ret(EX_DATAERR, err, errlen, "%s:%ld: account: records of a second account '%s' "
+				    "(first: '%s')", name, nd_line(r), acc, acct->account);
 				json_decref(rec);
 				goto out;
 			}
@@ -203,8 +212,8 @@ pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct)
 		}
 		if (strcmp(type, "account") == 0) {
 			if (acct->have) {
-				pf_fail(b, "%s:%ld: type: a second account record (the first is on line %ld)", name,
-				    nd_line(r), acct_line);
+				rc = err_ret(EX_DATAERR, err, errlen, "%s:%ld: type: a second account record (the first is "
+				    "on line %ld)", name, nd_line(r), acct_line);
 				json_decref(rec);
 				goto out;
 			}
@@ -216,35 +225,34 @@ pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct)
 		} else if (strcmp(type, "position") == 0) {
 			q = nd_num(rec, "qty", NAN);
 			if (!isfinite(q) || q != floor(q) || fabs(q) > 1e15) {
-				pf_fail(b, "%s:%ld: qty: not a whole number of shares", name, nd_line(r));
+				rc = err_ret(EX_DATAERR, err, errlen, "%s:%ld: qty: not a whole number of shares", name,
+				    nd_line(r));
 				json_decref(rec);
 				goto out;
 			}
-			if (q != 0 && pf_add_position(b, nd_str(rec, "id", ""), nd_str(rec, "symbol", ""),
-			    (long long)q) != 0) {
-				char msg[sizeof b->err];
-
-				snprintf(msg, sizeof msg, "%s", b->err);
-				pf_fail(b, "%s:%ld: %s", name, nd_line(r), msg);
+			if (q != 0 && (rc = pf_add_position(b, nd_str(rec, "id", ""), nd_str(rec, "symbol", ""),
+			    (long long)q, msg, sizeof msg)) != 0) {
+				err_ret(rc, err, errlen, "%s:%ld: %s", name, nd_line(r), msg);
 				json_decref(rec);
 				goto out;
 			}
 			acct->positions += q != 0;
 		} else if (strcmp(type, "open_order") == 0) {
-			if (read_open_order(b, rec, name, nd_line(r), acct) != 0) {
+			if ((rc = read_open_order(b, rec, name, nd_line(r), acct, err, errlen)) != 0) {
 				json_decref(rec);
 				goto out;
 			}
 		}
 		if ((strcmp(type, "open_order") == 0 || strcmp(type, "completed_order") == 0 ||
-		    strcmp(type, "fill") == 0) && pf_add_placed(b, nd_str(rec, "client_id", "")) != 0) {
+		    strcmp(type, "fill") == 0) &&
+		    (rc = pf_add_placed(b, nd_str(rec, "client_id", ""), err, errlen)) != 0) {
 			json_decref(rec);
 			goto out;
 		}
 		json_decref(rec);
 	}
 	if (got < 0) {
-		pf_fail(b, "%s", nd_error(r));
+		rc = err_ret(in_code(fp), err, errlen, "%s", nd_error(r));
 		goto out;
 	}
 	rc = 0;
@@ -254,19 +262,18 @@ out:
 }
 
 int
-pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref)
+pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref, char *err, size_t errlen)
 {
 	static const char *const cols[] = { "symbol", "close", "?ret" };
 	enum { C_SYMBOL, C_CLOSE, C_RET };
-	char err[600];
 	panel *p;
-	int got, rc = -1;
+	int got, rc;
 	double px, ret;
 
 	/* date-major, one row per (date, id) (sti-formats(5)): lib/panel refuses a second row, which would
-	 * silently win, and rows out of order */
-	if (panel_open(&p, &fp, &name, 1, cols, 3, PANEL_KEYS, err, sizeof err) != 0)
-		return pf_fail(b, "%s", err);
+	 * silently win, and rows out of order. It calls a read error bad data: fp's error flag tells them apart. */
+	if ((rc = panel_open(&p, &fp, &name, 1, cols, 3, PANEL_KEYS, err, errlen)) != 0)
+		return rc == EX_DATAERR ? in_code(fp) : rc;
 	while (panel_has(p)) {
 		csv_reader *r = panel_csv(p);
 		int d = panel_date(p), cc = panel_col(p, C_CLOSE), cr = panel_col(p, C_RET);
@@ -274,32 +281,33 @@ pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref)
 		if (d >= before)
 			goto next;
 		if ((got = csv_double(r, cc, &px)) < 0) {
-			csv_failed(b, r);
+			rc = csv_failed(r, EX_DATAERR, err, errlen);
 			goto out;
 		}
 		if (got == 0) /* a missing close is no price, not a zero one */
 			goto next;
 		if (!(px > 0) || !isfinite(px)) {
 			csv_fail(r, cc, "%g is not a positive price", px);
-			csv_failed(b, r);
+			rc = csv_failed(r, EX_DATAERR, err, errlen);
 			goto out;
 		}
 		ret = NAN;
 		if (cr >= 0 && (got = csv_double(r, cr, &ret)) < 0) {
-			csv_failed(b, r);
+			rc = csv_failed(r, EX_DATAERR, err, errlen);
 			goto out;
 		}
 		if (cr >= 0 && got == 0)
 			ret = NAN;
 		else if (cr >= 0 && !(isfinite(ret) && ret >= -1)) {
 			csv_fail(r, cr, "%g is not a return (finite, -1 or above)", ret);
-			csv_failed(b, r);
+			rc = csv_failed(r, EX_DATAERR, err, errlen);
 			goto out;
 		}
 		pf_add_price(b, panel_id(p), csv_field(r, panel_col(p, C_SYMBOL)), d, px, ret, before, ref);
 next:
 		if (panel_next(p) < 0) {
-			pf_fail(b, "%s", panel_error(p));
+			rc = panel_code(p) == EX_DATAERR ? in_code(fp) : panel_code(p);
+			err_ret(rc, err, errlen, "%s", panel_error(p));
 			goto out;
 		}
 	}

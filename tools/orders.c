@@ -65,8 +65,8 @@ main(int argc, char *argv[])
 	struct pf_params p;
 	struct pf_account acct = { .have = 0 };
 	double capital = NAN;
-	int opt, asof = INT_MAX, trade = INT_MIN, decided, do_explain = 0;
-	char d1[DATE_LEN + 1], d2[DATE_LEN + 1];
+	int opt, asof = INT_MAX, trade = INT_MIN, decided, do_explain = 0, rc;
+	char d1[DATE_LEN + 1], d2[DATE_LEN + 1], err[1024];
 	size_t nbad;
 	pf_book *b;
 	FILE *fp, *efp = stderr;
@@ -124,8 +124,8 @@ main(int argc, char *argv[])
 	if ((b = pf_new()) == NULL)
 		err_die(EX_OSERR, "out of memory");
 	fp = cli_open_in(weights);
-	if (pf_read_weights(b, fp, cli_in_name(weights), asof, &decided) != 0)
-		err_die(EX_DATAERR, "%s", pf_error(b));
+	if ((rc = pf_read_weights(b, fp, cli_in_name(weights), asof, &decided, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	if (fp != stdin)
 		fclose(fp);
 	/* the session after the decision (or after --asof: a later run reconciles the same decision) */
@@ -136,20 +136,20 @@ main(int argc, char *argv[])
 		    date_fmt(decided, d2));
 	if (account != NULL) {
 		fp = cli_open_in(account);
-		if (pf_read_account(b, fp, cli_in_name(account), &acct) != 0)
-			err_die(EX_DATAERR, "%s", pf_error(b));
+		if ((rc = pf_read_account(b, fp, cli_in_name(account), &acct, err, sizeof err)) != 0)
+			err_die(rc, "%s", err);
 		if (fp != stdin)
 			fclose(fp);
 	}
 	fp = cli_open_in(prices);
-	if (pf_read_prices(b, fp, cli_in_name(prices), trade, 0) != 0)
-		err_die(EX_DATAERR, "%s", pf_error(b));
+	if ((rc = pf_read_prices(b, fp, cli_in_name(prices), trade, 0, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	if (fp != stdin)
 		fclose(fp);
 	if (ref_prices != NULL) {
 		fp = cli_open_in(ref_prices);
-		if (pf_read_prices(b, fp, cli_in_name(ref_prices), trade, 1) != 0)
-			err_die(EX_DATAERR, "%s", pf_error(b));
+		if ((rc = pf_read_prices(b, fp, cli_in_name(ref_prices), trade, 1, err, sizeof err)) != 0)
+			err_die(rc, "%s", err);
 		if (fp != stdin)
 			fclose(fp);
 		p.use_ref = 1;
@@ -171,14 +171,17 @@ main(int argc, char *argv[])
 	p.stale_before = cal_prev(trade);
 	p.strategy = strategy;
 	p.decided = decided;
-	pf_plan(b, &p);
+	if ((rc = pf_plan(b, &p, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 
 	if (do_explain) {
 		if (explain != NULL && (eo = aout_open(explain)) == NULL)
 			err_die(EX_CANTCREAT, "%s:", explain);
 		efp = eo ? aout_fp(eo) : stderr;
-		if (pf_explain(b, &p, efp) != 0 || (eo != NULL && aout_commit(eo) != 0))
-			err_die(EX_IOERR, "%s:", explain ? explain : "<stderr>");
+		if ((rc = pf_explain(b, &p, efp, err, sizeof err)) != 0)
+			err_die(rc, "%s: %s", explain ? explain : "<stderr>", err);
+		if (eo != NULL && aout_commit(eo) != 0)
+			err_die(EX_IOERR, "%s:", explain);
 	}
 	nbad = pf_check(b, &p, refuse, NULL);
 	if (nbad > 0)
@@ -206,7 +209,9 @@ main(int argc, char *argv[])
 
 	if ((o = aout_open(out)) == NULL)
 		err_die(EX_CANTCREAT, "%s:", out);
-	if (pf_write_orders(b, aout_fp(o), decided, trade, strategy, order_type, tif) != 0 || aout_commit(o) != 0)
+	if ((rc = pf_write_orders(b, aout_fp(o), decided, trade, strategy, order_type, tif, err, sizeof err)) != 0)
+		err_die(rc, "%s: %s", strcmp(out, "-") ? out : "<stdout>", err);
+	if (aout_commit(o) != 0)
 		err_die(EX_IOERR, "%s:", strcmp(out, "-") ? out : "<stdout>");
 	if (pf_totals(b)->supersede > 0)
 		log_info("%zu working order%s of older decisions of %s to be superseded", pf_totals(b)->supersede,

@@ -5,9 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "date.h"
 #include "portfolio.h"
+
+/* Every fallible pf_ call takes the message buffer last (lib/err.h): ERR passes this one, OK() asserts a 0
+ * return (and shows the message when not). */
+static char errbuf[1024];
+#define ERR errbuf, sizeof errbuf
+#define OK(call) ck_assert_msg((call) == 0, "%s: %s", #call, errbuf)
 
 static int D24, D25; /* 2026-11-24 (prices, decision) and 2026-11-25 (trade) */
 
@@ -66,12 +73,12 @@ START_TEST(test_first_allocation)
 	pf_book *b = pf_new();
 	struct pf_params p = params(100000);
 
-	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 0.5), 0);
-	ck_assert_int_eq(pf_add_target(b, "2", "CCC", 0.5), 0);
+	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 0.5, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "2", "CCC", 0.5, ERR), 0);
 	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
 	pf_add_price(b, "2", "CCC", D24, 33.33, NAN, D25, 0);
 	p.max_weight = 0.5;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	/* 98000 x 0.5 / 50 = 980; 49000 / 33.33 = 1470.1 -> 1470 */
 	ck_assert_int_eq(find(b, "AAA")->qty, 980);
 	ck_assert_int_eq(find(b, "CCC")->qty, 1470);
@@ -86,16 +93,16 @@ START_TEST(test_order_sequence)
 	pf_book *b = pf_new();
 	struct pf_params p = params(100000);
 
-	pf_add_position(b, "9", "OLD", 100);
-	pf_add_position(b, "8", "OLD2", 10);
-	pf_add_target(b, "1", "AAA", 0.5);
-	pf_add_target(b, "2", "BBB", 0.5);
+	OK(pf_add_position(b, "9", "OLD", 100, ERR));
+	OK(pf_add_position(b, "8", "OLD2", 10, ERR));
+	OK(pf_add_target(b, "1", "AAA", 0.5, ERR));
+	OK(pf_add_target(b, "2", "BBB", 0.5, ERR));
 	pf_add_price(b, "9", "OLD", D24, 10, NAN, D25, 0);
 	pf_add_price(b, "8", "OLD2", D24, 500, NAN, D25, 0);
 	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
 	pf_add_price(b, "2", "BBB", D24, 7, NAN, D25, 0);
 	p.funds = 100000 - 1000 - 5000;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	/* SELLs first, larger first (OLD2 5000, OLD 1000), then BUYs larger first (AAA 49000, BBB 48993) */
 	ck_assert_str_eq(pf_order(b, 0)->symbol, "OLD2");
 	ck_assert_str_eq(pf_order(b, 1)->symbol, "OLD");
@@ -115,12 +122,12 @@ START_TEST(test_match_by_symbol)
 	struct pf_params p = params(10000);
 
 	/* the broker knows AAA as conId 265598, the data as permno 14593 */
-	ck_assert_int_eq(pf_add_position(b, "265598", "AAA", 40), 0);
-	ck_assert_int_eq(pf_add_target(b, "14593", "AAA", 1), 0);
+	ck_assert_int_eq(pf_add_position(b, "265598", "AAA", 40, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "14593", "AAA", 1, ERR), 0);
 	ck_assert_uint_eq(pf_count(b), 1);
 	pf_add_price(b, "14593", "AAA", D24, 100, NAN, D25, 0);
 	p.max_weight = 1;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_str_eq(pf_name(b, 0)->id, "14593");
 	ck_assert_int_eq(pf_name(b, 0)->held, 40);
 	ck_assert_int_eq(pf_name(b, 0)->target, 98);
@@ -133,7 +140,7 @@ START_TEST(test_price_by_id_before_symbol)
 {
 	pf_book *b = pf_new();
 
-	pf_add_target(b, "1", "AAA", 1);
+	OK(pf_add_target(b, "1", "AAA", 1, ERR));
 	/* a later row under the same ticker but another id is another security */
 	pf_add_price(b, "1", "AAA", D24 - 1, 20, NAN, D25, 0);
 	pf_add_price(b, "7", "AAA", D24, 999, NAN, D25, 0);
@@ -141,7 +148,7 @@ START_TEST(test_price_by_id_before_symbol)
 	pf_add_price(b, "1", "AAA", D25, 25, NAN, D25, 0);
 	struct pf_params p = params(1000);
 	p.max_weight = 1;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_double_eq(pf_name(b, 0)->price, 20);
 	ck_assert_int_eq(pf_name(b, 0)->price_date, D24 - 1);
 	pf_free(b);
@@ -154,13 +161,13 @@ START_TEST(test_rounding_floor)
 	struct pf_params p = params(1000);
 
 	/* 1000 x 0.11 / 1.1 is 99.99999999999999 in doubles: still 100 shares */
-	pf_add_target(b, "F", "FFF", 0.11);
-	pf_add_target(b, "H", "HHH", 0.89);
+	OK(pf_add_target(b, "F", "FFF", 0.11, ERR));
+	OK(pf_add_target(b, "H", "HHH", 0.89, ERR));
 	pf_add_price(b, "F", "FFF", D24, 1.1, NAN, D25, 0);
 	pf_add_price(b, "H", "HHH", D24, 3, NAN, D25, 0);
 	p.buffer = 0;
 	p.max_weight = 1;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_int_eq(find(b, "FFF")->target, 100);
 	ck_assert_int_eq(find(b, "HHH")->target, 296); /* 890 / 3 = 296.67 */
 	pf_free(b);
@@ -172,12 +179,12 @@ START_TEST(test_too_small_for_a_share)
 	pf_book *b = pf_new();
 	struct pf_params p = params(1000);
 
-	pf_add_target(b, "1", "BRK", 0.2);
-	pf_add_target(b, "2", "AAA", 0.8);
+	OK(pf_add_target(b, "1", "BRK", 0.2, ERR));
+	OK(pf_add_target(b, "2", "AAA", 0.8, ERR));
 	pf_add_price(b, "1", "BRK", D24, 700000, NAN, D25, 0);
 	pf_add_price(b, "2", "AAA", D24, 10, NAN, D25, 0);
 	p.max_weight = 1;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_int_eq(find(b, "BRK")->why, PF_ZERO);
 	ck_assert_int_eq(find(b, "BRK")->qty, 0);
 	ck_assert_int_eq(find(b, "AAA")->qty, 78);
@@ -191,12 +198,12 @@ START_TEST(test_funds_shrink)
 	pf_book *b = pf_new();
 	struct pf_params p = params(10000);
 
-	pf_add_target(b, "1", "AAA", 0.5);
-	pf_add_target(b, "2", "BBB", 0.5);
+	OK(pf_add_target(b, "1", "AAA", 0.5, ERR));
+	OK(pf_add_target(b, "2", "BBB", 0.5, ERR));
 	pf_add_price(b, "1", "AAA", D24, 10, NAN, D25, 0);
 	pf_add_price(b, "2", "BBB", D24, 20, NAN, D25, 0);
 	p.funds = 6000;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	/* 490 AAA = 4900 and 245 BBB = 4900 wanted: the first (tie: by symbol) fits, the second gets 1100 */
 	ck_assert_int_eq(find(b, "AAA")->qty, 490);
 	ck_assert_int_eq(find(b, "BBB")->qty, 55);
@@ -212,13 +219,13 @@ START_TEST(test_sell_proceeds_fund_buys)
 	pf_book *b = pf_new();
 	struct pf_params p = params(10000);
 
-	pf_add_position(b, "9", "OLD", 100);
-	pf_add_target(b, "1", "AAA", 1);
+	OK(pf_add_position(b, "9", "OLD", 100, ERR));
+	OK(pf_add_target(b, "1", "AAA", 1, ERR));
 	pf_add_price(b, "9", "OLD", D24, 50, NAN, D25, 0);
 	pf_add_price(b, "1", "AAA", D24, 10, NAN, D25, 0);
 	p.max_weight = 1;
 	p.funds = 5000; /* the other half is in OLD */
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_int_eq(find(b, "AAA")->qty, 980);
 	ck_assert_int_eq(find(b, "AAA")->why, PF_BUY);
 	pf_free(b);
@@ -230,12 +237,12 @@ START_TEST(test_funds_derived)
 	pf_book *b = pf_new();
 	struct pf_params p = params(10000);
 
-	pf_add_position(b, "1", "AAA", 100);
-	pf_add_target(b, "1", "AAA", 1);
+	OK(pf_add_position(b, "1", "AAA", 100, ERR));
+	OK(pf_add_target(b, "1", "AAA", 1, ERR));
 	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
 	p.funds = NAN; /* no account record: cash = capital - value held */
 	p.max_weight = 1;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_double_eq_tol(pf_totals(b)->funds, 5000, 1e-9);
 	ck_assert_int_eq(find(b, "AAA")->qty, 96);
 	pf_free(b);
@@ -247,12 +254,12 @@ START_TEST(test_dust)
 	pf_book *b = pf_new();
 	struct pf_params p = params(100000);
 
-	pf_add_position(b, "1", "AAA", 480); /* 490 wanted: 500 of value, 0.005 of capital */
-	pf_add_position(b, "2", "BBB", 243); /* 245 wanted: 200 of value */
-	pf_add_position(b, "3", "OUT", 1);   /* a 10-dollar remnant */
-	pf_add_target(b, "1", "AAA", 0.25);
-	pf_add_target(b, "2", "BBB", 0.25);
-	pf_add_target(b, "4", "CCC", 0.5);
+	OK(pf_add_position(b, "1", "AAA", 480, ERR)); /* 490 wanted: 500 of value, 0.005 of capital */
+	OK(pf_add_position(b, "2", "BBB", 243, ERR)); /* 245 wanted: 200 of value */
+	OK(pf_add_position(b, "3", "OUT", 1, ERR));   /* a 10-dollar remnant */
+	OK(pf_add_target(b, "1", "AAA", 0.25, ERR));
+	OK(pf_add_target(b, "2", "BBB", 0.25, ERR));
+	OK(pf_add_target(b, "4", "CCC", 0.5, ERR));
 	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
 	pf_add_price(b, "2", "BBB", D24, 100, NAN, D25, 0);
 	pf_add_price(b, "3", "OUT", D24, 10, NAN, D25, 0);
@@ -260,7 +267,7 @@ START_TEST(test_dust)
 	p.min_notional = 400;
 	p.min_weight_change = 0.006;
 	p.max_weight = 0.5;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_int_eq(find(b, "BBB")->why, PF_DUST_NOTIONAL);
 	ck_assert_int_eq(find(b, "AAA")->why, PF_DUST_WEIGHT);
 	ck_assert_int_eq(find(b, "OUT")->why, PF_EXIT); /* never dust */
@@ -278,14 +285,14 @@ START_TEST(test_write_orders)
 	size_t len = 0;
 	FILE *fp;
 
-	pf_add_position(b, "9", "OLD", 3);
-	pf_add_target(b, "1", "AAA", 1);
+	OK(pf_add_position(b, "9", "OLD", 3, ERR));
+	OK(pf_add_target(b, "1", "AAA", 1, ERR));
 	pf_add_price(b, "9", "OLD", D24, 10, NAN, D25, 0);
 	pf_add_price(b, "1", "AAA", D24, 101.2, NAN, D25, 0);
 	p.max_weight = 1;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	fp = open_memstream(&text, &len);
-	ck_assert_int_eq(pf_write_orders(b, fp, D24, D25, "lo-csmom", "MKT", "OPG"), 0);
+	ck_assert_int_eq(pf_write_orders(b, fp, D24, D25, "lo-csmom", "MKT", "OPG", ERR), 0);
 	fclose(fp);
 	ck_assert_str_eq(text,
 	    "{\"type\":\"order\",\"client_id\":\"2026-11-24:lo-csmom:OLD:SELL\",\"date\":\"2026-11-25\",\"id\":\"9\","
@@ -313,24 +320,24 @@ START_TEST(test_read_files)
 	int date;
 
 	fp = fmemopen((void *)w, strlen(w), "r");
-	ck_assert_int_eq(pf_read_weights(b, fp, "w.csv", INT_MAX, &date), 0);
+	ck_assert_int_eq(pf_read_weights(b, fp, "w.csv", INT_MAX, &date, ERR), 0);
 	fclose(fp);
 	ck_assert_int_eq(date, D24);
 	fp = fmemopen((void *)a, strlen(a), "r");
-	ck_assert_int_eq(pf_read_account(b, fp, "a.ndjson", &acct), 0);
+	ck_assert_int_eq(pf_read_account(b, fp, "a.ndjson", &acct, ERR), 0);
 	fclose(fp);
 	ck_assert_str_eq(acct.account, "DU1");
 	ck_assert_double_eq(acct.net_liquidation, 5000);
 	ck_assert_double_eq(acct.available_funds, 4000);
 	ck_assert_uint_eq(acct.positions, 1);
 	fp = fmemopen((void *)px, strlen(px), "r");
-	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0), 0);
+	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0, ERR), 0);
 	fclose(fp);
 	ck_assert_uint_eq(pf_count(b), 2);
 	ck_assert_int_eq(find(b, "AAA")->held, 7);
 	struct pf_params p = params(5000);
 	p.max_weight = 0.5;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_double_eq(find(b, "BBB")->close, 20); /* an empty close is skipped, not zero */
 	ck_assert_uint_eq(check(b, &p), 1);               /* ... and BBB's is from the 23rd: stale */
 	ck_assert_ptr_nonnull(strstr(last_report, "stale"));
@@ -343,15 +350,15 @@ START_TEST(test_skip_stale)
 	pf_book *b = pf_new();
 	struct pf_params p = params(1000);
 
-	pf_add_position(b, "2", "OLD", 10);
-	pf_add_target(b, "1", "AAA", 1);
+	OK(pf_add_position(b, "2", "OLD", 10, ERR));
+	OK(pf_add_target(b, "1", "AAA", 1, ERR));
 	pf_add_price(b, "1", "AAA", D24 - 3, 10, NAN, D25, 0);
 	pf_add_price(b, "2", "OLD", D24, 10, NAN, D25, 0);
 	p.max_weight = 1;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_uint_eq(check(b, &p), 1); /* AAA is stale: refused */
 	p.skip_stale = 1;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_uint_eq(check(b, &p), 0);
 	ck_assert_int_eq(find(b, "AAA")->why, PF_STALE);
 	ck_assert_int_eq(find(b, "AAA")->qty, 0);
@@ -368,12 +375,12 @@ START_TEST(test_risk_rules)
 	pf_book *b = pf_new();
 	struct pf_params p = params(100000);
 
-	pf_add_target(b, "1", "AAA", 0.6);
-	pf_add_target(b, "2", "BBB", 0.3);
+	OK(pf_add_target(b, "1", "AAA", 0.6, ERR));
+	OK(pf_add_target(b, "2", "BBB", 0.3, ERR));
 	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
 	pf_add_price(b, "2", "BBB", D24, 100, NAN, D25, 0);
 	p.max_weight = 0.4;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_uint_eq(check(b, &p), 2); /* AAA above --max-weight, sum 0.9 */
 	ck_assert_ptr_nonnull(strstr(last_report, "weights sum to 0.9"));
 	p.max_weight = 0.6;
@@ -395,15 +402,15 @@ START_TEST(test_reference_prices)
 	pf_book *b = pf_new();
 	struct pf_params p = params(1000);
 
-	pf_add_target(b, "1", "AAA", 0.5);
-	pf_add_target(b, "2", "BBB", 0.5);
+	OK(pf_add_target(b, "1", "AAA", 0.5, ERR));
+	OK(pf_add_target(b, "2", "BBB", 0.5, ERR));
 	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
 	pf_add_price(b, "2", "BBB", D24, 10, NAN, D25, 0);
 	pf_add_price(b, "1", "AAA", D24, 49, NAN, D25, 1);
 	pf_add_price(b, "2", "BBB", D24, 5, NAN, D25, 1); /* an unadjusted 2:1 split in one source */
 	p.use_ref = 1;
 	p.max_weight = 0.5;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_double_eq(find(b, "AAA")->price, 49);
 	ck_assert_uint_eq(check(b, &p), 1);
 	ck_assert_ptr_nonnull(strstr(last_report, "BBB: reference price 5 is -50.0% from the last close 10"));
@@ -416,26 +423,26 @@ START_TEST(test_refusals_of_data)
 	pf_book *b = pf_new();
 	struct pf_params p = params(1000);
 
-	pf_add_target(b, "1", "A:B", 0.5);
-	pf_add_target(b, "2", "NEG", -0.5);
-	pf_add_target(b, "3", "NOPX", 1);
-	pf_add_target(b, "5", "OK B", 0); /* not traded: its symbol does not matter */
-	pf_add_position(b, "4", "BRK B", 1);
+	OK(pf_add_target(b, "1", "A:B", 0.5, ERR));
+	OK(pf_add_target(b, "2", "NEG", -0.5, ERR));
+	OK(pf_add_target(b, "3", "NOPX", 1, ERR));
+	OK(pf_add_target(b, "5", "OK B", 0, ERR)); /* not traded: its symbol does not matter */
+	OK(pf_add_position(b, "4", "BRK B", 1, ERR));
 	pf_add_price(b, "1", "A:B", D24, 5, NAN, D25, 0);
 	pf_add_price(b, "4", "BRK B", D24, 5, NAN, D25, 0);
 	pf_add_price(b, "2", "NEG", D24, 5, NAN, D25, 0);
 	p.max_weight = 1;
 	p.max_gross = 2;
 	p.gross = 2;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_uint_eq(check(b, &p), 4);
 	ck_assert_ptr_nonnull(strstr(last_report, "BRK B' cannot be part of a client_id"));
-	ck_assert_int_eq(pf_add_target(b, "1", "X", 0.1), -1);
-	ck_assert_ptr_nonnull(strstr(pf_error(b), "second target"));
-	ck_assert_int_eq(pf_add_position(b, "", "", 1), -1);
-	ck_assert_int_eq(pf_add_position(b, "", "NEG", 1), 0);
-	ck_assert_int_eq(pf_add_position(b, "2", "OTHER", 1), -1);
-	ck_assert_ptr_nonnull(strstr(pf_error(b), "held twice"));
+	ck_assert_int_eq(pf_add_target(b, "1", "X", 0.1, ERR), EX_DATAERR);
+	ck_assert_ptr_nonnull(strstr(errbuf, "second target"));
+	ck_assert_int_eq(pf_add_position(b, "", "", 1, ERR), EX_DATAERR);
+	ck_assert_int_eq(pf_add_position(b, "", "NEG", 1, ERR), 0);
+	ck_assert_int_eq(pf_add_position(b, "2", "OTHER", 1, ERR), EX_DATAERR);
+	ck_assert_ptr_nonnull(strstr(errbuf, "held twice"));
 	pf_free(b);
 }
 END_TEST
@@ -464,9 +471,9 @@ START_TEST(test_read_errors)
 		pf_book *b = pf_new();
 
 		fp = fmemopen((void *)weights[i].text, strlen(weights[i].text), "r");
-		ck_assert_int_eq(pf_read_weights(b, fp, "w.csv", INT_MAX, &date), -1);
-		ck_assert_msg(strncmp(pf_error(b), weights[i].want, strlen(weights[i].want)) == 0, "%s: got %s",
-		    weights[i].want, pf_error(b));
+		ck_assert_int_eq(pf_read_weights(b, fp, "w.csv", INT_MAX, &date, ERR), EX_DATAERR);
+		ck_assert_msg(strncmp(errbuf, weights[i].want, strlen(weights[i].want)) == 0, "%s: got %s",
+		    weights[i].want, errbuf);
 		fclose(fp);
 		pf_free(b);
 	}
@@ -474,9 +481,9 @@ START_TEST(test_read_errors)
 		pf_book *b = pf_new();
 
 		fp = fmemopen((void *)accounts[i].text, strlen(accounts[i].text), "r");
-		ck_assert_int_eq(pf_read_account(b, fp, "a", &acct), -1);
-		ck_assert_msg(strncmp(pf_error(b), accounts[i].want, strlen(accounts[i].want)) == 0,
-		    "%s: got %s", accounts[i].want, pf_error(b));
+		ck_assert_int_eq(pf_read_account(b, fp, "a", &acct, ERR), EX_DATAERR);
+		ck_assert_msg(strncmp(errbuf, accounts[i].want, strlen(accounts[i].want)) == 0,
+		    "%s: got %s", accounts[i].want, errbuf);
 		fclose(fp);
 		pf_free(b);
 	}
@@ -491,7 +498,7 @@ static int
 read_account_text(pf_book *b, const char *text, struct pf_account *acct)
 {
 	FILE *fp = fmemopen((void *)text, strlen(text), "r");
-	int rc = pf_read_account(b, fp, "a.ndjson", acct);
+	int rc = pf_read_account(b, fp, "a.ndjson", acct, ERR);
 
 	fclose(fp);
 	return rc;
@@ -522,9 +529,9 @@ START_TEST(test_working_orders)
 	size_t len;
 	FILE *fp;
 
-	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 0.25), 0);
-	ck_assert_int_eq(pf_add_target(b, "2", "BBB", 0.25), 0);
-	ck_assert_int_eq(pf_add_target(b, "3", "CCC", 0.25), 0);
+	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 0.25, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "2", "BBB", 0.25, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "3", "CCC", 0.25, ERR), 0);
 	ck_assert_int_eq(read_account_text(b, a, &acct), 0);
 	ck_assert_uint_eq(acct.working, 3); /* Filled, and Inactive once transmitted (rejected), are done */
 	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
@@ -534,7 +541,7 @@ START_TEST(test_working_orders)
 	p.gross = 0.75;
 	p.strategy = "s";
 	p.decided = D24;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_uint_eq(check(b, &p), 0);
 	/* targets 50 shares each: AAA's older staged BUY is superseded, so a new BUY of 50; BBB holds 15
 	 * more to come from another strategy: 35; CCC's BUY of this decision is the batch itself (a re-run):
@@ -556,7 +563,7 @@ START_TEST(test_working_orders)
 	ck_assert_double_eq_tol(pf_totals(b)->funds, 8750, 1e-9);
 	ck_assert_double_eq_tol(pf_totals(b)->committed, 110 * 50, 1e-9);
 	fp = open_memstream(&text, &len);
-	ck_assert_int_eq(pf_write_orders(b, fp, D24, D25, "s", "MKT", "OPG"), 0);
+	ck_assert_int_eq(pf_write_orders(b, fp, D24, D25, "s", "MKT", "OPG", ERR), 0);
 	fclose(fp);
 	ck_assert_ptr_nonnull(strstr(text, "{\"type\":\"supersede\",\"client_id\":\"2026-11-23:s:AAA:BUY\",\"symbol\":"
 	    "\"AAA\",\"side\":\"BUY\",\"qty\":50,\"filled\":0,\"remaining\":50,\"status\":\"Inactive\",\"order_id\":7}\n"));
@@ -565,7 +572,7 @@ START_TEST(test_working_orders)
 
 	/* a working order of this strategy from a later decision: this one is stale, refused */
 	p.decided = D24 - 1;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_uint_eq(check(b, &p), 1);
 	ck_assert_ptr_nonnull(strstr(last_report, "later decision"));
 	pf_free(b);
@@ -580,29 +587,29 @@ START_TEST(test_never_short)
 	    .side = 1, .qty = 40, .filled = 0, .remaining = 40, .status = "Submitted", .transmit = 1 };
 
 	/* not targeted, not held, another's BUY working: selling it now would be a short sale */
-	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 1), 0);
-	ck_assert_int_eq(pf_add_working(b, &w), 0);
+	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 1, ERR), 0);
+	ck_assert_int_eq(pf_add_working(b, &w, ERR), 0);
 	/* held 100 with 30 already selling: an exit sells the 70 left, not 100 */
-	ck_assert_int_eq(pf_add_position(b, "2", "OLD", 100), 0);
+	ck_assert_int_eq(pf_add_position(b, "2", "OLD", 100, ERR), 0);
 	w.symbol = "OLD";
 	w.side = -1;
 	w.qty = w.remaining = 30;
-	ck_assert_int_eq(pf_add_working(b, &w), 0);
+	ck_assert_int_eq(pf_add_working(b, &w, ERR), 0);
 	pf_add_price(b, "1", "AAA", D24, 10, NAN, D25, 0);
 	pf_add_price(b, "XXX", "XXX", D24, 10, NAN, D25, 0);
 	pf_add_price(b, "2", "OLD", D24, 10, NAN, D25, 0);
 	p.strategy = "s";
 	p.decided = D24;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_int_eq(find(b, "XXX")->qty, 0);
 	ck_assert_int_eq(find(b, "XXX")->why, PF_NO_SHORT);
 	ck_assert_int_eq(find(b, "OLD")->qty, -70);
 	/* bad orders are errors */
 	w.remaining = 31;
-	ck_assert_int_eq(pf_add_working(b, &w), -1);
+	ck_assert_int_eq(pf_add_working(b, &w, ERR), EX_DATAERR);
 	w.remaining = 1;
 	w.side = 0;
-	ck_assert_int_eq(pf_add_working(b, &w), -1);
+	ck_assert_int_eq(pf_add_working(b, &w, ERR), EX_DATAERR);
 	pf_free(b);
 }
 END_TEST
@@ -613,22 +620,22 @@ START_TEST(test_commit_limit)
 	pf_book *b = pf_new();
 	struct pf_params p = params(20000);
 
-	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 1), 0);
+	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 1, ERR), 0);
 	pf_add_price(b, "1", "AAA", D24, 10, NAN, D25, 0);
 	p.nav = 10000;
 	p.buffer = 0;
 	p.funds = 20000;
 	p.max_weight = 1;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_uint_eq(check(b, &p), 1);
 	ck_assert_ptr_nonnull(strstr(last_report, "above NAV x (1 + --margin 0 + --commit-tolerance 0.02)"));
 	p.margin = 1; /* borrowing allowed: 2 x NAV */
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_uint_eq(check(b, &p), 0);
 	/* the funds: margin x NAV on top of the cash, nothing more */
 	p.funds = 5000;
 	p.margin = 0.5;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_int_eq(find(b, "AAA")->qty, 1000);
 	pf_free(b);
 }
@@ -643,10 +650,10 @@ START_TEST(test_close_against_return)
 	pf_book *b = pf_new();
 	struct pf_params p = params(100000);
 
-	ck_assert_int_eq(pf_add_target(b, "1", "BAD", 0.25), 0);
-	ck_assert_int_eq(pf_add_target(b, "2", "SPL", 0.25), 0);
-	ck_assert_int_eq(pf_add_target(b, "3", "DIV", 0.25), 0);
-	ck_assert_int_eq(pf_add_target(b, "4", "REV", 0.25), 0);
+	ck_assert_int_eq(pf_add_target(b, "1", "BAD", 0.25, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "2", "SPL", 0.25, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "3", "DIV", 0.25, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "4", "REV", 0.25, ERR), 0);
 	pf_add_price(b, "1", "BAD", D24 - 1, 160, NAN, D25, 0);
 	pf_add_price(b, "1", "BAD", D24, 1.62, 0.0125, D25, 0);     /* 162 printed as 1.62 */
 	pf_add_price(b, "2", "SPL", D24 - 1, 300, NAN, D25, 0);
@@ -655,7 +662,7 @@ START_TEST(test_close_against_return)
 	pf_add_price(b, "3", "DIV", D24, 49, 0.01, D25, 0);         /* a $1.50 dividend */
 	pf_add_price(b, "4", "REV", D24 - 1, 0.5, NAN, D25, 0);
 	pf_add_price(b, "4", "REV", D24, 5.1, 0.02, D25, 0);        /* 1-for-10 reverse split */
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_int_eq(find(b, "BAD")->why, PF_BAD_PRICE);
 	ck_assert_int_eq(find(b, "BAD")->qty, 0);
 	ck_assert_int_ne(find(b, "SPL")->why, PF_BAD_PRICE);
@@ -676,14 +683,14 @@ START_TEST(test_quantity_range)
 	pf_book *b = pf_new();
 	struct pf_params p = params(1e6);
 
-	ck_assert_int_eq(pf_add_target(b, "1", "TINY", 0.25), 0);
-	ck_assert_int_eq(pf_add_target(b, "2", "BIG", 0.25), 0);
-	ck_assert_int_eq(pf_add_target(b, "3", "OK", 0.5), 0);
+	ck_assert_int_eq(pf_add_target(b, "1", "TINY", 0.25, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "2", "BIG", 0.25, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "3", "OK", 0.5, ERR), 0);
 	pf_add_price(b, "1", "TINY", D24, 1e-300, NAN, D25, 0);
 	pf_add_price(b, "2", "BIG", D24, 0.01, NAN, D25, 0);   /* 24.5M shares */
 	pf_add_price(b, "3", "OK", D24, 10, NAN, D25, 0);
 	p.max_weight = 0.5;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_int_eq(find(b, "TINY")->why, PF_BAD_PRICE);
 	ck_assert_int_eq(find(b, "TINY")->qty, 0);
 	ck_assert_int_eq(find(b, "TINY")->target, 0);
@@ -691,10 +698,10 @@ START_TEST(test_quantity_range)
 	ck_assert_uint_eq(check(b, &p), 2);
 	ck_assert_ptr_nonnull(strstr(last_report, "above --max-shares 1000000"));
 	p.max_shares = 1e8;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_int_eq(find(b, "BIG")->qty, 24500000);
 	ck_assert_int_eq(find(b, "TINY")->why, PF_BAD_PRICE);
-	ck_assert_int_eq(pf_add_position(b, "9", "HUGE", 2000000000000000LL), -1);
+	ck_assert_int_eq(pf_add_position(b, "9", "HUGE", 2000000000000000LL, ERR), EX_DATAERR);
 	pf_free(b);
 }
 END_TEST
@@ -705,16 +712,16 @@ START_TEST(test_remnants)
 	pf_book *b = pf_new();
 	struct pf_params p = params(100000);
 
-	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 0.5), 0);
-	ck_assert_int_eq(pf_add_target(b, "2", "BBB", 0.4999), 0);
-	ck_assert_int_eq(pf_add_target(b, "3", "CCC", 0.0001), 0);  /* $9.80 buys no $50 share */
-	ck_assert_int_eq(pf_add_position(b, "3", "CCC", 1), 0);
+	ck_assert_int_eq(pf_add_target(b, "1", "AAA", 0.5, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "2", "BBB", 0.4999, ERR), 0);
+	ck_assert_int_eq(pf_add_target(b, "3", "CCC", 0.0001, ERR), 0);  /* $9.80 buys no $50 share */
+	ck_assert_int_eq(pf_add_position(b, "3", "CCC", 1, ERR), 0);
 	pf_add_price(b, "1", "AAA", D24, 10, NAN, D25, 0);
 	pf_add_price(b, "2", "BBB", D24, 10, NAN, D25, 0);
 	pf_add_price(b, "3", "CCC", D24, 50, NAN, D25, 0);
 	p.funds = 49050;      /* AAA's 4900 shares fit, 50 + the CCC proceeds for BBB: 10 shares = $100 */
 	p.min_notional = 200;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_int_eq(find(b, "CCC")->qty, -1);
 	ck_assert_int_eq(find(b, "CCC")->why, PF_CLOSE);
 	ck_assert_int_eq(find(b, "AAA")->qty, 4900);
@@ -738,20 +745,20 @@ START_TEST(test_read_strict)
 	pf_book *b = pf_new();
 	FILE *fp;
 
-	ck_assert_int_eq(read_account_text(b, two, &acct), -1);
-	ck_assert_str_eq(pf_error(b), "a.ndjson:2: type: a second account record (the first is on line 1)");
+	ck_assert_int_eq(read_account_text(b, two, &acct), EX_DATAERR);
+	ck_assert_str_eq(errbuf, "a.ndjson:2: type: a second account record (the first is on line 1)");
 	ck_assert_int_eq(read_account_text(b, bom, &acct), 0);
 	ck_assert_double_eq(acct.net_liquidation, 5);
 	fp = fmemopen((void *)dup, strlen(dup), "r");
-	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0), -1);
+	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0, ERR), EX_DATAERR);
 	fclose(fp);
-	ck_assert_str_eq(pf_error(b), "p.csv:3: id: duplicate row for id '1' on 2026-11-24");
+	ck_assert_str_eq(errbuf, "p.csv:3: id: duplicate row for id '1' on 2026-11-24");
 	fp = fmemopen((void *)unsorted, strlen(unsorted), "r");
-	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0), -1);
+	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0, ERR), EX_DATAERR);
 	fclose(fp);
-	ck_assert_str_eq(pf_error(b), "p.csv:3: id: '1' after '2' on 2026-11-24: the input must be sorted by date, then id");
+	ck_assert_str_eq(errbuf, "p.csv:3: id: '1' after '2' on 2026-11-24: the input must be sorted by date, then id");
 	fp = fmemopen((void *)sorted, strlen(sorted), "r"); /* ids compare as numbers: 9 before 10 */
-	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0), 0);
+	ck_assert_int_eq(pf_read_prices(b, fp, "p.csv", D25, 0, ERR), 0);
 	fclose(fp);
 	pf_free(b);
 }
@@ -935,7 +942,7 @@ sq_evening(struct sq *s, int day)
 		sum += w[i];
 	for (i = 0; i < SQ_NAMES; i++)
 		if (w[i] > 0)
-			ck_assert_int_eq(pf_add_target(b, sq_sym[i], sq_sym[i], w[i] / sum), 0);
+			ck_assert_int_eq(pf_add_target(b, sq_sym[i], sq_sym[i], w[i] / sum, ERR), 0);
 	/* the account, as ib-account writes it */
 	fp = open_memstream(&text, &len);
 	fprintf(fp, "{\"type\":\"account\",\"account\":\"DU9\",\"net_liquidation\":%.17g,\"total_cash\":%.17g,"
@@ -974,7 +981,7 @@ sq_evening(struct sq *s, int day)
 	p.min_notional = sq_u(s) < 0.5 ? 0 : 300;
 	p.min_weight_change = sq_u(s) < 0.5 ? 0 : 0.002;
 	p.max_shares = 1e6;
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	nbad = pf_check(b, &p, collect, NULL);
 	if (nbad > 0) {
 		s->refused++;
@@ -1131,17 +1138,17 @@ START_TEST(test_many_names)
 	for (i = 0; i < 5000; i++) {
 		snprintf(id, sizeof id, "%d", i);
 		snprintf(sym, sizeof sym, "S%d", i);
-		ck_assert_int_eq(pf_add_target(b, id, sym, 1.0 / 5000), 0);
+		ck_assert_int_eq(pf_add_target(b, id, sym, 1.0 / 5000, ERR), 0);
 		pf_add_price(b, id, sym, D24, 10 + i % 7, NAN, D25, 0);
 	}
 	for (i = 2500; i < 7500; i++) {
 		snprintf(id, sizeof id, "%d", i);
 		snprintf(sym, sizeof sym, "S%d", i);
-		ck_assert_int_eq(pf_add_position(b, id, sym, 100), 0);
+		ck_assert_int_eq(pf_add_position(b, id, sym, 100, ERR), 0);
 		pf_add_price(b, id, sym, D24, 10 + i % 7, NAN, D25, 0);
 	}
 	ck_assert_uint_eq(pf_count(b), 7500);
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_uint_eq(check(b, &p), 0);
 	ck_assert_uint_eq(pf_totals(b)->sells, 2500);
 	ck_assert_uint_eq(pf_totals(b)->buys, 5000);
@@ -1154,7 +1161,7 @@ START_TEST(test_empty_book)
 	pf_book *b = pf_new();
 	struct pf_params p = params(1000);
 
-	pf_plan(b, &p);
+	OK(pf_plan(b, &p, ERR));
 	ck_assert_ptr_null(pf_order(b, 0));
 	ck_assert_uint_eq(check(b, &p), 1); /* sums to 0, not 1 */
 	p.gross = 0;
