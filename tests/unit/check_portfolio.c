@@ -493,6 +493,47 @@ END_TEST
 
 /* ---- Working orders, the NAV invariant, prices against returns (issue 14) ---- */
 
+/* The codes of lib/err.h's convention, as sysexits.h defines them: a stream that opened but cannot be read
+ * (a directory: read(2) fails with EISDIR) or written is EX_IOERR ("an error occurred while doing I/O on
+ * some file"), bad data EX_DATAERR ("the input data was incorrect in some way"). Before issue 19 the
+ * readers returned -1 for both and the orders tool exited 65 for a read error. */
+START_TEST(test_error_codes)
+{
+	struct pf_params p = params(10000);
+	struct pf_account acct;
+	pf_book *b = pf_new();
+	FILE *fp;
+	char buf[64];
+	int date;
+
+	ck_assert_ptr_nonnull(fp = fopen(".", "r"));
+	ck_assert_int_eq(pf_read_weights(b, fp, "dir", INT_MAX, &date, ERR), EX_IOERR);
+	ck_assert_str_eq(errbuf, "dir:1: read error: Is a directory");
+	clearerr(fp);
+	ck_assert_int_eq(pf_read_account(b, fp, "dir", &acct, ERR), EX_IOERR);
+	ck_assert_str_eq(errbuf, "dir:1: read error: Is a directory");
+	clearerr(fp);
+	ck_assert_int_eq(pf_read_prices(b, fp, "dir", D25, 0, ERR), EX_IOERR);
+	ck_assert_str_eq(errbuf, "dir:1: read error: Is a directory");
+	fclose(fp);
+
+	ck_assert_int_eq(pf_add_target(b, "", "AAA", 1, ERR), EX_DATAERR);
+	ck_assert_str_eq(errbuf, "id: missing");
+	OK(pf_add_target(b, "1", "AAA", 1, ERR));
+	pf_add_price(b, "1", "AAA", D24, 50, NAN, D25, 0);
+	p.max_weight = 1;
+	OK(pf_plan(b, &p, ERR));
+	ck_assert_ptr_nonnull(pf_order(b, 0));
+	fp = fmemopen(buf, sizeof buf, "r"); /* read-only: every write fails */
+	ck_assert_int_eq(pf_write_orders(b, fp, D24, D25, "s", "MKT", "OPG", ERR), EX_IOERR);
+	ck_assert_msg(strncmp(errbuf, "write error: ", 13) == 0, "got %s", errbuf);
+	ck_assert_int_eq(pf_explain(b, &p, fp, ERR), EX_IOERR);
+	ck_assert_msg(strncmp(errbuf, "write error: ", 13) == 0, "got %s", errbuf);
+	fclose(fp);
+	pf_free(b);
+}
+END_TEST
+
 /* Read an account NDJSON text into b. */
 static int
 read_account_text(pf_book *b, const char *text, struct pf_account *acct)
@@ -1205,6 +1246,7 @@ portfolio_suite(void)
 	tcase_add_test(errors, test_reference_prices);
 	tcase_add_test(errors, test_refusals_of_data);
 	tcase_add_test(errors, test_read_errors);
+	tcase_add_test(errors, test_error_codes);
 	tcase_add_test(limits, test_many_names);
 	tcase_add_test(limits, test_empty_book);
 	suite_add_tcase(s, core);
