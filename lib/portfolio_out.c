@@ -152,6 +152,7 @@ pf_explain(const pf_book *b, const struct pf_params *p, FILE *fp, char *err, siz
 	char d[DATE_LEN + 1], w[NUM_FMT_MAX], px[NUM_FMT_MAX];
 	size_t *idx, i;
 
+	errno = 0; /* the failing write's, if any, is the one reported */
 	idx = malloc(sizeof *idx * (b->n ? b->n : 1));
 	if (idx == NULL)
 		return err_ret(EX_OSERR, err, errlen, "out of memory");
