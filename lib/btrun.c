@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,10 +345,32 @@ date_str(int day)
 	return json_string(date_fmt(day, buf));
 }
 
+/* The rest of quantstats' metrics report (struct mt_extra), under the keys the backtest page shows them by. */
+static const struct {
+	const char *key;
+	size_t off;
+} extra_keys[] = {
+	{ "mtd", offsetof(struct mt_extra, mtd) }, { "3m", offsetof(struct mt_extra, m3) },
+	{ "6m", offsetof(struct mt_extra, m6) }, { "ytd", offsetof(struct mt_extra, ytd) },
+	{ "1y", offsetof(struct mt_extra, y1) }, { "3y", offsetof(struct mt_extra, y3) },
+	{ "5y", offsetof(struct mt_extra, y5) }, { "10y", offsetof(struct mt_extra, y10) },
+	{ "all", offsetof(struct mt_extra, all) }, { "best_month", offsetof(struct mt_extra, best_month) },
+	{ "worst_month", offsetof(struct mt_extra, worst_month) }, { "best_year", offsetof(struct mt_extra, best_year) },
+	{ "worst_year", offsetof(struct mt_extra, worst_year) },
+	{ "longest_dd_days", offsetof(struct mt_extra, longest_dd_days) },
+	{ "avg_dd", offsetof(struct mt_extra, avg_dd) }, { "avg_dd_days", offsetof(struct mt_extra, avg_dd_days) },
+	{ "recovery_factor", offsetof(struct mt_extra, recovery_factor) },
+	{ "ulcer_index", offsetof(struct mt_extra, ulcer_index) },
+	{ "time_in_market", offsetof(struct mt_extra, time_in_market) },
+	{ "profit_factor", offsetof(struct mt_extra, profit_factor) },
+	{ "tail_ratio", offsetof(struct mt_extra, tail_ratio) }, { "r_squared", offsetof(struct mt_extra, r_squared) },
+};
+
 static json_t *
-stats_obj(const double *r, size_t n, double rf, double turnover, double cost, const double *bench)
+stats_obj(const int *date, const double *r, size_t n, double rf, double turnover, double cost, const double *bench)
 {
 	struct mt_stats m;
+	struct mt_extra x;
 	json_t *o = json_object();
 
 	mt_compute(r, n, rf, &m);
@@ -376,6 +399,11 @@ stats_obj(const double *r, size_t n, double rf, double turnover, double cost, co
 		json_object_set_new(o, "beta", num(beta));
 		json_object_set_new(o, "alpha", num(alpha));
 	}
+	/* The probabilistic Sharpe ratio against 0 (one trial: no deflation; the explorer deflates a grid's). */
+	json_object_set_new(o, "psr", num(mt_psr(m.sharpe / sqrt(MT_PERIODS), 0, (double)n, m.skew, m.kurtosis)));
+	mt_extra(date, r, bench, n, &x);
+	for (size_t i = 0; i < sizeof extra_keys / sizeof extra_keys[0]; i++)
+		json_object_set_new(o, extra_keys[i].key, num(*(const double *)((const char *)&x + extra_keys[i].off)));
 	return o;
 }
 
@@ -436,8 +464,8 @@ btr_metrics(const struct btr_result *res, double rf, json_t *params)
 	json_object_set_new(doc, "end", res->n ? date_str(res->date[res->n - 1]) : json_null());
 	json_object_set_new(doc, "days", json_integer((json_int_t)res->n));
 	json_object_set_new(doc, "params", params ? params : json_object());
-	json_object_set_new(doc, "strategy", stats_obj(res->net, res->n, rf, res->turnover, res->cost, res->b_net));
-	json_object_set_new(doc, "benchmark", stats_obj(res->b_net, res->n, rf, res->b_turnover, res->b_cost, NULL));
+	json_object_set_new(doc, "strategy", stats_obj(res->date, res->net, res->n, rf, res->turnover, res->cost, res->b_net));
+	json_object_set_new(doc, "benchmark", stats_obj(res->date, res->b_net, res->n, rf, res->b_turnover, res->b_cost, NULL));
 	json_object_set_new(doc, "yearly", periods_arr(res, 0));
 	json_object_set_new(doc, "monthly", periods_arr(res, 1));
 	ndd = mt_drawdowns(res->date, res->net, res->n, dd, 10);

@@ -203,40 +203,69 @@ mt_drawdowns(const int *date, const double *r, size_t n, struct mt_drawdown *out
 	return nout;
 }
 
+double
+mt_comp(const double *r, size_t n)
+{
+	double w = 1;
+
+	for (size_t i = 0; i < n; i++)
+		w *= 1 + r[i];
+	return w - 1;
+}
+
+/* A key for the calendar period that holds day, growing with time. Day 0 (1970-01-01) is a Thursday, so
+ * (day + 3) / 7 changes on Mondays; the offset keeps the division on positive numbers back to 1800. */
+static long
+span_key(int day, enum mt_span span)
+{
+	int y, m, d;
+
+	if (span == MT_WEEK)
+		return (long)((day + 3 + 700000) / 7);
+	date_to_ymd(day, &y, &m, &d);
+	return span == MT_MONTH ? y * 12L + m - 1 : span == MT_QUARTER ? y * 4L + (m - 1) / 3 : y;
+}
+
+size_t
+mt_span_end(const int *date, size_t n, size_t i, enum mt_span span)
+{
+	long k = span_key(date[i], span);
+
+	while (++i < n && span_key(date[i], span) == k)
+		;
+	return i;
+}
+
+size_t
+mt_compound(const int *date, const double *r, size_t n, enum mt_span span, double *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0, j; i < n; i = j) {
+		j = mt_span_end(date, n, i, span);
+		out[k++] = mt_comp(r + i, j - i);
+	}
+	return k;
+}
+
 size_t
 mt_periods(const int *date, const double *r, const double *rb, size_t n, int monthly,
     struct mt_period *out, size_t max)
 {
 	size_t np = 0;
-	double pr = 1, pb = 1;
-	int key = 0, y, m, d;
+	int y, m, d;
 
-	for (size_t i = 0; i <= n; i++) {
-		int k = -1;
-
-		if (i < n) {
-			date_to_ymd(date[i], &y, &m, &d);
-			k = monthly ? y * 12 + m - 1 : y * 12;
-		}
-		if (i > 0 && k != key) {
-			if (np < max)
-				out[np] = (struct mt_period){ key / 12, monthly ? key % 12 + 1 : 0, pr - 1, pb - 1 };
-			np++;
-			pr = pb = 1;
-		}
-		if (i == n)
-			break;
-		key = k;
-		pr *= 1 + r[i];
-		pb *= 1 + rb[i];
+	for (size_t i = 0, j; i < n; i = j, np++) {
+		j = mt_span_end(date, n, i, monthly ? MT_MONTH : MT_YEAR);
+		date_to_ymd(date[i], &y, &m, &d);
+		if (np < max)
+			out[np] = (struct mt_period){ y, monthly ? m : 0, mt_comp(r + i, j - i), mt_comp(rb + i, j - i) };
 	}
 	return np;
 }
 
-/* The day k calendar months before `day`, its day of the month clipped to the month's length (Python's
- * dateutil relativedelta(months=k)). */
-static int
-months_before(int day, int k)
+int
+mt_months_before(int day, int k)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, m, d, len, idx;
@@ -298,34 +327,23 @@ mt_extra(const int *date, const double *r, const double *b, size_t n, struct mt_
 	T = date[n - 1];
 	date_to_ymd(T, &y, &m, &d);
 	x->mtd = trailing(date, r, n, date_from_ymd(y, m, 1), 0);
-	x->m3 = trailing(date, r, n, months_before(T, 3), 0);
-	x->m6 = trailing(date, r, n, months_before(T, 6), 0);
+	x->m3 = trailing(date, r, n, mt_months_before(T, 3), 0);
+	x->m6 = trailing(date, r, n, mt_months_before(T, 6), 0);
 	x->ytd = trailing(date, r, n, date_from_ymd(y, 1, 1), 0);
-	x->y1 = trailing(date, r, n, months_before(T, 12), 0);
-	x->y3 = trailing(date, r, n, months_before(T, 35), 1);
-	x->y5 = trailing(date, r, n, months_before(T, 59), 1);
-	x->y10 = trailing(date, r, n, months_before(T, 120), 1);
+	x->y1 = trailing(date, r, n, mt_months_before(T, 12), 0);
+	x->y3 = trailing(date, r, n, mt_months_before(T, 35), 1);
+	x->y5 = trailing(date, r, n, mt_months_before(T, 59), 1);
+	x->y10 = trailing(date, r, n, mt_months_before(T, 120), 1);
 	x->all = trailing(date, r, n, date[0], 1);
 
 	/* Calendar months and years: compounded, the best and worst. */
 	for (int yearly = 0; yearly < 2; yearly++) {
-		double g = 1, best = -INFINITY, worst = INFINITY;
-		int key = 0, k;
-		for (i = 0; i <= n; i++) {
-			if (i < n) {
-				date_to_ymd(date[i], &y, &m, &d);
-				k = yearly ? y : y * 12 + m;
-			} else
-				k = key + 1;
-			if (i > 0 && k != key) {
-				best = fmax(best, g - 1);
-				worst = fmin(worst, g - 1);
-				g = 1;
-			}
-			if (i < n) {
-				key = k;
-				g *= 1 + r[i];
-			}
+		double best = -INFINITY, worst = INFINITY, g;
+		for (size_t a = 0, j; a < n; a = j) {
+			j = mt_span_end(date, n, a, yearly ? MT_YEAR : MT_MONTH);
+			g = mt_comp(r + a, j - a);
+			best = fmax(best, g);
+			worst = fmin(worst, g);
 		}
 		*(yearly ? &x->best_year : &x->best_month) = best;
 		*(yearly ? &x->worst_year : &x->worst_month) = worst;

@@ -55,6 +55,25 @@ struct mt_drawdown {
  * out[0..k). Returns how many were found (<= k). This function can't fail. */
 size_t mt_drawdowns(const int *date, const double *r, size_t n, struct mt_drawdown *out, size_t k);
 
+/* Calendar periods: weeks (Monday to Sunday), months, quarters and years; months and years as quantstats
+ * groups returns for monthly_returns and its yearly table (utils.group_returns, compounded). */
+enum mt_span { MT_WEEK = 1, MT_MONTH, MT_QUARTER, MT_YEAR };
+
+/* prod(1 + r[0..n)) - 1, quantstats' comp; 0 when n == 0. This function can't fail. */
+double mt_comp(const double *r, size_t n);
+
+/* The first row after the calendar period that holds row i of date[0..n) (ascending); i < n. This function
+ * can't fail. */
+size_t mt_span_end(const int *date, size_t n, size_t i, enum mt_span span);
+
+/* The compounded return of every calendar period of r over dates date[0..n) (ascending), oldest first, into
+ * out (room for n); returns their count. This function can't fail. */
+size_t mt_compound(const int *date, const double *r, size_t n, enum mt_span span, double *out);
+
+/* The day k calendar months before `day`, its day of the month clipped to the month's length (Python's
+ * dateutil relativedelta(months=k), which quantstats' trailing returns use). This function can't fail. */
+int mt_months_before(int day, int k);
+
 /* A calendar period's compounded return, prod(1 + r) - 1, for a series and its benchmark. */
 struct mt_period {
 	int year;  /* calendar year */

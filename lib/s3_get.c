@@ -29,6 +29,7 @@ struct sink {
 	int full[2];            /* handed to the writer */
 	int cur;                /* the buffer the receiver fills */
 	int stop;               /* no more buffers will come */
+	int started;            /* the writer thread runs */
 	int ioerr;              /* errno of a failed write */
 	int do_md5;             /* whether the ETag is an MD5 worth checking */
 	FILE *out;              /* where the bytes go */
@@ -113,6 +114,45 @@ sink_flush(struct sink *k)
 	e = k->ioerr;
 	pthread_mutex_unlock(&k->mu);
 	return e;
+}
+
+/* Set up k (buffers, MD5, the writer thread) to write to out. Returns 0 or an EX_ code (message in err);
+ * sink_close(k) either way. */
+static int
+sink_open(struct sink *k, FILE *out, char *err, size_t errlen)
+{
+	memset(k, 0, sizeof *k);
+	k->out = out;
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_cond_init(&k->cv, NULL);
+	k->md5 = EVP_MD_CTX_new();
+	k->buf[0] = malloc(SINK_BUF);
+	k->buf[1] = malloc(SINK_BUF);
+	if (k->md5 == NULL || !EVP_DigestInit_ex(k->md5, EVP_md5(), NULL) || k->buf[0] == NULL || k->buf[1] == NULL)
+		return err_ret(EX_SOFTWARE, err, errlen, "GET: out of memory");
+	if (pthread_create(&k->th, NULL, sink_writer, k) != 0)
+		return err_ret(EX_OSERR, err, errlen, "GET: cannot start the writer thread");
+	k->started = 1;
+	return 0;
+}
+
+/* Write out what arrived (also before a failure), stop the writer and free k. */
+static void
+sink_close(struct sink *k)
+{
+	if (k->started) {
+		sink_flush(k);
+		pthread_mutex_lock(&k->mu);
+		k->stop = 1;
+		pthread_cond_broadcast(&k->cv);
+		pthread_mutex_unlock(&k->mu);
+		pthread_join(k->th, NULL);
+	}
+	EVP_MD_CTX_free(k->md5);
+	free(k->buf[0]);
+	free(k->buf[1]);
+	pthread_mutex_destroy(&k->mu);
+	pthread_cond_destroy(&k->cv);
 }
 
 struct get {
@@ -569,36 +609,62 @@ out:
 	return code;
 }
 
+/* The headers of the next attempt: from g->got on, If-Match the version being read, once bytes have come.
+ * NULL when out of memory. */
+static struct curl_slist *
+get_headers(const s3_config *c, const struct get *g)
+{
+	char range[64], ifmatch[160];
+	struct curl_slist *hdrs = s3_base_headers(c, SHA256_HEX_EMPTY), *ok = hdrs;
+
+	if (hdrs != NULL && g->got > 0) {
+		snprintf(range, sizeof range, "Range: bytes=%lld-", g->got);
+		snprintf(ifmatch, sizeof ifmatch, "If-Match: %s", g->etag0);
+		ok = curl_slist_append(hdrs, range);
+		if (ok != NULL && g->etag0[0] != '\0')
+			ok = curl_slist_append(hdrs, ifmatch);
+		if (ok == NULL)
+			curl_slist_free_all(hdrs);
+	}
+	return ok != NULL ? hdrs : NULL;
+}
+
+/* When the ETag is the object's MD5, check the bytes written against it. Returns 0 or EX_DATAERR. */
+static int
+check_md5(const struct get *g, char *err, size_t errlen)
+{
+	unsigned char md[16];
+	char hex[33];
+
+	if (!etag_is_md5(g))
+		return 0;
+	EVP_DigestFinal_ex(g->sink->md5, md, NULL);
+	s3_hex(md, 16, hex);
+	if (strncasecmp(hex, g->etag0 + 1, 32) != 0)
+		return err_ret(EX_DATAERR, err, errlen, "GET: MD5 of the %lld bytes read is %s, the ETag says %s", g->got,
+		    hex, g->etag0);
+	return 0;
+}
+
 int
 s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long long *got,
     char *err, size_t errlen)
 {
-	struct sink k = { .out = out };
+	struct sink k;
 	struct get g = { .c = c, .out = out, .total = -1, .sink = &k };
-	char curlerr[CURL_ERROR_SIZE], range[64], ifmatch[160], what[64];
+	char curlerr[CURL_ERROR_SIZE], what[64];
 	struct curl_slist *hdrs = NULL;
 	CURL *h = s3_easy(c);
 	char *url = s3_url(c, bucket, key, NULL), *moved = NULL;
 	CURLcode rc = CURLE_OK;
-	int attempt, code = 0, started = 0, relocated = 0;
+	int attempt, code, relocated = 0;
 
-	pthread_mutex_init(&k.mu, NULL);
-	pthread_cond_init(&k.cv, NULL);
-	k.md5 = EVP_MD_CTX_new();
-	k.buf[0] = malloc(SINK_BUF);
-	k.buf[1] = malloc(SINK_BUF);
-	if (h == NULL || url == NULL || k.md5 == NULL || !EVP_DigestInit_ex(k.md5, EVP_md5(), NULL) ||
-	    k.buf[0] == NULL || k.buf[1] == NULL) {
-		err_fmt(err, errlen, "GET: out of memory");
-		code = EX_SOFTWARE;
+	if ((code = sink_open(&k, out, err, errlen)) != 0)
+		goto out;
+	if (h == NULL || url == NULL) {
+		code = err_ret(EX_SOFTWARE, err, errlen, "GET: out of memory");
 		goto out;
 	}
-	if (pthread_create(&k.th, NULL, sink_writer, &k) != 0) {
-		err_fmt(err, errlen, "GET: cannot start the writer thread");
-		code = EX_OSERR;
-		goto out;
-	}
-	started = 1;
 	g.errbody.max = 1 << 20;
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -610,21 +676,10 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L << 10); /* fewer, larger writes than the default 16 KiB */
 again:
 	for (attempt = 0;; attempt++) {
-		struct curl_slist *ok;
-
 		curl_slist_free_all(hdrs);
-		ok = hdrs = s3_base_headers(c, SHA256_HEX_EMPTY);
 		g.start = g.got;
-		if (ok != NULL && g.got > 0) {
-			snprintf(range, sizeof range, "Range: bytes=%lld-", g.got);
-			snprintf(ifmatch, sizeof ifmatch, "If-Match: %s", g.etag0);
-			ok = hdrs = curl_slist_append(hdrs, range);
-			if (ok != NULL && g.etag0[0] != '\0')
-				ok = hdrs = curl_slist_append(hdrs, ifmatch);
-		}
-		if (ok == NULL) {
-			err_fmt(err, errlen, "GET: out of memory");
-			code = EX_SOFTWARE;
+		if ((hdrs = get_headers(c, &g)) == NULL) {
+			code = err_ret(EX_SOFTWARE, err, errlen, "GET: out of memory");
 			goto out;
 		}
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
@@ -689,36 +744,13 @@ again:
 		code = EX_IOERR;
 		goto out;
 	}
-	if (etag_is_md5(&g)) {
-		unsigned char md[16];
-		char hex[33];
-
-		EVP_DigestFinal_ex(k.md5, md, NULL);
-		s3_hex(md, 16, hex);
-		if (strncasecmp(hex, g.etag0 + 1, 32) != 0) {
-			err_fmt(err, errlen, "GET: MD5 of the %lld bytes read is %s, the ETag says %s", g.got, hex, g.etag0);
-			code = EX_DATAERR;
-			goto out;
-		}
-	}
+	code = check_md5(&g, err, errlen);
 out:
 	progress_end();
-	if (started) {
-		sink_flush(&k); /* what arrived before a failure is written out too */
-		pthread_mutex_lock(&k.mu);
-		k.stop = 1;
-		pthread_cond_broadcast(&k.cv);
-		pthread_mutex_unlock(&k.mu);
-		pthread_join(k.th, NULL);
-	}
+	sink_close(&k); /* what arrived before a failure is written out too */
 	if (got != NULL)
 		*got = g.got;
 	curl_slist_free_all(hdrs);
-	EVP_MD_CTX_free(k.md5);
-	free(k.buf[0]);
-	free(k.buf[1]);
-	pthread_mutex_destroy(&k.mu);
-	pthread_cond_destroy(&k.cv);
 	free(g.errbody.p);
 	free(url);
 	free(moved);

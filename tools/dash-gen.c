@@ -10,7 +10,7 @@
 #include "err.h"
 #include "log.h"
 
-enum { OPT_CONFIG = 1, OPT_EQUITY, OPT_GRID_EQUITY, OPT_GRID_TABLE, OPT_LINKS, OPT_METRICS, OPT_REFRESH, OPT_ROOT, OPT_SWEEP, OPT_TITLE, OPT_WEIGHTS };
+enum { OPT_CONFIG = 1, OPT_EQUITY, OPT_GRID_EQUITY, OPT_GRID_TABLE, OPT_LINKS, OPT_METRICS, OPT_REFRESH, OPT_ROOT, OPT_SWEEP, OPT_TITLE, OPT_WALKFWD, OPT_WEIGHTS };
 
 static void usage(int status);
 
@@ -26,6 +26,7 @@ static const struct option long_options[] = {
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "sweep", required_argument, NULL, OPT_SWEEP },
 	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "walk-forward", required_argument, NULL, OPT_WALKFWD },
 	{ "weights", required_argument, NULL, OPT_WEIGHTS },
 	CLI_COMMON_OPTIONS
 };
@@ -82,6 +83,7 @@ main(int argc, char *argv[])
 		case OPT_ROOT: root = optarg; break;
 		case OPT_SWEEP: bt.sweep = optarg; break;
 		case OPT_TITLE: title = optarg; break;
+		case OPT_WALKFWD: bt.walkfwd = optarg; break;
 		case OPT_WEIGHTS: bt.weights = optarg; break;
 		default: cli_common(opt, usage);
 		}
@@ -94,8 +96,8 @@ main(int argc, char *argv[])
 	if (backtest && (root != NULL || refresh > 0))
 		err_die(EX_USAGE, "backtest: --root and --refresh belong to the live and mock pages");
 	if (!backtest && (bt.equity || bt.metrics || bt.weights || bt.config || bt.sweep || bt.grid_table ||
-	    bt.grid_equity))
-		err_die(EX_USAGE, "%s: --equity, --metrics, --weights, --config, --sweep and --grid-* belong to the backtest page",
+	    bt.grid_equity || bt.walkfwd))
+		err_die(EX_USAGE, "%s: --equity, --metrics, --weights, --config, --sweep, --grid-* and --walk-forward belong to the backtest page",
 		    cmd);
 	if (!backtest && root == NULL)
 		err_die(EX_USAGE, "%s: --root DIR is required", cmd);
@@ -138,7 +140,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: dash-gen backtest [-q] [--equity FILE] [--metrics FILE] [--weights FILE] [--config FILE]\n"
-	    "                [--sweep FILE] [--grid-table FILE [--grid-equity FILE]] [--title TEXT] [--links]\n"
+	    "                [--sweep FILE] [--grid-table FILE [--grid-equity FILE]] [--walk-forward FILE]\n"
+	    "                [--title TEXT] [--links]\n"
 	    "                [-o FILE]\n"
 	    "       dash-gen live | mock [-q] --root DIR [--refresh SECONDS] [--title TEXT] [--links] [-o FILE]\n"
 	    "Write a dashboard as one self-contained HTML page (no network needed to view it).\n");

@@ -22,7 +22,36 @@ typedef struct dash_probs {
 /* Record a problem (bad = 0: missing, 1: malformed). This function can't fail (extra ones are counted). */
 void dash_prob(dash_probs *p, int bad, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The "Missing or unreadable inputs" section listing p's problems (none: nothing). This function can't fail. */
+void dash_problems(FILE *fp, const dash_probs *p);
+
+/* A card that says what is not available instead of its content ("Not available: WHAT."). Can't fail. */
+void dash_missing(FILE *fp, const char *id, const char *title, int wide, const char *what);
+
+/* A page's navigation for html_page_begin: pairs (link or section id, label), NULL-terminated in v. The
+ * longest page, the backtest's, has 15 links; a pair beyond DASH_NAV_MAX is dropped. Can't fail. */
+#define DASH_NAV_MAX 16
+typedef struct dash_nav {
+	const char *v[2 * DASH_NAV_MAX + 1];
+	int n;
+} dash_nav;
+void dash_nav_add(dash_nav *nav, const char *target, const char *label);
+
 /* ---- inputs shared by the pages ---- */
+
+typedef struct csv_reader csv_reader;
+
+/* Open path as a CSV and read its header: the reader, and in *fpp the file to give dash_csv_close. NULL
+ * when it can't: absent or unreadable (a missing problem recorded, *rc = 0), or a malformed header or out
+ * of memory (a bad problem recorded, *rc = -1). */
+csv_reader *dash_csv_open(const char *path, FILE **fpp, dash_probs *p, int *rc);
+
+#define DASH_CSV_OOM (-2) /* a reader's state for dash_csv_close: out of memory */
+
+/* Close r and fp after reading: state is csv_next's last result (0 or 1: fine), -1 (a failed read or
+ * check: csv_error(r) is recorded) or DASH_CSV_OOM ("out of memory" is recorded). Returns 1, or -1 when
+ * a problem was recorded. */
+int dash_csv_close(csv_reader *r, FILE *fp, int state, dash_probs *p);
 
 /* An equity CSV (see backtest(1)): one row per trading day. */
 typedef struct dash_equity {
@@ -65,6 +94,7 @@ typedef struct dash_backtest_in {
 	const char *sweep;   /* sweep CSV: lookback,skip,sharpe[,cagr,max_drawdown,...] */
 	const char *grid_table;  /* grid CSV (backtest --grid): the parameter explorer, see dash/explorer.h */
 	const char *grid_equity; /* grid equity CSV (backtest --grid-equity), NULL: no curves */
+	const char *walkfwd; /* walk-forward curve (backtest --wf-out), NULL: none */
 	const char *title;   /* page title, NULL for the default */
 	const char *now;     /* generation time shown in the header ("2026-11-25 21:30 UTC") */
 	int links;           /* 1: link the live and mock pages at ../live/, ../mock/ (pipelines/dashboards) */

@@ -9,6 +9,7 @@
 #include "date.h"
 #include "html.h"
 #include "metrics.h"
+#include "util.h"
 
 /* The grid CSV's metric columns the explorer shows, in sti-backtest(5) names. */
 enum { M_SHARPE, M_CAGR, M_VOL, M_MDD, M_N };
@@ -49,121 +50,74 @@ grid_free(struct grid *g)
 static int
 read_table(const char *path, struct grid *g, dash_probs *p)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp;
 	csv_reader *r;
-	int mc[M_N], rc, oom = 0;
+	int mc[M_N], rc;
 
-	if (fp == NULL) {
-		dash_prob(p, 0, "%s: %s", path, errno == ENOENT ? "missing" : strerror(errno));
-		return 0;
-	}
-	r = csv_open(fp, path);
-	if (r == NULL || csv_read_header(r) < 0 || (mc[M_SHARPE] = csv_require(r, "sharpe")) < 0)
-		goto bad;
+	if ((r = dash_csv_open(path, &fp, p, &rc)) == NULL)
+		return rc;
+	if ((mc[M_SHARPE] = csv_require(r, "sharpe")) < 0)
+		return dash_csv_close(r, fp, -1, p);
 	for (int k = 1; k < M_N; k++)
 		mc[k] = csv_col(r, mname[k]);
 	g->ncol = mc[M_SHARPE]; /* the grid's own columns come first */
 	if (g->ncol == 0 && csv_fail(r, mc[M_SHARPE], "no grid columns before sharpe") < 0)
-		goto bad;
+		return dash_csv_close(r, fp, -1, p);
 	if ((g->col = calloc((size_t)g->ncol, sizeof *g->col)) == NULL)
-		goto oom;
+		return dash_csv_close(r, fp, DASH_CSV_OOM, p);
 	for (int c = 0; c < g->ncol; c++)
 		if ((g->col[c] = strdup(csv_colname(r, c))) == NULL)
-			goto oom;
+			return dash_csv_close(r, fp, DASH_CSV_OOM, p);
 	while ((rc = csv_next(r)) == 1) {
-		if (g->n == g->cap) {
-			size_t cap = g->cap ? g->cap * 2 : 64;
-			struct point *np = realloc(g->p, cap * sizeof *np);
-			if (np == NULL)
-				goto oom;
-			g->p = np;
-			g->cap = cap;
-		}
-		struct point *pt = &g->p[g->n];
-		memset(pt, 0, sizeof *pt);
+		struct point *pt;
+		if (util_grow((void **)&g->p, &g->cap, g->n + 1, sizeof *g->p) < 0)
+			return dash_csv_close(r, fp, DASH_CSV_OOM, p);
+		pt = memset(&g->p[g->n], 0, sizeof *pt);
 		if ((pt->g = calloc((size_t)g->ncol, sizeof *pt->g)) == NULL)
-			goto oom;
+			return dash_csv_close(r, fp, DASH_CSV_OOM, p);
 		g->n++;
 		for (int c = 0; c < g->ncol; c++)
 			if ((pt->g[c] = strdup(csv_field(r, c))) == NULL)
-				oom = 1;
-		if (oom)
-			goto oom;
+				return dash_csv_close(r, fp, DASH_CSV_OOM, p);
 		for (int k = 0; k < M_N; k++) {
 			pt->m[k] = NAN;
 			if (mc[k] >= 0 && csv_double(r, mc[k], &pt->m[k]) < 0)
-				goto bad;
+				return dash_csv_close(r, fp, -1, p);
 		}
 	}
-	if (rc < 0)
-		goto bad;
-	csv_close(r);
-	fclose(fp);
-	return 1;
-oom:
-	dash_prob(p, 1, "%s: out of memory", path);
-	goto fail;
-bad:
-	dash_prob(p, 1, "%s", r ? csv_error(r) : "out of memory");
-fail:
-	csv_close(r);
-	fclose(fp);
-	return -1;
+	return dash_csv_close(r, fp, rc, p);
 }
 
 static int
 read_equity(const char *path, struct grid *g, dash_probs *p)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp;
 	csv_reader *r;
 	int cp, cd, cn, rc, day;
 	long long k;
 	double v;
 
-	if (fp == NULL) {
-		dash_prob(p, 0, "%s: %s", path, errno == ENOENT ? "missing" : strerror(errno));
-		return 0;
-	}
-	r = csv_open(fp, path);
-	if (r == NULL || csv_read_header(r) < 0 || (cp = csv_require(r, "point")) < 0 ||
-	    (cd = csv_require(r, "date")) < 0 || (cn = csv_require(r, "net")) < 0)
-		goto bad;
+	if ((r = dash_csv_open(path, &fp, p, &rc)) == NULL)
+		return rc;
+	if ((cp = csv_require(r, "point")) < 0 || (cd = csv_require(r, "date")) < 0 || (cn = csv_require(r, "net")) < 0)
+		return dash_csv_close(r, fp, -1, p);
 	while ((rc = csv_next(r)) == 1) {
-		if (csv_i64(r, cp, &k) < 0 || csv_date_required(r, cd, &day) < 0 || csv_double(r, cn, &v) < 0)
-			goto bad;
-		if ((k < 0 || (size_t)k >= g->n) && csv_fail(r, cp, "point %lld is not a row of the grid table", k) < 0)
-			goto bad;
-		struct point *pt = &g->p[k];
+		struct point *pt;
+		size_t cap;
+		if (csv_i64(r, cp, &k) < 0 || csv_date_required(r, cd, &day) < 0 || csv_double(r, cn, &v) < 0 ||
+		    ((k < 0 || (size_t)k >= g->n) && csv_fail(r, cp, "point %lld is not a row of the grid table", k) < 0))
+			return dash_csv_close(r, fp, -1, p);
+		pt = &g->p[k];
 		if (pt->n > 0 && day <= pt->day[pt->n - 1] && csv_fail(r, cd, "dates of a point must ascend") < 0)
-			goto bad;
-		if (pt->n == pt->cap) {
-			size_t cap = pt->cap ? pt->cap * 2 : 1024;
-			double *nn = realloc(pt->net, cap * sizeof *nn);
-			if (nn != NULL)
-				pt->net = nn;
-			int *nd = realloc(pt->day, cap * sizeof *nd);
-			if (nd != NULL)
-				pt->day = nd;
-			if (nn == NULL || nd == NULL) {
-				dash_prob(p, 1, "%s: out of memory", path);
-				goto fail;
-			}
-			pt->cap = cap;
-		}
+			return dash_csv_close(r, fp, -1, p);
+		cap = pt->cap;
+		if (util_grow((void **)&pt->net, &cap, pt->n + 1, sizeof *pt->net) < 0 ||
+		    util_grow((void **)&pt->day, &pt->cap, pt->n + 1, sizeof *pt->day) < 0)
+			return dash_csv_close(r, fp, DASH_CSV_OOM, p);
 		pt->day[pt->n] = day;
 		pt->net[pt->n++] = isnan(v) ? 0 : v;
 	}
-	if (rc < 0)
-		goto bad;
-	csv_close(r);
-	fclose(fp);
-	return 1;
-bad:
-	dash_prob(p, 1, "%s", r ? csv_error(r) : "out of memory");
-fail:
-	csv_close(r);
-	fclose(fp);
-	return -1;
+	return dash_csv_close(r, fp, rc, p);
 }
 
 /* PSR (against 0) and DSR of every point: the trials' Sharpe ratios are the points' daily ones. */

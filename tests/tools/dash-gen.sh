@@ -107,6 +107,29 @@ assert_contains bad-ge.err 'bad-ge.csv:2: point: point 6 is not a row of the gri
 assert_contains bad-ge.html 'Parameter explorer'
 assert_status 64 dash-gen backtest --grid-equity real/grid-equity.csv -o x.html 2>/dev/null
 
+t "walk-forward: backtest --walk-forward's out-of-sample curve on the page, its numbers those of --wf-metrics"
+# The expected numbers are backtest(1)'s own metrics document of the same curve (--wf-metrics,
+# sti-backtest(5)); the page computes them again from --wf-out.
+backtest --grid real/grid.csv --config "$TOP/etc/strategy.conf" --prices real/prices.csv -o /dev/null \
+	--walk-forward 126:63 --wf-out real/wf.csv --wf-metrics real/wf-metrics.json
+dash-gen backtest --equity real/equity.csv --metrics real/metrics.json --walk-forward real/wf.csv -o wf.html
+tidy_ok wf.html
+assert_contains wf.html '<figure class="chart" id="chart-walkforward">'
+assert_contains wf.html '<a href="#walkforward">Walk-forward</a>'
+$PY - wf.html real/wf-metrics.json <<'EOF2'
+import json, re, sys
+page, m = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))["strategy"]
+for kpi, key in (("kpi-wf-sharpe", "sharpe"), ("kpi-wf-cagr", "cagr"), ("kpi-wf-mdd", "max_drawdown")):
+    v = float(re.search(r'id="%s">.*?data-v="([^"]+)"' % kpi, page).group(1))
+    assert abs(v - m[key]) <= 1e-12 * max(1, abs(m[key])), (kpi, v, m[key])
+EOF2
+# a malformed curve: named, exit 65, the page still written with the section saying so
+{ echo date,point,net; echo 2020-01-03,0,0.01; echo 2020-01-02,0,0.01; } >bad-wf.csv
+assert_status 65 dash-gen backtest -q --walk-forward bad-wf.csv -o bad-wf.html 2>bad-wf.err
+assert_contains bad-wf.err 'bad-wf.csv:3: date: dates must ascend'
+assert_contains bad-wf.html 'Not available: the walk-forward curve'
+assert_status 64 dash-gen live --root . --walk-forward real/wf.csv -o x.html 2>/dev/null
+
 t "the number check notices a changed number"
 sed 's/data-v="\([0-9]\)/data-v="9\1/' backtest.html >changed.html
 if $PY "$T/check.py" backtest changed.html bt 2>/dev/null; then fail "dash-check accepted a changed page"; fi
@@ -124,6 +147,32 @@ assert_contains live.html '<meta http-equiv="refresh" content="300">'
 assert_contains live.html 'connection refused by &lt;gateway&gt; &amp; retried'
 assert_contains live.html ' · refreshes every 5 minutes</p>'
 browser live.html live "chart-nav chart-pnl chart-tracking chart-tracking-diff|positions orders fills blotter freshness runs alerts"
+
+t "live page: positions history from every date's positions.ndjson, target weights from the backtest's weights.csv"
+# Expectations read from the store's own records (sti-store(7)): each cell is a record's qty.
+$PY - live.html st <<'EOF2'
+import glob, json, os, re, sys
+import pandas as pd
+page, root = open(sys.argv[1]).read(), sys.argv[2]
+def cells(fig):
+    i = page.index('id="%s"' % fig)
+    body = page[i:page.index("</figure>", i)]
+    return {(d, s.replace("&amp;", "&")): float(v) for v, d, s in
+            re.findall(r'data-v="([^"]+)"[^>]*><title>date ([0-9-]+), symbol ([^:]+):', body)}
+want = {}
+for f in sorted(glob.glob(os.path.join(root, "trading", "*", "positions.ndjson")))[-30:]:
+    d = f.split(os.sep)[-2]
+    for line in open(f):
+        r = json.loads(line)
+        want[(d, r["symbol"])] = float(r["qty"])
+got = cells("chart-positions-history")
+assert got == want, (len(got), len(want))
+assert len({d for d, _ in got}) == 5, "five dates with positions"
+bt = sorted(glob.glob(os.path.join(root, "backtest", "*", "weights.csv")))[-1]
+w = pd.read_csv(bt, dtype={"id": str}, float_precision="round_trip")
+assert cells("chart-weights-history") == {(r.date, r.symbol): r.weight for r in w.itertuples()}
+EOF2
+assert_contains live.html '<a href="#positions-history">Positions history</a>'
 
 t "mock page: the same views for ib-sim"
 dash-gen mock --root st -o mock.html

@@ -225,6 +225,51 @@ START_TEST(test_periods)
 }
 END_TEST
 
+/* Calendar periods as quantstats groups them: monthly_returns groups by the date's "%Y-%m-01", its yearly
+ * returns by the year, each compounded with comp = prod(1 + r) - 1 (quantstats stats.py, utils.group_returns);
+ * weeks run Monday to Sunday. The expectations are worked out by hand from those definitions. */
+START_TEST(test_compound)
+{
+	int d[10];
+	double out[10];
+
+	dates(d); /* Wed 2023-12-27 .. Fri 12-29, Tue 2024-01-02 .. Fri 01-05, Mon 01-08, Tue 01-09, Thu 02-01 */
+	ck_assert_double_eq(mt_comp(R, 0), 0);
+	ck_assert_double_eq_tol(mt_comp(R, 3), 1.01 * 0.98 * 1.015 - 1, TOL);
+	ck_assert_uint_eq(mt_span_end(d, 10, 0, MT_MONTH), 3);
+	ck_assert_uint_eq(mt_span_end(d, 10, 3, MT_MONTH), 9);
+	ck_assert_uint_eq(mt_span_end(d, 10, 9, MT_MONTH), 10);
+	ck_assert_uint_eq(mt_span_end(d, 10, 3, MT_WEEK), 7); /* Tuesday to Friday; Monday 01-08 starts a week */
+
+	ck_assert_uint_eq(mt_compound(d, R, 10, MT_MONTH, out), 3);
+	ck_assert_double_eq_tol(out[0], 1.01 * 0.98 * 1.015 - 1, TOL);
+	ck_assert_double_eq_tol(out[1], 0.97 * 1.005 * 1.02 * 0.99 * 1.0 * 1.03 - 1, TOL);
+	ck_assert_double_eq_tol(out[2], -0.005, TOL);
+	ck_assert_uint_eq(mt_compound(d, R, 10, MT_YEAR, out), 2);
+	ck_assert_double_eq_tol(out[1], 0.97 * 1.005 * 1.02 * 0.99 * 1.0 * 1.03 * 0.995 - 1, TOL);
+	ck_assert_uint_eq(mt_compound(d, R, 10, MT_QUARTER, out), 2);
+	ck_assert_uint_eq(mt_compound(d, R, 10, MT_WEEK, out), 4);
+	ck_assert_double_eq_tol(out[1], 0.97 * 1.005 * 1.02 * 0.99 - 1, TOL);
+	ck_assert_double_eq_tol(out[2], 1.0 * 1.03 - 1, TOL);
+	ck_assert_double_eq_tol(out[3], -0.005, TOL);
+	/* one row, one period; a new year on January 1 even mid-week */
+	ck_assert_uint_eq(mt_compound(d, R, 1, MT_YEAR, out), 1);
+	ck_assert_double_eq_tol(out[0], 0.01, TOL);
+}
+END_TEST
+
+/* dateutil's relativedelta(months=k), which quantstats' 3M/6M/1Y/3Y/5Y start from: the same day of the
+ * month k months before, clipped to that month's last day (its documentation's rule). */
+START_TEST(test_months_before)
+{
+	ck_assert_int_eq(mt_months_before(date_from_ymd(2024, 3, 31), 1), date_from_ymd(2024, 2, 29));
+	ck_assert_int_eq(mt_months_before(date_from_ymd(2023, 3, 31), 1), date_from_ymd(2023, 2, 28));
+	ck_assert_int_eq(mt_months_before(date_from_ymd(2024, 2, 29), 12), date_from_ymd(2023, 2, 28));
+	ck_assert_int_eq(mt_months_before(date_from_ymd(2024, 1, 15), 35), date_from_ymd(2021, 2, 15));
+	ck_assert_int_eq(mt_months_before(date_from_ymd(2024, 5, 31), 3), date_from_ymd(2024, 2, 29));
+}
+END_TEST
+
 START_TEST(test_degenerate)
 {
 	static const double zeros[5] = { 0, 0, 0, 0, 0 };
@@ -314,6 +359,8 @@ main(void)
 	tcase_add_test(core, test_extra);
 	tcase_add_test(core, test_drawdown_ties);
 	tcase_add_test(core, test_periods);
+	tcase_add_test(core, test_compound);
+	tcase_add_test(core, test_months_before);
 	tcase_add_test(core, test_psr_dsr);
 	tcase_add_test(errors, test_degenerate);
 	tcase_add_test(limits, test_long_series);

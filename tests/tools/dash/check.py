@@ -121,6 +121,12 @@ def check_backtest(path, d):
             shown(r[1][0], m["strategy"][k], 100, 2, "metrics %s text" % k)
         if k in ("sharpe", "sortino", "calmar"):
             shown(r[1][0], m["strategy"][k], 1, 2, "metrics %s text" % k)
+    # More metrics: a metric the metrics JSON has (backtest(1) writes quantstats' whole report) is its number.
+    more = [r for r in page.tables.get("metrics-more", []) if len(r) == 3 and r[0][0] != "Metric"]
+    for k, r in zip(page.keys.get("metrics-more", []), more):
+        for col, who in ((1, "strategy"), (2, "benchmark")):
+            if k in m[who]:
+                same(r[col][1], m[who][k] if m[who][k] is not None else float("nan"), "more %s %s" % (k, who))
     for k in ("cagr", "sharpe", "max_drawdown", "cumulative_return"):
         kpi = [a for t, a in page.attrs_of if t == "div" and a.get("class", "").startswith("v")]
         ids = [a["id"] for t, a in page.attrs_of if t == "div" and a.get("class") == "kpi"]

@@ -3,6 +3,8 @@
 
   fixtures.py backtest DIR [--years N] [--seed S]   equity.csv metrics.json weights.csv strategy.conf sweep.csv
   fixtures.py store ROOT [--days N] [--seed S]     a store: trading/, backtest/, data/, logs/
+  fixtures.py grid DIR [--years N] [--seed S]      grid.csv grid-equity.csv: 100 points (lookback 10 x skip 10),
+                                                   as backtest --grid and --grid-equity write them
 
 Metrics follow ../shared/reference/metrics.md (quantstats conventions), computed with pandas, so the
 numbers a page shows can be compared with the numbers written here."""
@@ -205,6 +207,9 @@ def store(root, ndays, seed):
                           "side": side, "qty": qty, "price": price, "commission": round(max(1.0, qty * 0.005), 2),
                           "time": last + "T14:30:0%dZ" % k})
     nd(os.path.join(dir_, "positions.ndjson"), positions)
+    for back, d in enumerate(reversed(days[-5:-1]), 1):  # earlier dates: the positions history
+        nd(os.path.join(root, "trading", d, "positions.ndjson"),
+           [dict(p, qty=p["qty"] - 10 * back * (k % 3)) for k, p in enumerate(positions[:10 - back])])
     nd(os.path.join(dir_, "orders.ndjson"), orders)
     nd(os.path.join(dir_, "status.ndjson"), status)
     nd(os.path.join(dir_, "fills.ndjson"), fills)
@@ -227,13 +232,38 @@ def store(root, ndays, seed):
          "message": "6 orders, 4 filled", "flow": "daily", "status": "sent"}])
 
 
+def grid(out, years, seed):
+    """A 100-point grid over the backtest fixture's calendar: the table (sti-backtest(5): the grid's columns,
+    then sharpe, cagr, volatility, max_drawdown) and every point's daily net returns in long format."""
+    rng = np.random.default_rng(seed)
+    n = int(years * 252)
+    days = [str(d.date()) for d in trading_days("2001-01-02", n)]
+    mkt = rng.standard_t(4, n) * 0.008 + 0.0003
+    rows, frames = [], []
+    k = 0
+    for lb in (63, 84, 105, 126, 168, 189, 210, 231, 252, 264):
+        for sk in (0, 2, 5, 8, 10, 12, 15, 18, 20, 22):
+            net = np.round(1.1 * mkt + rng.normal(0.0001 + lb * 1e-7, 0.006, n), 8)
+            r = pd.Series(net)
+            w = (1 + r).cumprod()
+            rows.append({"lookback": lb, "skip": sk, "sharpe": r.mean() / r.std(ddof=1) * math.sqrt(252),
+                         "cagr": w.iloc[-1] ** (252 / n) - 1, "volatility": r.std(ddof=1) * math.sqrt(252),
+                         "max_drawdown": float((w / np.maximum.accumulate(np.maximum(w, 1)) - 1).min())})
+            frames.append(pd.DataFrame({"point": k, "date": days, "net": net}))
+            k += 1
+    pd.DataFrame(rows).to_csv(os.path.join(out, "grid.csv"), index=False, float_format="%.10g")
+    pd.concat(frames).to_csv(os.path.join(out, "grid-equity.csv"), index=False, float_format="%.10g")
+
+
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("backtest", "store"):
+    if len(argv) < 3 or argv[1] not in ("backtest", "store", "grid"):
         sys.exit(__doc__)
     opts = dict(zip(argv[3::2], argv[4::2]))
     os.makedirs(argv[2], exist_ok=True)
     if argv[1] == "backtest":
         backtest(argv[2], float(opts.get("--years", 25)), int(opts.get("--seed", 1)))
+    elif argv[1] == "grid":
+        grid(argv[2], float(opts.get("--years", 25)), int(opts.get("--seed", 1)))
     else:
         store(argv[2], int(opts.get("--days", 40)), int(opts.get("--seed", 1)))
 
