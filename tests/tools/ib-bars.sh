@@ -129,13 +129,13 @@ t "TWS loses IB mid-run (1100) and gets it back (1102, then 1101): same socket, 
 port6=$(free_port)
 start_sim link "$port6" small.csv --delay 200
 for how in restored restored-data-lost; do
-	ib-bars --port "$port6" --client-id 8 --duration '3 Y' --max-rate 200 --timeout 1 -o "link-$how.csv" \
+	ib-bars --port "$port6" --client-id 8 --duration '3 Y' --max-rate 200 --timeout 3 -o "link-$how.csv" \
 		<forty.txt 2>"link-$how.err" &
 	bars=$!
 	for _ in $(seq 100); do [ "$(grep -c 'client id 8 connected' "$OUT/link.log")" -ge "${n_conn:-1}" ] && break; sleep 0.05; done
 	n_conn=2
 	ib-sim ctl --port "$port6" link lost >/dev/null
-	sleep 2 # longer than --timeout: the requests' timeouts must not run while the link is down
+	sleep 4 # longer than --timeout (3 s, roomy for ASan on a loaded machine): the requests' timeouts must not run while the link is down
 	ib-sim ctl --port "$port6" link "$how" >/dev/null
 	wait "$bars" || fail "ib-bars with the link $how: exit status $? ($(tail -3 "link-$how.err"))"
 	assert_same_file many.csv "link-$how.csv"
