@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "err.h"
+#include "metrics.h"
 #include "util.h"
 
 /* ---- the threads ---- */
@@ -385,5 +386,32 @@ grid_metrics(const struct btr_result *res, double rf, double *out)
 		out[k] = json_is_number(v) ? json_number_value(v) : NAN;
 	}
 	json_decref(doc);
+	return 0;
+}
+
+static int
+metric_index(const char *name)
+{
+	for (int k = 0; grid_metric_names[k] != NULL; k++)
+		if (strcmp(grid_metric_names[k], name) == 0)
+			return k;
+	return -1;
+}
+
+int
+grid_deflate(const struct btr_result *res, const double *m, size_t stride, size_t n, double *dsr)
+{
+	int ks = metric_index("sharpe"), kk = metric_index("skew"), kx = metric_index("kurtosis");
+	struct mt_trial *t = malloc((n ? n : 1) * sizeof *t);
+
+	if (t == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const double *mi = m + i * stride;
+
+		t[i] = (struct mt_trial){ mi[ks] / sqrt(MT_PERIODS), (double)res[i].n, mi[kk], mi[kx] };
+	}
+	mt_deflate(t, n, dsr);
+	free(t);
 	return 0;
 }

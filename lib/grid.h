@@ -73,4 +73,20 @@ extern const char *const grid_metric_names[];
  * null. out has room for every name. Returns 0, or -1 when out of memory. */
 int grid_metrics(const struct btr_result *res, double rf, double *out);
 
+/* The deflated Sharpe ratio of each of the n points into dsr[0..n), the trials being these points: lib/metrics'
+ * mt_deflate over their daily Sharpe ratios (sharpe / sqrt(MT_PERIODS)), skews and kurtoses as grid_metrics
+ * gave them in m[i * stride + k] (k the index of the name in grid_metric_names), and their numbers of days
+ * res[i].n. This function can't fail but for memory: returns 0, or -1 when out of memory. */
+int grid_deflate(const struct btr_result *res, const double *m, size_t stride, size_t n, double *dsr);
+
+/* The grid table (backtest --grid's output) read from table, written to out with its dsr column computed as
+ * grid_deflate does, the trials being the table's rows: what a table put together from slices
+ * (--grid-slice, whose dsr is empty) needs. The daily Sharpe ratios, skews and kurtoses are the table's
+ * sharpe / sqrt(MT_PERIODS), skew and kurtosis; each point's number of days its rows in equity, the grid
+ * equity CSV (point = the table's row from 0). Returns 0, or a sysexits code with err set: EX_DATAERR
+ * ("file:line: column: message": a missing column, a malformed number, a point that is not a row),
+ * EX_IOERR (writing out), EX_SOFTWARE (out of memory). */
+int grid_table_deflate(FILE *table, const char *tname, FILE *equity, const char *ename, FILE *out, char *err,
+    size_t errlen);
+
 #endif
