@@ -36,6 +36,8 @@ struct job {
 	struct btr_result *res;
 	double **turnover, **cost; /* per point and day, or NULL */
 	struct segs segs;      /* the benchmark's stretches */
+	void (*progress)(void *ctx, size_t done, size_t total); /* or NULL */
+	size_t done;           /* points simulated */
 };
 
 /* 1 when a and b share a signal: the same momentum on every day, hence the same cross-sections. */
@@ -165,6 +167,11 @@ work_points(void *arg)
 			if (grid_simulate(&w, &j->sched[k], &j->segs, &j->c[i], j->lookahead, &j->res[i],
 			    j->turnover != NULL ? &j->turnover[i] : NULL, j->turnover != NULL ? &j->cost[i] : NULL) != 0)
 				goto fail;
+			if (j->progress != NULL) { /* under the lock, so that the counts are told in order */
+				pthread_mutex_lock(&j->lock);
+				j->progress(NULL, ++j->done, j->n);
+				pthread_mutex_unlock(&j->lock);
+			}
 		}
 	}
 	goto out;
@@ -294,10 +301,11 @@ drop_lists(struct job *j)
 
 int
 grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead, int jobs,
-    struct btr_result *res, double **turnover, double **cost, char *err, size_t errlen)
+    struct btr_result *res, double **turnover, double **cost, void (*progress)(void *ctx, size_t done, size_t total),
+    char *err, size_t errlen)
 {
 	struct job j = { .g = g, .c = c, .n = n, .lookahead = lookahead < 1 ? 1 : lookahead, .res = res,
-		.turnover = turnover, .cost = cost };
+		.turnover = turnover, .cost = cost, .progress = progress };
 	pthread_t *th = NULL;
 	int rc = 0;
 

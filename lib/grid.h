@@ -62,9 +62,12 @@ void grid_points_keep(struct grid_points *p, size_t from, size_t to);
 /* Run the n configurations c[0..n) on jobs threads (>= 1) with the backtest's look-ahead; res[i] gets
  * point i's run, as btr_run() would leave it (free each with btr_free()). When turnover is not NULL,
  * turnover[i] and cost[i] get (malloc'd, the caller frees) point i's strategy turnover and cost on each
- * day of res[i]. Returns 0, or EX_SOFTWARE with err set (out of memory). */
+ * day of res[i]. When progress is not NULL, it is called (from any of the threads, one call at a time,
+ * done ascending) with the points simulated so far and n after each point (progress.h's progress_of fits).
+ * Returns 0, or EX_SOFTWARE with err set (out of memory). */
 int grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead, int jobs,
-    struct btr_result *res, double **turnover, double **cost, char *err, size_t errlen);
+    struct btr_result *res, double **turnover, double **cost, void (*progress)(void *ctx, size_t done, size_t total),
+    char *err, size_t errlen);
 
 /* The strategy metrics of the grid's output, in their order: the keys of metrics.json's "strategy". */
 extern const char *const grid_metric_names[];

@@ -15,6 +15,7 @@
 #include "grid.h"
 #include "log.h"
 #include "ndjson.h"
+#include "progress.h"
 #include "walkfwd.h"
 
 enum {
@@ -362,7 +363,10 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 	if (go->train != 0 && ((tv = calloc(pts.n ? pts.n : 1, sizeof *tv)) == NULL ||
 	    (cv = calloc(pts.n ? pts.n : 1, sizeof *cv)) == NULL))
 		err_die(EX_SOFTWARE, "out of memory");
-	if ((rc = grid_run(g, pts.c, pts.n, go->lookahead, go->jobs, res, tv, cv, err, sizeof err)) != 0)
+	progress_begin("points", PROGRESS_ITEMS, (long long)pts.n);
+	rc = grid_run(g, pts.c, pts.n, go->lookahead, go->jobs, res, tv, cv, progress_of, err, sizeof err);
+	progress_end();
+	if (rc != 0)
 		err_die(rc, "%s", err);
 	if (go->train != 0)
 		walk_forward(go, &pts, res, tv, cv);
