@@ -171,9 +171,6 @@ static const char css[] =
 	"padding:8px 24px 24px;max-width:1400px;margin:0 auto}"
 	"section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;"
 	"min-width:0;break-inside:avoid}"
-	/* A card off screen is laid out and painted when it comes near: the first render of a long page (the
-	 * backtest's: 25 years of charts) does not wait for every chart below the fold. */
-	"section{content-visibility:auto;contain-intrinsic-size:auto 480px}"
 	"section.wide{grid-column:1/-1}"
 	"h2{font-size:15px;margin:0 0 10px;font-weight:620}"
 	".kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(136px,1fr));gap:10px}"
@@ -238,7 +235,7 @@ static const char css[] =
 	"section{padding:12px 10px}h1{font-size:19px}.kpi .v{font-size:17px}}"
 	"@media print{:root{--bg:#fff;--card:#fff;--fg:#000;--mute:#444;--line:#ccc;--grid:#eee}"
 	"body{font-size:11px}nav,.tip,button.csv,.rng{display:none}main{display:block;padding:0}"
-	"section{margin-bottom:10px;border-color:#ccc;content-visibility:visible}thead th{position:static}"
+	"section{margin-bottom:10px;border-color:#ccc}thead th{position:static}"
 	".tw{overflow:visible}.tw.tall{max-height:none}}";
 
 /* The page script. Line charts: a chart's <g class="pts"> carries one row per pixel column,

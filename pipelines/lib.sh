@@ -49,6 +49,17 @@ run() {
 	return "$rc"
 }
 
+# ib_submit ARGS...: ib-submit placing each order by its conId from the store's contracts cache
+# (data/contracts.csv, which ib-bars --contracts fills); symbols the cache lacks are resolved and it is put back.
+ib_submit() {
+	local rc=0
+	store_get_optional data/contracts.csv "$WORK/contracts.csv"
+	[ -s "$WORK/contracts.csv" ] || rm -f "$WORK/contracts.csv"
+	run ib-submit --contracts "$WORK/contracts.csv" "$@" || rc=$?
+	[ ! -s "$WORK/contracts.csv" ] || store_put data/contracts.csv "$WORK/contracts.csv"
+	return "$rc"
+}
+
 # The store: keys relative to STI_STORE, whether a directory or s3://bucket/prefix.
 store_put() { run s3-put -q --store "$STI_STORE" "$1" "$2"; }     # KEY FILE
 store_get() { run s3-get -q --store "$STI_STORE" -o "$2" "$1"; }  # KEY FILE
