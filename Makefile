@@ -101,6 +101,7 @@ test-tools: all
 
 lint-man:
 	@tests/lint-man $(MAN_PAGES)
+	@tests/lint-conflicts
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB_A)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)

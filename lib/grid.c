@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "err.h"
+#include "metrics.h"
 #include "util.h"
 
 /* ---- the threads ---- */
@@ -35,6 +36,8 @@ struct job {
 	struct btr_result *res;
 	double **turnover, **cost; /* per point and day, or NULL */
 	struct segs segs;      /* the benchmark's stretches */
+	void (*progress)(void *ctx, size_t done, size_t total); /* or NULL */
+	size_t done;           /* points simulated */
 };
 
 /* 1 when a and b share a signal: the same momentum on every day, hence the same cross-sections. */
@@ -164,6 +167,11 @@ work_points(void *arg)
 			if (grid_simulate(&w, &j->sched[k], &j->segs, &j->c[i], j->lookahead, &j->res[i],
 			    j->turnover != NULL ? &j->turnover[i] : NULL, j->turnover != NULL ? &j->cost[i] : NULL) != 0)
 				goto fail;
+			if (j->progress != NULL) { /* under the lock, so that the counts are told in order */
+				pthread_mutex_lock(&j->lock);
+				j->progress(NULL, ++j->done, j->n);
+				pthread_mutex_unlock(&j->lock);
+			}
 		}
 	}
 	goto out;
@@ -293,10 +301,11 @@ drop_lists(struct job *j)
 
 int
 grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead, int jobs,
-    struct btr_result *res, double **turnover, double **cost, char *err, size_t errlen)
+    struct btr_result *res, double **turnover, double **cost, void (*progress)(void *ctx, size_t done, size_t total),
+    char *err, size_t errlen)
 {
 	struct job j = { .g = g, .c = c, .n = n, .lookahead = lookahead < 1 ? 1 : lookahead, .res = res,
-		.turnover = turnover, .cost = cost };
+		.turnover = turnover, .cost = cost, .progress = progress };
 	pthread_t *th = NULL;
 	int rc = 0;
 
@@ -385,5 +394,32 @@ grid_metrics(const struct btr_result *res, double rf, double *out)
 		out[k] = json_is_number(v) ? json_number_value(v) : NAN;
 	}
 	json_decref(doc);
+	return 0;
+}
+
+static int
+metric_index(const char *name)
+{
+	for (int k = 0; grid_metric_names[k] != NULL; k++)
+		if (strcmp(grid_metric_names[k], name) == 0)
+			return k;
+	return -1;
+}
+
+int
+grid_deflate(const struct btr_result *res, const double *m, size_t stride, size_t n, double *dsr)
+{
+	int ks = metric_index("sharpe"), kk = metric_index("skew"), kx = metric_index("kurtosis");
+	struct mt_trial *t = malloc((n ? n : 1) * sizeof *t);
+
+	if (t == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const double *mi = m + i * stride;
+
+		t[i] = (struct mt_trial){ mi[ks] / sqrt(MT_PERIODS), (double)res[i].n, mi[kk], mi[kx] };
+	}
+	mt_deflate(t, n, dsr);
+	free(t);
 	return 0;
 }

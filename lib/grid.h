@@ -62,9 +62,12 @@ void grid_points_keep(struct grid_points *p, size_t from, size_t to);
 /* Run the n configurations c[0..n) on jobs threads (>= 1) with the backtest's look-ahead; res[i] gets
  * point i's run, as btr_run() would leave it (free each with btr_free()). When turnover is not NULL,
  * turnover[i] and cost[i] get (malloc'd, the caller frees) point i's strategy turnover and cost on each
- * day of res[i]. Returns 0, or EX_SOFTWARE with err set (out of memory). */
+ * day of res[i]. When progress is not NULL, it is called (from any of the threads, one call at a time,
+ * done ascending) with the points simulated so far and n after each point (progress.h's progress_of fits).
+ * Returns 0, or EX_SOFTWARE with err set (out of memory). */
 int grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead, int jobs,
-    struct btr_result *res, double **turnover, double **cost, char *err, size_t errlen);
+    struct btr_result *res, double **turnover, double **cost, void (*progress)(void *ctx, size_t done, size_t total),
+    char *err, size_t errlen);
 
 /* The strategy metrics of the grid's output, in their order: the keys of metrics.json's "strategy". */
 extern const char *const grid_metric_names[];
@@ -72,5 +75,21 @@ extern const char *const grid_metric_names[];
 /* The values of grid_metric_names for a run (rf: the annual risk-free rate); NaN where metrics.json has
  * null. out has room for every name. Returns 0, or -1 when out of memory. */
 int grid_metrics(const struct btr_result *res, double rf, double *out);
+
+/* The deflated Sharpe ratio of each of the n points into dsr[0..n), the trials being these points: lib/metrics'
+ * mt_deflate over their daily Sharpe ratios (sharpe / sqrt(MT_PERIODS)), skews and kurtoses as grid_metrics
+ * gave them in m[i * stride + k] (k the index of the name in grid_metric_names), and their numbers of days
+ * res[i].n. This function can't fail but for memory: returns 0, or -1 when out of memory. */
+int grid_deflate(const struct btr_result *res, const double *m, size_t stride, size_t n, double *dsr);
+
+/* The grid table (backtest --grid's output) read from table, written to out with its dsr column computed as
+ * grid_deflate does, the trials being the table's rows: what a table put together from slices
+ * (--grid-slice, whose dsr is empty) needs. The daily Sharpe ratios, skews and kurtoses are the table's
+ * sharpe / sqrt(MT_PERIODS), skew and kurtosis; each point's number of days its rows in equity, the grid
+ * equity CSV (point = the table's row from 0). Returns 0, or a sysexits code with err set: EX_DATAERR
+ * ("file:line: column: message": a missing column, a malformed number, a point that is not a row),
+ * EX_IOERR (writing out), EX_SOFTWARE (out of memory). */
+int grid_table_deflate(FILE *table, const char *tname, FILE *equity, const char *ename, FILE *out, char *err,
+    size_t errlen);
 
 #endif

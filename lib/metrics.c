@@ -535,3 +535,20 @@ mt_dsr(double sr, double n, double skew, double exkurt, double var_sr, double nt
 {
 	return mt_psr(sr, mt_expected_max_sr(var_sr, ntrials), n, skew, exkurt);
 }
+
+void
+mt_deflate(const struct mt_trial *t, size_t ntrials, double *dsr)
+{
+	double mean = 0, var = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < ntrials; i++) /* Welford's running mean and sum of squared deviations */
+		if (!isnan(t[i].sr)) {
+			double d = t[i].sr - mean;
+			mean += d / (double)++k;
+			var += d * (t[i].sr - mean);
+		}
+	var = k > 1 ? var / (double)(k - 1) : NAN;
+	for (size_t i = 0; i < ntrials; i++)
+		dsr[i] = mt_dsr(t[i].sr, t[i].n, t[i].skew, t[i].exkurt, var, (double)ntrials);
+}

@@ -133,4 +133,17 @@ double mt_psr(double sr, double sr0, double n, double skew, double exkurt);
 double mt_expected_max_sr(double var_sr, double ntrials);
 double mt_dsr(double sr, double n, double skew, double exkurt, double var_sr, double ntrials);
 
+/* One trial of a search (a point of a parameter grid): its per-period Sharpe ratio, its number of returns,
+ * their skewness and excess kurtosis (as for mt_psr). */
+struct mt_trial {
+	double sr, n, skew, exkurt;
+};
+
+/* mt_deflate: the deflated Sharpe ratio of each of the ntrials trials t[0..ntrials), given all of them, as
+ * the paper defines it: N = ntrials (every trial counts, even one whose Sharpe ratio is undefined), V[SR] the
+ * sample variance (denominator k - 1) of the k defined Sharpe ratios, and dsr[i] = mt_dsr(t[i].sr, t[i].n,
+ * t[i].skew, t[i].exkurt, V[SR], N). NaN where undefined (fewer than two defined ratios, ntrials < 2). The
+ * one place a grid's DSR is computed (backtest --grid's dsr column, dash-gen's explorer). Can't fail. */
+void mt_deflate(const struct mt_trial *t, size_t ntrials, double *dsr);
+
 #endif

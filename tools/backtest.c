@@ -15,12 +15,14 @@
 #include "grid.h"
 #include "log.h"
 #include "ndjson.h"
+#include "progress.h"
 #include "walkfwd.h"
 
 enum {
 	OPT_CONFIG = 0x100,
 	OPT_COST_BPS,
 	OPT_GRID,
+	OPT_GRID_DEFLATE,
 	OPT_GRID_EQUITY,
 	OPT_GRID_SLICE,
 	OPT_WALK_FORWARD,
@@ -42,6 +44,7 @@ enum {
 };
 
 #define MAXFILES 256 /* --prices files */
+#define NMETRICS 32  /* room for every name of grid_metric_names */
 
 static void usage(int status);
 static json_t *params_json(const struct strategy_config *c, double rf, int lookahead);
@@ -58,6 +61,7 @@ struct grid_opts {
 	double rf;
 };
 static void run_grid(const struct grid_opts *go, const struct strategy_config *c);
+static void grid_deflate_table(const char *table, const char *equity, const char *out);
 static void walk_forward(const struct grid_opts *go, const struct grid_points *pts, const struct btr_result *res,
     double *const *tv, double *const *cv);
 
@@ -65,6 +69,7 @@ static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "cost-bps", required_argument, NULL, OPT_COST_BPS },
 	{ "grid", required_argument, NULL, OPT_GRID },
+	{ "grid-deflate", required_argument, NULL, OPT_GRID_DEFLATE },
 	{ "grid-equity", required_argument, NULL, OPT_GRID_EQUITY },
 	{ "grid-slice", required_argument, NULL, OPT_GRID_SLICE },
 	{ "walk-forward", required_argument, NULL, OPT_WALK_FORWARD },
@@ -93,7 +98,7 @@ main(int argc, char *argv[])
 	const char *prices[MAXFILES], *pnames[MAXFILES], *weights = NULL, *universe = NULL, *config = NULL;
 	FILE *pfps[MAXFILES];
 	int nprices = 0, stdin_prices = 0;
-	const char *out = "-", *metrics = NULL, *holdings = NULL;
+	const char *out = "-", *metrics = NULL, *holdings = NULL, *deflate = NULL;
 	const char *set_key[3], *set_val[3], *set_opt[3]; /* config keys given as options, in order */
 	int nset = 0;
 	struct strategy_config c;
@@ -121,6 +126,7 @@ main(int argc, char *argv[])
 			set_val[nset++] = optarg;
 			break;
 		case OPT_GRID: go.grid = optarg; break;
+		case OPT_GRID_DEFLATE: deflate = optarg; break;
 		case OPT_GRID_EQUITY: go.equity = optarg; break;
 		case OPT_GRID_SLICE: {
 			char *slash = strchr(optarg, '/');
@@ -174,6 +180,12 @@ main(int argc, char *argv[])
 	cli_done();
 	if (optind != argc)
 		usage(EX_USAGE);
+	if (deflate != NULL) {
+		if (go.grid != NULL || go.equity == NULL)
+			err_die(EX_USAGE, "--grid-deflate reads a grid table and its --grid-equity; no --grid");
+		grid_deflate_table(deflate, go.equity, out);
+		err_exit_flush(0);
+	}
 	if (go.grid == NULL && (go.equity != NULL || go.nslice != 0 || go.jobs != 0))
 		err_die(EX_USAGE, "--grid-equity, --grid-slice and --jobs go with --grid");
 	if ((go.wf_metric || go.wf_out || go.wf_windows || go.wf_metrics) && go.train == 0)
@@ -319,7 +331,7 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 	const char *pn[MAXFILES];
 	aout *ao, *eo = NULL;
 	csv_writer w;
-	double m[32];
+	double *m, *dsr;
 	char err[512];
 	int rc;
 
@@ -351,7 +363,10 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 	if (go->train != 0 && ((tv = calloc(pts.n ? pts.n : 1, sizeof *tv)) == NULL ||
 	    (cv = calloc(pts.n ? pts.n : 1, sizeof *cv)) == NULL))
 		err_die(EX_SOFTWARE, "out of memory");
-	if ((rc = grid_run(g, pts.c, pts.n, go->lookahead, go->jobs, res, tv, cv, err, sizeof err)) != 0)
+	progress_begin("points", PROGRESS_ITEMS, (long long)pts.n);
+	rc = grid_run(g, pts.c, pts.n, go->lookahead, go->jobs, res, tv, cv, progress_of, err, sizeof err);
+	progress_end();
+	if (rc != 0)
 		err_die(rc, "%s", err);
 	if (go->train != 0)
 		walk_forward(go, &pts, res, tv, cv);
@@ -363,14 +378,27 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 		csv_w_str(&w, pts.col[k]);
 	for (int k = 0; grid_metric_names[k] != NULL; k++)
 		csv_w_str(&w, grid_metric_names[k]);
+	csv_w_str(&w, "dsr");
 	csv_w_end(&w);
-	for (size_t i = 0; i < pts.n; i++) {
-		if (grid_metrics(&res[i], go->rf, m) != 0)
+	/* Every point's metrics first: the deflated Sharpe ratio of a point needs all of them (a slice has
+	 * only some of the trials, so its dsr is left empty). */
+	if ((m = calloc(pts.n ? pts.n : 1, NMETRICS * sizeof *m)) == NULL ||
+	    (dsr = malloc((pts.n ? pts.n : 1) * sizeof *dsr)) == NULL)
+		err_die(EX_SOFTWARE, "out of memory");
+	for (size_t i = 0; i < pts.n; i++)
+		if (grid_metrics(&res[i], go->rf, m + i * NMETRICS) != 0)
 			err_die(EX_SOFTWARE, "out of memory");
+	if (go->nslice > 1) {
+		for (size_t i = 0; i < pts.n; i++)
+			dsr[i] = NAN;
+	} else if (grid_deflate(res, m, NMETRICS, pts.n, dsr) != 0)
+		err_die(EX_SOFTWARE, "out of memory");
+	for (size_t i = 0; i < pts.n; i++) {
 		for (int k = 0; k < pts.ncol; k++)
 			csv_w_str(&w, pts.val[i][k]);
 		for (int k = 0; grid_metric_names[k] != NULL; k++)
-			csv_w_num(&w, m[k]);
+			csv_w_num(&w, m[i * NMETRICS + (size_t)k]);
+		csv_w_num(&w, dsr[i]);
 		if (csv_w_end(&w) != 0)
 			err_die(EX_IOERR, "%s:", go->out);
 	}
@@ -402,8 +430,35 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 	free(tv);
 	free(cv);
 	free(res);
+	free(m);
+	free(dsr);
 	grid_free(g);
 	grid_points_free(&pts);
+}
+
+/* --grid-deflate: a grid table put together from slices, with its dsr column over all its rows. */
+static void
+grid_deflate_table(const char *table, const char *equity, const char *out)
+{
+	FILE *tf, *ef;
+	aout *ao;
+	char err[512];
+	int rc;
+
+	if (strcmp(table, "-") == 0 && strcmp(equity, "-") == 0)
+		err_die(EX_USAGE, "only one input can use stdin");
+	tf = cli_open_in(table);
+	ef = cli_open_in(equity);
+	if ((ao = aout_open(out)) == NULL)
+		err_die(EX_CANTCREAT, "%s:", out);
+	if ((rc = grid_table_deflate(tf, cli_in_name(table), ef, cli_in_name(equity), aout_fp(ao), err, sizeof err)) != 0)
+		err_die(rc, "%s", err); /* err_die removes the uncommitted output */
+	if (aout_commit(ao) != 0)
+		err_die(EX_IOERR, "%s:", out);
+	if (tf != stdin)
+		fclose(tf);
+	if (ef != stdin)
+		fclose(ef);
 }
 
 /* --walk-forward: the out-of-sample curve, the windows and the curve's metrics, each written atomically. */
@@ -500,6 +555,7 @@ usage(int status)
 	    "                [--jobs N] [--grid-slice K/N] [--grid-equity FILE] [-o FILE]\n"
 	    "                [--walk-forward TRAIN:TEST [--wf-metric NAME] [--wf-out FILE]\n"
 	    "                [--wf-windows FILE] [--wf-metrics FILE]]\n"
+	    "       backtest --grid-deflate TABLE --grid-equity FILE [-o FILE]\n"
 	    "Simulate target weights against daily returns; write the equity CSV (strategy and benchmark).\n"
 	    "With --grid, run the strategy and the backtest for every row of GRID; write one row of metrics each.\n");
 	exit(status);

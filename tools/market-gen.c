@@ -7,8 +7,8 @@
 #include "cli.h"
 #include "date.h"
 #include "err.h"
-#include "log.h"
 #include "market.h"
+#include "progress.h"
 
 static void usage(int status);
 
@@ -69,14 +69,13 @@ main(int argc, char *argv[])
 		err_die(EX_CANTCREAT, "%s:", uni_out);
 	if (market_headers(m, aout_fp(prices), universe ? aout_fp(universe) : NULL) != 0)
 		err_die(EX_IOERR, "write error");
+	progress_begin("days", PROGRESS_ITEMS, days);
 	for (long long d = 0; d < days; d++) {
 		if (market_day(m, aout_fp(prices), universe ? aout_fp(universe) : NULL) != 0)
 			err_die(EX_IOERR, "%s: write error", out);
-		if (log_progress_wanted() && d % 250 == 249)
-			fprintf(stderr, "\r%s: %lld/%lld days", err_prog(), d + 1, days);
+		progress_update(d + 1);
 	}
-	if (log_progress_wanted())
-		fputc('\n', stderr);
+	progress_end();
 	market_free(m);
 	if (universe != NULL && aout_commit(universe) != 0)
 		err_die(EX_IOERR, "%s:", uni_out);

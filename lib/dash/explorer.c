@@ -120,13 +120,20 @@ read_equity(const char *path, struct grid *g, dash_probs *p)
 	return dash_csv_close(r, fp, rc, p);
 }
 
-/* PSR (against 0) and DSR of every point: the trials' Sharpe ratios are the points' daily ones. */
-static void
+/* PSR (against 0) and DSR of every point, the trials being the grid's points (their daily Sharpe ratios):
+ * the DSR by lib/metrics' mt_deflate, the function backtest --grid's dsr column comes from. Returns 0, or
+ * -1 when out of memory. */
+static int
 deflate(struct grid *g)
 {
-	double mean = 0, var = 0;
-	size_t k = 0;
+	struct mt_trial *t = malloc((g->n ? g->n : 1) * sizeof *t);
+	double *dsr = malloc((g->n ? g->n : 1) * sizeof *dsr);
 
+	if (t == NULL || dsr == NULL) {
+		free(t);
+		free(dsr);
+		return -1;
+	}
 	for (size_t i = 0; i < g->n; i++) {
 		struct point *pt = &g->p[i];
 		struct mt_stats s;
@@ -134,19 +141,16 @@ deflate(struct grid *g)
 		pt->sr = s.sharpe / sqrt(MT_PERIODS);
 		pt->skew = s.skew;
 		pt->kurt = s.kurtosis;
-		if (!isnan(pt->sr)) {
-			k++;
-			double d = pt->sr - mean;
-			mean += d / (double)k;
-			var += d * (pt->sr - mean);
-		}
+		t[i] = (struct mt_trial){ pt->sr, (double)pt->n, pt->skew, pt->kurt };
 	}
-	var = k > 1 ? var / (double)(k - 1) : NAN;
+	mt_deflate(t, g->n, dsr);
 	for (size_t i = 0; i < g->n; i++) {
-		struct point *pt = &g->p[i];
-		pt->psr = mt_psr(pt->sr, 0, (double)pt->n, pt->skew, pt->kurt);
-		pt->dsr = mt_dsr(pt->sr, (double)pt->n, pt->skew, pt->kurt, var, (double)g->n);
+		g->p[i].psr = mt_psr(g->p[i].sr, 0, (double)g->p[i].n, g->p[i].skew, g->p[i].kurt);
+		g->p[i].dsr = dsr[i];
 	}
+	free(t);
+	free(dsr);
+	return 0;
 }
 
 /* A JSON string safe inside <script>: quotes, backslashes, controls and <, >, & escaped. */
@@ -333,7 +337,11 @@ dash_explorer(FILE *fp, const char *table, const char *equity, json_t *params, d
 		grid_free(&g);
 		return 0;
 	}
-	deflate(&g);
+	if (deflate(&g) != 0) {
+		html_section_end(fp);
+		grid_free(&g);
+		return -1;
+	}
 	prod = production(&g, params);
 	fputs("<div class=\"explorer-controls\">", fp);
 	for (int c = 0; c < g.ncol; c++) {

@@ -2,7 +2,8 @@
  *
  * table is the grid CSV (backtest --grid: the grid's columns, then sharpe, cagr, ... per point), equity the
  * grid equity CSV (point,date,net). The section embeds, per point, its grid values, its metrics, the
- * probabilistic and deflated Sharpe ratios (Bailey and Lopez de Prado 2014; the number of trials is the
+ * probabilistic and deflated Sharpe ratios (Bailey and Lopez de Prado 2014, the DSR by lib/metrics' mt_deflate
+ * as backtest --grid's dsr column; the number of trials is the
  * number of points) and its month-end cumulative wealth (4 significant digits), and a script that switches
  * the explorer among the points from one select per grid column. params (a JSON object, may be NULL) is
  * the production configuration: the point whose grid values all equal its keys is marked and chosen first.

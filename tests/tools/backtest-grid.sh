@@ -96,6 +96,36 @@ for i in range(n):
 print(f'{len(eq)} rows')
 EOF
 
+t "the dsr column: the deflated Sharpe ratio of each point, the trials being the grid's own points"
+# The expectation is the paper's formulas (Bailey and Lopez de Prado, "The deflated Sharpe ratio", 2014,
+# eqs. for PSR and E[max SR]) re-implemented here with Python's statistics.NormalDist, applied to the grid's
+# own columns: daily SR = sharpe / sqrt(252), skew, kurtosis (excess), T = the point's days in --grid-equity,
+# N = the number of points, V = the sample variance of the points' daily Sharpe ratios.
+dsr_check() { # TABLE EQUITY
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import csv, math, statistics, sys
+from statistics import NormalDist
+rows = list(csv.DictReader(open(sys.argv[1])))
+days = {}
+for r in csv.DictReader(open(sys.argv[2])):
+    days[int(r['point'])] = days.get(int(r['point']), 0) + 1
+nd, g = NormalDist(), 0.5772156649015329
+sr = [float(r['sharpe']) / math.sqrt(252) if r['sharpe'] else math.nan for r in rows]
+v = statistics.variance([x for x in sr if not math.isnan(x)])
+N = len(rows)
+sr0 = math.sqrt(v) * ((1 - g) * nd.inv_cdf(1 - 1 / N) + g * nd.inv_cdf(1 - 1 / (N * math.e)))
+assert N >= 3 and v > 0, (N, v)
+for i, r in enumerate(rows):
+    s, k, x, T = sr[i], float(r['skew']), float(r['kurtosis']), days[i]
+    want = nd.cdf((s - sr0) * math.sqrt(T - 1) / math.sqrt(1 - k * s + (x + 2) / 4 * s * s))
+    have = float(r['dsr'])
+    assert abs(have - want) < 1e-9, f'point {i}: dsr {have!r}, the paper\'s formula {want!r}'
+    assert 0 <= have <= 1
+print(f'{N} points, V[SR] {v:.3g}, E[max SR] {sr0:.4g} daily: every dsr as the paper defines it')
+PY
+}
+dsr_check out.csv eq.csv
+
 t "a look-ahead of 2 days (drops of held and just-bought names), no universe"
 backtest --grid grid.csv --prices prices.csv --config base.conf --lookahead 2 -o out-la.csv
 compare out-la.csv grid.csv --config=base.conf --lookahead=2
@@ -137,9 +167,34 @@ for k in 0 1 2; do
 		-o slice-$k.csv --grid-equity eqs-$k.csv
 done
 { cat slice-0.csv; tail -n +2 slice-1.csv; tail -n +2 slice-2.csv; } >slices.csv
-assert_same_file out.csv slices.csv
+# but for dsr, which a slice leaves empty (it deflates by every trial, and a slice has only some):
+# --grid-deflate computes it over the table put together, with the equity put together for the days
+/usr/bin/python3 - <<'PY'
+import csv
+whole, parts = list(csv.DictReader(open('out.csv'))), list(csv.DictReader(open('slices.csv')))
+assert len(whole) == len(parts)
+for i, (a, b) in enumerate(zip(whole, parts)):
+    assert b['dsr'] == '' and a['dsr'] != '', f'point {i}: dsr {a["dsr"]!r} whole, {b["dsr"]!r} in a slice'
+    del a['dsr'], b['dsr']
+    assert a == b, f'point {i}: {a} vs {b}'
+PY
 { cat eqs-0.csv; tail -n +2 eqs-1.csv; tail -n +2 eqs-2.csv; } >eqs.csv
 assert_same_file eq.csv eqs.csv
+backtest --grid-deflate slices.csv --grid-equity eqs.csv -o deflated.csv
+assert_same_file out.csv deflated.csv
+backtest --grid-deflate - --grid-equity eqs.csv <slices.csv >deflated-stdin.csv
+assert_same_file out.csv deflated-stdin.csv
+
+t "--grid-deflate refuses a table without the grid's columns, a point that is not a row; nothing written"
+cut -d, -f1-12 slices.csv >nosharpe.csv
+assert_status 65 backtest --grid-deflate nosharpe.csv --grid-equity eqs.csv -o bad.csv 2>errd1
+assert_contains errd1 "nosharpe.csv:1: missing column 'sharpe'"
+{ cat eqs.csv; echo "7,2020-01-01,0.01"; } >eqs-bad.csv
+assert_status 65 backtest --grid-deflate slices.csv --grid-equity eqs-bad.csv -o bad.csv 2>errd2
+assert_contains errd2 "eqs-bad.csv:$(wc -l <eqs-bad.csv): point: point 7 is not a row of the grid table"
+assert_status 64 backtest --grid-deflate slices.csv -o bad.csv 2>errd3
+assert_contains errd3 "--grid-equity"
+[ ! -e bad.csv ] || fail "an output was written"
 
 t "bad grids: a key a grid cannot vary, a bad value, a missing value; nothing written"
 printf 'lookback,max_gap\n60,3\n' >bad1.csv

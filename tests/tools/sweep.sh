@@ -44,6 +44,15 @@ assert_contains sweep-local.log "best lookback="
 "$flows/dashboards" 2>dashboards.log || { tail dashboards.log; fail dashboards; }
 assert_contains "$STI_STORE/dashboards/backtest/index.html" '"trials":6,'
 
+t "progress: the grid's points on a terminal (run() passes it on), nothing in a pipe"
+# as tests/tools/progress.sh: script(1) gives the flow a pseudo-terminal for its standard error
+if grep -q $'\r' sweep-local.log || grep -q 'points (' sweep-local.log; then
+	fail "a progress line in a pipe: $(grep -a 'points' sweep-local.log | head -3)"
+fi
+script -qec "$(printf '%q ' "$flows/sweep" --lookbacks "$lookbacks" --skips "$skips")" /dev/null >tty.sweep ||
+	{ tail tty.sweep; fail "sweep on a terminal"; }
+grep -qa 'backtest: 6 of 6 points (100%)' tty.sweep || fail "no progress of the points: $(tr '\r' '\n' <tty.sweep | tail -5)"
+
 t "an s3:// store is required to spread a sweep over machines"
 echo : >machines
 assert_status 1 "$flows/sweep" --sshloginfile machines 2>refused.log

@@ -343,6 +343,37 @@ START_TEST(test_psr_dsr)
 }
 END_TEST
 
+/* mt_deflate over a grid's trials: the paper's worked example (Bailey and Lopez de Prado 2014: 100 trials
+ * whose annual Sharpe ratios have variance 0.5; the chosen one's annual SR 2.5 from 1,250 daily returns,
+ * skewness -3, kurtosis 10, 250 days a year: DSR 0.9004), built as 100 actual trials: the chosen one at s0
+ * and the others at s0 + c z with z two 0s, 49 +1s and 49 -1s (sum 0, sample variance 98/99), c chosen so
+ * the sample variance of all 100 daily ratios is 0.5 / 250. A trial with an undefined Sharpe ratio counts
+ * in N but not in the variance (the explorer's rule before the move); fewer than two defined: NaN. */
+START_TEST(test_deflate)
+{
+	struct mt_trial t[101];
+	double dsr[101], s0 = 2.5 / sqrt(250), c = sqrt(0.5 / 250 * 99.0 / 98.0);
+
+	t[0] = (struct mt_trial){ s0, 1250, -3, 7 };
+	t[1] = (struct mt_trial){ s0, 1250, 0, 0 };
+	for (int i = 2; i < 100; i++)
+		t[i] = (struct mt_trial){ s0 + c * (i % 2 ? 1 : -1), 1250, 0.1, 1 };
+	mt_deflate(t, 100, dsr);
+	ck_assert_double_eq_tol(dsr[0], 0.9004, 5e-5);
+	for (int i = 0; i < 100; i++)
+		ck_assert_double_eq_tol(dsr[i], mt_dsr(t[i].sr, t[i].n, t[i].skew, t[i].exkurt, 0.5 / 250, 100), 1e-12);
+	/* one more trial, undefined: N becomes 101, the variance stays */
+	t[100] = (struct mt_trial){ NAN, 0, NAN, NAN };
+	mt_deflate(t, 101, dsr);
+	ck_assert(isnan(dsr[100]));
+	ck_assert_double_eq_tol(dsr[0], mt_dsr(s0, 1250, -3, 7, 0.5 / 250, 101), 1e-12);
+	ck_assert(dsr[0] < 0.9004);
+	/* a single defined ratio has no variance */
+	mt_deflate(t + 99, 2, dsr);
+	ck_assert(isnan(dsr[0]) && isnan(dsr[1]));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -362,6 +393,7 @@ main(void)
 	tcase_add_test(core, test_compound);
 	tcase_add_test(core, test_months_before);
 	tcase_add_test(core, test_psr_dsr);
+	tcase_add_test(core, test_deflate);
 	tcase_add_test(errors, test_degenerate);
 	tcase_add_test(limits, test_long_series);
 	suite_add_tcase(s, core);
