@@ -146,7 +146,7 @@ $PY "$T/check.py" offline live.html
 assert_contains live.html '<meta http-equiv="refresh" content="300">'
 assert_contains live.html 'connection refused by &lt;gateway&gt; &amp; retried'
 assert_contains live.html ' · refreshes every 5 minutes</p>'
-browser live.html live "chart-nav chart-pnl chart-tracking chart-tracking-diff|positions orders fills blotter freshness runs alerts"
+browser live.html live "chart-nav chart-pnl chart-tracking chart-tracking-diff chart-positions-history chart-actual-weights-history chart-weights-history|positions orders fills blotter freshness runs alerts"
 
 t "live page: positions history from every date's positions.ndjson, target weights from the backtest's weights.csv"
 # Expectations read from the store's own records (sti-store(7)): each cell is a record's qty.
@@ -434,4 +434,15 @@ assert_status 73 dash-gen backtest -q -o no/such/dir/x.html
 t "the browser runs: no console error, no request, every chart and table, screenshots"
 browsers_check
 $PY "$T/check.py" explorer explorer.json real/sweep.csv sweep || fail "explorer in Chromium"
+# The actual weights history's CSV download, made in the page (window.dashCSV): one row per cell drawn,
+# its date, symbol and the cell's value (the empty cell of the missing close has none).
+$PY - live.json live.html <<'EOF2' || fail "actual weights CSV"
+import csv, html, io, json, re, sys
+r, page = json.load(open(sys.argv[1])), open(sys.argv[2]).read()
+rows = list(csv.reader(io.StringIO(r["views"]["1280"]["controls"]["csv"]["chart-actual-weights-history"])))
+i = page.index('id="chart-actual-weights-history"')
+cells = re.findall(r'data-v="([^"]+)"[^>]*><title>(date [0-9-]+, symbol [^:]+):', page[i:page.index("</figure>", i)])
+assert rows[0] == ["mark", "value"] and sorted(map(tuple, rows[1:])) == sorted((html.unescape(t), v) for v, t in cells), rows[:3]
+assert len(rows) == 40, len(rows)  # 40 positions on 5 dates, one without a close
+EOF2
 echo "screenshots: $(ls "$OUT"/*.png | wc -l) in $OUT"
