@@ -171,7 +171,8 @@ begin(FILE *fp, const struct live *L)
 {
 	static const char *const secs[] = { "summary", "Summary", "nav", "NAV", "positions-sec", "Positions",
 		"orders-sec", "Orders", "fills-sec", "Fills", "blotter-sec", "History", "positions-history",
-		"Positions history", "weights-history", "Weights history", "tracking", "Tracking",
+		"Positions history", "actual-weights-history", "Actual weights", "weights-history", "Target weights",
+		"tracking", "Tracking",
 		"freshness-sec", "Freshness", "runs-sec", "Runs", "alerts-sec", "Alerts" };
 	const dash_live_in *in = L->in;
 	const char *acct = nd_str(L->account, "account", NULL);

@@ -1,18 +1,20 @@
 /* dash/live_history: the live page's positions history (the quantity of each holding on each trading date,
- * from every trading/DATE/positions.ndjson) and target weights history (every rebalance of the latest
- * backtest's weights.csv). The store keeps no price or market value per position and date (a position
- * record has qty and avg_cost: sti-store(7)), so the account's actual weights over time are not drawn: the
- * positions table shows today's. */
+ * from every trading/DATE/positions.ndjson), actual weights history (each quantity at that date's close in
+ * the prices panel data/prices/YYYY.csv, over that date's net liquidation in trading/DATE/account.ndjson)
+ * and target weights history (every rebalance of the latest backtest's weights.csv). */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "csv.h"
 #include "dash/livepage.h"
 #include "date.h"
 #include "html.h"
 #include "ndjson.h"
+#include "panel.h"
 #include "svg.h"
 #include "util.h"
 
@@ -82,53 +84,185 @@ draw(FILE *fp, const svg_chart *ch, const char *const *rows, size_t nr, const st
 	return rc;
 }
 
-/* Quantity per symbol and trading date, the newest HIST_DATES dates that have positions, newest first. */
-static int
-positions_history(FILE *fp, const struct live *L)
-{
-	json_t *day[HIST_DATES];
+/* The positions of the newest HIST_DATES trading dates that have a positions file, newest first: row r is
+ * L->days[idx[r]], labelled rows[r]; q[r * c.n + j] the quantity of symbol c.name[j] (NaN: not held). The
+ * columns are scored by the latest date's holdings at cost (the ones kept when there are too many). */
+struct hist {
 	char lab[HIST_DATES][DATE_LEN + 1];
 	const char *rows[HIST_DATES];
-	struct cols c = { 0 };
-	size_t nr = 0, i, k;
-	double *v = NULL;
-	json_t *o;
+	size_t idx[HIST_DATES], nr;
+	struct cols c;
+	double *q;
+};
+
+static void
+hist_free(struct hist *h)
+{
+	cols_free(&h->c);
+	free(h->q);
+}
+
+/* Returns 0, -1 when out of memory. */
+static int
+hist_load(struct hist *h, const struct live *L)
+{
+	json_t *day[HIST_DATES], *o;
+	size_t i, k;
 	int rc = 0;
 
-	for (i = L->ndays; i-- > 0 && nr < HIST_DATES;)
-		if ((day[nr] = dlv_read_day(L->in->root, L->days[i], "positions.ndjson", L->p)) != NULL) {
-			rows[nr] = date_fmt(L->days[i], lab[nr]);
-			nr++;
+	memset(h, 0, sizeof *h);
+	for (i = L->ndays; i-- > 0 && h->nr < HIST_DATES;)
+		if ((day[h->nr] = dlv_read_day(L->in->root, L->days[i], "positions.ndjson", L->p)) != NULL) {
+			h->rows[h->nr] = date_fmt(L->days[i], h->lab[h->nr]);
+			h->idx[h->nr++] = i;
 		}
-	for (i = 0; i < nr && rc == 0; i++)
+	for (i = 0; i < h->nr && rc == 0; i++)
 		json_array_foreach(day[i], k, o)
-			if (dlv_is_type(o, "position") && nd_str(o, "symbol", NULL) && col_of(&c, nd_str(o, "symbol", NULL)) < 0)
+			if (dlv_is_type(o, "position") && nd_str(o, "symbol", NULL) && col_of(&h->c, nd_str(o, "symbol", NULL)) < 0)
 				rc = -1;
-	if (rc == 0 && nr > 0 && (v = malloc((nr * c.n + 1) * sizeof *v)) == NULL)
+	if (rc == 0 && (h->q = malloc((h->nr * h->c.n + 1) * sizeof *h->q)) == NULL)
 		rc = -1;
-	for (i = 0; rc == 0 && i < nr * c.n; i++)
-		v[i] = NAN;
-	for (i = 0; rc == 0 && i < nr; i++)
+	for (i = 0; rc == 0 && i < h->nr * h->c.n; i++)
+		h->q[i] = NAN;
+	for (i = 0; rc == 0 && i < h->nr; i++)
 		json_array_foreach(day[i], k, o) {
 			const char *s = nd_str(o, "symbol", NULL);
-			long j = s && dlv_is_type(o, "position") ? col_of(&c, s) : -1;
-			double q = nd_num(o, "qty", NAN);
-			if (j < 0 || isnan(q))
+			long j = s && dlv_is_type(o, "position") ? col_of(&h->c, s) : -1;
+			double qty = nd_num(o, "qty", NAN);
+			if (j < 0 || isnan(qty))
 				continue;
-			v[i * c.n + (size_t)j] = q;
+			h->q[i * h->c.n + (size_t)j] = qty;
 			if (i == 0) /* the columns kept: the latest date's largest holdings at cost */
-				c.score[j] = fabs(q * nd_num(o, "avg_cost", 1));
+				h->c.score[j] = fabs(qty * nd_num(o, "avg_cost", 1));
 		}
-	if (rc == 0 && nr > 0 && c.n > 0) {
+	for (i = 0; i < h->nr; i++)
+		json_decref(day[i]);
+	return rc;
+}
+
+/* Quantity per symbol and trading date. */
+static int
+positions_history(FILE *fp, const struct hist *h)
+{
+	if (h->nr > 0 && h->c.n > 0) {
 		svg_chart ch = { "chart-positions-history", "Quantity held, by trading date (newest first) and symbol",
 			DLV_W, 0, SVG_NUM, 0, 0, 1, NULL, 1, 0, NULL, 0 };
-		rc = draw(fp, &ch, rows, nr, &c, v);
-	} else if (rc == 0)
+		return draw(fp, &ch, h->rows, h->nr, &h->c, h->q);
+	}
+	html_notice(fp, "warn", "Not available: no positions in the store (trading/DATE/positions.ndjson).");
+	return 0;
+}
+
+/* Each history date's close per symbol held, from the yearly partitions data/prices/YYYY.csv that cover
+ * the history's dates, read as one panel; px like h->q (NaN: no close). The panel's rows are matched to
+ * positions by symbol, as the positions table matches data/last.csv. Returns 0, 1 when no partition
+ * covers the dates or the panel is bad (a problem reported), -1 when out of memory. */
+static int
+hist_closes(const struct hist *h, const struct live *L, double *px)
+{
+	static const char *const cols[] = { "symbol", "close" };
+	FILE *fps[HIST_DATES];
+	char *names[HIST_DATES], d[DATE_LEN + 1], err[600];
+	int y0 = atoi(date_fmt(L->days[h->idx[h->nr - 1]], d)), y1 = atoi(date_fmt(L->days[h->idx[0]], d));
+	int n = 0, rc = 0, got;
+	panel *p = NULL;
+
+	for (int yr = y0; yr <= y1 && n < HIST_DATES && rc == 0; yr++) {
+		if ((names[n] = malloc(strlen(L->in->root) + 32)) == NULL)
+			rc = -1;
+		else if (sprintf(names[n], "%s/data/prices/%d.csv", L->in->root, yr) > 0 &&
+		    (fps[n] = fopen(names[n], "r")) != NULL)
+			n++;
+		else {
+			if (errno != ENOENT)
+				dash_prob(L->p, 0, "%s: %s", names[n], strerror(errno));
+			free(names[n]);
+		}
+	}
+	if (rc == 0 && n == 0)
+		rc = 1;
+	if (rc == 0 && (got = panel_open(&p, fps, (const char *const *)names, n, cols, 2, PANEL_KEYS, err,
+	    sizeof err)) != 0) {
+		dash_prob(L->p, 1, "%s", err);
+		rc = got == EX_OSERR ? -1 : 1;
+	}
+	while (rc == 0 && panel_has(p) && panel_date(p) <= L->days[h->idx[0]]) {
+		csv_reader *r = panel_csv(p);
+		size_t row = h->nr;
+		for (size_t i = 0; i < h->nr; i++)
+			if (L->days[h->idx[i]] == panel_date(p))
+				row = i;
+		for (size_t j = 0; row < h->nr && j < h->c.n; j++)
+			if (strcmp(h->c.name[j], csv_field(r, panel_col(p, 0))) == 0 && !isnan(h->q[row * h->c.n + j])) {
+				double close;
+				if ((got = csv_double(r, panel_col(p, 1), &close)) < 0) {
+					dash_prob(L->p, 1, "%s", csv_error(r));
+					rc = 1;
+				} else if (got > 0) /* an empty close is no price: the cell stays empty */
+					px[row * h->c.n + j] = close;
+				break;
+			}
+		if (rc == 0 && panel_next(p) < 0) {
+			dash_prob(L->p, 1, "%s", panel_error(p));
+			rc = panel_code(p) == EX_OSERR ? -1 : 1;
+		}
+	}
+	panel_close(p);
+	for (int i = 0; i < n; i++) {
+		fclose(fps[i]);
+		free(names[i]);
+	}
+	return rc;
+}
+
+/* The account's actual weights per symbol and history date: qty x that date's close / that date's net
+ * liquidation (trading/DATE/account.ndjson); a date without an account record is divided by the sum of
+ * its holdings' values (no cash), and the page says which dates. */
+static int
+actual_history(FILE *fp, const struct hist *h, const struct live *L)
+{
+	size_t nc = h->c.n, nr = h->nr, nonav = 0;
+	double *w;
+	int rc;
+
+	if (nr == 0 || nc == 0) {
 		html_notice(fp, "warn", "Not available: no positions in the store (trading/DATE/positions.ndjson).");
-	for (i = 0; i < nr; i++)
-		json_decref(day[i]);
-	free(v);
-	cols_free(&c);
+		return 0;
+	}
+	if ((w = malloc((nr * nc + 1) * sizeof *w)) == NULL)
+		return -1;
+	for (size_t i = 0; i < nr * nc; i++)
+		w[i] = NAN;
+	if ((rc = hist_closes(h, L, w)) != 0) {
+		free(w);
+		if (rc > 0)
+			html_notice(fp, "warn", "Not available: the prices panel (data/prices/YYYY.csv) of the history's "
+			    "dates.");
+		return rc < 0 ? -1 : 0;
+	}
+	for (size_t r = 0; r < nr; r++) {
+		double nav = L->nav[h->idx[r]], sum = 0;
+		for (size_t j = 0; j < nc; j++)
+			if (!isnan(w[r * nc + j]))
+				sum += w[r * nc + j] *= h->q[r * nc + j];
+		if (isnan(nav)) {
+			nav = sum;
+			nonav++;
+		}
+		for (size_t j = 0; j < nc; j++)
+			w[r * nc + j] /= nav;
+	}
+	svg_chart ch = { "chart-actual-weights-history", "Actual weights of the account (quantity x that date's close "
+		"/ net liquidation), by trading date (newest first) and symbol", DLV_W, 0, SVG_PCT, 0, 0, 1, NULL, 1, 0,
+		NULL, 0 };
+	rc = draw(fp, &ch, h->rows, nr, &h->c, w);
+	if (rc == 0 && nonav > 0) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "%zu of %zu dates have no account record: their weights are over the sum of "
+		    "the holdings' values (no cash).", nonav, nr);
+		html_notice(fp, "info", msg);
+	}
+	free(w);
 	return rc;
 }
 
@@ -214,15 +348,20 @@ out:
 int
 dlv_history(FILE *fp, const struct live *L)
 {
-	int rc;
+	struct hist h;
+	int rc = hist_load(&h, L);
 
 	html_section_begin(fp, "positions-history", "Positions history", 1);
-	rc = positions_history(fp, L);
-	html_notice(fp, "info", "The store keeps each position's quantity and average cost, not its price on each "
-	    "date, so the account's actual weights are shown for the latest date only (Positions).");
+	if (rc == 0)
+		rc = positions_history(fp, &h);
+	html_section_end(fp);
+	html_section_begin(fp, "actual-weights-history", "Actual weights history", 1);
+	if (rc == 0)
+		rc = actual_history(fp, &h, L);
 	html_section_end(fp);
 	html_section_begin(fp, "weights-history", "Target weights history", 1);
 	rc |= weights_history(fp, L);
 	html_section_end(fp);
+	hist_free(&h);
 	return rc;
 }

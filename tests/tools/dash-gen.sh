@@ -10,7 +10,7 @@ sanitized && years=5
 t "fixtures: $years years of backtest, a 40-day store"
 $PY "$T/fixtures.py" backtest bt --years $years
 $PY "$T/fixtures.py" store st --days 40
-prices-last -o st/data/last.csv st/data/prices.csv # as the daily flow does
+prices-last -o st/data/last.csv st/data/prices/*.csv # as the daily flow does
 
 tidy_ok() { # page: tidy with errors fatal (exit 2 = errors; 1 = warnings, also refused here)
 	local rc=0
@@ -146,7 +146,7 @@ $PY "$T/check.py" offline live.html
 assert_contains live.html '<meta http-equiv="refresh" content="300">'
 assert_contains live.html 'connection refused by &lt;gateway&gt; &amp; retried'
 assert_contains live.html ' · refreshes every 5 minutes</p>'
-browser live.html live "chart-nav chart-pnl chart-tracking chart-tracking-diff|positions orders fills blotter freshness runs alerts"
+browser live.html live "chart-nav chart-pnl chart-tracking chart-tracking-diff chart-positions-history chart-actual-weights-history chart-weights-history|positions orders fills blotter freshness runs alerts"
 
 t "live page: positions history from every date's positions.ndjson, target weights from the backtest's weights.csv"
 # Expectations read from the store's own records (sti-store(7)): each cell is a record's qty.
@@ -173,6 +173,52 @@ w = pd.read_csv(bt, dtype={"id": str}, float_precision="round_trip")
 assert cells("chart-weights-history") == {(r.date, r.symbol): r.weight for r in w.itertuples()}
 EOF2
 assert_contains live.html '<a href="#positions-history">Positions history</a>'
+
+# actual_weights PAGE ROOT: the actual weights history's cells against pandas, independently of the page's
+# code: for each of the 30 latest dates with positions, qty (positions.ndjson) x that date's close (the
+# yearly partitions data/prices/YYYY.csv, matched by symbol as the positions table matches data/last.csv)
+# / that date's net_liquidation (the last account record of account.ndjson), or the sum of the holdings'
+# values when the date has none (the definition of a portfolio weight, sti-store(7)'s fields). A missing
+# close is an empty cell, never a number.
+actual_weights() {
+	$PY - "$1" "$2" <<'EOF2'
+import glob, json, math, os, re, sys
+import pandas as pd
+page, root = open(sys.argv[1]).read(), sys.argv[2]
+i = page.index('id="chart-actual-weights-history"')
+body = page[i:page.index("</figure>", i)]
+got = {(d, s.replace("&amp;", "&")): float(v) for v, d, s in
+       re.findall(r'data-v="([^"]+)"[^>]*><title>date ([0-9-]+), symbol ([^:]+):', body)}
+px = pd.concat([pd.read_csv(f, float_precision="round_trip")
+                for f in sorted(glob.glob(os.path.join(root, "data", "prices", "[0-9][0-9][0-9][0-9].csv")))])
+close = {(r.date, r.symbol): r.close for r in px.itertuples() if not math.isnan(r.close)}
+want, empty, nonav = {}, 0, 0
+dates = sorted(glob.glob(os.path.join(root, "trading", "*", "positions.ndjson")))[-30:]
+for f in dates:
+    d = f.split(os.sep)[-2]
+    pos = [json.loads(x) for x in open(f) if x.strip()]
+    pos = [p for p in pos if p.get("type") == "position"]
+    a = os.path.join(root, "trading", d, "account.ndjson")
+    acc = [json.loads(x) for x in open(a) if x.strip()] if os.path.exists(a) else []
+    acc = [x for x in acc if x.get("type") == "account"]
+    val = {p["symbol"]: p["qty"] * close[(d, p["symbol"])] for p in pos if (d, p["symbol"]) in close}
+    empty += len(pos) - len(val)
+    nlv = acc[-1]["net_liquidation"] if acc else sum(val.values())
+    nonav += not acc
+    want.update({(d, s): v / nlv for s, v in val.items()})
+assert got.keys() == want.keys(), (sorted(set(got) ^ set(want)))
+for k in want:
+    assert abs(got[k] - want[k]) <= 1e-12 * abs(want[k]), (k, got[k], want[k])
+assert empty == 1, "the fixture's one missing close"
+assert body.count('class="fe"') >= empty, "a missing close drawn as an empty cell"
+note = "%d of %d dates have no account record" % (nonav, len(dates))
+assert (note in page) == (nonav > 0), note
+print(len(got), "cells,", nonav, "dates without an account record")
+EOF2
+}
+actual_weights live.html st >/dev/null
+assert_contains live.html '<a href="#actual-weights-history">Actual weights</a>'
+if grep -q 'actual weights are shown for the latest date only' live.html; then fail "the old note"; fi
 
 t "mock page: the same views for ib-sim"
 dash-gen mock --root st -o mock.html
@@ -246,6 +292,9 @@ assert_contains noacc.html 'Not available: no account records (trading/DATE/acco
 grep -A2 'id="tracking"' noacc.html | grep -qF '<p class="note warn">Not available: no account records.</p>' \
 	|| fail "tracking without account records"
 if grep -q 'account history on' noacc.html; then fail "tracking says there is account history"; fi
+# No account record: each date's weights are over the holdings' values, and the page says so.
+[ "$(actual_weights noacc.html st-noacc)" = "39 cells, 5 dates without an account record" ] || fail "actual weights without account records"
+assert_contains noacc.html '5 of 5 dates have no account record: their weights are over the sum of the holdings&#39; values (no cash).'
 cp -r st st-oneacc
 for d in $(ls st-oneacc/trading | head -n -1); do rm st-oneacc/trading/$d/account.ndjson; done
 dash-gen live -q --root st-oneacc -o oneacc.html
@@ -284,9 +333,9 @@ t "live page: a name whose last row is far from the end of the panel keeps its l
 cp -r st st-old
 awk -F, -v OFS=, 'NR > 1 { d = $1 } END { for (k = 0; k < 300000; k++) { id = 900000 + k % 1000
 	if (k % 1000 == 0) d = sprintf("2099-%02d-%02d", 1 + int(k / 28000), 1 + int(k / 1000) % 28)
-	print d, id, "Z" id, 1, 1, 1, 1, 1000, 0 } }' st/data/prices.csv >>st-old/data/prices.csv
-[ "$(stat -c %s st-old/data/prices.csv)" -gt 10000000 ] || fail "the panel should exceed 10 MB"
-prices-last -o st-old/data/last.csv st-old/data/prices.csv
+	print d, id, "Z" id, 1, 1, 1, 1, 1000, 0 } }' st/data/prices/2026.csv >>st-old/data/prices/2026.csv
+[ "$(stat -c %s st-old/data/prices/2026.csv)" -gt 10000000 ] || fail "the panel should exceed 10 MB"
+prices-last -o st-old/data/last.csv st-old/data/prices/2026.csv
 dash-gen live -q --root st-old -o old.html
 $PY "$T/check.py" live old.html st-old
 
@@ -385,4 +434,15 @@ assert_status 73 dash-gen backtest -q -o no/such/dir/x.html
 t "the browser runs: no console error, no request, every chart and table, screenshots"
 browsers_check
 $PY "$T/check.py" explorer explorer.json real/sweep.csv sweep || fail "explorer in Chromium"
+# The actual weights history's CSV download, made in the page (window.dashCSV): one row per cell drawn,
+# its date, symbol and the cell's value (the empty cell of the missing close has none).
+$PY - live.json live.html <<'EOF2' || fail "actual weights CSV"
+import csv, html, io, json, re, sys
+r, page = json.load(open(sys.argv[1])), open(sys.argv[2]).read()
+rows = list(csv.reader(io.StringIO(r["views"]["1280"]["controls"]["csv"]["chart-actual-weights-history"])))
+i = page.index('id="chart-actual-weights-history"')
+cells = re.findall(r'data-v="([^"]+)"[^>]*><title>(date [0-9-]+, symbol [^:]+):', page[i:page.index("</figure>", i)])
+assert rows[0] == ["mark", "value"] and sorted(map(tuple, rows[1:])) == sorted((html.unescape(t), v) for v, t in cells), rows[:3]
+assert len(rows) == 40, len(rows)  # 40 positions on 5 dates, one without a close
+EOF2
 echo "screenshots: $(ls "$OUT"/*.png | wc -l) in $OUT"

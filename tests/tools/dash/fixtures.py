@@ -168,8 +168,15 @@ def store(root, ndays, seed):
             px[s] = round(px[s] * (1 + rng.normal(0.0004, 0.015)), 2)
             prices.append({"date": d, "id": str(10001 + k), "symbol": s, "open": px[s], "high": px[s],
                            "low": px[s], "close": px[s], "volume": 1000000, "ret": ""})
-    os.makedirs(os.path.join(root, "data"), exist_ok=True)
-    pd.DataFrame(prices).to_csv(os.path.join(root, "data", "prices.csv"), index=False)
+    # One missing close, on a date of the positions history for a name held then (the actual weights
+    # history leaves that cell empty); the name's later closes are its last price.
+    for p in prices:
+        if p["date"] == days[-3] and p["symbol"] == syms[1]:
+            p["close"] = ""
+    os.makedirs(os.path.join(root, "data", "prices"), exist_ok=True)
+    panel = pd.DataFrame(prices)  # the yearly partitions data/prices/YYYY.csv (sti-store(7))
+    for y, part in panel.groupby(panel["date"].str[:4]):
+        part.to_csv(os.path.join(root, "data", "prices", y + ".csv"), index=False)
     nav = 1_000_000.0
     bt_eq = []
     for i, d in enumerate(days):
