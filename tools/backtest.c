@@ -92,50 +92,78 @@ static const struct option long_options[] = {
 	CLI_COMMON_OPTIONS
 };
 
+/* What the command line asks for. */
+struct args {
+	const char *prices[MAXFILES];
+	int nprices, stdin_prices;
+	const char *weights, *universe, *config, *out, *metrics, *holdings, *deflate;
+	const char *set_key[3], *set_val[3], *set_opt[3]; /* config keys given as options, in order */
+	int nset;
+	double rf, max_gross;
+	int max_gross_set, lookahead;
+	struct grid_opts go;
+};
+
+static void parse_args(int argc, char *argv[], struct args *a);
+static void check_args(struct args *a);
+static void load_config(const struct args *a, struct strategy_config *c);
+static void run_single(const struct args *a, const struct strategy_config *c);
+
 int
 main(int argc, char *argv[])
 {
-	const char *prices[MAXFILES], *pnames[MAXFILES], *weights = NULL, *universe = NULL, *config = NULL;
-	FILE *pfps[MAXFILES];
-	int nprices = 0, stdin_prices = 0;
-	const char *out = "-", *metrics = NULL, *holdings = NULL, *deflate = NULL;
-	const char *set_key[3], *set_val[3], *set_opt[3]; /* config keys given as options, in order */
-	int nset = 0;
+	struct args a = { .out = "-", .max_gross = 1, .lookahead = 252 };
 	struct strategy_config c;
-	struct btr_opts o = { 0 };
-	struct btr_result res;
-	aout *eq = NULL, *ho = NULL, *me = NULL;
-	double rf = 0, max_gross = 1;
-	int max_gross_set = 0;
-	int opt, lookahead = 252, rc;
-	char err[512];
-	struct grid_opts go = { 0 };
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	err_init(argv[0]);
+	parse_args(argc, argv, &a);
+	check_args(&a);
+	load_config(&a, &c);
+	if (a.go.grid != NULL) {
+		a.go.prices = a.prices;
+		a.go.nprices = a.nprices;
+		a.go.universe = a.universe;
+		a.go.out = a.out;
+		a.go.rf = a.rf;
+		a.go.lookahead = a.lookahead;
+		if (a.go.jobs == 0)
+			a.go.jobs = ncpu > 0 ? (int)(ncpu < 64 ? ncpu : 64) : 1;
+		run_grid(&a.go, &c);
+	} else {
+		run_single(&a, &c);
+	}
+	err_exit_flush(0);
+}
+
+static void
+parse_args(int argc, char *argv[], struct args *a)
+{
+	int opt;
+
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
 		switch (opt) {
-		case OPT_CONFIG: config = optarg; break;
+		case OPT_CONFIG: a->config = optarg; break;
 		case OPT_COST_BPS:
 		case OPT_LAG:
 		case OPT_MODE:
-			if (nset == 3)
+			if (a->nset == 3)
 				usage(EX_USAGE);
-			set_key[nset] = opt == OPT_COST_BPS ? "cost_bps" : opt == OPT_LAG ? "lag" : "mode";
-			set_opt[nset] = opt == OPT_COST_BPS ? "--cost-bps" : opt == OPT_LAG ? "--lag" : "--mode";
-			set_val[nset++] = optarg;
+			a->set_key[a->nset] = opt == OPT_COST_BPS ? "cost_bps" : opt == OPT_LAG ? "lag" : "mode";
+			a->set_opt[a->nset] = opt == OPT_COST_BPS ? "--cost-bps" : opt == OPT_LAG ? "--lag" : "--mode";
+			a->set_val[a->nset++] = optarg;
 			break;
-		case OPT_GRID: go.grid = optarg; break;
-		case OPT_GRID_DEFLATE: deflate = optarg; break;
-		case OPT_GRID_EQUITY: go.equity = optarg; break;
+		case OPT_GRID: a->go.grid = optarg; break;
+		case OPT_GRID_DEFLATE: a->deflate = optarg; break;
+		case OPT_GRID_EQUITY: a->go.equity = optarg; break;
 		case OPT_GRID_SLICE: {
 			char *slash = strchr(optarg, '/');
 
 			if (slash == NULL)
 				err_die(EX_USAGE, "--grid-slice: '%s' is not K/N", optarg);
 			*slash = '\0';
-			go.nslice = cli_int(slash + 1, 1, 1000000, "--grid-slice N");
-			go.slice = cli_int(optarg, 0, go.nslice - 1, "--grid-slice K");
+			a->go.nslice = cli_int(slash + 1, 1, 1000000, "--grid-slice N");
+			a->go.slice = cli_int(optarg, 0, a->go.nslice - 1, "--grid-slice K");
 			break;
 		}
 		case OPT_WALK_FORWARD: {
@@ -144,126 +172,143 @@ main(int argc, char *argv[])
 			if (colon == NULL)
 				err_die(EX_USAGE, "--walk-forward: '%s' is not TRAIN:TEST", optarg);
 			*colon = '\0';
-			go.train = (int)cli_int(optarg, 2, 1000000, "--walk-forward TRAIN");
-			go.test = (int)cli_int(colon + 1, 1, 1000000, "--walk-forward TEST");
+			a->go.train = (int)cli_int(optarg, 2, 1000000, "--walk-forward TRAIN");
+			a->go.test = (int)cli_int(colon + 1, 1, 1000000, "--walk-forward TEST");
 			break;
 		}
 		case OPT_WF_METRIC:
 			if (!wf_metric_ok(optarg))
 				err_die(EX_USAGE, "--wf-metric: '%s' is not sharpe, sortino, cagr, calmar, "
 				    "cumulative_return, omega, max_drawdown or win_rate", optarg);
-			go.wf_metric = optarg;
+			a->go.wf_metric = optarg;
 			break;
-		case OPT_WF_METRICS: go.wf_metrics = optarg; break;
-		case OPT_WF_OUT: go.wf_out = optarg; break;
-		case OPT_WF_WINDOWS: go.wf_windows = optarg; break;
-		case OPT_JOBS: go.jobs = (int)cli_int(optarg, 1, 1024, "--jobs"); break;
-		case OPT_HOLDINGS: holdings = optarg; break;
-		case OPT_LOOKAHEAD: lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
+		case OPT_WF_METRICS: a->go.wf_metrics = optarg; break;
+		case OPT_WF_OUT: a->go.wf_out = optarg; break;
+		case OPT_WF_WINDOWS: a->go.wf_windows = optarg; break;
+		case OPT_JOBS: a->go.jobs = (int)cli_int(optarg, 1, 1024, "--jobs"); break;
+		case OPT_HOLDINGS: a->holdings = optarg; break;
+		case OPT_LOOKAHEAD: a->lookahead = (int)cli_int(optarg, 1, 100000, "--lookahead"); break;
 		case OPT_MAX_GROSS:
-			max_gross = cli_double(optarg, 0.000001, 100, "--max-gross");
-			max_gross_set = 1;
+			a->max_gross = cli_double(optarg, 0.000001, 100, "--max-gross");
+			a->max_gross_set = 1;
 			break;
-		case OPT_METRICS: metrics = optarg; break;
-		case 'o': out = optarg; break;
+		case OPT_METRICS: a->metrics = optarg; break;
+		case 'o': a->out = optarg; break;
 		case OPT_PRICES:
-			if (nprices == MAXFILES)
+			if (a->nprices == MAXFILES)
 				err_die(EX_USAGE, "--prices: more than %d files", MAXFILES);
-			prices[nprices++] = optarg;
+			a->prices[a->nprices++] = optarg;
 			break;
-		case OPT_RF: rf = cli_double(optarg, -0.99, 10, "--rf"); break;
-		case OPT_UNIVERSE: universe = optarg; break;
-		case OPT_WEIGHTS: weights = optarg; break;
+		case OPT_RF: a->rf = cli_double(optarg, -0.99, 10, "--rf"); break;
+		case OPT_UNIVERSE: a->universe = optarg; break;
+		case OPT_WEIGHTS: a->weights = optarg; break;
 		default: cli_common(opt, usage);
 		}
 	}
 	cli_done();
 	if (optind != argc)
 		usage(EX_USAGE);
-	if (deflate != NULL) {
-		if (go.grid != NULL || go.equity == NULL)
+}
+
+/* Refuse what does not go together, before anything is read or written. --grid-deflate runs here: it is a
+ * mode of its own. */
+static void
+check_args(struct args *a)
+{
+	if (a->deflate != NULL) {
+		if (a->go.grid != NULL || a->go.equity == NULL)
 			err_die(EX_USAGE, "--grid-deflate reads a grid table and its --grid-equity; no --grid");
-		grid_deflate_table(deflate, go.equity, out);
+		grid_deflate_table(a->deflate, a->go.equity, a->out);
 		err_exit_flush(0);
 	}
-	if (go.grid == NULL && (go.equity != NULL || go.nslice != 0 || go.jobs != 0))
+	if (a->go.grid == NULL && (a->go.equity != NULL || a->go.nslice != 0 || a->go.jobs != 0))
 		err_die(EX_USAGE, "--grid-equity, --grid-slice and --jobs go with --grid");
-	if ((go.wf_metric || go.wf_out || go.wf_windows || go.wf_metrics) && go.train == 0)
+	if ((a->go.wf_metric || a->go.wf_out || a->go.wf_windows || a->go.wf_metrics) && a->go.train == 0)
 		err_die(EX_USAGE, "--wf-metric, --wf-out, --wf-windows and --wf-metrics go with --walk-forward");
-	if (go.train != 0 && (go.grid == NULL || go.nslice != 0))
+	if (a->go.train != 0 && (a->go.grid == NULL || a->go.nslice != 0))
 		err_die(EX_USAGE, "--walk-forward goes with --grid, over the whole grid (no --grid-slice)");
-	if (go.train != 0 && go.wf_out == NULL && go.wf_windows == NULL && go.wf_metrics == NULL)
+	if (a->go.train != 0 && a->go.wf_out == NULL && a->go.wf_windows == NULL && a->go.wf_metrics == NULL)
 		err_die(EX_USAGE, "--walk-forward: give --wf-out, --wf-windows or --wf-metrics");
-	if (go.grid != NULL && (weights != NULL || metrics != NULL || holdings != NULL || max_gross_set))
+	if (a->go.grid != NULL &&
+	    (a->weights != NULL || a->metrics != NULL || a->holdings != NULL || a->max_gross_set))
 		err_die(EX_USAGE, "--grid computes the weights itself (gross 1 at most): no --weights, --metrics, "
 		    "--holdings or --max-gross");
-	if (nprices == 0)
-		prices[nprices++] = "-";
-	for (int i = 0; i < nprices; i++)
-		stdin_prices += strcmp(prices[i], "-") == 0;
-	if (stdin_prices > 1)
+	if (a->nprices == 0)
+		a->prices[a->nprices++] = "-";
+	for (int i = 0; i < a->nprices; i++)
+		a->stdin_prices += strcmp(a->prices[i], "-") == 0;
+	if (a->stdin_prices > 1)
 		err_die(EX_USAGE, "--prices: standard input can be only one of the files");
-	if (go.grid != NULL && (stdin_prices + (strcmp(go.grid, "-") == 0) > 1 ||
-	    (go.equity != NULL && strcmp(go.equity, "-") == 0 && strcmp(out, "-") == 0)))
+	if (a->go.grid != NULL && (a->stdin_prices + (strcmp(a->go.grid, "-") == 0) > 1 ||
+	    (a->go.equity != NULL && strcmp(a->go.equity, "-") == 0 && strcmp(a->out, "-") == 0)))
 		err_die(EX_USAGE, "only one input and one output can use stdin / stdout");
-	if (weights == NULL)
-		weights = go.grid != NULL ? "" : "-";
-	if (stdin_prices && strcmp(weights, "-") == 0)
+	if (a->weights == NULL)
+		a->weights = a->go.grid != NULL ? "" : "-";
+	if (a->stdin_prices && strcmp(a->weights, "-") == 0)
 		err_die(EX_USAGE, "the prices and the weights cannot both come from stdin: give --prices or --weights");
-	if ((universe != NULL && strcmp(universe, "-") == 0) || (holdings != NULL && strcmp(holdings, "-") == 0) ||
-	    (metrics != NULL && strcmp(metrics, "-") == 0 && strcmp(out, "-") == 0))
+	if ((a->universe != NULL && strcmp(a->universe, "-") == 0) ||
+	    (a->holdings != NULL && strcmp(a->holdings, "-") == 0) ||
+	    (a->metrics != NULL && strcmp(a->metrics, "-") == 0 && strcmp(a->out, "-") == 0))
 		err_die(EX_USAGE, "only one input and one output can use stdin / stdout");
+}
 
-	/* Defaults, then the config file, then the options, whatever their order on the command line. */
-	config_defaults(&c);
-	if (config != NULL) {
-		if ((rc = config_load(&c, config, err, sizeof err)) != 0)
+/* Defaults, then the config file, then the options, whatever their order on the command line. */
+static void
+load_config(const struct args *a, struct strategy_config *c)
+{
+	char err[512];
+	int rc;
+
+	config_defaults(c);
+	if (a->config != NULL) {
+		if ((rc = config_load(c, a->config, err, sizeof err)) != 0)
 			err_die(rc, "%s", err);
 	}
-	for (int i = 0; i < nset; i++)
-		if (config_set(&c, set_key[i], set_val[i], err, sizeof err) != 0)
-			err_die(EX_USAGE, "%s: %s", set_opt[i], err);
-	if (config_check(&c, err, sizeof err) != 0)
-		err_die(config != NULL ? EX_DATAERR : EX_USAGE, "%s", err);
-	if (c.lag < 1)
-		err_die(EX_USAGE, "lag: %d: must be at least 1", c.lag);
-	if (go.grid != NULL) {
-		go.prices = prices;
-		go.nprices = nprices;
-		go.universe = universe;
-		go.out = out;
-		go.rf = rf;
-		go.lookahead = lookahead;
-		if (go.jobs == 0)
-			go.jobs = ncpu > 0 ? (int)(ncpu < 64 ? ncpu : 64) : 1;
-		run_grid(&go, &c);
-		err_exit_flush(0);
-	}
+	for (int i = 0; i < a->nset; i++)
+		if (config_set(c, a->set_key[i], a->set_val[i], err, sizeof err) != 0)
+			err_die(EX_USAGE, "%s: %s", a->set_opt[i], err);
+	if (config_check(c, err, sizeof err) != 0)
+		err_die(a->config != NULL ? EX_DATAERR : EX_USAGE, "%s", err);
+	if (c->lag < 1)
+		err_die(EX_USAGE, "lag: %d: must be at least 1", c->lag);
+}
 
-	for (int i = 0; i < nprices; i++) {
-		pfps[i] = cli_open_in(prices[i]);
-		pnames[i] = cli_in_name(prices[i]);
+/* One backtest: the weights against the prices; the equity curve, holdings and metrics written atomically. */
+static void
+run_single(const struct args *a, const struct strategy_config *c)
+{
+	FILE *pfps[MAXFILES];
+	const char *pnames[MAXFILES];
+	struct btr_opts o = { 0 };
+	struct btr_result res;
+	aout *eq = NULL, *ho = NULL, *me = NULL;
+	char err[512];
+	int rc;
+
+	for (int i = 0; i < a->nprices; i++) {
+		pfps[i] = cli_open_in(a->prices[i]);
+		pnames[i] = cli_in_name(a->prices[i]);
 	}
 	o.prices = pfps;
 	o.prices_name = pnames;
-	o.nprices = nprices;
-	o.weights = cli_open_in(weights);
-	o.weights_name = cli_in_name(weights);
-	if (universe != NULL) {
-		o.universe = cli_open_in(universe);
-		o.universe_name = universe;
+	o.nprices = a->nprices;
+	o.weights = cli_open_in(a->weights);
+	o.weights_name = cli_in_name(a->weights);
+	if (a->universe != NULL) {
+		o.universe = cli_open_in(a->universe);
+		o.universe_name = a->universe;
 	}
-	o.cost_bps = c.cost_bps;
-	o.long_short = c.long_short;
-	o.lag = c.lag;
-	o.lookahead = lookahead;
-	o.max_gross = max_gross;
-	if ((eq = aout_open(out)) == NULL)
-		err_die(EX_IOERR, "%s:", out);
+	o.cost_bps = c->cost_bps;
+	o.long_short = c->long_short;
+	o.lag = c->lag;
+	o.lookahead = a->lookahead;
+	o.max_gross = a->max_gross;
+	if ((eq = aout_open(a->out)) == NULL)
+		err_die(EX_IOERR, "%s:", a->out);
 	o.equity = aout_fp(eq);
-	if (holdings != NULL) {
-		if ((ho = aout_open(holdings)) == NULL)
-			err_die(EX_IOERR, "%s:", holdings);
+	if (a->holdings != NULL) {
+		if ((ho = aout_open(a->holdings)) == NULL)
+			err_die(EX_IOERR, "%s:", a->holdings);
 		o.holdings = aout_fp(ho);
 	}
 
@@ -273,29 +318,29 @@ main(int argc, char *argv[])
 		err_die(rc, "%s", err);
 	}
 	log_debug("%zu days, %zu rebalances", res.n, res.nreb);
-	if (metrics != NULL) {
-		json_t *doc = btr_metrics(&res, rf, params_json(&c, rf, lookahead));
+	if (a->metrics != NULL) {
+		json_t *doc = btr_metrics(&res, a->rf, params_json(c, a->rf, a->lookahead));
 
-		if (doc == NULL || (me = aout_open(metrics)) == NULL)
-			err_die(doc ? EX_IOERR : EX_SOFTWARE, "%s:", metrics);
+		if (doc == NULL || (me = aout_open(a->metrics)) == NULL)
+			err_die(doc ? EX_IOERR : EX_SOFTWARE, "%s:", a->metrics);
 		if (nd_write(aout_fp(me), doc) != 0 || aout_commit(me) != 0)
-			err_die(EX_IOERR, "%s:", metrics);
+			err_die(EX_IOERR, "%s:", a->metrics);
 		json_decref(doc);
 	}
 	btr_free(&res);
 	if (ho != NULL && aout_commit(ho) != 0)
-		err_die(EX_IOERR, "%s:", holdings);
+		err_die(EX_IOERR, "%s:", a->holdings);
 	if (aout_commit(eq) != 0)
-		err_die(EX_IOERR, "%s:", out);
-	for (int i = 0; i < nprices; i++)
+		err_die(EX_IOERR, "%s:", a->out);
+	for (int i = 0; i < a->nprices; i++)
 		if (pfps[i] != stdin)
 			fclose(pfps[i]);
 	if (o.weights != stdin)
 		fclose(o.weights);
 	if (o.universe != NULL)
 		fclose(o.universe);
-	err_exit_flush(0);
 }
+
 
 /* The strategy config as written by config_json(), plus the backtest's own settings. */
 static json_t *
