@@ -491,31 +491,27 @@ END_TEST
 
 /* ================================ Errors ================================ */
 
+/* Each bad symbols list and the message it gets: the file:line: field: message convention of lib/err.h. */
 START_TEST(test_errors_symbols)
 {
+	static const struct {
+		const char *in, *msg;
+	} cases[] = {
+		{ "AAPL\nMSFT\nAAPL\n", "in:3: id: 'AAPL' appears twice (first on line 1)" },
+		{ "id,symbol\n1,AAPL\n1,MSFT\n", "in:3: id: '1' appears twice (first on line 2)" },
+		{ "ticker,id\nAAPL,1\n", "in:1: missing column 'symbol'" },
+		{ "symbol,con_id\nAAPL,-3\n", "in:2: con_id: '-3' is not a conId (1 to 2147483647)" },
+		{ "symbol,con_id\nAAPL,x\n", "in:2: con_id: 'x' is not an integer" },
+		{ "symbol,id\n,1\n", "in:2: symbol: '' empty" },
+		{ "\n# nothing\n", "in: no symbols" },
+	};
 	bk_syms s;
 
-	ck_assert_int_eq(read_syms("AAPL\nMSFT\nAAPL\n", &s), -1);
-	ck_assert_str_eq(err, "in:3: id: 'AAPL' appears twice (first on line 1)");
-	bk_syms_free(&s);
-	ck_assert_int_eq(read_syms("id,symbol\n1,AAPL\n1,MSFT\n", &s), -1);
-	ck_assert_str_eq(err, "in:3: id: '1' appears twice (first on line 2)");
-	bk_syms_free(&s);
-	ck_assert_int_eq(read_syms("ticker,id\nAAPL,1\n", &s), -1);
-	ck_assert_str_eq(err, "in:1: missing column 'symbol'");
-	bk_syms_free(&s);
-	ck_assert_int_eq(read_syms("symbol,con_id\nAAPL,-3\n", &s), -1);
-	ck_assert_str_eq(err, "in:2: con_id: '-3' is not a conId (1 to 2147483647)");
-	bk_syms_free(&s);
-	ck_assert_int_eq(read_syms("symbol,con_id\nAAPL,x\n", &s), -1);
-	ck_assert_str_eq(err, "in:2: con_id: 'x' is not an integer");
-	bk_syms_free(&s);
-	ck_assert_int_eq(read_syms("symbol,id\n,1\n", &s), -1);
-	ck_assert_str_eq(err, "in:2: symbol: '' empty");
-	bk_syms_free(&s);
-	ck_assert_int_eq(read_syms("\n# nothing\n", &s), -1);
-	ck_assert_str_eq(err, "in: no symbols");
-	bk_syms_free(&s);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_int_eq(read_syms(cases[i].in, &s), -1);
+		ck_assert_str_eq(err, cases[i].msg);
+		bk_syms_free(&s);
+	}
 }
 END_TEST
 
