@@ -10,6 +10,7 @@
 #endif
 
 #include "date.h"
+#include "err.h"
 #include "input.h"
 #include "num.h"
 
@@ -102,6 +103,14 @@ fail_line(csv_reader *r, long line, int col, const char *fmt, ...)
 	return -1;
 }
 
+/* Out of memory at line: csv_code() tells it from bad data. */
+static int
+oom(csv_reader *r, long line)
+{
+	r->read_error = ENOMEM;
+	return fail_line(r, line, -1, "out of memory");
+}
+
 int
 csv_fail(csv_reader *r, int col, const char *fmt, ...)
 {
@@ -117,6 +126,12 @@ const char *
 csv_error(const csv_reader *r)
 {
 	return r->in.err;
+}
+
+int
+csv_code(const csv_reader *r)
+{
+	return r->read_error == ENOMEM ? EX_OSERR : r->read_error != 0 ? EX_IOERR : EX_DATAERR;
 }
 
 /* Move the unconsumed bytes to the front, grow if full, and read more. Returns bytes read, 0 at EOF,
@@ -166,7 +181,7 @@ grow_fields(csv_reader *r)
 	struct csv_field *nf = realloc(r->h.fields, sizeof *nf * (size_t)ncap);
 
 	if (nf == NULL)
-		return fail_line(r, r->next_line, -1, "out of memory");
+		return oom(r, r->next_line);
 	r->h.fields = nf;
 	r->fields_cap = ncap;
 	return 0;
@@ -548,7 +563,7 @@ csv_read_header(csv_reader *r)
 		return -1;
 	r->header = calloc((size_t)r->h.nfields, sizeof *r->header);
 	if (r->header == NULL)
-		return fail_line(r, r->line, -1, "out of memory");
+		return oom(r, r->line);
 	/* duplicates through a hash set of the names seen (open addressing, at most half full): a header of
 	 * 100,000 columns is checked in linear time, not 5e9 comparisons */
 	size_t cap = 16, mask, k;
@@ -558,7 +573,7 @@ csv_read_header(csv_reader *r)
 		cap *= 2;
 	mask = cap - 1;
 	if ((seen = malloc(cap * sizeof *seen)) == NULL)
-		return fail_line(r, r->line, -1, "out of memory");
+		return oom(r, r->line);
 	memset(seen, 0xff, cap * sizeof *seen); /* -1: empty */
 	for (int i = 0; i < r->h.nfields; i++) {
 		const char *name = csv_field(r, i);
@@ -579,7 +594,7 @@ csv_read_header(csv_reader *r)
 		r->ncols = i + 1;
 		if (r->header[i] == NULL) {
 			free(seen);
-			return fail_line(r, r->line, -1, "out of memory");
+			return oom(r, r->line);
 		}
 		seen[k] = i;
 	}

@@ -102,6 +102,11 @@ int csv_fail(csv_reader *r, int col, const char *fmt, ...) __attribute__((format
 /* "file:line: column: what is wrong" for the last failure. */
 const char *csv_error(const csv_reader *r);
 
+/* The sysexits code of the last failure (lib/err.h's convention): EX_OSERR when memory ran out, EX_IOERR when
+ * the input could not be read (a read error is reported as the message, so callers need not look at the
+ * stream), EX_DATAERR for what was read. */
+int csv_code(const csv_reader *r);
+
 /* csv_double's error: sets "file:line: col: 'x' is not a number" and returns -1. */
 int csv_bad_number(csv_reader *r, int col);
 

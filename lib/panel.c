@@ -131,6 +131,7 @@ panel_open(panel **out, FILE *const *fps, const char *const *names, int n, const
     int ncols, int flags, char *err, size_t errlen)
 {
 	panel *p = calloc(1, sizeof *p);
+	int rc;
 
 	*out = NULL;
 	if (p == NULL || n < 1 || ncols < 0 || ncols > PANEL_MAXCOL || (p->f = calloc((size_t)n, sizeof *p->f)) == NULL) {
@@ -161,9 +162,9 @@ panel_open(panel **out, FILE *const *fps, const char *const *names, int n, const
 				goto bad;
 		continue;
 bad:
-		err_fmt(err, errlen, "%s", csv_error(f->r));
+		rc = err_ret(csv_code(f->r), err, errlen, "%s", csv_error(f->r));
 		panel_close(p);
-		return EX_DATAERR;
+		return rc;
 	}
 	use_file(p, 0);
 	if (panel_next(p) < 0) {
@@ -206,11 +207,12 @@ panel_rows(const panel *p)
 	return p->rows;
 }
 
-/* The current row failed a check: csv_fail's text becomes the panel's error. */
+/* The current row failed a check or could not be read: csv_fail's text becomes the panel's error, and
+ * csv_code's code its code (a read error is EX_IOERR, not bad data). */
 static int
 row_fail(panel *p)
 {
-	return fail(p, EX_DATAERR, csv_error(p->h.r));
+	return fail(p, csv_code(p->h.r), csv_error(p->h.r));
 }
 
 /* Field i's bytes without csv_field's NUL store (a store just before the loads of the same word stalls

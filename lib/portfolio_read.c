@@ -21,8 +21,8 @@
 
 /* ---- reading ---- */
 
-/* The code of a reader's failure on fp: EX_IOERR when the stream could not be read (the readers report a
- * read error as their message), EX_DATAERR for what was read. */
+/* The code of an NDJSON reader's failure on fp: EX_IOERR when the stream could not be read (the reader
+ * reports a read error as its message), EX_DATAERR for what was read. (CSV readers say it: csv_code.) */
 static int
 in_code(FILE *fp)
 {
@@ -50,7 +50,7 @@ pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date, cha
 		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	if (csv_read_header(r) != 0 || (cd = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0 ||
 	    (csym = csv_require(r, "symbol")) < 0 || (cw = csv_require(r, "weight")) < 0) {
-		rc = csv_failed(r, in_code(fp), err, errlen);
+		rc = csv_failed(r, csv_code(r), err, errlen);
 		goto out;
 	}
 	while ((got = csv_next(r)) == 1) {
@@ -91,7 +91,7 @@ pf_read_weights(pf_book *b, FILE *fp, const char *name, int asof, int *date, cha
 		}
 	}
 	if (got < 0) {
-		rc = csv_failed(r, in_code(fp), err, errlen);
+		rc = csv_failed(r, csv_code(r), err, errlen);
 		goto out;
 	}
 	if (best == INT_MIN) {
@@ -271,9 +271,9 @@ pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref, char
 	double px, ret;
 
 	/* date-major, one row per (date, id) (sti-formats(5)): lib/panel refuses a second row, which would
-	 * silently win, and rows out of order. It calls a read error bad data: fp's error flag tells them apart. */
+	 * silently win, and rows out of order. */
 	if ((rc = panel_open(&p, &fp, &name, 1, cols, 3, PANEL_KEYS, err, errlen)) != 0)
-		return rc == EX_DATAERR ? in_code(fp) : rc;
+		return rc;
 	while (panel_has(p)) {
 		csv_reader *r = panel_csv(p);
 		int d = panel_date(p), cc = panel_col(p, C_CLOSE), cr = panel_col(p, C_RET);
@@ -306,7 +306,7 @@ pf_read_prices(pf_book *b, FILE *fp, const char *name, int before, int ref, char
 		pf_add_price(b, panel_id(p), csv_field(r, panel_col(p, C_SYMBOL)), d, px, ret, before, ref);
 next:
 		if (panel_next(p) < 0) {
-			rc = panel_code(p) == EX_DATAERR ? in_code(fp) : panel_code(p);
+			rc = panel_code(p);
 			err_ret(rc, err, errlen, "%s", panel_error(p));
 			goto out;
 		}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "csv.h"
 
@@ -370,6 +371,32 @@ START_TEST(test_wide_header)
 }
 END_TEST
 
+/* csv_code: what failed, as sysexits.h defines the codes: EX_IOERR "an error occurred while doing I/O on
+ * some file" (a directory opens, and its read fails with EISDIR: read(2)), EX_DATAERR "the input data was
+ * incorrect in some way". */
+START_TEST(test_code)
+{
+	FILE *fp = fopen("/", "r");
+	csv_reader *r;
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_ptr_nonnull(r = csv_open(fp, "dir"));
+	ck_assert_int_eq(csv_read_header(r), -1);
+	ck_assert_int_eq(csv_code(r), EX_IOERR);
+	ck_assert_ptr_nonnull(strstr(csv_error(r), "read error"));
+	csv_close(r);
+	fclose(fp);
+
+	r = RS("a,b\n1\n");
+	ck_assert_int_eq(csv_read_header(r), 0);
+	ck_assert_int_eq(csv_next(r), -1);
+	ck_assert_int_eq(csv_code(r), EX_DATAERR);
+	csv_close(r);
+	fclose(memfp);
+	free(membuf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -383,6 +410,7 @@ main(void)
 	tcase_add_test(core, test_writer);
 	tcase_add_loop_test(errors, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(errors, test_missing_column);
+	tcase_add_test(errors, test_code);
 	tcase_add_test(errors, test_nul_bytes);
 	tcase_add_test(limits, test_long_line);
 	tcase_add_test(limits, test_buffer_boundaries);
