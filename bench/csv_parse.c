@@ -1,6 +1,9 @@
-/* csv_parse [--fields-only] FILE: parse every field of a prices CSV (dates, numbers, strings) and print a
- * checksum, so that bench/csv.sh can time lib/csv + lib/num on their own; --fields-only splits every record
- * into its fields (quotes, UTF-8 and field counts checked) without converting numbers and dates. */
+/* csv_parse [--serial] [--fields-only] FILE: read every field of a prices CSV the way the tools do, through
+ * the panel reader (lib/panel: dates parsed and checked in order, (date, id) keys checked, over lib/csv
+ * with its read-ahead threads), converting every number, and print a checksum, so that bench/csv.sh can
+ * time the parse on its own. --serial: lib/csv's serial reader only (csv_threads = 0), the one-core
+ * figure. --fields-only: split every record into its fields (quotes, UTF-8, field counts, dates and keys
+ * checked) without converting the numbers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,51 +11,57 @@
 #include "cli.h"
 #include "csv.h"
 #include "err.h"
+#include "panel.h"
 
 int
 main(int argc, char *argv[])
 {
-	int fields_only = argc > 1 && strcmp(argv[1], "--fields-only") == 0;
-	const char *path = argc > 1 + fields_only ? argv[1 + fields_only] : "-";
+	static const char *const cols[] = { "symbol", "open", "high", "low", "close", "volume", "ret" };
+	int fields_only = 0, i = 1, rc;
+	const char *path;
 	FILE *fp;
-	csv_reader *r;
-	int cdate, cnum[6], rc, d;
-	static const char *const numeric[] = { "open", "high", "low", "close", "volume", "ret" };
-	double v;
+	panel *p;
+	char err[512];
 	unsigned long long check = 0, bits;
 	long rows = 0, bytes = 0;
 
 	err_init(argv[0]);
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++)
+		if (strcmp(argv[i], "--serial") == 0)
+			csv_threads = 0;
+		else if (strcmp(argv[i], "--fields-only") == 0)
+			fields_only = 1;
+		else
+			err_die(EX_USAGE, "usage: csv_parse [--serial] [--fields-only] FILE");
+	path = i < argc ? argv[i] : "-";
 	fp = cli_open_in(path);
 	setvbuf(fp, NULL, _IOFBF, 1 << 20);
-	r = csv_open(fp, cli_in_name(path));
-	if (csv_read_header(r) != 0 || (cdate = csv_require(r, "date")) < 0)
-		err_die(EX_DATAERR, "%s", csv_error(r));
-	for (int i = 0; i < 6; i++)
-		if ((cnum[i] = csv_require(r, numeric[i])) < 0)
-			err_die(EX_DATAERR, "%s", csv_error(r));
-	while ((rc = csv_next(r)) == 1) {
+	path = cli_in_name(path);
+	if ((rc = panel_open(&p, &fp, &path, 1, cols, 7, PANEL_KEYS, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
+	for (; panel_has(p); rows++) {
+		csv_reader *r = panel_csv(p);
+
 		if (fields_only) {
 			for (int c = 0; c < csv_nfields(r); c++)
 				bytes += (long)csv_len(r, c);
-			rows++;
-			continue;
+		} else {
+			for (int k = 1; k < 7; k++) {
+				double v = 0; /* an empty field (a missing value) leaves it */
+
+				if (csv_double(r, panel_col(p, k), &v) < 0)
+					err_die(EX_DATAERR, "%s", csv_error(r));
+				/* a cheap checksum that keeps every value alive without timing float additions */
+				memcpy(&bits, &v, sizeof bits);
+				check ^= bits + (unsigned long long)k;
+			}
+			check += (unsigned long long)panel_date(p); /* the date, parsed by the panel */
+			bytes += (long)panel_idlen(p) + (long)csv_len(r, panel_col(p, 0)); /* the strings */
 		}
-		if (csv_date(r, cdate, &d) < 0)
-			err_die(EX_DATAERR, "%s", csv_error(r));
-		for (int i = 0; i < 6; i++) {
-			if (csv_double(r, cnum[i], &v) < 0)
-				err_die(EX_DATAERR, "%s", csv_error(r));
-			/* a cheap checksum that keeps every value alive without timing float additions */
-			memcpy(&bits, &v, sizeof bits);
-			check ^= bits + (unsigned long long)i;
-		}
-		bytes += (long)csv_len(r, 1) + (long)csv_len(r, 2); /* touch the string fields */
-		rows++;
+		if (panel_next(p) < 0)
+			err_die(panel_code(p), "%s", panel_error(p));
 	}
-	if (rc < 0)
-		err_die(EX_DATAERR, "%s", csv_error(r));
 	printf("rows=%ld checksum=%016llx strbytes=%ld\n", rows, check, bytes);
-	csv_close(r);
+	panel_close(p);
 	return 0;
 }

@@ -9,37 +9,12 @@
 #include <emmintrin.h>
 #endif
 
+#include "csv_impl.h"
 #include "date.h"
 #include "err.h"
-#include "input.h"
 #include "num.h"
 
-#define CSV_CHUNK (1u << 20) /* bytes asked of fread at a time, once the buffer has grown */
 #define CSV_START (1u << 16) /* first buffer: small inputs (and fuzzing) need no megabytes */
-#define CSV_PAD 16           /* bytes kept readable (and zeroed) past the data, for num_parse_padded */
-
-/* A 64-byte block of the buffer, classified (see scan_fast). */
-struct block_bits {
-	uint64_t sep, nl, bad, high; /* bit i: p[i] is ',' or '\n'; '\n'; '"' or '\r'; >= 0x80 or NUL */
-};
-
-struct csv_reader {
-	struct csv_head h;        /* buf, fields, nfields: what the inline accessors in csv.h read */
-	struct input in;          /* the stream, its name, the last error */
-	size_t cap, len, pos;     /* buffer capacity, bytes held, start of the unconsumed part */
-	int eof;                  /* fread reached end of input */
-	int read_error;           /* errno of a failed read, 0 if none */
-	int fields_cap;           /* room in h.fields */
-	char **header;            /* column names (owned copies), NULL before csv_read_header */
-	int ncols;
-	long line;                /* line where the current record starts */
-	long next_line;           /* line where the next record starts */
-	size_t mblk;              /* the 64-byte block scan_fast has classified (offset in buf), */
-	struct block_bits m;      /* and its bits */
-	int mvalid;               /* those bits describe the buffer as it is (a refill moves it) */
-	char last_date[DATE_LEN]; /* the last date text parsed, and its value: date-major files repeat it */
-	int last_day;
-};
 
 csv_reader *
 csv_open(FILE *fp, const char *name)
@@ -69,6 +44,7 @@ csv_close(csv_reader *r)
 {
 	if (r == NULL)
 		return;
+	csv_par_end(r);
 	for (int i = 0; i < r->ncols; i++)
 		free(r->header[i]);
 	free(r->header);
@@ -143,6 +119,10 @@ refill(csv_reader *r)
 
 	if (r->eof)
 		return 0;
+	if (r->pending_error != 0) {
+		r->read_error = r->pending_error;
+		return -1;
+	}
 	if (r->pos > 0) {
 		memmove(r->h.buf, r->h.buf + r->pos, r->len - r->pos);
 		r->len -= r->pos;
@@ -174,13 +154,17 @@ refill(csv_reader *r)
 	return (long)n;
 }
 
-static int
-grow_fields(csv_reader *r)
+int
+csv_fields_room(csv_reader *r, int n)
 {
-	int ncap = r->fields_cap * 2;
-	struct csv_field *nf = realloc(r->h.fields, sizeof *nf * (size_t)ncap);
+	int ncap = r->fields_cap;
+	struct csv_field *nf;
 
-	if (nf == NULL)
+	if (n <= ncap)
+		return 0;
+	while (ncap < n)
+		ncap *= 2;
+	if ((nf = realloc(r->h.fields, sizeof *nf * (size_t)ncap)) == NULL)
 		return oom(r, r->next_line);
 	r->h.fields = nf;
 	r->fields_cap = ncap;
@@ -190,7 +174,7 @@ grow_fields(csv_reader *r)
 static inline int
 add_field(csv_reader *r, size_t off, size_t len, int quoted)
 {
-	if (r->h.nfields == r->fields_cap && grow_fields(r) != 0)
+	if (r->h.nfields == r->fields_cap && csv_fields_room(r, r->fields_cap + 1) != 0)
 		return -1;
 	r->h.fields[r->h.nfields].off = off;
 	r->h.fields[r->h.nfields].len = len;
@@ -199,10 +183,9 @@ add_field(csv_reader *r, size_t off, size_t len, int quoted)
 	return 0;
 }
 
-/* Validate UTF-8 text in s[0..n): returns the offset of the first bad byte (a NUL, which text never holds
- * but a file cut short by a crash often does, or invalid UTF-8), or n. */
-static size_t
-utf8_bad(const unsigned char *s, size_t n)
+/* A NUL (which text never holds but a file cut short by a crash often does) is not text either. */
+size_t
+csv_utf8_bad(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -239,7 +222,7 @@ utf8_bad(const unsigned char *s, size_t n)
 	return n;
 }
 
-/* Whether s[0..n) holds a byte >= 0x80 or a NUL: only then does utf8_bad need to look. */
+/* Whether s[0..n) holds a byte >= 0x80 or a NUL: only then does csv_utf8_bad need to look. */
 static int
 has_suspect_byte(const char *s, size_t n)
 {
@@ -376,28 +359,6 @@ scan_record(csv_reader *r, size_t *rec_len, size_t *consumed, long *nlines, unsi
 }
 
 #ifdef __SSE2__
-/* Classify the 64 bytes at p, 16 at a time (SSE2 is in every x86-64; AVX2's 32 at a time measured 1% faster
- * over the whole scan, not worth a run-time dispatch). */
-static inline void
-classify64(const char *p, struct block_bits *m)
-{
-	const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
-		      quote = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
-
-	m->sep = m->nl = m->bad = m->high = 0;
-	for (int i = 0; i < 4; i++) {
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-		__m128i is_nl = _mm_cmpeq_epi8(b, lf);
-		uint64_t s = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, comma), is_nl));
-		uint64_t q = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, cr)));
-
-		m->sep |= s << (16 * i);
-		m->nl |= (uint64_t)(unsigned)_mm_movemask_epi8(is_nl) << (16 * i);
-		m->bad |= q << (16 * i);
-		m->high |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(b, _mm_cmpeq_epi8(b, zero))) << (16 * i);
-	}
-}
-
 /* The fast path for the common record: no quote and no CR. Whole 64-byte blocks are classified once into
  * bit masks, kept across records, and fields are read off the separator bits, so a field costs a few
  * register operations (no per-byte loads or compares, no NUL written: csv_field does that when asked).
@@ -485,6 +446,8 @@ csv_next(csv_reader *r)
 	unsigned high = 0;
 	int slow;
 
+	if (r->par != NULL || (r->header != NULL && !r->par_tried && csv_par_start(r)))
+		return csv_par_next(r);
 	for (;;) {
 		if (r->pos == r->len) {
 			if (r->eof)
@@ -521,7 +484,7 @@ csv_next(csv_reader *r)
 		break;
 	}
 	if (high != 0 && has_suspect_byte(r->h.buf + r->pos, rec_len)) {
-		size_t bad = utf8_bad((unsigned char *)r->h.buf + r->pos, rec_len);
+		size_t bad = csv_utf8_bad((unsigned char *)r->h.buf + r->pos, rec_len);
 
 		if (bad < rec_len) {
 			int col = 0;

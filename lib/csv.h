@@ -3,12 +3,25 @@
  * The reader holds one record at a time (plus a read buffer), so a file of any size streams in constant
  * memory; a record may be of any length. Fields are NUL-terminated in place and stay valid until the
  * next csv_next(). Columns are found by name through the header. Every error message names the file,
- * the line (of the record's start) and the column: "prices.csv:12: close: 'abc' is not a number". */
+ * the line (of the record's start) and the column: "prices.csv:12: close: 'abc' is not a number".
+ *
+ * Read-ahead threads: splitting records and converting numbers is most of what a tool does with a prices
+ * panel (5 million rows in 0.45 s on one core, against 0.07 s for `wc -l`), so on a regular file of at
+ * least csv_par_min bytes, with more than one core, csv_next hands the work to helper threads after the
+ * header: they read blocks of whole lines in turn, split them and convert ahead the columns the caller has
+ * read with csv_double, and csv_next takes their records in order. Only the common record is split there
+ * (no quote, no CR, valid UTF-8, as many fields as the header); at a block holding anything else the
+ * serial reader takes over for the rest of the input, so records, lines and errors are the serial
+ * reader's, bit for bit. Memory stays bounded (a few blocks of about 1 MB per thread); the threads end at
+ * the end of input, at that hand-over, or in csv_close. STI_CSV_THREADS=N sets the number of helpers (0: none,
+ * the serial reader only); pipes and small files are always read serially. */
 #ifndef STI_CSV_H
 #define STI_CSV_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "num.h"
 
@@ -25,7 +38,15 @@ struct csv_head {
 	char *buf;                /* read buffer, padded so that num_parse_padded may read past a field */
 	struct csv_field *fields; /* fields of the current record */
 	int nfields;
+	/* Numbers converted ahead by the read-ahead threads: column c < 64 of the current record is pre[c] when
+	 * bit c of premask is set (pre NULL: none). pre[c] is the value, or one of the NaNs below (num_parse
+	 * never gives a NaN). want: the columns csv_double has been asked for, which later blocks convert. */
+	const double *pre;
+	uint64_t premask;
+	uint64_t want;
 };
+#define CSV_PRE_EMPTY UINT64_C(0x7ff8c5e000000001) /* pre[c]'s bits for an empty field */
+#define CSV_PRE_BAD UINT64_C(0x7ff8c5e000000002)   /* and for one that is not a number */
 
 /* Start reading fp; name is what messages call it ("<stdin>" for stdin). Returns NULL only when out of
  * memory. The reader does not close fp. */
@@ -113,9 +134,24 @@ int csv_bad_number(csv_reader *r, int col);
 static inline int
 csv_double(csv_reader *r, int col, double *out)
 {
-	const struct csv_head *h = (const struct csv_head *)(const void *)r;
-	size_t n = csv_len(r, col);
+	struct csv_head *h = (struct csv_head *)(void *)r;
+	size_t n;
 
+	if ((unsigned)col < 64) {
+		if (h->pre != NULL && ((h->premask >> col) & 1)) {
+			uint64_t bits;
+
+			memcpy(&bits, &h->pre[col], sizeof bits);
+			if (bits == CSV_PRE_EMPTY)
+				return 0;
+			if (bits == CSV_PRE_BAD)
+				return csv_bad_number(r, col);
+			memcpy(out, &bits, sizeof bits);
+			return 1;
+		}
+		h->want |= UINT64_C(1) << col;
+	}
+	n = csv_len(r, col);
 	if (n == 0)
 		return 0;
 	/* the field's bytes without its NUL: a byte store just before the parser's 8-byte load of the same
@@ -128,6 +164,16 @@ csv_double(csv_reader *r, int col, double *out)
 /* Nonzero (the default) lets the reader take its fast path for records without quotes or CRs. Tests and
  * the fuzzer set it to 0 to check that the general scanner gives the same records and errors. */
 extern int csv_fast_path;
+
+/* The read-ahead threads' settings, for tests and benchmarks: csv_threads helpers (-1, the default:
+ * STI_CSV_THREADS, else one per core, none on one core; at most 4), on files of at least csv_par_min bytes,
+ * in blocks of csv_par_chunk bytes (tests make it small, so that records and errors straddle blocks).
+ * Read when a reader reaches its first record. */
+extern int csv_threads;
+extern long csv_par_min;
+extern size_t csv_par_chunk;
+/* 1 while the read-ahead threads feed r (the current record is theirs), else 0. */
+int csv_par_active(const csv_reader *r);
 
 /* ---- writing ---- */
 

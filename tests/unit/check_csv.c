@@ -232,21 +232,45 @@ START_TEST(test_buffer_boundaries)
 }
 END_TEST
 
+/* A reader over a regular file holding text (the read-ahead threads read only regular files). */
+static csv_reader *
+RF(const char *text, size_t len)
+{
+	membuf = NULL;
+	memfp = tmpfile();
+	ck_assert_ptr_nonnull(memfp);
+	ck_assert_uint_eq(fwrite(text, 1, len, memfp), len);
+	rewind(memfp);
+	return csv_open(memfp, "t.csv");
+}
+
+enum { GENERAL, FAST, THREADS };
+
 /* Everything a reader makes of text, as one string: each record's line and fields (with their NULs
- * checked), each typed value, and the error that ends it, if any. */
+ * checked), each typed value with its error, and each error of csv_next, reading on after errors (up to
+ * 40) as a caller that reports them all would. mode: the general scanner, the fast path, or the
+ * read-ahead threads (at every size; *threaded counts the records they gave). */
 static char *
-transcript(const char *text, size_t len, int fast)
+transcript(const char *text, size_t len, int mode, long *threaded)
 {
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *o = open_memstream(&out, &outlen);
 	csv_reader *r;
-	int rc;
+	int rc, nerr = 0;
 
-	csv_fast_path = fast;
-	r = R(text, len);
+	csv_fast_path = mode != GENERAL;
+	csv_threads = mode == THREADS ? csv_threads : 0;
+	r = mode == THREADS ? RF(text, len) : R(text, len);
 	if (csv_read_header(r) == 0) {
-		while ((rc = csv_next(r)) == 1) {
+		while ((rc = csv_next(r)) != 0 && nerr < 40) {
+			if (rc < 0) {
+				fprintf(o, "error %s\n", csv_error(r));
+				nerr++;
+				continue;
+			}
+			if (threaded != NULL)
+				*threaded += csv_par_active(r);
 			fprintf(o, "%ld:%d", csv_line(r), csv_nfields(r));
 			for (int c = 0; c < csv_nfields(r); c++) {
 				double v = 0;
@@ -255,18 +279,19 @@ transcript(const char *text, size_t len, int fast)
 				ck_assert_int_eq(csv_field(r, c)[csv_len(r, c)], '\0');
 				k = csv_double(r, c, &v);
 				fprintf(o, "|%s:%d:%a", csv_field(r, c), k, k == 1 ? v : 0.0);
+				if (k < 0)
+					fprintf(o, "(%s)", csv_error(r));
 				k = csv_date(r, c, &d);
 				fprintf(o, ":%d:%d", k, k == 1 ? d : 0);
 			}
 			fputc('\n', o);
 		}
-		if (rc < 0)
-			fprintf(o, "error %s\n", csv_error(r));
 	} else {
 		fprintf(o, "header error %s\n", csv_error(r));
 	}
 	done(r);
 	csv_fast_path = 1;
+	csv_threads = -1;
 	fclose(o);
 	return out;
 }
@@ -309,13 +334,77 @@ START_TEST(test_fast_path_matches_general)
 				len += strlen(piece);
 			}
 		}
-		fast = transcript(doc, len, 1);
-		slow = transcript(doc, len, 0);
+		fast = transcript(doc, len, FAST, NULL);
+		slow = transcript(doc, len, GENERAL, NULL);
 		ck_assert_msg(strcmp(fast, slow) == 0, "round %d: the fast path differs:\n%.300s\n--\n%.300s",
 		    round, fast, slow);
 		free(fast);
 		free(slow);
 	}
+}
+END_TEST
+
+/* The read-ahead threads must give what the serial reader gives, record for record and error for error
+ * (the serial reader is the reference: it is checked against RFC 4180 above): documents of mostly
+ * well-formed numeric records, with here and there a quote, a CR, a blank line, invalid UTF-8 or a NUL, a
+ * record of the wrong width, a field that is not a number, an empty one, and no final newline, read in
+ * blocks of 1 to 400 bytes by 1 to 3 helpers, so that every kind of record and error falls on and across
+ * block boundaries. Most records must come from the threads (else the test proves nothing). */
+START_TEST(test_threads_match_serial)
+{
+	static const char *const odd[] = { "\"q,\"\"x\"", "\r\n", "\n", "\n\n", "\xc3\xa9", "\xff", "abc", "",
+		",", "1,2", "\r", "\"", "1e5", "-0", ".5" };
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	size_t cap = 1 << 16;
+	char *doc = malloc(cap);
+	long threaded = 0, total = 0;
+
+	csv_par_min = 0;
+	for (int round = 0; round < 300; round++) {
+		size_t len = 0, target;
+		int ncols, rare;
+		char *serial, *par;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		ncols = 1 + (int)(x % 9);
+		target = 200 + (size_t)(x >> 8) % (cap - 400);
+		rare = round % 4 == 0 ? 0 : 20 + (int)((x >> 20) % 400); /* 1 record in `rare` is odd (0: none) */
+		for (int c = 0; c < ncols; c++)
+			len += (size_t)sprintf(doc + len, c ? ",c%d" : "c%d", c);
+		doc[len++] = '\n';
+		while (len < target) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (rare == 0 || x % (uint64_t)rare != 0) {
+				for (int c = 0; c < ncols; c++) {
+					x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+					len += (size_t)sprintf(doc + len, c ? ",%.*f" : "%.*f", (int)(x % 7),
+					    (double)(int64_t)(x >> 40) / 997.0 - 8000.0);
+				}
+				doc[len++] = '\n';
+			} else {
+				const char *piece = odd[(x >> 8) % (sizeof odd / sizeof odd[0])];
+
+				memcpy(doc + len, piece, strlen(piece));
+				len += strlen(piece);
+			}
+		}
+		if (round % 3 == 0 && doc[len - 1] == '\n')
+			len--; /* no final newline */
+		csv_par_chunk = 1 + (size_t)((x >> 30) % 400);
+		csv_threads = 1 + round % 3;
+		serial = transcript(doc, len, FAST, NULL);
+		par = transcript(doc, len, THREADS, &threaded);
+		ck_assert_msg(strcmp(serial, par) == 0, "round %d (chunk %zu): the threads differ:\n%.400s\n--\n%.400s",
+		    round, csv_par_chunk, serial, par);
+		for (const char *c = serial; *c; c++)
+			total += *c == '\n';
+		free(serial);
+		free(par);
+	}
+	csv_par_min = 4L << 20;
+	csv_par_chunk = 1u << 20;
+	free(doc);
+	ck_assert_msg(threaded > total / 2, "%ld of %ld records from the threads", threaded, total);
 }
 END_TEST
 
@@ -415,6 +504,7 @@ main(void)
 	tcase_add_test(limits, test_long_line);
 	tcase_add_test(limits, test_buffer_boundaries);
 	tcase_add_test(limits, test_fast_path_matches_general);
+	tcase_add_test(limits, test_threads_match_serial);
 	tcase_set_timeout(limits, 60);
 	TCase *wide = tcase_create("Wide");
 	tcase_add_test(wide, test_wide_header);

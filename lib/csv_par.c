@@ -1,0 +1,544 @@
+/* csv_par: lib/csv's read-ahead threads. A large regular file is cut into blocks of whole lines; helper
+ * threads read the blocks in turn and split them into records and fields, converting ahead the columns the
+ * caller reads as numbers (csv_double's), while the caller's thread takes the records in order. Only the
+ * common record is split here (no quote, no CR, valid UTF-8, as many fields as the header): a block with
+ * anything else goes back to the serial reader, with everything after it, so that every record, every
+ * line number and every error is the one the serial reader gives. */
+#include "csv_impl.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "num.h"
+
+int csv_threads = -1;
+long csv_par_min = 4L << 20;
+size_t csv_par_chunk = CSV_CHUNK;
+
+#define PAR_MAXTHREADS 4
+#define PAR_MAXSLOT (2 * PAR_MAXTHREADS + 2)
+#define SLOT_MAX (UINT32_MAX / 2) /* a block's offsets are 32-bit: a longer record goes to the serial reader */
+#define SLOT_TAIL (64 + CSV_PAD)  /* readable past a block's bytes: the classifier reads 64 at a time */
+
+enum slot_state {
+	S_FREE,    /* empty; the next read may take it */
+	S_READING, /* a helper is reading into it */
+	S_READ,    /* whole lines, waiting for a helper to split them */
+	S_BUSY,    /* a helper is splitting it */
+	S_DONE,    /* split (or marked serial), waiting for the caller */
+	S_USED,    /* the caller's current block */
+};
+
+struct slot {
+	enum slot_state state;
+	long seq;            /* its place in the input: blocks are read, and taken, in seq order */
+	char *buf;           /* bytes of whole lines (the last block: up to the end of input), SLOT_TAIL more */
+	size_t cap, len;
+	int eof;             /* the input ends with this block */
+	int rerr;            /* errno of a read that failed after these bytes */
+	int serial;          /* only the serial reader may read these bytes */
+	uint32_t *ends;      /* per record, ncols + 1: its start, then each field's end (its ',' or '\n') */
+	uint32_t *lines;     /* per record: the lines of the block before it (blank lines count) */
+	double *pre;         /* per record, ncols: the columns of mask converted (csv.h's CSV_PRE_*) */
+	size_t nrec, reccap;
+	long nlines;         /* lines in the block */
+	uint64_t mask;       /* the columns converted */
+};
+
+struct csv_par {
+	pthread_mutex_t mu;
+	pthread_cond_t work; /* for helpers: a block to read or split, or stop */
+	pthread_cond_t done; /* for the caller: a block is split */
+	pthread_t th[PAR_MAXTHREADS];
+	int nth, nslot, ncols;
+	struct slot slot[PAR_MAXSLOT];
+	FILE *fp;
+	size_t chunk;
+	/* under mu */
+	long next_read, next_use;
+	int reading, input_done, stop;
+	uint64_t mask;
+	/* the reading helper's (one at a time) */
+	const char *pre_in;  /* bytes the serial reader had read but not consumed: they come first */
+	size_t pre_len;
+	char *carry;         /* the last read's partial line, the start of the next block */
+	size_t carry_len, carry_cap;
+	int input_eof;       /* fread met the end of input */
+	/* the caller's */
+	struct slot *cur;
+	size_t rec;
+	long base_line;      /* the line where cur (or the next block) starts */
+	char *sbuf;          /* the serial reader's buffer, r->h.buf again when the threads end */
+};
+
+static int
+par_nthreads(void)
+{
+	const char *e;
+	char *end;
+	long n;
+
+	if (csv_threads >= 0)
+		return csv_threads > PAR_MAXTHREADS ? PAR_MAXTHREADS : csv_threads;
+	if ((e = getenv("STI_CSV_THREADS")) != NULL && *e != '\0') {
+		n = strtol(e, &end, 10);
+		if (*end == '\0' && n >= 0)
+			return n > PAR_MAXTHREADS ? PAR_MAXTHREADS : (int)n;
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 2 ? 0 : n > PAR_MAXTHREADS ? PAR_MAXTHREADS : (int)n;
+}
+
+/* Room for n bytes in s. Returns 0 or -1. */
+static int
+slot_room(struct slot *s, size_t n)
+{
+	size_t cap = s->cap ? s->cap : 1;
+	char *nb;
+
+	if (n <= s->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if ((nb = realloc(s->buf, cap + SLOT_TAIL)) == NULL)
+		return -1;
+	s->buf = nb;
+	s->cap = cap;
+	return 0;
+}
+
+/* Up to want bytes of input: the serial reader's leftover first, then the stream. Short only at the end
+ * of input or on a read error (ferror). */
+static size_t
+src_read(struct csv_par *p, char *dst, size_t want)
+{
+	size_t n = p->pre_len < want ? p->pre_len : want;
+
+	memcpy(dst, p->pre_in, n);
+	p->pre_in += n;
+	p->pre_len -= n;
+	return n == want ? n : n + fread(dst + n, 1, want - n, p->fp);
+}
+
+/* Fill s with whole lines: the previous read's partial line, then chunk bytes at a time until a line ends
+ * (a record longer than a chunk grows the block), or the input does. What cannot be read here (a read
+ * error, memory) marks s serial: the serial reader takes over at s, with the carry after it. */
+static void
+read_slot(struct csv_par *p, struct slot *s)
+{
+	s->len = 0;
+	s->eof = s->rerr = s->serial = 0;
+	if (slot_room(s, p->carry_len + p->chunk) != 0) {
+		s->serial = 1;
+		return;
+	}
+	memcpy(s->buf, p->carry, p->carry_len);
+	s->len = p->carry_len;
+	p->carry_len = 0;
+	for (;;) {
+		size_t old = s->len, n;
+		const char *nl;
+
+		if (s->len > SLOT_MAX || slot_room(s, s->len + p->chunk) != 0) {
+			s->serial = 1;
+			break;
+		}
+		n = src_read(p, s->buf + s->len, p->chunk);
+		s->len += n;
+		if (n < p->chunk) {
+			if (ferror(p->fp)) {
+				s->rerr = errno ? errno : EIO;
+				s->serial = 1;
+			} else {
+				s->eof = p->input_eof = 1;
+			}
+			break;
+		}
+		if ((nl = memrchr(s->buf + old, '\n', n)) != NULL) {
+			size_t keep = (size_t)(nl + 1 - s->buf), rest = s->len - keep;
+
+			if (rest > p->carry_cap) {
+				char *nc = realloc(p->carry, rest);
+
+				if (nc == NULL) {
+					s->serial = 1;
+					break;
+				}
+				p->carry = nc;
+				p->carry_cap = rest;
+			}
+			memcpy(p->carry, s->buf + keep, rest);
+			p->carry_len = rest;
+			s->len = keep;
+			break;
+		}
+	}
+	memset(s->buf + s->len, 0, SLOT_TAIL);
+}
+
+/* Room for one more record in s. Returns 0 or -1. */
+static int
+rec_room(struct slot *s, int ncols)
+{
+	size_t cap = s->reccap ? s->reccap * 2 : 1024;
+	uint32_t *ne, *nl;
+	double *np;
+
+	if (s->nrec < s->reccap)
+		return 0;
+	if ((ne = realloc(s->ends, cap * (size_t)(ncols + 1) * sizeof *ne)) == NULL)
+		return -1;
+	s->ends = ne;
+	if ((nl = realloc(s->lines, cap * sizeof *nl)) == NULL)
+		return -1;
+	s->lines = nl;
+	if ((np = realloc(s->pre, cap * (size_t)ncols * sizeof *np)) == NULL)
+		return -1;
+	s->pre = np;
+	s->reccap = cap;
+	return 0;
+}
+
+/* Convert the columns of s->mask of record k, as csv_double would. */
+static void
+convert(struct slot *s, size_t k, int ncols)
+{
+	const uint32_t *e = s->ends + k * (size_t)(ncols + 1);
+	double *v = s->pre + k * (size_t)ncols;
+
+	for (uint64_t m = s->mask; m != 0; m &= m - 1) {
+		int c = __builtin_ctzll(m);
+		size_t off = c ? e[c] + 1 : e[0], n = e[c + 1] - off;
+		uint64_t bits = CSV_PRE_EMPTY;
+		double d;
+
+		if (n != 0 && num_parse_padded(s->buf + off, n, &d) == 0)
+			memcpy(&bits, &d, sizeof bits);
+		else if (n != 0)
+			bits = CSV_PRE_BAD;
+		memcpy(&v[c], &bits, sizeof bits);
+	}
+}
+
+/* Split block s into records. Whatever the serial reader alone reads (a quote or CR, a record of other
+ * than ncols fields, a NUL or invalid UTF-8, no memory) marks s serial instead. */
+static void
+split_slot(struct slot *s, int ncols)
+{
+	const char *buf = s->buf;
+	size_t len = s->len, start = 0;
+	uint32_t *e = NULL;
+	int nf = 0, high = 0;
+	long line = 0;
+
+	s->nrec = 0;
+	for (size_t blk = 0; blk <= len; blk += 64) {
+		struct block_bits m;
+		uint64_t valid = len - blk >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (len - blk)) - 1, live = ~UINT64_C(0);
+		uint64_t sep;
+
+		classify64(buf + blk, &m);
+		if (blk + 64 > len) { /* the last block: the end of input ends a record too */
+			if ((m.bad & valid) != 0)
+				goto serial;
+			sep = m.sep & valid;
+			if (s->eof && len > 0 && buf[len - 1] != '\n') {
+				sep |= UINT64_C(1) << (len - blk);
+				m.nl |= UINT64_C(1) << (len - blk);
+			}
+		} else {
+			if (m.bad != 0)
+				goto serial;
+			sep = m.sep;
+		}
+		for (; sep != 0; sep &= sep - 1) {
+			unsigned bit = (unsigned)__builtin_ctzll(sep);
+			size_t at = blk + bit;
+
+			if (nf == 0) {
+				if (rec_room(s, ncols) != 0)
+					goto serial;
+				e = s->ends + s->nrec * (size_t)(ncols + 1);
+			} else if (nf == ncols) {
+				goto serial;
+			}
+			e[1 + nf++] = (uint32_t)at;
+			if (((m.nl >> bit) & 1) == 0)
+				continue;
+			high |= (m.high & valid & live & (bit == 63 ? ~UINT64_C(0) : (UINT64_C(2) << bit) - 1)) != 0;
+			live = bit == 63 ? 0 : ~UINT64_C(0) << (bit + 1);
+			if (!(nf == 1 && at == start)) { /* not a blank line: a record */
+				if (nf != ncols || (high && csv_utf8_bad((const unsigned char *)buf + start, at - start) <
+				    at - start))
+					goto serial;
+				e[0] = (uint32_t)start;
+				s->lines[s->nrec] = (uint32_t)line;
+				if (s->mask != 0)
+					convert(s, s->nrec, ncols);
+				s->nrec++;
+			}
+			line++;
+			start = at + 1;
+			nf = 0;
+			high = 0;
+		}
+		high |= (m.high & valid & live) != 0;
+	}
+	s->nlines = line;
+	return;
+serial:
+	s->serial = 1;
+	s->nrec = 0;
+}
+
+/* A helper: read the next block when one is free, split blocks that are read, until told to stop. */
+static void *
+helper(void *arg)
+{
+	struct csv_par *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop) {
+		struct slot *s = NULL, *t;
+
+		for (int i = 0; i < p->nslot; i++)
+			if (p->slot[i].state == S_READ && (s == NULL || p->slot[i].seq < s->seq))
+				s = &p->slot[i];
+		if (s != NULL) {
+			s->state = S_BUSY;
+			s->mask = p->mask;
+			pthread_mutex_unlock(&p->mu);
+			split_slot(s, p->ncols);
+			pthread_mutex_lock(&p->mu);
+			if (s->serial)
+				p->input_done = 1; /* the serial reader takes over there: read no further */
+			s->state = S_DONE;
+			pthread_cond_broadcast(&p->done);
+			continue;
+		}
+		t = &p->slot[p->next_read % p->nslot];
+		if (!p->reading && !p->input_done && t->state == S_FREE) {
+			t->state = S_READING;
+			t->seq = p->next_read++;
+			p->reading = 1;
+			pthread_mutex_unlock(&p->mu);
+			read_slot(p, t);
+			pthread_mutex_lock(&p->mu);
+			p->reading = 0;
+			if (t->eof || t->serial)
+				p->input_done = 1;
+			t->state = t->serial ? S_DONE : S_READ;
+			pthread_cond_broadcast(t->serial ? &p->done : &p->work);
+			continue;
+		}
+		pthread_cond_wait(&p->work, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void
+stop_helpers(struct csv_par *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->nth; i++)
+		pthread_join(p->th[i], NULL);
+	p->nth = 0;
+}
+
+static void
+free_par(struct csv_par *p)
+{
+	for (int i = 0; i < PAR_MAXSLOT; i++) {
+		free(p->slot[i].buf);
+		free(p->slot[i].ends);
+		free(p->slot[i].lines);
+		free(p->slot[i].pre);
+	}
+	free(p->carry);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+int
+csv_par_start(csv_reader *r)
+{
+	struct csv_par *p;
+	struct stat st;
+	sigset_t all, old;
+	int nth, fd;
+
+	r->par_tried = 1;
+	if (r->ncols < 1 || r->read_error != 0 || (nth = par_nthreads()) < 1 || (fd = fileno(r->in.fp)) < 0 ||
+	    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < csv_par_min ||
+	    csv_fields_room(r, r->ncols) != 0 || (p = calloc(1, sizeof *p)) == NULL)
+		return 0;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	p->nslot = 2 * nth + 2;
+	p->ncols = r->ncols;
+	p->fp = r->in.fp;
+	p->chunk = csv_par_chunk ? csv_par_chunk : 1;
+	p->pre_in = r->h.buf + r->pos;
+	p->pre_len = r->len - r->pos;
+	p->input_eof = r->eof;
+	p->base_line = r->next_line;
+	p->sbuf = r->h.buf;
+	/* helpers take no signals: the tool's handlers run on its own thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	while (p->nth < nth && pthread_create(&p->th[p->nth], NULL, helper, p) == 0)
+		p->nth++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (p->nth == 0) {
+		free_par(p);
+		return 0;
+	}
+	for (int i = 0; i < r->ncols; i++)
+		r->h.fields[i].quoted = 0;
+	r->pos = r->len = 0;
+	r->par = p;
+	return 1;
+}
+
+/* The threads are done: r is the serial reader again, its buffer holding bytes[0..n) (owned). */
+static void
+par_finish(csv_reader *r, char *bytes, size_t n, size_t cap)
+{
+	struct csv_par *p = r->par;
+
+	if (bytes != p->sbuf)
+		free(p->sbuf);
+	r->h.buf = bytes;
+	r->cap = cap;
+	r->len = n;
+	r->pos = 0;
+	r->mvalid = 0;
+	r->h.pre = NULL;
+	r->h.premask = 0;
+	r->h.nfields = 0;
+	r->next_line = p->base_line;
+	r->par = NULL;
+	free_par(p);
+}
+
+/* The block s holds what only the serial reader reads: stop the helpers and give the serial reader every
+ * byte from s on (the blocks read after it, the partial line, what the helpers have not read yet). */
+static int
+fall_back(csv_reader *r, struct slot *s)
+{
+	struct csv_par *p = r->par;
+	size_t total, n = 0, cap;
+	int rerr = 0;
+	char *nb;
+
+	stop_helpers(p);
+	total = p->carry_len + p->pre_len;
+	for (long q = s->seq; q < p->next_read; q++)
+		total += p->slot[q % p->nslot].len;
+	cap = total > r->cap ? total : r->cap;
+	if ((nb = malloc(cap + CSV_PAD)) == NULL) {
+		par_finish(r, p->sbuf, 0, r->cap);
+		r->read_error = ENOMEM;
+		return csv_fail(r, -1, "out of memory");
+	}
+	for (long q = s->seq; q < p->next_read; q++) {
+		struct slot *t = &p->slot[q % p->nslot];
+
+		memcpy(nb + n, t->buf, t->len);
+		n += t->len;
+		rerr = t->rerr ? t->rerr : rerr;
+	}
+	memcpy(nb + n, p->carry, p->carry_len);
+	n += p->carry_len;
+	memcpy(nb + n, p->pre_in, p->pre_len);
+	n += p->pre_len;
+	memset(nb + n, 0, CSV_PAD);
+	r->eof = p->input_eof;
+	r->pending_error = rerr;
+	par_finish(r, nb, n, cap);
+	return 0;
+}
+
+int
+csv_par_next(csv_reader *r)
+{
+	struct csv_par *p = r->par;
+	const int ncols = p->ncols;
+
+	for (;;) {
+		struct slot *s = p->cur;
+
+		if (s != NULL && p->rec < s->nrec) {
+			size_t k = p->rec++;
+			const uint32_t *e = s->ends + k * (size_t)(ncols + 1);
+			struct csv_field *f = r->h.fields;
+
+			f[0].off = e[0];
+			f[0].len = e[1] - e[0];
+			for (int i = 1; i < ncols; i++) {
+				f[i].off = (size_t)e[i] + 1;
+				f[i].len = e[i + 1] - e[i] - 1;
+			}
+			r->h.nfields = ncols;
+			r->h.pre = s->mask != 0 ? s->pre + k * (size_t)ncols : NULL;
+			r->line = p->base_line + (long)s->lines[k];
+			r->next_line = r->line + 1;
+			return 1;
+		}
+		pthread_mutex_lock(&p->mu);
+		if (s != NULL) { /* give the block back */
+			p->base_line += s->nlines;
+			s->state = S_FREE;
+			p->next_use++;
+			p->cur = NULL;
+			pthread_cond_broadcast(&p->work);
+			if (s->eof) {
+				pthread_mutex_unlock(&p->mu);
+				stop_helpers(p);
+				par_finish(r, p->sbuf, 0, r->cap);
+				r->eof = 1;
+				return 0;
+			}
+		}
+		/* the columns read as numbers so far: the next blocks convert them */
+		p->mask |= r->h.want & (ncols >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << ncols) - 1);
+		s = &p->slot[p->next_use % p->nslot];
+		while (s->state != S_DONE || s->seq != p->next_use)
+			pthread_cond_wait(&p->done, &p->mu);
+		s->state = S_USED;
+		pthread_mutex_unlock(&p->mu);
+		if (s->serial)
+			return fall_back(r, s) != 0 ? -1 : csv_next(r);
+		p->cur = s;
+		p->rec = 0;
+		r->h.buf = s->buf;
+		r->h.premask = s->mask;
+	}
+}
+
+int
+csv_par_active(const csv_reader *r)
+{
+	return r->par != NULL;
+}
+
+void
+csv_par_end(csv_reader *r)
+{
+	if (r->par == NULL)
+		return;
+	stop_helpers(r->par);
+	par_finish(r, r->par->sbuf, 0, r->cap);
+}
