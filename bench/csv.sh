@@ -1,5 +1,6 @@
-# CSV parse throughput: every field of a 5-million-row prices file, against `wc -l` on the same file
-# (page cache warm for both). Target (issue 18): parse time <= 4 x wc -l time.
+# CSV parse throughput: every field of a 5-million-row prices file read as the tools read it (the panel reader
+# over lib/csv with its read-ahead threads), against `wc -l` on the same file (page cache warm for both), and
+# the same parse on one core (csv_parse --serial) beside it. Target (issue 18): parse time <= 4 x wc -l time.
 set -euo pipefail
 f=$BENCH_OUT/prices-1000x5000.csv
 [ -s "$f" ] || market-gen --seed 1 --securities 1000 --days 5000 -o "$f"
@@ -13,15 +14,21 @@ best() { # best wall time (s) of 5 runs of a command
 	done
 	printf '%.3f' "$b"
 }
-rows=$(($(wc -l <"$f") - 1)); mb=$(( $(stat -c %s "$f") / 1000000 ))
+cpu() { # user + system CPU time (s) of one run
+	{ /usr/bin/time -f '%U %S' "$@" >/dev/null; } 2>&1 | awk '{print $1 + $2}'
+}
+rows=$(($(wc -l <"$f") - 1)); mb=$(( $(stat -L -c %s "$f") / 1000000 ))
+echo "BENCH csv: load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+[ "$("$parser" "$f")" = "$("$parser" --serial "$f")" ] || { echo "BENCH csv: the threads' checksum differs"; exit 1; }
 wc_t=$(best wc -l "$f")
 parse_t=$(best "$parser" "$f")
-"$parser" "$f"
-cpu=$( { /usr/bin/time -f '%U %S' "$parser" "$f" >/dev/null; } 2>&1 | awk '{print $1 + $2}')
-echo "BENCH csv: parse CPU time (user+sys) ${cpu}s"
-ratio=$(echo "$parse_t / $wc_t" | bc -l)
+serial_t=$(best "$parser" --serial "$f")
 split_t=$(best "$parser" --fields-only "$f")
 printf 'BENCH csv: splitting every record into fields (no number conversion) %.3f s, %.1fx wc -l\n' \
 	"$split_t" "$(echo "$split_t / $wc_t" | bc -l)"
-printf 'BENCH csv: %d rows, %d MB: wc -l %.3f s, parse every field %.3f s (%.0f MB/s, %.1f M rows/s), ratio %.1fx (target <= 4x)\n' \
-	"$rows" "$mb" "$wc_t" "$parse_t" "$(echo "$mb / $parse_t" | bc -l)" "$(echo "$rows / $parse_t / 1000000" | bc -l)" "$ratio"
+printf 'BENCH csv: one core (--serial): parse every field %.3f s, %.1fx wc -l, CPU %.2f s\n' \
+	"$serial_t" "$(echo "$serial_t / $wc_t" | bc -l)" "$(cpu "$parser" --serial "$f")"
+printf 'BENCH csv: %d rows, %d MB: wc -l %.3f s, parse every field %.3f s (%.0f MB/s, %.1f M rows/s, CPU %.2f s), ratio %.1fx (target <= 4x)\n' \
+	"$rows" "$mb" "$wc_t" "$parse_t" "$(echo "$mb / $parse_t" | bc -l)" "$(echo "$rows / $parse_t / 1000000" | bc -l)" \
+	"$(cpu "$parser" "$f")" "$(echo "$parse_t / $wc_t" | bc -l)"
+echo "BENCH csv: load average after $(cut -d' ' -f1-3 /proc/loadavg)"

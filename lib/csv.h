@@ -13,8 +13,9 @@
  * (no quote, no CR, valid UTF-8, as many fields as the header); at a block holding anything else the
  * serial reader takes over for the rest of the input, so records, lines and errors are the serial
  * reader's, bit for bit. Memory stays bounded (a few blocks of about 1 MB per thread); the threads end at
- * the end of input, at that hand-over, or in csv_close. STI_CSV_THREADS=N sets the number of helpers (0: none,
- * the serial reader only); pipes and small files are always read serially. */
+ * the end of input, at that hand-over, or in csv_close. The caller's thread splits blocks too while the
+ * one it needs is not ready, so two cores run one helper. STI_CSV_THREADS=N sets the threads that parse
+ * (1: the serial reader alone); pipes and small files are always read serially. */
 #ifndef STI_CSV_H
 #define STI_CSV_H
 
@@ -165,8 +166,9 @@ csv_double(csv_reader *r, int col, double *out)
  * the fuzzer set it to 0 to check that the general scanner gives the same records and errors. */
 extern int csv_fast_path;
 
-/* The read-ahead threads' settings, for tests and benchmarks: csv_threads helpers (-1, the default:
- * STI_CSV_THREADS, else one per core, none on one core; at most 4), on files of at least csv_par_min bytes,
+/* The read-ahead threads' settings, for tests and benchmarks: csv_threads threads parse, the caller's
+ * included (-1, the default: STI_CSV_THREADS, else one per core; 0 or 1: the serial reader alone; at most
+ * 4), on files of at least csv_par_min bytes,
  * in blocks of csv_par_chunk bytes (tests make it small, so that records and errors straddle blocks).
  * Read when a reader reaches its first record. */
 extern int csv_threads;

@@ -20,7 +20,7 @@ int csv_threads = -1;
 long csv_par_min = 4L << 20;
 size_t csv_par_chunk = CSV_CHUNK;
 
-#define PAR_MAXTHREADS 4
+#define PAR_MAXTHREADS 3 /* helpers */
 #define PAR_MAXSLOT (2 * PAR_MAXTHREADS + 2)
 #define SLOT_MAX (UINT32_MAX / 2) /* a block's offsets are 32-bit: a longer record goes to the serial reader */
 #define SLOT_TAIL (64 + CSV_PAD)  /* readable past a block's bytes: the classifier reads 64 at a time */
@@ -52,8 +52,7 @@ struct slot {
 
 struct csv_par {
 	pthread_mutex_t mu;
-	pthread_cond_t work; /* for helpers: a block to read or split, or stop */
-	pthread_cond_t done; /* for the caller: a block is split */
+	pthread_cond_t cv;   /* a block was read, split or given back; or stop */
 	pthread_t th[PAR_MAXTHREADS];
 	int nth, nslot, ncols;
 	struct slot slot[PAR_MAXSLOT];
@@ -76,6 +75,8 @@ struct csv_par {
 	char *sbuf;          /* the serial reader's buffer, r->h.buf again when the threads end */
 };
 
+/* The helper threads to start: csv_threads, else STI_CSV_THREADS, else the cores, counts the threads that
+ * parse, the caller's included (so 1, or one core, is the serial reader alone). */
 static int
 par_nthreads(void)
 {
@@ -83,15 +84,12 @@ par_nthreads(void)
 	char *end;
 	long n;
 
-	if (csv_threads >= 0)
-		return csv_threads > PAR_MAXTHREADS ? PAR_MAXTHREADS : csv_threads;
-	if ((e = getenv("STI_CSV_THREADS")) != NULL && *e != '\0') {
-		n = strtol(e, &end, 10);
-		if (*end == '\0' && n >= 0)
-			return n > PAR_MAXTHREADS ? PAR_MAXTHREADS : (int)n;
-	}
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 2 ? 0 : n > PAR_MAXTHREADS ? PAR_MAXTHREADS : (int)n;
+	n = csv_threads;
+	if (n < 0 && (e = getenv("STI_CSV_THREADS")) != NULL && *e != '\0' && ((n = strtol(e, &end, 10)) < 0 || *end != '\0'))
+		n = -1; /* not a count: as if unset */
+	if (n < 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 2 ? 0 : n > PAR_MAXTHREADS + 1 ? PAR_MAXTHREADS : (int)n - 1;
 }
 
 /* Room for n bytes in s. Returns 0 or -1. */
@@ -296,48 +294,56 @@ serial:
 	s->nrec = 0;
 }
 
-/* A helper: read the next block when one is free, split blocks that are read, until told to stop. */
+/* One piece of work, under p->mu (released while it runs): read the next block if its slot is free and no
+ * one is reading (reads are short and keep the blocks coming), else split the oldest block read. Helpers
+ * loop on it; the caller runs it while the block it needs is not ready, so that it works rather than waits
+ * (on two cores: one helper and the caller, both busy). Returns 0 when there was nothing to do. */
+static int
+work_step(struct csv_par *p)
+{
+	struct slot *s = NULL, *t = &p->slot[p->next_read % p->nslot];
+
+	if (!p->reading && !p->input_done && t->state == S_FREE) {
+		t->state = S_READING;
+		t->seq = p->next_read++;
+		p->reading = 1;
+		pthread_mutex_unlock(&p->mu);
+		read_slot(p, t);
+		pthread_mutex_lock(&p->mu);
+		p->reading = 0;
+		if (t->eof || t->serial)
+			p->input_done = 1;
+		t->state = t->serial ? S_DONE : S_READ;
+		pthread_cond_broadcast(&p->cv);
+		return 1;
+	}
+	for (int i = 0; i < p->nslot; i++)
+		if (p->slot[i].state == S_READ && (s == NULL || p->slot[i].seq < s->seq))
+			s = &p->slot[i];
+	if (s == NULL)
+		return 0;
+	s->state = S_BUSY;
+	s->mask = p->mask;
+	pthread_mutex_unlock(&p->mu);
+	split_slot(s, p->ncols);
+	pthread_mutex_lock(&p->mu);
+	if (s->serial)
+		p->input_done = 1; /* the serial reader takes over there: read no further */
+	s->state = S_DONE;
+	pthread_cond_broadcast(&p->cv);
+	return 1;
+}
+
+/* A helper thread: work until told to stop. */
 static void *
 helper(void *arg)
 {
 	struct csv_par *p = arg;
 
 	pthread_mutex_lock(&p->mu);
-	while (!p->stop) {
-		struct slot *s = NULL, *t;
-
-		for (int i = 0; i < p->nslot; i++)
-			if (p->slot[i].state == S_READ && (s == NULL || p->slot[i].seq < s->seq))
-				s = &p->slot[i];
-		if (s != NULL) {
-			s->state = S_BUSY;
-			s->mask = p->mask;
-			pthread_mutex_unlock(&p->mu);
-			split_slot(s, p->ncols);
-			pthread_mutex_lock(&p->mu);
-			if (s->serial)
-				p->input_done = 1; /* the serial reader takes over there: read no further */
-			s->state = S_DONE;
-			pthread_cond_broadcast(&p->done);
-			continue;
-		}
-		t = &p->slot[p->next_read % p->nslot];
-		if (!p->reading && !p->input_done && t->state == S_FREE) {
-			t->state = S_READING;
-			t->seq = p->next_read++;
-			p->reading = 1;
-			pthread_mutex_unlock(&p->mu);
-			read_slot(p, t);
-			pthread_mutex_lock(&p->mu);
-			p->reading = 0;
-			if (t->eof || t->serial)
-				p->input_done = 1;
-			t->state = t->serial ? S_DONE : S_READ;
-			pthread_cond_broadcast(t->serial ? &p->done : &p->work);
-			continue;
-		}
-		pthread_cond_wait(&p->work, &p->mu);
-	}
+	while (!p->stop)
+		if (!work_step(p))
+			pthread_cond_wait(&p->cv, &p->mu);
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
@@ -347,7 +353,7 @@ stop_helpers(struct csv_par *p)
 {
 	pthread_mutex_lock(&p->mu);
 	p->stop = 1;
-	pthread_cond_broadcast(&p->work);
+	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	for (int i = 0; i < p->nth; i++)
 		pthread_join(p->th[i], NULL);
@@ -364,8 +370,7 @@ free_par(struct csv_par *p)
 		free(p->slot[i].pre);
 	}
 	free(p->carry);
-	pthread_cond_destroy(&p->work);
-	pthread_cond_destroy(&p->done);
+	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
 	free(p);
 }
@@ -384,12 +389,12 @@ csv_par_start(csv_reader *r)
 	    csv_fields_room(r, r->ncols) != 0 || (p = calloc(1, sizeof *p)) == NULL)
 		return 0;
 	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->work, NULL);
-	pthread_cond_init(&p->done, NULL);
+	pthread_cond_init(&p->cv, NULL);
 	p->nslot = 2 * nth + 2;
 	p->ncols = r->ncols;
 	p->fp = r->in.fp;
 	p->chunk = csv_par_chunk ? csv_par_chunk : 1;
+	if (getenv("XCHUNK")) p->chunk = (size_t)atol(getenv("XCHUNK")); /* XXX */
 	p->pre_in = r->h.buf + r->pos;
 	p->pre_len = r->len - r->pos;
 	p->input_eof = r->eof;
@@ -503,7 +508,7 @@ csv_par_next(csv_reader *r)
 			s->state = S_FREE;
 			p->next_use++;
 			p->cur = NULL;
-			pthread_cond_broadcast(&p->work);
+			pthread_cond_broadcast(&p->cv);
 			if (s->eof) {
 				pthread_mutex_unlock(&p->mu);
 				stop_helpers(p);
@@ -516,7 +521,8 @@ csv_par_next(csv_reader *r)
 		p->mask |= r->h.want & (ncols >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << ncols) - 1);
 		s = &p->slot[p->next_use % p->nslot];
 		while (s->state != S_DONE || s->seq != p->next_use)
-			pthread_cond_wait(&p->done, &p->mu);
+			if (!work_step(p))
+				pthread_cond_wait(&p->cv, &p->mu);
 		s->state = S_USED;
 		pthread_mutex_unlock(&p->mu);
 		if (s->serial)
