@@ -394,7 +394,6 @@ csv_par_start(csv_reader *r)
 	p->ncols = r->ncols;
 	p->fp = r->in.fp;
 	p->chunk = csv_par_chunk ? csv_par_chunk : 1;
-	if (getenv("XCHUNK")) p->chunk = (size_t)atol(getenv("XCHUNK")); /* XXX */
 	p->pre_in = r->h.buf + r->pos;
 	p->pre_len = r->len - r->pos;
 	p->input_eof = r->eof;
