@@ -273,6 +273,127 @@ START_TEST(test_columns_per_file)
 }
 END_TEST
 
+/* What a panel reader makes of files: every row (file, line, date, id, symbol, ret and its status) and the
+ * error that ends it. threads: read with lib/csv's read-ahead threads on every file (regular files, blocks
+ * of chunk bytes); *threaded counts the rows they gave. */
+static char *
+panel_transcript(char *const *texts, int n, int threads, size_t chunk, long *threaded)
+{
+	static const char *const cols[] = { "ret", "?symbol" };
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *o = open_memstream(&out, &outlen), *f[MAXF];
+	panel *p;
+	int rc;
+
+	csv_threads = threads;
+	csv_par_min = 0;
+	csv_par_chunk = chunk;
+	for (int i = 0; i < n; i++) {
+		ck_assert_ptr_nonnull(f[i] = tmpfile());
+		fputs(texts[i], f[i]);
+		rewind(f[i]);
+	}
+	if ((rc = panel_open(&p, f, names, n, cols, 2, PANEL_KEYS, err, sizeof err)) != 0) {
+		fprintf(o, "open error %d %s\n", rc, err);
+	} else {
+		while (panel_has(p)) {
+			csv_reader *r = panel_csv(p);
+			double v = 0;
+			int k = csv_double(r, panel_col(p, 0), &v);
+
+			*threaded += threads > 1 && csv_par_active(r);
+			fprintf(o, "%s:%ld %d %s %s %d:%a", csv_name(r), csv_line(r), panel_date(p), panel_id(p),
+			    csv_field(r, panel_col(p, 1)), k, v);
+			if (k < 0)
+				fprintf(o, " (%s)", csv_error(r));
+			fputc('\n', o);
+			if (panel_next(p) < 0) {
+				fprintf(o, "error %d %s\n", panel_code(p), panel_error(p));
+				break;
+			}
+		}
+		panel_close(p);
+	}
+	for (int i = 0; i < n; i++)
+		fclose(f[i]);
+	fclose(o);
+	csv_threads = -1;
+	csv_par_min = 4L << 20;
+	csv_par_chunk = 1u << 20;
+	return out;
+}
+
+/* The panel over lib/csv's read-ahead threads reads what it reads over the serial reader (the reference,
+ * tested above against sti-formats(5)): panels of 1 to 3 files, their rows in (date, id) order but for a
+ * rare fault (a repeated or decreasing id, a date going back, a return that is not a number, an empty
+ * one, a quoted symbol, a short row), read in blocks of 16 to 2,000 bytes, so that faults fall on and
+ * across block boundaries and file changes. */
+START_TEST(test_threads_match_serial)
+{
+	uint64_t x = 0x853c49e6748fea9bULL;
+	long threaded = 0, rows = 0;
+
+	for (int round = 0; round < 120; round++) {
+		char *texts[3], *serial, *par;
+		int n, d = day("2020-01-01"), rare;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = 1 + (int)(x % 3);
+		rare = round % 3 == 0 ? 0 : 50 + (int)((x >> 8) % 2000); /* 1 row in `rare` is a fault (0: none) */
+		for (int i = 0; i < n; i++) {
+			size_t cap = 1 << 16, len = 0;
+			char *t = malloc(cap);
+
+			len += (size_t)sprintf(t, i % 2 ? "id,date,ret,symbol\n" : "date,id,symbol,ret\n");
+			for (int days = 0; days < 8 && len < cap - 4096; days++, d++) {
+				char ds[DATE_LEN + 1];
+
+				date_fmt(d, ds);
+				for (int id = 1; id < 60; id += 1 + (int)(x % 3)) {
+					char ret[32], sym[16];
+					int fault;
+
+					x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+					fault = rare != 0 && x % (uint64_t)rare == 0 ? (int)((x >> 32) % 7) : -1;
+					snprintf(ret, sizeof ret, "%.6f", (double)(int)((x >> 40) % 20001 - 10000) / 1e5);
+					snprintf(sym, sizeof sym, "S%d", id);
+					if (fault == 0)
+						snprintf(ret, sizeof ret, "x%d", id);
+					else if (fault == 1)
+						ret[0] = '\0';
+					else if (fault == 2)
+						snprintf(sym, sizeof sym, "\"S,%d\"", id);
+					if (fault == 3)
+						len += (size_t)sprintf(t + len, "%s,%d\n", ds, id);
+					else if (i % 2)
+						len += (size_t)sprintf(t + len, "%d,%s,%s,%s\n", fault == 4 ? id - 2 : id,
+						    fault == 5 ? "2019-06-01" : ds, ret, sym);
+					else
+						len += (size_t)sprintf(t + len, "%s,%d,%s,%s\n", fault == 5 ? "2019-06-01" : ds,
+						    fault == 4 ? id - 2 : id, sym, ret);
+					if (fault == 6)
+						len += (size_t)sprintf(t + len, "%s,%d,%s,%s\n", ds, id, sym, ret);
+				}
+			}
+			t[len] = '\0';
+			texts[i] = t;
+		}
+		serial = panel_transcript(texts, n, 1, 0, &threaded);
+		par = panel_transcript(texts, n, 2 + round % 2, 16 + (size_t)((x >> 20) % 2000), &threaded);
+		ck_assert_msg(strcmp(serial, par) == 0, "round %d: the threads differ:\n%.400s\n--\n%.400s", round,
+		    serial, par);
+		for (const char *c = serial; *c; c++)
+			rows += *c == '\n';
+		free(serial);
+		free(par);
+		for (int i = 0; i < n; i++)
+			free(texts[i]);
+	}
+	ck_assert_msg(threaded > rows / 2, "%ld of %ld rows from the threads", threaded, rows);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -289,6 +410,7 @@ main(void)
 	tcase_add_test(core, test_columns_per_file);
 	tcase_add_test(errors, test_file_order);
 	tcase_add_loop_test(errors, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
+	tcase_add_test(errors, test_threads_match_serial);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);
 	sr = srunner_create(s);
