@@ -135,7 +135,8 @@ read_slot(struct csv_par *p, struct slot *s)
 		s->serial = 1;
 		return;
 	}
-	memcpy(s->buf, p->carry, p->carry_len);
+	if (p->carry_len > 0)
+		memcpy(s->buf, p->carry, p->carry_len);
 	s->len = p->carry_len;
 	p->carry_len = 0;
 	for (;;) {
@@ -170,7 +171,8 @@ read_slot(struct csv_par *p, struct slot *s)
 				p->carry = nc;
 				p->carry_cap = rest;
 			}
-			memcpy(p->carry, s->buf + keep, rest);
+			if (rest > 0)
+				memcpy(p->carry, s->buf + keep, rest);
 			p->carry_len = rest;
 			s->len = keep;
 			break;
@@ -464,7 +466,8 @@ fall_back(csv_reader *r, struct slot *s)
 		n += t->len;
 		rerr = t->rerr ? t->rerr : rerr;
 	}
-	memcpy(nb + n, p->carry, p->carry_len);
+	if (p->carry_len > 0)
+		memcpy(nb + n, p->carry, p->carry_len);
 	n += p->carry_len;
 	memcpy(nb + n, p->pre_in, p->pre_len);
 	n += p->pre_len;
