@@ -12,7 +12,7 @@
  * read with csv_double, and csv_next takes their records in order. Only the common record is split there
  * (no quote, no CR, valid UTF-8, as many fields as the header); at a block holding anything else the
  * serial reader takes over for the rest of the input, so records, lines and errors are the serial
- * reader's, bit for bit. Memory stays bounded (a few blocks of about 1 MB per thread); the threads end at
+ * reader's, bit for bit. Memory stays bounded (a few blocks of 256 KB per thread); the threads end at
  * the end of input, at that hand-over, or in csv_close. The caller's thread splits blocks too while the
  * one it needs is not ready, so two cores run one helper. STI_CSV_THREADS=N sets the threads that parse
  * (1: the serial reader alone); pipes and small files are always read serially. */

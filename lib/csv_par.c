@@ -18,7 +18,9 @@
 
 int csv_threads = -1;
 long csv_par_min = 4L << 20;
-size_t csv_par_chunk = CSV_CHUNK;
+/* 256 KB: a block read is split at once by the same thread, while it is in that core's L2 cache (1 MB
+ * blocks measured 5-10% slower, 128 KB no faster) */
+size_t csv_par_chunk = 256u << 10;
 
 #define PAR_MAXTHREADS 3 /* helpers */
 #define PAR_MAXSLOT (2 * PAR_MAXTHREADS + 2)
@@ -27,9 +29,8 @@ size_t csv_par_chunk = CSV_CHUNK;
 
 enum slot_state {
 	S_FREE,    /* empty; the next read may take it */
-	S_READING, /* a helper is reading into it */
-	S_READ,    /* whole lines, waiting for a helper to split them */
-	S_BUSY,    /* a helper is splitting it */
+	S_READING, /* a thread is reading into it */
+	S_BUSY,    /* the thread that read it is splitting it */
 	S_DONE,    /* split (or marked serial), waiting for the caller */
 	S_USED,    /* the caller's current block */
 };
@@ -297,41 +298,37 @@ serial:
 }
 
 /* One piece of work, under p->mu (released while it runs): read the next block if its slot is free and no
- * one is reading (reads are short and keep the blocks coming), else split the oldest block read. Helpers
- * loop on it; the caller runs it while the block it needs is not ready, so that it works rather than waits
- * (on two cores: one helper and the caller, both busy). Returns 0 when there was nothing to do. */
+ * one is reading, then split it at once, while its bytes are in this core's cache (the next read may start
+ * on another thread meanwhile). Helpers loop on it; the caller runs it while the block it needs is not
+ * ready, so that it works rather than waits (on two cores: one helper and the caller, both busy). Returns
+ * 0 when there was nothing to do. */
 static int
 work_step(struct csv_par *p)
 {
-	struct slot *s = NULL, *t = &p->slot[p->next_read % p->nslot];
+	struct slot *t = &p->slot[p->next_read % p->nslot];
 
-	if (!p->reading && !p->input_done && t->state == S_FREE) {
-		t->state = S_READING;
-		t->seq = p->next_read++;
-		p->reading = 1;
-		pthread_mutex_unlock(&p->mu);
-		read_slot(p, t);
-		pthread_mutex_lock(&p->mu);
-		p->reading = 0;
-		if (t->eof || t->serial)
-			p->input_done = 1;
-		t->state = t->serial ? S_DONE : S_READ;
-		pthread_cond_broadcast(&p->cv);
-		return 1;
-	}
-	for (int i = 0; i < p->nslot; i++)
-		if (p->slot[i].state == S_READ && (s == NULL || p->slot[i].seq < s->seq))
-			s = &p->slot[i];
-	if (s == NULL)
+	if (p->reading || p->input_done || t->state != S_FREE)
 		return 0;
-	s->state = S_BUSY;
-	s->mask = p->mask;
+	t->state = S_READING;
+	t->seq = p->next_read++;
+	p->reading = 1;
 	pthread_mutex_unlock(&p->mu);
-	split_slot(s, p->ncols);
+	read_slot(p, t);
 	pthread_mutex_lock(&p->mu);
-	if (s->serial)
-		p->input_done = 1; /* the serial reader takes over there: read no further */
-	s->state = S_DONE;
+	p->reading = 0;
+	if (t->eof || t->serial)
+		p->input_done = 1; /* at a serial block the serial reader takes over: read no further */
+	if (!t->serial) {
+		t->state = S_BUSY;
+		t->mask = p->mask;
+		pthread_cond_broadcast(&p->cv); /* the next read may start */
+		pthread_mutex_unlock(&p->mu);
+		split_slot(t, p->ncols);
+		pthread_mutex_lock(&p->mu);
+		if (t->serial)
+			p->input_done = 1;
+	}
+	t->state = S_DONE;
 	pthread_cond_broadcast(&p->cv);
 	return 1;
 }

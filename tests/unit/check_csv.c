@@ -357,7 +357,8 @@ START_TEST(test_threads_match_serial)
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 	size_t cap = 1 << 16;
 	char *doc = malloc(cap);
-	long threaded = 0, total = 0;
+	long threaded = 0, total = 0, min0 = csv_par_min;
+	size_t chunk0 = csv_par_chunk;
 
 	csv_par_min = 0;
 	for (int round = 0; round < 300; round++) {
@@ -401,8 +402,8 @@ START_TEST(test_threads_match_serial)
 		free(serial);
 		free(par);
 	}
-	csv_par_min = 4L << 20;
-	csv_par_chunk = 1u << 20;
+	csv_par_min = min0;
+	csv_par_chunk = chunk0;
 	free(doc);
 	ck_assert_msg(threaded > total / 2, "%ld of %ld records from the threads", threaded, total);
 }

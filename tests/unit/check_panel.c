@@ -284,6 +284,8 @@ panel_transcript(char *const *texts, int n, int threads, size_t chunk, long *thr
 	size_t outlen = 0;
 	FILE *o = open_memstream(&out, &outlen), *f[MAXF];
 	panel *p;
+	long min0 = csv_par_min;
+	size_t chunk0 = csv_par_chunk;
 	int rc;
 
 	csv_threads = threads;
@@ -319,8 +321,8 @@ panel_transcript(char *const *texts, int n, int threads, size_t chunk, long *thr
 		fclose(f[i]);
 	fclose(o);
 	csv_threads = -1;
-	csv_par_min = 4L << 20;
-	csv_par_chunk = 1u << 20;
+	csv_par_min = min0;
+	csv_par_chunk = chunk0;
 	return out;
 }
 
