@@ -95,8 +95,10 @@ main(int argc, char *argv[])
 		while ((got = nd_next(r, &rec)) != 0) {
 			if (got < 0) {
 				err_warn("%s", nd_error(r));
-				status = status ? status : EX_DATAERR;
-				break; /* the reader cannot resynchronise after a read error */
+				status = status ? status : nd_code(r);
+				if (nd_code(r) != EX_DATAERR)
+					break; /* nothing more can be read */
+				continue; /* a line that is not JSON: the next line is the next record */
 			}
 			m = def;
 			m.message = NULL;
