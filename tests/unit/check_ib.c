@@ -522,11 +522,11 @@ START_TEST(test_errors_bars)
 	tws_bar feb[] = { { "20260230", 1, 1, 1, 1, 1, 1, 1 } };
 	bk_series s = { "1", "A", NULL, 0 };
 
-	ck_assert_int_eq(bk_bars_set(&s, bad, 1, err, sizeof err), -1);
+	ck_assert_int_eq(bk_bars_set(&s, bad, 1, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "bar 1: date: '2026-11-20' is not yyyymmdd");
-	ck_assert_int_eq(bk_bars_set(&s, back, 2, err, sizeof err), -1);
+	ck_assert_int_eq(bk_bars_set(&s, back, 2, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "bar 2: date: 20261120 does not follow the bar before it");
-	ck_assert_int_eq(bk_bars_set(&s, feb, 1, err, sizeof err), -1);
+	ck_assert_int_eq(bk_bars_set(&s, feb, 1, err, sizeof err), EX_DATAERR);
 	ck_assert_ptr_null(s.v); /* unchanged on failure */
 }
 END_TEST
