@@ -101,8 +101,8 @@ main(int argc, char *argv[])
 	}
 
 	fp = cli_open_in(in);
-	if (bk_sym_read(fp, cli_in_name(in), &syms, err, sizeof err) < 0)
-		err_die(EX_DATAERR, "%s", err);
+	if ((rc = bk_sym_read(fp, cli_in_name(in), &syms, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	if (fp != stdin)
 		fclose(fp);
 	if (contracts != NULL && (rc = bk_contracts_load(contracts, &cache, err, sizeof err)) != 0)

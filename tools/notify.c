@@ -102,9 +102,9 @@ main(int argc, char *argv[])
 			}
 			m = def;
 			m.message = NULL;
-			if (po_message_from_json(rec, &m, err, sizeof err) != 0) {
+			if ((rc = po_message_from_json(rec, &m, err, sizeof err)) != 0) {
 				err_at("<stdin>", nd_line(r), NULL, "%s", err);
-				status = status ? status : EX_DATAERR;
+				status = status ? status : rc;
 			} else {
 				char where[64];
 
