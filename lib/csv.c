@@ -84,7 +84,7 @@ static int
 oom(csv_reader *r, long line)
 {
 	r->read_error = ENOMEM;
-	return fail_line(r, line, -1, "out of memory");
+	return input_fail_errno(&r->in, line, ENOMEM);
 }
 
 int
@@ -117,7 +117,7 @@ csv_error(const csv_reader *r)
 int
 csv_code(const csv_reader *r)
 {
-	return r->read_error == ENOMEM ? EX_OSERR : r->read_error != 0 ? EX_IOERR : EX_DATAERR;
+	return input_code(&r->in);
 }
 
 /* Move the unconsumed bytes to the front, grow if full, and read more. Returns bytes read, 0 at EOF,
@@ -463,7 +463,7 @@ csv_next(csv_reader *r)
 			if (r->eof)
 				return 0;
 			if (refill(r) < 0)
-				return fail_line(r, r->next_line, -1, "read error: %s", strerror(r->read_error));
+				return input_fail_errno(&r->in, r->next_line, r->read_error);
 			continue;
 		}
 		enum scan_result sr = SCAN_MORE;
@@ -480,7 +480,7 @@ csv_next(csv_reader *r)
 			return -1;
 		case SCAN_MORE:
 			if (refill(r) < 0)
-				return fail_line(r, r->next_line, -1, "read error: %s", strerror(r->read_error));
+				return input_fail_errno(&r->in, r->next_line, r->read_error);
 			continue;
 		case SCAN_RECORD:
 			break;
@@ -527,7 +527,7 @@ csv_read_header(csv_reader *r)
 	/* A UTF-8 byte-order mark is not part of the first column's name. */
 	while (r->len - r->pos < 3 && !r->eof)
 		if (refill(r) < 0)
-			return fail_line(r, 1, -1, "read error: %s", strerror(r->read_error));
+			return input_fail_errno(&r->in, 1, r->read_error);
 	r->pos += input_bom(r->h.buf + r->pos, r->len - r->pos);
 	rc = csv_next(r);
 	if (rc == 0)

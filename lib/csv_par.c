@@ -454,7 +454,7 @@ fall_back(csv_reader *r, struct slot *s)
 	if ((nb = malloc(cap + CSV_PAD)) == NULL) {
 		par_finish(r, p->sbuf, 0, r->cap);
 		r->read_error = ENOMEM;
-		return csv_fail(r, -1, "out of memory");
+		return input_fail_errno(&r->in, r->next_line, ENOMEM);
 	}
 	for (long q = s->seq; q < p->next_read; q++) {
 		struct slot *t = &p->slot[q % p->nslot];
