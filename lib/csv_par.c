@@ -16,11 +16,20 @@
 
 #include "num.h"
 
-int csv_threads = -1;
-long csv_par_min = 4L << 20;
+/* CSV_PAR_MIN and CSV_PAR_CHUNK may be set when building, to run the tool tests through the threads:
+ * make BUILD=build/par BIN=build/par/bin CFLAGS='-DCSV_PAR_MIN=0 -DCSV_PAR_CHUNK=64' test-tools */
+#ifndef CSV_PAR_MIN
+#define CSV_PAR_MIN (4L << 20)
+#endif
 /* 256 KB: a block read is split at once by the same thread, while it is in that core's L2 cache (1 MB
  * blocks measured 5-10% slower, 128 KB no faster) */
-size_t csv_par_chunk = 256u << 10;
+#ifndef CSV_PAR_CHUNK
+#define CSV_PAR_CHUNK (256u << 10)
+#endif
+
+int csv_threads = -1;
+long csv_par_min = CSV_PAR_MIN;
+size_t csv_par_chunk = CSV_PAR_CHUNK;
 
 #define PAR_MAXTHREADS 3 /* helpers */
 #define PAR_MAXSLOT (2 * PAR_MAXTHREADS + 2)
