@@ -6,7 +6,8 @@
  *
  * Reading streams: one record at a time (lib/csv's buffer), whatever the number of days, and the current
  * row's fields are read in place through lib/csv's inline accessors, so a tool's day loop costs what
- * lib/csv costs. A panel reader is also the other side of a join by date (a universe, a weights file):
+ * lib/csv costs; on a large file lib/csv's read-ahead threads split the records and convert the numbers
+ * the tool reads (csv_double) ahead, while the panel checks the rows in order. A panel reader is also the other side of a join by date (a universe, a weights file):
  * the caller keeps its current row until the main stream reaches that row's date (see panel_skip_to).
  *
  * Checks, with "file:line: field: message" errors:
