@@ -1,10 +1,13 @@
 /* Unit tests for lib/csv: RFC 4180 reading, errors with file:line:field, limits, and the writer. */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "csv.h"
 
@@ -409,6 +412,60 @@ START_TEST(test_threads_match_serial)
 }
 END_TEST
 
+/* A read that fails while the threads read ahead (the file's descriptor made a directory's: read(2) fails
+ * with EISDIR, as test_code relies on): the records read before it come in order, with their lines, then
+ * the serial reader's "read error" at the line after the last of them, with csv_code EX_IOERR (sysexits.h:
+ * "an error occurred while doing I/O"). */
+START_TEST(test_threads_read_error)
+{
+	char path[] = "/tmp/check_csv.XXXXXX", want[128];
+	int fd = mkstemp(path), dir = open("/", O_RDONLY | O_DIRECTORY), i, rc;
+	long min0 = csv_par_min;
+	size_t chunk0 = csv_par_chunk;
+	FILE *fp;
+	csv_reader *r;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(dir, 0);
+	ck_assert_int_eq(write(fd, "k,v\n", 4), 4);
+	for (i = 0; i < 30000; i++) { /* more than the serial reader reads with the header */
+		char line[32];
+		int n = snprintf(line, sizeof line, "%d,%d\n", i, 2 * i);
+
+		ck_assert_int_eq(write(fd, line, (size_t)n), n);
+	}
+	close(fd);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	unlink(path);
+	setvbuf(fp, NULL, _IONBF, 0); /* each fread a read(2) */
+	csv_threads = 2;
+	csv_par_min = 0;
+	csv_par_chunk = 64;
+	r = csv_open(fp, "t.csv");
+	ck_assert_int_eq(csv_read_header(r), 0);
+	for (i = 0; (rc = csv_next(r)) == 1; i++) {
+		ck_assert_int_eq(atoi(csv_field(r, 0)), i);
+		ck_assert_int_eq(atoi(csv_field(r, 1)), 2 * i);
+		ck_assert_int_eq(csv_line(r), i + 2);
+		if (i == 10) {
+			ck_assert(csv_par_active(r));
+			ck_assert_int_ge(dup2(dir, fileno(fp)), 0);
+		}
+	}
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_lt(i, 30000);
+	snprintf(want, sizeof want, "t.csv:%d: read error: %s", i + 2, strerror(EISDIR));
+	ck_assert_str_eq(csv_error(r), want);
+	ck_assert_int_eq(csv_code(r), EX_IOERR);
+	csv_close(r);
+	fclose(fp);
+	close(dir);
+	csv_threads = -1;
+	csv_par_min = min0;
+	csv_par_chunk = chunk0;
+}
+END_TEST
+
 START_TEST(test_writer)
 {
 	char *out = NULL;
@@ -520,6 +577,7 @@ main(void)
 	tcase_add_loop_test(errors, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(errors, test_missing_column);
 	tcase_add_test(errors, test_code);
+	tcase_add_test(errors, test_threads_read_error);
 	tcase_add_test(errors, test_row_ret);
 	tcase_add_test(errors, test_nul_bytes);
 	tcase_add_test(limits, test_long_line);
