@@ -260,7 +260,7 @@ transcript(const char *text, size_t len, int mode, long *threaded)
 	size_t outlen = 0;
 	FILE *o = open_memstream(&out, &outlen);
 	csv_reader *r;
-	int rc, nerr = 0;
+	int rc, nerr = 0, threads0 = csv_threads;
 
 	csv_fast_path = mode != GENERAL;
 	csv_threads = mode == THREADS ? csv_threads : 0;
@@ -294,7 +294,7 @@ transcript(const char *text, size_t len, int mode, long *threaded)
 	}
 	done(r);
 	csv_fast_path = 1;
-	csv_threads = -1;
+	csv_threads = threads0; /* the caller's setting (THREADS: the helpers it asked for) */
 	fclose(o);
 	return out;
 }
