@@ -6,7 +6,8 @@
  * of its own, the trading day after the last price, with empty price fields (legacy's dlret is moved there,
  * never compounded into the last day's return). Every statement is one COPY (SELECT ...) TO STDOUT WITH
  * (FORMAT csv, HEADER) whose columns are exactly the suite's format, with every value cast in SQL (WRDS
- * serves permnos as double precision), so the client only passes bytes on (see pg_copy_out()).
+ * serves permnos as double precision), so the client only passes bytes on (see pg_copy_out()); but CIZ's
+ * prices leave their numbers uncast, for the client to write as float8 (wrds_prices_cols).
  *
  * The stock filter of top:N (tidy-finance's, in both table sets): legacy shrcd 10/11 and exchcd 1, 2, 3
  * (regular way) or 31, 32, 33 (when-issued on the same exchanges); CIZ sharetype NS, securitytype EQTY,
@@ -17,6 +18,8 @@
 #define STI_WRDS_H
 
 #include <stddef.h>
+
+#include "pg.h"
 
 enum wrds_format { WRDS_CIZ, WRDS_LEGACY };
 
@@ -58,6 +61,12 @@ char *wrds_universe_sql(const struct wrds_universe_q *q);
  * and ret empty when CRSP has none (see fill_dlret); the ticker as of each date (on a delisting row, the
  * last one). Returns a malloc'd string, NULL when out of memory. */
 char *wrds_prices_sql(const struct wrds_prices_q *q);
+
+/* How pg_copy_out() writes the prices' columns: open, high, low, close and ret as float8. The server
+ * casts legacy's (double precision on WRDS); CIZ's come as the table has them, numeric in CRSP 2.0's
+ * definition, and the bytes are the same as if the server had cast them (pg_float8_text()). */
+#define WRDS_PRICES_NCOLS 9
+extern const enum pg_col wrds_prices_cols[WRDS_PRICES_NCOLS];
 
 /* A plain SELECT of one row "missing,performance": the delisting rows of the prices query without a
  * return, and how many of them are performance delistings (those --fill-dlret fills). */

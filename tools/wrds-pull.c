@@ -195,7 +195,8 @@ main(int argc, char *argv[])
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	progress_begin("rows", PROGRESS_ITEMS, -1); /* a line on a terminal only */
-	code = pg_copy_out(conn, sql, aout_fp(out), &rows, progress_update, err, sizeof err);
+	code = pg_copy_out(conn, sql, prices ? wrds_prices_cols : NULL, prices ? WRDS_PRICES_NCOLS : 0, aout_fp(out),
+	    &rows, progress_update, err, sizeof err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* The delisting returns the pull left empty, counted by a second (small) query on the same
 	 * connection: CRSP's gaps are worth a warning, never a silent -100% or 0. */
