@@ -315,7 +315,8 @@ obuf_flush(struct obuf *o, char *err, size_t errlen)
 /* Append one row of a COPY (its line end included) to o, with the PG_FLOAT8 columns of a CSV rewritten
  * (cols NULL: as it is). */
 static int
-copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, struct obuf *o, char *err, size_t errlen)
+copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, long long *tally, struct obuf *o, char *err,
+    size_t errlen)
 {
 	const char *p = row, *end = row + n, *f;
 	size_t need = n + (size_t)ncols * NUM_FMT_MAX, len;
@@ -338,9 +339,19 @@ copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, struct o
 	w = o->b + o->len;
 	while (end > row && (end[-1] == '\n' || end[-1] == '\r'))
 		end--; /* the line end is passed as it came */
-	for (int c = 0;; c++) {
+	for (int c = 0, kept = 0;; c++) {
+		enum pg_col k = c < ncols ? cols[c] : PG_PASS;
+
 		f = p;
-		if (c < ncols && cols[c] == PG_FLOAT8 && p < end && *p != '"') {
+		if (k == PG_TALLY) {
+			const char *comma = memchr(p, ',', (size_t)(end - p));
+			p = comma != NULL ? comma : end;
+			if (p - f == 1 && (*f == '1' || *f == '2') && tally != NULL)
+				tally[*f - '0']++;
+		} else if (kept++ > 0) {
+			*w++ = ',';
+		}
+		if (k == PG_FLOAT8 && p < end && *p != '"') {
 			long l = float8_fast(f, end, &p, w);
 			if (l < 0) {
 				if ((code = pg_float8_text(f, (size_t)(p - f), w, &len, err, errlen)) != 0)
@@ -348,21 +359,20 @@ copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, struct o
 				l = (long)len;
 			}
 			w += l;
-		} else {
+		} else if (k != PG_TALLY) {
 			if (p < end && *p == '"') { /* a quoted field: "" is a quote inside it */
 				for (*w++ = *p++; p < end && (*p != '"' || (p + 1 < end && p[1] == '"'));)
 					if ((*w++ = *p++) == '"')
 						*w++ = *p++;
 			}
 			const char *comma = memchr(p, ',', (size_t)(end - p));
-			size_t l = (size_t)((comma != NULL ? comma : end) - f) - (size_t)(p - f);
+			size_t l = (size_t)((comma != NULL ? comma : end) - p);
 			memcpy(w, p, l);
 			w += l;
 			p += l;
 		}
 		if (p == end)
 			break;
-		*w++ = ',';
 		p++;
 	}
 	memcpy(w, end, (size_t)(row + n - end));
@@ -372,8 +382,8 @@ copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, struct o
 }
 
 int
-pg_copy_out(PGconn *conn, const char *sql, const enum pg_col *cols, int ncols, FILE *out, long long *rows,
-    void (*progress)(long long rows), char *err, size_t errlen)
+pg_copy_out(PGconn *conn, const char *sql, const enum pg_col *cols, int ncols, long long *tally, FILE *out,
+    long long *rows, void (*progress)(long long rows), char *err, size_t errlen)
 {
 	PGresult *res;
 	char *row, msg[256];
@@ -382,6 +392,8 @@ pg_copy_out(PGconn *conn, const char *sql, const enum pg_col *cols, int ncols, F
 	int n, code = 0;
 
 	*rows = 0;
+	if (tally != NULL)
+		tally[0] = tally[1] = tally[2] = 0;
 	res = PQexec(conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT)
 		return fail(conn, res, "query", 0, err, errlen);
@@ -393,7 +405,7 @@ pg_copy_out(PGconn *conn, const char *sql, const enum pg_col *cols, int ncols, F
 			if ((code = obuf_flush(&o, msg, sizeof msg)) != 0 || (n = PQgetCopyData(conn, &row, 0)) < 0)
 				break;
 		}
-		code = copy_row(row, (size_t)n, cols, ncols, &o, msg, sizeof msg);
+		code = copy_row(row, (size_t)n, cols, ncols, tally, &o, msg, sizeof msg);
 		PQfreemem(row);
 		if (code != 0)
 			break;

@@ -43,12 +43,14 @@ enum pg_col {
 	PG_FLOAT8, /* a number written as the server writes it cast to float8 (pg_float8_text()), so that the
 	            * query can leave numeric columns uncast: the server's numeric::float8 goes through text
 	            * and strtod and, with float8out, costs more than the rest of a prices row */
+	PG_TALLY,  /* left out of the output (its header name too): a count the query sends along with the
+	            * rows instead of scanning them again, 1 or 2 counted in tally[1], tally[2] */
 };
 
 /* Run sql, which must be a COPY ... TO STDOUT, and write every row it sends to out as it arrives (memory
  * stays constant whatever the size). cols, when not NULL, says what to do with each of the first ncols
  * columns of a CSV COPY (the header row's names are not numbers and pass as they are); NULL passes the
- * rows on as bytes. *rows counts the rows written (a CSV header included). progress, when
+ * rows on as bytes. tally (3 counters, zeroed here) receives the counts of a PG_TALLY column, or is NULL. *rows counts the rows written (a CSV header included). progress, when
  * not NULL, is called every 65536 rows. Returns 0 once the server has confirmed the end of the COPY and
  * its row count matches; else a sysexits code with a message in err: EX_NOPERM (no privilege),
  * EX_UNAVAILABLE (missing table, schema or column), EX_TEMPFAIL (connection lost or query cancelled
@@ -56,8 +58,8 @@ enum pg_col {
  * float8's range, as the server would have said), EX_IOERR (writing out failed), EX_OSERR (out of
  * memory), EX_SOFTWARE (anything else, such as an SQL syntax error). Whatever was written before a
  * failure is incomplete: the caller must discard it. */
-int pg_copy_out(PGconn *conn, const char *sql, const enum pg_col *cols, int ncols, FILE *out, long long *rows,
-    void (*progress)(long long rows), char *err, size_t errlen);
+int pg_copy_out(PGconn *conn, const char *sql, const enum pg_col *cols, int ncols, long long *tally, FILE *out,
+    long long *rows, void (*progress)(long long rows), char *err, size_t errlen);
 
 /* The text PostgreSQL writes for the float8 its float8in makes of the number text s[0..n) (numeric_out's
  * or float8out's: [-]digits[.digits], "NaN", "Infinity", 1e-05, ...), with extra_float_digits > 0:

@@ -332,9 +332,13 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 		if (q->fill_dlret)
 			fprintf(m, "  CASE WHEN b.dlydelflg = 'Y' AND b.dlyret IS NULL AND %s\n"
 			    "    THEN CASE WHEN n.nasdaq THEN -0.55 ELSE -0.3 END\n"
-			    "    ELSE b.dlyret END AS ret\n", ciz_perf);
+			    "    ELSE b.dlyret END AS ret,\n", ciz_perf);
 		else
-			fputs("  b.dlyret AS ret\n", m);
+			fputs("  b.dlyret AS ret,\n", m);
+		/* the delisting returns CRSP lacks (2: a performance delisting), counted by the client from
+		 * the rows (wrds_prices_cols) rather than by a second scan of dsf_v2 */
+		fprintf(m, "  CASE WHEN b.dlydelflg = 'Y' AND b.dlyret IS NULL THEN CASE WHEN %s\n"
+		    "    THEN 2 ELSE 1 END END AS missing_dlret\n", ciz_perf);
 		fputs("FROM crsp.dsf_v2 b\n", m);
 		name_join(m, "b", "dlycaldt", "b.dlydelflg = 'Y'");
 		fputs("WHERE b.permno = ANY (", m);
@@ -376,7 +380,7 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 }
 
 const enum pg_col wrds_prices_cols[WRDS_PRICES_NCOLS] = {
-	PG_PASS, PG_PASS, PG_PASS, PG_FLOAT8, PG_FLOAT8, PG_FLOAT8, PG_FLOAT8, PG_PASS, PG_FLOAT8
+	PG_PASS, PG_PASS, PG_PASS, PG_FLOAT8, PG_FLOAT8, PG_FLOAT8, PG_FLOAT8, PG_PASS, PG_FLOAT8, PG_TALLY
 };
 
 char *
@@ -387,18 +391,9 @@ wrds_dlret_missing_sql(const struct wrds_prices_q *q)
 
 	if (m == NULL)
 		return NULL;
-	if (q->format == WRDS_CIZ) {
-		fprintf(m, "SELECT count(*), count(*) FILTER (WHERE %s)\n"
-		      "FROM crsp.dsf_v2 b\n"
-		      "WHERE b.permno = ANY (", ciz_perf);
-		id_array(m, q);
-		fprintf(m, ") AND b.dlycaldt BETWEEN DATE '%s' AND DATE '%s'\n"
-		      "  AND b.dlydelflg = 'Y' AND b.dlyret IS NULL\n", s.from, s.to);
-	} else {
-		fputs("WITH ", m);
-		legacy_dl(m, q, s.from, s.to);
-		fprintf(m, "\nSELECT count(*), count(*) FILTER (WHERE %s) FROM dl WHERE dl.dlret IS NULL\n", legacy_perf);
-	}
+	fputs("WITH ", m);
+	legacy_dl(m, q, s.from, s.to);
+	fprintf(m, "\nSELECT count(*), count(*) FILTER (WHERE %s) FROM dl WHERE dl.dlret IS NULL\n", legacy_perf);
 	return sql_finish(&s);
 }
 

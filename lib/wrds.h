@@ -64,12 +64,15 @@ char *wrds_prices_sql(const struct wrds_prices_q *q);
 
 /* How pg_copy_out() writes the prices' columns: open, high, low, close and ret as float8. The server
  * casts legacy's (double precision on WRDS); CIZ's come as the table has them, numeric in CRSP 2.0's
- * definition, and the bytes are the same as if the server had cast them (pg_float8_text()). */
-#define WRDS_PRICES_NCOLS 9
+ * definition, and the bytes are the same as if the server had cast them (pg_float8_text()). CIZ's query
+ * sends a tenth column, missing_dlret, left out of the output: tally[1] + tally[2] delisting rows without
+ * a return, tally[2] of them performance delistings (what --fill-dlret fills). */
+#define WRDS_PRICES_NCOLS 10
 extern const enum pg_col wrds_prices_cols[WRDS_PRICES_NCOLS];
 
-/* A plain SELECT of one row "missing,performance": the delisting rows of the prices query without a
- * return, and how many of them are performance delistings (those --fill-dlret fills). */
+/* Legacy only (CIZ's count comes with its rows, see wrds_prices_cols): a plain SELECT of one row
+ * "missing,performance", the delisting rows of the prices query without a return, and how many of them
+ * are performance delistings (those --fill-dlret fills). */
 char *wrds_dlret_missing_sql(const struct wrds_prices_q *q);
 
 /* The COPY statement that prints the last date CRSP holds (no header): the last date of dsf_v2, or of the
