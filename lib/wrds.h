@@ -62,11 +62,11 @@ char *wrds_universe_sql(const struct wrds_universe_q *q);
  * last one). Returns a malloc'd string, NULL when out of memory. */
 char *wrds_prices_sql(const struct wrds_prices_q *q);
 
-/* How pg_copy_out() writes the prices' columns: open, high, low, close and ret as float8. The server
- * casts legacy's (double precision on WRDS); CIZ's come as the table has them, numeric in CRSP 2.0's
- * definition, and the bytes are the same as if the server had cast them (pg_float8_text()). CIZ's query
- * sends a tenth column, missing_dlret, left out of the output: tally[1] + tally[2] delisting rows without
- * a return, tally[2] of them performance delistings (what --fill-dlret fills). */
+/* How pg_copy_out() writes CIZ's prices: open, high, low, close and ret come as the table has them,
+ * numeric in CRSP 2.0's definition, and are written as float8, the same bytes as if the server had cast
+ * them (pg_float8_text()); a tenth column, missing_dlret, is left out of the output: tally[1] + tally[2]
+ * delisting rows without a return, tally[2] of them performance delistings (what --fill-dlret fills).
+ * Legacy's statement casts in SQL (double precision on WRDS: no cost) and its rows pass as bytes. */
 #define WRDS_PRICES_NCOLS 10
 extern const enum pg_col wrds_prices_cols[WRDS_PRICES_NCOLS];
 

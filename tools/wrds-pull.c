@@ -56,7 +56,7 @@ main(int argc, char *argv[])
 	const char *universe = NULL, *universe_file = NULL, *output = NULL, *cmd;
 	char *sql, *missing_sql = NULL, *password, err[2048], target[512], counts[64];
 	int opt, from = -1, to = -1, lookback = LOOKBACK_DEFAULT, dry_run = 0, prices, latest, code, have_dv = 0;
-	int have_lookback = 0, have_uopt = 0;
+	int have_lookback = 0, have_uopt = 0, cols;
 	enum wrds_format format = WRDS_CIZ;
 	long long *ids = NULL, rows, tally[3];
 	size_t nids = 0;
@@ -195,8 +195,10 @@ main(int argc, char *argv[])
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	progress_begin("rows", PROGRESS_ITEMS, -1); /* a line on a terminal only */
-	code = pg_copy_out(conn, sql, prices ? wrds_prices_cols : NULL, prices ? WRDS_PRICES_NCOLS : 0, tally,
-	    aout_fp(out), &rows, progress_update, err, sizeof err);
+	/* CIZ's prices: numbers as float8 and a count to keep out of the output; else the server's bytes */
+	cols = prices && format == WRDS_CIZ;
+	code = pg_copy_out(conn, sql, cols ? wrds_prices_cols : NULL, cols ? WRDS_PRICES_NCOLS : 0, tally, aout_fp(out),
+	    &rows, progress_update, err, sizeof err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* The delisting returns the pull left empty (CIZ: counted from the rows; legacy: by a second, small
 	 * query on the same connection): CRSP's gaps are worth a warning, never a silent -100% or 0. */
