@@ -202,14 +202,12 @@ bt_day_begin(bt_engine *e, int date, char *err, size_t errlen)
 
 	if (e->dtail > e->dhead && date == prev && e->in_open)
 		return 0;
-	if (date <= prev) {
-		err_fmt(err, errlen, "%s after %s: not in date order", date_fmt(date, a), date_fmt(prev, b));
-		return -1;
-	}
+	if (date <= prev)
+		return err_ret(EX_DATAERR, err, errlen, "%s after %s: not in date order", date_fmt(date, a),
+		    date_fmt(prev, b));
 	if (e->dtail - e->dhead == e->dcap &&
 	    ring_grow((void **)&e->days, &e->dcap, e->dhead, e->dtail, sizeof *e->days) != 0) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	}
 	e->days[e->dtail & (e->dcap - 1)] = (struct inday){ date, e->rtail, e->rtail };
 	e->dtail++;
@@ -229,10 +227,8 @@ bt_price(bt_engine *e, const char *id, const char *symbol, double ret, char *err
 	if (i == (size_t)-1)
 		goto nomem;
 	s = &e->secs[i];
-	if (s->in_day == d->date) {
-		err_fmt(err, errlen, "duplicate row for id '%s' on %s", id, date_fmt(d->date, buf));
-		return -1;
-	}
+	if (s->in_day == d->date)
+		return err_ret(EX_DATAERR, err, errlen, "duplicate row for id '%s' on %s", id, date_fmt(d->date, buf));
 	if (util_grow((void **)&e->today, &e->captoday, (size_t)(d->end - d->begin) + 1, sizeof *e->today) != 0)
 		goto nomem;
 	if (e->rtail - e->rhead == e->rcap) {
@@ -262,8 +258,7 @@ bt_price(bt_engine *e, const char *id, const char *symbol, double ret, char *err
 	d->end = e->rtail;
 	return 0;
 nomem:
-	err_fmt(err, errlen, "out of memory");
-	return -1;
+	return err_ret(EX_OSERR, err, errlen, "out of memory");
 }
 
 void
@@ -293,24 +288,19 @@ bt_member(bt_engine *e, int date, const char *id, char *err, size_t errlen)
 	size_t i;
 	char a[DATE_LEN + 1], b[DATE_LEN + 1];
 
-	if (date < e->univ_date) {
-		err_fmt(err, errlen, "%s after %s: not in date order", date_fmt(date, a), date_fmt(e->univ_date, b));
-		return -1;
-	}
+	if (date < e->univ_date)
+		return err_ret(EX_DATAERR, err, errlen, "%s after %s: not in date order", date_fmt(date, a),
+		    date_fmt(e->univ_date, b));
 	if (date > e->univ_date) {
 		e->univ_date = date;
 		e->nmem = 0;
 		ids_order_restart(&e->un_order);
 	}
 	i = sec_of(e, &e->un_order, id);
-	if (i == (size_t)-1 || util_grow((void **)&e->members, &e->capmem, e->nmem + 1, sizeof *e->members) != 0) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
-	if (e->secs[i].univ_date == date) {
-		err_fmt(err, errlen, "duplicate row for id '%s' on %s", id, date_fmt(date, a));
-		return -1;
-	}
+	if (i == (size_t)-1 || util_grow((void **)&e->members, &e->capmem, e->nmem + 1, sizeof *e->members) != 0)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
+	if (e->secs[i].univ_date == date)
+		return err_ret(EX_DATAERR, err, errlen, "duplicate row for id '%s' on %s", id, date_fmt(date, a));
 	e->secs[i].univ_date = date;
 	e->members[e->nmem++] = i;
 	return 0;
@@ -416,23 +406,15 @@ bt_target(bt_engine *e, const char *id, double weight, char *err, size_t errlen)
 	struct book *t = &e->target;
 	size_t i;
 
-	if (!isfinite(weight)) {
-		err_fmt(err, errlen, "weight is not a finite number");
-		return -1;
-	}
-	if (weight < 0 && !e->long_short) {
-		err_fmt(err, errlen, "negative weight %g for id '%s' in long-only mode", weight, id);
-		return -1;
-	}
+	if (!isfinite(weight))
+		return err_ret(EX_DATAERR, err, errlen, "weight is not a finite number");
+	if (weight < 0 && !e->long_short)
+		return err_ret(EX_DATAERR, err, errlen, "negative weight %g for id '%s' in long-only mode", weight, id);
 	i = sec_of(e, NULL, id);
-	if (i == (size_t)-1 || util_grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) != 0) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
-	if (e->secs[i].tgt_day == e->day) {
-		err_fmt(err, errlen, "duplicate weight for id '%s'", id);
-		return -1;
-	}
+	if (i == (size_t)-1 || util_grow((void **)&t->p, &t->cap, t->n + 1, sizeof *t->p) != 0)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
+	if (e->secs[i].tgt_day == e->day)
+		return err_ret(EX_DATAERR, err, errlen, "duplicate weight for id '%s'", id);
 	e->secs[i].tgt_day = e->day;
 	if (weight != 0)
 		t->p[t->n++] = (struct book_pos){ (uint32_t)i, weight };

@@ -62,12 +62,12 @@ void bt_free(bt_engine *e);
 
 /* ---- input side ---- */
 
-/* Start the input day `date`. Returns 0, or -1 when date is before the previous day (err set). Giving
+/* Start the input day `date`. Returns 0, or EX_DATAERR when date is before the previous day (err set). Giving
  * the current day again is allowed (rows of one day may be given in several runs). */
 int bt_day_begin(bt_engine *e, int date, char *err, size_t errlen);
 
 /* The row of security `id` on the input day: its symbol (NULL: keep the last one) and ret (NaN: missing).
- * Returns 0, or -1 on a duplicate (date, id) or when out of memory (err set). */
+ * Returns 0, or EX_DATAERR on a duplicate (date, id), EX_OSERR when out of memory (err set). */
 int bt_price(bt_engine *e, const char *id, const char *symbol, double ret, char *err, size_t errlen);
 
 /* No more input: every buffered day becomes ready. */
@@ -80,8 +80,8 @@ void bt_input_end(bt_engine *e);
 int bt_next(bt_engine *e, int *date);
 
 /* Mark id a member of the universe snapshot dated `date`; a later snapshot replaces the membership. The
- * caller gives the snapshots dated on or before the next day to simulate. Returns 0, or -1 on a snapshot
- * out of date order, a duplicate (date, id) or out of memory (err set). */
+ * caller gives the snapshots dated on or before the next day to simulate. Returns 0, or EX_DATAERR on a
+ * snapshot out of date order or a duplicate (date, id), EX_OSERR when out of memory (err set). */
 int bt_member(bt_engine *e, int date, const char *id, char *err, size_t errlen);
 
 /* Simulate the day bt_next() reported: earn its returns on what was held, drift the weights, drop those
@@ -89,9 +89,9 @@ int bt_member(bt_engine *e, int date, const char *id, char *err, size_t errlen);
  * returns 1; else returns 0. */
 int bt_simulate(bt_engine *e, struct bt_day *out);
 
-/* Add a target weight for a rebalance at the simulated day's close. Returns 0, or -1 when the weight is
- * not finite, negative in long-only mode, repeats an id, or out of memory (err set). Zero weights are
- * accepted and not held. */
+/* Add a target weight for a rebalance at the simulated day's close. Returns 0, or EX_DATAERR when the
+ * weight is not finite, negative in long-only mode or repeats an id, EX_OSERR when out of memory (err set).
+ * Zero weights are accepted and not held. */
 int bt_target(bt_engine *e, const char *id, double weight, char *err, size_t errlen);
 
 /* Rebalance at the simulated day's close: the strategy to the targets given since bt_simulate (none: all

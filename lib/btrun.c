@@ -137,16 +137,14 @@ static int
 simulate_ready(struct run *u)
 {
 	char ebuf[256], a[DATE_LEN + 1];
-	int day, decided;
+	int day, decided, rc;
 	struct bt_day d;
 
 	while (bt_next(u->e, &day)) {
 		while (u->un != NULL && panel_has(u->un) && panel_date(u->un) <= day) {
 			u->univ_rows++;
-			if (bt_member(u->e, panel_date(u->un), panel_id(u->un), ebuf, sizeof ebuf) != 0) {
-				csv_fail(panel_csv(u->un), panel_cid(u->un), "%s", ebuf);
-				return row_error(u, panel_csv(u->un));
-			}
+			if ((rc = bt_member(u->e, panel_date(u->un), panel_id(u->un), ebuf, sizeof ebuf)) != 0)
+				return csv_row_ret(panel_csv(u->un), panel_cid(u->un), rc, ebuf, u->err, u->errlen);
 			if (panel_next(u->un) < 0)
 				return panel_failed(u, u->un);
 		}
@@ -189,10 +187,8 @@ simulate_ready(struct run *u)
 				    max_gross);
 				return row_error(u, r);
 			}
-			if (bt_target(u->e, panel_id(u->wt), w, ebuf, sizeof ebuf) != 0) {
-				csv_fail(r, panel_col(u->wt, 0), "%s", ebuf);
-				return row_error(u, r);
-			}
+			if ((rc = bt_target(u->e, panel_id(u->wt), w, ebuf, sizeof ebuf)) != 0)
+				return csv_row_ret(r, panel_col(u->wt, 0), rc, ebuf, u->err, u->errlen);
 			if (panel_next(u->wt) < 0)
 				return panel_failed(u, u->wt);
 		}
@@ -203,7 +199,7 @@ simulate_ready(struct run *u)
 	return 0;
 nomem:
 	err_fmt(u->err, u->errlen, "out of memory");
-	return EX_SOFTWARE;
+	return EX_OSERR;
 io:
 	err_fmt(u->err, u->errlen, "cannot write the output: %s", strerror(errno));
 	return EX_IOERR;
@@ -218,10 +214,8 @@ price_row(struct run *u)
 	double ret = NAN;
 	int rc;
 
-	if (panel_newday(u->px) && bt_day_begin(u->e, panel_date(u->px), ebuf, sizeof ebuf) != 0) {
-		csv_fail(r, panel_cdate(u->px), "%s", ebuf);
-		return row_error(u, r);
-	}
+	if (panel_newday(u->px) && (rc = bt_day_begin(u->e, panel_date(u->px), ebuf, sizeof ebuf)) != 0)
+		return csv_row_ret(r, panel_cdate(u->px), rc, ebuf, u->err, u->errlen);
 	if ((rc = csv_double(r, panel_col(u->px, 0), &ret)) < 0)
 		return row_error(u, r);
 	if (rc == 0)
@@ -231,11 +225,9 @@ price_row(struct run *u)
 		    BTR_MAX_RET);
 		return row_error(u, r);
 	}
-	if (bt_price(u->e, panel_id(u->px), u->symbols && panel_col(u->px, 1) >= 0 ?
-	    csv_field(r, panel_col(u->px, 1)) : NULL, ret, ebuf, sizeof ebuf) != 0) {
-		csv_fail(r, panel_cid(u->px), "%s", ebuf);
-		return row_error(u, r);
-	}
+	if ((rc = bt_price(u->e, panel_id(u->px), u->symbols && panel_col(u->px, 1) >= 0 ?
+	    csv_field(r, panel_col(u->px, 1)) : NULL, ret, ebuf, sizeof ebuf)) != 0)
+		return csv_row_ret(r, panel_cid(u->px), rc, ebuf, u->err, u->errlen);
 	return 0;
 }
 
@@ -260,9 +252,12 @@ btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errl
 	memset(res, 0, sizeof *res);
 	u.e = bt_new(o->cost_bps, o->long_short, o->universe != NULL, o->lookahead);
 	u.recent = calloc((size_t)(o->lag > 0 ? o->lag : 1), sizeof *u.recent);
-	if (u.e == NULL || u.recent == NULL || o->lag < 1) {
-		err_fmt(err, errlen, "out of memory");
-		rc = EX_SOFTWARE;
+	if (o->lag < 1) {
+		rc = err_ret(EX_SOFTWARE, err, errlen, "lag %d: must be at least 1", o->lag);
+		goto out;
+	}
+	if (u.e == NULL || u.recent == NULL) {
+		rc = err_ret(EX_OSERR, err, errlen, "out of memory");
 		goto out;
 	}
 	if ((rc = panel_open(&u.px, o->prices, o->prices_name, o->nprices, pcols, 2, PANEL_KEYS, err, errlen)) != 0 ||

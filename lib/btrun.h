@@ -53,7 +53,7 @@ struct btr_result {
 /* Run the backtest. Returns 0, or a sysexits code with err set: EX_DATAERR for bad input
  * ("file:line: field: what is wrong": among others a ret above BTR_MAX_RET, a decision whose weights sum
  * above max_gross in absolute value, a universe with no rows, or none of whose ids has a return),
- * EX_IOERR when an output cannot be written, EX_SOFTWARE when out of memory. The caller frees res with
+ * EX_IOERR when an output cannot be written, EX_OSERR when out of memory. The caller frees res with
  * btr_free() in every case. */
 int btr_run(const struct btr_opts *o, struct btr_result *res, char *err, size_t errlen);
 void btr_free(struct btr_result *res);

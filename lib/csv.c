@@ -122,6 +122,16 @@ csv_fail(csv_reader *r, int col, const char *fmt, ...)
 	return -1;
 }
 
+int
+csv_row_ret(csv_reader *r, int col, int code, const char *msg, char *err, size_t errlen)
+{
+	if (code == EX_DATAERR) {
+		csv_fail(r, col, "%s", msg);
+		msg = csv_error(r);
+	}
+	return err_ret(code, err, errlen, "%s", msg);
+}
+
 const char *
 csv_error(const csv_reader *r)
 {

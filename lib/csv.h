@@ -99,6 +99,12 @@ int csv_date_required(csv_reader *r, int col, int *out);
  * so that callers can `return csv_fail(...)`. */
 int csv_fail(csv_reader *r, int col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* An engine fed the current row refused it with a sysexits code and msg (lib/err.h's convention): a data
+ * error is placed at the row and column ("file:line: col: msg", set as csv_error() too), anything else (out
+ * of memory) is passed on as it is. Writes the result into err and returns code, for
+ * `return csv_row_ret(r, col, rc, ebuf, err, errlen);`. */
+int csv_row_ret(csv_reader *r, int col, int code, const char *msg, char *err, size_t errlen);
+
 /* "file:line: column: what is wrong" for the last failure. */
 const char *csv_error(const csv_reader *r);
 

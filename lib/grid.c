@@ -355,7 +355,7 @@ grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead
 	goto out;
 nomem:
 	err_fmt(err, errlen, "out of memory");
-	rc = EX_SOFTWARE;
+	rc = EX_OSERR;
 out:
 	for (size_t k = 0; j.sched != NULL && k < j.ngroup; k++) {
 		free(j.sched[k].reb);

@@ -27,7 +27,7 @@ typedef struct grid_panel grid_panel;
 /* Read the prices (date,id,ret; more columns are ignored), a panel in nprices files read as one by
  * lib/panel, and, when universe is not NULL, the universe (date,id; sorted by date). max_gap is the
  * strategy's (every point shares it). Returns 0 with *out set, or a sysexits code with err set:
- * EX_DATAERR ("file:line: field: message"), EX_SOFTWARE or EX_OSERR (out of memory). */
+ * EX_DATAERR ("file:line: field: message"), EX_OSERR (out of memory). */
 int grid_load(grid_panel **out, FILE *const *prices, const char *const *prices_name, int nprices, FILE *universe,
     const char *universe_name, int max_gap, char *err, size_t errlen);
 void grid_free(grid_panel *g);
@@ -51,7 +51,7 @@ struct grid_points {
 int grid_key_ok(const char *key);
 
 /* Read a grid file. Returns 0, or a sysexits code with err set ("file:line: key: message", EX_DATAERR;
- * EX_SOFTWARE when out of memory). */
+ * EX_OSERR when out of memory). */
 int grid_read(struct grid_points *p, FILE *fp, const char *name, const struct strategy_config *base, char *err,
     size_t errlen);
 void grid_points_free(struct grid_points *p);
@@ -64,7 +64,7 @@ void grid_points_keep(struct grid_points *p, size_t from, size_t to);
  * turnover[i] and cost[i] get (malloc'd, the caller frees) point i's strategy turnover and cost on each
  * day of res[i]. When progress is not NULL, it is called (from any of the threads, one call at a time,
  * done ascending) with the points simulated so far and n after each point (progress.h's progress_of fits).
- * Returns 0, or EX_SOFTWARE with err set (out of memory). */
+ * Returns 0, or EX_OSERR with err set (out of memory). */
 int grid_run(grid_panel *g, const struct strategy_config *c, size_t n, int lookahead, int jobs,
     struct btr_result *res, double **turnover, double **cost, void (*progress)(void *ctx, size_t done, size_t total),
     char *err, size_t errlen);
@@ -88,7 +88,7 @@ int grid_deflate(const struct btr_result *res, const double *m, size_t stride, s
  * sharpe / sqrt(MT_PERIODS), skew and kurtosis; each point's number of days its rows in equity, the grid
  * equity CSV (point = the table's row from 0). Returns 0, or a sysexits code with err set: EX_DATAERR
  * ("file:line: column: message": a missing column, a malformed number, a point that is not a row),
- * EX_IOERR (writing out), EX_SOFTWARE (out of memory). */
+ * EX_IOERR (writing out), EX_OSERR (out of memory). */
 int grid_table_deflate(FILE *table, const char *tname, FILE *equity, const char *ename, FILE *out, char *err,
     size_t errlen);
 

@@ -88,7 +88,7 @@ data:
 	goto fail;
 nomem:
 	err_fmt(err, errlen, "out of memory");
-	rc = EX_SOFTWARE;
+	rc = EX_OSERR;
 fail:
 	panel_close(p);
 	free(rret);
@@ -141,7 +141,7 @@ load_universe(grid_panel *g, FILE *fp, const char *name, char *err, size_t errle
 	return 0;
 nomem:
 	err_fmt(err, errlen, "out of memory");
-	rc = EX_SOFTWARE;
+	rc = EX_OSERR;
 fail:
 	panel_close(p);
 	return rc;
@@ -252,7 +252,7 @@ grid_load(grid_panel **out, FILE *const *prices, const char *const *prices_name,
 	*out = NULL;
 	if (g == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	ids_init(&g->ids);
 	ids_order_init(&g->order);

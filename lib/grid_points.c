@@ -120,7 +120,7 @@ nomem:
 	err_fmt(err, errlen, "out of memory");
 	csv_close(r);
 	grid_points_free(p);
-	return EX_SOFTWARE;
+	return EX_OSERR;
 }
 
 void

@@ -22,7 +22,7 @@ struct table {
 static int
 nomem(char *err, size_t errlen)
 {
-	return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
+	return err_ret(EX_OSERR, err, errlen, "out of memory");
 }
 
 static int

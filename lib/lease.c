@@ -212,7 +212,7 @@ s3_op(struct where *w, const char *method, const char *hdr, const char *body, s3
 	}
 	if (ok == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		rc = EX_SOFTWARE;
+		rc = EX_OSERR;
 	} else {
 		rc = s3_request(&w->c, h, method, url, hdrs, body, body ? strlen(body) : 0, r, err, errlen);
 	}
@@ -396,7 +396,7 @@ lease_acquire_as(const char *store_url, const char *name, int ttl_s, const char 
 	*out = NULL;
 	if (l == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	if (ttl_s < 1 || ttl_s > LEASE_TTL_MAX) {
 		err_fmt(err, errlen, "lease TTL %d: not within 1 .. %d seconds", ttl_s, LEASE_TTL_MAX);
@@ -418,7 +418,7 @@ lease_acquire_as(const char *store_url, const char *name, int ttl_s, const char 
 	token_new(l->token);
 	if ((store_url != NULL && l->store == NULL) || l->name == NULL || l->owner == NULL || l->host == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		rc = EX_SOFTWARE;
+		rc = EX_OSERR;
 		goto done;
 	}
 	for (attempt = 0, rc = HELD; attempt < ATTEMPTS && rc == HELD; attempt++) {
@@ -426,7 +426,7 @@ lease_acquire_as(const char *store_url, const char *name, int ttl_s, const char 
 		free(body);
 		if ((body = lease_json(l)) == NULL) {
 			err_fmt(err, errlen, "lease record: out of memory or not UTF-8 (owner, host)");
-			rc = EX_SOFTWARE;
+			rc = EX_OSERR;
 			break;
 		}
 		/* 1. create if absent */
@@ -633,7 +633,7 @@ lease_renew(struct lease *l, int ttl_s, char *err, size_t errlen)
 	next.acquired = l->acquired;
 	if ((body = lease_json(&next)) == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	rc = if_ours(l->store, l->name, l->token, body, etag, sizeof etag, err, errlen);
 	free(body);

@@ -52,6 +52,12 @@ nd_error(const nd_reader *r)
 }
 
 int
+nd_code(const nd_reader *r)
+{
+	return input_code(&r->in);
+}
+
+int
 nd_next(nd_reader *r, json_t **out)
 {
 	ssize_t n;
@@ -63,8 +69,9 @@ nd_next(nd_reader *r, json_t **out)
 		errno = 0;
 		n = getline(&r->line, &r->cap, r->in.fp);
 		if (n < 0) {
-			if (ferror(r->in.fp))
-				return input_fail(&r->in, r->lineno + 1, NULL, "read error: %s", strerror(errno ? errno : EIO));
+			/* getline's ENOMEM leaves no error flag on the stream */
+			if (ferror(r->in.fp) || errno == ENOMEM)
+				return input_fail_errno(&r->in, r->lineno + 1, errno);
 			return 0;
 		}
 		r->lineno++;

@@ -20,6 +20,9 @@ void nd_close(nd_reader *r);
 int nd_next(nd_reader *r, json_t **out);
 long nd_line(const nd_reader *r);
 const char *nd_error(const nd_reader *r);
+/* The sysexits code of the last failure: EX_IOERR (the input could not be read), EX_OSERR (out of memory),
+ * EX_DATAERR (what was read is not a record). Callers never need to look at the stream. */
+int nd_code(const nd_reader *r);
 
 /* Write obj as one line. Returns 0, or -1 if the stream has an error. */
 int nd_write(FILE *fp, const json_t *obj);

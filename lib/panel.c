@@ -1,5 +1,6 @@
 #include "panel.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -138,7 +139,7 @@ panel_open(panel **out, FILE *const *fps, const char *const *names, int n, const
 		free(p);
 		err_fmt(err, errlen, n < 1 || ncols < 0 || ncols > PANEL_MAXCOL ? "panel_open: bad arguments" :
 		    "out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	p->n = n;
 	p->flags = flags;
@@ -385,7 +386,7 @@ key_cmp(panel *a, panel *b)
 	return da != db ? (da < db ? -1 : 1) : panel_idcmp(panel_id(a), panel_idlen(a), panel_id(b), panel_idlen(b));
 }
 
-/* Make the next in-range record of in current. Returns 0, or -1 on error (err set). */
+/* Make the next in-range record of in current. Returns 0, or the panel's code with err set. */
 static int
 advance(struct input *in, const panel_merge_opts *o, int first, char *err, size_t errlen)
 {
@@ -394,67 +395,62 @@ advance(struct input *in, const panel_merge_opts *o, int first, char *err, size_
 	while (rc > 0 && panel_date(in->p) < o->from)
 		rc = panel_next(in->p);
 	if (rc < 0) {
-		err_fmt(err, errlen, "%s", panel_error(in->p));
 		in->live = 0;
-		return -1;
+		return err_ret(panel_code(in->p), err, errlen, "%s", panel_error(in->p));
 	}
 	/* sorted: nothing after `to` is in range */
 	in->live = panel_has(in->p) && panel_date(in->p) <= o->to;
 	return 0;
 }
 
-long
-panel_merge(FILE **files, const char **names, int n, FILE *out, const panel_merge_opts *o, char *err,
-    size_t errlen)
+/* Open input i, and for the first write the header and note its columns. Returns 0 or a sysexits code. */
+static int
+merge_open(struct input *in, int i, FILE **files, const char **names, char **cols, int *ncols, FILE *out,
+    const panel_merge_opts *o, char *err, size_t errlen)
+{
+	int rc;
+
+	/* The first input's columns are the output's; the others' are found by name ("?": may be absent). */
+	if ((rc = panel_open(&in[i].p, &files[i], &names[i], 1, (const char *const *)cols, i ? *ncols : 0,
+	    PANEL_KEYS, err, errlen)) != 0)
+		return rc;
+	if (i == 0) {
+		csv_reader *r = panel_csv(in[0].p);
+
+		*ncols = csv_ncols(r);
+		if (*ncols > PANEL_MAXCOL)
+			return err_ret(EX_DATAERR, err, errlen, "%s: more than %d columns", names[0], PANEL_MAXCOL);
+		for (int c = 0; c < *ncols; c++) {
+			if ((cols[c] = malloc(strlen(csv_colname(r, c)) + 2)) == NULL)
+				return err_ret(EX_OSERR, err, errlen, "out of memory");
+			sprintf(cols[c], "?%s", csv_colname(r, c));
+		}
+		for (int c = 0; c < *ncols; c++) {
+			if (c > 0)
+				putc(',', out);
+			fputs(csv_colname(r, c), out);
+		}
+		putc('\n', out);
+	}
+	return advance(&in[i], o, 1, err, errlen);
+}
+
+int
+panel_merge(FILE **files, const char **names, int n, FILE *out, const panel_merge_opts *o, long *rows,
+    char *err, size_t errlen)
 {
 	struct input *in = calloc((size_t)n, sizeof *in);
 	char *cols[PANEL_MAXCOL] = { 0 };
 	csv_writer w;
-	long rows = 0;
-	int ncols = 0;
+	int ncols = 0, rc = 0;
 
-	if (in == NULL) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	*rows = 0;
+	if (in == NULL)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	csv_w_init(&w, out);
-	for (int i = 0; i < n && rows >= 0; i++) {
-		/* The first input's columns are the output's; the others' are found by name ("?": may be absent). */
-		if (panel_open(&in[i].p, &files[i], &names[i], 1, (const char *const *)cols, i ? ncols : 0, PANEL_KEYS,
-		    err, errlen) != 0) {
-			rows = -1;
-			break;
-		}
-		if (i == 0) {
-			csv_reader *r = panel_csv(in[0].p);
-
-			ncols = csv_ncols(r);
-			if (ncols > PANEL_MAXCOL) {
-				err_fmt(err, errlen, "%s: more than %d columns", names[0], PANEL_MAXCOL);
-				rows = -1;
-				break;
-			}
-			for (int c = 0; c < ncols; c++) {
-				if ((cols[c] = malloc(strlen(csv_colname(r, c)) + 2)) == NULL) {
-					err_fmt(err, errlen, "out of memory");
-					rows = -1;
-					break;
-				}
-				sprintf(cols[c], "?%s", csv_colname(r, c));
-			}
-			if (rows < 0)
-				break;
-			for (int c = 0; c < ncols; c++) {
-				if (c > 0)
-					putc(',', out);
-				fputs(csv_colname(r, c), out);
-			}
-			putc('\n', out);
-		}
-		if (advance(&in[i], o, 1, err, errlen) < 0)
-			rows = -1;
-	}
-	while (rows >= 0) {
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = merge_open(in, i, files, names, cols, &ncols, out, o, err, errlen);
+	while (rc == 0) {
 		int best = -1, date;
 		char *id;
 
@@ -474,22 +470,19 @@ panel_merge(FILE **files, const char **names, int n, FILE *out, const panel_merg
 				csv_w_strn(&w, csv_field(r, src), csv_len(r, src));
 		}
 		if (csv_w_end(&w) != 0) {
-			err_fmt(err, errlen, "write error");
-			rows = -1;
+			rc = err_ret(EX_IOERR, err, errlen, "write error: %s", strerror(errno ? errno : EIO));
 			break;
 		}
-		rows++;
+		(*rows)++;
 		date = panel_date(in[best].p);
 		if ((id = strdup(panel_id(in[best].p))) == NULL) {
-			err_fmt(err, errlen, "out of memory");
-			rows = -1;
+			rc = err_ret(EX_OSERR, err, errlen, "out of memory");
 			break;
 		}
-		for (int i = 0; i < n && rows >= 0; i++)
+		for (int i = 0; i < n && rc == 0; i++)
 			if (in[i].live && panel_date(in[i].p) == date &&
-			    panel_idcmp(panel_id(in[i].p), panel_idlen(in[i].p), id, strlen(id)) == 0 &&
-			    advance(&in[i], o, 0, err, errlen) < 0)
-				rows = -1;
+			    panel_idcmp(panel_id(in[i].p), panel_idlen(in[i].p), id, strlen(id)) == 0)
+				rc = advance(&in[i], o, 0, err, errlen);
 		free(id);
 	}
 	for (int i = 0; i < n; i++)
@@ -497,5 +490,5 @@ panel_merge(FILE **files, const char **names, int n, FILE *out, const panel_merg
 	for (int c = 0; c < PANEL_MAXCOL; c++)
 		free(cols[c]);
 	free(in);
-	return rows;
+	return rc;
 }

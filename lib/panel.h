@@ -141,10 +141,11 @@ typedef struct panel_merge_opts {
 /* Merge n date-major CSV inputs (each sorted by date, then id; ids compared numerically when both are
  * integers) into out, with the first input's header and columns (others are matched by name; a missing
  * column is written empty; at most PANEL_MAXCOL columns). Each input is read by the panel reader above
- * (PANEL_KEYS). On a duplicate (date, id) the row of the later input wins. Returns the number of rows
- * written, or -1 with "file:line: field: message" in err (an unsorted input, a duplicate within one input,
- * a malformed line, a missing date or id column, a write error). */
-long panel_merge(FILE **in, const char **names, int n, FILE *out, const panel_merge_opts *o, char *err,
-    size_t errlen);
+ * (PANEL_KEYS). On a duplicate (date, id) the row of the later input wins. Returns 0 with the number of rows
+ * written in *rows, or a sysexits code with the message in err: EX_DATAERR "file:line: field: message" (an
+ * unsorted input, a duplicate within one input, a malformed line, a missing date or id column), EX_IOERR
+ * (an input could not be read, or out could not be written: "write error: ..."), EX_OSERR. */
+int panel_merge(FILE **in, const char **names, int n, FILE *out, const panel_merge_opts *o, long *rows,
+    char *err, size_t errlen);
 
 #endif

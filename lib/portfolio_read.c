@@ -21,14 +21,6 @@
 
 /* ---- reading ---- */
 
-/* The code of an NDJSON reader's failure on fp: EX_IOERR when the stream could not be read (the reader
- * reports a read error as its message), EX_DATAERR for what was read. (CSV readers say it: csv_code.) */
-static int
-in_code(FILE *fp)
-{
-	return ferror(fp) ? EX_IOERR : EX_DATAERR;
-}
-
 /* Copy csv_error into err and return code. */
 static int
 csv_failed(csv_reader *r, int code, char *err, size_t errlen)
@@ -252,7 +244,7 @@ pf_read_account(pf_book *b, FILE *fp, const char *name, struct pf_account *acct,
 		json_decref(rec);
 	}
 	if (got < 0) {
-		rc = err_ret(in_code(fp), err, errlen, "%s", nd_error(r));
+		rc = err_ret(nd_code(r), err, errlen, "%s", nd_error(r));
 		goto out;
 	}
 	rc = 0;

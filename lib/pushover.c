@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "err.h"
 #include "http.h"
 
 #define BACKOFF_CAP 60.0 /* seconds: the longest wait between attempts, and the longest Retry-After obeyed */
@@ -85,10 +86,8 @@ opt_string(const json_t *obj, const char *key, const char **out, char *err, size
 
 	if (v == NULL || json_is_null(v))
 		return 0;
-	if (!json_is_string(v)) {
-		snprintf(err, n, "%s: not a string", key);
-		return -1;
-	}
+	if (!json_is_string(v))
+		return err_ret(EX_DATAERR, err, n, "%s: not a string", key);
 	*out = json_string_value(v);
 	return 0;
 }
@@ -97,20 +96,19 @@ int
 po_message_from_json(const json_t *obj, struct po_message *m, char *err, size_t n)
 {
 	json_t *v;
+	int rc;
 
-	if (opt_string(obj, "message", &m->message, err, n) != 0 || opt_string(obj, "title", &m->title, err, n) ||
-	    opt_string(obj, "url", &m->url, err, n) || opt_string(obj, "url_title", &m->url_title, err, n) ||
-	    opt_string(obj, "sound", &m->sound, err, n))
-		return -1;
-	if (m->message == NULL || *m->message == '\0') {
-		snprintf(err, n, "message: missing or empty");
-		return -1;
-	}
+	if ((rc = opt_string(obj, "message", &m->message, err, n)) != 0 ||
+	    (rc = opt_string(obj, "title", &m->title, err, n)) != 0 ||
+	    (rc = opt_string(obj, "url", &m->url, err, n)) != 0 ||
+	    (rc = opt_string(obj, "url_title", &m->url_title, err, n)) != 0 ||
+	    (rc = opt_string(obj, "sound", &m->sound, err, n)) != 0)
+		return rc;
+	if (m->message == NULL || *m->message == '\0')
+		return err_ret(EX_DATAERR, err, n, "message: missing or empty");
 	if ((v = json_object_get(obj, "priority")) != NULL) {
-		if (!json_is_integer(v) || json_integer_value(v) < -2 || json_integer_value(v) > 2) {
-			snprintf(err, n, "priority: not an integer from -2 to 2");
-			return -1;
-		}
+		if (!json_is_integer(v) || json_integer_value(v) < -2 || json_integer_value(v) > 2)
+			return err_ret(EX_DATAERR, err, n, "priority: not an integer from -2 to 2");
 		m->priority = (int)json_integer_value(v);
 		m->has_priority = 1;
 	}
@@ -119,10 +117,8 @@ po_message_from_json(const json_t *obj, struct po_message *m, char *err, size_t 
 			m->html = json_is_true(v);
 		else if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))
 			m->html = (int)json_integer_value(v);
-		else {
-			snprintf(err, n, "html: not a boolean");
-			return -1;
-		}
+		else
+			return err_ret(EX_DATAERR, err, n, "html: not a boolean");
 	}
 	return 0;
 }

@@ -69,7 +69,7 @@ char *po_truncate(const char *s, size_t max);
 
 /* Fill *m from an NDJSON record: message (required string), title, url, url_title, sound (strings),
  * priority (integer -2..2), html (boolean or 0/1); other keys are ignored, absent ones keep *m's value.
- * Strings point into obj. Returns 0, or -1 with "field: what is wrong" in err. */
+ * Strings point into obj. Returns 0, or EX_DATAERR with "field: what is wrong" in err. */
 int po_message_from_json(const json_t *obj, struct po_message *m, char *err, size_t n);
 
 #endif

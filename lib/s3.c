@@ -143,7 +143,7 @@ s3_config_load(s3_config *c, const char *endpoint, char *err, size_t errlen)
 	}
 	if (c->region == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	return 0;
 }
@@ -541,7 +541,7 @@ s3_fail(const char *what, CURLcode rc, long status, const s3_buf *body, const ch
 	}
 	if (rc == CURLE_OUT_OF_MEMORY) {
 		err_fmt(err, errlen, "%s: out of memory", what);
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	if (rc != CURLE_OK) {
 		err_fmt(err, errlen, "%s: %s", what, curlerr && *curlerr ? curlerr : curl_easy_strerror(rc));
@@ -632,7 +632,7 @@ s3_list_page(const s3_config *c, CURL *h, const char *bucket, char *query, s3_re
 
 	free(query);
 	if (url == NULL)
-		return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	rc = s3_request(c, h, "GET", url, NULL, NULL, 0, r, err, errlen);
 	free(url);
 	return rc;
@@ -699,14 +699,14 @@ s3_request(const s3_config *c, CURL *h, const char *method, const char *url,
 			all = ok;
 	if (ok == NULL) {
 		curl_slist_free_all(all);
-		return err_ret(EX_SOFTWARE, err, errlen, "%s: out of memory", method);
+		return err_ret(EX_OSERR, err, errlen, "%s: out of memory", method);
 	}
 	/* A URL made before the bucket's region was known still names the configured one. */
 	if (strcmp(s3_region(c), c->region) != 0 &&
 	    (moved = s3_url_in_region(url, c->region, s3_region(c))) == NULL) {
 		curl_slist_free_all(all);
 		err_fmt(err, errlen, "%s: out of memory", method);
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	curl_easy_setopt(h, CURLOPT_URL, moved != NULL ? moved : url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
@@ -808,7 +808,7 @@ s3_list(const s3_config *c, const char *bucket, const char *prefix,
 
 	if (h == NULL || epre == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		rc = EX_SOFTWARE;
+		rc = EX_OSERR;
 	}
 	while (rc == 0) {
 		char *etok = token ? s3_uri_encode(token, 0) : NULL, *query;

@@ -11,7 +11,7 @@
  * and Message. Functions return 0 or a sysexits.h code, with a message in the caller's err buffer:
  * EX_NOINPUT (no such bucket or key), EX_NOPERM (401/403), EX_UNAVAILABLE (other 4xx),
  * EX_TEMPFAIL (retries used up), EX_IOERR (local read/write), EX_DATAERR (a checksum or length that
- * does not match after retries), EX_SOFTWARE (out of memory). Credentials never appear in messages. */
+ * does not match after retries), EX_OSERR (out of memory). Credentials never appear in messages. */
 #ifndef STI_S3_H
 #define STI_S3_H
 
@@ -103,7 +103,7 @@ int s3_abort_upload(const s3_config *c, const char *bucket, const char *key, con
 /* A presigned GET URL for bucket/key (*out, malloc'd): anyone holding it may read the object for expires
  * seconds (1 to S3_PRESIGN_MAX) from now, without credentials. SigV4 in the query string, signed for host
  * only, with an unsigned payload; a session token is carried as X-Amz-Security-Token (and the URL then
- * dies with the token). Returns 0, EX_USAGE for an expiry out of range, EX_SOFTWARE when out of memory. */
+ * dies with the token). Returns 0, EX_USAGE for an expiry out of range, EX_OSERR when out of memory. */
 int s3_presign(const s3_config *c, const char *bucket, const char *key, long expires, time_t now, char **out,
     char *err, size_t errlen);
 

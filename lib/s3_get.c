@@ -129,7 +129,7 @@ sink_open(struct sink *k, FILE *out, char *err, size_t errlen)
 	k->buf[0] = malloc(SINK_BUF);
 	k->buf[1] = malloc(SINK_BUF);
 	if (k->md5 == NULL || !EVP_DigestInit_ex(k->md5, EVP_md5(), NULL) || k->buf[0] == NULL || k->buf[1] == NULL)
-		return err_ret(EX_SOFTWARE, err, errlen, "GET: out of memory");
+		return err_ret(EX_OSERR, err, errlen, "GET: out of memory");
 	if (pthread_create(&k->th, NULL, sink_writer, k) != 0)
 		return err_ret(EX_OSERR, err, errlen, "GET: cannot start the writer thread");
 	k->started = 1;
@@ -434,7 +434,7 @@ fetch_range(struct par *pa, CURL *h, long long part, unsigned char *buf, size_t 
 		if (ok == NULL) {
 			curl_slist_free_all(hdrs);
 			err_fmt(err, errlen, "GET: out of memory");
-			code = EX_SOFTWARE;
+			code = EX_OSERR;
 			break;
 		}
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
@@ -489,7 +489,7 @@ par_worker(void *arg)
 	char err[S3_ERRLEN];
 
 	if (h == NULL) {
-		par_fail(pa, EX_SOFTWARE, "GET: out of memory");
+		par_fail(pa, EX_OSERR, "GET: out of memory");
 		return NULL;
 	}
 	for (;;) {
@@ -546,7 +546,7 @@ par_get(struct get *g, const char *url, char *err, size_t errlen)
 			code = EX_SOFTWARE;
 	if (th == NULL || pa.slots == NULL || code != 0) {
 		err_fmt(err, errlen, "GET: out of memory for %d parts of %lld MiB", c->jobs, pa.part >> 20);
-		code = EX_SOFTWARE;
+		code = EX_OSERR;
 		goto out;
 	}
 	/* Signals belong to the main thread, whose handler cancels the transfers. */
@@ -662,7 +662,7 @@ s3_get(const s3_config *c, const char *bucket, const char *key, FILE *out, long 
 	if ((code = sink_open(&k, out, err, errlen)) != 0)
 		goto out;
 	if (h == NULL || url == NULL) {
-		code = err_ret(EX_SOFTWARE, err, errlen, "GET: out of memory");
+		code = err_ret(EX_OSERR, err, errlen, "GET: out of memory");
 		goto out;
 	}
 	g.errbody.max = 1 << 20;
@@ -679,7 +679,7 @@ again:
 		curl_slist_free_all(hdrs);
 		g.start = g.got;
 		if ((hdrs = get_headers(c, &g)) == NULL) {
-			code = err_ret(EX_SOFTWARE, err, errlen, "GET: out of memory");
+			code = err_ret(EX_OSERR, err, errlen, "GET: out of memory");
 			goto out;
 		}
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);

@@ -91,7 +91,7 @@ int s3_list_page(const s3_config *c, CURL *h, const char *bucket, char *query, s
 
 /* After a page of a listing (ListObjectsV2, ListMultipartUploads) in body: when IsTruncated is true, the
  * text of the marker element `tag` into *next (malloc'd), else *next = NULL. Returns 0, or
- * EX_UNAVAILABLE when a truncated page has no marker (EX_SOFTWARE when out of memory), message in err
+ * EX_UNAVAILABLE when a truncated page has no marker (EX_OSERR when out of memory), message in err
  * naming `what`. */
 int s3_page_next(const s3_buf *body, const char *what, const char *tag, char **next, char *err, size_t errlen);
 

@@ -129,7 +129,7 @@ s3_presign_url(const char *url, const char *region, const char *access_key, cons
 	free(creq);
 	free(sts);
 	if (*out == NULL)
-		return err_ret(EX_SOFTWARE, err, errlen, "presign: out of memory");
+		return err_ret(EX_OSERR, err, errlen, "presign: out of memory");
 	return 0;
 }
 
@@ -142,7 +142,7 @@ s3_presign(const s3_config *c, const char *bucket, const char *key, long expires
 
 	*out = NULL;
 	if (url == NULL)
-		return err_ret(EX_SOFTWARE, err, errlen, "presign: out of memory");
+		return err_ret(EX_OSERR, err, errlen, "presign: out of memory");
 	rc = s3_presign_url(url, s3_region(c), c->access_key, c->secret_key, c->session_token, now, expires, out,
 	    err, errlen);
 	free(url);

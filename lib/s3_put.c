@@ -118,7 +118,7 @@ send_body(const s3_config *c, CURL *h, const char *bucket, const char *key, cons
 	url = (upload_id == NULL || q != NULL) ? s3_url(c, bucket, key, q) : NULL;
 	if (hdrs == NULL || url == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		rc = EX_SOFTWARE;
+		rc = EX_OSERR;
 	} else {
 		char what[64];
 
@@ -152,7 +152,7 @@ worker(void *arg)
 
 	pthread_mutex_lock(&u->mu);
 	if (h == NULL)
-		fail_locked(u, EX_SOFTWARE, "out of memory");
+		fail_locked(u, EX_OSERR, "out of memory");
 	for (;;) {
 		struct slot *s = NULL;
 		struct done_part dp;
@@ -235,7 +235,7 @@ create_upload(struct upload *u, CURL *h, const s3_meta *meta, char *err, size_t 
 	hdrs = meta_headers(hdrs, meta);
 	if (url == NULL || hdrs == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		rc = EX_SOFTWARE;
+		rc = EX_OSERR;
 	} else {
 		rc = s3_request(u->c, h, "POST", url, hdrs, "", 0, &r, err, errlen);
 		if (rc == 0 && (u->upload_id = s3_xml_take(r.body.p, r.body.n, &pos, "UploadId")) == NULL) {
@@ -287,7 +287,7 @@ complete_upload(struct upload *u, CURL *h, char *err, size_t errlen)
 	bad |= s3_buf_add(&x, "</CompleteMultipartUpload>", 26);
 	if (bad) {
 		err_fmt(err, errlen, "out of memory");
-		rc = EX_SOFTWARE;
+		rc = EX_OSERR;
 		goto out;
 	}
 	rc = s3_request(u->c, h, "POST", url, hdrs, x.p, x.n, &r, err, errlen);
@@ -352,7 +352,7 @@ abort_with(const s3_config *c, CURL *h, const char *bucket, const char *key, con
 
 	if (url == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		rc = EX_SOFTWARE;
+		rc = EX_OSERR;
 	} else {
 		rc = s3_request(c, h, "DELETE", url, NULL, NULL, 0, &r, err, errlen);
 	}
@@ -384,7 +384,7 @@ s3_abort_upload(const s3_config *c, const char *bucket, const char *key, const c
 
 	if (h == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	rc = abort_with(c, h, bucket, key, upload_id, err, errlen);
 	curl_easy_cleanup(h);
@@ -469,7 +469,7 @@ multipart(struct upload *u, CURL *h, FILE *in, const s3_meta *meta, long long *w
 	if (th == NULL || u->parts == NULL) {
 		free(th);
 		err_fmt(err, errlen, "out of memory");
-		return EX_SOFTWARE;
+		return EX_OSERR;
 	}
 	if ((rc = create_upload(u, h, meta, err, errlen)) != 0) {
 		free(th);
@@ -580,7 +580,7 @@ s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const 
 	u.slots = calloc((size_t)c->jobs, sizeof *u.slots);
 	if (h == NULL || u.slots == NULL || c->jobs < 1 || (u.slots[0].buf = malloc((size_t)c->part_size)) == NULL) {
 		err_fmt(err, errlen, "out of memory");
-		rc = EX_SOFTWARE;
+		rc = EX_OSERR;
 		goto out;
 	}
 	u.slots[0].len = read_full(in, u.slots[0].buf, (size_t)c->part_size, &ioerr);
@@ -608,7 +608,7 @@ s3_put(const s3_config *c, const char *bucket, const char *key, FILE *in, const 
 	for (int i = 1; i < c->jobs; i++)
 		if ((u.slots[i].buf = malloc((size_t)c->part_size)) == NULL) {
 			err_fmt(err, errlen, "out of memory");
-			rc = EX_SOFTWARE;
+			rc = EX_OSERR;
 			goto out;
 		}
 	rc = multipart(&u, h, in, &m, written, err, errlen);

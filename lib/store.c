@@ -150,7 +150,7 @@ store_resolve(const char *url, const char *root, store_loc *loc, char *err, size
 	}
 	if (rc == 0 && (loc->key == NULL || (loc->is_s3 && loc->bucket == NULL))) {
 		err_fmt(err, errlen, "out of memory");
-		rc = EX_SOFTWARE;
+		rc = EX_OSERR;
 	}
 	if (rc == 0 && loc->is_s3)
 		rc = store_key_check(loc->key, STORE_KEY_PREFIX, err, errlen);
@@ -375,7 +375,7 @@ collect(const store_loc *loc, int temps, struct entries *es, char *err, size_t e
 	if (key == NULL || dir == NULL) {
 		free(key);
 		free(dir);
-		return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	}
 	sprintf(key, "%s%s", noslash ? "./" : "", loc->key);
 	strcpy(dir, key);

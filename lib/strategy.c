@@ -9,6 +9,7 @@
 #include "date.h"
 #include "err.h"
 #include "ids.h"
+#include "util.h"
 
 #define NO_DAY (-1)         /* a panel index no day has */
 #define PW_BLOCK 128        /* numpy's PW_BLOCKSIZE */
@@ -38,20 +39,25 @@ struct strat {
 	int universe;        /* universe mode: eligibility from strat_member() */
 	long d0;             /* panel index of the first rebalance (periodic), NO_DAY before it */
 	struct sec *secs;    /* every security ever seen */
-	long nsecs, capsecs;
+	long nsecs;
+	size_t capsecs;
 	struct ids ids;      /* their ids: secs[i] has index i */
 	struct ids_order order; /* the prices rows' order */
 	long *active;        /* securities with buffers */
-	long nactive, capactive;
+	long nactive;
+	size_t capactive;
 	long *today;         /* the day's rows (or universe members), in input order */
-	long ntoday, captoday;
+	long ntoday;
+	size_t captoday;
 	double **pool;       /* spare TRI rings (W doubles) */
 	double **rpool;      /* spare return rings (vol_window doubles) */
-	long npool, nrpool, cappool, caprpool;
+	long npool, nrpool;
+	size_t cappool, caprpool;
 	struct strat_pick *picks; /* the day's eligible set, then the portfolio */
-	long npicks, cappicks, nout;
+	long npicks, nout;
+	size_t cappicks;
 	double *tmp;         /* scratch for sorting and sums */
-	long captmp;
+	size_t captmp;
 };
 
 /* ---- numerics ---- */
@@ -162,24 +168,6 @@ cmp_double(const void *x, const void *y)
 
 /* ---- memory ---- */
 
-static int
-grow(void **p, long *cap, long need, size_t size)
-{
-	long ncap;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 64;
-	while (ncap < need)
-		ncap *= 2;
-	if ((np = realloc(*p, (size_t)ncap * size)) == NULL)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 strat *
 strat_new(const struct strategy_config *c)
 {
@@ -237,7 +225,7 @@ lookup(strat *s, const char *id, size_t n, int row)
 	int added;
 
 	/* room first, so that an id is never interned without its security */
-	if (grow((void **)&s->secs, &s->capsecs, s->nsecs + 1, sizeof *s->secs) != 0)
+	if (util_grow((void **)&s->secs, &s->capsecs, (size_t)(s->nsecs + 1), sizeof *s->secs) != 0)
 		return -1;
 	i = row ? ids_row(&s->ids, &s->order, id, n, &added) : ids_intern(&s->ids, id, n, &added);
 	if (i == IDS_NONE)
@@ -266,9 +254,9 @@ take_ring(double ***pool, long *npool, long len)
 }
 
 static int
-give_ring(double ***pool, long *npool, long *cap, double *r)
+give_ring(double ***pool, long *npool, size_t *cap, double *r)
 {
-	if (grow((void **)pool, cap, *npool + 1, sizeof **pool) != 0) {
+	if (util_grow((void **)pool, cap, (size_t)(*npool + 1), sizeof **pool) != 0) {
 		free(r);
 		return -1;
 	}
@@ -291,7 +279,7 @@ activate(strat *s, long i)
 	if (s->c.weighting == CONFIG_INVERSE_VOL &&
 	    (x->rring = take_ring(&s->rpool, &s->nrpool, s->c.vol_window)) == NULL)
 		return -1;
-	if (grow((void **)&s->active, &s->capactive, s->nactive + 1, sizeof *s->active) != 0)
+	if (util_grow((void **)&s->active, &s->capactive, (size_t)(s->nactive + 1), sizeof *s->active) != 0)
 		return -1;
 	s->active[s->nactive++] = i;
 	x->active = 1;
@@ -308,9 +296,8 @@ strat_day_begin(strat *s, int date, char *err, size_t n)
 	if (s->p != NO_DAY && date <= s->date) {
 		if (date == s->date)
 			return 0;
-		err_fmt(err, n, "%s is before %s: the input must be sorted by date", date_fmt(date, a),
-		    date_fmt(s->date, b));
-		return -1;
+		return err_ret(EX_DATAERR, err, n, "%s is before %s: the input must be sorted by date",
+		    date_fmt(date, a), date_fmt(s->date, b));
 	}
 	s->p++;
 	s->date = date;
@@ -327,29 +314,24 @@ strat_price(strat *s, const char *id, size_t idlen, const char *sym, size_t syml
 	struct sec *x;
 
 	if (idlen == 0) {
-		err_fmt(err, n, "empty id");
-		return -1;
+		return err_ret(EX_DATAERR, err, n, "empty id");
 	}
 	if (has_ret && !(ret >= -1)) {
-		err_fmt(err, n, "%g is below -1 (a loss of more than everything)", ret);
-		return -1;
+		return err_ret(EX_DATAERR, err, n, "%g is below -1 (a loss of more than everything)", ret);
 	}
 	if ((i = lookup(s, id, idlen, 1)) < 0 || activate(s, i) != 0) {
-		err_fmt(err, n, "out of memory");
-		return -1;
+		return err_ret(EX_OSERR, err, n, "out of memory");
 	}
 	x = &s->secs[i];
 	if (x->row_day == s->p) {
-		err_fmt(err, n, "a second row for %s on the same date", x->id);
-		return -1;
+		return err_ret(EX_DATAERR, err, n, "a second row for %s on the same date", x->id);
 	}
 	if (x->sym == NULL || x->symlen != symlen || memcmp(x->sym, sym, symlen) != 0) {
 		if (x->symcap < symlen + 1) {
 			char *ns = realloc(x->sym, symlen + 1);
 
 			if (ns == NULL) {
-				err_fmt(err, n, "out of memory");
-				return -1;
+				return err_ret(EX_OSERR, err, n, "out of memory");
 			}
 			x->sym = ns;
 			x->symcap = symlen + 1;
@@ -362,9 +344,8 @@ strat_price(strat *s, const char *id, size_t idlen, const char *sym, size_t syml
 	x->has_ret = has_ret;
 	x->ret = ret;
 	if (!s->universe) {
-		if (grow((void **)&s->today, &s->captoday, s->ntoday + 1, sizeof *s->today) != 0) {
-			err_fmt(err, n, "out of memory");
-			return -1;
+		if (util_grow((void **)&s->today, &s->captoday, (size_t)(s->ntoday + 1), sizeof *s->today) != 0) {
+			return err_ret(EX_OSERR, err, n, "out of memory");
 		}
 		s->today[s->ntoday++] = i;
 	}
@@ -384,17 +365,14 @@ strat_member(strat *s, const char *id, size_t idlen, char *err, size_t n)
 	long i;
 
 	if (idlen == 0) {
-		err_fmt(err, n, "empty id");
-		return -1;
+		return err_ret(EX_DATAERR, err, n, "empty id");
 	}
 	if ((i = lookup(s, id, idlen, 0)) < 0 ||
-	    grow((void **)&s->today, &s->captoday, s->ntoday + 1, sizeof *s->today) != 0) {
-		err_fmt(err, n, "out of memory");
-		return -1;
+	    util_grow((void **)&s->today, &s->captoday, (size_t)(s->ntoday + 1), sizeof *s->today) != 0) {
+		return err_ret(EX_OSERR, err, n, "out of memory");
 	}
 	if (s->secs[i].member_day == s->p) {
-		err_fmt(err, n, "%s is listed twice on the same date", s->secs[i].id);
-		return -1;
+		return err_ret(EX_DATAERR, err, n, "%s is listed twice on the same date", s->secs[i].id);
 	}
 	s->secs[i].member_day = s->p;
 	s->today[s->ntoday++] = i;
@@ -505,9 +483,9 @@ compute(strat *s)
 	s->nout = 0;
 	if (p < (long)s->c.skip + s->c.lookback)
 		return 0;
-	if (grow((void **)&s->picks, &s->cappicks, s->ntoday, sizeof *s->picks) != 0 ||
-	    grow((void **)&s->tmp, &s->captmp, s->ntoday > s->c.vol_window ? s->ntoday : s->c.vol_window,
-	    sizeof *s->tmp) != 0)
+	if (util_grow((void **)&s->picks, &s->cappicks, (size_t)s->ntoday, sizeof *s->picks) != 0 ||
+	    util_grow((void **)&s->tmp, &s->captmp, (size_t)(s->ntoday > s->c.vol_window ? s->ntoday :
+	    s->c.vol_window), sizeof *s->tmp) != 0)
 		return -1;
 	for (long k = 0; k < s->ntoday; k++) {
 		const struct sec *x = &s->secs[s->today[k]];

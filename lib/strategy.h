@@ -38,13 +38,14 @@ typedef struct strat strat;
 strat *strat_new(const struct strategy_config *c);
 void strat_free(strat *s);
 
-/* Start the panel day `date`, which must be after the previous one. Returns 0, or -1 with err set
- * ("DATE is before DATE: the input must be sorted by date"; the same date again is the caller's
+/* Start the panel day `date`, which must be after the previous one. Returns 0, or EX_DATAERR with err
+ * set ("DATE is before DATE: the input must be sorted by date"; the same date again is the caller's
  * business: it simply continues the day). */
 int strat_day_begin(strat *s, int date, char *err, size_t errlen);
 
 /* One prices row of the current day: id and symbol (not NUL-terminated), has_ret 0 for an empty `ret`.
- * Returns 0, or -1 with err set (a duplicate id on the day, ret < -1, an empty id, out of memory). */
+ * Returns 0, or a sysexits code with err set: EX_DATAERR (a duplicate id on the day, ret < -1, an empty
+ * id), EX_OSERR (out of memory). */
 int strat_price(strat *s, const char *id, size_t idlen, const char *sym, size_t symlen, int has_ret,
     double ret, char *err, size_t errlen);
 
@@ -52,8 +53,8 @@ int strat_price(strat *s, const char *id, size_t idlen, const char *sym, size_t 
  * before the first day when a universe is given. This function can't fail. */
 void strat_universe_mode(strat *s);
 
-/* Tell that id is in the universe on the current day. Returns 0, or -1 with err set (a duplicate member,
- * out of memory). */
+/* Tell that id is in the universe on the current day. Returns 0, or a sysexits code with err set:
+ * EX_DATAERR (a duplicate member), EX_OSERR (out of memory). */
 int strat_member(strat *s, const char *id, size_t idlen, char *err, size_t errlen);
 
 /* End the current day. next_date is the next panel day, or 0 when the stream ends (it only decides

@@ -77,10 +77,8 @@ univ_read_latest(FILE *fp, const char *name, struct univ_snap *s, char *err, siz
 	int cdate, cid, csym, day, rc;
 	char buf[DATE_LEN + 1];
 
-	if (r == NULL) {
-		err_fmt(err, errlen, "%s: out of memory", name);
-		return -1;
-	}
+	if (r == NULL)
+		return err_ret(EX_OSERR, err, errlen, "%s: out of memory", name);
 	if (csv_read_header(r) < 0 || (cdate = csv_require(r, "date")) < 0 || (cid = csv_require(r, "id")) < 0)
 		goto fail;
 	csym = csv_col(r, "symbol");
@@ -96,32 +94,29 @@ univ_read_latest(FILE *fp, const char *name, struct univ_snap *s, char *err, siz
 			clear_members(s);
 		s->date = day;
 		if (add_member(s, csv_field(r, cid), csym >= 0 ? csv_field(r, csym) : "", csv_line(r)) < 0) {
-			err_fmt(err, errlen, "%s: out of memory", name);
 			csv_close(r);
-			return -1;
+			return err_ret(EX_OSERR, err, errlen, "%s: out of memory", name);
 		}
 	}
 	if (rc < 0)
 		goto fail;
 	if (s->n == 0) {
-		err_fmt(err, errlen, "%s: no members (an empty universe is not a snapshot)", name);
 		csv_close(r);
-		return -1;
+		return err_ret(EX_DATAERR, err, errlen, "%s: no members (an empty universe is not a snapshot)", name);
 	}
 	qsort(s->m, s->n, sizeof *s->m, member_cmp);
 	for (size_t i = 1; i < s->n; i++)
 		if (strcmp(s->m[i].id, s->m[i - 1].id) == 0) {
-			err_fmt(err, errlen, "%s:%ld: id: '%s' is listed twice on %s (first on line %ld)", name,
-			    s->m[i].line, s->m[i].id, date_fmt(s->date, buf), s->m[i - 1].line);
 			csv_close(r);
-			return -1;
+			return err_ret(EX_DATAERR, err, errlen, "%s:%ld: id: '%s' is listed twice on %s (first on line %ld)",
+			    name, s->m[i].line, s->m[i].id, date_fmt(s->date, buf), s->m[i - 1].line);
 		}
 	csv_close(r);
 	return 0;
 fail:
-	err_fmt(err, errlen, "%s", csv_error(r));
+	rc = err_ret(csv_code(r), err, errlen, "%s", csv_error(r));
 	csv_close(r);
-	return -1;
+	return rc;
 }
 
 long

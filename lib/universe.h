@@ -26,9 +26,9 @@ enum univ_event { UNIV_ENTER, UNIV_LEAVE, UNIV_RENAME };
 
 /* Read a universe CSV (columns found by name: date and id required, symbol optional) from fp and keep the
  * members of its latest date in *s (which must be zeroed or univ_free()d). Rows need not be sorted.
- * Returns 0; -1 with "file:line: field: what is wrong" in err on a malformed file, a missing column, an
- * empty id, an id listed twice on the latest date, no rows at all, or when out of memory. The caller
- * frees *s with univ_free() in every case. */
+ * Returns 0, or a sysexits code with the message in err: EX_DATAERR "file:line: field: what is wrong" (a
+ * malformed file, a missing column, an empty id, an id listed twice on the latest date, no rows at all),
+ * EX_IOERR (a read error), EX_OSERR (out of memory). The caller frees *s with univ_free() in every case. */
 int univ_read_latest(FILE *fp, const char *name, struct univ_snap *s, char *err, size_t errlen);
 
 void univ_free(struct univ_snap *s);

@@ -152,11 +152,8 @@ feed_universe(struct run *u, panel *un, int day)
 			err_fmt(u->err, u->errlen, "out of memory");
 			return EX_OSERR;
 		}
-		if (strat_member(u->s, panel_id(un), panel_idlen(un), ebuf, sizeof ebuf) != 0) {
-			csv_fail(panel_csv(un), panel_cid(un), "%s", ebuf);
-			err_fmt(u->err, u->errlen, "%s", csv_error(panel_csv(un)));
-			return EX_DATAERR;
-		}
+		if ((rc = strat_member(u->s, panel_id(un), panel_idlen(un), ebuf, sizeof ebuf)) != 0)
+			return csv_row_ret(panel_csv(un), panel_cid(un), rc, ebuf, u->err, u->errlen);
 		rc = panel_next(un);
 	}
 	if (rc < 0) {
@@ -207,9 +204,8 @@ wtr_run(const struct wtr_opts *o, char *err, size_t errlen)
 			}
 			if (have && (rc = end_day(&u, cur, day)) != 0)
 				goto out;
-			if (strat_day_begin(u.s, day, ebuf, sizeof ebuf) != 0) {
-				err_fmt(err, errlen, "%s", ebuf);
-				rc = EX_SOFTWARE;
+			if ((rc = strat_day_begin(u.s, day, ebuf, sizeof ebuf)) != 0) {
+				rc = csv_row_ret(r, panel_cdate(px), rc, ebuf, err, errlen);
 				goto out;
 			}
 			cur = day;
@@ -222,10 +218,11 @@ wtr_run(const struct wtr_opts *o, char *err, size_t errlen)
 		if (un != NULL && !u.matched && u.nmembers > 0 &&
 		    u.members[id_slot(u.members, u.capmembers, panel_id(px), panel_idlen(px))] != NULL)
 			u.matched = 1;
-		if (strat_price(u.s, panel_id(px), panel_idlen(px), csv_field(r, panel_col(px, C_SYMBOL)),
-		    csv_len(r, panel_col(px, C_SYMBOL)), got, ret, ebuf, sizeof ebuf) != 0) {
-			csv_fail(r, got && ret < -1 ? panel_col(px, C_RET) : panel_cid(px), "%s", ebuf);
-			goto data;
+		if ((rc = strat_price(u.s, panel_id(px), panel_idlen(px), csv_field(r, panel_col(px, C_SYMBOL)),
+		    csv_len(r, panel_col(px, C_SYMBOL)), got, ret, ebuf, sizeof ebuf)) != 0) {
+			rc = csv_row_ret(r, got && ret < -1 ? panel_col(px, C_RET) : panel_cid(px), rc, ebuf, err,
+			    errlen);
+			goto out;
 		}
 		if (panel_next(px) < 0) {
 			err_fmt(err, errlen, "%s", panel_error(px));

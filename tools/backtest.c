@@ -404,10 +404,10 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 	if (uf != NULL)
 		fclose(uf);
 	if ((res = calloc(pts.n ? pts.n : 1, sizeof *res)) == NULL)
-		err_die(EX_SOFTWARE, "out of memory");
+		err_die(EX_OSERR, "out of memory");
 	if (go->train != 0 && ((tv = calloc(pts.n ? pts.n : 1, sizeof *tv)) == NULL ||
 	    (cv = calloc(pts.n ? pts.n : 1, sizeof *cv)) == NULL))
-		err_die(EX_SOFTWARE, "out of memory");
+		err_die(EX_OSERR, "out of memory");
 	progress_begin("points", PROGRESS_ITEMS, (long long)pts.n);
 	rc = grid_run(g, pts.c, pts.n, go->lookahead, go->jobs, res, tv, cv, progress_of, err, sizeof err);
 	progress_end();
@@ -429,15 +429,15 @@ run_grid(const struct grid_opts *go, const struct strategy_config *c)
 	 * only some of the trials, so its dsr is left empty). */
 	if ((m = calloc(pts.n ? pts.n : 1, NMETRICS * sizeof *m)) == NULL ||
 	    (dsr = malloc((pts.n ? pts.n : 1) * sizeof *dsr)) == NULL)
-		err_die(EX_SOFTWARE, "out of memory");
+		err_die(EX_OSERR, "out of memory");
 	for (size_t i = 0; i < pts.n; i++)
 		if (grid_metrics(&res[i], go->rf, m + i * NMETRICS) != 0)
-			err_die(EX_SOFTWARE, "out of memory");
+			err_die(EX_OSERR, "out of memory");
 	if (go->nslice > 1) {
 		for (size_t i = 0; i < pts.n; i++)
 			dsr[i] = NAN;
 	} else if (grid_deflate(res, m, NMETRICS, pts.n, dsr) != 0)
-		err_die(EX_SOFTWARE, "out of memory");
+		err_die(EX_OSERR, "out of memory");
 	for (size_t i = 0; i < pts.n; i++) {
 		for (int k = 0; k < pts.ncol; k++)
 			csv_w_str(&w, pts.val[i][k]);
@@ -518,7 +518,7 @@ walk_forward(const struct grid_opts *go, const struct grid_points *pts, const st
 	int rc = wf_run(res, tv, cv, pts->n, go->train, go->test, metric, go->rf, &wf);
 
 	if (rc < 0)
-		err_die(EX_SOFTWARE, "out of memory");
+		err_die(EX_OSERR, "out of memory");
 	if (rc > 0)
 		err_die(EX_DATAERR, "--walk-forward: the points share fewer than %d + 1 days of returns", go->train);
 	if (go->wf_out != NULL) {
@@ -579,7 +579,7 @@ walk_forward(const struct grid_opts *go, const struct grid_points *pts, const st
 		json_object_set_new(params, "rf", json_real(go->rf));
 		json_object_set_new(params, "lookahead", json_integer(go->lookahead));
 		if ((doc = btr_metrics(&wf.oos, go->rf, params)) == NULL)
-			err_die(EX_SOFTWARE, "out of memory");
+			err_die(EX_OSERR, "out of memory");
 		if ((ao = aout_open(go->wf_metrics)) == NULL)
 			err_die(EX_CANTCREAT, "%s:", go->wf_metrics);
 		if (nd_write(aout_fp(ao), doc) != 0 || aout_commit(ao) != 0)

@@ -58,7 +58,7 @@ main(int argc, char *argv[])
 	if ((c = tws_client_new(&co)) == NULL)
 		err_die(EX_OSERR, "out of memory");
 	if (tws_connect(c) < 0)
-		err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
+		err_die(tws_code(c), "%s", tws_errmsg(c));
 	if ((code = bk_pick_account(tws_accounts(c), want, account, sizeof account, err, sizeof err)) != 0)
 		err_die(code, "%s", err);
 	bk_snap_init(&s, account);

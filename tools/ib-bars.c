@@ -101,8 +101,8 @@ main(int argc, char *argv[])
 	}
 
 	fp = cli_open_in(in);
-	if (bk_sym_read(fp, cli_in_name(in), &syms, err, sizeof err) < 0)
-		err_die(EX_DATAERR, "%s", err);
+	if ((rc = bk_sym_read(fp, cli_in_name(in), &syms, err, sizeof err)) != 0)
+		err_die(rc, "%s", err);
 	if (fp != stdin)
 		fclose(fp);
 	if (contracts != NULL && (rc = bk_contracts_load(contracts, &cache, err, sizeof err)) != 0)
@@ -112,16 +112,13 @@ main(int argc, char *argv[])
 	if ((c = tws_client_new(&co)) == NULL)
 		err_die(EX_OSERR, "out of memory");
 	if (tws_connect(c) < 0)
-		err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
+		err_die(tws_code(c), "%s", tws_errmsg(c));
 	log_debug("connected to TWS at %s:%d (server version %d)", co.host, co.port, tws_server_version(c));
 	err[0] = '\0';
 	if (contracts != NULL) {
 		size_t before = cache.n, unresolved;
-		if (bk_contracts_resolve(c, &syms, &cache, &unresolved, err, sizeof err) < 0) {
-			if (err[0])
-				err_die(EX_SOFTWARE, "%s", err);
-			err_die(EX_UNAVAILABLE, "%s: resolving contracts; nothing written", tws_errmsg(c));
-		}
+		if ((rc = bk_contracts_resolve(c, &syms, &cache, &unresolved, err, sizeof err)) != 0)
+			err_die(rc, "%s; nothing written", err);
 		if (cache.n > before) { /* the answers are kept even when the bars fail later */
 			if ((rc = bk_contracts_save(contracts, &cache, err, sizeof err)) != 0)
 				err_die(rc, "%s", err);
@@ -131,15 +128,10 @@ main(int argc, char *argv[])
 			log_warn("%zu of %zu symbols not resolved to a contract (see above): asked for by symbol", unresolved,
 			    syms.n);
 	}
-	int fetched = bk_fetch_bars(c, &syms, &fo, &f, err, sizeof err);
-
+	rc = bk_fetch_bars(c, &syms, &fo, &f, err, sizeof err);
 	progress_end();
-	if (fetched < 0) {
-		if (err[0])
-			err_die(EX_SOFTWARE, "%s", err);
-		err_die(EX_UNAVAILABLE, "%s: %zu of %zu securities received; nothing written", tws_errmsg(c), f.done,
-		    f.n);
-	}
+	if (rc != 0)
+		err_die(rc, "%s: %zu of %zu securities received; nothing written", err, f.done, f.n);
 	tws_client_free(c);
 
 	if ((sp = malloc((f.n ? f.n : 1) * sizeof *sp)) == NULL)

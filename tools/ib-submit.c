@@ -141,7 +141,7 @@ main(int argc, char *argv[])
 	if ((c = tws_client_new(&co)) == NULL)
 		err_die(EX_OSERR, "out of memory");
 	if (tws_connect(c) < 0)
-		err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
+		err_die(tws_code(c), "%s", tws_errmsg(c));
 	if ((rc = bk_pick_account(tws_accounts(c), want, account, sizeof account, err, sizeof err)) != 0)
 		err_die(rc, "%s", err);
 	if (!bk_trading_allowed(account, live, getenv("IB_LIVE")))
@@ -163,8 +163,8 @@ main(int argc, char *argv[])
 				    "(--keep-going places the others)", nrefused, nrefused > 1 ? "s" : "");
 			keep_unrefused(&orders, refused, nrefused, "without a conId");
 		}
-		if (bk_broker_prices(c, &orders, px_source, px, err, sizeof err) < 0)
-			err_die(EX_UNAVAILABLE, "the broker's prices: %s; no order sent", err);
+		if ((rc = bk_broker_prices(c, &orders, px_source, px, err, sizeof err)) != 0)
+			err_die(rc, "the broker's prices: %s; no order sent", err);
 		nrefused += nprice = bk_ord_check_broker(&orders, px, band / 100, max_order, max_run, refused,
 		    &run_refused, refuse, NULL);
 		if (run_refused || (nprice > 0 && !keep_going))
@@ -198,14 +198,14 @@ main(int argc, char *argv[])
 	    err, sizeof err);
 	if (aout_commit(o) < 0 || s.write_failed)
 		err_die(EX_IOERR, "%s:", strcmp(out, "-") ? out : "<stdout>");
-	if (rc < 0)
-		err_die(EX_UNAVAILABLE, "%s; run again: orders already at the broker are not placed twice", err);
+	if (rc != 0 && rc != EX_TEMPFAIL)
+		err_die(rc, "%s; run again: orders already at the broker are not placed twice", err);
 	for (size_t i = 0; i < s.n; i++) {
 		nfailed += s.items[i].failed;
 		nfinal += s.items[i].final;
 	}
 	log_info("%zu orders: %zu final, %zu failed", s.n, nfinal, nfailed);
-	if (rc == 1)
+	if (rc == EX_TEMPFAIL)
 		err_die(EX_TEMPFAIL, "--wait-timeout: %zu of %zu orders not final yet", s.n - nfinal, s.n);
 	if (nfailed > 0)
 		err_die(EX_DATAERR, "%zu of %zu orders %s (see above)", nfailed, s.n, cancel ? "not cancelled" :

@@ -95,14 +95,16 @@ main(int argc, char *argv[])
 		while ((got = nd_next(r, &rec)) != 0) {
 			if (got < 0) {
 				err_warn("%s", nd_error(r));
-				status = status ? status : EX_DATAERR;
-				break; /* the reader cannot resynchronise after a read error */
+				status = status ? status : nd_code(r);
+				if (nd_code(r) != EX_DATAERR)
+					break; /* nothing more can be read */
+				continue; /* a line that is not JSON: the next line is the next record */
 			}
 			m = def;
 			m.message = NULL;
-			if (po_message_from_json(rec, &m, err, sizeof err) != 0) {
+			if ((rc = po_message_from_json(rec, &m, err, sizeof err)) != 0) {
 				err_at("<stdin>", nd_line(r), NULL, "%s", err);
-				status = status ? status : EX_DATAERR;
+				status = status ? status : rc;
 			} else {
 				char where[64];
 

@@ -30,7 +30,7 @@ main(int argc, char *argv[])
 	const char **names;
 	aout *a;
 	long rows;
-	int opt, n, nstdin = 0;
+	int opt, n, nstdin = 0, rc;
 
 	err_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "o:" CLI_COMMON_SHORT, long_options, NULL)) != -1) {
@@ -59,13 +59,12 @@ main(int argc, char *argv[])
 	}
 	if ((a = aout_open(output)) == NULL)
 		err_die(EX_CANTCREAT, "%s:", output);
-	rows = panel_merge(files, names, n, aout_fp(a), &o, err, sizeof err);
-	if (rows < 0) { /* the output's own failure is an I/O error (74), not the input's fault (65) */
-		int io = ferror(aout_fp(a));
+	if ((rc = panel_merge(files, names, n, aout_fp(a), &o, &rows, err, sizeof err)) != 0) {
+		int out_failed = ferror(aout_fp(a)); /* then name the output: its failure is not the input's fault */
 
 		aout_abort(a);
-		err_die(io ? EX_IOERR : EX_DATAERR, "%s%s%s", io ? (strcmp(output, "-") ? output : "<stdout>") : "",
-		    io ? ": " : "", err);
+		err_die(rc, "%s%s%s", out_failed ? (strcmp(output, "-") ? output : "<stdout>") : "", out_failed ? ": " :
+		    "", err);
 	}
 	if (aout_commit(a) != 0)
 		err_die(EX_IOERR, "%s:", output);

@@ -29,7 +29,7 @@ print_lease(const struct lease *l)
 	char *j = lease_json(l);
 
 	if (j == NULL)
-		err_die(EX_SOFTWARE, "out of memory");
+		err_die(EX_OSERR, "out of memory");
 	printf("%s\n", j);
 	free(j);
 }
@@ -83,7 +83,7 @@ main(int argc, char *argv[])
 	} else if (strcmp(cmd, "renew") == 0) {
 		if ((rc = lease_read(root, name, &l, err, sizeof err)) == 0) {
 			if (root != NULL && (l->store = strdup(root)) == NULL)
-				err_die(EX_SOFTWARE, "out of memory");
+				err_die(EX_OSERR, "out of memory");
 			snprintf(l->token, sizeof l->token, "%s", token);
 			if ((rc = lease_renew(l, ttl, err, sizeof err)) == 0)
 				print_lease(l);

@@ -73,7 +73,7 @@ read_snap(const char *path, struct univ_snap *s)
 	rc = univ_read_latest(fp, cli_in_name(path), s, msg, sizeof msg);
 	if (fp != stdin)
 		fclose(fp);
-	if (rc < 0) {
+	if (rc != 0) { /* like diff(1), every trouble is 2, whatever its sysexits code */
 		univ_free(s);
 		err_die(EX_TROUBLE, "%s", msg);
 	}

@@ -45,21 +45,18 @@ bk_bars_set(bk_series *s, const tws_bar *b, int n, char *err, size_t errlen)
 {
 	bk_bar *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
 
-	if (v == NULL) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	if (v == NULL)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	for (int i = 0; i < n; i++) {
 		int day = ib_day(b[i].date);
 		if (day == INT_MIN) {
-			err_fmt(err, errlen, "bar %d: date: '%.20s' is not yyyymmdd", i + 1, b[i].date);
 			free(v);
-			return -1;
+			return err_ret(EX_DATAERR, err, errlen, "bar %d: date: '%.20s' is not yyyymmdd", i + 1, b[i].date);
 		}
 		if (i > 0 && day <= v[i - 1].date) {
-			err_fmt(err, errlen, "bar %d: date: %.20s does not follow the bar before it", i + 1, b[i].date);
 			free(v);
-			return -1;
+			return err_ret(EX_DATAERR, err, errlen, "bar %d: date: %.20s does not follow the bar before it", i + 1,
+			    b[i].date);
 		}
 		v[i].date = day;
 		v[i].open = val(b[i].open);

@@ -25,8 +25,9 @@ typedef struct bk_series {
 } bk_series;
 
 /* Replace s's bars by IB's n bars b (daily: dates "yyyymmdd", optionally followed by a time). IB's unset
- * values and negative prices or volumes become NaN. Returns 0, or -1 with err set ("bar 3: date: 'x' is not
- * yyyymmdd", dates that do not increase) or "out of memory"; s is unchanged on failure. */
+ * values and negative prices or volumes become NaN. Returns 0, or EX_DATAERR with err set ("bar 3:
+ * date: 'x' is not yyyymmdd", dates that do not increase) or EX_OSERR (out of memory); s is unchanged on
+ * failure. */
 int bk_bars_set(bk_series *s, const tws_bar *b, int n, char *err, size_t errlen);
 
 /* Free s's bars. NULL is fine. */

@@ -9,7 +9,7 @@
 #include "err.h"
 
 /* Snapshots of syms (one per symbol) into last[]: the last trade, else the previous close; NaN with why[]
- * when none came. Returns 0, or -1 (err set) when the connection is gone. */
+ * when none came. Returns 0, or a sysexits code with err set (tws_code(c) when the connection is gone). */
 static int
 snapshots(tws_client *c, const bk_syms *syms, double *last, char (*why)[160], char *err, size_t errlen)
 {
@@ -17,10 +17,10 @@ snapshots(tws_client *c, const bk_syms *syms, double *last, char (*why)[160], ch
 	double *close = calloc(syms->n ? syms->n : 1, sizeof *close);
 	size_t left = syms->n;
 	tws_event ev;
-	int rc = -1;
+	int rc;
 
 	if (ids == NULL || close == NULL) {
-		err_fmt(err, errlen, "out of memory");
+		rc = err_ret(EX_OSERR, err, errlen, "out of memory");
 		goto out;
 	}
 	if (tws_req_market_data_type(c, 3) < 0)
@@ -82,7 +82,7 @@ snapshots(tws_client *c, const bk_syms *syms, double *last, char (*why)[160], ch
 	rc = 0;
 	goto out;
 gone:
-	err_fmt(err, errlen, "%s", tws_errmsg(c));
+	rc = err_ret(tws_code(c), err, errlen, "%s", tws_errmsg(c));
 out:
 	free(ids);
 	free(close);
@@ -97,13 +97,12 @@ bk_broker_prices(tws_client *c, const bk_orders *o, enum bk_px_source src, bk_br
 	bk_fetch f;
 	bk_fetch_opts fo;
 	size_t *which;
-	int rc = -1;
+	int rc;
 
 	if ((which = calloc(o->n ? o->n : 1, sizeof *which)) == NULL ||
 	    (syms.v = calloc(o->n ? o->n : 1, sizeof *syms.v)) == NULL) {
 		free(which);
-		err_fmt(err, errlen, "out of memory");
-		return -1;
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	}
 	syms.cap = o->n;
 	for (size_t i = 0; i < o->n; i++) {
@@ -124,14 +123,14 @@ bk_broker_prices(tws_client *c, const bk_orders *o, enum bk_px_source src, bk_br
 	if (src == BK_PX_SNAPSHOT) {
 		double *last = calloc(syms.n ? syms.n : 1, sizeof *last);
 		char (*why)[160] = calloc(syms.n ? syms.n : 1, sizeof *why);
-		if (last == NULL || why == NULL || snapshots(c, &syms, last, why, err, errlen) < 0) {
-			if (last == NULL || why == NULL)
-				err_fmt(err, errlen, "out of memory");
+		rc = last == NULL || why == NULL ? err_ret(EX_OSERR, err, errlen, "out of memory") :
+		    snapshots(c, &syms, last, why, err, errlen);
+		if (rc != 0) {
 			free(last);
 			free(why);
 			free(syms.v);
 			free(which);
-			return -1;
+			return rc;
 		}
 		for (size_t i = 0; i < o->n; i++) {
 			memset(&px[i], 0, sizeof px[i]);
@@ -151,11 +150,8 @@ bk_broker_prices(tws_client *c, const bk_orders *o, enum bk_px_source src, bk_br
 	snprintf(fo.bar_size, sizeof fo.bar_size, "1 day");
 	snprintf(fo.what, sizeof fo.what, "TRADES");
 	fo.use_rth = 1;
-	if (bk_fetch_bars(c, &syms, &fo, &f, err, errlen) < 0) {
-		if (tws_errcode(c) != 0)
-			err_fmt(err, errlen, "%s", tws_errmsg(c));
+	if ((rc = bk_fetch_bars(c, &syms, &fo, &f, err, errlen)) != 0)
 		goto out;
-	}
 	for (size_t i = 0; i < o->n; i++) {
 		size_t k = which[i];
 		const bk_series *s = &f.series[k];

@@ -24,8 +24,8 @@ typedef struct bk_broker_px {
 } bk_broker_px;
 
 /* The broker's latest price for every order of o (one request per distinct symbol, over c) from src. px
- * holds o->n entries. Returns 0, or -1 with err set when the connection is gone for good or memory ran
- * out. */
+ * holds o->n entries. Returns 0, or a sysexits code with err set: tws_code(c) when the connection is gone
+ * for good, EX_OSERR when memory ran out. */
 int bk_broker_prices(tws_client *c, const bk_orders *o, enum bk_px_source src, bk_broker_px *px, char *err,
     size_t errlen);
 

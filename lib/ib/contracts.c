@@ -159,11 +159,8 @@ bk_contracts_orders(tws_client *tc, const char *path, bk_orders *o, unsigned cha
 		snprintf(y->currency, sizeof y->currency, "USD");
 	}
 	before = cache.n;
-	if (bk_contracts_resolve(tc, &syms, &cache, &unresolved, err, errlen) < 0) {
-		rc = tws_errcode(tc) == 70 ? EX_OSERR : err_ret(EX_UNAVAILABLE, err, errlen, "%s: resolving contracts",
-		    tws_errmsg(tc));
+	if ((rc = bk_contracts_resolve(tc, &syms, &cache, &unresolved, err, errlen)) != 0)
 		goto out;
-	}
 	if (cache.n > before) {
 		if ((rc = bk_contracts_save(path, &cache, err, errlen)) != 0)
 			goto out;
@@ -284,13 +281,11 @@ bk_contracts_resolve(tws_client *tc, bk_syms *s, bk_contracts *c, size_t *unreso
 	struct ask *asks = calloc(s->n ? s->n : 1, sizeof *asks);
 	size_t nask = 0, open = 0, hits = 0;
 	tws_event ev;
-	int rc = -1;
+	int rc;
 
 	*unresolved = 0;
-	if (asks == NULL) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	if (asks == NULL)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	for (size_t i = 0; i < s->n; i++) {
 		bk_sym *y = &s->v[i];
 		const bk_contract *k;
@@ -335,7 +330,7 @@ bk_contracts_resolve(tws_client *tc, bk_syms *s, bk_contracts *c, size_t *unreso
 			if (a->matches == 1) {
 				bk_contract *k;
 				if (push(c, &k) < 0) {
-					err_fmt(err, errlen, "out of memory");
+					rc = err_ret(EX_OSERR, err, errlen, "out of memory");
 					goto out;
 				}
 				snprintf(k->symbol, sizeof k->symbol, "%s", y->symbol);
@@ -382,8 +377,7 @@ bk_contracts_resolve(tws_client *tc, bk_syms *s, bk_contracts *c, size_t *unreso
 	rc = 0;
 	goto out;
 gone:
-	if (tws_errcode(tc) == 70)
-		err_fmt(err, errlen, "out of memory");
+	rc = err_ret(tws_code(tc), err, errlen, "%s: resolving contracts", tws_errmsg(tc));
 out:
 	free(asks);
 	return rc;

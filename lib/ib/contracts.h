@@ -53,7 +53,8 @@ void bk_contracts_free(bk_contracts *c);
 
 /* Give every security of s without a conId the one of the cache, or ask IB for it (adding the answer to
  * the cache). Those left without one are counted in *unresolved and logged with the reason. Returns 0,
- * or -1 when the connection is gone for good (tws_errmsg) or memory ran out (err set). */
+ * or a sysexits code with err set: tws_code(tc) when the connection is gone for good ("...: resolving
+ * contracts"), EX_OSERR when memory ran out. */
 int bk_contracts_resolve(tws_client *tc, bk_syms *s, bk_contracts *c, size_t *unresolved, char *err,
     size_t errlen);
 

@@ -102,6 +102,7 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 	tws_hist_req r;
 	tws_event ev;
 	size_t n = syms->n;
+	int rc;
 
 	memset(f, 0, sizeof *f);
 	f->n = n;
@@ -111,11 +112,8 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 	if (f->series == NULL || f->state == NULL || f->why == NULL)
 		goto oom;
 	/* The server's clock first: it says whether today's bars are complete. */
-	if (!o->include_partial && tws_req_current_time(c) < 0) {
-		if (tws_errcode(c) == 70)
-			goto oom;
-		return -1;
-	}
+	if (!o->include_partial && tws_req_current_time(c) < 0)
+		goto gone;
 	for (size_t i = 0; i < n; i++) {
 		const bk_sym *s = &syms->v[i];
 		int id;
@@ -135,17 +133,13 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 		r.use_rth = o->use_rth;
 		r.format_date = 1;
 		/* Ids come from one sequence, so the requests made here are consecutive. */
-		if ((id = tws_req_historical(c, &r)) < 0) {
-			if (tws_errcode(c) == 70)
-				goto oom;
-			return -1;
-		}
+		if ((id = tws_req_historical(c, &r)) < 0)
+			goto gone;
 		if (first < 0)
 			first = id;
-		if (id != first + (long long)i) {
-			err_fmt(err, errlen, "request ids are not consecutive (%d after %lld)", id, first);
-			return -1;
-		}
+		if (id != first + (long long)i)
+			return err_ret(EX_SOFTWARE, err, errlen, "request ids are not consecutive (%d after %lld)", id,
+			    first);
 	}
 	while (f->done < n) {
 		int got = tws_poll(c, &ev, 250);
@@ -156,7 +150,7 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 			next_progress = util_now_ms() + 250;
 		}
 		if (got < 0)
-			return -1;
+			goto gone;
 		if (got == 0)
 			continue;
 		idx = ev.req_id - first;
@@ -166,10 +160,10 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 		case TWS_EV_BARS:
 			if (f->state[idx] != BK_WAITING)
 				break;
-			if (bk_bars_set(&f->series[idx], ev.u.bars.bars, ev.u.bars.nbars, f->why[idx],
-			    sizeof f->why[idx]) < 0) {
-				if (strcmp(f->why[idx], "out of memory") == 0)
-					goto oom;
+			if ((rc = bk_bars_set(&f->series[idx], ev.u.bars.bars, ev.u.bars.nbars, f->why[idx],
+			    sizeof f->why[idx])) != 0) {
+				if (rc != EX_DATAERR)
+					return err_ret(rc, err, errlen, "%s", f->why[idx]);
 				settle(f, (size_t)idx, BK_FAILED, f->why[idx]);
 				break;
 			}
@@ -214,6 +208,7 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 	}
 	return 0;
 oom:
-	err_fmt(err, errlen, "out of memory");
-	return -1;
+	return err_ret(EX_OSERR, err, errlen, "out of memory");
+gone:
+	return err_ret(tws_code(c), err, errlen, "%s", tws_errmsg(c));
 }

@@ -47,9 +47,9 @@ typedef struct bk_fetch {
 } bk_fetch;
 
 /* Fetch bars for every security of syms over c (connected). Returns 0 when every security has an answer
- * (f->missing and f->failed count those without bars), or -1 when the connection is gone for good
- * (tws_errmsg(c) says why) or memory ran out (err set; tws_errcode(c) is then 0). f must be freed with
- * bk_fetch_free either way. */
+ * (f->missing and f->failed count those without bars), or a sysexits code with err set: tws_code(c) when
+ * the connection is gone for good (EX_UNAVAILABLE, EX_PROTOCOL; err is tws_errmsg(c)), EX_OSERR when memory
+ * ran out. f must be freed with bk_fetch_free either way (f->done says how many securities were received). */
 int bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fetch *f, char *err,
     size_t errlen);
 

@@ -226,9 +226,9 @@ bk_ord_read(FILE *fp, const char *name, bk_orders *out, char *err, size_t errlen
 		out->n++;
 	}
 	if (got < 0) {
-		err_fmt(err, errlen, "%s", nd_error(r));
+		got = err_ret(nd_code(r), err, errlen, "%s", nd_error(r));
 		nd_close(r);
-		return EX_DATAERR;
+		return got;
 	}
 	nd_close(r);
 	/* a client_id twice would place one order and skip the other as "already there" */

@@ -291,11 +291,11 @@ bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f,
 	}
 	while (need) {
 		if ((r = tws_poll(c, &ev, 1000)) < 0)
-			return err_ret(EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(c));
+			return err_ret(tws_code(c), err, errlen, "%s", tws_errmsg(c));
 		if (r == 0)
 			continue;
 		if (bk_snap_apply(s, &ev) < 0)
-			return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 		switch (ev.type) {
 		case TWS_EV_ACCOUNT_SUMMARY_END: if (ev.req_id == acct_id) need &= ~N_ACCT; break;
 		case TWS_EV_CURRENT_TIME: need &= ~N_TIME; break;
@@ -322,7 +322,7 @@ bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f,
 	}
 	return 0;
 req_failed:
-	return err_ret(tws_errcode(c) == 70 ? EX_SOFTWARE : EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(c));
+	return err_ret(tws_code(c), err, errlen, "%s", tws_errmsg(c));
 }
 
 /* ================================ writing ================================ */

@@ -67,7 +67,7 @@ int bk_snap_apply(bk_snap *s, const tws_event *ev);
 
 /* Ask TWS for the parts in what (BK_SNAP_*), with f as the executions' filter (NULL: all), and apply every
  * event until each part has ended. Returns 0, or a sysexits code with err set: an error answer or a timeout
- * (EX_UNAVAILABLE), the connection gone for good (EX_UNAVAILABLE), out of memory (EX_SOFTWARE). */
+ * (EX_UNAVAILABLE), the connection gone for good (tws_code: EX_UNAVAILABLE, EX_PROTOCOL), out of memory (EX_OSERR). */
 int bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f, char *err, size_t errlen);
 
 /* The open order whose orderRef is ref (the newest when several), or NULL. */

@@ -134,7 +134,7 @@ bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *accoun
 	int rc;
 
 	if ((s->items = calloc(o->n ? o->n : 1, sizeof *s->items)) == NULL)
-		return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	s->n = o->n;
 	if ((rc = bk_snap_take(c, &s->snap, BK_SNAP_ORDERS | BK_SNAP_COMPLETED | BK_SNAP_FILLS, NULL, err, errlen)) != 0)
 		return rc;
@@ -182,8 +182,10 @@ sup_by_order(bk_submit *s, int client, long long order_id)
 
 /* The decisions of the batch, one per strategy. Returns their number, or -1 (err set) when a strategy has
  * two dates. */
+/* The decisions (strategy, day) of the batch into dv[0..*n). Returns 0, or EX_DATAERR when a strategy has
+ * two (err set). */
 static int
-batch_decisions(const bk_submit *s, decision *dv, int max, char *err, size_t errlen)
+batch_decisions(const bk_submit *s, decision *dv, int max, int *nout, char *err, size_t errlen)
 {
 	int n = 0;
 
@@ -195,15 +197,14 @@ batch_decisions(const bk_submit *s, decision *dv, int max, char *err, size_t err
 			continue; /* bk_ord_read has checked them: cannot happen */
 		for (k = 0; k < n && strcmp(dv[k].strategy, d.strategy) != 0; k++)
 			;
-		if (k < n && dv[k].day != d.day) {
-			err_fmt(err, errlen, "the batch holds two decisions of strategy %s (%s and %s): one at a time; "
-			    "no order sent", d.strategy, date_fmt(dv[k].day, a), date_fmt(d.day, b));
-			return -1;
-		}
+		if (k < n && dv[k].day != d.day)
+			return err_ret(EX_DATAERR, err, errlen, "the batch holds two decisions of strategy %s (%s and "
+			    "%s): one at a time; no order sent", d.strategy, date_fmt(dv[k].day, a), date_fmt(d.day, b));
 		if (k == n && n < max)
 			dv[n++] = d;
 	}
-	return n;
+	*nout = n;
+	return 0;
 }
 
 static bk_sup *
@@ -229,17 +230,17 @@ int
 bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen)
 {
 	decision dv[64];
-	int nd, day, by = 0;
+	int nd = 0, day, by = 0, rc;
 	char strategy[96], a[DATE_LEN + 1], b[DATE_LEN + 1];
 	size_t nfailed = 0, first_failed = 0;
 	tws_event ev;
 
-	if ((nd = batch_decisions(s, dv, 64, err, errlen)) < 0)
-		return EX_DATAERR;
+	if ((rc = batch_decisions(s, dv, 64, &nd, err, errlen)) != 0)
+		return rc;
 	free(s->sup);
 	s->nsup = 0;
 	if ((s->sup = calloc(s->snap.nopen ? s->snap.nopen : 1, sizeof *s->sup)) == NULL)
-		return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	for (size_t i = 0; i < s->snap.nopen; i++) {
 		const bk_open *op = &s->snap.open[i];
 		const tws_order *x = &op->oo.order;
@@ -295,7 +296,7 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen)
 	for (size_t i = 0; i < s->nsup; i++) {
 		bk_sup *u = &s->sup[i];
 		if (tws_cancel_order(s->c, u->order_id) < 0)
-			return err_ret(EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(s->c));
+			return err_ret(tws_code(s->c), err, errlen, "%s", tws_errmsg(s->c));
 		log_info("superseding %s (order id %lld, %s, %g of %g filled): decision %s replaces it", u->client_id,
 		    u->order_id, u->status, u->filled0, u->qty, by > 0 ? date_fmt(by, a) : "of this batch");
 	}
@@ -305,11 +306,11 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen)
 		if (util_now_ms() >= deadline_ms)
 			break;
 		if ((r = tws_poll(s->c, &ev, 250)) < 0)
-			return err_ret(EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(s->c));
+			return err_ret(tws_code(s->c), err, errlen, "%s", tws_errmsg(s->c));
 		if (r == 0)
 			continue;
 		if (bk_snap_apply(&s->snap, &ev) < 0)
-			return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 		switch (ev.type) {
 		case TWS_EV_ORDER_STATUS:
 			if ((u = sup_by_order(s, ev.u.status.client_id, ev.u.status.order_id)) == NULL || (was_done = u->done))
@@ -412,7 +413,7 @@ bk_sub_place(bk_submit *s, char *err, size_t errlen)
 		if (s->items[i].acked || s->items[i].order_id != 0)
 			continue;
 		if (place(s, &s->items[i], "placing") < 0)
-			return err_ret(EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(s->c));
+			return err_ret(tws_code(s->c), err, errlen, "%s", tws_errmsg(s->c));
 	}
 	return 0;
 }
@@ -474,10 +475,8 @@ on_event(bk_submit *s, const tws_event *ev, char *err, size_t errlen)
 {
 	bk_sub_item *it = NULL;
 
-	if (bk_snap_apply(&s->snap, ev) < 0) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	if (bk_snap_apply(&s->snap, ev) < 0)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	switch (ev->type) {
 	case TWS_EV_OPEN_ORDER:
 		it = item_by_order(s, ev->u.open_order.order.client_id, ev->u.open_order.order.order_id);
@@ -550,8 +549,7 @@ on_event(bk_submit *s, const tws_event *ev, char *err, size_t errlen)
 		goto gone;
 	return 0;
 gone:
-	err_fmt(err, errlen, "%s", tws_errmsg(s->c));
-	return -1;
+	return err_ret(tws_code(s->c), err, errlen, "%s", tws_errmsg(s->c));
 }
 
 static int
@@ -592,6 +590,7 @@ bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t e
 	long long next_refresh = util_now_ms() + REFRESH_EVERY_MS, grace = -1;
 	int acks_written = 0;
 	tws_event ev;
+	int rc;
 
 	for (;;) {
 		size_t nacked = 0, nfinal = 0;
@@ -639,7 +638,7 @@ bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t e
 						s->write_failed = 1;
 					s->items[i].reported = 1;
 				}
-			return 1;
+			return err_ret(EX_TEMPFAIL, err, errlen, "the deadline passed before every order settled");
 		}
 		if (wait && acks_written && now >= next_refresh) {
 			if (start_refresh(s, 0) < 0)
@@ -650,12 +649,11 @@ bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t e
 			left = (int)(deadline_ms - now);
 		if ((r = tws_poll(s->c, &ev, left)) < 0)
 			goto gone;
-		if (r > 0 && on_event(s, &ev, err, errlen) < 0)
-			return -1;
+		if (r > 0 && (rc = on_event(s, &ev, err, errlen)) != 0)
+			return rc;
 	}
 gone:
-	err_fmt(err, errlen, "%s", tws_errmsg(s->c));
-	return -1;
+	return err_ret(tws_code(s->c), err, errlen, "%s", tws_errmsg(s->c));
 }
 
 /* Ours, and still working or staged. */
@@ -685,7 +683,7 @@ bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, F
 	free(s->items);
 	s->items = calloc(s->own.n ? s->own.n : 1, sizeof *s->items);
 	if (s->own.v == NULL || s->items == NULL)
-		return err_ret(EX_SOFTWARE, err, errlen, "out of memory");
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	s->own.cap = s->own.n;
 	s->n = 0;
 	for (size_t i = 0; i < s->snap.nopen; i++) {
@@ -715,7 +713,7 @@ bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, F
 			continue;
 		}
 		if (tws_cancel_order(c, it->order_id) < 0)
-			return err_ret(EX_UNAVAILABLE, err, errlen, "%s", tws_errmsg(c));
+			return err_ret(tws_code(c), err, errlen, "%s", tws_errmsg(c));
 		log_info("cancelling %s (order id %lld, %s)", o->client_id, it->order_id, it->status);
 		it->acked = 1;
 	}

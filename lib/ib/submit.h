@@ -76,7 +76,7 @@ typedef struct bk_submit {
 
 /* Set up a submission of the orders o (resolved) for account over c; records go to out. Reads the open
  * orders and executions, marks the orders found there and logs each. Returns 0, or a sysexits code with err
- * set (EX_UNAVAILABLE, EX_SOFTWARE out of memory). Free with bk_sub_free either way. */
+ * set (EX_UNAVAILABLE, EX_OSERR out of memory). Free with bk_sub_free either way. */
 int bk_sub_start(bk_submit *s, tws_client *c, const bk_orders *o, const char *account, int client_id,
     int transmit, FILE *out, char *err, size_t errlen);
 void bk_sub_free(bk_submit *s);
@@ -92,7 +92,7 @@ void bk_sub_free(bk_submit *s);
  * strategy, or older than a decision of its strategy still working (EX_DATAERR); an order to supersede placed
  * by another API client, which IB lets only that client cancel (EX_NOPERM); one that traded while being
  * cancelled, or whose cancel was not confirmed by deadline_ms (EX_TEMPFAIL): the holdings then differ from
- * those the batch was sized on; the connection gone (EX_UNAVAILABLE), out of memory (EX_SOFTWARE). */
+ * those the batch was sized on; the connection gone (tws_code: EX_UNAVAILABLE, EX_PROTOCOL), out of memory (EX_OSERR). */
 int bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen);
 
 /* Place every order not found at the broker (logging each). Returns 0, or EX_UNAVAILABLE with err set (the
@@ -109,7 +109,8 @@ int bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_i
 /* Follow the orders until each is acknowledged (wait 0) or final (wait 1), or until deadline_ms (a
  * CLOCK_MONOTONIC time in ms, < 0: none). Writes one status record per order once all are acknowledged,
  * then (wait) fill records as they come and a status record for each order as it becomes final. Returns 0
- * when everything settled, 1 at the deadline, -1 with err set when the connection is gone for good. */
+ * when everything settled, or a sysexits code with err set: EX_TEMPFAIL at the deadline (the orders stay
+ * at the broker), tws_code() when the connection is gone for good, EX_OSERR when memory ran out. */
 int bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t errlen);
 
 /* Write the status record of item it. Returns 0 or -1. */

@@ -62,10 +62,8 @@ check_unique(const bk_syms *s, const char *name, char *err, size_t errlen)
 {
 	size_t *ix = malloc((s->n ? s->n : 1) * sizeof *ix);
 
-	if (ix == NULL) {
-		err_fmt(err, errlen, "out of memory");
-		return -1;
-	}
+	if (ix == NULL)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
 	for (size_t i = 0; i < s->n; i++)
 		ix[i] = i;
 	sort_base = s->v;
@@ -73,10 +71,9 @@ check_unique(const bk_syms *s, const char *name, char *err, size_t errlen)
 	for (size_t i = 1; i < s->n; i++) {
 		const bk_sym *a = &s->v[ix[i - 1]], *b = &s->v[ix[i]];
 		if (strcmp(a->id, b->id) == 0) {
-			err_fmt(err, errlen, "%s:%ld: id: '%s' appears twice (first on line %ld)", name, b->line, b->id,
-			    a->line);
 			free(ix);
-			return -1;
+			return err_ret(EX_DATAERR, err, errlen, "%s:%ld: id: '%s' appears twice (first on line %ld)", name,
+			    b->line, b->id, a->line);
 		}
 	}
 	free(ix);
@@ -106,14 +103,10 @@ read_list(char *text, const char *name, bk_syms *out, char *err, size_t errlen)
 				break;
 			continue;
 		}
-		if ((why = bad_symbol(p)) != NULL) {
-			err_fmt(err, errlen, "%s:%ld: symbol: '%.40s' %s", name, line, p, why);
-			return -1;
-		}
-		if (push(out, &s) < 0) {
-			err_fmt(err, errlen, "out of memory");
-			return -1;
-		}
+		if ((why = bad_symbol(p)) != NULL)
+			return err_ret(EX_DATAERR, err, errlen, "%s:%ld: symbol: '%.40s' %s", name, line, p, why);
+		if (push(out, &s) < 0)
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 		strcpy(s->symbol, p);
 		strcpy(s->id, p);
 		strcpy(s->currency, "USD");
@@ -143,13 +136,13 @@ read_csv(char *text, size_t len, const char *name, bk_syms *out, char *err, size
 {
 	FILE *fp = fmemopen(text, len, "r");
 	csv_reader *r = fp ? csv_open(fp, name) : NULL;
-	int csym, cid, ccon, cpx, ccur, got, rc = -1;
+	int csym, cid, ccon, cpx, ccur, got, rc;
 	const char *why;
 	long long con;
 	bk_sym *s;
 
 	if (r == NULL) {
-		err_fmt(err, errlen, "out of memory");
+		rc = err_ret(EX_OSERR, err, errlen, "out of memory");
 		goto out;
 	}
 	if (csv_read_header(r) < 0 || (csym = csv_require(r, "symbol")) < 0)
@@ -160,7 +153,7 @@ read_csv(char *text, size_t len, const char *name, bk_syms *out, char *err, size
 	ccur = csv_col(r, "currency");
 	while ((got = csv_next(r)) == 1) {
 		if (push(out, &s) < 0) {
-			err_fmt(err, errlen, "out of memory");
+			rc = err_ret(EX_OSERR, err, errlen, "out of memory");
 			goto out;
 		}
 		s->line = csv_line(r);
@@ -190,7 +183,7 @@ read_csv(char *text, size_t len, const char *name, bk_syms *out, char *err, size
 	rc = 0;
 	goto out;
 bad:
-	err_fmt(err, errlen, "%s", csv_error(r));
+	rc = err_ret(csv_code(r), err, errlen, "%s", csv_error(r));
 out:
 	csv_close(r);
 	if (fp)
@@ -212,8 +205,7 @@ bk_sym_read(FILE *fp, const char *name, bk_syms *out, char *err, size_t errlen)
 			char *q = realloc(text, cap = cap ? cap * 2 : 65536);
 			if (q == NULL) {
 				free(text);
-				err_fmt(err, errlen, "out of memory");
-				return -1;
+				return err_ret(EX_OSERR, err, errlen, "out of memory");
 			}
 			text = q;
 		}
@@ -224,14 +216,12 @@ bk_sym_read(FILE *fp, const char *name, bk_syms *out, char *err, size_t errlen)
 	}
 	if (ferror(fp)) {
 		free(text);
-		err_fmt(err, errlen, "%s: read error", name);
-		return -1;
+		return err_ret(EX_IOERR, err, errlen, "%s: read error", name);
 	}
 	text[len] = '\0';
 	if (memchr(text, '\0', len) != NULL) {
 		free(text);
-		err_fmt(err, errlen, "%s: binary input (a NUL byte)", name);
-		return -1;
+		return err_ret(EX_DATAERR, err, errlen, "%s: binary input (a NUL byte)", name);
 	}
 	start = text;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
@@ -246,10 +236,8 @@ bk_sym_read(FILE *fp, const char *name, bk_syms *out, char *err, size_t errlen)
 	else
 		rc = read_list(start, name, out, err, errlen);
 	free(text);
-	if (rc == 0 && out->n == 0) {
-		err_fmt(err, errlen, "%s: no symbols", name);
-		rc = -1;
-	}
+	if (rc == 0 && out->n == 0)
+		rc = err_ret(EX_DATAERR, err, errlen, "%s: no symbols", name);
 	if (rc == 0)
 		rc = check_unique(out, name, err, errlen);
 	return rc;

@@ -25,9 +25,9 @@ typedef struct bk_syms {
 } bk_syms;
 
 /* Read every security from fp (name is for messages) into out (which must be zeroed or freed before).
- * Returns 0, or -1 with err set to "name:line: field: what is wrong" (a symbol that is empty, too long or
- * holds a space, a bad con_id, a duplicate id, a CSV without a symbol column, no symbols at all) or "out
- * of memory". */
+ * Returns 0, or a sysexits code with err set: EX_DATAERR "name:line: field: what is wrong" (a symbol that is
+ * empty, too long or holds a space, a bad con_id, a duplicate id, a CSV without a symbol column, no symbols
+ * at all), EX_IOERR (a read error), EX_OSERR (out of memory). */
 int bk_sym_read(FILE *fp, const char *name, bk_syms *out, char *err, size_t errlen);
 
 /* Free what bk_sym_read allocated (out stays usable as an empty list). NULL is fine. */

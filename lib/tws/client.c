@@ -196,6 +196,17 @@ tws_client_free(tws_client *c)
 
 int tws_is_connected(const tws_client *c) { return c->fd >= 0 && c->ready; }
 int tws_errcode(const tws_client *c) { return c->errcode; }
+
+int
+tws_code(const tws_client *c)
+{
+	switch (c->errcode) {
+	case 0: return 0;
+	case TWS_ERR_NOMEM: return EX_OSERR;
+	case TWS_ERR_PROTOCOL: return EX_PROTOCOL;
+	default: return EX_UNAVAILABLE;
+	}
+}
 const char *tws_errmsg(const tws_client *c) { return c->errmsg; }
 int tws_server_version(const tws_client *c) { return c->server_version; }
 const char *tws_conn_time(const tws_client *c) { return c->conn_time; }
@@ -481,12 +492,12 @@ twsc_pend_add(tws_client *c, enum tws_req_kind kind, long long id, const tws_wbu
 	struct pending *p;
 
 	if (frame->oom || (p = calloc(1, sizeof *p)) == NULL) {
-		twsc_fail(c, 70, "out of memory");
+		twsc_fail(c, TWS_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
 	if ((p->frame = malloc(frame->len)) == NULL) {
 		free(p);
-		twsc_fail(c, 70, "out of memory");
+		twsc_fail(c, TWS_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
 	memcpy(p->frame, frame->p, frame->len);

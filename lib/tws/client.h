@@ -29,7 +29,7 @@
  * Typical use:
  *     tws_client_opts o; tws_client_opts_init(&o); o.port = 4002; o.client_id = 7;
  *     tws_client *c = tws_client_new(&o);
- *     if (tws_connect(c) < 0) err_die(EX_UNAVAILABLE, "%s", tws_errmsg(c));
+ *     if (tws_connect(c) < 0) err_die(tws_code(c), "%s", tws_errmsg(c));
  *     int id = tws_req_historical(c, &req);
  *     tws_event ev;
  *     while (tws_poll(c, &ev, 1000) > 0 || tws_pending(c) > 0) ... switch (ev.type) ...
@@ -45,6 +45,7 @@
 #define TWS_ERR_NOT_CONNECTED 504  /* not connected (or the connection was lost for good) */
 #define TWS_ERR_PROTOCOL 505       /* a message we could not decode */
 #define TWS_ERR_CLIENT_ID_IN_USE 326
+#define TWS_ERR_NOMEM (-2)          /* not an IB code: memory ran out on this side */
 
 typedef struct tws_client_opts {
 	const char *host;        /* default "127.0.0.1" */
@@ -151,6 +152,11 @@ int tws_is_connected(const tws_client *c);
  * client id where it helps. */
 int tws_errcode(const tws_client *c);
 const char *tws_errmsg(const tws_client *c);
+/* The same failure as a sysexits code (lib/err.h's convention), so that callers never map IB codes
+ * themselves: EX_OSERR (out of memory), EX_PROTOCOL (not a TWS API server, a version we do not speak, a
+ * message we could not decode), EX_UNAVAILABLE (refused, unreachable, lost, client id in use), 0 when
+ * nothing failed. */
+int tws_code(const tws_client *c);
 
 /* After tws_connect: the server version, its connection time text, and the managed accounts
  * ("DU1234567" or "U1,U2"). */

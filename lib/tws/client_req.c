@@ -35,7 +35,7 @@ tws_req_historical(tws_client *c, const tws_hist_req *r)
 	tws_enc_hist_req(&b, &q);
 	if (b.oom || (p = twsc_pend_add(c, TWS_REQ_HIST, q.req_id, &b)) == NULL) {
 		tws_wbuf_free(&b);
-		return twsc_fail(c, 70, "out of memory");
+		return twsc_fail(c, TWS_ERR_NOMEM, "out of memory");
 	}
 	tws_wbuf_free(&b);
 	tws_pace_key_of(&q, &p->pace);

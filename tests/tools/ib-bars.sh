@@ -123,6 +123,32 @@ assert_status 69 ib-bars --port "$port5" --duration '3 Y' --max-rate 20 -o gone.
 [ -e gone.csv ] && fail "a failed run wrote output"
 wait "$killer"
 
+t "what answers on the port is not a TWS gateway (an SSH server's banner): 76, nothing written"
+# sysexits.h: EX_PROTOCOL (76) "the remote system returned something that was not possible during a protocol
+# exchange"; unlike 69 (refused, lost), trying again later does not help: the port is wrong. The banner is
+# what OpenSSH sends first on connect (RFC 4253, 4.2), Debian 12's version.
+port9=$(free_port)
+start_bg ssh /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(4)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
+    try:
+        c.recv(4096)
+    except OSError:
+        pass
+    c.close()
+' "$port9"
+wait_port "$port9"
+assert_status 76 ib-bars --port "$port9" --duration '1 M' -o ssh.csv <five.txt 2>ssh.err
+assert_contains ssh.err "is not a TWS API server"
+[ -e ssh.csv ] && fail "a failed run wrote output"
+true
+
 t "TWS loses IB mid-run (1100) and gets it back (1102, then 1101): same socket, no reconnect, same output"
 # IB's message codes: after 1100 TWS reconnects to IB by itself; 1102 restored with data kept, 1101 with
 # data lost (requests must be sent again). The socket to TWS stays up: a client must not drop it.

@@ -162,14 +162,20 @@ send 0 "quota check"
 assert_contains "$OUT/err.$n" "7 messages left this month (until 2027-01-01)"
 
 t "--ndjson: one notification per line with its own fields; a bad line is reported, the others sent"
+# notify(1): "A malformed line is reported with its line number and the others are still sent" (line 6 is
+# not JSON at all: the lines after it are still records)
 scenario
 printf '%s\n' '{"type":"alert","message":"first","title":"T1","priority":-1}' \
 	'{"message":"second","url":"https://x.test/","html":true}' \
 	'{"title":"no message"}' \
 	'{"message":"fourth","priority":7}' \
-	'{"message":"fifth"}' >"$OUT/in.ndjson"
+	'{"message":"fifth"}' \
+	'{"message":"cut short' >"$OUT/in.ndjson"
+printf '%s\n' '{"message":"seventh"}' >>"$OUT/in.ndjson"
 send 65 --ndjson --title Default <"$OUT/in.ndjson"
-assert_eq 3 "$(requests)" requests
+assert_eq 4 "$(requests)" requests
+assert_eq seventh "$(field 4 message)" message4
+assert_contains "$OUT/err.$n" "<stdin>:6: invalid JSON"
 assert_eq T1 "$(field 1 title)" title1
 assert_eq -1 "$(field 1 priority)" priority1
 assert_eq Default "$(field 2 title)" title2
@@ -178,7 +184,7 @@ assert_eq https://x.test/ "$(field 2 url)" url2
 assert_eq fifth "$(field 3 message)" message3
 assert_contains "$OUT/err.$n" "<stdin>:3: message: missing or empty"
 assert_contains "$OUT/err.$n" "<stdin>:4: priority: not an integer from -2 to 2"
-assert_eq 3 "$(grep -c status "$OUT/out.$n")" "answers on stdout"
+assert_eq 4 "$(grep -c status "$OUT/out.$n")" "answers on stdout"
 
 t "--ndjson stops when the quota is spent"
 scenario '{"status":200,"headers":{"X-Limit-App-Remaining":"0","X-Limit-App-Reset":"4102444800"},"body":{"status":1}}'
@@ -211,6 +217,8 @@ assert_status 64 notify --ndjson hi
 assert_status 64 notify --retries -1 hi
 assert_status 64 notify ""
 printf '\n\n' | assert_status 65 notify
+# a read error is not bad data (sysexits.h: EX_IOERR); a directory as stdin makes read(2) fail with EISDIR
+assert_status 74 notify --ndjson </
 
 t "the secrets never appear in any output"
 for f in "$OUT"/out.* "$OUT"/err.* "$OUT"/e "$OUT"/o; do

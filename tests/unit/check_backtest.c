@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "backtest.h"
 
@@ -432,8 +433,8 @@ START_TEST(test_universe_benchmark)
 	ck_assert_int_eq(bt_member(e, D0, "A", err, sizeof err), 0); /* a later snapshot replaces it */
 	ck_assert_int_eq(bt_member(e, D0, "B", err, sizeof err), 0);
 	ck_assert_int_eq(bt_member(e, D0, "D", err, sizeof err), 0);
-	ck_assert_int_eq(bt_member(e, D0, "B", err, sizeof err), -1);
-	ck_assert_int_eq(bt_member(e, D0 - 1, "B", err, sizeof err), -1);
+	ck_assert_int_eq(bt_member(e, D0, "B", err, sizeof err), EX_DATAERR);
+	ck_assert_int_eq(bt_member(e, D0 - 1, "B", err, sizeof err), EX_DATAERR);
 	ck_assert_int_eq(bt_next(e, &day), 1);
 	bt_simulate(e, &d);
 	ck_assert_int_eq(bt_rebalance(e, &to, &bto), 0);
@@ -457,20 +458,20 @@ START_TEST(test_errors)
 
 	ck_assert_int_eq(bt_day_begin(e, D0 + 1, err, sizeof err), 0);
 	ck_assert_int_eq(bt_price(e, "A", NULL, 0, err, sizeof err), 0);
-	ck_assert_int_eq(bt_price(e, "A", NULL, 0, err, sizeof err), -1);
+	ck_assert_int_eq(bt_price(e, "A", NULL, 0, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "duplicate row for id 'A' on 2024-01-03");
-	ck_assert_int_eq(bt_day_begin(e, D0, err, sizeof err), -1);
+	ck_assert_int_eq(bt_day_begin(e, D0, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "2024-01-02 after 2024-01-03: not in date order");
 	bt_input_end(e);
 	ck_assert_int_eq(bt_next(e, &day), 1);
 	bt_simulate(e, &d);
-	ck_assert_int_eq(bt_target(e, "A", -0.1, err, sizeof err), -1);
+	ck_assert_int_eq(bt_target(e, "A", -0.1, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "negative weight -0.1 for id 'A' in long-only mode");
-	ck_assert_int_eq(bt_target(e, "A", NAN, err, sizeof err), -1);
+	ck_assert_int_eq(bt_target(e, "A", NAN, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "weight is not a finite number");
-	ck_assert_int_eq(bt_target(e, "A", INFINITY, err, sizeof err), -1);
+	ck_assert_int_eq(bt_target(e, "A", INFINITY, err, sizeof err), EX_DATAERR);
 	ck_assert_int_eq(bt_target(e, "A", 0.5, err, sizeof err), 0);
-	ck_assert_int_eq(bt_target(e, "A", 0.5, err, sizeof err), -1);
+	ck_assert_int_eq(bt_target(e, "A", 0.5, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "duplicate weight for id 'A'");
 	bt_free(e);
 }

@@ -397,6 +397,25 @@ START_TEST(test_code)
 }
 END_TEST
 
+/* csv_row_ret: a data error is placed at the row ("file:line: col: msg", the suite's format, STYLE.md),
+ * anything else passes unchanged with its code (lib/err.h). */
+START_TEST(test_row_ret)
+{
+	csv_reader *r = RS("id,ret\nA,0.1\nB,0.2\n");
+	char err[128];
+
+	ck_assert_int_eq(csv_read_header(r), 0);
+	ck_assert_int_eq(csv_next(r), 1);
+	ck_assert_int_eq(csv_next(r), 1);
+	ck_assert_int_eq(csv_row_ret(r, 0, EX_DATAERR, "duplicate row for id 'B'", err, sizeof err), EX_DATAERR);
+	ck_assert_str_eq(err, "t.csv:3: id: duplicate row for id 'B'");
+	ck_assert_str_eq(csv_error(r), err);
+	ck_assert_int_eq(csv_row_ret(r, 1, EX_OSERR, "out of memory", err, sizeof err), EX_OSERR);
+	ck_assert_str_eq(err, "out of memory");
+	done(r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -411,6 +430,7 @@ main(void)
 	tcase_add_loop_test(errors, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(errors, test_missing_column);
 	tcase_add_test(errors, test_code);
+	tcase_add_test(errors, test_row_ret);
 	tcase_add_test(errors, test_nul_bytes);
 	tcase_add_test(limits, test_long_line);
 	tcase_add_test(limits, test_buffer_boundaries);

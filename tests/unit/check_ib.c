@@ -54,7 +54,7 @@ START_TEST(test_symbols_list)
 {
 	bk_syms s;
 
-	ck_assert_int_eq(read_syms("\xef\xbb\xbf# universe\nAAPL\r\n\n  MSFT \nBRK B\n", &s), -1);
+	ck_assert_int_eq(read_syms("\xef\xbb\xbf# universe\nAAPL\r\n\n  MSFT \nBRK B\n", &s), EX_DATAERR);
 	ck_assert_str_eq(err, "in:5: symbol: 'BRK B' holds a blank, a comma, a quote or a control character");
 	bk_syms_free(&s);
 	ck_assert_int_eq(read_syms("# universe\nAAPL\r\n\n  MSFT \nBRK.B", &s), 0);
@@ -508,7 +508,7 @@ START_TEST(test_errors_symbols)
 	bk_syms s;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		ck_assert_int_eq(read_syms(cases[i].in, &s), -1);
+		ck_assert_int_eq(read_syms(cases[i].in, &s), EX_DATAERR);
 		ck_assert_str_eq(err, cases[i].msg);
 		bk_syms_free(&s);
 	}
@@ -522,11 +522,11 @@ START_TEST(test_errors_bars)
 	tws_bar feb[] = { { "20260230", 1, 1, 1, 1, 1, 1, 1 } };
 	bk_series s = { "1", "A", NULL, 0 };
 
-	ck_assert_int_eq(bk_bars_set(&s, bad, 1, err, sizeof err), -1);
+	ck_assert_int_eq(bk_bars_set(&s, bad, 1, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "bar 1: date: '2026-11-20' is not yyyymmdd");
-	ck_assert_int_eq(bk_bars_set(&s, back, 2, err, sizeof err), -1);
+	ck_assert_int_eq(bk_bars_set(&s, back, 2, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "bar 2: date: 20261120 does not follow the bar before it");
-	ck_assert_int_eq(bk_bars_set(&s, feb, 1, err, sizeof err), -1);
+	ck_assert_int_eq(bk_bars_set(&s, feb, 1, err, sizeof err), EX_DATAERR);
 	ck_assert_ptr_null(s.v); /* unchanged on failure */
 }
 END_TEST
@@ -694,7 +694,7 @@ START_TEST(test_limits_long_fields)
 
 	ck_assert_int_eq(read_syms("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDE\n", &s), 0); /* 31 characters */
 	bk_syms_free(&s);
-	ck_assert_int_eq(read_syms("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF\n", &s), -1);
+	ck_assert_int_eq(read_syms("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF\n", &s), EX_DATAERR);
 	ck_assert_str_eq(err, "in:1: symbol: 'ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF' longer than 31 characters");
 	bk_syms_free(&s);
 	snprintf(text, sizeof text, "%s", ORDER("2026-11-24:s:A:BUY", "A", "BUY", "1e10", ""));

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include <curl/curl.h>
 
@@ -123,7 +124,7 @@ START_TEST(test_message_errors)
 		json_t *o = json_loads(cases[i].json, 0, NULL);
 
 		memset(&m, 0, sizeof m);
-		ck_assert_int_eq(po_message_from_json(o, &m, err, sizeof err), -1);
+		ck_assert_int_eq(po_message_from_json(o, &m, err, sizeof err), EX_DATAERR);
 		ck_assert_str_eq(err, cases[i].want);
 		json_decref(o);
 	}

@@ -274,6 +274,8 @@ START_TEST(test_universe)
 	ck_assert_int_eq(strat_member(s, "A", 1, err, sizeof err), 0);
 	ck_assert_int_eq(strat_member(s, "C", 1, err, sizeof err), 0);
 	ck_assert_int_eq(strat_member(s, "D", 1, err, sizeof err), 0);
+	ck_assert_int_eq(strat_member(s, "D", 1, err, sizeof err), EX_DATAERR); /* listed twice on the day */
+	ck_assert_str_eq(err, "D is listed twice on the same date");
 	ck_assert_int_eq(strat_member(s, "Z", 1, err, sizeof err), 0); /* never priced: not eligible */
 	ck_assert_int_eq(strat_price(s, "D", 1, "D", 1, 1, 0.04, err, sizeof err), 0);
 	ck_assert_int_eq(strat_price(s, "E", 1, "E", 1, 1, 0.05, err, sizeof err), 0);
@@ -333,14 +335,14 @@ START_TEST(test_stream_errors)
 
 	ck_assert_int_eq(strat_day_begin(s, D(2024, 3, 5), err, sizeof err), 0);
 	ck_assert_int_eq(strat_price(s, "A", 1, "AAA", 3, 1, 0.01, err, sizeof err), 0);
-	ck_assert_int_eq(strat_price(s, "A", 1, "AAA", 3, 1, 0.01, err, sizeof err), -1);
+	ck_assert_int_eq(strat_price(s, "A", 1, "AAA", 3, 1, 0.01, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "a second row for A on the same date");
-	ck_assert_int_eq(strat_price(s, "B", 1, "B", 1, 1, -1.5, err, sizeof err), -1);
+	ck_assert_int_eq(strat_price(s, "B", 1, "B", 1, 1, -1.5, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "-1.5 is below -1 (a loss of more than everything)");
-	ck_assert_int_eq(strat_price(s, "", 0, "B", 1, 1, 0, err, sizeof err), -1);
+	ck_assert_int_eq(strat_price(s, "", 0, "B", 1, 1, 0, err, sizeof err), EX_DATAERR);
 	ck_assert_int_eq(strat_day_begin(s, D(2024, 3, 5), err, sizeof err), 0); /* the same day goes on */
 	ck_assert_int_eq(strat_day_end(s, 0), 0);
-	ck_assert_int_eq(strat_day_begin(s, D(2024, 3, 4), err, sizeof err), -1);
+	ck_assert_int_eq(strat_day_begin(s, D(2024, 3, 4), err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, "2024-03-04 is before 2024-03-05: the input must be sorted by date");
 	strat_free(s);
 }

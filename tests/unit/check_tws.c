@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1936,7 +1937,12 @@ serve(void *arg)
 		f->accepted++;
 		if (read_frame(fd, buf, sizeof buf, 1) < 0)
 			goto next;
-		tws_hs_server_reply(&b, 176, "20261124 16:00:00 EST");
+		if (f->mode == 10) { /* an HTTP server on the port */
+			static const char http[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+			ck_assert_int_eq(write(fd, http, sizeof http - 1), (long)sizeof http - 1);
+			goto next;
+		}
+		tws_hs_server_reply(&b, f->mode == 11 ? 100 : 176, "20261124 16:00:00 EST");
 		send_buf(fd, &b);
 		if ((n = read_frame(fd, buf, sizeof buf, 0)) < 0)
 			goto next;
@@ -2103,8 +2109,30 @@ START_TEST(test_client_326)
 
 	ck_assert_int_eq(tws_connect(c), -1);
 	ck_assert_int_eq(tws_errcode(c), 326);
+	ck_assert_int_eq(tws_code(c), EX_UNAVAILABLE);
 	ck_assert(strstr(tws_errmsg(c), "client id 7 is already in use") != NULL);
 	finish(&f, th, c);
+}
+END_TEST
+
+/* Not a gateway: what answers is not the TWS API (an HTTP server), or speaks a server version outside the
+ * range the client's hello announced (v100 < TWS_MIN_VERSION 157; the official EClient disconnects too).
+ * Both are EX_PROTOCOL (sysexits.h: "the remote system returned something that was not possible during a
+ * protocol exchange"), not EX_UNAVAILABLE: trying again later does not help. */
+START_TEST(test_client_not_tws)
+{
+	for (int mode = 10; mode <= 11; mode++) {
+		struct fake f;
+		pthread_t th;
+		tws_client *c = client_for(&f, &th, mode);
+
+		ck_assert_int_eq(tws_connect(c), -1);
+		ck_assert_int_eq(tws_errcode(c), TWS_ERR_PROTOCOL);
+		ck_assert_int_eq(tws_code(c), EX_PROTOCOL);
+		ck_assert_msg(strstr(tws_errmsg(c), mode == 10 ? "is not a TWS API server" : "speaks version 100") !=
+		    NULL, "%s", tws_errmsg(c));
+		finish(&f, th, c);
+	}
 }
 END_TEST
 
@@ -2330,6 +2358,7 @@ START_TEST(test_client_refused)
 	c = tws_client_new(&o);
 	ck_assert_int_eq(tws_connect(c), -1);
 	ck_assert_int_eq(tws_errcode(c), 502);
+	ck_assert_int_eq(tws_code(c), EX_UNAVAILABLE);
 	ck_assert(strstr(tws_errmsg(c), "couldn't connect to TWS at 127.0.0.1:") != NULL);
 	ck_assert_int_eq(tws_req_positions(c), -1);
 	ck_assert_int_eq(tws_errcode(c), 504);
@@ -2377,6 +2406,7 @@ tws_suite(void)
 	tcase_set_timeout(client, 40);
 	tcase_add_test(client, test_client_bars);
 	tcase_add_test(client, test_client_326);
+	tcase_add_test(client, test_client_not_tws);
 	tcase_add_test(client, test_client_pacing_retry);
 	tcase_add_test(client, test_client_timeout);
 	tcase_add_test(client, test_client_reconnect);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "universe.h"
 
@@ -110,7 +111,7 @@ START_TEST(test_errors)
 	struct univ_snap s = { 0 };
 	char err[256];
 
-	ck_assert_int_eq(read_text(bad[_i].input, &s, err, sizeof err), -1);
+	ck_assert_int_eq(read_text(bad[_i].input, &s, err, sizeof err), EX_DATAERR);
 	ck_assert_str_eq(err, bad[_i].error);
 	univ_free(&s);
 }
