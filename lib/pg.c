@@ -337,6 +337,11 @@ copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, long lon
 		}
 	}
 	w = o->b + o->len;
+	if (cols == NULL) { /* the bytes as they came */
+		memcpy(w, row, n);
+		o->len += n;
+		return 0;
+	}
 	while (end > row && (end[-1] == '\n' || end[-1] == '\r'))
 		end--; /* the line end is passed as it came */
 	for (int c = 0, kept = 0;; c++) {
