@@ -218,9 +218,10 @@ fmt_fixed(double v, char *buf)
 
 /* What %.{prec}g prints for digits * 10^exp10 (digits > 0, prec >= its digit count): exponent form iff
  * the decimal exponent X of the first digit is < -4 or >= prec, with at least two exponent digits;
- * trailing zeros dropped, and the point with them. */
+ * trailing zeros dropped, and the point with them. pg: PostgreSQL's float8out layout instead, whose
+ * threshold is prec whatever the digit count (%g's is the larger of prec and the digit count). */
 static int
-fmt_g(int neg, uint64_t digits, int exp10, int prec, char *buf)
+fmt_g(int neg, uint64_t digits, int exp10, int prec, int pg, char *buf)
 {
 	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -247,7 +248,7 @@ fmt_g(int neg, uint64_t digits, int exp10, int prec, char *buf)
 	x = exp10 + n - 1;
 	if (neg)
 		buf[len++] = '-';
-	if (x < -4 || x >= (prec > n ? prec : n)) {
+	if (x < -4 || x >= (prec > n || pg ? prec : n)) {
 		int ax = x < 0 ? -x : x;
 
 		buf[len++] = s[0];
@@ -311,8 +312,8 @@ fmt_shortest(double v, char *buf)
 	bexp = (unsigned)(bits >> 52) & 0x7ff;
 	if ((bits & ((UINT64_C(1) << 52) - 1)) == 0)
 		return num_fmt_printf(v, buf);
-	num_ryu(bits & ((UINT64_C(1) << 52) - 1), bexp, &digits, &exp10);
-	return fmt_g(v < 0, digits, exp10, bexp == 0 ? 1 : 15, buf);
+	num_ryu(bits & ((UINT64_C(1) << 52) - 1), bexp, 0, &digits, &exp10);
+	return fmt_g(v < 0, digits, exp10, bexp == 0 ? 1 : 15, 0, buf);
 }
 
 int
@@ -343,11 +344,30 @@ num_fmt(double v, char *buf)
 	/* Integers that are exact print as such: the common case for volumes and share counts. Below 1e15
 	 * that is what %lld and %.15g print ("-0" as "0"). */
 	if (fabs(v) < 1e15 && v == (double)(long long)v)
-		return v == 0 ? (int)(strcpy(buf, "0"), 1) : fmt_g(v < 0, (uint64_t)fabs(v), 0, 15, buf);
+		return v == 0 ? (int)(strcpy(buf, "0"), 1) : fmt_g(v < 0, (uint64_t)fabs(v), 0, 15, 0, buf);
 	/* Below 1 (returns, weights) most values have 16-17 digits, and fmt_fixed's ten tries would cost
 	 * more than the shortest digits: it gets only those that it will print with at most 6 decimals (its
 	 * own test at k = 6; a shorter decimal passes it too). Either way the bytes are printf's. */
 	if ((fabs(v) >= 1 || nearbyint(fabs(v) * 1e6) / 1e6 == fabs(v)) && (len = fmt_fixed(v, buf)) > 0)
 		return len;
 	return fmt_shortest(v, buf);
+}
+
+int
+num_fmt_pg(double v, char *buf)
+{
+	uint64_t bits, digits;
+	int exp10;
+
+	if (isnan(v))
+		return (int)(strcpy(buf, "NaN"), 3);
+	if (isinf(v))
+		return v < 0 ? (int)(strcpy(buf, "-Infinity"), 9) : (int)(strcpy(buf, "Infinity"), 8);
+	if (v == 0)
+		return signbit(v) ? (int)(strcpy(buf, "-0"), 2) : (int)(strcpy(buf, "0"), 1);
+	if (fabs(v) < 9007199254740992.0 && fabs(v) >= 1 && v == (double)(long long)v)
+		return fmt_g(v < 0, (uint64_t)fabs(v), 0, 15, 1, buf); /* d2s.c's integers below 2^53, exactly */
+	memcpy(&bits, &v, sizeof bits);
+	num_ryu(bits & ((UINT64_C(1) << 52) - 1), (unsigned)(bits >> 52) & 0x7ff, 1, &digits, &exp10);
+	return fmt_g(v < 0, digits, exp10, 15, 1, buf);
 }

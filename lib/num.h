@@ -25,6 +25,13 @@ int num_parse_i64(const char *s, size_t n, long long *out);
  * a decimal point ("12"), NaN and infinities as "nan", "inf", "-inf". Returns the length. */
 int num_fmt(double v, char *buf);
 
+/* What PostgreSQL's float8out prints for v when extra_float_digits > 0 (the default since PostgreSQL 12,
+ * and wrds-pull's session): the shortest digits that read back, the nearest to v among them (Ryu, as
+ * PostgreSQL's own d2s.c), in fixed notation when the decimal exponent of the first digit is from -4 to
+ * 14, else as d.ddde+XX (two exponent digits at least); "NaN", "Infinity", "-Infinity", "-0". Unlike
+ * num_fmt, 1e15 prints as "1e+15" and powers of two take Ryu's digits. Returns the length. */
+int num_fmt_pg(double v, char *buf);
+
 /* The reference num_fmt is tested against, and its fallback for powers of two: the least precision p
  * (from 15, or from 1 for subnormals) at which snprintf's %.{p}g reads back to v through strtod. Slow
  * (printf's exact arithmetic, up to 3 times, 17 for subnormals). For finite v, num_fmt prints the same

@@ -158,7 +158,7 @@ drop(uint64_t *vr, uint64_t *vp, uint64_t *vm, uint64_t p, int *up)
 }
 
 void
-num_ryu(uint64_t mant, unsigned bexp, uint64_t *digits, int *exp10)
+num_ryu(uint64_t mant, unsigned bexp, int pg, uint64_t *digits, int *exp10)
 {
 	uint64_t m2 = bexp == 0 ? mant : (UINT64_C(1) << MANT_BITS) | mant;
 	int e2 = (bexp == 0 ? 1 : (int)bexp) - BIAS - MANT_BITS - 2;
@@ -177,6 +177,10 @@ num_ryu(uint64_t mant, unsigned bexp, uint64_t *digits, int *exp10)
 		vp = mul_shift(mp, inv5[q], j);
 		vm = mul_shift(mm, inv5[q], j);
 		vr_exact = div_pow5(mv, q), vm_exact = div_pow5(mm, q), vp_exact = div_pow5(mp, q);
+		if (pg) { /* only one of the three is a multiple of 5, and d2s.c looks up to 10^21 */
+			vr_exact = q <= 21 && mv % 5 == 0 && vr_exact;
+			vp_exact = q <= 21 && mv % 5 != 0 && vp_exact;
+		}
 	} else {
 		q = log10_pow5(-e2) - (-e2 > 1);
 		int i = -e2 - q, j = q - (pow5_bits(i) - MUL_BITS);
@@ -186,7 +190,11 @@ num_ryu(uint64_t mant, unsigned bexp, uint64_t *digits, int *exp10)
 		vp = mul_shift(mp, pow5[i], j);
 		vm = mul_shift(mm, pow5[i], j);
 		vr_exact = div_pow2(mv, q), vm_exact = div_pow2(mm, q), vp_exact = div_pow2(mp, q);
+		if (pg) /* d2s.c takes 2^(q-1) for 2^q */
+			vr_exact = q <= 1 || (q < 63 && div_pow2(mv, q - 1));
 	}
+	if (pg)
+		even = 0; /* d2s.c leaves the bounds out, even when a tie would read back to v */
 	/* An exact upper bound that does not read back is left out; an exact lower one that does is kept
 	 * (vm_exact then tracks whether vm is still that bound exactly). */
 	vp -= vp_exact && !even;

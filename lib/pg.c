@@ -1,12 +1,14 @@
 #include "pg.h"
 
 #include <errno.h>
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "err.h"
 #include "log.h"
+#include "num.h"
 
 const char pg_session_sql[] =
     "SET DateStyle = 'ISO, YMD';\n"
@@ -208,30 +210,221 @@ fail(PGconn *conn, PGresult *res, const char *what, long long rows, char *err, s
 	return code;
 }
 
+/* pg_float8_text()'s fast path on the field that starts at s and ends at the first ',' or at e, in one
+ * pass that copies as it goes; *f_end is set to the field's end. Returns the length written, or -1 for a
+ * plain decimal that needs strtod. */
+static inline __attribute__((always_inline)) long
+float8_fast(const char *s, const char *e, const char **f_end, char *out)
+{
+	const char *p = s, *ib, *nz;
+	char *w = out, *wi, *wl;
+	size_t ni;
+
+	if (p < e && *p == '-')
+		*w++ = *p++;
+	for (ib = p; p < e && (unsigned)(*p - '0') < 10;)
+		*w++ = *p++;
+	ni = (size_t)(p - ib);
+	wi = wl = w; /* the end of the integer part; wl: the end of the fraction without its final zeros */
+	if (ni > 0 && p < e && *p == '.') {
+		*w++ = *p++;
+		while (p < e && (unsigned)(*p - '0') < 10)
+			*w++ = *p++;
+		for (wl = w; wl[-1] == '0'; wl--)
+			;
+		if (wl[-1] == '.')
+			wl--;
+		if (w == wi + 1)
+			ni = 0; /* "12.": not a plain decimal */
+	}
+	if ((p < e && *p != ',') || ni == 0) { /* not a plain decimal: float8out's own text (or no number at all) */
+		const char *comma = memchr(p, ',', (size_t)(e - p));
+		*f_end = comma != NULL ? comma : e;
+		memcpy(out, s, (size_t)(*f_end - s));
+		return *f_end - s;
+	}
+	*f_end = p;
+	if (*ib != '0') { /* the first digit's decimal exponent is ni - 1 */
+		if (ni + (size_t)(wl > wi ? wl - wi - 1 : 0) > 15)
+			return -1;
+	} else if (ni > 1) {
+		return -1;
+	} else if (wl > wi) { /* 0.0...d: the exponent is minus the zeros after the point, minus 1 */
+		for (nz = ib + 2; *nz == '0'; nz++)
+			;
+		if (nz - (ib + 2) > 3 || wl - (wi + 1 + (nz - (ib + 2))) > 15)
+			return -1;
+	}
+	return wl - out; /* the fraction's final zeros dropped, and the point with them */
+}
+
 int
-pg_copy_out(PGconn *conn, const char *sql, FILE *out, long long *rows, void (*progress)(long long rows),
-    char *err, size_t errlen)
+pg_float8_text(const char *s, size_t n, char *out, size_t *len, char *err, size_t errlen)
+{
+	const char *f_end;
+	long fast = float8_fast(s, s + n, &f_end, out);
+
+	if (fast >= 0 || f_end != s + n) {
+		if (f_end != s + n) { /* a comma in it: not a number */
+			memcpy(out, s, n);
+			fast = (long)n;
+		}
+		*len = (size_t)fast;
+		return 0;
+	}
+	/* float8in: strtod, refusing what overflows or underflows to zero (a denormal passes) */
+	char small[128], *t = n < sizeof small ? small : malloc(n + 1), *end;
+	double v;
+
+	if (t == NULL)
+		return err_ret(EX_OSERR, err, errlen, "out of memory");
+	memcpy(t, s, n);
+	t[n] = '\0';
+	errno = 0;
+	v = strtod(t, &end);
+	if (errno == ERANGE && (v == 0 || v > DBL_MAX || v < -DBL_MAX)) {
+		int code = err_ret(EX_DATAERR, err, errlen, "\"%.40s%s\" is out of range for type double precision", t,
+		    n > 40 ? "..." : "");
+		if (t != small)
+			free(t);
+		return code;
+	}
+	if (t != small)
+		free(t);
+	*len = (size_t)num_fmt_pg(v, out);
+	return 0;
+}
+
+/* pg_copy_out()'s output when it rewrites columns: rows are gathered into b and written in large
+ * pieces. */
+struct obuf {
+	char *b;
+	size_t len, cap;
+	FILE *out;
+};
+
+static int
+obuf_flush(struct obuf *o, char *err, size_t errlen)
+{
+	if (o->len > 0 && fwrite(o->b, 1, o->len, o->out) != o->len)
+		return err_ret(EX_IOERR, err, errlen, "%s", strerror(errno));
+	o->len = 0;
+	return 0;
+}
+
+/* Append one row of a COPY (its line end included) to o, with the PG_FLOAT8 columns of a CSV rewritten
+ * (cols NULL: as it is). */
+static int
+copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, long long *tally, struct obuf *o, char *err,
+    size_t errlen)
+{
+	const char *p = row, *end = row + n, *f;
+	size_t need = n + (size_t)ncols * NUM_FMT_MAX, len;
+	char *w;
+	int code;
+
+	if (cols == NULL)
+		ncols = 0;
+	if (o->len + need > o->cap) {
+		if ((code = obuf_flush(o, err, errlen)) != 0)
+			return code;
+		if (need > o->cap) {
+			char *b = realloc(o->b, need < 262144 ? 262144 : need);
+			if (b == NULL)
+				return err_ret(EX_OSERR, err, errlen, "out of memory");
+			o->b = b;
+			o->cap = need < 262144 ? 262144 : need;
+		}
+	}
+	w = o->b + o->len;
+	if (cols == NULL) { /* the bytes as they came */
+		memcpy(w, row, n);
+		o->len += n;
+		return 0;
+	}
+	while (end > row && (end[-1] == '\n' || end[-1] == '\r'))
+		end--; /* the line end is passed as it came */
+	for (int c = 0, kept = 0;; c++) {
+		enum pg_col k = c < ncols ? cols[c] : PG_PASS;
+
+		f = p;
+		if (k == PG_TALLY) {
+			const char *comma = memchr(p, ',', (size_t)(end - p));
+			p = comma != NULL ? comma : end;
+			if (p - f == 1 && (*f == '1' || *f == '2') && tally != NULL)
+				tally[*f - '0']++;
+		} else if (kept++ > 0) {
+			*w++ = ',';
+		}
+		if (k == PG_FLOAT8 && p < end && *p != '"') {
+			long l = float8_fast(f, end, &p, w);
+			if (l < 0) {
+				if ((code = pg_float8_text(f, (size_t)(p - f), w, &len, err, errlen)) != 0)
+					return code;
+				l = (long)len;
+			}
+			w += l;
+		} else if (k != PG_TALLY) {
+			if (p < end && *p == '"') { /* a quoted field: "" is a quote inside it */
+				for (*w++ = *p++; p < end && (*p != '"' || (p + 1 < end && p[1] == '"'));)
+					if ((*w++ = *p++) == '"')
+						*w++ = *p++;
+			}
+			const char *comma = memchr(p, ',', (size_t)(end - p));
+			size_t l = (size_t)((comma != NULL ? comma : end) - p);
+			memcpy(w, p, l);
+			w += l;
+			p += l;
+		}
+		if (p == end)
+			break;
+		p++;
+	}
+	memcpy(w, end, (size_t)(row + n - end));
+	w += row + n - end;
+	o->len = (size_t)(w - o->b);
+	return 0;
+}
+
+int
+pg_copy_out(PGconn *conn, const char *sql, const enum pg_col *cols, int ncols, long long *tally, FILE *out,
+    long long *rows, void (*progress)(long long rows), char *err, size_t errlen)
 {
 	PGresult *res;
-	char *row;
+	char *row, msg[256];
+	struct obuf o = { NULL, 0, 0, out };
 	long long want;
 	int n, code = 0;
 
 	*rows = 0;
+	if (tally != NULL)
+		tally[0] = tally[1] = tally[2] = 0;
 	res = PQexec(conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT)
 		return fail(conn, res, "query", 0, err, errlen);
 	PQclear(res);
-	while ((n = PQgetCopyData(conn, &row, 0)) > 0) {
-		if (fwrite(row, 1, (size_t)n, out) != (size_t)n) {
-			/* The rest of the stream is of no use: the caller's PQfinish() drops it. */
-			err_fmt(err, errlen, "write error after %lld rows: %s", *rows, strerror(errno));
-			PQfreemem(row);
-			return EX_IOERR;
+	/* Rows are gathered and written when libpq holds no more of them: large writes while the rows
+	 * stream, and each row on its way as soon as the server pauses. */
+	while ((n = PQgetCopyData(conn, &row, 1)) >= 0) {
+		if (n == 0) {
+			if ((code = obuf_flush(&o, msg, sizeof msg)) != 0 || (n = PQgetCopyData(conn, &row, 0)) < 0)
+				break;
 		}
+		code = copy_row(row, (size_t)n, cols, ncols, tally, &o, msg, sizeof msg);
 		PQfreemem(row);
+		if (code != 0)
+			break;
 		if (++*rows % 65536 == 0 && progress != NULL)
 			progress(*rows);
+	}
+	if (code == 0)
+		code = obuf_flush(&o, msg, sizeof msg); /* the rows so far, even when the connection is lost */
+	free(o.b);
+	if (code != 0) {
+		/* The rest of the stream is of no use: the caller's PQfinish() drops it. */
+		if (code == EX_IOERR)
+			return err_ret(code, err, errlen, "write error after %lld rows: %s", *rows, msg);
+		return err_ret(code, err, errlen, "row %lld: %s", *rows + 1, msg);
 	}
 	if (n == -2)
 		return fail(conn, NULL, "connection lost", *rows, err, errlen);

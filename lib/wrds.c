@@ -317,22 +317,28 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 		return NULL;
 	fputs("COPY (\n", m);
 	/* One row per (date, permno): when name rows overlap, the one that started last; a delisting row
-	 * takes the last name row that started before it (CRSP ends the names at the last price). */
+	 * takes the last name row that started before it (CRSP ends the names at the last price). CIZ's
+	 * numbers leave the server in their own type (numeric in CRSP 2.0's definition): the client writes
+	 * them as float8 (wrds_prices_cols), which costs the server a third of the pull when it casts. */
 	if (q->format == WRDS_CIZ) {
 		fputs("WITH ", m);
 		names_cte(m, &ciz, q);
 		fputs("\nSELECT b.dlycaldt AS \"date\", b.permno::int AS id,\n"
-		      "  n.symbol, NULLIF(abs(b.dlyopen::float8), 0) AS \"open\",\n"
-		      "  NULLIF(abs((CASE WHEN b.dlyprcflg = 'BA' THEN b.dlyask ELSE b.dlyhigh END)::float8), 0) AS high,\n"
-		      "  NULLIF(abs((CASE WHEN b.dlyprcflg = 'BA' THEN b.dlybid ELSE b.dlylow END)::float8), 0) AS low,\n"
-		      "  NULLIF(abs(b.dlyprc::float8), 0) AS \"close\",\n"
+		      "  n.symbol, NULLIF(abs(b.dlyopen), 0) AS \"open\",\n"
+		      "  NULLIF(abs(CASE WHEN b.dlyprcflg = 'BA' THEN b.dlyask ELSE b.dlyhigh END), 0) AS high,\n"
+		      "  NULLIF(abs(CASE WHEN b.dlyprcflg = 'BA' THEN b.dlybid ELSE b.dlylow END), 0) AS low,\n"
+		      "  NULLIF(abs(b.dlyprc), 0) AS \"close\",\n"
 		      "  CASE WHEN b.dlyvol >= 0 THEN b.dlyvol::bigint END AS volume,\n", m);
 		if (q->fill_dlret)
 			fprintf(m, "  CASE WHEN b.dlydelflg = 'Y' AND b.dlyret IS NULL AND %s\n"
 			    "    THEN CASE WHEN n.nasdaq THEN -0.55 ELSE -0.3 END\n"
-			    "    ELSE b.dlyret::float8 END AS ret\n", ciz_perf);
+			    "    ELSE b.dlyret END AS ret,\n", ciz_perf);
 		else
-			fputs("  b.dlyret::float8 AS ret\n", m);
+			fputs("  b.dlyret AS ret,\n", m);
+		/* the delisting returns CRSP lacks (2: a performance delisting), counted by the client from
+		 * the rows (wrds_prices_cols) rather than by a second scan of dsf_v2 */
+		fprintf(m, "  CASE WHEN b.dlydelflg = 'Y' AND b.dlyret IS NULL THEN CASE WHEN %s\n"
+		    "    THEN 2 ELSE 1 END END AS missing_dlret\n", ciz_perf);
 		fputs("FROM crsp.dsf_v2 b\n", m);
 		name_join(m, "b", "dlycaldt", "b.dlydelflg = 'Y'");
 		fputs("WHERE b.permno = ANY (", m);
@@ -373,6 +379,10 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 	return sql_finish(&s);
 }
 
+const enum pg_col wrds_prices_cols[WRDS_PRICES_NCOLS] = {
+	PG_PASS, PG_PASS, PG_PASS, PG_FLOAT8, PG_FLOAT8, PG_FLOAT8, PG_FLOAT8, PG_PASS, PG_FLOAT8, PG_TALLY
+};
+
 char *
 wrds_dlret_missing_sql(const struct wrds_prices_q *q)
 {
@@ -381,18 +391,9 @@ wrds_dlret_missing_sql(const struct wrds_prices_q *q)
 
 	if (m == NULL)
 		return NULL;
-	if (q->format == WRDS_CIZ) {
-		fprintf(m, "SELECT count(*), count(*) FILTER (WHERE %s)\n"
-		      "FROM crsp.dsf_v2 b\n"
-		      "WHERE b.permno = ANY (", ciz_perf);
-		id_array(m, q);
-		fprintf(m, ") AND b.dlycaldt BETWEEN DATE '%s' AND DATE '%s'\n"
-		      "  AND b.dlydelflg = 'Y' AND b.dlyret IS NULL\n", s.from, s.to);
-	} else {
-		fputs("WITH ", m);
-		legacy_dl(m, q, s.from, s.to);
-		fprintf(m, "\nSELECT count(*), count(*) FILTER (WHERE %s) FROM dl WHERE dl.dlret IS NULL\n", legacy_perf);
-	}
+	fputs("WITH ", m);
+	legacy_dl(m, q, s.from, s.to);
+	fprintf(m, "\nSELECT count(*), count(*) FILTER (WHERE %s) FROM dl WHERE dl.dlret IS NULL\n", legacy_perf);
 	return sql_finish(&s);
 }
 

@@ -6,7 +6,8 @@
  * of its own, the trading day after the last price, with empty price fields (legacy's dlret is moved there,
  * never compounded into the last day's return). Every statement is one COPY (SELECT ...) TO STDOUT WITH
  * (FORMAT csv, HEADER) whose columns are exactly the suite's format, with every value cast in SQL (WRDS
- * serves permnos as double precision), so the client only passes bytes on (see pg_copy_out()).
+ * serves permnos as double precision), so the client only passes bytes on (see pg_copy_out()); but CIZ's
+ * prices leave their numbers uncast, for the client to write as float8 (wrds_prices_cols).
  *
  * The stock filter of top:N (tidy-finance's, in both table sets): legacy shrcd 10/11 and exchcd 1, 2, 3
  * (regular way) or 31, 32, 33 (when-issued on the same exchanges); CIZ sharetype NS, securitytype EQTY,
@@ -17,6 +18,8 @@
 #define STI_WRDS_H
 
 #include <stddef.h>
+
+#include "pg.h"
 
 enum wrds_format { WRDS_CIZ, WRDS_LEGACY };
 
@@ -59,8 +62,17 @@ char *wrds_universe_sql(const struct wrds_universe_q *q);
  * last one). Returns a malloc'd string, NULL when out of memory. */
 char *wrds_prices_sql(const struct wrds_prices_q *q);
 
-/* A plain SELECT of one row "missing,performance": the delisting rows of the prices query without a
- * return, and how many of them are performance delistings (those --fill-dlret fills). */
+/* How pg_copy_out() writes CIZ's prices: open, high, low, close and ret come as the table has them,
+ * numeric in CRSP 2.0's definition, and are written as float8, the same bytes as if the server had cast
+ * them (pg_float8_text()); a tenth column, missing_dlret, is left out of the output: tally[1] + tally[2]
+ * delisting rows without a return, tally[2] of them performance delistings (what --fill-dlret fills).
+ * Legacy's statement casts in SQL (double precision on WRDS: no cost) and its rows pass as bytes. */
+#define WRDS_PRICES_NCOLS 10
+extern const enum pg_col wrds_prices_cols[WRDS_PRICES_NCOLS];
+
+/* Legacy only (CIZ's count comes with its rows, see wrds_prices_cols): a plain SELECT of one row
+ * "missing,performance", the delisting rows of the prices query without a return, and how many of them
+ * are performance delistings (those --fill-dlret fills). */
 char *wrds_dlret_missing_sql(const struct wrds_prices_q *q);
 
 /* The COPY statement that prints the last date CRSP holds (no header): the last date of dsf_v2, or of the

@@ -26,7 +26,7 @@ enum {
 static void usage(int status);
 static long long *read_ids(const char *path, size_t *n);
 static int id_cmp(const void *a, const void *b);
-static void warn_missing(const char *counts, int filled);
+static void warn_missing(long long missing, long long perf, int filled);
 
 static const struct option long_options[] = {
 	{ "adv-days", required_argument, NULL, OPT_ADV_DAYS },
@@ -56,9 +56,9 @@ main(int argc, char *argv[])
 	const char *universe = NULL, *universe_file = NULL, *output = NULL, *cmd;
 	char *sql, *missing_sql = NULL, *password, err[2048], target[512], counts[64];
 	int opt, from = -1, to = -1, lookback = LOOKBACK_DEFAULT, dry_run = 0, prices, latest, code, have_dv = 0;
-	int have_lookback = 0, have_uopt = 0;
+	int have_lookback = 0, have_uopt = 0, cols;
 	enum wrds_format format = WRDS_CIZ;
-	long long *ids = NULL, rows;
+	long long *ids = NULL, rows, tally[3];
 	size_t nids = 0;
 	struct timespec t0, t1;
 	PGconn *conn;
@@ -140,7 +140,7 @@ main(int argc, char *argv[])
 		pq.from = lookback > 0 ? cal_add(cal_on_or_after(from), -lookback) : from;
 		pq.to = to;
 		sql = wrds_prices_sql(&pq);
-		if (sql != NULL && (missing_sql = wrds_dlret_missing_sql(&pq)) == NULL) {
+		if (sql != NULL && format == WRDS_LEGACY && (missing_sql = wrds_dlret_missing_sql(&pq)) == NULL) {
 			free(sql);
 			sql = NULL;
 		}
@@ -195,13 +195,20 @@ main(int argc, char *argv[])
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	progress_begin("rows", PROGRESS_ITEMS, -1); /* a line on a terminal only */
-	code = pg_copy_out(conn, sql, aout_fp(out), &rows, progress_update, err, sizeof err);
+	/* CIZ's prices: numbers as float8 and a count to keep out of the output; else the server's bytes */
+	cols = prices && format == WRDS_CIZ;
+	code = pg_copy_out(conn, sql, cols ? wrds_prices_cols : NULL, cols ? WRDS_PRICES_NCOLS : 0, tally, aout_fp(out),
+	    &rows, progress_update, err, sizeof err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	/* The delisting returns the pull left empty, counted by a second (small) query on the same
-	 * connection: CRSP's gaps are worth a warning, never a silent -100% or 0. */
-	if (code == 0 && missing_sql != NULL &&
-	    (code = pg_query_row(conn, missing_sql, counts, sizeof counts, err, sizeof err)) == 0)
-		warn_missing(counts, pq.fill_dlret);
+	/* The delisting returns the pull left empty (CIZ: counted from the rows; legacy: by a second, small
+	 * query on the same connection): CRSP's gaps are worth a warning, never a silent -100% or 0. */
+	if (code == 0 && prices) {
+		if (missing_sql == NULL)
+			warn_missing(tally[1] + tally[2], tally[2], pq.fill_dlret);
+		else if ((code = pg_query_row(conn, missing_sql, counts, sizeof counts, err, sizeof err)) == 0 &&
+		    sscanf(counts, "%lld,%lld", &tally[1], &tally[2]) == 2)
+			warn_missing(tally[1], tally[2], pq.fill_dlret);
+	}
 	PQfinish(conn);
 	free(sql);
 	free(missing_sql);
@@ -272,13 +279,11 @@ id_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* counts: "missing,performance" from wrds_dlret_missing_sql(). */
+/* missing delisting returns, perf of them performance delistings */
 static void
-warn_missing(const char *counts, int filled)
+warn_missing(long long missing, long long perf, int filled)
 {
-	long long missing = 0, perf = 0;
-
-	if (sscanf(counts, "%lld,%lld", &missing, &perf) != 2 || missing == 0)
+	if (missing == 0)
 		return;
 	if (filled)
 		log_warn("prices: %lld delisting returns missing in CRSP: %lld performance delistings filled "

@@ -130,6 +130,63 @@ for f in ciz legacy; do
 	assert_eq 2024-01-12 "$(wrds-pull latest --format $f)" "latest"
 done
 
+t "CIZ prices leave numeric uncast: the client writes the bytes of the server's own ::float8 (30,000 values)"
+# The expectation is PostgreSQL's: the same rows with the casts done by the server (float8in, then Ryu's
+# float8out). The values are numeric_out's text of every shape: prices padded to 4 decimals, returns of up
+# to 20 decimals, the exact decimal expansions of random doubles of every binary exponent (subnormals and
+# powers of two included), integers about 10^15 and 2^53, and a quoted ticker with a comma and a quote.
+pg_sql -c "CREATE DATABASE float"
+pg_sql -d float -f "$FIX/schema.sql"
+/usr/bin/python3 - >float.sql <<'PY'
+import random, struct
+from decimal import Decimal
+r = random.Random(16)
+def dbl():
+    k = r.randrange(8)
+    if k == 0:    # any finite double, every exponent
+        while True:
+            v = struct.unpack('<d', struct.pack('<Q', r.getrandbits(63)))[0]
+            if v == v and v != float('inf') and v != 0:
+                return str(Decimal(v))
+    if k == 1:    # a power of two
+        return str(Decimal(2.0 ** r.randrange(-1074, 1024)))
+    if k == 2:    # a price as numeric(12,4) prints it
+        return '%d.%04d' % (r.randrange(0, 10 ** 6), r.randrange(10000))
+    if k == 3:    # a return of 1 to 20 decimals
+        return ('-' if r.random() < 0.5 else '') + '0.' + ''.join(r.choice('0123456789') for _ in range(r.randrange(1, 21)))
+    if k == 4:    # about 10^15 and 2^53
+        return str(r.choice([10 ** 15, 2 ** 53]) + r.randrange(-3000, 3000))
+    if k == 5:    # shortest text of a random double in numeric's plain form
+        v = r.uniform(-1, 1) * 10.0 ** r.randrange(-12, 22)
+        return format(Decimal(repr(v)), 'f')
+    if k == 6:    # small magnitudes at the fixed/exponent edge
+        return '0.' + '0' * r.randrange(2, 7) + str(r.randrange(1, 10 ** r.randrange(1, 18)))
+    return '%d' % r.randrange(1, 10 ** r.randrange(1, 19))
+print("COPY crsp.dsf_v2 (permno, dlycaldt, dlyopen, dlyhigh, dlylow, dlyprc, dlyret, dlyvol) FROM STDIN;")
+for p in range(1, 101):
+    for d in range(60):
+        print('%d\t2024-%02d-%02d\t%s\t%s\t%s\t%s\t%s\t%d' % (p, 1 + d // 28, 1 + d % 28, dbl(), dbl(), dbl(), dbl(), dbl(), d))
+print("\\.")
+PY
+pg_sql -d float <<'SQL'
+ALTER TABLE crsp.dsf_v2 ALTER dlyprc TYPE numeric, ALTER dlyopen TYPE numeric, ALTER dlyhigh TYPE numeric,
+	ALTER dlylow TYPE numeric;
+SQL
+pg_sql -d float -f float.sql
+pg_sql -d float -c "INSERT INTO crsp.stksecurityinfohist (permno, secinfostartdt, ticker) VALUES (1, '2000-01-01', 'A,\"B')"
+seq 1 100 | sed '1i id' >ids-float.csv
+PGDATABASE=float wrds-pull prices --universe-file ids-float.csv --from 2024-01-01 --to 2024-03-31 --lookback-days 0 \
+	-q -o float.csv
+pg_sql -d float -c "SET extra_float_digits = 1" -c 'COPY (SELECT b.dlycaldt AS "date", b.permno AS id,
+	(SELECT n.ticker FROM crsp.stksecurityinfohist n WHERE n.permno = b.permno) AS symbol,
+	NULLIF(abs(b.dlyopen::float8), 0) AS "open", NULLIF(abs(b.dlyhigh::float8), 0) AS high,
+	NULLIF(abs(b.dlylow::float8), 0) AS low, NULLIF(abs(b.dlyprc::float8), 0) AS "close",
+	b.dlyvol::bigint AS volume, b.dlyret::float8 AS ret FROM crsp.dsf_v2 b ORDER BY 1, 2) TO STDOUT WITH (FORMAT csv, HEADER)' \
+	>float-server.csv
+[ "$(wc -l <float.csv)" = 6001 ] || fail "float.csv: $(wc -l <float.csv) lines, want 6001"
+assert_same_file float-server.csv float.csv
+grep -q '"A,""B"' float.csv || fail "the quoted ticker is not in the output"
+
 t "the universe's extra columns do not disturb its readers (universe-diff finds date, id, symbol by name)"
 head -5 "$X/universe-sp500.csv" >day1.csv
 grep -e '^date' -e '^2024-01-08' "$X/universe-sp500.csv" >day2.csv

@@ -106,7 +106,9 @@ START_TEST(test_prices)
 	q.format = WRDS_CIZ;
 	sql = wrds_prices_sql(&q);
 	ck_assert_int_eq(count(sql, "dsedelist"), 0); /* CIZ has its delisting rows in dsf_v2 */
-	ck_assert_int_eq(count(sql, "x.delactiontype = 'DEL'"), 1);
+	/* the fill, and the missing returns counted from the rows (no second scan of dsf_v2) */
+	ck_assert_int_eq(count(sql, "x.delactiontype = 'DEL'"), 2);
+	ck_assert_int_eq(count(sql, "THEN 2 ELSE 1 END END AS missing_dlret\n"), 1);
 	ck_assert_int_eq(count(sql, "THEN b.dlyask ELSE b.dlyhigh"), 1); /* no trades: closing ask/bid */
 	ck_assert_int_eq(count(sql, "'{10107,14593}'::int[]"), 3);
 	free(sql);
