@@ -50,8 +50,9 @@ enum pg_col {
 /* Run sql, which must be a COPY ... TO STDOUT, and write every row it sends to out as it arrives (memory
  * stays constant whatever the size). cols, when not NULL, says what to do with each of the first ncols
  * columns of a CSV COPY (the header row's names are not numbers and pass as they are); NULL passes the
- * rows on as bytes. tally (3 counters, zeroed here) receives the counts of a PG_TALLY column, or is NULL. *rows counts the rows written (a CSV header included). progress, when
- * not NULL, is called every 65536 rows. Returns 0 once the server has confirmed the end of the COPY and
+ * rows on as bytes. tally (3 counters, zeroed here) receives the counts of a PG_TALLY column, or is NULL.
+ * *rows counts the rows written (a CSV header included). progress, when not NULL, is called every 65536
+ * rows. Returns 0 once the server has confirmed the end of the COPY and
  * its row count matches; else a sysexits code with a message in err: EX_NOPERM (no privilege),
  * EX_UNAVAILABLE (missing table, schema or column), EX_TEMPFAIL (connection lost or query cancelled
  * mid-stream), EX_DATAERR (the server could not convert a value, or a PG_FLOAT8 value is out of
