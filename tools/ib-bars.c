@@ -117,8 +117,10 @@ main(int argc, char *argv[])
 	err[0] = '\0';
 	if (contracts != NULL) {
 		size_t before = cache.n, unresolved;
-		if ((rc = bk_contracts_resolve(c, &syms, &cache, &unresolved, err, sizeof err)) != 0)
+		if ((rc = bk_contracts_resolve(c, &syms, &cache, &unresolved, err, sizeof err)) != 0) {
+			tws_client_free(c);
 			err_die(rc, "%s; nothing written", err);
+		}
 		if (cache.n > before) { /* the answers are kept even when the bars fail later */
 			if ((rc = bk_contracts_save(contracts, &cache, err, sizeof err)) != 0)
 				err_die(rc, "%s", err);
@@ -130,9 +132,13 @@ main(int argc, char *argv[])
 	}
 	rc = bk_fetch_bars(c, &syms, &fo, &f, err, sizeof err);
 	progress_end();
-	if (rc != 0)
-		err_die(rc, "%s: %zu of %zu securities received; nothing written", err, f.done, f.n);
 	tws_client_free(c);
+	if (rc != 0) {
+		size_t done = f.done, n = f.n;
+
+		bk_fetch_free(&f);
+		err_die(rc, "%s: %zu of %zu securities received; nothing written", err, done, n);
+	}
 
 	if ((sp = malloc((f.n ? f.n : 1) * sizeof *sp)) == NULL)
 		err_die(EX_OSERR, "out of memory");
