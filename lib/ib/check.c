@@ -82,7 +82,7 @@ snapshots(tws_client *c, const bk_syms *syms, double *last, char (*why)[160], ch
 	rc = 0;
 	goto out;
 gone:
-	rc = err_ret(tws_code(c), err, errlen, "%s", tws_errmsg(c));
+	rc = tws_err_ret(c, err, errlen);
 out:
 	free(ids);
 	free(close);

@@ -210,5 +210,5 @@ bk_fetch_bars(tws_client *c, const bk_syms *syms, const bk_fetch_opts *o, bk_fet
 oom:
 	return err_ret(EX_OSERR, err, errlen, "out of memory");
 gone:
-	return err_ret(tws_code(c), err, errlen, "%s", tws_errmsg(c));
+	return tws_err_ret(c, err, errlen);
 }

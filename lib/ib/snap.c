@@ -291,7 +291,7 @@ bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f,
 	}
 	while (need) {
 		if ((r = tws_poll(c, &ev, 1000)) < 0)
-			return err_ret(tws_code(c), err, errlen, "%s", tws_errmsg(c));
+			return tws_err_ret(c, err, errlen);
 		if (r == 0)
 			continue;
 		if (bk_snap_apply(s, &ev) < 0)
@@ -322,7 +322,7 @@ bk_snap_take(tws_client *c, bk_snap *s, unsigned what, const tws_exec_filter *f,
 	}
 	return 0;
 req_failed:
-	return err_ret(tws_code(c), err, errlen, "%s", tws_errmsg(c));
+	return tws_err_ret(c, err, errlen);
 }
 
 /* ================================ writing ================================ */

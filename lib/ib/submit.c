@@ -296,7 +296,7 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen)
 	for (size_t i = 0; i < s->nsup; i++) {
 		bk_sup *u = &s->sup[i];
 		if (tws_cancel_order(s->c, u->order_id) < 0)
-			return err_ret(tws_code(s->c), err, errlen, "%s", tws_errmsg(s->c));
+			return tws_err_ret(s->c, err, errlen);
 		log_info("superseding %s (order id %lld, %s, %g of %g filled): decision %s replaces it", u->client_id,
 		    u->order_id, u->status, u->filled0, u->qty, by > 0 ? date_fmt(by, a) : "of this batch");
 	}
@@ -306,7 +306,7 @@ bk_sub_supersede(bk_submit *s, long long deadline_ms, char *err, size_t errlen)
 		if (util_now_ms() >= deadline_ms)
 			break;
 		if ((r = tws_poll(s->c, &ev, 250)) < 0)
-			return err_ret(tws_code(s->c), err, errlen, "%s", tws_errmsg(s->c));
+			return tws_err_ret(s->c, err, errlen);
 		if (r == 0)
 			continue;
 		if (bk_snap_apply(&s->snap, &ev) < 0)
@@ -413,7 +413,7 @@ bk_sub_place(bk_submit *s, char *err, size_t errlen)
 		if (s->items[i].acked || s->items[i].order_id != 0)
 			continue;
 		if (place(s, &s->items[i], "placing") < 0)
-			return err_ret(tws_code(s->c), err, errlen, "%s", tws_errmsg(s->c));
+			return tws_err_ret(s->c, err, errlen);
 	}
 	return 0;
 }
@@ -549,7 +549,7 @@ on_event(bk_submit *s, const tws_event *ev, char *err, size_t errlen)
 		goto gone;
 	return 0;
 gone:
-	return err_ret(tws_code(s->c), err, errlen, "%s", tws_errmsg(s->c));
+	return tws_err_ret(s->c, err, errlen);
 }
 
 static int
@@ -653,7 +653,7 @@ bk_sub_follow(bk_submit *s, int wait, long long deadline_ms, char *err, size_t e
 			return rc;
 	}
 gone:
-	return err_ret(tws_code(s->c), err, errlen, "%s", tws_errmsg(s->c));
+	return tws_err_ret(s->c, err, errlen);
 }
 
 /* Ours, and still working or staged. */
@@ -713,7 +713,7 @@ bk_sub_cancel(bk_submit *s, tws_client *c, const char *account, int client_id, F
 			continue;
 		}
 		if (tws_cancel_order(c, it->order_id) < 0)
-			return err_ret(tws_code(c), err, errlen, "%s", tws_errmsg(c));
+			return tws_err_ret(c, err, errlen);
 		log_info("cancelling %s (order id %lld, %s)", o->client_id, it->order_id, it->status);
 		it->acked = 1;
 	}

@@ -198,6 +198,12 @@ int tws_is_connected(const tws_client *c) { return c->fd >= 0 && c->ready; }
 int tws_errcode(const tws_client *c) { return c->errcode; }
 
 int
+tws_err_ret(const tws_client *c, char *err, size_t errlen)
+{
+	return err_ret(tws_code(c), err, errlen, "%s", c->errmsg);
+}
+
+int
 tws_code(const tws_client *c)
 {
 	switch (c->errcode) {

@@ -157,6 +157,9 @@ const char *tws_errmsg(const tws_client *c);
  * message we could not decode), EX_UNAVAILABLE (refused, unreachable, lost, client id in use), 0 when
  * nothing failed. */
 int tws_code(const tws_client *c);
+/* The last failure in lib/err.h's form, for `return tws_err_ret(c, err, errlen);`: tws_errmsg() copied
+ * into err, tws_code() returned. */
+int tws_err_ret(const tws_client *c, char *err, size_t errlen);
 
 /* After tws_connect: the server version, its connection time text, and the managed accounts
  * ("DU1234567" or "U1,U2"). */

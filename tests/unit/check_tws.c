@@ -2121,6 +2121,8 @@ END_TEST
  * protocol exchange"), not EX_UNAVAILABLE: trying again later does not help. */
 START_TEST(test_client_not_tws)
 {
+	char err[512];
+
 	for (int mode = 10; mode <= 11; mode++) {
 		struct fake f;
 		pthread_t th;
@@ -2131,6 +2133,8 @@ START_TEST(test_client_not_tws)
 		ck_assert_int_eq(tws_code(c), EX_PROTOCOL);
 		ck_assert_msg(strstr(tws_errmsg(c), mode == 10 ? "is not a TWS API server" : "speaks version 100") !=
 		    NULL, "%s", tws_errmsg(c));
+		ck_assert_int_eq(tws_err_ret(c, err, sizeof err), EX_PROTOCOL);
+		ck_assert_str_eq(err, tws_errmsg(c));
 		finish(&f, th, c);
 	}
 }
