@@ -373,7 +373,7 @@ panel_skip_to(panel *p, int day)
 
 /* ============================================================ merging */
 
-struct input {
+struct merge_in { /* one input of a merge */
 	panel *p;
 	int live;          /* a record in range is current */
 };
@@ -388,7 +388,7 @@ key_cmp(panel *a, panel *b)
 
 /* Make the next in-range record of in current. Returns 0, or the panel's code with err set. */
 static int
-advance(struct input *in, const panel_merge_opts *o, int first, char *err, size_t errlen)
+advance(struct merge_in *in, const panel_merge_opts *o, int first, char *err, size_t errlen)
 {
 	int rc = first ? 1 : panel_next(in->p);
 
@@ -405,7 +405,7 @@ advance(struct input *in, const panel_merge_opts *o, int first, char *err, size_
 
 /* Open input i, and for the first write the header and note its columns. Returns 0 or a sysexits code. */
 static int
-merge_open(struct input *in, int i, FILE **files, const char **names, char **cols, int *ncols, FILE *out,
+merge_open(struct merge_in *in, int i, FILE **files, const char **names, char **cols, int *ncols, FILE *out,
     const panel_merge_opts *o, char *err, size_t errlen)
 {
 	int rc;
@@ -439,7 +439,7 @@ int
 panel_merge(FILE **files, const char **names, int n, FILE *out, const panel_merge_opts *o, long *rows,
     char *err, size_t errlen)
 {
-	struct input *in = calloc((size_t)n, sizeof *in);
+	struct merge_in *in = calloc((size_t)n, sizeof *in);
 	char *cols[PANEL_MAXCOL] = { 0 };
 	csv_writer w;
 	int ncols = 0, rc = 0;
