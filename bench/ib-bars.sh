@@ -22,11 +22,30 @@ print("symbol,con_id")
 for i, r in g.iterrows():
     print(f"{r.symbol},{i}")
 PY
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-ib-sim -q --prices "$f" --state "$work/state" --port "$port" --delay 50 >"$work/sim.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null' EXIT
-until ib-sim ctl --port "$port" status >/dev/null 2>&1; do sleep 0.05; done
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null' EXIT
+sim() { # var name ib-sim-options...: start an ib-sim on a free port of loopback (in var) and wait for it
+	local var=$1 name=$2 free
+	shift 2
+	free=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	ib-sim -q --prices "$f" --state "$work/state-$name" --port "$free" "$@" >"$work/sim-$name.log" 2>&1 &
+	pids+=($!) # in this shell, so that the trap stops it
+	until ib-sim ctl --port "$free" status >/dev/null 2>&1; do sleep 0.05; done
+	printf -v "$var" '%s' "$free" # (a local named like var would take it)
+}
+elapsed() { # command...: run it, print its wall time in seconds
+	local s
+	s=$(date +%s.%N)
+	"$@"
+	echo "$(date +%s.%N) - $s" | bc -l
+}
+same() { # a b: the two outputs must be the same bytes
+	cmp "$work/$1.csv" "$work/$2.csv" || { echo "outputs differ: $1, $2" >&2; exit 1; }
+}
+not_refused() { # err-file: nothing refused for pacing
+	if grep -q "pacing violation\|error 100" "$1"; then echo "refused for pacing" >&2; exit 1; fi
+}
+sim port fast --delay 50
 
 run() { # name ib-bars-options...: wall seconds and CPU seconds of ib-bars
 	local name=$1 s e
@@ -39,39 +58,28 @@ run() { # name ib-bars-options...: wall seconds and CPU seconds of ib-bars
 }
 read -r par pcpu < <(run parallel --max-rate 1000)
 read -r one ocpu < <(run one --max-rate 1000 --max-inflight 1)
-cmp "$work/parallel.csv" "$work/one.csv" || { echo "outputs differ" >&2; exit 1; }
+same parallel one
 read -r ibrate icpu < <(run ibrate)
-cmp "$work/parallel.csv" "$work/ibrate.csv" || { echo "outputs differ" >&2; exit 1; }
+same parallel ibrate
 # IB's pacing enforced by ib-sim (--pacing: 50 messages a second, the historical-data limitations), the
 # client at its defaults: nothing may be refused, and the output is the same.
-port2=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-ib-sim -q --prices "$f" --state "$work/state2" --port "$port2" --delay 50 --pacing >"$work/sim2.log" 2>&1 &
-pid2=$!
-trap 'kill $pid $pid2 2>/dev/null' EXIT
-until ib-sim ctl --port "$port2" status >/dev/null 2>&1; do sleep 0.05; done
-s=$(date +%s.%N)
-ib-bars -v --port "$port2" --client-id 2 --duration '11 Y' -o "$work/paced.csv" <"$work/syms.csv" 2>"$work/paced.err"
-paced=$(echo "$(date +%s.%N) - $s" | bc -l)
-cmp "$work/parallel.csv" "$work/paced.csv" || { echo "outputs differ" >&2; exit 1; }
-if grep -q "pacing violation\|error 100" "$work/paced.err"; then echo "refused for pacing" >&2; exit 1; fi
+sim port2 paced --delay 50 --pacing
+paced=$(elapsed ib-bars -v --port "$port2" --client-id 2 --duration '11 Y' -o "$work/paced.csv" \
+	<"$work/syms.csv" 2>"$work/paced.err")
+same parallel paced
+not_refused "$work/paced.err"
 # At a realistic answer time. ib_insync issue #390 (erdewit/ib_insync, 2021) reports IB's first historical
 # requests answered in 0.5-0.6 s; with ib-sim holding each answer 500 ms and enforcing IB's pacing, the
 # speed-up of the client's defaults over one at a time is what a user gets (100 securities: one at a time
 # takes ~50 s; the paced run is bounded by 45 msg/s, not by the answer time).
 head -101 "$work/syms.csv" >"$work/syms100.csv"
-port3=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-ib-sim -q --prices "$f" --state "$work/state3" --port "$port3" --delay 500 --pacing >"$work/sim3.log" 2>&1 &
-pid3=$!
-trap 'kill $pid $pid2 $pid3 2>/dev/null' EXIT
-until ib-sim ctl --port "$port3" status >/dev/null 2>&1; do sleep 0.05; done
-s=$(date +%s.%N)
-ib-bars -q --port "$port3" --client-id 3 --duration '11 Y' --max-inflight 1 -o "$work/real1.csv" <"$work/syms100.csv"
-real1=$(echo "$(date +%s.%N) - $s" | bc -l)
-s=$(date +%s.%N)
-ib-bars -v --port "$port3" --client-id 4 --duration '11 Y' -o "$work/realp.csv" <"$work/syms100.csv" 2>"$work/realp.err"
-realp=$(echo "$(date +%s.%N) - $s" | bc -l)
-cmp "$work/real1.csv" "$work/realp.csv" || { echo "outputs differ" >&2; exit 1; }
-if grep -q "pacing violation\|error 100" "$work/realp.err"; then echo "refused for pacing" >&2; exit 1; fi
+sim port3 real --delay 500 --pacing
+real1=$(elapsed ib-bars -q --port "$port3" --client-id 3 --duration '11 Y' --max-inflight 1 -o "$work/real1.csv" \
+	<"$work/syms100.csv")
+realp=$(elapsed ib-bars -v --port "$port3" --client-id 4 --duration '11 Y' -o "$work/realp.csv" \
+	<"$work/syms100.csv" 2>"$work/realp.err")
+same real1 realp
+not_refused "$work/realp.err"
 rows=$(($(wc -l <"$work/parallel.csv") - 1))
 printf 'BENCH ib-bars: 1000 securities, %d rows (10 years), ib-sim --delay 50: 50 in flight at up to 1000 msg/s %.2f s (ib-bars CPU %.2f s, target < 10 s); one at a time %.2f s; speed-up %.1fx (target >= 10x)\n' \
 	"$rows" "$par" "$pcpu" "$one" "$(echo "$one / $par" | bc -l)"
