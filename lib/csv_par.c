@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "num.h"
+#include "num_impl.h"
 #include "util.h"
 
 /* CSV_PAR_MIN and CSV_PAR_CHUNK may be set when building, to run the tool tests through the threads:
@@ -223,14 +224,11 @@ rec_room(struct slot *s, size_t n, int ncols)
 	    util_grow((void **)&s->pre, &s->precap, n * (size_t)ncols, sizeof *s->pre) != 0 ? -1 : 0;
 }
 
-/* Convert the columns of s->mask of every record, as csv_double would. */
-static void
-convert(struct slot *s, int ncols)
+/* Convert the columns cols[0..nc) of every record of s, as csv_double would, with parse (num_parse_padded
+ * or a way of it). Inlined into each caller, so that parse is too where it can be. */
+static inline __attribute__((always_inline)) void
+convert_with(struct slot *s, int ncols, const int *cols, int nc, int (*parse)(const char *, size_t, double *))
 {
-	int cols[64], nc = 0;
-
-	for (uint64_t m = s->mask; m != 0; m &= m - 1)
-		cols[nc++] = __builtin_ctzll(m);
 	for (size_t k = 0; k < s->nrec; k++) {
 		const struct csv_field *f = s->fld + k * (size_t)ncols;
 		double *v = s->pre + k * (size_t)nc;
@@ -239,10 +237,36 @@ convert(struct slot *s, int ncols)
 			size_t n = f[cols[j]].len;
 			uint64_t bits = n == 0 ? CSV_PRE_EMPTY : CSV_PRE_BAD;
 
-			if (n == 0 || num_parse_padded(s->buf + f[cols[j]].off, n, &v[j]) != 0)
+			if (n == 0 || parse(s->buf + f[cols[j]].off, n, &v[j]) != 0)
 				memcpy(&v[j], &bits, sizeof bits);
 		}
 	}
+}
+
+#ifdef NUM_HAVE_SSSE3
+/* The loop with the SSSE3 parser inlined: no call per number. */
+__attribute__((target("ssse3"))) static void
+convert_ssse3(struct slot *s, int ncols, const int *cols, int nc)
+{
+	convert_with(s, ncols, cols, nc, num_ssse3_inline);
+}
+#endif
+
+/* Convert the columns of s->mask of every record, as csv_double would. */
+static void
+convert(struct slot *s, int ncols)
+{
+	int cols[64], nc = 0;
+
+	for (uint64_t m = s->mask; m != 0; m &= m - 1)
+		cols[nc++] = __builtin_ctzll(m);
+#ifdef NUM_HAVE_SSSE3
+	if (__builtin_cpu_supports("ssse3")) {
+		convert_ssse3(s, ncols, cols, nc);
+		return;
+	}
+#endif
+	convert_with(s, ncols, cols, nc, num_parse_padded);
 }
 
 /* The common block, split without looking at one record at a time: every field goes into s->fld as the
