@@ -209,11 +209,12 @@ read_slot(struct csv_par *p, struct slot *s)
 	memset(s->buf + s->len, 0, SLOT_TAIL);
 }
 
-/* Room for n fields in s->fld, and 64 more (a 64-byte block's). Returns 0 or -1. */
-static int
+/* Room for n fields in s->fld, and 64 more (a 64-byte block's). Returns 0 or -1. Asked at every 64-byte
+ * block: the test that there is room is here, not behind a call. */
+static inline int
 fld_room(struct slot *s, size_t n)
 {
-	return util_grow((void **)&s->fld, &s->fldcap, n + 64, sizeof *s->fld);
+	return n + 64 <= s->fldcap ? 0 : util_grow((void **)&s->fld, &s->fldcap, n + 64, sizeof *s->fld);
 }
 
 /* Room for n records in s->lines and s->pre. Returns 0 or -1. */
