@@ -1,7 +1,7 @@
 /* csv: a streaming RFC 4180 reader and a writer that quotes only when needed.
  *
  * The reader holds one record at a time (plus a read buffer), so a file of any size streams in constant
- * memory; a record may be of any length. Fields are NUL-terminated in place and stay valid until the
+ * memory; a record may be up to 1 GiB long (csv_max_buffer). Fields are NUL-terminated in place and stay valid until the
  * next csv_next(). Columns are found by name through the header. Every error message names the file,
  * the line (of the record's start) and the column: "prices.csv:12: close: 'abc' is not a number".
  *

@@ -70,19 +70,25 @@ classify64(const char *p, struct block_bits *m)
 {
 	const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
 		      quote = _mm_set1_epi8('"'), zero = _mm_setzero_si128();
+	uint64_t sep = 0, nl = 0, bad = 0, high = 0;
 
-	m->sep = m->nl = m->bad = m->high = 0;
+	/* in locals and unrolled (-O2 keeps a 4-step loop, with the masks stored at every step) */
+#pragma GCC unroll 4
 	for (int i = 0; i < 4; i++) {
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
 		__m128i is_nl = _mm_cmpeq_epi8(b, lf);
 		uint64_t s = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, comma), is_nl));
 		uint64_t q = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, cr)));
 
-		m->sep |= s << (16 * i);
-		m->nl |= (uint64_t)(unsigned)_mm_movemask_epi8(is_nl) << (16 * i);
-		m->bad |= q << (16 * i);
-		m->high |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(b, _mm_cmpeq_epi8(b, zero))) << (16 * i);
+		sep |= s << (16 * i);
+		nl |= (uint64_t)(unsigned)_mm_movemask_epi8(is_nl) << (16 * i);
+		bad |= q << (16 * i);
+		high |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(b, _mm_cmpeq_epi8(b, zero))) << (16 * i);
 	}
+	m->sep = sep;
+	m->nl = nl;
+	m->bad = bad;
+	m->high = high;
 }
 #else
 /* The same, a byte at a time. */
