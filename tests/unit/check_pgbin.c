@@ -64,7 +64,7 @@ rd32(const unsigned char *p)
 /* The CopyData messages the server sends for a binary COPY file (the protocol's one message per row;
  * PostgreSQL's copyto.c sends the header with the first tuple, or with the trailer when there is none, and
  * the trailer alone): message i is f[off[i]..off[i+1]). A walk of the documented format of its own, so
- * that the decoder is not its own reference. Returns the number of messages. */
+ * that the decoder is not its own reference; it stops after max messages. Returns the number walked. */
 static int
 split(const struct file *f, size_t *off, int max)
 {
@@ -72,17 +72,16 @@ split(const struct file *f, size_t *off, int max)
 	int m = 0;
 
 	off[m++] = 0;
-	while (p < f->n) {
+	while (p < f->n && m <= max) {
 		int16_t nf = (int16_t)(f->b[p] << 8 | f->b[p + 1]);
 		p += 2;
 		for (int c = 0; c < nf; c++) {
 			int32_t k = (int32_t)rd32(f->b + p);
 			p += 4 + (k > 0 ? (size_t)k : 0);
 		}
-		ck_assert_int_lt(m, max);
 		off[m++] = p;
 	}
-	ck_assert_uint_eq(p, f->n);
+	ck_assert(m > max || p == f->n);
 	return m - 1;
 }
 
@@ -121,7 +120,7 @@ server_file(const char *name, const struct pgbin_col *cols, int ncols)
 	fb = slurp(bin);
 	fc = slurp(csv);
 	off = malloc((fb.n / 2 + 2) * sizeof *off);
-	m = split(&fb, off, (int)(fb.n / 2 + 2));
+	m = split(&fb, off, (int)(fb.n / 2));
 
 	/* message by message, as the server sends them */
 	pgbin_init(&b, cols, ncols);
@@ -169,21 +168,7 @@ START_TEST(test_cut_everywhere)
 	char *out = NULL;
 	size_t olen = 0;
 
-	/* the first 40 messages' bounds, walked as split() does */
-	{
-		size_t p = 19 + rd32(fb.b + 15);
-		int m = 0;
-		off[m++] = 0;
-		while (m < 40) {
-			int16_t nf = (int16_t)(fb.b[p] << 8 | fb.b[p + 1]);
-			p += 2;
-			for (int c = 0; c < nf; c++) {
-				int32_t k = (int32_t)rd32(fb.b + p);
-				p += 4 + (k > 0 ? (size_t)k : 0);
-			}
-			off[m++] = p;
-		}
-	}
+	ck_assert_int_eq(split(&fb, off, 40), 40);
 	for (int i = 0; i < 39; i++) {
 		size_t len = off[i + 1] - off[i];
 		for (size_t cut = 0; cut < len; cut++) {
