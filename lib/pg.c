@@ -9,7 +9,6 @@
 #include "err.h"
 #include "log.h"
 #include "num.h"
-#include "pgbin.h"
 
 const char pg_session_sql[] =
     "SET DateStyle = 'ISO, YMD';\n"
@@ -313,12 +312,19 @@ obuf_flush(struct obuf *o, char *err, size_t errlen)
 	return 0;
 }
 
-/* Room for need more bytes at o->b + o->len: writes out what o holds when it is full. */
+/* Append one row of a COPY (its line end included) to o, with the PG_FLOAT8 columns of a CSV rewritten
+ * (cols NULL: as it is). */
 static int
-obuf_reserve(struct obuf *o, size_t need, char *err, size_t errlen)
+copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, long long *tally, struct obuf *o, char *err,
+    size_t errlen)
 {
+	const char *p = row, *end = row + n, *f;
+	size_t need = n + (size_t)ncols * NUM_FMT_MAX, len;
+	char *w;
 	int code;
 
+	if (cols == NULL)
+		ncols = 0;
 	if (o->len + need > o->cap) {
 		if ((code = obuf_flush(o, err, errlen)) != 0)
 			return code;
@@ -330,24 +336,6 @@ obuf_reserve(struct obuf *o, size_t need, char *err, size_t errlen)
 			o->cap = need < 262144 ? 262144 : need;
 		}
 	}
-	return 0;
-}
-
-/* Append one row of a COPY (its line end included) to o, with the PG_FLOAT8 columns of a CSV rewritten
- * (cols NULL: as it is). */
-static int
-copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, long long *tally, struct obuf *o, char *err,
-    size_t errlen)
-{
-	const char *p = row, *end = row + n, *f;
-	size_t len;
-	char *w;
-	int code;
-
-	if (cols == NULL)
-		ncols = 0;
-	if ((code = obuf_reserve(o, n + (size_t)ncols * NUM_FMT_MAX, err, errlen)) != 0)
-		return code;
 	w = o->b + o->len;
 	if (cols == NULL) { /* the bytes as they came */
 		memcpy(w, row, n);
@@ -398,61 +386,23 @@ copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, long lon
 	return 0;
 }
 
-/* What pg_copy_out() and pg_copy_out_bin() do with each CopyData message. */
-struct copy_fmt {
-	const enum pg_col *cols; /* CSV: the columns' treatment (NULL: the bytes as they came) */
-	int ncols;
-	long long *tally;
-	struct pgbin *bin; /* binary: the decoder, or NULL for a CSV COPY */
-};
-
-/* One CopyData message msg[0..n) appended to o as CSV rows; *nrows: the rows it held. */
-static int
-copy_msg(struct copy_fmt *f, const char *msg, size_t n, struct obuf *o, long long *nrows, char *err, size_t errlen)
-{
-	size_t len;
-	int code;
-
-	if (f->bin == NULL) {
-		*nrows = 1;
-		return copy_row(msg, n, f->cols, f->ncols, f->tally, o, err, errlen);
-	}
-	if ((code = obuf_reserve(o, pgbin_rows_max(f->bin, n), err, errlen)) != 0 ||
-	    (code = pgbin_rows(f->bin, msg, n, o->b + o->len, &len, nrows, err, errlen)) != 0)
-		return code;
-	o->len += len;
-	return 0;
-}
-
-/* Run sql, a COPY ... TO STDOUT in f's format, and write its rows to out as they arrive (see pg_copy_out). */
-static int
-copy_stream(PGconn *conn, const char *sql, struct copy_fmt *f, FILE *out, long long *rows,
-    void (*progress)(long long rows), char *err, size_t errlen)
+int
+pg_copy_out(PGconn *conn, const char *sql, const enum pg_col *cols, int ncols, long long *tally, FILE *out,
+    long long *rows, void (*progress)(long long rows), char *err, size_t errlen)
 {
 	PGresult *res;
 	char *row, msg[256];
 	struct obuf o = { NULL, 0, 0, out };
-	long long want, got;
+	long long want;
 	int n, code = 0;
 
 	*rows = 0;
-	if (f->tally != NULL)
-		f->tally[0] = f->tally[1] = f->tally[2] = 0;
+	if (tally != NULL)
+		tally[0] = tally[1] = tally[2] = 0;
 	res = PQexec(conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT)
 		return fail(conn, res, "query", 0, err, errlen);
-	if (PQbinaryTuples(res) != (f->bin != NULL)) {
-		PQclear(res);
-		return err_ret(EX_SOFTWARE, err, errlen, "query: a %s COPY where %s was expected",
-		    f->bin != NULL ? "text" : "binary", f->bin != NULL ? "binary" : "text");
-	}
 	PQclear(res);
-	if (f->bin != NULL) { /* the header row CSV's HEADER would have written */
-		if ((code = obuf_reserve(&o, pgbin_header_max(f->bin), msg, sizeof msg)) != 0)
-			goto out;
-		o.len += pgbin_header(f->bin, o.b + o.len);
-		++*rows;
-	}
 	/* Rows are gathered and written when libpq holds no more of them: large writes while the rows
 	 * stream, and each row on its way as soon as the server pauses. */
 	while ((n = PQgetCopyData(conn, &row, 1)) >= 0) {
@@ -460,15 +410,13 @@ copy_stream(PGconn *conn, const char *sql, struct copy_fmt *f, FILE *out, long l
 			if ((code = obuf_flush(&o, msg, sizeof msg)) != 0 || (n = PQgetCopyData(conn, &row, 0)) < 0)
 				break;
 		}
-		code = copy_msg(f, row, (size_t)n, &o, &got, msg, sizeof msg);
+		code = copy_row(row, (size_t)n, cols, ncols, tally, &o, msg, sizeof msg);
 		PQfreemem(row);
 		if (code != 0)
 			break;
-		if (progress != NULL && (*rows + got) / 65536 != *rows / 65536)
-			progress(*rows + got);
-		*rows += got;
+		if (++*rows % 65536 == 0 && progress != NULL)
+			progress(*rows);
 	}
-out:
 	if (code == 0)
 		code = obuf_flush(&o, msg, sizeof msg); /* the rows so far, even when the connection is lost */
 	free(o.b);
@@ -486,10 +434,7 @@ out:
 	else {
 		/* The server's own count ("COPY n", data rows without the header) must match what arrived. */
 		want = strtoll(PQcmdTuples(res), NULL, 10);
-		if (f->bin != NULL && !pgbin_done(f->bin)) {
-			code = err_ret(EX_DATAERR, err, errlen, "binary COPY: the stream ended without its trailer "
-			    "after %lld rows", *rows);
-		} else if (want != *rows && want != *rows - 1) {
+		if (want != *rows && want != *rows - 1) {
 			code = EX_TEMPFAIL;
 			err_fmt(err, errlen, "the server sent %lld rows, %lld arrived", want, *rows);
 		}
@@ -498,26 +443,6 @@ out:
 	while ((res = PQgetResult(conn)) != NULL)
 		PQclear(res);
 	return code;
-}
-
-int
-pg_copy_out(PGconn *conn, const char *sql, const enum pg_col *cols, int ncols, long long *tally, FILE *out,
-    long long *rows, void (*progress)(long long rows), char *err, size_t errlen)
-{
-	struct copy_fmt f = { cols, ncols, tally, NULL };
-
-	return copy_stream(conn, sql, &f, out, rows, progress, err, errlen);
-}
-
-int
-pg_copy_out_bin(PGconn *conn, const char *sql, const struct pgbin_col *cols, int ncols, FILE *out, long long *rows,
-    void (*progress)(long long rows), char *err, size_t errlen)
-{
-	struct pgbin b;
-	struct copy_fmt f = { NULL, 0, NULL, &b };
-
-	pgbin_init(&b, cols, ncols);
-	return copy_stream(conn, sql, &f, out, rows, progress, err, errlen);
 }
 
 int

@@ -13,8 +13,6 @@
 
 #include <libpq-fe.h>
 
-#include "pgbin.h"
-
 #define PG_WRDS_HOST "wrds-pgdata.wharton.upenn.edu"
 #define PG_WRDS_PORT "9737"
 #define PG_WRDS_DBNAME "wrds"
@@ -62,14 +60,6 @@ enum pg_col {
  * memory), EX_SOFTWARE (anything else, such as an SQL syntax error). Whatever was written before a
  * failure is incomplete: the caller must discard it. */
 int pg_copy_out(PGconn *conn, const char *sql, const enum pg_col *cols, int ncols, long long *tally, FILE *out,
-    long long *rows, void (*progress)(long long rows), char *err, size_t errlen);
-
-/* pg_copy_out() for sql a COPY ... TO STDOUT WITH (FORMAT binary) of ncols columns of the types cols
- * gives (lib/pgbin.h): writes the bytes the same COPY WITH (FORMAT csv, HEADER) would have sent, the header
- * row (cols' names) first, and costs the server none of its output functions. Returns what pg_copy_out()
- * does; EX_DATAERR also for a stream that is not the binary format of those columns (the server's
- * columns not of cols' types, a tuple cut short, no trailer), EX_SOFTWARE when sql is not a binary COPY. */
-int pg_copy_out_bin(PGconn *conn, const char *sql, const struct pgbin_col *cols, int ncols, FILE *out,
     long long *rows, void (*progress)(long long rows), char *err, size_t errlen);
 
 /* The text PostgreSQL writes for the float8 its float8in makes of the number text s[0..n) (numeric_out's

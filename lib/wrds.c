@@ -316,9 +316,7 @@ legacy_dl(FILE *m, const struct wrds_prices_q *q, const char *from, const char *
  * UNION ALL under one sort kept the whole pull on one process. Each branch's ORDER BY lets the planner
  * merge the two sorted streams (Merge Append over the workers' Gather Merge) instead of sorting the
  * pull again; the last ORDER BY is the order the output promises. nm is named twice, and inlined into
- * both (NOT MATERIALIZED in names_cte()): a CTE's scan is parallel restricted too. The rows come in binary
- * (wrds_legacy_prices_cols): the leader, which writes every row while the workers sort, spends no time on
- * float8out. */
+ * both (NOT MATERIALIZED in names_cte()): a CTE's scan is parallel restricted too. */
 static void
 legacy_prices(FILE *m, const struct wrds_prices_q *q, const char *from, const char *to)
 {
@@ -346,8 +344,7 @@ legacy_prices(FILE *m, const struct wrds_prices_q *q, const char *from, const ch
 	fputs("FROM dl\n", m);
 	name_join(m, "dl", "\"date\"", "");
 	fputs("ORDER BY 1, 2)\n"
-	      "ORDER BY 1, 2\n"
-	      ") TO STDOUT WITH (FORMAT binary)\n", m);
+	      "ORDER BY 1, 2\n", m);
 }
 
 char *
@@ -388,21 +385,15 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 		id_array(m, q);
 		fprintf(m, ") AND b.dlycaldt BETWEEN DATE '%s' AND DATE '%s'\n"
 		      "ORDER BY 1, 2\n", s.from, s.to);
-		fputs(copy_tail, m);
 	} else {
 		legacy_prices(m, q, s.from, s.to);
 	}
+	fputs(copy_tail, m);
 	return sql_finish(&s);
 }
 
 const enum pg_col wrds_prices_cols[WRDS_PRICES_NCOLS] = {
 	PG_PASS, PG_PASS, PG_PASS, PG_FLOAT8, PG_FLOAT8, PG_FLOAT8, PG_FLOAT8, PG_PASS, PG_FLOAT8, PG_TALLY
-};
-
-const struct pgbin_col wrds_legacy_prices_cols[WRDS_LEGACY_PRICES_NCOLS] = {
-	{ "date", PGBIN_DATE }, { "id", PGBIN_INT4 }, { "symbol", PGBIN_TEXT }, { "open", PGBIN_FLOAT8 },
-	{ "high", PGBIN_FLOAT8 }, { "low", PGBIN_FLOAT8 }, { "close", PGBIN_FLOAT8 }, { "volume", PGBIN_INT8 },
-	{ "ret", PGBIN_FLOAT8 },
 };
 
 char *

@@ -7,9 +7,7 @@
  * never compounded into the last day's return). Every statement is one COPY (SELECT ...) TO STDOUT WITH
  * (FORMAT csv, HEADER) whose columns are exactly the suite's format, with every value cast in SQL (WRDS
  * serves permnos as double precision), so the client only passes bytes on (see pg_copy_out()); but CIZ's
- * prices leave their numbers uncast, for the client to write as float8 (wrds_prices_cols), and legacy's
- * come in PostgreSQL's binary format, for the client to write as the server would have
- * (wrds_legacy_prices_cols).
+ * prices leave their numbers uncast, for the client to write as float8 (wrds_prices_cols).
  *
  * The stock filter of top:N (tidy-finance's, in both table sets): legacy shrcd 10/11 and exchcd 1, 2, 3
  * (regular way) or 31, 32, 33 (when-issued on the same exchanges); CIZ sharetype NS, securitytype EQTY,
@@ -68,16 +66,9 @@ char *wrds_prices_sql(const struct wrds_prices_q *q);
  * numeric in CRSP 2.0's definition, and are written as float8, the same bytes as if the server had cast
  * them (pg_float8_text()); a tenth column, missing_dlret, is left out of the output: tally[1] + tally[2]
  * delisting rows without a return, tally[2] of them performance delistings (what --fill-dlret fills).
- * Legacy's statement casts in SQL (double precision on WRDS: no cost) and is a binary COPY: see
- * wrds_legacy_prices_cols. */
+ * Legacy's statement casts in SQL (double precision on WRDS: no cost) and its rows pass as bytes. */
 #define WRDS_PRICES_NCOLS 10
 extern const enum pg_col wrds_prices_cols[WRDS_PRICES_NCOLS];
-
-/* The columns of legacy's prices statement, a COPY ... WITH (FORMAT binary), for pg_copy_out_bin(), which
- * writes the CSV the server would have: the server's float8out, date_out and int4out, a fifth of its time
- * on a pull, are the client's. */
-#define WRDS_LEGACY_PRICES_NCOLS 9
-extern const struct pgbin_col wrds_legacy_prices_cols[WRDS_LEGACY_PRICES_NCOLS];
 
 /* Legacy only (CIZ's count comes with its rows, see wrds_prices_cols): a plain SELECT of one row
  * "missing,performance", the delisting rows of the prices query without a return, and how many of them

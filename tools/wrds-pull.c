@@ -195,15 +195,10 @@ main(int argc, char *argv[])
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	progress_begin("rows", PROGRESS_ITEMS, -1); /* a line on a terminal only */
-	/* CIZ's prices: numbers as float8 and a count to keep out of the output; legacy's: binary, written
-	 * as the server's CSV; else the server's bytes */
+	/* CIZ's prices: numbers as float8 and a count to keep out of the output; else the server's bytes */
 	cols = prices && format == WRDS_CIZ;
-	if (prices && format == WRDS_LEGACY)
-		code = pg_copy_out_bin(conn, sql, wrds_legacy_prices_cols, WRDS_LEGACY_PRICES_NCOLS, aout_fp(out), &rows,
-		    progress_update, err, sizeof err);
-	else
-		code = pg_copy_out(conn, sql, cols ? wrds_prices_cols : NULL, cols ? WRDS_PRICES_NCOLS : 0, tally,
-		    aout_fp(out), &rows, progress_update, err, sizeof err);
+	code = pg_copy_out(conn, sql, cols ? wrds_prices_cols : NULL, cols ? WRDS_PRICES_NCOLS : 0, tally, aout_fp(out),
+	    &rows, progress_update, err, sizeof err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* The delisting returns the pull left empty (CIZ: counted from the rows; legacy: by a second, small
 	 * query on the same connection): CRSP's gaps are worth a warning, never a silent -100% or 0. */

@@ -187,67 +187,6 @@ pg_sql -d float -c "SET extra_float_digits = 1" -c 'COPY (SELECT b.dlycaldt AS "
 assert_same_file float-server.csv float.csv
 grep -q '"A,""B"' float.csv || fail "the quoted ticker is not in the output"
 
-t "legacy prices come in binary: wrds-pull writes the bytes of the server's own CSV of the same statement"
-# The expectation is PostgreSQL's: psql runs the statement wrds-pull ran (its --dry-run) with the binary
-# format swapped for CSV with a header, and prints the server's own text (float8out, date_out, int4out,
-# int8out, CSV quoting). The values: doubles of every binary exponent (subnormals, powers of two), NaN,
-# the infinities and negative values in every price and return column, volumes about 10^15 and negative
-# ones (left empty), tickers that CSV must quote (a comma, a quote, a line break), an empty ticker (NULL),
-# a day without a name row, and delisting rows (the second branch of the statement), with --fill-dlret.
-pg_sql -c "CREATE DATABASE lfloat"
-pg_sql -d lfloat -f "$FIX/schema.sql"
-/usr/bin/python3 - >lfloat.sql <<'PY'
-import random, struct
-r = random.Random(1616)
-def dbl():
-    k = r.randrange(6)
-    if k == 0:
-        while True:
-            v = struct.unpack('<d', struct.pack('<Q', r.getrandbits(64)))[0]
-            if v == v and abs(v) != float('inf'):
-                return repr(v)
-    if k == 1:
-        return repr((-1) ** r.randrange(2) * 2.0 ** r.randrange(-1074, 1024))
-    if k == 2:
-        return r.choice(['NaN', 'Infinity', '-Infinity', '-0', '0', '\\N', '1e15', '1e-05', '-0.55'])
-    if k == 3:
-        return '%d.%02d' % (r.randrange(0, 100000), r.randrange(100))
-    return repr(r.gauss(0, 0.03))
-print("COPY crsp.dsf (permno, date, prc, openprc, askhi, bidlo, ret, vol) FROM STDIN;")
-for p in range(1, 51):
-    for d in range(1, 29):
-        vol = r.choice(['\\N', str(r.randrange(-5, 10 ** 15)), repr(r.uniform(0, 1e9))])
-        print('%d\t2024-02-%02d\t%s\t%s\t%s\t%s\t%s\t%s' % (p, d, dbl(), dbl(), dbl(), dbl(), dbl(), vol))
-print("\\.")
-print("COPY crsp.dsenames (permno, namedt, nameendt, ticker, shrcd, exchcd) FROM STDIN;")
-tickers = ['A,B', 'Q"T', 'NL\\nX', '', 'ZZ', 'caf\u00e9', 'X.Y']
-for p in range(1, 50):  # 50 has no name row
-    print('%d\t2020-01-01\t2024-12-31\t%s\t10\t%d' % (p, tickers[p % len(tickers)], 1 + p % 3))
-print("\\.")
-print("COPY crsp.dsedelist (permno, dlstdt, dlstcd, dlret) FROM STDIN;")
-for p in (51, 52, 53):  # delisted the day before their only row's successor
-    print('%d\t2024-02-0%d\t%d\t%s' % (p, p - 45, 550 if p != 52 else 231, '\\N' if p != 53 else '-0.125'))
-print("\\.")
-print("COPY crsp.dsi (date) FROM STDIN;")
-for d in range(1, 30):
-    print('2024-02-%02d' % d)
-print("\\.")
-PY
-pg_sql -d lfloat -f lfloat.sql
-seq 1 53 | sed '1i id' >ids-lfloat.csv
-PGDATABASE=lfloat wrds-pull prices --universe-file ids-lfloat.csv --from 2024-02-01 --to 2024-02-28 --lookback-days 0 \
-	--format legacy --fill-dlret -q -o lfloat.csv
-PGDATABASE=lfloat wrds-pull prices --universe-file ids-lfloat.csv --from 2024-02-01 --to 2024-02-28 --lookback-days 0 \
-	--format legacy --fill-dlret --dry-run | sed -n '/^SET/,/^) TO STDOUT/p' |
-	sed 's/^) TO STDOUT WITH (FORMAT binary)$/) TO STDOUT WITH (FORMAT csv, HEADER)/' >lfloat-csv.sql
-grep -q 'FORMAT csv, HEADER' lfloat-csv.sql || fail "the legacy statement is not a binary COPY"
-pg_sql -d lfloat -f lfloat-csv.sql >lfloat-server.csv
-[ "$(wc -l <lfloat.csv)" -ge 1400 ] || fail "lfloat.csv: $(wc -l <lfloat.csv) lines"
-assert_same_file lfloat-server.csv lfloat.csv
-for want in '"A,B"' '"Q""T"' 'NaN' 'Infinity' 'e-3' ',,,,,,-0.3$' ',,,,,,-0.125$'; do
-	grep -q -- "$want" lfloat.csv || fail "no $want in the legacy pull"
-done
-
 t "the universe's extra columns do not disturb its readers (universe-diff finds date, id, symbol by name)"
 head -5 "$X/universe-sp500.csv" >day1.csv
 grep -e '^date' -e '^2024-01-08' "$X/universe-sp500.csv" >day2.csv
