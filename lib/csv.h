@@ -42,11 +42,14 @@ struct csv_head {
 	struct csv_field *fields; /* fields of the current record */
 	int nfields;
 	/* Numbers converted ahead by the read-ahead threads: column c < 64 of the current record is pre[c] when
-	 * bit c of premask is set (pre NULL: none). pre[c] is the value, or one of the NaNs below (num_parse
-	 * never gives a NaN). want: the columns csv_double has been asked for, which later blocks convert. */
+	 * bit c of premask is set (pre NULL: none). pre[preidx[c]] is the value, or one of the NaNs below
+	 * (num_parse never gives a NaN): only those columns are kept, in order, so that the record's numbers
+	 * take as little memory as they can on their way from a helper thread's core to the caller's.
+	 * want: the columns csv_double has been asked for, which later blocks convert. */
 	const double *pre;
 	uint64_t premask;
 	uint64_t want;
+	unsigned char preidx[64];
 };
 #define CSV_PRE_EMPTY UINT64_C(0x7ff8c5e000000001) /* pre[c]'s bits for an empty field */
 #define CSV_PRE_BAD UINT64_C(0x7ff8c5e000000002)   /* and for one that is not a number */
@@ -150,7 +153,7 @@ csv_double(csv_reader *r, int col, double *out)
 		if (h->pre != NULL && ((h->premask >> col) & 1)) {
 			uint64_t bits;
 
-			memcpy(&bits, &h->pre[col], sizeof bits);
+			memcpy(&bits, &h->pre[h->preidx[col]], sizeof bits);
 			if (bits == CSV_PRE_EMPTY)
 				return 0;
 			if (bits == CSV_PRE_BAD)

@@ -11,9 +11,10 @@
 #include "csv.h"
 #include "date.h"
 #include "input.h"
+#include "num.h"
 
 #define CSV_CHUNK (1u << 20) /* bytes asked of fread at a time, once the buffer has grown */
-#define CSV_PAD 16           /* bytes kept readable (and zeroed) past the data, for num_parse_padded */
+#define CSV_PAD NUM_PAD      /* bytes kept readable (and zeroed) past the data, for num_parse_padded */
 
 /* A 64-byte block of the buffer, classified (see classify64). */
 struct block_bits {

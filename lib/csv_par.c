@@ -3,7 +3,10 @@
  * caller reads as numbers (csv_double's), while the caller's thread takes the records in order. Only the
  * common record is split here (no quote, no CR, valid UTF-8, as many fields as the header): a block with
  * anything else goes back to the serial reader, with everything after it, so that every record, every
- * line number and every error is the one the serial reader gives. */
+ * line number and every error is the one the serial reader gives. A block of plain records, one a line, is
+ * split without a branch per field (split_regular: the offsets of its separators, then two counts); one
+ * with blank lines or a record of the wrong width record by record (split_slot). The records' field ends
+ * and numbers are kept as small as they can be: they are written on one core and read on another. */
 #include "csv_impl.h"
 
 #include <errno.h>
@@ -15,6 +18,7 @@
 #include <unistd.h>
 
 #include "num.h"
+#include "util.h"
 
 /* CSV_PAR_MIN and CSV_PAR_CHUNK may be set when building, to run the tool tests through the threads:
  * make BUILD=build/par BIN=build/par/bin CFLAGS='-DCSV_PAR_MIN=0 -DCSV_PAR_CHUNK=64' test-tools */
@@ -52,10 +56,14 @@ struct slot {
 	int eof;             /* the input ends with this block */
 	int rerr;            /* errno of a read that failed after these bytes */
 	int serial;          /* only the serial reader may read these bytes */
-	uint32_t *ends;      /* per record, ncols + 1: its start, then each field's end (its ',' or '\n') */
-	uint32_t *lines;     /* per record: the lines of the block before it (blank lines count) */
-	double *pre;         /* per record, ncols: the columns of mask converted (csv.h's CSV_PRE_*) */
-	size_t nrec, reccap;
+	uint32_t *sep;       /* per record, ncols: each field's end (its ',' or '\n', or the end of input) */
+	size_t sepcap;
+	int regular;         /* no blank line: record k is line k of the block and starts after record k - 1 */
+	uint32_t *lines;     /* per record, unless regular: the lines of the block before it (blank lines count) */
+	double *pre;         /* per record, npre: the columns of mask converted, in order (csv.h's CSV_PRE_*) */
+	int npre;            /* the columns in mask */
+	size_t linecap, precap;
+	size_t nrec;
 	long nlines;         /* lines in the block */
 	uint64_t mask;       /* the columns converted */
 };
@@ -199,62 +207,133 @@ read_slot(struct csv_par *p, struct slot *s)
 	memset(s->buf + s->len, 0, SLOT_TAIL);
 }
 
-/* Room for one more record in s. Returns 0 or -1. */
+/* Room for n separators in s->sep, and 64 more (a 64-byte block's). Returns 0 or -1. */
 static int
-rec_room(struct slot *s, int ncols)
+sep_room(struct slot *s, size_t n)
 {
-	size_t cap = s->reccap ? s->reccap * 2 : 1024;
-	uint32_t *ne, *nl;
-	double *np;
-
-	if (s->nrec < s->reccap)
-		return 0;
-	if ((ne = realloc(s->ends, cap * (size_t)(ncols + 1) * sizeof *ne)) == NULL)
-		return -1;
-	s->ends = ne;
-	if ((nl = realloc(s->lines, cap * sizeof *nl)) == NULL)
-		return -1;
-	s->lines = nl;
-	if ((np = realloc(s->pre, cap * (size_t)ncols * sizeof *np)) == NULL)
-		return -1;
-	s->pre = np;
-	s->reccap = cap;
-	return 0;
+	return util_grow((void **)&s->sep, &s->sepcap, n + 64, sizeof *s->sep);
 }
 
-/* Convert the columns of s->mask of record k, as csv_double would. */
-static void
-convert(struct slot *s, size_t k, int ncols)
+/* Room for n records in s->lines and s->pre. Returns 0 or -1. */
+static int
+rec_room(struct slot *s, size_t n, int ncols)
 {
-	const uint32_t *e = s->ends + k * (size_t)(ncols + 1);
-	double *v = s->pre + k * (size_t)ncols;
+	return util_grow((void **)&s->lines, &s->linecap, n, sizeof *s->lines) != 0 ||
+	    util_grow((void **)&s->pre, &s->precap, n * (size_t)ncols, sizeof *s->pre) != 0 ? -1 : 0;
+}
 
-	for (uint64_t m = s->mask; m != 0; m &= m - 1) {
-		int c = __builtin_ctzll(m);
-		size_t off = c ? e[c] + 1 : e[0], n = e[c + 1] - off;
-		uint64_t bits = CSV_PRE_EMPTY;
-		double d;
+/* Where record k of s starts: after record k - 1's line end, and the blank lines (one '\n' each: a CR
+ * sends the block to the serial reader) between them. */
+static inline size_t
+rec_start(const struct slot *s, size_t k, int ncols)
+{
+	size_t after = k == 0 ? 0 : (size_t)s->sep[k * (size_t)ncols - 1] + 1;
 
-		if (n != 0 && num_parse_padded(s->buf + off, n, &d) == 0)
-			memcpy(&bits, &d, sizeof bits);
-		else if (n != 0)
-			bits = CSV_PRE_BAD;
-		memcpy(&v[c], &bits, sizeof bits);
+	if (s->regular)
+		return after;
+	return after + s->lines[k] - (k == 0 ? 0 : s->lines[k - 1] + 1);
+}
+
+/* Convert the columns of s->mask of every record, as csv_double would. */
+static void
+convert(struct slot *s, int ncols)
+{
+	for (size_t k = 0; k < s->nrec; k++) {
+		const uint32_t *e = s->sep + k * (size_t)ncols;
+		double *v = s->pre + k * (size_t)s->npre;
+		size_t start = rec_start(s, k, ncols);
+
+		for (uint64_t m = s->mask; m != 0; m &= m - 1) {
+			int c = __builtin_ctzll(m);
+			size_t off = c ? e[c - 1] + 1 : start, n = e[c] - off;
+			uint64_t bits = CSV_PRE_EMPTY;
+			double d;
+
+			if (n != 0 && num_parse_padded(s->buf + off, n, &d) == 0)
+				memcpy(&bits, &d, sizeof bits);
+			else if (n != 0)
+				bits = CSV_PRE_BAD;
+			memcpy(v++, &bits, sizeof bits);
+		}
 	}
 }
 
-/* Split block s into records. Whatever the serial reader alone reads (a quote or CR, a record of other
- * than ncols fields, a NUL or invalid UTF-8, no memory) marks s serial instead. */
+/* The common block, split without looking at one record at a time: every separator's offset goes into
+ * s->sep as the 64-byte blocks are classified, then two counts say whether they are records of ncols
+ * fields, one line each: as many separators as ncols per line end, and every ncols-th separator a line
+ * end (so all of them are). Returns 1 when so (s->nrec set, s->regular), 0 when the block needs the
+ * record-by-record split (a blank line, a record of other than ncols fields), -1 when only the serial
+ * reader may read it (a quote or CR, a NUL or invalid UTF-8, no memory). */
+static int
+split_regular(struct slot *s, int ncols)
+{
+	const char *buf = s->buf;
+	size_t len = s->len, nsep = 0, nnl = 0;
+	uint64_t high = 0;
+
+	if (ncols < 2) /* a blank line would be a record of one empty field */
+		return 0;
+	for (size_t blk = 0; blk < len; blk += 64) {
+		struct block_bits m;
+		uint64_t valid = len - blk >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (len - blk)) - 1, sep, nl;
+		uint32_t *o;
+
+		classify64(buf + blk, &m);
+		if ((m.bad & valid) != 0 || sep_room(s, nsep) != 0)
+			return -1;
+		high |= m.high & valid;
+		o = s->sep + nsep;
+		for (sep = m.sep & valid; sep != 0; sep &= sep - 1)
+			*o++ = (uint32_t)(blk + (size_t)__builtin_ctzll(sep));
+		nsep = (size_t)(o - s->sep);
+		for (nl = m.nl & valid; nl != 0; nl &= nl - 1)
+			nnl++;
+	}
+	if (s->eof && len > 0 && buf[len - 1] != '\n') { /* the end of input ends the last line */
+		if (sep_room(s, nsep) != 0)
+			return -1;
+		s->sep[nsep++] = (uint32_t)len;
+		nnl++;
+	}
+	if (high != 0 && csv_utf8_bad((const unsigned char *)buf, len) < len)
+		return -1;
+	if (nsep != nnl * (size_t)ncols)
+		return 0;
+	for (size_t k = 0; k < nnl; k++) {
+		uint32_t at = s->sep[k * (size_t)ncols + (size_t)ncols - 1];
+
+		if (at != len && buf[at] != '\n')
+			return 0;
+	}
+	if (rec_room(s, nnl, ncols) != 0)
+		return -1;
+	s->nrec = nnl;
+	s->nlines = (long)nnl;
+	s->regular = 1;
+	return 1;
+}
+
+/* Split block s into records one at a time, blank lines skipped. Whatever the serial reader alone reads (a
+ * quote or CR, a record of other than ncols fields, a NUL or invalid UTF-8, no memory) marks s serial
+ * instead. */
 static void
 split_slot(struct slot *s, int ncols)
 {
 	const char *buf = s->buf;
 	size_t len = s->len, start = 0;
 	uint32_t *e = NULL;
-	int nf = 0, high = 0;
+	int nf = 0, high = 0, rc;
 	long line = 0;
 
 	s->nrec = 0;
+	s->regular = 0;
+	if ((rc = split_regular(s, ncols)) != 0) {
+		if (rc < 0)
+			goto serial;
+		if (s->mask != 0)
+			convert(s, ncols);
+		return;
+	}
 	for (size_t blk = 0; blk <= len; blk += 64) {
 		struct block_bits m;
 		uint64_t valid = len - blk >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (len - blk)) - 1, live = ~UINT64_C(0);
@@ -279,13 +358,13 @@ split_slot(struct slot *s, int ncols)
 			size_t at = blk + bit;
 
 			if (nf == 0) {
-				if (rec_room(s, ncols) != 0)
+				if (rec_room(s, s->nrec + 1, ncols) != 0 || sep_room(s, (s->nrec + 1) * (size_t)ncols) != 0)
 					goto serial;
-				e = s->ends + s->nrec * (size_t)(ncols + 1);
+				e = s->sep + s->nrec * (size_t)ncols;
 			} else if (nf == ncols) {
 				goto serial;
 			}
-			e[1 + nf++] = (uint32_t)at;
+			e[nf++] = (uint32_t)at;
 			if (((m.nl >> bit) & 1) == 0)
 				continue;
 			high |= (m.high & valid & live & (bit == 63 ? ~UINT64_C(0) : (UINT64_C(2) << bit) - 1)) != 0;
@@ -294,10 +373,7 @@ split_slot(struct slot *s, int ncols)
 				if (nf != ncols || (high && csv_utf8_bad((const unsigned char *)buf + start, at - start) <
 				    at - start))
 					goto serial;
-				e[0] = (uint32_t)start;
 				s->lines[s->nrec] = (uint32_t)line;
-				if (s->mask != 0)
-					convert(s, s->nrec, ncols);
 				s->nrec++;
 			}
 			line++;
@@ -308,6 +384,8 @@ split_slot(struct slot *s, int ncols)
 		high |= (m.high & valid & live) != 0;
 	}
 	s->nlines = line;
+	if (s->mask != 0)
+		convert(s, ncols);
 	return;
 serial:
 	s->serial = 1;
@@ -338,6 +416,7 @@ work_step(struct csv_par *p)
 	if (!t->serial) {
 		t->state = S_BUSY;
 		t->mask = p->mask;
+		t->npre = __builtin_popcountll(t->mask);
 		pthread_cond_broadcast(&p->cv); /* the next read may start */
 		pthread_mutex_unlock(&p->mu);
 		split_slot(t, p->ncols);
@@ -381,7 +460,7 @@ free_par(struct csv_par *p)
 {
 	for (int i = 0; i < PAR_MAXSLOT; i++) {
 		free(p->slot[i].buf);
-		free(p->slot[i].ends);
+		free(p->slot[i].sep);
 		free(p->slot[i].lines);
 		free(p->slot[i].pre);
 	}
@@ -503,18 +582,18 @@ csv_par_next(csv_reader *r)
 
 		if (s != NULL && p->rec < s->nrec) {
 			size_t k = p->rec++;
-			const uint32_t *e = s->ends + k * (size_t)(ncols + 1);
+			const uint32_t *e = s->sep + k * (size_t)ncols;
 			struct csv_field *f = r->h.fields;
 
-			f[0].off = e[0];
-			f[0].len = e[1] - e[0];
+			f[0].off = rec_start(s, k, ncols);
+			f[0].len = e[0] - f[0].off;
 			for (int i = 1; i < ncols; i++) {
-				f[i].off = (size_t)e[i] + 1;
-				f[i].len = e[i + 1] - e[i] - 1;
+				f[i].off = (size_t)e[i - 1] + 1;
+				f[i].len = e[i] - e[i - 1] - 1;
 			}
 			r->h.nfields = ncols;
-			r->h.pre = s->mask != 0 ? s->pre + k * (size_t)ncols : NULL;
-			r->line = p->base_line + (long)s->lines[k];
+			r->h.pre = s->mask != 0 ? s->pre + k * (size_t)s->npre : NULL;
+			r->line = p->base_line + (s->regular ? (long)k : (long)s->lines[k]);
 			r->next_line = r->line + 1;
 			return 1;
 		}
@@ -546,7 +625,13 @@ csv_par_next(csv_reader *r)
 		p->cur = s;
 		p->rec = 0;
 		r->h.buf = s->buf;
-		r->h.premask = s->mask;
+		if (r->h.premask != s->mask) {
+			int j = 0;
+
+			for (int c = 0; c < 64; c++)
+				r->h.preidx[c] = (unsigned char)j, j += (int)((s->mask >> c) & 1);
+			r->h.premask = s->mask;
+		}
 	}
 }
 

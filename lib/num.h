@@ -14,8 +14,9 @@
  * Returns 0 and sets *out, or -1 (empty, junk, nan/inf words, hex). Exact: equals strtod's result. */
 int num_parse(const char *s, size_t n, double *out);
 
-/* num_parse, faster on short decimals; s[0..n+8) must be readable (the bytes past n are not part of the
- * number and may be anything): the CSV reader pads its buffer for it. */
+/* num_parse, faster on short decimals; s[0..n+NUM_PAD) must be readable (the bytes past n are not part of
+ * the number and may be anything): the CSV reader pads its buffer for it. */
+#define NUM_PAD 16
 int num_parse_padded(const char *s, size_t n, double *out);
 
 /* Parse s[0..n) as a signed 64-bit integer. Returns 0, or -1 on junk or overflow. */

@@ -2,7 +2,17 @@
 #ifndef STI_NUM_IMPL_H
 #define STI_NUM_IMPL_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+/* num_parse_padded's two ways: 8 bytes at a time in general registers (any CPU), 16 at a time with SSSE3
+ * (x86-64 CPUs since 2006; chosen at run time). Both give num_parse's result; the tests run each. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define NUM_HAVE_SSSE3 1
+#include <immintrin.h>
+int num_parse_ssse3(const char *s, size_t n, double *out);
+#endif
+int num_parse_swar(const char *s, size_t n, double *out);
 
 /* The shortest decimal digits*10^exp10 that reads back (round to nearest, ties to even) to the finite,
  * nonzero double whose IEEE fields are mant (52 bits) and bexp (11 bits, not 0x7ff); among the shortest,

@@ -350,13 +350,15 @@ END_TEST
 /* The read-ahead threads must give what the serial reader gives, record for record and error for error
  * (the serial reader is the reference: it is checked against RFC 4180 above): documents of mostly
  * well-formed numeric records, with here and there a quote, a CR, a blank line, invalid UTF-8 or a NUL, a
- * record of the wrong width, a field that is not a number, an empty one, and no final newline, read in
+ * record of the wrong width (also a record one field short followed by one a field long, which together
+ * have as many separators as two good ones), a field that is not a number, an empty one, and no final
+ * newline, read in
  * blocks of 1 to 400 bytes by 1 to 3 helpers and the caller, so that every kind of record and error falls
  * on and across block boundaries. Most records must come from the threads (else the test proves nothing). */
 START_TEST(test_threads_match_serial)
 {
 	static const char *const odd[] = { "\"q,\"\"x\"", "\r\n", "\n", "\n\n", "\xc3\xa9", "\xff", "abc", "",
-		",", "1,2", "\r", "\"", "1e5", "-0", ".5" };
+		",", "1,2", "\r", "\"", "1e5", "-0", ".5", NULL /* a short record, then a long one */ };
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 	size_t cap = 1 << 16;
 	char *doc = malloc(cap);
@@ -388,6 +390,13 @@ START_TEST(test_threads_match_serial)
 			} else {
 				const char *piece = odd[(x >> 8) % (sizeof odd / sizeof odd[0])];
 
+				if (piece == NULL) {
+					for (int c = 0; c < 2 * ncols; c++)
+						len += (size_t)sprintf(doc + len, "%s%d",
+						    c == 0 ? "" : c == ncols - 1 ? "\n" : ",", c);
+					doc[len++] = '\n';
+					continue;
+				}
 				memcpy(doc + len, piece, strlen(piece));
 				len += strlen(piece);
 			}

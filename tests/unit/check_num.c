@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "num.h"
+#include "num_impl.h"
 
 static double
 P(const char *s)
@@ -54,21 +55,41 @@ START_TEST(test_parse_random_decimals)
 }
 END_TEST
 
-/* num_parse_padded must agree with num_parse bit for bit, and in what it rejects, on every short string over
- * an alphabet of digits, points, signs, exponents and junk, followed by junk it must not read as data. */
+/* Each way of num_parse_padded (lib/num_impl.h: the 8-byte SWAR one, the SSSE3 one when this CPU has it,
+ * and the one the CPU chose) must agree with num_parse bit for bit, and in what it rejects, on every short
+ * string over an alphabet of digits, points, signs, exponents and junk, followed by junk it must not read as
+ * data. num_parse is itself checked against strtod above. */
+typedef int (*parse_fn)(const char *, size_t, double *);
+
+static int
+parse_ways(parse_fn *ways)
+{
+	int n = 0;
+
+	ways[n++] = num_parse_padded;
+	ways[n++] = num_parse_swar;
+#ifdef NUM_HAVE_SSSE3
+	if (__builtin_cpu_supports("ssse3"))
+		ways[n++] = num_parse_ssse3;
+#endif
+	return n;
+}
+
 START_TEST(test_parse_padded_matches)
 {
 	static const char alphabet[] = "0123456789.-+eE \xff/:,";
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 	char buf[32];
+	parse_fn ways[3];
+	int nways = parse_ways(ways);
 
 	for (int i = 0; i < 1000000; i++) {
-		double want = -1, got = -2;
-		int len, rc_want, rc_got;
+		double want = -1;
+		int len, rc_want;
 
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		len = (int)(x % 11);
-		for (int j = 0; j < len + 16; j++) {
+		len = (int)(x % 12);
+		for (int j = 0; j < len + NUM_PAD; j++) {
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			/* mostly digits and one point, so that many strings are numbers */
 			buf[j] = x % 4 != 0 ? (char)('0' + (x >> 8) % 10) : alphabet[(x >> 8) % (sizeof alphabet - 1)];
@@ -78,27 +99,80 @@ START_TEST(test_parse_padded_matches)
 		if (x % 5 == 0 && len > 0)
 			buf[0] = '-';
 		rc_want = num_parse(buf, (size_t)len, &want);
-		rc_got = num_parse_padded(buf, (size_t)len, &got);
-		ck_assert_msg(rc_want == rc_got, "'%.*s': rc %d want %d", len, buf, rc_got, rc_want);
-		if (rc_want == 0)
-			ck_assert_msg(memcmp(&want, &got, sizeof want) == 0, "'%.*s': got %.17g want %.17g", len,
-			    buf, got, want);
+		for (int w = 0; w < nways; w++) {
+			double got = -2;
+			int rc_got = ways[w](buf, (size_t)len, &got);
+
+			if (rc_want != rc_got || (rc_want == 0 && memcmp(&want, &got, sizeof want) != 0))
+				ck_abort_msg("way %d: '%.*s': rc %d, %.17g; want rc %d, %.17g", w, len, buf, rc_got, got,
+				    rc_want, want);
+		}
 	}
-	/* the edges of the fast path, written out */
+	/* the edges of the fast paths, written out: 8 digits with and without a point, 9 digits, two points,
+	 * a point alone or first or last, signs, zeros (-0 keeps its sign) */
 	static const char *const cases[] = { "0", "-0", "-0.000000", ".5", "5.", "-.5", ".", "-", "-.",
 		"12345678", "99999999", "-99999999", "1234567.", ".1234567", "0.0000001", "123456789", "1.2.3",
-		"1-2", "+5", "1e5", "00000000", "9.9999999" };
+		"1-2", "+5", "1e5", "00000000", "9.9999999", "-0.0084275", "1234.5678", ".12345678", "12345678.",
+		"-99999999.", "123456789.", "1.23456789", "--1", "-+1", "1..2", "0.00000000" };
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t n = strlen(cases[i]);
-		double want = -1, got = -2;
+		double want = -1;
 
 		memset(buf, '7', sizeof buf);
 		memcpy(buf, cases[i], n);
 		int rc = num_parse(buf, n, &want);
 
-		ck_assert_int_eq(rc, num_parse_padded(buf, n, &got));
-		ck_assert_msg(rc != 0 || memcmp(&want, &got, sizeof want) == 0, "'%s': got %.17g want %.17g", cases[i],
-		    got, want);
+		for (int w = 0; w < nways; w++) {
+			double got = -2;
+
+			ck_assert_int_eq(rc, ways[w](buf, n, &got));
+			ck_assert_msg(rc != 0 || memcmp(&want, &got, sizeof want) == 0, "way %d: '%s': got %.17g want %.17g",
+			    w, cases[i], got, want);
+		}
+	}
+}
+END_TEST
+
+/* Numbers of 1 to 8 digits with the point at every place (or none), with and without a sign, against
+ * num_parse: the domain where the SSSE3 way reads up to 8 digits and a point. All of it would be 10^9
+ * strings, too long for a unit test: the digit strings are a spread sample of 1 in ~1000 of the 10^8
+ * (the last nd digits of each for the shorter lengths), each at every place of the point. */
+START_TEST(test_parse_padded_every_place)
+{
+	parse_fn ways[3];
+	int nways = parse_ways(ways);
+	char buf[16 + NUM_PAD];
+
+	for (uint32_t d = 0; d < 100000000; d += 1 + (d * 2654435761u >> 20) % 1993) {
+		char digits[9];
+
+		snprintf(digits, sizeof digits, "%08u", (unsigned)d);
+		for (int nd = 1; nd <= 8; nd++) {
+			for (int place = -1; place <= nd; place++) { /* -1: no point */
+				size_t n = 0;
+				double want = -1;
+
+				if (d % 2 == 1)
+					buf[n++] = '-';
+				for (int j = 0; j < nd; j++) {
+					if (j == place)
+						buf[n++] = '.';
+					buf[n++] = digits[8 - nd + j];
+				}
+				if (place == nd)
+					buf[n++] = '.';
+				memset(buf + n, ',', sizeof buf - n);
+				/* no ck_assert per string: Check records each one (a write to its log) */
+				if (num_parse(buf, n, &want) != 0)
+					ck_abort_msg("num_parse refused '%.*s'", (int)n, buf);
+				for (int w = 0; w < nways; w++) {
+					double got = -2;
+
+					if (ways[w](buf, n, &got) != 0 || memcmp(&want, &got, sizeof want) != 0)
+						ck_abort_msg("way %d: '%.*s': got %.17g want %.17g", w, (int)n, buf, got, want);
+				}
+			}
+		}
 	}
 }
 END_TEST
@@ -356,6 +430,7 @@ main(void)
 	tcase_add_test(errors, test_parse_errors);
 	tcase_add_test(limits, test_parse_random_decimals);
 	tcase_add_test(limits, test_parse_padded_matches);
+	tcase_add_test(limits, test_parse_padded_every_place);
 	tcase_add_test(limits, test_fmt_round_trip);
 	tcase_add_test(limits, test_fmt_fast_path_matches_printf);
 	tcase_add_test(limits, test_fmt_random_bits);
