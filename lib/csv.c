@@ -142,9 +142,13 @@ refill(csv_reader *r)
 	/* Grow when less than a chunk (half the buffer while it is small) is free for the next read. */
 	if (r->cap - r->len < (r->cap < 2 * CSV_CHUNK ? r->cap / 2 : CSV_CHUNK)) {
 		size_t ncap = r->cap * 2;
-		char *nb = realloc(r->h.buf, ncap + CSV_PAD);
+		char *nb;
 
-		if (nb == NULL) {
+		if (ncap > csv_max_buffer || ncap > CSV_MAXBUF) {
+			r->read_error = EFBIG; /* refill_fail's "record longer than" */
+			return -1;
+		}
+		if ((nb = realloc(r->h.buf, ncap + CSV_PAD)) == NULL) {
 			r->read_error = ENOMEM;
 			return -1;
 		}
@@ -164,6 +168,17 @@ refill(csv_reader *r)
 	return (long)n;
 }
 
+size_t csv_max_buffer = CSV_MAXBUF;
+
+/* refill's failure, in the reader's error. Returns -1. */
+static int
+refill_fail(csv_reader *r, long line)
+{
+	if (r->read_error == EFBIG)
+		return fail_line(r, line, -1, "a record longer than %zu MiB", csv_max_buffer >> 20);
+	return input_fail_errno(&r->in, line, r->read_error);
+}
+
 int
 csv_fields_room(csv_reader *r, int n)
 {
@@ -181,14 +196,16 @@ csv_fields_room(csv_reader *r, int n)
 	return 0;
 }
 
+/* In a field's len while its record is scanned: it still holds its quotes (finish_fields undoes them). */
+#define FIELD_QUOTED 0x80000000u
+
 static inline int
 add_field(csv_reader *r, size_t off, size_t len, int quoted)
 {
 	if (r->h.nfields == r->fields_cap && csv_fields_room(r, r->fields_cap + 1) != 0)
 		return -1;
-	r->h.fields[r->h.nfields].off = off;
-	r->h.fields[r->h.nfields].len = len;
-	r->h.fields[r->h.nfields].quoted = quoted;
+	r->h.fields[r->h.nfields].off = (uint32_t)off;
+	r->h.fields[r->h.nfields].len = (uint32_t)len | (quoted ? FIELD_QUOTED : 0);
 	r->h.nfields++;
 	return 0;
 }
@@ -401,9 +418,8 @@ scan_fast(csv_reader *r, size_t *rec_len, size_t *consumed, unsigned *high)
 
 			if (f == fend)
 				return SCAN_MORE;
-			f->off = fstart;
-			f->len = at - fstart;
-			f->quoted = 0;
+			f->off = (uint32_t)fstart;
+			f->len = (uint32_t)(at - fstart);
 			f++;
 			if ((r->m.nl >> bit) & 1) {
 				r->h.nfields = (int)(f - r->h.fields);
@@ -433,16 +449,15 @@ finish_fields(csv_reader *r)
 		struct csv_field *f = &r->h.fields[i];
 		char *s = r->h.buf + f->off;
 
-		if (f->quoted) {
-			char *src = s + 1, *stop = s + f->len - 1, *dst = s;
+		if (f->len & FIELD_QUOTED) {
+			char *src = s + 1, *stop = s + (f->len & ~FIELD_QUOTED) - 1, *dst = s;
 
 			while (src < stop) {
 				if (*src == '"')
 					src++; /* the first of a doubled quote */
 				*dst++ = *src++;
 			}
-			f->len = (size_t)(dst - s);
-			f->quoted = 0;
+			f->len = (uint32_t)(dst - s);
 		}
 		s[f->len] = '\0';
 	}
@@ -463,7 +478,7 @@ csv_next(csv_reader *r)
 			if (r->eof)
 				return 0;
 			if (refill(r) < 0)
-				return input_fail_errno(&r->in, r->next_line, r->read_error);
+				return refill_fail(r, r->next_line);
 			continue;
 		}
 		enum scan_result sr = SCAN_MORE;
@@ -480,7 +495,7 @@ csv_next(csv_reader *r)
 			return -1;
 		case SCAN_MORE:
 			if (refill(r) < 0)
-				return input_fail_errno(&r->in, r->next_line, r->read_error);
+				return refill_fail(r, r->next_line);
 			continue;
 		case SCAN_RECORD:
 			break;
@@ -527,7 +542,7 @@ csv_read_header(csv_reader *r)
 	/* A UTF-8 byte-order mark is not part of the first column's name. */
 	while (r->len - r->pos < 3 && !r->eof)
 		if (refill(r) < 0)
-			return input_fail_errno(&r->in, 1, r->read_error);
+			return refill_fail(r, 1);
 	r->pos += input_bom(r->h.buf + r->pos, r->len - r->pos);
 	rc = csv_next(r);
 	if (rc == 0)

@@ -33,10 +33,12 @@ typedef struct csv_reader csv_reader;
 /* The head of every csv_reader: the current record, as the inline accessors below read it (they run once
  * per field of every file, so they are not worth a call). Everything else in the reader is private. */
 struct csv_field {
-	size_t off; /* start, from the beginning of buf; valid until the next csv_next */
-	size_t len; /* length after unquoting */
-	int quoted; /* still holds its quotes until the record is finished */
+	uint32_t off; /* start, from the beginning of buf; valid until the next csv_next */
+	uint32_t len; /* length after unquoting */
 };
+/* 32-bit, 8 bytes a field: the read-ahead threads hand the caller each record's fields as they wrote them,
+ * from one core's cache to the other's. The reader's buffer stays under csv_max_buffer (a longer record
+ * is refused), so every offset fits. */
 struct csv_head {
 	char *buf;                /* read buffer, padded so that num_parse_padded may read past a field */
 	struct csv_field *fields; /* fields of the current record */
@@ -185,6 +187,9 @@ extern int csv_fast_path;
 extern int csv_threads;
 extern long csv_par_min;
 extern size_t csv_par_chunk;
+/* The reader's largest buffer, 1 GiB (its field offsets are 32-bit): a record longer than that is refused
+ * as a data error. Tests make it small. */
+extern size_t csv_max_buffer;
 /* 1 while the read-ahead threads feed r (the current record is theirs), else 0. */
 int csv_par_active(const csv_reader *r);
 

@@ -15,6 +15,7 @@
 
 #define CSV_CHUNK (1u << 20) /* bytes asked of fread at a time, once the buffer has grown */
 #define CSV_PAD NUM_PAD      /* bytes kept readable (and zeroed) past the data, for num_parse_padded */
+#define CSV_MAXBUF (1u << 30) /* the buffer's largest size: field offsets and lengths are 32-bit */
 
 /* A 64-byte block of the buffer, classified (see classify64). */
 struct block_bits {

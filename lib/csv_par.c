@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "num.h"
+#include "num_impl.h"
 #include "util.h"
 
 /* CSV_PAR_MIN and CSV_PAR_CHUNK may be set when building, to run the tool tests through the threads:
@@ -56,8 +57,8 @@ struct slot {
 	int eof;             /* the input ends with this block */
 	int rerr;            /* errno of a read that failed after these bytes */
 	int serial;          /* only the serial reader may read these bytes */
-	uint32_t *sep;       /* per record, ncols: each field's end (its ',' or '\n', or the end of input) */
-	size_t sepcap;
+	struct csv_field *fld; /* per record, ncols: its fields, as the caller reads them (csv.h) */
+	size_t fldcap;
 	int regular;         /* no blank line: record k is line k of the block and starts after record k - 1 */
 	uint32_t *lines;     /* per record, unless regular: the lines of the block before it (blank lines count) */
 	double *pre;         /* per record, npre: the columns of mask converted, in order (csv.h's CSV_PRE_*) */
@@ -91,6 +92,7 @@ struct csv_par {
 	size_t rec;
 	long base_line;      /* the line where cur (or the next block) starts */
 	char *sbuf;          /* the serial reader's buffer, r->h.buf again when the threads end */
+	struct csv_field *sfields; /* and its fields (r->h.fields points into the blocks meanwhile) */
 };
 
 /* The helper threads to start: csv_threads, else STI_CSV_THREADS, else the cores left idle, counts the
@@ -207,11 +209,12 @@ read_slot(struct csv_par *p, struct slot *s)
 	memset(s->buf + s->len, 0, SLOT_TAIL);
 }
 
-/* Room for n separators in s->sep, and 64 more (a 64-byte block's). Returns 0 or -1. */
-static int
-sep_room(struct slot *s, size_t n)
+/* Room for n fields in s->fld, and 64 more (a 64-byte block's). Returns 0 or -1. Asked at every 64-byte
+ * block: the test that there is room is here, not behind a call. */
+static inline int
+fld_room(struct slot *s, size_t n)
 {
-	return util_grow((void **)&s->sep, &s->sepcap, n + 64, sizeof *s->sep);
+	return n + 64 <= s->fldcap ? 0 : util_grow((void **)&s->fld, &s->fldcap, n + 64, sizeof *s->fld);
 }
 
 /* Room for n records in s->lines and s->pre. Returns 0 or -1. */
@@ -222,53 +225,62 @@ rec_room(struct slot *s, size_t n, int ncols)
 	    util_grow((void **)&s->pre, &s->precap, n * (size_t)ncols, sizeof *s->pre) != 0 ? -1 : 0;
 }
 
-/* Where record k of s starts: after record k - 1's line end, and the blank lines (one '\n' each: a CR
- * sends the block to the serial reader) between them. */
-static inline size_t
-rec_start(const struct slot *s, size_t k, int ncols)
+/* Convert the columns cols[0..nc) of every record of s, as csv_double would, with parse (num_parse_padded
+ * or a way of it). Inlined into each caller, so that parse is too where it can be. */
+static inline __attribute__((always_inline)) void
+convert_with(struct slot *s, int ncols, const int *cols, int nc, int (*parse)(const char *, size_t, double *))
 {
-	size_t after = k == 0 ? 0 : (size_t)s->sep[k * (size_t)ncols - 1] + 1;
+	for (size_t k = 0; k < s->nrec; k++) {
+		const struct csv_field *f = s->fld + k * (size_t)ncols;
+		double *v = s->pre + k * (size_t)nc;
 
-	if (s->regular)
-		return after;
-	return after + s->lines[k] - (k == 0 ? 0 : s->lines[k - 1] + 1);
+		for (int j = 0; j < nc; j++) {
+			size_t n = f[cols[j]].len;
+			uint64_t bits = n == 0 ? CSV_PRE_EMPTY : CSV_PRE_BAD;
+
+			if (n == 0 || parse(s->buf + f[cols[j]].off, n, &v[j]) != 0)
+				memcpy(&v[j], &bits, sizeof bits);
+		}
+	}
 }
+
+#ifdef NUM_HAVE_SSSE3
+/* The loop with the SSSE3 parser inlined: no call per number. */
+__attribute__((target("ssse3"))) static void
+convert_ssse3(struct slot *s, int ncols, const int *cols, int nc)
+{
+	convert_with(s, ncols, cols, nc, num_ssse3_inline);
+}
+#endif
 
 /* Convert the columns of s->mask of every record, as csv_double would. */
 static void
 convert(struct slot *s, int ncols)
 {
-	for (size_t k = 0; k < s->nrec; k++) {
-		const uint32_t *e = s->sep + k * (size_t)ncols;
-		double *v = s->pre + k * (size_t)s->npre;
-		size_t start = rec_start(s, k, ncols);
+	int cols[64], nc = 0;
 
-		for (uint64_t m = s->mask; m != 0; m &= m - 1) {
-			int c = __builtin_ctzll(m);
-			size_t off = c ? e[c - 1] + 1 : start, n = e[c] - off;
-			uint64_t bits = CSV_PRE_EMPTY;
-			double d;
-
-			if (n != 0 && num_parse_padded(s->buf + off, n, &d) == 0)
-				memcpy(&bits, &d, sizeof bits);
-			else if (n != 0)
-				bits = CSV_PRE_BAD;
-			memcpy(v++, &bits, sizeof bits);
-		}
+	for (uint64_t m = s->mask; m != 0; m &= m - 1)
+		cols[nc++] = __builtin_ctzll(m);
+#ifdef NUM_HAVE_SSSE3
+	if (__builtin_cpu_supports("ssse3")) {
+		convert_ssse3(s, ncols, cols, nc);
+		return;
 	}
+#endif
+	convert_with(s, ncols, cols, nc, num_parse_padded);
 }
 
-/* The common block, split without looking at one record at a time: every separator's offset goes into
- * s->sep as the 64-byte blocks are classified, then two counts say whether they are records of ncols
- * fields, one line each: as many separators as ncols per line end, and every ncols-th separator a line
- * end (so all of them are). Returns 1 when so (s->nrec set, s->regular), 0 when the block needs the
- * record-by-record split (a blank line, a record of other than ncols fields), -1 when only the serial
- * reader may read it (a quote or CR, a NUL or invalid UTF-8, no memory). */
+/* The common block, split without looking at one record at a time: every field goes into s->fld as the
+ * 64-byte blocks are classified, then two counts say whether they are records of ncols fields, one line
+ * each: ncols fields per line end, and every ncols-th field ending a line (so all the line ends are
+ * accounted for). Returns 1 when so (s->nrec set, s->regular), 0 when the block needs the record-by-record
+ * split (a blank line, a record of other than ncols fields), -1 when only the serial reader may read it (a
+ * quote or CR, a NUL or invalid UTF-8, no memory). */
 static int
 split_regular(struct slot *s, int ncols)
 {
 	const char *buf = s->buf;
-	size_t len = s->len, nsep = 0, nnl = 0;
+	size_t len = s->len, nf = 0, nnl = 0, start = 0;
 	uint64_t high = 0;
 
 	if (ncols < 2) /* a blank line would be a record of one empty field */
@@ -276,33 +288,40 @@ split_regular(struct slot *s, int ncols)
 	for (size_t blk = 0; blk < len; blk += 64) {
 		struct block_bits m;
 		uint64_t valid = len - blk >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (len - blk)) - 1, sep, nl;
-		uint32_t *o;
+		struct csv_field *o;
 
 		classify64(buf + blk, &m);
-		if ((m.bad & valid) != 0 || sep_room(s, nsep) != 0)
+		if ((m.bad & valid) != 0 || fld_room(s, nf) != 0)
 			return -1;
 		high |= m.high & valid;
-		o = s->sep + nsep;
-		for (sep = m.sep & valid; sep != 0; sep &= sep - 1)
-			*o++ = (uint32_t)(blk + (size_t)__builtin_ctzll(sep));
-		nsep = (size_t)(o - s->sep);
+		o = s->fld + nf;
+		for (sep = m.sep & valid; sep != 0; sep &= sep - 1, o++) {
+			size_t at = blk + (size_t)__builtin_ctzll(sep);
+
+			o->off = (uint32_t)start;
+			o->len = (uint32_t)(at - start);
+			start = at + 1;
+		}
+		nf = (size_t)(o - s->fld);
 		for (nl = m.nl & valid; nl != 0; nl &= nl - 1)
 			nnl++;
 	}
 	if (s->eof && len > 0 && buf[len - 1] != '\n') { /* the end of input ends the last line */
-		if (sep_room(s, nsep) != 0)
+		if (fld_room(s, nf) != 0)
 			return -1;
-		s->sep[nsep++] = (uint32_t)len;
+		s->fld[nf].off = (uint32_t)start;
+		s->fld[nf++].len = (uint32_t)(len - start);
 		nnl++;
 	}
 	if (high != 0 && csv_utf8_bad((const unsigned char *)buf, len) < len)
 		return -1;
-	if (nsep != nnl * (size_t)ncols)
+	if (nf != nnl * (size_t)ncols)
 		return 0;
 	for (size_t k = 0; k < nnl; k++) {
-		uint32_t at = s->sep[k * (size_t)ncols + (size_t)ncols - 1];
+		const struct csv_field *last = &s->fld[k * (size_t)ncols + (size_t)ncols - 1];
+		size_t end = (size_t)last->off + last->len;
 
-		if (at != len && buf[at] != '\n')
+		if (end != len && buf[end] != '\n')
 			return 0;
 	}
 	if (rec_room(s, nnl, ncols) != 0)
@@ -320,8 +339,8 @@ static void
 split_slot(struct slot *s, int ncols)
 {
 	const char *buf = s->buf;
-	size_t len = s->len, start = 0;
-	uint32_t *e = NULL;
+	size_t len = s->len, start = 0, fstart = 0;
+	struct csv_field *e = NULL;
 	int nf = 0, high = 0, rc;
 	long line = 0;
 
@@ -358,13 +377,15 @@ split_slot(struct slot *s, int ncols)
 			size_t at = blk + bit;
 
 			if (nf == 0) {
-				if (rec_room(s, s->nrec + 1, ncols) != 0 || sep_room(s, (s->nrec + 1) * (size_t)ncols) != 0)
+				if (rec_room(s, s->nrec + 1, ncols) != 0 || fld_room(s, (s->nrec + 1) * (size_t)ncols) != 0)
 					goto serial;
-				e = s->sep + s->nrec * (size_t)ncols;
+				e = s->fld + s->nrec * (size_t)ncols;
 			} else if (nf == ncols) {
 				goto serial;
 			}
-			e[nf++] = (uint32_t)at;
+			e[nf].off = (uint32_t)fstart;
+			e[nf++].len = (uint32_t)(at - fstart);
+			fstart = at + 1;
 			if (((m.nl >> bit) & 1) == 0)
 				continue;
 			high |= (m.high & valid & live & (bit == 63 ? ~UINT64_C(0) : (UINT64_C(2) << bit) - 1)) != 0;
@@ -460,7 +481,7 @@ free_par(struct csv_par *p)
 {
 	for (int i = 0; i < PAR_MAXSLOT; i++) {
 		free(p->slot[i].buf);
-		free(p->slot[i].sep);
+		free(p->slot[i].fld);
 		free(p->slot[i].lines);
 		free(p->slot[i].pre);
 	}
@@ -494,6 +515,7 @@ csv_par_start(csv_reader *r)
 	p->input_eof = r->eof;
 	p->base_line = r->next_line;
 	p->sbuf = r->h.buf;
+	p->sfields = r->h.fields;
 	/* helpers take no signals: the tool's handlers run on its own thread */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -504,8 +526,6 @@ csv_par_start(csv_reader *r)
 		free_par(p);
 		return 0;
 	}
-	for (int i = 0; i < r->ncols; i++)
-		r->h.fields[i].quoted = 0;
 	r->pos = r->len = 0;
 	r->par = p;
 	return 1;
@@ -520,6 +540,7 @@ par_finish(csv_reader *r, char *bytes, size_t n, size_t cap)
 	if (bytes != p->sbuf)
 		free(p->sbuf);
 	r->h.buf = bytes;
+	r->h.fields = p->sfields;
 	r->cap = cap;
 	r->len = n;
 	r->pos = 0;
@@ -582,15 +603,7 @@ csv_par_next(csv_reader *r)
 
 		if (s != NULL && p->rec < s->nrec) {
 			size_t k = p->rec++;
-			const uint32_t *e = s->sep + k * (size_t)ncols;
-			struct csv_field *f = r->h.fields;
-
-			f[0].off = rec_start(s, k, ncols);
-			f[0].len = e[0] - f[0].off;
-			for (int i = 1; i < ncols; i++) {
-				f[i].off = (size_t)e[i - 1] + 1;
-				f[i].len = e[i] - e[i - 1] - 1;
-			}
+			r->h.fields = s->fld + k * (size_t)ncols; /* the reader's own again at par_finish */
 			r->h.nfields = ncols;
 			r->h.pre = s->mask != 0 ? s->pre + k * (size_t)s->npre : NULL;
 			r->line = p->base_line + (s->regular ? (long)k : (long)s->lines[k]);

@@ -150,53 +150,10 @@ num_parse_swar(const char *s, size_t n, double *out)
 }
 
 #ifdef NUM_HAVE_SSSE3
-/* Byte j of a number's 16 (its digits less '0') to its place once the point, at byte p, is dropped:
- * drop_point[p] moves the bytes after p down one; drop_point[16] (no point) leaves them. The first 8 out. */
-#define DROP(p) {{ 0 < p ? 0 : 1, 1 < p ? 1 : 2, 2 < p ? 2 : 3, 3 < p ? 3 : 4, 4 < p ? 4 : 5, 5 < p ? 5 : 6, \
-	6 < p ? 6 : 7, 7 < p ? 7 : 8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 }}
-static const struct {
-	_Alignas(16) unsigned char b[16];
-} drop_point[17] = { DROP(0), DROP(1), DROP(2), DROP(3), DROP(4), DROP(5), DROP(6), DROP(7), DROP(8), DROP(9),
-	DROP(10), DROP(11), DROP(12), DROP(13), DROP(14), DROP(15), DROP(16) };
-#undef DROP
-
-/* The same numbers (and up to 8 digits with a point: "-0.0084275"), 16 bytes at a time: one load, a compare
- * per kind of byte, one shuffle that drops the point, two multiply-adds that fold the digits. The digits,
- * left-aligned over 8 places with zeros after them, make an integer W < 10^8 that is the number times
- * 10^(8 - k), k the digits before the point: W / 10^(8 - k), both exact, rounds once, as num_parse does.
- * Reads 16 bytes at s + sign, hence NUM_PAD. */
 __attribute__((target("ssse3"))) int
 num_parse_ssse3(const char *s, size_t n, double *out)
 {
-	size_t neg = n > 0 && s[0] == '-', m = n - neg;
-	__m128i x, in, d, dig, dot, w;
-	unsigned ok, dm, k;
-	uint64_t q, bits;
-	double v;
-
-	if (m - 1 > 8) /* empty, or longer than 8 digits and a point */
-		return num_parse(s, n, out);
-	x = _mm_loadu_si128((const __m128i *)(const void *)(s + neg));
-	in = _mm_cmpgt_epi8(_mm_set1_epi8((char)m), _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
-	d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
-	dig = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
-	dot = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')), in);
-	/* every byte of the number a digit or a point, at most one point, 1 to 8 digits */
-	ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(dig, dot), _mm_andnot_si128(in, _mm_set1_epi8(-1))));
-	dm = (unsigned)_mm_movemask_epi8(dot);
-	if (ok != 0xFFFF || (dm & (dm - 1)) != 0 || m - (dm != 0) - 1 > 7)
-		return num_parse(s, n, out);
-	k = dm != 0 ? (unsigned)__builtin_ctz(dm) : (unsigned)m;
-	d = _mm_and_si128(d, _mm_and_si128(dig, in));
-	d = _mm_shuffle_epi8(d, _mm_load_si128((const __m128i *)(const void *)drop_point[dm != 0 ? k : 16].b));
-	w = _mm_maddubs_epi16(d, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1));
-	w = _mm_madd_epi16(w, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
-	q = (uint64_t)_mm_cvtsi128_si64(w);
-	v = (double)((q & 0xffffffffu) * 10000 + (q >> 32)) / exact_pow10[8 - k];
-	memcpy(&bits, &v, sizeof bits);
-	bits |= (uint64_t)neg << 63; /* a branch on the sign of returns would be a coin toss */
-	memcpy(out, &bits, sizeof bits);
-	return 0;
+	return num_ssse3_inline(s, n, out);
 }
 #endif
 

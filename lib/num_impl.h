@@ -7,12 +7,71 @@
 
 /* num_parse_padded's two ways: 8 bytes at a time in general registers (any CPU), 16 at a time with SSSE3
  * (x86-64 CPUs since 2006; chosen at run time). Both give num_parse's result; the tests run each. */
+int num_parse_swar(const char *s, size_t n, double *out);
 #if defined(__x86_64__) && defined(__GNUC__)
 #define NUM_HAVE_SSSE3 1
 #include <immintrin.h>
+#include <string.h>
+
+#include "num.h"
+
 int num_parse_ssse3(const char *s, size_t n, double *out);
+
+/* Byte j of a number's 16 (its digits less '0') to its place once the point, at byte p, is dropped:
+ * num_drop_point[p] moves the bytes after p down one. The first 8 out. */
+#define NUM_DROP(p) {{ 0 < p ? 0 : 1, 1 < p ? 1 : 2, 2 < p ? 2 : 3, 3 < p ? 3 : 4, 4 < p ? 4 : 5, 5 < p ? 5 : 6, \
+	6 < p ? 6 : 7, 7 < p ? 7 : 8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 }}
+static const struct {
+	_Alignas(16) unsigned char b[16];
+} num_drop_point[10] = { NUM_DROP(0), NUM_DROP(1), NUM_DROP(2), NUM_DROP(3), NUM_DROP(4), NUM_DROP(5),
+	NUM_DROP(6), NUM_DROP(7), NUM_DROP(8), NUM_DROP(9) };
+#undef NUM_DROP
+/* 16 bytes from num_in_window + 16 - m: m 0xff bytes, then zeros */
+static const unsigned char num_in_window[32] = { 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+	255, 255, 255, 255 };
+static const double num_p10_8[9] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8 };
+
+/* num_parse_padded's short decimals (and up to 8 digits with a point: "-0.0084275"), 16 bytes at a time:
+ * one load, a compare per kind of byte, one shuffle that drops the point, two multiply-adds that fold the
+ * digits. The digits, left-aligned over 8 places with zeros after them, make an integer W < 10^8 that is
+ * the number times 10^(8 - k), k the digits before the point: W / 10^(8 - k), both exact, rounds once, as
+ * num_parse does. Reads 16 bytes at s + sign, hence NUM_PAD. Inline, for loops compiled for SSSE3 that
+ * convert many numbers (lib/csv_par); num_parse_ssse3 is the same as a function. */
+static inline __attribute__((target("ssse3"), always_inline)) int
+num_ssse3_inline(const char *s, size_t n, double *out)
+{
+	size_t neg = n > 0 && s[0] == '-', m = n - neg;
+	__m128i x, in, d, dig, dot, w;
+	unsigned bad, dm, k;
+	uint64_t q, bits;
+	double v;
+
+	if (m - 1 > 8) /* empty, or longer than 8 digits and a point */
+		return num_parse(s, n, out);
+	x = _mm_loadu_si128((const __m128i *)(const void *)(s + neg));
+	in = _mm_loadu_si128((const __m128i *)(const void *)(num_in_window + 16 - m));
+	d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+	dig = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	dot = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')), in);
+	/* every byte of the number a digit or a point, at most one point, 1 to 8 digits */
+	bad = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(_mm_or_si128(dig, dot), in));
+	dm = (unsigned)_mm_movemask_epi8(dot);
+	if ((bad | (dm & (dm - 1))) != 0 || m - (dm != 0) - 1 > 7)
+		return num_parse(s, n, out);
+	k = (unsigned)__builtin_ctz(dm | 1u << m); /* the digits before the point (all when there is none) */
+	/* without a point, num_drop_point[m] moves only the zeros past the number */
+	d = _mm_and_si128(d, _mm_and_si128(dig, in));
+	d = _mm_shuffle_epi8(d, _mm_load_si128((const __m128i *)(const void *)num_drop_point[k].b));
+	w = _mm_maddubs_epi16(d, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1));
+	w = _mm_madd_epi16(w, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
+	q = (uint64_t)_mm_cvtsi128_si64(w);
+	v = (double)((q & 0xffffffffu) * 10000 + (q >> 32)) / num_p10_8[8 - k];
+	memcpy(&bits, &v, sizeof bits);
+	bits |= (uint64_t)neg << 63; /* a branch on the sign of returns would be a coin toss */
+	memcpy(out, &bits, sizeof bits);
+	return 0;
+}
 #endif
-int num_parse_swar(const char *s, size_t n, double *out);
 
 /* The shortest decimal digits*10^exp10 that reads back (round to nearest, ties to even) to the finite,
  * nonzero double whose IEEE fields are mant (52 bits) and bexp (11 bits, not 0x7ff); among the shortest,

@@ -197,6 +197,30 @@ START_TEST(test_long_line)
 }
 END_TEST
 
+/* A record longer than the reader's largest buffer (1 GiB; made 1 MiB here) is a data error at its line,
+ * not a truncated offset: csv.h's fields are 32-bit. sysexits.h: EX_DATAERR, "the input data was incorrect". */
+START_TEST(test_record_too_long)
+{
+	size_t n = 3u << 20, max0 = csv_max_buffer;
+	char *text = malloc(n + 64);
+	csv_reader *r;
+
+	csv_max_buffer = 1u << 20;
+	strcpy(text, "id,close\n7,1\n8,");
+	memset(text + 15, '9', n);
+	strcpy(text + 15 + n, "\n9,1\n");
+	r = R(text, strlen(text));
+	ck_assert_int_eq(csv_read_header(r), 0);
+	ck_assert_int_eq(csv_next(r), 1);
+	ck_assert_int_eq(csv_next(r), -1);
+	ck_assert_str_eq(csv_error(r), "t.csv:3: a record longer than 1 MiB");
+	ck_assert_int_eq(csv_code(r), EX_DATAERR);
+	done(r);
+	free(text);
+	csv_max_buffer = max0;
+}
+END_TEST
+
 /* Records of every length straddle the reader's buffer refills; all must come back intact. */
 START_TEST(test_buffer_boundaries)
 {
@@ -590,6 +614,7 @@ main(void)
 	tcase_add_test(errors, test_row_ret);
 	tcase_add_test(errors, test_nul_bytes);
 	tcase_add_test(limits, test_long_line);
+	tcase_add_test(limits, test_record_too_long);
 	tcase_add_test(limits, test_buffer_boundaries);
 	tcase_add_test(limits, test_fast_path_matches_general);
 	tcase_add_test(limits, test_threads_match_serial);
