@@ -115,9 +115,10 @@ names_where(FILE *m, const char *alias, const struct wrds_prices_q *ids)
  * Joined on s <= date < nx (see name_join()), a date takes one row: the one that started last, so that
  * overlapping rows never double a (date, permno). The join keeps the row order of the daily file, so a
  * pull streams without a sort when the server can read the rows in order. Rows that are the same in
- * start and end both match. */
+ * start and end both match. twice: the query names nm twice, and each use gets its own copy (NOT
+ * MATERIALIZED; PostgreSQL materializes a CTE named twice, and a CTE's scan runs in the leader only). */
 static void
-names_cte(FILE *m, const struct tables *t, const struct wrds_prices_q *ids)
+names_cte(FILE *m, const struct tables *t, const struct wrds_prices_q *ids, int twice)
 {
 	/* nx by a grouped self-join rather than lead(): a window function here keeps the server from
 	 * running the join in parallel. Of two rows with the same start, the one that ends first gets an
@@ -130,7 +131,7 @@ names_cte(FILE *m, const struct tables *t, const struct wrds_prices_q *ids)
 	    t->nm_start, t->nm_end, t->nm_end);
 	names_where(m, "a", ids);
 	fprintf(m, "  GROUP BY 1, 2, 3\n"
-	    "), nm AS (\n"
+	    "), nm AS %s(\n"
 	    "  SELECT n.permno, n.%s AS s, coalesce(n.%s, 'infinity') AS e, coalesce(x.nx, 'infinity') AS nx,\n"
 	    "    NULLIF(n.ticker, '') AS symbol, n.permco::int AS permco, NULLIF(n.%s, '') AS share_class,\n"
 	    "    NULLIF(n.%s, '') AS exchange, NULLIF(n.%s, '') AS cusip,\n"
@@ -138,21 +139,22 @@ names_cte(FILE *m, const struct tables *t, const struct wrds_prices_q *ids)
 	    "    coalesce(%s, false) AS nasdaq\n"
 	    "  FROM %s n\n"
 	    "  LEFT JOIN nx x ON x.permno = n.permno AND x.s = n.%s AND x.e = coalesce(n.%s, 'infinity')\n",
-	    t->nm_start, t->nm_end, t->shrcls, t->exch, t->cusip, t->common, t->nasdaq, t->names, t->nm_start,
-	    t->nm_end);
+	    twice ? "NOT MATERIALIZED " : "", t->nm_start, t->nm_end, t->shrcls, t->exch, t->cusip, t->common,
+	    t->nasdaq, t->names, t->nm_start, t->nm_end);
 	names_where(m, "n", ids);
 	fputs(")", m);
 }
 
-/* The join of a row (alias x, its date column, del: "is a delisting row", or NULL) to its name row: a
- * delisting row, the day after the last price, takes the last row, which CRSP ends on that last price. */
+/* The join of a row (alias x, its date column, del: "is a delisting row"; NULL: never one; "": always)
+ * to its name row: a delisting row, the day after the last price, takes the last row, which CRSP ends on
+ * that last price. */
 static void
 name_join(FILE *m, const char *x, const char *date, const char *del)
 {
 	fprintf(m, "LEFT JOIN nm n ON n.permno = %s.permno AND %s.%s >= n.s AND %s.%s < n.nx\n", x, x, date, x, date);
 	if (del == NULL)
 		fprintf(m, "    AND %s.%s <= n.e\n", x, date);
-	else
+	else if (*del != '\0')
 		fprintf(m, "    AND (%s.%s <= n.e OR %s)\n", x, date, del);
 }
 
@@ -180,7 +182,7 @@ universe_select(FILE *m, const struct tables *t, const struct wrds_universe_q *q
 	date_fmt(q->from, from);
 	date_fmt(q->to, to);
 	date_fmt(start, lo);
-	names_cte(m, t, NULL);
+	names_cte(m, t, NULL, 0);
 	fprintf(m, ", b AS (\n"
 	    "  SELECT b.%s AS \"date\", b.permno::int AS id, n.symbol, n.permco, n.share_class, n.exchange, n.cusip,\n"
 	    "    coalesce(n.common, false) AS common, %s AS cap, NULLIF(abs(b.%s::float8), 0) AS price,\n"
@@ -307,6 +309,44 @@ legacy_dl(FILE *m, const struct wrds_prices_q *q, const char *from, const char *
 	      ")", from, to, from, to);
 }
 
+/* Legacy's prices: dsf's rows and dl's, each sorted, merged by (date, id). The delisting rows are a
+ * branch of their own, sorted on their own, so that the dsf branch can run in parallel workers as CIZ's
+ * does: dl's next trading day is a correlated subquery, and PostgreSQL runs a plan node that refers to
+ * one in the leader only ("Parallel Safety": a correlated SubPlan is parallel restricted), which in one
+ * UNION ALL under one sort kept the whole pull on one process. Each branch's ORDER BY lets the planner
+ * merge the two sorted streams (Merge Append over the workers' Gather Merge) instead of sorting the
+ * pull again; the last ORDER BY is the order the output promises. nm is named twice, and inlined into
+ * both (NOT MATERIALIZED in names_cte()): a CTE's scan is parallel restricted too. */
+static void
+legacy_prices(FILE *m, const struct wrds_prices_q *q, const char *from, const char *to)
+{
+	fputs("WITH ", m);
+	names_cte(m, &legacy, q, 1);
+	fputs(", ", m);
+	legacy_dl(m, q, from, to);
+	fputs("\n(SELECT b.date AS \"date\", b.permno::int AS id, n.symbol,\n"
+	      "  NULLIF(abs(b.openprc::float8), 0) AS \"open\", NULLIF(abs(b.askhi::float8), 0) AS high,\n"
+	      "  NULLIF(abs(b.bidlo::float8), 0) AS low, NULLIF(abs(b.prc::float8), 0) AS \"close\",\n"
+	      "  CASE WHEN b.vol::float8 >= 0 THEN b.vol::float8::bigint END AS volume, b.ret::float8 AS ret\n"
+	      "FROM crsp.dsf b\n", m);
+	name_join(m, "b", "date", NULL);
+	fputs("WHERE b.permno = ANY (", m);
+	id_array(m, q);
+	fprintf(m, ") AND b.date BETWEEN DATE '%s' AND DATE '%s'\n"
+	    "ORDER BY 1, 2)\n"
+	    "UNION ALL\n"
+	    "(SELECT dl.\"date\", dl.permno, n.symbol, NULL, NULL, NULL, NULL, NULL,\n", from, to);
+	if (q->fill_dlret)
+		fprintf(m, "  CASE WHEN dl.dlret IS NULL AND %s THEN CASE WHEN n.nasdaq THEN -0.55 ELSE -0.3 END\n"
+		    "    ELSE dl.dlret END\n", legacy_perf);
+	else
+		fputs("  dl.dlret\n", m);
+	fputs("FROM dl\n", m);
+	name_join(m, "dl", "\"date\"", "");
+	fputs("ORDER BY 1, 2)\n"
+	      "ORDER BY 1, 2\n", m);
+}
+
 char *
 wrds_prices_sql(const struct wrds_prices_q *q)
 {
@@ -322,7 +362,7 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 	 * them as float8 (wrds_prices_cols), which costs the server a third of the pull when it casts. */
 	if (q->format == WRDS_CIZ) {
 		fputs("WITH ", m);
-		names_cte(m, &ciz, q);
+		names_cte(m, &ciz, q, 0);
 		fputs("\nSELECT b.dlycaldt AS \"date\", b.permno::int AS id,\n"
 		      "  n.symbol, NULLIF(abs(b.dlyopen), 0) AS \"open\",\n"
 		      "  NULLIF(abs(CASE WHEN b.dlyprcflg = 'BA' THEN b.dlyask ELSE b.dlyhigh END), 0) AS high,\n"
@@ -346,34 +386,7 @@ wrds_prices_sql(const struct wrds_prices_q *q)
 		fprintf(m, ") AND b.dlycaldt BETWEEN DATE '%s' AND DATE '%s'\n"
 		      "ORDER BY 1, 2\n", s.from, s.to);
 	} else {
-		fputs("WITH ", m);
-		names_cte(m, &legacy, q);
-		fputs(", ", m);
-		legacy_dl(m, q, s.from, s.to);
-		fputs(", d AS (\n"
-		      "  SELECT b.date AS \"date\", b.permno::int AS permno, b.prc::float8 AS prc,\n"
-		      "    b.openprc::float8 AS openprc, b.askhi::float8 AS askhi, b.bidlo::float8 AS bidlo,\n"
-		      "    b.vol::float8 AS vol, b.ret::float8 AS ret, false AS del, false AS perf\n"
-		      "  FROM crsp.dsf b\n"
-		      "  WHERE b.permno = ANY (", m);
-		id_array(m, q);
-		fprintf(m, ") AND b.date BETWEEN DATE '%s' AND DATE '%s'\n"
-		      "  UNION ALL\n"
-		      "  SELECT dl.\"date\", dl.permno, NULL, NULL, NULL, NULL, NULL, dl.dlret, true, %s FROM dl\n"
-		      ")\n"
-		      "SELECT d.\"date\", d.permno AS id, n.symbol,\n"
-		      "  NULLIF(abs(d.openprc), 0) AS \"open\", NULLIF(abs(d.askhi), 0) AS high,\n"
-		      "  NULLIF(abs(d.bidlo), 0) AS low, NULLIF(abs(d.prc), 0) AS \"close\",\n"
-		      "  CASE WHEN d.vol >= 0 THEN d.vol::bigint END AS volume,\n", s.from, s.to, legacy_perf);
-		if (q->fill_dlret) {
-			fputs("  CASE WHEN d.del AND d.ret IS NULL AND d.perf THEN CASE WHEN n.nasdaq THEN -0.55 ELSE -0.3 END\n"
-			      "    ELSE d.ret END AS ret\n", m);
-		} else {
-			fputs("  d.ret\n", m);
-		}
-		fputs("FROM d\n", m);
-		name_join(m, "d", "\"date\"", "d.del");
-		fputs("ORDER BY 1, 2\n", m);
+		legacy_prices(m, q, s.from, s.to);
 	}
 	fputs(copy_tail, m);
 	return sql_finish(&s);

@@ -208,6 +208,22 @@ wrds-pull universe --universe top:3 --min-dollar-volume 1000000 --from 2024-01-0
 	pg_sql -d wrds -f - >psql.csv
 assert_same_file "$X/universe-top3-floor.csv" psql.csv
 
+t "both table sets' prices sort in parallel workers: legacy's correlated subquery is kept off the dsf rows"
+# PostgreSQL 15's documentation, "Parallel Safety" (https://www.postgresql.org/docs/15/parallel-safety.html):
+# a plan node that references a correlated SubPlan is parallel restricted, it runs in the leader only.
+# Legacy's delisting rows need one (the next trading day from dsi): in the same UNION ALL as dsf's rows
+# under one sort, the whole pull (the sort of every row) stayed on one process, where CIZ's ran its scan,
+# join and sort in workers. With parallel plans made free for the planner, the dsf scan must run in
+# workers whose sorted rows the leader merges (Gather Merge), in both table sets.
+for f in ciz legacy; do
+	sql=$(wrds-pull prices --universe-file ids.csv --from 2024-01-02 --to 2024-01-12 --format $f --dry-run |
+		sed -n '/^COPY (/,/^) TO STDOUT/p' | sed -e 1d -e '$d')
+	pg_sql -d wrds -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" \
+		-c "SET min_parallel_table_scan_size = 0" -c "EXPLAIN (COSTS OFF) $sql" >plan-$f.txt
+	assert_contains plan-$f.txt "Gather Merge"
+	assert_contains plan-$f.txt "Parallel Seq Scan on dsf"
+done
+
 t "a full disk: 74"
 assert_status 74 wrds-pull universe --universe sp500 --from 2024-01-02 --to 2024-01-12 -q >/dev/full 2>full.err
 assert_contains full.err "No space left on device"
