@@ -638,11 +638,11 @@ csv_par_next(csv_reader *r)
 		p->cur = s;
 		p->rec = 0;
 		r->h.buf = s->buf;
-		if (r->h.premask != s->mask) {
-			int j = 0;
-
-			for (int c = 0; c < 64; c++)
-				r->h.preidx[c] = (unsigned char)j, j += (int)((s->mask >> c) & 1);
+		if (r->h.premask != s->mask) { /* where each converted column is among the record's numbers */
+			for (int c = 0, j = 0; c < 64; c++) {
+				r->h.preidx[c] = (unsigned char)j;
+				j += (int)((s->mask >> c) & 1);
+			}
 			r->h.premask = s->mask;
 		}
 	}

@@ -19,8 +19,8 @@ int num_parse_ssse3(const char *s, size_t n, double *out);
 
 /* Byte j of a number's 16 (its digits less '0') to its place once the point, at byte p, is dropped:
  * num_drop_point[p] moves the bytes after p down one. The first 8 out. */
-#define NUM_DROP(p) {{ 0 < p ? 0 : 1, 1 < p ? 1 : 2, 2 < p ? 2 : 3, 3 < p ? 3 : 4, 4 < p ? 4 : 5, 5 < p ? 5 : 6, \
-	6 < p ? 6 : 7, 7 < p ? 7 : 8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 }}
+#define NUM_DROP(p) {{ 0 < p ? 0 : 1, 1 < p ? 1 : 2, 2 < p ? 2 : 3, 3 < p ? 3 : 4, 4 < p ? 4 : 5, \
+	5 < p ? 5 : 6, 6 < p ? 6 : 7, 7 < p ? 7 : 8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80 }}
 static const struct {
 	_Alignas(16) unsigned char b[16];
 } num_drop_point[10] = { NUM_DROP(0), NUM_DROP(1), NUM_DROP(2), NUM_DROP(3), NUM_DROP(4), NUM_DROP(5),
