@@ -173,16 +173,27 @@ START_TEST(test_missing_column)
 END_TEST
 
 /* A 1 MB field: no line-length limit, and a bad value is quoted in the message in short. */
+/* head, then n bytes c, then tail (malloc'd) */
+static char *
+with_run(const char *head, char c, size_t n, const char *tail)
+{
+	size_t h = strlen(head);
+	char *text = malloc(h + n + strlen(tail) + 1);
+
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, head, h);
+	memset(text + h, c, n);
+	strcpy(text + h + n, tail);
+	return text;
+}
+
 START_TEST(test_long_line)
 {
 	size_t n = 1 << 20;
-	char *text = malloc(n + 64);
+	char *text = with_run("id,close\n7,", '9', n, "x\n8,1\n");
 	csv_reader *r;
 	double v;
 
-	strcpy(text, "id,close\n7,");
-	memset(text + 11, '9', n);
-	strcpy(text + 11 + n, "x\n8,1\n");
 	r = R(text, strlen(text));
 	ck_assert_int_eq(csv_read_header(r), 0);
 	ck_assert_int_eq(csv_next(r), 1);
@@ -201,14 +212,11 @@ END_TEST
  * not a truncated offset: csv.h's fields are 32-bit. sysexits.h: EX_DATAERR, "the input data was incorrect". */
 START_TEST(test_record_too_long)
 {
-	size_t n = 3u << 20, max0 = csv_max_buffer;
-	char *text = malloc(n + 64);
+	size_t max0 = csv_max_buffer;
+	char *text = with_run("id,close\n7,1\n8,", '9', 3u << 20, "\n9,1\n");
 	csv_reader *r;
 
 	csv_max_buffer = 1u << 20;
-	strcpy(text, "id,close\n7,1\n8,");
-	memset(text + 15, '9', n);
-	strcpy(text + 15 + n, "\n9,1\n");
 	r = R(text, strlen(text));
 	ck_assert_int_eq(csv_read_header(r), 0);
 	ck_assert_int_eq(csv_next(r), 1);
