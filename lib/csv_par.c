@@ -225,8 +225,18 @@ rec_room(struct slot *s, size_t n, int ncols)
 	    util_grow((void **)&s->pre, &s->precap, n * (size_t)ncols, sizeof *s->pre) != 0 ? -1 : 0;
 }
 
-/* Convert the columns cols[0..nc) of every record of s, as csv_double would, with parse (num_parse_padded
- * or a way of it). Inlined into each caller, so that parse is too where it can be. */
+/* Field f of buf converted into *v as csv_double would (csv.h's CSV_PRE_* when empty or not a number), with
+ * parse (num_parse_padded or a way of it). Inlined, so that parse is too where it can be. */
+static inline __attribute__((always_inline)) void
+convert_one(const char *buf, const struct csv_field *f, double *v, int (*parse)(const char *, size_t, double *))
+{
+	uint64_t bits = f->len == 0 ? CSV_PRE_EMPTY : CSV_PRE_BAD;
+
+	if (f->len == 0 || parse(buf + f->off, f->len, v) != 0)
+		memcpy(v, &bits, sizeof bits);
+}
+
+/* Convert the columns cols[0..nc) of every record of s with parse. */
 static inline __attribute__((always_inline)) void
 convert_with(struct slot *s, int ncols, const int *cols, int nc, int (*parse)(const char *, size_t, double *))
 {
@@ -234,13 +244,8 @@ convert_with(struct slot *s, int ncols, const int *cols, int nc, int (*parse)(co
 		const struct csv_field *f = s->fld + k * (size_t)ncols;
 		double *v = s->pre + k * (size_t)nc;
 
-		for (int j = 0; j < nc; j++) {
-			size_t n = f[cols[j]].len;
-			uint64_t bits = n == 0 ? CSV_PRE_EMPTY : CSV_PRE_BAD;
-
-			if (n == 0 || parse(s->buf + f[cols[j]].off, n, &v[j]) != 0)
-				memcpy(&v[j], &bits, sizeof bits);
-		}
+		for (int j = 0; j < nc; j++)
+			convert_one(s->buf, &f[cols[j]], &v[j], parse);
 	}
 }
 
@@ -250,6 +255,37 @@ __attribute__((target("ssse3"))) static void
 convert_ssse3(struct slot *s, int ncols, const int *cols, int nc)
 {
 	convert_with(s, ncols, cols, nc, num_ssse3_inline);
+}
+
+/* One field with the SSSE3 parser, out of convert_avx2's loop: the fields of a pair num_avx2_pair did not
+ * take (an empty field, a long or odd number), and the last of an odd count of columns. */
+__attribute__((target("ssse3"), noinline)) static void
+convert_ssse3_one(const char *buf, const struct csv_field *f, double *v)
+{
+	convert_one(buf, f, v, num_ssse3_inline);
+}
+
+/* With AVX2, the columns two at a time (num_avx2_pair), each one on its own when the pair is not two short
+ * decimals, and the last of an odd count. */
+__attribute__((target("avx2"))) static void
+convert_avx2(struct slot *s, int ncols, const int *cols, int nc)
+{
+	for (size_t k = 0; k < s->nrec; k++) {
+		const struct csv_field *f = s->fld + k * (size_t)ncols;
+		double *v = s->pre + k * (size_t)nc;
+		int j = 0;
+
+		for (; j + 1 < nc; j += 2) {
+			const struct csv_field *x = &f[cols[j]], *y = &f[cols[j + 1]];
+
+			if (num_avx2_pair(s->buf + x->off, x->len, s->buf + y->off, y->len, &v[j]) != 0) {
+				convert_ssse3_one(s->buf, x, &v[j]);
+				convert_ssse3_one(s->buf, y, &v[j + 1]);
+			}
+		}
+		if (j < nc)
+			convert_ssse3_one(s->buf, &f[cols[j]], &v[j]);
+	}
 }
 #endif
 
@@ -262,6 +298,10 @@ convert(struct slot *s, int ncols)
 	for (uint64_t m = s->mask; m != 0; m &= m - 1)
 		cols[nc++] = __builtin_ctzll(m);
 #ifdef NUM_HAVE_SSSE3
+	if (__builtin_cpu_supports("avx2")) {
+		convert_avx2(s, ncols, cols, nc);
+		return;
+	}
 	if (__builtin_cpu_supports("ssse3")) {
 		convert_ssse3(s, ncols, cols, nc);
 		return;

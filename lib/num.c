@@ -155,6 +155,12 @@ num_parse_ssse3(const char *s, size_t n, double *out)
 {
 	return num_ssse3_inline(s, n, out);
 }
+
+__attribute__((target("avx2"))) int
+num_parse_avx2_pair(const char *a, size_t na, const char *b, size_t nb, double *out)
+{
+	return num_avx2_pair(a, na, b, nb, out);
+}
 #endif
 
 int

@@ -16,6 +16,8 @@ int num_parse_swar(const char *s, size_t n, double *out);
 #include "num.h"
 
 int num_parse_ssse3(const char *s, size_t n, double *out);
+/* num_avx2_pair as a function, for the tests */
+int num_parse_avx2_pair(const char *a, size_t na, const char *b, size_t nb, double *out);
 
 /* Byte j of a number's 16 (its digits less '0') to its place once the point, at byte p, is dropped:
  * num_drop_point[p] moves the bytes after p down one. The first 8 out. */
@@ -30,6 +32,14 @@ static const struct {
 static const unsigned char num_in_window[32] = { 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
 	255, 255, 255, 255 };
 static const double num_p10_8[9] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8 };
+/* num_avx2_pair's byte constants, 32 of each: loaded as memory operands (GCC builds _mm256_set1_epi8's
+ * anew in every iteration of a loop, from a general register) */
+#define NUM_X32(c) { c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c }
+static const struct {
+	_Alignas(32) unsigned char zero[32], nine[32], point[32], tens[32];
+} num_avx2_k = { NUM_X32('0'), NUM_X32(9), NUM_X32('.'),
+	{ 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1 } };
+#undef NUM_X32
 
 /* num_parse_padded's short decimals (and up to 8 digits with a point: "-0.0084275"), 16 bytes at a time:
  * one load, a compare per kind of byte, one shuffle that drops the point, two multiply-adds that fold the
@@ -69,6 +79,51 @@ num_ssse3_inline(const char *s, size_t n, double *out)
 	memcpy(&bits, &v, sizeof bits);
 	bits |= (uint64_t)neg << 63; /* a branch on the sign of returns would be a coin toss */
 	memcpy(out, &bits, sizeof bits);
+	return 0;
+}
+
+/* Two numbers at once, each in one 128-bit lane of an AVX2 register, with num_ssse3_inline's steps (the
+ * lanes' masks are the two halves of one movemask): out[0] is a's value and out[1] b's, the same bits as
+ * num_parse's. Returns 0, or -1 without writing out when either is not such a short decimal (the caller
+ * then parses each). Reads 16 bytes at a and at b past their signs, hence NUM_PAD. */
+static inline __attribute__((target("avx2"), always_inline)) int
+num_avx2_pair(const char *a, size_t na, const char *b, size_t nb, double *out)
+{
+	size_t nega = na > 0 && a[0] == '-', ma = na - nega, negb = nb > 0 && b[0] == '-', mb = nb - negb;
+	__m256i x, in, d, dig, dot, w;
+	__m128i t, num;
+	unsigned bad, dm, da, db, ka, kb;
+	__m128d v;
+
+	if (ma - 1 > 8 || mb - 1 > 8)
+		return -1;
+	x = _mm256_loadu2_m128i((const __m128i *)(const void *)(b + negb), (const __m128i *)(const void *)(a + nega));
+	in = _mm256_loadu2_m128i((const __m128i *)(const void *)(num_in_window + 16 - mb),
+	    (const __m128i *)(const void *)(num_in_window + 16 - ma));
+	d = _mm256_sub_epi8(x, _mm256_load_si256((const __m256i *)(const void *)num_avx2_k.zero));
+	dig = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_load_si256((const __m256i *)(const void *)num_avx2_k.nine)), d);
+	dot = _mm256_and_si256(_mm256_cmpeq_epi8(x, _mm256_load_si256((const __m256i *)(const void *)num_avx2_k.point)),
+	    in);
+	bad = (unsigned)_mm256_movemask_epi8(_mm256_andnot_si256(_mm256_or_si256(dig, dot), in));
+	dm = (unsigned)_mm256_movemask_epi8(dot);
+	da = dm & 0xffff;
+	db = dm >> 16;
+	if ((bad | (da & (da - 1)) | (db & (db - 1))) != 0 || ma - (da != 0) - 1 > 7 || mb - (db != 0) - 1 > 7)
+		return -1;
+	ka = (unsigned)__builtin_ctz(da | 1u << ma);
+	kb = (unsigned)__builtin_ctz(db | 1u << mb);
+	d = _mm256_and_si256(d, _mm256_and_si256(dig, in));
+	d = _mm256_shuffle_epi8(d, _mm256_loadu2_m128i((const __m128i *)(const void *)num_drop_point[kb].b,
+	    (const __m128i *)(const void *)num_drop_point[ka].b));
+	w = _mm256_maddubs_epi16(d, _mm256_load_si256((const __m256i *)(const void *)num_avx2_k.tens));
+	w = _mm256_madd_epi16(w, _mm256_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1, 100, 1, 100, 1, 100, 1, 100, 1));
+	/* a's two 4-digit halves are words 0 and 1, b's words 4 and 5: a0 b0 a1 b1, then W = hi * 10^4 + lo */
+	t = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 3, 6, 7)));
+	num = _mm_add_epi32(_mm_mullo_epi32(t, _mm_setr_epi32(10000, 10000, 0, 0)), _mm_srli_si128(t, 8));
+	v = _mm_div_pd(_mm_cvtepi32_pd(num), _mm_setr_pd(num_p10_8[8 - ka], num_p10_8[8 - kb]));
+	v = _mm_or_pd(v, _mm_castsi128_pd(_mm_set_epi64x((long long)((uint64_t)negb << 63),
+	    (long long)((uint64_t)nega << 63))));
+	_mm_storeu_pd(out, v);
 	return 0;
 }
 #endif

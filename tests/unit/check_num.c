@@ -75,6 +75,26 @@ parse_ways(parse_fn *ways)
 	return n;
 }
 
+/* num_avx2_pair (lib/num_impl.h) on two short decimals a and b (when this CPU has AVX2): it must take them, and give
+ * num_parse's values, want_a and want_b. */
+static void
+check_pair(const char *a, size_t na, double want_a, const char *b, size_t nb, double want_b)
+{
+#ifdef NUM_HAVE_SSSE3
+	double got[2];
+
+	if (!__builtin_cpu_supports("avx2"))
+		return;
+	if (num_parse_avx2_pair(a, na, b, nb, got) != 0)
+		ck_abort_msg("num_avx2_pair refused '%.*s', '%.*s'", (int)na, a, (int)nb, b);
+	if (memcmp(&got[0], &want_a, sizeof want_a) != 0 || memcmp(&got[1], &want_b, sizeof want_b) != 0)
+		ck_abort_msg("num_avx2_pair '%.*s', '%.*s': %.17g, %.17g; want %.17g, %.17g", (int)na, a, (int)nb, b,
+		    got[0], got[1], want_a, want_b);
+#else
+	(void)a, (void)na, (void)want_a, (void)b, (void)nb, (void)want_b;
+#endif
+}
+
 START_TEST(test_parse_padded_matches)
 {
 	static const char alphabet[] = "0123456789.-+eE \xff/:,";
@@ -108,6 +128,35 @@ START_TEST(test_parse_padded_matches)
 				    rc_want, want);
 		}
 	}
+	/* the pairs: whatever it takes must be num_parse's values (it refuses what is not a short decimal) */
+#ifdef NUM_HAVE_SSSE3
+	if (__builtin_cpu_supports("avx2")) {
+		char a[32], b[32];
+
+		for (int i = 0; i < 300000; i++) {
+			double got[2], wa = -1, wb = -1;
+			int la, lb;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			la = (int)(x % 12), lb = (int)((x >> 8) % 12);
+			for (int j = 0; j < 32; j++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				a[j] = x % 4 != 0 ? (char)('0' + (x >> 8) % 10) : alphabet[(x >> 8) % (sizeof alphabet - 1)];
+				b[j] = x % 5 != 0 ? (char)('0' + (x >> 16) % 10) : alphabet[(x >> 16) % (sizeof alphabet - 1)];
+			}
+			if (x % 3 == 0 && la > 2)
+				a[(x >> 20) % (unsigned)la] = '.';
+			if (x % 7 == 0 && lb > 2)
+				b[(x >> 24) % (unsigned)lb] = '.';
+			if (x % 5 == 0 && la > 0)
+				a[0] = '-';
+			if (num_parse_avx2_pair(a, (size_t)la, b, (size_t)lb, got) == 0 &&
+			    (num_parse(a, (size_t)la, &wa) != 0 || num_parse(b, (size_t)lb, &wb) != 0 ||
+			    memcmp(&got[0], &wa, sizeof wa) != 0 || memcmp(&got[1], &wb, sizeof wb) != 0))
+				ck_abort_msg("num_avx2_pair '%.*s', '%.*s': %.17g, %.17g", la, a, lb, b, got[0], got[1]);
+		}
+	}
+#endif
 	/* the edges of the fast paths, written out: 8 digits with and without a point, 9 digits, two points,
 	 * a point alone or first or last, signs, zeros (-0 keeps its sign) */
 	static const char *const cases[] = { "0", "-0", "-0.000000", ".5", "5.", "-.5", ".", "-", "-.",
@@ -141,7 +190,9 @@ START_TEST(test_parse_padded_every_place)
 {
 	parse_fn ways[3];
 	int nways = parse_ways(ways);
-	char buf[16 + NUM_PAD];
+	char buf[16 + NUM_PAD], prev[16 + NUM_PAD] = "0";
+	size_t prevn = 1;
+	double prevv = 0;
 
 	for (uint32_t d = 0; d < 100000000; d += 1 + (d * 2654435761u >> 20) % 1993) {
 		char digits[9];
@@ -165,6 +216,10 @@ START_TEST(test_parse_padded_every_place)
 				/* no ck_assert per string: Check records each one (a write to its log) */
 				if (num_parse(buf, n, &want) != 0)
 					ck_abort_msg("num_parse refused '%.*s'", (int)n, buf);
+				check_pair(prev, prevn, prevv, buf, n, want);
+				memcpy(prev, buf, sizeof buf);
+				prevn = n;
+				prevv = want;
 				for (int w = 0; w < nways; w++) {
 					double got = -2;
 
