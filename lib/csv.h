@@ -187,6 +187,9 @@ extern int csv_fast_path;
 extern int csv_threads;
 extern long csv_par_min;
 extern size_t csv_par_chunk;
+/* How the threads convert numbers: -1, the default, the fastest way this CPU has; 0 num_parse_padded, 1 its
+ * SSSE3 way inlined, 2 two at a time with AVX2 (each if the CPU has it). Tests run each. */
+extern int csv_convert_way;
 /* The reader's largest buffer, 1 GiB (its field offsets are 32-bit): a record longer than that is refused
  * as a data error. Tests make it small. */
 extern size_t csv_max_buffer;

@@ -33,6 +33,7 @@
 #endif
 
 int csv_threads = -1;
+int csv_convert_way = -1;
 long csv_par_min = CSV_PAR_MIN;
 size_t csv_par_chunk = CSV_PAR_CHUNK;
 
@@ -298,11 +299,11 @@ convert(struct slot *s, int ncols)
 	for (uint64_t m = s->mask; m != 0; m &= m - 1)
 		cols[nc++] = __builtin_ctzll(m);
 #ifdef NUM_HAVE_SSSE3
-	if (__builtin_cpu_supports("avx2")) {
+	if (csv_convert_way != 0 && csv_convert_way != 1 && __builtin_cpu_supports("avx2")) {
 		convert_avx2(s, ncols, cols, nc);
 		return;
 	}
-	if (__builtin_cpu_supports("ssse3")) {
+	if (csv_convert_way != 0 && __builtin_cpu_supports("ssse3")) {
 		convert_ssse3(s, ncols, cols, nc);
 		return;
 	}

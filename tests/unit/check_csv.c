@@ -386,7 +386,8 @@ END_TEST
  * have as many separators as two good ones), a field that is not a number, an empty one, and no final
  * newline, read in
  * blocks of 1 to 400 bytes by 1 to 3 helpers and the caller, so that every kind of record and error falls
- * on and across block boundaries. Most records must come from the threads (else the test proves nothing). */
+ * on and across block boundaries, with each way of converting numbers (csv_convert_way). Most records must
+ * come from the threads (else the test proves nothing). */
 START_TEST(test_threads_match_serial)
 {
 	static const char *const odd[] = { "\"q,\"\"x\"", "\r\n", "\n", "\n\n", "\xc3\xa9", "\xff", "abc", "",
@@ -437,6 +438,7 @@ START_TEST(test_threads_match_serial)
 			len--; /* no final newline */
 		csv_par_chunk = 1 + (size_t)((x >> 30) % 400);
 		csv_threads = 2 + round % 3; /* 1 to 3 helpers, and the caller */
+		csv_convert_way = round / 3 % 3; /* every way of converting numbers that this CPU has */
 		serial = transcript(doc, len, FAST, NULL);
 		par = transcript(doc, len, THREADS, &threaded);
 		ck_assert_msg(strcmp(serial, par) == 0, "round %d (chunk %zu): the threads differ:\n%.400s\n--\n%.400s",
@@ -448,6 +450,7 @@ START_TEST(test_threads_match_serial)
 	}
 	csv_par_min = min0;
 	csv_par_chunk = chunk0;
+	csv_convert_way = -1;
 	free(doc);
 	ck_assert_msg(threaded > total / 2, "%ld of %ld records from the threads", threaded, total);
 }
