@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* num_parse_padded's two ways: 8 bytes at a time in general registers (any CPU), 16 at a time with SSSE3
- * (x86-64 CPUs since 2006; chosen at run time). Both give num_parse's result; the tests run each. */
+/* num_parse_padded's ways: 8 bytes at a time in general registers (any CPU), 16 at a time with SSSE3 (x86-64
+ * CPUs since 2006; chosen at run time), and two numbers at a time with AVX2 for lib/csv_par's loops. All
+ * give num_parse's result; the tests run each. */
 int num_parse_swar(const char *s, size_t n, double *out);
 #if defined(__x86_64__) && defined(__GNUC__)
 #define NUM_HAVE_SSSE3 1
@@ -32,14 +33,6 @@ static const struct {
 static const unsigned char num_in_window[32] = { 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
 	255, 255, 255, 255 };
 static const double num_p10_8[9] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8 };
-/* num_avx2_pair's byte constants, 32 of each: loaded as memory operands (GCC builds _mm256_set1_epi8's
- * anew in every iteration of a loop, from a general register) */
-#define NUM_X32(c) { c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c }
-static const struct {
-	_Alignas(32) unsigned char zero[32], nine[32], point[32], tens[32];
-} num_avx2_k = { NUM_X32('0'), NUM_X32(9), NUM_X32('.'),
-	{ 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1 } };
-#undef NUM_X32
 
 /* num_parse_padded's short decimals (and up to 8 digits with a point: "-0.0084275"), 16 bytes at a time:
  * one load, a compare per kind of byte, one shuffle that drops the point, two multiply-adds that fold the
@@ -97,13 +90,13 @@ num_avx2_pair(const char *a, size_t na, const char *b, size_t nb, double *out)
 
 	if (ma - 1 > 8 || mb - 1 > 8)
 		return -1;
-	x = _mm256_loadu2_m128i((const __m128i *)(const void *)(b + negb), (const __m128i *)(const void *)(a + nega));
+	x = _mm256_loadu2_m128i((const __m128i *)(const void *)(b + negb),
+	    (const __m128i *)(const void *)(a + nega));
 	in = _mm256_loadu2_m128i((const __m128i *)(const void *)(num_in_window + 16 - mb),
 	    (const __m128i *)(const void *)(num_in_window + 16 - ma));
-	d = _mm256_sub_epi8(x, _mm256_load_si256((const __m256i *)(const void *)num_avx2_k.zero));
-	dig = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_load_si256((const __m256i *)(const void *)num_avx2_k.nine)), d);
-	dot = _mm256_and_si256(_mm256_cmpeq_epi8(x, _mm256_load_si256((const __m256i *)(const void *)num_avx2_k.point)),
-	    in);
+	d = _mm256_sub_epi8(x, _mm256_set1_epi8('0'));
+	dig = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d);
+	dot = _mm256_and_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.')), in);
 	bad = (unsigned)_mm256_movemask_epi8(_mm256_andnot_si256(_mm256_or_si256(dig, dot), in));
 	dm = (unsigned)_mm256_movemask_epi8(dot);
 	da = dm & 0xffff;
@@ -115,8 +108,8 @@ num_avx2_pair(const char *a, size_t na, const char *b, size_t nb, double *out)
 	d = _mm256_and_si256(d, _mm256_and_si256(dig, in));
 	d = _mm256_shuffle_epi8(d, _mm256_loadu2_m128i((const __m128i *)(const void *)num_drop_point[kb].b,
 	    (const __m128i *)(const void *)num_drop_point[ka].b));
-	w = _mm256_maddubs_epi16(d, _mm256_load_si256((const __m256i *)(const void *)num_avx2_k.tens));
-	w = _mm256_madd_epi16(w, _mm256_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1, 100, 1, 100, 1, 100, 1, 100, 1));
+	w = _mm256_maddubs_epi16(d, _mm256_set1_epi16(0x010a)); /* 10, 1 in every pair of bytes */
+	w = _mm256_madd_epi16(w, _mm256_set1_epi32(0x00010064)); /* 100, 1 in every pair of words */
 	/* a's two 4-digit halves are words 0 and 1, b's words 4 and 5: a0 b0 a1 b1, then W = hi * 10^4 + lo */
 	t = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 3, 6, 7)));
 	num = _mm_add_epi32(_mm_mullo_epi32(t, _mm_setr_epi32(10000, 10000, 0, 0)), _mm_srli_si128(t, 8));
