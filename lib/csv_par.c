@@ -121,22 +121,11 @@ par_nthreads(void)
 	return n < 2 ? 0 : n > PAR_MAXTHREADS + 1 ? PAR_MAXTHREADS : (int)n - 1;
 }
 
-/* Room for n bytes in s. Returns 0 or -1. */
+/* Room for n bytes in s, and SLOT_TAIL more. Returns 0 or -1. */
 static int
 slot_room(struct slot *s, size_t n)
 {
-	size_t cap = s->cap ? s->cap : 1;
-	char *nb;
-
-	if (n <= s->cap)
-		return 0;
-	while (cap < n)
-		cap *= 2;
-	if ((nb = realloc(s->buf, cap + SLOT_TAIL)) == NULL)
-		return -1;
-	s->buf = nb;
-	s->cap = cap;
-	return 0;
+	return util_grow((void **)&s->buf, &s->cap, n + SLOT_TAIL, 1);
 }
 
 /* Up to want bytes of input: the serial reader's leftover first, then the stream. Short only at the end
@@ -190,15 +179,9 @@ read_slot(struct csv_par *p, struct slot *s)
 		if ((nl = memrchr(s->buf + old, '\n', n)) != NULL) {
 			size_t keep = (size_t)(nl + 1 - s->buf), rest = s->len - keep;
 
-			if (rest > p->carry_cap) {
-				char *nc = realloc(p->carry, rest);
-
-				if (nc == NULL) {
-					s->serial = 1;
-					break;
-				}
-				p->carry = nc;
-				p->carry_cap = rest;
+			if (util_grow((void **)&p->carry, &p->carry_cap, rest, 1) != 0) {
+				s->serial = 1;
+				break;
 			}
 			if (rest > 0)
 				memcpy(p->carry, s->buf + keep, rest);
@@ -294,16 +277,16 @@ convert_avx2(struct slot *s, int ncols, const int *cols, int nc)
 static void
 convert(struct slot *s, int ncols)
 {
-	int cols[64], nc = 0;
+	int cols[64], nc = 0, way = csv_convert_way < 0 ? 2 : csv_convert_way;
 
 	for (uint64_t m = s->mask; m != 0; m &= m - 1)
 		cols[nc++] = __builtin_ctzll(m);
 #ifdef NUM_HAVE_SSSE3
-	if (csv_convert_way != 0 && csv_convert_way != 1 && __builtin_cpu_supports("avx2")) {
+	if (way >= 2 && __builtin_cpu_supports("avx2")) {
 		convert_avx2(s, ncols, cols, nc);
 		return;
 	}
-	if (csv_convert_way != 0 && __builtin_cpu_supports("ssse3")) {
+	if (way >= 1 && __builtin_cpu_supports("ssse3")) {
 		convert_ssse3(s, ncols, cols, nc);
 		return;
 	}
@@ -314,9 +297,9 @@ convert(struct slot *s, int ncols)
 /* The common block, split without looking at one record at a time: every field goes into s->fld as the
  * 64-byte blocks are classified, then two counts say whether they are records of ncols fields, one line
  * each: ncols fields per line end, and every ncols-th field ending a line (so all the line ends are
- * accounted for). Returns 1 when so (s->nrec set, s->regular), 0 when the block needs the record-by-record
- * split (a blank line, a record of other than ncols fields), -1 when only the serial reader may read it (a
- * quote or CR, a NUL or invalid UTF-8, no memory). */
+ * accounted for). Returns 1 when so (s->nrec set, s->regular), 0 when the block's bytes are good (no quote
+ * or CR, valid UTF-8) but its shape needs split_records (a blank line, a record of other than ncols fields),
+ * -1 when only the serial reader may read it (a quote or CR, a NUL or invalid UTF-8, no memory). */
 static int
 split_regular(struct slot *s, int ncols)
 {
@@ -324,8 +307,6 @@ split_regular(struct slot *s, int ncols)
 	size_t len = s->len, nf = 0, nnl = 0, start = 0;
 	uint64_t high = 0;
 
-	if (ncols < 2) /* a blank line would be a record of one empty field */
-		return 0;
 	for (size_t blk = 0; blk < len; blk += 64) {
 		struct block_bits m;
 		uint64_t valid = len - blk >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (len - blk)) - 1, sep, nl;
@@ -354,9 +335,10 @@ split_regular(struct slot *s, int ncols)
 		s->fld[nf++].len = (uint32_t)(len - start);
 		nnl++;
 	}
+	/* the whole block at once: a multi-byte character cannot straddle a line end and stay valid */
 	if (high != 0 && csv_utf8_bad((const unsigned char *)buf, len) < len)
 		return -1;
-	if (nf != nnl * (size_t)ncols)
+	if (ncols < 2 || nf != nnl * (size_t)ncols) /* (one column: a blank line is a record of one empty field) */
 		return 0;
 	for (size_t k = 0; k < nnl; k++) {
 		const struct csv_field *last = &s->fld[k * (size_t)ncols + (size_t)ncols - 1];
@@ -373,45 +355,28 @@ split_regular(struct slot *s, int ncols)
 	return 1;
 }
 
-/* Split block s into records one at a time, blank lines skipped. Whatever the serial reader alone reads (a
- * quote or CR, a record of other than ncols fields, a NUL or invalid UTF-8, no memory) marks s serial
- * instead. */
-static void
-split_slot(struct slot *s, int ncols)
+/* Split block s into records one at a time, blank lines skipped, once split_regular has found its bytes
+ * good and its shape not: returns 0, or -1 when only the serial reader may read it (a record of other than
+ * ncols fields, no memory). */
+static int
+split_records(struct slot *s, int ncols)
 {
 	const char *buf = s->buf;
 	size_t len = s->len, start = 0, fstart = 0;
 	struct csv_field *e = NULL;
-	int nf = 0, high = 0, rc;
+	int nf = 0;
 	long line = 0;
 
-	s->nrec = 0;
-	s->regular = 0;
-	if ((rc = split_regular(s, ncols)) != 0) {
-		if (rc < 0)
-			goto serial;
-		if (s->mask != 0)
-			convert(s, ncols);
-		return;
-	}
 	for (size_t blk = 0; blk <= len; blk += 64) {
 		struct block_bits m;
-		uint64_t valid = len - blk >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (len - blk)) - 1, live = ~UINT64_C(0);
-		uint64_t sep;
+		uint64_t valid = len - blk >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (len - blk)) - 1, sep, nl;
 
 		classify64(buf + blk, &m);
-		if (blk + 64 > len) { /* the last block: the end of input ends a record too */
-			if ((m.bad & valid) != 0)
-				goto serial;
-			sep = m.sep & valid;
-			if (s->eof && len > 0 && buf[len - 1] != '\n') {
-				sep |= UINT64_C(1) << (len - blk);
-				m.nl |= UINT64_C(1) << (len - blk);
-			}
-		} else {
-			if (m.bad != 0)
-				goto serial;
-			sep = m.sep;
+		sep = m.sep & valid;
+		nl = m.nl & valid;
+		if (blk + 64 > len && s->eof && len > 0 && buf[len - 1] != '\n') { /* the end of input ends a line */
+			sep |= UINT64_C(1) << (len - blk);
+			nl |= UINT64_C(1) << (len - blk);
 		}
 		for (; sep != 0; sep &= sep - 1) {
 			unsigned bit = (unsigned)__builtin_ctzll(sep);
@@ -419,39 +384,48 @@ split_slot(struct slot *s, int ncols)
 
 			if (nf == 0) {
 				if (rec_room(s, s->nrec + 1, ncols) != 0 || fld_room(s, (s->nrec + 1) * (size_t)ncols) != 0)
-					goto serial;
+					return -1;
 				e = s->fld + s->nrec * (size_t)ncols;
 			} else if (nf == ncols) {
-				goto serial;
+				return -1;
 			}
 			e[nf].off = (uint32_t)fstart;
 			e[nf++].len = (uint32_t)(at - fstart);
 			fstart = at + 1;
-			if (((m.nl >> bit) & 1) == 0)
+			if (((nl >> bit) & 1) == 0)
 				continue;
-			high |= (m.high & valid & live & (bit == 63 ? ~UINT64_C(0) : (UINT64_C(2) << bit) - 1)) != 0;
-			live = bit == 63 ? 0 : ~UINT64_C(0) << (bit + 1);
 			if (!(nf == 1 && at == start)) { /* not a blank line: a record */
-				if (nf != ncols || (high && csv_utf8_bad((const unsigned char *)buf + start, at - start) <
-				    at - start))
-					goto serial;
-				s->lines[s->nrec] = (uint32_t)line;
-				s->nrec++;
+				if (nf != ncols)
+					return -1;
+				s->lines[s->nrec++] = (uint32_t)line;
 			}
 			line++;
 			start = at + 1;
 			nf = 0;
-			high = 0;
 		}
-		high |= (m.high & valid & live) != 0;
 	}
 	s->nlines = line;
+	return 0;
+}
+
+/* Split block s into records and convert their numbers; what only the serial reader may read marks s
+ * serial instead. */
+static void
+split_slot(struct slot *s, int ncols)
+{
+	int rc;
+
+	s->nrec = 0;
+	s->regular = 0;
+	if ((rc = split_regular(s, ncols)) == 0)
+		rc = split_records(s, ncols);
+	if (rc < 0) {
+		s->serial = 1;
+		s->nrec = 0;
+		return;
+	}
 	if (s->mask != 0)
 		convert(s, ncols);
-	return;
-serial:
-	s->serial = 1;
-	s->nrec = 0;
 }
 
 /* One piece of work, under p->mu (released while it runs): read the next block if its slot is free and no
@@ -644,6 +618,7 @@ csv_par_next(csv_reader *r)
 
 		if (s != NULL && p->rec < s->nrec) {
 			size_t k = p->rec++;
+
 			r->h.fields = s->fld + k * (size_t)ncols; /* the reader's own again at par_finish */
 			r->h.nfields = ncols;
 			r->h.pre = s->mask != 0 ? s->pre + k * (size_t)s->npre : NULL;
