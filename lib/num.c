@@ -9,12 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Powers of ten that are exact doubles (10^22 is the largest). */
-static const double exact_pow10[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
 static int
 parse_slow(const char *s, size_t n, double *out)
 {
@@ -91,7 +85,7 @@ num_parse(const char *s, size_t n, double *out)
 	/* Clinger's fast path: mantissa and power of ten both exact, so one IEEE operation rounds once. */
 	if (ndigits <= 19 && mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
 		v = (double)mant;
-		v = exp10 < 0 ? v / exact_pow10[-exp10] : v * exact_pow10[exp10];
+		v = exp10 < 0 ? v / num_exact_pow10[-exp10] : v * num_exact_pow10[exp10];
 		*out = neg ? -v : v;
 		return 0;
 	}
@@ -139,7 +133,7 @@ num_parse_swar(const char *s, size_t n, double *out)
 	w = (((w & UINT64_C(0x000000ff000000ff)) * UINT64_C(0x000f424000000064)) +
 	    (((w >> 16) & UINT64_C(0x000000ff000000ff)) * UINT64_C(0x0000271000000001))) >> 32;
 	/* Divided even by 10^0 and signed with a bit: a branch on the sign of returns would be a coin toss. */
-	v = (double)w / exact_pow10[frac];
+	v = (double)w / num_exact_pow10[frac];
 	memcpy(&w, &v, sizeof w);
 	w |= (uint64_t)neg << 63;
 	memcpy(out, &w, sizeof w);

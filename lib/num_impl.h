@@ -9,6 +9,13 @@
  * CPUs since 2006; chosen at run time), and two numbers at a time with AVX2 for lib/csv_par's loops. All
  * give num_parse's result; the tests run each. */
 int num_parse_swar(const char *s, size_t n, double *out);
+
+/* Powers of ten that are exact doubles (10^22 is the largest): an integer below 2^53 divided or
+ * multiplied by one rounds once (Clinger's fast path). */
+static const double num_exact_pow10[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
 #if defined(__x86_64__) && defined(__GNUC__)
 #define NUM_HAVE_SSSE3 1
 #include <immintrin.h>
@@ -32,7 +39,6 @@ static const struct {
 /* 16 bytes from num_in_window + 16 - m: m 0xff bytes, then zeros */
 static const unsigned char num_in_window[32] = { 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
 	255, 255, 255, 255 };
-static const double num_p10_8[9] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8 };
 
 /* num_parse_padded's short decimals (and up to 8 digits with a point: "-0.0084275"), 16 bytes at a time:
  * one load, a compare per kind of byte, one shuffle that drops the point, two multiply-adds that fold the
@@ -68,7 +74,7 @@ num_ssse3_inline(const char *s, size_t n, double *out)
 	w = _mm_maddubs_epi16(d, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1));
 	w = _mm_madd_epi16(w, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
 	q = (uint64_t)_mm_cvtsi128_si64(w);
-	v = (double)((q & 0xffffffffu) * 10000 + (q >> 32)) / num_p10_8[8 - k];
+	v = (double)((q & 0xffffffffu) * 10000 + (q >> 32)) / num_exact_pow10[8 - k];
 	memcpy(&bits, &v, sizeof bits);
 	bits |= (uint64_t)neg << 63; /* a branch on the sign of returns would be a coin toss */
 	memcpy(out, &bits, sizeof bits);
@@ -113,7 +119,7 @@ num_avx2_pair(const char *a, size_t na, const char *b, size_t nb, double *out)
 	/* a's two 4-digit halves are words 0 and 1, b's words 4 and 5: a0 b0 a1 b1, then W = hi * 10^4 + lo */
 	t = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 3, 6, 7)));
 	num = _mm_add_epi32(_mm_mullo_epi32(t, _mm_setr_epi32(10000, 10000, 0, 0)), _mm_srli_si128(t, 8));
-	v = _mm_div_pd(_mm_cvtepi32_pd(num), _mm_setr_pd(num_p10_8[8 - ka], num_p10_8[8 - kb]));
+	v = _mm_div_pd(_mm_cvtepi32_pd(num), _mm_setr_pd(num_exact_pow10[8 - ka], num_exact_pow10[8 - kb]));
 	v = _mm_or_pd(v, _mm_castsi128_pd(_mm_set_epi64x((long long)((uint64_t)negb << 63),
 	    (long long)((uint64_t)nega << 63))));
 	_mm_storeu_pd(out, v);
