@@ -1,7 +1,6 @@
 #include "pg.h"
 
 #include <errno.h>
-#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -9,6 +8,7 @@
 #include "err.h"
 #include "log.h"
 #include "num.h"
+#include "util.h"
 
 const char pg_session_sql[] =
     "SET DateStyle = 'ISO, YMD';\n"
@@ -272,25 +272,17 @@ pg_float8_text(const char *s, size_t n, char *out, size_t *len, char *err, size_
 		*len = (size_t)fast;
 		return 0;
 	}
-	/* float8in: strtod, refusing what overflows or underflows to zero (a denormal passes) */
-	char small[128], *t = n < sizeof small ? small : malloc(n + 1), *end;
+	/* float8in: the nearest double (num_parse, as strtod), refusing what overflows or underflows to zero
+	 * (a denormal passes). float8_fast has seen a plain decimal, so num_parse fails only on overflow (or
+	 * when a copy of 64 digits or more finds no memory). */
 	double v;
+	int range = num_parse(s, n, &v) != 0;
 
-	if (t == NULL)
-		return err_ret(EX_OSERR, err, errlen, "out of memory");
-	memcpy(t, s, n);
-	t[n] = '\0';
-	errno = 0;
-	v = strtod(t, &end);
-	if (errno == ERANGE && (v == 0 || v > DBL_MAX || v < -DBL_MAX)) {
-		int code = err_ret(EX_DATAERR, err, errlen, "\"%.40s%s\" is out of range for type double precision", t,
-		    n > 40 ? "..." : "");
-		if (t != small)
-			free(t);
-		return code;
-	}
-	if (t != small)
-		free(t);
+	for (size_t i = 0; !range && v == 0 && i < n; i++)
+		range = s[i] >= '1' && s[i] <= '9'; /* a zero that was not written as one */
+	if (range)
+		return err_ret(EX_DATAERR, err, errlen, "\"%.*s%s\" is out of range for type double precision",
+		    (int)(n > 40 ? 40 : n), s, n > 40 ? "..." : "");
 	*len = (size_t)num_fmt_pg(v, out);
 	return 0;
 }
@@ -328,13 +320,8 @@ copy_row(const char *row, size_t n, const enum pg_col *cols, int ncols, long lon
 	if (o->len + need > o->cap) {
 		if ((code = obuf_flush(o, err, errlen)) != 0)
 			return code;
-		if (need > o->cap) {
-			char *b = realloc(o->b, need < 262144 ? 262144 : need);
-			if (b == NULL)
-				return err_ret(EX_OSERR, err, errlen, "out of memory");
-			o->b = b;
-			o->cap = need < 262144 ? 262144 : need;
-		}
+		if (util_grow((void **)&o->b, &o->cap, need < 262144 ? 262144 : need, 1) != 0)
+			return err_ret(EX_OSERR, err, errlen, "out of memory");
 	}
 	w = o->b + o->len;
 	if (cols == NULL) { /* the bytes as they came */
