@@ -203,7 +203,7 @@ usage(int status)
 	    "              [--no-permission SYMBOL,...] [--commissions fixed|tiered] [--sec-fee USD]\n"
 	    "              [--finra-taf USD] [--exchange-fee USD]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] advance open | advance close | advance days N\n"
-	    "       ib-sim ctl [--host HOST] [--port PORT] notice CODE | link lost | link restored[-data-lost]\n"
+	    "       ib-sim ctl [--host HOST] [--port PORT] notice CODE | link lost [after N] | link restored[-data-lost]\n"
 	    "       ib-sim ctl [--host HOST] [--port PORT] status | shutdown\n"
 	    "A simulated broker speaking the TWS API on PORT (default 4002).\n");
 	exit(status);

@@ -10,6 +10,7 @@
 
 #include "date.h"
 #include "err.h"
+#include "log.h"
 #include "num.h"
 #include "sim/server_int.h"
 #include "util.h"
@@ -48,17 +49,28 @@ sv_broadcast(struct server *sv, int code)
 	}
 }
 
+void
+sv_link_lost(struct server *sv)
+{
+	sv->link_down = 1;
+	sv->link_lost_after = 0;
+	log_info("TWS lost its link to IB: 1100 to every client, their requests held");
+	sv_broadcast(sv, 1100);
+}
+
 /* ================================ control ================================ */
 
 void
 sv_ctl_line(struct server *sv, struct sess *s, char *line)
 {
-	char reply[512], err[160], date[DATE_LEN + 1], *argv[4];
+	char reply[512], err[160], date[DATE_LEN + 1], *argv[5];
 	int argc = 0, rc = 0;
-	char *save = NULL;
+	char *save = NULL, *t;
 
-	for (char *t = strtok_r(line, " \t\r", &save); t && argc < 4; t = strtok_r(NULL, " \t\r", &save))
+	for (t = strtok_r(line, " \t\r", &save); t && argc < 5; t = strtok_r(NULL, " \t\r", &save))
 		argv[argc++] = t;
+	if (t != NULL)
+		argc = 0; /* more words than any command has: unknown */
 	err[0] = '\0';
 	if (argc >= 1 && strcmp(argv[0], "CTL") == 0) {
 		memmove(argv, argv + 1, (size_t)(argc - 1) * sizeof *argv);
@@ -94,8 +106,17 @@ sv_ctl_line(struct server *sv, struct sess *s, char *line)
 			sv_broadcast(sv, (int)code);
 		}
 	} else if (argc == 2 && strcmp(argv[0], "link") == 0 && strcmp(argv[1], "lost") == 0) {
-		sv->link_down = 1;
-		sv_broadcast(sv, 1100);
+		sv_link_lost(sv);
+	} else if (argc == 4 && strcmp(argv[0], "link") == 0 && strcmp(argv[1], "lost") == 0 &&
+	    strcmp(argv[2], "after") == 0) {
+		long long n; /* armed: the link goes down once the API clients have made n more requests */
+		if (num_parse_i64(argv[3], strlen(argv[3]), &n) < 0 || n < 1 || n > 100000000) {
+			snprintf(err, sizeof err, "link lost after: '%s' is not a number of requests (1 to 100000000)",
+			    argv[3]);
+			rc = -1;
+		} else {
+			sv->link_lost_after = (long)n;
+		}
 	} else if (argc == 2 && strcmp(argv[0], "link") == 0 &&
 	    (strcmp(argv[1], "restored") == 0 || strcmp(argv[1], "restored-data-lost") == 0)) {
 		sv->link_down = 0;
@@ -108,8 +129,8 @@ sv_ctl_line(struct server *sv, struct sess *s, char *line)
 	} else if (argc == 1 && strcmp(argv[0], "shutdown") == 0) {
 		sv->shutdown = 1;
 	} else {
-		snprintf(err, sizeof err, "unknown command (advance open|close|days N|to HH:MM, notice CODE, link lost|restored|"
-		    "restored-data-lost, status, shutdown)");
+		snprintf(err, sizeof err, "unknown command (advance open|close|days N|to HH:MM, notice CODE, link lost [after N]|"
+		    "restored|restored-data-lost, status, shutdown)");
 		rc = -1;
 	}
 	if (rc != 0) {

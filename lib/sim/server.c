@@ -306,6 +306,8 @@ process(struct server *sv, struct sess *s)
 			sv_handle_ready(sv, s);
 		}
 		sv_commit(sv, s);
+		if (s->stage == ST_READY && sv->link_lost_after > 0 && --sv->link_lost_after == 0)
+			sv_link_lost(sv); /* "link lost after N": mid-run, at a known request */
 	}
 	if (off > 0) {
 		memmove(s->in, s->in + off, s->inlen - off);

@@ -8,10 +8,12 @@
  * line each ("ok ..." or "error: ..."):
  *     CTL advance open | advance close | advance days N | status | shutdown
  *     CTL notice CODE              (a notice such as 2103/2104 farm status to every API client)
- *     CTL link lost | link restored | link restored-data-lost
+ *     CTL link lost [after N] | link restored | link restored-data-lost
  * so that a shell can drive the clock (ib-sim ctl does exactly this). "link lost" sends 1100 to every API
- * client and holds their requests, unanswered, as TWS does while it has no connection to IB; "link
- * restored" sends 1102 (data kept), "link restored-data-lost" 1101, and the held requests are answered.
+ * client and holds their requests, unanswered, as TWS does while it has no connection to IB ("after N":
+ * once the API clients have made N more requests, so that a test takes the link away mid-run whatever the
+ * run's speed); "link restored" sends 1102 (data kept), "link restored-data-lost" 1101, and the held
+ * requests are answered.
  *
  * Fault injection for tests: close each of the first drop_count connections after drop_after messages;
  * hold every answer delay_ms; answer every pacing_every-th historical request with a pacing violation

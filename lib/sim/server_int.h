@@ -59,6 +59,7 @@ struct server {
 	tws_msg msg;
 	int shutdown;
 	int link_down;         /* "link lost": requests are held until "link restored" */
+	long link_lost_after;  /* "link lost after N": requests from API clients until the link goes down (0: not armed) */
 	int farm_asleep;       /* farm_notices: the HMDS farm reported inactive (2107) */
 };
 
@@ -90,10 +91,12 @@ void sv_account_changed(struct server *sv, const sim_pos *p);
 void sv_hist_answer(struct server *sv, struct sess *s, const tws_hist_req *r);
 int sv_parse_yyyymmdd(const char *s, int *day);
 
-/* ctl.c: a notice's text as a gateway words it (NULL: not a notice); send it to every API client; run
- * one control line on a control session. */
+/* ctl.c: a notice's text as a gateway words it (NULL: not a notice); send it to every API client; TWS
+ * loses its link to IB (1100 to every API client, their requests held); run one control line on a
+ * control session. */
 const char *sv_notice_text(int code);
 void sv_broadcast(struct server *sv, int code);
+void sv_link_lost(struct server *sv);
 void sv_ctl_line(struct server *sv, struct sess *s, char *line);
 
 #endif

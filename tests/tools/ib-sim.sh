@@ -333,6 +333,10 @@ assert_eq "2106 17 2107 2106 17 2107" "$(cat farm.txt)"
 assert_status 65 ctl notice 1234
 assert_status 65 ctl notice 1100
 assert_status 0 ctl notice 2103
+assert_status 65 ctl link lost after 0
+assert_status 65 ctl link lost after x
+assert_status 65 ctl link lost after 3 requests # a word more than any command has
+assert_status 0 ctl link lost after 3 # ib-bars.sh takes the link away mid-run with it
 stop_sim
 
 t "commissions as IB reports them, account updates (@stoqey/ib), auction cutoffs on the New York clock"
