@@ -87,8 +87,7 @@ done
 t "a lease left by a killed run blocks until it expires, then the next run takes it over"
 LEASE_TTL=3 "$flows/daily" --date "$day2" 2>killed.log &
 pid=$!
-for _ in $(seq 200); do [ -e "$STI_STORE/locks/pipeline" ] && break; sleep 0.05; done
-[ -e "$STI_STORE/locks/pipeline" ] || fail "no lease while the run works"
+wait_for 30 test -e "$STI_STORE/locks/pipeline" || fail "no lease while the run works"
 kill -9 $pid; wait $pid 2>/dev/null || true
 assert_status 75 "$flows/daily" --date "$day2" 2>held.log
 # The TTL is 3 s, its end rounded up to the second, and the killed run's renewer may have renewed it once
@@ -109,8 +108,7 @@ port=$(free_port)
 "$flows/mock-trading" --days 2 --port "$port" 2>mock.log &
 mpid=$!
 on_exit "kill $mpid 2>/dev/null"
-for _ in $(seq 1200); do [ -e "$STI_STORE/mock/locks/mock-pipeline" ] && break; sleep 0.05; done
-[ -e "$STI_STORE/mock/locks/mock-pipeline" ] || { tail mock.log; fail "mock trading took no lease of its own"; }
+wait_for 60 test -e "$STI_STORE/mock/locks/mock-pipeline" || { tail mock.log; fail "mock trading took no lease of its own"; }
 [ -e "$STI_STORE/locks/mock-trading" ] || fail "mock trading's own lease is missing"
 "$flows/daily" --date "$day3" 2>prod.log || { tail prod.log; fail "the production run during mock trading"; }
 st=0; wait $mpid || st=$?

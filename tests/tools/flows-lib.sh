@@ -95,9 +95,8 @@ chmod +x flow
 export STI_STORE=$OUT/store STI_STATE=$OUT/state STI_NO_FAILURE_ALERT=1
 ./flow 2>flow.err &
 pid=$!
-for _ in $(seq 400); do grep -q "progress 1/2" flow.err && break; sleep 0.05; done
 # The command still runs (it waits for 'go'): its first line must already be on the flow's stderr.
-grep -q "progress 1/2" flow.err || { touch go; wait $pid; fail "the step's stderr was not shown while it ran"; }
+wait_for 30 grep -q "progress 1/2" flow.err || { touch go; wait $pid; fail "the step's stderr was not shown while it ran"; }
 kill -0 $pid || fail "the flow ended before its step was released"
 touch go
 wait $pid

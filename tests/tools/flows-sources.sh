@@ -22,7 +22,7 @@ export IB_HOST=127.0.0.1 IB_PORT=$port IB_CLIENT_ID=23
 ib-sim -q --prices "$market" --state "$OUT/sim" --port "$port" --start "$start" 2>>"$OUT/ib-sim.log" &
 sim_pid=$!
 on_exit 'kill $sim_pid 2>/dev/null'
-for _ in $(seq 200); do ib-sim ctl --port "$port" status >/dev/null 2>&1 && break; sleep 0.05; done
+wait_for 30 ib-sim ctl --port "$port" status >/dev/null 2>&1 || fail "ib-sim did not start"
 
 # closes FILE DAY: "id,close" of DAY's rows of FILE (columns by name; the close as a number: IB sends doubles), sorted.
 closes() { csv_select -H -w "date=$2" id,close "$1" | awk -F, -v OFS=, '{ $2 += 0; print }' | sort; }

@@ -43,7 +43,7 @@ export IB_HOST=127.0.0.1 IB_PORT=$port IB_CLIENT_ID=24
 ib-sim -q --prices sim.csv --state "$OUT/sim" --port "$port" --start "$crsp_last" 2>>"$OUT/ib-sim.log" &
 sim_pid=$!
 on_exit 'kill $sim_pid 2>/dev/null'
-for _ in $(seq 200); do ib-sim ctl --port "$port" status >/dev/null 2>&1 && break; sleep 0.05; done
+wait_for 30 ib-sim ctl --port "$port" status >/dev/null 2>&1 || fail "ib-sim did not start"
 ib-sim ctl --port "$port" advance open >/dev/null
 ib-sim ctl --port "$port" advance close >/dev/null
 

@@ -29,8 +29,7 @@ sim_start() {
 	ib-sim -q --prices "$STI_STATE/sample/market.csv" --state "$OUT/sim" --port "$sim_port" --start "$start" \
 		--slippage-bps 5 2>>"$OUT/ib-sim.log" &
 	sim_pid=$!
-	for _ in $(seq 200); do ib-sim ctl --port "$sim_port" status >/dev/null 2>&1 && return 0; sleep 0.05; done
-	fail "ib-sim did not start"
+	wait_for 30 ib-sim ctl --port "$sim_port" status >/dev/null 2>&1 || fail "ib-sim did not start"
 }
 sim_stop() { ib-sim ctl --port "$sim_port" shutdown >/dev/null 2>&1 || true; wait "$sim_pid" 2>/dev/null || true; }
 sim_orders() { ib-sim ctl --port "$sim_port" status | sed -n 's/.* orders=\([0-9]*\).*/\1/p'; }
@@ -68,7 +67,7 @@ for day in $(trading-day --list "$(trading-day --next "$start")" "$end" | head -
 			"$flows/daily" --date "$day" 2>"$OUT/killed-$day.log" &
 			flow_pid=$!
 			# The orders are stored just before ib-submit starts: kill the broker then.
-			for _ in $(seq 600); do [ -f "$orders" ] && break; sleep 0.01; done
+			WAIT_STEP=0.01 wait_for 30 test -f "$orders" || true
 			kill -9 "$sim_pid"; wait "$sim_pid" 2>/dev/null || true
 			wait "$flow_pid" || true
 			sim_start

@@ -155,6 +155,7 @@ t "TWS loses IB mid-run (1100) and gets it back (1102, then 1101): same socket, 
 port6=$(free_port)
 start_sim link "$port6" small.csv --delay 200
 downs=0
+link_went_down() { [ "$(grep -c 'TWS lost its link to IB' "$OUT/link.log")" -ge "$downs" ]; }
 for how in restored restored-data-lost; do
 	# The link goes down at a known point of the run, ib-bars's 10th request (ib-sim counts them), with
 	# the first answers still held by --delay: a `ctl link lost` sent from here once ib-bars is connected
@@ -164,8 +165,7 @@ for how in restored restored-data-lost; do
 		<forty.txt 2>"link-$how.err" &
 	bars=$!
 	downs=$((downs + 1))
-	for _ in $(seq 300); do [ "$(grep -c 'TWS lost its link to IB' "$OUT/link.log")" -ge "$downs" ] && break; sleep 0.1; done
-	[ "$(grep -c 'TWS lost its link to IB' "$OUT/link.log")" -ge "$downs" ] || fail "ib-sim's link did not go down ($how)"
+	wait_for 30 link_went_down || fail "ib-sim's link did not go down ($how)"
 	sleep 4 # longer than --timeout (3 s, roomy for ASan on a loaded machine): the requests' timeouts must not run while the link is down
 	ib-sim ctl --port "$port6" link "$how" >/dev/null
 	wait "$bars" || fail "ib-bars with the link $how: exit status $? ($(tail -3 "link-$how.err"))"

@@ -121,12 +121,17 @@ assert_eq 0 "$(tc --client-id 99 open | wc -l)"
 
 t "client id in use: 326 for a second connection with the same id"
 $PY -c "
-import sys, time; sys.path.insert(0, '$TOP/tests/tools'); import tws_client
-t = tws_client.Tws('127.0.0.1', $port, 55); open('held', 'w').close(); time.sleep(3)" &
+import os, sys, time; sys.path.insert(0, '$TOP/tests/tools'); import tws_client
+t = tws_client.Tws('127.0.0.1', $port, 55); open('held', 'w').close()
+end = time.time() + 120
+while time.time() < end and not os.path.exists('release'):
+    time.sleep(0.05)" &
 holder=$!
-for _ in $(seq 50); do [ -f held ] && break; sleep 0.05; done
+on_exit "touch '$OUT/release'"
+wait_for 30 test -f held || fail "the first client did not connect"
 tc --client-id 55 hello 2>dup.txt && fail "a duplicate client id was accepted"
 assert_contains dup.txt "error 326"
+touch release # the first client held its id until the second was refused, however slow either was
 wait $holder
 
 t "the open: MKT/OPG fill at the open, MOC waits, staged orders do not move"
@@ -258,6 +263,7 @@ done
 t "order warnings (10349 TIF set by a preset, 399, 404 locate, 2109): the order is working, not Rejected, and fills"
 # IB's message codes: 404 holds the order while shares are located, 2109 says PlaceOrder is processed;
 # ib_async treats 399 and 404 as warnings; 10349 arrives for live orders on accounts with presets.
+status_and_notice() { grep -q PreSubmitted w-status.ndjson 2>/dev/null && grep -q "notice $w" w-submit.err 2>/dev/null; }
 for w in 10349 399 404 2109; do
 	rm -rf state
 	port=$(free_port)
@@ -265,10 +271,7 @@ for w in 10349 399 404 2109; do
 	IB_PORT=$port IB_CLIENT_ID=5 ib-submit --wait --wait-timeout 30 v.ndjson >w-status.ndjson 2>w-submit.err &
 	sub=$!
 	# The status and the notice are two messages; under ASan the notice can be read after the status line.
-	for _ in $(seq 100); do
-		grep -q PreSubmitted w-status.ndjson 2>/dev/null && grep -q "notice $w" w-submit.err 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_for 30 status_and_notice || true # the asserts below say which is missing
 	assert_contains w-status.ndjson '"status":"PreSubmitted"'
 	assert_contains w-submit.err "notice $w"
 	ctl advance open >/dev/null

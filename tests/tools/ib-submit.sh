@@ -30,7 +30,8 @@ orders --weights w.csv --account acct0.ndjson --prices px.csv --strategy t1 -o o
 assert_eq 8 "$(wc -l <orders.ndjson)" "orders"
 ib-submit --wait --wait-timeout 60 <orders.ndjson >status.ndjson 2>submit.err &
 sub=$!
-for _ in $(seq 200); do [ "$(wc -l <status.ndjson)" -ge 8 ] && break; sleep 0.1; done
+acknowledged() { [ "$(wc -l <status.ndjson)" -ge 8 ]; }
+wait_for 30 acknowledged || true # the assert below says how many
 assert_eq 8 "$(grep -c '"status":"PreSubmitted"' status.ndjson)" "acknowledged before the open"
 ib-sim ctl --port "$port" advance open >/dev/null
 wait "$sub" || fail "ib-submit --wait: exit status $? ($(cat submit.err))"

@@ -41,15 +41,8 @@ GRANT USAGE ON SCHEMA crsp TO reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA crsp TO reader;
 SQL
 # streaming FILE: wait until wrds-pull's temporary for FILE has data (the COPY is under way).
-streaming() {
-	local f
-	for _ in $(seq 500); do
-		f=$(compgen -G "$1.tmp.*" | head -1) || true
-		[ -n "$f" ] && [ -s "$f" ] && return 0
-		sleep 0.02
-	done
-	fail "$1: the COPY did not start streaming"
-}
+temp_has_data() { local f; f=$(compgen -G "$1.tmp.*" | head -1) || true; [ -n "$f" ] && [ -s "$f" ]; }
+streaming() { WAIT_STEP=0.02 wait_for 30 temp_has_data "$1" || fail "$1: the COPY did not start streaming"; }
 terminate() {
 	pg_sql -d postgres -Atc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wrds-pull'" >/dev/null
 }
@@ -306,7 +299,7 @@ t "the same on stdout: 75 and the rows so far, never a clean end"
 PGDATABASE=slow wrds-pull prices --universe-file ids100.csv --from 2024-01-02 --to 2024-01-31 --lookback-days 0 \
 	>partial.csv 2>partial.err &
 pid=$!
-for _ in $(seq 500); do [ -s partial.csv ] && break; sleep 0.02; done
+WAIT_STEP=0.02 wait_for 30 test -s partial.csv || true
 terminate
 s=0; wait $pid || s=$?
 assert_eq 75 "$s" "exit status on stdout"
