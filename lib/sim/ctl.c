@@ -129,8 +129,8 @@ sv_ctl_line(struct server *sv, struct sess *s, char *line)
 	} else if (argc == 1 && strcmp(argv[0], "shutdown") == 0) {
 		sv->shutdown = 1;
 	} else {
-		snprintf(err, sizeof err, "unknown command (advance open|close|days N|to HH:MM, notice CODE, link lost [after N]|"
-		    "restored|restored-data-lost, status, shutdown)");
+		snprintf(err, sizeof err, "unknown command (advance open|close|days N|to HH:MM, notice CODE, "
+		    "link lost [after N]|restored|restored-data-lost, status, shutdown)");
 		rc = -1;
 	}
 	if (rc != 0) {

@@ -59,7 +59,7 @@ struct server {
 	tws_msg msg;
 	int shutdown;
 	int link_down;         /* "link lost": requests are held until "link restored" */
-	long link_lost_after;  /* "link lost after N": requests from API clients until the link goes down (0: not armed) */
+	long link_lost_after;  /* "link lost after N": API requests until the link goes down (0: not armed) */
 	int farm_asleep;       /* farm_notices: the HMDS farm reported inactive (2107) */
 };
 
